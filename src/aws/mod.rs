@@ -1,0 +1,265 @@
+//! The boundary between the tool and AWS: the `Iam` trait lists every call the tool makes,
+//! one method per API operation, with plain-data arguments and results. Everything above it
+//! (plans, undo, offboarding order) is pure logic over this trait; `sdk` implements it with
+//! the AWS SDK, and the unit tests implement it with an in-memory model of IAM's rules.
+//!
+//! Errors from AWS are converted here, once, into `AwsError`: the operation, AWS's error code
+//! and message, and the kind the tool acts on.
+
+pub mod sdk;
+
+use crate::secret::Secret;
+use std::fmt;
+use std::future::Future;
+
+/// What the tool needs to know about an AWS error to decide what to do next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AwsErrorKind {
+    /// NoSuchEntity: for an undo or a delete, already done.
+    NotFound,
+    /// EntityAlreadyExists.
+    AlreadyExists,
+    /// DeleteConflict: something is still attached.
+    DeleteConflict,
+    /// AccessDenied and friends.
+    AccessDenied,
+    /// No credentials, or expired or invalid ones.
+    Credentials,
+    /// LimitExceeded: a quota; retrying will not help.
+    LimitExceeded,
+    /// ConcurrentModification: another change is in flight; the SDK does not retry it.
+    ConcurrentModification,
+    /// Throttling left after the SDK's retries.
+    Throttled,
+    /// The request may or may not have reached AWS (timeout, dropped connection): a create may
+    /// have happened.
+    Uncertain,
+    /// The request was refused as invalid (bad parameter, malformed policy, password policy).
+    Invalid,
+    /// Anything else.
+    Other,
+}
+
+/// An AWS call that failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsError {
+    pub operation: &'static str,
+    pub kind: AwsErrorKind,
+    pub code: String,
+    pub message: String,
+}
+
+impl AwsError {
+    pub fn new(operation: &'static str, kind: AwsErrorKind, code: &str, message: &str) -> Self {
+        AwsError {
+            operation,
+            kind,
+            code: code.to_string(),
+            message: message.to_string(),
+        }
+    }
+
+    pub fn is(&self, kind: AwsErrorKind) -> bool {
+        self.kind == kind
+    }
+
+    /// Credentials missing or permission denied: exit code 3 when nothing has changed yet.
+    pub fn is_denied(&self) -> bool {
+        matches!(
+            self.kind,
+            AwsErrorKind::AccessDenied | AwsErrorKind::Credentials
+        )
+    }
+}
+
+impl fmt::Display for AwsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} failed: {}", self.operation, self.code)?;
+        if !self.message.is_empty() {
+            write!(f, ": {}", self.message)?;
+        }
+        match self.kind {
+            AwsErrorKind::LimitExceeded => write!(f, " (an account quota; raise it or free some)"),
+            AwsErrorKind::ConcurrentModification => {
+                write!(
+                    f,
+                    " (another change to this entity was in flight; run again)"
+                )
+            }
+            AwsErrorKind::Credentials => write!(
+                f,
+                " (check AWS_PROFILE, `aws sso login`, or the AWS_* environment variables)"
+            ),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl std::error::Error for AwsError {}
+
+pub type AwsResult<T> = Result<T, AwsError>;
+
+/// Who is calling: from STS GetCallerIdentity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallerIdentity {
+    pub account: String,
+    pub arn: String,
+}
+
+impl CallerIdentity {
+    /// The ARN partition (`aws`, `aws-cn`, `aws-us-gov`) of the caller's account.
+    pub fn partition(&self) -> &str {
+        self.arn.split(':').nth(1).unwrap_or("aws")
+    }
+}
+
+/// A user as GetUser and ListUserTags report it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserInfo {
+    pub name: String,
+    pub arn: String,
+    pub tags: Vec<(String, String)>,
+    pub permissions_boundary: Option<String>,
+}
+
+impl UserInfo {
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        self.tags
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// What CreateUser needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub name: String,
+    pub path: String,
+    pub tags: Vec<(String, String)>,
+    pub permissions_boundary: String,
+}
+
+/// One version of a managed policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyVersion {
+    pub version_id: String,
+    pub is_default: bool,
+}
+
+/// A virtual MFA device just created: its serial number (an ARN) and its seed.
+#[derive(Debug, Clone)]
+pub struct VirtualMfaDevice {
+    pub serial: String,
+    pub base32_seed: Secret,
+}
+
+/// The account's password policy, as far as generating a password goes.
+pub use crate::password::PasswordRules;
+
+/// Every IAM and STS call the tool makes. One method per API operation; `Option` results mean
+/// NoSuchEntity was an expected answer.
+pub trait Iam: Sync {
+    fn get_caller_identity(&self) -> impl Future<Output = AwsResult<CallerIdentity>> + Send;
+    fn get_account_password_policy(
+        &self,
+    ) -> impl Future<Output = AwsResult<Option<PasswordRules>>> + Send;
+
+    fn get_policy_default_version(
+        &self,
+        arn: &str,
+    ) -> impl Future<Output = AwsResult<Option<String>>> + Send;
+    fn get_policy_version_document(
+        &self,
+        arn: &str,
+        version_id: &str,
+    ) -> impl Future<Output = AwsResult<serde_json::Value>> + Send;
+    fn list_policy_versions(
+        &self,
+        arn: &str,
+    ) -> impl Future<Output = AwsResult<Vec<PolicyVersion>>> + Send;
+    fn create_policy(
+        &self,
+        name: &str,
+        path: &str,
+        document: &str,
+        description: &str,
+    ) -> impl Future<Output = AwsResult<String>> + Send;
+    fn create_policy_version(
+        &self,
+        arn: &str,
+        document: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn delete_policy_version(
+        &self,
+        arn: &str,
+        version_id: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+
+    fn get_group(&self, name: &str) -> impl Future<Output = AwsResult<Option<String>>> + Send;
+    fn create_group(
+        &self,
+        name: &str,
+        path: &str,
+    ) -> impl Future<Output = AwsResult<String>> + Send;
+    fn list_attached_group_policies(
+        &self,
+        group: &str,
+    ) -> impl Future<Output = AwsResult<Vec<String>>> + Send;
+    fn attach_group_policy(
+        &self,
+        group: &str,
+        policy_arn: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+
+    fn get_user(&self, name: &str) -> impl Future<Output = AwsResult<Option<UserInfo>>> + Send;
+    fn create_user(&self, user: &NewUser) -> impl Future<Output = AwsResult<String>> + Send;
+    fn delete_user(&self, name: &str) -> impl Future<Output = AwsResult<()>> + Send;
+    fn list_groups_for_user(
+        &self,
+        user: &str,
+    ) -> impl Future<Output = AwsResult<Vec<String>>> + Send;
+    fn add_user_to_group(
+        &self,
+        group: &str,
+        user: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn remove_user_from_group(
+        &self,
+        group: &str,
+        user: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+
+    fn has_login_profile(&self, user: &str) -> impl Future<Output = AwsResult<bool>> + Send;
+    fn create_login_profile(
+        &self,
+        user: &str,
+        password: &Secret,
+        password_reset_required: bool,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn delete_login_profile(&self, user: &str) -> impl Future<Output = AwsResult<()>> + Send;
+
+    fn list_mfa_devices(&self, user: &str) -> impl Future<Output = AwsResult<Vec<String>>> + Send;
+    fn list_unassigned_virtual_mfa_devices(
+        &self,
+    ) -> impl Future<Output = AwsResult<Vec<String>>> + Send;
+    fn create_virtual_mfa_device(
+        &self,
+        name: &str,
+        path: &str,
+    ) -> impl Future<Output = AwsResult<VirtualMfaDevice>> + Send;
+    fn enable_mfa_device(
+        &self,
+        user: &str,
+        serial: &str,
+        code1: &str,
+        code2: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn deactivate_mfa_device(
+        &self,
+        user: &str,
+        serial: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn delete_virtual_mfa_device(&self, serial: &str)
+    -> impl Future<Output = AwsResult<()>> + Send;
+}

@@ -1,0 +1,650 @@
+//! The `Iam` boundary implemented with the AWS SDK for Rust: configuration from the standard
+//! credential chain, one SDK call per trait method, and every `SdkError` converted to
+//! `AwsError` here.
+
+use super::{
+    AwsError, AwsErrorKind, AwsResult, CallerIdentity, Iam, NewUser, PasswordRules, PolicyVersion,
+    UserInfo, VirtualMfaDevice,
+};
+use crate::secret::Secret;
+use aws_config::meta::region::RegionProviderChain;
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_iam::types::{AssignmentStatusType, Tag};
+
+/// Where and as whom to call AWS, from the global options. `None` means the SDK's own chain
+/// decides (environment, profile, SSO); `AWS_ENDPOINT_URL` is honoured by the SDK.
+#[derive(Debug, Clone, Default)]
+pub struct AwsTarget {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+}
+
+/// How many times the SDK tries a call that failed with a retryable error (throttling, 5xx,
+/// dropped connections), with exponential backoff and jitter.
+const MAX_ATTEMPTS: u32 = 5;
+
+/// Loads the SDK configuration. IAM is global, so a missing region falls back to us-east-1.
+pub async fn load_config(target: &AwsTarget) -> SdkConfig {
+    let region = RegionProviderChain::first_try(target.region.clone().map(Region::new))
+        .or_default_provider()
+        .or_else(Region::from_static("us-east-1"));
+    let mut loader = aws_config::defaults(BehaviorVersion::v2026_01_12())
+        .region(region)
+        .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS));
+    if let Some(profile) = &target.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(endpoint) = &target.endpoint_url {
+        loader = loader.endpoint_url(endpoint);
+    }
+    loader.load().await
+}
+
+/// IAM and STS through the SDK.
+#[derive(Debug, Clone)]
+pub struct SdkIam {
+    iam: aws_sdk_iam::Client,
+    sts: aws_sdk_sts::Client,
+}
+
+impl SdkIam {
+    pub fn new(config: &SdkConfig) -> Self {
+        SdkIam {
+            iam: aws_sdk_iam::Client::new(config),
+            sts: aws_sdk_sts::Client::new(config),
+        }
+    }
+}
+
+/// Converts an SDK error into the tool's own, classifying it by AWS's error code.
+fn convert<E, R>(operation: &'static str, err: SdkError<E, R>) -> AwsError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    match &err {
+        SdkError::ServiceError(context) => {
+            let code = context.err().code().unwrap_or("Unknown");
+            let message = context.err().message().unwrap_or_default();
+            AwsError::new(operation, kind_of_code(code), code, message)
+        }
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
+            let text = DisplayErrorContext(&err).to_string();
+            let kind = if text.to_ascii_lowercase().contains("credential") {
+                AwsErrorKind::Credentials
+            } else {
+                AwsErrorKind::Uncertain
+            };
+            AwsError::new(operation, kind, "NoAnswer", &text)
+        }
+        _ => {
+            let text = DisplayErrorContext(&err).to_string();
+            let kind = if text.to_ascii_lowercase().contains("credential") {
+                AwsErrorKind::Credentials
+            } else {
+                AwsErrorKind::Other
+            };
+            AwsError::new(operation, kind, "RequestNotSent", &text)
+        }
+    }
+}
+
+fn kind_of_code(code: &str) -> AwsErrorKind {
+    match code {
+        "NoSuchEntity" | "NoSuchEntityException" => AwsErrorKind::NotFound,
+        "EntityAlreadyExists" | "EntityAlreadyExistsException" => AwsErrorKind::AlreadyExists,
+        "DeleteConflict" | "DeleteConflictException" => AwsErrorKind::DeleteConflict,
+        "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => {
+            AwsErrorKind::AccessDenied
+        }
+        "InvalidClientTokenId"
+        | "ExpiredToken"
+        | "ExpiredTokenException"
+        | "SignatureDoesNotMatch"
+        | "InvalidAccessKeyId"
+        | "MissingAuthenticationToken"
+        | "UnrecognizedClientException" => AwsErrorKind::Credentials,
+        "LimitExceeded" | "LimitExceededException" => AwsErrorKind::LimitExceeded,
+        "ConcurrentModification" | "ConcurrentModificationException" => {
+            AwsErrorKind::ConcurrentModification
+        }
+        "Throttling" | "ThrottlingException" | "RequestLimitExceeded" => AwsErrorKind::Throttled,
+        "InvalidInput"
+        | "MalformedPolicyDocument"
+        | "PasswordPolicyViolation"
+        | "InvalidAuthenticationCode"
+        | "ValidationError" => AwsErrorKind::Invalid,
+        _ => AwsErrorKind::Other,
+    }
+}
+
+/// `Ok(None)` for NoSuchEntity, the converted error otherwise.
+fn absent_if_not_found<T>(result: Result<T, AwsError>) -> AwsResult<Option<T>> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(err) if err.is(AwsErrorKind::NotFound) => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+fn tag(key: &str, value: &str) -> Tag {
+    Tag::builder()
+        .key(key)
+        .value(value)
+        .build()
+        .expect("key and value are set")
+}
+
+/// Policy documents come back URL-encoded from AWS (and plain from some emulators).
+fn parse_policy_document(operation: &'static str, text: &str) -> AwsResult<serde_json::Value> {
+    serde_json::from_str(text)
+        .or_else(|_| {
+            let decoded = percent_encoding::percent_decode_str(text).decode_utf8_lossy();
+            serde_json::from_str(&decoded)
+        })
+        .map_err(|err| {
+            AwsError::new(
+                operation,
+                AwsErrorKind::Other,
+                "BadDocument",
+                &err.to_string(),
+            )
+        })
+}
+
+impl Iam for SdkIam {
+    async fn get_caller_identity(&self) -> AwsResult<CallerIdentity> {
+        const OP: &str = "sts:GetCallerIdentity";
+        let out = self
+            .sts
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(CallerIdentity {
+            account: out.account().unwrap_or_default().to_string(),
+            arn: out.arn().unwrap_or_default().to_string(),
+        })
+    }
+
+    async fn get_account_password_policy(&self) -> AwsResult<Option<PasswordRules>> {
+        const OP: &str = "iam:GetAccountPasswordPolicy";
+        let result = self
+            .iam
+            .get_account_password_policy()
+            .send()
+            .await
+            .map_err(|e| convert(OP, e));
+        Ok(absent_if_not_found(result)?.and_then(|out| {
+            out.password_policy().map(|policy| PasswordRules {
+                minimum_length: policy
+                    .minimum_password_length()
+                    .and_then(|n| usize::try_from(n).ok())
+                    .unwrap_or(8),
+                require_uppercase: policy.require_uppercase_characters(),
+                require_lowercase: policy.require_lowercase_characters(),
+                require_numbers: policy.require_numbers(),
+                require_symbols: policy.require_symbols(),
+            })
+        }))
+    }
+
+    async fn get_policy_default_version(&self, arn: &str) -> AwsResult<Option<String>> {
+        const OP: &str = "iam:GetPolicy";
+        let result = self
+            .iam
+            .get_policy()
+            .policy_arn(arn)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e));
+        Ok(absent_if_not_found(result)?.map(|out| {
+            out.policy()
+                .and_then(|p| p.default_version_id())
+                .unwrap_or("v1")
+                .to_string()
+        }))
+    }
+
+    async fn get_policy_version_document(
+        &self,
+        arn: &str,
+        version_id: &str,
+    ) -> AwsResult<serde_json::Value> {
+        const OP: &str = "iam:GetPolicyVersion";
+        let out = self
+            .iam
+            .get_policy_version()
+            .policy_arn(arn)
+            .version_id(version_id)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        let text = out
+            .policy_version()
+            .and_then(|v| v.document())
+            .unwrap_or_default();
+        parse_policy_document(OP, text)
+    }
+
+    async fn list_policy_versions(&self, arn: &str) -> AwsResult<Vec<PolicyVersion>> {
+        const OP: &str = "iam:ListPolicyVersions";
+        let versions = self
+            .iam
+            .list_policy_versions()
+            .policy_arn(arn)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(versions
+            .iter()
+            .map(|v| PolicyVersion {
+                version_id: v.version_id().unwrap_or_default().to_string(),
+                is_default: v.is_default_version(),
+            })
+            .collect())
+    }
+
+    async fn create_policy(
+        &self,
+        name: &str,
+        path: &str,
+        document: &str,
+        description: &str,
+    ) -> AwsResult<String> {
+        const OP: &str = "iam:CreatePolicy";
+        let out = self
+            .iam
+            .create_policy()
+            .policy_name(name)
+            .path(path)
+            .policy_document(document)
+            .description(description)
+            .tags(tag(
+                crate::onboard::MANAGED_BY_TAG,
+                crate::onboard::MANAGED_BY_VALUE,
+            ))
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(out
+            .policy()
+            .and_then(|p| p.arn())
+            .unwrap_or_default()
+            .to_string())
+    }
+
+    async fn create_policy_version(&self, arn: &str, document: &str) -> AwsResult<()> {
+        const OP: &str = "iam:CreatePolicyVersion";
+        self.iam
+            .create_policy_version()
+            .policy_arn(arn)
+            .policy_document(document)
+            .set_as_default(true)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(())
+    }
+
+    async fn delete_policy_version(&self, arn: &str, version_id: &str) -> AwsResult<()> {
+        const OP: &str = "iam:DeletePolicyVersion";
+        self.iam
+            .delete_policy_version()
+            .policy_arn(arn)
+            .version_id(version_id)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(())
+    }
+
+    async fn get_group(&self, name: &str) -> AwsResult<Option<String>> {
+        const OP: &str = "iam:GetGroup";
+        let result = self
+            .iam
+            .get_group()
+            .group_name(name)
+            .max_items(1)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e));
+        Ok(absent_if_not_found(result)?
+            .map(|out| out.group().map(|g| g.arn().to_string()).unwrap_or_default()))
+    }
+
+    async fn create_group(&self, name: &str, path: &str) -> AwsResult<String> {
+        const OP: &str = "iam:CreateGroup";
+        let out = self
+            .iam
+            .create_group()
+            .group_name(name)
+            .path(path)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(out.group().map(|g| g.arn().to_string()).unwrap_or_default())
+    }
+
+    async fn list_attached_group_policies(&self, group: &str) -> AwsResult<Vec<String>> {
+        const OP: &str = "iam:ListAttachedGroupPolicies";
+        let attached = self
+            .iam
+            .list_attached_group_policies()
+            .group_name(group)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(attached
+            .iter()
+            .filter_map(|p| p.policy_arn().map(str::to_string))
+            .collect())
+    }
+
+    async fn attach_group_policy(&self, group: &str, policy_arn: &str) -> AwsResult<()> {
+        const OP: &str = "iam:AttachGroupPolicy";
+        self.iam
+            .attach_group_policy()
+            .group_name(group)
+            .policy_arn(policy_arn)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(())
+    }
+
+    async fn get_user(&self, name: &str) -> AwsResult<Option<UserInfo>> {
+        const OP: &str = "iam:GetUser";
+        let result = self
+            .iam
+            .get_user()
+            .user_name(name)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e));
+        let Some(out) = absent_if_not_found(result)? else {
+            return Ok(None);
+        };
+        let Some(user) = out.user() else {
+            return Ok(None);
+        };
+        const TAGS_OP: &str = "iam:ListUserTags";
+        let tags = self
+            .iam
+            .list_user_tags()
+            .user_name(name)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| convert(TAGS_OP, e))?;
+        Ok(Some(UserInfo {
+            name: user.user_name().to_string(),
+            arn: user.arn().to_string(),
+            tags: tags
+                .iter()
+                .map(|t| (t.key().to_string(), t.value().to_string()))
+                .collect(),
+            permissions_boundary: user
+                .permissions_boundary()
+                .and_then(|b| b.permissions_boundary_arn())
+                .map(str::to_string),
+        }))
+    }
+
+    async fn create_user(&self, user: &NewUser) -> AwsResult<String> {
+        const OP: &str = "iam:CreateUser";
+        let out = self
+            .iam
+            .create_user()
+            .user_name(&user.name)
+            .path(&user.path)
+            .permissions_boundary(&user.permissions_boundary)
+            .set_tags(Some(user.tags.iter().map(|(k, v)| tag(k, v)).collect()))
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(out.user().map(|u| u.arn().to_string()).unwrap_or_default())
+    }
+
+    async fn delete_user(&self, name: &str) -> AwsResult<()> {
+        const OP: &str = "iam:DeleteUser";
+        self.iam
+            .delete_user()
+            .user_name(name)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(())
+    }
+
+    async fn list_groups_for_user(&self, user: &str) -> AwsResult<Vec<String>> {
+        const OP: &str = "iam:ListGroupsForUser";
+        let groups = self
+            .iam
+            .list_groups_for_user()
+            .user_name(user)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(groups.iter().map(|g| g.group_name().to_string()).collect())
+    }
+
+    async fn add_user_to_group(&self, group: &str, user: &str) -> AwsResult<()> {
+        const OP: &str = "iam:AddUserToGroup";
+        self.iam
+            .add_user_to_group()
+            .group_name(group)
+            .user_name(user)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(())
+    }
+
+    async fn remove_user_from_group(&self, group: &str, user: &str) -> AwsResult<()> {
+        const OP: &str = "iam:RemoveUserFromGroup";
+        self.iam
+            .remove_user_from_group()
+            .group_name(group)
+            .user_name(user)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(())
+    }
+
+    async fn has_login_profile(&self, user: &str) -> AwsResult<bool> {
+        const OP: &str = "iam:GetLoginProfile";
+        let result = self
+            .iam
+            .get_login_profile()
+            .user_name(user)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e));
+        Ok(absent_if_not_found(result)?.is_some())
+    }
+
+    async fn create_login_profile(
+        &self,
+        user: &str,
+        password: &Secret,
+        password_reset_required: bool,
+    ) -> AwsResult<()> {
+        const OP: &str = "iam:CreateLoginProfile";
+        self.iam
+            .create_login_profile()
+            .user_name(user)
+            .password(password.expose())
+            .password_reset_required(password_reset_required)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(())
+    }
+
+    async fn delete_login_profile(&self, user: &str) -> AwsResult<()> {
+        const OP: &str = "iam:DeleteLoginProfile";
+        self.iam
+            .delete_login_profile()
+            .user_name(user)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(())
+    }
+
+    async fn list_mfa_devices(&self, user: &str) -> AwsResult<Vec<String>> {
+        const OP: &str = "iam:ListMFADevices";
+        let devices = self
+            .iam
+            .list_mfa_devices()
+            .user_name(user)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(devices
+            .iter()
+            .map(|d| d.serial_number().to_string())
+            .collect())
+    }
+
+    async fn list_unassigned_virtual_mfa_devices(&self) -> AwsResult<Vec<String>> {
+        const OP: &str = "iam:ListVirtualMFADevices";
+        let devices = self
+            .iam
+            .list_virtual_mfa_devices()
+            .assignment_status(AssignmentStatusType::Unassigned)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(devices
+            .iter()
+            .map(|d| d.serial_number().to_string())
+            .collect())
+    }
+
+    async fn create_virtual_mfa_device(
+        &self,
+        name: &str,
+        path: &str,
+    ) -> AwsResult<VirtualMfaDevice> {
+        const OP: &str = "iam:CreateVirtualMFADevice";
+        let out = self
+            .iam
+            .create_virtual_mfa_device()
+            .virtual_mfa_device_name(name)
+            .path(path)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        let device = out.virtual_mfa_device().ok_or_else(|| {
+            AwsError::new(
+                OP,
+                AwsErrorKind::Other,
+                "NoDevice",
+                "the answer held no device",
+            )
+        })?;
+        let seed = device
+            .base32_string_seed()
+            .map(|blob| String::from_utf8_lossy(blob.as_ref()).into_owned())
+            .unwrap_or_default();
+        Ok(VirtualMfaDevice {
+            serial: device.serial_number().to_string(),
+            base32_seed: Secret::new(seed),
+        })
+    }
+
+    async fn enable_mfa_device(
+        &self,
+        user: &str,
+        serial: &str,
+        code1: &str,
+        code2: &str,
+    ) -> AwsResult<()> {
+        const OP: &str = "iam:EnableMFADevice";
+        self.iam
+            .enable_mfa_device()
+            .user_name(user)
+            .serial_number(serial)
+            .authentication_code1(code1)
+            .authentication_code2(code2)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(())
+    }
+
+    async fn deactivate_mfa_device(&self, user: &str, serial: &str) -> AwsResult<()> {
+        const OP: &str = "iam:DeactivateMFADevice";
+        self.iam
+            .deactivate_mfa_device()
+            .user_name(user)
+            .serial_number(serial)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(())
+    }
+
+    async fn delete_virtual_mfa_device(&self, serial: &str) -> AwsResult<()> {
+        const OP: &str = "iam:DeleteVirtualMFADevice";
+        self.iam
+            .delete_virtual_mfa_device()
+            .serial_number(serial)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_map_to_the_kinds_the_tool_acts_on() {
+        assert_eq!(kind_of_code("NoSuchEntity"), AwsErrorKind::NotFound);
+        assert_eq!(kind_of_code("DeleteConflict"), AwsErrorKind::DeleteConflict);
+        assert_eq!(kind_of_code("AccessDenied"), AwsErrorKind::AccessDenied);
+        assert_eq!(kind_of_code("ExpiredToken"), AwsErrorKind::Credentials);
+        assert_eq!(kind_of_code("LimitExceeded"), AwsErrorKind::LimitExceeded);
+        assert_eq!(
+            kind_of_code("ConcurrentModification"),
+            AwsErrorKind::ConcurrentModification
+        );
+        assert_eq!(kind_of_code("ServiceFailure"), AwsErrorKind::Other);
+    }
+
+    #[test]
+    fn policy_documents_are_read_encoded_or_plain() {
+        let plain = r#"{"Version":"2012-10-17"}"#;
+        let encoded = "%7B%22Version%22%3A%222012-10-17%22%7D";
+        assert_eq!(
+            parse_policy_document("op", plain).unwrap(),
+            parse_policy_document("op", encoded).unwrap()
+        );
+    }
+}

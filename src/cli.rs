@@ -1,0 +1,155 @@
+//! The command line as typed: clap's derive structs, whose doc comments are the `--help` text.
+//! Values here are raw; `commands` turns them into validated requests.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0    done (or already done)
+  1    failed; everything this run changed was undone
+  2    bad input or usage; nothing was changed
+  3    credentials missing or permission denied; nothing was changed
+  4    failed and the undo did not finish; the leftovers are listed by ARN
+  130  interrupted (Ctrl-C); what had been changed was undone first
+
+Credentials come from the standard AWS chain: environment, profiles, SSO profiles.
+Logging: -v, -vv, -vvv, or IAM_ONBOARD_LOG (a tracing filter such as iam_onboard=debug).
+Secrets (passwords, MFA seeds) are never logged at any verbosity.";
+
+/// Onboard and offboard people in AWS IAM from job-function templates: least-privilege
+/// groups, a permissions boundary, tags, a one-time console password and a verified MFA
+/// device in one command, undone in reverse order if anything fails.
+#[derive(Debug, Parser)]
+#[command(name = "iam-onboard", version, after_long_help = EXIT_CODES, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// AWS profile to use (default: AWS_PROFILE or the default profile)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// AWS region (IAM is global; default: the profile's region, else us-east-1)
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// Send AWS calls to this endpoint, e.g. a local emulator (AWS_ENDPOINT_URL also works)
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+
+    /// Result format on standard output
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Human)]
+    pub output: OutputFormat,
+
+    /// More log lines on stderr (-v info, -vv debug, -vvv trace)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Only errors on stderr
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Print the plan of API calls and change nothing (only read calls are made)
+    #[arg(long, global = true)]
+    pub dry_run: bool,
+
+    /// Do not ask for confirmation on a terminal
+    #[arg(short = 'y', long, global = true)]
+    pub yes: bool,
+
+    /// Use the templates in DIR (NAME.json and policies/*.json) instead of the built-in ones
+    #[arg(long, global = true, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Text for people
+    Human,
+    /// One JSON object, for scripts
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create an IAM user from a job-function template, with console password and MFA
+    NewUser(NewUserArgs),
+    /// List or show the job-function templates
+    #[command(subcommand)]
+    Templates(TemplatesCommand),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MfaArg {
+    /// QR code on this terminal, then type two consecutive codes (default on a terminal)
+    Prompt,
+    /// Write the otpauth URI to --mfa-secret-file, read two codes from standard input
+    Export,
+    /// No device now; the force-MFA policy keeps the user to MFA self-service until they
+    /// enrol (default when not on a terminal)
+    Deferred,
+}
+
+#[derive(Debug, Args)]
+pub struct NewUserArgs {
+    /// IAM user name: 1-64 of A-Z a-z 0-9 + = , . @ _ -
+    pub username: String,
+
+    /// Job-function template (see `iam-onboard templates list`)
+    #[arg(long, value_name = "NAME")]
+    pub template: String,
+
+    /// The person's name, stored as the display-name tag
+    #[arg(long, value_name = "TEXT")]
+    pub display_name: Option<String>,
+
+    /// The person's email, stored as the email tag
+    #[arg(long, value_name = "ADDRESS")]
+    pub email: Option<String>,
+
+    /// Change ticket that authorised this, stored as the iam-onboard:ticket tag
+    #[arg(long, value_name = "ID")]
+    pub ticket: Option<String>,
+
+    /// Extra tag KEY=VALUE (repeatable)
+    #[arg(long = "tag", value_name = "KEY=VALUE")]
+    pub tags: Vec<String>,
+
+    /// No console password (API-only or SSO-only person)
+    #[arg(long)]
+    pub no_console: bool,
+
+    /// How to set up the MFA device
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub mfa: Option<MfaArg>,
+
+    /// With --mfa export: new file (mode 0600) for the otpauth:// URI
+    #[arg(long, value_name = "FILE")]
+    pub mfa_secret_file: Option<PathBuf>,
+
+    /// With --mfa export: also write the QR code as a PNG (new file, mode 0600)
+    #[arg(long, value_name = "FILE")]
+    pub mfa_qr_png: Option<PathBuf>,
+
+    /// Write the one-time console password to this new file (mode 0600) instead of showing it
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplatesCommand {
+    /// List the templates with their descriptions
+    List,
+    /// Show one template, policy documents included
+    Show {
+        /// Template name
+        name: String,
+    },
+}

@@ -1,0 +1,141 @@
+//! The two ways a person hands over MFA codes: at a terminal prompt after scanning the QR code
+//! drawn there, or as lines on standard input (`--mfa export`, for scripts and vault-kept
+//! identities). Both implement `onboard::CodeSource`.
+
+use crate::onboard::CodeSource;
+use crate::qr;
+use crate::secret::Secret;
+use crate::totp::CodeRejection;
+use tokio::io::{AsyncBufReadExt, BufReader, Lines, Stdin};
+
+/// A person at a terminal: QR code and instructions on stderr, codes typed at prompts.
+pub struct TerminalCodes {
+    user_name: String,
+}
+
+impl TerminalCodes {
+    pub fn new(user_name: &str) -> Self {
+        TerminalCodes {
+            user_name: user_name.to_string(),
+        }
+    }
+}
+
+fn prompt_code(label: &'static str) -> Option<String> {
+    dialoguer::Input::<String>::new()
+        .with_prompt(label)
+        .validate_with(|input: &String| -> Result<(), &str> {
+            let digits: String = input.chars().filter(|c| !c.is_whitespace()).collect();
+            if digits.len() == 6 && digits.chars().all(|c| c.is_ascii_digit()) {
+                Ok(())
+            } else {
+                Err("a code is 6 digits")
+            }
+        })
+        .interact_text()
+        .ok()
+}
+
+impl CodeSource for TerminalCodes {
+    fn show(&mut self, otpauth_uri: &Secret) -> Result<(), String> {
+        let drawing = qr::terminal(otpauth_uri.expose()).map_err(|err| err.to_string())?;
+        eprintln!(
+            "\nMFA for {}: scan this code with an authenticator app (Google Authenticator, 1Password, Authy...):\n",
+            self.user_name
+        );
+        eprintln!("{drawing}");
+        eprintln!(
+            "Then enter two consecutive codes: the one shown now, and the next one after it changes.\n"
+        );
+        Ok(())
+    }
+
+    async fn next_pair(&mut self) -> Option<(String, String)> {
+        tokio::task::spawn_blocking(|| {
+            let first = prompt_code("First code")?;
+            let second = prompt_code("Next code")?;
+            Some((first, second))
+        })
+        .await
+        .ok()
+        .flatten()
+    }
+
+    fn rejected(&mut self, why: &CodeRejection, tries_left: u32) {
+        eprintln!("Not accepted: {why}. {tries_left} tries left.");
+    }
+}
+
+/// Codes from standard input, one per line.
+pub struct StdinCodes {
+    lines: Lines<BufReader<Stdin>>,
+}
+
+impl StdinCodes {
+    pub fn new() -> Self {
+        StdinCodes {
+            lines: BufReader::new(tokio::io::stdin()).lines(),
+        }
+    }
+
+    async fn next_code(&mut self) -> Option<String> {
+        loop {
+            let line = self.lines.next_line().await.ok()??;
+            if !line.trim().is_empty() {
+                return Some(line.trim().to_string());
+            }
+        }
+    }
+}
+
+impl Default for StdinCodes {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl CodeSource for StdinCodes {
+    fn show(&mut self, _otpauth_uri: &Secret) -> Result<(), String> {
+        tracing::info!("reading two consecutive MFA codes from standard input, one per line");
+        Ok(())
+    }
+
+    async fn next_pair(&mut self) -> Option<(String, String)> {
+        let first = self.next_code().await?;
+        let second = self.next_code().await?;
+        Some((first, second))
+    }
+
+    fn rejected(&mut self, why: &CodeRejection, tries_left: u32) {
+        eprintln!("iam-onboard: MFA codes not accepted: {why} ({tries_left} tries left)");
+    }
+}
+
+/// The code source a run uses, chosen by `--mfa`.
+pub enum AnyCodes {
+    Terminal(TerminalCodes),
+    Stdin(StdinCodes),
+}
+
+impl CodeSource for AnyCodes {
+    fn show(&mut self, otpauth_uri: &Secret) -> Result<(), String> {
+        match self {
+            AnyCodes::Terminal(codes) => codes.show(otpauth_uri),
+            AnyCodes::Stdin(codes) => codes.show(otpauth_uri),
+        }
+    }
+
+    async fn next_pair(&mut self) -> Option<(String, String)> {
+        match self {
+            AnyCodes::Terminal(codes) => codes.next_pair().await,
+            AnyCodes::Stdin(codes) => codes.next_pair().await,
+        }
+    }
+
+    fn rejected(&mut self, why: &CodeRejection, tries_left: u32) {
+        match self {
+            AnyCodes::Terminal(codes) => codes.rejected(why, tries_left),
+            AnyCodes::Stdin(codes) => codes.rejected(why, tries_left),
+        }
+    }
+}

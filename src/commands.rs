@@ -1,0 +1,277 @@
+//! Each subcommand from raw arguments to printed result: validation at the edge (turning
+//! `cli` values into requests), then the AWS work, then the report.
+
+use crate::aws::sdk::{AwsTarget, SdkIam, load_config};
+use crate::cli::{Command, GlobalArgs, MfaArg, NewUserArgs, OutputFormat, TemplatesCommand};
+use crate::codes::{AnyCodes, StdinCodes, TerminalCodes};
+use crate::error::{Error, InputError};
+use crate::names;
+use crate::onboard::{self, Effects, MfaMode, NewUserRequest, SystemClock};
+use crate::plan;
+use crate::report::{self, NewUserReport};
+use crate::template::{Template, TemplateSet};
+use std::io::IsTerminal;
+
+/// Whether a person is there: prompts need stdin and stderr on a terminal.
+#[derive(Debug, Clone, Copy)]
+pub struct Terminal {
+    pub interactive: bool,
+}
+
+impl Terminal {
+    pub fn detect() -> Self {
+        Terminal {
+            interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
+        }
+    }
+}
+
+pub async fn dispatch(command: Command, global: &GlobalArgs) -> Result<(), Error> {
+    let terminal = Terminal::detect();
+    match command {
+        Command::NewUser(args) => new_user(args, global, terminal).await,
+        Command::Templates(which) => templates(which, global),
+    }
+}
+
+fn load_templates(global: &GlobalArgs) -> Result<TemplateSet, InputError> {
+    match &global.templates {
+        Some(dir) => TemplateSet::from_dir(dir),
+        None => TemplateSet::embedded(),
+    }
+}
+
+/// Turns `new-user` arguments into a validated request. Nothing here talks to AWS.
+pub fn new_user_request(
+    args: NewUserArgs,
+    set: &TemplateSet,
+    terminal: Terminal,
+) -> Result<NewUserRequest, InputError> {
+    names::validate_user_name(&args.username)?;
+    let template = set.get(&args.template)?.clone();
+    let mfa = mfa_mode(&args, terminal)?;
+    let console = !args.no_console && template.console_access;
+    if !console && args.password_file.is_some() {
+        return Err(InputError::new(
+            "--password-file",
+            "no console password is made (--no-console, or the template allows no console)",
+        ));
+    }
+    if console && args.password_file.is_none() && !terminal.interactive {
+        return Err(InputError::new(
+            "--password-file",
+            "the one-time console password is only shown on a terminal; give --password-file FILE or --no-console",
+        ));
+    }
+    let extra_tags = args
+        .tags
+        .iter()
+        .map(|text| names::parse_tag(text))
+        .collect::<Result<Vec<_>, _>>()?;
+    NewUserRequest {
+        user_name: args.username,
+        template,
+        display_name: args.display_name,
+        email: args.email,
+        ticket: args.ticket,
+        extra_tags,
+        console,
+        mfa,
+        password_file: args.password_file,
+    }
+    .validate()
+}
+
+fn mfa_mode(args: &NewUserArgs, terminal: Terminal) -> Result<MfaMode, InputError> {
+    let chosen = args.mfa.unwrap_or(if terminal.interactive {
+        MfaArg::Prompt
+    } else {
+        MfaArg::Deferred
+    });
+    if chosen != MfaArg::Export {
+        for (flag, given) in [
+            ("--mfa-secret-file", args.mfa_secret_file.is_some()),
+            ("--mfa-qr-png", args.mfa_qr_png.is_some()),
+        ] {
+            if given {
+                return Err(InputError::new(flag, "goes with --mfa export"));
+            }
+        }
+    }
+    match chosen {
+        MfaArg::Prompt if !terminal.interactive => Err(InputError::new(
+            "--mfa",
+            "prompt needs a terminal; use --mfa export (codes on standard input) or --mfa deferred",
+        )),
+        MfaArg::Prompt => Ok(MfaMode::Prompt),
+        MfaArg::Deferred => Ok(MfaMode::Deferred),
+        MfaArg::Export => match &args.mfa_secret_file {
+            Some(secret_file) => Ok(MfaMode::Export {
+                secret_file: secret_file.clone(),
+                qr_png: args.mfa_qr_png.clone(),
+            }),
+            None => Err(InputError::new(
+                "--mfa-secret-file",
+                "--mfa export needs --mfa-secret-file FILE for the otpauth URI",
+            )),
+        },
+    }
+}
+
+fn aws_target(global: &GlobalArgs) -> AwsTarget {
+    AwsTarget {
+        profile: global.profile.clone(),
+        region: global.region.clone(),
+        endpoint_url: global.endpoint_url.clone(),
+    }
+}
+
+async fn new_user(args: NewUserArgs, global: &GlobalArgs, terminal: Terminal) -> Result<(), Error> {
+    let set = load_templates(global)?;
+    let request = new_user_request(args, &set, terminal)?;
+    let api = SdkIam::new(&load_config(&aws_target(global)).await);
+
+    let observed = plan::observe(&api, &request)
+        .await
+        .map_err(Error::from_aws)?;
+    let plan = plan::plan_new_user(&request, &observed)?;
+    let user_existed = observed.user.is_some();
+    if global.dry_run || plan.is_empty() {
+        let outcome = (!global.dry_run).then_some(onboard::Onboarded {
+            password_to_show: None,
+            mfa_enabled: None,
+        });
+        let report = NewUserReport::new(
+            &request,
+            &observed.caller,
+            &plan,
+            user_existed,
+            outcome.as_ref(),
+        );
+        report::print(&report.render(global.output));
+        return Ok(());
+    }
+    if terminal.interactive && !global.yes && !confirm(&request, &plan)? {
+        return Err(Error::Interrupted { undone: Vec::new() });
+    }
+
+    let mut codes = match request.mfa {
+        MfaMode::Prompt => AnyCodes::Terminal(TerminalCodes::new(&request.user_name)),
+        _ => AnyCodes::Stdin(StdinCodes::new()),
+    };
+    let effects = Effects {
+        codes: &mut codes,
+        clock: &SystemClock,
+        rng: &mut rand::rng(),
+    };
+    let interrupted = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let onboarded =
+        onboard::apply_or_roll_back(&api, &request, &observed, &plan, effects, interrupted).await?;
+    if let Some(password) = &onboarded.password_to_show {
+        eprintln!(
+            "\nOne-time console password for {} (shown once, not stored; it must be changed at first sign-in):\n\n    {}\n",
+            request.user_name,
+            password.expose()
+        );
+    }
+    let report = NewUserReport::new(
+        &request,
+        &observed.caller,
+        &plan,
+        user_existed,
+        Some(&onboarded),
+    );
+    report::print(&report.render(global.output));
+    Ok(())
+}
+
+/// Shows the plan and asks before changing anything.
+fn confirm(request: &NewUserRequest, plan: &plan::Plan) -> Result<bool, Error> {
+    eprintln!(
+        "About to onboard {} as {}:",
+        request.user_name, request.template.name
+    );
+    for step in &plan.steps {
+        eprintln!("  {step}");
+    }
+    dialoguer::Confirm::new()
+        .with_prompt("Proceed?")
+        .default(false)
+        .interact()
+        .map_err(|err| Error::io("cannot read the answer", std::io::Error::other(err)))
+}
+
+fn templates(which: TemplatesCommand, global: &GlobalArgs) -> Result<(), Error> {
+    let set = load_templates(global)?;
+    let text = match (which, global.output) {
+        (TemplatesCommand::List, OutputFormat::Json) => {
+            let list: Vec<_> = set.iter().map(template_json).collect();
+            report::to_json(&list)
+        }
+        (TemplatesCommand::List, OutputFormat::Human) => set
+            .iter()
+            .map(|t| format!("{:<18} {}\n", t.name, t.description))
+            .collect(),
+        (TemplatesCommand::Show { name }, OutputFormat::Json) => {
+            report::to_json(&template_json(set.get(&name)?))
+        }
+        (TemplatesCommand::Show { name }, OutputFormat::Human) => template_text(set.get(&name)?),
+    };
+    report::print(&text);
+    Ok(())
+}
+
+fn template_json(template: &Template) -> serde_json::Value {
+    let policy = |p: &crate::template::PolicyDocument| serde_json::json!({ "name": p.name, "iam_name": p.iam_name, "document": p.document });
+    serde_json::json!({
+        "name": template.name,
+        "description": template.description,
+        "group": template.group,
+        "console_access": template.console_access,
+        "mfa": template.mfa,
+        "tags": template.tags.iter().cloned().collect::<std::collections::BTreeMap<_, _>>(),
+        "policies": template.policies.iter().map(policy).collect::<Vec<_>>(),
+        "permissions_boundary": policy(&template.permissions_boundary),
+        "source": template.source,
+    })
+}
+
+fn template_text(template: &Template) -> String {
+    let pretty = |value: &serde_json::Value| {
+        serde_json::to_string_pretty(value)
+            .expect("documents serialise")
+            .lines()
+            .map(|line| format!("    {line}\n"))
+            .collect::<String>()
+    };
+    let mut out = format!(
+        "{}: {}\n  group           {}\n  console access  {}\n  MFA             {:?}\n  tags            {}\n  source          {}\n",
+        template.name,
+        template.description,
+        template.group,
+        if template.console_access { "yes" } else { "no" },
+        template.mfa,
+        template
+            .tags
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        template.source,
+    );
+    for policy in &template.policies {
+        out.push_str(&format!(
+            "\nPolicy {} (attached to the group):\n",
+            policy.iam_name
+        ));
+        out.push_str(&pretty(&policy.document));
+    }
+    let boundary = &template.permissions_boundary;
+    out.push_str(&format!("\nPermissions boundary {}:\n", boundary.iam_name));
+    out.push_str(&pretty(&boundary.document));
+    out
+}

@@ -1,0 +1,159 @@
+//! The tool's expected failures, rendered for people, and the exit code each maps to.
+//!
+//! A bug is a panic, not a variant here. Every variant names the exit code it ends with; the
+//! codes are documented in `--help` and in the README.
+
+use crate::aws::AwsError;
+use std::fmt;
+
+/// Exit codes, stable for scripts.
+pub mod exit {
+    /// The job is done (or was already done).
+    pub const DONE: u8 = 0;
+    /// The job failed and everything this run changed was undone.
+    pub const FAILED: u8 = 1;
+    /// Bad input or usage: nothing was changed.
+    pub const BAD_INPUT: u8 = 2;
+    /// Credentials missing or permission denied before anything was changed.
+    pub const DENIED: u8 = 3;
+    /// The job failed and undoing it did not finish: leftovers are listed.
+    pub const UNDO_INCOMPLETE: u8 = 4;
+    /// Interrupted (Ctrl-C); what had been changed was undone first.
+    pub const INTERRUPTED: u8 = 130;
+}
+
+/// Bad input: which file, line and field, and why. Raised before anything changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputError {
+    pub file: Option<String>,
+    pub line: Option<u64>,
+    pub field: String,
+    pub reason: String,
+}
+
+impl InputError {
+    pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        InputError {
+            file: None,
+            line: None,
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    pub fn in_file(mut self, file: impl Into<String>) -> Self {
+        self.file = Some(file.into());
+        self
+    }
+
+    pub fn at_line(mut self, line: u64) -> Self {
+        self.line = Some(line);
+        self
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.file, self.line) {
+            (Some(file), Some(line)) => write!(f, "{file}:{line}: ")?,
+            (Some(file), None) => write!(f, "{file}: ")?,
+            (None, _) => {}
+        }
+        write!(f, "{}: {}", self.field, self.reason)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// Everything that can stop a command.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Input(#[from] InputError),
+
+    #[error("{0}")]
+    Denied(AwsError),
+
+    #[error("{0}")]
+    Aws(AwsError),
+
+    #[error("{cause}; undone: {}", list_or_nothing(undone))]
+    RolledBack { cause: String, undone: Vec<String> },
+
+    #[error(
+        "{cause}; the undo did not finish, left behind:\n{}",
+        bullet_list(leftovers)
+    )]
+    UndoIncomplete {
+        cause: String,
+        leftovers: Vec<String>,
+    },
+
+    #[error("interrupted; undone: {}", list_or_nothing(undone))]
+    Interrupted { undone: Vec<String> },
+
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// The documented exit code for this failure.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Input(_) => exit::BAD_INPUT,
+            Error::Denied(_) => exit::DENIED,
+            Error::Aws(_) | Error::RolledBack { .. } | Error::Io { .. } => exit::FAILED,
+            Error::UndoIncomplete { .. } => exit::UNDO_INCOMPLETE,
+            Error::Interrupted { .. } => exit::INTERRUPTED,
+        }
+    }
+
+    /// An AWS failure before anything changed: denied and credential problems get their own code.
+    pub fn from_aws(err: AwsError) -> Self {
+        if err.is_denied() {
+            Error::Denied(err)
+        } else {
+            Error::Aws(err)
+        }
+    }
+
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+}
+
+fn list_or_nothing(items: &[String]) -> String {
+    if items.is_empty() {
+        "nothing had been created".to_string()
+    } else {
+        items.join(", ")
+    }
+}
+
+fn bullet_list(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|item| format!("  - {item}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_error_names_file_line_and_field() {
+        let err = InputError::new("username", "must not be empty")
+            .in_file("people.csv")
+            .at_line(7);
+        assert_eq!(err.to_string(), "people.csv:7: username: must not be empty");
+        assert_eq!(Error::from(err).exit_code(), exit::BAD_INPUT);
+    }
+}

@@ -1,0 +1,396 @@
+//! What `new-user` will change, decided before anything changes.
+//!
+//! `observe` makes only read calls and records what exists; `plan_new_user` is a pure function
+//! of the request and that observation, so re-runs converge (only what is missing is planned)
+//! and `--dry-run` can print exactly the calls a real run would make.
+
+use crate::aws::{AwsResult, CallerIdentity, Iam, NewUser, PasswordRules, PolicyVersion, UserInfo};
+use crate::error::InputError;
+use crate::onboard::{MANAGED_BY_TAG, MANAGED_BY_VALUE, NewUserRequest, TEMPLATE_TAG};
+use crate::template::{IAM_PATH, PolicyDocument};
+use std::fmt;
+
+/// AWS keeps at most five versions of a managed policy.
+pub const MAX_POLICY_VERSIONS: usize = 5;
+/// The IAM path of the people this tool onboards. Kept at `/` so that policies can name a
+/// person's own user as `user/${aws:username}`.
+pub const USER_PATH: &str = "/";
+
+/// A managed policy of the template, as found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PolicyState {
+    Missing,
+    Current,
+    Outdated { versions: Vec<PolicyVersion> },
+}
+
+/// A user that already exists.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExistingUser {
+    pub info: UserInfo,
+    pub groups: Vec<String>,
+    pub has_login_profile: bool,
+    pub mfa_devices: Vec<String>,
+}
+
+/// Everything `plan_new_user` needs to know about the account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observed {
+    pub caller: CallerIdentity,
+    /// In the order of `NewUserRequest::managed_policies`.
+    pub policies: Vec<PolicyState>,
+    pub group_exists: bool,
+    pub group_policies: Vec<String>,
+    pub user: Option<ExistingUser>,
+    /// A virtual MFA device with this user's device name that no user holds: left by a run that
+    /// was killed before it enabled the device. Its seed is lost, so it is replaced.
+    pub stale_mfa_device: Option<String>,
+    pub password_rules: PasswordRules,
+}
+
+impl Observed {
+    pub fn policy_arn(&self, policy: &PolicyDocument) -> String {
+        format!(
+            "arn:{}:iam::{}:policy{IAM_PATH}{}",
+            self.caller.partition(),
+            self.caller.account,
+            policy.iam_name
+        )
+    }
+
+    pub fn user_arn(&self, user_name: &str) -> String {
+        format!(
+            "arn:{}:iam::{}:user{USER_PATH}{user_name}",
+            self.caller.partition(),
+            self.caller.account
+        )
+    }
+
+    /// The serial number AWS gives the virtual MFA device named after the user.
+    pub fn mfa_serial(&self, user_name: &str) -> String {
+        format!(
+            "arn:{}:iam::{}:mfa{USER_PATH}{user_name}",
+            self.caller.partition(),
+            self.caller.account
+        )
+    }
+}
+
+/// Reads what exists. Makes read calls only.
+pub async fn observe(api: &impl Iam, request: &NewUserRequest) -> AwsResult<Observed> {
+    let caller = api.get_caller_identity().await?;
+    let mut observed = Observed {
+        caller,
+        policies: Vec::new(),
+        group_exists: false,
+        group_policies: Vec::new(),
+        user: None,
+        stale_mfa_device: None,
+        password_rules: PasswordRules::default(),
+    };
+    for policy in request.managed_policies() {
+        let arn = observed.policy_arn(policy);
+        let state = match api.get_policy_default_version(&arn).await? {
+            None => PolicyState::Missing,
+            Some(version) => {
+                let current = api.get_policy_version_document(&arn, &version).await?;
+                if current == policy.document {
+                    PolicyState::Current
+                } else {
+                    PolicyState::Outdated {
+                        versions: api.list_policy_versions(&arn).await?,
+                    }
+                }
+            }
+        };
+        observed.policies.push(state);
+    }
+    let group = &request.template.group;
+    if api.get_group(group).await?.is_some() {
+        observed.group_exists = true;
+        observed.group_policies = api.list_attached_group_policies(group).await?;
+    }
+    let name = &request.user_name;
+    if let Some(info) = api.get_user(name).await? {
+        let (groups, has_login_profile, mfa_devices) = tokio::try_join!(
+            api.list_groups_for_user(name),
+            api.has_login_profile(name),
+            api.list_mfa_devices(name),
+        )?;
+        observed.user = Some(ExistingUser {
+            info,
+            groups,
+            has_login_profile,
+            mfa_devices,
+        });
+    }
+    if request.mfa.creates_device() {
+        let serial = observed.mfa_serial(name);
+        let unassigned = api.list_unassigned_virtual_mfa_devices().await?;
+        observed.stale_mfa_device = unassigned.into_iter().find(|s| *s == serial);
+    }
+    if request.console
+        && let Some(rules) = api.get_account_password_policy().await?
+    {
+        observed.password_rules = rules;
+    }
+    Ok(observed)
+}
+
+/// One change, in the words of the API call that makes it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    CreatePolicy {
+        name: String,
+        document: String,
+        description: String,
+    },
+    DeletePolicyVersion {
+        arn: String,
+        version_id: String,
+    },
+    CreatePolicyVersion {
+        arn: String,
+        document: String,
+    },
+    CreateGroup {
+        name: String,
+    },
+    AttachGroupPolicy {
+        group: String,
+        policy_arn: String,
+    },
+    CreateUser(NewUser),
+    AddUserToGroup {
+        group: String,
+        user: String,
+    },
+    CreateLoginProfile {
+        user: String,
+    },
+    DeleteStaleMfaDevice {
+        serial: String,
+    },
+    CreateVirtualMfaDevice {
+        user: String,
+        serial: String,
+    },
+    EnableMfaDevice {
+        user: String,
+        serial: String,
+    },
+}
+
+impl Step {
+    /// Steps that change resources shared by every user of the template: never undone.
+    pub fn is_shared(&self) -> bool {
+        matches!(
+            self,
+            Step::CreatePolicy { .. }
+                | Step::DeletePolicyVersion { .. }
+                | Step::CreatePolicyVersion { .. }
+                | Step::CreateGroup { .. }
+                | Step::AttachGroupPolicy { .. }
+        )
+    }
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Step::CreatePolicy { name, .. } => write!(
+                f,
+                "iam:CreatePolicy PolicyName={name} Path={IAM_PATH} PolicyDocument=<template document>"
+            ),
+            Step::DeletePolicyVersion { arn, version_id } => write!(
+                f,
+                "iam:DeletePolicyVersion PolicyArn={arn} VersionId={version_id} (oldest of {MAX_POLICY_VERSIONS})"
+            ),
+            Step::CreatePolicyVersion { arn, .. } => write!(
+                f,
+                "iam:CreatePolicyVersion PolicyArn={arn} SetAsDefault=true PolicyDocument=<template document>"
+            ),
+            Step::CreateGroup { name } => {
+                write!(f, "iam:CreateGroup GroupName={name} Path={IAM_PATH}")
+            }
+            Step::AttachGroupPolicy { group, policy_arn } => write!(
+                f,
+                "iam:AttachGroupPolicy GroupName={group} PolicyArn={policy_arn}"
+            ),
+            Step::CreateUser(user) => {
+                let tags: Vec<String> = user.tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                write!(
+                    f,
+                    "iam:CreateUser UserName={} Path={} PermissionsBoundary={} Tags=[{}]",
+                    user.name,
+                    user.path,
+                    user.permissions_boundary,
+                    tags.join(", ")
+                )
+            }
+            Step::AddUserToGroup { group, user } => {
+                write!(f, "iam:AddUserToGroup GroupName={group} UserName={user}")
+            }
+            Step::CreateLoginProfile { user } => write!(
+                f,
+                "iam:CreateLoginProfile UserName={user} Password=<generated> PasswordResetRequired=true"
+            ),
+            Step::DeleteStaleMfaDevice { serial } => write!(
+                f,
+                "iam:DeleteVirtualMFADevice SerialNumber={serial} (left unassigned by an earlier run)"
+            ),
+            Step::CreateVirtualMfaDevice { user, .. } => write!(
+                f,
+                "iam:CreateVirtualMFADevice VirtualMFADeviceName={user} Path={USER_PATH}"
+            ),
+            Step::EnableMfaDevice { user, serial } => write!(
+                f,
+                "iam:EnableMFADevice UserName={user} SerialNumber={serial} AuthenticationCode1/2=<two consecutive codes, checked locally first>"
+            ),
+        }
+    }
+}
+
+/// The changes a `new-user` run will make, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub steps: Vec<Step>,
+    pub user_arn: String,
+    pub boundary_arn: String,
+    pub mfa_serial: Option<String>,
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+}
+
+/// Decides the changes. Refuses (as bad input, before any change) to touch a user that this
+/// tool did not create, or that it created from another template.
+pub fn plan_new_user(request: &NewUserRequest, observed: &Observed) -> Result<Plan, InputError> {
+    let name = &request.user_name;
+    let template = &request.template;
+    if let Some(existing) = &observed.user {
+        if existing.info.tag(MANAGED_BY_TAG) != Some(MANAGED_BY_VALUE) {
+            return Err(InputError::new(
+                "username",
+                format!(
+                    "{name} already exists and was not created by iam-onboard (no {MANAGED_BY_TAG}={MANAGED_BY_VALUE} tag); refusing to change it"
+                ),
+            ));
+        }
+        if let Some(other) = existing
+            .info
+            .tag(TEMPLATE_TAG)
+            .filter(|t| *t != template.name)
+        {
+            return Err(InputError::new(
+                "--template",
+                format!(
+                    "{name} was onboarded with template {other:?}, not {:?}; offboard it first to change its job function",
+                    template.name
+                ),
+            ));
+        }
+    }
+
+    let mut steps = Vec::new();
+    for (policy, state) in request.managed_policies().zip(&observed.policies) {
+        let arn = observed.policy_arn(policy);
+        let document = policy.document.to_string();
+        match state {
+            PolicyState::Current => {}
+            PolicyState::Missing => steps.push(Step::CreatePolicy {
+                name: policy.iam_name.clone(),
+                document,
+                description: format!("iam-onboard template policy {}", policy.name),
+            }),
+            PolicyState::Outdated { versions } => {
+                if versions.len() >= MAX_POLICY_VERSIONS
+                    && let Some(oldest) = oldest_non_default(versions)
+                {
+                    steps.push(Step::DeletePolicyVersion {
+                        arn: arn.clone(),
+                        version_id: oldest,
+                    });
+                }
+                steps.push(Step::CreatePolicyVersion { arn, document });
+            }
+        }
+    }
+    if !observed.group_exists {
+        steps.push(Step::CreateGroup {
+            name: template.group.clone(),
+        });
+    }
+    for policy in &template.policies {
+        let policy_arn = observed.policy_arn(policy);
+        if !observed.group_policies.contains(&policy_arn) {
+            steps.push(Step::AttachGroupPolicy {
+                group: template.group.clone(),
+                policy_arn,
+            });
+        }
+    }
+
+    let boundary_arn = observed.policy_arn(&template.permissions_boundary);
+    let existing = observed.user.as_ref();
+    if existing.is_none() {
+        steps.push(Step::CreateUser(NewUser {
+            name: name.clone(),
+            path: USER_PATH.to_string(),
+            tags: request.user_tags(&observed.caller.arn),
+            permissions_boundary: boundary_arn.clone(),
+        }));
+    }
+    if !existing.is_some_and(|u| u.groups.contains(&template.group)) {
+        steps.push(Step::AddUserToGroup {
+            group: template.group.clone(),
+            user: name.clone(),
+        });
+    }
+    if request.console && !existing.is_some_and(|u| u.has_login_profile) {
+        steps.push(Step::CreateLoginProfile { user: name.clone() });
+    }
+    let mut mfa_serial = existing.and_then(|u| u.mfa_devices.first().cloned());
+    if request.mfa.creates_device() && mfa_serial.is_none() {
+        if let Some(stale) = &observed.stale_mfa_device {
+            steps.push(Step::DeleteStaleMfaDevice {
+                serial: stale.clone(),
+            });
+        }
+        let serial = observed.mfa_serial(name);
+        steps.push(Step::CreateVirtualMfaDevice {
+            user: name.clone(),
+            serial: serial.clone(),
+        });
+        steps.push(Step::EnableMfaDevice {
+            user: name.clone(),
+            serial: serial.clone(),
+        });
+        mfa_serial = Some(serial);
+    }
+    Ok(Plan {
+        steps,
+        user_arn: existing
+            .map(|u| u.info.arn.clone())
+            .unwrap_or_else(|| observed.user_arn(name)),
+        boundary_arn,
+        mfa_serial,
+    })
+}
+
+/// The version to delete to make room: the oldest that is not the default.
+fn oldest_non_default(versions: &[PolicyVersion]) -> Option<String> {
+    versions
+        .iter()
+        .filter(|v| !v.is_default)
+        .min_by_key(|v| {
+            v.version_id
+                .trim_start_matches('v')
+                .parse::<u64>()
+                .unwrap_or(u64::MAX)
+        })
+        .map(|v| v.version_id.clone())
+}

@@ -1,0 +1,312 @@
+//! IAM policy documents in templates: structure checked before any of them reaches AWS.
+//!
+//! A template's policies are identity policies (attached to a group, or used as a permissions
+//! boundary), so they have no `Principal`. Beyond structure, least privilege is enforced:
+//! no statement may `Allow` the action `*`, nor `Allow` with `NotAction` (everything but a list).
+
+use serde_json::{Map, Value};
+
+/// The size limit AWS puts on a managed policy, in characters without white space.
+pub const MAX_MANAGED_POLICY_CHARS: usize = 6_144;
+
+/// What is wrong with a document: the field (`Statement[1].Action`) and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyProblem {
+    pub field: String,
+    pub reason: String,
+}
+
+impl PolicyProblem {
+    fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        PolicyProblem {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Parses and checks a policy document; returns it parsed.
+pub fn validate(text: &str) -> Result<Value, PolicyProblem> {
+    let document: Value = serde_json::from_str(text).map_err(|err| {
+        PolicyProblem::new(
+            format!("line {} column {}", err.line(), err.column()),
+            format!("not valid JSON: {err}"),
+        )
+    })?;
+    let size = text.chars().filter(|c| !c.is_whitespace()).count();
+    if size > MAX_MANAGED_POLICY_CHARS {
+        return Err(PolicyProblem::new(
+            "document",
+            format!("{size} characters without white space; AWS allows {MAX_MANAGED_POLICY_CHARS}"),
+        ));
+    }
+    let top = document
+        .as_object()
+        .ok_or_else(|| PolicyProblem::new("document", "must be a JSON object"))?;
+    refuse_unknown_keys(top, "", &["Version", "Id", "Statement"])?;
+    match top.get("Version") {
+        Some(Value::String(version)) if version == "2012-10-17" => {}
+        Some(_) => return Err(PolicyProblem::new("Version", "must be \"2012-10-17\"")),
+        None => {
+            return Err(PolicyProblem::new(
+                "Version",
+                "is missing (use \"2012-10-17\")",
+            ));
+        }
+    }
+    let statements = match top.get("Statement") {
+        Some(Value::Array(items)) if !items.is_empty() => items.iter().collect::<Vec<_>>(),
+        Some(Value::Object(_)) => vec![&top["Statement"]],
+        Some(_) => {
+            return Err(PolicyProblem::new(
+                "Statement",
+                "must be an object or a non-empty array of objects",
+            ));
+        }
+        None => return Err(PolicyProblem::new("Statement", "is missing")),
+    };
+    for (index, statement) in statements.into_iter().enumerate() {
+        validate_statement(statement, &format!("Statement[{index}]"))?;
+    }
+    Ok(document)
+}
+
+fn validate_statement(statement: &Value, at: &str) -> Result<(), PolicyProblem> {
+    let fields = statement
+        .as_object()
+        .ok_or_else(|| PolicyProblem::new(at, "must be an object"))?;
+    if fields.contains_key("Principal") || fields.contains_key("NotPrincipal") {
+        return Err(PolicyProblem::new(
+            format!("{at}.Principal"),
+            "identity policies have no Principal",
+        ));
+    }
+    refuse_unknown_keys(
+        fields,
+        at,
+        &[
+            "Sid",
+            "Effect",
+            "Action",
+            "NotAction",
+            "Resource",
+            "NotResource",
+            "Condition",
+        ],
+    )?;
+    let allow = match fields.get("Effect") {
+        Some(Value::String(effect)) if effect == "Allow" => true,
+        Some(Value::String(effect)) if effect == "Deny" => false,
+        _ => {
+            return Err(PolicyProblem::new(
+                format!("{at}.Effect"),
+                "must be \"Allow\" or \"Deny\"",
+            ));
+        }
+    };
+    let (action_key, actions) = exactly_one_of(fields, at, "Action", "NotAction")?;
+    for action in &actions {
+        if *action != "*" && !action.contains(':') {
+            return Err(PolicyProblem::new(
+                format!("{at}.{action_key}"),
+                format!("{action:?} is not of the form service:Action"),
+            ));
+        }
+    }
+    let (_, resources) = exactly_one_of(fields, at, "Resource", "NotResource")?;
+    if let Some(condition) = fields.get("Condition")
+        && !condition.is_object()
+    {
+        return Err(PolicyProblem::new(
+            format!("{at}.Condition"),
+            "must be an object",
+        ));
+    }
+    if allow && action_key == "NotAction" {
+        return Err(PolicyProblem::new(
+            format!("{at}.NotAction"),
+            "Allow with NotAction grants every action not listed; name the actions instead",
+        ));
+    }
+    if allow && actions.contains(&"*") {
+        let reason = if resources.contains(&"*") {
+            "Allow of \"*\" on \"*\" is full administrator access; templates must be least privilege"
+        } else {
+            "Allow of the action \"*\" is refused; name the actions"
+        };
+        return Err(PolicyProblem::new(format!("{at}.Action"), reason));
+    }
+    Ok(())
+}
+
+fn refuse_unknown_keys(
+    fields: &Map<String, Value>,
+    at: &str,
+    known: &[&str],
+) -> Result<(), PolicyProblem> {
+    match fields.keys().find(|key| !known.contains(&key.as_str())) {
+        Some(key) => Err(PolicyProblem::new(
+            if at.is_empty() {
+                key.clone()
+            } else {
+                format!("{at}.{key}")
+            },
+            format!(
+                "is not a policy element (expected one of {})",
+                known.join(", ")
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The one of two alternative keys that is present, with its values (a string or a non-empty
+/// array of strings).
+fn exactly_one_of<'a>(
+    fields: &'a Map<String, Value>,
+    at: &str,
+    key: &'static str,
+    not_key: &'static str,
+) -> Result<(&'static str, Vec<&'a str>), PolicyProblem> {
+    let (name, value) = match (fields.get(key), fields.get(not_key)) {
+        (Some(value), None) => (key, value),
+        (None, Some(value)) => (not_key, value),
+        (Some(_), Some(_)) => {
+            return Err(PolicyProblem::new(
+                format!("{at}.{key}"),
+                format!("give {key} or {not_key}, not both"),
+            ));
+        }
+        (None, None) => {
+            return Err(PolicyProblem::new(
+                format!("{at}.{key}"),
+                format!("is missing (give {key} or {not_key})"),
+            ));
+        }
+    };
+    let strings = match value {
+        Value::String(single) => vec![single.as_str()],
+        Value::Array(items) if !items.is_empty() => items
+            .iter()
+            .map(Value::as_str)
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| PolicyProblem::new(format!("{at}.{name}"), "must hold only strings"))?,
+        _ => {
+            return Err(PolicyProblem::new(
+                format!("{at}.{name}"),
+                "must be a string or a non-empty array of strings",
+            ));
+        }
+    };
+    Ok((name, strings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(text: &str) -> PolicyProblem {
+        validate(text).unwrap_err()
+    }
+
+    #[test]
+    fn a_scoped_policy_is_accepted() {
+        validate(
+            r#"{"Version":"2012-10-17","Statement":[
+                {"Sid":"Read","Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":"*"},
+                {"Effect":"Deny","NotAction":"iam:ChangePassword","Resource":"*",
+                 "Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"}}}]}"#,
+        )
+        .unwrap();
+        validate(r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}}"#)
+            .unwrap();
+    }
+
+    #[test]
+    fn allow_star_on_star_is_refused_and_named() {
+        let found = problem(
+            r#"{"Version":"2012-10-17","Statement":[
+                {"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},
+                {"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+        );
+        assert_eq!(found.field, "Statement[1].Action");
+        assert!(
+            found.reason.contains("Allow of \"*\" on \"*\""),
+            "{}",
+            found.reason
+        );
+        let in_array = problem(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*","*"],"Resource":["*"]}]}"#,
+        );
+        assert_eq!(in_array.field, "Statement[0].Action");
+    }
+
+    #[test]
+    fn deny_of_everything_is_fine_but_allow_not_action_is_not() {
+        validate(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#)
+            .unwrap();
+        let found = problem(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}]}"#,
+        );
+        assert_eq!(found.field, "Statement[0].NotAction");
+    }
+
+    #[test]
+    fn structural_mistakes_name_the_field() {
+        for (text, field) in [
+            ("{", "line 1 column 1"),
+            (r#"{"Statement":[]}"#, "Version"),
+            (r#"{"Version":"2008-10-17","Statement":[]}"#, "Version"),
+            (r#"{"Version":"2012-10-17"}"#, "Statement"),
+            (r#"{"Version":"2012-10-17","Statement":[]}"#, "Statement"),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Permit","Action":"s3:GetObject","Resource":"*"}]}"#,
+                "Statement[0].Effect",
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Resource":"*"}]}"#,
+                "Statement[0].Action",
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject"}]}"#,
+                "Statement[0].Resource",
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","NotAction":"s3:Put*","Resource":"*"}]}"#,
+                "Statement[0].Action",
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"GetObject","Resource":"*"}]}"#,
+                "Statement[0].Action",
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":[1],"Resource":"*"}]}"#,
+                "Statement[0].Action",
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Principal":"*"}]}"#,
+                "Statement[0].Principal",
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Actions":"s3:GetObject","Resource":"*"}]}"#,
+                "Statement[0].Actions",
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":[]}]}"#,
+                "Statement[0].Condition",
+            ),
+        ] {
+            assert_eq!(problem(text).field, field, "{text}");
+        }
+    }
+
+    #[test]
+    fn oversized_documents_are_refused() {
+        let actions: Vec<String> = (0..400).map(|i| format!("\"s3:Action{i:04}\"")).collect();
+        let text = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":[{}],"Resource":"*"}}]}}"#,
+            actions.join(",")
+        );
+        assert_eq!(problem(&text).field, "document");
+    }
+}

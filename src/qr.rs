@@ -1,0 +1,118 @@
+//! QR codes for MFA enrolment: drawn in the terminal with Unicode half blocks, or written as a
+//! PNG for `--mfa-qr-png`.
+//!
+//! The terminal drawing assumes the usual light-on-dark terminal: light modules, including the
+//! four-module quiet zone, are drawn as blocks in the foreground colour and dark modules are
+//! left blank, so a phone sees dark modules on a light field.
+
+use qrcode::render::unicode::Dense1x2;
+use qrcode::{Color, QrCode};
+
+/// Modules of light border around the code, as the QR standard asks.
+const QUIET_ZONE: usize = 4;
+/// Pixels per module in the PNG.
+const PNG_SCALE: usize = 8;
+
+#[derive(Debug, thiserror::Error)]
+pub enum QrError {
+    #[error("the MFA URI does not fit in a QR code: {0}")]
+    TooLong(#[from] qrcode::types::QrError),
+    #[error("could not encode the QR code as PNG: {0}")]
+    Png(#[from] png::EncodingError),
+}
+
+/// The code as lines of half-block characters, quiet zone included.
+pub fn terminal(data: &str) -> Result<String, QrError> {
+    let code = QrCode::new(data.as_bytes())?;
+    Ok(code
+        .render::<Dense1x2>()
+        .dark_color(Dense1x2::Light)
+        .light_color(Dense1x2::Dark)
+        .quiet_zone(true)
+        .build())
+}
+
+/// The code as an 8-bit greyscale PNG, 8 pixels a module, quiet zone included.
+pub fn png(data: &str) -> Result<Vec<u8>, QrError> {
+    let code = QrCode::new(data.as_bytes())?;
+    let modules = code.width();
+    let colors = code.to_colors();
+    let side = (modules + 2 * QUIET_ZONE) * PNG_SCALE;
+    let mut pixels = vec![255u8; side * side];
+    for (index, color) in colors.iter().enumerate() {
+        if *color == Color::Light {
+            continue;
+        }
+        let (row, column) = (index / modules + QUIET_ZONE, index % modules + QUIET_ZONE);
+        for y in row * PNG_SCALE..(row + 1) * PNG_SCALE {
+            pixels[y * side + column * PNG_SCALE..y * side + (column + 1) * PNG_SCALE].fill(0);
+        }
+    }
+    let mut out = Vec::new();
+    {
+        let side = u32::try_from(side).expect("a QR code is at most 177 modules wide");
+        let mut encoder = png::Encoder::new(&mut out, side, side);
+        encoder.set_color(png::ColorType::Grayscale);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header()?;
+        writer.write_image_data(&pixels)?;
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// Reads a terminal drawing back into modules (true = dark) and decodes it, as a phone
+    /// would from the screen.
+    pub(crate) fn decode_terminal(drawing: &str) -> String {
+        let lines: Vec<Vec<char>> = drawing.lines().map(|line| line.chars().collect()).collect();
+        let width = lines.iter().map(Vec::len).max().unwrap();
+        let height = lines.len() * 2;
+        let lit = |x: usize, y: usize| -> bool {
+            let cell = lines[y / 2].get(x).copied().unwrap_or(' ');
+            matches!((cell, y % 2), ('█', _) | ('▀', 0) | ('▄', 1))
+        };
+        let mut image =
+            rqrr::PreparedImage::prepare_from_greyscale(width * 4, height * 4, |x, y| {
+                if lit(x / 4, y / 4) { 255 } else { 0 }
+            });
+        let grids = image.detect_grids();
+        assert_eq!(grids.len(), 1, "one QR code on screen");
+        grids[0].decode().unwrap().1
+    }
+
+    const URI: &str = "otpauth://totp/AWS-123456789012:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=AWS-123456789012";
+
+    #[test]
+    fn terminal_drawing_decodes_to_the_uri() {
+        let drawing = terminal(URI).unwrap();
+        assert!(
+            drawing
+                .lines()
+                .next()
+                .unwrap()
+                .chars()
+                .all(|c| c == '█' || c == '▀' || c == '▄'),
+            "the top of the quiet zone is light"
+        );
+        assert_eq!(decode_terminal(&drawing), URI);
+    }
+
+    #[test]
+    fn png_decodes_to_the_uri() {
+        let bytes = png(URI).unwrap();
+        let decoder = ::png::Decoder::new(std::io::Cursor::new(bytes));
+        let mut reader = decoder.read_info().unwrap();
+        let mut pixels = vec![0; reader.output_buffer_size()];
+        let info = reader.next_frame(&mut pixels).unwrap();
+        let width = info.width as usize;
+        let mut image =
+            rqrr::PreparedImage::prepare_from_greyscale(width, info.height as usize, |x, y| {
+                pixels[y * width + x]
+            });
+        let grids = image.detect_grids();
+        assert_eq!(grids[0].decode().unwrap().1, URI);
+    }
+}

@@ -1,0 +1,179 @@
+//! What a command prints on standard output: the human summary or one JSON object with the
+//! same facts. Never a secret: the one-time password goes to the terminal (stderr) or a file.
+
+use crate::aws::CallerIdentity;
+use crate::cli::OutputFormat;
+use crate::onboard::{MfaMode, NewUserRequest, Onboarded};
+use crate::plan::Plan;
+use serde::Serialize;
+use std::io::Write;
+
+/// The outcome of `new-user`.
+#[derive(Debug, Serialize)]
+pub struct NewUserReport {
+    /// `created`, `converged` (a partial earlier run completed), `already-done`, or `planned`
+    /// for `--dry-run`.
+    pub status: &'static str,
+    pub user_name: String,
+    pub user_arn: String,
+    pub template: String,
+    pub group: String,
+    pub permissions_boundary: String,
+    pub console: Option<ConsoleReport>,
+    pub mfa: MfaReport,
+    /// The changes made (or, for `--dry-run`, that would be made), as API calls.
+    pub changes: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ConsoleReport {
+    pub sign_in_url: String,
+    pub password_reset_required: bool,
+    /// Where the one-time password went; never the password itself.
+    pub password: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MfaReport {
+    pub mode: &'static str,
+    pub serial: Option<String>,
+    /// `enabled`, `pending` (dry run), or `deferred` (the user enrols at first sign-in).
+    pub state: &'static str,
+}
+
+/// The console sign-in URL of an account, by partition.
+pub fn sign_in_url(caller: &CallerIdentity) -> String {
+    let domain = match caller.partition() {
+        "aws-cn" => "signin.amazonaws.cn",
+        "aws-us-gov" => "signin.amazonaws-us-gov.com",
+        _ => "signin.aws.amazon.com",
+    };
+    format!("https://{}.{domain}/console", caller.account)
+}
+
+impl NewUserReport {
+    /// `outcome` is `None` for a dry run.
+    pub fn new(
+        request: &NewUserRequest,
+        caller: &CallerIdentity,
+        plan: &Plan,
+        user_existed: bool,
+        outcome: Option<&Onboarded>,
+    ) -> Self {
+        let status = match (outcome, plan.is_empty(), user_existed) {
+            (None, _, _) => "planned",
+            (Some(_), true, _) => "already-done",
+            (Some(_), false, true) => "converged",
+            (Some(_), false, false) => "created",
+        };
+        let creates_profile = plan
+            .steps
+            .iter()
+            .any(|s| matches!(s, crate::plan::Step::CreateLoginProfile { .. }));
+        let password = match (&request.password_file, creates_profile, outcome) {
+            (_, false, _) => "unchanged: the login profile existed".to_string(),
+            (Some(path), true, _) => format!("written to {}", path.display()),
+            (None, true, None) => "to be shown once on the terminal".to_string(),
+            (None, true, Some(_)) => "shown once on the terminal".to_string(),
+        };
+        let console = request.console.then(|| ConsoleReport {
+            sign_in_url: sign_in_url(caller),
+            password_reset_required: true,
+            password,
+        });
+        let mfa_state = match (&request.mfa, &plan.mfa_serial, outcome) {
+            (_, Some(_), None) => "pending",
+            (_, Some(_), Some(_)) => "enabled",
+            (MfaMode::Deferred, None, _) => "deferred",
+            (_, None, _) => "none",
+        };
+        NewUserReport {
+            status,
+            user_name: request.user_name.clone(),
+            user_arn: plan.user_arn.clone(),
+            template: request.template.name.clone(),
+            group: request.template.group.clone(),
+            permissions_boundary: plan.boundary_arn.clone(),
+            console,
+            mfa: MfaReport {
+                mode: request.mfa.name(),
+                serial: plan.mfa_serial.clone(),
+                state: mfa_state,
+            },
+            changes: plan.steps.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    pub fn render(&self, format: OutputFormat) -> String {
+        match format {
+            OutputFormat::Json => to_json(self),
+            OutputFormat::Human => self.human(),
+        }
+    }
+
+    fn human(&self) -> String {
+        let mut out = String::new();
+        let headline = match self.status {
+            "planned" => format!("Dry run for {}: nothing was changed.", self.user_name),
+            "already-done" => format!(
+                "{} is already onboarded; nothing to change.",
+                self.user_name
+            ),
+            "converged" => format!("Completed the onboarding of {}.", self.user_name),
+            _ => format!("Onboarded {}.", self.user_name),
+        };
+        out.push_str(&headline);
+        out.push('\n');
+        let mut row = |label: &str, value: &str| out.push_str(&format!("  {label:<10} {value}\n"));
+        row("user", &self.user_arn);
+        row(
+            "template",
+            &format!("{} (group {})", self.template, self.group),
+        );
+        row("boundary", &self.permissions_boundary);
+        match &self.console {
+            Some(console) => {
+                row("sign-in", &console.sign_in_url);
+                row(
+                    "password",
+                    &format!("{}; must be changed at first sign-in", console.password),
+                );
+            }
+            None => row("console", "no console access"),
+        }
+        let mfa = match (&self.mfa.serial, self.mfa.state) {
+            (Some(serial), state) => format!("{state}: {serial}"),
+            (None, "deferred") => {
+                "deferred: until the user enrols, policy allows nothing but MFA self-service"
+                    .to_string()
+            }
+            (None, _) => "none".to_string(),
+        };
+        row("MFA", &mfa);
+        if !self.changes.is_empty() {
+            out.push_str(if self.status == "planned" {
+                "Calls a real run would make, in order:\n"
+            } else {
+                "Changes, in order:\n"
+            });
+            for change in &self.changes {
+                out.push_str(&format!("  {change}\n"));
+            }
+        }
+        out
+    }
+}
+
+pub fn to_json(value: &impl Serialize) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("reports serialise");
+    text.push('\n');
+    text
+}
+
+/// Writes to standard output; a closed pipe (`| head`) is not an error.
+pub fn print(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+}

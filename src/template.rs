@@ -1,0 +1,449 @@
+//! Job-function templates: what a developer, a devops engineer, an auditor or a finance person
+//! gets. Owns the template file format, the embedded set, loading a replacement set from
+//! `--templates DIR`, and validation (structure, names, tags and every policy document).
+//!
+//! A template set is a folder: one `NAME.json` per template and `policies/POLICY.json` for the
+//! policy documents templates refer to. Each policy becomes the customer-managed policy
+//! `iam-onboard-POLICY` under the IAM path `/iam-onboard/`.
+
+use crate::error::InputError;
+use crate::names;
+use crate::policy;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The IAM path of every policy and group the tool manages.
+pub const IAM_PATH: &str = "/iam-onboard/";
+/// Prefix of the IAM name of each template policy.
+pub const POLICY_NAME_PREFIX: &str = "iam-onboard-";
+/// The shared policy that keeps a person to MFA self-service until MFA is present.
+pub const FORCE_MFA_POLICY: &str = "force-mfa";
+
+/// The template set compiled into the binary, as (path inside the set, contents).
+const EMBEDDED: &[(&str, &str)] = &[
+    (
+        "developer.json",
+        include_str!("../templates/developer.json"),
+    ),
+    ("devops.json", include_str!("../templates/devops.json")),
+    ("finance.json", include_str!("../templates/finance.json")),
+    (
+        "security-auditor.json",
+        include_str!("../templates/security-auditor.json"),
+    ),
+    (
+        "policies/force-mfa.json",
+        include_str!("../templates/policies/force-mfa.json"),
+    ),
+    (
+        "policies/developer-access.json",
+        include_str!("../templates/policies/developer-access.json"),
+    ),
+    (
+        "policies/devops-access.json",
+        include_str!("../templates/policies/devops-access.json"),
+    ),
+    (
+        "policies/finance-access.json",
+        include_str!("../templates/policies/finance-access.json"),
+    ),
+    (
+        "policies/security-auditor-access.json",
+        include_str!("../templates/policies/security-auditor-access.json"),
+    ),
+    (
+        "policies/people-boundary.json",
+        include_str!("../templates/policies/people-boundary.json"),
+    ),
+];
+
+/// How a template's users use MFA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MfaRequirement {
+    /// The force-MFA policy applies: nothing but MFA self-service until MFA is present.
+    Required,
+    /// MFA is offered but not enforced by policy.
+    Optional,
+}
+
+/// A template file as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TemplateFile {
+    description: String,
+    group: String,
+    policies: Vec<String>,
+    permissions_boundary: String,
+    #[serde(default)]
+    tags: BTreeMap<String, String>,
+    console_access: bool,
+    mfa: MfaRequirement,
+}
+
+/// A policy document of the set, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyDocument {
+    /// The file stem, as templates refer to it.
+    pub name: String,
+    /// The customer-managed policy's IAM name.
+    pub iam_name: String,
+    /// The document, parsed.
+    pub document: serde_json::Value,
+}
+
+/// A checked template.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Template {
+    pub name: String,
+    pub description: String,
+    pub group: String,
+    pub policies: Vec<PolicyDocument>,
+    pub permissions_boundary: PolicyDocument,
+    pub tags: Vec<(String, String)>,
+    pub console_access: bool,
+    pub mfa: MfaRequirement,
+    /// Where it was read from, for messages.
+    pub source: String,
+}
+
+/// All templates of a set, by name.
+#[derive(Debug, Clone)]
+pub struct TemplateSet {
+    templates: BTreeMap<String, Template>,
+}
+
+/// One file of a set: its path inside the set, the name to show in messages, its contents.
+struct SetFile {
+    relative: String,
+    shown_as: String,
+    contents: String,
+}
+
+impl TemplateSet {
+    /// The templates compiled into the binary.
+    pub fn embedded() -> Result<Self, InputError> {
+        Self::from_files(
+            EMBEDDED
+                .iter()
+                .map(|(relative, contents)| SetFile {
+                    relative: (*relative).to_string(),
+                    shown_as: format!("templates/{relative}"),
+                    contents: (*contents).to_string(),
+                })
+                .collect(),
+        )
+    }
+
+    /// The set in `dir`, replacing the embedded one.
+    pub fn from_dir(dir: &Path) -> Result<Self, InputError> {
+        let unreadable = |path: &Path, err: std::io::Error| {
+            InputError::new(
+                "--templates",
+                format!("cannot read {}: {err}", path.display()),
+            )
+        };
+        let mut files = Vec::new();
+        for (sub, prefix) in [(dir.to_path_buf(), ""), (dir.join("policies"), "policies/")] {
+            if prefix.is_empty() || sub.is_dir() {
+                let entries = std::fs::read_dir(&sub).map_err(|err| unreadable(&sub, err))?;
+                for entry in entries {
+                    let path = entry.map_err(|err| unreadable(&sub, err))?.path();
+                    if path.extension().is_some_and(|ext| ext == "json") && path.is_file() {
+                        let contents =
+                            std::fs::read_to_string(&path).map_err(|err| unreadable(&path, err))?;
+                        let file_name = path.file_name().unwrap_or_default().to_string_lossy();
+                        files.push(SetFile {
+                            relative: format!("{prefix}{file_name}"),
+                            shown_as: path.display().to_string(),
+                            contents,
+                        });
+                    }
+                }
+            }
+        }
+        Self::from_files(files)
+    }
+
+    fn from_files(files: Vec<SetFile>) -> Result<Self, InputError> {
+        let mut policies = BTreeMap::new();
+        for file in files.iter().filter(|f| f.relative.starts_with("policies/")) {
+            let name = stem(&file.relative, "policies/");
+            validate_set_name(&name)
+                .map_err(|reason| InputError::new("file name", reason).in_file(&file.shown_as))?;
+            let document = policy::validate(&file.contents).map_err(|problem| {
+                InputError::new(problem.field, problem.reason).in_file(&file.shown_as)
+            })?;
+            policies.insert(
+                name.clone(),
+                PolicyDocument {
+                    iam_name: format!("{POLICY_NAME_PREFIX}{name}"),
+                    name,
+                    document,
+                },
+            );
+        }
+        let mut templates = BTreeMap::new();
+        for file in files.iter().filter(|f| !f.relative.contains('/')) {
+            let template = parse_template(file, &policies)?;
+            templates.insert(template.name.clone(), template);
+        }
+        if templates.is_empty() {
+            return Err(InputError::new(
+                "--templates",
+                "the set holds no template (NAME.json)",
+            ));
+        }
+        Ok(TemplateSet { templates })
+    }
+
+    pub fn get(&self, name: &str) -> Result<&Template, InputError> {
+        self.templates.get(name).ok_or_else(|| {
+            InputError::new(
+                "--template",
+                format!(
+                    "no template {name:?}; there are: {}",
+                    self.templates
+                        .keys()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+        })
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Template> {
+        self.templates.values()
+    }
+}
+
+fn stem(relative: &str, prefix: &str) -> String {
+    relative
+        .trim_start_matches(prefix)
+        .trim_end_matches(".json")
+        .to_string()
+}
+
+/// Template and policy names: lower-case letters, digits and dashes, 1 to 32 characters (they
+/// also name Identity Center permission sets, which allow 32).
+fn validate_set_name(name: &str) -> Result<(), String> {
+    let fits = !name.is_empty()
+        && name.len() <= 32
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if fits {
+        Ok(())
+    } else {
+        Err(format!(
+            "{name:?}: names are 1 to 32 of lower-case letters, digits and dashes"
+        ))
+    }
+}
+
+/// IAM group names: 1 to 128 of letters, digits and `+ = , . @ _ -`.
+fn validate_group_name(name: &str) -> Result<(), String> {
+    let fits = !name.is_empty()
+        && name.len() <= 128
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
+    if fits {
+        Ok(())
+    } else {
+        Err(format!("{name:?} is not a valid IAM group name"))
+    }
+}
+
+/// AWS's default quota of managed policies attached to one group.
+const MAX_GROUP_POLICIES: usize = 10;
+
+fn parse_template(
+    file: &SetFile,
+    policies: &BTreeMap<String, PolicyDocument>,
+) -> Result<Template, InputError> {
+    let at = |field: &str, reason: String| InputError::new(field, reason).in_file(&file.shown_as);
+    let name = stem(&file.relative, "");
+    validate_set_name(&name).map_err(|reason| at("file name", reason))?;
+    let raw: TemplateFile = serde_json::from_str(&file.contents).map_err(|err| {
+        at(
+            &format!("line {} column {}", err.line(), err.column()),
+            format!("not a valid template: {err}"),
+        )
+    })?;
+    if raw.description.trim().is_empty() {
+        return Err(at("description", "must not be empty".to_string()));
+    }
+    validate_group_name(&raw.group).map_err(|reason| at("group", reason))?;
+    if raw.policies.is_empty() {
+        return Err(at("policies", "must name at least one policy".to_string()));
+    }
+    if raw.policies.len() > MAX_GROUP_POLICIES {
+        return Err(at(
+            "policies",
+            format!(
+                "{} policies; AWS attaches at most {MAX_GROUP_POLICIES} to a group",
+                raw.policies.len()
+            ),
+        ));
+    }
+    let lookup = |field: String, policy_name: &str| {
+        policies.get(policy_name).cloned().ok_or_else(|| {
+            at(
+                &field,
+                format!("no policy file policies/{policy_name}.json in the set"),
+            )
+        })
+    };
+    let mut documents = Vec::new();
+    for (index, policy_name) in raw.policies.iter().enumerate() {
+        if raw.policies[..index].contains(policy_name) {
+            return Err(at(
+                &format!("policies[{index}]"),
+                format!("{policy_name:?} is listed twice"),
+            ));
+        }
+        documents.push(lookup(format!("policies[{index}]"), policy_name)?);
+    }
+    let boundary = lookup(
+        "permissions_boundary".to_string(),
+        &raw.permissions_boundary,
+    )?;
+    if raw.mfa == MfaRequirement::Required && !raw.policies.iter().any(|p| p == FORCE_MFA_POLICY) {
+        return Err(at(
+            "policies",
+            format!("mfa is \"required\", so the list must include {FORCE_MFA_POLICY:?}"),
+        ));
+    }
+    let tags: Vec<(String, String)> = raw.tags.into_iter().collect();
+    names::validate_tag_set(&tags)
+        .map_err(|err| at(&format!("tags: {}", err.field), err.reason))?;
+    Ok(Template {
+        name,
+        description: raw.description,
+        group: raw.group,
+        policies: documents,
+        permissions_boundary: boundary,
+        tags,
+        console_access: raw.console_access,
+        mfa: raw.mfa,
+        source: file.shown_as.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write_set(dir: &Path, template: &str, policies: &[(&str, &str)]) {
+        std::fs::create_dir_all(dir.join("policies")).unwrap();
+        std::fs::write(dir.join("custom.json"), template).unwrap();
+        for (name, text) in policies {
+            std::fs::write(dir.join("policies").join(format!("{name}.json")), text).unwrap();
+        }
+    }
+
+    const READ: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+    const GOOD: &str = r#"{"description":"d","group":"g","policies":["read"],"permissions_boundary":"read","console_access":false,"mfa":"optional"}"#;
+
+    #[test]
+    fn shipped_templates_load_and_are_complete() {
+        let set = TemplateSet::embedded().unwrap();
+        let names: Vec<_> = set.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["developer", "devops", "finance", "security-auditor"]
+        );
+        for template in set.iter() {
+            assert_eq!(template.mfa, MfaRequirement::Required, "{}", template.name);
+            assert!(template.policies.iter().any(|p| p.name == FORCE_MFA_POLICY));
+            assert!(
+                !template.tags.is_empty(),
+                "{} names its tags",
+                template.name
+            );
+        }
+        assert!(!set.get("finance").unwrap().policies.is_empty());
+    }
+
+    #[test]
+    fn a_directory_replaces_the_embedded_set() {
+        let dir = tempfile::tempdir().unwrap();
+        write_set(dir.path(), GOOD, &[("read", READ)]);
+        let set = TemplateSet::from_dir(dir.path()).unwrap();
+        let custom = set.get("custom").unwrap();
+        assert_eq!(custom.policies[0].iam_name, "iam-onboard-read");
+        assert!(set.get("developer").is_err());
+    }
+
+    #[test]
+    fn unknown_template_lists_the_known_ones() {
+        let err = TemplateSet::embedded().unwrap().get("intern").unwrap_err();
+        assert_eq!(err.field, "--template");
+        assert!(err.reason.contains("developer, devops"), "{err}");
+    }
+
+    #[test]
+    fn allow_star_on_star_names_the_policy_file_and_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let admin = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+        write_set(dir.path(), GOOD, &[("read", admin)]);
+        let err = TemplateSet::from_dir(dir.path()).unwrap_err();
+        assert!(
+            err.file.as_deref().unwrap().ends_with("policies/read.json"),
+            "{err}"
+        );
+        assert_eq!(err.field, "Statement[0].Action");
+    }
+
+    #[test]
+    fn template_mistakes_name_the_field() {
+        for (template, field) in [
+            (GOOD.replace("\"read\"]", "\"missing\"]"), "policies[0]"),
+            (
+                GOOD.replace(
+                    "\"permissions_boundary\":\"read\"",
+                    "\"permissions_boundary\":\"nope\"",
+                ),
+                "permissions_boundary",
+            ),
+            (
+                GOOD.replace("\"group\":\"g\"", "\"group\":\"bad group\""),
+                "group",
+            ),
+            (GOOD.replace("\"optional\"", "\"required\""), "policies"),
+            (
+                GOOD.replace("\"description\":\"d\"", "\"description\":\" \""),
+                "description",
+            ),
+            (
+                GOOD.replace(
+                    "\"policies\":[\"read\"]",
+                    "\"policies\":[\"read\",\"read\"]",
+                ),
+                "policies[1]",
+            ),
+            (
+                GOOD.replace("}", ",\"tags\":{\"aws:x\":\"y\"}}"),
+                "tags: tag \"aws:x\"",
+            ),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            write_set(dir.path(), &template, &[("read", READ)]);
+            let err = TemplateSet::from_dir(dir.path()).unwrap_err();
+            assert_eq!(err.field, field, "{template}");
+            assert!(err.file.as_deref().unwrap().ends_with("custom.json"));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        write_set(
+            dir.path(),
+            &GOOD.replace("\"mfa\"", "\"mfa_mode\""),
+            &[("read", READ)],
+        );
+        let err = TemplateSet::from_dir(dir.path()).unwrap_err();
+        assert!(err.reason.contains("unknown field"), "{err}");
+        assert!(err.field.starts_with("line 1 column"), "{err}");
+    }
+}

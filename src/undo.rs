@@ -1,0 +1,116 @@
+//! The undo log: for every change a run makes to a person's resources, the call that reverses
+//! it, run in reverse order when the run fails or is interrupted.
+//!
+//! An entry is recorded *before* its change is attempted and forgotten only when AWS said no
+//! for certain; a change whose answer never came (timeout, Ctrl-C mid-call) stays in the log,
+//! and undoing it treats NoSuchEntity as already undone. Shared resources (template policies
+//! and groups) are never in the log.
+
+use crate::aws::{AwsErrorKind, Iam};
+use std::fmt;
+use std::path::PathBuf;
+
+/// One reversal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Undo {
+    DeleteUser { user: String, arn: String },
+    RemoveUserFromGroup { user: String, group: String },
+    DeleteLoginProfile { user: String, user_arn: String },
+    DeleteVirtualMfaDevice { serial: String },
+    DeactivateMfaDevice { user: String, serial: String },
+    RemoveFile { path: PathBuf },
+}
+
+impl fmt::Display for Undo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Undo::DeleteUser { arn, .. } => write!(f, "user {arn}"),
+            Undo::RemoveUserFromGroup { user, group } => {
+                write!(f, "membership of {user} in group {group}")
+            }
+            Undo::DeleteLoginProfile { user_arn, .. } => write!(f, "login profile of {user_arn}"),
+            Undo::DeleteVirtualMfaDevice { serial } => write!(f, "virtual MFA device {serial}"),
+            Undo::DeactivateMfaDevice { serial, .. } => write!(f, "enabled MFA device {serial}"),
+            Undo::RemoveFile { path } => write!(f, "file {}", path.display()),
+        }
+    }
+}
+
+impl Undo {
+    /// Runs the reversal. Something already gone counts as undone.
+    async fn run(&self, api: &impl Iam) -> Result<(), String> {
+        let result = match self {
+            Undo::DeleteUser { user, .. } => api.delete_user(user).await,
+            Undo::RemoveUserFromGroup { user, group } => {
+                api.remove_user_from_group(group, user).await
+            }
+            Undo::DeleteLoginProfile { user, .. } => api.delete_login_profile(user).await,
+            Undo::DeleteVirtualMfaDevice { serial } => api.delete_virtual_mfa_device(serial).await,
+            Undo::DeactivateMfaDevice { user, serial } => {
+                api.deactivate_mfa_device(user, serial).await
+            }
+            Undo::RemoveFile { path } => {
+                return match std::fs::remove_file(path) {
+                    Err(err) if err.kind() != std::io::ErrorKind::NotFound => Err(err.to_string()),
+                    _ => Ok(()),
+                };
+            }
+        };
+        match result {
+            Err(err) if !err.is(AwsErrorKind::NotFound) => Err(err.to_string()),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// What a rollback did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RollbackReport {
+    /// Undone, in the order they were undone.
+    pub undone: Vec<String>,
+    /// Left behind, each with the reason its undo failed.
+    pub leftovers: Vec<String>,
+}
+
+/// Reversals of this run's changes, in the order the changes were made.
+#[derive(Debug, Default)]
+pub struct UndoLog {
+    entries: Vec<Undo>,
+}
+
+impl UndoLog {
+    pub fn new() -> Self {
+        UndoLog::default()
+    }
+
+    pub fn record(&mut self, undo: Undo) {
+        self.entries.push(undo);
+    }
+
+    /// Drops the latest entry: its change certainly did not happen.
+    pub fn forget_last(&mut self) {
+        self.entries.pop();
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn entries(&self) -> &[Undo] {
+        &self.entries
+    }
+
+    /// Undoes everything, newest first. A failed undo does not stop the others: every leftover
+    /// is reported.
+    pub async fn roll_back(self, api: &impl Iam) -> RollbackReport {
+        let mut report = RollbackReport::default();
+        for undo in self.entries.into_iter().rev() {
+            tracing::info!(%undo, "undoing");
+            match undo.run(api).await {
+                Ok(()) => report.undone.push(undo.to_string()),
+                Err(reason) => report.leftovers.push(format!("{undo} ({reason})")),
+            }
+        }
+        report
+    }
+}
