@@ -6,6 +6,8 @@
 //! Errors from AWS are converted here, once, into `AwsError`: the operation, AWS's error code
 //! and message, and the kind the tool acts on.
 
+#[cfg(test)]
+pub mod memory;
 pub mod sdk;
 
 use crate::secret::Secret;

@@ -1,0 +1,566 @@
+//! An in-memory IAM for unit tests that enforces the rules AWS enforces and moto does not:
+//! DeleteUser's DeleteConflict while anything is attached, DeleteVirtualMFADevice refusing an
+//! assigned device, EnableMFADevice checking two consecutive codes, a permissions boundary that
+//! must exist and is stored, and the password policy. Any mutating call can be made to fail,
+//! either refused or with its answer lost after the change was made.
+
+use super::{
+    AwsError, AwsErrorKind, AwsResult, CallerIdentity, Iam, NewUser, PasswordRules, PolicyVersion,
+    UserInfo, VirtualMfaDevice,
+};
+use crate::secret::Secret;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
+
+pub const ACCOUNT: &str = "123456789012";
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MemoryUser {
+    pub arn: String,
+    pub tags: Vec<(String, String)>,
+    pub boundary: Option<String>,
+    pub groups: BTreeSet<String>,
+    pub login_profile: Option<(Secret, bool)>,
+    pub mfa_devices: Vec<String>,
+    pub access_keys: Vec<String>,
+    pub inline_policies: BTreeSet<String>,
+    pub attached_policies: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct MemoryPolicy {
+    /// (version id, document, is default)
+    pub versions: Vec<(String, serde_json::Value, bool)>,
+    pub next_version: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct MemoryDevice {
+    pub seed: Vec<u8>,
+    pub user: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct State {
+    pub users: BTreeMap<String, MemoryUser>,
+    pub groups: BTreeMap<String, Vec<String>>,
+    pub policies: BTreeMap<String, MemoryPolicy>,
+    pub devices: BTreeMap<String, MemoryDevice>,
+    pub password_rules: Option<PasswordRules>,
+    /// Every mutating call, in order, as `Operation target`.
+    pub calls: Vec<String>,
+    devices_made: u8,
+}
+
+/// How an injected failure behaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Injected {
+    /// AWS refuses the call; nothing changes.
+    Refused(AwsErrorKind),
+    /// The change is made but its answer is lost (a timeout).
+    AnswerLost,
+}
+
+#[derive(Debug)]
+pub struct MemoryIam {
+    pub state: Mutex<State>,
+    now: u64,
+    failures: Mutex<BTreeMap<usize, Injected>>,
+}
+
+impl MemoryIam {
+    /// An empty account whose clock (for MFA codes) reads `now`.
+    pub fn new(now: u64) -> Self {
+        MemoryIam {
+            state: Mutex::new(State::default()),
+            now,
+            failures: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    /// Makes the `index`-th mutating call (counting from 0) fail.
+    pub fn fail_call(&self, index: usize, how: Injected) {
+        self.failures.lock().unwrap().insert(index, how);
+    }
+
+    pub fn calls(&self) -> Vec<String> {
+        self.state.lock().unwrap().calls.clone()
+    }
+
+    pub fn user(&self, name: &str) -> Option<MemoryUser> {
+        self.state.lock().unwrap().users.get(name).cloned()
+    }
+
+    pub fn device_count(&self) -> usize {
+        self.state.lock().unwrap().devices.len()
+    }
+
+    /// Runs a mutating call: logs it, applies the injected failure if any.
+    fn mutate<T>(
+        &self,
+        operation: &'static str,
+        target: &str,
+        change: impl FnOnce(&mut State) -> AwsResult<T>,
+    ) -> AwsResult<T> {
+        let mut state = self.state.lock().unwrap();
+        let index = state.calls.len();
+        state.calls.push(format!("{operation} {target}"));
+        match self.failures.lock().unwrap().get(&index) {
+            Some(Injected::Refused(kind)) => Err(err(operation, *kind, "injected")),
+            Some(Injected::AnswerLost) => {
+                change(&mut state)?;
+                Err(err(
+                    operation,
+                    AwsErrorKind::Uncertain,
+                    "injected: no answer",
+                ))
+            }
+            None => change(&mut state),
+        }
+    }
+
+    fn read<T>(&self, read: impl FnOnce(&State) -> AwsResult<T>) -> AwsResult<T> {
+        read(&self.state.lock().unwrap())
+    }
+}
+
+fn err(operation: &'static str, kind: AwsErrorKind, message: &str) -> AwsError {
+    let code = match kind {
+        AwsErrorKind::NotFound => "NoSuchEntity",
+        AwsErrorKind::AlreadyExists => "EntityAlreadyExists",
+        AwsErrorKind::DeleteConflict => "DeleteConflict",
+        AwsErrorKind::AccessDenied => "AccessDenied",
+        AwsErrorKind::Invalid => "InvalidInput",
+        AwsErrorKind::LimitExceeded => "LimitExceeded",
+        AwsErrorKind::Throttled => "Throttling",
+        _ => "ServiceFailure",
+    };
+    AwsError::new(operation, kind, code, message)
+}
+
+fn not_found(operation: &'static str, what: &str) -> AwsError {
+    err(
+        operation,
+        AwsErrorKind::NotFound,
+        &format!("{what} not found"),
+    )
+}
+
+fn user_mut<'a>(
+    state: &'a mut State,
+    operation: &'static str,
+    name: &str,
+) -> AwsResult<&'a mut MemoryUser> {
+    state
+        .users
+        .get_mut(name)
+        .ok_or_else(|| not_found(operation, name))
+}
+
+/// AWS's EnableMFADevice rule: two codes of consecutive steps, current within a step.
+fn codes_valid(seed: &[u8], code1: &str, code2: &str, now: u64) -> bool {
+    let totp = totp_rs::TOTP::new_unchecked(
+        totp_rs::Algorithm::SHA1,
+        6,
+        0,
+        30,
+        seed.to_vec(),
+        None,
+        String::new(),
+    );
+    let step = now / 30;
+    (step.saturating_sub(2)..=step)
+        .any(|first| totp.generate(first * 30) == code1 && totp.generate((first + 1) * 30) == code2)
+}
+
+impl Iam for MemoryIam {
+    async fn get_caller_identity(&self) -> AwsResult<CallerIdentity> {
+        Ok(CallerIdentity {
+            account: ACCOUNT.to_string(),
+            arn: format!("arn:aws:iam::{ACCOUNT}:user/admin"),
+        })
+    }
+
+    async fn get_account_password_policy(&self) -> AwsResult<Option<PasswordRules>> {
+        self.read(|s| Ok(s.password_rules.clone()))
+    }
+
+    async fn get_policy_default_version(&self, arn: &str) -> AwsResult<Option<String>> {
+        self.read(|s| {
+            Ok(s.policies.get(arn).map(|p| {
+                p.versions
+                    .iter()
+                    .find(|v| v.2)
+                    .map(|v| v.0.clone())
+                    .unwrap_or_default()
+            }))
+        })
+    }
+
+    async fn get_policy_version_document(
+        &self,
+        arn: &str,
+        version_id: &str,
+    ) -> AwsResult<serde_json::Value> {
+        self.read(|s| {
+            s.policies
+                .get(arn)
+                .and_then(|p| p.versions.iter().find(|v| v.0 == version_id))
+                .map(|v| v.1.clone())
+                .ok_or_else(|| not_found("iam:GetPolicyVersion", arn))
+        })
+    }
+
+    async fn list_policy_versions(&self, arn: &str) -> AwsResult<Vec<PolicyVersion>> {
+        self.read(|s| {
+            let policy = s
+                .policies
+                .get(arn)
+                .ok_or_else(|| not_found("iam:ListPolicyVersions", arn))?;
+            Ok(policy
+                .versions
+                .iter()
+                .map(|v| PolicyVersion {
+                    version_id: v.0.clone(),
+                    is_default: v.2,
+                })
+                .collect())
+        })
+    }
+
+    async fn create_policy(
+        &self,
+        name: &str,
+        path: &str,
+        document: &str,
+        _description: &str,
+    ) -> AwsResult<String> {
+        const OP: &str = "iam:CreatePolicy";
+        let arn = format!("arn:aws:iam::{ACCOUNT}:policy{path}{name}");
+        self.mutate(OP, name, |s| {
+            if s.policies.contains_key(&arn) {
+                return Err(err(OP, AwsErrorKind::AlreadyExists, name));
+            }
+            let document = serde_json::from_str(document)
+                .map_err(|_| err(OP, AwsErrorKind::Invalid, "MalformedPolicyDocument"))?;
+            s.policies.insert(
+                arn.clone(),
+                MemoryPolicy {
+                    versions: vec![("v1".to_string(), document, true)],
+                    next_version: 2,
+                },
+            );
+            Ok(arn.clone())
+        })
+    }
+
+    async fn create_policy_version(&self, arn: &str, document: &str) -> AwsResult<()> {
+        const OP: &str = "iam:CreatePolicyVersion";
+        self.mutate(OP, arn, |s| {
+            let policy = s.policies.get_mut(arn).ok_or_else(|| not_found(OP, arn))?;
+            if policy.versions.len() >= 5 {
+                return Err(err(OP, AwsErrorKind::LimitExceeded, "five versions"));
+            }
+            let document = serde_json::from_str(document)
+                .map_err(|_| err(OP, AwsErrorKind::Invalid, "MalformedPolicyDocument"))?;
+            for version in &mut policy.versions {
+                version.2 = false;
+            }
+            policy
+                .versions
+                .push((format!("v{}", policy.next_version), document, true));
+            policy.next_version += 1;
+            Ok(())
+        })
+    }
+
+    async fn delete_policy_version(&self, arn: &str, version_id: &str) -> AwsResult<()> {
+        const OP: &str = "iam:DeletePolicyVersion";
+        self.mutate(OP, &format!("{arn} {version_id}"), |s| {
+            let policy = s.policies.get_mut(arn).ok_or_else(|| not_found(OP, arn))?;
+            let index = policy
+                .versions
+                .iter()
+                .position(|v| v.0 == version_id)
+                .ok_or_else(|| not_found(OP, version_id))?;
+            if policy.versions[index].2 {
+                return Err(err(OP, AwsErrorKind::DeleteConflict, "default version"));
+            }
+            policy.versions.remove(index);
+            Ok(())
+        })
+    }
+
+    async fn get_group(&self, name: &str) -> AwsResult<Option<String>> {
+        self.read(|s| {
+            Ok(s.groups
+                .contains_key(name)
+                .then(|| format!("arn:aws:iam::{ACCOUNT}:group/{name}")))
+        })
+    }
+
+    async fn create_group(&self, name: &str, _path: &str) -> AwsResult<String> {
+        const OP: &str = "iam:CreateGroup";
+        self.mutate(OP, name, |s| {
+            if s.groups.contains_key(name) {
+                return Err(err(OP, AwsErrorKind::AlreadyExists, name));
+            }
+            s.groups.insert(name.to_string(), Vec::new());
+            Ok(format!("arn:aws:iam::{ACCOUNT}:group/{name}"))
+        })
+    }
+
+    async fn list_attached_group_policies(&self, group: &str) -> AwsResult<Vec<String>> {
+        self.read(|s| {
+            s.groups
+                .get(group)
+                .cloned()
+                .ok_or_else(|| not_found("iam:ListAttachedGroupPolicies", group))
+        })
+    }
+
+    async fn attach_group_policy(&self, group: &str, policy_arn: &str) -> AwsResult<()> {
+        const OP: &str = "iam:AttachGroupPolicy";
+        self.mutate(OP, &format!("{group} {policy_arn}"), |s| {
+            if !s.policies.contains_key(policy_arn) {
+                return Err(not_found(OP, policy_arn));
+            }
+            let attached = s
+                .groups
+                .get_mut(group)
+                .ok_or_else(|| not_found(OP, group))?;
+            if !attached.iter().any(|a| a == policy_arn) {
+                attached.push(policy_arn.to_string());
+            }
+            Ok(())
+        })
+    }
+
+    async fn get_user(&self, name: &str) -> AwsResult<Option<UserInfo>> {
+        self.read(|s| {
+            Ok(s.users.get(name).map(|u| UserInfo {
+                name: name.to_string(),
+                arn: u.arn.clone(),
+                tags: u.tags.clone(),
+                permissions_boundary: u.boundary.clone(),
+            }))
+        })
+    }
+
+    async fn create_user(&self, user: &NewUser) -> AwsResult<String> {
+        const OP: &str = "iam:CreateUser";
+        self.mutate(OP, &user.name, |s| {
+            if s.users.keys().any(|k| k.eq_ignore_ascii_case(&user.name)) {
+                return Err(err(OP, AwsErrorKind::AlreadyExists, &user.name));
+            }
+            if !s.policies.contains_key(&user.permissions_boundary) {
+                return Err(not_found(OP, &user.permissions_boundary));
+            }
+            let arn = format!("arn:aws:iam::{ACCOUNT}:user{}{}", user.path, user.name);
+            s.users.insert(
+                user.name.clone(),
+                MemoryUser {
+                    arn: arn.clone(),
+                    tags: user.tags.clone(),
+                    boundary: Some(user.permissions_boundary.clone()),
+                    ..MemoryUser::default()
+                },
+            );
+            Ok(arn)
+        })
+    }
+
+    async fn delete_user(&self, name: &str) -> AwsResult<()> {
+        const OP: &str = "iam:DeleteUser";
+        self.mutate(OP, name, |s| {
+            let user = s.users.get(name).ok_or_else(|| not_found(OP, name))?;
+            let attached = [
+                ("login profile", user.login_profile.is_some()),
+                ("MFA devices", !user.mfa_devices.is_empty()),
+                ("groups", !user.groups.is_empty()),
+                ("access keys", !user.access_keys.is_empty()),
+                ("inline policies", !user.inline_policies.is_empty()),
+                ("managed policies", !user.attached_policies.is_empty()),
+            ];
+            if let Some((what, _)) = attached.iter().find(|(_, present)| *present) {
+                return Err(err(
+                    OP,
+                    AwsErrorKind::DeleteConflict,
+                    &format!("must remove {what} first"),
+                ));
+            }
+            s.users.remove(name);
+            Ok(())
+        })
+    }
+
+    async fn list_groups_for_user(&self, user: &str) -> AwsResult<Vec<String>> {
+        self.read(|s| {
+            s.users
+                .get(user)
+                .map(|u| u.groups.iter().cloned().collect())
+                .ok_or_else(|| not_found("iam:ListGroupsForUser", user))
+        })
+    }
+
+    async fn add_user_to_group(&self, group: &str, user: &str) -> AwsResult<()> {
+        const OP: &str = "iam:AddUserToGroup";
+        self.mutate(OP, &format!("{group} {user}"), |s| {
+            if !s.groups.contains_key(group) {
+                return Err(not_found(OP, group));
+            }
+            user_mut(s, OP, user)?.groups.insert(group.to_string());
+            Ok(())
+        })
+    }
+
+    async fn remove_user_from_group(&self, group: &str, user: &str) -> AwsResult<()> {
+        const OP: &str = "iam:RemoveUserFromGroup";
+        self.mutate(OP, &format!("{group} {user}"), |s| {
+            if user_mut(s, OP, user)?.groups.remove(group) {
+                Ok(())
+            } else {
+                Err(not_found(OP, group))
+            }
+        })
+    }
+
+    async fn has_login_profile(&self, user: &str) -> AwsResult<bool> {
+        self.read(|s| {
+            s.users
+                .get(user)
+                .map(|u| u.login_profile.is_some())
+                .ok_or_else(|| not_found("iam:GetLoginProfile", user))
+        })
+    }
+
+    async fn create_login_profile(
+        &self,
+        user: &str,
+        password: &Secret,
+        password_reset_required: bool,
+    ) -> AwsResult<()> {
+        const OP: &str = "iam:CreateLoginProfile";
+        self.mutate(OP, user, |s| {
+            let rules = s.password_rules.clone();
+            if let Some(rules) = rules
+                && !crate::password::satisfies(password.expose(), &rules)
+            {
+                return Err(err(OP, AwsErrorKind::Invalid, "PasswordPolicyViolation"));
+            }
+            let entry = user_mut(s, OP, user)?;
+            if entry.login_profile.is_some() {
+                return Err(err(OP, AwsErrorKind::AlreadyExists, user));
+            }
+            entry.login_profile = Some((password.clone(), password_reset_required));
+            Ok(())
+        })
+    }
+
+    async fn delete_login_profile(&self, user: &str) -> AwsResult<()> {
+        const OP: &str = "iam:DeleteLoginProfile";
+        self.mutate(OP, user, |s| {
+            user_mut(s, OP, user)?
+                .login_profile
+                .take()
+                .map(|_| ())
+                .ok_or_else(|| not_found(OP, "login profile"))
+        })
+    }
+
+    async fn list_mfa_devices(&self, user: &str) -> AwsResult<Vec<String>> {
+        self.read(|s| {
+            s.users
+                .get(user)
+                .map(|u| u.mfa_devices.clone())
+                .ok_or_else(|| not_found("iam:ListMFADevices", user))
+        })
+    }
+
+    async fn list_unassigned_virtual_mfa_devices(&self) -> AwsResult<Vec<String>> {
+        self.read(|s| {
+            Ok(s.devices
+                .iter()
+                .filter(|(_, d)| d.user.is_none())
+                .map(|(serial, _)| serial.clone())
+                .collect())
+        })
+    }
+
+    async fn create_virtual_mfa_device(
+        &self,
+        name: &str,
+        path: &str,
+    ) -> AwsResult<VirtualMfaDevice> {
+        const OP: &str = "iam:CreateVirtualMFADevice";
+        let serial = format!("arn:aws:iam::{ACCOUNT}:mfa{path}{name}");
+        self.mutate(OP, name, |s| {
+            if s.devices.contains_key(&serial) {
+                return Err(err(OP, AwsErrorKind::AlreadyExists, &serial));
+            }
+            s.devices_made += 1;
+            let seed: Vec<u8> = (0..40u8)
+                .map(|i| i.wrapping_mul(7) ^ s.devices_made)
+                .collect();
+            let base32_seed = base32::encode(base32::Alphabet::Rfc4648 { padding: false }, &seed);
+            s.devices
+                .insert(serial.clone(), MemoryDevice { seed, user: None });
+            Ok(VirtualMfaDevice {
+                serial: serial.clone(),
+                base32_seed: Secret::new(base32_seed),
+            })
+        })
+    }
+
+    async fn enable_mfa_device(
+        &self,
+        user: &str,
+        serial: &str,
+        code1: &str,
+        code2: &str,
+    ) -> AwsResult<()> {
+        const OP: &str = "iam:EnableMFADevice";
+        let now = self.now;
+        self.mutate(OP, &format!("{user} {serial}"), |s| {
+            let device = s.devices.get(serial).ok_or_else(|| not_found(OP, serial))?;
+            if device.user.is_some() {
+                return Err(err(OP, AwsErrorKind::AlreadyExists, "device in use"));
+            }
+            if !codes_valid(&device.seed, code1, code2, now) {
+                return Err(err(OP, AwsErrorKind::Invalid, "InvalidAuthenticationCode"));
+            }
+            user_mut(s, OP, user)?.mfa_devices.push(serial.to_string());
+            s.devices.get_mut(serial).expect("checked above").user = Some(user.to_string());
+            Ok(())
+        })
+    }
+
+    async fn deactivate_mfa_device(&self, user: &str, serial: &str) -> AwsResult<()> {
+        const OP: &str = "iam:DeactivateMFADevice";
+        self.mutate(OP, &format!("{user} {serial}"), |s| {
+            let entry = user_mut(s, OP, user)?;
+            let index = entry
+                .mfa_devices
+                .iter()
+                .position(|d| d == serial)
+                .ok_or_else(|| not_found(OP, serial))?;
+            entry.mfa_devices.remove(index);
+            if let Some(device) = s.devices.get_mut(serial) {
+                device.user = None;
+            }
+            Ok(())
+        })
+    }
+
+    async fn delete_virtual_mfa_device(&self, serial: &str) -> AwsResult<()> {
+        const OP: &str = "iam:DeleteVirtualMFADevice";
+        self.mutate(OP, serial, |s| {
+            let device = s.devices.get(serial).ok_or_else(|| not_found(OP, serial))?;
+            if device.user.is_some() {
+                return Err(err(OP, AwsErrorKind::DeleteConflict, "device is assigned"));
+            }
+            s.devices.remove(serial);
+            Ok(())
+        })
+    }
+}
