@@ -23,6 +23,10 @@ pub mod undo;
 use clap::Parser;
 use std::io::IsTerminal;
 use std::process::ExitCode;
+use tracing_subscriber::Layer;
+use tracing_subscriber::filter::{FilterExt, LevelFilter, Targets};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 /// Environment variable with a `tracing` filter that overrides `-v`/`-q`.
 pub const LOG_ENV: &str = "IAM_ONBOARD_LOG";
@@ -62,20 +66,22 @@ pub fn run() -> ExitCode {
     }
 }
 
-/// Caps applied after any filter, so that no verbosity (nor `IAM_ONBOARD_LOG=trace`) turns on
-/// the HTTP layers' trace output, which can hold request bodies with passwords and seeds.
-const SECRET_SAFE_CAPS: &[&str] = &[
-    "aws_smithy=debug",
-    "aws_sigv4=debug",
-    "aws_config=debug",
-    "aws_runtime=debug",
-    "hyper=info",
-    "hyper_util=info",
-    "rustls=info",
-    "h2=info",
+/// Ceilings on the HTTP layers' logging, applied on top of any filter (including
+/// `IAM_ONBOARD_LOG=trace`): their trace output can hold request bodies, and so passwords and
+/// MFA seeds. Both filters must let a line through.
+const SECRET_SAFE_CEILINGS: &[(&str, LevelFilter)] = &[
+    ("aws_smithy", LevelFilter::DEBUG),
+    ("aws_sigv4", LevelFilter::DEBUG),
+    ("aws_config", LevelFilter::DEBUG),
+    ("aws_runtime", LevelFilter::DEBUG),
+    ("aws_sdk", LevelFilter::DEBUG),
+    ("hyper", LevelFilter::INFO),
+    ("hyper_util", LevelFilter::INFO),
+    ("h2", LevelFilter::INFO),
+    ("rustls", LevelFilter::INFO),
 ];
 
-/// Logs go to stderr.
+/// Logs go to stderr: `-v`/`-q` choose the level, `IAM_ONBOARD_LOG` overrides them.
 fn init_logging(global: &cli::GlobalArgs) {
     let default = match (global.quiet, global.verbose) {
         (true, _) => "error",
@@ -84,15 +90,15 @@ fn init_logging(global: &cli::GlobalArgs) {
         (false, 2) => "warn,iam_onboard=debug,aws_config=info,aws_smithy_runtime=info",
         (false, _) => "warn,iam_onboard=trace,aws_config=debug,aws_smithy_runtime=debug",
     };
-    let mut filter = tracing_subscriber::EnvFilter::try_from_env(LOG_ENV)
+    let chosen = tracing_subscriber::EnvFilter::try_from_env(LOG_ENV)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    for cap in SECRET_SAFE_CAPS {
-        filter = filter.add_directive(cap.parse().expect("the caps are valid directives"));
-    }
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let ceilings = Targets::new()
+        .with_default(LevelFilter::TRACE)
+        .with_targets(SECRET_SAFE_CEILINGS.iter().copied());
+    let layer = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
         .with_target(false)
-        .init();
+        .with_filter(chosen.and(ceilings));
+    tracing_subscriber::registry().with(layer).init();
 }

@@ -1,0 +1,85 @@
+//! The command line itself: help, exit codes, templates, and usage errors that need no AWS.
+
+use crate::support::Run;
+
+#[test]
+fn help_documents_the_exit_codes() {
+    let out = Run::new(&["--help"]).output();
+    out.exits(0)
+        .stdout_has("Exit codes:")
+        .stdout_has("130")
+        .stdout_has("new-user");
+    Run::new(&["new-user", "--help"])
+        .output()
+        .exits(0)
+        .stdout_has("--mfa <MODE>")
+        .stdout_has("--mfa-secret-file");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    Run::new(&[]).output().exits(2);
+    Run::new(&["new-user", "bob"])
+        .output()
+        .exits(2)
+        .stderr_has("--template");
+}
+
+#[test]
+fn templates_list_and_show() {
+    let list = Run::new(&["templates", "list"]).output();
+    for name in ["developer", "devops", "finance", "security-auditor"] {
+        list.exits(0).stdout_has(name);
+    }
+    Run::new(&["templates", "show", "devops"])
+        .output()
+        .exits(0)
+        .stdout_has("iam-onboard-force-mfa")
+        .stdout_has("aws:MultiFactorAuthPresent")
+        .stdout_has("Permissions boundary iam-onboard-people-boundary");
+    let json = Run::new(&["templates", "show", "finance", "--output", "json"]).output();
+    let template: serde_json::Value = json.exits(0).json();
+    assert_eq!(template["group"], "iam-onboard-finance");
+    Run::new(&["templates", "show", "nope"])
+        .output()
+        .exits(2)
+        .stderr_has("no template");
+}
+
+#[test]
+fn without_a_terminal_prompts_and_shown_passwords_are_usage_errors() {
+    Run::new(&[
+        "new-user",
+        "carol",
+        "--template",
+        "developer",
+        "--mfa",
+        "prompt",
+        "--no-console",
+    ])
+    .output()
+    .exits(2)
+    .stderr_has("--mfa: prompt needs a terminal");
+    Run::new(&[
+        "new-user",
+        "carol",
+        "--template",
+        "developer",
+        "--mfa",
+        "deferred",
+    ])
+    .output()
+    .exits(2)
+    .stderr_has("--password-file");
+    Run::new(&[
+        "new-user",
+        "carol",
+        "--template",
+        "developer",
+        "--mfa",
+        "export",
+    ])
+    .output()
+    .exits(2)
+    .stderr_has("--mfa export needs --mfa-secret-file");
+}

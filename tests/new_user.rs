@@ -1,0 +1,408 @@
+//! `new-user` end to end against the emulator, checked by listing what exists afterwards.
+
+use crate::support::{
+    Run, block_on, current_and_next_codes, iam, mode, unique, user_exists, utf8_from_pty,
+    virtual_devices_named, wait_for_file,
+};
+use std::path::Path;
+
+fn path_arg(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+fn groups_of(user: &str) -> Vec<String> {
+    block_on(async {
+        let out = iam()
+            .list_groups_for_user()
+            .user_name(user)
+            .send()
+            .await
+            .unwrap();
+        out.groups()
+            .iter()
+            .map(|g| g.group_name().to_string())
+            .collect()
+    })
+}
+
+fn tags_of(user: &str) -> Vec<(String, String)> {
+    block_on(async {
+        let out = iam().list_user_tags().user_name(user).send().await.unwrap();
+        out.tags()
+            .iter()
+            .map(|t| (t.key().to_string(), t.value().to_string()))
+            .collect()
+    })
+}
+
+#[test]
+fn export_mode_makes_a_complete_user_and_private_files() {
+    let name = unique("alice");
+    let dir = tempfile::tempdir().unwrap();
+    let (secret_file, password_file, png) = (
+        dir.path().join("F"),
+        dir.path().join("P"),
+        dir.path().join("qr.png"),
+    );
+    let mut running = Run::new(&[
+        "new-user",
+        &name,
+        "--template",
+        "developer",
+        "--mfa",
+        "export",
+        "--mfa-secret-file",
+        path_arg(&secret_file),
+        "--mfa-qr-png",
+        path_arg(&png),
+        "--password-file",
+        path_arg(&password_file),
+        "--ticket",
+        "CHG-1001",
+        "--tag",
+        "team=payments",
+        "--output",
+        "json",
+        "-vvv",
+    ])
+    .env("IAM_ONBOARD_LOG", "trace")
+    .spawn();
+    let uri = wait_for_file(&secret_file);
+    let (first, second) = current_and_next_codes(&uri);
+    running.write_stdin(&format!("{first}\n{second}\n"));
+    let out = running.finish();
+    out.exits(0);
+
+    let report = out.json();
+    assert_eq!(report["status"], "created");
+    assert_eq!(report["mfa"]["state"], "enabled");
+    let serial = report["mfa"]["serial"].as_str().unwrap().to_string();
+
+    assert!(user_exists(&name));
+    let tags = tags_of(&name);
+    for (key, value) in [
+        ("managed-by", "iam-onboard"),
+        ("iam-onboard:template", "developer"),
+        ("iam-onboard:ticket", "CHG-1001"),
+        ("job-function", "developer"),
+        ("team", "payments"),
+    ] {
+        assert!(
+            tags.contains(&(key.to_string(), value.to_string())),
+            "{key}: {tags:?}"
+        );
+    }
+    assert!(tags.iter().any(|(k, _)| k == "iam-onboard:created-by"));
+    assert_eq!(groups_of(&name), ["iam-onboard-developers"]);
+    block_on(async {
+        iam()
+            .get_login_profile()
+            .user_name(&name)
+            .send()
+            .await
+            .expect("a login profile");
+        let devices = iam()
+            .list_mfa_devices()
+            .user_name(&name)
+            .send()
+            .await
+            .unwrap();
+        let serials: Vec<_> = devices
+            .mfa_devices()
+            .iter()
+            .map(|d| d.serial_number())
+            .collect();
+        assert_eq!(serials, [serial.as_str()], "exactly one enabled MFA device");
+    });
+
+    assert_eq!(mode(&secret_file), 0o600);
+    assert_eq!(mode(&password_file), 0o600);
+    assert_eq!(mode(&png), 0o600);
+    assert_eq!(decode_png(&png), uri.trim());
+
+    let password = std::fs::read_to_string(&password_file).unwrap();
+    let seed = uri
+        .split("secret=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap();
+    for (what, secret) in [("password", password.as_str()), ("seed", seed)] {
+        assert!(!out.stdout.contains(secret), "{what} in stdout");
+        assert!(!out.stderr.contains(secret), "{what} in the trace log");
+    }
+    assert!(
+        out.stderr.contains("CreateUser"),
+        "the trace log is on:\n{}",
+        out.stderr
+    );
+}
+
+fn decode_png(path: &Path) -> String {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut pixels).unwrap();
+    let width = info.width as usize;
+    let mut image =
+        rqrr::PreparedImage::prepare_from_greyscale(width, info.height as usize, |x, y| {
+            pixels[y * width + x]
+        });
+    image.detect_grids()[0].decode().unwrap().1
+}
+
+#[test]
+fn three_wrong_pairs_of_codes_leave_nothing_behind() {
+    let name = unique("wrong");
+    let dir = tempfile::tempdir().unwrap();
+    let (secret_file, password_file) = (dir.path().join("F"), dir.path().join("P"));
+    let out = Run::new(&[
+        "new-user",
+        &name,
+        "--template",
+        "developer",
+        "--mfa",
+        "export",
+        "--mfa-secret-file",
+        path_arg(&secret_file),
+        "--password-file",
+        path_arg(&password_file),
+    ])
+    .stdin("000000\n111111\n000000\n111111\n000000\n111111\n")
+    .output();
+    out.exits(1)
+        .stderr_has("3 pairs of codes were wrong")
+        .stderr_has("undone:");
+    assert!(!user_exists(&name), "no user");
+    assert!(virtual_devices_named(&name).is_empty(), "no MFA device");
+    assert!(!secret_file.exists() && !password_file.exists(), "no files");
+}
+
+#[test]
+fn dry_run_lists_the_calls_and_changes_nothing() {
+    let name = unique("dry");
+    let out = Run::new(&[
+        "new-user",
+        &name,
+        "--template",
+        "devops",
+        "--dry-run",
+        "--no-console",
+        "--mfa",
+        "deferred",
+    ])
+    .output();
+    out.exits(0)
+        .stdout_has("nothing was changed")
+        .stdout_has(&format!("iam:CreateUser UserName={name} "))
+        .stdout_has(&format!(
+            "iam:AddUserToGroup GroupName=iam-onboard-devops UserName={name}"
+        ));
+    assert!(!out.stdout.contains("CreateLoginProfile"));
+    assert!(!user_exists(&name));
+
+    let dir = tempfile::tempdir().unwrap();
+    let secret_file = dir.path().join("F");
+    let json = Run::new(&[
+        "new-user",
+        &name,
+        "--template",
+        "devops",
+        "--dry-run",
+        "--mfa",
+        "export",
+        "--mfa-secret-file",
+        path_arg(&secret_file),
+        "--password-file",
+        path_arg(&dir.path().join("P")),
+        "--output",
+        "json",
+    ])
+    .output();
+    let report = json.exits(0).json();
+    assert_eq!(report["status"], "planned");
+    let changes: Vec<&str> = report["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    let user_calls: Vec<&str> = changes
+        .iter()
+        .map(|c| c.split_whitespace().next().unwrap())
+        .skip_while(|op| *op != "iam:CreateUser")
+        .collect();
+    assert_eq!(
+        user_calls,
+        [
+            "iam:CreateUser",
+            "iam:AddUserToGroup",
+            "iam:CreateLoginProfile",
+            "iam:CreateVirtualMFADevice",
+            "iam:EnableMFADevice"
+        ]
+    );
+    assert!(!user_exists(&name));
+    assert!(!secret_file.exists());
+}
+
+#[test]
+fn a_second_run_finds_the_job_done() {
+    let name = unique("again");
+    let args = [
+        "new-user",
+        &name,
+        "--template",
+        "finance",
+        "--no-console",
+        "--mfa",
+        "deferred",
+        "--output",
+        "json",
+    ];
+    let first = Run::new(&args).output();
+    assert_eq!(first.exits(0).json()["status"], "created");
+    assert_eq!(first.json()["mfa"]["state"], "deferred");
+    let second = Run::new(&args).output();
+    let report = second.exits(0).json();
+    assert_eq!(report["status"], "already-done");
+    assert_eq!(report["changes"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn a_user_made_by_hand_is_refused_and_left_alone() {
+    let name = unique("byhand");
+    block_on(async { iam().create_user().user_name(&name).send().await.unwrap() });
+    Run::new(&[
+        "new-user",
+        &name,
+        "--template",
+        "developer",
+        "--no-console",
+        "--mfa",
+        "deferred",
+    ])
+    .output()
+    .exits(2)
+    .stderr_has("not created by iam-onboard");
+    assert!(groups_of(&name).is_empty());
+}
+
+#[test]
+fn bad_input_exits_2_and_changes_nothing() {
+    let name = unique("bad");
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec!["bad name!".into(), "--template".into(), "developer".into()],
+            "username",
+        ),
+        (
+            vec!["x".repeat(65), "--template".into(), "developer".into()],
+            "at most 64",
+        ),
+        (
+            vec![name.clone(), "--template".into(), "intern".into()],
+            "no template \"intern\"",
+        ),
+        (
+            vec![
+                name.clone(),
+                "--template".into(),
+                "developer".into(),
+                "--tag".into(),
+                "aws:x=1".into(),
+            ],
+            "reserved by AWS",
+        ),
+    ];
+    for (args, message) in cases {
+        let mut all = vec!["new-user".to_string()];
+        all.extend(args);
+        all.extend(["--no-console".into(), "--mfa".into(), "deferred".into()]);
+        let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+        Run::new(&refs).output().exits(2).stderr_has(message);
+    }
+    assert!(!user_exists(&name));
+}
+
+#[test]
+fn a_template_that_allows_everything_is_refused_with_file_and_field() {
+    let name = unique("admin");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("policies")).unwrap();
+    std::fs::write(
+        dir.path().join("root.json"),
+        r#"{"description":"all","group":"roots","policies":["admin"],"permissions_boundary":"admin","console_access":false,"mfa":"optional"}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("policies/admin.json"),
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+    )
+    .unwrap();
+    Run::new(&[
+        "new-user",
+        &name,
+        "--template",
+        "root",
+        "--templates",
+        path_arg(dir.path()),
+        "--mfa",
+        "deferred",
+    ])
+    .output()
+    .exits(2)
+    .stderr_has("policies/admin.json")
+    .stderr_has("Statement[0].Action")
+    .stderr_has("Allow of \"*\" on \"*\"");
+    assert!(!user_exists(&name));
+}
+
+/// Reads the half-block QR drawing back from what a terminal received, as a phone would.
+fn decode_terminal_qr(screen: &str) -> String {
+    let lines: Vec<Vec<char>> = screen
+        .lines()
+        .map(|l| l.trim_end_matches('\r').chars().collect::<Vec<_>>())
+        .filter(|l| !l.is_empty() && l.iter().all(|c| " █▀▄".contains(*c)))
+        .collect();
+    let width = lines.iter().map(Vec::len).max().unwrap();
+    let lit = |x: usize, y: usize| {
+        let cell = lines[y / 2].get(x).copied().unwrap_or(' ');
+        matches!((cell, y % 2), ('█', _) | ('▀', 0) | ('▄', 1))
+    };
+    let mut image =
+        rqrr::PreparedImage::prepare_from_greyscale(width * 4, lines.len() * 8, |x, y| {
+            if lit(x / 4, y / 4) { 255 } else { 0 }
+        });
+    image.detect_grids()[0].decode().unwrap().1
+}
+
+#[test]
+fn on_a_terminal_the_qr_code_decodes_and_typed_codes_enable_the_device() {
+    let name = unique("pat");
+    let command = Run::new(&["new-user", &name, "--template", "finance", "--yes"]).command();
+    let mut session = rexpect::session::spawn_command(command, Some(30_000)).unwrap();
+    let screen = utf8_from_pty(&session.exp_string("First code").unwrap());
+    let uri = decode_terminal_qr(&screen);
+    assert!(uri.starts_with("otpauth://totp/AWS-123456789012:"), "{uri}");
+    assert!(uri.contains(&format!(":{name}?secret=")), "{uri}");
+    let (first, second) = current_and_next_codes(&uri);
+    session.send_line(&first).unwrap();
+    session.exp_string("Next code").unwrap();
+    session.send_line(&second).unwrap();
+    let rest = utf8_from_pty(&session.exp_eof().unwrap());
+    assert!(rest.contains("One-time console password"), "{rest}");
+    assert!(rest.contains(&format!("Onboarded {name}.")), "{rest}");
+    let devices = block_on(async {
+        iam()
+            .list_mfa_devices()
+            .user_name(&name)
+            .send()
+            .await
+            .unwrap()
+            .mfa_devices()
+            .len()
+    });
+    assert_eq!(devices, 1);
+}
