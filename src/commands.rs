@@ -118,36 +118,47 @@ fn mfa_mode(args: &NewUserArgs, terminal: Terminal) -> Result<MfaMode, InputErro
     }
 }
 
-fn aws_target(global: &GlobalArgs) -> AwsTarget {
-    AwsTarget {
+/// Where to send AWS calls. An endpoint URL, from `--endpoint-url` or `AWS_ENDPOINT_URL`,
+/// must be an http(s) URL: the SDK panics on an empty one.
+fn aws_target(global: &GlobalArgs) -> Result<AwsTarget, InputError> {
+    let from_env = std::env::var("AWS_ENDPOINT_URL").ok();
+    let sources = [
+        ("--endpoint-url", global.endpoint_url.as_deref()),
+        ("AWS_ENDPOINT_URL", from_env.as_deref()),
+    ];
+    for (source, url) in sources {
+        if let Some(url) = url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(InputError::new(
+                source,
+                format!("{url:?} is not an http:// or https:// URL (unset it to use AWS itself)"),
+            ));
+        }
+    }
+    Ok(AwsTarget {
         profile: global.profile.clone(),
         region: global.region.clone(),
         endpoint_url: global.endpoint_url.clone(),
-    }
+    })
 }
 
 async fn new_user(args: NewUserArgs, global: &GlobalArgs, terminal: Terminal) -> Result<(), Error> {
     let set = load_templates(global)?;
     let request = new_user_request(args, &set, terminal)?;
-    let api = SdkIam::new(&load_config(&aws_target(global)).await);
+    let api = SdkIam::new(&load_config(&aws_target(global)?).await);
 
     let observed = plan::observe(&api, &request)
         .await
         .map_err(Error::from_aws)?;
     let plan = plan::plan_new_user(&request, &observed)?;
-    let user_existed = observed.user.is_some();
+    request.check_files_are_new(&plan)?;
     if global.dry_run || plan.is_empty() {
         let outcome = (!global.dry_run).then_some(onboard::Onboarded {
             password_to_show: None,
             mfa_enabled: None,
         });
-        let report = NewUserReport::new(
-            &request,
-            &observed.caller,
-            &plan,
-            user_existed,
-            outcome.as_ref(),
-        );
+        let report = NewUserReport::new(&request, &observed, &plan, outcome.as_ref());
         report::print(&report.render(global.output));
         return Ok(());
     }
@@ -178,13 +189,7 @@ async fn new_user(args: NewUserArgs, global: &GlobalArgs, terminal: Terminal) ->
             password.expose()
         );
     }
-    let report = NewUserReport::new(
-        &request,
-        &observed.caller,
-        &plan,
-        user_existed,
-        Some(&onboarded),
-    );
+    let report = NewUserReport::new(&request, &observed, &plan, Some(&onboarded));
     report::print(&report.render(global.output));
     Ok(())
 }

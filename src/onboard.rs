@@ -83,7 +83,7 @@ pub struct NewUserRequest {
 
 impl NewUserRequest {
     /// Checks everything that does not need AWS: name rules, tag rules and the tag count,
-    /// and that no file this run would create exists already.
+    /// and that the folders of the files to write exist.
     pub fn validate(self) -> Result<Self, InputError> {
         names::validate_user_name(&self.user_name)?;
         for (key, _) in &self.extra_tags {
@@ -96,17 +96,53 @@ impl NewUserRequest {
         }
         let tags = self.user_tags("arn:aws:iam::000000000000:user/placeholder");
         names::validate_tag_set(&tags)?;
-        let files = [
-            ("--password-file", self.password_file.as_deref()),
-            ("--mfa-secret-file", self.export_files().0),
-            ("--mfa-qr-png", self.export_files().1),
-        ];
-        for (flag, path) in files {
-            if let Some(path) = path {
-                check_new_file(flag, path)?;
-            }
+        for file in self.secret_files() {
+            check_folder(file.flag, file.path)?;
         }
         Ok(self)
+    }
+
+    /// The files a run may write secrets to.
+    fn secret_files(&self) -> Vec<SecretFile<'_>> {
+        let creates_profile: fn(&Step) -> bool = |s| matches!(s, Step::CreateLoginProfile { .. });
+        let creates_device: fn(&Step) -> bool =
+            |s| matches!(s, Step::CreateVirtualMfaDevice { .. });
+        let (secret_file, qr_png) = self.export_files();
+        [
+            (
+                "--password-file",
+                self.password_file.as_deref(),
+                creates_profile,
+            ),
+            ("--mfa-secret-file", secret_file, creates_device),
+            ("--mfa-qr-png", qr_png, creates_device),
+        ]
+        .into_iter()
+        .filter_map(|(flag, path, written_by)| {
+            path.map(|path| SecretFile {
+                flag,
+                path,
+                written_by,
+            })
+        })
+        .collect()
+    }
+
+    /// Refuses, before any change, to overwrite a file that `plan` would write a secret to.
+    /// Files a re-run will not write (the password of a login profile that exists) may exist.
+    pub fn check_files_are_new(&self, plan: &Plan) -> Result<(), InputError> {
+        for file in self.secret_files() {
+            if plan.steps.iter().any(file.written_by) && file.path.exists() {
+                return Err(InputError::new(
+                    file.flag,
+                    format!(
+                        "{} exists already; secrets are only written to new files",
+                        file.path.display()
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn export_files(&self) -> (Option<&Path>, Option<&Path>) {
@@ -152,6 +188,13 @@ impl NewUserRequest {
     }
 }
 
+/// A file a run may write a secret to: its flag, its path, and the step that writes it.
+struct SecretFile<'a> {
+    flag: &'static str,
+    path: &'a Path,
+    written_by: fn(&Step) -> bool,
+}
+
 /// An ARN as a tag value: characters tags do not allow become `_`, and it is cut to 256.
 fn tag_safe(value: &str) -> String {
     value
@@ -167,16 +210,7 @@ fn tag_safe(value: &str) -> String {
         .collect()
 }
 
-fn check_new_file(flag: &str, path: &Path) -> Result<(), InputError> {
-    if path.exists() {
-        return Err(InputError::new(
-            flag,
-            format!(
-                "{} exists already; secrets are only written to new files",
-                path.display()
-            ),
-        ));
-    }
+fn check_folder(flag: &str, path: &Path) -> Result<(), InputError> {
     let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
     if parent.is_some_and(|p| !p.is_dir()) {
         return Err(InputError::new(
@@ -987,24 +1021,12 @@ mod tests {
     }
 
     #[test]
-    fn validation_refuses_reserved_tags_and_existing_files() {
+    fn validation_refuses_reserved_tags_long_names_and_missing_folders() {
         let mut tagged = request(MfaMode::Deferred, false, None);
         tagged.extra_tags = vec![("Managed-By".to_string(), "me".to_string())];
         assert_eq!(tagged.validate().unwrap_err().field, "tag \"Managed-By\"");
 
         let dir = tempfile::tempdir().unwrap();
-        let existing = dir.path().join("seed");
-        std::fs::write(&existing, "").unwrap();
-        let export = request(
-            MfaMode::Export {
-                secret_file: existing,
-                qr_png: None,
-            },
-            false,
-            None,
-        );
-        assert_eq!(export.validate().unwrap_err().field, "--mfa-secret-file");
-
         let nowhere = request(
             MfaMode::Deferred,
             true,
@@ -1015,6 +1037,38 @@ mod tests {
         let mut long_name = request(MfaMode::Deferred, false, None);
         long_name.user_name = "x".repeat(65);
         assert_eq!(long_name.validate().unwrap_err().field, "username");
+    }
+
+    #[tokio::test]
+    async fn only_files_the_plan_writes_must_be_new() {
+        let dir = tempfile::tempdir().unwrap();
+        let (password, seed) = (dir.path().join("P"), dir.path().join("F"));
+        std::fs::write(&password, "from the first run").unwrap();
+        std::fs::write(&seed, "from the first run").unwrap();
+        let export = |password: &Path, seed: &Path| {
+            request(
+                MfaMode::Export {
+                    secret_file: seed.to_path_buf(),
+                    qr_png: None,
+                },
+                true,
+                Some(password.to_path_buf()),
+            )
+        };
+        let api = MemoryIam::new(NOW);
+        let fresh = export(&password, &seed);
+        let plan = plan_new_user(&fresh, &observe(&api, &fresh).await.unwrap()).unwrap();
+        assert_eq!(
+            fresh.check_files_are_new(&plan).unwrap_err().field,
+            "--password-file"
+        );
+
+        let done = export(&dir.path().join("P2"), &dir.path().join("F2"));
+        run(&api, &done).await.unwrap();
+        let again = export(&password, &seed);
+        let plan = plan_new_user(&again, &observe(&api, &again).await.unwrap()).unwrap();
+        assert!(plan.is_empty());
+        again.check_files_are_new(&plan).unwrap();
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use crate::aws::CallerIdentity;
 use crate::cli::OutputFormat;
 use crate::onboard::{MfaMode, NewUserRequest, Onboarded};
-use crate::plan::Plan;
+use crate::plan::{Observed, Plan};
 use serde::Serialize;
 use std::io::Write;
 
@@ -55,12 +55,13 @@ impl NewUserReport {
     /// `outcome` is `None` for a dry run.
     pub fn new(
         request: &NewUserRequest,
-        caller: &CallerIdentity,
+        observed: &Observed,
         plan: &Plan,
-        user_existed: bool,
         outcome: Option<&Onboarded>,
     ) -> Self {
-        let status = match (outcome, plan.is_empty(), user_existed) {
+        let caller = &observed.caller;
+        let had_login_profile = observed.user.as_ref().is_some_and(|u| u.has_login_profile);
+        let status = match (outcome, plan.is_empty(), observed.user.is_some()) {
             (None, _, _) => "planned",
             (Some(_), true, _) => "already-done",
             (Some(_), false, true) => "converged",
@@ -76,7 +77,7 @@ impl NewUserReport {
             (None, true, None) => "to be shown once on the terminal".to_string(),
             (None, true, Some(_)) => "shown once on the terminal".to_string(),
         };
-        let console = request.console.then(|| ConsoleReport {
+        let console = (request.console || had_login_profile).then(|| ConsoleReport {
             sign_in_url: sign_in_url(caller),
             password_reset_required: true,
             password,

@@ -26,6 +26,30 @@ fn usage_errors_exit_2() {
 }
 
 #[test]
+fn an_empty_or_malformed_endpoint_is_bad_input_not_a_crash() {
+    let args = [
+        "new-user",
+        "erin",
+        "--template",
+        "finance",
+        "--no-console",
+        "--mfa",
+        "deferred",
+    ];
+    Run::new(&args)
+        .env("AWS_ENDPOINT_URL", "")
+        .output()
+        .exits(2)
+        .stderr_has("AWS_ENDPOINT_URL");
+    let mut with_flag = args.to_vec();
+    with_flag.extend(["--endpoint-url", "localhost:5000"]);
+    Run::new(&with_flag)
+        .output()
+        .exits(2)
+        .stderr_has("--endpoint-url");
+}
+
+#[test]
 fn templates_list_and_show() {
     let list = Run::new(&["templates", "list"]).output();
     for name in ["developer", "devops", "finance", "security-auditor"] {

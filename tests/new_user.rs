@@ -44,7 +44,7 @@ fn export_mode_makes_a_complete_user_and_private_files() {
         dir.path().join("P"),
         dir.path().join("qr.png"),
     );
-    let mut running = Run::new(&[
+    let args = [
         "new-user",
         &name,
         "--template",
@@ -64,9 +64,8 @@ fn export_mode_makes_a_complete_user_and_private_files() {
         "--output",
         "json",
         "-vvv",
-    ])
-    .env("IAM_ONBOARD_LOG", "trace")
-    .spawn();
+    ];
+    let mut running = Run::new(&args).env("IAM_ONBOARD_LOG", "trace").spawn();
     let uri = wait_for_file(&secret_file);
     let (first, second) = current_and_next_codes(&uri);
     running.write_stdin(&format!("{first}\n{second}\n"));
@@ -137,6 +136,11 @@ fn export_mode_makes_a_complete_user_and_private_files() {
         "the trace log is on:\n{}",
         out.stderr
     );
+
+    // The same command again, files and all: nothing to do, nothing overwritten.
+    let again = Run::new(&args).output();
+    assert_eq!(again.exits(0).json()["status"], "already-done");
+    assert_eq!(std::fs::read_to_string(&password_file).unwrap(), password);
 }
 
 fn decode_png(path: &Path) -> String {
