@@ -2,7 +2,7 @@
 //! drawn there, or as lines on standard input (`--mfa export`, for scripts and vault-kept
 //! identities). Both implement `onboard::CodeSource`.
 
-use crate::onboard::CodeSource;
+use crate::onboard::{CodeInput, CodeSource};
 use crate::qr;
 use crate::secret::Secret;
 use crate::totp::CodeRejection;
@@ -21,8 +21,10 @@ impl TerminalCodes {
     }
 }
 
-fn prompt_code(label: &'static str) -> Option<String> {
-    dialoguer::Input::<String>::new()
+/// One code typed at a prompt. In the prompt's raw mode Ctrl-C is a key, not a signal, and
+/// comes back as an `Interrupted` error.
+fn prompt_code(label: &'static str) -> Result<String, CodeInput> {
+    let answer = dialoguer::Input::<String>::new()
         .with_prompt(label)
         .validate_with(|input: &String| -> Result<(), &str> {
             let digits: String = input.chars().filter(|c| !c.is_whitespace()).collect();
@@ -32,8 +34,15 @@ fn prompt_code(label: &'static str) -> Option<String> {
                 Err("a code is 6 digits")
             }
         })
-        .interact_text()
-        .ok()
+        .interact_text();
+    answer.map_err(|dialoguer::Error::IO(err)| {
+        if err.kind() == std::io::ErrorKind::Interrupted {
+            eprintln!();
+            CodeInput::Interrupted
+        } else {
+            CodeInput::NoMore
+        }
+    })
 }
 
 impl CodeSource for TerminalCodes {
@@ -50,15 +59,18 @@ impl CodeSource for TerminalCodes {
         Ok(())
     }
 
-    async fn next_pair(&mut self) -> Option<(String, String)> {
-        tokio::task::spawn_blocking(|| {
+    async fn next_pair(&mut self) -> CodeInput {
+        let asked = tokio::task::spawn_blocking(|| {
             let first = prompt_code("First code")?;
             let second = prompt_code("Next code")?;
-            Some((first, second))
+            Ok(CodeInput::Pair(first, second))
         })
-        .await
-        .ok()
-        .flatten()
+        .await;
+        match asked {
+            Ok(Ok(pair)) => pair,
+            Ok(Err(stopped)) => stopped,
+            Err(_) => CodeInput::NoMore,
+        }
     }
 
     fn rejected(&mut self, why: &CodeRejection, tries_left: u32) {
@@ -100,10 +112,11 @@ impl CodeSource for StdinCodes {
         Ok(())
     }
 
-    async fn next_pair(&mut self) -> Option<(String, String)> {
-        let first = self.next_code().await?;
-        let second = self.next_code().await?;
-        Some((first, second))
+    async fn next_pair(&mut self) -> CodeInput {
+        match (self.next_code().await, self.next_code().await) {
+            (Some(first), Some(second)) => CodeInput::Pair(first, second),
+            _ => CodeInput::NoMore,
+        }
     }
 
     fn rejected(&mut self, why: &CodeRejection, tries_left: u32) {
@@ -125,7 +138,7 @@ impl CodeSource for AnyCodes {
         }
     }
 
-    async fn next_pair(&mut self) -> Option<(String, String)> {
+    async fn next_pair(&mut self) -> CodeInput {
         match self {
             AnyCodes::Terminal(codes) => codes.next_pair().await,
             AnyCodes::Stdin(codes) => codes.next_pair().await,

@@ -237,13 +237,23 @@ impl Clock for SystemClock {
     }
 }
 
+/// What a code source hands over when asked for codes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeInput {
+    Pair(String, String),
+    /// No more codes will come (end of input).
+    NoMore,
+    /// The person pressed Ctrl-C at the prompt.
+    Interrupted,
+}
+
 /// Where the two MFA codes come from: a person at a prompt, a script on standard input, or a
 /// test.
 pub trait CodeSource {
     /// Shows the device to the person enrolling it (the QR code on a terminal).
     fn show(&mut self, otpauth_uri: &Secret) -> Result<(), String>;
-    /// The next pair of codes, or `None` when no more will come.
-    fn next_pair(&mut self) -> impl Future<Output = Option<(String, String)>>;
+    /// The next pair of codes.
+    fn next_pair(&mut self) -> impl Future<Output = CodeInput>;
     /// Tells the person why a pair was refused.
     fn rejected(&mut self, why: &CodeRejection, tries_left: u32);
 }
@@ -260,6 +270,8 @@ pub enum Failure {
         context: String,
         source: std::io::Error,
     },
+    #[error("interrupted")]
+    Interrupted,
 }
 
 /// What a successful run produced.
@@ -468,8 +480,10 @@ pub async fn collect_codes(
     clock: &dyn Clock,
 ) -> Result<(String, String), Failure> {
     for attempt in 1..=MAX_CODE_TRIES {
-        let Some((first, second)) = codes.next_pair().await else {
-            return Err(Failure::Mfa("no more codes were given".to_string()));
+        let (first, second) = match codes.next_pair().await {
+            CodeInput::Pair(first, second) => (first, second),
+            CodeInput::NoMore => return Err(Failure::Mfa("no more codes were given".to_string())),
+            CodeInput::Interrupted => return Err(Failure::Interrupted),
         };
         match seed.check_consecutive(&first, &second, clock.unix_now()) {
             Ok(_) => {
@@ -496,7 +510,10 @@ pub async fn apply_or_roll_back<A: Iam, S: CodeSource, R: rand::Rng>(
 ) -> Result<Onboarded, Error> {
     let mut undo = UndoLog::new();
     let outcome = tokio::select! {
-        result = apply(api, request, observed, plan, effects, &mut undo) => result.map_err(Some),
+        result = apply(api, request, observed, plan, effects, &mut undo) => match result {
+            Err(Failure::Interrupted) => Err(None),
+            other => other.map_err(Some),
+        },
         () = interrupted => Err(None),
     };
     let failure = match outcome {
@@ -566,6 +583,7 @@ mod tests {
         uri: Option<String>,
         rejections: Vec<CodeRejection>,
         never_answer: bool,
+        ctrl_c: bool,
         shown: Arc<Notify>,
     }
 
@@ -576,16 +594,19 @@ mod tests {
             Ok(())
         }
 
-        async fn next_pair(&mut self) -> Option<(String, String)> {
+        async fn next_pair(&mut self) -> CodeInput {
             if self.never_answer {
                 std::future::pending::<()>().await;
             }
+            if self.ctrl_c {
+                return CodeInput::Interrupted;
+            }
             if self.wrong_pairs > 0 {
                 self.wrong_pairs -= 1;
-                return Some(("000000".to_string(), "111111".to_string()));
+                return CodeInput::Pair("000000".to_string(), "111111".to_string());
             }
-            let app = totp_rs::TOTP::from_url(self.uri.as_ref()?).unwrap();
-            Some((app.generate(NOW - 30), app.generate(NOW)))
+            let app = totp_rs::TOTP::from_url(self.uri.as_ref().unwrap()).unwrap();
+            CodeInput::Pair(app.generate(NOW - 30), app.generate(NOW))
         }
 
         fn rejected(&mut self, why: &CodeRejection, _tries_left: u32) {
@@ -862,6 +883,27 @@ mod tests {
         assert!(api.user("alice").is_none());
         assert_eq!(api.device_count(), 0);
         assert!(!dir.path().join("password").exists());
+    }
+
+    #[tokio::test]
+    async fn ctrl_c_at_the_code_prompt_undoes_and_exits_130() {
+        let dir = tempfile::tempdir().unwrap();
+        let api = MemoryIam::new(NOW);
+        let mut codes = ScriptedCodes {
+            ctrl_c: true,
+            ..ScriptedCodes::default()
+        };
+        let err = run_with(
+            &api,
+            &full_request(dir.path()),
+            &mut codes,
+            std::future::pending(),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.exit_code(), exit::INTERRUPTED, "{err}");
+        assert!(api.user("alice").is_none());
+        assert_eq!(api.device_count(), 0);
     }
 
     #[tokio::test]

@@ -410,3 +410,22 @@ fn on_a_terminal_the_qr_code_decodes_and_typed_codes_enable_the_device() {
     });
     assert_eq!(devices, 1);
 }
+
+#[test]
+fn ctrl_c_at_the_code_prompt_undoes_everything_and_exits_130() {
+    let name = unique("ctrlc");
+    let command = Run::new(&["new-user", &name, "--template", "finance", "--yes"]).command();
+    let mut session = rexpect::session::spawn_command(command, Some(30_000)).unwrap();
+    session.exp_string("First code").unwrap();
+    assert!(user_exists(&name), "the user exists while enrolment waits");
+    session.send_control('c').unwrap();
+    let rest = utf8_from_pty(&session.exp_eof().unwrap());
+    assert!(rest.contains("interrupted; undone:"), "{rest}");
+    let status = session.process().wait().unwrap();
+    assert!(
+        matches!(status, rexpect::process::WaitStatus::Exited(_, 130)),
+        "{status:?}"
+    );
+    assert!(!user_exists(&name));
+    assert!(virtual_devices_named(&name).is_empty());
+}
