@@ -3,10 +3,12 @@
 //!
 //! The terminal drawing assumes the usual light-on-dark terminal: light modules, including the
 //! four-module quiet zone, are drawn as blocks in the foreground colour and dark modules are
-//! left blank, so a phone sees dark modules on a light field.
+//! left blank, so a phone sees dark modules on a light field. It uses error correction level L
+//! (a screen is not smudged), which keeps an AWS otpauth URI at 49 columns by 25 lines; the
+//! PNG, which may be printed, uses level M.
 
 use qrcode::render::unicode::Dense1x2;
-use qrcode::{Color, QrCode};
+use qrcode::{Color, EcLevel, QrCode};
 
 /// Modules of light border around the code, as the QR standard asks.
 const QUIET_ZONE: usize = 4;
@@ -23,7 +25,7 @@ pub enum QrError {
 
 /// The code as lines of half-block characters, quiet zone included.
 pub fn terminal(data: &str) -> Result<String, QrError> {
-    let code = QrCode::new(data.as_bytes())?;
+    let code = QrCode::with_error_correction_level(data.as_bytes(), EcLevel::L)?;
     Ok(code
         .render::<Dense1x2>()
         .dark_color(Dense1x2::Light)
@@ -86,7 +88,18 @@ pub(crate) mod tests {
     const URI: &str = "otpauth://totp/AWS-123456789012:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=AWS-123456789012";
 
     #[test]
-    fn terminal_drawing_decodes_to_the_uri() {
+    fn terminal_drawing_decodes_to_the_uri_and_fits_a_terminal() {
+        let aws_uri = format!(
+            "otpauth://totp/AWS-123456789012:alice?secret={}&issuer=AWS-123456789012",
+            "A".repeat(64)
+        );
+        let drawing = terminal(&aws_uri).unwrap();
+        assert!(
+            drawing.lines().count() <= 25,
+            "{} lines",
+            drawing.lines().count()
+        );
+        assert_eq!(decode_terminal(&drawing), aws_uri);
         let drawing = terminal(URI).unwrap();
         assert!(
             drawing
