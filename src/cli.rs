@@ -7,11 +7,11 @@ use std::path::PathBuf;
 const EXIT_CODES: &str = "\
 Exit codes:
   0    done (or already done)
-  1    failed; everything this run changed was undone
+  1    failed; new-user undid everything it changed, offboard lists what is left (run it again)
   2    bad input or usage; nothing was changed
   3    credentials missing or permission denied; nothing was changed
   4    failed and the undo did not finish; the leftovers are listed by ARN
-  130  interrupted (Ctrl-C); what had been changed was undone first
+  130  interrupted (Ctrl-C) or not confirmed; what had been changed was undone first
 
 Credentials come from the standard AWS chain: environment, profiles, SSO profiles.
 Logging: -v, -vv, -vvv, or IAM_ONBOARD_LOG (a tracing filter such as iam_onboard=debug).
@@ -81,9 +81,36 @@ pub enum OutputFormat {
 pub enum Command {
     /// Create an IAM user from a job-function template, with console password and MFA
     NewUser(NewUserArgs),
+    /// Remove an IAM user and everything attached to it, in the order AWS requires
+    Offboard(OffboardArgs),
     /// List or show the job-function templates
     #[command(subcommand)]
     Templates(TemplatesCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct OffboardArgs {
+    /// IAM user name
+    pub username: String,
+
+    /// Only cut access (console password, access keys, MFA) and tag the user offboarded; keep
+    /// the user and its policies for investigation. A later run without it finishes the job.
+    #[arg(long)]
+    pub disable_only: bool,
+
+    /// Why, stored in the iam-onboard:offboard-reason tag with --disable-only
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+
+    /// A user that must never be offboarded (repeatable, or comma-separated in
+    /// IAM_ONBOARD_PROTECTED); the identity running the command is always protected
+    #[arg(
+        long = "protect",
+        value_name = "NAME",
+        env = "IAM_ONBOARD_PROTECTED",
+        value_delimiter = ','
+    )]
+    pub protected: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

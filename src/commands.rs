@@ -1,16 +1,21 @@
 //! Each subcommand from raw arguments to printed result: validation at the edge (turning
 //! `cli` values into requests), then the AWS work, then the report.
 
+use crate::aws::Iam;
 use crate::aws::sdk::{AwsTarget, SdkIam, load_config};
-use crate::cli::{Command, GlobalArgs, MfaArg, NewUserArgs, OutputFormat, TemplatesCommand};
+use crate::cli::{
+    Command, GlobalArgs, MfaArg, NewUserArgs, OffboardArgs, OutputFormat, TemplatesCommand,
+};
 use crate::codes::{AnyCodes, StdinCodes, TerminalCodes};
 use crate::error::{Error, InputError};
 use crate::names;
-use crate::onboard::{self, Effects, MfaMode, NewUserRequest, SystemClock};
+use crate::offboard::{self, OFFBOARD_REASON_TAG, OffboardMode};
+use crate::onboard::{self, Clock, Effects, MfaMode, NewUserRequest, SystemClock};
 use crate::plan;
-use crate::report::{self, NewUserReport};
+use crate::report::{self, NewUserReport, OffboardReport};
 use crate::template::{Template, TemplateSet};
 use std::io::IsTerminal;
+use std::sync::Arc;
 
 /// Whether a person is there: prompts need stdin and stderr on a terminal.
 #[derive(Debug, Clone, Copy)]
@@ -30,6 +35,7 @@ pub async fn dispatch(command: Command, global: &GlobalArgs) -> Result<(), Error
     let terminal = Terminal::detect();
     match command {
         Command::NewUser(args) => new_user(args, global, terminal).await,
+        Command::Offboard(args) => offboard_user(args, global, terminal).await,
         Command::Templates(which) => templates(which, global),
     }
 }
@@ -163,7 +169,7 @@ async fn new_user(args: NewUserArgs, global: &GlobalArgs, terminal: Terminal) ->
         return Ok(());
     }
     if terminal.interactive && !global.yes && !confirm(&request, &plan)? {
-        return Err(Error::Interrupted { undone: Vec::new() });
+        return Err(Error::Declined);
     }
 
     let mut codes = match request.mfa {
@@ -208,6 +214,84 @@ fn confirm(request: &NewUserRequest, plan: &plan::Plan) -> Result<bool, Error> {
         .default(false)
         .interact()
         .map_err(|err| Error::io("cannot read the answer", std::io::Error::other(err)))
+}
+
+async fn offboard_user(
+    args: OffboardArgs,
+    global: &GlobalArgs,
+    terminal: Terminal,
+) -> Result<(), Error> {
+    names::validate_user_name(&args.username)?;
+    if let Some(reason) = &args.reason {
+        names::validate_tag(OFFBOARD_REASON_TAG, reason)
+            .map_err(|err| InputError::new("--reason", err.reason))?;
+    }
+    if !terminal.interactive && !global.yes && !global.dry_run {
+        return Err(InputError::new(
+            "--yes",
+            "offboarding deletes access for good; without a terminal to confirm on, pass --yes",
+        )
+        .into());
+    }
+    let api = Arc::new(SdkIam::new(&load_config(&aws_target(global)?).await));
+    let caller = api.get_caller_identity().await.map_err(Error::from_aws)?;
+    let Some(inventory) = offboard::discover(api.as_ref(), &args.username)
+        .await
+        .map_err(Error::from_aws)?
+    else {
+        let report = OffboardReport::not_found(&args.username);
+        report::print(&report.render(global.output));
+        return Ok(());
+    };
+    offboard::check_allowed(&inventory, &caller.arn, &args.protected)?;
+    let mode = if args.disable_only {
+        OffboardMode::DisableOnly
+    } else {
+        OffboardMode::Delete
+    };
+    let plan = offboard::plan_offboard(
+        &inventory,
+        mode,
+        &timestamp(&SystemClock),
+        args.reason.as_deref(),
+    );
+    if global.dry_run {
+        let report = OffboardReport::planned(&plan, args.reason.as_deref());
+        report::print(&report.render(global.output));
+        return Ok(());
+    }
+    if terminal.interactive && !global.yes && !confirm_offboard(&plan)? {
+        return Err(Error::Declined);
+    }
+    let removed = offboard::execute(api, &plan).await?;
+    let report = OffboardReport::done(&plan, mode, args.reason.as_deref(), removed);
+    report::print(&report.render(global.output));
+    Ok(())
+}
+
+/// Now, as RFC 3339 (`2026-11-22T14:05:00Z`).
+fn timestamp(clock: &dyn Clock) -> String {
+    let seconds = i64::try_from(clock.unix_now()).unwrap_or_default();
+    aws_sdk_iam::primitives::DateTime::from_secs(seconds)
+        .fmt(aws_sdk_iam::primitives::DateTimeFormat::DateTime)
+        .unwrap_or_default()
+}
+
+/// Shows the plan and asks for the user name, typed, before removing anything.
+fn confirm_offboard(plan: &offboard::OffboardPlan) -> Result<bool, Error> {
+    eprintln!("About to offboard {}, in this order:", plan.user_arn);
+    for removal in plan.removals() {
+        eprintln!("  {removal}");
+    }
+    for warning in &plan.warnings {
+        eprintln!("  warning: {warning}");
+    }
+    let typed: String = dialoguer::Input::new()
+        .with_prompt(format!("Type {} to confirm", plan.user_name))
+        .allow_empty(true)
+        .interact_text()
+        .map_err(|err| Error::io("cannot read the answer", std::io::Error::other(err)))?;
+    Ok(typed.trim() == plan.user_name)
 }
 
 fn templates(which: TemplatesCommand, global: &GlobalArgs) -> Result<(), Error> {

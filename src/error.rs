@@ -10,7 +10,8 @@ use std::fmt;
 pub mod exit {
     /// The job is done (or was already done).
     pub const DONE: u8 = 0;
-    /// The job failed and everything this run changed was undone.
+    /// The job failed: `new-user` undid everything this run changed; `offboard` lists what is
+    /// left, and running it again finishes.
     pub const FAILED: u8 = 1;
     /// Bad input or usage: nothing was changed.
     pub const BAD_INPUT: u8 = 2;
@@ -18,7 +19,7 @@ pub mod exit {
     pub const DENIED: u8 = 3;
     /// The job failed and undoing it did not finish: leftovers are listed.
     pub const UNDO_INCOMPLETE: u8 = 4;
-    /// Interrupted (Ctrl-C); what had been changed was undone first.
+    /// Interrupted (Ctrl-C) or not confirmed; what had been changed was undone first.
     pub const INTERRUPTED: u8 = 130;
 }
 
@@ -92,6 +93,21 @@ pub enum Error {
     #[error("interrupted; undone: {}", list_or_nothing(undone))]
     Interrupted { undone: Vec<String> },
 
+    #[error("not confirmed; nothing was changed")]
+    Declined,
+
+    #[error(
+        "offboarding {user_arn} stopped: {cause}\nremoved: {}\nstill there (run again to finish):\n{}",
+        list_or_nothing(removed),
+        bullet_list(remaining)
+    )]
+    OffboardIncomplete {
+        user_arn: String,
+        cause: String,
+        removed: Vec<String>,
+        remaining: Vec<String>,
+    },
+
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -105,9 +121,12 @@ impl Error {
         match self {
             Error::Input(_) => exit::BAD_INPUT,
             Error::Denied(_) => exit::DENIED,
-            Error::Aws(_) | Error::RolledBack { .. } | Error::Io { .. } => exit::FAILED,
+            Error::Aws(_)
+            | Error::RolledBack { .. }
+            | Error::Io { .. }
+            | Error::OffboardIncomplete { .. } => exit::FAILED,
             Error::UndoIncomplete { .. } => exit::UNDO_INCOMPLETE,
-            Error::Interrupted { .. } => exit::INTERRUPTED,
+            Error::Interrupted { .. } | Error::Declined => exit::INTERRUPTED,
         }
     }
 
@@ -130,7 +149,7 @@ impl Error {
 
 fn list_or_nothing(items: &[String]) -> String {
     if items.is_empty() {
-        "nothing had been created".to_string()
+        "nothing".to_string()
     } else {
         items.join(", ")
     }

@@ -9,6 +9,7 @@ pub mod codes;
 pub mod commands;
 pub mod error;
 pub mod names;
+pub mod offboard;
 pub mod onboard;
 pub mod password;
 pub mod plan;

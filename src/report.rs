@@ -3,6 +3,7 @@
 
 use crate::aws::CallerIdentity;
 use crate::cli::OutputFormat;
+use crate::offboard::{OffboardMode, OffboardPlan, Removed};
 use crate::onboard::{MfaMode, NewUserRequest, Onboarded};
 use crate::plan::{Observed, Plan};
 use serde::Serialize;
@@ -161,6 +162,109 @@ impl NewUserReport {
                 out.push_str(&format!("  {change}\n"));
             }
         }
+        out
+    }
+}
+
+/// The outcome of `offboard`.
+#[derive(Debug, Serialize)]
+pub struct OffboardReport {
+    /// `offboarded`, `disabled`, `not-found` (nothing to do), or `planned` for `--dry-run`.
+    pub status: &'static str,
+    pub user_name: String,
+    pub user_arn: Option<String>,
+    pub reason: Option<String>,
+    /// Removals made, as API calls with their targets.
+    pub removed: Vec<String>,
+    /// Removals found already done (an earlier run, or someone else).
+    pub already_gone: Vec<String>,
+    /// For `--dry-run`: the removals a real run would make, in order.
+    pub planned: Vec<String>,
+    /// What is deliberately left in place.
+    pub kept: Vec<String>,
+    /// Discovery calls that failed: what they would have found is unknown.
+    pub warnings: Vec<String>,
+}
+
+impl OffboardReport {
+    pub fn not_found(user_name: &str) -> Self {
+        OffboardReport {
+            status: "not-found",
+            user_name: user_name.to_string(),
+            user_arn: None,
+            reason: None,
+            removed: Vec::new(),
+            already_gone: Vec::new(),
+            planned: Vec::new(),
+            kept: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    pub fn planned(plan: &OffboardPlan, reason: Option<&str>) -> Self {
+        OffboardReport {
+            planned: plan.removals().map(ToString::to_string).collect(),
+            ..Self::from_plan(plan, "planned", reason)
+        }
+    }
+
+    pub fn done(
+        plan: &OffboardPlan,
+        mode: OffboardMode,
+        reason: Option<&str>,
+        removed: Removed,
+    ) -> Self {
+        let status = match mode {
+            OffboardMode::Delete => "offboarded",
+            OffboardMode::DisableOnly => "disabled",
+        };
+        OffboardReport {
+            removed: removed.done,
+            already_gone: removed.already_gone,
+            ..Self::from_plan(plan, status, reason)
+        }
+    }
+
+    fn from_plan(plan: &OffboardPlan, status: &'static str, reason: Option<&str>) -> Self {
+        OffboardReport {
+            status,
+            user_name: plan.user_name.clone(),
+            user_arn: Some(plan.user_arn.clone()),
+            reason: reason.map(str::to_string),
+            kept: plan.kept.clone(),
+            warnings: plan.warnings.clone(),
+            ..Self::not_found(&plan.user_name)
+        }
+    }
+
+    pub fn render(&self, format: OutputFormat) -> String {
+        match format {
+            OutputFormat::Json => to_json(self),
+            OutputFormat::Human => self.human(),
+        }
+    }
+
+    fn human(&self) -> String {
+        let arn = self.user_arn.as_deref().unwrap_or(&self.user_name);
+        let mut out = match self.status {
+            "not-found" => format!("{} does not exist; nothing to offboard.\n", self.user_name),
+            "planned" => format!("Dry run for {arn}: nothing was changed.\n"),
+            "disabled" => format!("Disabled {arn}: access cut, user kept.\n"),
+            _ => format!("Offboarded {arn}.\n"),
+        };
+        let mut section = |title: &str, items: &[String]| {
+            if !items.is_empty() {
+                out.push_str(title);
+                for item in items {
+                    out.push_str(&format!("  {item}\n"));
+                }
+            }
+        };
+        section("Calls a real run would make, in order:\n", &self.planned);
+        section("Removed:\n", &self.removed);
+        section("Already gone:\n", &self.already_gone);
+        section("Kept:\n", &self.kept);
+        section("Warnings:\n", &self.warnings);
         out
     }
 }

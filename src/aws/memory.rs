@@ -5,8 +5,8 @@
 //! either refused or with its answer lost after the change was made.
 
 use super::{
-    AwsError, AwsErrorKind, AwsResult, CallerIdentity, Iam, NewUser, PasswordRules, PolicyVersion,
-    UserInfo, VirtualMfaDevice,
+    AccessKey, AwsError, AwsErrorKind, AwsResult, CallerIdentity, Iam, NewUser, PasswordRules,
+    PolicyVersion, ServiceCredential, UserInfo, VirtualMfaDevice,
 };
 use crate::secret::Secret;
 use std::collections::{BTreeMap, BTreeSet};
@@ -22,7 +22,10 @@ pub struct MemoryUser {
     pub groups: BTreeSet<String>,
     pub login_profile: Option<(Secret, bool)>,
     pub mfa_devices: Vec<String>,
-    pub access_keys: Vec<String>,
+    pub access_keys: Vec<AccessKey>,
+    pub signing_certificates: Vec<String>,
+    pub ssh_public_keys: Vec<String>,
+    pub service_credentials: Vec<ServiceCredential>,
     pub inline_policies: BTreeSet<String>,
     pub attached_policies: BTreeSet<String>,
 }
@@ -66,6 +69,7 @@ pub struct MemoryIam {
     pub state: Mutex<State>,
     now: u64,
     failures: Mutex<BTreeMap<usize, Injected>>,
+    unimplemented: Mutex<BTreeSet<&'static str>>,
 }
 
 impl MemoryIam {
@@ -75,7 +79,67 @@ impl MemoryIam {
             state: Mutex::new(State::default()),
             now,
             failures: Mutex::new(BTreeMap::new()),
+            unimplemented: Mutex::new(BTreeSet::new()),
         }
+    }
+
+    /// Makes a read call fail as an emulator that lacks it does (HTTP 500).
+    pub fn unimplement(&self, operation: &'static str) {
+        self.unimplemented.lock().unwrap().insert(operation);
+    }
+
+    /// A read call that may be unimplemented.
+    fn read_op<T>(
+        &self,
+        operation: &'static str,
+        read: impl FnOnce(&State) -> AwsResult<T>,
+    ) -> AwsResult<T> {
+        if self.unimplemented.lock().unwrap().contains(operation) {
+            return Err(err(operation, AwsErrorKind::Other, "not implemented"));
+        }
+        read(&self.state.lock().unwrap())
+    }
+
+    /// Gives `name` one of everything AWS can attach to a user, as a person built by hand
+    /// would: two MFA devices (a virtual one and a hardware one), two access keys, a signing
+    /// certificate, an SSH key, a service-specific credential, two inline policies, a managed
+    /// policy (also its boundary), a group and a tag.
+    pub fn add_everything(&self, name: &str, group: &str, policy_arn: &str) {
+        let mut state = self.state.lock().unwrap();
+        state.groups.entry(group.to_string()).or_default();
+        state.policies.entry(policy_arn.to_string()).or_default();
+        let virtual_serial = format!("arn:aws:iam::{ACCOUNT}:mfa/{name}");
+        state.devices.insert(
+            virtual_serial.clone(),
+            MemoryDevice {
+                seed: vec![1; 20],
+                user: Some(name.to_string()),
+            },
+        );
+        let key = |id: &str, active| AccessKey {
+            id: id.to_string(),
+            active,
+        };
+        state.users.insert(
+            name.to_string(),
+            MemoryUser {
+                arn: format!("arn:aws:iam::{ACCOUNT}:user/{name}"),
+                tags: vec![("team".to_string(), "ops".to_string())],
+                boundary: Some(policy_arn.to_string()),
+                groups: [group.to_string()].into(),
+                login_profile: Some((Secret::new("x"), false)),
+                mfa_devices: vec![virtual_serial, "GAHT12345678".to_string()],
+                access_keys: vec![key("AKIA1", true), key("AKIA2", false)],
+                signing_certificates: vec!["CERT1".to_string()],
+                ssh_public_keys: vec!["APKA1".to_string()],
+                service_credentials: vec![ServiceCredential {
+                    id: "ACCA1".to_string(),
+                    service: "codecommit.amazonaws.com".to_string(),
+                }],
+                inline_policies: ["inline-a".to_string(), "inline-b".to_string()].into(),
+                attached_policies: [policy_arn.to_string()].into(),
+            },
+        );
     }
 
     /// Makes the `index`-th mutating call (counting from 0) fail.
@@ -146,6 +210,17 @@ fn not_found(operation: &'static str, what: &str) -> AwsError {
     )
 }
 
+fn user_ref<'a>(
+    state: &'a State,
+    operation: &'static str,
+    name: &str,
+) -> AwsResult<&'a MemoryUser> {
+    state
+        .users
+        .get(name)
+        .ok_or_else(|| not_found(operation, name))
+}
+
 fn user_mut<'a>(
     state: &'a mut State,
     operation: &'static str,
@@ -155,6 +230,20 @@ fn user_mut<'a>(
         .users
         .get_mut(name)
         .ok_or_else(|| not_found(operation, name))
+}
+
+fn remove_where<T>(
+    items: &mut Vec<T>,
+    matches: impl Fn(&T) -> bool,
+    operation: &'static str,
+) -> AwsResult<()> {
+    let before = items.len();
+    items.retain(|item| !matches(item));
+    if items.len() == before {
+        Err(not_found(operation, "entity"))
+    } else {
+        Ok(())
+    }
 }
 
 /// AWS's EnableMFADevice rule: two codes of consecutive steps, current within a step.
@@ -376,11 +465,20 @@ impl Iam for MemoryIam {
             let user = s.users.get(name).ok_or_else(|| not_found(OP, name))?;
             let attached = [
                 ("login profile", user.login_profile.is_some()),
-                ("MFA devices", !user.mfa_devices.is_empty()),
-                ("groups", !user.groups.is_empty()),
                 ("access keys", !user.access_keys.is_empty()),
+                (
+                    "signing certificates",
+                    !user.signing_certificates.is_empty(),
+                ),
+                ("SSH public keys", !user.ssh_public_keys.is_empty()),
+                (
+                    "service-specific credentials",
+                    !user.service_credentials.is_empty(),
+                ),
+                ("MFA devices", !user.mfa_devices.is_empty()),
                 ("inline policies", !user.inline_policies.is_empty()),
                 ("managed policies", !user.attached_policies.is_empty()),
+                ("groups", !user.groups.is_empty()),
             ];
             if let Some((what, _)) = attached.iter().find(|(_, present)| *present) {
                 return Err(err(
@@ -560,6 +658,155 @@ impl Iam for MemoryIam {
                 return Err(err(OP, AwsErrorKind::DeleteConflict, "device is assigned"));
             }
             s.devices.remove(serial);
+            Ok(())
+        })
+    }
+
+    async fn list_access_keys(&self, user: &str) -> AwsResult<Vec<AccessKey>> {
+        const OP: &str = "iam:ListAccessKeys";
+        self.read_op(OP, |s| Ok(user_ref(s, OP, user)?.access_keys.clone()))
+    }
+
+    async fn get_access_key_last_used(&self, key_id: &str) -> AwsResult<Option<String>> {
+        self.read_op("iam:GetAccessKeyLastUsed", |_| {
+            Ok((key_id == "AKIA1").then(|| "2026-11-01T09:30:00Z".to_string()))
+        })
+    }
+
+    async fn update_access_key_status(
+        &self,
+        user: &str,
+        key_id: &str,
+        active: bool,
+    ) -> AwsResult<()> {
+        const OP: &str = "iam:UpdateAccessKey";
+        self.mutate(OP, &format!("{user} {key_id}"), |s| {
+            let key = user_mut(s, OP, user)?
+                .access_keys
+                .iter_mut()
+                .find(|k| k.id == key_id)
+                .ok_or_else(|| not_found(OP, key_id))?;
+            key.active = active;
+            Ok(())
+        })
+    }
+
+    async fn delete_access_key(&self, user: &str, key_id: &str) -> AwsResult<()> {
+        const OP: &str = "iam:DeleteAccessKey";
+        self.mutate(OP, &format!("{user} {key_id}"), |s| {
+            remove_where(
+                &mut user_mut(s, OP, user)?.access_keys,
+                |k| k.id == key_id,
+                OP,
+            )
+        })
+    }
+
+    async fn list_signing_certificates(&self, user: &str) -> AwsResult<Vec<String>> {
+        const OP: &str = "iam:ListSigningCertificates";
+        self.read_op(OP, |s| {
+            Ok(user_ref(s, OP, user)?.signing_certificates.clone())
+        })
+    }
+
+    async fn delete_signing_certificate(&self, user: &str, certificate_id: &str) -> AwsResult<()> {
+        const OP: &str = "iam:DeleteSigningCertificate";
+        self.mutate(OP, &format!("{user} {certificate_id}"), |s| {
+            let certificates = &mut user_mut(s, OP, user)?.signing_certificates;
+            remove_where(certificates, |c| c == certificate_id, OP)
+        })
+    }
+
+    async fn list_ssh_public_keys(&self, user: &str) -> AwsResult<Vec<String>> {
+        const OP: &str = "iam:ListSSHPublicKeys";
+        self.read_op(OP, |s| Ok(user_ref(s, OP, user)?.ssh_public_keys.clone()))
+    }
+
+    async fn delete_ssh_public_key(&self, user: &str, key_id: &str) -> AwsResult<()> {
+        const OP: &str = "iam:DeleteSSHPublicKey";
+        self.mutate(OP, &format!("{user} {key_id}"), |s| {
+            remove_where(
+                &mut user_mut(s, OP, user)?.ssh_public_keys,
+                |k| k == key_id,
+                OP,
+            )
+        })
+    }
+
+    async fn list_service_specific_credentials(
+        &self,
+        user: &str,
+    ) -> AwsResult<Vec<ServiceCredential>> {
+        const OP: &str = "iam:ListServiceSpecificCredentials";
+        self.read_op(OP, |s| {
+            Ok(user_ref(s, OP, user)?.service_credentials.clone())
+        })
+    }
+
+    async fn delete_service_specific_credential(
+        &self,
+        user: &str,
+        credential_id: &str,
+    ) -> AwsResult<()> {
+        const OP: &str = "iam:DeleteServiceSpecificCredential";
+        self.mutate(OP, &format!("{user} {credential_id}"), |s| {
+            let credentials = &mut user_mut(s, OP, user)?.service_credentials;
+            remove_where(credentials, |c| c.id == credential_id, OP)
+        })
+    }
+
+    async fn list_user_policies(&self, user: &str) -> AwsResult<Vec<String>> {
+        const OP: &str = "iam:ListUserPolicies";
+        self.read_op(OP, |s| {
+            Ok(user_ref(s, OP, user)?
+                .inline_policies
+                .iter()
+                .cloned()
+                .collect())
+        })
+    }
+
+    async fn delete_user_policy(&self, user: &str, policy_name: &str) -> AwsResult<()> {
+        const OP: &str = "iam:DeleteUserPolicy";
+        self.mutate(OP, &format!("{user} {policy_name}"), |s| {
+            if user_mut(s, OP, user)?.inline_policies.remove(policy_name) {
+                Ok(())
+            } else {
+                Err(not_found(OP, policy_name))
+            }
+        })
+    }
+
+    async fn list_attached_user_policies(&self, user: &str) -> AwsResult<Vec<String>> {
+        const OP: &str = "iam:ListAttachedUserPolicies";
+        self.read_op(OP, |s| {
+            Ok(user_ref(s, OP, user)?
+                .attached_policies
+                .iter()
+                .cloned()
+                .collect())
+        })
+    }
+
+    async fn detach_user_policy(&self, user: &str, policy_arn: &str) -> AwsResult<()> {
+        const OP: &str = "iam:DetachUserPolicy";
+        self.mutate(OP, &format!("{user} {policy_arn}"), |s| {
+            if user_mut(s, OP, user)?.attached_policies.remove(policy_arn) {
+                Ok(())
+            } else {
+                Err(not_found(OP, policy_arn))
+            }
+        })
+    }
+
+    async fn tag_user(&self, user: &str, tags: &[(String, String)]) -> AwsResult<()> {
+        const OP: &str = "iam:TagUser";
+        self.mutate(OP, user, |s| {
+            let entry = user_mut(s, OP, user)?;
+            for (key, value) in tags {
+                entry.tags.retain(|(k, _)| k != key);
+                entry.tags.push((key.clone(), value.clone()));
+            }
             Ok(())
         })
     }

@@ -156,6 +156,20 @@ pub struct VirtualMfaDevice {
     pub base32_seed: Secret,
 }
 
+/// An access key of a user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessKey {
+    pub id: String,
+    pub active: bool,
+}
+
+/// A service-specific credential (CodeCommit, Keyspaces, Bedrock...) of a user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceCredential {
+    pub id: String,
+    pub service: String,
+}
+
 /// The account's password policy, as far as generating a password goes.
 pub use crate::password::PasswordRules;
 
@@ -264,4 +278,73 @@ pub trait Iam: Sync {
     ) -> impl Future<Output = AwsResult<()>> + Send;
     fn delete_virtual_mfa_device(&self, serial: &str)
     -> impl Future<Output = AwsResult<()>> + Send;
+
+    fn list_access_keys(
+        &self,
+        user: &str,
+    ) -> impl Future<Output = AwsResult<Vec<AccessKey>>> + Send;
+    /// When the key was last used (RFC 3339), if ever.
+    fn get_access_key_last_used(
+        &self,
+        key_id: &str,
+    ) -> impl Future<Output = AwsResult<Option<String>>> + Send;
+    fn update_access_key_status(
+        &self,
+        user: &str,
+        key_id: &str,
+        active: bool,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn delete_access_key(
+        &self,
+        user: &str,
+        key_id: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn list_signing_certificates(
+        &self,
+        user: &str,
+    ) -> impl Future<Output = AwsResult<Vec<String>>> + Send;
+    fn delete_signing_certificate(
+        &self,
+        user: &str,
+        certificate_id: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn list_ssh_public_keys(
+        &self,
+        user: &str,
+    ) -> impl Future<Output = AwsResult<Vec<String>>> + Send;
+    fn delete_ssh_public_key(
+        &self,
+        user: &str,
+        key_id: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn list_service_specific_credentials(
+        &self,
+        user: &str,
+    ) -> impl Future<Output = AwsResult<Vec<ServiceCredential>>> + Send;
+    fn delete_service_specific_credential(
+        &self,
+        user: &str,
+        credential_id: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn list_user_policies(&self, user: &str)
+    -> impl Future<Output = AwsResult<Vec<String>>> + Send;
+    fn delete_user_policy(
+        &self,
+        user: &str,
+        policy_name: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn list_attached_user_policies(
+        &self,
+        user: &str,
+    ) -> impl Future<Output = AwsResult<Vec<String>>> + Send;
+    fn detach_user_policy(
+        &self,
+        user: &str,
+        policy_arn: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn tag_user(
+        &self,
+        user: &str,
+        tags: &[(String, String)],
+    ) -> impl Future<Output = AwsResult<()>> + Send;
 }

@@ -3,15 +3,16 @@
 //! `AwsError` here.
 
 use super::{
-    AwsError, AwsErrorKind, AwsResult, CallerIdentity, Iam, NewUser, PasswordRules, PolicyVersion,
-    UserInfo, VirtualMfaDevice,
+    AccessKey, AwsError, AwsErrorKind, AwsResult, CallerIdentity, Iam, NewUser, PasswordRules,
+    PolicyVersion, ServiceCredential, UserInfo, VirtualMfaDevice,
 };
 use crate::secret::Secret;
 use aws_config::meta::region::RegionProviderChain;
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
-use aws_sdk_iam::types::{AssignmentStatusType, Tag};
+use aws_sdk_iam::primitives::DateTimeFormat;
+use aws_sdk_iam::types::{AssignmentStatusType, StatusType, Tag};
 
 /// Where and as whom to call AWS, from the global options. `None` means the SDK's own chain
 /// decides (environment, profile, SSO); `AWS_ENDPOINT_URL` is honoured by the SDK.
@@ -613,6 +614,250 @@ impl Iam for SdkIam {
         self.iam
             .delete_virtual_mfa_device()
             .serial_number(serial)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(())
+    }
+
+    async fn list_access_keys(&self, user: &str) -> AwsResult<Vec<AccessKey>> {
+        const OP: &str = "iam:ListAccessKeys";
+        let keys = self
+            .iam
+            .list_access_keys()
+            .user_name(user)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(keys
+            .iter()
+            .map(|k| AccessKey {
+                id: k.access_key_id().unwrap_or_default().to_string(),
+                active: k.status() == Some(&StatusType::Active),
+            })
+            .collect())
+    }
+
+    async fn get_access_key_last_used(&self, key_id: &str) -> AwsResult<Option<String>> {
+        const OP: &str = "iam:GetAccessKeyLastUsed";
+        let out = self
+            .iam
+            .get_access_key_last_used()
+            .access_key_id(key_id)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(out
+            .access_key_last_used()
+            .and_then(|used| used.last_used_date())
+            .and_then(|date| date.fmt(DateTimeFormat::DateTime).ok()))
+    }
+
+    async fn update_access_key_status(
+        &self,
+        user: &str,
+        key_id: &str,
+        active: bool,
+    ) -> AwsResult<()> {
+        const OP: &str = "iam:UpdateAccessKey";
+        let status = if active {
+            StatusType::Active
+        } else {
+            StatusType::Inactive
+        };
+        self.iam
+            .update_access_key()
+            .user_name(user)
+            .access_key_id(key_id)
+            .status(status)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(())
+    }
+
+    async fn delete_access_key(&self, user: &str, key_id: &str) -> AwsResult<()> {
+        const OP: &str = "iam:DeleteAccessKey";
+        self.iam
+            .delete_access_key()
+            .user_name(user)
+            .access_key_id(key_id)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(())
+    }
+
+    async fn list_signing_certificates(&self, user: &str) -> AwsResult<Vec<String>> {
+        const OP: &str = "iam:ListSigningCertificates";
+        let certificates = self
+            .iam
+            .list_signing_certificates()
+            .user_name(user)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(certificates
+            .iter()
+            .map(|c| c.certificate_id().to_string())
+            .collect())
+    }
+
+    async fn delete_signing_certificate(&self, user: &str, certificate_id: &str) -> AwsResult<()> {
+        const OP: &str = "iam:DeleteSigningCertificate";
+        self.iam
+            .delete_signing_certificate()
+            .user_name(user)
+            .certificate_id(certificate_id)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(())
+    }
+
+    async fn list_ssh_public_keys(&self, user: &str) -> AwsResult<Vec<String>> {
+        const OP: &str = "iam:ListSSHPublicKeys";
+        let keys = self
+            .iam
+            .list_ssh_public_keys()
+            .user_name(user)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(keys
+            .iter()
+            .map(|k| k.ssh_public_key_id().to_string())
+            .collect())
+    }
+
+    async fn delete_ssh_public_key(&self, user: &str, key_id: &str) -> AwsResult<()> {
+        const OP: &str = "iam:DeleteSSHPublicKey";
+        self.iam
+            .delete_ssh_public_key()
+            .user_name(user)
+            .ssh_public_key_id(key_id)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(())
+    }
+
+    async fn list_service_specific_credentials(
+        &self,
+        user: &str,
+    ) -> AwsResult<Vec<ServiceCredential>> {
+        const OP: &str = "iam:ListServiceSpecificCredentials";
+        // The SDK generates no paginator for this call: follow the marker by hand.
+        let mut credentials = Vec::new();
+        let mut marker: Option<String> = None;
+        loop {
+            let out = self
+                .iam
+                .list_service_specific_credentials()
+                .user_name(user)
+                .set_marker(marker.take())
+                .send()
+                .await
+                .map_err(|e| convert(OP, e))?;
+            credentials.extend(out.service_specific_credentials().iter().map(|c| {
+                ServiceCredential {
+                    id: c.service_specific_credential_id().to_string(),
+                    service: c.service_name().to_string(),
+                }
+            }));
+            match out.marker() {
+                Some(next) if out.is_truncated() => marker = Some(next.to_string()),
+                _ => return Ok(credentials),
+            }
+        }
+    }
+
+    async fn delete_service_specific_credential(
+        &self,
+        user: &str,
+        credential_id: &str,
+    ) -> AwsResult<()> {
+        const OP: &str = "iam:DeleteServiceSpecificCredential";
+        self.iam
+            .delete_service_specific_credential()
+            .user_name(user)
+            .service_specific_credential_id(credential_id)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(())
+    }
+
+    async fn list_user_policies(&self, user: &str) -> AwsResult<Vec<String>> {
+        const OP: &str = "iam:ListUserPolicies";
+        self.iam
+            .list_user_policies()
+            .user_name(user)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| convert(OP, e))
+    }
+
+    async fn delete_user_policy(&self, user: &str, policy_name: &str) -> AwsResult<()> {
+        const OP: &str = "iam:DeleteUserPolicy";
+        self.iam
+            .delete_user_policy()
+            .user_name(user)
+            .policy_name(policy_name)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(())
+    }
+
+    async fn list_attached_user_policies(&self, user: &str) -> AwsResult<Vec<String>> {
+        const OP: &str = "iam:ListAttachedUserPolicies";
+        let attached = self
+            .iam
+            .list_attached_user_policies()
+            .user_name(user)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(attached
+            .iter()
+            .filter_map(|p| p.policy_arn().map(str::to_string))
+            .collect())
+    }
+
+    async fn detach_user_policy(&self, user: &str, policy_arn: &str) -> AwsResult<()> {
+        const OP: &str = "iam:DetachUserPolicy";
+        self.iam
+            .detach_user_policy()
+            .user_name(user)
+            .policy_arn(policy_arn)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(())
+    }
+
+    async fn tag_user(&self, user: &str, tags: &[(String, String)]) -> AwsResult<()> {
+        const OP: &str = "iam:TagUser";
+        self.iam
+            .tag_user()
+            .user_name(user)
+            .set_tags(Some(tags.iter().map(|(k, v)| tag(k, v)).collect()))
             .send()
             .await
             .map_err(|e| convert(OP, e))?;

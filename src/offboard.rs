@@ -1,0 +1,699 @@
+//! `offboard`: find everything attached to an IAM user and remove it in the order AWS needs,
+//! so that DeleteUser, which refuses while any of nine kinds of attachment remains, succeeds.
+//!
+//! `discover` makes read calls only (concurrently; a call that fails becomes a warning, not a
+//! crash). `plan_offboard` is pure: phases of removals, each phase independent inside, in
+//! reverse order of onboarding (access first, the user last). `execute` runs the phases;
+//! NoSuchEntity counts as already done, so an interrupted run finishes when run again.
+
+use crate::aws::{AccessKey, AwsError, AwsErrorKind, AwsResult, Iam, ServiceCredential, UserInfo};
+use crate::error::{Error, InputError};
+use std::fmt;
+use std::sync::Arc;
+
+/// Tags that `--disable-only` puts on the user.
+pub const OFFBOARDED_TAG: &str = "iam-onboard:offboarded";
+pub const OFFBOARD_REASON_TAG: &str = "iam-onboard:offboard-reason";
+
+/// An access key as found, with when it was last used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundKey {
+    pub key: AccessKey,
+    pub last_used: Option<String>,
+}
+
+/// Everything attached to a user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inventory {
+    pub user: UserInfo,
+    pub login_profile: bool,
+    pub access_keys: Vec<FoundKey>,
+    pub mfa_devices: Vec<String>,
+    /// A virtual MFA device named after the user that no one holds (left by a deactivation).
+    pub orphan_virtual_mfa: Option<String>,
+    pub signing_certificates: Vec<String>,
+    pub ssh_public_keys: Vec<String>,
+    pub service_credentials: Vec<ServiceCredential>,
+    pub inline_policies: Vec<String>,
+    pub managed_policies: Vec<String>,
+    pub groups: Vec<String>,
+    /// Discovery calls that failed: what they would have found is unknown.
+    pub warnings: Vec<String>,
+}
+
+/// What a discovery call found, or a warning when it failed.
+fn found<T: Default>(result: AwsResult<T>, warnings: &mut Vec<String>) -> T {
+    result.unwrap_or_else(|err| {
+        warnings.push(format!("could not list: {err}"));
+        T::default()
+    })
+}
+
+/// Virtual MFA devices have ARN serial numbers under `:mfa/`; hardware and FIDO devices do not.
+pub fn is_virtual_mfa(serial: &str) -> bool {
+    serial.starts_with("arn:") && serial.contains(":mfa/")
+}
+
+/// Reads everything attached to `name`. `None` when the user does not exist.
+pub async fn discover(api: &impl Iam, name: &str) -> AwsResult<Option<Inventory>> {
+    let Some(user) = api.get_user(name).await? else {
+        return Ok(None);
+    };
+    let (
+        login_profile,
+        access_keys,
+        mfa_devices,
+        unassigned,
+        signing_certificates,
+        ssh_public_keys,
+        service_credentials,
+        inline_policies,
+        managed_policies,
+        groups,
+    ) = tokio::join!(
+        api.has_login_profile(name),
+        api.list_access_keys(name),
+        api.list_mfa_devices(name),
+        api.list_unassigned_virtual_mfa_devices(),
+        api.list_signing_certificates(name),
+        api.list_ssh_public_keys(name),
+        api.list_service_specific_credentials(name),
+        api.list_user_policies(name),
+        api.list_attached_user_policies(name),
+        api.list_groups_for_user(name),
+    );
+    let mut warnings = Vec::new();
+    let access_keys: Vec<AccessKey> = found(access_keys, &mut warnings);
+    let mut keys = Vec::new();
+    for key in access_keys {
+        let last_used = found(api.get_access_key_last_used(&key.id).await, &mut warnings);
+        keys.push(FoundKey { key, last_used });
+    }
+    let own_device_suffix = format!(":mfa/{name}");
+    let orphan_virtual_mfa = found(unassigned, &mut warnings)
+        .into_iter()
+        .find(|serial| serial.ends_with(&own_device_suffix));
+    Ok(Some(Inventory {
+        user,
+        login_profile: found(login_profile, &mut warnings),
+        access_keys: keys,
+        mfa_devices: found(mfa_devices, &mut warnings),
+        orphan_virtual_mfa,
+        signing_certificates: found(signing_certificates, &mut warnings),
+        ssh_public_keys: found(ssh_public_keys, &mut warnings),
+        service_credentials: found(service_credentials, &mut warnings),
+        inline_policies: found(inline_policies, &mut warnings),
+        managed_policies: found(managed_policies, &mut warnings),
+        groups: found(groups, &mut warnings),
+        warnings,
+    }))
+}
+
+/// One removal, in the words of the API call that makes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Removal {
+    DeleteLoginProfile,
+    DeactivateAccessKey {
+        id: String,
+        last_used: Option<String>,
+    },
+    DeleteAccessKey {
+        id: String,
+    },
+    DeactivateMfaDevice {
+        serial: String,
+    },
+    DeleteVirtualMfaDevice {
+        serial: String,
+    },
+    DeleteSigningCertificate {
+        id: String,
+    },
+    DeleteSshPublicKey {
+        id: String,
+    },
+    DeleteServiceCredential {
+        id: String,
+        service: String,
+    },
+    DeleteInlinePolicy {
+        name: String,
+    },
+    DetachManagedPolicy {
+        arn: String,
+    },
+    RemoveFromGroup {
+        group: String,
+    },
+    TagOffboarded {
+        tags: Vec<(String, String)>,
+    },
+    DeleteUser,
+}
+
+impl fmt::Display for Removal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Removal::DeleteLoginProfile => write!(f, "iam:DeleteLoginProfile (console password)"),
+            Removal::DeactivateAccessKey { id, last_used } => write!(
+                f,
+                "iam:UpdateAccessKey {id} Status=Inactive (last used {})",
+                last_used.as_deref().unwrap_or("never")
+            ),
+            Removal::DeleteAccessKey { id } => write!(f, "iam:DeleteAccessKey {id}"),
+            Removal::DeactivateMfaDevice { serial } => {
+                write!(f, "iam:DeactivateMFADevice {serial}")
+            }
+            Removal::DeleteVirtualMfaDevice { serial } => {
+                write!(f, "iam:DeleteVirtualMFADevice {serial}")
+            }
+            Removal::DeleteSigningCertificate { id } => {
+                write!(f, "iam:DeleteSigningCertificate {id}")
+            }
+            Removal::DeleteSshPublicKey { id } => write!(f, "iam:DeleteSSHPublicKey {id}"),
+            Removal::DeleteServiceCredential { id, service } => {
+                write!(f, "iam:DeleteServiceSpecificCredential {id} ({service})")
+            }
+            Removal::DeleteInlinePolicy { name } => write!(f, "iam:DeleteUserPolicy {name}"),
+            Removal::DetachManagedPolicy { arn } => write!(f, "iam:DetachUserPolicy {arn}"),
+            Removal::RemoveFromGroup { group } => write!(f, "iam:RemoveUserFromGroup {group}"),
+            Removal::TagOffboarded { tags } => {
+                let tags: Vec<String> = tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                write!(f, "iam:TagUser {}", tags.join(" "))
+            }
+            Removal::DeleteUser => write!(f, "iam:DeleteUser"),
+        }
+    }
+}
+
+impl Removal {
+    async fn run(&self, api: &impl Iam, user: &str) -> AwsResult<()> {
+        match self {
+            Removal::DeleteLoginProfile => api.delete_login_profile(user).await,
+            Removal::DeactivateAccessKey { id, .. } => {
+                api.update_access_key_status(user, id, false).await
+            }
+            Removal::DeleteAccessKey { id } => api.delete_access_key(user, id).await,
+            Removal::DeactivateMfaDevice { serial } => {
+                api.deactivate_mfa_device(user, serial).await
+            }
+            Removal::DeleteVirtualMfaDevice { serial } => {
+                api.delete_virtual_mfa_device(serial).await
+            }
+            Removal::DeleteSigningCertificate { id } => {
+                api.delete_signing_certificate(user, id).await
+            }
+            Removal::DeleteSshPublicKey { id } => api.delete_ssh_public_key(user, id).await,
+            Removal::DeleteServiceCredential { id, .. } => {
+                api.delete_service_specific_credential(user, id).await
+            }
+            Removal::DeleteInlinePolicy { name } => api.delete_user_policy(user, name).await,
+            Removal::DetachManagedPolicy { arn } => api.detach_user_policy(user, arn).await,
+            Removal::RemoveFromGroup { group } => api.remove_user_from_group(group, user).await,
+            Removal::TagOffboarded { tags } => api.tag_user(user, tags).await,
+            Removal::DeleteUser => api.delete_user(user).await,
+        }
+    }
+}
+
+/// Remove everything and the user, or only cut access and keep the user for investigation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OffboardMode {
+    Delete,
+    DisableOnly,
+}
+
+/// The removals, in phases: a phase's removals are independent of each other and may run at
+/// once; each phase needs the ones before it done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OffboardPlan {
+    pub user_name: String,
+    pub user_arn: String,
+    pub phases: Vec<Vec<Removal>>,
+    /// What is deliberately left alone.
+    pub kept: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+impl OffboardPlan {
+    pub fn removals(&self) -> impl Iterator<Item = &Removal> {
+        self.phases.iter().flatten()
+    }
+}
+
+/// Decides the removals. `offboarded_at` (RFC 3339) and `reason` go into the tags of
+/// `--disable-only`.
+pub fn plan_offboard(
+    inventory: &Inventory,
+    mode: OffboardMode,
+    offboarded_at: &str,
+    reason: Option<&str>,
+) -> OffboardPlan {
+    let mut cut_access = Vec::new();
+    if inventory.login_profile {
+        cut_access.push(Removal::DeleteLoginProfile);
+    }
+    for found in inventory.access_keys.iter().filter(|k| k.key.active) {
+        cut_access.push(Removal::DeactivateAccessKey {
+            id: found.key.id.clone(),
+            last_used: found.last_used.clone(),
+        });
+    }
+    let mut second = Vec::new();
+    if mode == OffboardMode::Delete {
+        second.extend(
+            inventory
+                .access_keys
+                .iter()
+                .map(|k| Removal::DeleteAccessKey {
+                    id: k.key.id.clone(),
+                }),
+        );
+    }
+    second.extend(
+        inventory
+            .mfa_devices
+            .iter()
+            .map(|serial| Removal::DeactivateMfaDevice {
+                serial: serial.clone(),
+            }),
+    );
+    let mut third: Vec<Removal> = inventory
+        .mfa_devices
+        .iter()
+        .chain(&inventory.orphan_virtual_mfa)
+        .filter(|serial| is_virtual_mfa(serial))
+        .map(|serial| Removal::DeleteVirtualMfaDevice {
+            serial: serial.clone(),
+        })
+        .collect();
+    let mut kept = Vec::new();
+    let last = match mode {
+        OffboardMode::Delete => {
+            third.extend(
+                inventory
+                    .signing_certificates
+                    .iter()
+                    .map(|id| Removal::DeleteSigningCertificate { id: id.clone() }),
+            );
+            third.extend(
+                inventory
+                    .ssh_public_keys
+                    .iter()
+                    .map(|id| Removal::DeleteSshPublicKey { id: id.clone() }),
+            );
+            third.extend(inventory.service_credentials.iter().map(|c| {
+                Removal::DeleteServiceCredential {
+                    id: c.id.clone(),
+                    service: c.service.clone(),
+                }
+            }));
+            third.extend(
+                inventory
+                    .inline_policies
+                    .iter()
+                    .map(|name| Removal::DeleteInlinePolicy { name: name.clone() }),
+            );
+            third.extend(
+                inventory
+                    .managed_policies
+                    .iter()
+                    .map(|arn| Removal::DetachManagedPolicy { arn: arn.clone() }),
+            );
+            third.extend(
+                inventory
+                    .groups
+                    .iter()
+                    .map(|group| Removal::RemoveFromGroup {
+                        group: group.clone(),
+                    }),
+            );
+            if let Some(boundary) = &inventory.user.permissions_boundary {
+                kept.push(format!(
+                    "permissions boundary {boundary} (removing it could widen permissions)"
+                ));
+            }
+            Removal::DeleteUser
+        }
+        OffboardMode::DisableOnly => {
+            kept.push(format!(
+                "user {} with its policies and groups, for investigation",
+                inventory.user.arn
+            ));
+            let mut tags = vec![(OFFBOARDED_TAG.to_string(), offboarded_at.to_string())];
+            if let Some(reason) = reason {
+                tags.push((OFFBOARD_REASON_TAG.to_string(), reason.to_string()));
+            }
+            Removal::TagOffboarded { tags }
+        }
+    };
+    let phases = [cut_access, second, third, vec![last]]
+        .into_iter()
+        .filter(|phase| !phase.is_empty())
+        .collect();
+    OffboardPlan {
+        user_name: inventory.user.name.clone(),
+        user_arn: inventory.user.arn.clone(),
+        phases,
+        kept,
+        warnings: inventory.warnings.clone(),
+    }
+}
+
+/// Refuses to offboard the identity running the command, or a protected user. IAM user names
+/// are unique regardless of case, so protection is too.
+pub fn check_allowed(
+    inventory: &Inventory,
+    caller_arn: &str,
+    protected: &[String],
+) -> Result<(), InputError> {
+    let name = &inventory.user.name;
+    if inventory.user.arn == caller_arn {
+        return Err(InputError::new(
+            "username",
+            format!("{name} is the identity running this command; offboard it from another one"),
+        ));
+    }
+    if protected
+        .iter()
+        .any(|p| p.trim().eq_ignore_ascii_case(name))
+    {
+        return Err(InputError::new(
+            "username",
+            format!("{name} is protected (--protect or IAM_ONBOARD_PROTECTED)"),
+        ));
+    }
+    Ok(())
+}
+
+/// What a run removed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Removed {
+    pub done: Vec<String>,
+    /// Already gone when removed (an earlier, interrupted run, or someone else).
+    pub already_gone: Vec<String>,
+}
+
+/// Runs the phases in order, a phase's removals at once. After a phase in which something
+/// failed, it stops: what is left is reported, and running again finishes.
+pub async fn execute<A: Iam + Send + 'static>(
+    api: Arc<A>,
+    plan: &OffboardPlan,
+) -> Result<Removed, Error> {
+    let mut removed = Removed::default();
+    for (index, phase) in plan.phases.iter().enumerate() {
+        let mut running = tokio::task::JoinSet::new();
+        for removal in phase.clone() {
+            let (api, user) = (api.clone(), plan.user_name.clone());
+            running.spawn(async move {
+                tracing::info!(%removal, "removing");
+                let result = removal.run(api.as_ref(), &user).await;
+                (removal, result)
+            });
+        }
+        let mut failures: Vec<(Removal, AwsError)> = Vec::new();
+        while let Some(joined) = running.join_next().await {
+            let (removal, result) = joined.expect("a removal task does not panic");
+            match result {
+                Ok(()) => removed.done.push(removal.to_string()),
+                Err(err) if err.is(AwsErrorKind::NotFound) => {
+                    removed.already_gone.push(removal.to_string())
+                }
+                Err(err) => failures.push((removal, err)),
+            }
+        }
+        if !failures.is_empty() {
+            let remaining = failures
+                .iter()
+                .map(|(removal, _)| removal.to_string())
+                .chain(
+                    plan.phases[index + 1..]
+                        .iter()
+                        .flatten()
+                        .map(ToString::to_string),
+                )
+                .collect();
+            let cause = failures
+                .iter()
+                .map(|(_, err)| err.to_string())
+                .collect::<Vec<_>>()
+                .join("; ");
+            return Err(Error::OffboardIncomplete {
+                user_arn: plan.user_arn.clone(),
+                cause,
+                removed: removed.done,
+                remaining,
+            });
+        }
+    }
+    Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::memory::{ACCOUNT, Injected, MemoryIam};
+    use crate::error::exit;
+
+    const GROUP: &str = "engineers";
+    const NOW: &str = "2026-11-22T10:00:00Z";
+
+    fn policy_arn() -> String {
+        format!("arn:aws:iam::{ACCOUNT}:policy/engineering")
+    }
+
+    fn loaded() -> Arc<MemoryIam> {
+        let api = Arc::new(MemoryIam::new(0));
+        api.add_everything("dave", GROUP, &policy_arn());
+        api
+    }
+
+    async fn plan(api: &MemoryIam, mode: OffboardMode) -> OffboardPlan {
+        let inventory = discover(api, "dave").await.unwrap().expect("dave exists");
+        plan_offboard(&inventory, mode, NOW, Some("left the company"))
+    }
+
+    fn operations(phase: &[Removal]) -> Vec<String> {
+        let mut ops: Vec<String> = phase
+            .iter()
+            .map(|r| r.to_string().split_whitespace().next().unwrap().to_string())
+            .collect();
+        ops.sort();
+        ops.dedup();
+        ops
+    }
+
+    #[tokio::test]
+    async fn the_plan_cuts_access_first_and_deletes_the_user_last() {
+        let api = loaded();
+        let plan = plan(&api, OffboardMode::Delete).await;
+        let phases: Vec<Vec<String>> = plan.phases.iter().map(|p| operations(p)).collect();
+        assert_eq!(
+            phases,
+            [
+                vec!["iam:DeleteLoginProfile", "iam:UpdateAccessKey"],
+                vec!["iam:DeactivateMFADevice", "iam:DeleteAccessKey"],
+                vec![
+                    "iam:DeleteSSHPublicKey",
+                    "iam:DeleteServiceSpecificCredential",
+                    "iam:DeleteSigningCertificate",
+                    "iam:DeleteUserPolicy",
+                    "iam:DeleteVirtualMFADevice",
+                    "iam:DetachUserPolicy",
+                    "iam:RemoveUserFromGroup",
+                ],
+                vec!["iam:DeleteUser"],
+            ]
+        );
+        assert_eq!(
+            plan.phases[0].len(),
+            2,
+            "only the active key is deactivated"
+        );
+        assert!(
+            plan.phases[0][1]
+                .to_string()
+                .contains("last used 2026-11-01T09:30:00Z")
+        );
+        let deletes: Vec<_> = plan.phases[2]
+            .iter()
+            .filter(|r| matches!(r, Removal::DeleteVirtualMfaDevice { .. }))
+            .collect();
+        assert_eq!(
+            deletes.len(),
+            1,
+            "the hardware device is deactivated, not deleted"
+        );
+        assert!(plan.kept[0].contains("permissions boundary"));
+    }
+
+    #[tokio::test]
+    async fn executing_the_plan_ends_in_a_successful_delete_user() {
+        let api = loaded();
+        let plan = plan(&api, OffboardMode::Delete).await;
+        let removed = execute(api.clone(), &plan).await.unwrap();
+        assert!(api.user("dave").is_none());
+        assert_eq!(
+            api.device_count(),
+            0,
+            "the virtual device is deleted, so its name is free"
+        );
+        assert_eq!(removed.done.last().unwrap(), "iam:DeleteUser");
+        let state = api.state.lock().unwrap();
+        assert!(state.groups.contains_key(GROUP), "the group stays");
+        assert!(
+            state.policies.contains_key(&policy_arn()),
+            "the policy stays"
+        );
+    }
+
+    #[tokio::test]
+    async fn leaving_out_any_kind_of_attachment_makes_delete_user_fail() {
+        let api = loaded();
+        let full = plan(&api, OffboardMode::Delete).await;
+        let kinds: Vec<String> = operations(&full.phases[2]);
+        for kind in kinds {
+            let api = loaded();
+            let mut partial = plan(&api, OffboardMode::Delete).await;
+            partial.phases[2].retain(|r| !r.to_string().starts_with(&format!("{kind} ")));
+            let result = execute(api.clone(), &partial).await;
+            if kind == "iam:DeleteVirtualMFADevice" {
+                // Deactivated, the device is no longer the user's: DeleteUser succeeds, but the
+                // device would be left behind with the user's name.
+                result.unwrap();
+                assert_eq!(api.device_count(), 1, "an orphaned device");
+            } else {
+                let err = result.unwrap_err();
+                assert!(
+                    err.to_string().contains("DeleteConflict"),
+                    "without {kind}: {err}"
+                );
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failure_at_any_step_leaves_a_state_that_a_rerun_finishes() {
+        let total = {
+            let api = loaded();
+            let plan = plan(&api, OffboardMode::Delete).await;
+            execute(api.clone(), &plan).await.unwrap();
+            api.calls().len()
+        };
+        for failing in 0..total {
+            for how in [
+                Injected::Refused(AwsErrorKind::AccessDenied),
+                Injected::AnswerLost,
+            ] {
+                let api = loaded();
+                api.fail_call(failing, how);
+                let first = plan(&api, OffboardMode::Delete).await;
+                let err = execute(api.clone(), &first).await.unwrap_err();
+                assert_eq!(err.exit_code(), exit::FAILED, "{err}");
+                let Error::OffboardIncomplete { remaining, .. } = &err else {
+                    panic!("{err}");
+                };
+                assert!(
+                    remaining.contains(&"iam:DeleteUser".to_string()) || api.user("dave").is_none()
+                );
+
+                if let Some(left) = discover(api.as_ref(), "dave").await.unwrap() {
+                    let second = plan_offboard(&left, OffboardMode::Delete, NOW, None);
+                    execute(api.clone(), &second)
+                        .await
+                        .unwrap_or_else(|err| panic!("re-run after call {failing} {how:?}: {err}"));
+                }
+                assert!(api.user("dave").is_none(), "call {failing} {how:?}");
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn disable_only_cuts_access_and_tags_then_a_full_run_finishes() {
+        let api = loaded();
+        let plan_disable = plan(&api, OffboardMode::DisableOnly).await;
+        execute(api.clone(), &plan_disable).await.unwrap();
+        let dave = api.user("dave").expect("the user stays");
+        assert!(dave.login_profile.is_none());
+        assert!(dave.access_keys.iter().all(|k| !k.active));
+        assert_eq!(dave.access_keys.len(), 2, "keys are kept, inactive");
+        assert!(dave.mfa_devices.is_empty());
+        assert_eq!(dave.inline_policies.len(), 2, "policies are kept");
+        assert!(
+            dave.tags
+                .contains(&(OFFBOARDED_TAG.to_string(), NOW.to_string()))
+        );
+        assert!(dave.tags.contains(&(
+            OFFBOARD_REASON_TAG.to_string(),
+            "left the company".to_string()
+        )));
+
+        let finish = plan(&api, OffboardMode::Delete).await;
+        execute(api.clone(), &finish).await.unwrap();
+        assert!(api.user("dave").is_none());
+    }
+
+    #[tokio::test]
+    async fn an_orphaned_virtual_device_named_after_the_user_is_deleted() {
+        let api = loaded();
+        api.create_virtual_mfa_device("erin", "/").await.unwrap();
+        api.add_everything("erin", GROUP, &policy_arn());
+        let serial = format!("arn:aws:iam::{ACCOUNT}:mfa/erin");
+        {
+            let mut state = api.state.lock().unwrap();
+            state.users.get_mut("erin").unwrap().mfa_devices.clear();
+            state.devices.get_mut(&serial).unwrap().user = None;
+        }
+        let inventory = discover(api.as_ref(), "erin").await.unwrap().unwrap();
+        assert_eq!(
+            inventory.orphan_virtual_mfa.as_deref(),
+            Some(serial.as_str())
+        );
+        let plan = plan_offboard(&inventory, OffboardMode::Delete, NOW, None);
+        execute(api.clone(), &plan).await.unwrap();
+        assert!(!api.state.lock().unwrap().devices.contains_key(&serial));
+    }
+
+    #[tokio::test]
+    async fn a_discovery_call_that_fails_is_a_warning() {
+        let api = Arc::new(MemoryIam::new(0));
+        api.add_everything("dave", GROUP, &policy_arn());
+        api.state
+            .lock()
+            .unwrap()
+            .users
+            .get_mut("dave")
+            .unwrap()
+            .service_credentials
+            .clear();
+        api.unimplement("iam:ListServiceSpecificCredentials");
+        let plan = plan(&api, OffboardMode::Delete).await;
+        assert_eq!(plan.warnings.len(), 1);
+        assert!(plan.warnings[0].contains("ListServiceSpecificCredentials"));
+        execute(api.clone(), &plan).await.unwrap();
+        assert!(api.user("dave").is_none());
+    }
+
+    #[tokio::test]
+    async fn a_missing_user_is_reported_as_none() {
+        let api = MemoryIam::new(0);
+        assert!(discover(&api, "nobody").await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn the_caller_and_protected_users_are_refused() {
+        let api = loaded();
+        let inventory = discover(api.as_ref(), "dave").await.unwrap().unwrap();
+        let own = inventory.user.arn.clone();
+        assert!(
+            check_allowed(&inventory, &own, &[])
+                .unwrap_err()
+                .reason
+                .contains("running this command")
+        );
+        let protected = ["root-admin".to_string(), "DAVE".to_string()];
+        let refused = check_allowed(&inventory, "arn:aws:iam::1:user/x", &protected).unwrap_err();
+        assert!(refused.reason.contains("protected"));
+        check_allowed(&inventory, "arn:aws:iam::1:user/x", &protected[..1]).unwrap();
+    }
+}
