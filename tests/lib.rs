@@ -6,4 +6,5 @@
 
 mod cli;
 mod new_user;
+mod offboard;
 mod support;

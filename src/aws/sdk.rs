@@ -8,7 +8,6 @@ use super::{
 };
 use crate::secret::Secret;
 use aws_config::meta::region::RegionProviderChain;
-use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_iam::primitives::DateTimeFormat;
@@ -23,18 +22,15 @@ pub struct AwsTarget {
     pub endpoint_url: Option<String>,
 }
 
-/// How many times the SDK tries a call that failed with a retryable error (throttling, 5xx,
-/// dropped connections), with exponential backoff and jitter.
-const MAX_ATTEMPTS: u32 = 5;
-
 /// Loads the SDK configuration. IAM is global, so a missing region falls back to us-east-1.
+/// Retries are the SDK's: standard mode, 3 attempts with exponential backoff and jitter for
+/// throttling, 5xx and dropped connections, tunable with `AWS_MAX_ATTEMPTS`, `AWS_RETRY_MODE`
+/// or the profile's `max_attempts` and `retry_mode`.
 pub async fn load_config(target: &AwsTarget) -> SdkConfig {
     let region = RegionProviderChain::first_try(target.region.clone().map(Region::new))
         .or_default_provider()
         .or_else(Region::from_static("us-east-1"));
-    let mut loader = aws_config::defaults(BehaviorVersion::v2026_01_12())
-        .region(region)
-        .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS));
+    let mut loader = aws_config::defaults(BehaviorVersion::v2026_01_12()).region(region);
     if let Some(profile) = &target.profile {
         loader = loader.profile_name(profile);
     }
