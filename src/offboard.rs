@@ -6,7 +6,9 @@
 //! reverse order of onboarding (access first, the user last). `execute` runs the phases;
 //! NoSuchEntity counts as already done, so an interrupted run finishes when run again.
 
-use crate::aws::{AccessKey, AwsError, AwsErrorKind, AwsResult, Iam, ServiceCredential, UserInfo};
+use crate::aws::{
+    AccessKey, AwsError, AwsErrorKind, AwsResult, GroupRef, Iam, ServiceCredential, UserInfo,
+};
 use crate::error::{Error, InputError};
 use std::fmt;
 use std::sync::Arc;
@@ -36,7 +38,7 @@ pub struct Inventory {
     pub service_credentials: Vec<ServiceCredential>,
     pub inline_policies: Vec<String>,
     pub managed_policies: Vec<String>,
-    pub groups: Vec<String>,
+    pub groups: Vec<GroupRef>,
     /// Discovery calls that failed: what they would have found is unknown.
     pub warnings: Vec<String>,
 }
@@ -112,7 +114,9 @@ pub async fn discover(api: &impl Iam, name: &str) -> AwsResult<Option<Inventory>
 /// One removal, in the words of the API call that makes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Removal {
-    DeleteLoginProfile,
+    DeleteLoginProfile {
+        user_arn: String,
+    },
     DeactivateAccessKey {
         id: String,
         last_used: Option<String>,
@@ -143,18 +147,22 @@ pub enum Removal {
         arn: String,
     },
     RemoveFromGroup {
-        group: String,
+        group: GroupRef,
     },
     TagOffboarded {
         tags: Vec<(String, String)>,
     },
-    DeleteUser,
+    DeleteUser {
+        user_arn: String,
+    },
 }
 
 impl fmt::Display for Removal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Removal::DeleteLoginProfile => write!(f, "iam:DeleteLoginProfile (console password)"),
+            Removal::DeleteLoginProfile { user_arn } => {
+                write!(f, "iam:DeleteLoginProfile {user_arn} (console password)")
+            }
             Removal::DeactivateAccessKey { id, last_used } => write!(
                 f,
                 "iam:UpdateAccessKey {id} Status=Inactive (last used {})",
@@ -176,12 +184,14 @@ impl fmt::Display for Removal {
             }
             Removal::DeleteInlinePolicy { name } => write!(f, "iam:DeleteUserPolicy {name}"),
             Removal::DetachManagedPolicy { arn } => write!(f, "iam:DetachUserPolicy {arn}"),
-            Removal::RemoveFromGroup { group } => write!(f, "iam:RemoveUserFromGroup {group}"),
+            Removal::RemoveFromGroup { group } => {
+                write!(f, "iam:RemoveUserFromGroup {}", group.arn)
+            }
             Removal::TagOffboarded { tags } => {
                 let tags: Vec<String> = tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
                 write!(f, "iam:TagUser {}", tags.join(" "))
             }
-            Removal::DeleteUser => write!(f, "iam:DeleteUser"),
+            Removal::DeleteUser { user_arn } => write!(f, "iam:DeleteUser {user_arn}"),
         }
     }
 }
@@ -189,7 +199,7 @@ impl fmt::Display for Removal {
 impl Removal {
     async fn run(&self, api: &impl Iam, user: &str) -> AwsResult<()> {
         match self {
-            Removal::DeleteLoginProfile => api.delete_login_profile(user).await,
+            Removal::DeleteLoginProfile { .. } => api.delete_login_profile(user).await,
             Removal::DeactivateAccessKey { id, .. } => {
                 api.update_access_key_status(user, id, false).await
             }
@@ -209,9 +219,11 @@ impl Removal {
             }
             Removal::DeleteInlinePolicy { name } => api.delete_user_policy(user, name).await,
             Removal::DetachManagedPolicy { arn } => api.detach_user_policy(user, arn).await,
-            Removal::RemoveFromGroup { group } => api.remove_user_from_group(group, user).await,
+            Removal::RemoveFromGroup { group } => {
+                api.remove_user_from_group(&group.name, user).await
+            }
             Removal::TagOffboarded { tags } => api.tag_user(user, tags).await,
-            Removal::DeleteUser => api.delete_user(user).await,
+            Removal::DeleteUser { .. } => api.delete_user(user).await,
         }
     }
 }
@@ -249,9 +261,12 @@ pub fn plan_offboard(
     offboarded_at: &str,
     reason: Option<&str>,
 ) -> OffboardPlan {
+    let user_arn = &inventory.user.arn;
     let mut cut_access = Vec::new();
     if inventory.login_profile {
-        cut_access.push(Removal::DeleteLoginProfile);
+        cut_access.push(Removal::DeleteLoginProfile {
+            user_arn: user_arn.clone(),
+        });
     }
     for found in inventory.access_keys.iter().filter(|k| k.key.active) {
         cut_access.push(Removal::DeactivateAccessKey {
@@ -333,7 +348,9 @@ pub fn plan_offboard(
                     "permissions boundary {boundary} (removing it could widen permissions)"
                 ));
             }
-            Removal::DeleteUser
+            Removal::DeleteUser {
+                user_arn: user_arn.clone(),
+            }
         }
         OffboardMode::DisableOnly => {
             kept.push(format!(
@@ -538,7 +555,13 @@ mod tests {
             0,
             "the virtual device is deleted, so its name is free"
         );
-        assert_eq!(removed.done.last().unwrap(), "iam:DeleteUser");
+        assert!(
+            removed
+                .done
+                .last()
+                .unwrap()
+                .starts_with("iam:DeleteUser arn:aws:iam::")
+        );
         let state = api.state.lock().unwrap();
         assert!(state.groups.contains_key(GROUP), "the group stays");
         assert!(
@@ -594,7 +617,8 @@ mod tests {
                     panic!("{err}");
                 };
                 assert!(
-                    remaining.contains(&"iam:DeleteUser".to_string()) || api.user("dave").is_none()
+                    remaining.iter().any(|r| r.starts_with("iam:DeleteUser "))
+                        || api.user("dave").is_none()
                 );
 
                 if let Some(left) = discover(api.as_ref(), "dave").await.unwrap() {

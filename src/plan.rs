@@ -4,7 +4,9 @@
 //! of the request and that observation, so re-runs converge (only what is missing is planned)
 //! and `--dry-run` can print exactly the calls a real run would make.
 
-use crate::aws::{AwsResult, CallerIdentity, Iam, NewUser, PasswordRules, PolicyVersion, UserInfo};
+use crate::aws::{
+    AwsResult, CallerIdentity, GroupRef, Iam, NewUser, PasswordRules, PolicyVersion, UserInfo,
+};
 use crate::error::InputError;
 use crate::onboard::{MANAGED_BY_TAG, MANAGED_BY_VALUE, NewUserRequest, TEMPLATE_TAG};
 use crate::template::{IAM_PATH, PolicyDocument};
@@ -28,7 +30,7 @@ pub enum PolicyState {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExistingUser {
     pub info: UserInfo,
-    pub groups: Vec<String>,
+    pub groups: Vec<GroupRef>,
     pub has_login_profile: bool,
     pub mfa_devices: Vec<String>,
 }
@@ -344,7 +346,7 @@ pub fn plan_new_user(request: &NewUserRequest, observed: &Observed) -> Result<Pl
             permissions_boundary: boundary_arn.clone(),
         }));
     }
-    if !existing.is_some_and(|u| u.groups.contains(&template.group)) {
+    if !existing.is_some_and(|u| u.groups.iter().any(|g| g.name == template.group)) {
         steps.push(Step::AddUserToGroup {
             group: template.group.clone(),
             user: name.clone(),

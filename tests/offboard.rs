@@ -2,8 +2,8 @@
 //! users made by `new-user`.
 
 use crate::support::{
-    Run, block_on, current_and_next_codes, iam, unique, user_exists, virtual_devices_named,
-    wait_for_file,
+    Run, block_on, current_and_next_codes, iam, unique, user_exists, utf8_from_pty,
+    virtual_devices_named, wait_for_file,
 };
 
 const INLINE_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}"#;
@@ -172,7 +172,11 @@ fn everything_attached_by_hand_is_removed_and_the_user_is_gone() {
             "{call} in {removed:?}"
         );
     }
-    assert_eq!(removed.last(), Some(&"iam:DeleteUser"));
+    let user_arn = report["user_arn"].as_str().unwrap();
+    assert_eq!(
+        removed.last().unwrap(),
+        &format!("iam:DeleteUser {user_arn}")
+    );
     assert!(!user_exists(&name));
     assert!(
         virtual_devices_named(&name).is_empty(),
@@ -207,7 +211,7 @@ fn dry_run_prints_every_item_and_leaves_everything_in_place() {
     assert_eq!(count("iam:DeleteUserPolicy"), 2);
     assert_eq!(count("iam:DetachUserPolicy"), 2);
     assert_eq!(count("iam:RemoveUserFromGroup"), 2);
-    assert_eq!(count("iam:DeleteUser\n"), 1);
+    assert_eq!(count("iam:DeleteUser "), 1);
     assert!(user_exists(&name));
     block_on(async {
         let keys = iam()
@@ -356,4 +360,45 @@ fn without_a_terminal_or_yes_and_for_protected_users_nothing_changes() {
         .exits(2)
         .stderr_has("username");
     assert!(user_exists(&name));
+}
+
+#[test]
+fn on_a_terminal_the_user_name_must_be_typed_to_confirm() {
+    let name = unique("ivy");
+    build_by_hand(&name);
+    let ask = |answer: &str| {
+        let command = Run::new(&["offboard", &name]).command();
+        let mut session = rexpect::session::spawn_command(command, Some(30_000)).unwrap();
+        let shown = utf8_from_pty(
+            &session
+                .exp_string(&format!("Type {name} to confirm"))
+                .unwrap(),
+        );
+        assert!(
+            shown.contains("iam:DeleteUser"),
+            "the plan is shown first: {shown}"
+        );
+        session.send_line(answer).unwrap();
+        let rest = utf8_from_pty(&session.exp_eof().unwrap());
+        let status = session.process().wait().unwrap();
+        (rest, status)
+    };
+    let (rest, status) = ask("ivy-typo");
+    assert!(
+        rest.contains("not confirmed; nothing was changed"),
+        "{rest}"
+    );
+    assert!(
+        matches!(status, rexpect::process::WaitStatus::Exited(_, 130)),
+        "{status:?}"
+    );
+    assert!(user_exists(&name));
+
+    let (rest, status) = ask(&name);
+    assert!(rest.contains("Offboarded"), "{rest}");
+    assert!(
+        matches!(status, rexpect::process::WaitStatus::Exited(_, 0)),
+        "{status:?}"
+    );
+    assert!(!user_exists(&name));
 }

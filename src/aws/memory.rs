@@ -5,8 +5,8 @@
 //! either refused or with its answer lost after the change was made.
 
 use super::{
-    AccessKey, AwsError, AwsErrorKind, AwsResult, CallerIdentity, Iam, NewUser, PasswordRules,
-    PolicyVersion, ServiceCredential, UserInfo, VirtualMfaDevice,
+    AccessKey, AwsError, AwsErrorKind, AwsResult, CallerIdentity, GroupRef, Iam, NewUser,
+    PasswordRules, PolicyVersion, ServiceCredential, UserInfo, VirtualMfaDevice,
 };
 use crate::secret::Secret;
 use std::collections::{BTreeMap, BTreeSet};
@@ -492,11 +492,19 @@ impl Iam for MemoryIam {
         })
     }
 
-    async fn list_groups_for_user(&self, user: &str) -> AwsResult<Vec<String>> {
+    async fn list_groups_for_user(&self, user: &str) -> AwsResult<Vec<GroupRef>> {
         self.read(|s| {
             s.users
                 .get(user)
-                .map(|u| u.groups.iter().cloned().collect())
+                .map(|u| {
+                    u.groups
+                        .iter()
+                        .map(|name| GroupRef {
+                            name: name.clone(),
+                            arn: format!("arn:aws:iam::{ACCOUNT}:group/{name}"),
+                        })
+                        .collect()
+                })
                 .ok_or_else(|| not_found("iam:ListGroupsForUser", user))
         })
     }

@@ -156,6 +156,13 @@ pub struct VirtualMfaDevice {
     pub base32_seed: Secret,
 }
 
+/// A group a user belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupRef {
+    pub name: String,
+    pub arn: String,
+}
+
 /// An access key of a user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessKey {
@@ -234,7 +241,7 @@ pub trait Iam: Sync {
     fn list_groups_for_user(
         &self,
         user: &str,
-    ) -> impl Future<Output = AwsResult<Vec<String>>> + Send;
+    ) -> impl Future<Output = AwsResult<Vec<GroupRef>>> + Send;
     fn add_user_to_group(
         &self,
         group: &str,

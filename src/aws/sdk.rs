@@ -3,8 +3,8 @@
 //! `AwsError` here.
 
 use super::{
-    AccessKey, AwsError, AwsErrorKind, AwsResult, CallerIdentity, Iam, NewUser, PasswordRules,
-    PolicyVersion, ServiceCredential, UserInfo, VirtualMfaDevice,
+    AccessKey, AwsError, AwsErrorKind, AwsResult, CallerIdentity, GroupRef, Iam, NewUser,
+    PasswordRules, PolicyVersion, ServiceCredential, UserInfo, VirtualMfaDevice,
 };
 use crate::secret::Secret;
 use aws_config::meta::region::RegionProviderChain;
@@ -425,7 +425,7 @@ impl Iam for SdkIam {
         Ok(())
     }
 
-    async fn list_groups_for_user(&self, user: &str) -> AwsResult<Vec<String>> {
+    async fn list_groups_for_user(&self, user: &str) -> AwsResult<Vec<GroupRef>> {
         const OP: &str = "iam:ListGroupsForUser";
         let groups = self
             .iam
@@ -437,7 +437,13 @@ impl Iam for SdkIam {
             .try_collect()
             .await
             .map_err(|e| convert(OP, e))?;
-        Ok(groups.iter().map(|g| g.group_name().to_string()).collect())
+        Ok(groups
+            .iter()
+            .map(|g| GroupRef {
+                name: g.group_name().to_string(),
+                arn: g.arn().to_string(),
+            })
+            .collect())
     }
 
     async fn add_user_to_group(&self, group: &str, user: &str) -> AwsResult<()> {
