@@ -9,6 +9,7 @@ use super::{
 use crate::secret::Secret;
 use aws_config::meta::region::RegionProviderChain;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_iam::config::http::HttpResponse;
 use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_iam::primitives::DateTimeFormat;
 use aws_sdk_iam::types::{AssignmentStatusType, StatusType, Tag};
@@ -57,14 +58,14 @@ impl SdkIam {
 }
 
 /// Converts an SDK error into the tool's own, classifying it by AWS's error code.
-fn convert<E, R>(operation: &'static str, err: SdkError<E, R>) -> AwsError
+fn convert<E>(operation: &'static str, err: SdkError<E, HttpResponse>) -> AwsError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
 {
     match &err {
         SdkError::ServiceError(context) => {
-            let code = context.err().code().unwrap_or("Unknown");
+            let status = format!("HTTP {}", context.raw().status().as_u16());
+            let code = context.err().code().unwrap_or(&status);
             let message = context.err().message().unwrap_or_default();
             AwsError::new(operation, kind_of_code(code), code, message)
         }
