@@ -1,7 +1,7 @@
 //! `new-user` end to end against the emulator, checked by listing what exists afterwards.
 
 use crate::support::{
-    Run, block_on, current_and_next_codes, iam, mode, unique, user_exists, utf8_from_pty,
+    Run, block_on, current_and_next_codes, iam, mode, strings, unique, user_exists, utf8_from_pty,
     virtual_devices_named, wait_for_file,
 };
 use std::path::Path;
@@ -226,12 +226,7 @@ fn dry_run_lists_the_calls_and_changes_nothing() {
     .output();
     let report = json.exits(0).json();
     assert_eq!(report["status"], "planned");
-    let changes: Vec<&str> = report["changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c.as_str().unwrap())
-        .collect();
+    let changes = strings(&report["changes"]);
     let user_calls: Vec<&str> = changes
         .iter()
         .map(|c| c.split_whitespace().next().unwrap())

@@ -2,7 +2,7 @@
 //! users made by `new-user`.
 
 use crate::support::{
-    Run, block_on, current_and_next_codes, iam, unique, user_exists, utf8_from_pty,
+    Run, block_on, current_and_next_codes, iam, strings, unique, user_exists, utf8_from_pty,
     virtual_devices_named, wait_for_file,
 };
 
@@ -150,12 +150,7 @@ fn everything_attached_by_hand_is_removed_and_the_user_is_gone() {
     let out = Run::new(&["offboard", &name, "-y", "--output", "json"]).output();
     let report = out.exits(0).json();
     assert_eq!(report["status"], "offboarded");
-    let removed: Vec<&str> = report["removed"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r.as_str().unwrap())
-        .collect();
+    let removed = strings(&report["removed"]);
     for call in [
         "iam:DeleteLoginProfile",
         "iam:DeleteAccessKey",

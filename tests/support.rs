@@ -223,6 +223,16 @@ impl Output {
     }
 }
 
+/// The strings of a JSON array, as the reports print lists.
+pub fn strings(value: &serde_json::Value) -> Vec<String> {
+    value
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array: {value}"))
+        .iter()
+        .map(|item| item.as_str().unwrap().to_string())
+        .collect()
+}
+
 pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
