@@ -8,6 +8,7 @@ use crate::cli::{
 };
 use crate::codes::{AnyCodes, StdinCodes, TerminalCodes};
 use crate::error::{Error, InputError};
+use crate::interrupt::Interrupts;
 use crate::names;
 use crate::offboard::{self, OFFBOARD_REASON_TAG, OffboardMode};
 use crate::onboard::{self, Clock, Effects, MfaMode, NewUserRequest, SystemClock};
@@ -33,9 +34,10 @@ impl Terminal {
 
 pub async fn dispatch(command: Command, global: &GlobalArgs) -> Result<(), Error> {
     let terminal = Terminal::detect();
+    let interrupts = Interrupts::listen();
     match command {
-        Command::NewUser(args) => new_user(args, global, terminal).await,
-        Command::Offboard(args) => offboard_user(args, global, terminal).await,
+        Command::NewUser(args) => new_user(args, global, terminal, &interrupts).await,
+        Command::Offboard(args) => offboard_user(args, global, terminal, &interrupts).await,
         Command::Templates(which) => templates(which, global),
     }
 }
@@ -149,7 +151,12 @@ fn aws_target(global: &GlobalArgs) -> Result<AwsTarget, InputError> {
     })
 }
 
-async fn new_user(args: NewUserArgs, global: &GlobalArgs, terminal: Terminal) -> Result<(), Error> {
+async fn new_user(
+    args: NewUserArgs,
+    global: &GlobalArgs,
+    terminal: Terminal,
+    interrupts: &Interrupts,
+) -> Result<(), Error> {
     let set = load_templates(global)?;
     let request = new_user_request(args, &set, terminal)?;
     let api = SdkIam::new(&load_config(&aws_target(global)?).await);
@@ -181,11 +188,7 @@ async fn new_user(args: NewUserArgs, global: &GlobalArgs, terminal: Terminal) ->
         clock: &SystemClock,
         rng: &mut rand::rng(),
     };
-    let interrupted = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
+    let interrupted = interrupts.during_changes();
     let onboarded =
         onboard::apply_or_roll_back(&api, &request, &observed, &plan, effects, interrupted).await?;
     if let Some(password) = &onboarded.password_to_show {
@@ -213,13 +216,25 @@ fn confirm(request: &NewUserRequest, plan: &plan::Plan) -> Result<bool, Error> {
         .with_prompt("Proceed?")
         .default(false)
         .interact()
-        .map_err(|err| Error::io("cannot read the answer", std::io::Error::other(err)))
+        .map_err(prompt_failed)
+}
+
+/// A confirmation prompt that did not get an answer. In the prompt's raw mode Ctrl-C is a key
+/// and comes back as `Interrupted`: nothing has changed yet, so that is a plain "no".
+fn prompt_failed(err: dialoguer::Error) -> Error {
+    let dialoguer::Error::IO(err) = err;
+    if err.kind() == std::io::ErrorKind::Interrupted {
+        Error::Declined
+    } else {
+        Error::io("cannot read the answer", err)
+    }
 }
 
 async fn offboard_user(
     args: OffboardArgs,
     global: &GlobalArgs,
     terminal: Terminal,
+    interrupts: &Interrupts,
 ) -> Result<(), Error> {
     names::validate_user_name(&args.username)?;
     if let Some(reason) = &args.reason {
@@ -263,7 +278,13 @@ async fn offboard_user(
     if terminal.interactive && !global.yes && !confirm_offboard(&plan)? {
         return Err(Error::Declined);
     }
-    let removed = offboard::execute(api, &plan).await?;
+    let interrupted = interrupts.during_changes();
+    let removed = tokio::select! {
+        result = offboard::execute(api, &plan) => result?,
+        () = interrupted => {
+            return Err(Error::OffboardInterrupted { user_arn: plan.user_arn.clone() });
+        }
+    };
     let report = OffboardReport::done(&plan, mode, args.reason.as_deref(), removed);
     report::print(&report.render(global.output));
     Ok(())
@@ -290,7 +311,7 @@ fn confirm_offboard(plan: &offboard::OffboardPlan) -> Result<bool, Error> {
         .with_prompt(format!("Type {} to confirm", plan.user_name))
         .allow_empty(true)
         .interact_text()
-        .map_err(|err| Error::io("cannot read the answer", std::io::Error::other(err)))?;
+        .map_err(prompt_failed)?;
     Ok(typed.trim() == plan.user_name)
 }
 

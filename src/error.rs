@@ -96,6 +96,9 @@ pub enum Error {
     #[error("not confirmed; nothing was changed")]
     Declined,
 
+    #[error("interrupted part-way through offboarding {user_arn}; run it again to finish")]
+    OffboardInterrupted { user_arn: String },
+
     #[error(
         "offboarding {user_arn} stopped: {cause}\nremoved: {}\nstill there (run again to finish):\n{}",
         list_or_nothing(removed),
@@ -126,7 +129,9 @@ impl Error {
             | Error::Io { .. }
             | Error::OffboardIncomplete { .. } => exit::FAILED,
             Error::UndoIncomplete { .. } => exit::UNDO_INCOMPLETE,
-            Error::Interrupted { .. } | Error::Declined => exit::INTERRUPTED,
+            Error::Interrupted { .. } | Error::Declined | Error::OffboardInterrupted { .. } => {
+                exit::INTERRUPTED
+            }
         }
     }
 

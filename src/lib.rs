@@ -8,6 +8,7 @@ pub mod cli;
 pub mod codes;
 pub mod commands;
 pub mod error;
+pub mod interrupt;
 pub mod names;
 pub mod offboard;
 pub mod onboard;
@@ -61,6 +62,7 @@ pub fn run() -> ExitCode {
     match result {
         Ok(()) => ExitCode::from(error::exit::DONE),
         Err(err) => {
+            interrupt::restore_terminal();
             eprintln!("iam-onboard: {err}");
             ExitCode::from(err.exit_code())
         }

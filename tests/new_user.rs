@@ -424,3 +424,28 @@ fn ctrl_c_at_the_code_prompt_undoes_everything_and_exits_130() {
     assert!(!user_exists(&name));
     assert!(virtual_devices_named(&name).is_empty());
 }
+
+#[test]
+fn ctrl_c_at_the_confirmation_creates_nothing_and_exits_130() {
+    let name = unique("nope");
+    let command = Run::new(&["new-user", &name, "--template", "finance"]).command();
+    let mut session = rexpect::session::spawn_command(command, Some(30_000)).unwrap();
+    let plan = utf8_from_pty(&session.exp_string("Proceed?").unwrap());
+    assert!(
+        plan.contains(&format!("iam:CreateUser UserName={name} ")),
+        "{plan}"
+    );
+    session.send_control('c').unwrap();
+    let rest = utf8_from_pty(&session.exp_eof().unwrap());
+    assert!(rest.contains("nothing was changed"), "{rest}");
+    assert!(
+        rest.contains("\x1b[?25h"),
+        "the cursor is shown again: {rest:?}"
+    );
+    let status = session.process().wait().unwrap();
+    assert!(
+        matches!(status, rexpect::process::WaitStatus::Exited(_, 130)),
+        "{status:?}"
+    );
+    assert!(!user_exists(&name));
+}
