@@ -82,7 +82,10 @@ pub enum OutputFormat {
 pub enum Command {
     /// Create an IAM user from a job-function template, with console password and MFA
     NewUser(NewUserArgs),
-    /// Remove an IAM user and everything attached to it, in the order AWS requires
+    /// Give a person IAM Identity Center (SSO) access to accounts from a job-function template
+    Assign(AssignArgs),
+    /// Remove an IAM user and everything attached to it, in the order AWS requires (with
+    /// --sso: a person's Identity Center assignments and identity)
     Offboard(OffboardArgs),
     /// List or show the job-function templates
     #[command(subcommand)]
@@ -102,6 +105,19 @@ pub struct OffboardArgs {
     /// Why, stored in the iam-onboard:offboard-reason tag with --disable-only
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
+
+    /// Offboard from IAM Identity Center instead: remove every account assignment of the
+    /// person, then the identity-store user
+    #[arg(long, conflicts_with = "disable_only")]
+    pub sso: bool,
+
+    /// With --sso: keep the identity-store user (e.g. when an external identity provider owns it)
+    #[arg(long, requires = "sso")]
+    pub keep_identity: bool,
+
+    /// With --sso: the Identity Center instance, when the account has several
+    #[arg(long, value_name = "ARN", requires = "sso")]
+    pub instance_arn: Option<String>,
 
     /// A user that must never be offboarded (repeatable, or comma-separated in
     /// IAM_ONBOARD_PROTECTED); the identity running the command is always protected
@@ -169,6 +185,48 @@ pub struct NewUserArgs {
     /// Write the one-time console password to this new file (mode 0600) instead of showing it
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AssignArgs {
+    /// The person's Identity Center user name
+    pub username: String,
+
+    /// Job-function template (see `iam-onboard templates list`)
+    #[arg(long, value_name = "NAME")]
+    pub template: String,
+
+    /// AWS account to give access to (repeatable)
+    #[arg(long = "account", value_name = "ID", required = true)]
+    pub accounts: Vec<String>,
+
+    /// Create the person in the identity store when missing
+    #[arg(long, requires_all = ["email", "given_name", "family_name"])]
+    pub create_user: bool,
+
+    /// With --create-user: the person's email
+    #[arg(long, value_name = "ADDRESS")]
+    pub email: Option<String>,
+
+    /// With --create-user: the person's given name
+    #[arg(long, value_name = "NAME")]
+    pub given_name: Option<String>,
+
+    /// With --create-user: the person's family name
+    #[arg(long, value_name = "NAME")]
+    pub family_name: Option<String>,
+
+    /// With --create-user: the display name (default: given and family name)
+    #[arg(long, value_name = "TEXT")]
+    pub display_name: Option<String>,
+
+    /// The Identity Center instance, when the account has several
+    #[arg(long, value_name = "ARN")]
+    pub instance_arn: Option<String>,
+
+    /// How long to wait for one assignment that stays IN_PROGRESS
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub timeout: u64,
 }
 
 #[derive(Debug, Subcommand)]

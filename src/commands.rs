@@ -1,10 +1,14 @@
 //! Each subcommand from raw arguments to printed result: validation at the edge (turning
 //! `cli` values into requests), then the AWS work, then the report.
 
+use crate::assign::{self, AssignRequest, Patience};
 use crate::aws::Iam;
+use crate::aws::NewPerson;
 use crate::aws::sdk::{AwsTarget, SdkIam, load_config};
+use crate::aws::sdk_sso::SdkSso;
 use crate::cli::{
-    Command, GlobalArgs, MfaArg, NewUserArgs, OffboardArgs, OutputFormat, TemplatesCommand,
+    AssignArgs, Command, GlobalArgs, MfaArg, NewUserArgs, OffboardArgs, OutputFormat,
+    TemplatesCommand,
 };
 use crate::codes::{AnyCodes, StdinCodes, TerminalCodes};
 use crate::error::{Error, InputError};
@@ -13,7 +17,7 @@ use crate::names;
 use crate::offboard::{self, OFFBOARD_REASON_TAG, OffboardMode};
 use crate::onboard::{self, Clock, Effects, MfaMode, NewUserRequest, SystemClock};
 use crate::plan;
-use crate::report::{self, NewUserReport, OffboardReport};
+use crate::report::{self, AssignReport, NewUserReport, OffboardReport};
 use crate::template::{Template, TemplateSet};
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -37,6 +41,10 @@ pub async fn dispatch(command: Command, global: &GlobalArgs) -> Result<(), Error
     let interrupts = Interrupts::listen();
     match command {
         Command::NewUser(args) => new_user(args, global, terminal, &interrupts).await,
+        Command::Assign(args) => assign_person(args, global, terminal, &interrupts).await,
+        Command::Offboard(args) if args.sso => {
+            offboard_sso(args, global, terminal, &interrupts).await
+        }
         Command::Offboard(args) => offboard_user(args, global, terminal, &interrupts).await,
         Command::Templates(which) => templates(which, global),
     }
@@ -290,6 +298,155 @@ async fn offboard_user(
     Ok(())
 }
 
+/// Turns `assign` arguments into a validated request.
+pub fn assign_request(args: AssignArgs, set: &TemplateSet) -> Result<AssignRequest, InputError> {
+    assign::validate_identity_user_name(&args.username)?;
+    let template = set.get(&args.template)?.clone();
+    let mut accounts = Vec::new();
+    for account in args.accounts {
+        assign::validate_account_id(&account)?;
+        if !accounts.contains(&account) {
+            accounts.push(account);
+        }
+    }
+    let create = match (
+        args.create_user,
+        args.email,
+        args.given_name,
+        args.family_name,
+    ) {
+        (false, ..) => None,
+        (true, Some(email), Some(given_name), Some(family_name)) => {
+            if !email.contains('@') {
+                return Err(InputError::new(
+                    "--email",
+                    format!("{email:?} is not an email address"),
+                ));
+            }
+            Some(NewPerson {
+                user_name: args.username.clone(),
+                display_name: args
+                    .display_name
+                    .unwrap_or_else(|| format!("{given_name} {family_name}")),
+                given_name,
+                family_name,
+                email,
+            })
+        }
+        (true, ..) => {
+            return Err(InputError::new(
+                "--create-user",
+                "needs --email, --given-name and --family-name",
+            ));
+        }
+    };
+    Ok(AssignRequest {
+        user_name: args.username,
+        template,
+        accounts,
+        create,
+        instance_arn: args.instance_arn,
+    })
+}
+
+async fn assign_person(
+    args: AssignArgs,
+    global: &GlobalArgs,
+    terminal: Terminal,
+    interrupts: &Interrupts,
+) -> Result<(), Error> {
+    let patience = Patience {
+        timeout: std::time::Duration::from_secs(args.timeout),
+        ..Patience::default()
+    };
+    let set = load_templates(global)?;
+    let request = assign_request(args, &set)?;
+    let api = Arc::new(SdkSso::new(&load_config(&aws_target(global)?).await));
+    let planned = assign::preview(api.as_ref(), &request).await?;
+    if global.dry_run {
+        report::print(&AssignReport::planned(&request, planned).render(global.output));
+        return Ok(());
+    }
+    if terminal.interactive && !global.yes && !confirm_steps(&request.user_name, &planned)? {
+        return Err(Error::Declined);
+    }
+    let assigned = assign::assign(api, &request, patience, interrupts.during_changes()).await?;
+    report::print(&AssignReport::done(&request, &assigned).render(global.output));
+    Ok(())
+}
+
+/// Shows what will be done and asks before doing it.
+fn confirm_steps(user_name: &str, planned: &[String]) -> Result<bool, Error> {
+    eprintln!("About to give {user_name} access:");
+    for step in planned {
+        eprintln!("  {step}");
+    }
+    dialoguer::Confirm::new()
+        .with_prompt("Proceed?")
+        .default(false)
+        .interact()
+        .map_err(prompt_failed)
+}
+
+async fn offboard_sso(
+    args: OffboardArgs,
+    global: &GlobalArgs,
+    terminal: Terminal,
+    interrupts: &Interrupts,
+) -> Result<(), Error> {
+    assign::validate_identity_user_name(&args.username)?;
+    if !terminal.interactive && !global.yes && !global.dry_run {
+        return Err(InputError::new(
+            "--yes",
+            "offboarding deletes access for good; without a terminal to confirm on, pass --yes",
+        )
+        .into());
+    }
+    let api = Arc::new(SdkSso::new(&load_config(&aws_target(global)?).await));
+    let found = assign::plan_sso_offboard(
+        api.as_ref(),
+        &args.username,
+        args.instance_arn.as_deref(),
+        args.keep_identity,
+    )
+    .await?;
+    let Some(plan) = found else {
+        report::print(&OffboardReport::not_found(&args.username).render(global.output));
+        return Ok(());
+    };
+    let mut report = OffboardReport::not_found(&plan.user_name);
+    report.user_arn = Some(format!(
+        "{}/{}",
+        plan.instance.identity_store_id, plan.user_id
+    ));
+    report.reason = args.reason.clone();
+    if args.keep_identity {
+        report.kept.push(format!(
+            "identity-store user {} (--keep-identity)",
+            plan.user_id
+        ));
+    }
+    if global.dry_run {
+        report.status = "planned";
+        report.planned = plan.removals();
+        report::print(&report.render(global.output));
+        return Ok(());
+    }
+    if terminal.interactive && !global.yes && !confirm_typed(&plan.user_name, &plan.removals())? {
+        return Err(Error::Declined);
+    }
+    let interrupted = interrupts.during_changes();
+    report.removed = tokio::select! {
+        removed = assign::offboard_sso(api, &plan, Patience::default()) => removed?,
+        () = interrupted => {
+            return Err(Error::OffboardInterrupted { user_arn: plan.user_id.clone() });
+        }
+    };
+    report.status = "offboarded";
+    report::print(&report.render(global.output));
+    Ok(())
+}
+
 /// Now, as RFC 3339 (`2026-11-22T14:05:00Z`).
 fn timestamp(clock: &dyn Clock) -> String {
     let seconds = i64::try_from(clock.unix_now()).unwrap_or_default();
@@ -300,19 +457,23 @@ fn timestamp(clock: &dyn Clock) -> String {
 
 /// Shows the plan and asks for the user name, typed, before removing anything.
 fn confirm_offboard(plan: &offboard::OffboardPlan) -> Result<bool, Error> {
-    eprintln!("About to offboard {}, in this order:", plan.user_arn);
-    for removal in plan.removals() {
-        eprintln!("  {removal}");
-    }
-    for warning in &plan.warnings {
-        eprintln!("  warning: {warning}");
+    let mut lines: Vec<String> = plan.removals().map(ToString::to_string).collect();
+    lines.extend(plan.warnings.iter().map(|w| format!("warning: {w}")));
+    confirm_typed(&plan.user_name, &lines)
+}
+
+/// Shows `lines` and asks for `user_name`, typed.
+fn confirm_typed(user_name: &str, lines: &[String]) -> Result<bool, Error> {
+    eprintln!("About to offboard {user_name}, in this order:");
+    for line in lines {
+        eprintln!("  {line}");
     }
     let typed: String = dialoguer::Input::new()
-        .with_prompt(format!("Type {} to confirm", plan.user_name))
+        .with_prompt(format!("Type {user_name} to confirm"))
         .allow_empty(true)
         .interact_text()
         .map_err(prompt_failed)?;
-    Ok(typed.trim() == plan.user_name)
+    Ok(typed.trim() == user_name)
 }
 
 fn templates(which: TemplatesCommand, global: &GlobalArgs) -> Result<(), Error> {

@@ -1,6 +1,7 @@
 //! What a command prints on standard output: the human summary or one JSON object with the
 //! same facts. Never a secret: the one-time password goes to the terminal (stderr) or a file.
 
+use crate::assign::{AccountOutcome, AssignRequest, Assigned};
 use crate::aws::CallerIdentity;
 use crate::cli::OutputFormat;
 use crate::offboard::{OffboardMode, OffboardPlan, Removed};
@@ -265,6 +266,123 @@ impl OffboardReport {
         section("Already gone:\n", &self.already_gone);
         section("Kept:\n", &self.kept);
         section("Warnings:\n", &self.warnings);
+        out
+    }
+}
+
+/// The outcome of `assign`.
+#[derive(Debug, Serialize)]
+pub struct AssignReport {
+    /// `assigned`, `already-done`, or `planned` for `--dry-run`.
+    pub status: &'static str,
+    pub user_name: String,
+    pub template: String,
+    pub user_id: Option<String>,
+    pub user_created: bool,
+    pub instance_arn: Option<String>,
+    pub permission_set_arn: Option<String>,
+    /// `created`, `updated` (and re-provisioned) or `unchanged`.
+    pub permission_set: Option<&'static str>,
+    pub accounts: Vec<AccountReport>,
+    /// For `--dry-run`: what a real run would do.
+    pub planned: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AccountReport {
+    pub account: String,
+    /// `assigned` or `already-assigned`.
+    pub status: &'static str,
+}
+
+impl AssignReport {
+    pub fn planned(request: &AssignRequest, planned: Vec<String>) -> Self {
+        AssignReport {
+            status: "planned",
+            user_name: request.user_name.clone(),
+            template: request.template.name.clone(),
+            user_id: None,
+            user_created: false,
+            instance_arn: None,
+            permission_set_arn: None,
+            permission_set: None,
+            accounts: Vec::new(),
+            planned,
+            warnings: Vec::new(),
+        }
+    }
+
+    pub fn done(request: &AssignRequest, assigned: &Assigned) -> Self {
+        let accounts: Vec<AccountReport> = assigned
+            .accounts
+            .iter()
+            .map(|(account, outcome)| AccountReport {
+                account: account.clone(),
+                status: match outcome {
+                    AccountOutcome::Created => "assigned",
+                    _ => "already-assigned",
+                },
+            })
+            .collect();
+        let nothing_new = !assigned.user_created
+            && assigned.permission_set.action == "unchanged"
+            && accounts.iter().all(|a| a.status == "already-assigned");
+        AssignReport {
+            status: if nothing_new {
+                "already-done"
+            } else {
+                "assigned"
+            },
+            user_id: Some(assigned.user_id.clone()),
+            user_created: assigned.user_created,
+            instance_arn: Some(assigned.instance_arn.clone()),
+            permission_set_arn: Some(assigned.permission_set.arn.clone()),
+            permission_set: Some(assigned.permission_set.action),
+            accounts,
+            warnings: assigned.permission_set.warnings.clone(),
+            ..Self::planned(request, Vec::new())
+        }
+    }
+
+    pub fn render(&self, format: OutputFormat) -> String {
+        match format {
+            OutputFormat::Json => to_json(self),
+            OutputFormat::Human => self.human(),
+        }
+    }
+
+    fn human(&self) -> String {
+        let mut out = match self.status {
+            "planned" => format!(
+                "Dry run for {}: nothing was changed. A real run would:\n",
+                self.user_name
+            ),
+            "already-done" => format!(
+                "{} already has this access; nothing to change.\n",
+                self.user_name
+            ),
+            _ => format!("Gave {} the {} access.\n", self.user_name, self.template),
+        };
+        for step in &self.planned {
+            out.push_str(&format!("  {step}\n"));
+        }
+        if let (Some(id), Some(set), Some(action)) =
+            (&self.user_id, &self.permission_set_arn, self.permission_set)
+        {
+            let created = if self.user_created { " (created)" } else { "" };
+            out.push_str(&format!("  person          {id}{created}\n"));
+            out.push_str(&format!("  permission set  {set} ({action})\n"));
+        }
+        for account in &self.accounts {
+            out.push_str(&format!(
+                "  account {}  {}\n",
+                account.account, account.status
+            ));
+        }
+        for warning in &self.warnings {
+            out.push_str(&format!("  warning: {warning}\n"));
+        }
         out
     }
 }

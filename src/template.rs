@@ -80,6 +80,25 @@ struct TemplateFile {
     tags: BTreeMap<String, String>,
     console_access: bool,
     mfa: MfaRequirement,
+    /// Identity Center session length, ISO 8601 whole hours (`PT8H`), 1 to 12 hours.
+    #[serde(default = "default_session_duration")]
+    session_duration: String,
+}
+
+fn default_session_duration() -> String {
+    "PT8H".to_string()
+}
+
+/// Identity Center accepts sessions of 1 to 12 hours.
+fn validate_session_duration(text: &str) -> Result<(), String> {
+    let hours = text
+        .strip_prefix("PT")
+        .and_then(|rest| rest.strip_suffix('H'))
+        .and_then(|n| n.parse::<u8>().ok());
+    match hours {
+        Some(1..=12) => Ok(()),
+        _ => Err(format!("{text:?}: give whole hours from PT1H to PT12H")),
+    }
 }
 
 /// A policy document of the set, checked.
@@ -104,6 +123,7 @@ pub struct Template {
     pub tags: Vec<(String, String)>,
     pub console_access: bool,
     pub mfa: MfaRequirement,
+    pub session_duration: String,
     /// Where it was read from, for messages.
     pub source: String,
 }
@@ -317,6 +337,8 @@ fn parse_template(
             format!("mfa is \"required\", so the list must include {FORCE_MFA_POLICY:?}"),
         ));
     }
+    validate_session_duration(&raw.session_duration)
+        .map_err(|reason| at("session_duration", reason))?;
     let tags: Vec<(String, String)> = raw.tags.into_iter().collect();
     names::validate_tag_set(&tags)
         .map_err(|err| at(&format!("tags: {}", err.field), err.reason))?;
@@ -329,6 +351,7 @@ fn parse_template(
         tags,
         console_access: raw.console_access,
         mfa: raw.mfa,
+        session_duration: raw.session_duration,
         source: file.shown_as.clone(),
     })
 }
@@ -428,6 +451,14 @@ mod tests {
             (
                 GOOD.replace("}", ",\"tags\":{\"aws:x\":\"y\"}}"),
                 "tags: tag \"aws:x\"",
+            ),
+            (
+                GOOD.replace("}", ",\"session_duration\":\"PT13H\"}"),
+                "session_duration",
+            ),
+            (
+                GOOD.replace("}", ",\"session_duration\":\"8h\"}"),
+                "session_duration",
             ),
         ] {
             let dir = tempfile::tempdir().unwrap();

@@ -8,7 +8,10 @@
 
 #[cfg(test)]
 pub mod memory;
+#[cfg(test)]
+pub mod memory_sso;
 pub mod sdk;
+pub mod sdk_sso;
 
 use crate::secret::Secret;
 use std::fmt;
@@ -33,6 +36,8 @@ pub enum AwsErrorKind {
     ConcurrentModification,
     /// Throttling left after the SDK's retries.
     Throttled,
+    /// ConflictException: Identity Center is busy with another change to the same account.
+    Conflict,
     /// The request may or may not have reached AWS (timeout, dropped connection): a create may
     /// have happened.
     Uncertain,
@@ -354,4 +359,159 @@ pub trait Iam: Sync {
         user: &str,
         tags: &[(String, String)],
     ) -> impl Future<Output = AwsResult<()>> + Send;
+}
+
+/// An IAM Identity Center instance and its identity store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SsoInstance {
+    pub arn: String,
+    pub identity_store_id: String,
+}
+
+/// A person to create in the identity store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPerson {
+    pub user_name: String,
+    pub display_name: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub email: String,
+}
+
+/// What a permission set is made of, besides its policies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PermissionSetSpec {
+    pub name: String,
+    pub description: String,
+    /// ISO 8601, such as `PT8H`.
+    pub session_duration: String,
+}
+
+/// One account assignment of a permission set.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Assignment {
+    pub account: String,
+    pub permission_set_arn: String,
+}
+
+/// Where an asynchronous Identity Center operation stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OperationState {
+    InProgress,
+    Succeeded,
+    Failed(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationStatus {
+    pub request_id: String,
+    pub state: OperationState,
+}
+
+/// Every IAM Identity Center (SSO Admin) and Identity Store call the tool makes.
+pub trait Sso: Sync {
+    fn list_instances(&self) -> impl Future<Output = AwsResult<Vec<SsoInstance>>> + Send;
+    /// GetUserId by `userName`; `None` when there is no such person.
+    fn find_user_id(
+        &self,
+        identity_store_id: &str,
+        user_name: &str,
+    ) -> impl Future<Output = AwsResult<Option<String>>> + Send;
+    fn create_user(
+        &self,
+        identity_store_id: &str,
+        person: &NewPerson,
+    ) -> impl Future<Output = AwsResult<String>> + Send;
+    fn delete_user(
+        &self,
+        identity_store_id: &str,
+        user_id: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+
+    fn list_permission_sets(
+        &self,
+        instance_arn: &str,
+    ) -> impl Future<Output = AwsResult<Vec<String>>> + Send;
+    fn describe_permission_set(
+        &self,
+        instance_arn: &str,
+        permission_set_arn: &str,
+    ) -> impl Future<Output = AwsResult<PermissionSetSpec>> + Send;
+    fn create_permission_set(
+        &self,
+        instance_arn: &str,
+        spec: &PermissionSetSpec,
+    ) -> impl Future<Output = AwsResult<String>> + Send;
+    fn update_permission_set(
+        &self,
+        instance_arn: &str,
+        permission_set_arn: &str,
+        spec: &PermissionSetSpec,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    /// The inline policy, `None` when there is none.
+    fn get_inline_policy(
+        &self,
+        instance_arn: &str,
+        permission_set_arn: &str,
+    ) -> impl Future<Output = AwsResult<Option<serde_json::Value>>> + Send;
+    fn put_inline_policy(
+        &self,
+        instance_arn: &str,
+        permission_set_arn: &str,
+        document: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    /// Sets a customer-managed policy (by name and path, in each account) as the boundary.
+    fn put_permissions_boundary(
+        &self,
+        instance_arn: &str,
+        permission_set_arn: &str,
+        policy_name: &str,
+        policy_path: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    /// Re-provisions to every account the permission set is provisioned to.
+    fn provision_permission_set(
+        &self,
+        instance_arn: &str,
+        permission_set_arn: &str,
+    ) -> impl Future<Output = AwsResult<OperationStatus>> + Send;
+    fn describe_provisioning_status(
+        &self,
+        instance_arn: &str,
+        request_id: &str,
+    ) -> impl Future<Output = AwsResult<OperationStatus>> + Send;
+
+    /// The users assigned `permission_set_arn` in `account`.
+    fn list_assigned_users(
+        &self,
+        instance_arn: &str,
+        assignment: &Assignment,
+    ) -> impl Future<Output = AwsResult<Vec<String>>> + Send;
+    /// Every assignment of one user, across accounts and permission sets.
+    fn list_assignments_for_user(
+        &self,
+        instance_arn: &str,
+        user_id: &str,
+    ) -> impl Future<Output = AwsResult<Vec<Assignment>>> + Send;
+    fn create_account_assignment(
+        &self,
+        instance_arn: &str,
+        assignment: &Assignment,
+        user_id: &str,
+    ) -> impl Future<Output = AwsResult<OperationStatus>> + Send;
+    fn describe_assignment_creation(
+        &self,
+        instance_arn: &str,
+        request_id: &str,
+    ) -> impl Future<Output = AwsResult<OperationStatus>> + Send;
+    fn delete_account_assignment(
+        &self,
+        instance_arn: &str,
+        assignment: &Assignment,
+        user_id: &str,
+    ) -> impl Future<Output = AwsResult<OperationStatus>> + Send;
+    fn describe_assignment_deletion(
+        &self,
+        instance_arn: &str,
+        request_id: &str,
+    ) -> impl Future<Output = AwsResult<OperationStatus>> + Send;
 }

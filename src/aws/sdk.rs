@@ -58,7 +58,7 @@ impl SdkIam {
 }
 
 /// Converts an SDK error into the tool's own, classifying it by AWS's error code.
-fn convert<E>(operation: &'static str, err: SdkError<E, HttpResponse>) -> AwsError
+pub(crate) fn convert<E>(operation: &'static str, err: SdkError<E, HttpResponse>) -> AwsError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
@@ -92,7 +92,10 @@ where
 
 fn kind_of_code(code: &str) -> AwsErrorKind {
     match code {
-        "NoSuchEntity" | "NoSuchEntityException" => AwsErrorKind::NotFound,
+        "NoSuchEntity" | "NoSuchEntityException" | "ResourceNotFoundException" => {
+            AwsErrorKind::NotFound
+        }
+        "ConflictException" => AwsErrorKind::Conflict,
         "EntityAlreadyExists" | "EntityAlreadyExistsException" => AwsErrorKind::AlreadyExists,
         "DeleteConflict" | "DeleteConflictException" => AwsErrorKind::DeleteConflict,
         "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => {
@@ -114,7 +117,8 @@ fn kind_of_code(code: &str) -> AwsErrorKind {
         | "MalformedPolicyDocument"
         | "PasswordPolicyViolation"
         | "InvalidAuthenticationCode"
-        | "ValidationError" => AwsErrorKind::Invalid,
+        | "ValidationError"
+        | "ValidationException" => AwsErrorKind::Invalid,
         _ => AwsErrorKind::Other,
     }
 }

@@ -1,0 +1,410 @@
+//! An in-memory IAM Identity Center for unit tests, with AWS's asynchronous behaviour: each
+//! assignment operation stays IN_PROGRESS for a set number of polls, may end FAILED with a
+//! reason, may meet ConflictException first, and the most operations outstanding at once is
+//! recorded.
+
+use super::{
+    Assignment, AwsError, AwsErrorKind, AwsResult, NewPerson, OperationState, OperationStatus,
+    PermissionSetSpec, Sso, SsoInstance,
+};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
+
+pub const INSTANCE_ARN: &str = "arn:aws:sso:::instance/ssoins-test";
+pub const STORE: &str = "d-test";
+
+#[derive(Debug, Clone)]
+pub struct MemoryPermissionSet {
+    pub spec: PermissionSetSpec,
+    pub inline: Option<serde_json::Value>,
+    pub boundary: Option<(String, String)>,
+}
+
+#[derive(Debug)]
+struct Operation {
+    polls_left: u32,
+    outcome: OperationState,
+}
+
+/// How the model behaves.
+#[derive(Debug, Default, Clone)]
+pub struct Behaviour {
+    /// Polls an operation answers IN_PROGRESS before its outcome.
+    pub polls_before_done: u32,
+    /// Operations that never finish.
+    pub never_done: bool,
+    /// Accounts whose assignment ends FAILED with this reason.
+    pub failing_accounts: BTreeMap<String, String>,
+    /// ConflictExceptions answered to the first create calls.
+    pub conflicts: u32,
+}
+
+#[derive(Debug, Default)]
+pub struct SsoState {
+    pub users: BTreeMap<String, NewPerson>,
+    pub permission_sets: BTreeMap<String, MemoryPermissionSet>,
+    pub assignments: BTreeSet<(Assignment, String)>,
+    operations: BTreeMap<String, Operation>,
+    pub calls: Vec<String>,
+    pub in_flight: usize,
+    pub max_in_flight: usize,
+    next_id: u32,
+}
+
+#[derive(Debug, Default)]
+pub struct MemorySso {
+    pub state: Mutex<SsoState>,
+    pub behaviour: Mutex<Behaviour>,
+}
+
+fn not_found(operation: &'static str, what: &str) -> AwsError {
+    AwsError::new(
+        operation,
+        AwsErrorKind::NotFound,
+        "ResourceNotFoundException",
+        what,
+    )
+}
+
+impl MemorySso {
+    pub fn new(behaviour: Behaviour) -> Self {
+        MemorySso {
+            state: Mutex::default(),
+            behaviour: Mutex::new(behaviour),
+        }
+    }
+
+    pub fn calls(&self) -> Vec<String> {
+        self.state.lock().unwrap().calls.clone()
+    }
+
+    /// Starts an asynchronous operation whose outcome is `outcome`.
+    fn start(&self, state: &mut SsoState, outcome: OperationState) -> OperationStatus {
+        let behaviour = self.behaviour.lock().unwrap().clone();
+        state.next_id += 1;
+        let request_id = format!("request-{}", state.next_id);
+        if behaviour.polls_before_done == 0 && !behaviour.never_done {
+            return OperationStatus {
+                request_id,
+                state: outcome,
+            };
+        }
+        state.in_flight += 1;
+        state.max_in_flight = state.max_in_flight.max(state.in_flight);
+        let polls_left = if behaviour.never_done {
+            u32::MAX
+        } else {
+            behaviour.polls_before_done
+        };
+        state.operations.insert(
+            request_id.clone(),
+            Operation {
+                polls_left,
+                outcome,
+            },
+        );
+        OperationStatus {
+            request_id,
+            state: OperationState::InProgress,
+        }
+    }
+
+    fn poll(&self, operation: &'static str, request_id: &str) -> AwsResult<OperationStatus> {
+        let mut state = self.state.lock().unwrap();
+        state.calls.push(format!("{operation} {request_id}"));
+        let entry = state
+            .operations
+            .get_mut(request_id)
+            .ok_or_else(|| not_found(operation, request_id))?;
+        if entry.polls_left > 0 {
+            entry.polls_left -= 1;
+            return Ok(OperationStatus {
+                request_id: request_id.to_string(),
+                state: OperationState::InProgress,
+            });
+        }
+        let outcome = entry.outcome.clone();
+        state.operations.remove(request_id);
+        state.in_flight -= 1;
+        Ok(OperationStatus {
+            request_id: request_id.to_string(),
+            state: outcome,
+        })
+    }
+}
+
+impl Sso for MemorySso {
+    async fn list_instances(&self) -> AwsResult<Vec<SsoInstance>> {
+        Ok(vec![SsoInstance {
+            arn: INSTANCE_ARN.to_string(),
+            identity_store_id: STORE.to_string(),
+        }])
+    }
+
+    async fn find_user_id(&self, _store: &str, user_name: &str) -> AwsResult<Option<String>> {
+        let state = self.state.lock().unwrap();
+        Ok(state
+            .users
+            .iter()
+            .find(|(_, person)| person.user_name == user_name)
+            .map(|(id, _)| id.clone()))
+    }
+
+    async fn create_user(&self, _store: &str, person: &NewPerson) -> AwsResult<String> {
+        let mut state = self.state.lock().unwrap();
+        state
+            .calls
+            .push(format!("identitystore:CreateUser {}", person.user_name));
+        if state
+            .users
+            .values()
+            .any(|p| p.user_name == person.user_name)
+        {
+            return Err(AwsError::new(
+                "identitystore:CreateUser",
+                AwsErrorKind::Conflict,
+                "ConflictException",
+                "duplicate user name",
+            ));
+        }
+        let id = format!("user-{}", person.user_name);
+        state.users.insert(id.clone(), person.clone());
+        Ok(id)
+    }
+
+    async fn delete_user(&self, _store: &str, user_id: &str) -> AwsResult<()> {
+        let mut state = self.state.lock().unwrap();
+        state
+            .calls
+            .push(format!("identitystore:DeleteUser {user_id}"));
+        state
+            .users
+            .remove(user_id)
+            .map(|_| ())
+            .ok_or_else(|| not_found("identitystore:DeleteUser", user_id))
+    }
+
+    async fn list_permission_sets(&self, _instance: &str) -> AwsResult<Vec<String>> {
+        Ok(self
+            .state
+            .lock()
+            .unwrap()
+            .permission_sets
+            .keys()
+            .cloned()
+            .collect())
+    }
+
+    async fn describe_permission_set(
+        &self,
+        _instance: &str,
+        arn: &str,
+    ) -> AwsResult<PermissionSetSpec> {
+        let state = self.state.lock().unwrap();
+        state
+            .permission_sets
+            .get(arn)
+            .map(|set| set.spec.clone())
+            .ok_or_else(|| not_found("sso:DescribePermissionSet", arn))
+    }
+
+    async fn create_permission_set(
+        &self,
+        _instance: &str,
+        spec: &PermissionSetSpec,
+    ) -> AwsResult<String> {
+        let mut state = self.state.lock().unwrap();
+        state
+            .calls
+            .push(format!("sso:CreatePermissionSet {}", spec.name));
+        let arn = format!("{INSTANCE_ARN}/ps-{}", spec.name);
+        state.permission_sets.insert(
+            arn.clone(),
+            MemoryPermissionSet {
+                spec: spec.clone(),
+                inline: None,
+                boundary: None,
+            },
+        );
+        Ok(arn)
+    }
+
+    async fn update_permission_set(
+        &self,
+        _instance: &str,
+        arn: &str,
+        spec: &PermissionSetSpec,
+    ) -> AwsResult<()> {
+        let mut state = self.state.lock().unwrap();
+        state.calls.push(format!("sso:UpdatePermissionSet {arn}"));
+        let set = state
+            .permission_sets
+            .get_mut(arn)
+            .ok_or_else(|| not_found("sso:UpdatePermissionSet", arn))?;
+        set.spec.description = spec.description.clone();
+        set.spec.session_duration = spec.session_duration.clone();
+        Ok(())
+    }
+
+    async fn get_inline_policy(
+        &self,
+        _instance: &str,
+        arn: &str,
+    ) -> AwsResult<Option<serde_json::Value>> {
+        let state = self.state.lock().unwrap();
+        Ok(state
+            .permission_sets
+            .get(arn)
+            .and_then(|set| set.inline.clone()))
+    }
+
+    async fn put_inline_policy(&self, _instance: &str, arn: &str, document: &str) -> AwsResult<()> {
+        let mut state = self.state.lock().unwrap();
+        state
+            .calls
+            .push(format!("sso:PutInlinePolicyToPermissionSet {arn}"));
+        let set = state
+            .permission_sets
+            .get_mut(arn)
+            .ok_or_else(|| not_found("sso:PutInlinePolicyToPermissionSet", arn))?;
+        set.inline = Some(serde_json::from_str(document).expect("the tool sends JSON"));
+        Ok(())
+    }
+
+    async fn put_permissions_boundary(
+        &self,
+        _instance: &str,
+        arn: &str,
+        name: &str,
+        path: &str,
+    ) -> AwsResult<()> {
+        let mut state = self.state.lock().unwrap();
+        let set = state
+            .permission_sets
+            .get_mut(arn)
+            .ok_or_else(|| not_found("sso:PutPermissionsBoundaryToPermissionSet", arn))?;
+        set.boundary = Some((name.to_string(), path.to_string()));
+        Ok(())
+    }
+
+    async fn provision_permission_set(
+        &self,
+        _instance: &str,
+        arn: &str,
+    ) -> AwsResult<OperationStatus> {
+        let mut state = self.state.lock().unwrap();
+        state
+            .calls
+            .push(format!("sso:ProvisionPermissionSet {arn}"));
+        Ok(self.start(&mut state, OperationState::Succeeded))
+    }
+
+    async fn describe_provisioning_status(
+        &self,
+        _instance: &str,
+        request_id: &str,
+    ) -> AwsResult<OperationStatus> {
+        self.poll("sso:DescribePermissionSetProvisioningStatus", request_id)
+    }
+
+    async fn list_assigned_users(
+        &self,
+        _instance: &str,
+        assignment: &Assignment,
+    ) -> AwsResult<Vec<String>> {
+        let state = self.state.lock().unwrap();
+        Ok(state
+            .assignments
+            .iter()
+            .filter(|(a, _)| a == assignment)
+            .map(|(_, user)| user.clone())
+            .collect())
+    }
+
+    async fn list_assignments_for_user(
+        &self,
+        _instance: &str,
+        user_id: &str,
+    ) -> AwsResult<Vec<Assignment>> {
+        let state = self.state.lock().unwrap();
+        Ok(state
+            .assignments
+            .iter()
+            .filter(|(_, user)| user == user_id)
+            .map(|(a, _)| a.clone())
+            .collect())
+    }
+
+    async fn create_account_assignment(
+        &self,
+        _instance: &str,
+        assignment: &Assignment,
+        user_id: &str,
+    ) -> AwsResult<OperationStatus> {
+        const OP: &str = "sso:CreateAccountAssignment";
+        let mut state = self.state.lock().unwrap();
+        state.calls.push(format!("{OP} {}", assignment.account));
+        {
+            let mut behaviour = self.behaviour.lock().unwrap();
+            if behaviour.conflicts > 0 {
+                behaviour.conflicts -= 1;
+                return Err(AwsError::new(
+                    OP,
+                    AwsErrorKind::Conflict,
+                    "ConflictException",
+                    "busy",
+                ));
+            }
+        }
+        let failure = self
+            .behaviour
+            .lock()
+            .unwrap()
+            .failing_accounts
+            .get(&assignment.account)
+            .cloned();
+        let outcome = match failure {
+            Some(reason) => OperationState::Failed(reason),
+            None => {
+                state
+                    .assignments
+                    .insert((assignment.clone(), user_id.to_string()));
+                OperationState::Succeeded
+            }
+        };
+        Ok(self.start(&mut state, outcome))
+    }
+
+    async fn describe_assignment_creation(
+        &self,
+        _instance: &str,
+        request_id: &str,
+    ) -> AwsResult<OperationStatus> {
+        self.poll("sso:DescribeAccountAssignmentCreationStatus", request_id)
+    }
+
+    async fn delete_account_assignment(
+        &self,
+        _instance: &str,
+        assignment: &Assignment,
+        user_id: &str,
+    ) -> AwsResult<OperationStatus> {
+        let mut state = self.state.lock().unwrap();
+        state.calls.push(format!(
+            "sso:DeleteAccountAssignment {}",
+            assignment.account
+        ));
+        state
+            .assignments
+            .remove(&(assignment.clone(), user_id.to_string()));
+        Ok(self.start(&mut state, OperationState::Succeeded))
+    }
+
+    async fn describe_assignment_deletion(
+        &self,
+        _instance: &str,
+        request_id: &str,
+    ) -> AwsResult<OperationStatus> {
+        self.poll("sso:DescribeAccountAssignmentDeletionStatus", request_id)
+    }
+}

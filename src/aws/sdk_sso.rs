@@ -1,0 +1,504 @@
+//! The `Sso` boundary implemented with the AWS SDK: SSO Admin for the instance, permission
+//! sets and account assignments, Identity Store for people. Errors convert through
+//! `sdk::convert`, like IAM's.
+
+use super::sdk::convert;
+use super::{
+    Assignment, AwsError, AwsErrorKind, AwsResult, NewPerson, OperationState, OperationStatus,
+    PermissionSetSpec, Sso, SsoInstance,
+};
+use aws_config::SdkConfig;
+use aws_sdk_identitystore::types::{AlternateIdentifier, Email, Name, UniqueAttribute};
+use aws_sdk_ssoadmin::types::{
+    CustomerManagedPolicyReference, PermissionsBoundary, PrincipalType, ProvisionTargetType,
+    StatusValues, Tag, TargetType,
+};
+use aws_smithy_types::Document;
+
+/// SSO Admin and Identity Store through the SDK.
+#[derive(Debug, Clone)]
+pub struct SdkSso {
+    admin: aws_sdk_ssoadmin::Client,
+    store: aws_sdk_identitystore::Client,
+}
+
+impl SdkSso {
+    pub fn new(config: &SdkConfig) -> Self {
+        SdkSso {
+            admin: aws_sdk_ssoadmin::Client::new(config),
+            store: aws_sdk_identitystore::Client::new(config),
+        }
+    }
+}
+
+fn status(
+    operation: &'static str,
+    request_id: Option<&str>,
+    state: Option<&StatusValues>,
+    failure_reason: Option<&str>,
+) -> AwsResult<OperationStatus> {
+    let state = match state {
+        Some(StatusValues::InProgress) => OperationState::InProgress,
+        Some(StatusValues::Succeeded) => OperationState::Succeeded,
+        Some(StatusValues::Failed) => {
+            OperationState::Failed(failure_reason.unwrap_or("no reason given").to_string())
+        }
+        other => {
+            return Err(AwsError::new(
+                operation,
+                AwsErrorKind::Other,
+                "UnknownStatus",
+                &format!("{other:?}"),
+            ));
+        }
+    };
+    Ok(OperationStatus {
+        request_id: request_id.unwrap_or_default().to_string(),
+        state,
+    })
+}
+
+impl Sso for SdkSso {
+    async fn list_instances(&self) -> AwsResult<Vec<SsoInstance>> {
+        const OP: &str = "sso:ListInstances";
+        let instances = self
+            .admin
+            .list_instances()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(instances
+            .iter()
+            .map(|i| SsoInstance {
+                arn: i.instance_arn().unwrap_or_default().to_string(),
+                identity_store_id: i.identity_store_id().unwrap_or_default().to_string(),
+            })
+            .collect())
+    }
+
+    async fn find_user_id(
+        &self,
+        identity_store_id: &str,
+        user_name: &str,
+    ) -> AwsResult<Option<String>> {
+        const OP: &str = "identitystore:GetUserId";
+        let attribute = UniqueAttribute::builder()
+            .attribute_path("userName")
+            .attribute_value(Document::String(user_name.to_string()))
+            .build()
+            .expect("path and value are set");
+        let result = self
+            .store
+            .get_user_id()
+            .identity_store_id(identity_store_id)
+            .alternate_identifier(AlternateIdentifier::UniqueAttribute(attribute))
+            .send()
+            .await
+            .map_err(|e| convert(OP, e));
+        match result {
+            Ok(out) => Ok(Some(out.user_id().to_string())),
+            Err(err) if err.is(AwsErrorKind::NotFound) => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+
+    async fn create_user(&self, identity_store_id: &str, person: &NewPerson) -> AwsResult<String> {
+        const OP: &str = "identitystore:CreateUser";
+        let out = self
+            .store
+            .create_user()
+            .identity_store_id(identity_store_id)
+            .user_name(&person.user_name)
+            .display_name(&person.display_name)
+            .name(
+                Name::builder()
+                    .given_name(&person.given_name)
+                    .family_name(&person.family_name)
+                    .build(),
+            )
+            .emails(
+                Email::builder()
+                    .value(&person.email)
+                    .primary(true)
+                    .r#type("work")
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(out.user_id().to_string())
+    }
+
+    async fn delete_user(&self, identity_store_id: &str, user_id: &str) -> AwsResult<()> {
+        const OP: &str = "identitystore:DeleteUser";
+        self.store
+            .delete_user()
+            .identity_store_id(identity_store_id)
+            .user_id(user_id)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(())
+    }
+
+    async fn list_permission_sets(&self, instance_arn: &str) -> AwsResult<Vec<String>> {
+        const OP: &str = "sso:ListPermissionSets";
+        self.admin
+            .list_permission_sets()
+            .instance_arn(instance_arn)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| convert(OP, e))
+    }
+
+    async fn describe_permission_set(
+        &self,
+        instance_arn: &str,
+        permission_set_arn: &str,
+    ) -> AwsResult<PermissionSetSpec> {
+        const OP: &str = "sso:DescribePermissionSet";
+        let out = self
+            .admin
+            .describe_permission_set()
+            .instance_arn(instance_arn)
+            .permission_set_arn(permission_set_arn)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        let set = out.permission_set();
+        Ok(PermissionSetSpec {
+            name: set.and_then(|s| s.name()).unwrap_or_default().to_string(),
+            description: set
+                .and_then(|s| s.description())
+                .unwrap_or_default()
+                .to_string(),
+            session_duration: set
+                .and_then(|s| s.session_duration())
+                .unwrap_or_default()
+                .to_string(),
+        })
+    }
+
+    async fn create_permission_set(
+        &self,
+        instance_arn: &str,
+        spec: &PermissionSetSpec,
+    ) -> AwsResult<String> {
+        const OP: &str = "sso:CreatePermissionSet";
+        let tag = Tag::builder()
+            .key(crate::onboard::MANAGED_BY_TAG)
+            .value(crate::onboard::MANAGED_BY_VALUE)
+            .build()
+            .expect("key and value are set");
+        let out = self
+            .admin
+            .create_permission_set()
+            .instance_arn(instance_arn)
+            .name(&spec.name)
+            .description(&spec.description)
+            .session_duration(&spec.session_duration)
+            .tags(tag)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(out
+            .permission_set()
+            .and_then(|s| s.permission_set_arn())
+            .unwrap_or_default()
+            .to_string())
+    }
+
+    async fn update_permission_set(
+        &self,
+        instance_arn: &str,
+        permission_set_arn: &str,
+        spec: &PermissionSetSpec,
+    ) -> AwsResult<()> {
+        const OP: &str = "sso:UpdatePermissionSet";
+        self.admin
+            .update_permission_set()
+            .instance_arn(instance_arn)
+            .permission_set_arn(permission_set_arn)
+            .description(&spec.description)
+            .session_duration(&spec.session_duration)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(())
+    }
+
+    async fn get_inline_policy(
+        &self,
+        instance_arn: &str,
+        permission_set_arn: &str,
+    ) -> AwsResult<Option<serde_json::Value>> {
+        const OP: &str = "sso:GetInlinePolicyForPermissionSet";
+        let out = self
+            .admin
+            .get_inline_policy_for_permission_set()
+            .instance_arn(instance_arn)
+            .permission_set_arn(permission_set_arn)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        match out.inline_policy().filter(|text| !text.trim().is_empty()) {
+            None => Ok(None),
+            Some(text) => serde_json::from_str(text).map(Some).map_err(|err| {
+                AwsError::new(OP, AwsErrorKind::Other, "BadDocument", &err.to_string())
+            }),
+        }
+    }
+
+    async fn put_inline_policy(
+        &self,
+        instance_arn: &str,
+        permission_set_arn: &str,
+        document: &str,
+    ) -> AwsResult<()> {
+        const OP: &str = "sso:PutInlinePolicyToPermissionSet";
+        self.admin
+            .put_inline_policy_to_permission_set()
+            .instance_arn(instance_arn)
+            .permission_set_arn(permission_set_arn)
+            .inline_policy(document)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(())
+    }
+
+    async fn put_permissions_boundary(
+        &self,
+        instance_arn: &str,
+        permission_set_arn: &str,
+        policy_name: &str,
+        policy_path: &str,
+    ) -> AwsResult<()> {
+        const OP: &str = "sso:PutPermissionsBoundaryToPermissionSet";
+        let reference = CustomerManagedPolicyReference::builder()
+            .name(policy_name)
+            .path(policy_path)
+            .build()
+            .expect("the name is set");
+        self.admin
+            .put_permissions_boundary_to_permission_set()
+            .instance_arn(instance_arn)
+            .permission_set_arn(permission_set_arn)
+            .permissions_boundary(
+                PermissionsBoundary::builder()
+                    .customer_managed_policy_reference(reference)
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(())
+    }
+
+    async fn provision_permission_set(
+        &self,
+        instance_arn: &str,
+        permission_set_arn: &str,
+    ) -> AwsResult<OperationStatus> {
+        const OP: &str = "sso:ProvisionPermissionSet";
+        let out = self
+            .admin
+            .provision_permission_set()
+            .instance_arn(instance_arn)
+            .permission_set_arn(permission_set_arn)
+            .target_type(ProvisionTargetType::AllProvisionedAccounts)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        let s = out.permission_set_provisioning_status();
+        status(
+            OP,
+            s.and_then(|s| s.request_id()),
+            s.and_then(|s| s.status()),
+            s.and_then(|s| s.failure_reason()),
+        )
+    }
+
+    async fn describe_provisioning_status(
+        &self,
+        instance_arn: &str,
+        request_id: &str,
+    ) -> AwsResult<OperationStatus> {
+        const OP: &str = "sso:DescribePermissionSetProvisioningStatus";
+        let out = self
+            .admin
+            .describe_permission_set_provisioning_status()
+            .instance_arn(instance_arn)
+            .provision_permission_set_request_id(request_id)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        let s = out.permission_set_provisioning_status();
+        status(
+            OP,
+            s.and_then(|s| s.request_id()),
+            s.and_then(|s| s.status()),
+            s.and_then(|s| s.failure_reason()),
+        )
+    }
+
+    async fn list_assigned_users(
+        &self,
+        instance_arn: &str,
+        assignment: &Assignment,
+    ) -> AwsResult<Vec<String>> {
+        const OP: &str = "sso:ListAccountAssignments";
+        let assigned = self
+            .admin
+            .list_account_assignments()
+            .instance_arn(instance_arn)
+            .account_id(&assignment.account)
+            .permission_set_arn(&assignment.permission_set_arn)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(assigned
+            .iter()
+            .filter(|a| a.principal_type() == Some(&PrincipalType::User))
+            .filter_map(|a| a.principal_id().map(str::to_string))
+            .collect())
+    }
+
+    async fn list_assignments_for_user(
+        &self,
+        instance_arn: &str,
+        user_id: &str,
+    ) -> AwsResult<Vec<Assignment>> {
+        const OP: &str = "sso:ListAccountAssignmentsForPrincipal";
+        let assigned = self
+            .admin
+            .list_account_assignments_for_principal()
+            .instance_arn(instance_arn)
+            .principal_id(user_id)
+            .principal_type(PrincipalType::User)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(assigned
+            .iter()
+            .map(|a| Assignment {
+                account: a.account_id().unwrap_or_default().to_string(),
+                permission_set_arn: a.permission_set_arn().unwrap_or_default().to_string(),
+            })
+            .collect())
+    }
+
+    async fn create_account_assignment(
+        &self,
+        instance_arn: &str,
+        assignment: &Assignment,
+        user_id: &str,
+    ) -> AwsResult<OperationStatus> {
+        const OP: &str = "sso:CreateAccountAssignment";
+        let out = self
+            .admin
+            .create_account_assignment()
+            .instance_arn(instance_arn)
+            .target_id(&assignment.account)
+            .target_type(TargetType::AwsAccount)
+            .permission_set_arn(&assignment.permission_set_arn)
+            .principal_type(PrincipalType::User)
+            .principal_id(user_id)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        let s = out.account_assignment_creation_status();
+        status(
+            OP,
+            s.and_then(|s| s.request_id()),
+            s.and_then(|s| s.status()),
+            s.and_then(|s| s.failure_reason()),
+        )
+    }
+
+    async fn describe_assignment_creation(
+        &self,
+        instance_arn: &str,
+        request_id: &str,
+    ) -> AwsResult<OperationStatus> {
+        const OP: &str = "sso:DescribeAccountAssignmentCreationStatus";
+        let out = self
+            .admin
+            .describe_account_assignment_creation_status()
+            .instance_arn(instance_arn)
+            .account_assignment_creation_request_id(request_id)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        let s = out.account_assignment_creation_status();
+        status(
+            OP,
+            s.and_then(|s| s.request_id()),
+            s.and_then(|s| s.status()),
+            s.and_then(|s| s.failure_reason()),
+        )
+    }
+
+    async fn delete_account_assignment(
+        &self,
+        instance_arn: &str,
+        assignment: &Assignment,
+        user_id: &str,
+    ) -> AwsResult<OperationStatus> {
+        const OP: &str = "sso:DeleteAccountAssignment";
+        let out = self
+            .admin
+            .delete_account_assignment()
+            .instance_arn(instance_arn)
+            .target_id(&assignment.account)
+            .target_type(TargetType::AwsAccount)
+            .permission_set_arn(&assignment.permission_set_arn)
+            .principal_type(PrincipalType::User)
+            .principal_id(user_id)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        let s = out.account_assignment_deletion_status();
+        status(
+            OP,
+            s.and_then(|s| s.request_id()),
+            s.and_then(|s| s.status()),
+            s.and_then(|s| s.failure_reason()),
+        )
+    }
+
+    async fn describe_assignment_deletion(
+        &self,
+        instance_arn: &str,
+        request_id: &str,
+    ) -> AwsResult<OperationStatus> {
+        const OP: &str = "sso:DescribeAccountAssignmentDeletionStatus";
+        let out = self
+            .admin
+            .describe_account_assignment_deletion_status()
+            .instance_arn(instance_arn)
+            .account_assignment_deletion_request_id(request_id)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        let s = out.account_assignment_deletion_status();
+        status(
+            OP,
+            s.and_then(|s| s.request_id()),
+            s.and_then(|s| s.status()),
+            s.and_then(|s| s.failure_reason()),
+        )
+    }
+}
