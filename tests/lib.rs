@@ -4,6 +4,7 @@
 //! without it, the first test starts one with `scripts/emulator start` (stop it with
 //! `scripts/emulator stop`). Tests share one server, so each uses its own user names.
 
+mod assign;
 mod cli;
 mod new_user;
 mod offboard;

@@ -252,6 +252,28 @@ pub fn iam() -> aws_sdk_iam::Client {
     aws_sdk_iam::Client::from_conf(config)
 }
 
+/// SSO Admin and Identity Store clients on the emulator.
+pub fn sso() -> (aws_sdk_ssoadmin::Client, aws_sdk_identitystore::Client) {
+    let credentials =
+        aws_sdk_ssoadmin::config::Credentials::new("testing", "testing", None, None, "tests");
+    let admin = aws_sdk_ssoadmin::Config::builder()
+        .behavior_version(aws_sdk_ssoadmin::config::BehaviorVersion::latest())
+        .region(aws_sdk_ssoadmin::config::Region::new("us-east-1"))
+        .endpoint_url(endpoint())
+        .credentials_provider(credentials.clone())
+        .build();
+    let store = aws_sdk_identitystore::Config::builder()
+        .behavior_version(aws_sdk_identitystore::config::BehaviorVersion::latest())
+        .region(aws_sdk_identitystore::config::Region::new("us-east-1"))
+        .endpoint_url(endpoint())
+        .credentials_provider(credentials)
+        .build();
+    (
+        aws_sdk_ssoadmin::Client::from_conf(admin),
+        aws_sdk_identitystore::Client::from_conf(store),
+    )
+}
+
 pub fn user_exists(name: &str) -> bool {
     block_on(async {
         match iam().get_user().user_name(name).send().await {

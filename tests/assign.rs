@@ -1,0 +1,235 @@
+//! `assign` and `offboard --sso` end to end against the emulator's IAM Identity Center.
+
+use crate::support::{Run, block_on, sso, strings, unique};
+use std::sync::Mutex;
+
+/// The emulator has one Identity Center instance, and the permission set of a template is
+/// shared by everyone: these tests take turns.
+static TURN: Mutex<()> = Mutex::new(());
+
+fn instance() -> (String, String) {
+    block_on(async {
+        let out = sso().0.list_instances().send().await.unwrap();
+        let instance = &out.instances()[0];
+        (
+            instance.instance_arn().unwrap().to_string(),
+            instance.identity_store_id().unwrap().to_string(),
+        )
+    })
+}
+
+fn identity_user_id(store: &str, name: &str) -> Option<String> {
+    block_on(async {
+        let attribute = aws_sdk_identitystore::types::UniqueAttribute::builder()
+            .attribute_path("userName")
+            .attribute_value(aws_smithy_types::Document::String(name.to_string()))
+            .build()
+            .unwrap();
+        sso()
+            .1
+            .get_user_id()
+            .identity_store_id(store)
+            .alternate_identifier(
+                aws_sdk_identitystore::types::AlternateIdentifier::UniqueAttribute(attribute),
+            )
+            .send()
+            .await
+            .ok()
+            .map(|out| out.user_id().to_string())
+    })
+}
+
+/// (account, permission set ARN) of every assignment of `user_id`.
+fn assignments_of(instance_arn: &str, user_id: &str) -> Vec<(String, String)> {
+    block_on(async {
+        let out = sso()
+            .0
+            .list_account_assignments_for_principal()
+            .instance_arn(instance_arn)
+            .principal_id(user_id)
+            .principal_type(aws_sdk_ssoadmin::types::PrincipalType::User)
+            .send()
+            .await
+            .unwrap();
+        let mut found: Vec<(String, String)> = out
+            .account_assignments()
+            .iter()
+            .map(|a| {
+                (
+                    a.account_id().unwrap().to_string(),
+                    a.permission_set_arn().unwrap().to_string(),
+                )
+            })
+            .collect();
+        found.sort();
+        found
+    })
+}
+
+fn assign_args<'a>(name: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "assign",
+        name,
+        "--template",
+        "developer",
+        "--account",
+        "111111111111",
+        "--account",
+        "222222222222",
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
+const CREATE: &[&str] = &[
+    "--create-user",
+    "--email",
+    "bob@example.com",
+    "--given-name",
+    "Bob",
+    "--family-name",
+    "Example",
+    "-y",
+    "--output",
+    "json",
+];
+
+#[test]
+fn assign_creates_person_permission_set_and_assignments_once() {
+    let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let name = unique("bob");
+    let (instance_arn, store) = instance();
+    let first = Run::new(&assign_args(&name, CREATE)).output();
+    let report = first.exits(0).json();
+    assert_eq!(report["status"], "assigned");
+    assert_eq!(report["user_created"], true);
+    let user_id = identity_user_id(&store, &name).expect("the identity-store user exists");
+    let permission_set = report["permission_set_arn"].as_str().unwrap().to_string();
+
+    let policy = block_on(async {
+        let out = sso()
+            .0
+            .get_inline_policy_for_permission_set()
+            .instance_arn(&instance_arn)
+            .permission_set_arn(&permission_set)
+            .send()
+            .await
+            .unwrap();
+        out.inline_policy().unwrap_or_default().to_string()
+    });
+    assert!(
+        policy.contains("ChangeOnlyDevResources"),
+        "the template's policy: {policy}"
+    );
+    assert!(
+        !policy.contains("MultiFactorAuthPresent"),
+        "force-mfa is not in SSO"
+    );
+    // moto does not implement PutPermissionsBoundaryToPermissionSet: the gap shows.
+    assert!(
+        strings(&report["warnings"])
+            .iter()
+            .any(|w| w.contains("no permissions boundary"))
+            || report["permission_set"] != "created",
+        "{report}"
+    );
+    assert_eq!(
+        assignments_of(&instance_arn, &user_id),
+        [
+            ("111111111111".to_string(), permission_set.clone()),
+            ("222222222222".to_string(), permission_set.clone())
+        ]
+    );
+
+    let again = Run::new(&assign_args(&name, CREATE)).output();
+    let report = again.exits(0).json();
+    assert_eq!(report["status"], "already-done");
+    assert_eq!(
+        assignments_of(&instance_arn, &user_id).len(),
+        2,
+        "no duplicates"
+    );
+
+    let out = Run::new(&["offboard", &name, "--sso", "-y", "--output", "json"]).output();
+    let report = out.exits(0).json();
+    assert_eq!(report["status"], "offboarded");
+    assert_eq!(strings(&report["removed"]).len(), 3);
+    assert!(
+        assignments_of(&instance_arn, &user_id).is_empty(),
+        "no assignment left"
+    );
+    assert!(
+        identity_user_id(&store, &name).is_none(),
+        "the identity-store user is gone"
+    );
+}
+
+#[test]
+fn keep_identity_and_dry_run_leave_the_person() {
+    let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let name = unique("carl");
+    let (instance_arn, store) = instance();
+    Run::new(&assign_args(&name, CREATE)).output().exits(0);
+    let user_id = identity_user_id(&store, &name).unwrap();
+
+    let dry = Run::new(&["offboard", &name, "--sso", "--dry-run"]).output();
+    dry.exits(0)
+        .stdout_has("sso:DeleteAccountAssignment")
+        .stdout_has("identitystore:DeleteUser");
+    assert_eq!(assignments_of(&instance_arn, &user_id).len(), 2);
+
+    Run::new(&["offboard", &name, "--sso", "--keep-identity", "-y"])
+        .output()
+        .exits(0);
+    assert!(assignments_of(&instance_arn, &user_id).is_empty());
+    assert_eq!(identity_user_id(&store, &name), Some(user_id));
+}
+
+#[test]
+fn bad_input_exits_2_and_changes_nothing() {
+    let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let name = unique("dora");
+    let (_, store) = instance();
+    Run::new(&assign_args(&name, &["-y"]))
+        .output()
+        .exits(2)
+        .stderr_has("not in the identity store");
+    Run::new(&[
+        "assign",
+        &name,
+        "--template",
+        "developer",
+        "--account",
+        "12345",
+        "-y",
+    ])
+    .output()
+    .exits(2)
+    .stderr_has("12 digits");
+    let mut unknown = vec![
+        "assign",
+        &name,
+        "--template",
+        "intern",
+        "--account",
+        "111111111111",
+    ];
+    unknown.extend_from_slice(CREATE);
+    Run::new(&unknown)
+        .output()
+        .exits(2)
+        .stderr_has("no template");
+    Run::new(&[
+        "assign",
+        &name,
+        "--template",
+        "developer",
+        "--account",
+        "111111111111",
+        "--create-user",
+        "-y",
+    ])
+    .output()
+    .exits(2);
+    assert!(identity_user_id(&store, &name).is_none());
+}
