@@ -20,43 +20,7 @@ pub const POLICY_NAME_PREFIX: &str = "iam-onboard-";
 /// The shared policy that keeps a person to MFA self-service until MFA is present.
 pub const FORCE_MFA_POLICY: &str = "force-mfa";
 
-/// The template set compiled into the binary, as (path inside the set, contents).
-const EMBEDDED: &[(&str, &str)] = &[
-    (
-        "developer.json",
-        include_str!("../templates/developer.json"),
-    ),
-    ("devops.json", include_str!("../templates/devops.json")),
-    ("finance.json", include_str!("../templates/finance.json")),
-    (
-        "security-auditor.json",
-        include_str!("../templates/security-auditor.json"),
-    ),
-    (
-        "policies/force-mfa.json",
-        include_str!("../templates/policies/force-mfa.json"),
-    ),
-    (
-        "policies/developer-access.json",
-        include_str!("../templates/policies/developer-access.json"),
-    ),
-    (
-        "policies/devops-access.json",
-        include_str!("../templates/policies/devops-access.json"),
-    ),
-    (
-        "policies/finance-access.json",
-        include_str!("../templates/policies/finance-access.json"),
-    ),
-    (
-        "policies/security-auditor-access.json",
-        include_str!("../templates/policies/security-auditor-access.json"),
-    ),
-    (
-        "policies/people-boundary.json",
-        include_str!("../templates/policies/people-boundary.json"),
-    ),
-];
+include!(concat!(env!("OUT_DIR"), "/embedded_templates.rs"));
 
 /// How a template's users use MFA.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -83,6 +47,10 @@ struct TemplateFile {
     /// Identity Center session length, ISO 8601 whole hours (`PT8H`), 1 to 12 hours.
     #[serde(default = "default_session_duration")]
     session_duration: String,
+    /// For `assign` without `--account`: the template to give in each named account set of
+    /// the configuration file (`{"dev": "developer", "prod": "developer-readonly"}`).
+    #[serde(default)]
+    account_sets: BTreeMap<String, String>,
 }
 
 fn default_session_duration() -> String {
@@ -124,6 +92,8 @@ pub struct Template {
     pub console_access: bool,
     pub mfa: MfaRequirement,
     pub session_duration: String,
+    /// Account set name → the template given there.
+    pub account_sets: BTreeMap<String, String>,
     /// Where it was read from, for messages.
     pub source: String,
 }
@@ -214,6 +184,20 @@ impl TemplateSet {
                 "--templates",
                 "the set holds no template (NAME.json)",
             ));
+        }
+        for template in templates.values() {
+            for (set, given) in &template.account_sets {
+                validate_set_name(set).map_err(|reason| {
+                    InputError::new(format!("account_sets.{set}"), reason).in_file(&template.source)
+                })?;
+                if !templates.contains_key(given) {
+                    return Err(InputError::new(
+                        format!("account_sets.{set}"),
+                        format!("no template {given:?} in the set"),
+                    )
+                    .in_file(&template.source));
+                }
+            }
         }
         Ok(TemplateSet { templates })
     }
@@ -352,6 +336,7 @@ fn parse_template(
         console_access: raw.console_access,
         mfa: raw.mfa,
         session_duration: raw.session_duration,
+        account_sets: raw.account_sets,
         source: file.shown_as.clone(),
     })
 }
@@ -377,7 +362,13 @@ mod tests {
         let names: Vec<_> = set.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(
             names,
-            ["developer", "devops", "finance", "security-auditor"]
+            [
+                "developer",
+                "developer-readonly",
+                "devops",
+                "finance",
+                "security-auditor"
+            ]
         );
         for template in set.iter() {
             assert_eq!(template.mfa, MfaRequirement::Required, "{}", template.name);
@@ -405,7 +396,10 @@ mod tests {
     fn unknown_template_lists_the_known_ones() {
         let err = TemplateSet::embedded().unwrap().get("intern").unwrap_err();
         assert_eq!(err.field, "--template");
-        assert!(err.reason.contains("developer, devops"), "{err}");
+        assert!(
+            err.reason.contains("developer, developer-readonly, devops"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -1,0 +1,116 @@
+//! The optional configuration file (`--config FILE` or `IAM_ONBOARD_CONFIG`), JSON:
+//!
+//! ```json
+//! {
+//!   "account_sets": { "dev": ["111111111111"], "prod": ["333333333333"] },
+//!   "protected_users": ["break-glass-admin"]
+//! }
+//! ```
+//!
+//! Account sets name groups of accounts that templates refer to (`assign` gives each set the
+//! access its template says); protected users are never offboarded.
+
+use crate::assign::validate_account_id;
+use crate::error::InputError;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    #[serde(default)]
+    account_sets: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    protected_users: Vec<String>,
+}
+
+/// The configuration, checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Config {
+    pub account_sets: BTreeMap<String, Vec<String>>,
+    pub protected_users: Vec<String>,
+    /// The file it came from, for messages; `None` when there is none.
+    pub source: Option<String>,
+}
+
+impl Config {
+    /// Reads and checks `path`; no path means an empty configuration.
+    pub fn load(path: Option<&Path>) -> Result<Self, InputError> {
+        let Some(path) = path else {
+            return Ok(Config::default());
+        };
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|err| InputError::new("--config", format!("cannot read {shown}: {err}")))?;
+        let file: ConfigFile = serde_json::from_str(&text).map_err(|err| {
+            InputError::new(
+                format!("line {} column {}", err.line(), err.column()),
+                format!("not a valid configuration: {err}"),
+            )
+            .in_file(&shown)
+        })?;
+        for (name, accounts) in &file.account_sets {
+            if accounts.is_empty() {
+                return Err(InputError::new(format!("account_sets.{name}"), "is empty").in_file(&shown));
+            }
+            for (index, account) in accounts.iter().enumerate() {
+                validate_account_id(account).map_err(|err| {
+                    InputError::new(format!("account_sets.{name}[{index}]"), err.reason).in_file(&shown)
+                })?;
+            }
+        }
+        Ok(Config {
+            account_sets: file.account_sets,
+            protected_users: file.protected_users,
+            source: Some(shown),
+        })
+    }
+
+    /// The accounts of a set, or why there are none.
+    pub fn accounts_of(&self, set: &str) -> Result<&[String], InputError> {
+        self.account_sets.get(set).map(Vec::as_slice).ok_or_else(|| {
+            let reason = match &self.source {
+                Some(_) => format!("the template uses account set {set:?}, which is not defined here"),
+                None => format!(
+                    "the template uses account set {set:?}: give a configuration file with --config or IAM_ONBOARD_CONFIG"
+                ),
+            };
+            let err = InputError::new(format!("account_sets.{set}"), reason);
+            match &self.source {
+                Some(source) => err.in_file(source),
+                None => err,
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<Config, InputError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.json");
+        std::fs::write(&path, text).unwrap();
+        Config::load(Some(&path))
+    }
+
+    #[test]
+    fn account_sets_and_protected_users_load() {
+        let config = load(r#"{"account_sets":{"dev":["111111111111"]},"protected_users":["root-admin"]}"#).unwrap();
+        assert_eq!(config.accounts_of("dev").unwrap(), ["111111111111"]);
+        assert_eq!(config.protected_users, ["root-admin"]);
+        assert_eq!(config.accounts_of("prod").unwrap_err().field, "account_sets.prod");
+        assert_eq!(Config::load(None).unwrap(), Config::default());
+    }
+
+    #[test]
+    fn mistakes_name_the_file_and_field() {
+        let bad_account = load(r#"{"account_sets":{"dev":["111111111111","12345"]}}"#).unwrap_err();
+        assert_eq!(bad_account.field, "account_sets.dev[1]");
+        assert!(bad_account.file.unwrap().ends_with("config.json"));
+        assert_eq!(load(r#"{"account_sets":{"dev":[]}}"#).unwrap_err().field, "account_sets.dev");
+        assert!(load(r#"{"accounts":{}}"#).unwrap_err().reason.contains("unknown field"));
+    }
+}
