@@ -500,12 +500,21 @@ pub async fn unassign<A: Sso + Send + 'static>(
     failures
 }
 
+/// One account and the template whose access the person gets there.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub account: String,
+    pub template: Template,
+}
+
 /// A validated `assign` request.
 #[derive(Debug, Clone)]
 pub struct AssignRequest {
     pub user_name: String,
+    /// The template asked for.
     pub template: Template,
-    pub accounts: Vec<String>,
+    /// Each account once, with the template to give there.
+    pub targets: Vec<Target>,
     /// With `--create-user`: who to create when the person is missing.
     pub create: Option<NewPerson>,
     pub instance_arn: Option<String>,
@@ -517,8 +526,23 @@ pub struct Assigned {
     pub instance_arn: String,
     pub user_id: String,
     pub user_created: bool,
-    pub permission_set: PermissionSetOutcome,
-    pub accounts: Vec<(String, AccountOutcome)>,
+    /// Template name and what happened to its permission set.
+    pub permission_sets: Vec<(String, PermissionSetOutcome)>,
+    /// Account, template name, outcome.
+    pub accounts: Vec<(String, String, AccountOutcome)>,
+}
+
+impl AssignRequest {
+    /// The distinct templates of the targets, in first-seen order.
+    pub fn templates(&self) -> Vec<&Template> {
+        let mut seen: Vec<&Template> = Vec::new();
+        for target in &self.targets {
+            if !seen.iter().any(|t| t.name == target.template.name) {
+                seen.push(&target.template);
+            }
+        }
+        seen
+    }
 }
 
 /// The whole `assign`: instance, person, permission set, assignments; on failure or
@@ -531,7 +555,11 @@ pub async fn assign<A: Sso + Send + 'static>(
 ) -> Result<Assigned, Error> {
     let instance = choose_instance(api.as_ref(), request.instance_arn.as_deref()).await?;
     let store = &instance.identity_store_id;
-    let design = design_permission_set(&request.template)?;
+    let designs = request
+        .templates()
+        .into_iter()
+        .map(|t| Ok((t.name.clone(), design_permission_set(t)?)))
+        .collect::<Result<Vec<_>, InputError>>()?;
     let found = api
         .find_user_id(store, &request.user_name)
         .await
@@ -546,7 +574,18 @@ pub async fn assign<A: Sso + Send + 'static>(
         )
         .into());
     }
-    let permission_set = ensure_permission_set(api.as_ref(), &instance, &design, patience).await?;
+    let mut permission_sets = Vec::new();
+    for (name, design) in &designs {
+        let outcome = ensure_permission_set(api.as_ref(), &instance, design, patience).await?;
+        permission_sets.push((name.clone(), outcome));
+    }
+    let arn_of = |template: &str| {
+        permission_sets
+            .iter()
+            .find(|(name, _)| name == template)
+            .map(|(_, outcome)| outcome.arn.clone())
+            .expect("every target's template has a permission set")
+    };
     let (user_id, user_created) = match (found, &request.create) {
         (Some(id), _) => (id, false),
         (None, Some(person)) => (
@@ -559,11 +598,11 @@ pub async fn assign<A: Sso + Send + 'static>(
     };
     let created = Arc::new(Mutex::new(Vec::new()));
     let assignments: Vec<Assignment> = request
-        .accounts
+        .targets
         .iter()
-        .map(|account| Assignment {
-            account: account.clone(),
-            permission_set_arn: permission_set.arn.clone(),
+        .map(|target| Assignment {
+            account: target.account.clone(),
+            permission_set_arn: arn_of(&target.template.name),
         })
         .collect();
     let outcomes = tokio::select! {
@@ -581,15 +620,19 @@ pub async fn assign<A: Sso + Send + 'static>(
             .collect(),
     };
     if let Some(outcomes) = outcomes.filter(|_| failed.is_empty()) {
+        let accounts = outcomes
+            .into_iter()
+            .zip(&request.targets)
+            .map(|((assignment, outcome), target)| {
+                (assignment.account, target.template.name.clone(), outcome)
+            })
+            .collect();
         return Ok(Assigned {
             instance_arn: instance.arn,
             user_id,
             user_created,
-            permission_set,
-            accounts: outcomes
-                .into_iter()
-                .map(|(a, outcome)| (a.account, outcome))
-                .collect(),
+            permission_sets,
+            accounts,
         });
     }
     let cause = failed.join("; ");
@@ -634,7 +677,6 @@ pub async fn assign<A: Sso + Send + 'static>(
 /// What `assign` would do, found with read calls only: for `--dry-run` and the confirmation.
 pub async fn preview(api: &impl Sso, request: &AssignRequest) -> Result<Vec<String>, Error> {
     let instance = choose_instance(api, request.instance_arn.as_deref()).await?;
-    let design = design_permission_set(&request.template)?;
     let mut planned = Vec::new();
     let user_id = api
         .find_user_id(&instance.identity_store_id, &request.user_name)
@@ -660,7 +702,8 @@ pub async fn preview(api: &impl Sso, request: &AssignRequest) -> Result<Vec<Stri
             .into());
         }
     }
-    let mut existing = None;
+    let mut permission_sets: Vec<(String, Option<String>)> = Vec::new();
+    let mut sets_by_name = Vec::new();
     for arn in api
         .list_permission_sets(&instance.arn)
         .await
@@ -670,45 +713,49 @@ pub async fn preview(api: &impl Sso, request: &AssignRequest) -> Result<Vec<Stri
             .describe_permission_set(&instance.arn, &arn)
             .await
             .map_err(Error::from_aws)?;
-        if spec.name == design.spec.name {
-            existing = Some(arn);
-            break;
-        }
+        sets_by_name.push((spec.name, arn));
     }
-    let permission_set = match &existing {
-        Some(arn) => {
-            planned.push(format!(
-                "keep or update permission set {arn} to template {}",
-                request.template.name
-            ));
-            arn.clone()
-        }
-        None => {
-            planned.push(format!(
+    for template in request.templates() {
+        let design = design_permission_set(template)?;
+        let existing = sets_by_name
+            .iter()
+            .find(|(name, _)| *name == design.spec.name)
+            .map(|(_, arn)| arn.clone());
+        planned.push(match &existing {
+            Some(arn) => format!("keep or update permission set {arn} to template {}", template.name),
+            None => format!(
                 "sso:CreatePermissionSet Name={} SessionDuration={} with the template's inline policy and boundary {}{}",
                 design.spec.name, design.spec.session_duration, design.boundary.1, design.boundary.0
-            ));
-            format!("<new permission set {}>", design.spec.name)
-        }
-    };
-    for account in &request.accounts {
-        let assignment = Assignment {
-            account: account.clone(),
-            permission_set_arn: permission_set.clone(),
-        };
+            ),
+        });
+        permission_sets.push((template.name.clone(), existing));
+    }
+    for target in &request.targets {
+        let existing = permission_sets
+            .iter()
+            .find(|(name, _)| *name == target.template.name)
+            .and_then(|(_, arn)| arn.clone());
         let assigned = match (&existing, &user_id) {
-            (Some(_), Some(id)) => api
-                .list_assigned_users(&instance.arn, &assignment)
-                .await
-                .map_err(Error::from_aws)?
-                .contains(id),
+            (Some(arn), Some(id)) => {
+                let assignment = Assignment {
+                    account: target.account.clone(),
+                    permission_set_arn: arn.clone(),
+                };
+                api.list_assigned_users(&instance.arn, &assignment)
+                    .await
+                    .map_err(Error::from_aws)?
+                    .contains(id)
+            }
             _ => false,
         };
+        let shown =
+            existing.unwrap_or_else(|| format!("<new permission set {}>", target.template.name));
         planned.push(if assigned {
-            format!("account {account}: already assigned")
+            format!("account {}: already assigned {shown}", target.account)
         } else {
             format!(
-                "sso:CreateAccountAssignment TargetId={account} PermissionSetArn={permission_set}"
+                "sso:CreateAccountAssignment TargetId={} PermissionSetArn={shown}",
+                target.account
             )
         });
     }
@@ -862,14 +909,21 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn request(accounts: &[&str], create: bool) -> AssignRequest {
+        let template = TemplateSet::embedded()
+            .unwrap()
+            .get("developer")
+            .unwrap()
+            .clone();
         AssignRequest {
             user_name: "bob".to_string(),
-            template: TemplateSet::embedded()
-                .unwrap()
-                .get("developer")
-                .unwrap()
-                .clone(),
-            accounts: accounts.iter().map(ToString::to_string).collect(),
+            targets: accounts
+                .iter()
+                .map(|account| Target {
+                    account: account.to_string(),
+                    template: template.clone(),
+                })
+                .collect(),
+            template,
             create: create.then(|| NewPerson {
                 user_name: "bob".to_string(),
                 display_name: "Bob Example".to_string(),
@@ -879,6 +933,15 @@ mod tests {
             }),
             instance_arn: None,
         }
+    }
+
+    /// The same request, giving `template` in every account.
+    fn giving(mut request: AssignRequest, template: Template) -> AssignRequest {
+        for target in &mut request.targets {
+            target.template = template.clone();
+        }
+        request.template = template;
+        request
     }
 
     async fn run(api: &Arc<MemorySso>, request: &AssignRequest) -> Result<Assigned, Error> {
@@ -949,11 +1012,11 @@ mod tests {
             .await
             .unwrap();
         assert!(done.user_created);
-        assert_eq!(done.permission_set.action, "created");
+        assert_eq!(done.permission_sets[0].1.action, "created");
         assert!(
             done.accounts
                 .iter()
-                .all(|(_, o)| *o == AccountOutcome::Created)
+                .all(|(_, _, o)| *o == AccountOutcome::Created)
         );
         assert_eq!(
             count(&api, "sso:DescribeAccountAssignmentCreationStatus"),
@@ -1062,7 +1125,7 @@ mod tests {
             ..Behaviour::default()
         }));
         let done = run(&api, &request(&["111111111111"], true)).await.unwrap();
-        assert_eq!(done.accounts[0].1, AccountOutcome::Created);
+        assert_eq!(done.accounts[0].2, AccountOutcome::Created);
         assert_eq!(count(&api, "sso:CreateAccountAssignment"), 4);
     }
 
@@ -1106,12 +1169,12 @@ mod tests {
         run(&api, &both).await.unwrap();
         let again = run(&api, &both).await.unwrap();
         assert!(!again.user_created);
-        assert_eq!(again.permission_set.action, "unchanged");
+        assert_eq!(again.permission_sets[0].1.action, "unchanged");
         assert!(
             again
                 .accounts
                 .iter()
-                .all(|(_, o)| *o == AccountOutcome::AlreadyAssigned)
+                .all(|(_, _, o)| *o == AccountOutcome::AlreadyAssigned)
         );
         assert_eq!(count(&api, "sso:CreateAccountAssignment"), 2);
     }
@@ -1120,10 +1183,11 @@ mod tests {
     async fn a_changed_template_updates_and_reprovisions_the_permission_set() {
         let api = Arc::new(MemorySso::new(Behaviour::default()));
         run(&api, &request(&["111111111111"], true)).await.unwrap();
-        let mut changed = request(&["111111111111"], false);
-        changed.template.session_duration = "PT2H".to_string();
+        let mut shorter = request(&["111111111111"], false).template;
+        shorter.session_duration = "PT2H".to_string();
+        let changed = giving(request(&["111111111111"], false), shorter);
         let done = run(&api, &changed).await.unwrap();
-        assert_eq!(done.permission_set.action, "updated");
+        assert_eq!(done.permission_sets[0].1.action, "updated");
         assert_eq!(count(&api, "sso:ProvisionPermissionSet"), 1);
     }
 
@@ -1190,13 +1254,14 @@ mod tests {
         run(&api, &request(&["111111111111", "222222222222"], true))
             .await
             .unwrap();
-        let mut finance = request(&["333333333333"], false);
-        finance.template = TemplateSet::embedded()
+        let finance = TemplateSet::embedded()
             .unwrap()
             .get("finance")
             .unwrap()
             .clone();
-        run(&api, &finance).await.unwrap();
+        run(&api, &giving(request(&["333333333333"], false), finance))
+            .await
+            .unwrap();
 
         let plan = plan_sso_offboard(api.as_ref(), "bob", None, false)
             .await

@@ -68,6 +68,10 @@ pub struct GlobalArgs {
     /// Use the templates in DIR (NAME.json and policies/*.json) instead of the built-in ones
     #[arg(long, global = true, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+
+    /// Configuration file (JSON): account sets for `assign`, users never to offboard
+    #[arg(long, global = true, value_name = "FILE", env = "IAM_ONBOARD_CONFIG")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -196,8 +200,9 @@ pub struct AssignArgs {
     #[arg(long, value_name = "NAME")]
     pub template: String,
 
-    /// AWS account to give access to (repeatable)
-    #[arg(long = "account", value_name = "ID", required = true)]
+    /// AWS account to give the template's access in (repeatable). Without it, the template's
+    /// account sets from the configuration file are used
+    #[arg(long = "account", value_name = "ID")]
     pub accounts: Vec<String>,
 
     /// Create the person in the identity store when missing

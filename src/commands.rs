@@ -1,7 +1,7 @@
 //! Each subcommand from raw arguments to printed result: validation at the edge (turning
 //! `cli` values into requests), then the AWS work, then the report.
 
-use crate::assign::{self, AssignRequest, Patience};
+use crate::assign::{self, AssignRequest, Patience, Target};
 use crate::aws::Iam;
 use crate::aws::NewPerson;
 use crate::aws::sdk::{AwsTarget, SdkIam, load_config};
@@ -11,6 +11,7 @@ use crate::cli::{
     TemplatesCommand,
 };
 use crate::codes::{AnyCodes, StdinCodes, TerminalCodes};
+use crate::config::Config;
 use crate::error::{Error, InputError};
 use crate::interrupt::Interrupts;
 use crate::names;
@@ -266,7 +267,14 @@ async fn offboard_user(
         report::print(&report.render(global.output));
         return Ok(());
     };
-    offboard::check_allowed(&inventory, &caller.arn, &args.protected)?;
+    let config = Config::load(global.config.as_deref())?;
+    let protected: Vec<String> = args
+        .protected
+        .iter()
+        .chain(&config.protected_users)
+        .cloned()
+        .collect();
+    offboard::check_allowed(&inventory, &caller.arn, &protected)?;
     let mode = if args.disable_only {
         OffboardMode::DisableOnly
     } else {
@@ -298,15 +306,56 @@ async fn offboard_user(
     Ok(())
 }
 
-/// Turns `assign` arguments into a validated request.
-pub fn assign_request(args: AssignArgs, set: &TemplateSet) -> Result<AssignRequest, InputError> {
+/// Turns `assign` arguments into a validated request: the accounts named with `--account`
+/// get the template; without any, each account set the template names (in the configuration
+/// file) gets the template it says.
+pub fn assign_request(
+    args: AssignArgs,
+    set: &TemplateSet,
+    config: &Config,
+) -> Result<AssignRequest, InputError> {
     assign::validate_identity_user_name(&args.username)?;
     let template = set.get(&args.template)?.clone();
-    let mut accounts = Vec::new();
-    for account in args.accounts {
-        assign::validate_account_id(&account)?;
-        if !accounts.contains(&account) {
-            accounts.push(account);
+    let mut targets: Vec<Target> = Vec::new();
+    let mut add = |account: &str, template: &Template, field: &str| match targets
+        .iter()
+        .find(|t| t.account == account)
+    {
+        Some(t) if t.template.name != template.name => Err(InputError::new(
+            field.to_string(),
+            format!(
+                "account {account} would get both {} and {}",
+                t.template.name, template.name
+            ),
+        )),
+        Some(_) => Ok(()),
+        None => {
+            targets.push(Target {
+                account: account.to_string(),
+                template: template.clone(),
+            });
+            Ok(())
+        }
+    };
+    for account in &args.accounts {
+        assign::validate_account_id(account)?;
+        add(account, &template, "--account")?;
+    }
+    if args.accounts.is_empty() {
+        if template.account_sets.is_empty() {
+            return Err(InputError::new(
+                "--account",
+                format!(
+                    "give --account ID; template {} names no account sets",
+                    template.name
+                ),
+            ));
+        }
+        for (account_set, given) in &template.account_sets {
+            let given = set.get(given)?;
+            for account in config.accounts_of(account_set)? {
+                add(account, given, &format!("account_sets.{account_set}"))?;
+            }
         }
     }
     let create = match (
@@ -343,7 +392,7 @@ pub fn assign_request(args: AssignArgs, set: &TemplateSet) -> Result<AssignReque
     Ok(AssignRequest {
         user_name: args.username,
         template,
-        accounts,
+        targets,
         create,
         instance_arn: args.instance_arn,
     })
@@ -360,7 +409,8 @@ async fn assign_person(
         ..Patience::default()
     };
     let set = load_templates(global)?;
-    let request = assign_request(args, &set)?;
+    let config = Config::load(global.config.as_deref())?;
+    let request = assign_request(args, &set, &config)?;
     let api = Arc::new(SdkSso::new(&load_config(&aws_target(global)?).await));
     let planned = assign::preview(api.as_ref(), &request).await?;
     if global.dry_run {
@@ -545,4 +595,101 @@ fn template_text(template: &Template) -> String {
     out.push_str(&format!("\nPermissions boundary {}:\n", boundary.iam_name));
     out.push_str(&pretty(&boundary.document));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(accounts: &[&str]) -> AssignArgs {
+        AssignArgs {
+            username: "erin".to_string(),
+            template: "developer".to_string(),
+            accounts: accounts.iter().map(ToString::to_string).collect(),
+            create_user: false,
+            email: None,
+            given_name: None,
+            family_name: None,
+            display_name: None,
+            instance_arn: None,
+            timeout: 300,
+        }
+    }
+
+    fn config(sets: &[(&str, &[&str])]) -> Config {
+        Config {
+            account_sets: sets
+                .iter()
+                .map(|(name, accounts)| {
+                    (
+                        name.to_string(),
+                        accounts.iter().map(ToString::to_string).collect(),
+                    )
+                })
+                .collect(),
+            protected_users: Vec::new(),
+            source: Some("config.json".to_string()),
+        }
+    }
+
+    fn targets(request: &AssignRequest) -> Vec<(String, String)> {
+        request
+            .targets
+            .iter()
+            .map(|t| (t.account.clone(), t.template.name.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn without_accounts_the_templates_account_sets_decide() {
+        let set = TemplateSet::embedded().unwrap();
+        let sets = config(&[
+            ("dev", &["111111111111", "222222222222"]),
+            ("prod", &["333333333333"]),
+        ]);
+        let request = assign_request(args(&[]), &set, &sets).unwrap();
+        assert_eq!(
+            targets(&request),
+            [
+                ("111111111111".to_string(), "developer".to_string()),
+                ("222222222222".to_string(), "developer".to_string()),
+                ("333333333333".to_string(), "developer-readonly".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn named_accounts_get_the_named_template_once_each() {
+        let set = TemplateSet::embedded().unwrap();
+        let request = assign_request(
+            args(&["111111111111", "111111111111"]),
+            &set,
+            &Config::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            targets(&request),
+            [("111111111111".to_string(), "developer".to_string())]
+        );
+    }
+
+    #[test]
+    fn missing_or_conflicting_account_sets_are_bad_input() {
+        let set = TemplateSet::embedded().unwrap();
+        let none = assign_request(args(&[]), &set, &Config::default()).unwrap_err();
+        assert_eq!(none.field, "account_sets.dev");
+        assert!(none.reason.contains("--config"), "{none}");
+        let overlap = config(&[("dev", &["111111111111"]), ("prod", &["111111111111"])]);
+        let err = assign_request(args(&[]), &set, &overlap).unwrap_err();
+        assert!(
+            err.reason.contains("both developer and developer-readonly"),
+            "{err}"
+        );
+        let mut finance = args(&[]);
+        finance.template = "finance".to_string();
+        assert_eq!(
+            assign_request(finance, &set, &overlap).unwrap_err().field,
+            "--account"
+        );
+    }
 }

@@ -52,11 +52,14 @@ impl Config {
         })?;
         for (name, accounts) in &file.account_sets {
             if accounts.is_empty() {
-                return Err(InputError::new(format!("account_sets.{name}"), "is empty").in_file(&shown));
+                return Err(
+                    InputError::new(format!("account_sets.{name}"), "is empty").in_file(&shown)
+                );
             }
             for (index, account) in accounts.iter().enumerate() {
                 validate_account_id(account).map_err(|err| {
-                    InputError::new(format!("account_sets.{name}[{index}]"), err.reason).in_file(&shown)
+                    InputError::new(format!("account_sets.{name}[{index}]"), err.reason)
+                        .in_file(&shown)
                 })?;
             }
         }
@@ -98,10 +101,15 @@ mod tests {
 
     #[test]
     fn account_sets_and_protected_users_load() {
-        let config = load(r#"{"account_sets":{"dev":["111111111111"]},"protected_users":["root-admin"]}"#).unwrap();
+        let config =
+            load(r#"{"account_sets":{"dev":["111111111111"]},"protected_users":["root-admin"]}"#)
+                .unwrap();
         assert_eq!(config.accounts_of("dev").unwrap(), ["111111111111"]);
         assert_eq!(config.protected_users, ["root-admin"]);
-        assert_eq!(config.accounts_of("prod").unwrap_err().field, "account_sets.prod");
+        assert_eq!(
+            config.accounts_of("prod").unwrap_err().field,
+            "account_sets.prod"
+        );
         assert_eq!(Config::load(None).unwrap(), Config::default());
     }
 
@@ -110,7 +118,15 @@ mod tests {
         let bad_account = load(r#"{"account_sets":{"dev":["111111111111","12345"]}}"#).unwrap_err();
         assert_eq!(bad_account.field, "account_sets.dev[1]");
         assert!(bad_account.file.unwrap().ends_with("config.json"));
-        assert_eq!(load(r#"{"account_sets":{"dev":[]}}"#).unwrap_err().field, "account_sets.dev");
-        assert!(load(r#"{"accounts":{}}"#).unwrap_err().reason.contains("unknown field"));
+        assert_eq!(
+            load(r#"{"account_sets":{"dev":[]}}"#).unwrap_err().field,
+            "account_sets.dev"
+        );
+        assert!(
+            load(r#"{"accounts":{}}"#)
+                .unwrap_err()
+                .reason
+                .contains("unknown field")
+        );
     }
 }

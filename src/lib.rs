@@ -8,6 +8,7 @@ pub mod aws;
 pub mod cli;
 pub mod codes;
 pub mod commands;
+pub mod config;
 pub mod error;
 pub mod interrupt;
 pub mod names;

@@ -397,7 +397,9 @@ pub fn check_allowed(
     {
         return Err(InputError::new(
             "username",
-            format!("{name} is protected (--protect or IAM_ONBOARD_PROTECTED)"),
+            format!(
+                "{name} is protected (--protect, IAM_ONBOARD_PROTECTED or the configuration file)"
+            ),
         ));
     }
     Ok(())

@@ -280,9 +280,7 @@ pub struct AssignReport {
     pub user_id: Option<String>,
     pub user_created: bool,
     pub instance_arn: Option<String>,
-    pub permission_set_arn: Option<String>,
-    /// `created`, `updated` (and re-provisioned) or `unchanged`.
-    pub permission_set: Option<&'static str>,
+    pub permission_sets: Vec<PermissionSetReport>,
     pub accounts: Vec<AccountReport>,
     /// For `--dry-run`: what a real run would do.
     pub planned: Vec<String>,
@@ -290,8 +288,17 @@ pub struct AssignReport {
 }
 
 #[derive(Debug, Serialize)]
+pub struct PermissionSetReport {
+    pub template: String,
+    pub arn: String,
+    /// `created`, `updated` (and re-provisioned) or `unchanged`.
+    pub action: &'static str,
+}
+
+#[derive(Debug, Serialize)]
 pub struct AccountReport {
     pub account: String,
+    pub template: String,
     /// `assigned` or `already-assigned`.
     pub status: &'static str,
 }
@@ -305,8 +312,7 @@ impl AssignReport {
             user_id: None,
             user_created: false,
             instance_arn: None,
-            permission_set_arn: None,
-            permission_set: None,
+            permission_sets: Vec::new(),
             accounts: Vec::new(),
             planned,
             warnings: Vec::new(),
@@ -317,16 +323,26 @@ impl AssignReport {
         let accounts: Vec<AccountReport> = assigned
             .accounts
             .iter()
-            .map(|(account, outcome)| AccountReport {
+            .map(|(account, template, outcome)| AccountReport {
                 account: account.clone(),
+                template: template.clone(),
                 status: match outcome {
                     AccountOutcome::Created => "assigned",
                     _ => "already-assigned",
                 },
             })
             .collect();
+        let permission_sets: Vec<PermissionSetReport> = assigned
+            .permission_sets
+            .iter()
+            .map(|(template, outcome)| PermissionSetReport {
+                template: template.clone(),
+                arn: outcome.arn.clone(),
+                action: outcome.action,
+            })
+            .collect();
         let nothing_new = !assigned.user_created
-            && assigned.permission_set.action == "unchanged"
+            && permission_sets.iter().all(|p| p.action == "unchanged")
             && accounts.iter().all(|a| a.status == "already-assigned");
         AssignReport {
             status: if nothing_new {
@@ -337,10 +353,13 @@ impl AssignReport {
             user_id: Some(assigned.user_id.clone()),
             user_created: assigned.user_created,
             instance_arn: Some(assigned.instance_arn.clone()),
-            permission_set_arn: Some(assigned.permission_set.arn.clone()),
-            permission_set: Some(assigned.permission_set.action),
+            warnings: assigned
+                .permission_sets
+                .iter()
+                .flat_map(|(_, outcome)| outcome.warnings.iter().cloned())
+                .collect(),
+            permission_sets,
             accounts,
-            warnings: assigned.permission_set.warnings.clone(),
             ..Self::planned(request, Vec::new())
         }
     }
@@ -367,17 +386,20 @@ impl AssignReport {
         for step in &self.planned {
             out.push_str(&format!("  {step}\n"));
         }
-        if let (Some(id), Some(set), Some(action)) =
-            (&self.user_id, &self.permission_set_arn, self.permission_set)
-        {
+        if let Some(id) = &self.user_id {
             let created = if self.user_created { " (created)" } else { "" };
             out.push_str(&format!("  person          {id}{created}\n"));
-            out.push_str(&format!("  permission set  {set} ({action})\n"));
+        }
+        for set in &self.permission_sets {
+            out.push_str(&format!(
+                "  permission set  {} {} ({})\n",
+                set.template, set.arn, set.action
+            ));
         }
         for account in &self.accounts {
             out.push_str(&format!(
-                "  account {}  {}\n",
-                account.account, account.status
+                "  account {}  {} {}\n",
+                account.account, account.template, account.status
             ));
         }
         for warning in &self.warnings {

@@ -104,7 +104,10 @@ fn assign_creates_person_permission_set_and_assignments_once() {
     assert_eq!(report["status"], "assigned");
     assert_eq!(report["user_created"], true);
     let user_id = identity_user_id(&store, &name).expect("the identity-store user exists");
-    let permission_set = report["permission_set_arn"].as_str().unwrap().to_string();
+    let permission_set = report["permission_sets"][0]["arn"]
+        .as_str()
+        .unwrap()
+        .to_string();
 
     let policy = block_on(async {
         let out = sso()
@@ -130,7 +133,7 @@ fn assign_creates_person_permission_set_and_assignments_once() {
         strings(&report["warnings"])
             .iter()
             .any(|w| w.contains("no permissions boundary"))
-            || report["permission_set"] != "created",
+            || report["permission_sets"][0]["action"] != "created",
         "{report}"
     );
     assert_eq!(
@@ -232,4 +235,56 @@ fn bad_input_exits_2_and_changes_nothing() {
     .output()
     .exits(2);
     assert!(identity_user_id(&store, &name).is_none());
+}
+
+#[test]
+fn account_sets_from_the_configuration_give_each_set_its_access() {
+    let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let name = unique("erin");
+    let (instance_arn, store) = instance();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.json");
+    std::fs::write(
+        &config,
+        r#"{"account_sets": {"dev": ["444444444444", "555555555555"], "prod": ["666666666666"]}}"#,
+    )
+    .unwrap();
+    let mut args = vec![
+        "assign",
+        &name,
+        "--template",
+        "developer",
+        "--config",
+        config.to_str().unwrap(),
+    ];
+    args.extend_from_slice(CREATE);
+    let report = Run::new(&args).output().exits(0).json();
+    let by_template = |template: &str| {
+        report["permission_sets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["template"] == template)
+            .map(|p| p["arn"].as_str().unwrap().to_string())
+            .unwrap_or_else(|| panic!("{template} in {report}"))
+    };
+    let (write, read) = (by_template("developer"), by_template("developer-readonly"));
+    let user_id = identity_user_id(&store, &name).unwrap();
+    assert_eq!(
+        assignments_of(&instance_arn, &user_id),
+        [
+            ("444444444444".to_string(), write.clone()),
+            ("555555555555".to_string(), write),
+            ("666666666666".to_string(), read),
+        ]
+    );
+    Run::new(&["offboard", &name, "--sso", "-y"])
+        .output()
+        .exits(0);
+    assert!(assignments_of(&instance_arn, &user_id).is_empty());
+
+    Run::new(&["assign", &name, "--template", "developer", "-y"])
+        .output()
+        .exits(2)
+        .stderr_has("account_sets.dev");
 }
