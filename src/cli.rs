@@ -18,9 +18,10 @@ Credentials come from the standard AWS chain: environment, profiles, SSO profile
 Logging: -v, -vv, -vvv, or IAM_ONBOARD_LOG (a tracing filter such as iam_onboard=debug).
 Secrets (passwords, MFA seeds) are never logged at any verbosity.";
 
-/// Onboard and offboard people in AWS IAM from job-function templates: least-privilege
-/// groups, a permissions boundary, tags, a one-time console password and a verified MFA
-/// device in one command, undone in reverse order if anything fails.
+/// Onboard and offboard people in AWS IAM and IAM Identity Center from job-function templates:
+/// least-privilege groups or permission sets, a permissions boundary, tags, a one-time console
+/// password and a verified MFA device in one command, undone in reverse order if anything
+/// fails; offboarding removes everything attached, in the order AWS requires.
 #[derive(Debug, Parser)]
 #[command(name = "iam-onboard", version, after_long_help = EXIT_CODES, after_help = EXIT_CODES)]
 pub struct Cli {
