@@ -13,7 +13,7 @@ use crate::password;
 use crate::plan::{Observed, Plan, Step, USER_PATH};
 use crate::qr;
 use crate::secret::{Secret, write_new_private_file};
-use crate::template::{IAM_PATH, PolicyDocument, Template};
+use crate::template::{IAM_PATH, Template};
 use crate::totp::{CodeRejection, MfaSeed};
 use crate::undo::{Undo, UndoLog};
 use std::future::Future;
@@ -153,16 +153,6 @@ impl NewUserRequest {
             } => (Some(secret_file), qr_png.as_deref()),
             _ => (None, None),
         }
-    }
-
-    /// The template's policies and its boundary: every customer-managed policy it needs.
-    pub fn managed_policies(&self) -> impl Iterator<Item = &PolicyDocument> {
-        let boundary = &self.template.permissions_boundary;
-        let boundary_listed = self.template.policies.contains(boundary);
-        self.template
-            .policies
-            .iter()
-            .chain((!boundary_listed).then_some(boundary))
     }
 
     /// The new user's tags: who made it, from what and why, then the template's, then `--tag`.

@@ -9,7 +9,7 @@ use crate::aws::{
 };
 use crate::error::InputError;
 use crate::onboard::{MANAGED_BY_TAG, MANAGED_BY_VALUE, NewUserRequest, TEMPLATE_TAG};
-use crate::template::{IAM_PATH, PolicyDocument};
+use crate::template::{IAM_PATH, PolicyDocument, Template};
 use std::fmt;
 
 /// AWS keeps at most five versions of a managed policy.
@@ -39,7 +39,7 @@ pub struct ExistingUser {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Observed {
     pub caller: CallerIdentity,
-    /// In the order of `NewUserRequest::managed_policies`.
+    /// In the order of `Template::managed_policies`.
     pub policies: Vec<PolicyState>,
     pub group_exists: bool,
     pub group_policies: Vec<String>,
@@ -52,12 +52,7 @@ pub struct Observed {
 
 impl Observed {
     pub fn policy_arn(&self, policy: &PolicyDocument) -> String {
-        format!(
-            "arn:{}:iam::{}:policy{IAM_PATH}{}",
-            self.caller.partition(),
-            self.caller.account,
-            policy.iam_name
-        )
+        policy_arn(&self.caller, policy)
     }
 
     pub fn user_arn(&self, user_name: &str) -> String {
@@ -78,20 +73,63 @@ impl Observed {
     }
 }
 
+/// The template's shared resources as found: its managed policies (in the order of
+/// `Template::managed_policies`) and its group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SharedState {
+    pub policies: Vec<PolicyState>,
+    pub group_exists: bool,
+    pub group_policies: Vec<String>,
+}
+
+impl SharedState {
+    /// The state once a run has ensured the template's policies and group: all up to date.
+    pub fn ensured(template: &Template, caller: &CallerIdentity) -> Self {
+        SharedState {
+            policies: template
+                .managed_policies()
+                .map(|_| PolicyState::Current)
+                .collect(),
+            group_exists: true,
+            group_policies: template
+                .policies
+                .iter()
+                .map(|p| policy_arn(caller, p))
+                .collect(),
+        }
+    }
+}
+
+fn policy_arn(caller: &CallerIdentity, policy: &PolicyDocument) -> String {
+    format!(
+        "arn:{}:iam::{}:policy{IAM_PATH}{}",
+        caller.partition(),
+        caller.account,
+        policy.iam_name
+    )
+}
+
 /// Reads what exists. Makes read calls only.
 pub async fn observe(api: &impl Iam, request: &NewUserRequest) -> AwsResult<Observed> {
     let caller = api.get_caller_identity().await?;
-    let mut observed = Observed {
-        caller,
-        policies: Vec::new(),
-        group_exists: false,
-        group_policies: Vec::new(),
-        user: None,
-        stale_mfa_device: None,
-        password_rules: PasswordRules::default(),
+    let shared = observe_shared(api, &caller, &request.template).await?;
+    let password_rules = if request.console {
+        api.get_account_password_policy().await?.unwrap_or_default()
+    } else {
+        PasswordRules::default()
     };
-    for policy in request.managed_policies() {
-        let arn = observed.policy_arn(policy);
+    observe_person(api, request, caller, shared, password_rules).await
+}
+
+/// Reads the state of the template's policies and group.
+pub async fn observe_shared(
+    api: &impl Iam,
+    caller: &CallerIdentity,
+    template: &Template,
+) -> AwsResult<SharedState> {
+    let mut policies = Vec::new();
+    for policy in template.managed_policies() {
+        let arn = policy_arn(caller, policy);
         let state = match api.get_policy_default_version(&arn).await? {
             None => PolicyState::Missing,
             Some(version) => {
@@ -105,13 +143,37 @@ pub async fn observe(api: &impl Iam, request: &NewUserRequest) -> AwsResult<Obse
                 }
             }
         };
-        observed.policies.push(state);
+        policies.push(state);
     }
-    let group = &request.template.group;
-    if api.get_group(group).await?.is_some() {
-        observed.group_exists = true;
-        observed.group_policies = api.list_attached_group_policies(group).await?;
-    }
+    let group = &template.group;
+    let (group_exists, group_policies) = match api.get_group(group).await? {
+        Some(_) => (true, api.list_attached_group_policies(group).await?),
+        None => (false, Vec::new()),
+    };
+    Ok(SharedState {
+        policies,
+        group_exists,
+        group_policies,
+    })
+}
+
+/// Reads the person's own state, given the shared state and the password rules.
+pub async fn observe_person(
+    api: &impl Iam,
+    request: &NewUserRequest,
+    caller: CallerIdentity,
+    shared: SharedState,
+    password_rules: PasswordRules,
+) -> AwsResult<Observed> {
+    let mut observed = Observed {
+        caller,
+        policies: shared.policies,
+        group_exists: shared.group_exists,
+        group_policies: shared.group_policies,
+        user: None,
+        stale_mfa_device: None,
+        password_rules,
+    };
     let name = &request.user_name;
     if let Some(info) = api.get_user(name).await? {
         let (groups, has_login_profile, mfa_devices) = tokio::try_join!(
@@ -130,11 +192,6 @@ pub async fn observe(api: &impl Iam, request: &NewUserRequest) -> AwsResult<Obse
         let serial = observed.mfa_serial(name);
         let unassigned = api.list_unassigned_virtual_mfa_devices().await?;
         observed.stale_mfa_device = unassigned.into_iter().find(|s| *s == serial);
-    }
-    if request.console
-        && let Some(rules) = api.get_account_password_policy().await?
-    {
-        observed.password_rules = rules;
     }
     Ok(observed)
 }
@@ -298,7 +355,7 @@ pub fn plan_new_user(request: &NewUserRequest, observed: &Observed) -> Result<Pl
     }
 
     let mut steps = Vec::new();
-    for (policy, state) in request.managed_policies().zip(&observed.policies) {
+    for (policy, state) in request.template.managed_policies().zip(&observed.policies) {
         let arn = observed.policy_arn(policy);
         let document = policy.document.to_string();
         match state {

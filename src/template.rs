@@ -98,6 +98,17 @@ pub struct Template {
     pub source: String,
 }
 
+impl Template {
+    /// The template's policies and its boundary: every customer-managed policy it needs.
+    pub fn managed_policies(&self) -> impl Iterator<Item = &PolicyDocument> {
+        let boundary = &self.permissions_boundary;
+        let boundary_listed = self.policies.contains(boundary);
+        self.policies
+            .iter()
+            .chain((!boundary_listed).then_some(boundary))
+    }
+}
+
 /// All templates of a set, by name.
 #[derive(Debug, Clone)]
 pub struct TemplateSet {
