@@ -579,6 +579,31 @@ pub async fn assign<A: Sso + Send + 'static>(
         let outcome = ensure_permission_set(api.as_ref(), &instance, design, patience).await?;
         permission_sets.push((name.clone(), outcome));
     }
+    assign_person(
+        api,
+        &instance,
+        request,
+        found,
+        permission_sets,
+        patience,
+        interrupted,
+    )
+    .await
+}
+
+/// The person's part of `assign`, once the instance is chosen and the permission sets of every
+/// target's template are ensured: create the person if `found` is `None`, assign, and on
+/// failure undo this run's assignments, then the person it created.
+pub async fn assign_person<A: Sso + Send + 'static>(
+    api: Arc<A>,
+    instance: &SsoInstance,
+    request: &AssignRequest,
+    found: Option<String>,
+    permission_sets: Vec<(String, PermissionSetOutcome)>,
+    patience: Patience,
+    interrupted: impl Future<Output = ()>,
+) -> Result<Assigned, Error> {
+    let store = &instance.identity_store_id;
     let arn_of = |template: &str| {
         permission_sets
             .iter()
@@ -594,7 +619,14 @@ pub async fn assign<A: Sso + Send + 'static>(
                 .map_err(Error::from_aws)?,
             true,
         ),
-        (None, None) => unreachable!("refused above"),
+        (None, None) => {
+            return Err(Error::Aws(AwsError::new(
+                "identitystore:GetUserId",
+                AwsErrorKind::NotFound,
+                "ResourceNotFoundException",
+                &format!("{} is not in the identity store", request.user_name),
+            )));
+        }
     };
     let created = Arc::new(Mutex::new(Vec::new()));
     let assignments: Vec<Assignment> = request
@@ -628,7 +660,7 @@ pub async fn assign<A: Sso + Send + 'static>(
             })
             .collect();
         return Ok(Assigned {
-            instance_arn: instance.arn,
+            instance_arn: instance.arn.clone(),
             user_id,
             user_created,
             permission_sets,
