@@ -303,24 +303,11 @@ pub async fn apply<A: Iam, S: CodeSource, R: rand::Rng>(
     for step in &plan.steps {
         tracing::info!(%step, "applying");
         match step {
-            Step::CreatePolicy {
-                name,
-                document,
-                description,
-            } => shared(
-                api.create_policy(name, IAM_PATH, document, description)
-                    .await,
-            )?,
-            Step::DeletePolicyVersion { arn, version_id } => {
-                already_done_if_missing(api.delete_policy_version(arn, version_id).await)?
-            }
-            Step::CreatePolicyVersion { arn, document } => {
-                api.create_policy_version(arn, document).await?
-            }
-            Step::CreateGroup { name } => shared(api.create_group(name, IAM_PATH).await)?,
-            Step::AttachGroupPolicy { group, policy_arn } => {
-                api.attach_group_policy(group, policy_arn).await?
-            }
+            Step::CreatePolicy { .. }
+            | Step::DeletePolicyVersion { .. }
+            | Step::CreatePolicyVersion { .. }
+            | Step::CreateGroup { .. }
+            | Step::AttachGroupPolicy { .. } => apply_shared(api, step).await?,
             Step::CreateUser(user) => {
                 let entry = Undo::DeleteUser {
                     user: user.name.clone(),
@@ -394,6 +381,33 @@ pub async fn apply<A: Iam, S: CodeSource, R: rand::Rng>(
         }
     }
     Ok(onboarded)
+}
+
+/// Makes one change to the template's shared resources (policies and group). These are never
+/// undone; one that another run made first counts as made.
+pub async fn apply_shared(api: &impl Iam, step: &Step) -> AwsResult<()> {
+    match step {
+        Step::CreatePolicy {
+            name,
+            document,
+            description,
+        } => shared(
+            api.create_policy(name, IAM_PATH, document, description)
+                .await,
+        )?,
+        Step::DeletePolicyVersion { arn, version_id } => {
+            already_done_if_missing(api.delete_policy_version(arn, version_id).await)?
+        }
+        Step::CreatePolicyVersion { arn, document } => {
+            api.create_policy_version(arn, document).await?
+        }
+        Step::CreateGroup { name } => shared(api.create_group(name, IAM_PATH).await)?,
+        Step::AttachGroupPolicy { group, policy_arn } => {
+            api.attach_group_policy(group, policy_arn).await?
+        }
+        other => unreachable!("not a shared step: {other}"),
+    }
+    Ok(())
 }
 
 /// Records `entry` and makes the change. When AWS certainly refused, the entry is dropped;

@@ -354,44 +354,12 @@ pub fn plan_new_user(request: &NewUserRequest, observed: &Observed) -> Result<Pl
         }
     }
 
-    let mut steps = Vec::new();
-    for (policy, state) in request.template.managed_policies().zip(&observed.policies) {
-        let arn = observed.policy_arn(policy);
-        let document = policy.document.to_string();
-        match state {
-            PolicyState::Current => {}
-            PolicyState::Missing => steps.push(Step::CreatePolicy {
-                name: policy.iam_name.clone(),
-                document,
-                description: format!("iam-onboard template policy {}", policy.name),
-            }),
-            PolicyState::Outdated { versions } => {
-                if versions.len() >= MAX_POLICY_VERSIONS
-                    && let Some(oldest) = oldest_non_default(versions)
-                {
-                    steps.push(Step::DeletePolicyVersion {
-                        arn: arn.clone(),
-                        version_id: oldest,
-                    });
-                }
-                steps.push(Step::CreatePolicyVersion { arn, document });
-            }
-        }
-    }
-    if !observed.group_exists {
-        steps.push(Step::CreateGroup {
-            name: template.group.clone(),
-        });
-    }
-    for policy in &template.policies {
-        let policy_arn = observed.policy_arn(policy);
-        if !observed.group_policies.contains(&policy_arn) {
-            steps.push(Step::AttachGroupPolicy {
-                group: template.group.clone(),
-                policy_arn,
-            });
-        }
-    }
+    let shared = SharedState {
+        policies: observed.policies.clone(),
+        group_exists: observed.group_exists,
+        group_policies: observed.group_policies.clone(),
+    };
+    let mut steps = plan_shared(template, &shared, &observed.caller);
 
     let boundary_arn = observed.policy_arn(&template.permissions_boundary);
     let existing = observed.user.as_ref();
@@ -438,6 +406,53 @@ pub fn plan_new_user(request: &NewUserRequest, observed: &Observed) -> Result<Pl
         boundary_arn,
         mfa_serial,
     })
+}
+
+/// The changes that bring the template's shared policies and group up to date.
+pub fn plan_shared(
+    template: &Template,
+    shared: &SharedState,
+    caller: &CallerIdentity,
+) -> Vec<Step> {
+    let mut steps = Vec::new();
+    for (policy, state) in template.managed_policies().zip(&shared.policies) {
+        let arn = policy_arn(caller, policy);
+        let document = policy.document.to_string();
+        match state {
+            PolicyState::Current => {}
+            PolicyState::Missing => steps.push(Step::CreatePolicy {
+                name: policy.iam_name.clone(),
+                document,
+                description: format!("iam-onboard template policy {}", policy.name),
+            }),
+            PolicyState::Outdated { versions } => {
+                if versions.len() >= MAX_POLICY_VERSIONS
+                    && let Some(oldest) = oldest_non_default(versions)
+                {
+                    steps.push(Step::DeletePolicyVersion {
+                        arn: arn.clone(),
+                        version_id: oldest,
+                    });
+                }
+                steps.push(Step::CreatePolicyVersion { arn, document });
+            }
+        }
+    }
+    if !shared.group_exists {
+        steps.push(Step::CreateGroup {
+            name: template.group.clone(),
+        });
+    }
+    for policy in &template.policies {
+        let policy_arn = policy_arn(caller, policy);
+        if !shared.group_policies.contains(&policy_arn) {
+            steps.push(Step::AttachGroupPolicy {
+                group: template.group.clone(),
+                policy_arn,
+            });
+        }
+    }
+    steps
 }
 
 /// The version to delete to make room: the oldest that is not the default.
