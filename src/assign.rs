@@ -12,8 +12,9 @@ use crate::aws::{
     Assignment, AwsError, AwsErrorKind, AwsResult, NewPerson, OperationState, OperationStatus,
     PermissionSetSpec, Sso, SsoInstance,
 };
+use crate::config::Config;
 use crate::error::{Error, InputError};
-use crate::template::{FORCE_MFA_POLICY, IAM_PATH, Template};
+use crate::template::{FORCE_MFA_POLICY, IAM_PATH, Template, TemplateSet};
 use backon::{ExponentialBuilder, Retryable};
 use serde_json::{Value, json};
 use std::future::Future;
@@ -505,6 +506,59 @@ pub async fn unassign<A: Sso + Send + 'static>(
 pub struct Target {
     pub account: String,
     pub template: Template,
+}
+
+/// The accounts and the template given in each: the `accounts` named get `template`; without
+/// any, each account set the template names (in the configuration file) gets the template it
+/// says. An account given two different templates is refused.
+pub fn resolve_targets(
+    template: &Template,
+    accounts: &[String],
+    set: &TemplateSet,
+    config: &Config,
+) -> Result<Vec<Target>, InputError> {
+    let mut targets: Vec<Target> = Vec::new();
+    let mut add = |account: &str, template: &Template, field: &str| match targets
+        .iter()
+        .find(|t| t.account == account)
+    {
+        Some(t) if t.template.name != template.name => Err(InputError::new(
+            field.to_string(),
+            format!(
+                "account {account} would get both {} and {}",
+                t.template.name, template.name
+            ),
+        )),
+        Some(_) => Ok(()),
+        None => {
+            targets.push(Target {
+                account: account.to_string(),
+                template: template.clone(),
+            });
+            Ok(())
+        }
+    };
+    for account in accounts {
+        add(account, template, "--account")?;
+    }
+    if accounts.is_empty() {
+        if template.account_sets.is_empty() {
+            return Err(InputError::new(
+                "--account",
+                format!(
+                    "give --account ID; template {} names no account sets",
+                    template.name
+                ),
+            ));
+        }
+        for (account_set, given) in &template.account_sets {
+            let given = set.get(given)?;
+            for account in config.accounts_of(account_set)? {
+                add(account, given, &format!("account_sets.{account_set}"))?;
+            }
+        }
+    }
+    Ok(targets)
 }
 
 /// A validated `assign` request.

@@ -1,7 +1,7 @@
 //! Each subcommand from raw arguments to printed result: validation at the edge (turning
 //! `cli` values into requests), then the AWS work, then the report.
 
-use crate::assign::{self, AssignRequest, Patience, Target};
+use crate::assign::{self, AssignRequest, Patience};
 use crate::aws::Iam;
 use crate::aws::NewPerson;
 use crate::aws::sdk::{AwsTarget, SdkIam, load_config};
@@ -306,9 +306,7 @@ async fn offboard_user(
     Ok(())
 }
 
-/// Turns `assign` arguments into a validated request: the accounts named with `--account`
-/// get the template; without any, each account set the template names (in the configuration
-/// file) gets the template it says.
+/// Turns `assign` arguments into a validated request.
 pub fn assign_request(
     args: AssignArgs,
     set: &TemplateSet,
@@ -316,48 +314,10 @@ pub fn assign_request(
 ) -> Result<AssignRequest, InputError> {
     assign::validate_identity_user_name(&args.username)?;
     let template = set.get(&args.template)?.clone();
-    let mut targets: Vec<Target> = Vec::new();
-    let mut add = |account: &str, template: &Template, field: &str| match targets
-        .iter()
-        .find(|t| t.account == account)
-    {
-        Some(t) if t.template.name != template.name => Err(InputError::new(
-            field.to_string(),
-            format!(
-                "account {account} would get both {} and {}",
-                t.template.name, template.name
-            ),
-        )),
-        Some(_) => Ok(()),
-        None => {
-            targets.push(Target {
-                account: account.to_string(),
-                template: template.clone(),
-            });
-            Ok(())
-        }
-    };
     for account in &args.accounts {
         assign::validate_account_id(account)?;
-        add(account, &template, "--account")?;
     }
-    if args.accounts.is_empty() {
-        if template.account_sets.is_empty() {
-            return Err(InputError::new(
-                "--account",
-                format!(
-                    "give --account ID; template {} names no account sets",
-                    template.name
-                ),
-            ));
-        }
-        for (account_set, given) in &template.account_sets {
-            let given = set.get(given)?;
-            for account in config.accounts_of(account_set)? {
-                add(account, given, &format!("account_sets.{account_set}"))?;
-            }
-        }
-    }
+    let targets = assign::resolve_targets(&template, &args.accounts, set, config)?;
     let create = match (
         args.create_user,
         args.email,

@@ -240,20 +240,6 @@ pub enum Step {
     },
 }
 
-impl Step {
-    /// Steps that change resources shared by every user of the template: never undone.
-    pub fn is_shared(&self) -> bool {
-        matches!(
-            self,
-            Step::CreatePolicy { .. }
-                | Step::DeletePolicyVersion { .. }
-                | Step::CreatePolicyVersion { .. }
-                | Step::CreateGroup { .. }
-                | Step::AttachGroupPolicy { .. }
-        )
-    }
-}
-
 impl fmt::Display for Step {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
