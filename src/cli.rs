@@ -89,6 +89,8 @@ pub enum Command {
     NewUser(NewUserArgs),
     /// Give a person IAM Identity Center (SSO) access to accounts from a job-function template
     Assign(AssignArgs),
+    /// Onboard, offboard and assign many people from a CSV file, checked first, concurrently
+    Batch(BatchArgs),
     /// Remove an IAM user and everything attached to it, in the order AWS requires (with
     /// --sso: a person's Identity Center assignments and identity)
     Offboard(OffboardArgs),
@@ -231,6 +233,32 @@ pub struct AssignArgs {
     pub instance_arn: Option<String>,
 
     /// How long to wait for one assignment that stays IN_PROGRESS
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// The CSV file: a header row, then a row a person. Columns (any order; only username is
+    /// required): action (onboard, offboard, assign; default onboard), username, template,
+    /// display_name, email, ticket, tags (k=v;k=v), console (yes/no, default no), accounts
+    /// (;-separated, for assign), given_name, family_name
+    pub file: PathBuf,
+
+    /// Rows at once
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub concurrency: usize,
+
+    /// Write the report (CSV, or JSON lines with --output json) to this new file, mode 0600;
+    /// one-time console passwords appear only there
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+
+    /// Keep starting rows after one fails (by default the rest are skipped)
+    #[arg(long)]
+    pub continue_on_error: bool,
+
+    /// How long to wait for one Identity Center assignment that stays IN_PROGRESS
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     pub timeout: u64,
 }

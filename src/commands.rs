@@ -6,8 +6,9 @@ use crate::aws::Iam;
 use crate::aws::NewPerson;
 use crate::aws::sdk::{AwsTarget, SdkIam, load_config};
 use crate::aws::sdk_sso::SdkSso;
+use crate::batch;
 use crate::cli::{
-    AssignArgs, Command, GlobalArgs, MfaArg, NewUserArgs, OffboardArgs, OutputFormat,
+    AssignArgs, BatchArgs, Command, GlobalArgs, MfaArg, NewUserArgs, OffboardArgs, OutputFormat,
     TemplatesCommand,
 };
 use crate::codes::{AnyCodes, StdinCodes, TerminalCodes};
@@ -43,6 +44,7 @@ pub async fn dispatch(command: Command, global: &GlobalArgs) -> Result<(), Error
     match command {
         Command::NewUser(args) => new_user(args, global, terminal, &interrupts).await,
         Command::Assign(args) => assign_person(args, global, terminal, &interrupts).await,
+        Command::Batch(args) => run_batch(args, global, &interrupts).await,
         Command::Offboard(args) if args.sso => {
             offboard_sso(args, global, terminal, &interrupts).await
         }
@@ -157,6 +159,7 @@ fn aws_target(global: &GlobalArgs) -> Result<AwsTarget, InputError> {
         profile: global.profile.clone(),
         region: global.region.clone(),
         endpoint_url: global.endpoint_url.clone(),
+        adaptive_retries: false,
     })
 }
 
@@ -455,6 +458,68 @@ async fn offboard_sso(
     report.status = "offboarded";
     report::print(&report.render(global.output));
     Ok(())
+}
+
+async fn run_batch(
+    args: BatchArgs,
+    global: &GlobalArgs,
+    interrupts: &Interrupts,
+) -> Result<(), Error> {
+    let set = load_templates(global)?;
+    let config = Config::load(global.config.as_deref())?;
+    let file = args.file.display().to_string();
+    let checking = batch::Checking {
+        file: &file,
+        templates: &set,
+        config: &config,
+    };
+    let checked = batch::check_file(&args.file, &checking).map_err(Error::BadRows)?;
+    if checked.makes_passwords && args.report.is_none() && !global.dry_run {
+        return Err(InputError::new(
+            "--report",
+            "rows with console=yes make one-time passwords, which go only to the report: give --report FILE",
+        )
+        .into());
+    }
+    if args.concurrency == 0 {
+        return Err(InputError::new("--concurrency", "must be at least 1").into());
+    }
+    let target = AwsTarget {
+        adaptive_retries: true,
+        ..aws_target(global)?
+    };
+    let sdk_config = load_config(&target).await;
+    let iam = Arc::new(SdkIam::new(&sdk_config));
+    let sso = Arc::new(SdkSso::new(&sdk_config));
+    let sink =
+        batch::ReportSink::open(args.report.as_deref(), global.output == OutputFormat::Json)?;
+    let settings = batch::Settings {
+        concurrency: args.concurrency,
+        continue_on_error: args.continue_on_error,
+        dry_run: global.dry_run,
+        patience: Patience {
+            timeout: std::time::Duration::from_secs(args.timeout),
+            ..Patience::default()
+        },
+        protected: config.protected_users.clone(),
+    };
+    let (cancel, cancelled) = tokio::sync::watch::channel(false);
+    let running = batch::run(
+        iam, sso, &args.file, &checking, &checked, settings, sink, cancelled,
+    );
+    tokio::pin!(running);
+    let mut interrupted = std::pin::pin!(interrupts.during_changes());
+    let summary = loop {
+        tokio::select! {
+            summary = &mut running => break summary?,
+            () = &mut interrupted, if !*cancel.borrow() => {
+                eprintln!("\niam-onboard: interrupted; undoing the rows in flight, starting no more");
+                let _ = cancel.send(true);
+            }
+        }
+    };
+    eprintln!("iam-onboard: batch {file}: {summary}");
+    summary.outcome()
 }
 
 /// Now, as RFC 3339 (`2026-11-22T14:05:00Z`).

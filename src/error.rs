@@ -72,6 +72,9 @@ pub enum Error {
     #[error("{0}")]
     Input(#[from] InputError),
 
+    #[error("{} bad rows; nothing was changed:\n{}", .0.len(), bullet_list(&.0.iter().map(ToString::to_string).collect::<Vec<_>>()))]
+    BadRows(Vec<InputError>),
+
     #[error("{0}")]
     Denied(AwsError),
 
@@ -122,7 +125,7 @@ impl Error {
     /// The documented exit code for this failure.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Input(_) => exit::BAD_INPUT,
+            Error::Input(_) | Error::BadRows(_) => exit::BAD_INPUT,
             Error::Denied(_) => exit::DENIED,
             Error::Aws(_)
             | Error::RolledBack { .. }

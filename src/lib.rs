@@ -5,6 +5,7 @@
 
 pub mod assign;
 pub mod aws;
+pub mod batch;
 pub mod cli;
 pub mod codes;
 pub mod commands;

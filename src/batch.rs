@@ -1,0 +1,934 @@
+//! `batch FILE.csv`: onboard, offboard and assign many people from a spreadsheet export.
+//!
+//! The whole file is read and checked first: every bad row is reported with its line, column
+//! and reason, and any bad row means nothing changes. Then the shared resources (template
+//! policies and groups, permission sets) are ensured once, and the rows run concurrently,
+//! streamed from the file with at most `concurrency` in flight, each through the same flow,
+//! undo included, as the single command. Rows that are already done say so, so a file can be
+//! run again after a crash. The report is streamed too: memory does not grow with the file.
+
+use crate::assign::{
+    self, AssignRequest, Patience, PermissionSetOutcome, validate_account_id,
+    validate_identity_user_name,
+};
+use crate::aws::{CallerIdentity, Iam, NewPerson, PasswordRules, Sso, SsoInstance};
+use crate::config::Config;
+use crate::error::{Error, InputError};
+use crate::names;
+use crate::offboard::{self, OffboardMode};
+use crate::onboard::{self, CodeInput, CodeSource, Effects, MfaMode, NewUserRequest, SystemClock};
+use crate::plan::{self, SharedState};
+use crate::secret::Secret;
+use crate::template::TemplateSet;
+use crate::totp::CodeRejection;
+use serde::Serialize;
+use std::cell::Cell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+use std::rc::Rc;
+use std::sync::Arc;
+
+/// The columns a file may have, in any order; only `username` is required.
+pub const COLUMNS: &[&str] = &[
+    "action",
+    "username",
+    "template",
+    "display_name",
+    "email",
+    "ticket",
+    "tags",
+    "console",
+    "accounts",
+    "given_name",
+    "family_name",
+];
+
+/// What one row asks for, checked.
+#[derive(Debug, Clone)]
+pub enum RowAction {
+    Onboard(Box<NewUserRequest>),
+    Offboard { user_name: String },
+    Assign(Box<AssignRequest>),
+}
+
+/// A checked row and the line it starts on.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub line: u64,
+    pub action: RowAction,
+}
+
+impl Row {
+    pub fn user_name(&self) -> &str {
+        match &self.action {
+            RowAction::Onboard(request) => &request.user_name,
+            RowAction::Offboard { user_name } => user_name,
+            RowAction::Assign(request) => &request.user_name,
+        }
+    }
+
+    pub fn action_name(&self) -> &'static str {
+        match &self.action {
+            RowAction::Onboard(_) => "onboard",
+            RowAction::Offboard { .. } => "offboard",
+            RowAction::Assign(_) => "assign",
+        }
+    }
+}
+
+/// What rows are checked against.
+pub struct Checking<'a> {
+    pub file: &'a str,
+    pub templates: &'a TemplateSet,
+    pub config: &'a Config,
+}
+
+/// The column positions of a file.
+struct Header {
+    columns: HashMap<String, usize>,
+}
+
+impl Header {
+    fn get<'r>(&self, record: &'r csv::StringRecord, column: &str) -> &'r str {
+        self.columns
+            .get(column)
+            .and_then(|index| record.get(*index))
+            .unwrap_or("")
+    }
+}
+
+fn open(path: &Path, file: &str) -> Result<(csv::Reader<std::fs::File>, Header), InputError> {
+        // Lines end at \n: the \r of a CRLF file is trimmed with the field's white space. (With
+    // the default CRLF terminator, the csv crate counts the lines of CRLF files one short.)
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_path(path)
+        .map_err(|err| InputError::new("file", format!("cannot read it: {err}")).in_file(file))?;
+    let names = reader
+        .headers()
+        .map_err(|err| {
+            InputError::new("header", err.to_string())
+                .in_file(file)
+                .at_line(1)
+        })?
+        .clone();
+    let mut columns = HashMap::new();
+    for (index, name) in names.iter().enumerate() {
+        let name = name.to_ascii_lowercase();
+        if !COLUMNS.contains(&name.as_str()) {
+            return Err(InputError::new(
+                format!("column {name:?}"),
+                format!("unknown column; the columns are {}", COLUMNS.join(", ")),
+            )
+            .in_file(file)
+            .at_line(1));
+        }
+        if columns.insert(name.clone(), index).is_some() {
+            return Err(InputError::new(format!("column {name:?}"), "appears twice")
+                .in_file(file)
+                .at_line(1));
+        }
+    }
+    if !columns.contains_key("username") {
+        return Err(InputError::new("header", "there is no username column")
+            .in_file(file)
+            .at_line(1));
+    }
+    Ok((reader, Header { columns }))
+}
+
+/// `k=v;k=v`.
+fn parse_tags(text: &str) -> Result<Vec<(String, String)>, InputError> {
+    text.split(';')
+        .map(str::trim)
+        .filter(|tag| !tag.is_empty())
+        .map(names::parse_tag)
+        .collect()
+}
+
+fn split_list(text: &str) -> Vec<String> {
+    text.split(';')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The column an error of the single commands' checks belongs to.
+fn column_of(field: &str) -> String {
+    let field = field.trim_start_matches("--");
+    let tag_column = [
+        (onboard::DISPLAY_NAME_TAG, "display_name"),
+        (onboard::EMAIL_TAG, "email"),
+        (onboard::TICKET_TAG, "ticket"),
+    ]
+    .into_iter()
+    .find(|(tag, _)| field == format!("tag {tag:?}"));
+    if let Some((_, column)) = tag_column {
+        column.to_string()
+    } else if field.starts_with("tag") {
+        "tags".to_string()
+    } else if field.starts_with("account") {
+        "accounts".to_string()
+    } else {
+                field.replace('-', "_")
+    }
+}
+
+fn parse_row(
+    record: &csv::StringRecord,
+    header: &Header,
+    checking: &Checking,
+) -> Result<Row, InputError> {
+    let line = record.position().map_or(0, csv::Position::line);
+    let at = |column: &str, reason: String| {
+        InputError::new(column, reason)
+            .in_file(checking.file)
+            .at_line(line)
+    };
+    let relocate = |err: InputError| {
+        let detail = if err.field.starts_with("tag ") || err.field.starts_with("account_sets") {
+            format!("{}: {}", err.field, err.reason)
+        } else {
+            err.reason
+        };
+        at(&column_of(&err.field), detail)
+    };
+    let get = |column: &str| header.get(record, column).to_string();
+    let optional = |column: &str| Some(get(column)).filter(|value| !value.is_empty());
+    let user_name = get("username");
+    if user_name.is_empty() {
+        return Err(at("username", "is missing".to_string()));
+    }
+    let template = || {
+        let name = get("template");
+        if name.is_empty() {
+            return Err(at("template", "is missing".to_string()));
+        }
+        checking
+            .templates
+            .get(&name)
+            .cloned()
+            .map_err(|err| at("template", err.reason))
+    };
+    let action = match get("action").to_ascii_lowercase().as_str() {
+        "" | "onboard" => {
+            let template = template()?;
+            let console = match get("console").to_ascii_lowercase().as_str() {
+                "" | "no" => false,
+                "yes" => template.console_access,
+                other => return Err(at("console", format!("{other:?} is not yes or no"))),
+            };
+            let request = NewUserRequest {
+                user_name,
+                template,
+                display_name: optional("display_name"),
+                email: optional("email"),
+                ticket: optional("ticket"),
+                extra_tags: parse_tags(&get("tags")).map_err(relocate)?,
+                console,
+                mfa: MfaMode::Deferred,
+                password_file: None,
+            }
+            .validate()
+            .map_err(relocate)?;
+            RowAction::Onboard(Box::new(request))
+        }
+        "offboard" => {
+            names::validate_user_name(&user_name).map_err(relocate)?;
+            RowAction::Offboard { user_name }
+        }
+        "assign" => {
+            validate_identity_user_name(&user_name).map_err(relocate)?;
+            let template = template()?;
+            let accounts = split_list(&get("accounts"));
+            for account in &accounts {
+                validate_account_id(account).map_err(relocate)?;
+            }
+            let targets =
+                assign::resolve_targets(&template, &accounts, checking.templates, checking.config)
+                    .map_err(relocate)?;
+            let names = [
+                optional("email"),
+                optional("given_name"),
+                optional("family_name"),
+            ];
+            let create = match names {
+                [Some(email), Some(given_name), Some(family_name)] => Some(NewPerson {
+                    user_name: user_name.clone(),
+                    display_name: optional("display_name")
+                        .unwrap_or_else(|| format!("{given_name} {family_name}")),
+                    given_name,
+                    family_name,
+                    email,
+                }),
+                [None, None, None] => None,
+                _ => {
+                    return Err(at(
+                        "given_name",
+                        "email, given_name and family_name go together (all three create the person when missing)"
+                            .to_string(),
+                    ));
+                }
+            };
+            RowAction::Assign(Box::new(AssignRequest {
+                user_name,
+                template,
+                targets,
+                create,
+                instance_arn: None,
+            }))
+        }
+        other => {
+            return Err(at(
+                "action",
+                format!("{other:?} is not onboard, offboard or assign"),
+            ));
+        }
+    };
+    Ok(Row { line, action })
+}
+
+/// What the check of a whole file found out.
+#[derive(Debug, Default)]
+pub struct Checked {
+    pub rows: u64,
+    /// Templates whose policies and groups onboard rows need.
+    pub onboard_templates: BTreeSet<String>,
+    /// Templates whose permission sets assign rows need.
+    pub assign_templates: BTreeSet<String>,
+    /// Whether some row makes a console password (which goes only to the report).
+    pub makes_passwords: bool,
+}
+
+/// Reads and checks the whole file without changing anything. Returns every bad row, or
+/// what running it needs.
+pub fn check_file(path: &Path, checking: &Checking) -> Result<Checked, Vec<InputError>> {
+    let (mut reader, header) = open(path, checking.file).map_err(|err| vec![err])?;
+    let mut checked = Checked::default();
+    let mut problems = Vec::new();
+    let mut first_line_of: HashMap<String, u64> = HashMap::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(record) => record,
+            Err(err) => {
+                let line = err.position().map_or(0, csv::Position::line);
+                problems.push(
+                    InputError::new("row", err.to_string())
+                        .in_file(checking.file)
+                        .at_line(line),
+                );
+                continue;
+            }
+        };
+        checked.rows += 1;
+        match parse_row(&record, &header, checking) {
+            Err(problem) => problems.push(problem),
+            Ok(row) => {
+                let key = row.user_name().to_ascii_lowercase();
+                if let Some(first) = first_line_of.get(&key) {
+                    problems.push(
+                        InputError::new(
+                            "username",
+                            format!(
+                                "{} is also on line {first}; one row a person",
+                                row.user_name()
+                            ),
+                        )
+                        .in_file(checking.file)
+                        .at_line(row.line),
+                    );
+                    continue;
+                }
+                first_line_of.insert(key, row.line);
+                match &row.action {
+                    RowAction::Onboard(request) => {
+                        checked
+                            .onboard_templates
+                            .insert(request.template.name.clone());
+                        checked.makes_passwords |= request.console;
+                    }
+                    RowAction::Assign(request) => {
+                        for template in request.templates() {
+                            checked.assign_templates.insert(template.name.clone());
+                        }
+                    }
+                    RowAction::Offboard { .. } => {}
+                }
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(checked)
+    } else {
+        Err(problems)
+    }
+}
+
+/// One line of the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct RowReport {
+    pub line: u64,
+    pub action: &'static str,
+    pub username: String,
+    /// `created`, `converged`, `already-done`, `offboarded`, `assigned`, `failed`, `skipped`,
+    /// or `planned` for `--dry-run`.
+    pub status: &'static str,
+    pub arn: String,
+    /// The one-time console password of a user this row created; only ever in the report.
+    pub password: String,
+    /// What failed, or for `--dry-run` the calls a real run would make.
+    pub detail: String,
+}
+
+impl RowReport {
+    fn new(row: &Row, status: &'static str, arn: String, detail: String) -> Self {
+        RowReport {
+            line: row.line,
+            action: row.action_name(),
+            username: row.user_name().to_string(),
+            status,
+            arn,
+            password: String::new(),
+            detail,
+        }
+    }
+}
+
+/// Where report lines go.
+pub enum ReportSink {
+    /// CSV, formula-escaped, to a new 0600 file.
+    Csv(Box<csv::Writer<std::fs::File>>),
+    /// One JSON object a line, to a new 0600 file or standard output.
+    JsonLines(Box<dyn std::io::Write>),
+    /// A line a row for people, on standard output.
+    Human,
+}
+
+/// A value a spreadsheet would run as a formula gets a leading apostrophe.
+pub fn escape_formula(value: &str) -> String {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    }
+}
+
+impl ReportSink {
+    /// Opens the sink: `path` is created new with mode 0600.
+    pub fn open(path: Option<&Path>, json: bool) -> Result<Self, Error> {
+        let Some(path) = path else {
+            return Ok(if json {
+                ReportSink::JsonLines(Box::new(std::io::stdout()))
+            } else {
+                ReportSink::Human
+            });
+        };
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let file = options.open(path).map_err(|err| {
+            Error::from(InputError::new(
+                "--report",
+                format!(
+                    "cannot create {} (it must not exist yet): {err}",
+                    path.display()
+                ),
+            ))
+        })?;
+        if json {
+            return Ok(ReportSink::JsonLines(Box::new(std::io::BufWriter::new(
+                file,
+            ))));
+        }
+        let mut writer = csv::Writer::from_writer(file);
+        writer
+            .write_record([
+                "line", "action", "username", "status", "arn", "password", "detail",
+            ])
+            .map_err(|err| Error::io("cannot write the report", err.into()))?;
+        Ok(ReportSink::Csv(Box::new(writer)))
+    }
+
+    fn write(&mut self, report: &RowReport) -> Result<(), Error> {
+        let failed = |err: std::io::Error| Error::io("cannot write the report", err);
+        match self {
+            ReportSink::Csv(writer) => {
+                let line = report.line.to_string();
+                let fields = [
+                    line.as_str(),
+                    report.action,
+                    &report.username,
+                    report.status,
+                    &report.arn,
+                    &report.password,
+                    &report.detail,
+                ];
+                writer
+                    .write_record(fields.iter().map(|field| escape_formula(field)))
+                    .and_then(|()| writer.flush().map_err(Into::into))
+                    .map_err(|err| failed(err.into()))
+            }
+            ReportSink::JsonLines(out) => {
+                let text = serde_json::to_string(report).expect("reports serialise");
+                writeln!(out, "{text}")
+                    .and_then(|()| out.flush())
+                    .map_err(failed)
+            }
+            ReportSink::Human => {
+                let detail = if report.detail.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", report.detail)
+                };
+                crate::report::print(&format!(
+                    "line {} {} {}: {} {}{detail}\n",
+                    report.line, report.action, report.username, report.status, report.arn
+                ));
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Counts of row outcomes.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub by_status: BTreeMap<&'static str, u64>,
+    pub undo_incomplete: bool,
+    pub interrupted: bool,
+}
+
+impl Summary {
+    pub fn failed(&self) -> u64 {
+        self.by_status.get("failed").copied().unwrap_or_default()
+    }
+
+    /// The run's outcome: 0 when every row is done, else the error with its exit code.
+    pub fn outcome(&self) -> Result<(), Error> {
+        let text = self.to_string();
+        if self.interrupted {
+            Err(Error::Interrupted { undone: vec![text] })
+        } else if self.undo_incomplete {
+            Err(Error::UndoIncomplete {
+                cause: text,
+                leftovers: vec!["see the rows marked failed in the report".to_string()],
+            })
+        } else if self.failed() > 0 || self.by_status.contains_key("skipped") {
+            Err(Error::RolledBack {
+                cause: text,
+                undone: vec!["each failed row's own changes".to_string()],
+            })
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let total: u64 = self.by_status.values().sum();
+        let parts: Vec<String> = self
+            .by_status
+            .iter()
+            .map(|(s, n)| format!("{n} {s}"))
+            .collect();
+        write!(f, "{total} rows: {}", parts.join(", "))
+    }
+}
+
+/// The code source of batch rows: MFA is deferred, so no code is ever asked for.
+struct NoCodes;
+
+impl CodeSource for NoCodes {
+    fn show(&mut self, _otpauth_uri: &Secret) -> Result<(), String> {
+        Err("batch rows enrol no MFA device".to_string())
+    }
+
+    async fn next_pair(&mut self) -> CodeInput {
+        CodeInput::NoMore
+    }
+
+    fn rejected(&mut self, _why: &CodeRejection, _tries_left: u32) {}
+}
+
+/// How a batch runs.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub concurrency: usize,
+    pub continue_on_error: bool,
+    pub dry_run: bool,
+    pub patience: Patience,
+    pub protected: Vec<String>,
+}
+
+/// What every row shares, ensured once before the rows.
+struct Prepared {
+    caller: CallerIdentity,
+    password_rules: PasswordRules,
+    /// Template name → the state of its policies and group for onboard rows.
+    shared: BTreeMap<String, SharedState>,
+    sso: Option<(SsoInstance, Vec<(String, PermissionSetOutcome)>)>,
+}
+
+async fn prepare<I: Iam, S: Sso>(
+    iam: &I,
+    sso: &S,
+    checked: &Checked,
+    checking: &Checking<'_>,
+    settings: &Settings,
+) -> Result<Prepared, Error> {
+    let caller = iam.get_caller_identity().await.map_err(Error::from_aws)?;
+    let password_rules = if checked.makes_passwords {
+        iam.get_account_password_policy()
+            .await
+            .map_err(Error::from_aws)?
+            .unwrap_or_default()
+    } else {
+        PasswordRules::default()
+    };
+    let mut shared = BTreeMap::new();
+    for name in &checked.onboard_templates {
+        let template = checking.templates.get(name)?;
+        let found = plan::observe_shared(iam, &caller, template)
+            .await
+            .map_err(Error::from_aws)?;
+        let state = if settings.dry_run {
+            found
+        } else {
+            for step in plan::plan_shared(template, &found, &caller) {
+                tracing::info!(%step, "ensuring");
+                onboard::apply_shared(iam, &step)
+                    .await
+                    .map_err(Error::from_aws)?;
+            }
+            SharedState::ensured(template, &caller)
+        };
+        shared.insert(name.clone(), state);
+    }
+    let sso = if checked.assign_templates.is_empty() || settings.dry_run {
+        None
+    } else {
+        let instance = assign::choose_instance(sso, None).await?;
+        let mut sets = Vec::new();
+        for name in &checked.assign_templates {
+            let design = assign::design_permission_set(checking.templates.get(name)?)?;
+            let outcome =
+                assign::ensure_permission_set(sso, &instance, &design, settings.patience).await?;
+            sets.push((name.clone(), outcome));
+        }
+        Some((instance, sets))
+    };
+    Ok(Prepared {
+        caller,
+        password_rules,
+        shared,
+        sso,
+    })
+}
+
+/// Runs one row; never fails as a whole: a failure is the row's status.
+async fn run_row<I: Iam + Send + 'static, S: Sso + Send + 'static>(
+    iam: Arc<I>,
+    sso: Arc<S>,
+    row: Row,
+    prepared: Rc<Prepared>,
+    settings: Rc<Settings>,
+    cancelled: tokio::sync::watch::Receiver<bool>,
+) -> (RowReport, bool) {
+    let mut cancelled = cancelled;
+    let interrupted = async move {
+        let _ = cancelled.wait_for(|stop| *stop).await;
+    };
+    let failed = |row: &Row, err: Error| {
+        let incomplete = matches!(err, Error::UndoIncomplete { .. });
+        (
+            RowReport::new(row, "failed", String::new(), err.to_string()),
+            incomplete,
+        )
+    };
+    match &row.action {
+        RowAction::Onboard(request) => {
+            let shared = prepared.shared[&request.template.name].clone();
+            let observed = match plan::observe_person(
+                iam.as_ref(),
+                request,
+                prepared.caller.clone(),
+                shared,
+                prepared.password_rules.clone(),
+            )
+            .await
+            {
+                Ok(observed) => observed,
+                Err(err) => return failed(&row, Error::from_aws(err)),
+            };
+            let plan = match plan::plan_new_user(request, &observed) {
+                Ok(plan) => plan,
+                Err(err) => return failed(&row, err.into()),
+            };
+            if settings.dry_run {
+                let calls: Vec<String> = plan.steps.iter().map(ToString::to_string).collect();
+                return (
+                    RowReport::new(&row, "planned", plan.user_arn.clone(), calls.join("; ")),
+                    false,
+                );
+            }
+            if plan.is_empty() {
+                return (
+                    RowReport::new(&row, "already-done", plan.user_arn.clone(), String::new()),
+                    false,
+                );
+            }
+            let effects = Effects {
+                codes: &mut NoCodes,
+                clock: &SystemClock,
+                rng: &mut rand::rng(),
+            };
+            match onboard::apply_or_roll_back(
+                iam.as_ref(),
+                request,
+                &observed,
+                &plan,
+                effects,
+                interrupted,
+            )
+            .await
+            {
+                Ok(onboarded) => {
+                    let status = if observed.user.is_some() {
+                        "converged"
+                    } else {
+                        "created"
+                    };
+                    let mut report =
+                        RowReport::new(&row, status, plan.user_arn.clone(), String::new());
+                    if let Some(password) = onboarded.password_to_show {
+                        report.password = password.expose().to_string();
+                    }
+                    (report, false)
+                }
+                Err(err) => failed(&row, err),
+            }
+        }
+        RowAction::Offboard { user_name } => {
+            let inventory = match offboard::discover(iam.as_ref(), user_name).await {
+                Ok(Some(inventory)) => inventory,
+                Ok(None) => {
+                    return (
+                        RowReport::new(
+                            &row,
+                            "already-done",
+                            String::new(),
+                            "no such user".to_string(),
+                        ),
+                        false,
+                    );
+                }
+                Err(err) => return failed(&row, Error::from_aws(err)),
+            };
+            if let Err(err) =
+                offboard::check_allowed(&inventory, &prepared.caller.arn, &settings.protected)
+            {
+                return failed(&row, err.into());
+            }
+            let plan = offboard::plan_offboard(&inventory, OffboardMode::Delete, "", None);
+            if settings.dry_run {
+                let calls: Vec<String> = plan.removals().map(ToString::to_string).collect();
+                return (
+                    RowReport::new(&row, "planned", plan.user_arn.clone(), calls.join("; ")),
+                    false,
+                );
+            }
+            match offboard::execute(iam, &plan).await {
+                Ok(_) => (
+                    RowReport::new(
+                        &row,
+                        "offboarded",
+                        plan.user_arn.clone(),
+                        plan.warnings.join("; "),
+                    ),
+                    false,
+                ),
+                Err(err) => failed(&row, err),
+            }
+        }
+        RowAction::Assign(request) => {
+            if settings.dry_run {
+                return match assign::preview(sso.as_ref(), request).await {
+                    Ok(planned) => (
+                        RowReport::new(&row, "planned", String::new(), planned.join("; ")),
+                        false,
+                    ),
+                    Err(err) => failed(&row, err),
+                };
+            }
+            let (instance, sets) = prepared.sso.as_ref().expect("prepared for assign rows");
+            let found = match sso
+                .find_user_id(&instance.identity_store_id, &request.user_name)
+                .await
+            {
+                Ok(found) => found,
+                Err(err) => return failed(&row, Error::from_aws(err)),
+            };
+            let sets: Vec<(String, PermissionSetOutcome)> = sets
+                .iter()
+                .filter(|(name, _)| request.templates().iter().any(|t| t.name == *name))
+                .cloned()
+                .collect();
+            match assign::assign_person(
+                sso,
+                instance,
+                request,
+                found,
+                sets,
+                settings.patience,
+                interrupted,
+            )
+            .await
+            {
+                Ok(assigned) => {
+                    let new = assigned.user_created
+                        || assigned
+                            .accounts
+                            .iter()
+                            .any(|(_, _, o)| *o == assign::AccountOutcome::Created);
+                    let status = if new { "assigned" } else { "already-done" };
+                    (
+                        RowReport::new(&row, status, assigned.user_id.clone(), String::new()),
+                        false,
+                    )
+                }
+                Err(err) => failed(&row, err),
+            }
+        }
+    }
+}
+
+/// Shows progress: a bar on a terminal, a line a row otherwise.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    fn new(rows: u64, terminal: bool) -> Self {
+        let bar = terminal.then(|| {
+            let bar = indicatif::ProgressBar::new(rows);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:30} {pos}/{len} rows  {msg}  {per_sec}  ETA {eta}",
+                )
+                .expect("a valid template"),
+            );
+            bar
+        });
+        Progress { bar }
+    }
+
+    fn row(&self, report: &RowReport, summary: &Summary) {
+        match &self.bar {
+            Some(bar) => {
+                bar.set_message(format!("{} failed", summary.failed()));
+                bar.inc(1);
+            }
+            None => eprintln!(
+                "iam-onboard: line {} {} {}: {}",
+                report.line, report.action, report.username, report.status
+            ),
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish();
+        }
+    }
+}
+
+/// Runs a checked file: shared resources once, then the rows, at most `concurrency` at once,
+/// each reported to `sink` as it ends. Without `continue_on_error`, no new row starts after a
+/// failure (the rest are reported skipped). Setting `cancel` rolls back the rows in flight.
+#[allow(clippy::too_many_arguments)]
+pub async fn run<I: Iam + Send + 'static, S: Sso + Send + 'static>(
+    iam: Arc<I>,
+    sso: Arc<S>,
+    path: &Path,
+    checking: &Checking<'_>,
+    checked: &Checked,
+    settings: Settings,
+    mut sink: ReportSink,
+    cancel: tokio::sync::watch::Receiver<bool>,
+) -> Result<Summary, Error> {
+    let prepared =
+        Rc::new(prepare(iam.as_ref(), sso.as_ref(), checked, checking, &settings).await?);
+    let settings = Rc::new(settings);
+    let progress = Progress::new(
+        checked.rows,
+        std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    );
+    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<(RowReport, bool)>();
+    let stop = Rc::new(Cell::new(false));
+    let local = tokio::task::LocalSet::new();
+    let summary = local
+        .run_until(async {
+            let (mut reader, header) = open(path, checking.file)?;
+            let permits = Arc::new(tokio::sync::Semaphore::new(settings.concurrency.max(1)));
+            let mut summary = Summary::default();
+            let mut record_row = |(report, incomplete): (RowReport, bool), summary: &mut Summary| -> Result<(), Error> {
+                *summary.by_status.entry(report.status).or_default() += 1;
+                summary.undo_incomplete |= incomplete;
+                if report.status == "failed" && !settings.continue_on_error {
+                    stop.set(true);
+                }
+                progress.row(&report, summary);
+                sink.write(&report)
+            };
+            for record in reader.records() {
+                let record = record.map_err(|err| Error::io("cannot read the file", err.into()))?;
+                let row = parse_row(&record, &header, checking)?;
+                while let Ok(done) = done_rx.try_recv() {
+                    record_row(done, &mut summary)?;
+                }
+                if stop.get() || *cancel.borrow() {
+                    record_row((RowReport::new(&row, "skipped", String::new(), String::new()), false), &mut summary)?;
+                    continue;
+                }
+                let permit = loop {
+                    tokio::select! {
+                        permit = permits.clone().acquire_owned() => break permit.expect("the semaphore stays open"),
+                        Some(done) = done_rx.recv() => record_row(done, &mut summary)?,
+                    }
+                };
+                if stop.get() {
+                    record_row((RowReport::new(&row, "skipped", String::new(), String::new()), false), &mut summary)?;
+                    continue;
+                }
+                let (iam, sso, prepared, settings, cancel, done_tx) = (
+                    iam.clone(),
+                    sso.clone(),
+                    prepared.clone(),
+                    settings.clone(),
+                    cancel.clone(),
+                    done_tx.clone(),
+                );
+                tokio::task::spawn_local(async move {
+                    let outcome = run_row(iam, sso, row, prepared, settings, cancel).await;
+                    drop(permit);
+                    let _ = done_tx.send(outcome);
+                });
+            }
+            drop(done_tx);
+            while let Some(done) = done_rx.recv().await {
+                record_row(done, &mut summary)?;
+            }
+            summary.interrupted = *cancel.borrow();
+            Ok::<Summary, Error>(summary)
+        })
+        .await?;
+    progress.finish();
+    Ok(summary)
+}
