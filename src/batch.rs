@@ -565,6 +565,8 @@ pub struct Settings {
     pub dry_run: bool,
     pub patience: Patience,
     pub protected: Vec<String>,
+    /// A line a row on stderr when it is not a terminal (off with `-q`).
+    pub log_rows: bool,
 }
 
 /// What every row shares, ensured once before the rows.
@@ -574,6 +576,8 @@ struct Prepared {
     /// Template name → the state of its policies and group for onboard rows.
     shared: BTreeMap<String, SharedState>,
     sso: Option<(SsoInstance, Vec<(String, PermissionSetOutcome)>)>,
+    /// Discovery calls that failed earlier in the run, skipped for later offboard rows.
+    gaps: offboard::KnownGaps,
 }
 
 async fn prepare<I: Iam, S: Sso>(
@@ -629,6 +633,7 @@ async fn prepare<I: Iam, S: Sso>(
         password_rules,
         shared,
         sso,
+        gaps: offboard::KnownGaps::default(),
     })
 }
 
@@ -716,21 +721,22 @@ async fn run_row<I: Iam + Send + 'static, S: Sso + Send + 'static>(
             }
         }
         RowAction::Offboard { user_name } => {
-            let inventory = match offboard::discover(iam.as_ref(), user_name).await {
-                Ok(Some(inventory)) => inventory,
-                Ok(None) => {
-                    return (
-                        RowReport::new(
-                            &row,
-                            "already-done",
-                            String::new(),
-                            "no such user".to_string(),
-                        ),
-                        false,
-                    );
-                }
-                Err(err) => return failed(&row, Error::from_aws(err)),
-            };
+            let inventory =
+                match offboard::discover(iam.as_ref(), user_name, Some(&prepared.gaps)).await {
+                    Ok(Some(inventory)) => inventory,
+                    Ok(None) => {
+                        return (
+                            RowReport::new(
+                                &row,
+                                "already-done",
+                                String::new(),
+                                "no such user".to_string(),
+                            ),
+                            false,
+                        );
+                    }
+                    Err(err) => return failed(&row, Error::from_aws(err)),
+                };
             if let Err(err) =
                 offboard::check_allowed(&inventory, &prepared.caller.arn, &settings.protected)
             {
@@ -812,10 +818,11 @@ async fn run_row<I: Iam + Send + 'static, S: Sso + Send + 'static>(
 /// Shows progress: a bar on a terminal, a line a row otherwise.
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
+    log_rows: bool,
 }
 
 impl Progress {
-    fn new(rows: u64, terminal: bool) -> Self {
+    fn new(rows: u64, terminal: bool, log_rows: bool) -> Self {
         let bar = terminal.then(|| {
             let bar = indicatif::ProgressBar::new(rows);
             bar.set_style(
@@ -826,7 +833,7 @@ impl Progress {
             );
             bar
         });
-        Progress { bar }
+        Progress { bar, log_rows }
     }
 
     fn row(&self, report: &RowReport, summary: &Summary) {
@@ -835,10 +842,11 @@ impl Progress {
                 bar.set_message(format!("{} failed", summary.failed()));
                 bar.inc(1);
             }
-            None => eprintln!(
+            None if self.log_rows => eprintln!(
                 "iam-onboard: line {} {} {}: {}",
                 report.line, report.action, report.username, report.status
             ),
+            None => {}
         }
     }
 
@@ -866,9 +874,11 @@ pub async fn run<I: Iam + Send + 'static, S: Sso + Send + 'static>(
     let prepared =
         Rc::new(prepare(iam.as_ref(), sso.as_ref(), checked, checking, &settings).await?);
     let settings = Rc::new(settings);
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let progress = Progress::new(
         checked.rows,
-        std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        terminal && settings.log_rows,
+        settings.log_rows,
     );
     let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<(RowReport, bool)>();
     let stop = Rc::new(Cell::new(false));
@@ -1054,6 +1064,7 @@ mod tests {
             dry_run: false,
             patience: Patience::default(),
             protected: Vec::new(),
+            log_rows: false,
         }
     }
 

@@ -262,7 +262,7 @@ async fn offboard_user(
     }
     let api = Arc::new(SdkIam::new(&load_config(&aws_target(global)?).await));
     let caller = api.get_caller_identity().await.map_err(Error::from_aws)?;
-    let Some(inventory) = offboard::discover(api.as_ref(), &args.username)
+    let Some(inventory) = offboard::discover(api.as_ref(), &args.username, None)
         .await
         .map_err(Error::from_aws)?
     else {
@@ -502,6 +502,7 @@ async fn run_batch(
             ..Patience::default()
         },
         protected: config.protected_users.clone(),
+        log_rows: !global.quiet,
     };
     let (cancel, cancelled) = tokio::sync::watch::channel(false);
     let running = batch::run(

@@ -11,7 +11,7 @@ use crate::aws::{
 };
 use crate::error::{Error, InputError};
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Tags that `--disable-only` puts on the user.
 pub const OFFBOARDED_TAG: &str = "iam-onboard:offboarded";
@@ -43,12 +43,48 @@ pub struct Inventory {
     pub warnings: Vec<String>,
 }
 
-/// What a discovery call found, or a warning when it failed.
-fn found<T: Default>(result: AwsResult<T>, warnings: &mut Vec<String>) -> T {
-    result.unwrap_or_else(|err| {
-        warnings.push(format!("could not list: {err}"));
-        T::default()
-    })
+/// Discovery calls that failed in this run for a reason other than throttling (an endpoint
+/// that lacks the call): later users of the same run skip them, with a warning, instead of
+/// waiting through the retries again. A batch shares one; a single offboard has none.
+#[derive(Debug, Default)]
+pub struct KnownGaps(std::sync::Mutex<std::collections::BTreeSet<&'static str>>);
+
+impl KnownGaps {
+    fn has(&self, operation: &str) -> bool {
+        self.0.lock().expect("not poisoned").contains(operation)
+    }
+
+    fn note(&self, err: &AwsError) {
+        if !err.is(AwsErrorKind::Throttled) && !err.is(AwsErrorKind::NotFound) {
+            self.0.lock().expect("not poisoned").insert(err.operation);
+        }
+    }
+}
+
+/// What a discovery call found, or a warning when it failed or was skipped as a known gap.
+async fn found<T: Default>(
+    operation: &'static str,
+    call: impl std::future::Future<Output = AwsResult<T>>,
+    gaps: Option<&KnownGaps>,
+    warnings: &Mutex<Vec<String>>,
+) -> T {
+    let warn = |text: String| warnings.lock().expect("not poisoned").push(text);
+    if gaps.is_some_and(|gaps| gaps.has(operation)) {
+        warn(format!(
+            "skipped {operation}: it failed earlier in this run"
+        ));
+        return T::default();
+    }
+    match call.await {
+        Ok(value) => value,
+        Err(err) => {
+            if let Some(gaps) = gaps {
+                gaps.note(&err);
+            }
+            warn(format!("could not list: {err}"));
+            T::default()
+        }
+    }
 }
 
 /// Virtual MFA devices have ARN serial numbers under `:mfa/`; hardware and FIDO devices do not.
@@ -57,10 +93,16 @@ pub fn is_virtual_mfa(serial: &str) -> bool {
 }
 
 /// Reads everything attached to `name`. `None` when the user does not exist.
-pub async fn discover(api: &impl Iam, name: &str) -> AwsResult<Option<Inventory>> {
+pub async fn discover(
+    api: &impl Iam,
+    name: &str,
+    gaps: Option<&KnownGaps>,
+) -> AwsResult<Option<Inventory>> {
     let Some(user) = api.get_user(name).await? else {
         return Ok(None);
     };
+    let warnings = Mutex::new(Vec::new());
+    let w = &warnings;
     let (
         login_profile,
         access_keys,
@@ -73,41 +115,81 @@ pub async fn discover(api: &impl Iam, name: &str) -> AwsResult<Option<Inventory>
         managed_policies,
         groups,
     ) = tokio::join!(
-        api.has_login_profile(name),
-        api.list_access_keys(name),
-        api.list_mfa_devices(name),
-        api.list_unassigned_virtual_mfa_devices(),
-        api.list_signing_certificates(name),
-        api.list_ssh_public_keys(name),
-        api.list_service_specific_credentials(name),
-        api.list_user_policies(name),
-        api.list_attached_user_policies(name),
-        api.list_groups_for_user(name),
+        found("iam:GetLoginProfile", api.has_login_profile(name), gaps, w),
+        found("iam:ListAccessKeys", api.list_access_keys(name), gaps, w),
+        found("iam:ListMFADevices", api.list_mfa_devices(name), gaps, w),
+        found(
+            "iam:ListVirtualMFADevices",
+            api.list_unassigned_virtual_mfa_devices(),
+            gaps,
+            w
+        ),
+        found(
+            "iam:ListSigningCertificates",
+            api.list_signing_certificates(name),
+            gaps,
+            w
+        ),
+        found(
+            "iam:ListSSHPublicKeys",
+            api.list_ssh_public_keys(name),
+            gaps,
+            w
+        ),
+        found(
+            "iam:ListServiceSpecificCredentials",
+            api.list_service_specific_credentials(name),
+            gaps,
+            w
+        ),
+        found(
+            "iam:ListUserPolicies",
+            api.list_user_policies(name),
+            gaps,
+            w
+        ),
+        found(
+            "iam:ListAttachedUserPolicies",
+            api.list_attached_user_policies(name),
+            gaps,
+            w
+        ),
+        found(
+            "iam:ListGroupsForUser",
+            api.list_groups_for_user(name),
+            gaps,
+            w
+        ),
     );
-    let mut warnings = Vec::new();
-    let access_keys: Vec<AccessKey> = found(access_keys, &mut warnings);
+    let access_keys: Vec<AccessKey> = access_keys;
     let mut keys = Vec::new();
     for key in access_keys {
-        let last_used = found(api.get_access_key_last_used(&key.id).await, &mut warnings);
+        let last_used = found(
+            "iam:GetAccessKeyLastUsed",
+            api.get_access_key_last_used(&key.id),
+            gaps,
+            w,
+        )
+        .await;
         keys.push(FoundKey { key, last_used });
     }
     let own_device_suffix = format!(":mfa/{name}");
-    let orphan_virtual_mfa = found(unassigned, &mut warnings)
+    let orphan_virtual_mfa = unassigned
         .into_iter()
-        .find(|serial| serial.ends_with(&own_device_suffix));
+        .find(|serial: &String| serial.ends_with(&own_device_suffix));
     Ok(Some(Inventory {
         user,
-        login_profile: found(login_profile, &mut warnings),
+        login_profile,
         access_keys: keys,
-        mfa_devices: found(mfa_devices, &mut warnings),
+        mfa_devices,
         orphan_virtual_mfa,
-        signing_certificates: found(signing_certificates, &mut warnings),
-        ssh_public_keys: found(ssh_public_keys, &mut warnings),
-        service_credentials: found(service_credentials, &mut warnings),
-        inline_policies: found(inline_policies, &mut warnings),
-        managed_policies: found(managed_policies, &mut warnings),
-        groups: found(groups, &mut warnings),
-        warnings,
+        signing_certificates,
+        ssh_public_keys,
+        service_credentials,
+        inline_policies,
+        managed_policies,
+        groups,
+        warnings: warnings.into_inner().expect("not poisoned"),
     }))
 }
 
@@ -488,7 +570,10 @@ mod tests {
     }
 
     async fn plan(api: &MemoryIam, mode: OffboardMode) -> OffboardPlan {
-        let inventory = discover(api, "dave").await.unwrap().expect("dave exists");
+        let inventory = discover(api, "dave", None)
+            .await
+            .unwrap()
+            .expect("dave exists");
         plan_offboard(&inventory, mode, NOW, Some("left the company"))
     }
 
@@ -623,7 +708,7 @@ mod tests {
                         || api.user("dave").is_none()
                 );
 
-                if let Some(left) = discover(api.as_ref(), "dave").await.unwrap() {
+                if let Some(left) = discover(api.as_ref(), "dave", None).await.unwrap() {
                     let second = plan_offboard(&left, OffboardMode::Delete, NOW, None);
                     execute(api.clone(), &second)
                         .await
@@ -670,7 +755,7 @@ mod tests {
             state.users.get_mut("erin").unwrap().mfa_devices.clear();
             state.devices.get_mut(&serial).unwrap().user = None;
         }
-        let inventory = discover(api.as_ref(), "erin").await.unwrap().unwrap();
+        let inventory = discover(api.as_ref(), "erin", None).await.unwrap().unwrap();
         assert_eq!(
             inventory.orphan_virtual_mfa.as_deref(),
             Some(serial.as_str())
@@ -703,13 +788,13 @@ mod tests {
     #[tokio::test]
     async fn a_missing_user_is_reported_as_none() {
         let api = MemoryIam::new(0);
-        assert!(discover(&api, "nobody").await.unwrap().is_none());
+        assert!(discover(&api, "nobody", None).await.unwrap().is_none());
     }
 
     #[tokio::test]
     async fn the_caller_and_protected_users_are_refused() {
         let api = loaded();
-        let inventory = discover(api.as_ref(), "dave").await.unwrap().unwrap();
+        let inventory = discover(api.as_ref(), "dave", None).await.unwrap().unwrap();
         let own = inventory.user.arn.clone();
         assert!(
             check_allowed(&inventory, &own, &[])

@@ -29,6 +29,9 @@ pub struct AwsTarget {
 /// Attempts per call in adaptive mode: with 15% of calls throttled, ten attempts leave about
 /// one call in ten million failing.
 const ADAPTIVE_MAX_ATTEMPTS: u32 = 10;
+/// The longest wait between two attempts in adaptive mode: its client-side rate limiter does
+/// the slowing down, so ten attempts do not add up to minutes.
+const ADAPTIVE_MAX_BACKOFF: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Loads the SDK configuration. IAM is global, so a missing region falls back to us-east-1.
 /// Retries are the SDK's: standard mode, 3 attempts with exponential backoff and jitter for
@@ -41,7 +44,9 @@ pub async fn load_config(target: &AwsTarget) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::v2026_01_12()).region(region);
     if target.adaptive_retries {
         loader = loader.retry_config(
-            aws_config::retry::RetryConfig::adaptive().with_max_attempts(ADAPTIVE_MAX_ATTEMPTS),
+            aws_config::retry::RetryConfig::adaptive()
+                .with_max_attempts(ADAPTIVE_MAX_ATTEMPTS)
+                .with_max_backoff(ADAPTIVE_MAX_BACKOFF),
         );
     }
     if let Some(profile) = &target.profile {
