@@ -913,6 +913,9 @@ pub async fn run<I: Iam + Send + 'static, S: Sso + Send + 'static>(
                         Some(done) = done_rx.recv() => record_row(done, &mut summary)?,
                     }
                 };
+                while let Ok(done) = done_rx.try_recv() {
+                    record_row(done, &mut summary)?;
+                }
                 if stop.get() {
                     record_row((RowReport::new(&row, "skipped", String::new(), String::new()), false), &mut summary)?;
                     continue;
@@ -927,8 +930,10 @@ pub async fn run<I: Iam + Send + 'static, S: Sso + Send + 'static>(
                 );
                 tokio::task::spawn_local(async move {
                     let outcome = run_row(iam, sso, row, prepared, settings, cancel).await;
-                    drop(permit);
+                    // The outcome goes out before the permit is released, so the next row
+                    // starts only after this one's failure can stop it.
                     let _ = done_tx.send(outcome);
+                    drop(permit);
                 });
             }
             drop(done_tx);
