@@ -5,6 +5,7 @@
 //! `scripts/emulator stop`). Tests share one server, so each uses its own user names.
 
 mod assign;
+mod batch;
 mod cli;
 mod new_user;
 mod offboard;

@@ -1,0 +1,276 @@
+//! `batch` end to end against the emulator: a mixed file and its re-run, bad files, a run
+//! killed part-way and run again, and throttling through the project's own fault proxy.
+
+use crate::support::{Output, Run, block_on, iam, project_root, unique, user_exists};
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// The report's rows as (status, username) pairs, from a CSV report.
+fn statuses(report: &Path) -> Vec<(String, String)> {
+    let mut reader = csv::Reader::from_path(report).unwrap();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[3].to_string(), r[2].to_string())
+        })
+        .collect()
+}
+
+fn groups_of(user: &str) -> Vec<String> {
+    block_on(async {
+        let out = iam()
+            .list_groups_for_user()
+            .user_name(user)
+            .send()
+            .await
+            .unwrap();
+        out.groups()
+            .iter()
+            .map(|g| g.group_name().to_string())
+            .collect()
+    })
+}
+
+fn has_login_profile(user: &str) -> bool {
+    block_on(async {
+        iam()
+            .get_login_profile()
+            .user_name(user)
+            .send()
+            .await
+            .is_ok()
+    })
+}
+
+fn has_tag(user: &str, key: &str) -> bool {
+    block_on(async {
+        let out = iam().list_user_tags().user_name(user).send().await.unwrap();
+        out.tags().iter().any(|t| t.key() == key)
+    })
+}
+
+#[test]
+fn a_mixed_file_of_200_rows_is_done_and_a_rerun_finds_it_all_done() {
+    let prefix = unique("mix");
+    for i in 0..40 {
+        block_on(async {
+            iam()
+                .create_user()
+                .user_name(format!("{prefix}-leaver-{i}"))
+                .send()
+                .await
+                .unwrap()
+        });
+    }
+    let mut text = String::from(
+        "action,username,template,display_name,email,ticket,tags,console,accounts,given_name,family_name\r\n",
+    );
+    for i in 0..120 {
+        let console = if i % 10 == 0 { "yes" } else { "no" };
+        writeln!(
+            text,
+            "onboard,{prefix}-new-{i},developer,\"New Person {i}\",new{i}@example.com,CHG-{i},\"team=t{};site=lon\",{console},,,\r",
+            i % 5
+        )
+        .unwrap();
+    }
+    for i in 0..40 {
+        writeln!(text, "offboard,{prefix}-leaver-{i},,,,,,,,,\r").unwrap();
+    }
+    for i in 0..40 {
+        writeln!(
+            text,
+            "assign,{prefix}-sso-{i},finance,,sso{i}@example.com,,,,111111111111;222222222222,Sso,Person{i}\r"
+        )
+        .unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // A spreadsheet export: UTF-8 with a byte-order mark, CRLF, quoted fields.
+    let file = write(dir.path(), "people.csv", &format!("\u{feff}{text}"));
+    let report = dir.path().join("report.csv");
+    let out = Run::new(&["batch", &file, "--report", report.to_str().unwrap(), "-q"]).output();
+    out.exits(0);
+    assert_eq!(crate::support::mode(&report), 0o600);
+    let rows = statuses(&report);
+    assert_eq!(rows.len(), 200);
+    let count = |status: &str| rows.iter().filter(|(s, _)| s == status).count();
+    assert_eq!(
+        (count("created"), count("offboarded"), count("assigned")),
+        (120, 40, 40),
+        "{rows:?}"
+    );
+    assert!(user_exists(&format!("{prefix}-new-7")));
+    assert!(!user_exists(&format!("{prefix}-leaver-7")));
+    let with_password = csv::Reader::from_path(&report)
+        .unwrap()
+        .records()
+        .filter(|r| !r.as_ref().unwrap()[5].is_empty())
+        .count();
+    assert_eq!(
+        with_password, 12,
+        "the console=yes rows, and only those, have a password"
+    );
+
+    let again = dir.path().join("again.csv");
+    Run::new(&["batch", &file, "--report", again.to_str().unwrap(), "-q"])
+        .output()
+        .exits(0);
+    let rows = statuses(&again);
+    assert_eq!(rows.len(), 200);
+    assert!(rows.iter().all(|(s, _)| s == "already-done"), "{rows:?}");
+}
+
+#[test]
+fn a_file_with_five_kinds_of_bad_rows_changes_nothing() {
+    let prefix = unique("bad");
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "bad.csv",
+        &format!(
+            "action,username,template,tags,accounts\n\
+             onboard,{prefix}-ok,developer,,\n\
+             onboard,{prefix} spaced,developer,,\n\
+             onboard,{prefix}-t,intern,,\n\
+             onboard,{prefix}-ok,finance,,\n\
+             fire,{prefix}-f,developer,,\n\
+             assign,{prefix}-a,developer,,12345\n\
+             onboard,{prefix}-g,developer,novalue,\n"
+        ),
+    );
+    let out = Run::new(&["batch", &file]).output();
+    out.exits(2).stderr_has("6 bad rows; nothing was changed");
+    for (line, column) in [
+        (3, "username"),
+        (4, "template"),
+        (5, "username"),
+        (6, "action"),
+        (7, "accounts"),
+        (8, "tags"),
+    ] {
+        out.stderr_has(&format!("bad.csv:{line}: {column}: "));
+    }
+    assert!(!user_exists(&format!("{prefix}-ok")), "nothing in AWS");
+}
+
+#[test]
+fn a_batch_killed_part_way_finishes_when_run_again() {
+    let prefix = unique("kill");
+    let mut text = String::from("username,template,console\n");
+    for i in 0..100 {
+        writeln!(text, "{prefix}-{i},devops,yes").unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "wave.csv", &text);
+    let first = dir.path().join("first.csv");
+    let mut child =
+        Run::new(&["batch", &file, "--report", first.to_str().unwrap(), "-q"]).command();
+    let mut child = child
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::fs::read_to_string(&first).map_or(0, |t| t.lines().count()) < 15 {
+        assert!(Instant::now() < deadline, "the batch never got going");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let done_before = statuses(&first).len();
+    assert!(
+        done_before < 100,
+        "killed part-way ({done_before} rows done)"
+    );
+
+    let second = dir.path().join("second.csv");
+    Run::new(&["batch", &file, "--report", second.to_str().unwrap(), "-q"])
+        .output()
+        .exits(0);
+    let rows = statuses(&second);
+    assert_eq!(rows.len(), 100);
+    assert!(
+        rows.iter()
+            .all(|(s, _)| ["created", "converged", "already-done"].contains(&s.as_str())),
+        "{rows:?}"
+    );
+    for i in 0..100 {
+        let user = format!("{prefix}-{i}");
+        assert_eq!(groups_of(&user), ["iam-onboard-devops"], "{user}");
+        assert!(has_login_profile(&user), "{user} has its login profile");
+        assert!(has_tag(&user, "managed-by"), "{user} has its tags");
+    }
+}
+
+/// The project's throttling proxy in front of the emulator; stopped when dropped.
+struct ThrottleProxy {
+    child: std::process::Child,
+    url: String,
+}
+
+impl ThrottleProxy {
+    fn start(rate: f64) -> Self {
+        let mut child = Command::new(project_root().join(".venv/bin/python"))
+            .arg(project_root().join("scripts/throttle-proxy"))
+            .arg(crate::support::endpoint())
+            .arg(rate.to_string())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("the proxy starts");
+        let mut line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+            &mut line,
+        )
+        .unwrap();
+        ThrottleProxy {
+            child,
+            url: line.trim().to_string(),
+        }
+    }
+}
+
+impl Drop for ThrottleProxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn a_300_row_batch_completes_through_15_percent_throttling() {
+    let prefix = unique("thr");
+    let proxy = ThrottleProxy::start(0.15);
+    let mut text = String::from("username,template\n");
+    for i in 0..300 {
+        writeln!(text, "{prefix}-{i},security-auditor").unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "many.csv", &text);
+    let report = dir.path().join("report.csv");
+    let out: Output = Run::new(&[
+        "batch",
+        &file,
+        "--report",
+        report.to_str().unwrap(),
+        "--concurrency",
+        "8",
+        "-q",
+    ])
+    .env("AWS_ENDPOINT_URL", &proxy.url)
+    .output();
+    out.exits(0);
+    let rows = statuses(&report);
+    assert_eq!(rows.len(), 300);
+    assert!(rows.iter().all(|(s, _)| s == "created"), "{rows:?}");
+}
