@@ -1,0 +1,227 @@
+"""The benchmark behind scripts/bench: run it through that script, which builds the binary and
+starts the emulator.
+
+(a) a Boto3 loop making, for N users, exactly the calls `iam-onboard batch` makes for a row
+    (GetUser, CreateUser with tags and boundary, AddUserToGroup; MFA deferred, no console);
+(b) `iam-onboard batch` on a CSV of N users, the whole process;
+(c) the emulator's raw capacity for those calls: the fastest client here (Boto3 in 1, 2 or 4
+    processes, or iam-onboard batch at concurrency 16);
+(d) one `new-user` with an MFA device enabled from two codes, the whole process, against a
+    Python process making the same calls with Boto3 (and pyotp for the codes);
+(e) peak resident memory of `iam-onboard batch` for a file of many rows.
+"""
+import concurrent.futures
+import csv
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+import boto3
+
+BINARY, USERS, MEMORY_ROWS = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+ENDPOINT = os.environ["AWS_ENDPOINT_URL"]
+TEMPLATE, GROUP = "developer", "iam-onboard-developers"
+work = tempfile.mkdtemp(prefix="iam-onboard-bench-")
+
+
+def reset():
+    urllib.request.urlopen(urllib.request.Request(ENDPOINT + "/moto-api/reset", method="POST"))
+    # The template's policies and group, as any real account would already have them.
+    subprocess.run([BINARY, "new-user", "bench-warmup", "--template", TEMPLATE, "--no-console",
+                    "--mfa", "deferred", "-q"], check=True, stdout=subprocess.DEVNULL)
+
+
+def account_and_caller():
+    identity = boto3.client("sts").get_caller_identity()
+    return identity["Account"], identity["Arn"]
+
+
+def boto3_user(iam, name, account, caller):
+    try:
+        iam.get_user(UserName=name)
+    except iam.exceptions.NoSuchEntityException:
+        pass
+    iam.create_user(
+        UserName=name,
+        Path="/",
+        PermissionsBoundary=f"arn:aws:iam::{account}:policy/iam-onboard/iam-onboard-people-boundary",
+        Tags=[{"Key": k, "Value": v} for k, v in [
+            ("managed-by", "iam-onboard"), ("iam-onboard:template", TEMPLATE),
+            ("iam-onboard:created-by", caller), ("job-function", TEMPLATE)]],
+    )
+    iam.add_user_to_group(GroupName=GROUP, UserName=name)
+
+
+def case_boto3_loop():
+    reset()
+    account, caller = account_and_caller()
+    iam = boto3.client("iam")
+    start = time.perf_counter()
+    for i in range(USERS):
+        boto3_user(iam, f"loop-{i}", account, caller)
+    return time.perf_counter() - start
+
+
+def write_csv(path, rows, prefix):
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["username", "template"])
+        for i in range(rows):
+            writer.writerow([f"{prefix}-{i}", TEMPLATE])
+
+
+def run_batch(rows, prefix, concurrency=4):
+    path = os.path.join(work, f"{prefix}.csv")
+    write_csv(path, rows, prefix)
+    start = time.perf_counter()
+    subprocess.run([BINARY, "batch", path, "-q", "--concurrency", str(concurrency)], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def case_batch():
+    reset()
+    return run_batch(USERS, "batch")
+
+
+def capacity_worker(args):
+    first, count, account, caller = args
+    iam = boto3.session.Session().client("iam")
+    for i in range(first, first + count):
+        boto3_user(iam, f"cap-{i}", account, caller)
+
+
+def case_capacity():
+    """The fastest client there is here: the best of 1, 2 and 4 Boto3 processes and of
+    iam-onboard batch at concurrency 16. The emulator, one Python process on these cores,
+    is what limits them all."""
+    reset()
+    best, by = run_batch(USERS, "cap16", concurrency=16), "iam-onboard batch, concurrency 16"
+    for processes in (1, 2, 4):
+        reset()
+        account, caller = account_and_caller()
+        share = USERS // processes
+        jobs = [(p * share, share, account, caller) for p in range(processes)]
+        start = time.perf_counter()
+        with concurrent.futures.ProcessPoolExecutor(processes) as pool:
+            list(pool.map(capacity_worker, jobs))
+        seconds = (time.perf_counter() - start) * USERS / (share * processes)
+        if seconds < best:
+            best, by = seconds, f"Boto3, {processes} processes"
+    return best, by
+
+
+BOTO3_NEW_USER = r'''
+import sys, time, boto3, pyotp
+name = sys.argv[1]
+iam = boto3.client("iam")
+account = boto3.client("sts").get_caller_identity()["Account"]
+try:
+    iam.get_user(UserName=name)
+except iam.exceptions.NoSuchEntityException:
+    pass
+iam.create_user(UserName=name, Path="/", Tags=[{"Key": "managed-by", "Value": "iam-onboard"}],
+    PermissionsBoundary=f"arn:aws:iam::{account}:policy/iam-onboard/iam-onboard-people-boundary")
+iam.add_user_to_group(GroupName="iam-onboard-developers", UserName=name)
+try:
+    iam.get_account_password_policy()
+except iam.exceptions.NoSuchEntityException:
+    pass
+iam.create_login_profile(UserName=name, Password="Bench-Passw0rd!-long-enough", PasswordResetRequired=True)
+device = iam.create_virtual_mfa_device(VirtualMFADeviceName=name)["VirtualMFADevice"]
+app = pyotp.TOTP(device["Base32StringSeed"].decode())
+now = time.time()
+iam.enable_mfa_device(UserName=name, SerialNumber=device["SerialNumber"],
+    AuthenticationCode1=app.at(now), AuthenticationCode2=app.at(now + 30))
+'''
+
+
+def tool_new_user(name):
+    secret = os.path.join(work, f"{name}.otpauth")
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [BINARY, "new-user", name, "--template", TEMPLATE, "--mfa", "export",
+         "--mfa-secret-file", secret, "--password-file", os.path.join(work, f"{name}.password"), "-q"],
+        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    import pyotp
+    while not (os.path.exists(secret) and open(secret).read().endswith("\n")):
+        time.sleep(0.001)
+    app = pyotp.parse_uri(open(secret).read().strip())
+    now = time.time()
+    process.communicate(f"{app.at(now)}\n{app.at(now + 30)}\n".encode())
+    assert process.returncode == 0
+    return time.perf_counter() - start
+
+
+def case_new_user(runs=5):
+    reset()
+    tool = statistics.median(tool_new_user(f"mfa-tool-{i}") for i in range(runs))
+    script = os.path.join(work, "boto3_new_user.py")
+    open(script, "w").write(BOTO3_NEW_USER)
+    times = []
+    for i in range(runs):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, script, f"mfa-boto3-{i}"], check=True)
+        times.append(time.perf_counter() - start)
+    return tool, statistics.median(times)
+
+
+MEASURE_PEAK = (
+    "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
+
+
+def case_memory(rows):
+    """Peak resident memory of one batch run, measured by a fresh process that runs nothing
+    else (Linux reports kilobytes)."""
+    reset()
+    path = os.path.join(work, f"mem{rows}.csv")
+    write_csv(path, rows, f"mem{rows}")
+    start = time.perf_counter()
+    peak = subprocess.run([sys.executable, "-c", MEASURE_PEAK, BINARY, "batch", path, "-q"],
+                          check=True, capture_output=True, text=True).stdout
+    return int(peak) / 1024, time.perf_counter() - start
+
+
+def cpu():
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+print(f"== iam-onboard benchmark: {USERS} users; {cpu()}, {os.cpu_count()} cores; "
+      f"moto {__import__('moto').__version__}, boto3 {boto3.__version__}; {time.strftime('%Y-%m-%d')}")
+loop = case_boto3_loop()
+batch = case_batch()
+capacity, capacity_by = case_capacity()
+tool_one, boto3_one = case_new_user()
+small_rss, _ = case_memory(max(MEMORY_ROWS // 10, 1))
+large_rss, large_seconds = case_memory(MEMORY_ROWS)
+
+rate = lambda seconds: USERS / seconds
+print()
+print(f"{'case':<52}{'seconds':>9}{'users/s':>10}{'vs (a)':>9}")
+for label, seconds in [
+    ("(a) Boto3 loop, the same calls per user", loop),
+    ("(b) iam-onboard batch, whole process, concurrency 4", batch),
+    ("(c) emulator capacity: the fastest client here", capacity),
+]:
+    print(f"{label:<52}{seconds:>9.2f}{rate(seconds):>10.1f}{loop / seconds:>8.2f}x")
+print(f"    (c) was reached by {capacity_by}; (b) is {batch and capacity / batch:.0%} of it")
+print()
+print(f"(d) one new-user with MFA enabled, whole process (median of 5):")
+print(f"    iam-onboard {tool_one:.3f} s, Boto3 script {boto3_one:.3f} s: {boto3_one / tool_one:.2f}x")
+print(f"(e) peak RSS of iam-onboard batch: {MEMORY_ROWS // 10} rows {small_rss:.1f} MiB, "
+      f"{MEMORY_ROWS} rows {large_rss:.1f} MiB ({MEMORY_ROWS / large_seconds:.0f} rows/s)")
