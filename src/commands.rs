@@ -253,13 +253,7 @@ async fn offboard_user(
         names::validate_tag(OFFBOARD_REASON_TAG, reason)
             .map_err(|err| InputError::new("--reason", err.reason))?;
     }
-    if !terminal.interactive && !global.yes && !global.dry_run {
-        return Err(InputError::new(
-            "--yes",
-            "offboarding deletes access for good; without a terminal to confirm on, pass --yes",
-        )
-        .into());
-    }
+    confirmable(global, terminal)?;
     let api = Arc::new(SdkIam::new(&load_config(&aws_target(global)?).await));
     let caller = api.get_caller_identity().await.map_err(Error::from_aws)?;
     let Some(inventory) = offboard::discover(api.as_ref(), &args.username, None)
@@ -408,13 +402,7 @@ async fn offboard_sso(
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
     assign::validate_identity_user_name(&args.username)?;
-    if !terminal.interactive && !global.yes && !global.dry_run {
-        return Err(InputError::new(
-            "--yes",
-            "offboarding deletes access for good; without a terminal to confirm on, pass --yes",
-        )
-        .into());
-    }
+    confirmable(global, terminal)?;
     let api = Arc::new(SdkSso::new(&load_config(&aws_target(global)?).await));
     let found = assign::plan_sso_offboard(
         api.as_ref(),
@@ -529,6 +517,19 @@ fn timestamp(clock: &dyn Clock) -> String {
     aws_sdk_iam::primitives::DateTime::from_secs(seconds)
         .fmt(aws_sdk_iam::primitives::DateTimeFormat::DateTime)
         .unwrap_or_default()
+}
+
+/// Offboarding asks before removing anything: without a terminal to ask on, `--yes` must say
+/// so up front (a dry run removes nothing).
+fn confirmable(global: &GlobalArgs, terminal: Terminal) -> Result<(), InputError> {
+    if terminal.interactive || global.yes || global.dry_run {
+        Ok(())
+    } else {
+        Err(InputError::new(
+            "--yes",
+            "offboarding deletes access for good; without a terminal to confirm on, pass --yes",
+        ))
+    }
 }
 
 /// Shows the plan and asks for the user name, typed, before removing anything.

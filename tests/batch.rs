@@ -1,7 +1,7 @@
 //! `batch` end to end against the emulator: a mixed file and its re-run, bad files, a run
 //! killed part-way and run again, and throttling through the project's own fault proxy.
 
-use crate::support::{Output, Run, block_on, iam, project_root, unique, user_exists};
+use crate::support::{Output, Run, block_on, groups_of, iam, project_root, unique, user_exists};
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -23,21 +23,6 @@ fn statuses(report: &Path) -> Vec<(String, String)> {
             (r[3].to_string(), r[2].to_string())
         })
         .collect()
-}
-
-fn groups_of(user: &str) -> Vec<String> {
-    block_on(async {
-        let out = iam()
-            .list_groups_for_user()
-            .user_name(user)
-            .send()
-            .await
-            .unwrap();
-        out.groups()
-            .iter()
-            .map(|g| g.group_name().to_string())
-            .collect()
-    })
 }
 
 fn has_login_profile(user: &str) -> bool {

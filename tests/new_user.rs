@@ -1,28 +1,13 @@
 //! `new-user` end to end against the emulator, checked by listing what exists afterwards.
 
 use crate::support::{
-    Run, block_on, current_and_next_codes, iam, mode, strings, unique, user_exists, utf8_from_pty,
-    virtual_devices_named, wait_for_file,
+    Run, block_on, current_and_next_codes, groups_of, iam, mode, strings, unique, user_exists,
+    utf8_from_pty, virtual_devices_named, wait_for_file,
 };
 use std::path::Path;
 
 fn path_arg(path: &Path) -> &str {
     path.to_str().unwrap()
-}
-
-fn groups_of(user: &str) -> Vec<String> {
-    block_on(async {
-        let out = iam()
-            .list_groups_for_user()
-            .user_name(user)
-            .send()
-            .await
-            .unwrap();
-        out.groups()
-            .iter()
-            .map(|g| g.group_name().to_string())
-            .collect()
-    })
 }
 
 fn tags_of(user: &str) -> Vec<(String, String)> {

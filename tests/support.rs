@@ -274,6 +274,22 @@ pub fn sso() -> (aws_sdk_ssoadmin::Client, aws_sdk_identitystore::Client) {
     )
 }
 
+/// The names of the groups `user` is in.
+pub fn groups_of(user: &str) -> Vec<String> {
+    block_on(async {
+        let out = iam()
+            .list_groups_for_user()
+            .user_name(user)
+            .send()
+            .await
+            .unwrap();
+        out.groups()
+            .iter()
+            .map(|g| g.group_name().to_string())
+            .collect()
+    })
+}
+
 pub fn user_exists(name: &str) -> bool {
     block_on(async {
         match iam().get_user().user_name(name).send().await {
