@@ -1,7 +1,8 @@
 //! The command line as typed: clap's derive structs, whose doc comments are the `--help` text.
 //! Values here are raw; `commands` turns them into validated requests.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use crate::error::Error;
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 const EXIT_CODES: &str = "\
@@ -28,8 +29,38 @@ pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
 
+    /// Without a command, on a terminal, a menu of them opens
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+}
+
+/// A command as if typed alone, `words` after `iam-onboard`, with clap's defaults filled in:
+/// what a menu choice stands for.
+pub fn bare_command(words: &[&str]) -> Command {
+    let line = std::iter::once("iam-onboard").chain(words.iter().copied());
+    Cli::try_parse_from(line)
+        .ok()
+        .and_then(|cli| cli.command)
+        .unwrap_or_else(|| panic!("`iam-onboard {}` parses", words.join(" ")))
+}
+
+/// A usage error for values that were not given and cannot be asked for (no terminal), with
+/// the usage line of `subcommand` (or of the program) as clap would print it.
+pub fn usage_error(subcommand: Option<&str>, missing: &[&str]) -> Error {
+    let mut program = Cli::command();
+    program.build();
+    let usage = match subcommand.and_then(|name| program.find_subcommand_mut(name)) {
+        Some(command) => command.render_usage(),
+        None => program.render_usage(),
+    };
+    let help = match subcommand {
+        Some(name) => format!("iam-onboard {name} --help"),
+        None => "iam-onboard --help".to_string(),
+    };
+    Error::Usage(format!(
+        "missing {} (asked for only on a terminal)\n\n{usage}\n\nFor more information, try '{help}'.",
+        missing.join(", ")
+    ))
 }
 
 #[derive(Debug, Args)]
@@ -101,8 +132,8 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct OffboardArgs {
-    /// IAM user name
-    pub username: String,
+    /// IAM user name (on a terminal, when missing: chosen from the account's users)
+    pub username: Option<String>,
 
     /// Only cut access (console password, access keys, MFA) and tag the user offboarded; keep
     /// the user and its policies for investigation. A later run without it finishes the job.
@@ -150,12 +181,13 @@ pub enum MfaArg {
 
 #[derive(Debug, Args)]
 pub struct NewUserArgs {
-    /// IAM user name: 1-64 of A-Z a-z 0-9 + = , . @ _ -
-    pub username: String,
+    /// IAM user name: 1-64 of A-Z a-z 0-9 + = , . @ _ - (asked for on a terminal when missing)
+    pub username: Option<String>,
 
-    /// Job-function template (see `iam-onboard templates list`)
+    /// Job-function template (see `iam-onboard templates list`; on a terminal, when missing,
+    /// chosen from a list)
     #[arg(long, value_name = "NAME")]
-    pub template: String,
+    pub template: Option<String>,
 
     /// The person's name, stored as the display-name tag
     #[arg(long, value_name = "TEXT")]
@@ -196,12 +228,13 @@ pub struct NewUserArgs {
 
 #[derive(Debug, Args)]
 pub struct AssignArgs {
-    /// The person's Identity Center user name
-    pub username: String,
+    /// The person's Identity Center user name (asked for on a terminal when missing)
+    pub username: Option<String>,
 
-    /// Job-function template (see `iam-onboard templates list`)
+    /// Job-function template (see `iam-onboard templates list`; on a terminal, when missing,
+    /// chosen from a list)
     #[arg(long, value_name = "NAME")]
-    pub template: String,
+    pub template: Option<String>,
 
     /// AWS account to give the template's access in (repeatable). Without it, the template's
     /// account sets from the configuration file are used

@@ -2,6 +2,7 @@
 //! drawn there, or as lines on standard input (`--mfa export`, for scripts and vault-kept
 //! identities). Both implement `onboard::CodeSource`.
 
+use crate::look::Look;
 use crate::onboard::{CodeInput, CodeSource};
 use crate::qr;
 use crate::secret::Secret;
@@ -11,20 +12,23 @@ use tokio::io::{AsyncBufReadExt, BufReader, Lines, Stdin};
 /// A person at a terminal: QR code and instructions on stderr, codes typed at prompts.
 pub struct TerminalCodes {
     user_name: String,
+    look: Look,
 }
 
 impl TerminalCodes {
-    pub fn new(user_name: &str) -> Self {
+    pub fn new(user_name: &str, look: Look) -> Self {
         TerminalCodes {
             user_name: user_name.to_string(),
+            look,
         }
     }
 }
 
-/// One code typed at a prompt. In the prompt's raw mode Ctrl-C is a key, not a signal, and
-/// comes back as an `Interrupted` error.
-fn prompt_code(label: &'static str) -> Result<String, CodeInput> {
-    let answer = dialoguer::Input::<String>::new()
+/// One code typed at a prompt, which takes nothing but 6 digits (spaces ignored). In the
+/// prompt's raw mode Ctrl-C is a key, not a signal, and comes back as an `Interrupted` error.
+fn prompt_code(label: &'static str, look: Look) -> Result<String, CodeInput> {
+    let theme = look.theme();
+    let answer = dialoguer::Input::<String>::with_theme(&theme)
         .with_prompt(label)
         .validate_with(|input: &String| -> Result<(), &str> {
             let digits: String = input.chars().filter(|c| !c.is_whitespace()).collect();
@@ -47,12 +51,21 @@ fn prompt_code(label: &'static str) -> Result<String, CodeInput> {
 
 impl CodeSource for TerminalCodes {
     fn show(&mut self, otpauth_uri: &Secret) -> Result<(), String> {
-        let drawing = qr::terminal(otpauth_uri.expose()).map_err(|err| err.to_string())?;
+        let drawing =
+            qr::terminal(otpauth_uri.expose(), self.look.unicode).map_err(|err| err.to_string())?;
         eprintln!(
             "\nMFA for {}: scan this code with an authenticator app (Google Authenticator, 1Password, Authy...):\n",
             self.user_name
         );
         eprintln!("{drawing}");
+        let (_, columns) = dialoguer::console::Term::stderr().size();
+        if usize::from(columns) < qr::width(&drawing) {
+            eprintln!(
+                "{} The terminal is {columns} columns wide and the code {}: widen the window if the phone cannot read it, or run again with --mfa export --mfa-qr-png FILE.\n",
+                self.look.problem(),
+                qr::width(&drawing)
+            );
+        }
         eprintln!(
             "Then enter two consecutive codes: the one shown now, and the next one after it changes.\n"
         );
@@ -60,9 +73,10 @@ impl CodeSource for TerminalCodes {
     }
 
     async fn next_pair(&mut self) -> CodeInput {
-        let asked = tokio::task::spawn_blocking(|| {
-            let first = prompt_code("First code")?;
-            let second = prompt_code("Next code")?;
+        let look = self.look;
+        let asked = tokio::task::spawn_blocking(move || {
+            let first = prompt_code("First code", look)?;
+            let second = prompt_code("Next code", look)?;
             Ok(CodeInput::Pair(first, second))
         })
         .await;
@@ -74,7 +88,12 @@ impl CodeSource for TerminalCodes {
     }
 
     fn rejected(&mut self, why: &CodeRejection, tries_left: u32) {
-        eprintln!("Not accepted: {why}. {tries_left} tries left.");
+        let next = match tries_left {
+            0 => "No tries left.".to_string(),
+            1 => "Enter the code the app shows now, then the next one (last try).".to_string(),
+            n => format!("Enter the code the app shows now, then the next one ({n} tries left)."),
+        };
+        eprintln!("{} Not accepted: {why}. {next}", self.look.problem());
     }
 }
 

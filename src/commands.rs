@@ -14,7 +14,9 @@ use crate::cli::{
 use crate::codes::{AnyCodes, StdinCodes, TerminalCodes};
 use crate::config::Config;
 use crate::error::{Error, InputError};
+use crate::helpdesk::{self, Dialogue, Prompter};
 use crate::interrupt::Interrupts;
+use crate::look::Look;
 use crate::names;
 use crate::offboard::{self, OFFBOARD_REASON_TAG, OffboardMode};
 use crate::onboard::{self, Clock, Effects, MfaMode, NewUserRequest, SystemClock};
@@ -24,23 +26,32 @@ use crate::template::{Template, TemplateSet};
 use std::io::IsTerminal;
 use std::sync::Arc;
 
-/// Whether a person is there: prompts need stdin and stderr on a terminal.
+/// Whether a person is there (prompts need stdin and stderr on a terminal), and what the
+/// terminal can show.
 #[derive(Debug, Clone, Copy)]
 pub struct Terminal {
     pub interactive: bool,
+    pub look: Look,
 }
 
 impl Terminal {
     pub fn detect() -> Self {
         Terminal {
             interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
+            look: Look::detect(),
         }
     }
 }
 
-pub async fn dispatch(command: Command, global: &GlobalArgs) -> Result<(), Error> {
+/// Runs `command`; without one, opens the menu on a terminal, else it is a usage error.
+pub async fn dispatch(command: Option<Command>, global: &GlobalArgs) -> Result<(), Error> {
     let terminal = Terminal::detect();
     let interrupts = Interrupts::listen();
+    let command = match command {
+        Some(command) => command,
+        None if terminal.interactive => helpdesk::menu(&mut Dialogue::new(terminal.look))?,
+        None => return Err(crate::cli::usage_error(None, &["a command"])),
+    };
     match command {
         Command::NewUser(args) => new_user(args, global, terminal, &interrupts).await,
         Command::Assign(args) => assign_person(args, global, terminal, &interrupts).await,
@@ -66,8 +77,14 @@ pub fn new_user_request(
     set: &TemplateSet,
     terminal: Terminal,
 ) -> Result<NewUserRequest, InputError> {
-    names::validate_user_name(&args.username)?;
-    let template = set.get(&args.template)?.clone();
+    let (Some(user_name), Some(template)) = (&args.username, &args.template) else {
+        return Err(InputError::new(
+            "<USERNAME> and --template",
+            "both are required",
+        ));
+    };
+    names::validate_user_name(user_name)?;
+    let template = set.get(template)?.clone();
     let mfa = mfa_mode(&args, terminal)?;
     let console = !args.no_console && template.console_access;
     if !console && args.password_file.is_some() {
@@ -88,7 +105,7 @@ pub fn new_user_request(
         .map(|text| names::parse_tag(text))
         .collect::<Result<Vec<_>, _>>()?;
     NewUserRequest {
-        user_name: args.username,
+        user_name: user_name.clone(),
         template,
         display_name: args.display_name,
         email: args.email,
@@ -164,14 +181,21 @@ fn aws_target(global: &GlobalArgs) -> Result<AwsTarget, InputError> {
 }
 
 async fn new_user(
-    args: NewUserArgs,
+    mut args: NewUserArgs,
     global: &GlobalArgs,
     terminal: Terminal,
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
     let set = load_templates(global)?;
+    let missing = helpdesk::missing_for_new_user(&args);
+    helpdesk::usage_unless_asked(terminal.interactive, "new-user", &missing)?;
+    let target = aws_target(global)?;
+    let mut prompter = Dialogue::new(terminal.look);
+    let api = SdkIam::new(&load_config(&target).await);
+    if !missing.is_empty() {
+        helpdesk::ask_new_user(&mut args, &set, &api, &mut prompter).await?;
+    }
     let request = new_user_request(args, &set, terminal)?;
-    let api = SdkIam::new(&load_config(&aws_target(global)?).await);
 
     let observed = plan::observe(&api, &request)
         .await
@@ -187,12 +211,14 @@ async fn new_user(
         report::print(&report.render(global.output));
         return Ok(());
     }
-    if terminal.interactive && !global.yes && !confirm(&request, &plan)? {
+    if terminal.interactive && !global.yes && !confirm(&mut prompter, &request, &plan)? {
         return Err(Error::Declined);
     }
 
     let mut codes = match request.mfa {
-        MfaMode::Prompt => AnyCodes::Terminal(TerminalCodes::new(&request.user_name)),
+        MfaMode::Prompt => {
+            AnyCodes::Terminal(TerminalCodes::new(&request.user_name, terminal.look))
+        }
         _ => AnyCodes::Stdin(StdinCodes::new()),
     };
     let effects = Effects {
@@ -212,34 +238,26 @@ async fn new_user(
     }
     let report = NewUserReport::new(&request, &observed, &plan, Some(&onboarded));
     report::print(&report.render(global.output));
+    if terminal.interactive && global.output == OutputFormat::Human {
+        eprintln!("\n{}", report.handover(terminal.look));
+    }
     Ok(())
 }
 
 /// Shows the plan and asks before changing anything.
-fn confirm(request: &NewUserRequest, plan: &plan::Plan) -> Result<bool, Error> {
+fn confirm(
+    prompter: &mut impl Prompter,
+    request: &NewUserRequest,
+    plan: &plan::Plan,
+) -> Result<bool, Error> {
     eprintln!(
-        "About to onboard {} as {}:",
+        "About to onboard {} as {}, in this order:",
         request.user_name, request.template.name
     );
     for step in &plan.steps {
         eprintln!("  {step}");
     }
-    dialoguer::Confirm::new()
-        .with_prompt("Proceed?")
-        .default(false)
-        .interact()
-        .map_err(prompt_failed)
-}
-
-/// A confirmation prompt that did not get an answer. In the prompt's raw mode Ctrl-C is a key
-/// and comes back as `Interrupted`: nothing has changed yet, so that is a plain "no".
-fn prompt_failed(err: dialoguer::Error) -> Error {
-    let dialoguer::Error::IO(err) = err;
-    if err.kind() == std::io::ErrorKind::Interrupted {
-        Error::Declined
-    } else {
-        Error::io("cannot read the answer", err)
-    }
+    prompter.yes_no("Proceed?", false)
 }
 
 async fn offboard_user(
@@ -248,19 +266,28 @@ async fn offboard_user(
     terminal: Terminal,
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
-    names::validate_user_name(&args.username)?;
+    let missing = missing_for_offboard(&args);
+    helpdesk::usage_unless_asked(terminal.interactive, "offboard", &missing)?;
+    if let Some(name) = &args.username {
+        names::validate_user_name(name)?;
+    }
     if let Some(reason) = &args.reason {
         names::validate_tag(OFFBOARD_REASON_TAG, reason)
             .map_err(|err| InputError::new("--reason", err.reason))?;
     }
     confirmable(global, terminal)?;
+    let mut prompter = Dialogue::new(terminal.look);
     let api = Arc::new(SdkIam::new(&load_config(&aws_target(global)?).await));
+    let user_name = match args.username.clone() {
+        Some(name) => name,
+        None => helpdesk::ask_user_to_offboard(api.as_ref(), &mut prompter).await?,
+    };
     let caller = api.get_caller_identity().await.map_err(Error::from_aws)?;
-    let Some(inventory) = offboard::discover(api.as_ref(), &args.username, None)
+    let Some(inventory) = offboard::discover(api.as_ref(), &user_name, None)
         .await
         .map_err(Error::from_aws)?
     else {
-        let report = OffboardReport::not_found(&args.username);
+        let report = OffboardReport::not_found(&user_name);
         report::print(&report.render(global.output));
         return Ok(());
     };
@@ -288,7 +315,7 @@ async fn offboard_user(
         report::print(&report.render(global.output));
         return Ok(());
     }
-    if terminal.interactive && !global.yes && !confirm_offboard(&plan)? {
+    if terminal.interactive && !global.yes && !confirm_offboard(&mut prompter, &plan)? {
         return Err(Error::Declined);
     }
     let interrupted = interrupts.during_changes();
@@ -309,8 +336,14 @@ pub fn assign_request(
     set: &TemplateSet,
     config: &Config,
 ) -> Result<AssignRequest, InputError> {
-    assign::validate_identity_user_name(&args.username)?;
-    let template = set.get(&args.template)?.clone();
+    let (Some(user_name), Some(template)) = (args.username, &args.template) else {
+        return Err(InputError::new(
+            "<USERNAME> and --template",
+            "both are required",
+        ));
+    };
+    assign::validate_identity_user_name(&user_name)?;
+    let template = set.get(template)?.clone();
     for account in &args.accounts {
         assign::validate_account_id(account)?;
     }
@@ -330,7 +363,7 @@ pub fn assign_request(
                 ));
             }
             Some(NewPerson {
-                user_name: args.username.clone(),
+                user_name: user_name.clone(),
                 display_name: args
                     .display_name
                     .unwrap_or_else(|| format!("{given_name} {family_name}")),
@@ -347,7 +380,7 @@ pub fn assign_request(
         }
     };
     Ok(AssignRequest {
-        user_name: args.username,
+        user_name,
         template,
         targets,
         create,
@@ -356,7 +389,7 @@ pub fn assign_request(
 }
 
 async fn assign_person(
-    args: AssignArgs,
+    mut args: AssignArgs,
     global: &GlobalArgs,
     terminal: Terminal,
     interrupts: &Interrupts,
@@ -367,6 +400,12 @@ async fn assign_person(
     };
     let set = load_templates(global)?;
     let config = Config::load(global.config.as_deref())?;
+    let missing = helpdesk::missing_for_assign(&args);
+    helpdesk::usage_unless_asked(terminal.interactive, "assign", &missing)?;
+    let mut prompter = Dialogue::new(terminal.look);
+    if !missing.is_empty() {
+        helpdesk::ask_assign(&mut args, &set, &config, &mut prompter)?;
+    }
     let request = assign_request(args, &set, &config)?;
     let api = Arc::new(SdkSso::new(&load_config(&aws_target(global)?).await));
     let planned = assign::preview(api.as_ref(), &request).await?;
@@ -374,7 +413,10 @@ async fn assign_person(
         report::print(&AssignReport::planned(&request, planned).render(global.output));
         return Ok(());
     }
-    if terminal.interactive && !global.yes && !confirm_steps(&request.user_name, &planned)? {
+    if terminal.interactive
+        && !global.yes
+        && !confirm_steps(&mut prompter, &request.user_name, &planned)?
+    {
         return Err(Error::Declined);
     }
     let assigned = assign::assign(api, &request, patience, interrupts.during_changes()).await?;
@@ -383,16 +425,16 @@ async fn assign_person(
 }
 
 /// Shows what will be done and asks before doing it.
-fn confirm_steps(user_name: &str, planned: &[String]) -> Result<bool, Error> {
-    eprintln!("About to give {user_name} access:");
+fn confirm_steps(
+    prompter: &mut impl Prompter,
+    user_name: &str,
+    planned: &[String],
+) -> Result<bool, Error> {
+    eprintln!("About to give {user_name} access, in this order:");
     for step in planned {
         eprintln!("  {step}");
     }
-    dialoguer::Confirm::new()
-        .with_prompt("Proceed?")
-        .default(false)
-        .interact()
-        .map_err(prompt_failed)
+    prompter.yes_no("Proceed?", false)
 }
 
 async fn offboard_sso(
@@ -401,18 +443,27 @@ async fn offboard_sso(
     terminal: Terminal,
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
-    assign::validate_identity_user_name(&args.username)?;
+    let missing = missing_for_offboard(&args);
+    helpdesk::usage_unless_asked(terminal.interactive, "offboard", &missing)?;
+    if let Some(name) = &args.username {
+        assign::validate_identity_user_name(name)?;
+    }
     confirmable(global, terminal)?;
+    let mut prompter = Dialogue::new(terminal.look);
+    let user_name = match args.username.clone() {
+        Some(name) => name,
+        None => helpdesk::ask_person_to_offboard(&mut prompter)?,
+    };
     let api = Arc::new(SdkSso::new(&load_config(&aws_target(global)?).await));
     let found = assign::plan_sso_offboard(
         api.as_ref(),
-        &args.username,
+        &user_name,
         args.instance_arn.as_deref(),
         args.keep_identity,
     )
     .await?;
     let Some(plan) = found else {
-        report::print(&OffboardReport::not_found(&args.username).render(global.output));
+        report::print(&OffboardReport::not_found(&user_name).render(global.output));
         return Ok(());
     };
     let mut report = OffboardReport::not_found(&plan.user_name);
@@ -433,7 +484,10 @@ async fn offboard_sso(
         report::print(&report.render(global.output));
         return Ok(());
     }
-    if terminal.interactive && !global.yes && !confirm_typed(&plan.user_name, &plan.removals())? {
+    if terminal.interactive
+        && !global.yes
+        && !confirm_typed(&mut prompter, &plan.user_name, &plan.removals())?
+    {
         return Err(Error::Declined);
     }
     let interrupted = interrupts.during_changes();
@@ -532,25 +586,37 @@ fn confirmable(global: &GlobalArgs, terminal: Terminal) -> Result<(), InputError
     }
 }
 
+/// The required `offboard` value that was not given.
+fn missing_for_offboard(args: &OffboardArgs) -> Vec<&'static str> {
+    if args.username.is_none() {
+        vec!["<USERNAME>"]
+    } else {
+        Vec::new()
+    }
+}
+
 /// Shows the plan and asks for the user name, typed, before removing anything.
-fn confirm_offboard(plan: &offboard::OffboardPlan) -> Result<bool, Error> {
+fn confirm_offboard(
+    prompter: &mut impl Prompter,
+    plan: &offboard::OffboardPlan,
+) -> Result<bool, Error> {
     let mut lines: Vec<String> = plan.removals().map(ToString::to_string).collect();
     lines.extend(plan.warnings.iter().map(|w| format!("warning: {w}")));
-    confirm_typed(&plan.user_name, &lines)
+    confirm_typed(prompter, &plan.user_name, &lines)
 }
 
 /// Shows `lines` and asks for `user_name`, typed.
-fn confirm_typed(user_name: &str, lines: &[String]) -> Result<bool, Error> {
+fn confirm_typed(
+    prompter: &mut impl Prompter,
+    user_name: &str,
+    lines: &[String],
+) -> Result<bool, Error> {
     eprintln!("About to offboard {user_name}, in this order:");
     for line in lines {
         eprintln!("  {line}");
     }
-    let typed: String = dialoguer::Input::new()
-        .with_prompt(format!("Type {user_name} to confirm"))
-        .allow_empty(true)
-        .interact_text()
-        .map_err(prompt_failed)?;
-    Ok(typed.trim() == user_name)
+    let typed = prompter.text(&format!("Type {user_name} to confirm"), true, &|_| Ok(()))?;
+    Ok(typed == user_name)
 }
 
 fn templates(which: TemplatesCommand, global: &GlobalArgs) -> Result<(), Error> {
@@ -630,8 +696,8 @@ mod tests {
 
     fn args(accounts: &[&str]) -> AssignArgs {
         AssignArgs {
-            username: "erin".to_string(),
-            template: "developer".to_string(),
+            username: Some("erin".to_string()),
+            template: Some("developer".to_string()),
             accounts: accounts.iter().map(ToString::to_string).collect(),
             create_user: false,
             email: None,
@@ -713,7 +779,7 @@ mod tests {
             "{err}"
         );
         let mut finance = args(&[]);
-        finance.template = "finance".to_string();
+        finance.template = Some("finance".to_string());
         assert_eq!(
             assign_request(finance, &set, &overlap).unwrap_err().field,
             "--account"

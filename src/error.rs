@@ -99,6 +99,12 @@ pub enum Error {
     #[error("not confirmed; nothing was changed")]
     Declined,
 
+    #[error("interrupted; nothing was changed")]
+    InterruptedBeforeChanges,
+
+    #[error("{0}")]
+    Usage(String),
+
     #[error("interrupted part-way through offboarding {user_arn}; run it again to finish")]
     OffboardInterrupted { user_arn: String },
 
@@ -125,16 +131,17 @@ impl Error {
     /// The documented exit code for this failure.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Input(_) | Error::BadRows(_) => exit::BAD_INPUT,
+            Error::Input(_) | Error::BadRows(_) | Error::Usage(_) => exit::BAD_INPUT,
             Error::Denied(_) => exit::DENIED,
             Error::Aws(_)
             | Error::RolledBack { .. }
             | Error::Io { .. }
             | Error::OffboardIncomplete { .. } => exit::FAILED,
             Error::UndoIncomplete { .. } => exit::UNDO_INCOMPLETE,
-            Error::Interrupted { .. } | Error::Declined | Error::OffboardInterrupted { .. } => {
-                exit::INTERRUPTED
-            }
+            Error::Interrupted { .. }
+            | Error::Declined
+            | Error::InterruptedBeforeChanges
+            | Error::OffboardInterrupted { .. } => exit::INTERRUPTED,
         }
     }
 

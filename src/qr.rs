@@ -1,5 +1,6 @@
-//! QR codes for MFA enrolment: drawn in the terminal with Unicode half blocks, or written as a
-//! PNG for `--mfa-qr-png`.
+//! QR codes for MFA enrolment: drawn in the terminal with Unicode half blocks (or, where the
+//! terminal cannot show Unicode, with `#` two to a module), or written as a PNG for
+//! `--mfa-qr-png`.
 //!
 //! The terminal drawing assumes the usual light-on-dark terminal: light modules, including the
 //! four-module quiet zone, are drawn as blocks in the foreground colour and dark modules are
@@ -23,15 +24,35 @@ pub enum QrError {
     Png(#[from] png::EncodingError),
 }
 
-/// The code as lines of half-block characters, quiet zone included.
-pub fn terminal(data: &str) -> Result<String, QrError> {
+/// The code as lines of half-block characters, quiet zone included (49 columns for an AWS
+/// otpauth URI); with `unicode` false, as lines of `#` and spaces, a module two characters
+/// wide and one line high (98 columns).
+pub fn terminal(data: &str, unicode: bool) -> Result<String, QrError> {
     let code = QrCode::with_error_correction_level(data.as_bytes(), EcLevel::L)?;
+    if !unicode {
+        return Ok(code
+            .render::<char>()
+            .dark_color(' ')
+            .light_color('#')
+            .module_dimensions(2, 1)
+            .quiet_zone(true)
+            .build());
+    }
     Ok(code
         .render::<Dense1x2>()
         .dark_color(Dense1x2::Light)
         .light_color(Dense1x2::Dark)
         .quiet_zone(true)
         .build())
+}
+
+/// How many columns a terminal drawing takes.
+pub fn width(drawing: &str) -> usize {
+    drawing
+        .lines()
+        .map(|line| line.chars().count())
+        .max()
+        .unwrap_or(0)
 }
 
 /// The code as an 8-bit greyscale PNG, 8 pixels a module, quiet zone included.
@@ -66,13 +87,17 @@ pub fn png(data: &str) -> Result<Vec<u8>, QrError> {
 pub(crate) mod tests {
     use super::*;
 
-    /// Reads a terminal drawing back into modules (true = dark) and decodes it, as a phone
-    /// would from the screen.
+    /// Reads a terminal drawing back into modules and decodes it, as a phone would from the
+    /// screen: a half-block drawing has two modules a line, an ASCII one half a module a column.
     pub(crate) fn decode_terminal(drawing: &str) -> String {
         let lines: Vec<Vec<char>> = drawing.lines().map(|line| line.chars().collect()).collect();
+        let ascii = drawing.is_ascii();
         let width = lines.iter().map(Vec::len).max().unwrap();
-        let height = lines.len() * 2;
+        let height = if ascii { lines.len() } else { lines.len() * 2 };
         let lit = |x: usize, y: usize| -> bool {
+            if ascii {
+                return lines[y].get(x).copied() == Some('#');
+            }
             let cell = lines[y / 2].get(x).copied().unwrap_or(' ');
             matches!((cell, y % 2), ('█', _) | ('▀', 0) | ('▄', 1))
         };
@@ -93,14 +118,14 @@ pub(crate) mod tests {
             "otpauth://totp/AWS-123456789012:alice?secret={}&issuer=AWS-123456789012",
             "A".repeat(64)
         );
-        let drawing = terminal(&aws_uri).unwrap();
+        let drawing = terminal(&aws_uri, true).unwrap();
         assert!(
             drawing.lines().count() <= 25,
             "{} lines",
             drawing.lines().count()
         );
         assert_eq!(decode_terminal(&drawing), aws_uri);
-        let drawing = terminal(URI).unwrap();
+        let drawing = terminal(URI, true).unwrap();
         assert!(
             drawing
                 .lines()
@@ -111,6 +136,22 @@ pub(crate) mod tests {
             "the top of the quiet zone is light"
         );
         assert_eq!(decode_terminal(&drawing), URI);
+    }
+
+    #[test]
+    fn the_ascii_drawing_decodes_and_is_twice_as_wide() {
+        let aws_uri = format!(
+            "otpauth://totp/AWS-123456789012:alice?secret={}&issuer=AWS-123456789012",
+            "A".repeat(64)
+        );
+        let drawing = terminal(&aws_uri, false).unwrap();
+        assert!(drawing.is_ascii());
+        assert_eq!(
+            width(&drawing),
+            2 * width(&terminal(&aws_uri, true).unwrap())
+        );
+        assert_eq!(width(&drawing), 98);
+        assert_eq!(decode_terminal(&drawing), aws_uri);
     }
 
     #[test]

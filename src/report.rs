@@ -4,6 +4,7 @@
 use crate::assign::{AccountOutcome, AssignRequest, Assigned};
 use crate::aws::CallerIdentity;
 use crate::cli::OutputFormat;
+use crate::look::Look;
 use crate::offboard::{OffboardMode, OffboardPlan, Removed};
 use crate::onboard::{MfaMode, NewUserRequest, Onboarded};
 use crate::plan::{Observed, Plan};
@@ -33,6 +34,16 @@ pub struct ConsoleReport {
     pub password_reset_required: bool,
     /// Where the one-time password went; never the password itself.
     pub password: String,
+    #[serde(skip)]
+    delivery: PasswordDelivery,
+}
+
+/// What became of the console password, for the words said to the new hire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum PasswordDelivery {
+    OnTheTerminal,
+    File(String),
+    Unchanged,
 }
 
 #[derive(Debug, Serialize)]
@@ -73,16 +84,24 @@ impl NewUserReport {
             .steps
             .iter()
             .any(|s| matches!(s, crate::plan::Step::CreateLoginProfile { .. }));
-        let password = match (&request.password_file, creates_profile, outcome) {
-            (_, false, _) => "unchanged: the login profile existed".to_string(),
-            (Some(path), true, _) => format!("written to {}", path.display()),
-            (None, true, None) => "to be shown once on the terminal".to_string(),
-            (None, true, Some(_)) => "shown once on the terminal".to_string(),
+        let delivery = match (&request.password_file, creates_profile) {
+            (_, false) => PasswordDelivery::Unchanged,
+            (Some(path), true) => PasswordDelivery::File(path.display().to_string()),
+            (None, true) => PasswordDelivery::OnTheTerminal,
+        };
+        let password = match (&delivery, outcome) {
+            (PasswordDelivery::Unchanged, _) => "unchanged: the login profile existed".to_string(),
+            (PasswordDelivery::File(path), _) => format!("written to {path}"),
+            (PasswordDelivery::OnTheTerminal, None) => {
+                "to be shown once on the terminal".to_string()
+            }
+            (PasswordDelivery::OnTheTerminal, Some(_)) => "shown once on the terminal".to_string(),
         };
         let console = (request.console || had_login_profile).then(|| ConsoleReport {
             sign_in_url: sign_in_url(caller),
             password_reset_required: true,
             password,
+            delivery,
         });
         let mfa_state = match (&request.mfa, &plan.mfa_serial, outcome) {
             (_, Some(_), None) => "pending",
@@ -112,6 +131,43 @@ impl NewUserReport {
             OutputFormat::Json => to_json(self),
             OutputFormat::Human => self.human(),
         }
+    }
+
+    /// What the helpdesk tells the new hire, shown on a terminal at the end: where to sign in,
+    /// with which user name, and what happens at first sign-in. The password itself was shown
+    /// once, earlier, and is not repeated.
+    pub fn handover(&self, look: Look) -> String {
+        let mut out = format!("{} Tell {}:\n", look.ok(), self.user_name);
+        let mut line = |label: &str, text: &str| out.push_str(&format!("  {label:<10} {text}\n"));
+        let Some(console) = &self.console else {
+            line(
+                "access",
+                "no console password: API keys or SSO only, as the job needs",
+            );
+            return out;
+        };
+        line("sign in at", &console.sign_in_url);
+        line("user name", &self.user_name);
+        let password = match &console.delivery {
+            PasswordDelivery::OnTheTerminal => {
+                "the one-time password shown above; AWS asks for a new one at first sign-in"
+                    .to_string()
+            }
+            PasswordDelivery::File(path) => {
+                format!("the one-time password in {path}; AWS asks for a new one at first sign-in")
+            }
+            PasswordDelivery::Unchanged => "unchanged (the login profile existed)".to_string(),
+        };
+        line("password", &password);
+        let mfa = match self.mfa.state {
+            "enabled" => "sign-in also asks for a code from the authenticator app just set up",
+            "deferred" => {
+                "set up an MFA device under Security credentials first: until then nothing else is allowed"
+            }
+            _ => "none",
+        };
+        line("MFA", mfa);
+        out
     }
 
     fn human(&self) -> String {

@@ -7,6 +7,7 @@
 mod assign;
 mod batch;
 mod cli;
+mod helpdesk;
 mod new_user;
 mod offboard;
 mod support;

@@ -1,8 +1,8 @@
 //! `new-user` end to end against the emulator, checked by listing what exists afterwards.
 
 use crate::support::{
-    Run, block_on, current_and_next_codes, groups_of, iam, mode, strings, unique, user_exists,
-    utf8_from_pty, virtual_devices_named, wait_for_file,
+    Run, block_on, current_and_next_codes, decode_terminal_qr, groups_of, iam, mode, strings,
+    unique, user_exists, utf8_from_pty, virtual_devices_named, wait_for_file,
 };
 use std::path::Path;
 
@@ -341,25 +341,6 @@ fn a_template_that_allows_everything_is_refused_with_file_and_field() {
     .stderr_has("Statement[0].Action")
     .stderr_has("Allow of \"*\" on \"*\"");
     assert!(!user_exists(&name));
-}
-
-/// Reads the half-block QR drawing back from what a terminal received, as a phone would.
-fn decode_terminal_qr(screen: &str) -> String {
-    let lines: Vec<Vec<char>> = screen
-        .lines()
-        .map(|l| l.trim_end_matches('\r').chars().collect::<Vec<_>>())
-        .filter(|l| !l.is_empty() && l.iter().all(|c| " █▀▄".contains(*c)))
-        .collect();
-    let width = lines.iter().map(Vec::len).max().unwrap();
-    let lit = |x: usize, y: usize| {
-        let cell = lines[y / 2].get(x).copied().unwrap_or(' ');
-        matches!((cell, y % 2), ('█', _) | ('▀', 0) | ('▄', 1))
-    };
-    let mut image =
-        rqrr::PreparedImage::prepare_from_greyscale(width * 4, lines.len() * 8, |x, y| {
-            if lit(x / 4, y / 4) { 255 } else { 0 }
-        });
-    image.detect_grids()[0].decode().unwrap().1
 }
 
 #[test]

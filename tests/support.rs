@@ -83,6 +83,9 @@ impl Run {
             .env_remove("AWS_PROFILE")
             .env_remove("AWS_SESSION_TOKEN")
             .env_remove("IAM_ONBOARD_LOG")
+            .env_remove("LC_ALL")
+            .env_remove("LC_CTYPE")
+            .env("LANG", "C.UTF-8")
             .env("NO_COLOR", "1");
         Run {
             command,
@@ -344,6 +347,57 @@ pub fn current_and_next_codes(uri: &str) -> (String, String) {
         .unwrap()
         .as_secs();
     (app.generate(now), app.generate(now + 30))
+}
+
+/// A 6-digit code the app shows at no time near now: surely rejected.
+pub fn a_wrong_code(uri: &str) -> String {
+    let app = totp_rs::TOTP::from_url(uri.trim()).expect("an otpauth URI");
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let near: Vec<String> = (0..6)
+        .map(|step| app.generate(now + step * 30 - 60))
+        .collect();
+    (0..=9)
+        .map(|digit| digit.to_string().repeat(6))
+        .find(|code| !near.contains(code))
+        .unwrap()
+}
+
+/// Reads the QR drawing back from what a terminal received, as a phone would: half blocks
+/// (two modules a line) or, on a terminal without Unicode, `#` (half a module a column).
+pub fn decode_terminal_qr(screen: &str) -> String {
+    let all: Vec<&str> = screen.lines().map(|l| l.trim_end_matches('\r')).collect();
+    let half_blocks: Vec<Vec<char>> = all
+        .iter()
+        .filter(|l| !l.is_empty() && l.chars().all(|c| " █▀▄".contains(c)))
+        .map(|l| l.chars().collect())
+        .collect();
+    let hashes: Vec<Vec<char>> = all
+        .iter()
+        .filter(|l| l.contains('#') && l.chars().all(|c| c == '#' || c == ' '))
+        .map(|l| l.chars().collect())
+        .collect();
+    let ascii = half_blocks.is_empty();
+    let lines = if ascii { hashes } else { half_blocks };
+    let width = lines
+        .iter()
+        .map(Vec::len)
+        .max()
+        .expect("a QR code on screen");
+    let height = if ascii { lines.len() } else { lines.len() * 2 };
+    let lit = |x: usize, y: usize| {
+        if ascii {
+            return lines[y].get(x) == Some(&'#');
+        }
+        let cell = lines[y / 2].get(x).copied().unwrap_or(' ');
+        matches!((cell, y % 2), ('█', _) | ('▀', 0) | ('▄', 1))
+    };
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(width * 4, height * 4, |x, y| {
+        if lit(x / 4, y / 4) { 255 } else { 0 }
+    });
+    image.detect_grids()[0].decode().unwrap().1
 }
 
 #[cfg(unix)]

@@ -425,6 +425,10 @@ impl Iam for MemoryIam {
         })
     }
 
+    async fn list_users(&self) -> AwsResult<Vec<String>> {
+        self.read(|s| Ok(s.users.keys().cloned().collect()))
+    }
+
     async fn get_user(&self, name: &str) -> AwsResult<Option<UserInfo>> {
         self.read(|s| {
             Ok(s.users.get(name).map(|u| UserInfo {

@@ -240,6 +240,8 @@ pub trait Iam: Sync {
         policy_arn: &str,
     ) -> impl Future<Output = AwsResult<()>> + Send;
 
+    /// Every IAM user's name, all pages.
+    fn list_users(&self) -> impl Future<Output = AwsResult<Vec<String>>> + Send;
     fn get_user(&self, name: &str) -> impl Future<Output = AwsResult<Option<UserInfo>>> + Send;
     fn create_user(&self, user: &NewUser) -> impl Future<Output = AwsResult<String>> + Send;
     fn delete_user(&self, name: &str) -> impl Future<Output = AwsResult<()>> + Send;

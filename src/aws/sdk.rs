@@ -381,6 +381,20 @@ impl Iam for SdkIam {
         Ok(())
     }
 
+    async fn list_users(&self) -> AwsResult<Vec<String>> {
+        const OP: &str = "iam:ListUsers";
+        let users: Vec<_> = self
+            .iam
+            .list_users()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(users.iter().map(|u| u.user_name().to_string()).collect())
+    }
+
     async fn get_user(&self, name: &str) -> AwsResult<Option<UserInfo>> {
         const OP: &str = "iam:GetUser";
         let result = self

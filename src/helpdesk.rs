@@ -1,0 +1,602 @@
+//! Helpdesk mode: what a person at a terminal is asked. `iam-onboard` alone opens a menu of the
+//! commands; a command missing a required value asks for it, then for the optional ones it was
+//! not given, each answer checked before it is taken. Without a terminal a missing value is a
+//! usage error (exit 2) instead, so a script never waits on a prompt.
+//!
+//! The questions go through `Prompter`, so their order and checks are tested with scripted
+//! answers; `Dialogue` asks them on the terminal with dialoguer.
+
+use crate::assign;
+use crate::aws::Iam;
+use crate::cli::{self, AssignArgs, Command, NewUserArgs};
+use crate::config::Config;
+use crate::error::{Error, InputError};
+use crate::look::Look;
+use crate::names;
+use crate::onboard::{DISPLAY_NAME_TAG, EMAIL_TAG, TICKET_TAG};
+use crate::template::{Template, TemplateSet};
+use dialoguer::theme::ColorfulTheme;
+
+/// A check an answer must pass before it is taken: the reason is shown and the question asked
+/// again.
+pub type Check<'a> = &'a dyn Fn(&str) -> Result<(), String>;
+
+/// Asks a person questions. Every answer comes back trimmed.
+pub trait Prompter {
+    /// A line of text; `optional` takes an empty answer.
+    fn text(&mut self, prompt: &str, optional: bool, check: Check<'_>) -> Result<String, Error>;
+    /// One of `items`, chosen with the arrow keys.
+    fn choose(&mut self, prompt: &str, items: &[String]) -> Result<usize, Error>;
+    /// One of `items`, found by typing part of it.
+    fn search(&mut self, prompt: &str, items: &[String]) -> Result<usize, Error>;
+    fn yes_no(&mut self, prompt: &str, default: bool) -> Result<bool, Error>;
+    /// A line for the person: why an answer cannot be used.
+    fn tell(&mut self, line: &str);
+}
+
+/// The terminal's prompts (on stderr), in the terminal's look.
+pub struct Dialogue {
+    look: Look,
+    theme: ColorfulTheme,
+}
+
+impl Dialogue {
+    pub fn new(look: Look) -> Self {
+        Dialogue {
+            look,
+            theme: look.theme(),
+        }
+    }
+}
+
+/// A prompt that got no answer. In the prompt's raw mode Ctrl-C is a key and comes back as
+/// `Interrupted`; no prompt is asked once changes have started, so nothing has changed.
+pub fn unanswered(err: dialoguer::Error) -> Error {
+    let dialoguer::Error::IO(err) = err;
+    if err.kind() == std::io::ErrorKind::Interrupted {
+        Error::InterruptedBeforeChanges
+    } else {
+        Error::io("cannot read the answer", err)
+    }
+}
+
+impl Prompter for Dialogue {
+    fn text(&mut self, prompt: &str, optional: bool, check: Check<'_>) -> Result<String, Error> {
+        dialoguer::Input::<String>::with_theme(&self.theme)
+            .with_prompt(prompt)
+            .allow_empty(optional)
+            .validate_with(|answer: &String| -> Result<(), String> {
+                match answer.trim() {
+                    "" if optional => Ok(()),
+                    answer => check(answer),
+                }
+            })
+            .interact_text()
+            .map(|answer| answer.trim().to_string())
+            .map_err(unanswered)
+    }
+
+    fn choose(&mut self, prompt: &str, items: &[String]) -> Result<usize, Error> {
+        dialoguer::Select::with_theme(&self.theme)
+            .with_prompt(prompt)
+            .items(items)
+            .default(0)
+            .interact()
+            .map_err(unanswered)
+    }
+
+    fn search(&mut self, prompt: &str, items: &[String]) -> Result<usize, Error> {
+        dialoguer::FuzzySelect::with_theme(&self.theme)
+            .with_prompt(prompt)
+            .items(items)
+            .default(0)
+            .max_length(15)
+            .interact()
+            .map_err(unanswered)
+    }
+
+    fn yes_no(&mut self, prompt: &str, default: bool) -> Result<bool, Error> {
+        dialoguer::Confirm::with_theme(&self.theme)
+            .with_prompt(prompt)
+            .default(default)
+            .interact()
+            .map_err(unanswered)
+    }
+
+    fn tell(&mut self, line: &str) {
+        eprintln!("{} {line}", self.look.problem());
+    }
+}
+
+/// What the menu offers, and the command line each choice stands for.
+const MENU: &[(&str, &[&str])] = &[
+    ("Onboard a person as an IAM user", &["new-user"]),
+    (
+        "Give a person IAM Identity Center (SSO) access",
+        &["assign"],
+    ),
+    ("Offboard an IAM user", &["offboard"]),
+    (
+        "Offboard a person from IAM Identity Center (SSO)",
+        &["offboard", "--sso"],
+    ),
+    ("List the job-function templates", &["templates", "list"]),
+];
+
+/// The menu `iam-onboard` opens on a terminal without a command.
+pub fn menu(prompter: &mut impl Prompter) -> Result<Command, Error> {
+    let items: Vec<String> = MENU
+        .iter()
+        .map(|(label, words)| format!("{label:<50} (iam-onboard {})", words.join(" ")))
+        .collect();
+    let chosen = prompter.choose("What do you want to do?", &items)?;
+    Ok(cli::bare_command(MENU[chosen].1))
+}
+
+/// Without a terminal to ask on, missing values end the run as a usage error.
+pub fn usage_unless_asked(
+    interactive: bool,
+    subcommand: &str,
+    missing: &[&str],
+) -> Result<(), Error> {
+    if missing.is_empty() || interactive {
+        Ok(())
+    } else {
+        Err(cli::usage_error(Some(subcommand), missing))
+    }
+}
+
+/// The required `new-user` values that were not given.
+pub fn missing_for_new_user(args: &NewUserArgs) -> Vec<&'static str> {
+    let mut missing = Vec::new();
+    if args.username.is_none() {
+        missing.push("<USERNAME>");
+    }
+    if args.template.is_none() {
+        missing.push("--template <NAME>");
+    }
+    missing
+}
+
+/// Asks for what `new-user` was not given: the user name (checked against IAM's rules and
+/// against the users that exist), the template from a list with descriptions, then display
+/// name, email, ticket and console access.
+pub async fn ask_new_user(
+    args: &mut NewUserArgs,
+    set: &TemplateSet,
+    api: &impl Iam,
+    prompter: &mut impl Prompter,
+) -> Result<(), Error> {
+    if args.username.is_none() {
+        args.username = Some(ask_unused_user_name(api, prompter).await?);
+    }
+    let template = template_to_use(&mut args.template, set, prompter)?;
+    if args.display_name.is_none() {
+        args.display_name = ask_tag(prompter, "Display name (optional)", DISPLAY_NAME_TAG)?;
+    }
+    if args.email.is_none() {
+        let check = |answer: &str| {
+            email_check(answer)?;
+            tag_check(EMAIL_TAG, answer)
+        };
+        args.email = some_text(prompter.text("Email (optional)", true, &check)?);
+    }
+    if args.ticket.is_none() {
+        args.ticket = ask_tag(prompter, "Change ticket (optional)", TICKET_TAG)?;
+    }
+    if template.console_access && !args.no_console {
+        args.no_console = !prompter.yes_no(
+            "Console access (a one-time password, changed at first sign-in)?",
+            true,
+        )?;
+    }
+    Ok(())
+}
+
+/// A user name that passes IAM's rules and that no IAM user has yet.
+async fn ask_unused_user_name(
+    api: &impl Iam,
+    prompter: &mut impl Prompter,
+) -> Result<String, Error> {
+    let check = |answer: &str| names::validate_user_name(answer).map_err(|err| err.reason);
+    loop {
+        let name = prompter.text("User name", false, &check)?;
+        match api.get_user(&name).await.map_err(Error::from_aws)? {
+            None => return Ok(name),
+            Some(_) => prompter.tell(&format!(
+                "{name} already exists in IAM; choose another name (to finish an earlier run for them, run `iam-onboard new-user {name} --template NAME`)"
+            )),
+        }
+    }
+}
+
+/// The template named, or else the one chosen from the list (and then named).
+fn template_to_use<'a>(
+    name: &mut Option<String>,
+    set: &'a TemplateSet,
+    prompter: &mut impl Prompter,
+) -> Result<&'a Template, Error> {
+    let template = match name.as_deref() {
+        Some(given) => set.get(given)?,
+        None => choose_template(set, prompter)?,
+    };
+    *name = Some(template.name.clone());
+    Ok(template)
+}
+
+fn choose_template<'a>(
+    set: &'a TemplateSet,
+    prompter: &mut impl Prompter,
+) -> Result<&'a Template, Error> {
+    let templates: Vec<&Template> = set.iter().collect();
+    let width = templates.iter().map(|t| t.name.len()).max().unwrap_or(0);
+    let items: Vec<String> = templates
+        .iter()
+        .map(|t| format!("{:<width$}  {}", t.name, t.description))
+        .collect();
+    let chosen = prompter.choose("Job function", &items)?;
+    Ok(templates[chosen])
+}
+
+fn ask_tag(prompter: &mut impl Prompter, prompt: &str, key: &str) -> Result<Option<String>, Error> {
+    let check = |answer: &str| tag_check(key, answer);
+    Ok(some_text(prompter.text(prompt, true, &check)?))
+}
+
+fn tag_check(key: &str, value: &str) -> Result<(), String> {
+    names::validate_tag(key, value).map_err(|err| err.reason)
+}
+
+fn email_check(answer: &str) -> Result<(), String> {
+    match answer.split_once('@') {
+        Some((local, domain)) if !local.is_empty() && domain.contains('.') => Ok(()),
+        _ => Err(format!("{answer:?} is not an email address")),
+    }
+}
+
+fn some_text(answer: String) -> Option<String> {
+    (!answer.is_empty()).then_some(answer)
+}
+
+/// The required `assign` values that were not given.
+pub fn missing_for_assign(args: &AssignArgs) -> Vec<&'static str> {
+    let mut missing = Vec::new();
+    if args.username.is_none() {
+        missing.push("<USERNAME>");
+    }
+    if args.template.is_none() {
+        missing.push("--template <NAME>");
+    }
+    missing
+}
+
+/// Asks for what `assign` was not given: the person's user name, the template, the accounts
+/// when the template has no account sets configured, and, when the user name was asked for,
+/// whether to create the person and their names.
+pub fn ask_assign(
+    args: &mut AssignArgs,
+    set: &TemplateSet,
+    config: &Config,
+    prompter: &mut impl Prompter,
+) -> Result<(), Error> {
+    let check_name =
+        |answer: &str| assign::validate_identity_user_name(answer).map_err(|err| err.reason);
+    let asked_for_person = args.username.is_none();
+    if asked_for_person {
+        args.username = Some(prompter.text("Identity Center user name", false, &check_name)?);
+    }
+    let template = template_to_use(&mut args.template, set, prompter)?;
+    if args.accounts.is_empty() && assign::resolve_targets(template, &[], set, config).is_err() {
+        let check = |answer: &str| {
+            let ids = account_ids(answer);
+            match ids
+                .iter()
+                .find(|id| assign::validate_account_id(id).is_err())
+            {
+                Some(bad) => Err(format!("{bad:?} is not a 12-digit AWS account ID")),
+                None if ids.is_empty() => Err("at least one account ID".to_string()),
+                None => Ok(()),
+            }
+        };
+        let answer = prompter.text(
+            "AWS account IDs (12 digits; several separated by spaces or commas)",
+            false,
+            &check,
+        )?;
+        args.accounts = account_ids(&answer);
+    }
+    let user_name = args.username.clone().unwrap_or_default();
+    if asked_for_person
+        && !args.create_user
+        && prompter.yes_no(
+            &format!("Create {user_name} in the identity store if they are not there yet?"),
+            false,
+        )?
+    {
+        let required = |answer: &str| match answer {
+            "" => Err("required".to_string()),
+            _ => Ok(()),
+        };
+        args.create_user = true;
+        args.email = Some(prompter.text("Email", false, &email_check)?);
+        args.given_name = Some(prompter.text("Given name", false, &required)?);
+        args.family_name = Some(prompter.text("Family name", false, &required)?);
+        args.display_name = some_text(prompter.text("Display name (optional)", true, &required)?);
+    }
+    Ok(())
+}
+
+fn account_ids(answer: &str) -> Vec<String> {
+    answer
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|id| !id.is_empty())
+        .map(ToString::to_string)
+        .collect()
+}
+
+/// The IAM user to offboard, picked by typing part of the name from every user in the account.
+pub async fn ask_user_to_offboard(
+    api: &impl Iam,
+    prompter: &mut impl Prompter,
+) -> Result<String, Error> {
+    let users = api.list_users().await.map_err(Error::from_aws)?;
+    if users.is_empty() {
+        return Err(
+            InputError::new("<USERNAME>", "the account has no IAM users to offboard").into(),
+        );
+    }
+    let chosen = prompter.search("IAM user to offboard (type to filter)", &users)?;
+    Ok(users[chosen].clone())
+}
+
+/// The Identity Center user name of the person to offboard.
+pub fn ask_person_to_offboard(prompter: &mut impl Prompter) -> Result<String, Error> {
+    let check =
+        |answer: &str| assign::validate_identity_user_name(answer).map_err(|err| err.reason);
+    prompter.text("Identity Center user name to offboard", false, &check)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::aws::memory::{MemoryIam, MemoryUser};
+    use std::collections::VecDeque;
+
+    fn account_with(users: &[&str]) -> MemoryIam {
+        let api = MemoryIam::new(0);
+        for name in users {
+            let user = MemoryUser::default();
+            api.state
+                .lock()
+                .unwrap()
+                .users
+                .insert(name.to_string(), user);
+        }
+        api
+    }
+
+    /// Answers from a script, in order; records each question and what it was told.
+    #[derive(Default)]
+    pub(crate) struct Scripted {
+        pub answers: VecDeque<&'static str>,
+        pub asked: Vec<String>,
+        pub told: Vec<String>,
+    }
+
+    impl Scripted {
+        pub fn new(answers: &[&'static str]) -> Self {
+            Scripted {
+                answers: answers.iter().copied().collect(),
+                ..Scripted::default()
+            }
+        }
+
+        fn next(&mut self, prompt: &str) -> &'static str {
+            self.asked.push(prompt.to_string());
+            self.answers
+                .pop_front()
+                .unwrap_or_else(|| panic!("no answer scripted for {prompt:?}"))
+        }
+    }
+
+    impl Prompter for Scripted {
+        fn text(
+            &mut self,
+            prompt: &str,
+            optional: bool,
+            check: Check<'_>,
+        ) -> Result<String, Error> {
+            loop {
+                let answer = self.next(prompt);
+                if answer.is_empty() && optional {
+                    return Ok(String::new());
+                }
+                match check(answer) {
+                    Ok(()) => return Ok(answer.to_string()),
+                    Err(reason) => self.told.push(reason),
+                }
+            }
+        }
+
+        fn choose(&mut self, prompt: &str, items: &[String]) -> Result<usize, Error> {
+            let answer = self.next(prompt);
+            Ok(items
+                .iter()
+                .position(|item| item.starts_with(answer))
+                .unwrap_or_else(|| panic!("{answer:?} is not among {items:?}")))
+        }
+
+        fn search(&mut self, prompt: &str, items: &[String]) -> Result<usize, Error> {
+            let answer = self.next(prompt);
+            Ok(items
+                .iter()
+                .position(|item| item.contains(answer))
+                .unwrap_or_else(|| panic!("{answer:?} matches none of {items:?}")))
+        }
+
+        fn yes_no(&mut self, prompt: &str, _default: bool) -> Result<bool, Error> {
+            Ok(self.next(prompt) == "y")
+        }
+
+        fn tell(&mut self, line: &str) {
+            self.told.push(line.to_string());
+        }
+    }
+
+    fn bare_new_user() -> NewUserArgs {
+        match cli::bare_command(&["new-user"]) {
+            Command::NewUser(args) => args,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn bare_assign() -> AssignArgs {
+        match cli::bare_command(&["assign"]) {
+            Command::Assign(args) => args,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_bad_or_taken_user_name_is_asked_again() {
+        let api = account_with(&["taken"]);
+        let set = TemplateSet::embedded().unwrap();
+        let mut args = bare_new_user();
+        let mut prompter = Scripted::new(&[
+            "bad name!",
+            "taken",
+            "newhire",
+            "finance",
+            "New Hire",
+            "not-an-email",
+            "new.hire@example.com",
+            "CHG-7",
+            "n",
+        ]);
+        ask_new_user(&mut args, &set, &api, &mut prompter)
+            .await
+            .unwrap();
+        assert_eq!(args.username.as_deref(), Some("newhire"));
+        assert_eq!(args.template.as_deref(), Some("finance"));
+        assert_eq!(args.display_name.as_deref(), Some("New Hire"));
+        assert_eq!(args.email.as_deref(), Some("new.hire@example.com"));
+        assert_eq!(args.ticket.as_deref(), Some("CHG-7"));
+        assert!(args.no_console, "console access was declined");
+        assert_eq!(prompter.told.len(), 3, "{:?}", prompter.told);
+        assert!(
+            prompter.told[0].contains("IAM user names allow only"),
+            "{:?}",
+            prompter.told
+        );
+        assert!(prompter.told[1].contains("taken already exists in IAM"));
+        assert!(prompter.told[2].contains("not an email address"));
+    }
+
+    #[tokio::test]
+    async fn values_given_on_the_command_line_are_not_asked() {
+        let api = account_with(&[]);
+        let set = TemplateSet::embedded().unwrap();
+        let mut args = bare_new_user();
+        args.username = Some("pat".to_string());
+        args.ticket = Some("CHG-1".to_string());
+        args.no_console = true;
+        let mut prompter = Scripted::new(&["security-auditor", "", ""]);
+        ask_new_user(&mut args, &set, &api, &mut prompter)
+            .await
+            .unwrap();
+        assert_eq!(
+            prompter.asked,
+            [
+                "Job function",
+                "Display name (optional)",
+                "Email (optional)"
+            ],
+            "no ticket or console question: --ticket and --no-console were given"
+        );
+        assert_eq!((args.display_name, args.email), (None, None));
+    }
+
+    #[test]
+    fn a_tag_value_that_iam_refuses_is_asked_again() {
+        let mut prompter = Scripted::new(&["Doe, Jane", "Jane Doe"]);
+        let name = ask_tag(&mut prompter, "Display name (optional)", DISPLAY_NAME_TAG).unwrap();
+        assert_eq!(name.as_deref(), Some("Jane Doe"));
+        assert!(prompter.told[0].contains("','"), "{:?}", prompter.told);
+    }
+
+    #[test]
+    fn without_a_terminal_missing_values_are_a_usage_error() {
+        let args = bare_new_user();
+        let missing = missing_for_new_user(&args);
+        assert_eq!(missing, ["<USERNAME>", "--template <NAME>"]);
+        assert!(usage_unless_asked(true, "new-user", &missing).is_ok());
+        let err = usage_unless_asked(false, "new-user", &missing).unwrap_err();
+        assert_eq!(err.exit_code(), crate::error::exit::BAD_INPUT);
+        let text = err.to_string();
+        assert!(text.contains("<USERNAME>, --template <NAME>"), "{text}");
+        assert!(text.contains("Usage: iam-onboard new-user"), "{text}");
+    }
+
+    #[test]
+    fn the_menu_stands_for_command_lines() {
+        let mut prompter = Scripted::new(&["Offboard a person from IAM Identity Center"]);
+        match menu(&mut prompter).unwrap() {
+            Command::Offboard(args) => assert!(args.sso && args.username.is_none()),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn assign_asks_for_accounts_only_without_account_sets() {
+        let set = TemplateSet::embedded().unwrap();
+        let mut args = bare_assign();
+        let mut prompter = Scripted::new(&[
+            "bob",
+            "finance",
+            "111111111111 2222",
+            "111111111111, 222222222222",
+            "y",
+            "bob@example.com",
+            "Bob",
+            "Example",
+            "",
+        ]);
+        ask_assign(&mut args, &set, &Config::default(), &mut prompter).unwrap();
+        assert_eq!(args.accounts, ["111111111111", "222222222222"]);
+        assert!(prompter.told[0].contains("\"2222\""), "{:?}", prompter.told);
+        assert!(args.create_user);
+        assert_eq!(args.given_name.as_deref(), Some("Bob"));
+        assert_eq!(args.display_name, None);
+
+        let configured = Config {
+            account_sets: [
+                ("dev".to_string(), vec!["111111111111".to_string()]),
+                ("prod".to_string(), vec!["222222222222".to_string()]),
+            ]
+            .into_iter()
+            .collect(),
+            ..Config::default()
+        };
+        let mut args = bare_assign();
+        args.username = Some("carol".to_string());
+        let mut prompter = Scripted::new(&["developer "]);
+        ask_assign(&mut args, &set, &configured, &mut prompter).unwrap();
+        assert_eq!(prompter.asked, ["Job function"]);
+        assert!(args.accounts.is_empty(), "the account sets decide");
+    }
+
+    #[tokio::test]
+    async fn the_user_to_offboard_is_found_by_part_of_the_name() {
+        let api = account_with(&["alice", "bob", "carol"]);
+        let mut prompter = Scripted::new(&["ro"]);
+        assert_eq!(
+            ask_user_to_offboard(&api, &mut prompter).await.unwrap(),
+            "carol"
+        );
+        let empty = account_with(&[]);
+        let err = ask_user_to_offboard(&empty, &mut prompter)
+            .await
+            .unwrap_err();
+        assert_eq!(err.exit_code(), crate::error::exit::BAD_INPUT);
+    }
+}

@@ -1,0 +1,296 @@
+//! Helpdesk mode driven as a person would, through a real pseudo-terminal: the menu, prompts for
+//! missing values, the QR code read off the screen, codes typed, Ctrl-C; and the same commands
+//! without a terminal, which must not prompt.
+
+use crate::support::{
+    Run, a_wrong_code, block_on, current_and_next_codes, decode_terminal_qr, iam, unique,
+    user_exists, utf8_from_pty,
+};
+use rexpect::process::WaitStatus;
+use rexpect::session::{PtySession, spawn_command};
+
+const DOWN: &str = "\x1b[B";
+
+/// Keys pressed at once, as a person would (rexpect buffers `send` until a flush).
+fn press(session: &mut PtySession, keys: &str) {
+    session.send(keys).unwrap();
+    session.flush().unwrap();
+    session.flush().unwrap();
+}
+
+fn on_a_terminal(run: Run) -> PtySession {
+    spawn_command(run.command(), Some(30_000)).unwrap()
+}
+
+fn exit_code(session: &mut PtySession) -> i32 {
+    match session.process().wait().unwrap() {
+        WaitStatus::Exited(_, code) => code,
+        other => panic!("did not exit: {other:?}"),
+    }
+}
+
+fn enabled_devices(user: &str) -> usize {
+    block_on(async {
+        iam()
+            .list_mfa_devices()
+            .user_name(user)
+            .send()
+            .await
+            .unwrap()
+            .mfa_devices()
+            .len()
+    })
+}
+
+fn tags_of(user: &str) -> Vec<(String, String)> {
+    block_on(async {
+        iam()
+            .list_user_tags()
+            .user_name(user)
+            .send()
+            .await
+            .unwrap()
+            .tags()
+            .iter()
+            .map(|t| (t.key().to_string(), t.value().to_string()))
+            .collect()
+    })
+}
+
+/// Reads the QR code on screen, then types the code the app shows and the next one.
+fn enrol(session: &mut PtySession) -> String {
+    let screen = utf8_from_pty(&session.exp_string("First code").unwrap());
+    type_codes(session, &decode_terminal_qr(&screen));
+    screen
+}
+
+/// Types the code the app shows now and the next one.
+fn type_codes(session: &mut PtySession, uri: &str) {
+    let (first, second) = current_and_next_codes(uri);
+    session.send_line(&first).unwrap();
+    session.exp_string("Next code").unwrap();
+    session.send_line(&second).unwrap();
+}
+
+#[test]
+fn a_whole_onboarding_through_the_menu_ends_with_an_enabled_mfa_device() {
+    let name = unique("desk");
+    let mut session = on_a_terminal(Run::new(&[]));
+    session.exp_string("What do you want to do?").unwrap();
+    press(&mut session, "\r");
+    session.exp_string("User name").unwrap();
+    session.send_line(&name).unwrap();
+    let choices = utf8_from_pty(&session.exp_string("security-auditor").unwrap());
+    assert!(
+        choices.contains("finance") && choices.contains("read-only cost"),
+        "each template with its description: {choices}"
+    );
+    // The list is in name order: developer, developer-readonly, devops, finance, ...
+    press(&mut session, &DOWN.repeat(3));
+    press(&mut session, "\r");
+    session.exp_string("Display name").unwrap();
+    session.send_line("Pat Example").unwrap();
+    session.exp_string("Email").unwrap();
+    session.send_line("pat@example.com").unwrap();
+    session.exp_string("Change ticket").unwrap();
+    session.send_line("CHG-42").unwrap();
+    session.exp_string("Console access").unwrap();
+    press(&mut session, "y");
+    let plan = utf8_from_pty(&session.exp_string("Proceed?").unwrap());
+    assert!(
+        plan.contains(&format!("About to onboard {name} as finance")),
+        "{plan}"
+    );
+    assert!(
+        plan.contains(&format!("iam:CreateUser UserName={name} ")),
+        "{plan}"
+    );
+    assert!(!user_exists(&name), "nothing before the confirmation");
+    press(&mut session, "y");
+    let instructions = enrol(&mut session);
+    assert!(
+        instructions.contains("scan this code with an authenticator app"),
+        "{instructions}"
+    );
+    let rest = utf8_from_pty(&session.exp_eof().unwrap());
+    assert_eq!(exit_code(&mut session), 0, "{rest}");
+
+    let password = rest
+        .split("changed at first sign-in):")
+        .nth(1)
+        .and_then(|after| after.split_whitespace().next())
+        .unwrap_or_else(|| panic!("the one-time password is shown: {rest}"));
+    assert_eq!(
+        rest.matches(password).count(),
+        1,
+        "the password is shown once, not repeated in the summary: {rest}"
+    );
+    let handover = &rest[rest.find(&format!("Tell {name}:")).expect(&rest)..];
+    assert!(
+        handover.contains("https://123456789012.signin.aws.amazon.com/console"),
+        "{handover}"
+    );
+    assert!(
+        handover.contains(&format!("user name  {name}")),
+        "{handover}"
+    );
+    assert!(
+        handover.contains("AWS asks for a new one at first sign-in"),
+        "{handover}"
+    );
+    assert_eq!(enabled_devices(&name), 1);
+    let tags = tags_of(&name);
+    for expected in [
+        ("display-name", "Pat Example"),
+        ("email", "pat@example.com"),
+        ("iam-onboard:ticket", "CHG-42"),
+    ] {
+        assert!(
+            tags.contains(&(expected.0.to_string(), expected.1.to_string())),
+            "{tags:?}"
+        );
+    }
+}
+
+#[test]
+fn a_wrong_code_is_explained_and_the_second_try_enrols_on_a_plain_ascii_terminal() {
+    let name = unique("retry");
+    let run = Run::new(&["new-user", &name, "--template", "finance", "--yes"]).env("LANG", "C");
+    let mut session = on_a_terminal(run);
+    let screen = utf8_from_pty(&session.exp_string("First code").unwrap());
+    assert!(
+        screen.is_ascii(),
+        "no Unicode on a C-locale terminal: {screen}"
+    );
+    assert!(!screen.contains('\x1b'), "no colour with NO_COLOR set");
+    let uri = decode_terminal_qr(&screen);
+    let wrong = a_wrong_code(&uri);
+    session.send_line(&wrong).unwrap();
+    session.exp_string("Next code").unwrap();
+    session.send_line("12345").unwrap();
+    let refused = utf8_from_pty(&session.exp_string("Next code").unwrap());
+    assert!(refused.contains("a code is 6 digits"), "{refused}");
+    session.send_line(&wrong).unwrap();
+    let feedback = utf8_from_pty(&session.exp_string("First code").unwrap());
+    assert!(
+        feedback.contains("Not accepted: the same code was entered twice"),
+        "{feedback}"
+    );
+    assert!(feedback.contains("(2 tries left)"), "{feedback}");
+    assert_eq!(enabled_devices(&name), 0, "not enabled after a wrong pair");
+    type_codes(&mut session, &uri);
+    let rest = utf8_from_pty(&session.exp_eof().unwrap());
+    assert_eq!(exit_code(&mut session), 0, "{rest}");
+    assert!(rest.contains(&format!("ok Tell {name}:")), "{rest}");
+    assert_eq!(enabled_devices(&name), 1);
+}
+
+#[test]
+fn a_wrong_first_code_is_refused_before_anything_is_enabled() {
+    let name = unique("wrong");
+    let mut session = on_a_terminal(Run::new(&[
+        "new-user",
+        &name,
+        "--template",
+        "finance",
+        "--yes",
+    ]));
+    let screen = utf8_from_pty(&session.exp_string("First code").unwrap());
+    let uri = decode_terminal_qr(&screen);
+    let (_, next) = current_and_next_codes(&uri);
+    session.send_line(&a_wrong_code(&uri)).unwrap();
+    session.exp_string("Next code").unwrap();
+    session.send_line(&next).unwrap();
+    let feedback = utf8_from_pty(&session.exp_string("First code").unwrap());
+    assert!(
+        feedback.contains("Not accepted: the first code is not valid now"),
+        "{feedback}"
+    );
+    type_codes(&mut session, &uri);
+    let rest = utf8_from_pty(&session.exp_eof().unwrap());
+    assert_eq!(exit_code(&mut session), 0, "{rest}");
+    assert_eq!(enabled_devices(&name), 1);
+}
+
+#[test]
+fn ctrl_c_at_the_template_prompt_exits_130_and_creates_nothing() {
+    let name = unique("quit");
+    let mut session = on_a_terminal(Run::new(&["new-user", &name]));
+    session.exp_string("Job function").unwrap();
+    session.send_control('c').unwrap();
+    let rest = utf8_from_pty(&session.exp_eof().unwrap());
+    assert!(rest.contains("interrupted; nothing was changed"), "{rest}");
+    assert_eq!(exit_code(&mut session), 130);
+    assert!(!user_exists(&name));
+}
+
+#[test]
+fn without_a_terminal_missing_values_are_a_usage_error_not_a_prompt() {
+    let cases: [(&[&str], &str, &str); 4] = [
+        (
+            &["new-user"],
+            "missing <USERNAME>, --template <NAME>",
+            "Usage: iam-onboard new-user",
+        ),
+        (
+            &["assign", "--template", "developer"],
+            "missing <USERNAME>",
+            "Usage: iam-onboard assign",
+        ),
+        (
+            &["offboard", "--yes"],
+            "missing <USERNAME>",
+            "Usage: iam-onboard offboard",
+        ),
+        (&[], "missing a command", "Usage: iam-onboard [OPTIONS]"),
+    ];
+    for (args, missing, usage) in cases {
+        let out = Run::new(args).output();
+        out.exits(2).stderr_has(missing).stderr_has(usage);
+        for prompt in ["User name", "Job function", "What do you want to do?"] {
+            assert!(!out.stderr.contains(prompt), "{args:?}: {}", out.stderr);
+        }
+    }
+    let name = unique("nameonly");
+    Run::new(&["new-user", &name]).output().exits(2);
+    assert!(!user_exists(&name));
+}
+
+#[test]
+fn offboarding_from_the_menu_finds_the_user_by_part_of_the_name() {
+    let name = unique("leaver");
+    Run::new(&[
+        "new-user",
+        &name,
+        "--template",
+        "finance",
+        "--no-console",
+        "--mfa",
+        "deferred",
+    ])
+    .output()
+    .exits(0);
+    let mut session = on_a_terminal(Run::new(&[]));
+    session.exp_string("What do you want to do?").unwrap();
+    press(&mut session, &DOWN.repeat(2));
+    press(&mut session, "\r");
+    session.exp_string("IAM user to offboard").unwrap();
+    press(&mut session, &name);
+    press(&mut session, "\r");
+    let plan = utf8_from_pty(
+        &session
+            .exp_string(&format!("Type {name} to confirm"))
+            .unwrap(),
+    );
+    assert!(plan.contains("iam:DeleteUser"), "{plan}");
+    session.send_line(&name).unwrap();
+    let rest = utf8_from_pty(&session.exp_eof().unwrap());
+    assert_eq!(exit_code(&mut session), 0, "{rest}");
+    assert!(
+        rest.contains(&format!(
+            "Offboarded arn:aws:iam::123456789012:user/{name}."
+        )),
+        "{rest}"
+    );
+    assert!(!user_exists(&name));
+}
