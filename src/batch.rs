@@ -567,6 +567,8 @@ pub struct Settings {
     pub protected: Vec<String>,
     /// A line a row on stderr when it is not a terminal (off with `-q`).
     pub log_rows: bool,
+    /// The progress bar may be drawn with Unicode blocks (else `#` and `-`).
+    pub unicode: bool,
 }
 
 /// What every row shares, ensured once before the rows.
@@ -822,15 +824,18 @@ struct Progress {
 }
 
 impl Progress {
-    fn new(rows: u64, terminal: bool, log_rows: bool) -> Self {
+    fn new(rows: u64, terminal: bool, log_rows: bool, unicode: bool) -> Self {
         let bar = terminal.then(|| {
             let bar = indicatif::ProgressBar::new(rows);
-            bar.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{bar:30} {pos}/{len} rows  {msg}  {per_sec}  ETA {eta}",
-                )
-                .expect("a valid template"),
-            );
+            let style = indicatif::ProgressStyle::with_template(
+                "{bar:30} {pos}/{len} rows  {msg}  {per_sec}  ETA {eta}",
+            )
+            .expect("a valid template");
+            bar.set_style(if unicode {
+                style
+            } else {
+                style.progress_chars("#>-")
+            });
             bar
         });
         Progress { bar, log_rows }
@@ -879,6 +884,7 @@ pub async fn run<I: Iam + Send + 'static, S: Sso + Send + 'static>(
         checked.rows,
         terminal && settings.log_rows,
         settings.log_rows,
+        settings.unicode,
     );
     let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<(RowReport, bool)>();
     let stop = Rc::new(Cell::new(false));
@@ -1070,6 +1076,7 @@ mod tests {
             patience: Patience::default(),
             protected: Vec::new(),
             log_rows: false,
+            unicode: false,
         }
     }
 

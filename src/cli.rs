@@ -45,21 +45,24 @@ pub fn bare_command(words: &[&str]) -> Command {
 }
 
 /// A usage error for values that were not given and cannot be asked for (no terminal), with
-/// the usage line of `subcommand` (or of the program) as clap would print it.
-pub fn usage_error(subcommand: Option<&str>, missing: &[&str]) -> Error {
+/// the usage line of the subcommand at `path` (empty: the program) as clap prints it.
+pub fn usage_error(path: &[&str], missing: &[&str]) -> Error {
     let mut program = Cli::command();
     program.build();
-    let usage = match subcommand.and_then(|name| program.find_subcommand_mut(name)) {
-        Some(command) => command.render_usage(),
-        None => program.render_usage(),
-    };
-    let help = match subcommand {
-        Some(name) => format!("iam-onboard {name} --help"),
-        None => "iam-onboard --help".to_string(),
-    };
+    let mut command = &mut program;
+    for name in path {
+        command = command
+            .find_subcommand_mut(name)
+            .unwrap_or_else(|| panic!("`{name}` is a subcommand"));
+    }
+    let help = std::iter::once("iam-onboard")
+        .chain(path.iter().copied())
+        .collect::<Vec<_>>()
+        .join(" ");
     Error::Usage(format!(
-        "missing {} (asked for only on a terminal)\n\n{usage}\n\nFor more information, try '{help}'.",
-        missing.join(", ")
+        "missing {} (asked for only on a terminal)\n\n{}\n\nFor more information, try '{help} --help'.",
+        missing.join(", "),
+        command.render_usage()
     ))
 }
 
@@ -275,8 +278,8 @@ pub struct BatchArgs {
     /// The CSV file: a header row, then a row a person. Columns (any order; only username is
     /// required): action (onboard, offboard, assign; default onboard), username, template,
     /// display_name, email, ticket, tags (k=v;k=v), console (yes/no, default no), accounts
-    /// (;-separated, for assign), given_name, family_name
-    pub file: PathBuf,
+    /// (;-separated, for assign), given_name, family_name. Asked for on a terminal when missing
+    pub file: Option<PathBuf>,
 
     /// Rows at once
     #[arg(long, value_name = "N", default_value_t = 4)]
@@ -302,7 +305,7 @@ pub enum TemplatesCommand {
     List,
     /// Show one template, policy documents included
     Show {
-        /// Template name
-        name: String,
+        /// Template name (on a terminal, when missing: chosen from a list)
+        name: Option<String>,
     },
 }

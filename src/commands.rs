@@ -50,17 +50,17 @@ pub async fn dispatch(command: Option<Command>, global: &GlobalArgs) -> Result<(
     let command = match command {
         Some(command) => command,
         None if terminal.interactive => helpdesk::menu(&mut Dialogue::new(terminal.look))?,
-        None => return Err(crate::cli::usage_error(None, &["a command"])),
+        None => return Err(crate::cli::usage_error(&[], &["a command"])),
     };
     match command {
         Command::NewUser(args) => new_user(args, global, terminal, &interrupts).await,
         Command::Assign(args) => assign_person(args, global, terminal, &interrupts).await,
-        Command::Batch(args) => run_batch(args, global, &interrupts).await,
+        Command::Batch(args) => run_batch(args, global, terminal, &interrupts).await,
         Command::Offboard(args) if args.sso => {
             offboard_sso(args, global, terminal, &interrupts).await
         }
         Command::Offboard(args) => offboard_user(args, global, terminal, &interrupts).await,
-        Command::Templates(which) => templates(which, global),
+        Command::Templates(which) => templates(which, global, terminal),
     }
 }
 
@@ -188,7 +188,7 @@ async fn new_user(
 ) -> Result<(), Error> {
     let set = load_templates(global)?;
     let missing = helpdesk::missing_for_new_user(&args);
-    helpdesk::usage_unless_asked(terminal.interactive, "new-user", &missing)?;
+    helpdesk::usage_unless_asked(terminal.interactive, &["new-user"], &missing)?;
     let target = aws_target(global)?;
     let mut prompter = Dialogue::new(terminal.look);
     let api = SdkIam::new(&load_config(&target).await);
@@ -267,7 +267,7 @@ async fn offboard_user(
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
     let missing = missing_for_offboard(&args);
-    helpdesk::usage_unless_asked(terminal.interactive, "offboard", &missing)?;
+    helpdesk::usage_unless_asked(terminal.interactive, &["offboard"], &missing)?;
     if let Some(name) = &args.username {
         names::validate_user_name(name)?;
     }
@@ -401,7 +401,7 @@ async fn assign_person(
     let set = load_templates(global)?;
     let config = Config::load(global.config.as_deref())?;
     let missing = helpdesk::missing_for_assign(&args);
-    helpdesk::usage_unless_asked(terminal.interactive, "assign", &missing)?;
+    helpdesk::usage_unless_asked(terminal.interactive, &["assign"], &missing)?;
     let mut prompter = Dialogue::new(terminal.look);
     if !missing.is_empty() {
         helpdesk::ask_assign(&mut args, &set, &config, &mut prompter)?;
@@ -444,7 +444,7 @@ async fn offboard_sso(
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
     let missing = missing_for_offboard(&args);
-    helpdesk::usage_unless_asked(terminal.interactive, "offboard", &missing)?;
+    helpdesk::usage_unless_asked(terminal.interactive, &["offboard"], &missing)?;
     if let Some(name) = &args.username {
         assign::validate_identity_user_name(name)?;
     }
@@ -505,17 +505,28 @@ async fn offboard_sso(
 async fn run_batch(
     args: BatchArgs,
     global: &GlobalArgs,
+    terminal: Terminal,
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
     let set = load_templates(global)?;
     let config = Config::load(global.config.as_deref())?;
-    let file = args.file.display().to_string();
+    let missing: &[&str] = if args.file.is_some() {
+        &[]
+    } else {
+        &["<FILE>"]
+    };
+    helpdesk::usage_unless_asked(terminal.interactive, &["batch"], missing)?;
+    let path = match args.file.clone() {
+        Some(path) => path,
+        None => helpdesk::ask_batch_file(&mut Dialogue::new(terminal.look))?,
+    };
+    let file = path.display().to_string();
     let checking = batch::Checking {
         file: &file,
         templates: &set,
         config: &config,
     };
-    let checked = batch::check_file(&args.file, &checking).map_err(Error::BadRows)?;
+    let checked = batch::check_file(&path, &checking).map_err(Error::BadRows)?;
     if checked.makes_passwords && args.report.is_none() && !global.dry_run {
         return Err(InputError::new(
             "--report",
@@ -545,10 +556,11 @@ async fn run_batch(
         },
         protected: config.protected_users.clone(),
         log_rows: !global.quiet,
+        unicode: terminal.look.unicode,
     };
     let (cancel, cancelled) = tokio::sync::watch::channel(false);
     let running = batch::run(
-        iam, sso, &args.file, &checking, &checked, settings, sink, cancelled,
+        iam, sso, &path, &checking, &checked, settings, sink, cancelled,
     );
     tokio::pin!(running);
     let mut interrupted = std::pin::pin!(interrupts.during_changes());
@@ -619,21 +631,38 @@ fn confirm_typed(
     Ok(typed == user_name)
 }
 
-fn templates(which: TemplatesCommand, global: &GlobalArgs) -> Result<(), Error> {
+fn templates(
+    which: TemplatesCommand,
+    global: &GlobalArgs,
+    terminal: Terminal,
+) -> Result<(), Error> {
     let set = load_templates(global)?;
-    let text = match (which, global.output) {
-        (TemplatesCommand::List, OutputFormat::Json) => {
+    let shown = match which {
+        TemplatesCommand::List => None,
+        TemplatesCommand::Show { name: Some(name) } => Some(set.get(&name)?),
+        TemplatesCommand::Show { name: None } => {
+            helpdesk::usage_unless_asked(
+                terminal.interactive,
+                &["templates", "show"],
+                &["<NAME>"],
+            )?;
+            Some(helpdesk::choose_template(
+                &set,
+                &mut Dialogue::new(terminal.look),
+            )?)
+        }
+    };
+    let text = match (shown, global.output) {
+        (None, OutputFormat::Json) => {
             let list: Vec<_> = set.iter().map(template_json).collect();
             report::to_json(&list)
         }
-        (TemplatesCommand::List, OutputFormat::Human) => set
+        (None, OutputFormat::Human) => set
             .iter()
             .map(|t| format!("{:<18} {}\n", t.name, t.description))
             .collect(),
-        (TemplatesCommand::Show { name }, OutputFormat::Json) => {
-            report::to_json(&template_json(set.get(&name)?))
-        }
-        (TemplatesCommand::Show { name }, OutputFormat::Human) => template_text(set.get(&name)?),
+        (Some(template), OutputFormat::Json) => report::to_json(&template_json(template)),
+        (Some(template), OutputFormat::Human) => template_text(template),
     };
     report::print(&text);
     Ok(())

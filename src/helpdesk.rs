@@ -134,15 +134,16 @@ pub fn menu(prompter: &mut impl Prompter) -> Result<Command, Error> {
 }
 
 /// Without a terminal to ask on, missing values end the run as a usage error.
+/// `command` is the subcommand's path, e.g. `["templates", "show"]`.
 pub fn usage_unless_asked(
     interactive: bool,
-    subcommand: &str,
+    command: &[&str],
     missing: &[&str],
 ) -> Result<(), Error> {
     if missing.is_empty() || interactive {
         Ok(())
     } else {
-        Err(cli::usage_error(Some(subcommand), missing))
+        Err(cli::usage_error(command, missing))
     }
 }
 
@@ -224,7 +225,8 @@ fn template_to_use<'a>(
     Ok(template)
 }
 
-fn choose_template<'a>(
+/// A template chosen from the list, each shown with its description.
+pub fn choose_template<'a>(
     set: &'a TemplateSet,
     prompter: &mut impl Prompter,
 ) -> Result<&'a Template, Error> {
@@ -334,6 +336,16 @@ fn account_ids(answer: &str) -> Vec<String> {
         .collect()
 }
 
+/// The CSV file for `batch`: it must be a readable file.
+pub fn ask_batch_file(prompter: &mut impl Prompter) -> Result<std::path::PathBuf, Error> {
+    let check = |answer: &str| match std::fs::metadata(answer) {
+        Ok(meta) if meta.is_file() => Ok(()),
+        Ok(_) => Err(format!("{answer} is not a file")),
+        Err(err) => Err(format!("{answer}: {err}")),
+    };
+    Ok(prompter.text("CSV file", false, &check)?.into())
+}
+
 /// The IAM user to offboard, picked by typing part of the name from every user in the account.
 pub async fn ask_user_to_offboard(
     api: &impl Iam,
@@ -378,20 +390,20 @@ pub(crate) mod tests {
     /// Answers from a script, in order; records each question and what it was told.
     #[derive(Default)]
     pub(crate) struct Scripted {
-        pub answers: VecDeque<&'static str>,
+        pub answers: VecDeque<String>,
         pub asked: Vec<String>,
         pub told: Vec<String>,
     }
 
     impl Scripted {
-        pub fn new(answers: &[&'static str]) -> Self {
+        pub fn new(answers: &[&str]) -> Self {
             Scripted {
-                answers: answers.iter().copied().collect(),
+                answers: answers.iter().map(ToString::to_string).collect(),
                 ..Scripted::default()
             }
         }
 
-        fn next(&mut self, prompt: &str) -> &'static str {
+        fn next(&mut self, prompt: &str) -> String {
             self.asked.push(prompt.to_string());
             self.answers
                 .pop_front()
@@ -411,8 +423,8 @@ pub(crate) mod tests {
                 if answer.is_empty() && optional {
                     return Ok(String::new());
                 }
-                match check(answer) {
-                    Ok(()) => return Ok(answer.to_string()),
+                match check(&answer) {
+                    Ok(()) => return Ok(answer),
                     Err(reason) => self.told.push(reason),
                 }
             }
@@ -422,7 +434,7 @@ pub(crate) mod tests {
             let answer = self.next(prompt);
             Ok(items
                 .iter()
-                .position(|item| item.starts_with(answer))
+                .position(|item| item.starts_with(&answer))
                 .unwrap_or_else(|| panic!("{answer:?} is not among {items:?}")))
         }
 
@@ -430,7 +442,7 @@ pub(crate) mod tests {
             let answer = self.next(prompt);
             Ok(items
                 .iter()
-                .position(|item| item.contains(answer))
+                .position(|item| item.contains(&answer))
                 .unwrap_or_else(|| panic!("{answer:?} matches none of {items:?}")))
         }
 
@@ -529,8 +541,8 @@ pub(crate) mod tests {
         let args = bare_new_user();
         let missing = missing_for_new_user(&args);
         assert_eq!(missing, ["<USERNAME>", "--template <NAME>"]);
-        assert!(usage_unless_asked(true, "new-user", &missing).is_ok());
-        let err = usage_unless_asked(false, "new-user", &missing).unwrap_err();
+        assert!(usage_unless_asked(true, &["new-user"], &missing).is_ok());
+        let err = usage_unless_asked(false, &["new-user"], &missing).unwrap_err();
         assert_eq!(err.exit_code(), crate::error::exit::BAD_INPUT);
         let text = err.to_string();
         assert!(text.contains("<USERNAME>, --template <NAME>"), "{text}");
@@ -583,6 +595,22 @@ pub(crate) mod tests {
         ask_assign(&mut args, &set, &configured, &mut prompter).unwrap();
         assert_eq!(prompter.asked, ["Job function"]);
         assert!(args.accounts.is_empty(), "the account sets decide");
+    }
+
+    #[test]
+    fn the_batch_file_must_be_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("people.csv");
+        std::fs::write(&file, "username\n").unwrap();
+        let (folder, missing) = (dir.path().to_str().unwrap(), "/nonexistent/people.csv");
+        let mut prompter = Scripted::new(&[folder, missing, file.to_str().unwrap()]);
+        assert_eq!(ask_batch_file(&mut prompter).unwrap(), file);
+        assert!(
+            prompter.told[0].ends_with("is not a file"),
+            "{:?}",
+            prompter.told
+        );
+        assert!(prompter.told[1].starts_with(missing), "{:?}", prompter.told);
     }
 
     #[tokio::test]

@@ -1,6 +1,8 @@
 //! `assign` and `offboard --sso` end to end against the emulator's IAM Identity Center.
 
-use crate::support::{Run, block_on, sso, strings, unique};
+use crate::support::{
+    DOWN, Run, block_on, exit_code, on_a_terminal, press, sso, strings, unique, utf8_from_pty,
+};
 use std::sync::Mutex;
 
 /// The emulator has one Identity Center instance, and the permission set of a template is
@@ -287,4 +289,53 @@ fn account_sets_from_the_configuration_give_each_set_its_access() {
         .output()
         .exits(2)
         .stderr_has("account_sets.dev");
+}
+
+#[test]
+fn the_menu_gives_sso_access_asking_for_each_value() {
+    let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let name = unique("desk-sso");
+    let mut session = on_a_terminal(Run::new(&[]));
+    session.exp_string("What do you want to do?").unwrap();
+    press(&mut session, &format!("{DOWN}\r"));
+    session.exp_string("Identity Center user name").unwrap();
+    session.send_line(&name).unwrap();
+    session.exp_string("security-auditor").unwrap();
+    // developer, developer-readonly, devops, finance, security-auditor
+    press(&mut session, &format!("{}\r", DOWN.repeat(3)));
+    session.exp_string("AWS account IDs").unwrap();
+    session.send_line("111111111111, 22222222222").unwrap();
+    let refused = utf8_from_pty(&session.exp_string("AWS account IDs").unwrap());
+    assert!(
+        refused.contains("not a 12-digit AWS account ID"),
+        "{refused}"
+    );
+    press(&mut session, "\x15");
+    session.send_line("111111111111 222222222222").unwrap();
+    session.exp_string("in the identity store").unwrap();
+    press(&mut session, "y");
+    for (prompt, answer) in [
+        ("Email", "sam@example.com"),
+        ("Given name", "Sam"),
+        ("Family name", "Example"),
+        ("Display name", ""),
+    ] {
+        session.exp_string(prompt).unwrap();
+        session.send_line(answer).unwrap();
+    }
+    let plan = utf8_from_pty(&session.exp_string("Proceed?").unwrap());
+    assert!(
+        plan.contains("111111111111") && plan.contains("222222222222"),
+        "{plan}"
+    );
+    press(&mut session, "y");
+    let rest = utf8_from_pty(&session.exp_eof().unwrap());
+    assert_eq!(exit_code(&mut session), 0, "{rest}");
+    let (instance_arn, store) = instance();
+    let user_id = identity_user_id(&store, &name).expect("the person was created");
+    let accounts: Vec<String> = assignments_of(&instance_arn, &user_id)
+        .into_iter()
+        .map(|(account, _)| account)
+        .collect();
+    assert_eq!(accounts, ["111111111111", "222222222222"]);
 }

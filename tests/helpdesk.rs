@@ -3,31 +3,10 @@
 //! without a terminal, which must not prompt.
 
 use crate::support::{
-    Run, a_wrong_code, block_on, current_and_next_codes, decode_terminal_qr, iam, unique,
-    user_exists, utf8_from_pty,
+    DOWN, Run, a_wrong_code, block_on, current_and_next_codes, decode_terminal_qr, exit_code, iam,
+    on_a_terminal, press, unique, user_exists, utf8_from_pty,
 };
-use rexpect::process::WaitStatus;
-use rexpect::session::{PtySession, spawn_command};
-
-const DOWN: &str = "\x1b[B";
-
-/// Keys pressed at once, as a person would (rexpect buffers `send` until a flush).
-fn press(session: &mut PtySession, keys: &str) {
-    session.send(keys).unwrap();
-    session.flush().unwrap();
-    session.flush().unwrap();
-}
-
-fn on_a_terminal(run: Run) -> PtySession {
-    spawn_command(run.command(), Some(30_000)).unwrap()
-}
-
-fn exit_code(session: &mut PtySession) -> i32 {
-    match session.process().wait().unwrap() {
-        WaitStatus::Exited(_, code) => code,
-        other => panic!("did not exit: {other:?}"),
-    }
-}
+use rexpect::session::PtySession;
 
 fn enabled_devices(user: &str) -> usize {
     block_on(async {
@@ -226,7 +205,7 @@ fn ctrl_c_at_the_template_prompt_exits_130_and_creates_nothing() {
 
 #[test]
 fn without_a_terminal_missing_values_are_a_usage_error_not_a_prompt() {
-    let cases: [(&[&str], &str, &str); 4] = [
+    let cases: [(&[&str], &str, &str); 6] = [
         (
             &["new-user"],
             "missing <USERNAME>, --template <NAME>",
@@ -243,6 +222,12 @@ fn without_a_terminal_missing_values_are_a_usage_error_not_a_prompt() {
             "Usage: iam-onboard offboard",
         ),
         (&[], "missing a command", "Usage: iam-onboard [OPTIONS]"),
+        (&["batch"], "missing <FILE>", "Usage: iam-onboard batch"),
+        (
+            &["templates", "show"],
+            "missing <NAME>",
+            "Usage: iam-onboard templates show",
+        ),
     ];
     for (args, missing, usage) in cases {
         let out = Run::new(args).output();
@@ -293,4 +278,15 @@ fn offboarding_from_the_menu_finds_the_user_by_part_of_the_name() {
         "{rest}"
     );
     assert!(!user_exists(&name));
+}
+
+#[test]
+fn templates_show_without_a_name_offers_the_list() {
+    let mut session = on_a_terminal(Run::new(&["templates", "show"]));
+    session.exp_string("Job function").unwrap();
+    press(&mut session, &format!("{}\r", DOWN.repeat(2)));
+    let shown = utf8_from_pty(&session.exp_eof().unwrap());
+    assert_eq!(exit_code(&mut session), 0, "{shown}");
+    assert!(shown.contains("devops: DevOps engineer"), "{shown}");
+    assert!(shown.contains("Permissions boundary"), "{shown}");
 }

@@ -169,6 +169,28 @@ impl Running {
     }
 }
 
+/// The down-arrow key, as a terminal sends it.
+pub const DOWN: &str = "\x1b[B";
+
+/// Runs it in a new pseudo-terminal, as a person at a terminal would.
+pub fn on_a_terminal(run: Run) -> rexpect::session::PtySession {
+    rexpect::session::spawn_command(run.command(), Some(30_000)).unwrap()
+}
+
+/// Keys pressed at once, as a person would (rexpect buffers `send` until a flush).
+pub fn press(session: &mut rexpect::session::PtySession, keys: &str) {
+    session.send(keys).unwrap();
+    session.flush().unwrap();
+}
+
+/// How a run on a pseudo-terminal ended.
+pub fn exit_code(session: &mut rexpect::session::PtySession) -> i32 {
+    match session.process().wait().unwrap() {
+        rexpect::process::WaitStatus::Exited(_, code) => code,
+        other => panic!("did not exit: {other:?}"),
+    }
+}
+
 /// rexpect hands each byte of the terminal's output over as one `char`; this puts the UTF-8
 /// back together.
 pub fn utf8_from_pty(text: &str) -> String {
