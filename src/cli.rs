@@ -23,13 +23,15 @@ Secrets (passwords, MFA seeds) are never logged at any verbosity.";
 /// least-privilege groups or permission sets, a permissions boundary, tags, a one-time console
 /// password and a verified MFA device in one command, undone in reverse order if anything
 /// fails; offboarding removes everything attached, in the order AWS requires.
+///
+/// On a terminal, run it without a command for a menu; a command missing a required value asks
+/// for it. Without a terminal nothing is asked: a missing value is a usage error (exit 2).
 #[derive(Debug, Parser)]
 #[command(name = "iam-onboard", version, after_long_help = EXIT_CODES, after_help = EXIT_CODES)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
 
-    /// Without a command, on a terminal, a menu of them opens
     #[command(subcommand)]
     pub command: Option<Command>,
 }
