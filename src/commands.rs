@@ -187,7 +187,10 @@ async fn new_user(
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
     let set = load_templates(global)?;
-    let missing = helpdesk::missing_for_new_user(&args);
+    let missing = helpdesk::missing(&[
+        ("<USERNAME>", args.username.is_some()),
+        ("--template <NAME>", args.template.is_some()),
+    ]);
     helpdesk::usage_unless_asked(terminal.interactive, &["new-user"], &missing)?;
     let target = aws_target(global)?;
     let mut prompter = Dialogue::new(terminal.look);
@@ -266,7 +269,7 @@ async fn offboard_user(
     terminal: Terminal,
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
-    let missing = missing_for_offboard(&args);
+    let missing = helpdesk::missing(&[("<USERNAME>", args.username.is_some())]);
     helpdesk::usage_unless_asked(terminal.interactive, &["offboard"], &missing)?;
     if let Some(name) = &args.username {
         names::validate_user_name(name)?;
@@ -400,7 +403,10 @@ async fn assign_person(
     };
     let set = load_templates(global)?;
     let config = Config::load(global.config.as_deref())?;
-    let missing = helpdesk::missing_for_assign(&args);
+    let missing = helpdesk::missing(&[
+        ("<USERNAME>", args.username.is_some()),
+        ("--template <NAME>", args.template.is_some()),
+    ]);
     helpdesk::usage_unless_asked(terminal.interactive, &["assign"], &missing)?;
     let mut prompter = Dialogue::new(terminal.look);
     if !missing.is_empty() {
@@ -443,7 +449,7 @@ async fn offboard_sso(
     terminal: Terminal,
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
-    let missing = missing_for_offboard(&args);
+    let missing = helpdesk::missing(&[("<USERNAME>", args.username.is_some())]);
     helpdesk::usage_unless_asked(terminal.interactive, &["offboard"], &missing)?;
     if let Some(name) = &args.username {
         assign::validate_identity_user_name(name)?;
@@ -510,12 +516,8 @@ async fn run_batch(
 ) -> Result<(), Error> {
     let set = load_templates(global)?;
     let config = Config::load(global.config.as_deref())?;
-    let missing: &[&str] = if args.file.is_some() {
-        &[]
-    } else {
-        &["<FILE>"]
-    };
-    helpdesk::usage_unless_asked(terminal.interactive, &["batch"], missing)?;
+    let missing = helpdesk::missing(&[("<FILE>", args.file.is_some())]);
+    helpdesk::usage_unless_asked(terminal.interactive, &["batch"], &missing)?;
     let path = match args.file.clone() {
         Some(path) => path,
         None => helpdesk::ask_batch_file(&mut Dialogue::new(terminal.look))?,
@@ -595,15 +597,6 @@ fn confirmable(global: &GlobalArgs, terminal: Terminal) -> Result<(), InputError
             "--yes",
             "offboarding deletes access for good; without a terminal to confirm on, pass --yes",
         ))
-    }
-}
-
-/// The required `offboard` value that was not given.
-fn missing_for_offboard(args: &OffboardArgs) -> Vec<&'static str> {
-    if args.username.is_none() {
-        vec!["<USERNAME>"]
-    } else {
-        Vec::new()
     }
 }
 

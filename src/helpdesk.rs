@@ -147,16 +147,13 @@ pub fn usage_unless_asked(
     }
 }
 
-/// The required `new-user` values that were not given.
-pub fn missing_for_new_user(args: &NewUserArgs) -> Vec<&'static str> {
-    let mut missing = Vec::new();
-    if args.username.is_none() {
-        missing.push("<USERNAME>");
-    }
-    if args.template.is_none() {
-        missing.push("--template <NAME>");
-    }
-    missing
+/// The names of the required values not given: each is a (name, given) pair.
+pub fn missing(values: &[(&'static str, bool)]) -> Vec<&'static str> {
+    values
+        .iter()
+        .filter(|(_, given)| !given)
+        .map(|(name, _)| *name)
+        .collect()
 }
 
 /// Asks for what `new-user` was not given: the user name (checked against IAM's rules and
@@ -258,18 +255,6 @@ fn email_check(answer: &str) -> Result<(), String> {
 
 fn some_text(answer: String) -> Option<String> {
     (!answer.is_empty()).then_some(answer)
-}
-
-/// The required `assign` values that were not given.
-pub fn missing_for_assign(args: &AssignArgs) -> Vec<&'static str> {
-    let mut missing = Vec::new();
-    if args.username.is_none() {
-        missing.push("<USERNAME>");
-    }
-    if args.template.is_none() {
-        missing.push("--template <NAME>");
-    }
-    missing
 }
 
 /// Asks for what `assign` was not given: the person's user name, the template, the accounts
@@ -538,8 +523,11 @@ pub(crate) mod tests {
 
     #[test]
     fn without_a_terminal_missing_values_are_a_usage_error() {
-        let args = bare_new_user();
-        let missing = missing_for_new_user(&args);
+        let missing = missing(&[
+            ("<USERNAME>", false),
+            ("--ticket", true),
+            ("--template <NAME>", false),
+        ]);
         assert_eq!(missing, ["<USERNAME>", "--template <NAME>"]);
         assert!(usage_unless_asked(true, &["new-user"], &missing).is_ok());
         let err = usage_unless_asked(false, &["new-user"], &missing).unwrap_err();
