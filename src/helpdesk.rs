@@ -165,8 +165,9 @@ pub async fn ask_new_user(
     api: &impl Iam,
     prompter: &mut impl Prompter,
 ) -> Result<(), Error> {
-    if args.username.is_none() {
-        args.username = Some(ask_unused_user_name(api, prompter).await?);
+    match &args.username {
+        Some(given) => names::validate_user_name(given)?,
+        None => args.username = Some(ask_unused_user_name(api, prompter).await?),
     }
     let template = template_to_use(&mut args.template, set, prompter)?;
     if args.display_name.is_none() {
@@ -269,8 +270,11 @@ pub fn ask_assign(
     let check_name =
         |answer: &str| assign::validate_identity_user_name(answer).map_err(|err| err.reason);
     let asked_for_person = args.username.is_none();
-    if asked_for_person {
-        args.username = Some(prompter.text("Identity Center user name", false, &check_name)?);
+    match &args.username {
+        Some(given) => assign::validate_identity_user_name(given)?,
+        None => {
+            args.username = Some(prompter.text("Identity Center user name", false, &check_name)?);
+        }
     }
     let template = template_to_use(&mut args.template, set, prompter)?;
     if args.accounts.is_empty() && assign::resolve_targets(template, &[], set, config).is_err() {
@@ -511,6 +515,23 @@ pub(crate) mod tests {
             "no ticket or console question: --ticket and --no-console were given"
         );
         assert_eq!((args.display_name, args.email), (None, None));
+    }
+
+    #[tokio::test]
+    async fn a_bad_user_name_given_is_refused_before_any_question() {
+        let set = TemplateSet::embedded().unwrap();
+        let mut args = bare_new_user();
+        args.username = Some("bad name".to_string());
+        let mut prompter = Scripted::new(&[]);
+        let err = ask_new_user(&mut args, &set, &account_with(&[]), &mut prompter)
+            .await
+            .unwrap_err();
+        assert_eq!(err.exit_code(), crate::error::exit::BAD_INPUT);
+        let mut args = bare_assign();
+        args.username = Some("two words".to_string());
+        let err = ask_assign(&mut args, &set, &Config::default(), &mut prompter).unwrap_err();
+        assert_eq!(err.exit_code(), crate::error::exit::BAD_INPUT);
+        assert!(prompter.asked.is_empty(), "{:?}", prompter.asked);
     }
 
     #[test]
