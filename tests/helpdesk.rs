@@ -3,52 +3,16 @@
 //! without a terminal, which must not prompt.
 
 use crate::support::{
-    DOWN, Run, a_wrong_code, block_on, current_and_next_codes, decode_terminal_qr, exit_code, iam,
-    on_a_terminal, press, unique, user_exists, utf8_from_pty,
+    DOWN, Run, a_wrong_code, current_and_next_codes, decode_terminal_qr, enabled_mfa_devices,
+    exit_code, on_a_terminal, press, tags_of, type_codes, unique, user_exists, utf8_from_pty,
 };
 use rexpect::session::PtySession;
-
-fn enabled_devices(user: &str) -> usize {
-    block_on(async {
-        iam()
-            .list_mfa_devices()
-            .user_name(user)
-            .send()
-            .await
-            .unwrap()
-            .mfa_devices()
-            .len()
-    })
-}
-
-fn tags_of(user: &str) -> Vec<(String, String)> {
-    block_on(async {
-        iam()
-            .list_user_tags()
-            .user_name(user)
-            .send()
-            .await
-            .unwrap()
-            .tags()
-            .iter()
-            .map(|t| (t.key().to_string(), t.value().to_string()))
-            .collect()
-    })
-}
 
 /// Reads the QR code on screen, then types the code the app shows and the next one.
 fn enrol(session: &mut PtySession) -> String {
     let screen = utf8_from_pty(&session.exp_string("First code").unwrap());
     type_codes(session, &decode_terminal_qr(&screen));
     screen
-}
-
-/// Types the code the app shows now and the next one.
-fn type_codes(session: &mut PtySession, uri: &str) {
-    let (first, second) = current_and_next_codes(uri);
-    session.send_line(&first).unwrap();
-    session.exp_string("Next code").unwrap();
-    session.send_line(&second).unwrap();
 }
 
 #[test]
@@ -117,7 +81,7 @@ fn a_whole_onboarding_through_the_menu_ends_with_an_enabled_mfa_device() {
         handover.contains("AWS asks for a new one at first sign-in"),
         "{handover}"
     );
-    assert_eq!(enabled_devices(&name), 1);
+    assert_eq!(enabled_mfa_devices(&name), 1);
     let tags = tags_of(&name);
     for expected in [
         ("display-name", "Pat Example"),
@@ -156,12 +120,16 @@ fn a_wrong_code_is_explained_and_the_second_try_enrols_on_a_plain_ascii_terminal
         "{feedback}"
     );
     assert!(feedback.contains("(2 tries left)"), "{feedback}");
-    assert_eq!(enabled_devices(&name), 0, "not enabled after a wrong pair");
+    assert_eq!(
+        enabled_mfa_devices(&name),
+        0,
+        "not enabled after a wrong pair"
+    );
     type_codes(&mut session, &uri);
     let rest = utf8_from_pty(&session.exp_eof().unwrap());
     assert_eq!(exit_code(&mut session), 0, "{rest}");
     assert!(rest.contains(&format!("ok Tell {name}:")), "{rest}");
-    assert_eq!(enabled_devices(&name), 1);
+    assert_eq!(enabled_mfa_devices(&name), 1);
 }
 
 #[test]
@@ -188,7 +156,7 @@ fn a_wrong_first_code_is_refused_before_anything_is_enabled() {
     type_codes(&mut session, &uri);
     let rest = utf8_from_pty(&session.exp_eof().unwrap());
     assert_eq!(exit_code(&mut session), 0, "{rest}");
-    assert_eq!(enabled_devices(&name), 1);
+    assert_eq!(enabled_mfa_devices(&name), 1);
 }
 
 #[test]

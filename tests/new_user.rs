@@ -1,23 +1,14 @@
 //! `new-user` end to end against the emulator, checked by listing what exists afterwards.
 
 use crate::support::{
-    Run, block_on, current_and_next_codes, decode_terminal_qr, groups_of, iam, mode, strings,
-    unique, user_exists, utf8_from_pty, virtual_devices_named, wait_for_file,
+    Run, block_on, current_and_next_codes, decode_terminal_qr, enabled_mfa_devices, exit_code,
+    groups_of, iam, mode, on_a_terminal, strings, tags_of, type_codes, unique, user_exists,
+    utf8_from_pty, virtual_devices_named, wait_for_file,
 };
 use std::path::Path;
 
 fn path_arg(path: &Path) -> &str {
     path.to_str().unwrap()
-}
-
-fn tags_of(user: &str) -> Vec<(String, String)> {
-    block_on(async {
-        let out = iam().list_user_tags().user_name(user).send().await.unwrap();
-        out.tags()
-            .iter()
-            .map(|t| (t.key().to_string(), t.value().to_string()))
-            .collect()
-    })
 }
 
 #[test]
@@ -346,47 +337,40 @@ fn a_template_that_allows_everything_is_refused_with_file_and_field() {
 #[test]
 fn on_a_terminal_the_qr_code_decodes_and_typed_codes_enable_the_device() {
     let name = unique("pat");
-    let command = Run::new(&["new-user", &name, "--template", "finance", "--yes"]).command();
-    let mut session = rexpect::session::spawn_command(command, Some(30_000)).unwrap();
+    let mut session = on_a_terminal(Run::new(&[
+        "new-user",
+        &name,
+        "--template",
+        "finance",
+        "--yes",
+    ]));
     let screen = utf8_from_pty(&session.exp_string("First code").unwrap());
     let uri = decode_terminal_qr(&screen);
     assert!(uri.starts_with("otpauth://totp/AWS-123456789012:"), "{uri}");
     assert!(uri.contains(&format!(":{name}?secret=")), "{uri}");
-    let (first, second) = current_and_next_codes(&uri);
-    session.send_line(&first).unwrap();
-    session.exp_string("Next code").unwrap();
-    session.send_line(&second).unwrap();
+    type_codes(&mut session, &uri);
     let rest = utf8_from_pty(&session.exp_eof().unwrap());
     assert!(rest.contains("One-time console password"), "{rest}");
     assert!(rest.contains(&format!("Onboarded {name}.")), "{rest}");
-    let devices = block_on(async {
-        iam()
-            .list_mfa_devices()
-            .user_name(&name)
-            .send()
-            .await
-            .unwrap()
-            .mfa_devices()
-            .len()
-    });
-    assert_eq!(devices, 1);
+    assert_eq!(enabled_mfa_devices(&name), 1);
 }
 
 #[test]
 fn ctrl_c_at_the_code_prompt_undoes_everything_and_exits_130() {
     let name = unique("ctrlc");
-    let command = Run::new(&["new-user", &name, "--template", "finance", "--yes"]).command();
-    let mut session = rexpect::session::spawn_command(command, Some(30_000)).unwrap();
+    let mut session = on_a_terminal(Run::new(&[
+        "new-user",
+        &name,
+        "--template",
+        "finance",
+        "--yes",
+    ]));
     session.exp_string("First code").unwrap();
     assert!(user_exists(&name), "the user exists while enrolment waits");
     session.send_control('c').unwrap();
     let rest = utf8_from_pty(&session.exp_eof().unwrap());
     assert!(rest.contains("interrupted; undone:"), "{rest}");
-    let status = session.process().wait().unwrap();
-    assert!(
-        matches!(status, rexpect::process::WaitStatus::Exited(_, 130)),
-        "{status:?}"
-    );
+    assert_eq!(exit_code(&mut session), 130);
     assert!(!user_exists(&name));
     assert!(virtual_devices_named(&name).is_empty());
 }
@@ -394,8 +378,7 @@ fn ctrl_c_at_the_code_prompt_undoes_everything_and_exits_130() {
 #[test]
 fn ctrl_c_at_the_confirmation_creates_nothing_and_exits_130() {
     let name = unique("nope");
-    let command = Run::new(&["new-user", &name, "--template", "finance"]).command();
-    let mut session = rexpect::session::spawn_command(command, Some(30_000)).unwrap();
+    let mut session = on_a_terminal(Run::new(&["new-user", &name, "--template", "finance"]));
     let plan = utf8_from_pty(&session.exp_string("Proceed?").unwrap());
     assert!(
         plan.contains(&format!("iam:CreateUser UserName={name} ")),
@@ -408,10 +391,6 @@ fn ctrl_c_at_the_confirmation_creates_nothing_and_exits_130() {
         rest.contains("\x1b[?25h"),
         "the cursor is shown again: {rest:?}"
     );
-    let status = session.process().wait().unwrap();
-    assert!(
-        matches!(status, rexpect::process::WaitStatus::Exited(_, 130)),
-        "{status:?}"
-    );
+    assert_eq!(exit_code(&mut session), 130);
     assert!(!user_exists(&name));
 }

@@ -2,8 +2,8 @@
 //! users made by `new-user`.
 
 use crate::support::{
-    Run, block_on, current_and_next_codes, iam, strings, unique, user_exists, utf8_from_pty,
-    virtual_devices_named, wait_for_file,
+    Run, block_on, current_and_next_codes, exit_code, iam, on_a_terminal, strings, unique,
+    user_exists, utf8_from_pty, virtual_devices_named, wait_for_file,
 };
 
 const INLINE_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}"#;
@@ -362,8 +362,7 @@ fn on_a_terminal_the_user_name_must_be_typed_to_confirm() {
     let name = unique("ivy");
     build_by_hand(&name);
     let ask = |answer: &str| {
-        let command = Run::new(&["offboard", &name]).command();
-        let mut session = rexpect::session::spawn_command(command, Some(30_000)).unwrap();
+        let mut session = on_a_terminal(Run::new(&["offboard", &name]));
         let shown = utf8_from_pty(
             &session
                 .exp_string(&format!("Type {name} to confirm"))
@@ -375,25 +374,18 @@ fn on_a_terminal_the_user_name_must_be_typed_to_confirm() {
         );
         session.send_line(answer).unwrap();
         let rest = utf8_from_pty(&session.exp_eof().unwrap());
-        let status = session.process().wait().unwrap();
-        (rest, status)
+        (rest, exit_code(&mut session))
     };
-    let (rest, status) = ask("ivy-typo");
+    let (rest, code) = ask("ivy-typo");
     assert!(
         rest.contains("not confirmed; nothing was changed"),
         "{rest}"
     );
-    assert!(
-        matches!(status, rexpect::process::WaitStatus::Exited(_, 130)),
-        "{status:?}"
-    );
+    assert_eq!(code, 130);
     assert!(user_exists(&name));
 
-    let (rest, status) = ask(&name);
+    let (rest, code) = ask(&name);
     assert!(rest.contains("Offboarded"), "{rest}");
-    assert!(
-        matches!(status, rexpect::process::WaitStatus::Exited(_, 0)),
-        "{status:?}"
-    );
+    assert_eq!(code, 0);
     assert!(!user_exists(&name));
 }

@@ -371,6 +371,38 @@ pub fn current_and_next_codes(uri: &str) -> (String, String) {
     (app.generate(now), app.generate(now + 30))
 }
 
+/// Types, at the code prompts, the code the app shows now and the next one.
+pub fn type_codes(session: &mut rexpect::session::PtySession, uri: &str) {
+    let (first, second) = current_and_next_codes(uri);
+    session.send_line(&first).unwrap();
+    session.exp_string("Next code").unwrap();
+    session.send_line(&second).unwrap();
+}
+
+/// The user's tags, as (key, value).
+pub fn tags_of(user: &str) -> Vec<(String, String)> {
+    block_on(async {
+        let out = iam().list_user_tags().user_name(user).send().await.unwrap();
+        out.tags()
+            .iter()
+            .map(|t| (t.key().to_string(), t.value().to_string()))
+            .collect()
+    })
+}
+
+/// How many MFA devices are enabled for the user.
+pub fn enabled_mfa_devices(user: &str) -> usize {
+    block_on(async {
+        let out = iam()
+            .list_mfa_devices()
+            .user_name(user)
+            .send()
+            .await
+            .unwrap();
+        out.mfa_devices().len()
+    })
+}
+
 /// A 6-digit code the app shows at no time near now: surely rejected.
 pub fn a_wrong_code(uri: &str) -> String {
     let app = totp_rs::TOTP::from_url(uri.trim()).expect("an otpauth URI");
