@@ -824,21 +824,25 @@ struct Progress {
 }
 
 impl Progress {
-    fn new(rows: u64, terminal: bool, log_rows: bool, unicode: bool) -> Self {
-        let bar = terminal.then(|| {
+    /// A bar when stderr is a terminal and rows are to be shown (not `-q`).
+    fn new(rows: u64, terminal: bool, settings: &Settings) -> Self {
+        let bar = (terminal && settings.log_rows).then(|| {
             let bar = indicatif::ProgressBar::new(rows);
             let style = indicatif::ProgressStyle::with_template(
                 "{bar:30} {pos}/{len} rows  {msg}  {per_sec}  ETA {eta}",
             )
             .expect("a valid template");
-            bar.set_style(if unicode {
+            bar.set_style(if settings.unicode {
                 style
             } else {
                 style.progress_chars("#>-")
             });
             bar
         });
-        Progress { bar, log_rows }
+        Progress {
+            bar,
+            log_rows: settings.log_rows,
+        }
     }
 
     fn row(&self, report: &RowReport, summary: &Summary) {
@@ -880,12 +884,7 @@ pub async fn run<I: Iam + Send + 'static, S: Sso + Send + 'static>(
         Rc::new(prepare(iam.as_ref(), sso.as_ref(), checked, checking, &settings).await?);
     let settings = Rc::new(settings);
     let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let progress = Progress::new(
-        checked.rows,
-        terminal && settings.log_rows,
-        settings.log_rows,
-        settings.unicode,
-    );
+    let progress = Progress::new(checked.rows, terminal, &settings);
     let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<(RowReport, bool)>();
     let stop = Rc::new(Cell::new(false));
     let local = tokio::task::LocalSet::new();

@@ -59,11 +59,11 @@ impl CodeSource for TerminalCodes {
         );
         eprintln!("{drawing}");
         let (_, columns) = dialoguer::console::Term::stderr().size();
-        if usize::from(columns) < qr::width(&drawing) {
+        let width = qr::width(&drawing);
+        if usize::from(columns) < width {
             eprintln!(
-                "{} The terminal is {columns} columns wide and the code {}: widen the window if the phone cannot read it, or run again with --mfa export --mfa-qr-png FILE.\n",
+                "{} The terminal is {columns} columns wide and the code {width}: widen the window if the phone cannot read it, or run again with --mfa export --mfa-qr-png FILE.\n",
                 self.look.problem(),
-                qr::width(&drawing)
             );
         }
         eprintln!(

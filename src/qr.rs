@@ -92,7 +92,7 @@ pub(crate) mod tests {
     pub(crate) fn decode_terminal(drawing: &str) -> String {
         let lines: Vec<Vec<char>> = drawing.lines().map(|line| line.chars().collect()).collect();
         let ascii = drawing.is_ascii();
-        let width = lines.iter().map(Vec::len).max().unwrap();
+        let width = width(drawing);
         let height = if ascii { lines.len() } else { lines.len() * 2 };
         let lit = |x: usize, y: usize| -> bool {
             if ascii {
