@@ -11,13 +11,14 @@ use crate::assign::{
     self, AssignRequest, Patience, PermissionSetOutcome, validate_account_id,
     validate_identity_user_name,
 };
-use crate::aws::{CallerIdentity, Iam, NewPerson, PasswordRules, Sso, SsoInstance};
+use crate::aws::{Iam, NewPerson, PasswordRules, Sso, SsoInstance};
 use crate::config::Config;
 use crate::error::{Error, InputError};
 use crate::names;
 use crate::offboard::{self, OffboardMode};
 use crate::onboard::{self, CodeInput, CodeSource, Effects, MfaMode, NewUserRequest, SystemClock};
 use crate::plan::{self, SharedState};
+use crate::protect::{Guard, Person, Protected};
 use crate::secret::Secret;
 use crate::template::TemplateSet;
 use crate::totp::CodeRejection;
@@ -81,6 +82,8 @@ pub struct Checking<'a> {
     pub file: &'a str,
     pub templates: &'a TemplateSet,
     pub config: &'a Config,
+    /// Rows for these people are bad rows: no row may change a protected person.
+    pub protected: &'a Protected,
 }
 
 /// The column positions of a file.
@@ -323,7 +326,14 @@ pub fn check_file(path: &Path, checking: &Checking) -> Result<Checked, Vec<Input
             }
         };
         checked.rows += 1;
-        match parse_row(&record, &header, checking) {
+        let row = parse_row(&record, &header, checking).and_then(|row| {
+            checking
+                .protected
+                .check_name(row.user_name())
+                .map_err(|err| err.in_file(checking.file).at_line(row.line))?;
+            Ok(row)
+        });
+        match row {
             Err(problem) => problems.push(problem),
             Ok(row) => {
                 let key = row.user_name().to_ascii_lowercase();
@@ -564,7 +574,6 @@ pub struct Settings {
     pub continue_on_error: bool,
     pub dry_run: bool,
     pub patience: Patience,
-    pub protected: Vec<String>,
     /// A line a row on stderr when it is not a terminal (off with `-q`).
     pub log_rows: bool,
     /// The progress bar may be drawn with Unicode blocks (else `#` and `-`).
@@ -573,7 +582,8 @@ pub struct Settings {
 
 /// What every row shares, ensured once before the rows.
 struct Prepared {
-    caller: CallerIdentity,
+    /// The caller, and who no row may change.
+    guard: Guard,
     password_rules: PasswordRules,
     /// Template name → the state of its policies and group for onboard rows.
     shared: BTreeMap<String, SharedState>,
@@ -631,7 +641,7 @@ async fn prepare<I: Iam, S: Sso>(
         Some((instance, sets))
     };
     Ok(Prepared {
-        caller,
+        guard: checking.protected.clone().guard(caller),
         password_rules,
         shared,
         sso,
@@ -665,7 +675,7 @@ async fn run_row<I: Iam + Send + 'static, S: Sso + Send + 'static>(
             let observed = match plan::observe_person(
                 iam.as_ref(),
                 request,
-                prepared.caller.clone(),
+                prepared.guard.caller().clone(),
                 shared,
                 prepared.password_rules.clone(),
             )
@@ -674,6 +684,12 @@ async fn run_row<I: Iam + Send + 'static, S: Sso + Send + 'static>(
                 Ok(observed) => observed,
                 Err(err) => return failed(&row, Error::from_aws(err)),
             };
+            if let Err(err) = prepared.guard.check(Person::IamUser {
+                name: &request.user_name,
+                found: observed.user.as_ref().map(|user| &user.info),
+            }) {
+                return failed(&row, err.into());
+            }
             let plan = match plan::plan_new_user(request, &observed) {
                 Ok(plan) => plan,
                 Err(err) => return failed(&row, err.into()),
@@ -739,9 +755,10 @@ async fn run_row<I: Iam + Send + 'static, S: Sso + Send + 'static>(
                     }
                     Err(err) => return failed(&row, Error::from_aws(err)),
                 };
-            if let Err(err) =
-                offboard::check_allowed(&inventory, &prepared.caller.arn, &settings.protected)
-            {
+            if let Err(err) = prepared.guard.check(Person::IamUser {
+                name: user_name,
+                found: Some(&inventory.user),
+            }) {
                 return failed(&row, err.into());
             }
             let plan = offboard::plan_offboard(&inventory, OffboardMode::Delete, "", None);
@@ -766,6 +783,11 @@ async fn run_row<I: Iam + Send + 'static, S: Sso + Send + 'static>(
             }
         }
         RowAction::Assign(request) => {
+            if let Err(err) = prepared.guard.check(Person::Identity {
+                name: &request.user_name,
+            }) {
+                return failed(&row, err.into());
+            }
             if settings.dry_run {
                 return match assign::preview(sso.as_ref(), request).await {
                     Ok(planned) => (
@@ -979,6 +1001,7 @@ mod tests {
             file: "people.csv",
             templates: &set,
             config: &config,
+            protected: &Protected::default(),
         };
         check_file(&file(bytes).path, &checking)
     }
@@ -1073,7 +1096,6 @@ mod tests {
             continue_on_error,
             dry_run: false,
             patience: Patience::default(),
-            protected: Vec::new(),
             log_rows: false,
             unicode: false,
         }
@@ -1090,6 +1112,7 @@ mod tests {
             file: "people.csv",
             templates: &set,
             config: &config,
+            protected: &Protected::default(),
         };
         let input = file(bytes);
         let checked = check_file(&input.path, &checking).unwrap();

@@ -106,9 +106,15 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "DIR")]
     pub templates: Option<PathBuf>,
 
-    /// Configuration file (JSON): account sets for `assign`, users never to offboard
+    /// Configuration file (JSON): account sets for `assign`, users never to change
     #[arg(long, global = true, value_name = "FILE", env = "IAM_ONBOARD_CONFIG")]
     pub config: Option<PathBuf>,
+
+    /// A user no command may create, change or offboard (repeatable, or comma-separated);
+    /// added to IAM_ONBOARD_PROTECTED and the configuration file's protected_users. The
+    /// identity running the command is always protected
+    #[arg(long, global = true, value_name = "NAME", value_delimiter = ',')]
+    pub protect: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -161,16 +167,6 @@ pub struct OffboardArgs {
     /// With --sso: the Identity Center instance, when the account has several
     #[arg(long, value_name = "ARN", requires = "sso")]
     pub instance_arn: Option<String>,
-
-    /// A user that must never be offboarded (repeatable, or comma-separated in
-    /// IAM_ONBOARD_PROTECTED); the identity running the command is always protected
-    #[arg(
-        long = "protect",
-        value_name = "NAME",
-        env = "IAM_ONBOARD_PROTECTED",
-        value_delimiter = ','
-    )]
-    pub protected: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -21,7 +21,8 @@ use crate::names;
 use crate::offboard::{self, OFFBOARD_REASON_TAG, OffboardMode};
 use crate::onboard::{self, Clock, Effects, MfaMode, NewUserRequest, SystemClock};
 use crate::plan;
-use crate::report::{self, AssignReport, NewUserReport, OffboardReport};
+use crate::protect::{Person, Protected};
+use crate::report::{self, Acting, AssignReport, NewUserReport, OffboardReport};
 use crate::template::{Template, TemplateSet};
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -193,6 +194,7 @@ async fn new_user(
     ]);
     helpdesk::usage_unless_asked(terminal.interactive, &["new-user"], &missing)?;
     let target = aws_target(global)?;
+    let protected = Protected::gather(&global.protect, &Config::load(global.config.as_deref())?);
     let mut prompter = Dialogue::new(terminal.look);
     let api = SdkIam::new(&load_config(&target).await);
     if !missing.is_empty() {
@@ -203,6 +205,12 @@ async fn new_user(
     let observed = plan::observe(&api, &request)
         .await
         .map_err(Error::from_aws)?;
+    protected
+        .guard(observed.caller.clone())
+        .check(Person::IamUser {
+            name: &request.user_name,
+            found: observed.user.as_ref().map(|user| &user.info),
+        })?;
     let plan = plan::plan_new_user(&request, &observed)?;
     request.check_files_are_new(&plan)?;
     if global.dry_run || plan.is_empty() {
@@ -214,7 +222,8 @@ async fn new_user(
         report::print(&report.render(global.output));
         return Ok(());
     }
-    if terminal.interactive && !global.yes && !confirm(&mut prompter, &request, &plan)? {
+    let acting = Acting::of(&observed.caller);
+    if terminal.interactive && !global.yes && !confirm(&mut prompter, &acting, &request, &plan)? {
         return Err(Error::Declined);
     }
 
@@ -250,9 +259,11 @@ async fn new_user(
 /// Shows the plan and asks before changing anything.
 fn confirm(
     prompter: &mut impl Prompter,
+    acting: &Acting,
     request: &NewUserRequest,
     plan: &plan::Plan,
 ) -> Result<bool, Error> {
+    eprintln!("{}", acting.heading());
     eprintln!(
         "About to onboard {} as {}, in this order:",
         request.user_name, request.template.name
@@ -279,6 +290,7 @@ async fn offboard_user(
             .map_err(|err| InputError::new("--reason", err.reason))?;
     }
     confirmable(global, terminal)?;
+    let protected = Protected::gather(&global.protect, &Config::load(global.config.as_deref())?);
     let mut prompter = Dialogue::new(terminal.look);
     let api = Arc::new(SdkIam::new(&load_config(&aws_target(global)?).await));
     let user_name = match args.username.clone() {
@@ -286,22 +298,19 @@ async fn offboard_user(
         None => helpdesk::ask_user_to_offboard(api.as_ref(), &mut prompter).await?,
     };
     let caller = api.get_caller_identity().await.map_err(Error::from_aws)?;
-    let Some(inventory) = offboard::discover(api.as_ref(), &user_name, None)
+    let acting = Acting::of(&caller);
+    let found = offboard::discover(api.as_ref(), &user_name, None)
         .await
-        .map_err(Error::from_aws)?
-    else {
-        let report = OffboardReport::not_found(&user_name);
+        .map_err(Error::from_aws)?;
+    protected.guard(caller).check(Person::IamUser {
+        name: &user_name,
+        found: found.as_ref().map(|inventory| &inventory.user),
+    })?;
+    let Some(inventory) = found else {
+        let report = OffboardReport::not_found(&acting, &user_name);
         report::print(&report.render(global.output));
         return Ok(());
     };
-    let config = Config::load(global.config.as_deref())?;
-    let protected: Vec<String> = args
-        .protected
-        .iter()
-        .chain(&config.protected_users)
-        .cloned()
-        .collect();
-    offboard::check_allowed(&inventory, &caller.arn, &protected)?;
     let mode = if args.disable_only {
         OffboardMode::DisableOnly
     } else {
@@ -314,11 +323,11 @@ async fn offboard_user(
         args.reason.as_deref(),
     );
     if global.dry_run {
-        let report = OffboardReport::planned(&plan, args.reason.as_deref());
+        let report = OffboardReport::planned(&acting, &plan, args.reason.as_deref());
         report::print(&report.render(global.output));
         return Ok(());
     }
-    if terminal.interactive && !global.yes && !confirm_offboard(&mut prompter, &plan)? {
+    if terminal.interactive && !global.yes && !confirm_offboard(&mut prompter, &acting, &plan)? {
         return Err(Error::Declined);
     }
     let interrupted = interrupts.during_changes();
@@ -328,7 +337,7 @@ async fn offboard_user(
             return Err(Error::OffboardInterrupted { user_arn: plan.user_arn.clone() });
         }
     };
-    let report = OffboardReport::done(&plan, mode, args.reason.as_deref(), removed);
+    let report = OffboardReport::done(&acting, &plan, mode, args.reason.as_deref(), removed);
     report::print(&report.render(global.output));
     Ok(())
 }
@@ -413,29 +422,42 @@ async fn assign_person(
         helpdesk::ask_assign(&mut args, &set, &config, &mut prompter)?;
     }
     let request = assign_request(args, &set, &config)?;
-    let api = Arc::new(SdkSso::new(&load_config(&aws_target(global)?).await));
+    let sdk_config = load_config(&aws_target(global)?).await;
+    let caller = SdkIam::new(&sdk_config)
+        .get_caller_identity()
+        .await
+        .map_err(Error::from_aws)?;
+    let acting = Acting::of(&caller);
+    Protected::gather(&global.protect, &config)
+        .guard(caller)
+        .check(Person::Identity {
+            name: &request.user_name,
+        })?;
+    let api = Arc::new(SdkSso::new(&sdk_config));
     let planned = assign::preview(api.as_ref(), &request).await?;
     if global.dry_run {
-        report::print(&AssignReport::planned(&request, planned).render(global.output));
+        report::print(&AssignReport::planned(&acting, &request, planned).render(global.output));
         return Ok(());
     }
     if terminal.interactive
         && !global.yes
-        && !confirm_steps(&mut prompter, &request.user_name, &planned)?
+        && !confirm_steps(&mut prompter, &acting, &request.user_name, &planned)?
     {
         return Err(Error::Declined);
     }
     let assigned = assign::assign(api, &request, patience, interrupts.during_changes()).await?;
-    report::print(&AssignReport::done(&request, &assigned).render(global.output));
+    report::print(&AssignReport::done(&acting, &request, &assigned).render(global.output));
     Ok(())
 }
 
 /// Shows what will be done and asks before doing it.
 fn confirm_steps(
     prompter: &mut impl Prompter,
+    acting: &Acting,
     user_name: &str,
     planned: &[String],
 ) -> Result<bool, Error> {
+    eprintln!("{}", acting.heading());
     eprintln!("About to give {user_name} access, in this order:");
     for step in planned {
         eprintln!("  {step}");
@@ -455,12 +477,22 @@ async fn offboard_sso(
         assign::validate_identity_user_name(name)?;
     }
     confirmable(global, terminal)?;
+    let protected = Protected::gather(&global.protect, &Config::load(global.config.as_deref())?);
     let mut prompter = Dialogue::new(terminal.look);
     let user_name = match args.username.clone() {
         Some(name) => name,
         None => helpdesk::ask_person_to_offboard(&mut prompter)?,
     };
-    let api = Arc::new(SdkSso::new(&load_config(&aws_target(global)?).await));
+    let sdk_config = load_config(&aws_target(global)?).await;
+    let caller = SdkIam::new(&sdk_config)
+        .get_caller_identity()
+        .await
+        .map_err(Error::from_aws)?;
+    let acting = Acting::of(&caller);
+    protected
+        .guard(caller)
+        .check(Person::Identity { name: &user_name })?;
+    let api = Arc::new(SdkSso::new(&sdk_config));
     let found = assign::plan_sso_offboard(
         api.as_ref(),
         &user_name,
@@ -469,10 +501,10 @@ async fn offboard_sso(
     )
     .await?;
     let Some(plan) = found else {
-        report::print(&OffboardReport::not_found(&user_name).render(global.output));
+        report::print(&OffboardReport::not_found(&acting, &user_name).render(global.output));
         return Ok(());
     };
-    let mut report = OffboardReport::not_found(&plan.user_name);
+    let mut report = OffboardReport::not_found(&acting, &plan.user_name);
     report.user_arn = Some(format!(
         "{}/{}",
         plan.instance.identity_store_id, plan.user_id
@@ -492,7 +524,7 @@ async fn offboard_sso(
     }
     if terminal.interactive
         && !global.yes
-        && !confirm_typed(&mut prompter, &plan.user_name, &plan.removals())?
+        && !confirm_typed(&mut prompter, &acting, &plan.user_name, &plan.removals())?
     {
         return Err(Error::Declined);
     }
@@ -523,10 +555,12 @@ async fn run_batch(
         None => helpdesk::ask_batch_file(&mut Dialogue::new(terminal.look))?,
     };
     let file = path.display().to_string();
+    let protected = Protected::gather(&global.protect, &config);
     let checking = batch::Checking {
         file: &file,
         templates: &set,
         config: &config,
+        protected: &protected,
     };
     let checked = batch::check_file(&path, &checking).map_err(Error::BadRows)?;
     if checked.makes_passwords && args.report.is_none() && !global.dry_run {
@@ -556,7 +590,6 @@ async fn run_batch(
             timeout: std::time::Duration::from_secs(args.timeout),
             ..Patience::default()
         },
-        protected: config.protected_users.clone(),
         log_rows: !global.quiet,
         unicode: terminal.look.unicode,
     };
@@ -603,19 +636,22 @@ fn confirmable(global: &GlobalArgs, terminal: Terminal) -> Result<(), InputError
 /// Shows the plan and asks for the user name, typed, before removing anything.
 fn confirm_offboard(
     prompter: &mut impl Prompter,
+    acting: &Acting,
     plan: &offboard::OffboardPlan,
 ) -> Result<bool, Error> {
     let mut lines: Vec<String> = plan.removals().map(ToString::to_string).collect();
     lines.extend(plan.warnings.iter().map(|w| format!("warning: {w}")));
-    confirm_typed(prompter, &plan.user_name, &lines)
+    confirm_typed(prompter, acting, &plan.user_name, &lines)
 }
 
-/// Shows `lines` and asks for `user_name`, typed.
+/// Shows `lines` under the account and caller, and asks for `user_name`, typed.
 fn confirm_typed(
     prompter: &mut impl Prompter,
+    acting: &Acting,
     user_name: &str,
     lines: &[String],
 ) -> Result<bool, Error> {
+    eprintln!("{}", acting.heading());
     eprintln!("About to offboard {user_name}, in this order:");
     for line in lines {
         eprintln!("  {line}");

@@ -20,6 +20,7 @@ pub mod onboard;
 pub mod password;
 pub mod plan;
 pub mod policy;
+pub mod protect;
 pub mod qr;
 pub mod report;
 pub mod secret;

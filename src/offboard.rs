@@ -9,7 +9,7 @@
 use crate::aws::{
     AccessKey, AwsError, AwsErrorKind, AwsResult, GroupRef, Iam, ServiceCredential, UserInfo,
 };
-use crate::error::{Error, InputError};
+use crate::error::Error;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
@@ -459,34 +459,6 @@ pub fn plan_offboard(
     }
 }
 
-/// Refuses to offboard the identity running the command, or a protected user. IAM user names
-/// are unique regardless of case, so protection is too.
-pub fn check_allowed(
-    inventory: &Inventory,
-    caller_arn: &str,
-    protected: &[String],
-) -> Result<(), InputError> {
-    let name = &inventory.user.name;
-    if inventory.user.arn == caller_arn {
-        return Err(InputError::new(
-            "username",
-            format!("{name} is the identity running this command; offboard it from another one"),
-        ));
-    }
-    if protected
-        .iter()
-        .any(|p| p.trim().eq_ignore_ascii_case(name))
-    {
-        return Err(InputError::new(
-            "username",
-            format!(
-                "{name} is protected (--protect, IAM_ONBOARD_PROTECTED or the configuration file)"
-            ),
-        ));
-    }
-    Ok(())
-}
-
 /// What a run removed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Removed {
@@ -789,22 +761,5 @@ mod tests {
     async fn a_missing_user_is_reported_as_none() {
         let api = MemoryIam::new(0);
         assert!(discover(&api, "nobody", None).await.unwrap().is_none());
-    }
-
-    #[tokio::test]
-    async fn the_caller_and_protected_users_are_refused() {
-        let api = loaded();
-        let inventory = discover(api.as_ref(), "dave", None).await.unwrap().unwrap();
-        let own = inventory.user.arn.clone();
-        assert!(
-            check_allowed(&inventory, &own, &[])
-                .unwrap_err()
-                .reason
-                .contains("running this command")
-        );
-        let protected = ["root-admin".to_string(), "DAVE".to_string()];
-        let refused = check_allowed(&inventory, "arn:aws:iam::1:user/x", &protected).unwrap_err();
-        assert!(refused.reason.contains("protected"));
-        check_allowed(&inventory, "arn:aws:iam::1:user/x", &protected[..1]).unwrap();
     }
 }

@@ -11,9 +11,35 @@ use crate::plan::{Observed, Plan};
 use serde::Serialize;
 use std::io::Write;
 
+/// The account a command acts on and the identity it acts as: the first thing every plan shows,
+/// so the person confirming sees which account they are about to change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Acting {
+    pub account: String,
+    pub caller_arn: String,
+}
+
+impl Acting {
+    pub fn of(caller: &CallerIdentity) -> Self {
+        Acting {
+            account: caller.account.clone(),
+            caller_arn: caller.arn.clone(),
+        }
+    }
+
+    /// The plan's heading line.
+    pub fn heading(&self) -> String {
+        format!(
+            "AWS account {}, acting as {}",
+            self.account, self.caller_arn
+        )
+    }
+}
+
 /// The outcome of `new-user`.
 #[derive(Debug, Serialize)]
 pub struct NewUserReport {
+    pub acting: Acting,
     /// `created`, `converged` (a partial earlier run completed), `already-done`, or `planned`
     /// for `--dry-run`.
     pub status: &'static str,
@@ -110,6 +136,7 @@ impl NewUserReport {
             (_, None, _) => "none",
         };
         NewUserReport {
+            acting: Acting::of(caller),
             status,
             user_name: request.user_name.clone(),
             user_arn: plan.user_arn.clone(),
@@ -173,7 +200,11 @@ impl NewUserReport {
     fn human(&self) -> String {
         let mut out = String::new();
         let headline = match self.status {
-            "planned" => format!("Dry run for {}: nothing was changed.", self.user_name),
+            "planned" => format!(
+                "{}\nDry run for {}: nothing was changed.",
+                self.acting.heading(),
+                self.user_name
+            ),
             "already-done" => format!(
                 "{} is already onboarded; nothing to change.",
                 self.user_name
@@ -226,6 +257,7 @@ impl NewUserReport {
 /// The outcome of `offboard`.
 #[derive(Debug, Serialize)]
 pub struct OffboardReport {
+    pub acting: Acting,
     /// `offboarded`, `disabled`, `not-found` (nothing to do), or `planned` for `--dry-run`.
     pub status: &'static str,
     pub user_name: String,
@@ -244,8 +276,9 @@ pub struct OffboardReport {
 }
 
 impl OffboardReport {
-    pub fn not_found(user_name: &str) -> Self {
+    pub fn not_found(acting: &Acting, user_name: &str) -> Self {
         OffboardReport {
+            acting: acting.clone(),
             status: "not-found",
             user_name: user_name.to_string(),
             user_arn: None,
@@ -258,14 +291,15 @@ impl OffboardReport {
         }
     }
 
-    pub fn planned(plan: &OffboardPlan, reason: Option<&str>) -> Self {
+    pub fn planned(acting: &Acting, plan: &OffboardPlan, reason: Option<&str>) -> Self {
         OffboardReport {
             planned: plan.removals().map(ToString::to_string).collect(),
-            ..Self::from_plan(plan, "planned", reason)
+            ..Self::from_plan(acting, plan, "planned", reason)
         }
     }
 
     pub fn done(
+        acting: &Acting,
         plan: &OffboardPlan,
         mode: OffboardMode,
         reason: Option<&str>,
@@ -278,11 +312,16 @@ impl OffboardReport {
         OffboardReport {
             removed: removed.done,
             already_gone: removed.already_gone,
-            ..Self::from_plan(plan, status, reason)
+            ..Self::from_plan(acting, plan, status, reason)
         }
     }
 
-    fn from_plan(plan: &OffboardPlan, status: &'static str, reason: Option<&str>) -> Self {
+    fn from_plan(
+        acting: &Acting,
+        plan: &OffboardPlan,
+        status: &'static str,
+        reason: Option<&str>,
+    ) -> Self {
         OffboardReport {
             status,
             user_name: plan.user_name.clone(),
@@ -290,7 +329,7 @@ impl OffboardReport {
             reason: reason.map(str::to_string),
             kept: plan.kept.clone(),
             warnings: plan.warnings.clone(),
-            ..Self::not_found(&plan.user_name)
+            ..Self::not_found(acting, &plan.user_name)
         }
     }
 
@@ -305,7 +344,10 @@ impl OffboardReport {
         let arn = self.user_arn.as_deref().unwrap_or(&self.user_name);
         let mut out = match self.status {
             "not-found" => format!("{} does not exist; nothing to offboard.\n", self.user_name),
-            "planned" => format!("Dry run for {arn}: nothing was changed.\n"),
+            "planned" => format!(
+                "{}\nDry run for {arn}: nothing was changed.\n",
+                self.acting.heading()
+            ),
             "disabled" => format!("Disabled {arn}: access cut, user kept.\n"),
             _ => format!("Offboarded {arn}.\n"),
         };
@@ -329,6 +371,7 @@ impl OffboardReport {
 /// The outcome of `assign`.
 #[derive(Debug, Serialize)]
 pub struct AssignReport {
+    pub acting: Acting,
     /// `assigned`, `already-done`, or `planned` for `--dry-run`.
     pub status: &'static str,
     pub user_name: String,
@@ -360,8 +403,9 @@ pub struct AccountReport {
 }
 
 impl AssignReport {
-    pub fn planned(request: &AssignRequest, planned: Vec<String>) -> Self {
+    pub fn planned(acting: &Acting, request: &AssignRequest, planned: Vec<String>) -> Self {
         AssignReport {
+            acting: acting.clone(),
             status: "planned",
             user_name: request.user_name.clone(),
             template: request.template.name.clone(),
@@ -375,7 +419,7 @@ impl AssignReport {
         }
     }
 
-    pub fn done(request: &AssignRequest, assigned: &Assigned) -> Self {
+    pub fn done(acting: &Acting, request: &AssignRequest, assigned: &Assigned) -> Self {
         let accounts: Vec<AccountReport> = assigned
             .accounts
             .iter()
@@ -416,7 +460,7 @@ impl AssignReport {
                 .collect(),
             permission_sets,
             accounts,
-            ..Self::planned(request, Vec::new())
+            ..Self::planned(acting, request, Vec::new())
         }
     }
 
@@ -430,7 +474,8 @@ impl AssignReport {
     fn human(&self) -> String {
         let mut out = match self.status {
             "planned" => format!(
-                "Dry run for {}: nothing was changed. A real run would:\n",
+                "{}\nDry run for {}: nothing was changed. A real run would:\n",
+                self.acting.heading(),
                 self.user_name
             ),
             "already-done" => format!(

@@ -10,4 +10,5 @@ mod cli;
 mod helpdesk;
 mod new_user;
 mod offboard;
+mod protection;
 mod support;

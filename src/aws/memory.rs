@@ -17,6 +17,7 @@ pub const ACCOUNT: &str = "123456789012";
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct MemoryUser {
     pub arn: String,
+    pub id: String,
     pub tags: Vec<(String, String)>,
     pub boundary: Option<String>,
     pub groups: BTreeSet<String>,
@@ -53,6 +54,17 @@ pub struct State {
     /// Every mutating call, in order, as `Operation target`.
     pub calls: Vec<String>,
     devices_made: u8,
+    users_made: u32,
+    /// Who GetCallerIdentity says is calling; `None`: an `admin` user that is not in `users`.
+    pub caller: Option<CallerIdentity>,
+}
+
+impl State {
+    /// A new unique id, as AWS gives each user it creates.
+    fn next_user_id(&mut self) -> String {
+        self.users_made += 1;
+        format!("AIDA{:016}", self.users_made)
+    }
 }
 
 /// How an injected failure behaves.
@@ -120,10 +132,12 @@ impl MemoryIam {
             id: id.to_string(),
             active,
         };
+        let id = state.next_user_id();
         state.users.insert(
             name.to_string(),
             MemoryUser {
                 arn: format!("arn:aws:iam::{ACCOUNT}:user/{name}"),
+                id,
                 tags: vec![("team".to_string(), "ops".to_string())],
                 boundary: Some(policy_arn.to_string()),
                 groups: [group.to_string()].into(),
@@ -264,9 +278,12 @@ fn codes_valid(seed: &[u8], code1: &str, code2: &str, now: u64) -> bool {
 
 impl Iam for MemoryIam {
     async fn get_caller_identity(&self) -> AwsResult<CallerIdentity> {
-        Ok(CallerIdentity {
-            account: ACCOUNT.to_string(),
-            arn: format!("arn:aws:iam::{ACCOUNT}:user/admin"),
+        self.read(|s| {
+            Ok(s.caller.clone().unwrap_or_else(|| CallerIdentity {
+                account: ACCOUNT.to_string(),
+                arn: format!("arn:aws:iam::{ACCOUNT}:user/admin"),
+                user_id: "AIDAADMIN".to_string(),
+            }))
         })
     }
 
@@ -434,6 +451,7 @@ impl Iam for MemoryIam {
             Ok(s.users.get(name).map(|u| UserInfo {
                 name: name.to_string(),
                 arn: u.arn.clone(),
+                user_id: u.id.clone(),
                 tags: u.tags.clone(),
                 permissions_boundary: u.boundary.clone(),
             }))
@@ -450,10 +468,12 @@ impl Iam for MemoryIam {
                 return Err(not_found(OP, &user.permissions_boundary));
             }
             let arn = format!("arn:aws:iam::{ACCOUNT}:user{}{}", user.path, user.name);
+            let id = s.next_user_id();
             s.users.insert(
                 user.name.clone(),
                 MemoryUser {
                     arn: arn.clone(),
+                    id,
                     tags: user.tags.clone(),
                     boundary: Some(user.permissions_boundary.clone()),
                     ..MemoryUser::default()

@@ -111,6 +111,9 @@ pub type AwsResult<T> = Result<T, AwsError>;
 pub struct CallerIdentity {
     pub account: String,
     pub arn: String,
+    /// The principal's unique id (`AIDA…` for an IAM user, `AROA…:session` for a role
+    /// session): the same whatever form its ARN takes.
+    pub user_id: String,
 }
 
 impl CallerIdentity {
@@ -125,6 +128,8 @@ impl CallerIdentity {
 pub struct UserInfo {
     pub name: String,
     pub arn: String,
+    /// The user's unique id (`AIDA…`), as GetCallerIdentity reports it for the user's keys.
+    pub user_id: String,
     pub tags: Vec<(String, String)>,
     pub permissions_boundary: Option<String>,
 }

@@ -186,6 +186,7 @@ impl Iam for SdkIam {
         Ok(CallerIdentity {
             account: out.account().unwrap_or_default().to_string(),
             arn: out.arn().unwrap_or_default().to_string(),
+            user_id: out.user_id().unwrap_or_default().to_string(),
         })
     }
 
@@ -424,6 +425,7 @@ impl Iam for SdkIam {
         Ok(Some(UserInfo {
             name: user.user_name().to_string(),
             arn: user.arn().to_string(),
+            user_id: user.user_id().to_string(),
             tags: tags
                 .iter()
                 .map(|t| (t.key().to_string(), t.value().to_string()))

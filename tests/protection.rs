@@ -1,0 +1,151 @@
+//! Nobody protected is ever touched, on any path: `--protect`, `IAM_ONBOARD_PROTECTED` and the
+//! configuration file together, and the caller recognised by its unique id.
+
+use crate::support::{Run, block_on, iam, unique, user_exists};
+
+fn create_user(name: &str) {
+    block_on(async {
+        let created = iam().create_user().user_name(name).send().await;
+        if let Err(err) = created {
+            let code = aws_sdk_iam::error::ProvideErrorMetadata::code(&err);
+            assert_eq!(code, Some("EntityAlreadyExists"), "{err:?}");
+        }
+    });
+}
+
+/// An access key of `name`: moto answers GetCallerIdentity with the key's owner.
+fn access_key_of(name: &str) -> (String, String) {
+    block_on(async {
+        let out = iam()
+            .create_access_key()
+            .user_name(name)
+            .send()
+            .await
+            .unwrap();
+        let key = out.access_key().unwrap();
+        (
+            key.access_key_id().to_string(),
+            key.secret_access_key().to_string(),
+        )
+    })
+}
+
+#[test]
+fn protect_adds_to_the_environment_instead_of_replacing_it() {
+    let keep = unique("keep4");
+    create_user(&keep);
+    Run::new(&["offboard", &keep, "-y", "--protect", "someoneelse"])
+        .env("IAM_ONBOARD_PROTECTED", &keep)
+        .output()
+        .exits(2)
+        .stderr_has("is protected");
+    Run::new(&[
+        "offboard",
+        &keep,
+        "-y",
+        "--disable-only",
+        "--protect",
+        "x,y",
+    ])
+    .env("IAM_ONBOARD_PROTECTED", &format!("break-glass,{keep}"))
+    .output()
+    .exits(2)
+    .stderr_has("IAM_ONBOARD_PROTECTED");
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.json");
+    std::fs::write(&config, format!(r#"{{"protected_users":["{keep}"]}}"#)).unwrap();
+    Run::new(&["offboard", &keep, "-y", "--protect", "someoneelse"])
+        .env("IAM_ONBOARD_CONFIG", config.to_str().unwrap())
+        .output()
+        .exits(2)
+        .stderr_has("configuration file");
+    assert!(user_exists(&keep));
+}
+
+#[test]
+fn batch_rows_respect_the_environment_and_change_nothing() {
+    let keep = unique("keep6");
+    let leaver = unique("leaver");
+    create_user(&keep);
+    create_user(&leaver);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("people.csv");
+    std::fs::write(
+        &file,
+        format!("action,username\noffboard,{leaver}\noffboard,{keep}\n"),
+    )
+    .unwrap();
+    Run::new(&["batch", file.to_str().unwrap()])
+        .env("IAM_ONBOARD_PROTECTED", &keep)
+        .output()
+        .exits(2)
+        .stderr_has(":3: username")
+        .stderr_has("is protected");
+    assert!(user_exists(&keep));
+    assert!(user_exists(&leaver), "nothing changes when a row is bad");
+}
+
+#[test]
+fn new_user_and_identity_center_paths_refuse_protected_people() {
+    let keep = unique("keep7");
+    Run::new(&["new-user", &keep, "--template", "developer", "--no-console"])
+        .env("IAM_ONBOARD_PROTECTED", &keep)
+        .output()
+        .exits(2)
+        .stderr_has("is protected");
+    assert!(!user_exists(&keep));
+    Run::new(&["offboard", &keep, "--sso", "-y"])
+        .env("IAM_ONBOARD_PROTECTED", &keep)
+        .output()
+        .exits(2)
+        .stderr_has("is protected");
+    Run::new(&[
+        "assign",
+        &keep,
+        "--template",
+        "developer",
+        "--account",
+        "111111111111",
+    ])
+    .env("IAM_ONBOARD_PROTECTED", &keep)
+    .output()
+    .exits(2)
+    .stderr_has("is protected");
+}
+
+#[test]
+fn the_caller_is_refused_by_unique_id_in_offboard_and_in_batch_rows() {
+    let admin = unique("ops-admin");
+    create_user(&admin);
+    let (key_id, secret) = access_key_of(&admin);
+    let as_admin = |run: Run| {
+        run.env("AWS_ACCESS_KEY_ID", &key_id)
+            .env("AWS_SECRET_ACCESS_KEY", &secret)
+    };
+    as_admin(Run::new(&["offboard", &admin, "-y"]))
+        .output()
+        .exits(2)
+        .stderr_has("identity running this command");
+    as_admin(Run::new(&["offboard", &admin, "-y", "--disable-only"]))
+        .output()
+        .exits(2)
+        .stderr_has("identity running this command");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("people.csv");
+    std::fs::write(&file, format!("action,username\noffboard,{admin}\n")).unwrap();
+    as_admin(Run::new(&["batch", file.to_str().unwrap()]))
+        .output()
+        .exits(1)
+        .stdout_has("failed");
+    assert!(user_exists(&admin));
+}
+
+#[test]
+fn the_emulators_own_caller_is_refused_whatever_its_arn_form() {
+    create_user("moto");
+    Run::new(&["offboard", "moto", "-y"])
+        .output()
+        .exits(2)
+        .stderr_has("identity running this command");
+    assert!(user_exists("moto"));
+}
