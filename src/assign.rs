@@ -58,7 +58,10 @@ pub fn validate_account_id(account: &str) -> Result<(), InputError> {
     } else {
         Err(InputError::new(
             "--account",
-            format!("{account:?} is not an AWS account id (12 digits)"),
+            format!(
+                "{} is not an AWS account id (12 digits)",
+                crate::names::shown(account)
+            ),
         ))
     }
 }
@@ -73,7 +76,10 @@ pub fn validate_identity_user_name(name: &str) -> Result<(), InputError> {
     } else {
         Err(InputError::new(
             "username",
-            format!("{name:?}: Identity Center user names are 1 to 128 characters without spaces"),
+            format!(
+                "{}: Identity Center user names are 1 to 128 characters without spaces",
+                crate::names::shown(name)
+            ),
         ))
     }
 }

@@ -221,7 +221,12 @@ fn parse_row(
             let console = match get("console").to_ascii_lowercase().as_str() {
                 "" | "no" => false,
                 "yes" => template.console_access,
-                other => return Err(at("console", format!("{other:?} is not yes or no"))),
+                other => {
+                    return Err(at(
+                        "console",
+                        format!("{} is not yes or no", names::shown(other)),
+                    ));
+                }
             };
             let request = NewUserRequest {
                 user_name,
@@ -286,7 +291,7 @@ fn parse_row(
         other => {
             return Err(at(
                 "action",
-                format!("{other:?} is not onboard, offboard or assign"),
+                format!("{} is not onboard, offboard or assign", names::shown(other)),
             ));
         }
     };

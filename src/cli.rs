@@ -82,6 +82,18 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "URL")]
     pub endpoint_url: Option<String>,
 
+    /// How long one attempt of an AWS call may take before it counts as unanswered; a call's
+    /// retries each get as long
+    #[arg(
+        long,
+        global = true,
+        value_name = "SECONDS",
+        default_value_t = 30,
+        env = "IAM_ONBOARD_CALL_TIMEOUT",
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub call_timeout: u64,
+
     /// Result format on standard output
     #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Human)]
     pub output: OutputFormat,

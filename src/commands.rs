@@ -156,7 +156,8 @@ fn mfa_mode(args: &NewUserArgs, terminal: Terminal) -> Result<MfaMode, InputErro
 }
 
 /// Where to send AWS calls. An endpoint URL, from `--endpoint-url` or `AWS_ENDPOINT_URL`,
-/// must be an http(s) URL: the SDK panics on an empty one.
+/// must be an http(s) URL with a host (the SDK panics on an empty one), and a region a valid
+/// host label.
 fn aws_target(global: &GlobalArgs) -> Result<AwsTarget, InputError> {
     let from_env = std::env::var("AWS_ENDPOINT_URL").ok();
     let sources = [
@@ -164,20 +165,19 @@ fn aws_target(global: &GlobalArgs) -> Result<AwsTarget, InputError> {
         ("AWS_ENDPOINT_URL", from_env.as_deref()),
     ];
     for (source, url) in sources {
-        if let Some(url) = url
-            && !(url.starts_with("http://") || url.starts_with("https://"))
-        {
-            return Err(InputError::new(
-                source,
-                format!("{url:?} is not an http:// or https:// URL (unset it to use AWS itself)"),
-            ));
+        if let Some(url) = url {
+            names::validate_endpoint_url(url).map_err(|reason| InputError::new(source, reason))?;
         }
+    }
+    if let Some(region) = &global.region {
+        names::validate_region(region)?;
     }
     Ok(AwsTarget {
         profile: global.profile.clone(),
         region: global.region.clone(),
         endpoint_url: global.endpoint_url.clone(),
         adaptive_retries: false,
+        call_timeout: std::time::Duration::from_secs(global.call_timeout),
     })
 }
 
@@ -196,7 +196,7 @@ async fn new_user(
     let target = aws_target(global)?;
     let protected = Protected::gather(&global.protect, &Config::load(global.config.as_deref())?);
     let mut prompter = Dialogue::new(terminal.look);
-    let api = SdkIam::new(&load_config(&target).await);
+    let api = SdkIam::new(&load_config(&target).await?);
     if !missing.is_empty() {
         helpdesk::ask_new_user(&mut args, &set, &api, &mut prompter).await?;
     }
@@ -292,7 +292,7 @@ async fn offboard_user(
     confirmable(global, terminal)?;
     let protected = Protected::gather(&global.protect, &Config::load(global.config.as_deref())?);
     let mut prompter = Dialogue::new(terminal.look);
-    let api = Arc::new(SdkIam::new(&load_config(&aws_target(global)?).await));
+    let api = Arc::new(SdkIam::new(&load_config(&aws_target(global)?).await?));
     let user_name = match args.username.clone() {
         Some(name) => name,
         None => helpdesk::ask_user_to_offboard(api.as_ref(), &mut prompter).await?,
@@ -371,7 +371,7 @@ pub fn assign_request(
             if !email.contains('@') {
                 return Err(InputError::new(
                     "--email",
-                    format!("{email:?} is not an email address"),
+                    format!("{} is not an email address", names::shown(&email)),
                 ));
             }
             Some(NewPerson {
@@ -422,7 +422,7 @@ async fn assign_person(
         helpdesk::ask_assign(&mut args, &set, &config, &mut prompter)?;
     }
     let request = assign_request(args, &set, &config)?;
-    let sdk_config = load_config(&aws_target(global)?).await;
+    let sdk_config = load_config(&aws_target(global)?).await?;
     let caller = SdkIam::new(&sdk_config)
         .get_caller_identity()
         .await
@@ -483,7 +483,7 @@ async fn offboard_sso(
         Some(name) => name,
         None => helpdesk::ask_person_to_offboard(&mut prompter)?,
     };
-    let sdk_config = load_config(&aws_target(global)?).await;
+    let sdk_config = load_config(&aws_target(global)?).await?;
     let caller = SdkIam::new(&sdk_config)
         .get_caller_identity()
         .await
@@ -577,7 +577,7 @@ async fn run_batch(
         adaptive_retries: true,
         ..aws_target(global)?
     };
-    let sdk_config = load_config(&target).await;
+    let sdk_config = load_config(&target).await?;
     let iam = Arc::new(SdkIam::new(&sdk_config));
     let sso = Arc::new(SdkSso::new(&sdk_config));
     let sink =

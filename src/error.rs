@@ -4,6 +4,7 @@
 //! codes are documented in `--help` and in the README.
 
 use crate::aws::AwsError;
+use crate::aws::sdk::ProfileProblem;
 use std::fmt;
 
 /// Exit codes, stable for scripts.
@@ -79,6 +80,9 @@ pub enum Error {
     Denied(AwsError),
 
     #[error("{0}")]
+    Profile(#[from] ProfileProblem),
+
+    #[error("{0}")]
     Aws(AwsError),
 
     #[error("{cause}; undone: {}", list_or_nothing(undone))]
@@ -132,7 +136,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Input(_) | Error::BadRows(_) | Error::Usage(_) => exit::BAD_INPUT,
-            Error::Denied(_) => exit::DENIED,
+            Error::Denied(_) | Error::Profile(_) => exit::DENIED,
             Error::Aws(_)
             | Error::RolledBack { .. }
             | Error::Io { .. }

@@ -10,6 +10,20 @@ pub const MAX_USER_NAME_LEN: usize = 64;
 /// How many tags an IAM user may carry.
 pub const MAX_TAGS: usize = 50;
 
+/// How many characters of a bad value an error message quotes.
+const SHOWN_CHARS: usize = 40;
+
+/// A value as an error message quotes it: in quotes, cut to its first characters with its
+/// length named, so a huge field never floods the terminal.
+pub fn shown(value: &str) -> String {
+    let length = value.chars().count();
+    if length <= SHOWN_CHARS {
+        return format!("{value:?}");
+    }
+    let start: String = value.chars().take(SHOWN_CHARS).collect();
+    format!("{start:?}… ({length} characters)")
+}
+
 /// IAM user names: 1 to 64 of `A-Z a-z 0-9 + = , . @ _ -`.
 pub fn validate_user_name(name: &str) -> Result<(), InputError> {
     let field = "username";
@@ -20,7 +34,8 @@ pub fn validate_user_name(name: &str) -> Result<(), InputError> {
         return Err(InputError::new(
             field,
             format!(
-                "{name:?} is {} characters long; IAM allows at most {MAX_USER_NAME_LEN}",
+                "{} is {} characters long; IAM allows at most {MAX_USER_NAME_LEN}",
+                shown(name),
                 name.chars().count()
             ),
         ));
@@ -29,7 +44,8 @@ pub fn validate_user_name(name: &str) -> Result<(), InputError> {
         return Err(InputError::new(
             field,
             format!(
-                "{name:?} contains {bad:?}; IAM user names allow only A-Z a-z 0-9 + = , . @ _ -"
+                "{} contains {bad:?}; IAM user names allow only A-Z a-z 0-9 + = , . @ _ -",
+                shown(name)
             ),
         ));
     }
@@ -45,7 +61,7 @@ pub fn parse_tag(text: &str) -> Result<(String, String), InputError> {
     let Some((key, value)) = text.split_once('=') else {
         return Err(InputError::new(
             "--tag",
-            format!("{text:?} is not KEY=VALUE"),
+            format!("{} is not KEY=VALUE", shown(text)),
         ));
     };
     validate_tag(key, value)?;
@@ -55,7 +71,7 @@ pub fn parse_tag(text: &str) -> Result<(String, String), InputError> {
 /// IAM tag rules: key 1-128, value 0-256 characters of letters, digits, spaces and `_ . : / = + - @`;
 /// keys starting with `aws:` are reserved.
 pub fn validate_tag(key: &str, value: &str) -> Result<(), InputError> {
-    let field = format!("tag {key:?}");
+    let field = format!("tag {}", shown(key));
     if key.is_empty() || key.chars().count() > 128 {
         return Err(InputError::new(field, "tag keys are 1 to 128 characters"));
     }
@@ -80,8 +96,64 @@ pub fn validate_tag(key: &str, value: &str) -> Result<(), InputError> {
     Ok(())
 }
 
+/// AWS's tag pattern `[\p{L}\p{Z}\p{N}_.:/=+\-@]`: letters, digits, space separators and
+/// `_ . : / = + - @`. Tabs and line breaks are control characters, not spaces, and are refused.
 fn is_tag_char(c: char) -> bool {
-    c.is_alphanumeric() || c.is_whitespace() || "_.:/=+-@".contains(c)
+    c.is_alphanumeric() || is_space_separator(c) || "_.:/=+-@".contains(c)
+}
+
+/// Unicode's space separators (general categories Zs, Zl and Zp).
+fn is_space_separator(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}' | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}' | '\u{3000}'
+    )
+}
+
+/// An endpoint URL the SDK can use: http or https, with a host. The reason when not.
+pub fn validate_endpoint_url(url: &str) -> Result<(), String> {
+    let unusable = |why: &str| {
+        Err(format!(
+            "{} is not usable: {why} (unset it to use AWS itself)",
+            shown(url)
+        ))
+    };
+    let parsed = match url.parse::<http::Uri>() {
+        Ok(parsed) => parsed,
+        Err(err) => return unusable(&format!("not a URL ({err})")),
+    };
+    match parsed.scheme_str() {
+        Some("http" | "https") => {}
+        _ => return unusable("it must start with http:// or https://"),
+    }
+    if parsed.host().is_none_or(str::is_empty) {
+        return unusable("it names no host");
+    }
+    Ok(())
+}
+
+/// A region name the SDK accepts: a host label of letters, digits and dashes, such as
+/// `eu-west-1`.
+pub fn validate_region(region: &str) -> Result<(), InputError> {
+    let label = !region.is_empty()
+        && region.len() <= 63
+        && !region.starts_with('-')
+        && !region.ends_with('-')
+        && region
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if label {
+        Ok(())
+    } else {
+        Err(InputError::new(
+            "--region",
+            format!(
+                "{} is not a region name (letters, digits and dashes, such as eu-west-1)",
+                shown(region)
+            ),
+        ))
+    }
 }
 
 /// Checks a whole tag set: each tag, the count, and keys unique regardless of case (IAM treats
@@ -103,7 +175,7 @@ pub fn validate_tag_set(tags: &[(String, String)]) -> Result<(), InputError> {
             .any(|(earlier, _)| earlier.eq_ignore_ascii_case(key))
         {
             return Err(InputError::new(
-                format!("tag {key:?}"),
+                format!("tag {}", shown(key)),
                 "given twice (IAM tag keys are case-insensitive)",
             ));
         }
@@ -146,6 +218,53 @@ mod tests {
         assert!(parse_tag("AWS:team=x").is_err());
         assert!(parse_tag("team=a;b").is_err());
         assert!(parse_tag(&format!("k={}", "v".repeat(257))).is_err());
+    }
+
+    #[test]
+    fn tag_values_with_tabs_or_line_breaks_are_refused_but_unicode_spaces_pass() {
+        for bad in ["a\tb", "a\nb", "a\rb", "a\u{0b}b"] {
+            let err = parse_tag(&format!("team={bad}")).unwrap_err();
+            assert!(err.reason.contains("contains"), "{bad:?}: {err}");
+        }
+        parse_tag("team=a\u{a0}b\u{3000}c").unwrap();
+        parse_tag("name=Zoë Ünal").unwrap();
+    }
+
+    #[test]
+    fn a_huge_bad_value_is_quoted_cut() {
+        let huge = format!("{}!", "x".repeat(10_000_000));
+        let err = validate_user_name(&huge).unwrap_err();
+        assert!(err.to_string().len() < 200, "{}", err.to_string().len());
+        assert!(err.reason.contains("(10000001 characters)"), "{err}");
+        assert_eq!(shown("short"), "\"short\"");
+    }
+
+    #[test]
+    fn endpoint_urls_and_regions_are_checked_before_the_sdk_sees_them() {
+        for bad in [
+            "http://",
+            "http://[::1",
+            "ftp://example.com",
+            "localhost:4566",
+            "",
+        ] {
+            assert!(validate_endpoint_url(bad).is_err(), "{bad:?}");
+        }
+        for good in [
+            "http://127.0.0.1:4566",
+            "https://iam.amazonaws.com",
+            "http://[::1]:5000",
+        ] {
+            validate_endpoint_url(good).unwrap();
+        }
+        for bad in ["not a region!", "", "-eu", "eu_west_1"] {
+            assert_eq!(
+                validate_region(bad).unwrap_err().field,
+                "--region",
+                "{bad:?}"
+            );
+        }
+        validate_region("eu-west-1").unwrap();
     }
 
     #[test]

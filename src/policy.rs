@@ -109,7 +109,10 @@ fn validate_statement(statement: &Value, at: &str) -> Result<(), PolicyProblem> 
         if *action != "*" && !action.contains(':') {
             return Err(PolicyProblem::new(
                 format!("{at}.{action_key}"),
-                format!("{action:?} is not of the form service:Action"),
+                format!(
+                    "{} is not of the form service:Action",
+                    crate::names::shown(action)
+                ),
             ));
         }
     }
@@ -128,7 +131,7 @@ fn validate_statement(statement: &Value, at: &str) -> Result<(), PolicyProblem> 
             "Allow with NotAction grants every action not listed; name the actions instead",
         ));
     }
-    if allow && actions.contains(&"*") {
+    if allow && actions.iter().any(|action| grants_every_action(action)) {
         let reason = if resources.contains(&"*") {
             "Allow of \"*\" on \"*\" is full administrator access; templates must be least privilege"
         } else {
@@ -137,6 +140,11 @@ fn validate_statement(statement: &Value, at: &str) -> Result<(), PolicyProblem> 
         return Err(PolicyProblem::new(format!("{at}.Action"), reason));
     }
     Ok(())
+}
+
+/// `*` and `*:*` both match every action of every service.
+fn grants_every_action(action: &str) -> bool {
+    action == "*" || action == "*:*"
 }
 
 fn refuse_unknown_keys(
@@ -239,6 +247,15 @@ mod tests {
             r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*","*"],"Resource":["*"]}]}"#,
         );
         assert_eq!(in_array.field, "Statement[0].Action");
+        let service_star = problem(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*:*","Resource":"*"}]}"#,
+        );
+        assert_eq!(service_star.field, "Statement[0].Action");
+        assert!(
+            service_star.reason.contains("administrator"),
+            "{}",
+            service_star.reason
+        );
     }
 
     #[test]

@@ -204,7 +204,7 @@ impl TemplateSet {
                 if !templates.contains_key(given) {
                     return Err(InputError::new(
                         format!("account_sets.{set}"),
-                        format!("no template {given:?} in the set"),
+                        format!("no template {} in the set", crate::names::shown(given)),
                     )
                     .in_file(&template.source));
                 }
@@ -218,7 +218,8 @@ impl TemplateSet {
             InputError::new(
                 "--template",
                 format!(
-                    "no template {name:?}; there are: {}",
+                    "no template {}; there are: {}",
+                    crate::names::shown(name),
                     self.templates
                         .keys()
                         .cloned()

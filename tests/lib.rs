@@ -4,6 +4,7 @@
 //! without it, the first test starts one with `scripts/emulator start` (stop it with
 //! `scripts/emulator stop`). Tests share one server, so each uses its own user names.
 
+mod account;
 mod assign;
 mod batch;
 mod cli;

@@ -1,0 +1,105 @@
+//! The account acted on: `--profile` wins over keys in the environment, a missing profile is
+//! named, every plan is headed by the account and the caller, and a bad endpoint or region is
+//! one line of bad input.
+
+use crate::support::{Run, block_on, iam, unique};
+
+/// A credentials file with one profile, `work`, holding an access key of a new user.
+fn profile_of_new_user(dir: &std::path::Path) -> (String, std::path::PathBuf) {
+    let name = unique("profiled");
+    let (key_id, secret) = block_on(async {
+        iam().create_user().user_name(&name).send().await.unwrap();
+        let out = iam()
+            .create_access_key()
+            .user_name(&name)
+            .send()
+            .await
+            .unwrap();
+        let key = out.access_key().unwrap();
+        (
+            key.access_key_id().to_string(),
+            key.secret_access_key().to_string(),
+        )
+    });
+    let file = dir.join("credentials");
+    std::fs::write(
+        &file,
+        format!("[work]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n"),
+    )
+    .unwrap();
+    (name, file)
+}
+
+#[test]
+fn profile_wins_over_access_keys_in_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let (owner, credentials) = profile_of_new_user(dir.path());
+    let out = Run::new(&[
+        "--profile",
+        "work",
+        "new-user",
+        &unique("pat"),
+        "--template",
+        "developer",
+        "--no-console",
+        "--dry-run",
+        "--output",
+        "json",
+    ])
+    .env("AWS_SHARED_CREDENTIALS_FILE", credentials.to_str().unwrap())
+    .output();
+    out.exits(0);
+    let caller = out.json()["acting"]["caller_arn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(caller.ends_with(&format!("user/{owner}")), "{caller}");
+}
+
+#[test]
+fn a_profile_that_does_not_exist_is_exit_3_naming_it_and_the_files_looked_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, credentials) = profile_of_new_user(dir.path());
+    let out = Run::new(&["--profile", "no-such-profile", "offboard", "anyone", "-y"])
+        .env("AWS_SHARED_CREDENTIALS_FILE", credentials.to_str().unwrap())
+        .output();
+    out.exits(3)
+        .stderr_has("\"no-such-profile\"")
+        .stderr_has(credentials.to_str().unwrap())
+        .stderr_has("config");
+}
+
+#[test]
+fn every_plan_is_headed_by_the_account_and_the_caller() {
+    let heading = "AWS account 123456789012, acting as arn:aws:sts::123456789012:user/moto";
+    Run::new(&[
+        "new-user",
+        &unique("quinn"),
+        "--template",
+        "developer",
+        "--no-console",
+        "--dry-run",
+    ])
+    .output()
+    .exits(0)
+    .stdout_has(heading);
+    let leaver = unique("rita");
+    block_on(async { iam().create_user().user_name(&leaver).send().await.unwrap() });
+    Run::new(&["offboard", &leaver, "--dry-run"])
+        .output()
+        .exits(0)
+        .stdout_has(heading);
+}
+
+#[test]
+fn a_bad_endpoint_or_region_is_one_line_of_bad_input() {
+    for args in [
+        ["--endpoint-url", "http://"],
+        ["--endpoint-url", "http://[::1"],
+        ["--region", "not a region!"],
+    ] {
+        let out = Run::new(&[args[0], args[1], "offboard", "anyone", "-y"]).output();
+        out.exits(2).stderr_has(args[0]);
+        assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    }
+}
