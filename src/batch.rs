@@ -878,10 +878,10 @@ impl Progress {
                 bar.set_message(format!("{} failed", summary.failed()));
                 bar.inc(1);
             }
-            None if self.log_rows => eprintln!(
-                "iam-onboard: line {} {} {}: {}",
+            None if self.log_rows => crate::report::print_err(&format!(
+                "iam-onboard: line {} {} {}: {}\n",
                 report.line, report.action, report.username, report.status
-            ),
+            )),
             None => {}
         }
     }

@@ -12,8 +12,10 @@ Exit codes:
   2    bad input or usage; nothing was changed
   3    credentials missing or permission denied; nothing was changed
   4    failed and the undo did not finish; the leftovers are listed by ARN
-    130  interrupted (Ctrl-C) or not confirmed; new-user undoes what it had changed first,
-       offboard stops (run it again to finish)
+  129  stopped by SIGHUP (the terminal closed), handled like Ctrl-C
+  130  interrupted (Ctrl-C) or not confirmed; new-user and assign undo what they had
+       changed first (secret files included), offboard stops (run it again to finish)
+  143  stopped by SIGTERM, handled like Ctrl-C
 
 Credentials come from the standard AWS chain: environment, profiles, SSO profiles.
 Logging: -v, -vv, -vvv, or IAM_ONBOARD_LOG (a tracing filter such as iam_onboard=debug).

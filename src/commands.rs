@@ -45,22 +45,25 @@ impl Terminal {
 }
 
 /// Runs `command`; without one, opens the menu on a terminal, else it is a usage error.
-pub async fn dispatch(command: Option<Command>, global: &GlobalArgs) -> Result<(), Error> {
+pub async fn dispatch(
+    command: Option<Command>,
+    global: &GlobalArgs,
+    interrupts: &Interrupts,
+) -> Result<(), Error> {
     let terminal = Terminal::detect();
-    let interrupts = Interrupts::listen();
     let command = match command {
         Some(command) => command,
         None if terminal.interactive => helpdesk::menu(&mut Dialogue::new(terminal.look))?,
         None => return Err(crate::cli::usage_error(&[], &["a command"])),
     };
     match command {
-        Command::NewUser(args) => new_user(args, global, terminal, &interrupts).await,
-        Command::Assign(args) => assign_person(args, global, terminal, &interrupts).await,
-        Command::Batch(args) => run_batch(args, global, terminal, &interrupts).await,
+        Command::NewUser(args) => new_user(args, global, terminal, interrupts).await,
+        Command::Assign(args) => assign_person(args, global, terminal, interrupts).await,
+        Command::Batch(args) => run_batch(args, global, terminal, interrupts).await,
         Command::Offboard(args) if args.sso => {
-            offboard_sso(args, global, terminal, &interrupts).await
+            offboard_sso(args, global, terminal, interrupts).await
         }
-        Command::Offboard(args) => offboard_user(args, global, terminal, &interrupts).await,
+        Command::Offboard(args) => offboard_user(args, global, terminal, interrupts).await,
         Command::Templates(which) => templates(which, global, terminal),
     }
 }
@@ -603,12 +606,12 @@ async fn run_batch(
         tokio::select! {
             summary = &mut running => break summary?,
             () = &mut interrupted, if !*cancel.borrow() => {
-                eprintln!("\niam-onboard: interrupted; undoing the rows in flight, starting no more");
+                report::print_err("\niam-onboard: interrupted; undoing the rows in flight, starting no more\n");
                 let _ = cancel.send(true);
             }
         }
     };
-    eprintln!("iam-onboard: batch {file}: {summary}");
+    report::print_err(&format!("iam-onboard: batch {file}: {summary}\n"));
     summary.outcome()
 }
 

@@ -22,6 +22,10 @@ pub mod exit {
     pub const UNDO_INCOMPLETE: u8 = 4;
     /// Interrupted (Ctrl-C) or not confirmed; what had been changed was undone first.
     pub const INTERRUPTED: u8 = 130;
+    /// Stopped by SIGHUP (the terminal went away), handled like Ctrl-C.
+    pub const HANGUP: u8 = 129;
+    /// Stopped by SIGTERM, handled like Ctrl-C.
+    pub const TERMINATED: u8 = 143;
 }
 
 /// Bad input: which file, line and field, and why. Raised before anything changes.
@@ -147,6 +151,16 @@ impl Error {
             | Error::InterruptedBeforeChanges
             | Error::OffboardInterrupted { .. } => exit::INTERRUPTED,
         }
+    }
+
+    /// Whether a signal stopped the run (its exit code is then the signal's: 130, 143, 129).
+    pub fn is_interruption(&self) -> bool {
+        matches!(
+            self,
+            Error::Interrupted { .. }
+                | Error::InterruptedBeforeChanges
+                | Error::OffboardInterrupted { .. }
+        )
     }
 
     /// An AWS failure before anything changed: denied and credential problems get their own code.

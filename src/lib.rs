@@ -62,15 +62,31 @@ pub fn run() -> ExitCode {
             return ExitCode::from(error::exit::FAILED);
         }
     };
-    let result = runtime.block_on(commands::dispatch(cli.command, &cli.global));
+    let (result, signal) = runtime.block_on(async {
+        let interrupts = interrupt::Interrupts::listen();
+        let result = commands::dispatch(cli.command, &cli.global, &interrupts).await;
+        (result, interrupts.received())
+    });
     // A prompt may still be waiting on the terminal after Ctrl-C: do not wait for it.
     runtime.shutdown_background();
     match result {
         Ok(()) => ExitCode::from(error::exit::DONE),
         Err(err) => {
             interrupt::restore_terminal();
-            eprintln!("iam-onboard: {err}");
-            ExitCode::from(err.exit_code())
+            match signal.filter(|_| err.is_interruption()) {
+                Some(signal) => {
+                    let what = match signal {
+                        interrupt::Signal::Interrupt => String::new(),
+                        other => format!("{}: ", other.what()),
+                    };
+                    report::print_err(&format!("iam-onboard: {what}{err}\n"));
+                    ExitCode::from(signal.exit_code())
+                }
+                None => {
+                    report::print_err(&format!("iam-onboard: {err}\n"));
+                    ExitCode::from(err.exit_code())
+                }
+            }
         }
     }
 }

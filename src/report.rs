@@ -516,6 +516,12 @@ pub fn to_json(value: &impl Serialize) -> String {
     text
 }
 
+/// Writes to standard error; a terminal that went away (SIGHUP) is not an error, so what
+/// runs after it (an undo) is never cut short by a failed message.
+pub fn print_err(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
 /// Writes to standard output; a closed pipe (`| head`) is not an error.
 pub fn print(text: &str) {
     let mut stdout = std::io::stdout().lock();

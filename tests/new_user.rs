@@ -394,3 +394,40 @@ fn ctrl_c_at_the_confirmation_creates_nothing_and_exits_130() {
     assert_eq!(exit_code(&mut session), 130);
     assert!(!user_exists(&name));
 }
+
+#[test]
+fn sigterm_and_sighup_while_waiting_for_codes_undo_everything_and_remove_the_secret_files() {
+    for (signal, code) in [("TERM", 143), ("HUP", 129)] {
+        let name = unique(&format!("sig{}", signal.to_lowercase()));
+        let dir = tempfile::tempdir().unwrap();
+        let (secret_file, password_file) = (dir.path().join("F"), dir.path().join("P"));
+        let mut running = Run::new(&[
+            "new-user",
+            &name,
+            "--template",
+            "developer",
+            "--mfa",
+            "export",
+            "--mfa-secret-file",
+            path_arg(&secret_file),
+            "--password-file",
+            path_arg(&password_file),
+        ])
+        .spawn();
+        wait_for_file(&secret_file);
+        assert!(user_exists(&name), "the user exists while enrolment waits");
+        let sent = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &running.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let out = running.finish();
+        out.exits(code).stderr_has("undone:");
+        assert!(!user_exists(&name), "SIG{signal}");
+        assert!(virtual_devices_named(&name).is_empty(), "SIG{signal}");
+        assert!(
+            !secret_file.exists() && !password_file.exists(),
+            "SIG{signal}"
+        );
+    }
+}
