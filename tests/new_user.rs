@@ -401,7 +401,7 @@ fn sigterm_and_sighup_while_waiting_for_codes_undo_everything_and_remove_the_sec
         let name = unique(&format!("sig{}", signal.to_lowercase()));
         let dir = tempfile::tempdir().unwrap();
         let (secret_file, password_file) = (dir.path().join("F"), dir.path().join("P"));
-        let mut running = Run::new(&[
+        let running = Run::new(&[
             "new-user",
             &name,
             "--template",
