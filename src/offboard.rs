@@ -281,7 +281,9 @@ impl fmt::Display for Removal {
 impl Removal {
     async fn run(&self, api: &impl Iam, user: &str) -> AwsResult<()> {
         match self {
-            Removal::DeleteLoginProfile { .. } => api.delete_login_profile(user).await,
+            Removal::DeleteLoginProfile { .. } => {
+                crate::undo::delete_login_profile(api, user).await
+            }
             Removal::DeactivateAccessKey { id, .. } => {
                 api.update_access_key_status(user, id, false).await
             }

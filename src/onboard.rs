@@ -6,7 +6,7 @@
 //! shows the QR code and reads codes, the clock, the random generator for passwords, and the
 //! interrupt signal. So the whole flow runs in unit tests against an in-memory IAM.
 
-use crate::aws::{AwsError, AwsErrorKind, AwsResult, Iam};
+use crate::aws::{AwsError, AwsErrorKind, AwsResult, Iam, NewUser};
 use crate::error::{Error, InputError};
 use crate::names;
 use crate::password;
@@ -313,7 +313,14 @@ pub async fn apply<A: Iam, S: CodeSource, R: rand::Rng>(
                     user: user.name.clone(),
                     arn: plan.user_arn.clone(),
                 };
-                guarded(undo, entry, api.create_user(user)).await?;
+                match guarded(undo, entry, api.create_user(user)).await {
+                    Err(err) if err.is(AwsErrorKind::AlreadyExists) => {
+                        adopt_user(api, undo, user, err).await?
+                    }
+                    other => {
+                        other?;
+                    }
+                }
             }
             Step::AddUserToGroup { group, user } => {
                 let entry = Undo::RemoveUserFromGroup {
@@ -331,7 +338,14 @@ pub async fn apply<A: Iam, S: CodeSource, R: rand::Rng>(
                     user: user.clone(),
                     user_arn: plan.user_arn.clone(),
                 };
-                guarded(undo, entry, api.create_login_profile(user, &password, true)).await?;
+                match guarded(undo, entry, api.create_login_profile(user, &password, true)).await {
+                    // The plan saw none: the profile is this run's, its answer lost. Setting the
+                    // password again makes it certainly the one delivered.
+                    Err(err) if err.is(AwsErrorKind::AlreadyExists) => {
+                        api.update_login_profile(user, &password, true).await?
+                    }
+                    other => other?,
+                }
                 if request.password_file.is_none() {
                     onboarded.password_to_show = Some(password);
                 }
@@ -343,8 +357,21 @@ pub async fn apply<A: Iam, S: CodeSource, R: rand::Rng>(
                 let entry = Undo::DeleteVirtualMfaDevice {
                     serial: serial.clone(),
                 };
-                let device =
-                    guarded(undo, entry, api.create_virtual_mfa_device(user, USER_PATH)).await?;
+                let device = match guarded(
+                    undo,
+                    entry,
+                    api.create_virtual_mfa_device(user, USER_PATH),
+                )
+                .await
+                {
+                    // The plan saw none: the device is this run's, but its seed was in the
+                    // lost answer. It is unassigned, so it is replaced.
+                    Err(err) if err.is(AwsErrorKind::AlreadyExists) => {
+                        already_done_if_missing(api.delete_virtual_mfa_device(serial).await)?;
+                        api.create_virtual_mfa_device(user, USER_PATH).await?
+                    }
+                    other => other?,
+                };
                 if device.serial != *serial {
                     undo.forget_last();
                     undo.record(Undo::DeleteVirtualMfaDevice {
@@ -370,12 +397,22 @@ pub async fn apply<A: Iam, S: CodeSource, R: rand::Rng>(
                     user: user.clone(),
                     serial: serial.clone(),
                 };
-                guarded(
+                match guarded(
                     undo,
                     entry,
                     api.enable_mfa_device(user, &serial, &code1, &code2),
                 )
-                .await?;
+                .await
+                {
+                    // Already in use: by this user it is this run's enable, its answer lost.
+                    Err(err) if err.is(AwsErrorKind::AlreadyExists) => {
+                        if !api.list_mfa_devices(user).await?.contains(&serial) {
+                            undo.forget_last();
+                            return Err(err.into());
+                        }
+                    }
+                    other => other?,
+                }
                 onboarded.mfa_enabled = Some(serial);
             }
         }
@@ -410,8 +447,10 @@ pub async fn apply_shared(api: &impl Iam, step: &Step) -> AwsResult<()> {
     Ok(())
 }
 
-/// Records `entry` and makes the change. When AWS certainly refused, the entry is dropped;
-/// when the answer is unknown, it stays, so a rollback removes whatever may have been made.
+/// Records `entry` and makes the change, a create whose target the plan saw missing. When AWS
+/// certainly refused, the entry is dropped. It stays when the answer is unknown, and when AWS
+/// says the target exists: the SDK retried a call whose first answer was lost after the change
+/// was made, so it was probably this run's. The caller then checks that and goes on.
 async fn guarded<T>(
     undo: &mut UndoLog,
     entry: Undo,
@@ -421,10 +460,39 @@ async fn guarded<T>(
     let result = change.await;
     if let Err(err) = &result
         && !err.is(AwsErrorKind::Uncertain)
+        && !err.is(AwsErrorKind::AlreadyExists)
     {
         undo.forget_last();
     }
     result
+}
+
+/// After CreateUser answered EntityAlreadyExists for a user the plan saw missing: a user that
+/// carries this run's tags (made by this tool, from this template, by this caller) is this
+/// run's, its answer lost, and the run goes on. Anyone else's is left alone: its undo entry is
+/// dropped and the run fails.
+async fn adopt_user(
+    api: &impl Iam,
+    undo: &mut UndoLog,
+    wanted: &NewUser,
+    err: AwsError,
+) -> Result<(), AwsError> {
+    let found = api.get_user(&wanted.name).await?;
+    let ours = found.is_some_and(|user| {
+        [MANAGED_BY_TAG, TEMPLATE_TAG, CREATED_BY_TAG]
+            .iter()
+            .all(|key| user.tag(key).is_some() && user.tag(key) == tag_value(&wanted.tags, key))
+    });
+    if ours {
+        Ok(())
+    } else {
+        undo.forget_last();
+        Err(err)
+    }
+}
+
+fn tag_value<'a>(tags: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
 }
 
 /// A shared resource that another run created first is as good as one this run created.
@@ -567,6 +635,7 @@ mod tests {
     use rand::SeedableRng;
     use rand::rngs::StdRng;
     use std::sync::Arc;
+    use std::time::Duration;
     use tokio::sync::Notify;
 
     const NOW: u64 = 1_750_000_010;
@@ -798,6 +867,129 @@ mod tests {
             );
             assert_eq!(api.device_count(), 0, "answer lost at call {failing}");
         }
+    }
+
+    /// What a complete onboarding of `full_request` leaves: the user in the group, one login
+    /// profile holding the password written to the file, one enabled device and no other.
+    fn assert_complete(api: &MemoryIam, dir: &Path, context: &str) {
+        let user = api.user("alice").unwrap_or_else(|| panic!("{context}"));
+        assert!(user.groups.contains("iam-onboard-developers"), "{context}");
+        let (password, reset_required) = user.login_profile.clone().expect(context);
+        assert!(reset_required, "{context}");
+        assert_eq!(
+            std::fs::read_to_string(dir.join("password")).unwrap(),
+            password.expose(),
+            "{context}: the password delivered is the one AWS holds"
+        );
+        assert_eq!(user.mfa_devices.len(), 1, "{context}");
+        assert_eq!(
+            api.device_count(),
+            1,
+            "{context}: no device left unassigned"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_answer_lost_after_the_change_and_retried_goes_on_as_if_it_had_succeeded() {
+        let step_count = shared_calls() + 5;
+        for lost in shared_calls()..step_count {
+            let dir = tempfile::tempdir().unwrap();
+            let api = MemoryIam::new(NOW);
+            api.fail_call(lost, Injected::AnswerLostThenRetried);
+            run(&api, &full_request(dir.path()))
+                .await
+                .unwrap_or_else(|err| panic!("answer lost at call {lost}: {err}"));
+            assert_complete(&api, dir.path(), &format!("answer lost at call {lost}"));
+        }
+    }
+
+    #[tokio::test]
+    async fn after_a_lost_answer_at_any_step_a_later_failure_still_leaves_nothing() {
+        let step_count = shared_calls() + 4;
+        for how in [Injected::AnswerLostThenRetried, Injected::AnswerLost] {
+            for lost in shared_calls()..step_count {
+                let dir = tempfile::tempdir().unwrap();
+                let api = MemoryIam::new(NOW);
+                api.fail_call(lost, how);
+                let mut codes = ScriptedCodes {
+                    wrong_pairs: MAX_CODE_TRIES,
+                    ..ScriptedCodes::default()
+                };
+                let err = run_with(
+                    &api,
+                    &full_request(dir.path()),
+                    &mut codes,
+                    std::future::pending(),
+                )
+                .await
+                .unwrap_err();
+                let context = format!("{how:?} at call {lost}: {err}");
+                assert_eq!(err.exit_code(), exit::FAILED, "{context}");
+                assert!(api.user("alice").is_none(), "{context}");
+                assert_eq!(api.device_count(), 0, "{context}");
+                assert!(!dir.path().join("password").exists(), "{context}");
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_user_someone_else_made_in_the_meantime_is_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let api = MemoryIam::new(NOW);
+        let request = full_request(dir.path());
+        let observed = observe(&api, &request).await.unwrap();
+        let plan = plan_new_user(&request, &observed).unwrap();
+        api.state.lock().unwrap().users.insert(
+            "alice".to_string(),
+            crate::aws::memory::MemoryUser {
+                arn: format!("arn:aws:iam::{ACCOUNT}:user/alice"),
+                tags: vec![("team".to_string(), "theirs".to_string())],
+                ..Default::default()
+            },
+        );
+        let mut rng = StdRng::seed_from_u64(3);
+        let effects = Effects {
+            codes: &mut ScriptedCodes::default(),
+            clock: &FixedClock,
+            rng: &mut rng,
+        };
+        let err = apply_or_roll_back(
+            &api,
+            &request,
+            &observed,
+            &plan,
+            effects,
+            std::future::pending(),
+        )
+        .await
+        .unwrap_err();
+        assert!(err.to_string().contains("EntityAlreadyExists"), "{err}");
+        let theirs = api.user("alice").expect("their user stays");
+        assert_eq!(theirs.tags, [("team".to_string(), "theirs".to_string())]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_undo_waits_out_a_login_profile_that_is_temporarily_unmodifiable() {
+        let dir = tempfile::tempdir().unwrap();
+        let api = MemoryIam::new(NOW);
+        let enable = shared_calls() + 4;
+        api.fail_call(enable, Injected::Refused(AwsErrorKind::AccessDenied));
+        // Undo runs DeleteVirtualMFADevice, then DeleteLoginProfile: refused four times.
+        for attempt in 0..4 {
+            api.fail_call(
+                enable + 2 + attempt,
+                Injected::Refused(AwsErrorKind::TemporarilyUnmodifiable),
+            );
+        }
+        let started = tokio::time::Instant::now();
+        let err = run(&api, &full_request(dir.path())).await.unwrap_err();
+        assert_eq!(err.exit_code(), exit::FAILED, "{err}");
+        assert!(api.user("alice").is_none());
+        assert!(
+            started.elapsed() >= Duration::from_secs(4),
+            "it waited between tries"
+        );
+        assert!(started.elapsed() <= Duration::from_secs(150));
     }
 
     #[tokio::test]

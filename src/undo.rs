@@ -6,9 +6,28 @@
 //! and undoing it treats NoSuchEntity as already undone. Shared resources (template policies
 //! and groups) are never in the log.
 
-use crate::aws::{AwsErrorKind, Iam};
+use crate::aws::{AwsErrorKind, AwsResult, Iam};
+use backon::{ExponentialBuilder, Retryable};
 use std::fmt;
 use std::path::PathBuf;
+use std::time::Duration;
+
+/// Deletes a login profile, asking again with backoff for about two minutes while AWS answers
+/// EntityTemporarilyUnmodifiable, as it does shortly after CreateLoginProfile (exactly when an
+/// undo runs).
+pub async fn delete_login_profile(api: &impl Iam, user: &str) -> AwsResult<()> {
+    let backoff = ExponentialBuilder::default()
+        .with_min_delay(Duration::from_secs(1))
+        .with_max_delay(Duration::from_secs(16))
+        .with_max_times(10)
+        .with_jitter();
+    (|| api.delete_login_profile(user))
+        .retry(backoff)
+        .sleep(tokio::time::sleep)
+        .when(|err| err.is(AwsErrorKind::TemporarilyUnmodifiable))
+        .notify(|err, delay| tracing::info!(%err, ?delay, "asking again"))
+        .await
+}
 
 /// One reversal.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,7 +63,7 @@ impl Undo {
             Undo::RemoveUserFromGroup { user, group } => {
                 api.remove_user_from_group(group, user).await
             }
-            Undo::DeleteLoginProfile { user, .. } => api.delete_login_profile(user).await,
+            Undo::DeleteLoginProfile { user, .. } => delete_login_profile(api, user).await,
             Undo::DeleteVirtualMfaDevice { serial } => api.delete_virtual_mfa_device(serial).await,
             Undo::DeactivateMfaDevice { user, serial } => {
                 api.deactivate_mfa_device(user, serial).await

@@ -74,6 +74,9 @@ pub enum Injected {
     Refused(AwsErrorKind),
     /// The change is made but its answer is lost (a timeout).
     AnswerLost,
+    /// The change is made, its answer is lost, and the SDK sends the call again: the caller
+    /// sees the second answer (for a create, EntityAlreadyExists).
+    AnswerLostThenRetried,
 }
 
 #[derive(Debug)]
@@ -178,7 +181,7 @@ impl MemoryIam {
         &self,
         operation: &'static str,
         target: &str,
-        change: impl FnOnce(&mut State) -> AwsResult<T>,
+        change: impl Fn(&mut State) -> AwsResult<T>,
     ) -> AwsResult<T> {
         let mut state = self.state.lock().unwrap();
         let index = state.calls.len();
@@ -192,6 +195,10 @@ impl MemoryIam {
                     AwsErrorKind::Uncertain,
                     "injected: no answer",
                 ))
+            }
+            Some(Injected::AnswerLostThenRetried) => {
+                change(&mut state)?;
+                change(&mut state)
             }
             None => change(&mut state),
         }
@@ -211,6 +218,7 @@ fn err(operation: &'static str, kind: AwsErrorKind, message: &str) -> AwsError {
         AwsErrorKind::Invalid => "InvalidInput",
         AwsErrorKind::LimitExceeded => "LimitExceeded",
         AwsErrorKind::Throttled => "Throttling",
+        AwsErrorKind::TemporarilyUnmodifiable => "EntityTemporarilyUnmodifiable",
         _ => "ServiceFailure",
     };
     AwsError::new(operation, kind, code, message)
@@ -583,6 +591,29 @@ impl Iam for MemoryIam {
                 return Err(err(OP, AwsErrorKind::AlreadyExists, user));
             }
             entry.login_profile = Some((password.clone(), password_reset_required));
+            Ok(())
+        })
+    }
+
+    async fn update_login_profile(
+        &self,
+        user: &str,
+        password: &Secret,
+        password_reset_required: bool,
+    ) -> AwsResult<()> {
+        const OP: &str = "iam:UpdateLoginProfile";
+        self.mutate(OP, user, |s| {
+            let rules = s.password_rules.clone();
+            if let Some(rules) = rules
+                && !crate::password::satisfies(password.expose(), &rules)
+            {
+                return Err(err(OP, AwsErrorKind::Invalid, "PasswordPolicyViolation"));
+            }
+            let profile = &mut user_mut(s, OP, user)?.login_profile;
+            if profile.is_none() {
+                return Err(not_found(OP, "login profile"));
+            }
+            *profile = Some((password.clone(), password_reset_required));
             Ok(())
         })
     }

@@ -34,12 +34,15 @@ pub enum AwsErrorKind {
     LimitExceeded,
     /// ConcurrentModification: another change is in flight; the SDK does not retry it.
     ConcurrentModification,
+    /// EntityTemporarilyUnmodifiable: AWS is still settling a recent change to the entity
+    /// (DeleteLoginProfile right after CreateLoginProfile); it passes within minutes.
+    TemporarilyUnmodifiable,
     /// Throttling left after the SDK's retries.
     Throttled,
     /// ConflictException: Identity Center is busy with another change to the same account.
     Conflict,
-    /// The request may or may not have reached AWS (timeout, dropped connection): a create may
-    /// have happened.
+    /// The request may or may not have reached AWS (timeout, dropped connection, a 5xx after
+    /// the request was sent): a create may have happened.
     Uncertain,
     /// The request was refused as invalid (bad parameter, malformed policy, password policy).
     Invalid,
@@ -267,6 +270,13 @@ pub trait Iam: Sync {
 
     fn has_login_profile(&self, user: &str) -> impl Future<Output = AwsResult<bool>> + Send;
     fn create_login_profile(
+        &self,
+        user: &str,
+        password: &Secret,
+        password_reset_required: bool,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    /// A new password for an existing login profile.
+    fn update_login_profile(
         &self,
         user: &str,
         password: &Secret,

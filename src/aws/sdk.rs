@@ -189,7 +189,13 @@ where
             let status = format!("HTTP {}", context.raw().status().as_u16());
             let code = context.err().code().unwrap_or(&status);
             let message = context.err().message().unwrap_or_default();
-            AwsError::new(operation, kind_of_code(code), code, message)
+            let kind = match kind_of_code(code) {
+                AwsErrorKind::Other if context.raw().status().is_server_error() => {
+                    AwsErrorKind::Uncertain
+                }
+                kind => kind,
+            };
+            AwsError::new(operation, kind, code, message)
         }
         SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
             let text = DisplayErrorContext(&err).to_string();
@@ -233,6 +239,9 @@ fn kind_of_code(code: &str) -> AwsErrorKind {
         "LimitExceeded" | "LimitExceededException" => AwsErrorKind::LimitExceeded,
         "ConcurrentModification" | "ConcurrentModificationException" => {
             AwsErrorKind::ConcurrentModification
+        }
+        "EntityTemporarilyUnmodifiable" | "EntityTemporarilyUnmodifiableException" => {
+            AwsErrorKind::TemporarilyUnmodifiable
         }
         "Throttling" | "ThrottlingException" | "RequestLimitExceeded" => AwsErrorKind::Throttled,
         "InvalidInput"
@@ -634,6 +643,24 @@ impl Iam for SdkIam {
         const OP: &str = "iam:CreateLoginProfile";
         self.iam
             .create_login_profile()
+            .user_name(user)
+            .password(password.expose())
+            .password_reset_required(password_reset_required)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(())
+    }
+
+    async fn update_login_profile(
+        &self,
+        user: &str,
+        password: &Secret,
+        password_reset_required: bool,
+    ) -> AwsResult<()> {
+        const OP: &str = "iam:UpdateLoginProfile";
+        self.iam
+            .update_login_profile()
             .user_name(user)
             .password(password.expose())
             .password_reset_required(password_reset_required)
