@@ -291,16 +291,11 @@ pub async fn ensure_permission_set(
         api.put_inline_policy(instance_arn, &arn, &design.inline_policy.to_string())
             .await
             .map_err(Error::from_aws)?;
-        let (name, path) = &design.boundary;
-        let warnings = match api
-            .put_permissions_boundary(instance_arn, &arn, name, path)
+        let warnings = put_boundary(api, instance_arn, &arn, design)
             .await
-        {
-            Ok(()) => Vec::new(),
-            Err(err) => vec![format!(
-                "permission set {arn} has no permissions boundary: {err}"
-            )],
-        };
+            .err()
+            .into_iter()
+            .collect();
         return Ok(PermissionSetOutcome {
             arn,
             action: "created",
@@ -334,11 +329,28 @@ pub async fn ensure_permission_set(
             .await
             .map_err(Error::from_aws)?;
     }
-    if !(spec_changed || policy_changed) {
+    let mut warnings = Vec::new();
+    let boundary_changed = match api.get_permissions_boundary(instance_arn, &arn).await {
+        Ok(found) if found.as_ref() == Some(&design.boundary) => false,
+        Ok(_) => match put_boundary(api, instance_arn, &arn, design).await {
+            Ok(()) => true,
+            Err(warning) => {
+                warnings.push(warning);
+                false
+            }
+        },
+        Err(err) => {
+            warnings.push(format!(
+                "could not check the permissions boundary of permission set {arn}: {err}"
+            ));
+            false
+        }
+    };
+    if !(spec_changed || policy_changed || boundary_changed) {
         return Ok(PermissionSetOutcome {
             arn,
             action: "unchanged",
-            warnings: Vec::new(),
+            warnings,
         });
     }
     let started = api
@@ -362,8 +374,21 @@ pub async fn ensure_permission_set(
     Ok(PermissionSetOutcome {
         arn,
         action: "updated",
-        warnings: Vec::new(),
+        warnings,
     })
+}
+
+/// Sets the template's boundary on the permission set; the warning to report when AWS refuses.
+async fn put_boundary(
+    api: &impl Sso,
+    instance_arn: &str,
+    arn: &str,
+    design: &PermissionSetDesign,
+) -> Result<(), String> {
+    let (name, path) = &design.boundary;
+    api.put_permissions_boundary(instance_arn, arn, name, path)
+        .await
+        .map_err(|err| format!("permission set {arn} has no permissions boundary: {err}"))
 }
 
 /// What happened in one account.
@@ -1281,6 +1306,51 @@ mod tests {
         let done = run(&api, &changed).await.unwrap();
         assert_eq!(done.permission_sets[0].1.action, "updated");
         assert_eq!(count(&api, "sso:ProvisionPermissionSet"), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_permission_set_left_without_its_boundary_is_repaired_and_reprovisioned() {
+        let api = Arc::new(MemorySso::new(Behaviour::default()));
+        run(&api, &request(&["111111111111"], true)).await.unwrap();
+        for set in api.state.lock().unwrap().permission_sets.values_mut() {
+            set.boundary = None;
+        }
+        let done = run(&api, &request(&["111111111111"], false)).await.unwrap();
+        assert_eq!(done.permission_sets[0].1.action, "updated");
+        assert!(done.permission_sets[0].1.warnings.is_empty());
+        let state = api.state.lock().unwrap();
+        let set = state.permission_sets.values().next().unwrap();
+        assert_eq!(
+            set.boundary,
+            Some((
+                "iam-onboard-people-boundary".to_string(),
+                "/iam-onboard/".to_string()
+            ))
+        );
+        drop(state);
+        assert_eq!(count(&api, "sso:ProvisionPermissionSet"), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_boundary_that_cannot_be_set_or_checked_is_a_warning_every_time() {
+        let api = Arc::new(MemorySso::new(Behaviour {
+            no_boundary_calls: true,
+            ..Behaviour::default()
+        }));
+        let created = run(&api, &request(&["111111111111"], true)).await.unwrap();
+        assert!(
+            created.permission_sets[0].1.warnings[0].contains("has no permissions boundary"),
+            "{:?}",
+            created.permission_sets[0].1.warnings
+        );
+        let again = run(&api, &request(&["111111111111"], false)).await.unwrap();
+        assert_eq!(again.permission_sets[0].1.action, "unchanged");
+        assert!(
+            again.permission_sets[0].1.warnings[0]
+                .contains("could not check the permissions boundary"),
+            "{:?}",
+            again.permission_sets[0].1.warnings
+        );
     }
 
     #[tokio::test(start_paused = true)]

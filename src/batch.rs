@@ -392,7 +392,8 @@ pub struct RowReport {
     pub status: &'static str,
     pub arn: String,
     /// The one-time console password of a user this row created; only ever in the report.
-    pub password: String,
+    #[serde(serialize_with = "crate::secret::serialize_exposed")]
+    pub password: Option<Secret>,
     /// What failed, or for `--dry-run` the calls a real run would make.
     pub detail: String,
 }
@@ -405,7 +406,7 @@ impl RowReport {
             username: row.user_name().to_string(),
             status,
             arn,
-            password: String::new(),
+            password: None,
             detail,
         }
     }
@@ -481,7 +482,7 @@ impl ReportSink {
                     &report.username,
                     report.status,
                     &report.arn,
-                    &report.password,
+                    report.password.as_ref().map_or("", Secret::expose),
                     &report.detail,
                 ];
                 writer
@@ -517,6 +518,9 @@ pub struct Summary {
     pub by_status: BTreeMap<&'static str, u64>,
     pub undo_incomplete: bool,
     pub interrupted: bool,
+    /// What the rows share and went wrong without failing them (a permission set left without
+    /// its boundary), each once.
+    pub warnings: BTreeSet<String>,
 }
 
 impl Summary {
@@ -553,7 +557,11 @@ impl std::fmt::Display for Summary {
             .iter()
             .map(|(s, n)| format!("{n} {s}"))
             .collect();
-        write!(f, "{total} rows: {}", parts.join(", "))
+        write!(f, "{total} rows: {}", parts.join(", "))?;
+        for warning in &self.warnings {
+            write!(f, "\n  warning: {warning}")?;
+        }
+        Ok(())
     }
 }
 
@@ -735,9 +743,7 @@ async fn run_row<I: Iam + Send + 'static, S: Sso + Send + 'static>(
                     };
                     let mut report =
                         RowReport::new(&row, status, plan.user_arn.clone(), String::new());
-                    if let Some(password) = onboarded.password_to_show {
-                        report.password = password.expose().to_string();
-                    }
+                    report.password = onboarded.password_to_show;
                     (report, false)
                 }
                 Err(err) => failed(&row, err),
@@ -833,13 +839,36 @@ async fn run_row<I: Iam + Send + 'static, S: Sso + Send + 'static>(
                             .iter()
                             .any(|(_, _, o)| *o == assign::AccountOutcome::Created);
                     let status = if new { "assigned" } else { "already-done" };
+                    let warnings: Vec<String> = assigned
+                        .permission_sets
+                        .iter()
+                        .flat_map(|(_, outcome)| outcome.warnings.iter().cloned())
+                        .collect();
                     (
-                        RowReport::new(&row, status, assigned.user_id.clone(), String::new()),
+                        RowReport::new(&row, status, assigned.user_id.clone(), warnings.join("; ")),
                         false,
                     )
                 }
                 Err(err) => failed(&row, err),
             }
+        }
+    }
+}
+
+/// A row's end, on its way to the report.
+struct Finished {
+    report: RowReport,
+    undo_incomplete: bool,
+    /// Told once the report line is written: a password in it has then been delivered.
+    written: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Finished {
+    fn skipped(row: &Row) -> Self {
+        Finished {
+            report: RowReport::new(row, "skipped", String::new(), String::new()),
+            undo_incomplete: false,
+            written: None,
         }
     }
 }
@@ -912,7 +941,7 @@ pub async fn run<I: Iam + Send + 'static, S: Sso + Send + 'static>(
     let settings = Rc::new(settings);
     let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let progress = Progress::new(checked.rows, terminal, &settings);
-    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<(RowReport, bool)>();
+    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<Finished>();
     let stop = Rc::new(Cell::new(false));
     let local = tokio::task::LocalSet::new();
     let summary = local
@@ -920,14 +949,18 @@ pub async fn run<I: Iam + Send + 'static, S: Sso + Send + 'static>(
             let (mut reader, header) = open(path, checking.file)?;
             let permits = Arc::new(tokio::sync::Semaphore::new(settings.concurrency.max(1)));
             let mut summary = Summary::default();
-            let mut record_row = |(report, incomplete): (RowReport, bool), summary: &mut Summary| -> Result<(), Error> {
+            let mut record_row = |Finished { report, undo_incomplete: incomplete, written }: Finished, summary: &mut Summary| -> Result<(), Error> {
                 *summary.by_status.entry(report.status).or_default() += 1;
                 summary.undo_incomplete |= incomplete;
                 if report.status == "failed" && !settings.continue_on_error {
                     stop.set(true);
                 }
                 progress.row(&report, summary);
-                sink.write(&report)
+                sink.write(&report)?;
+                if let Some(written) = written {
+                    let _ = written.send(());
+                }
+                Ok(())
             };
             for record in reader.records() {
                 let record = record.map_err(|err| Error::io("cannot read the file", err.into()))?;
@@ -936,7 +969,7 @@ pub async fn run<I: Iam + Send + 'static, S: Sso + Send + 'static>(
                     record_row(done, &mut summary)?;
                 }
                 if stop.get() || *cancel.borrow() {
-                    record_row((RowReport::new(&row, "skipped", String::new(), String::new()), false), &mut summary)?;
+                    record_row(Finished::skipped(&row), &mut summary)?;
                     continue;
                 }
                 let permit = loop {
@@ -949,7 +982,7 @@ pub async fn run<I: Iam + Send + 'static, S: Sso + Send + 'static>(
                     record_row(done, &mut summary)?;
                 }
                 if stop.get() {
-                    record_row((RowReport::new(&row, "skipped", String::new(), String::new()), false), &mut summary)?;
+                    record_row(Finished::skipped(&row), &mut summary)?;
                     continue;
                 }
                 let (iam, sso, prepared, settings, cancel, done_tx) = (
@@ -961,10 +994,19 @@ pub async fn run<I: Iam + Send + 'static, S: Sso + Send + 'static>(
                     done_tx.clone(),
                 );
                 tokio::task::spawn_local(async move {
-                    let outcome = run_row(iam, sso, row, prepared, settings, cancel).await;
+                    let (report, undo_incomplete) =
+                        run_row(iam.clone(), sso, row, prepared, settings, cancel).await;
+                    let delivers = report.password.is_some().then(|| report.username.clone());
+                    let (written, in_the_report) = tokio::sync::oneshot::channel();
                     // The outcome goes out before the permit is released, so the next row
                     // starts only after this one's failure can stop it.
-                    let _ = done_tx.send(outcome);
+                    let _ = done_tx.send(Finished { report, undo_incomplete, written: Some(written) });
+                    if let Some(user) = delivers
+                        && in_the_report.await.is_ok()
+                        && let Err(err) = onboard::record_password_delivered(iam.as_ref(), &user).await
+                    {
+                        tracing::warn!(%err, user, "could not record that the password was delivered; a re-run will make a new one");
+                    }
                     drop(permit);
                 });
             }
@@ -973,6 +1015,11 @@ pub async fn run<I: Iam + Send + 'static, S: Sso + Send + 'static>(
                 record_row(done, &mut summary)?;
             }
             summary.interrupted = *cancel.borrow();
+            summary.warnings = prepared
+                .sso
+                .iter()
+                .flat_map(|(_, sets)| sets.iter().flat_map(|(_, outcome)| outcome.warnings.iter().cloned()))
+                .collect();
             Ok::<Summary, Error>(summary)
         })
         .await?;
@@ -1111,6 +1158,16 @@ mod tests {
         bytes: &[u8],
         settings: Settings,
     ) -> Result<(Summary, String), Error> {
+        let sso = Arc::new(MemorySso::new(Behaviour::default()));
+        run_file_with(iam, sso, bytes, settings).await
+    }
+
+    async fn run_file_with(
+        iam: &Arc<MemoryIam>,
+        sso: Arc<MemorySso>,
+        bytes: &[u8],
+        settings: Settings,
+    ) -> Result<(Summary, String), Error> {
         let set = TemplateSet::embedded().unwrap();
         let config = Config::default();
         let checking = Checking {
@@ -1125,7 +1182,6 @@ mod tests {
         let report_path = report_dir.path().join("report.csv");
         let sink = ReportSink::open(Some(&report_path), false)?;
         let (_cancel, cancelled) = tokio::sync::watch::channel(false);
-        let sso = Arc::new(MemorySso::new(Behaviour::default()));
         let summary = run(
             iam.clone(),
             sso,
@@ -1184,6 +1240,29 @@ mod tests {
 
         let (again, _) = run_file(&iam, &people(12), settings(false)).await.unwrap();
         assert_eq!(again.by_status.get("already-done"), Some(&12));
+    }
+
+    #[tokio::test]
+    async fn a_permission_set_left_without_its_boundary_is_named_in_the_row_and_the_summary() {
+        let iam = Arc::new(MemoryIam::new(0));
+        let sso = Arc::new(MemorySso::new(Behaviour {
+            no_boundary_calls: true,
+            ..Behaviour::default()
+        }));
+        let file = b"action,username,template,accounts,email,given_name,family_name\n\
+            assign,erin,finance,111111111111,erin@example.com,Erin,Example\n";
+        let (summary, report) = run_file_with(&iam, sso, file, settings(false))
+            .await
+            .unwrap();
+        let row = report.lines().nth(1).unwrap();
+        summary
+            .outcome()
+            .unwrap_or_else(|err| panic!("{err}\n{row}"));
+        assert!(row.contains("has no permissions boundary"), "{row}");
+        assert!(
+            summary.to_string().contains("warning: permission set"),
+            "{summary}"
+        );
     }
 
     #[tokio::test]

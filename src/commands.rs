@@ -244,12 +244,15 @@ async fn new_user(
     let interrupted = interrupts.during_changes();
     let onboarded =
         onboard::apply_or_roll_back(&api, &request, &observed, &plan, effects, interrupted).await?;
-    if let Some(password) = &onboarded.password_to_show {
-        eprintln!(
-            "\nOne-time console password for {} (shown once, not stored; it must be changed at first sign-in):\n\n    {}\n",
-            request.user_name,
-            password.expose()
-        );
+    let delivered = match &onboarded.password_to_show {
+        Some(password) => show_password(&request.user_name, password),
+        None => true,
+    };
+    if plan.makes_password()
+        && delivered
+        && let Err(err) = onboard::record_password_delivered(&api, &request.user_name).await
+    {
+        tracing::warn!(%err, "could not record that the password was delivered; a re-run will make a new one");
     }
     let report = NewUserReport::new(&request, &observed, &plan, Some(&onboarded));
     report::print(&report.render(global.output));
@@ -257,6 +260,20 @@ async fn new_user(
         eprintln!("\n{}", report.handover(terminal.look));
     }
     Ok(())
+}
+
+/// Shows the one-time password once, on the terminal; whether it got there.
+fn show_password(user_name: &str, password: &crate::secret::Secret) -> bool {
+    use std::io::Write;
+    let text = format!(
+        "\nOne-time console password for {user_name} (shown once, not stored; it must be changed at first sign-in):\n\n    {}\n\n",
+        password.expose()
+    );
+    let mut stderr = std::io::stderr().lock();
+    stderr
+        .write_all(text.as_bytes())
+        .and_then(|()| stderr.flush())
+        .is_ok()
 }
 
 /// Shows the plan and asks before changing anything.

@@ -27,6 +27,12 @@ pub const TICKET_TAG: &str = "iam-onboard:ticket";
 pub const CREATED_BY_TAG: &str = "iam-onboard:created-by";
 pub const DISPLAY_NAME_TAG: &str = "display-name";
 pub const EMAIL_TAG: &str = "email";
+/// Whether the one-time console password this tool made has reached anyone: `pending` from
+/// before the login profile is made until the password is shown or written, then `delivered`.
+/// A run that finds a login profile still `pending` makes a new password and delivers it.
+pub const PASSWORD_TAG: &str = "iam-onboard:password";
+pub const PASSWORD_PENDING: &str = "pending";
+pub const PASSWORD_DELIVERED: &str = "delivered";
 /// Tags the tool sets itself; `--tag` may not set them.
 pub const RESERVED_TAGS: &[&str] = &[
     MANAGED_BY_TAG,
@@ -35,6 +41,7 @@ pub const RESERVED_TAGS: &[&str] = &[
     CREATED_BY_TAG,
     DISPLAY_NAME_TAG,
     EMAIL_TAG,
+    PASSWORD_TAG,
 ];
 /// How many pairs of codes a person may try before the run is undone.
 pub const MAX_CODE_TRIES: u32 = 3;
@@ -104,7 +111,7 @@ impl NewUserRequest {
 
     /// The files a run may write secrets to.
     fn secret_files(&self) -> Vec<SecretFile<'_>> {
-        let creates_profile: fn(&Step) -> bool = |s| matches!(s, Step::CreateLoginProfile { .. });
+        let creates_profile: fn(&Step) -> bool = Step::makes_password;
         let creates_device: fn(&Step) -> bool =
             |s| matches!(s, Step::CreateVirtualMfaDevice { .. });
         let (secret_file, qr_png) = self.export_files();
@@ -155,6 +162,13 @@ impl NewUserRequest {
         }
     }
 
+    /// Whether a one-time password this run makes reaches someone only after its login profile
+    /// exists (on the terminal, or in a batch report), so it is `pending` until then. A
+    /// `--password-file` is written before the login profile is made.
+    pub fn delivers_password_later(&self) -> bool {
+        self.console && self.password_file.is_none()
+    }
+
     /// The new user's tags: who made it, from what and why, then the template's, then `--tag`.
     pub fn user_tags(&self, created_by: &str) -> Vec<(String, String)> {
         let mut tags = vec![
@@ -171,6 +185,9 @@ impl NewUserRequest {
             if let Some(value) = value {
                 tags.push((key.to_string(), value.clone()));
             }
+        }
+        if self.delivers_password_later() {
+            tags.push((PASSWORD_TAG.to_string(), PASSWORD_PENDING.to_string()));
         }
         tags.extend(self.template.tags.iter().cloned());
         tags.extend(self.extra_tags.iter().cloned());
@@ -350,6 +367,20 @@ pub async fn apply<A: Iam, S: CodeSource, R: rand::Rng>(
                     onboarded.password_to_show = Some(password);
                 }
             }
+            Step::MarkPasswordPending { user } => {
+                let pending = [(PASSWORD_TAG.to_string(), PASSWORD_PENDING.to_string())];
+                api.tag_user(user, &pending).await?;
+            }
+            Step::ResetUndeliveredPassword { user } => {
+                let password = password::generate(&observed.password_rules, rng);
+                if let Some(path) = &request.password_file {
+                    write_secret_file(undo, path, password.expose().as_bytes(), "password")?;
+                }
+                api.update_login_profile(user, &password, true).await?;
+                if request.password_file.is_none() {
+                    onboarded.password_to_show = Some(password);
+                }
+            }
             Step::DeleteStaleMfaDevice { serial } => {
                 already_done_if_missing(api.delete_virtual_mfa_device(serial).await)?
             }
@@ -418,6 +449,13 @@ pub async fn apply<A: Iam, S: CodeSource, R: rand::Rng>(
         }
     }
     Ok(onboarded)
+}
+
+/// Records on the user that the one-time password this run made has been shown or written,
+/// so no later run replaces it. Called once the password is delivered.
+pub async fn record_password_delivered(api: &impl Iam, user: &str) -> AwsResult<()> {
+    let delivered = [(PASSWORD_TAG.to_string(), PASSWORD_DELIVERED.to_string())];
+    api.tag_user(user, &delivered).await
 }
 
 /// Makes one change to the template's shared resources (policies and group). These are never
@@ -1108,6 +1146,50 @@ mod tests {
         assert_eq!(err.exit_code(), exit::INTERRUPTED, "{err}");
         assert!(api.user("alice").is_none());
         assert_eq!(api.device_count(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_password_made_but_never_delivered_is_replaced_and_delivered_on_the_rerun() {
+        let api = MemoryIam::new(NOW);
+        let on_the_terminal = request(MfaMode::Deferred, true, None);
+        let first = run(&api, &on_the_terminal).await.unwrap();
+        assert!(first.password_to_show.is_some());
+        let tag = |api: &MemoryIam| {
+            let user = api.user("alice").unwrap();
+            user.tags
+                .iter()
+                .find(|(k, _)| k == PASSWORD_TAG)
+                .map(|(_, v)| v.clone())
+        };
+        assert_eq!(tag(&api).as_deref(), Some(PASSWORD_PENDING));
+
+        // Killed before the password was shown: the re-run makes a new one to show.
+        let observed = observe(&api, &on_the_terminal).await.unwrap();
+        let plan = plan_new_user(&on_the_terminal, &observed).unwrap();
+        assert!(matches!(
+            plan.steps.as_slice(),
+            [Step::ResetUndeliveredPassword { .. }]
+        ));
+        let again = run(&api, &on_the_terminal).await.unwrap();
+        let shown = again.password_to_show.expect("a new password to show");
+        assert!(
+            api.calls()
+                .last()
+                .unwrap()
+                .starts_with("iam:UpdateLoginProfile")
+        );
+        let (stored, reset_required) = api.user("alice").unwrap().login_profile.unwrap();
+        assert_eq!(stored, shown);
+        assert!(reset_required);
+
+        record_password_delivered(&api, "alice").await.unwrap();
+        assert_eq!(tag(&api).as_deref(), Some(PASSWORD_DELIVERED));
+        let observed = observe(&api, &on_the_terminal).await.unwrap();
+        assert!(
+            plan_new_user(&on_the_terminal, &observed)
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[tokio::test]

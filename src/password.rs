@@ -42,7 +42,9 @@ const DIGITS: &[u8] = b"23456789";
 const SYMBOLS: &[u8] = b"!@#$%^&*()_+-=[]{}|";
 
 /// A password with every character class the rules ask for (all four, in fact: it costs nothing
-/// and keeps it valid if the policy tightens), at least `MIN_GENERATED_LENGTH` long.
+/// and keeps it valid if the policy tightens), at least `MIN_GENERATED_LENGTH` long. It starts
+/// with a letter or digit, never a symbol such as `=`, `+`, `-` or `@` that a spreadsheet
+/// would run as a formula (and the report's formula escape would then alter).
 pub fn generate(rules: &PasswordRules, rng: &mut impl Rng) -> Secret {
     let length = rules.minimum_length.clamp(MIN_GENERATED_LENGTH, MAX_LENGTH);
     let classes = [UPPER, LOWER, DIGITS, SYMBOLS];
@@ -55,6 +57,13 @@ pub fn generate(rules: &PasswordRules, rng: &mut impl Rng) -> Secret {
         chars.push(all[rng.random_range(0..all.len())]);
     }
     chars.shuffle(rng);
+    if chars[0].is_ascii_punctuation() {
+        let letter = chars
+            .iter()
+            .position(u8::is_ascii_alphanumeric)
+            .expect("every class is present");
+        chars.swap(0, letter);
+    }
     Secret::new(String::from_utf8(chars).expect("the alphabets are ASCII"))
 }
 
@@ -88,6 +97,20 @@ mod tests {
                 assert!(password.expose().len() >= MIN_GENERATED_LENGTH);
                 assert!(password.expose().len() <= MAX_LENGTH);
             }
+        }
+    }
+
+    #[test]
+    fn passwords_never_start_with_a_symbol_a_spreadsheet_runs() {
+        let mut rng = StdRng::seed_from_u64(11);
+        for _ in 0..5_000 {
+            let password = generate(&PasswordRules::default(), &mut rng);
+            let first = password.expose().as_bytes()[0];
+            assert!(first.is_ascii_alphanumeric(), "{}", first as char);
+            assert_eq!(
+                crate::batch::escape_formula(password.expose()),
+                password.expose()
+            );
         }
     }
 

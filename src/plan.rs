@@ -8,7 +8,9 @@ use crate::aws::{
     AwsResult, CallerIdentity, GroupRef, Iam, NewUser, PasswordRules, PolicyVersion, UserInfo,
 };
 use crate::error::InputError;
-use crate::onboard::{MANAGED_BY_TAG, MANAGED_BY_VALUE, NewUserRequest, TEMPLATE_TAG};
+use crate::onboard::{
+    MANAGED_BY_TAG, MANAGED_BY_VALUE, NewUserRequest, PASSWORD_PENDING, PASSWORD_TAG, TEMPLATE_TAG,
+};
 use crate::template::{IAM_PATH, PolicyDocument, Template};
 use std::fmt;
 
@@ -224,7 +226,16 @@ pub enum Step {
         group: String,
         user: String,
     },
+    /// Marks the one-time password about to be made as not yet delivered.
+    MarkPasswordPending {
+        user: String,
+    },
     CreateLoginProfile {
+        user: String,
+    },
+    /// A new one-time password for a login profile whose password was never delivered (a run
+    /// stopped between making it and showing or writing it).
+    ResetUndeliveredPassword {
         user: String,
     },
     DeleteStaleMfaDevice {
@@ -276,9 +287,17 @@ impl fmt::Display for Step {
             Step::AddUserToGroup { group, user } => {
                 write!(f, "iam:AddUserToGroup GroupName={group} UserName={user}")
             }
+            Step::MarkPasswordPending { user } => write!(
+                f,
+                "iam:TagUser UserName={user} Tags=[{PASSWORD_TAG}={PASSWORD_PENDING}]"
+            ),
             Step::CreateLoginProfile { user } => write!(
                 f,
                 "iam:CreateLoginProfile UserName={user} Password=<generated> PasswordResetRequired=true"
+            ),
+            Step::ResetUndeliveredPassword { user } => write!(
+                f,
+                "iam:UpdateLoginProfile UserName={user} Password=<generated> PasswordResetRequired=true (the one-time password made earlier was never delivered)"
             ),
             Step::DeleteStaleMfaDevice { serial } => write!(
                 f,
@@ -308,6 +327,21 @@ pub struct Plan {
 impl Plan {
     pub fn is_empty(&self) -> bool {
         self.steps.is_empty()
+    }
+
+    /// Whether the run makes a one-time password, which must then be delivered.
+    pub fn makes_password(&self) -> bool {
+        self.steps.iter().any(Step::makes_password)
+    }
+}
+
+impl Step {
+    /// Whether this step makes a one-time password.
+    pub fn makes_password(&self) -> bool {
+        matches!(
+            self,
+            Step::CreateLoginProfile { .. } | Step::ResetUndeliveredPassword { .. }
+        )
     }
 }
 
@@ -363,8 +397,19 @@ pub fn plan_new_user(request: &NewUserRequest, observed: &Observed) -> Result<Pl
             user: name.clone(),
         });
     }
-    if request.console && !existing.is_some_and(|u| u.has_login_profile) {
-        steps.push(Step::CreateLoginProfile { user: name.clone() });
+    match existing {
+        _ if !request.console => {}
+        None => steps.push(Step::CreateLoginProfile { user: name.clone() }),
+        Some(user) if !user.has_login_profile => {
+            if request.delivers_password_later() {
+                steps.push(Step::MarkPasswordPending { user: name.clone() });
+            }
+            steps.push(Step::CreateLoginProfile { user: name.clone() });
+        }
+        Some(user) if user.info.tag(PASSWORD_TAG) == Some(PASSWORD_PENDING) => {
+            steps.push(Step::ResetUndeliveredPassword { user: name.clone() });
+        }
+        Some(_) => {}
     }
     let mut mfa_serial = existing.and_then(|u| u.mfa_devices.first().cloned());
     if request.mfa.creates_device() && mfa_serial.is_none() {

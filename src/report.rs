@@ -106,10 +106,7 @@ impl NewUserReport {
             (Some(_), false, true) => "converged",
             (Some(_), false, false) => "created",
         };
-        let creates_profile = plan
-            .steps
-            .iter()
-            .any(|s| matches!(s, crate::plan::Step::CreateLoginProfile { .. }));
+        let creates_profile = plan.makes_password();
         let delivery = match (&request.password_file, creates_profile) {
             (_, false) => PasswordDelivery::Unchanged,
             (Some(path), true) => PasswordDelivery::File(path.display().to_string()),

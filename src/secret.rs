@@ -1,12 +1,14 @@
 //! A value that must never reach logs, argv, JSON output or a file nobody asked for.
 //!
 //! `Secret` has no `Display` and a redacting `Debug`, so it cannot slip into a `tracing` field
-//! or an error message by accident; code that really needs the text calls `expose`. Files that
-//! hold a secret are created new with mode 0600 by `write_new_private_file`.
+//! or an error message by accident; code that really needs the text calls `expose`. Its memory
+//! is wiped when it is dropped. Files that hold a secret are created new with mode 0600 by
+//! `write_new_private_file`.
 
 use std::fmt;
 use std::io::Write;
 use std::path::Path;
+use zeroize::Zeroize;
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -19,6 +21,21 @@ impl Secret {
     pub fn expose(&self) -> &str {
         &self.0
     }
+}
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+/// A secret in a serialised report (the batch report file, which the user asked for): its
+/// text, or an empty string when there is none.
+pub fn serialize_exposed<S: serde::Serializer>(
+    secret: &Option<Secret>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(secret.as_ref().map_or("", Secret::expose))
 }
 
 impl fmt::Debug for Secret {

@@ -259,3 +259,65 @@ fn a_300_row_batch_completes_through_15_percent_throttling() {
     assert_eq!(rows.len(), 300);
     assert!(rows.iter().all(|(s, _)| s == "created"), "{rows:?}");
 }
+
+/// The value of the `iam-onboard:password` tag of `user`.
+fn password_tag(user: &str) -> Option<String> {
+    block_on(async {
+        let out = iam().list_user_tags().user_name(user).send().await.unwrap();
+        out.tags()
+            .iter()
+            .find(|t| t.key() == "iam-onboard:password")
+            .map(|t| t.value().to_string())
+    })
+}
+
+#[test]
+fn a_password_never_written_to_the_report_is_replaced_and_written_on_the_rerun() {
+    let name = unique("lost-pw");
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "people.csv",
+        &format!("username,template,console\n{name},developer,yes\n"),
+    );
+    let first = dir.path().join("first.csv");
+    Run::new(&["batch", &file, "--report", first.to_str().unwrap(), "-q"])
+        .output()
+        .exits(0);
+    assert_eq!(password_tag(&name).as_deref(), Some("delivered"));
+
+    // The state a kill -9 leaves between CreateLoginProfile and the report line.
+    block_on(async {
+        let pending = aws_sdk_iam::types::Tag::builder()
+            .key("iam-onboard:password")
+            .value("pending")
+            .build()
+            .unwrap();
+        iam()
+            .tag_user()
+            .user_name(&name)
+            .tags(pending)
+            .send()
+            .await
+            .unwrap();
+    });
+    let second = dir.path().join("second.csv");
+    Run::new(&["batch", &file, "--report", second.to_str().unwrap(), "-q"])
+        .output()
+        .exits(0);
+    let row = csv::Reader::from_path(&second)
+        .unwrap()
+        .records()
+        .next()
+        .unwrap()
+        .unwrap();
+    assert_eq!(&row[3], "converged");
+    assert!(row[5].len() >= 20, "a new password in the report");
+    assert_eq!(password_tag(&name).as_deref(), Some("delivered"));
+
+    let third = dir.path().join("third.csv");
+    Run::new(&["batch", &file, "--report", third.to_str().unwrap(), "-q"])
+        .output()
+        .exits(0);
+    assert_eq!(statuses(&third), [("already-done".to_string(), name)]);
+}

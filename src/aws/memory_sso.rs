@@ -37,6 +37,8 @@ pub struct Behaviour {
     pub failing_accounts: BTreeMap<String, String>,
     /// ConflictExceptions answered to the first create calls.
     pub conflicts: u32,
+    /// The boundary calls fail, as on an emulator that lacks them.
+    pub no_boundary_calls: bool,
 }
 
 #[derive(Debug, Default)]
@@ -72,6 +74,19 @@ impl MemorySso {
             state: Mutex::default(),
             behaviour: Mutex::new(behaviour),
         }
+    }
+
+    /// Fails a boundary call when the model lacks them.
+    fn boundary_calls(&self, operation: &'static str) -> AwsResult<()> {
+        if self.behaviour.lock().unwrap().no_boundary_calls {
+            return Err(AwsError::new(
+                operation,
+                AwsErrorKind::Uncertain,
+                "HTTP 500",
+                "not implemented",
+            ));
+        }
+        Ok(())
     }
 
     pub fn calls(&self) -> Vec<String> {
@@ -271,6 +286,20 @@ impl Sso for MemorySso {
         Ok(())
     }
 
+    async fn get_permissions_boundary(
+        &self,
+        _instance: &str,
+        arn: &str,
+    ) -> AwsResult<Option<(String, String)>> {
+        self.boundary_calls("sso:GetPermissionsBoundaryForPermissionSet")?;
+        let state = self.state.lock().unwrap();
+        let set = state
+            .permission_sets
+            .get(arn)
+            .ok_or_else(|| not_found("sso:GetPermissionsBoundaryForPermissionSet", arn))?;
+        Ok(set.boundary.clone())
+    }
+
     async fn put_permissions_boundary(
         &self,
         _instance: &str,
@@ -278,7 +307,11 @@ impl Sso for MemorySso {
         name: &str,
         path: &str,
     ) -> AwsResult<()> {
+        self.boundary_calls("sso:PutPermissionsBoundaryToPermissionSet")?;
         let mut state = self.state.lock().unwrap();
+        state
+            .calls
+            .push(format!("sso:PutPermissionsBoundaryToPermissionSet {arn}"));
         let set = state
             .permission_sets
             .get_mut(arn)

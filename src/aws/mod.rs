@@ -477,6 +477,12 @@ pub trait Sso: Sync {
         permission_set_arn: &str,
         document: &str,
     ) -> impl Future<Output = AwsResult<()>> + Send;
+    /// The customer-managed policy (name, path) set as the boundary; `None` when there is none.
+    fn get_permissions_boundary(
+        &self,
+        instance_arn: &str,
+        permission_set_arn: &str,
+    ) -> impl Future<Output = AwsResult<Option<(String, String)>>> + Send;
     /// Sets a customer-managed policy (by name and path, in each account) as the boundary.
     fn put_permissions_boundary(
         &self,

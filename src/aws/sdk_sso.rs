@@ -273,6 +273,38 @@ impl Sso for SdkSso {
         Ok(())
     }
 
+    async fn get_permissions_boundary(
+        &self,
+        instance_arn: &str,
+        permission_set_arn: &str,
+    ) -> AwsResult<Option<(String, String)>> {
+        const OP: &str = "sso:GetPermissionsBoundaryForPermissionSet";
+        let result = self
+            .admin
+            .get_permissions_boundary_for_permission_set()
+            .instance_arn(instance_arn)
+            .permission_set_arn(permission_set_arn)
+            .customize()
+            // A read whose failure costs only a warning: one attempt, so an endpoint that
+            // lacks the call (moto) costs one round trip instead of the SDK's retries.
+            .config_override(
+                aws_sdk_ssoadmin::config::Builder::default()
+                    .retry_config(aws_smithy_types::retry::RetryConfig::disabled()),
+            )
+            .send()
+            .await
+            .map_err(|e| convert(OP, e));
+        let found = match result {
+            Ok(out) => out,
+            Err(err) if err.is(AwsErrorKind::NotFound) => return Ok(None),
+            Err(err) => return Err(err),
+        };
+        Ok(found
+            .permissions_boundary()
+            .and_then(|b| b.customer_managed_policy_reference())
+            .map(|r| (r.name().to_string(), r.path().unwrap_or("/").to_string())))
+    }
+
     async fn put_permissions_boundary(
         &self,
         instance_arn: &str,
