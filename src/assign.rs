@@ -698,12 +698,7 @@ pub async fn assign_person<A: Sso + Send + 'static>(
     };
     let (user_id, user_created) = match (found, &request.create) {
         (Some(id), _) => (id, false),
-        (None, Some(person)) => (
-            api.create_user(store, person)
-                .await
-                .map_err(Error::from_aws)?,
-            true,
-        ),
+        (None, Some(person)) => (create_person(api.as_ref(), store, person).await?, true),
         (None, None) => {
             return Err(Error::Aws(AwsError::new(
                 "identitystore:GetUserId",
@@ -789,6 +784,26 @@ pub async fn assign_person<A: Sso + Send + 'static>(
         (true, "interrupted") => Error::Interrupted { undone },
         (true, _) => Error::RolledBack { cause, undone },
     })
+}
+
+/// Creates the person, who was not there a moment ago. A ConflictException (the name is taken)
+/// is what the SDK's retry of a CreateUser whose answer was lost meets: the person found under
+/// that name now is this run's, and is undone with the rest if the run fails.
+async fn create_person(api: &impl Sso, store: &str, person: &NewPerson) -> Result<String, Error> {
+    match api.create_user(store, person).await {
+        Ok(id) => Ok(id),
+        Err(err) if err.is(AwsErrorKind::Conflict) => {
+            match api
+                .find_user_id(store, &person.user_name)
+                .await
+                .map_err(Error::from_aws)?
+            {
+                Some(id) => Ok(id),
+                None => Err(Error::from_aws(err)),
+            }
+        }
+        Err(err) => Err(Error::from_aws(err)),
+    }
 }
 
 /// What `assign` would do, found with read calls only: for `--dry-run` and the confirmation.
@@ -1306,6 +1321,32 @@ mod tests {
         let done = run(&api, &changed).await.unwrap();
         assert_eq!(done.permission_sets[0].1.action, "updated");
         assert_eq!(count(&api, "sso:ProvisionPermissionSet"), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_person_whose_creation_answer_was_lost_is_adopted_and_undone_on_failure() {
+        let api = Arc::new(MemorySso::new(Behaviour {
+            create_user_answer_lost: true,
+            ..Behaviour::default()
+        }));
+        let done = run(&api, &request(&["111111111111"], true)).await.unwrap();
+        assert!(done.user_created);
+        assert_eq!(api.state.lock().unwrap().users.len(), 1);
+
+        let mut failing = BTreeMap::new();
+        failing.insert("333333333333".to_string(), "refused".to_string());
+        let api = Arc::new(MemorySso::new(Behaviour {
+            create_user_answer_lost: true,
+            failing_accounts: failing,
+            ..Behaviour::default()
+        }));
+        let err = run(&api, &request(&["111111111111", "333333333333"], true))
+            .await
+            .unwrap_err();
+        assert_eq!(err.exit_code(), exit::FAILED, "{err}");
+        let state = api.state.lock().unwrap();
+        assert!(state.users.is_empty(), "nothing half-made: {err}");
+        assert!(state.assignments.is_empty());
     }
 
     #[tokio::test(start_paused = true)]

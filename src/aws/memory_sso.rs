@@ -39,6 +39,8 @@ pub struct Behaviour {
     pub conflicts: u32,
     /// The boundary calls fail, as on an emulator that lacks them.
     pub no_boundary_calls: bool,
+    /// CreateUser makes the person, loses its answer, and the retry meets the duplicate.
+    pub create_user_answer_lost: bool,
 }
 
 #[derive(Debug, Default)]
@@ -184,6 +186,14 @@ impl Sso for MemorySso {
         }
         let id = format!("user-{}", person.user_name);
         state.users.insert(id.clone(), person.clone());
+        if self.behaviour.lock().unwrap().create_user_answer_lost {
+            return Err(AwsError::new(
+                "identitystore:CreateUser",
+                AwsErrorKind::Conflict,
+                "ConflictException",
+                "duplicate user name",
+            ));
+        }
         Ok(id)
     }
 
