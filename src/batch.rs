@@ -1134,6 +1134,29 @@ mod tests {
     }
 
     #[test]
+    fn a_rows_password_is_a_secret_that_only_the_report_serialises() {
+        let mut report = RowReport {
+            line: 2,
+            action: "onboard",
+            username: "ann".to_string(),
+            status: "created",
+            arn: String::new(),
+            password: None,
+            detail: String::new(),
+        };
+        report.password = Some(Secret::new("Xy7-hunter2-secret!"));
+        assert!(!format!("{report:?}").contains("hunter2"));
+        let line = serde_json::to_string(&report).unwrap();
+        assert!(
+            line.contains("\"password\":\"Xy7-hunter2-secret!\""),
+            "{line}"
+        );
+        report.password = None;
+        let line = serde_json::to_string(&report).unwrap();
+        assert!(line.contains("\"password\":\"\""), "{line}");
+    }
+
+    #[test]
     fn formulas_are_escaped_for_spreadsheets() {
         assert_eq!(escape_formula("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
         for risky in ["+1", "-1", "@SUM(A1)", "\tx"] {

@@ -384,6 +384,10 @@ fn ctrl_c_at_the_confirmation_creates_nothing_and_exits_130() {
         plan.contains(&format!("iam:CreateUser UserName={name} ")),
         "{plan}"
     );
+    assert!(
+        plan.contains("AWS account 123456789012, acting as arn:aws:sts::123456789012:user/moto"),
+        "the plan names the account and the caller: {plan}"
+    );
     session.send_control('c').unwrap();
     let rest = utf8_from_pty(&session.exp_eof().unwrap());
     assert!(rest.contains("nothing was changed"), "{rest}");
