@@ -153,14 +153,11 @@ impl Error {
         }
     }
 
-    /// Whether a signal stopped the run (its exit code is then the signal's: 130, 143, 129).
-    pub fn is_interruption(&self) -> bool {
-        matches!(
-            self,
-            Error::Interrupted { .. }
-                | Error::InterruptedBeforeChanges
-                | Error::OffboardInterrupted { .. }
-        )
+    /// Whether the exit code is the signal's (130, 143, 129) when a signal arrived during the
+    /// run: a failure then is the signal's doing (a read cut short by it, say), unless the undo
+    /// did not finish, whose exit code 4 matters more.
+    pub fn yields_to_signal(&self) -> bool {
+        !matches!(self, Error::UndoIncomplete { .. })
     }
 
     /// An AWS failure before anything changed: denied and credential problems get their own code.

@@ -73,7 +73,7 @@ pub fn run() -> ExitCode {
         Ok(()) => ExitCode::from(error::exit::DONE),
         Err(err) => {
             interrupt::restore_terminal();
-            match signal.filter(|_| err.is_interruption()) {
+            match signal.filter(|_| err.yields_to_signal()) {
                 Some(signal) => {
                     let what = match signal {
                         interrupt::Signal::Interrupt => String::new(),

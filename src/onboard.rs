@@ -620,11 +620,12 @@ pub async fn apply_or_roll_back<A: Iam, S: CodeSource, R: rand::Rng>(
 ) -> Result<Onboarded, Error> {
     let mut undo = UndoLog::new();
     let outcome = tokio::select! {
+        biased;
+        () = interrupted => Err(None),
         result = apply(api, request, observed, plan, effects, &mut undo) => match result {
             Err(Failure::Interrupted) => Err(None),
             other => other.map_err(Some),
         },
-        () = interrupted => Err(None),
     };
     let failure = match outcome {
         Ok(onboarded) => return Ok(onboarded),
