@@ -30,17 +30,17 @@ Secrets (passwords, MFA seeds) are never logged at any verbosity.";
 /// for it. Without a terminal nothing is asked: a missing value is a usage error (exit 2).
 #[derive(Debug, Parser)]
 #[command(name = "iam-onboard", version, after_long_help = EXIT_CODES, after_help = EXIT_CODES)]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(flatten)]
-    pub global: GlobalArgs,
+    pub(crate) global: GlobalArgs,
 
     #[command(subcommand)]
-    pub command: Option<Command>,
+    pub(crate) command: Option<Command>,
 }
 
 /// A command as if typed alone, `words` after `iam-onboard`, with clap's defaults filled in:
 /// what a menu choice stands for.
-pub fn bare_command(words: &[&str]) -> Command {
+pub(crate) fn bare_command(words: &[&str]) -> Command {
     let line = std::iter::once("iam-onboard").chain(words.iter().copied());
     Cli::try_parse_from(line)
         .ok()
@@ -50,7 +50,7 @@ pub fn bare_command(words: &[&str]) -> Command {
 
 /// A usage error for values that were not given and cannot be asked for (no terminal), with
 /// the usage line of the subcommand at `path` (empty: the program) as clap prints it.
-pub fn usage_error(path: &[&str], missing: &[&str]) -> Error {
+pub(crate) fn usage_error(path: &[&str], missing: &[&str]) -> Error {
     let mut program = Cli::command();
     program.build();
     let mut command = &mut program;
@@ -71,18 +71,18 @@ pub fn usage_error(path: &[&str], missing: &[&str]) -> Error {
 }
 
 #[derive(Debug, Args)]
-pub struct GlobalArgs {
+pub(crate) struct GlobalArgs {
     /// AWS profile to use (default: AWS_PROFILE or the default profile)
     #[arg(long, global = true, value_name = "NAME")]
-    pub profile: Option<String>,
+    pub(crate) profile: Option<String>,
 
     /// AWS region (IAM is global; default: the profile's region, else us-east-1)
     #[arg(long, global = true, value_name = "REGION")]
-    pub region: Option<String>,
+    pub(crate) region: Option<String>,
 
     /// Send AWS calls to this endpoint, e.g. a local emulator (AWS_ENDPOINT_URL also works)
     #[arg(long, global = true, value_name = "URL")]
-    pub endpoint_url: Option<String>,
+    pub(crate) endpoint_url: Option<String>,
 
     /// How long one attempt of an AWS call may take before it counts as unanswered; a call's
     /// retries each get as long
@@ -94,45 +94,45 @@ pub struct GlobalArgs {
         env = "IAM_ONBOARD_CALL_TIMEOUT",
         value_parser = clap::value_parser!(u64).range(1..)
     )]
-    pub call_timeout: u64,
+    pub(crate) call_timeout: u64,
 
     /// Result format on standard output
     #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Human)]
-    pub output: OutputFormat,
+    pub(crate) output: OutputFormat,
 
     /// More log lines on stderr (-v info, -vv debug, -vvv trace)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
-    pub verbose: u8,
+    pub(crate) verbose: u8,
 
     /// Only errors on stderr
     #[arg(short, long, global = true, conflicts_with = "verbose")]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
 
     /// Print the plan of API calls and change nothing (only read calls are made)
     #[arg(long, global = true)]
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
 
     /// Do not ask for confirmation on a terminal
     #[arg(short = 'y', long, global = true)]
-    pub yes: bool,
+    pub(crate) yes: bool,
 
     /// Use the templates in DIR (NAME.json and policies/*.json) instead of the built-in ones
     #[arg(long, global = true, value_name = "DIR")]
-    pub templates: Option<PathBuf>,
+    pub(crate) templates: Option<PathBuf>,
 
     /// Configuration file (JSON): account sets for `assign`, users never to change
     #[arg(long, global = true, value_name = "FILE", env = "IAM_ONBOARD_CONFIG")]
-    pub config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
 
     /// A user no command may create, change or offboard (repeatable, or comma-separated);
     /// added to IAM_ONBOARD_PROTECTED and the configuration file's protected_users. The
     /// identity running the command is always protected
     #[arg(long, global = true, value_name = "NAME", value_delimiter = ',')]
-    pub protect: Vec<String>,
+    pub(crate) protect: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
+pub(crate) enum OutputFormat {
     /// Text for people
     Human,
     /// One JSON object, for scripts
@@ -140,7 +140,7 @@ pub enum OutputFormat {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Create an IAM user from a job-function template, with console password and MFA
     NewUser(NewUserArgs),
     /// Give a person IAM Identity Center (SSO) access to accounts from a job-function template
@@ -156,35 +156,35 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
-pub struct OffboardArgs {
+pub(crate) struct OffboardArgs {
     /// IAM user name (on a terminal, when missing: chosen from the account's users)
-    pub username: Option<String>,
+    pub(crate) username: Option<String>,
 
     /// Only cut access (console password, access keys, MFA) and tag the user offboarded; keep
     /// the user and its policies for investigation. A later run without it finishes the job.
     #[arg(long)]
-    pub disable_only: bool,
+    pub(crate) disable_only: bool,
 
     /// Why, stored in the iam-onboard:offboard-reason tag with --disable-only
     #[arg(long, value_name = "TEXT")]
-    pub reason: Option<String>,
+    pub(crate) reason: Option<String>,
 
     /// Offboard from IAM Identity Center instead: remove every account assignment of the
     /// person, then the identity-store user
     #[arg(long, conflicts_with = "disable_only")]
-    pub sso: bool,
+    pub(crate) sso: bool,
 
     /// With --sso: keep the identity-store user (e.g. when an external identity provider owns it)
     #[arg(long, requires = "sso")]
-    pub keep_identity: bool,
+    pub(crate) keep_identity: bool,
 
     /// With --sso: the Identity Center instance, when the account has several
     #[arg(long, value_name = "ARN", requires = "sso")]
-    pub instance_arn: Option<String>,
+    pub(crate) instance_arn: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum MfaArg {
+pub(crate) enum MfaArg {
     /// QR code on this terminal, then type two consecutive codes (default on a terminal)
     Prompt,
     /// Write the otpauth URI to --mfa-secret-file, read two codes from standard input
@@ -195,124 +195,124 @@ pub enum MfaArg {
 }
 
 #[derive(Debug, Args)]
-pub struct NewUserArgs {
+pub(crate) struct NewUserArgs {
     /// IAM user name: 1-64 of A-Z a-z 0-9 + = , . @ _ - (asked for on a terminal when missing)
-    pub username: Option<String>,
+    pub(crate) username: Option<String>,
 
     /// Job-function template (see `iam-onboard templates list`; on a terminal, when missing,
     /// chosen from a list)
     #[arg(long, value_name = "NAME")]
-    pub template: Option<String>,
+    pub(crate) template: Option<String>,
 
     /// The person's name, stored as the display-name tag
     #[arg(long, value_name = "TEXT")]
-    pub display_name: Option<String>,
+    pub(crate) display_name: Option<String>,
 
     /// The person's email, stored as the email tag
     #[arg(long, value_name = "ADDRESS")]
-    pub email: Option<String>,
+    pub(crate) email: Option<String>,
 
     /// Change ticket that authorised this, stored as the iam-onboard:ticket tag
     #[arg(long, value_name = "ID")]
-    pub ticket: Option<String>,
+    pub(crate) ticket: Option<String>,
 
     /// Extra tag KEY=VALUE (repeatable)
     #[arg(long = "tag", value_name = "KEY=VALUE")]
-    pub tags: Vec<String>,
+    pub(crate) tags: Vec<String>,
 
     /// No console password (API-only or SSO-only person)
     #[arg(long)]
-    pub no_console: bool,
+    pub(crate) no_console: bool,
 
     /// How to set up the MFA device
     #[arg(long, value_enum, value_name = "MODE")]
-    pub mfa: Option<MfaArg>,
+    pub(crate) mfa: Option<MfaArg>,
 
     /// With --mfa export: new file (mode 0600) for the otpauth:// URI
     #[arg(long, value_name = "FILE")]
-    pub mfa_secret_file: Option<PathBuf>,
+    pub(crate) mfa_secret_file: Option<PathBuf>,
 
     /// With --mfa export: also write the QR code as a PNG (new file, mode 0600)
     #[arg(long, value_name = "FILE")]
-    pub mfa_qr_png: Option<PathBuf>,
+    pub(crate) mfa_qr_png: Option<PathBuf>,
 
     /// Write the one-time console password to this new file (mode 0600) instead of showing it
     #[arg(long, value_name = "FILE")]
-    pub password_file: Option<PathBuf>,
+    pub(crate) password_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
-pub struct AssignArgs {
+pub(crate) struct AssignArgs {
     /// The person's Identity Center user name (asked for on a terminal when missing)
-    pub username: Option<String>,
+    pub(crate) username: Option<String>,
 
     /// Job-function template (see `iam-onboard templates list`; on a terminal, when missing,
     /// chosen from a list)
     #[arg(long, value_name = "NAME")]
-    pub template: Option<String>,
+    pub(crate) template: Option<String>,
 
     /// AWS account to give the template's access in (repeatable). Without it, the template's
     /// account sets from the configuration file are used
     #[arg(long = "account", value_name = "ID")]
-    pub accounts: Vec<String>,
+    pub(crate) accounts: Vec<String>,
 
     /// Create the person in the identity store when missing
     #[arg(long, requires_all = ["email", "given_name", "family_name"])]
-    pub create_user: bool,
+    pub(crate) create_user: bool,
 
     /// With --create-user: the person's email
     #[arg(long, value_name = "ADDRESS")]
-    pub email: Option<String>,
+    pub(crate) email: Option<String>,
 
     /// With --create-user: the person's given name
     #[arg(long, value_name = "NAME")]
-    pub given_name: Option<String>,
+    pub(crate) given_name: Option<String>,
 
     /// With --create-user: the person's family name
     #[arg(long, value_name = "NAME")]
-    pub family_name: Option<String>,
+    pub(crate) family_name: Option<String>,
 
     /// With --create-user: the display name (default: given and family name)
     #[arg(long, value_name = "TEXT")]
-    pub display_name: Option<String>,
+    pub(crate) display_name: Option<String>,
 
     /// The Identity Center instance, when the account has several
     #[arg(long, value_name = "ARN")]
-    pub instance_arn: Option<String>,
+    pub(crate) instance_arn: Option<String>,
 
     /// How long to wait for one assignment that stays IN_PROGRESS
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
-    pub timeout: u64,
+    pub(crate) timeout: u64,
 }
 
 #[derive(Debug, Args)]
-pub struct BatchArgs {
+pub(crate) struct BatchArgs {
     /// The CSV file: a header row, then a row a person. Columns (any order; only username is
     /// required): action (onboard, offboard, assign; default onboard), username, template,
     /// display_name, email, ticket, tags (k=v;k=v), console (yes/no, default no), accounts
     /// (;-separated, for assign), given_name, family_name. Asked for on a terminal when missing
-    pub file: Option<PathBuf>,
+    pub(crate) file: Option<PathBuf>,
 
     /// Rows at once
     #[arg(long, value_name = "N", default_value_t = 4)]
-    pub concurrency: usize,
+    pub(crate) concurrency: usize,
 
     /// Write the report (CSV, or JSON lines with --output json) to this new file, mode 0600;
     /// one-time console passwords appear only there
     #[arg(long, value_name = "FILE")]
-    pub report: Option<PathBuf>,
+    pub(crate) report: Option<PathBuf>,
 
     /// Keep starting rows after one fails (by default the rest are skipped)
     #[arg(long)]
-    pub continue_on_error: bool,
+    pub(crate) continue_on_error: bool,
 
     /// How long to wait for one Identity Center assignment that stays IN_PROGRESS
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
-    pub timeout: u64,
+    pub(crate) timeout: u64,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum TemplatesCommand {
+pub(crate) enum TemplatesCommand {
     /// List the templates with their descriptions
     List,
     /// Show one template, policy documents included

@@ -10,8 +10,8 @@
 //! Account sets name groups of accounts that templates refer to (`assign` gives each set the
 //! access its template says); protected users are never offboarded.
 
-use crate::assign::validate_account_id;
 use crate::error::InputError;
+use crate::names::validate_account_id;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -27,16 +27,16 @@ struct ConfigFile {
 
 /// The configuration, checked.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Config {
-    pub account_sets: BTreeMap<String, Vec<String>>,
-    pub protected_users: Vec<String>,
+pub(crate) struct Config {
+    pub(crate) account_sets: BTreeMap<String, Vec<String>>,
+    pub(crate) protected_users: Vec<String>,
     /// The file it came from, for messages; `None` when there is none.
-    pub source: Option<String>,
+    pub(crate) source: Option<String>,
 }
 
 impl Config {
     /// Reads and checks `path`; no path means an empty configuration.
-    pub fn load(path: Option<&Path>) -> Result<Self, InputError> {
+    pub(crate) fn load(path: Option<&Path>) -> Result<Self, InputError> {
         let Some(path) = path else {
             return Ok(Config::default());
         };
@@ -71,7 +71,7 @@ impl Config {
     }
 
     /// The accounts of a set, or why there are none.
-    pub fn accounts_of(&self, set: &str) -> Result<&[String], InputError> {
+    pub(crate) fn accounts_of(&self, set: &str) -> Result<&[String], InputError> {
         self.account_sets.get(set).map(Vec::as_slice).ok_or_else(|| {
             let reason = match &self.source {
                 Some(_) => format!("the template uses account set {set:?}, which is not defined here"),

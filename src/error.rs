@@ -4,41 +4,41 @@
 //! codes are documented in `--help` and in the README.
 
 use crate::aws::AwsError;
-use crate::aws::sdk::ProfileProblem;
+use crate::aws::config::ProfileProblem;
 use std::fmt;
 
 /// Exit codes, stable for scripts.
-pub mod exit {
+pub(crate) mod exit {
     /// The job is done (or was already done).
-    pub const DONE: u8 = 0;
+    pub(crate) const DONE: u8 = 0;
     /// The job failed: `new-user` undid everything this run changed; `offboard` lists what is
     /// left, and running it again finishes.
-    pub const FAILED: u8 = 1;
+    pub(crate) const FAILED: u8 = 1;
     /// Bad input or usage: nothing was changed.
-    pub const BAD_INPUT: u8 = 2;
+    pub(crate) const BAD_INPUT: u8 = 2;
     /// Credentials missing or permission denied before anything was changed.
-    pub const DENIED: u8 = 3;
+    pub(crate) const DENIED: u8 = 3;
     /// The job failed and undoing it did not finish: leftovers are listed.
-    pub const UNDO_INCOMPLETE: u8 = 4;
+    pub(crate) const UNDO_INCOMPLETE: u8 = 4;
     /// Interrupted (Ctrl-C) or not confirmed; what had been changed was undone first.
-    pub const INTERRUPTED: u8 = 130;
+    pub(crate) const INTERRUPTED: u8 = 130;
     /// Stopped by SIGHUP (the terminal went away), handled like Ctrl-C.
-    pub const HANGUP: u8 = 129;
+    pub(crate) const HANGUP: u8 = 129;
     /// Stopped by SIGTERM, handled like Ctrl-C.
-    pub const TERMINATED: u8 = 143;
+    pub(crate) const TERMINATED: u8 = 143;
 }
 
 /// Bad input: which file, line and field, and why. Raised before anything changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InputError {
-    pub file: Option<String>,
-    pub line: Option<u64>,
-    pub field: String,
-    pub reason: String,
+pub(crate) struct InputError {
+    pub(crate) file: Option<String>,
+    pub(crate) line: Option<u64>,
+    pub(crate) field: String,
+    pub(crate) reason: String,
 }
 
 impl InputError {
-    pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
+    pub(crate) fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
         InputError {
             file: None,
             line: None,
@@ -47,12 +47,12 @@ impl InputError {
         }
     }
 
-    pub fn in_file(mut self, file: impl Into<String>) -> Self {
+    pub(crate) fn in_file(mut self, file: impl Into<String>) -> Self {
         self.file = Some(file.into());
         self
     }
 
-    pub fn at_line(mut self, line: u64) -> Self {
+    pub(crate) fn at_line(mut self, line: u64) -> Self {
         self.line = Some(line);
         self
     }
@@ -73,7 +73,7 @@ impl std::error::Error for InputError {}
 
 /// Everything that can stop a command.
 #[derive(Debug, thiserror::Error)]
-pub enum Error {
+pub(crate) enum Error {
     #[error("{0}")]
     Input(#[from] InputError),
 
@@ -137,7 +137,7 @@ pub enum Error {
 
 impl Error {
     /// The documented exit code for this failure.
-    pub fn exit_code(&self) -> u8 {
+    pub(crate) fn exit_code(&self) -> u8 {
         match self {
             Error::Input(_) | Error::BadRows(_) | Error::Usage(_) => exit::BAD_INPUT,
             Error::Denied(_) | Error::Profile(_) => exit::DENIED,
@@ -156,12 +156,12 @@ impl Error {
     /// Whether the exit code is the signal's (130, 143, 129) when a signal arrived during the
     /// run: a failure then is the signal's doing (a read cut short by it, say), unless the undo
     /// did not finish, whose exit code 4 matters more.
-    pub fn yields_to_signal(&self) -> bool {
+    pub(crate) fn yields_to_signal(&self) -> bool {
         !matches!(self, Error::UndoIncomplete { .. })
     }
 
     /// An AWS failure before anything changed: denied and credential problems get their own code.
-    pub fn from_aws(err: AwsError) -> Self {
+    pub(crate) fn from_aws(err: AwsError) -> Self {
         if err.is_denied() {
             Error::Denied(err)
         } else {
@@ -169,7 +169,7 @@ impl Error {
         }
     }
 
-    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+    pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         Error::Io {
             context: context.into(),
             source,

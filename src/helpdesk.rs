@@ -6,23 +6,23 @@
 //! The questions go through `Prompter`, so their order and checks are tested with scripted
 //! answers; `Dialogue` asks them on the terminal with dialoguer.
 
-use crate::assign;
 use crate::aws::Iam;
 use crate::cli::{self, AssignArgs, Command, NewUserArgs};
 use crate::config::Config;
 use crate::error::{Error, InputError};
 use crate::look::Look;
 use crate::names;
-use crate::onboard::{DISPLAY_NAME_TAG, EMAIL_TAG, TICKET_TAG};
+use crate::sso::request as assign;
+use crate::tags::{DISPLAY_NAME_TAG, EMAIL_TAG, TICKET_TAG};
 use crate::template::{Template, TemplateSet};
 use dialoguer::theme::ColorfulTheme;
 
 /// A check an answer must pass before it is taken: the reason is shown and the question asked
 /// again.
-pub type Check<'a> = &'a dyn Fn(&str) -> Result<(), String>;
+pub(crate) type Check<'a> = &'a dyn Fn(&str) -> Result<(), String>;
 
 /// Asks a person questions. Every answer comes back trimmed.
-pub trait Prompter {
+pub(crate) trait Prompter {
     /// A line of text; `optional` takes an empty answer.
     fn text(&mut self, prompt: &str, optional: bool, check: Check<'_>) -> Result<String, Error>;
     /// One of `items`, chosen with the arrow keys.
@@ -35,13 +35,13 @@ pub trait Prompter {
 }
 
 /// The terminal's prompts (on stderr), in the terminal's look.
-pub struct Dialogue {
+pub(crate) struct Dialogue {
     look: Look,
     theme: ColorfulTheme,
 }
 
 impl Dialogue {
-    pub fn new(look: Look) -> Self {
+    pub(crate) fn new(look: Look) -> Self {
         Dialogue {
             look,
             theme: look.theme(),
@@ -51,7 +51,7 @@ impl Dialogue {
 
 /// A prompt that got no answer. In the prompt's raw mode Ctrl-C is a key and comes back as
 /// `Interrupted`; no prompt is asked once changes have started, so nothing has changed.
-pub fn unanswered(err: dialoguer::Error) -> Error {
+pub(crate) fn unanswered(err: dialoguer::Error) -> Error {
     let dialoguer::Error::IO(err) = err;
     if err.kind() == std::io::ErrorKind::Interrupted {
         Error::InterruptedBeforeChanges
@@ -124,7 +124,7 @@ const MENU: &[(&str, &[&str])] = &[
 ];
 
 /// The menu `iam-onboard` opens on a terminal without a command.
-pub fn menu(prompter: &mut impl Prompter) -> Result<Command, Error> {
+pub(crate) fn menu(prompter: &mut impl Prompter) -> Result<Command, Error> {
     let items: Vec<String> = MENU
         .iter()
         .map(|(label, words)| format!("{label:<50} (iam-onboard {})", words.join(" ")))
@@ -135,7 +135,7 @@ pub fn menu(prompter: &mut impl Prompter) -> Result<Command, Error> {
 
 /// Without a terminal to ask on, missing values end the run as a usage error.
 /// `command` is the subcommand's path, e.g. `["templates", "show"]`.
-pub fn usage_unless_asked(
+pub(crate) fn usage_unless_asked(
     interactive: bool,
     command: &[&str],
     missing: &[&str],
@@ -148,7 +148,7 @@ pub fn usage_unless_asked(
 }
 
 /// The names of the required values not given: each is a (name, given) pair.
-pub fn missing(values: &[(&'static str, bool)]) -> Vec<&'static str> {
+pub(crate) fn missing(values: &[(&'static str, bool)]) -> Vec<&'static str> {
     values
         .iter()
         .filter(|(_, given)| !given)
@@ -159,7 +159,7 @@ pub fn missing(values: &[(&'static str, bool)]) -> Vec<&'static str> {
 /// Asks for what `new-user` was not given: the user name (checked against IAM's rules and
 /// against the users that exist), the template from a list with descriptions, then display
 /// name, email, ticket and console access.
-pub async fn ask_new_user(
+pub(crate) async fn ask_new_user(
     args: &mut NewUserArgs,
     set: &TemplateSet,
     api: &impl Iam,
@@ -224,7 +224,7 @@ fn template_to_use<'a>(
 }
 
 /// A template chosen from the list, each shown with its description.
-pub fn choose_template<'a>(
+pub(crate) fn choose_template<'a>(
     set: &'a TemplateSet,
     prompter: &mut impl Prompter,
 ) -> Result<&'a Template, Error> {
@@ -261,7 +261,7 @@ fn some_text(answer: String) -> Option<String> {
 /// Asks for what `assign` was not given: the person's user name, the template, the accounts
 /// when the template has no account sets configured, and, when the user name was asked for,
 /// whether to create the person and their names.
-pub fn ask_assign(
+pub(crate) fn ask_assign(
     args: &mut AssignArgs,
     set: &TemplateSet,
     config: &Config,
@@ -282,7 +282,7 @@ pub fn ask_assign(
             let ids = account_ids(answer);
             match ids
                 .iter()
-                .find(|id| assign::validate_account_id(id).is_err())
+                .find(|id| names::validate_account_id(id).is_err())
             {
                 Some(bad) => Err(format!("{bad:?} is not a 12-digit AWS account ID")),
                 None if ids.is_empty() => Err("at least one account ID".to_string()),
@@ -326,7 +326,7 @@ fn account_ids(answer: &str) -> Vec<String> {
 }
 
 /// The CSV file for `batch`: it must be a readable file.
-pub fn ask_batch_file(prompter: &mut impl Prompter) -> Result<std::path::PathBuf, Error> {
+pub(crate) fn ask_batch_file(prompter: &mut impl Prompter) -> Result<std::path::PathBuf, Error> {
     let check = |answer: &str| match std::fs::metadata(answer) {
         Ok(meta) if meta.is_file() => Ok(()),
         Ok(_) => Err(format!("{answer} is not a file")),
@@ -336,7 +336,7 @@ pub fn ask_batch_file(prompter: &mut impl Prompter) -> Result<std::path::PathBuf
 }
 
 /// The IAM user to offboard, picked by typing part of the name from every user in the account.
-pub async fn ask_user_to_offboard(
+pub(crate) async fn ask_user_to_offboard(
     api: &impl Iam,
     prompter: &mut impl Prompter,
 ) -> Result<String, Error> {
@@ -351,7 +351,7 @@ pub async fn ask_user_to_offboard(
 }
 
 /// The Identity Center user name of the person to offboard.
-pub fn ask_person_to_offboard(prompter: &mut impl Prompter) -> Result<String, Error> {
+pub(crate) fn ask_person_to_offboard(prompter: &mut impl Prompter) -> Result<String, Error> {
     let check =
         |answer: &str| assign::validate_identity_user_name(answer).map_err(|err| err.reason);
     prompter.text("Identity Center user name to offboard", false, &check)
@@ -379,13 +379,13 @@ pub(crate) mod tests {
     /// Answers from a script, in order; records each question and what it was told.
     #[derive(Default)]
     pub(crate) struct Scripted {
-        pub answers: VecDeque<String>,
-        pub asked: Vec<String>,
-        pub told: Vec<String>,
+        pub(crate) answers: VecDeque<String>,
+        pub(crate) asked: Vec<String>,
+        pub(crate) told: Vec<String>,
     }
 
     impl Scripted {
-        pub fn new(answers: &[&str]) -> Self {
+        pub(crate) fn new(answers: &[&str]) -> Self {
             Scripted {
                 answers: answers.iter().map(ToString::to_string).collect(),
                 ..Scripted::default()

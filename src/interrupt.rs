@@ -16,7 +16,7 @@ use tokio::sync::Notify;
 
 /// A signal that stops a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Signal {
+pub(crate) enum Signal {
     /// SIGINT: Ctrl-C.
     Interrupt,
     /// SIGTERM: asked to stop.
@@ -29,7 +29,7 @@ impl Signal {
     const ALL: [Signal; 3] = [Signal::Interrupt, Signal::Terminate, Signal::HangUp];
 
     /// The documented exit code: 128 plus the signal's number, as shells report it.
-    pub fn exit_code(self) -> u8 {
+    pub(crate) fn exit_code(self) -> u8 {
         match self {
             Signal::Interrupt => exit::INTERRUPTED,
             Signal::Terminate => exit::TERMINATED,
@@ -42,7 +42,7 @@ impl Signal {
     }
 
     /// How a message names what happened.
-    pub fn what(self) -> &'static str {
+    pub(crate) fn what(self) -> &'static str {
         match self {
             Signal::Interrupt => "interrupted",
             Signal::Terminate => "terminated (SIGTERM)",
@@ -63,7 +63,7 @@ impl Signal {
 
 /// The program's signal handling; `listen` once at start.
 #[derive(Clone)]
-pub struct Interrupts {
+pub(crate) struct Interrupts {
     during_changes: Arc<AtomicBool>,
     /// The exit code of the first signal received, 0 for none.
     received: Arc<AtomicU8>,
@@ -73,7 +73,7 @@ pub struct Interrupts {
 impl Interrupts {
     /// Takes over SIGINT, SIGTERM and SIGHUP from their defaults, which would kill the program
     /// mid-change.
-    pub fn listen() -> Self {
+    pub(crate) fn listen() -> Self {
         let interrupts = Interrupts {
             during_changes: Arc::new(AtomicBool::new(false)),
             received: Arc::new(AtomicU8::new(0)),
@@ -117,12 +117,12 @@ impl Interrupts {
     }
 
     /// The first signal received, if any.
-    pub fn received(&self) -> Option<Signal> {
+    pub(crate) fn received(&self) -> Option<Signal> {
         Signal::from_exit_code(self.received.load(Ordering::SeqCst))
     }
 
     /// From now on a signal no longer ends the program: the returned future completes instead.
-    pub fn during_changes(&self) -> impl Future<Output = ()> + use<> {
+    pub(crate) fn during_changes(&self) -> impl Future<Output = ()> + use<> {
         self.during_changes.store(true, Ordering::SeqCst);
         let pressed = self.pressed.clone();
         async move { pressed.notified().await }
@@ -165,7 +165,7 @@ impl SignalStream {
 }
 
 /// Shows the cursor again, on a terminal, in case a prompt hid it.
-pub fn restore_terminal() {
+pub(crate) fn restore_terminal() {
     if std::io::stderr().is_terminal() {
         let _ = dialoguer::console::Term::stderr().show_cursor();
     }

@@ -3,30 +3,27 @@
 //! `run` is the whole program: parse the command line, run the command, map the outcome to a
 //! documented exit code (see `error::exit`).
 
-pub mod assign;
-pub mod aws;
-pub mod batch;
-pub mod cli;
-pub mod codes;
-pub mod commands;
-pub mod config;
-pub mod error;
-pub mod helpdesk;
-pub mod interrupt;
-pub mod look;
-pub mod names;
-pub mod offboard;
-pub mod onboard;
-pub mod password;
-pub mod plan;
-pub mod policy;
-pub mod protect;
-pub mod qr;
-pub mod report;
-pub mod secret;
-pub mod template;
-pub mod totp;
-pub mod undo;
+mod aws;
+mod batch;
+mod cli;
+mod commands;
+mod config;
+mod error;
+mod helpdesk;
+mod iam;
+mod interrupt;
+mod look;
+mod names;
+mod password;
+mod policy;
+mod protect;
+mod qr;
+mod report;
+mod secret;
+mod sso;
+mod tags;
+mod template;
+mod totp;
 
 use clap::Parser;
 use std::io::IsTerminal;
@@ -37,7 +34,7 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
 /// Environment variable with a `tracing` filter that overrides `-v`/`-q`.
-pub const LOG_ENV: &str = "IAM_ONBOARD_LOG";
+pub(crate) const LOG_ENV: &str = "IAM_ONBOARD_LOG";
 
 pub fn run() -> ExitCode {
     let cli = match cli::Cli::try_parse() {

@@ -7,15 +7,15 @@ use dialoguer::theme::ColorfulTheme;
 
 /// The terminal's abilities, read once at start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Look {
-    pub color: bool,
-    pub unicode: bool,
+pub(crate) struct Look {
+    pub(crate) color: bool,
+    pub(crate) unicode: bool,
 }
 
 impl Look {
     /// Reads `NO_COLOR`, the colour support of stderr and the locale (`LC_ALL`, `LC_CTYPE`,
     /// `LANG`, the first one set), and applies the colour choice to every prompt.
-    pub fn detect() -> Self {
+    pub(crate) fn detect() -> Self {
         let look = Look::from_env(
             |name| std::env::var(name).ok(),
             dialoguer::console::colors_enabled_stderr(),
@@ -27,7 +27,7 @@ impl Look {
 
     /// `NO_COLOR` with any non-empty value turns colour off (<https://no-color.org>). Without a
     /// locale the C locale applies, whose character set is ASCII.
-    pub fn from_env(var: impl Fn(&str) -> Option<String>, color_terminal: bool) -> Self {
+    pub(crate) fn from_env(var: impl Fn(&str) -> Option<String>, color_terminal: bool) -> Self {
         let no_color = var("NO_COLOR").is_some_and(|value| !value.is_empty());
         let charset = ["LC_ALL", "LC_CTYPE", "LANG"]
             .into_iter()
@@ -41,12 +41,12 @@ impl Look {
     }
 
     /// The mark before a line that went well.
-    pub fn ok(&self) -> String {
+    pub(crate) fn ok(&self) -> String {
         self.mark(if self.unicode { "✔" } else { "ok" }, Style::new().green())
     }
 
     /// The mark before a line that needs the person's attention.
-    pub fn problem(&self) -> String {
+    pub(crate) fn problem(&self) -> String {
         self.mark(if self.unicode { "✘" } else { "x" }, Style::new().red())
     }
 
@@ -64,7 +64,7 @@ impl Look {
 
     /// The prompts' theme: dialoguer's colourful one, with ASCII symbols where Unicode cannot
     /// be shown (its colours already follow the colour choice).
-    pub fn theme(&self) -> ColorfulTheme {
+    pub(crate) fn theme(&self) -> ColorfulTheme {
         let theme = ColorfulTheme::default();
         if self.unicode {
             return theme;

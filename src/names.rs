@@ -6,16 +6,16 @@
 use crate::error::InputError;
 
 /// The longest IAM user name AWS accepts.
-pub const MAX_USER_NAME_LEN: usize = 64;
+pub(crate) const MAX_USER_NAME_LEN: usize = 64;
 /// How many tags an IAM user may carry.
-pub const MAX_TAGS: usize = 50;
+pub(crate) const MAX_TAGS: usize = 50;
 
 /// How many characters of a bad value an error message quotes.
 const SHOWN_CHARS: usize = 40;
 
 /// A value as an error message quotes it: in quotes, cut to its first characters with its
 /// length named, so a huge field never floods the terminal.
-pub fn shown(value: &str) -> String {
+pub(crate) fn shown(value: &str) -> String {
     let length = value.chars().count();
     if length <= SHOWN_CHARS {
         return format!("{value:?}");
@@ -24,8 +24,20 @@ pub fn shown(value: &str) -> String {
     format!("{start:?}… ({length} characters)")
 }
 
+/// AWS account ids are 12 digits.
+pub(crate) fn validate_account_id(account: &str) -> Result<(), InputError> {
+    if account.len() == 12 && account.chars().all(|c| c.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(InputError::new(
+            "--account",
+            format!("{} is not an AWS account id (12 digits)", shown(account)),
+        ))
+    }
+}
+
 /// IAM user names: 1 to 64 of `A-Z a-z 0-9 + = , . @ _ -`.
-pub fn validate_user_name(name: &str) -> Result<(), InputError> {
+pub(crate) fn validate_user_name(name: &str) -> Result<(), InputError> {
     let field = "username";
     if name.is_empty() {
         return Err(InputError::new(field, "must not be empty"));
@@ -57,7 +69,7 @@ fn is_user_name_char(c: char) -> bool {
 }
 
 /// One tag as the user typed it, `KEY=VALUE`, split and checked.
-pub fn parse_tag(text: &str) -> Result<(String, String), InputError> {
+pub(crate) fn parse_tag(text: &str) -> Result<(String, String), InputError> {
     let Some((key, value)) = text.split_once('=') else {
         return Err(InputError::new(
             "--tag",
@@ -70,7 +82,7 @@ pub fn parse_tag(text: &str) -> Result<(String, String), InputError> {
 
 /// IAM tag rules: key 1-128, value 0-256 characters of letters, digits, spaces and `_ . : / = + - @`;
 /// keys starting with `aws:` are reserved.
-pub fn validate_tag(key: &str, value: &str) -> Result<(), InputError> {
+pub(crate) fn validate_tag(key: &str, value: &str) -> Result<(), InputError> {
     let field = format!("tag {}", shown(key));
     if key.is_empty() || key.chars().count() > 128 {
         return Err(InputError::new(field, "tag keys are 1 to 128 characters"));
@@ -112,7 +124,7 @@ fn is_space_separator(c: char) -> bool {
 }
 
 /// An endpoint URL the SDK can use: http or https, with a host. The reason when not.
-pub fn validate_endpoint_url(url: &str) -> Result<(), String> {
+pub(crate) fn validate_endpoint_url(url: &str) -> Result<(), String> {
     let unusable = |why: &str| {
         Err(format!(
             "{} is not usable: {why} (unset it to use AWS itself)",
@@ -135,7 +147,7 @@ pub fn validate_endpoint_url(url: &str) -> Result<(), String> {
 
 /// A region name the SDK accepts: a host label of letters, digits and dashes, such as
 /// `eu-west-1`.
-pub fn validate_region(region: &str) -> Result<(), InputError> {
+pub(crate) fn validate_region(region: &str) -> Result<(), InputError> {
     let label = !region.is_empty()
         && region.len() <= 63
         && !region.starts_with('-')
@@ -158,7 +170,7 @@ pub fn validate_region(region: &str) -> Result<(), InputError> {
 
 /// Checks a whole tag set: each tag, the count, and keys unique regardless of case (IAM treats
 /// `Team` and `team` as the same key).
-pub fn validate_tag_set(tags: &[(String, String)]) -> Result<(), InputError> {
+pub(crate) fn validate_tag_set(tags: &[(String, String)]) -> Result<(), InputError> {
     if tags.len() > MAX_TAGS {
         return Err(InputError::new(
             "tags",

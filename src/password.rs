@@ -3,37 +3,15 @@
 //! The policy comes from GetAccountPasswordPolicy; an account without one gets a strict
 //! default. Randomness is injected so the rules can be tested.
 
+use crate::aws::PasswordRules;
 use crate::secret::Secret;
 use rand::Rng;
 use rand::seq::SliceRandom;
 
-/// What the account demands of a password.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PasswordRules {
-    pub minimum_length: usize,
-    pub require_uppercase: bool,
-    pub require_lowercase: bool,
-    pub require_numbers: bool,
-    pub require_symbols: bool,
-}
-
-impl Default for PasswordRules {
-    /// For accounts without a policy: long, and every character class.
-    fn default() -> Self {
-        PasswordRules {
-            minimum_length: 20,
-            require_uppercase: true,
-            require_lowercase: true,
-            require_numbers: true,
-            require_symbols: true,
-        }
-    }
-}
-
 /// The shortest password this tool ever makes, whatever the policy allows.
-pub const MIN_GENERATED_LENGTH: usize = 20;
+pub(crate) const MIN_GENERATED_LENGTH: usize = 20;
 /// The longest password IAM accepts.
-pub const MAX_LENGTH: usize = 128;
+pub(crate) const MAX_LENGTH: usize = 128;
 
 const UPPER: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
 const LOWER: &[u8] = b"abcdefghijkmnopqrstuvwxyz";
@@ -45,7 +23,7 @@ const SYMBOLS: &[u8] = b"!@#$%^&*()_+-=[]{}|";
 /// and keeps it valid if the policy tightens), at least `MIN_GENERATED_LENGTH` long. It starts
 /// with a letter or digit, never a symbol such as `=`, `+`, `-` or `@` that a spreadsheet
 /// would run as a formula (and the report's formula escape would then alter).
-pub fn generate(rules: &PasswordRules, rng: &mut impl Rng) -> Secret {
+pub(crate) fn generate(rules: &PasswordRules, rng: &mut impl Rng) -> Secret {
     let length = rules.minimum_length.clamp(MIN_GENERATED_LENGTH, MAX_LENGTH);
     let classes = [UPPER, LOWER, DIGITS, SYMBOLS];
     let mut chars: Vec<u8> = classes
@@ -67,8 +45,10 @@ pub fn generate(rules: &PasswordRules, rng: &mut impl Rng) -> Secret {
     Secret::new(String::from_utf8(chars).expect("the alphabets are ASCII"))
 }
 
-/// Whether `password` meets `rules`: used to test the generator against any policy.
-pub fn satisfies(password: &str, rules: &PasswordRules) -> bool {
+/// Whether `password` meets `rules`: used to test the generator against any policy, and by the
+/// in-memory IAM to enforce it.
+#[cfg(test)]
+pub(crate) fn satisfies(password: &str, rules: &PasswordRules) -> bool {
     let has = |class: &[u8]| password.bytes().any(|b| class.contains(&b));
     password.len() >= rules.minimum_length
         && (!rules.require_uppercase || password.bytes().any(|b| b.is_ascii_uppercase()))
@@ -108,7 +88,7 @@ mod tests {
             let first = password.expose().as_bytes()[0];
             assert!(first.is_ascii_alphanumeric(), "{}", first as char);
             assert_eq!(
-                crate::batch::escape_formula(password.expose()),
+                crate::batch::report::escape_formula(password.expose()),
                 password.expose()
             );
         }

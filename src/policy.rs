@@ -7,13 +7,13 @@
 use serde_json::{Map, Value};
 
 /// The size limit AWS puts on a managed policy, in characters without white space.
-pub const MAX_MANAGED_POLICY_CHARS: usize = 6_144;
+pub(crate) const MAX_MANAGED_POLICY_CHARS: usize = 6_144;
 
 /// What is wrong with a document: the field (`Statement[1].Action`) and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PolicyProblem {
-    pub field: String,
-    pub reason: String,
+pub(crate) struct PolicyProblem {
+    pub(crate) field: String,
+    pub(crate) reason: String,
 }
 
 impl PolicyProblem {
@@ -26,7 +26,7 @@ impl PolicyProblem {
 }
 
 /// Parses and checks a policy document; returns it parsed.
-pub fn validate(text: &str) -> Result<Value, PolicyProblem> {
+pub(crate) fn validate(text: &str) -> Result<Value, PolicyProblem> {
     let document: Value = serde_json::from_str(text).map_err(|err| {
         PolicyProblem::new(
             format!("line {} column {}", err.line(), err.column()),

@@ -12,17 +12,17 @@ use crate::config::Config;
 use crate::error::InputError;
 
 /// Environment variable with protected user names, comma-separated; added to `--protect`.
-pub const PROTECTED_ENV: &str = "IAM_ONBOARD_PROTECTED";
+pub(crate) const PROTECTED_ENV: &str = "IAM_ONBOARD_PROTECTED";
 
 /// The protected user names, each with where it came from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Protected {
+pub(crate) struct Protected {
     names: Vec<(String, &'static str)>,
 }
 
 impl Protected {
     /// `--protect` values, `IAM_ONBOARD_PROTECTED` and the configuration file, together.
-    pub fn gather(flags: &[String], config: &Config) -> Self {
+    pub(crate) fn gather(flags: &[String], config: &Config) -> Self {
         let env = std::env::var(PROTECTED_ENV).ok();
         Self::from_sources(flags, env.as_deref(), config)
     }
@@ -55,7 +55,7 @@ impl Protected {
     }
 
     /// Refuses a protected name; what only the caller's identity can tell is `Guard::check`'s.
-    pub fn check_name(&self, name: &str) -> Result<(), InputError> {
+    pub(crate) fn check_name(&self, name: &str) -> Result<(), InputError> {
         match self.source_of(name) {
             Some(source) => Err(InputError::new(
                 "username",
@@ -68,7 +68,7 @@ impl Protected {
     }
 
     /// The guard for a run by `caller`.
-    pub fn guard(self, caller: CallerIdentity) -> Guard {
+    pub(crate) fn guard(self, caller: CallerIdentity) -> Guard {
         Guard {
             protected: self,
             caller,
@@ -78,7 +78,7 @@ impl Protected {
 
 /// A person a command is about to create, change or remove.
 #[derive(Debug, Clone, Copy)]
-pub enum Person<'a> {
+pub(crate) enum Person<'a> {
     /// An IAM user; `found` is what GetUser answered (`None`: the user does not exist).
     IamUser {
         name: &'a str,
@@ -98,18 +98,18 @@ impl Person<'_> {
 
 /// The protected set and the caller of one run.
 #[derive(Debug, Clone)]
-pub struct Guard {
+pub(crate) struct Guard {
     protected: Protected,
     caller: CallerIdentity,
 }
 
 impl Guard {
-    pub fn caller(&self) -> &CallerIdentity {
+    pub(crate) fn caller(&self) -> &CallerIdentity {
         &self.caller
     }
 
     /// Refuses a protected person, and the identity running the command.
-    pub fn check(&self, person: Person<'_>) -> Result<(), InputError> {
+    pub(crate) fn check(&self, person: Person<'_>) -> Result<(), InputError> {
         let name = person.name();
         if self.is_caller(person) {
             return Err(InputError::new(

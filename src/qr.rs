@@ -17,7 +17,7 @@ const QUIET_ZONE: usize = 4;
 const PNG_SCALE: usize = 8;
 
 #[derive(Debug, thiserror::Error)]
-pub enum QrError {
+pub(crate) enum QrError {
     #[error("the MFA URI does not fit in a QR code: {0}")]
     TooLong(#[from] qrcode::types::QrError),
     #[error("could not encode the QR code as PNG: {0}")]
@@ -27,7 +27,7 @@ pub enum QrError {
 /// The code as lines of half-block characters, quiet zone included (49 columns for an AWS
 /// otpauth URI); with `unicode` false, as lines of `#` and spaces, a module two characters
 /// wide and one line high (98 columns).
-pub fn terminal(data: &str, unicode: bool) -> Result<String, QrError> {
+pub(crate) fn terminal(data: &str, unicode: bool) -> Result<String, QrError> {
     let code = QrCode::with_error_correction_level(data.as_bytes(), EcLevel::L)?;
     if !unicode {
         return Ok(code
@@ -47,7 +47,7 @@ pub fn terminal(data: &str, unicode: bool) -> Result<String, QrError> {
 }
 
 /// How many columns a terminal drawing takes.
-pub fn width(drawing: &str) -> usize {
+pub(crate) fn width(drawing: &str) -> usize {
     drawing
         .lines()
         .map(|line| line.chars().count())
@@ -56,7 +56,7 @@ pub fn width(drawing: &str) -> usize {
 }
 
 /// The code as an 8-bit greyscale PNG, 8 pixels a module, quiet zone included.
-pub fn png(data: &str) -> Result<Vec<u8>, QrError> {
+pub(crate) fn png(data: &str) -> Result<Vec<u8>, QrError> {
     let code = QrCode::new(data.as_bytes())?;
     let modules = code.width();
     let colors = code.to_colors();

@@ -1,26 +1,28 @@
 //! What a command prints on standard output: the human summary or one JSON object with the
 //! same facts. Never a secret: the one-time password goes to the terminal (stderr) or a file.
 
-use crate::assign::{AccountOutcome, AssignRequest, Assigned};
 use crate::aws::CallerIdentity;
 use crate::cli::OutputFormat;
+use crate::iam::apply::Onboarded;
+use crate::iam::offboard::{OffboardMode, OffboardPlan, Removed};
+use crate::iam::plan::{Observed, Plan};
+use crate::iam::request::{MfaMode, NewUserRequest};
 use crate::look::Look;
-use crate::offboard::{OffboardMode, OffboardPlan, Removed};
-use crate::onboard::{MfaMode, NewUserRequest, Onboarded};
-use crate::plan::{Observed, Plan};
+use crate::sso::assign::{AccountOutcome, Assigned};
+use crate::sso::request::AssignRequest;
 use serde::Serialize;
 use std::io::Write;
 
 /// The account a command acts on and the identity it acts as: the first thing every plan shows,
 /// so the person confirming sees which account they are about to change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Acting {
-    pub account: String,
-    pub caller_arn: String,
+pub(crate) struct Acting {
+    pub(crate) account: String,
+    pub(crate) caller_arn: String,
 }
 
 impl Acting {
-    pub fn of(caller: &CallerIdentity) -> Self {
+    pub(crate) fn of(caller: &CallerIdentity) -> Self {
         Acting {
             account: caller.account.clone(),
             caller_arn: caller.arn.clone(),
@@ -28,7 +30,7 @@ impl Acting {
     }
 
     /// The plan's heading line.
-    pub fn heading(&self) -> String {
+    pub(crate) fn heading(&self) -> String {
         format!(
             "AWS account {}, acting as {}",
             self.account, self.caller_arn
@@ -38,28 +40,28 @@ impl Acting {
 
 /// The outcome of `new-user`.
 #[derive(Debug, Serialize)]
-pub struct NewUserReport {
-    pub acting: Acting,
+pub(crate) struct NewUserReport {
+    pub(crate) acting: Acting,
     /// `created`, `converged` (a partial earlier run completed), `already-done`, or `planned`
     /// for `--dry-run`.
-    pub status: &'static str,
-    pub user_name: String,
-    pub user_arn: String,
-    pub template: String,
-    pub group: String,
-    pub permissions_boundary: String,
-    pub console: Option<ConsoleReport>,
-    pub mfa: MfaReport,
+    pub(crate) status: &'static str,
+    pub(crate) user_name: String,
+    pub(crate) user_arn: String,
+    pub(crate) template: String,
+    pub(crate) group: String,
+    pub(crate) permissions_boundary: String,
+    pub(crate) console: Option<ConsoleReport>,
+    pub(crate) mfa: MfaReport,
     /// The changes made (or, for `--dry-run`, that would be made), as API calls.
-    pub changes: Vec<String>,
+    pub(crate) changes: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct ConsoleReport {
-    pub sign_in_url: String,
-    pub password_reset_required: bool,
+pub(crate) struct ConsoleReport {
+    pub(crate) sign_in_url: String,
+    pub(crate) password_reset_required: bool,
     /// Where the one-time password went; never the password itself.
-    pub password: String,
+    pub(crate) password: String,
     #[serde(skip)]
     delivery: PasswordDelivery,
 }
@@ -73,15 +75,15 @@ enum PasswordDelivery {
 }
 
 #[derive(Debug, Serialize)]
-pub struct MfaReport {
-    pub mode: &'static str,
-    pub serial: Option<String>,
+pub(crate) struct MfaReport {
+    pub(crate) mode: &'static str,
+    pub(crate) serial: Option<String>,
     /// `enabled`, `pending` (dry run), or `deferred` (the user enrols at first sign-in).
-    pub state: &'static str,
+    pub(crate) state: &'static str,
 }
 
 /// The console sign-in URL of an account, by partition.
-pub fn sign_in_url(caller: &CallerIdentity) -> String {
+pub(crate) fn sign_in_url(caller: &CallerIdentity) -> String {
     let domain = match caller.partition() {
         "aws-cn" => "signin.amazonaws.cn",
         "aws-us-gov" => "signin.amazonaws-us-gov.com",
@@ -92,7 +94,7 @@ pub fn sign_in_url(caller: &CallerIdentity) -> String {
 
 impl NewUserReport {
     /// `outcome` is `None` for a dry run.
-    pub fn new(
+    pub(crate) fn new(
         request: &NewUserRequest,
         observed: &Observed,
         plan: &Plan,
@@ -150,7 +152,7 @@ impl NewUserReport {
         }
     }
 
-    pub fn render(&self, format: OutputFormat) -> String {
+    pub(crate) fn render(&self, format: OutputFormat) -> String {
         match format {
             OutputFormat::Json => to_json(self),
             OutputFormat::Human => self.human(),
@@ -160,7 +162,7 @@ impl NewUserReport {
     /// What the helpdesk tells the new hire, shown on a terminal at the end: where to sign in,
     /// with which user name, and what happens at first sign-in. The password itself was shown
     /// once, earlier, and is not repeated.
-    pub fn handover(&self, look: Look) -> String {
+    pub(crate) fn handover(&self, look: Look) -> String {
         let mut out = format!("{} Tell {}:\n", look.ok(), self.user_name);
         let mut line = |label: &str, text: &str| out.push_str(&format!("  {label:<10} {text}\n"));
         let Some(console) = &self.console else {
@@ -253,27 +255,27 @@ impl NewUserReport {
 
 /// The outcome of `offboard`.
 #[derive(Debug, Serialize)]
-pub struct OffboardReport {
-    pub acting: Acting,
+pub(crate) struct OffboardReport {
+    pub(crate) acting: Acting,
     /// `offboarded`, `disabled`, `not-found` (nothing to do), or `planned` for `--dry-run`.
-    pub status: &'static str,
-    pub user_name: String,
-    pub user_arn: Option<String>,
-    pub reason: Option<String>,
+    pub(crate) status: &'static str,
+    pub(crate) user_name: String,
+    pub(crate) user_arn: Option<String>,
+    pub(crate) reason: Option<String>,
     /// Removals made, as API calls with their targets.
-    pub removed: Vec<String>,
+    pub(crate) removed: Vec<String>,
     /// Removals found already done (an earlier run, or someone else).
-    pub already_gone: Vec<String>,
+    pub(crate) already_gone: Vec<String>,
     /// For `--dry-run`: the removals a real run would make, in order.
-    pub planned: Vec<String>,
+    pub(crate) planned: Vec<String>,
     /// What is deliberately left in place.
-    pub kept: Vec<String>,
+    pub(crate) kept: Vec<String>,
     /// Discovery calls that failed: what they would have found is unknown.
-    pub warnings: Vec<String>,
+    pub(crate) warnings: Vec<String>,
 }
 
 impl OffboardReport {
-    pub fn not_found(acting: &Acting, user_name: &str) -> Self {
+    pub(crate) fn not_found(acting: &Acting, user_name: &str) -> Self {
         OffboardReport {
             acting: acting.clone(),
             status: "not-found",
@@ -288,14 +290,14 @@ impl OffboardReport {
         }
     }
 
-    pub fn planned(acting: &Acting, plan: &OffboardPlan, reason: Option<&str>) -> Self {
+    pub(crate) fn planned(acting: &Acting, plan: &OffboardPlan, reason: Option<&str>) -> Self {
         OffboardReport {
             planned: plan.removals().map(ToString::to_string).collect(),
             ..Self::from_plan(acting, plan, "planned", reason)
         }
     }
 
-    pub fn done(
+    pub(crate) fn done(
         acting: &Acting,
         plan: &OffboardPlan,
         mode: OffboardMode,
@@ -330,7 +332,7 @@ impl OffboardReport {
         }
     }
 
-    pub fn render(&self, format: OutputFormat) -> String {
+    pub(crate) fn render(&self, format: OutputFormat) -> String {
         match format {
             OutputFormat::Json => to_json(self),
             OutputFormat::Human => self.human(),
@@ -367,40 +369,40 @@ impl OffboardReport {
 
 /// The outcome of `assign`.
 #[derive(Debug, Serialize)]
-pub struct AssignReport {
-    pub acting: Acting,
+pub(crate) struct AssignReport {
+    pub(crate) acting: Acting,
     /// `assigned`, `already-done`, or `planned` for `--dry-run`.
-    pub status: &'static str,
-    pub user_name: String,
-    pub template: String,
-    pub user_id: Option<String>,
-    pub user_created: bool,
-    pub instance_arn: Option<String>,
-    pub permission_sets: Vec<PermissionSetReport>,
-    pub accounts: Vec<AccountReport>,
+    pub(crate) status: &'static str,
+    pub(crate) user_name: String,
+    pub(crate) template: String,
+    pub(crate) user_id: Option<String>,
+    pub(crate) user_created: bool,
+    pub(crate) instance_arn: Option<String>,
+    pub(crate) permission_sets: Vec<PermissionSetReport>,
+    pub(crate) accounts: Vec<AccountReport>,
     /// For `--dry-run`: what a real run would do.
-    pub planned: Vec<String>,
-    pub warnings: Vec<String>,
+    pub(crate) planned: Vec<String>,
+    pub(crate) warnings: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct PermissionSetReport {
-    pub template: String,
-    pub arn: String,
+pub(crate) struct PermissionSetReport {
+    pub(crate) template: String,
+    pub(crate) arn: String,
     /// `created`, `updated` (and re-provisioned) or `unchanged`.
-    pub action: &'static str,
+    pub(crate) action: &'static str,
 }
 
 #[derive(Debug, Serialize)]
-pub struct AccountReport {
-    pub account: String,
-    pub template: String,
+pub(crate) struct AccountReport {
+    pub(crate) account: String,
+    pub(crate) template: String,
     /// `assigned` or `already-assigned`.
-    pub status: &'static str,
+    pub(crate) status: &'static str,
 }
 
 impl AssignReport {
-    pub fn planned(acting: &Acting, request: &AssignRequest, planned: Vec<String>) -> Self {
+    pub(crate) fn planned(acting: &Acting, request: &AssignRequest, planned: Vec<String>) -> Self {
         AssignReport {
             acting: acting.clone(),
             status: "planned",
@@ -416,7 +418,7 @@ impl AssignReport {
         }
     }
 
-    pub fn done(acting: &Acting, request: &AssignRequest, assigned: &Assigned) -> Self {
+    pub(crate) fn done(acting: &Acting, request: &AssignRequest, assigned: &Assigned) -> Self {
         let accounts: Vec<AccountReport> = assigned
             .accounts
             .iter()
@@ -461,7 +463,7 @@ impl AssignReport {
         }
     }
 
-    pub fn render(&self, format: OutputFormat) -> String {
+    pub(crate) fn render(&self, format: OutputFormat) -> String {
         match format {
             OutputFormat::Json => to_json(self),
             OutputFormat::Human => self.human(),
@@ -507,7 +509,7 @@ impl AssignReport {
     }
 }
 
-pub fn to_json(value: &impl Serialize) -> String {
+pub(crate) fn to_json(value: &impl Serialize) -> String {
     let mut text = serde_json::to_string_pretty(value).expect("reports serialise");
     text.push('\n');
     text
@@ -515,12 +517,12 @@ pub fn to_json(value: &impl Serialize) -> String {
 
 /// Writes to standard error; a terminal that went away (SIGHUP) is not an error, so what
 /// runs after it (an undo) is never cut short by a failed message.
-pub fn print_err(text: &str) {
+pub(crate) fn print_err(text: &str) {
     let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
 /// Writes to standard output; a closed pipe (`| head`) is not an error.
-pub fn print(text: &str) {
+pub(crate) fn print(text: &str) {
     let mut stdout = std::io::stdout().lock();
     let _ = stdout
         .write_all(text.as_bytes())

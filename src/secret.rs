@@ -11,14 +11,14 @@ use std::path::Path;
 use zeroize::Zeroize;
 
 #[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+pub(crate) struct Secret(String);
 
 impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
+    pub(crate) fn new(value: impl Into<String>) -> Self {
         Secret(value.into())
     }
 
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 }
@@ -31,7 +31,7 @@ impl Drop for Secret {
 
 /// A secret in a serialised report (the batch report file, which the user asked for): its
 /// text, or an empty string when there is none.
-pub fn serialize_exposed<S: serde::Serializer>(
+pub(crate) fn serialize_exposed<S: serde::Serializer>(
     secret: &Option<Secret>,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
@@ -46,7 +46,7 @@ impl fmt::Debug for Secret {
 
 /// Creates `path` (it must not exist yet) readable and writable by the owner only, and writes
 /// `contents` to it. An existing file is never overwritten.
-pub fn write_new_private_file(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_new_private_file(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

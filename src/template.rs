@@ -14,18 +14,18 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The IAM path of every policy and group the tool manages.
-pub const IAM_PATH: &str = "/iam-onboard/";
+pub(crate) const IAM_PATH: &str = "/iam-onboard/";
 /// Prefix of the IAM name of each template policy.
-pub const POLICY_NAME_PREFIX: &str = "iam-onboard-";
+pub(crate) const POLICY_NAME_PREFIX: &str = "iam-onboard-";
 /// The shared policy that keeps a person to MFA self-service until MFA is present.
-pub const FORCE_MFA_POLICY: &str = "force-mfa";
+pub(crate) const FORCE_MFA_POLICY: &str = "force-mfa";
 
 include!(concat!(env!("OUT_DIR"), "/embedded_templates.rs"));
 
 /// How a template's users use MFA.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum MfaRequirement {
+pub(crate) enum MfaRequirement {
     /// The force-MFA policy applies: nothing but MFA self-service until MFA is present.
     Required,
     /// MFA is offered but not enforced by policy.
@@ -71,36 +71,36 @@ fn validate_session_duration(text: &str) -> Result<(), String> {
 
 /// A policy document of the set, checked.
 #[derive(Debug, Clone, PartialEq)]
-pub struct PolicyDocument {
+pub(crate) struct PolicyDocument {
     /// The file stem, as templates refer to it.
-    pub name: String,
+    pub(crate) name: String,
     /// The customer-managed policy's IAM name.
-    pub iam_name: String,
+    pub(crate) iam_name: String,
     /// The document, parsed.
-    pub document: serde_json::Value,
+    pub(crate) document: serde_json::Value,
 }
 
 /// A checked template.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Template {
-    pub name: String,
-    pub description: String,
-    pub group: String,
-    pub policies: Vec<PolicyDocument>,
-    pub permissions_boundary: PolicyDocument,
-    pub tags: Vec<(String, String)>,
-    pub console_access: bool,
-    pub mfa: MfaRequirement,
-    pub session_duration: String,
+pub(crate) struct Template {
+    pub(crate) name: String,
+    pub(crate) description: String,
+    pub(crate) group: String,
+    pub(crate) policies: Vec<PolicyDocument>,
+    pub(crate) permissions_boundary: PolicyDocument,
+    pub(crate) tags: Vec<(String, String)>,
+    pub(crate) console_access: bool,
+    pub(crate) mfa: MfaRequirement,
+    pub(crate) session_duration: String,
     /// Account set name → the template given there.
-    pub account_sets: BTreeMap<String, String>,
+    pub(crate) account_sets: BTreeMap<String, String>,
     /// Where it was read from, for messages.
-    pub source: String,
+    pub(crate) source: String,
 }
 
 impl Template {
     /// The template's policies and its boundary: every customer-managed policy it needs.
-    pub fn managed_policies(&self) -> impl Iterator<Item = &PolicyDocument> {
+    pub(crate) fn managed_policies(&self) -> impl Iterator<Item = &PolicyDocument> {
         let boundary = &self.permissions_boundary;
         let boundary_listed = self.policies.contains(boundary);
         self.policies
@@ -111,7 +111,7 @@ impl Template {
 
 /// All templates of a set, by name.
 #[derive(Debug, Clone)]
-pub struct TemplateSet {
+pub(crate) struct TemplateSet {
     templates: BTreeMap<String, Template>,
 }
 
@@ -124,7 +124,7 @@ struct SetFile {
 
 impl TemplateSet {
     /// The templates compiled into the binary.
-    pub fn embedded() -> Result<Self, InputError> {
+    pub(crate) fn embedded() -> Result<Self, InputError> {
         Self::from_files(
             EMBEDDED
                 .iter()
@@ -138,7 +138,7 @@ impl TemplateSet {
     }
 
     /// The set in `dir`, replacing the embedded one.
-    pub fn from_dir(dir: &Path) -> Result<Self, InputError> {
+    pub(crate) fn from_dir(dir: &Path) -> Result<Self, InputError> {
         let unreadable = |path: &Path, err: std::io::Error| {
             InputError::new(
                 "--templates",
@@ -213,7 +213,7 @@ impl TemplateSet {
         Ok(TemplateSet { templates })
     }
 
-    pub fn get(&self, name: &str) -> Result<&Template, InputError> {
+    pub(crate) fn get(&self, name: &str) -> Result<&Template, InputError> {
         self.templates.get(name).ok_or_else(|| {
             InputError::new(
                 "--template",
@@ -230,7 +230,7 @@ impl TemplateSet {
         })
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = &Template> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Template> {
         self.templates.values()
     }
 }

@@ -10,12 +10,12 @@ use crate::secret::Secret;
 use totp_rs::{Algorithm, TOTP};
 
 /// Seconds per TOTP step, as AWS uses.
-pub const STEP_SECONDS: u64 = 30;
+pub(crate) const STEP_SECONDS: u64 = 30;
 const DIGITS: usize = 6;
 
 /// Why a pair of codes was not accepted. Each says what the person should do differently.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CodeRejection {
+pub(crate) enum CodeRejection {
     #[error("the {which} code must be exactly 6 digits")]
     Malformed { which: &'static str },
     #[error("the same code was entered twice: wait for the app to show the next code")]
@@ -27,7 +27,7 @@ pub enum CodeRejection {
 }
 
 /// A virtual MFA device's seed, ready to make and check codes.
-pub struct MfaSeed {
+pub(crate) struct MfaSeed {
     totp: TOTP,
 }
 
@@ -39,12 +39,16 @@ impl std::fmt::Debug for MfaSeed {
 
 #[derive(Debug, thiserror::Error)]
 #[error("the MFA seed from AWS is not usable: {0}")]
-pub struct BadSeed(String);
+pub(crate) struct BadSeed(String);
 
 impl MfaSeed {
     /// From the Base32 seed that CreateVirtualMFADevice returns. `issuer` and `account_name`
     /// label the entry in the authenticator app.
-    pub fn from_base32(seed: &Secret, issuer: &str, account_name: &str) -> Result<Self, BadSeed> {
+    pub(crate) fn from_base32(
+        seed: &Secret,
+        issuer: &str,
+        account_name: &str,
+    ) -> Result<Self, BadSeed> {
         let bytes = base32::decode(
             base32::Alphabet::Rfc4648 { padding: false },
             seed.expose().trim_end_matches('='),
@@ -68,19 +72,19 @@ impl MfaSeed {
     }
 
     /// `otpauth://totp/<issuer>:<user>?secret=…&issuer=…`: what the QR code carries.
-    pub fn otpauth_uri(&self) -> Secret {
+    pub(crate) fn otpauth_uri(&self) -> Secret {
         Secret::new(self.totp.get_url())
     }
 
     /// The code an authenticator shows at `unix_seconds`.
-    pub fn code_at(&self, unix_seconds: u64) -> String {
+    pub(crate) fn code_at(&self, unix_seconds: u64) -> String {
         self.totp.generate(unix_seconds)
     }
 
     /// Accepts `first` and `second` when they are the codes of two consecutive steps and the
     /// second one's step is within one step of `now` either way (clock skew). Returns the
     /// second code's step.
-    pub fn check_consecutive(
+    pub(crate) fn check_consecutive(
         &self,
         first: &str,
         second: &str,

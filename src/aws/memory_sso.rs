@@ -10,14 +10,14 @@ use super::{
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
-pub const INSTANCE_ARN: &str = "arn:aws:sso:::instance/ssoins-test";
-pub const STORE: &str = "d-test";
+pub(crate) const INSTANCE_ARN: &str = "arn:aws:sso:::instance/ssoins-test";
+pub(crate) const STORE: &str = "d-test";
 
 #[derive(Debug, Clone)]
-pub struct MemoryPermissionSet {
-    pub spec: PermissionSetSpec,
-    pub inline: Option<serde_json::Value>,
-    pub boundary: Option<(String, String)>,
+pub(crate) struct MemoryPermissionSet {
+    pub(crate) spec: PermissionSetSpec,
+    pub(crate) inline: Option<serde_json::Value>,
+    pub(crate) boundary: Option<(String, String)>,
 }
 
 #[derive(Debug)]
@@ -28,37 +28,37 @@ struct Operation {
 
 /// How the model behaves.
 #[derive(Debug, Default, Clone)]
-pub struct Behaviour {
+pub(crate) struct Behaviour {
     /// Polls an operation answers IN_PROGRESS before its outcome.
-    pub polls_before_done: u32,
+    pub(crate) polls_before_done: u32,
     /// Operations that never finish.
-    pub never_done: bool,
+    pub(crate) never_done: bool,
     /// Accounts whose assignment ends FAILED with this reason.
-    pub failing_accounts: BTreeMap<String, String>,
+    pub(crate) failing_accounts: BTreeMap<String, String>,
     /// ConflictExceptions answered to the first create calls.
-    pub conflicts: u32,
+    pub(crate) conflicts: u32,
     /// The boundary calls fail, as on an emulator that lacks them.
-    pub no_boundary_calls: bool,
+    pub(crate) no_boundary_calls: bool,
     /// CreateUser makes the person, loses its answer, and the retry meets the duplicate.
-    pub create_user_answer_lost: bool,
+    pub(crate) create_user_answer_lost: bool,
 }
 
 #[derive(Debug, Default)]
-pub struct SsoState {
-    pub users: BTreeMap<String, NewPerson>,
-    pub permission_sets: BTreeMap<String, MemoryPermissionSet>,
-    pub assignments: BTreeSet<(Assignment, String)>,
+pub(crate) struct SsoState {
+    pub(crate) users: BTreeMap<String, NewPerson>,
+    pub(crate) permission_sets: BTreeMap<String, MemoryPermissionSet>,
+    pub(crate) assignments: BTreeSet<(Assignment, String)>,
     operations: BTreeMap<String, Operation>,
-    pub calls: Vec<String>,
-    pub in_flight: usize,
-    pub max_in_flight: usize,
+    pub(crate) calls: Vec<String>,
+    pub(crate) in_flight: usize,
+    pub(crate) max_in_flight: usize,
     next_id: u32,
 }
 
 #[derive(Debug, Default)]
-pub struct MemorySso {
-    pub state: Mutex<SsoState>,
-    pub behaviour: Mutex<Behaviour>,
+pub(crate) struct MemorySso {
+    pub(crate) state: Mutex<SsoState>,
+    pub(crate) behaviour: Mutex<Behaviour>,
 }
 
 fn not_found(operation: &'static str, what: &str) -> AwsError {
@@ -71,7 +71,7 @@ fn not_found(operation: &'static str, what: &str) -> AwsError {
 }
 
 impl MemorySso {
-    pub fn new(behaviour: Behaviour) -> Self {
+    pub(crate) fn new(behaviour: Behaviour) -> Self {
         MemorySso {
             state: Mutex::default(),
             behaviour: Mutex::new(behaviour),
@@ -91,7 +91,7 @@ impl MemorySso {
         Ok(())
     }
 
-    pub fn calls(&self) -> Vec<String> {
+    pub(crate) fn calls(&self) -> Vec<String> {
         self.state.lock().unwrap().calls.clone()
     }
 
@@ -237,6 +237,7 @@ impl Sso for MemorySso {
         &self,
         _instance: &str,
         spec: &PermissionSetSpec,
+        _tags: &[(String, String)],
     ) -> AwsResult<String> {
         let mut state = self.state.lock().unwrap();
         state

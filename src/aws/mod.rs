@@ -6,12 +6,14 @@
 //! Errors from AWS are converted here, once, into `AwsError`: the operation, AWS's error code
 //! and message, and the kind the tool acts on.
 
+pub(crate) mod config;
+mod convert;
 #[cfg(test)]
-pub mod memory;
+pub(crate) mod memory;
 #[cfg(test)]
-pub mod memory_sso;
-pub mod sdk;
-pub mod sdk_sso;
+pub(crate) mod memory_sso;
+pub(crate) mod sdk;
+pub(crate) mod sdk_sso;
 
 use crate::secret::Secret;
 use std::fmt;
@@ -19,7 +21,7 @@ use std::future::Future;
 
 /// What the tool needs to know about an AWS error to decide what to do next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AwsErrorKind {
+pub(crate) enum AwsErrorKind {
     /// NoSuchEntity: for an undo or a delete, already done.
     NotFound,
     /// EntityAlreadyExists.
@@ -52,15 +54,20 @@ pub enum AwsErrorKind {
 
 /// An AWS call that failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AwsError {
-    pub operation: &'static str,
-    pub kind: AwsErrorKind,
-    pub code: String,
-    pub message: String,
+pub(crate) struct AwsError {
+    pub(crate) operation: &'static str,
+    pub(crate) kind: AwsErrorKind,
+    pub(crate) code: String,
+    pub(crate) message: String,
 }
 
 impl AwsError {
-    pub fn new(operation: &'static str, kind: AwsErrorKind, code: &str, message: &str) -> Self {
+    pub(crate) fn new(
+        operation: &'static str,
+        kind: AwsErrorKind,
+        code: &str,
+        message: &str,
+    ) -> Self {
         AwsError {
             operation,
             kind,
@@ -69,12 +76,12 @@ impl AwsError {
         }
     }
 
-    pub fn is(&self, kind: AwsErrorKind) -> bool {
+    pub(crate) fn is(&self, kind: AwsErrorKind) -> bool {
         self.kind == kind
     }
 
     /// Credentials missing or permission denied: exit code 3 when nothing has changed yet.
-    pub fn is_denied(&self) -> bool {
+    pub(crate) fn is_denied(&self) -> bool {
         matches!(
             self.kind,
             AwsErrorKind::AccessDenied | AwsErrorKind::Credentials
@@ -107,38 +114,38 @@ impl fmt::Display for AwsError {
 
 impl std::error::Error for AwsError {}
 
-pub type AwsResult<T> = Result<T, AwsError>;
+pub(crate) type AwsResult<T> = Result<T, AwsError>;
 
 /// Who is calling: from STS GetCallerIdentity.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CallerIdentity {
-    pub account: String,
-    pub arn: String,
+pub(crate) struct CallerIdentity {
+    pub(crate) account: String,
+    pub(crate) arn: String,
     /// The principal's unique id (`AIDA…` for an IAM user, `AROA…:session` for a role
     /// session): the same whatever form its ARN takes.
-    pub user_id: String,
+    pub(crate) user_id: String,
 }
 
 impl CallerIdentity {
     /// The ARN partition (`aws`, `aws-cn`, `aws-us-gov`) of the caller's account.
-    pub fn partition(&self) -> &str {
+    pub(crate) fn partition(&self) -> &str {
         self.arn.split(':').nth(1).unwrap_or("aws")
     }
 }
 
 /// A user as GetUser and ListUserTags report it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UserInfo {
-    pub name: String,
-    pub arn: String,
+pub(crate) struct UserInfo {
+    pub(crate) name: String,
+    pub(crate) arn: String,
     /// The user's unique id (`AIDA…`), as GetCallerIdentity reports it for the user's keys.
-    pub user_id: String,
-    pub tags: Vec<(String, String)>,
-    pub permissions_boundary: Option<String>,
+    pub(crate) user_id: String,
+    pub(crate) tags: Vec<(String, String)>,
+    pub(crate) permissions_boundary: Option<String>,
 }
 
 impl UserInfo {
-    pub fn tag(&self, key: &str) -> Option<&str> {
+    pub(crate) fn tag(&self, key: &str) -> Option<&str> {
         self.tags
             .iter()
             .find(|(k, _)| k == key)
@@ -148,54 +155,74 @@ impl UserInfo {
 
 /// What CreateUser needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewUser {
-    pub name: String,
-    pub path: String,
-    pub tags: Vec<(String, String)>,
-    pub permissions_boundary: String,
+pub(crate) struct NewUser {
+    pub(crate) name: String,
+    pub(crate) path: String,
+    pub(crate) tags: Vec<(String, String)>,
+    pub(crate) permissions_boundary: String,
 }
 
 /// One version of a managed policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PolicyVersion {
-    pub version_id: String,
-    pub is_default: bool,
+pub(crate) struct PolicyVersion {
+    pub(crate) version_id: String,
+    pub(crate) is_default: bool,
 }
 
 /// A virtual MFA device just created: its serial number (an ARN) and its seed.
 #[derive(Debug, Clone)]
-pub struct VirtualMfaDevice {
-    pub serial: String,
-    pub base32_seed: Secret,
+pub(crate) struct VirtualMfaDevice {
+    pub(crate) serial: String,
+    pub(crate) base32_seed: Secret,
 }
 
 /// A group a user belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GroupRef {
-    pub name: String,
-    pub arn: String,
+pub(crate) struct GroupRef {
+    pub(crate) name: String,
+    pub(crate) arn: String,
 }
 
 /// An access key of a user.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AccessKey {
-    pub id: String,
-    pub active: bool,
+pub(crate) struct AccessKey {
+    pub(crate) id: String,
+    pub(crate) active: bool,
 }
 
 /// A service-specific credential (CodeCommit, Keyspaces, Bedrock...) of a user.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServiceCredential {
-    pub id: String,
-    pub service: String,
+pub(crate) struct ServiceCredential {
+    pub(crate) id: String,
+    pub(crate) service: String,
 }
 
 /// The account's password policy, as far as generating a password goes.
-pub use crate::password::PasswordRules;
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PasswordRules {
+    pub(crate) minimum_length: usize,
+    pub(crate) require_uppercase: bool,
+    pub(crate) require_lowercase: bool,
+    pub(crate) require_numbers: bool,
+    pub(crate) require_symbols: bool,
+}
+
+impl Default for PasswordRules {
+    /// For accounts without a policy: long, and every character class.
+    fn default() -> Self {
+        PasswordRules {
+            minimum_length: 20,
+            require_uppercase: true,
+            require_lowercase: true,
+            require_numbers: true,
+            require_symbols: true,
+        }
+    }
+}
 
 /// Every IAM and STS call the tool makes. One method per API operation; `Option` results mean
 /// NoSuchEntity was an expected answer.
-pub trait Iam: Sync {
+pub(crate) trait Iam: Sync {
     fn get_caller_identity(&self) -> impl Future<Output = AwsResult<CallerIdentity>> + Send;
     fn get_account_password_policy(
         &self,
@@ -220,6 +247,7 @@ pub trait Iam: Sync {
         path: &str,
         document: &str,
         description: &str,
+        tags: &[(String, String)],
     ) -> impl Future<Output = AwsResult<String>> + Send;
     fn create_policy_version(
         &self,
@@ -380,53 +408,53 @@ pub trait Iam: Sync {
 
 /// An IAM Identity Center instance and its identity store.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SsoInstance {
-    pub arn: String,
-    pub identity_store_id: String,
+pub(crate) struct SsoInstance {
+    pub(crate) arn: String,
+    pub(crate) identity_store_id: String,
 }
 
 /// A person to create in the identity store.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewPerson {
-    pub user_name: String,
-    pub display_name: String,
-    pub given_name: String,
-    pub family_name: String,
-    pub email: String,
+pub(crate) struct NewPerson {
+    pub(crate) user_name: String,
+    pub(crate) display_name: String,
+    pub(crate) given_name: String,
+    pub(crate) family_name: String,
+    pub(crate) email: String,
 }
 
 /// What a permission set is made of, besides its policies.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PermissionSetSpec {
-    pub name: String,
-    pub description: String,
+pub(crate) struct PermissionSetSpec {
+    pub(crate) name: String,
+    pub(crate) description: String,
     /// ISO 8601, such as `PT8H`.
-    pub session_duration: String,
+    pub(crate) session_duration: String,
 }
 
 /// One account assignment of a permission set.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Assignment {
-    pub account: String,
-    pub permission_set_arn: String,
+pub(crate) struct Assignment {
+    pub(crate) account: String,
+    pub(crate) permission_set_arn: String,
 }
 
 /// Where an asynchronous Identity Center operation stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OperationState {
+pub(crate) enum OperationState {
     InProgress,
     Succeeded,
     Failed(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OperationStatus {
-    pub request_id: String,
-    pub state: OperationState,
+pub(crate) struct OperationStatus {
+    pub(crate) request_id: String,
+    pub(crate) state: OperationState,
 }
 
 /// Every IAM Identity Center (SSO Admin) and Identity Store call the tool makes.
-pub trait Sso: Sync {
+pub(crate) trait Sso: Sync {
     fn list_instances(&self) -> impl Future<Output = AwsResult<Vec<SsoInstance>>> + Send;
     /// GetUserId by `userName`; `None` when there is no such person.
     fn find_user_id(
@@ -458,6 +486,7 @@ pub trait Sso: Sync {
         &self,
         instance_arn: &str,
         spec: &PermissionSetSpec,
+        tags: &[(String, String)],
     ) -> impl Future<Output = AwsResult<String>> + Send;
     fn update_permission_set(
         &self,

@@ -1,256 +1,29 @@
-//! The `Iam` boundary implemented with the AWS SDK for Rust: configuration from the standard
-//! credential chain, one SDK call per trait method, and every `SdkError` converted to
-//! `AwsError` here.
+//! The `Iam` boundary implemented with the AWS SDK for Rust: one SDK call per trait method,
+//! each error converted by `convert`.
 
+use super::convert::convert;
 use super::{
     AccessKey, AwsError, AwsErrorKind, AwsResult, CallerIdentity, GroupRef, Iam, NewUser,
     PasswordRules, PolicyVersion, ServiceCredential, UserInfo, VirtualMfaDevice,
 };
 use crate::secret::Secret;
-use aws_config::default_provider::region::DefaultRegionChain;
-use aws_config::meta::region::RegionProviderChain;
-use aws_config::profile::ProfileFileCredentialsProvider;
-use aws_config::timeout::TimeoutConfig;
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_iam::config::ProvideCredentials;
-use aws_sdk_iam::config::http::HttpResponse;
-use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_config::SdkConfig;
 use aws_sdk_iam::primitives::DateTimeFormat;
 use aws_sdk_iam::types::{AssignmentStatusType, StatusType, Tag};
-use std::path::Path;
-use std::time::Duration;
-
-/// Where and as whom to call AWS, from the global options. `None` means the SDK's own chain
-/// decides (environment, profile, SSO); `AWS_ENDPOINT_URL` is honoured by the SDK.
-#[derive(Debug, Clone)]
-pub struct AwsTarget {
-    /// A named profile: its credentials are used even when `AWS_ACCESS_KEY_ID` is set, as the
-    /// AWS CLI does with `--profile`.
-    pub profile: Option<String>,
-    pub region: Option<String>,
-    pub endpoint_url: Option<String>,
-    /// Adaptive retry mode with more attempts, for many calls in a row (`batch`): the client
-    /// slows itself down when throttled instead of failing.
-    pub adaptive_retries: bool,
-    /// How long one attempt of a call may take; the whole call, retries included, gets as
-    /// many of these as it has attempts, plus the waits between them.
-    pub call_timeout: Duration,
-}
-
-/// Attempts per call in standard mode (the SDK's default).
-const STANDARD_MAX_ATTEMPTS: u32 = 3;
-/// The longest wait between two attempts in standard mode (the SDK's default).
-const STANDARD_MAX_BACKOFF: Duration = Duration::from_secs(20);
-/// Attempts per call in adaptive mode: with 15% of calls throttled, ten attempts leave about
-/// one call in ten million failing.
-const ADAPTIVE_MAX_ATTEMPTS: u32 = 10;
-/// The longest wait between two attempts in adaptive mode: its client-side rate limiter does
-/// the slowing down, so ten attempts do not add up to minutes.
-const ADAPTIVE_MAX_BACKOFF: Duration = Duration::from_secs(2);
-/// How long opening a connection may take.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// Why the SDK configuration could not be loaded: a `--profile` that cannot be used.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProfileProblem {
-    pub profile: String,
-    /// The files the profile was looked for in.
-    pub files: Vec<String>,
-    pub cause: String,
-}
-
-impl std::fmt::Display for ProfileProblem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "AWS profile {:?} cannot be used (looked in {}): {}",
-            self.profile,
-            self.files.join(" and "),
-            self.cause
-        )
-    }
-}
-
-impl std::error::Error for ProfileProblem {}
-
-/// An error and its sources, each once, without the SDK's debug dump.
-fn causes(err: &dyn std::error::Error) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut next = Some(err);
-    while let Some(current) = next {
-        let text = current.to_string();
-        if !parts.iter().any(|part| part.contains(&text)) {
-            parts.push(text);
-        }
-        next = current.source();
-    }
-    parts.join(": ")
-}
-
-/// The files the SDK reads profiles from: `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE`,
-/// else `~/.aws/config` and `~/.aws/credentials`.
-fn profile_files() -> Vec<String> {
-    let home = std::env::var("HOME").unwrap_or_else(|_| "~".to_string());
-    [
-        ("AWS_CONFIG_FILE", "config"),
-        ("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
-    ]
-    .into_iter()
-    .map(|(variable, name)| {
-        std::env::var(variable).unwrap_or_else(|_| format!("{home}/.aws/{name}"))
-    })
-    .collect()
-}
-
-/// Loads the SDK configuration. IAM is global, so a missing region falls back to us-east-1.
-/// Retries are the SDK's: standard mode, 3 attempts with exponential backoff and jitter for
-/// throttling, 5xx and dropped connections, tunable with `AWS_MAX_ATTEMPTS`, `AWS_RETRY_MODE`
-/// or the profile's `max_attempts` and `retry_mode`. With a profile, its credentials are
-/// resolved once here, so a profile that does not exist or cannot give credentials is named
-/// before anything else happens, and no other credentials are ever tried in its place.
-pub async fn load_config(target: &AwsTarget) -> Result<SdkConfig, ProfileProblem> {
-    let mut region_chain = DefaultRegionChain::builder();
-    if let Some(profile) = &target.profile {
-        region_chain = region_chain.profile_name(profile);
-    }
-    let region = RegionProviderChain::first_try(target.region.clone().map(Region::new))
-        .or_else(region_chain.build())
-        .or_else(Region::from_static("us-east-1"));
-    let (attempts, backoff) = if target.adaptive_retries {
-        (ADAPTIVE_MAX_ATTEMPTS, ADAPTIVE_MAX_BACKOFF)
-    } else {
-        (STANDARD_MAX_ATTEMPTS, STANDARD_MAX_BACKOFF)
-    };
-    let timeouts = TimeoutConfig::builder()
-        .connect_timeout(CONNECT_TIMEOUT)
-        .operation_attempt_timeout(target.call_timeout)
-        .operation_timeout((target.call_timeout + backoff) * attempts)
-        .build();
-    let mut loader = aws_config::defaults(BehaviorVersion::v2026_01_12())
-        .region(region)
-        .timeout_config(timeouts);
-    if target.adaptive_retries {
-        loader = loader.retry_config(
-            aws_config::retry::RetryConfig::adaptive()
-                .with_max_attempts(ADAPTIVE_MAX_ATTEMPTS)
-                .with_max_backoff(ADAPTIVE_MAX_BACKOFF),
-        );
-    }
-    if let Some(profile) = &target.profile {
-        let credentials = ProfileFileCredentialsProvider::builder()
-            .profile_name(profile)
-            .build();
-        if let Err(err) = credentials.provide_credentials().await {
-            let files = profile_files();
-            let cause = if files.iter().any(|file| Path::new(file).exists()) {
-                causes(&err)
-            } else {
-                "neither file exists".to_string()
-            };
-            return Err(ProfileProblem {
-                profile: profile.clone(),
-                files,
-                cause,
-            });
-        }
-        loader = loader
-            .profile_name(profile)
-            .credentials_provider(credentials);
-    }
-    if let Some(endpoint) = &target.endpoint_url {
-        loader = loader.endpoint_url(endpoint);
-    }
-    Ok(loader.load().await)
-}
 
 /// IAM and STS through the SDK.
 #[derive(Debug, Clone)]
-pub struct SdkIam {
+pub(crate) struct SdkIam {
     iam: aws_sdk_iam::Client,
     sts: aws_sdk_sts::Client,
 }
 
 impl SdkIam {
-    pub fn new(config: &SdkConfig) -> Self {
+    pub(crate) fn new(config: &SdkConfig) -> Self {
         SdkIam {
             iam: aws_sdk_iam::Client::new(config),
             sts: aws_sdk_sts::Client::new(config),
         }
-    }
-}
-
-/// Converts an SDK error into the tool's own, classifying it by AWS's error code.
-pub(crate) fn convert<E>(operation: &'static str, err: SdkError<E, HttpResponse>) -> AwsError
-where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-{
-    match &err {
-        SdkError::ServiceError(context) => {
-            let status = format!("HTTP {}", context.raw().status().as_u16());
-            let code = context.err().code().unwrap_or(&status);
-            let message = context.err().message().unwrap_or_default();
-            let kind = match kind_of_code(code) {
-                AwsErrorKind::Other if context.raw().status().is_server_error() => {
-                    AwsErrorKind::Uncertain
-                }
-                kind => kind,
-            };
-            AwsError::new(operation, kind, code, message)
-        }
-        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
-            let text = DisplayErrorContext(&err).to_string();
-            let kind = if text.to_ascii_lowercase().contains("credential") {
-                AwsErrorKind::Credentials
-            } else {
-                AwsErrorKind::Uncertain
-            };
-            AwsError::new(operation, kind, "NoAnswer", &text)
-        }
-        _ => {
-            let text = DisplayErrorContext(&err).to_string();
-            let kind = if text.to_ascii_lowercase().contains("credential") {
-                AwsErrorKind::Credentials
-            } else {
-                AwsErrorKind::Other
-            };
-            AwsError::new(operation, kind, "RequestNotSent", &text)
-        }
-    }
-}
-
-fn kind_of_code(code: &str) -> AwsErrorKind {
-    match code {
-        "NoSuchEntity" | "NoSuchEntityException" | "ResourceNotFoundException" => {
-            AwsErrorKind::NotFound
-        }
-        "ConflictException" => AwsErrorKind::Conflict,
-        "EntityAlreadyExists" | "EntityAlreadyExistsException" => AwsErrorKind::AlreadyExists,
-        "DeleteConflict" | "DeleteConflictException" => AwsErrorKind::DeleteConflict,
-        "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => {
-            AwsErrorKind::AccessDenied
-        }
-        "InvalidClientTokenId"
-        | "ExpiredToken"
-        | "ExpiredTokenException"
-        | "SignatureDoesNotMatch"
-        | "InvalidAccessKeyId"
-        | "MissingAuthenticationToken"
-        | "UnrecognizedClientException" => AwsErrorKind::Credentials,
-        "LimitExceeded" | "LimitExceededException" => AwsErrorKind::LimitExceeded,
-        "ConcurrentModification" | "ConcurrentModificationException" => {
-            AwsErrorKind::ConcurrentModification
-        }
-        "EntityTemporarilyUnmodifiable" | "EntityTemporarilyUnmodifiableException" => {
-            AwsErrorKind::TemporarilyUnmodifiable
-        }
-        "Throttling" | "ThrottlingException" | "RequestLimitExceeded" => AwsErrorKind::Throttled,
-        "InvalidInput"
-        | "MalformedPolicyDocument"
-        | "PasswordPolicyViolation"
-        | "InvalidAuthenticationCode"
-        | "ValidationError"
-        | "ValidationException" => AwsErrorKind::Invalid,
-        _ => AwsErrorKind::Other,
     }
 }
 
@@ -391,6 +164,7 @@ impl Iam for SdkIam {
         path: &str,
         document: &str,
         description: &str,
+        tags: &[(String, String)],
     ) -> AwsResult<String> {
         const OP: &str = "iam:CreatePolicy";
         let out = self
@@ -400,10 +174,7 @@ impl Iam for SdkIam {
             .path(path)
             .policy_document(document)
             .description(description)
-            .tags(tag(
-                crate::onboard::MANAGED_BY_TAG,
-                crate::onboard::MANAGED_BY_VALUE,
-            ))
+            .set_tags(Some(tags.iter().map(|(k, v)| tag(k, v)).collect()))
             .send()
             .await
             .map_err(|e| convert(OP, e))?;
@@ -1040,20 +811,6 @@ impl Iam for SdkIam {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn error_codes_map_to_the_kinds_the_tool_acts_on() {
-        assert_eq!(kind_of_code("NoSuchEntity"), AwsErrorKind::NotFound);
-        assert_eq!(kind_of_code("DeleteConflict"), AwsErrorKind::DeleteConflict);
-        assert_eq!(kind_of_code("AccessDenied"), AwsErrorKind::AccessDenied);
-        assert_eq!(kind_of_code("ExpiredToken"), AwsErrorKind::Credentials);
-        assert_eq!(kind_of_code("LimitExceeded"), AwsErrorKind::LimitExceeded);
-        assert_eq!(
-            kind_of_code("ConcurrentModification"),
-            AwsErrorKind::ConcurrentModification
-        );
-        assert_eq!(kind_of_code("ServiceFailure"), AwsErrorKind::Other);
-    }
 
     #[test]
     fn policy_documents_are_read_encoded_or_plain() {

@@ -2,7 +2,7 @@
 //! sets and account assignments, Identity Store for people. Errors convert through
 //! `sdk::convert`, like IAM's.
 
-use super::sdk::convert;
+use super::convert::convert;
 use super::{
     Assignment, AwsError, AwsErrorKind, AwsResult, NewPerson, OperationState, OperationStatus,
     PermissionSetSpec, Sso, SsoInstance,
@@ -17,13 +17,13 @@ use aws_smithy_types::Document;
 
 /// SSO Admin and Identity Store through the SDK.
 #[derive(Debug, Clone)]
-pub struct SdkSso {
+pub(crate) struct SdkSso {
     admin: aws_sdk_ssoadmin::Client,
     store: aws_sdk_identitystore::Client,
 }
 
 impl SdkSso {
-    pub fn new(config: &SdkConfig) -> Self {
+    pub(crate) fn new(config: &SdkConfig) -> Self {
         SdkSso {
             admin: aws_sdk_ssoadmin::Client::new(config),
             store: aws_sdk_identitystore::Client::new(config),
@@ -189,13 +189,19 @@ impl Sso for SdkSso {
         &self,
         instance_arn: &str,
         spec: &PermissionSetSpec,
+        tags: &[(String, String)],
     ) -> AwsResult<String> {
         const OP: &str = "sso:CreatePermissionSet";
-        let tag = Tag::builder()
-            .key(crate::onboard::MANAGED_BY_TAG)
-            .value(crate::onboard::MANAGED_BY_VALUE)
-            .build()
-            .expect("key and value are set");
+        let tags = tags
+            .iter()
+            .map(|(key, value)| {
+                Tag::builder()
+                    .key(key)
+                    .value(value)
+                    .build()
+                    .expect("key and value are set")
+            })
+            .collect();
         let out = self
             .admin
             .create_permission_set()
@@ -203,7 +209,7 @@ impl Sso for SdkSso {
             .name(&spec.name)
             .description(&spec.description)
             .session_duration(&spec.session_duration)
-            .tags(tag)
+            .set_tags(Some(tags))
             .send()
             .await
             .map_err(|e| convert(OP, e))?;

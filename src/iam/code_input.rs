@@ -2,21 +2,21 @@
 //! drawn there, or as lines on standard input (`--mfa export`, for scripts and vault-kept
 //! identities). Both implement `onboard::CodeSource`.
 
+use crate::iam::enrol::{CodeInput, CodeSource};
 use crate::look::Look;
-use crate::onboard::{CodeInput, CodeSource};
 use crate::qr;
 use crate::secret::Secret;
 use crate::totp::CodeRejection;
 use tokio::io::{AsyncBufReadExt, BufReader, Lines, Stdin};
 
 /// A person at a terminal: QR code and instructions on stderr, codes typed at prompts.
-pub struct TerminalCodes {
+pub(crate) struct TerminalCodes {
     user_name: String,
     look: Look,
 }
 
 impl TerminalCodes {
-    pub fn new(user_name: &str, look: Look) -> Self {
+    pub(crate) fn new(user_name: &str, look: Look) -> Self {
         TerminalCodes {
             user_name: user_name.to_string(),
             look,
@@ -98,12 +98,12 @@ impl CodeSource for TerminalCodes {
 }
 
 /// Codes from standard input, one per line.
-pub struct StdinCodes {
+pub(crate) struct StdinCodes {
     lines: Lines<BufReader<Stdin>>,
 }
 
 impl StdinCodes {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         StdinCodes {
             lines: BufReader::new(tokio::io::stdin()).lines(),
         }
@@ -144,7 +144,7 @@ impl CodeSource for StdinCodes {
 }
 
 /// The code source a run uses, chosen by `--mfa`.
-pub enum AnyCodes {
+pub(crate) enum AnyCodes {
     Terminal(TerminalCodes),
     Stdin(StdinCodes),
 }

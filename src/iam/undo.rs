@@ -15,7 +15,7 @@ use std::time::Duration;
 /// Deletes a login profile, asking again with backoff for about two minutes while AWS answers
 /// EntityTemporarilyUnmodifiable, as it does shortly after CreateLoginProfile (exactly when an
 /// undo runs).
-pub async fn delete_login_profile(api: &impl Iam, user: &str) -> AwsResult<()> {
+pub(crate) async fn delete_login_profile(api: &impl Iam, user: &str) -> AwsResult<()> {
     let backoff = ExponentialBuilder::default()
         .with_min_delay(Duration::from_secs(1))
         .with_max_delay(Duration::from_secs(16))
@@ -31,7 +31,7 @@ pub async fn delete_login_profile(api: &impl Iam, user: &str) -> AwsResult<()> {
 
 /// One reversal.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Undo {
+pub(crate) enum Undo {
     DeleteUser { user: String, arn: String },
     RemoveUserFromGroup { user: String, group: String },
     DeleteLoginProfile { user: String, user_arn: String },
@@ -84,44 +84,40 @@ impl Undo {
 
 /// What a rollback did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RollbackReport {
+pub(crate) struct RollbackReport {
     /// Undone, in the order they were undone.
-    pub undone: Vec<String>,
+    pub(crate) undone: Vec<String>,
     /// Left behind, each with the reason its undo failed.
-    pub leftovers: Vec<String>,
+    pub(crate) leftovers: Vec<String>,
 }
 
 /// Reversals of this run's changes, in the order the changes were made.
 #[derive(Debug, Default)]
-pub struct UndoLog {
+pub(crate) struct UndoLog {
     entries: Vec<Undo>,
 }
 
 impl UndoLog {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         UndoLog::default()
     }
 
-    pub fn record(&mut self, undo: Undo) {
+    pub(crate) fn record(&mut self, undo: Undo) {
         self.entries.push(undo);
     }
 
     /// Drops the latest entry: its change certainly did not happen.
-    pub fn forget_last(&mut self) {
+    pub(crate) fn forget_last(&mut self) {
         self.entries.pop();
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.entries.is_empty()
-    }
-
-    pub fn entries(&self) -> &[Undo] {
-        &self.entries
     }
 
     /// Undoes everything, newest first. A failed undo does not stop the others: every leftover
     /// is reported.
-    pub async fn roll_back(self, api: &impl Iam) -> RollbackReport {
+    pub(crate) async fn roll_back(self, api: &impl Iam) -> RollbackReport {
         let mut report = RollbackReport::default();
         for undo in self.entries.into_iter().rev() {
             tracing::info!(%undo, "undoing");

@@ -14,40 +14,40 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 
 /// Tags that `--disable-only` puts on the user.
-pub const OFFBOARDED_TAG: &str = "iam-onboard:offboarded";
-pub const OFFBOARD_REASON_TAG: &str = "iam-onboard:offboard-reason";
+pub(crate) const OFFBOARDED_TAG: &str = "iam-onboard:offboarded";
+pub(crate) const OFFBOARD_REASON_TAG: &str = "iam-onboard:offboard-reason";
 
 /// An access key as found, with when it was last used.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FoundKey {
-    pub key: AccessKey,
-    pub last_used: Option<String>,
+pub(crate) struct FoundKey {
+    pub(crate) key: AccessKey,
+    pub(crate) last_used: Option<String>,
 }
 
 /// Everything attached to a user.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Inventory {
-    pub user: UserInfo,
-    pub login_profile: bool,
-    pub access_keys: Vec<FoundKey>,
-    pub mfa_devices: Vec<String>,
+pub(crate) struct Inventory {
+    pub(crate) user: UserInfo,
+    pub(crate) login_profile: bool,
+    pub(crate) access_keys: Vec<FoundKey>,
+    pub(crate) mfa_devices: Vec<String>,
     /// A virtual MFA device named after the user that no one holds (left by a deactivation).
-    pub orphan_virtual_mfa: Option<String>,
-    pub signing_certificates: Vec<String>,
-    pub ssh_public_keys: Vec<String>,
-    pub service_credentials: Vec<ServiceCredential>,
-    pub inline_policies: Vec<String>,
-    pub managed_policies: Vec<String>,
-    pub groups: Vec<GroupRef>,
+    pub(crate) orphan_virtual_mfa: Option<String>,
+    pub(crate) signing_certificates: Vec<String>,
+    pub(crate) ssh_public_keys: Vec<String>,
+    pub(crate) service_credentials: Vec<ServiceCredential>,
+    pub(crate) inline_policies: Vec<String>,
+    pub(crate) managed_policies: Vec<String>,
+    pub(crate) groups: Vec<GroupRef>,
     /// Discovery calls that failed: what they would have found is unknown.
-    pub warnings: Vec<String>,
+    pub(crate) warnings: Vec<String>,
 }
 
 /// Discovery calls that failed in this run for a reason other than throttling (an endpoint
 /// that lacks the call): later users of the same run skip them, with a warning, instead of
 /// waiting through the retries again. A batch shares one; a single offboard has none.
 #[derive(Debug, Default)]
-pub struct KnownGaps(std::sync::Mutex<std::collections::BTreeSet<&'static str>>);
+pub(crate) struct KnownGaps(std::sync::Mutex<std::collections::BTreeSet<&'static str>>);
 
 impl KnownGaps {
     fn has(&self, operation: &str) -> bool {
@@ -88,12 +88,12 @@ async fn found<T: Default>(
 }
 
 /// Virtual MFA devices have ARN serial numbers under `:mfa/`; hardware and FIDO devices do not.
-pub fn is_virtual_mfa(serial: &str) -> bool {
+pub(crate) fn is_virtual_mfa(serial: &str) -> bool {
     serial.starts_with("arn:") && serial.contains(":mfa/")
 }
 
 /// Reads everything attached to `name`. `None` when the user does not exist.
-pub async fn discover(
+pub(crate) async fn discover(
     api: &impl Iam,
     name: &str,
     gaps: Option<&KnownGaps>,
@@ -195,7 +195,7 @@ pub async fn discover(
 
 /// One removal, in the words of the API call that makes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Removal {
+pub(crate) enum Removal {
     DeleteLoginProfile {
         user_arn: String,
     },
@@ -282,7 +282,7 @@ impl Removal {
     async fn run(&self, api: &impl Iam, user: &str) -> AwsResult<()> {
         match self {
             Removal::DeleteLoginProfile { .. } => {
-                crate::undo::delete_login_profile(api, user).await
+                crate::iam::undo::delete_login_profile(api, user).await
             }
             Removal::DeactivateAccessKey { id, .. } => {
                 api.update_access_key_status(user, id, false).await
@@ -314,7 +314,7 @@ impl Removal {
 
 /// Remove everything and the user, or only cut access and keep the user for investigation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OffboardMode {
+pub(crate) enum OffboardMode {
     Delete,
     DisableOnly,
 }
@@ -322,24 +322,24 @@ pub enum OffboardMode {
 /// The removals, in phases: a phase's removals are independent of each other and may run at
 /// once; each phase needs the ones before it done.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OffboardPlan {
-    pub user_name: String,
-    pub user_arn: String,
-    pub phases: Vec<Vec<Removal>>,
+pub(crate) struct OffboardPlan {
+    pub(crate) user_name: String,
+    pub(crate) user_arn: String,
+    pub(crate) phases: Vec<Vec<Removal>>,
     /// What is deliberately left alone.
-    pub kept: Vec<String>,
-    pub warnings: Vec<String>,
+    pub(crate) kept: Vec<String>,
+    pub(crate) warnings: Vec<String>,
 }
 
 impl OffboardPlan {
-    pub fn removals(&self) -> impl Iterator<Item = &Removal> {
+    pub(crate) fn removals(&self) -> impl Iterator<Item = &Removal> {
         self.phases.iter().flatten()
     }
 }
 
 /// Decides the removals. `offboarded_at` (RFC 3339) and `reason` go into the tags of
 /// `--disable-only`.
-pub fn plan_offboard(
+pub(crate) fn plan_offboard(
     inventory: &Inventory,
     mode: OffboardMode,
     offboarded_at: &str,
@@ -463,15 +463,15 @@ pub fn plan_offboard(
 
 /// What a run removed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Removed {
-    pub done: Vec<String>,
+pub(crate) struct Removed {
+    pub(crate) done: Vec<String>,
     /// Already gone when removed (an earlier, interrupted run, or someone else).
-    pub already_gone: Vec<String>,
+    pub(crate) already_gone: Vec<String>,
 }
 
 /// Runs the phases in order, a phase's removals at once. After a phase in which something
 /// failed, it stops: what is left is reported, and running again finishes.
-pub async fn execute<A: Iam + Send + 'static>(
+pub(crate) async fn execute<A: Iam + Send + 'static>(
     api: Arc<A>,
     plan: &OffboardPlan,
 ) -> Result<Removed, Error> {

@@ -8,21 +8,20 @@ use crate::aws::{
     AwsResult, CallerIdentity, GroupRef, Iam, NewUser, PasswordRules, PolicyVersion, UserInfo,
 };
 use crate::error::InputError;
-use crate::onboard::{
-    MANAGED_BY_TAG, MANAGED_BY_VALUE, NewUserRequest, PASSWORD_PENDING, PASSWORD_TAG, TEMPLATE_TAG,
-};
+use crate::iam::request::{NewUserRequest, WrittenWith};
+use crate::tags::{MANAGED_BY_TAG, MANAGED_BY_VALUE, PASSWORD_PENDING, PASSWORD_TAG, TEMPLATE_TAG};
 use crate::template::{IAM_PATH, PolicyDocument, Template};
 use std::fmt;
 
 /// AWS keeps at most five versions of a managed policy.
-pub const MAX_POLICY_VERSIONS: usize = 5;
+pub(crate) const MAX_POLICY_VERSIONS: usize = 5;
 /// The IAM path of the people this tool onboards. Kept at `/` so that policies can name a
 /// person's own user as `user/${aws:username}`.
-pub const USER_PATH: &str = "/";
+pub(crate) const USER_PATH: &str = "/";
 
 /// A managed policy of the template, as found.
 #[derive(Debug, Clone, PartialEq)]
-pub enum PolicyState {
+pub(crate) enum PolicyState {
     Missing,
     Current,
     Outdated { versions: Vec<PolicyVersion> },
@@ -30,34 +29,34 @@ pub enum PolicyState {
 
 /// A user that already exists.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ExistingUser {
-    pub info: UserInfo,
-    pub groups: Vec<GroupRef>,
-    pub has_login_profile: bool,
-    pub mfa_devices: Vec<String>,
+pub(crate) struct ExistingUser {
+    pub(crate) info: UserInfo,
+    pub(crate) groups: Vec<GroupRef>,
+    pub(crate) has_login_profile: bool,
+    pub(crate) mfa_devices: Vec<String>,
 }
 
 /// Everything `plan_new_user` needs to know about the account.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Observed {
-    pub caller: CallerIdentity,
+pub(crate) struct Observed {
+    pub(crate) caller: CallerIdentity,
     /// In the order of `Template::managed_policies`.
-    pub policies: Vec<PolicyState>,
-    pub group_exists: bool,
-    pub group_policies: Vec<String>,
-    pub user: Option<ExistingUser>,
+    pub(crate) policies: Vec<PolicyState>,
+    pub(crate) group_exists: bool,
+    pub(crate) group_policies: Vec<String>,
+    pub(crate) user: Option<ExistingUser>,
     /// A virtual MFA device with this user's device name that no user holds: left by a run that
     /// was killed before it enabled the device. Its seed is lost, so it is replaced.
-    pub stale_mfa_device: Option<String>,
-    pub password_rules: PasswordRules,
+    pub(crate) stale_mfa_device: Option<String>,
+    pub(crate) password_rules: PasswordRules,
 }
 
 impl Observed {
-    pub fn policy_arn(&self, policy: &PolicyDocument) -> String {
+    pub(crate) fn policy_arn(&self, policy: &PolicyDocument) -> String {
         policy_arn(&self.caller, policy)
     }
 
-    pub fn user_arn(&self, user_name: &str) -> String {
+    pub(crate) fn user_arn(&self, user_name: &str) -> String {
         format!(
             "arn:{}:iam::{}:user{USER_PATH}{user_name}",
             self.caller.partition(),
@@ -66,7 +65,7 @@ impl Observed {
     }
 
     /// The serial number AWS gives the virtual MFA device named after the user.
-    pub fn mfa_serial(&self, user_name: &str) -> String {
+    pub(crate) fn mfa_serial(&self, user_name: &str) -> String {
         format!(
             "arn:{}:iam::{}:mfa{USER_PATH}{user_name}",
             self.caller.partition(),
@@ -78,15 +77,15 @@ impl Observed {
 /// The template's shared resources as found: its managed policies (in the order of
 /// `Template::managed_policies`) and its group.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SharedState {
-    pub policies: Vec<PolicyState>,
-    pub group_exists: bool,
-    pub group_policies: Vec<String>,
+pub(crate) struct SharedState {
+    pub(crate) policies: Vec<PolicyState>,
+    pub(crate) group_exists: bool,
+    pub(crate) group_policies: Vec<String>,
 }
 
 impl SharedState {
     /// The state once a run has ensured the template's policies and group: all up to date.
-    pub fn ensured(template: &Template, caller: &CallerIdentity) -> Self {
+    pub(crate) fn ensured(template: &Template, caller: &CallerIdentity) -> Self {
         SharedState {
             policies: template
                 .managed_policies()
@@ -112,7 +111,7 @@ fn policy_arn(caller: &CallerIdentity, policy: &PolicyDocument) -> String {
 }
 
 /// Reads what exists. Makes read calls only.
-pub async fn observe(api: &impl Iam, request: &NewUserRequest) -> AwsResult<Observed> {
+pub(crate) async fn observe(api: &impl Iam, request: &NewUserRequest) -> AwsResult<Observed> {
     let caller = api.get_caller_identity().await?;
     let shared = observe_shared(api, &caller, &request.template).await?;
     let password_rules = if request.console {
@@ -124,7 +123,7 @@ pub async fn observe(api: &impl Iam, request: &NewUserRequest) -> AwsResult<Obse
 }
 
 /// Reads the state of the template's policies and group.
-pub async fn observe_shared(
+pub(crate) async fn observe_shared(
     api: &impl Iam,
     caller: &CallerIdentity,
     template: &Template,
@@ -160,7 +159,7 @@ pub async fn observe_shared(
 }
 
 /// Reads the person's own state, given the shared state and the password rules.
-pub async fn observe_person(
+pub(crate) async fn observe_person(
     api: &impl Iam,
     request: &NewUserRequest,
     caller: CallerIdentity,
@@ -200,7 +199,7 @@ pub async fn observe_person(
 
 /// One change, in the words of the API call that makes it.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Step {
+pub(crate) enum Step {
     CreatePolicy {
         name: String,
         document: String,
@@ -317,27 +316,53 @@ impl fmt::Display for Step {
 
 /// The changes a `new-user` run will make, in order.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Plan {
-    pub steps: Vec<Step>,
-    pub user_arn: String,
-    pub boundary_arn: String,
-    pub mfa_serial: Option<String>,
+pub(crate) struct Plan {
+    pub(crate) steps: Vec<Step>,
+    pub(crate) user_arn: String,
+    pub(crate) boundary_arn: String,
+    pub(crate) mfa_serial: Option<String>,
 }
 
 impl Plan {
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.steps.is_empty()
     }
 
     /// Whether the run makes a one-time password, which must then be delivered.
-    pub fn makes_password(&self) -> bool {
+    pub(crate) fn makes_password(&self) -> bool {
         self.steps.iter().any(Step::makes_password)
+    }
+}
+
+impl Plan {
+    /// Refuses, before any change, to overwrite a file this plan would write a secret to.
+    /// Files a re-run will not write (the password of a login profile that exists) may exist.
+    pub(crate) fn check_files_are_new(&self, request: &NewUserRequest) -> Result<(), InputError> {
+        for file in request.secret_files() {
+            let written = match file.written_with {
+                WrittenWith::Password => self.makes_password(),
+                WrittenWith::MfaDevice => self
+                    .steps
+                    .iter()
+                    .any(|s| matches!(s, Step::CreateVirtualMfaDevice { .. })),
+            };
+            if written && file.path.exists() {
+                return Err(InputError::new(
+                    file.flag,
+                    format!(
+                        "{} exists already; secrets are only written to new files",
+                        file.path.display()
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
 impl Step {
     /// Whether this step makes a one-time password.
-    pub fn makes_password(&self) -> bool {
+    pub(crate) fn makes_password(&self) -> bool {
         matches!(
             self,
             Step::CreateLoginProfile { .. } | Step::ResetUndeliveredPassword { .. }
@@ -347,7 +372,10 @@ impl Step {
 
 /// Decides the changes. Refuses (as bad input, before any change) to touch a user that this
 /// tool did not create, or that it created from another template.
-pub fn plan_new_user(request: &NewUserRequest, observed: &Observed) -> Result<Plan, InputError> {
+pub(crate) fn plan_new_user(
+    request: &NewUserRequest,
+    observed: &Observed,
+) -> Result<Plan, InputError> {
     let name = &request.user_name;
     let template = &request.template;
     if let Some(existing) = &observed.user {
@@ -440,7 +468,7 @@ pub fn plan_new_user(request: &NewUserRequest, observed: &Observed) -> Result<Pl
 }
 
 /// The changes that bring the template's shared policies and group up to date.
-pub fn plan_shared(
+pub(crate) fn plan_shared(
     template: &Template,
     shared: &SharedState,
     caller: &CallerIdentity,

@@ -1,0 +1,100 @@
+//! Every SDK error converted, once, into the tool's own `AwsError`: the operation, AWS's error
+//! code and message, and the kind the tool acts on. Used by the IAM and Identity Center clients.
+
+use super::{AwsError, AwsErrorKind};
+use aws_sdk_iam::config::http::HttpResponse;
+use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+
+/// Converts an SDK error into the tool's own, classifying it by AWS's error code.
+pub(crate) fn convert<E>(operation: &'static str, err: SdkError<E, HttpResponse>) -> AwsError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    match &err {
+        SdkError::ServiceError(context) => {
+            let status = format!("HTTP {}", context.raw().status().as_u16());
+            let code = context.err().code().unwrap_or(&status);
+            let message = context.err().message().unwrap_or_default();
+            let kind = match kind_of_code(code) {
+                AwsErrorKind::Other if context.raw().status().is_server_error() => {
+                    AwsErrorKind::Uncertain
+                }
+                kind => kind,
+            };
+            AwsError::new(operation, kind, code, message)
+        }
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
+            let text = DisplayErrorContext(&err).to_string();
+            let kind = if text.to_ascii_lowercase().contains("credential") {
+                AwsErrorKind::Credentials
+            } else {
+                AwsErrorKind::Uncertain
+            };
+            AwsError::new(operation, kind, "NoAnswer", &text)
+        }
+        _ => {
+            let text = DisplayErrorContext(&err).to_string();
+            let kind = if text.to_ascii_lowercase().contains("credential") {
+                AwsErrorKind::Credentials
+            } else {
+                AwsErrorKind::Other
+            };
+            AwsError::new(operation, kind, "RequestNotSent", &text)
+        }
+    }
+}
+
+fn kind_of_code(code: &str) -> AwsErrorKind {
+    match code {
+        "NoSuchEntity" | "NoSuchEntityException" | "ResourceNotFoundException" => {
+            AwsErrorKind::NotFound
+        }
+        "ConflictException" => AwsErrorKind::Conflict,
+        "EntityAlreadyExists" | "EntityAlreadyExistsException" => AwsErrorKind::AlreadyExists,
+        "DeleteConflict" | "DeleteConflictException" => AwsErrorKind::DeleteConflict,
+        "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => {
+            AwsErrorKind::AccessDenied
+        }
+        "InvalidClientTokenId"
+        | "ExpiredToken"
+        | "ExpiredTokenException"
+        | "SignatureDoesNotMatch"
+        | "InvalidAccessKeyId"
+        | "MissingAuthenticationToken"
+        | "UnrecognizedClientException" => AwsErrorKind::Credentials,
+        "LimitExceeded" | "LimitExceededException" => AwsErrorKind::LimitExceeded,
+        "ConcurrentModification" | "ConcurrentModificationException" => {
+            AwsErrorKind::ConcurrentModification
+        }
+        "EntityTemporarilyUnmodifiable" | "EntityTemporarilyUnmodifiableException" => {
+            AwsErrorKind::TemporarilyUnmodifiable
+        }
+        "Throttling" | "ThrottlingException" | "RequestLimitExceeded" => AwsErrorKind::Throttled,
+        "InvalidInput"
+        | "MalformedPolicyDocument"
+        | "PasswordPolicyViolation"
+        | "InvalidAuthenticationCode"
+        | "ValidationError"
+        | "ValidationException" => AwsErrorKind::Invalid,
+        _ => AwsErrorKind::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_map_to_the_kinds_the_tool_acts_on() {
+        assert_eq!(kind_of_code("NoSuchEntity"), AwsErrorKind::NotFound);
+        assert_eq!(kind_of_code("DeleteConflict"), AwsErrorKind::DeleteConflict);
+        assert_eq!(kind_of_code("AccessDenied"), AwsErrorKind::AccessDenied);
+        assert_eq!(kind_of_code("ExpiredToken"), AwsErrorKind::Credentials);
+        assert_eq!(kind_of_code("LimitExceeded"), AwsErrorKind::LimitExceeded);
+        assert_eq!(
+            kind_of_code("ConcurrentModification"),
+            AwsErrorKind::ConcurrentModification
+        );
+        assert_eq!(kind_of_code("ServiceFailure"), AwsErrorKind::Other);
+    }
+}

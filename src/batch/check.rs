@@ -1,0 +1,369 @@
+//! Reading and checking a batch file before anything changes: the header's columns, each row
+//! turned into the same request the single commands build, every bad row named by line and
+//! column, one row a person, and no protected person.
+
+use crate::aws::NewPerson;
+use crate::config::Config;
+use crate::error::InputError;
+use crate::iam::request::{MfaMode, NewUserRequest};
+use crate::names::{self, validate_account_id};
+use crate::protect::Protected;
+use crate::sso::request::{self, AssignRequest, validate_identity_user_name};
+use crate::template::TemplateSet;
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+
+/// The columns a file may have, in any order; only `username` is required.
+pub(crate) const COLUMNS: &[&str] = &[
+    "action",
+    "username",
+    "template",
+    "display_name",
+    "email",
+    "ticket",
+    "tags",
+    "console",
+    "accounts",
+    "given_name",
+    "family_name",
+];
+
+/// What one row asks for, checked.
+#[derive(Debug, Clone)]
+pub(crate) enum RowAction {
+    Onboard(Box<NewUserRequest>),
+    Offboard { user_name: String },
+    Assign(Box<AssignRequest>),
+}
+
+/// A checked row and the line it starts on.
+#[derive(Debug, Clone)]
+pub(crate) struct Row {
+    pub(crate) line: u64,
+    pub(crate) action: RowAction,
+}
+
+impl Row {
+    pub(crate) fn user_name(&self) -> &str {
+        match &self.action {
+            RowAction::Onboard(request) => &request.user_name,
+            RowAction::Offboard { user_name } => user_name,
+            RowAction::Assign(request) => &request.user_name,
+        }
+    }
+
+    pub(crate) fn action_name(&self) -> &'static str {
+        match &self.action {
+            RowAction::Onboard(_) => "onboard",
+            RowAction::Offboard { .. } => "offboard",
+            RowAction::Assign(_) => "assign",
+        }
+    }
+}
+
+/// What rows are checked against.
+pub(crate) struct Checking<'a> {
+    pub(crate) file: &'a str,
+    pub(crate) templates: &'a TemplateSet,
+    pub(crate) config: &'a Config,
+    /// Rows for these people are bad rows: no row may change a protected person.
+    pub(crate) protected: &'a Protected,
+}
+
+/// The column positions of a file.
+pub(super) struct Header {
+    columns: HashMap<String, usize>,
+}
+
+impl Header {
+    fn get<'r>(&self, record: &'r csv::StringRecord, column: &str) -> &'r str {
+        self.columns
+            .get(column)
+            .and_then(|index| record.get(*index))
+            .unwrap_or("")
+    }
+}
+
+pub(super) fn open(
+    path: &Path,
+    file: &str,
+) -> Result<(csv::Reader<std::fs::File>, Header), InputError> {
+    // Lines end at \n: the \r of a CRLF file is trimmed with the field's white space. (With
+    // the default CRLF terminator, the csv crate counts the lines of CRLF files one short.)
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_path(path)
+        .map_err(|err| InputError::new("file", format!("cannot read it: {err}")).in_file(file))?;
+    let names = reader
+        .headers()
+        .map_err(|err| {
+            InputError::new("header", err.to_string())
+                .in_file(file)
+                .at_line(1)
+        })?
+        .clone();
+    let mut columns = HashMap::new();
+    for (index, name) in names.iter().enumerate() {
+        let name = name.to_ascii_lowercase();
+        if !COLUMNS.contains(&name.as_str()) {
+            return Err(InputError::new(
+                format!("column {name:?}"),
+                format!("unknown column; the columns are {}", COLUMNS.join(", ")),
+            )
+            .in_file(file)
+            .at_line(1));
+        }
+        if columns.insert(name.clone(), index).is_some() {
+            return Err(InputError::new(format!("column {name:?}"), "appears twice")
+                .in_file(file)
+                .at_line(1));
+        }
+    }
+    if !columns.contains_key("username") {
+        return Err(InputError::new("header", "there is no username column")
+            .in_file(file)
+            .at_line(1));
+    }
+    Ok((reader, Header { columns }))
+}
+
+/// `k=v;k=v`.
+fn parse_tags(text: &str) -> Result<Vec<(String, String)>, InputError> {
+    text.split(';')
+        .map(str::trim)
+        .filter(|tag| !tag.is_empty())
+        .map(names::parse_tag)
+        .collect()
+}
+
+fn split_list(text: &str) -> Vec<String> {
+    text.split(';')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The column an error of the single commands' checks belongs to.
+fn column_of(field: &str) -> String {
+    let field = field.trim_start_matches("--");
+    let tag_column = [
+        (crate::tags::DISPLAY_NAME_TAG, "display_name"),
+        (crate::tags::EMAIL_TAG, "email"),
+        (crate::tags::TICKET_TAG, "ticket"),
+    ]
+    .into_iter()
+    .find(|(tag, _)| field == format!("tag {tag:?}"));
+    if let Some((_, column)) = tag_column {
+        column.to_string()
+    } else if field.starts_with("tag") {
+        "tags".to_string()
+    } else if field.starts_with("account") {
+        "accounts".to_string()
+    } else {
+        field.replace('-', "_")
+    }
+}
+
+pub(super) fn parse_row(
+    record: &csv::StringRecord,
+    header: &Header,
+    checking: &Checking,
+) -> Result<Row, InputError> {
+    let line = record.position().map_or(0, csv::Position::line);
+    let at = |column: &str, reason: String| {
+        InputError::new(column, reason)
+            .in_file(checking.file)
+            .at_line(line)
+    };
+    let relocate = |err: InputError| {
+        let detail = if err.field.starts_with("tag ") || err.field.starts_with("account_sets") {
+            format!("{}: {}", err.field, err.reason)
+        } else {
+            err.reason
+        };
+        at(&column_of(&err.field), detail)
+    };
+    let get = |column: &str| header.get(record, column).to_string();
+    let optional = |column: &str| Some(get(column)).filter(|value| !value.is_empty());
+    let user_name = get("username");
+    if user_name.is_empty() {
+        return Err(at("username", "is missing".to_string()));
+    }
+    let template = || {
+        let name = get("template");
+        if name.is_empty() {
+            return Err(at("template", "is missing".to_string()));
+        }
+        checking
+            .templates
+            .get(&name)
+            .cloned()
+            .map_err(|err| at("template", err.reason))
+    };
+    let action = match get("action").to_ascii_lowercase().as_str() {
+        "" | "onboard" => {
+            let template = template()?;
+            let console = match get("console").to_ascii_lowercase().as_str() {
+                "" | "no" => false,
+                "yes" => template.console_access,
+                other => {
+                    return Err(at(
+                        "console",
+                        format!("{} is not yes or no", names::shown(other)),
+                    ));
+                }
+            };
+            let request = NewUserRequest {
+                user_name,
+                template,
+                display_name: optional("display_name"),
+                email: optional("email"),
+                ticket: optional("ticket"),
+                extra_tags: parse_tags(&get("tags")).map_err(relocate)?,
+                console,
+                mfa: MfaMode::Deferred,
+                password_file: None,
+            }
+            .validate()
+            .map_err(relocate)?;
+            RowAction::Onboard(Box::new(request))
+        }
+        "offboard" => {
+            names::validate_user_name(&user_name).map_err(relocate)?;
+            RowAction::Offboard { user_name }
+        }
+        "assign" => {
+            validate_identity_user_name(&user_name).map_err(relocate)?;
+            let template = template()?;
+            let accounts = split_list(&get("accounts"));
+            for account in &accounts {
+                validate_account_id(account).map_err(relocate)?;
+            }
+            let targets =
+                request::resolve_targets(&template, &accounts, checking.templates, checking.config)
+                    .map_err(relocate)?;
+            let names = [
+                optional("email"),
+                optional("given_name"),
+                optional("family_name"),
+            ];
+            let create = match names {
+                [Some(email), Some(given_name), Some(family_name)] => Some(NewPerson {
+                    user_name: user_name.clone(),
+                    display_name: optional("display_name")
+                        .unwrap_or_else(|| format!("{given_name} {family_name}")),
+                    given_name,
+                    family_name,
+                    email,
+                }),
+                [None, None, None] => None,
+                _ => {
+                    return Err(at(
+                        "given_name",
+                        "email, given_name and family_name go together (all three create the person when missing)"
+                            .to_string(),
+                    ));
+                }
+            };
+            RowAction::Assign(Box::new(AssignRequest {
+                user_name,
+                template,
+                targets,
+                create,
+                instance_arn: None,
+            }))
+        }
+        other => {
+            return Err(at(
+                "action",
+                format!("{} is not onboard, offboard or assign", names::shown(other)),
+            ));
+        }
+    };
+    Ok(Row { line, action })
+}
+
+/// What the check of a whole file found out.
+#[derive(Debug, Default)]
+pub(crate) struct Checked {
+    pub(crate) rows: u64,
+    /// Templates whose policies and groups onboard rows need.
+    pub(crate) onboard_templates: BTreeSet<String>,
+    /// Templates whose permission sets assign rows need.
+    pub(crate) assign_templates: BTreeSet<String>,
+    /// Whether some row makes a console password (which goes only to the report).
+    pub(crate) makes_passwords: bool,
+}
+
+/// Reads and checks the whole file without changing anything. Returns every bad row, or
+/// what running it needs.
+pub(crate) fn check_file(path: &Path, checking: &Checking) -> Result<Checked, Vec<InputError>> {
+    let (mut reader, header) = open(path, checking.file).map_err(|err| vec![err])?;
+    let mut checked = Checked::default();
+    let mut problems = Vec::new();
+    let mut first_line_of: HashMap<String, u64> = HashMap::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(record) => record,
+            Err(err) => {
+                let line = err.position().map_or(0, csv::Position::line);
+                problems.push(
+                    InputError::new("row", err.to_string())
+                        .in_file(checking.file)
+                        .at_line(line),
+                );
+                continue;
+            }
+        };
+        checked.rows += 1;
+        let row = parse_row(&record, &header, checking).and_then(|row| {
+            checking
+                .protected
+                .check_name(row.user_name())
+                .map_err(|err| err.in_file(checking.file).at_line(row.line))?;
+            Ok(row)
+        });
+        match row {
+            Err(problem) => problems.push(problem),
+            Ok(row) => {
+                let key = row.user_name().to_ascii_lowercase();
+                if let Some(first) = first_line_of.get(&key) {
+                    problems.push(
+                        InputError::new(
+                            "username",
+                            format!(
+                                "{} is also on line {first}; one row a person",
+                                row.user_name()
+                            ),
+                        )
+                        .in_file(checking.file)
+                        .at_line(row.line),
+                    );
+                    continue;
+                }
+                first_line_of.insert(key, row.line);
+                match &row.action {
+                    RowAction::Onboard(request) => {
+                        checked
+                            .onboard_templates
+                            .insert(request.template.name.clone());
+                        checked.makes_passwords |= request.console;
+                    }
+                    RowAction::Assign(request) => {
+                        for template in request.templates() {
+                            checked.assign_templates.insert(template.name.clone());
+                        }
+                    }
+                    RowAction::Offboard { .. } => {}
+                }
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(checked)
+    } else {
+        Err(problems)
+    }
+}

@@ -1,0 +1,193 @@
+//! The batch report: one line a row (CSV for spreadsheets, formula-escaped, or JSON lines), to
+//! a new 0600 file or standard output, and the counts of row outcomes.
+
+use crate::batch::check::Row;
+use crate::error::{Error, InputError};
+use crate::secret::Secret;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// One line of the report.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct RowReport {
+    pub(crate) line: u64,
+    pub(crate) action: &'static str,
+    pub(crate) username: String,
+    /// `created`, `converged`, `already-done`, `offboarded`, `assigned`, `failed`, `skipped`,
+    /// or `planned` for `--dry-run`.
+    pub(crate) status: &'static str,
+    pub(crate) arn: String,
+    /// The one-time console password of a user this row created; only ever in the report.
+    #[serde(serialize_with = "crate::secret::serialize_exposed")]
+    pub(crate) password: Option<Secret>,
+    /// What failed, or for `--dry-run` the calls a real run would make.
+    pub(crate) detail: String,
+}
+
+impl RowReport {
+    pub(super) fn new(row: &Row, status: &'static str, arn: String, detail: String) -> Self {
+        RowReport {
+            line: row.line,
+            action: row.action_name(),
+            username: row.user_name().to_string(),
+            status,
+            arn,
+            password: None,
+            detail,
+        }
+    }
+}
+
+/// Where report lines go.
+pub(crate) enum ReportSink {
+    /// CSV, formula-escaped, to a new 0600 file.
+    Csv(Box<csv::Writer<std::fs::File>>),
+    /// One JSON object a line, to a new 0600 file or standard output.
+    JsonLines(Box<dyn std::io::Write>),
+    /// A line a row for people, on standard output.
+    Human,
+}
+
+/// A value a spreadsheet would run as a formula gets a leading apostrophe.
+pub(crate) fn escape_formula(value: &str) -> String {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    }
+}
+
+impl ReportSink {
+    /// Opens the sink: `path` is created new with mode 0600.
+    pub(crate) fn open(path: Option<&Path>, json: bool) -> Result<Self, Error> {
+        let Some(path) = path else {
+            return Ok(if json {
+                ReportSink::JsonLines(Box::new(std::io::stdout()))
+            } else {
+                ReportSink::Human
+            });
+        };
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let file = options.open(path).map_err(|err| {
+            Error::from(InputError::new(
+                "--report",
+                format!(
+                    "cannot create {} (it must not exist yet): {err}",
+                    path.display()
+                ),
+            ))
+        })?;
+        if json {
+            return Ok(ReportSink::JsonLines(Box::new(std::io::BufWriter::new(
+                file,
+            ))));
+        }
+        let mut writer = csv::Writer::from_writer(file);
+        writer
+            .write_record([
+                "line", "action", "username", "status", "arn", "password", "detail",
+            ])
+            .map_err(|err| Error::io("cannot write the report", err.into()))?;
+        Ok(ReportSink::Csv(Box::new(writer)))
+    }
+
+    pub(super) fn write(&mut self, report: &RowReport) -> Result<(), Error> {
+        let failed = |err: std::io::Error| Error::io("cannot write the report", err);
+        match self {
+            ReportSink::Csv(writer) => {
+                let line = report.line.to_string();
+                let fields = [
+                    line.as_str(),
+                    report.action,
+                    &report.username,
+                    report.status,
+                    &report.arn,
+                    report.password.as_ref().map_or("", Secret::expose),
+                    &report.detail,
+                ];
+                writer
+                    .write_record(fields.iter().map(|field| escape_formula(field)))
+                    .and_then(|()| writer.flush().map_err(Into::into))
+                    .map_err(|err| failed(err.into()))
+            }
+            ReportSink::JsonLines(out) => {
+                let text = serde_json::to_string(report).expect("reports serialise");
+                writeln!(out, "{text}")
+                    .and_then(|()| out.flush())
+                    .map_err(failed)
+            }
+            ReportSink::Human => {
+                let detail = if report.detail.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", report.detail)
+                };
+                crate::report::print(&format!(
+                    "line {} {} {}: {} {}{detail}\n",
+                    report.line, report.action, report.username, report.status, report.arn
+                ));
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Counts of row outcomes.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Summary {
+    pub(crate) by_status: BTreeMap<&'static str, u64>,
+    pub(crate) undo_incomplete: bool,
+    pub(crate) interrupted: bool,
+    /// What the rows share and went wrong without failing them (a permission set left without
+    /// its boundary), each once.
+    pub(crate) warnings: BTreeSet<String>,
+}
+
+impl Summary {
+    pub(crate) fn failed(&self) -> u64 {
+        self.by_status.get("failed").copied().unwrap_or_default()
+    }
+
+    /// The run's outcome: 0 when every row is done, else the error with its exit code.
+    pub(crate) fn outcome(&self) -> Result<(), Error> {
+        let text = self.to_string();
+        if self.interrupted {
+            Err(Error::Interrupted { undone: vec![text] })
+        } else if self.undo_incomplete {
+            Err(Error::UndoIncomplete {
+                cause: text,
+                leftovers: vec!["see the rows marked failed in the report".to_string()],
+            })
+        } else if self.failed() > 0 || self.by_status.contains_key("skipped") {
+            Err(Error::RolledBack {
+                cause: text,
+                undone: vec!["each failed row's own changes".to_string()],
+            })
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let total: u64 = self.by_status.values().sum();
+        let parts: Vec<String> = self
+            .by_status
+            .iter()
+            .map(|(s, n)| format!("{n} {s}"))
+            .collect();
+        write!(f, "{total} rows: {}", parts.join(", "))?;
+        for warning in &self.warnings {
+            write!(f, "\n  warning: {warning}")?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,490 @@
+//! Running a checked batch file: the shared resources once, then the rows streamed from the
+//! file, at most `concurrency` at once, each through the single command's flow with its undo.
+
+use crate::aws::{Iam, PasswordRules, Sso, SsoInstance};
+use crate::batch::check::{Checked, Checking, Row, RowAction, open, parse_row};
+use crate::batch::report::{ReportSink, RowReport, Summary};
+use crate::error::Error;
+use crate::iam::apply::{self as onboard, Effects};
+use crate::iam::enrol::{CodeInput, CodeSource, SystemClock};
+use crate::iam::offboard::{self, OffboardMode};
+use crate::iam::plan::{self, SharedState};
+use crate::protect::{Guard, Person};
+use crate::secret::Secret;
+use crate::sso::assign;
+use crate::sso::operations::Patience;
+use crate::sso::permission_set::PermissionSetOutcome;
+use crate::totp::CodeRejection;
+use std::cell::Cell;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::rc::Rc;
+use std::sync::Arc;
+
+/// The code source of batch rows: MFA is deferred, so no code is ever asked for.
+struct NoCodes;
+
+impl CodeSource for NoCodes {
+    fn show(&mut self, _otpauth_uri: &Secret) -> Result<(), String> {
+        Err("batch rows enrol no MFA device".to_string())
+    }
+
+    async fn next_pair(&mut self) -> CodeInput {
+        CodeInput::NoMore
+    }
+
+    fn rejected(&mut self, _why: &CodeRejection, _tries_left: u32) {}
+}
+
+/// How a batch runs.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub(crate) concurrency: usize,
+    pub(crate) continue_on_error: bool,
+    pub(crate) dry_run: bool,
+    pub(crate) patience: Patience,
+    /// A line a row on stderr when it is not a terminal (off with `-q`).
+    pub(crate) log_rows: bool,
+    /// The progress bar may be drawn with Unicode blocks (else `#` and `-`).
+    pub(crate) unicode: bool,
+}
+
+/// What every row shares, ensured once before the rows.
+struct Prepared {
+    /// The caller, and who no row may change.
+    guard: Guard,
+    password_rules: PasswordRules,
+    /// Template name → the state of its policies and group for onboard rows.
+    shared: BTreeMap<String, SharedState>,
+    sso: Option<(SsoInstance, Vec<(String, PermissionSetOutcome)>)>,
+    /// Discovery calls that failed earlier in the run, skipped for later offboard rows.
+    gaps: offboard::KnownGaps,
+}
+
+async fn prepare<I: Iam, S: Sso>(
+    iam: &I,
+    sso: &S,
+    checked: &Checked,
+    checking: &Checking<'_>,
+    settings: &Settings,
+) -> Result<Prepared, Error> {
+    let caller = iam.get_caller_identity().await.map_err(Error::from_aws)?;
+    let password_rules = if checked.makes_passwords {
+        iam.get_account_password_policy()
+            .await
+            .map_err(Error::from_aws)?
+            .unwrap_or_default()
+    } else {
+        PasswordRules::default()
+    };
+    let mut shared = BTreeMap::new();
+    for name in &checked.onboard_templates {
+        let template = checking.templates.get(name)?;
+        let found = plan::observe_shared(iam, &caller, template)
+            .await
+            .map_err(Error::from_aws)?;
+        let state = if settings.dry_run {
+            found
+        } else {
+            for step in plan::plan_shared(template, &found, &caller) {
+                tracing::info!(%step, "ensuring");
+                onboard::apply_shared(iam, &step)
+                    .await
+                    .map_err(Error::from_aws)?;
+            }
+            SharedState::ensured(template, &caller)
+        };
+        shared.insert(name.clone(), state);
+    }
+    let sso = if checked.assign_templates.is_empty() || settings.dry_run {
+        None
+    } else {
+        let instance = assign::choose_instance(sso, None).await?;
+        let mut sets = Vec::new();
+        for name in &checked.assign_templates {
+            let design =
+                crate::sso::permission_set::design_permission_set(checking.templates.get(name)?)?;
+            let outcome = crate::sso::permission_set::ensure_permission_set(
+                sso,
+                &instance,
+                &design,
+                settings.patience,
+            )
+            .await?;
+            sets.push((name.clone(), outcome));
+        }
+        Some((instance, sets))
+    };
+    Ok(Prepared {
+        guard: checking.protected.clone().guard(caller),
+        password_rules,
+        shared,
+        sso,
+        gaps: offboard::KnownGaps::default(),
+    })
+}
+
+/// Runs one row; never fails as a whole: a failure is the row's status.
+async fn run_row<I: Iam + Send + 'static, S: Sso + Send + 'static>(
+    iam: Arc<I>,
+    sso: Arc<S>,
+    row: Row,
+    prepared: Rc<Prepared>,
+    settings: Rc<Settings>,
+    cancelled: tokio::sync::watch::Receiver<bool>,
+) -> (RowReport, bool) {
+    let mut cancelled = cancelled;
+    let interrupted = async move {
+        let _ = cancelled.wait_for(|stop| *stop).await;
+    };
+    let failed = |row: &Row, err: Error| {
+        let incomplete = matches!(err, Error::UndoIncomplete { .. });
+        (
+            RowReport::new(row, "failed", String::new(), err.to_string()),
+            incomplete,
+        )
+    };
+    match &row.action {
+        RowAction::Onboard(request) => {
+            let shared = prepared.shared[&request.template.name].clone();
+            let observed = match plan::observe_person(
+                iam.as_ref(),
+                request,
+                prepared.guard.caller().clone(),
+                shared,
+                prepared.password_rules.clone(),
+            )
+            .await
+            {
+                Ok(observed) => observed,
+                Err(err) => return failed(&row, Error::from_aws(err)),
+            };
+            if let Err(err) = prepared.guard.check(Person::IamUser {
+                name: &request.user_name,
+                found: observed.user.as_ref().map(|user| &user.info),
+            }) {
+                return failed(&row, err.into());
+            }
+            let plan = match plan::plan_new_user(request, &observed) {
+                Ok(plan) => plan,
+                Err(err) => return failed(&row, err.into()),
+            };
+            if settings.dry_run {
+                let calls: Vec<String> = plan.steps.iter().map(ToString::to_string).collect();
+                return (
+                    RowReport::new(&row, "planned", plan.user_arn.clone(), calls.join("; ")),
+                    false,
+                );
+            }
+            if plan.is_empty() {
+                return (
+                    RowReport::new(&row, "already-done", plan.user_arn.clone(), String::new()),
+                    false,
+                );
+            }
+            let effects = Effects {
+                codes: &mut NoCodes,
+                clock: &SystemClock,
+                rng: &mut rand::rng(),
+            };
+            match onboard::apply_or_roll_back(
+                iam.as_ref(),
+                request,
+                &observed,
+                &plan,
+                effects,
+                interrupted,
+            )
+            .await
+            {
+                Ok(onboarded) => {
+                    let status = if observed.user.is_some() {
+                        "converged"
+                    } else {
+                        "created"
+                    };
+                    let mut report =
+                        RowReport::new(&row, status, plan.user_arn.clone(), String::new());
+                    report.password = onboarded.password_to_show;
+                    (report, false)
+                }
+                Err(err) => failed(&row, err),
+            }
+        }
+        RowAction::Offboard { user_name } => {
+            let inventory =
+                match offboard::discover(iam.as_ref(), user_name, Some(&prepared.gaps)).await {
+                    Ok(Some(inventory)) => inventory,
+                    Ok(None) => {
+                        return (
+                            RowReport::new(
+                                &row,
+                                "already-done",
+                                String::new(),
+                                "no such user".to_string(),
+                            ),
+                            false,
+                        );
+                    }
+                    Err(err) => return failed(&row, Error::from_aws(err)),
+                };
+            if let Err(err) = prepared.guard.check(Person::IamUser {
+                name: user_name,
+                found: Some(&inventory.user),
+            }) {
+                return failed(&row, err.into());
+            }
+            let plan = offboard::plan_offboard(&inventory, OffboardMode::Delete, "", None);
+            if settings.dry_run {
+                let calls: Vec<String> = plan.removals().map(ToString::to_string).collect();
+                return (
+                    RowReport::new(&row, "planned", plan.user_arn.clone(), calls.join("; ")),
+                    false,
+                );
+            }
+            match offboard::execute(iam, &plan).await {
+                Ok(_) => (
+                    RowReport::new(
+                        &row,
+                        "offboarded",
+                        plan.user_arn.clone(),
+                        plan.warnings.join("; "),
+                    ),
+                    false,
+                ),
+                Err(err) => failed(&row, err),
+            }
+        }
+        RowAction::Assign(request) => {
+            if let Err(err) = prepared.guard.check(Person::Identity {
+                name: &request.user_name,
+            }) {
+                return failed(&row, err.into());
+            }
+            if settings.dry_run {
+                return match assign::preview(sso.as_ref(), request).await {
+                    Ok(planned) => (
+                        RowReport::new(&row, "planned", String::new(), planned.join("; ")),
+                        false,
+                    ),
+                    Err(err) => failed(&row, err),
+                };
+            }
+            let (instance, sets) = prepared.sso.as_ref().expect("prepared for assign rows");
+            let found = match sso
+                .find_user_id(&instance.identity_store_id, &request.user_name)
+                .await
+            {
+                Ok(found) => found,
+                Err(err) => return failed(&row, Error::from_aws(err)),
+            };
+            let sets: Vec<(String, PermissionSetOutcome)> = sets
+                .iter()
+                .filter(|(name, _)| request.templates().iter().any(|t| t.name == *name))
+                .cloned()
+                .collect();
+            match assign::assign_person(
+                sso,
+                instance,
+                request,
+                found,
+                sets,
+                settings.patience,
+                interrupted,
+            )
+            .await
+            {
+                Ok(assigned) => {
+                    let new = assigned.user_created
+                        || assigned
+                            .accounts
+                            .iter()
+                            .any(|(_, _, o)| *o == assign::AccountOutcome::Created);
+                    let status = if new { "assigned" } else { "already-done" };
+                    let warnings: Vec<String> = assigned
+                        .permission_sets
+                        .iter()
+                        .flat_map(|(_, outcome)| outcome.warnings.iter().cloned())
+                        .collect();
+                    (
+                        RowReport::new(&row, status, assigned.user_id.clone(), warnings.join("; ")),
+                        false,
+                    )
+                }
+                Err(err) => failed(&row, err),
+            }
+        }
+    }
+}
+
+/// A row's end, on its way to the report.
+struct Finished {
+    report: RowReport,
+    undo_incomplete: bool,
+    /// Told once the report line is written: a password in it has then been delivered.
+    written: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Finished {
+    fn skipped(row: &Row) -> Self {
+        Finished {
+            report: RowReport::new(row, "skipped", String::new(), String::new()),
+            undo_incomplete: false,
+            written: None,
+        }
+    }
+}
+
+/// Shows progress: a bar on a terminal, a line a row otherwise.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    log_rows: bool,
+}
+
+impl Progress {
+    /// A bar when stderr is a terminal and rows are to be shown (not `-q`).
+    fn new(rows: u64, terminal: bool, settings: &Settings) -> Self {
+        let bar = (terminal && settings.log_rows).then(|| {
+            let bar = indicatif::ProgressBar::new(rows);
+            let style = indicatif::ProgressStyle::with_template(
+                "{bar:30} {pos}/{len} rows  {msg}  {per_sec}  ETA {eta}",
+            )
+            .expect("a valid template");
+            bar.set_style(if settings.unicode {
+                style
+            } else {
+                style.progress_chars("#>-")
+            });
+            bar
+        });
+        Progress {
+            bar,
+            log_rows: settings.log_rows,
+        }
+    }
+
+    fn row(&self, report: &RowReport, summary: &Summary) {
+        match &self.bar {
+            Some(bar) => {
+                bar.set_message(format!("{} failed", summary.failed()));
+                bar.inc(1);
+            }
+            None if self.log_rows => crate::report::print_err(&format!(
+                "iam-onboard: line {} {} {}: {}\n",
+                report.line, report.action, report.username, report.status
+            )),
+            None => {}
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish();
+        }
+    }
+}
+
+/// Runs a checked file: shared resources once, then the rows, at most `concurrency` at once,
+/// each reported to `sink` as it ends. Without `continue_on_error`, no new row starts after a
+/// failure (the rest are reported skipped). Setting `cancel` rolls back the rows in flight.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn run<I: Iam + Send + 'static, S: Sso + Send + 'static>(
+    iam: Arc<I>,
+    sso: Arc<S>,
+    path: &Path,
+    checking: &Checking<'_>,
+    checked: &Checked,
+    settings: Settings,
+    mut sink: ReportSink,
+    cancel: tokio::sync::watch::Receiver<bool>,
+) -> Result<Summary, Error> {
+    let prepared =
+        Rc::new(prepare(iam.as_ref(), sso.as_ref(), checked, checking, &settings).await?);
+    let settings = Rc::new(settings);
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let progress = Progress::new(checked.rows, terminal, &settings);
+    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<Finished>();
+    let stop = Rc::new(Cell::new(false));
+    let local = tokio::task::LocalSet::new();
+    let summary = local
+        .run_until(async {
+            let (mut reader, header) = open(path, checking.file)?;
+            let permits = Arc::new(tokio::sync::Semaphore::new(settings.concurrency.max(1)));
+            let mut summary = Summary::default();
+            let mut record_row = |Finished { report, undo_incomplete: incomplete, written }: Finished, summary: &mut Summary| -> Result<(), Error> {
+                *summary.by_status.entry(report.status).or_default() += 1;
+                summary.undo_incomplete |= incomplete;
+                if report.status == "failed" && !settings.continue_on_error {
+                    stop.set(true);
+                }
+                progress.row(&report, summary);
+                sink.write(&report)?;
+                if let Some(written) = written {
+                    let _ = written.send(());
+                }
+                Ok(())
+            };
+            for record in reader.records() {
+                let record = record.map_err(|err| Error::io("cannot read the file", err.into()))?;
+                let row = parse_row(&record, &header, checking)?;
+                while let Ok(done) = done_rx.try_recv() {
+                    record_row(done, &mut summary)?;
+                }
+                if stop.get() || *cancel.borrow() {
+                    record_row(Finished::skipped(&row), &mut summary)?;
+                    continue;
+                }
+                let permit = loop {
+                    tokio::select! {
+                        permit = permits.clone().acquire_owned() => break permit.expect("the semaphore stays open"),
+                        Some(done) = done_rx.recv() => record_row(done, &mut summary)?,
+                    }
+                };
+                while let Ok(done) = done_rx.try_recv() {
+                    record_row(done, &mut summary)?;
+                }
+                if stop.get() {
+                    record_row(Finished::skipped(&row), &mut summary)?;
+                    continue;
+                }
+                let (iam, sso, prepared, settings, cancel, done_tx) = (
+                    iam.clone(),
+                    sso.clone(),
+                    prepared.clone(),
+                    settings.clone(),
+                    cancel.clone(),
+                    done_tx.clone(),
+                );
+                tokio::task::spawn_local(async move {
+                    let (report, undo_incomplete) =
+                        run_row(iam.clone(), sso, row, prepared, settings, cancel).await;
+                    let delivers = report.password.is_some().then(|| report.username.clone());
+                    let (written, in_the_report) = tokio::sync::oneshot::channel();
+                    // The outcome goes out before the permit is released, so the next row
+                    // starts only after this one's failure can stop it.
+                    let _ = done_tx.send(Finished { report, undo_incomplete, written: Some(written) });
+                    if let Some(user) = delivers
+                        && in_the_report.await.is_ok()
+                        && let Err(err) = onboard::record_password_delivered(iam.as_ref(), &user).await
+                    {
+                        tracing::warn!(%err, user, "could not record that the password was delivered; a re-run will make a new one");
+                    }
+                    drop(permit);
+                });
+            }
+            drop(done_tx);
+            while let Some(done) = done_rx.recv().await {
+                record_row(done, &mut summary)?;
+            }
+            summary.interrupted = *cancel.borrow();
+            summary.warnings = prepared
+                .sso
+                .iter()
+                .flat_map(|(_, sets)| sets.iter().flat_map(|(_, outcome)| outcome.warnings.iter().cloned()))
+                .collect();
+            Ok::<Summary, Error>(summary)
+        })
+        .await?;
+    progress.finish();
+    Ok(summary)
+}

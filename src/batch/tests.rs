@@ -1,0 +1,297 @@
+//! Batch files against the in-memory models: checking, shared resources once, failures.
+
+use super::check::*;
+use super::report::*;
+use super::run::*;
+use crate::aws::memory::MemoryIam;
+use crate::aws::memory_sso::{Behaviour, MemorySso};
+use crate::config::Config;
+use crate::error::exit;
+use crate::error::{Error, InputError};
+use crate::protect::Protected;
+use crate::secret::Secret;
+use crate::sso::operations::Patience;
+use crate::template::TemplateSet;
+use std::sync::Arc;
+
+struct File {
+    _dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+}
+
+fn file(bytes: &[u8]) -> File {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("people.csv");
+    std::fs::write(&path, bytes).unwrap();
+    File { _dir: dir, path }
+}
+
+fn check(bytes: &[u8]) -> Result<Checked, Vec<InputError>> {
+    let set = TemplateSet::embedded().unwrap();
+    let config = Config::default();
+    let checking = Checking {
+        file: "people.csv",
+        templates: &set,
+        config: &config,
+        protected: &Protected::default(),
+    };
+    check_file(&file(bytes).path, &checking)
+}
+
+#[test]
+fn spreadsheet_exports_parse_bom_crlf_and_quotes() {
+    let checked = check(
+        b"\xef\xbb\xbfUsername,Template,Display_Name,Tags\r\n\
+          ann,developer,\"Ann Example\",\"team=pay;site=lon\"\r\n\
+          bob,finance,,\r\n",
+    )
+    .unwrap();
+    assert_eq!(checked.rows, 2);
+    assert_eq!(
+        checked.onboard_templates.iter().collect::<Vec<_>>(),
+        ["developer", "finance"]
+    );
+    assert!(
+        !checked.makes_passwords,
+        "console defaults to no in a batch"
+    );
+}
+
+#[test]
+fn every_bad_row_is_reported_with_line_and_column() {
+    let problems = check(
+        b"action,username,template,tags,accounts,email,given_name\n\
+          onboard,ok,developer,,,,\n\
+          onboard,bad name,developer,,,,\n\
+          onboard,x1,intern,,,,\n\
+          onboard,OK,developer,,,,\n\
+          onboard,x2,developer,novalue,,,\n\
+          hire,x3,developer,,,,\n\
+          assign,x4,developer,,123,,\n\
+          onboard,x5,,,,,\n\
+          assign,x6,finance,,111111111111,a@b.c,Ann\n",
+    )
+    .unwrap_err();
+    let found: Vec<(u64, &str)> = problems
+        .iter()
+        .map(|p| (p.line.unwrap(), p.field.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (3, "username"),
+            (4, "template"),
+            (5, "username"),
+            (6, "tags"),
+            (7, "action"),
+            (8, "accounts"),
+            (9, "template"),
+            (10, "given_name"),
+        ]
+    );
+    assert!(
+        problems[2].reason.contains("also on line 2"),
+        "{}",
+        problems[2]
+    );
+    assert!(
+        problems
+            .iter()
+            .all(|p| p.file.as_deref() == Some("people.csv"))
+    );
+}
+
+#[test]
+fn unknown_columns_and_a_missing_username_column_are_refused() {
+    assert_eq!(
+        check(b"username,tempalte\nann,developer\n").unwrap_err()[0].field,
+        "column \"tempalte\""
+    );
+    assert_eq!(
+        check(b"template\ndeveloper\n").unwrap_err()[0].field,
+        "header"
+    );
+}
+
+#[test]
+fn a_rows_password_is_a_secret_that_only_the_report_serialises() {
+    let mut report = RowReport {
+        line: 2,
+        action: "onboard",
+        username: "ann".to_string(),
+        status: "created",
+        arn: String::new(),
+        password: None,
+        detail: String::new(),
+    };
+    report.password = Some(Secret::new("Xy7-hunter2-secret!"));
+    assert!(!format!("{report:?}").contains("hunter2"));
+    let line = serde_json::to_string(&report).unwrap();
+    assert!(
+        line.contains("\"password\":\"Xy7-hunter2-secret!\""),
+        "{line}"
+    );
+    report.password = None;
+    let line = serde_json::to_string(&report).unwrap();
+    assert!(line.contains("\"password\":\"\""), "{line}");
+}
+
+#[test]
+fn formulas_are_escaped_for_spreadsheets() {
+    assert_eq!(escape_formula("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+    for risky in ["+1", "-1", "@SUM(A1)", "\tx"] {
+        assert!(escape_formula(risky).starts_with('\''), "{risky}");
+    }
+    assert_eq!(escape_formula("alice"), "alice");
+}
+
+fn settings(continue_on_error: bool) -> Settings {
+    Settings {
+        concurrency: 4,
+        continue_on_error,
+        dry_run: false,
+        patience: Patience::default(),
+        log_rows: false,
+        unicode: false,
+    }
+}
+
+async fn run_file(
+    iam: &Arc<MemoryIam>,
+    bytes: &[u8],
+    settings: Settings,
+) -> Result<(Summary, String), Error> {
+    let sso = Arc::new(MemorySso::new(Behaviour::default()));
+    run_file_with(iam, sso, bytes, settings).await
+}
+
+async fn run_file_with(
+    iam: &Arc<MemoryIam>,
+    sso: Arc<MemorySso>,
+    bytes: &[u8],
+    settings: Settings,
+) -> Result<(Summary, String), Error> {
+    let set = TemplateSet::embedded().unwrap();
+    let config = Config::default();
+    let checking = Checking {
+        file: "people.csv",
+        templates: &set,
+        config: &config,
+        protected: &Protected::default(),
+    };
+    let input = file(bytes);
+    let checked = check_file(&input.path, &checking).unwrap();
+    let report_dir = tempfile::tempdir().unwrap();
+    let report_path = report_dir.path().join("report.csv");
+    let sink = ReportSink::open(Some(&report_path), false)?;
+    let (_cancel, cancelled) = tokio::sync::watch::channel(false);
+    let summary = run(
+        iam.clone(),
+        sso,
+        &input.path,
+        &checking,
+        &checked,
+        settings,
+        sink,
+        cancelled,
+    )
+    .await?;
+    Ok((summary, std::fs::read_to_string(report_path).unwrap()))
+}
+
+fn people(n: usize) -> Vec<u8> {
+    let mut text = String::from("username,template,console\n");
+    for i in 0..n {
+        text.push_str(&format!(
+            "p{i},developer,{}\n",
+            if i % 2 == 0 { "yes" } else { "no" }
+        ));
+    }
+    text.into_bytes()
+}
+
+#[tokio::test]
+async fn shared_resources_are_ensured_once_and_every_row_is_done() {
+    let iam = Arc::new(MemoryIam::new(0));
+    let (summary, report) = run_file(&iam, &people(12), settings(false)).await.unwrap();
+    assert_eq!(summary.by_status.get("created"), Some(&12));
+    summary.outcome().unwrap();
+    let calls = iam.calls();
+    assert_eq!(
+        calls
+            .iter()
+            .filter(|c| c.starts_with("iam:CreateGroup"))
+            .count(),
+        1
+    );
+    assert_eq!(
+        calls
+            .iter()
+            .filter(|c| c.starts_with("iam:CreatePolicy"))
+            .count(),
+        4
+    );
+    let with_password = report
+        .lines()
+        .skip(1)
+        .filter(|l| l.split(',').nth(5).is_some_and(|p| !p.is_empty()));
+    assert_eq!(
+        with_password.count(),
+        6,
+        "console=yes rows have their password in the report"
+    );
+
+    let (again, _) = run_file(&iam, &people(12), settings(false)).await.unwrap();
+    assert_eq!(again.by_status.get("already-done"), Some(&12));
+}
+
+#[tokio::test]
+async fn a_permission_set_left_without_its_boundary_is_named_in_the_row_and_the_summary() {
+    let iam = Arc::new(MemoryIam::new(0));
+    let sso = Arc::new(MemorySso::new(Behaviour {
+        no_boundary_calls: true,
+        ..Behaviour::default()
+    }));
+    let file = b"action,username,template,accounts,email,given_name,family_name\n\
+        assign,erin,finance,111111111111,erin@example.com,Erin,Example\n";
+    let (summary, report) = run_file_with(&iam, sso, file, settings(false))
+        .await
+        .unwrap();
+    let row = report.lines().nth(1).unwrap();
+    summary
+        .outcome()
+        .unwrap_or_else(|err| panic!("{err}\n{row}"));
+    assert!(row.contains("has no permissions boundary"), "{row}");
+    assert!(
+        summary.to_string().contains("warning: permission set"),
+        "{summary}"
+    );
+}
+
+#[tokio::test]
+async fn after_a_failure_the_rest_is_skipped_unless_continue_on_error() {
+    let iam = Arc::new(MemoryIam::new(0));
+    run_file(
+        &iam,
+        b"username,template\nshared-first,developer\n",
+        settings(false),
+    )
+    .await
+    .unwrap();
+    iam.state
+        .lock()
+        .unwrap()
+        .users
+        .insert("taken".to_string(), Default::default());
+    let rows = b"username,template\ntaken,developer\nq1,developer\nq2,developer\nq3,developer\nq4,developer\nq5,developer\nq6,developer\n";
+    let mut one_at_a_time = settings(false);
+    one_at_a_time.concurrency = 1;
+    let (stopped, _) = run_file(&iam, rows, one_at_a_time).await.unwrap();
+    assert_eq!(stopped.failed(), 1);
+    assert_eq!(stopped.by_status.get("skipped"), Some(&6));
+    assert_eq!(stopped.outcome().unwrap_err().exit_code(), exit::FAILED);
+
+    let (kept_going, _) = run_file(&iam, rows, settings(true)).await.unwrap();
+    assert_eq!(kept_going.failed(), 1);
+    assert_eq!(kept_going.by_status.get("created"), Some(&6));
+}

@@ -1,0 +1,240 @@
+//! `assign`: Identity Center access from a template.
+
+use super::{Terminal, aws_target, load_templates};
+use crate::aws::config::load_config;
+use crate::aws::sdk::SdkIam;
+use crate::aws::sdk_sso::SdkSso;
+use crate::aws::{Iam, NewPerson};
+use crate::cli::{AssignArgs, GlobalArgs};
+use crate::config::Config;
+use crate::error::{Error, InputError};
+use crate::helpdesk::{self, Dialogue, Prompter};
+use crate::interrupt::Interrupts;
+use crate::names;
+use crate::protect::{Person, Protected};
+use crate::report::{self, Acting, AssignReport};
+use crate::sso::assign as sso_assign;
+use crate::sso::operations::Patience;
+use crate::sso::request::{self as assign_request, AssignRequest};
+use crate::template::TemplateSet;
+use std::sync::Arc;
+
+/// Turns `assign` arguments into a validated request.
+pub(crate) fn assign_request(
+    args: AssignArgs,
+    set: &TemplateSet,
+    config: &Config,
+) -> Result<AssignRequest, InputError> {
+    let (Some(user_name), Some(template)) = (args.username, &args.template) else {
+        return Err(InputError::new(
+            "<USERNAME> and --template",
+            "both are required",
+        ));
+    };
+    assign_request::validate_identity_user_name(&user_name)?;
+    let template = set.get(template)?.clone();
+    for account in &args.accounts {
+        names::validate_account_id(account)?;
+    }
+    let targets = assign_request::resolve_targets(&template, &args.accounts, set, config)?;
+    let create = match (
+        args.create_user,
+        args.email,
+        args.given_name,
+        args.family_name,
+    ) {
+        (false, ..) => None,
+        (true, Some(email), Some(given_name), Some(family_name)) => {
+            if !email.contains('@') {
+                return Err(InputError::new(
+                    "--email",
+                    format!("{} is not an email address", names::shown(&email)),
+                ));
+            }
+            Some(NewPerson {
+                user_name: user_name.clone(),
+                display_name: args
+                    .display_name
+                    .unwrap_or_else(|| format!("{given_name} {family_name}")),
+                given_name,
+                family_name,
+                email,
+            })
+        }
+        (true, ..) => {
+            return Err(InputError::new(
+                "--create-user",
+                "needs --email, --given-name and --family-name",
+            ));
+        }
+    };
+    Ok(AssignRequest {
+        user_name,
+        template,
+        targets,
+        create,
+        instance_arn: args.instance_arn,
+    })
+}
+
+pub(super) async fn assign_person(
+    mut args: AssignArgs,
+    global: &GlobalArgs,
+    terminal: Terminal,
+    interrupts: &Interrupts,
+) -> Result<(), Error> {
+    let patience = Patience {
+        timeout: std::time::Duration::from_secs(args.timeout),
+        ..Patience::default()
+    };
+    let set = load_templates(global)?;
+    let config = Config::load(global.config.as_deref())?;
+    let missing = helpdesk::missing(&[
+        ("<USERNAME>", args.username.is_some()),
+        ("--template <NAME>", args.template.is_some()),
+    ]);
+    helpdesk::usage_unless_asked(terminal.interactive, &["assign"], &missing)?;
+    let mut prompter = Dialogue::new(terminal.look);
+    if !missing.is_empty() {
+        helpdesk::ask_assign(&mut args, &set, &config, &mut prompter)?;
+    }
+    let request = assign_request(args, &set, &config)?;
+    let sdk_config = load_config(&aws_target(global)?).await?;
+    let caller = SdkIam::new(&sdk_config)
+        .get_caller_identity()
+        .await
+        .map_err(Error::from_aws)?;
+    let acting = Acting::of(&caller);
+    Protected::gather(&global.protect, &config)
+        .guard(caller)
+        .check(Person::Identity {
+            name: &request.user_name,
+        })?;
+    let api = Arc::new(SdkSso::new(&sdk_config));
+    let planned = sso_assign::preview(api.as_ref(), &request).await?;
+    if global.dry_run {
+        report::print(&AssignReport::planned(&acting, &request, planned).render(global.output));
+        return Ok(());
+    }
+    if terminal.interactive
+        && !global.yes
+        && !confirm_steps(&mut prompter, &acting, &request.user_name, &planned)?
+    {
+        return Err(Error::Declined);
+    }
+    let assigned = sso_assign::assign(api, &request, patience, interrupts.during_changes()).await?;
+    report::print(&AssignReport::done(&acting, &request, &assigned).render(global.output));
+    Ok(())
+}
+
+/// Shows what will be done and asks before doing it.
+fn confirm_steps(
+    prompter: &mut impl Prompter,
+    acting: &Acting,
+    user_name: &str,
+    planned: &[String],
+) -> Result<bool, Error> {
+    eprintln!("{}", acting.heading());
+    eprintln!("About to give {user_name} access, in this order:");
+    for step in planned {
+        eprintln!("  {step}");
+    }
+    prompter.yes_no("Proceed?", false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(accounts: &[&str]) -> AssignArgs {
+        AssignArgs {
+            username: Some("erin".to_string()),
+            template: Some("developer".to_string()),
+            accounts: accounts.iter().map(ToString::to_string).collect(),
+            create_user: false,
+            email: None,
+            given_name: None,
+            family_name: None,
+            display_name: None,
+            instance_arn: None,
+            timeout: 300,
+        }
+    }
+
+    fn config(sets: &[(&str, &[&str])]) -> Config {
+        Config {
+            account_sets: sets
+                .iter()
+                .map(|(name, accounts)| {
+                    (
+                        name.to_string(),
+                        accounts.iter().map(ToString::to_string).collect(),
+                    )
+                })
+                .collect(),
+            protected_users: Vec::new(),
+            source: Some("config.json".to_string()),
+        }
+    }
+
+    fn targets(request: &AssignRequest) -> Vec<(String, String)> {
+        request
+            .targets
+            .iter()
+            .map(|t| (t.account.clone(), t.template.name.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn without_accounts_the_templates_account_sets_decide() {
+        let set = TemplateSet::embedded().unwrap();
+        let sets = config(&[
+            ("dev", &["111111111111", "222222222222"]),
+            ("prod", &["333333333333"]),
+        ]);
+        let request = assign_request(args(&[]), &set, &sets).unwrap();
+        assert_eq!(
+            targets(&request),
+            [
+                ("111111111111".to_string(), "developer".to_string()),
+                ("222222222222".to_string(), "developer".to_string()),
+                ("333333333333".to_string(), "developer-readonly".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn named_accounts_get_the_named_template_once_each() {
+        let set = TemplateSet::embedded().unwrap();
+        let request = assign_request(
+            args(&["111111111111", "111111111111"]),
+            &set,
+            &Config::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            targets(&request),
+            [("111111111111".to_string(), "developer".to_string())]
+        );
+    }
+
+    #[test]
+    fn missing_or_conflicting_account_sets_are_bad_input() {
+        let set = TemplateSet::embedded().unwrap();
+        let none = assign_request(args(&[]), &set, &Config::default()).unwrap_err();
+        assert_eq!(none.field, "account_sets.dev");
+        assert!(none.reason.contains("--config"), "{none}");
+        let overlap = config(&[("dev", &["111111111111"]), ("prod", &["111111111111"])]);
+        let err = assign_request(args(&[]), &set, &overlap).unwrap_err();
+        assert!(
+            err.reason.contains("both developer and developer-readonly"),
+            "{err}"
+        );
+        let mut finance = args(&[]);
+        finance.template = Some("finance".to_string());
+        assert_eq!(
+            assign_request(finance, &set, &overlap).unwrap_err().field,
+            "--account"
+        );
+    }
+}

@@ -1,0 +1,134 @@
+//! Each subcommand from raw arguments to printed result: validation at the edge (turning
+//! `cli` values into requests), then the AWS work, then the report. One file a command; what
+//! they share (the terminal, where AWS is, the typed confirmation) is here.
+
+mod assign;
+mod batch;
+mod new_user;
+mod offboard;
+mod templates;
+
+use crate::aws::config::AwsTarget;
+use crate::cli::{Command, GlobalArgs};
+use crate::error::{Error, InputError};
+use crate::helpdesk::{self, Dialogue, Prompter};
+use crate::iam::enrol::Clock;
+use crate::interrupt::Interrupts;
+use crate::look::Look;
+use crate::names;
+use crate::report::Acting;
+use crate::template::TemplateSet;
+use std::io::IsTerminal;
+
+/// Whether a person is there (prompts need stdin and stderr on a terminal), and what the
+/// terminal can show.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Terminal {
+    pub(crate) interactive: bool,
+    pub(crate) look: Look,
+}
+
+impl Terminal {
+    pub(crate) fn detect() -> Self {
+        Terminal {
+            interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
+            look: Look::detect(),
+        }
+    }
+}
+
+/// Runs `command`; without one, opens the menu on a terminal, else it is a usage error.
+pub(crate) async fn dispatch(
+    command: Option<Command>,
+    global: &GlobalArgs,
+    interrupts: &Interrupts,
+) -> Result<(), Error> {
+    let terminal = Terminal::detect();
+    let command = match command {
+        Some(command) => command,
+        None if terminal.interactive => helpdesk::menu(&mut Dialogue::new(terminal.look))?,
+        None => return Err(crate::cli::usage_error(&[], &["a command"])),
+    };
+    match command {
+        Command::NewUser(args) => new_user::new_user(args, global, terminal, interrupts).await,
+        Command::Assign(args) => assign::assign_person(args, global, terminal, interrupts).await,
+        Command::Batch(args) => batch::run_batch(args, global, terminal, interrupts).await,
+        Command::Offboard(args) if args.sso => {
+            offboard::offboard_sso(args, global, terminal, interrupts).await
+        }
+        Command::Offboard(args) => {
+            offboard::offboard_user(args, global, terminal, interrupts).await
+        }
+        Command::Templates(which) => templates::templates(which, global, terminal),
+    }
+}
+
+fn load_templates(global: &GlobalArgs) -> Result<TemplateSet, InputError> {
+    match &global.templates {
+        Some(dir) => TemplateSet::from_dir(dir),
+        None => TemplateSet::embedded(),
+    }
+}
+
+/// Where to send AWS calls. An endpoint URL, from `--endpoint-url` or `AWS_ENDPOINT_URL`,
+/// must be an http(s) URL with a host (the SDK panics on an empty one), and a region a valid
+/// host label.
+fn aws_target(global: &GlobalArgs) -> Result<AwsTarget, InputError> {
+    let from_env = std::env::var("AWS_ENDPOINT_URL").ok();
+    let sources = [
+        ("--endpoint-url", global.endpoint_url.as_deref()),
+        ("AWS_ENDPOINT_URL", from_env.as_deref()),
+    ];
+    for (source, url) in sources {
+        if let Some(url) = url {
+            names::validate_endpoint_url(url).map_err(|reason| InputError::new(source, reason))?;
+        }
+    }
+    if let Some(region) = &global.region {
+        names::validate_region(region)?;
+    }
+    Ok(AwsTarget {
+        profile: global.profile.clone(),
+        region: global.region.clone(),
+        endpoint_url: global.endpoint_url.clone(),
+        adaptive_retries: false,
+        call_timeout: std::time::Duration::from_secs(global.call_timeout),
+    })
+}
+
+/// Now, as RFC 3339 (`2026-11-22T14:05:00Z`).
+fn timestamp(clock: &dyn Clock) -> String {
+    let seconds = i64::try_from(clock.unix_now()).unwrap_or_default();
+    aws_sdk_iam::primitives::DateTime::from_secs(seconds)
+        .fmt(aws_sdk_iam::primitives::DateTimeFormat::DateTime)
+        .unwrap_or_default()
+}
+
+/// Offboarding asks before removing anything: without a terminal to ask on, `--yes` must say
+/// so up front (a dry run removes nothing).
+fn confirmable(global: &GlobalArgs, terminal: Terminal) -> Result<(), InputError> {
+    if terminal.interactive || global.yes || global.dry_run {
+        Ok(())
+    } else {
+        Err(InputError::new(
+            "--yes",
+            "offboarding deletes access for good; without a terminal to confirm on, pass --yes",
+        ))
+    }
+}
+
+/// Shows `lines` under the account and caller, and asks for `user_name`, typed.
+fn confirm_typed(
+    prompter: &mut impl Prompter,
+    acting: &Acting,
+    user_name: &str,
+    lines: &[String],
+) -> Result<bool, Error> {
+    eprintln!("{}", acting.heading());
+    eprintln!("About to offboard {user_name}, in this order:");
+    for line in lines {
+        eprintln!("  {line}");
+    }
+    let typed = prompter.text(&format!("Type {user_name} to confirm"), true, &|_| Ok(()))?;
+    Ok(typed == user_name)
+}

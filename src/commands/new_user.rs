@@ -1,0 +1,213 @@
+//! `new-user`: the request from flags (or prompts), the plan, the question, the apply, the
+//! one-time password and the handover.
+
+use super::{Terminal, aws_target, load_templates};
+use crate::aws::config::load_config;
+use crate::aws::sdk::SdkIam;
+use crate::cli::{GlobalArgs, MfaArg, NewUserArgs, OutputFormat};
+use crate::config::Config;
+use crate::error::{Error, InputError};
+use crate::helpdesk::{self, Dialogue, Prompter};
+use crate::iam::apply::{self as onboard, Effects};
+use crate::iam::code_input::{AnyCodes, StdinCodes, TerminalCodes};
+use crate::iam::enrol::SystemClock;
+use crate::iam::plan;
+use crate::iam::request::{MfaMode, NewUserRequest};
+use crate::interrupt::Interrupts;
+use crate::names;
+use crate::protect::{Person, Protected};
+use crate::report::{self, Acting, NewUserReport};
+use crate::template::TemplateSet;
+
+/// Turns `new-user` arguments into a validated request. Nothing here talks to AWS.
+pub(crate) fn new_user_request(
+    args: NewUserArgs,
+    set: &TemplateSet,
+    terminal: Terminal,
+) -> Result<NewUserRequest, InputError> {
+    let (Some(user_name), Some(template)) = (&args.username, &args.template) else {
+        return Err(InputError::new(
+            "<USERNAME> and --template",
+            "both are required",
+        ));
+    };
+    names::validate_user_name(user_name)?;
+    let template = set.get(template)?.clone();
+    let mfa = mfa_mode(&args, terminal)?;
+    let console = !args.no_console && template.console_access;
+    if !console && args.password_file.is_some() {
+        return Err(InputError::new(
+            "--password-file",
+            "no console password is made (--no-console, or the template allows no console)",
+        ));
+    }
+    if console && args.password_file.is_none() && !terminal.interactive {
+        return Err(InputError::new(
+            "--password-file",
+            "the one-time console password is only shown on a terminal; give --password-file FILE or --no-console",
+        ));
+    }
+    let extra_tags = args
+        .tags
+        .iter()
+        .map(|text| names::parse_tag(text))
+        .collect::<Result<Vec<_>, _>>()?;
+    NewUserRequest {
+        user_name: user_name.clone(),
+        template,
+        display_name: args.display_name,
+        email: args.email,
+        ticket: args.ticket,
+        extra_tags,
+        console,
+        mfa,
+        password_file: args.password_file,
+    }
+    .validate()
+}
+
+fn mfa_mode(args: &NewUserArgs, terminal: Terminal) -> Result<MfaMode, InputError> {
+    let chosen = args.mfa.unwrap_or(if terminal.interactive {
+        MfaArg::Prompt
+    } else {
+        MfaArg::Deferred
+    });
+    if chosen != MfaArg::Export {
+        for (flag, given) in [
+            ("--mfa-secret-file", args.mfa_secret_file.is_some()),
+            ("--mfa-qr-png", args.mfa_qr_png.is_some()),
+        ] {
+            if given {
+                return Err(InputError::new(flag, "goes with --mfa export"));
+            }
+        }
+    }
+    match chosen {
+        MfaArg::Prompt if !terminal.interactive => Err(InputError::new(
+            "--mfa",
+            "prompt needs a terminal; use --mfa export (codes on standard input) or --mfa deferred",
+        )),
+        MfaArg::Prompt => Ok(MfaMode::Prompt),
+        MfaArg::Deferred => Ok(MfaMode::Deferred),
+        MfaArg::Export => match &args.mfa_secret_file {
+            Some(secret_file) => Ok(MfaMode::Export {
+                secret_file: secret_file.clone(),
+                qr_png: args.mfa_qr_png.clone(),
+            }),
+            None => Err(InputError::new(
+                "--mfa-secret-file",
+                "--mfa export needs --mfa-secret-file FILE for the otpauth URI",
+            )),
+        },
+    }
+}
+
+pub(super) async fn new_user(
+    mut args: NewUserArgs,
+    global: &GlobalArgs,
+    terminal: Terminal,
+    interrupts: &Interrupts,
+) -> Result<(), Error> {
+    let set = load_templates(global)?;
+    let missing = helpdesk::missing(&[
+        ("<USERNAME>", args.username.is_some()),
+        ("--template <NAME>", args.template.is_some()),
+    ]);
+    helpdesk::usage_unless_asked(terminal.interactive, &["new-user"], &missing)?;
+    let target = aws_target(global)?;
+    let protected = Protected::gather(&global.protect, &Config::load(global.config.as_deref())?);
+    let mut prompter = Dialogue::new(terminal.look);
+    let api = SdkIam::new(&load_config(&target).await?);
+    if !missing.is_empty() {
+        helpdesk::ask_new_user(&mut args, &set, &api, &mut prompter).await?;
+    }
+    let request = new_user_request(args, &set, terminal)?;
+
+    let observed = plan::observe(&api, &request)
+        .await
+        .map_err(Error::from_aws)?;
+    protected
+        .guard(observed.caller.clone())
+        .check(Person::IamUser {
+            name: &request.user_name,
+            found: observed.user.as_ref().map(|user| &user.info),
+        })?;
+    let plan = plan::plan_new_user(&request, &observed)?;
+    plan.check_files_are_new(&request)?;
+    if global.dry_run || plan.is_empty() {
+        let outcome = (!global.dry_run).then_some(onboard::Onboarded {
+            password_to_show: None,
+            mfa_enabled: None,
+        });
+        let report = NewUserReport::new(&request, &observed, &plan, outcome.as_ref());
+        report::print(&report.render(global.output));
+        return Ok(());
+    }
+    let acting = Acting::of(&observed.caller);
+    if terminal.interactive && !global.yes && !confirm(&mut prompter, &acting, &request, &plan)? {
+        return Err(Error::Declined);
+    }
+
+    let mut codes = match request.mfa {
+        MfaMode::Prompt => {
+            AnyCodes::Terminal(TerminalCodes::new(&request.user_name, terminal.look))
+        }
+        _ => AnyCodes::Stdin(StdinCodes::new()),
+    };
+    let effects = Effects {
+        codes: &mut codes,
+        clock: &SystemClock,
+        rng: &mut rand::rng(),
+    };
+    let interrupted = interrupts.during_changes();
+    let onboarded =
+        onboard::apply_or_roll_back(&api, &request, &observed, &plan, effects, interrupted).await?;
+    let delivered = match &onboarded.password_to_show {
+        Some(password) => show_password(&request.user_name, password),
+        None => true,
+    };
+    if plan.makes_password()
+        && delivered
+        && let Err(err) = onboard::record_password_delivered(&api, &request.user_name).await
+    {
+        tracing::warn!(%err, "could not record that the password was delivered; a re-run will make a new one");
+    }
+    let report = NewUserReport::new(&request, &observed, &plan, Some(&onboarded));
+    report::print(&report.render(global.output));
+    if terminal.interactive && global.output == OutputFormat::Human {
+        eprintln!("\n{}", report.handover(terminal.look));
+    }
+    Ok(())
+}
+
+/// Shows the one-time password once, on the terminal; whether it got there.
+fn show_password(user_name: &str, password: &crate::secret::Secret) -> bool {
+    use std::io::Write;
+    let text = format!(
+        "\nOne-time console password for {user_name} (shown once, not stored; it must be changed at first sign-in):\n\n    {}\n\n",
+        password.expose()
+    );
+    let mut stderr = std::io::stderr().lock();
+    stderr
+        .write_all(text.as_bytes())
+        .and_then(|()| stderr.flush())
+        .is_ok()
+}
+
+/// Shows the plan and asks before changing anything.
+fn confirm(
+    prompter: &mut impl Prompter,
+    acting: &Acting,
+    request: &NewUserRequest,
+    plan: &plan::Plan,
+) -> Result<bool, Error> {
+    eprintln!("{}", acting.heading());
+    eprintln!(
+        "About to onboard {} as {}, in this order:",
+        request.user_name, request.template.name
+    );
+    for step in &plan.steps {
+        eprintln!("  {step}");
+    }
+    prompter.yes_no("Proceed?", false)
+}

@@ -1,0 +1,176 @@
+//! `offboard`: an IAM user (or with `--disable-only`, only their access), or with `--sso` an
+//! Identity Center person.
+
+use super::{Terminal, aws_target, confirm_typed, confirmable, timestamp};
+use crate::aws::Iam;
+use crate::aws::config::load_config;
+use crate::aws::sdk::SdkIam;
+use crate::aws::sdk_sso::SdkSso;
+use crate::cli::{GlobalArgs, OffboardArgs};
+use crate::config::Config;
+use crate::error::{Error, InputError};
+use crate::helpdesk::{self, Dialogue, Prompter};
+use crate::iam::enrol::SystemClock;
+use crate::iam::offboard::{self, OFFBOARD_REASON_TAG, OffboardMode};
+use crate::interrupt::Interrupts;
+use crate::names;
+use crate::protect::{Person, Protected};
+use crate::report::{self, Acting, OffboardReport};
+use crate::sso::offboard as sso_offboard;
+use crate::sso::operations::Patience;
+use crate::sso::request::{self as assign_request};
+use std::sync::Arc;
+
+pub(super) async fn offboard_user(
+    args: OffboardArgs,
+    global: &GlobalArgs,
+    terminal: Terminal,
+    interrupts: &Interrupts,
+) -> Result<(), Error> {
+    let missing = helpdesk::missing(&[("<USERNAME>", args.username.is_some())]);
+    helpdesk::usage_unless_asked(terminal.interactive, &["offboard"], &missing)?;
+    if let Some(name) = &args.username {
+        names::validate_user_name(name)?;
+    }
+    if let Some(reason) = &args.reason {
+        names::validate_tag(OFFBOARD_REASON_TAG, reason)
+            .map_err(|err| InputError::new("--reason", err.reason))?;
+    }
+    confirmable(global, terminal)?;
+    let protected = Protected::gather(&global.protect, &Config::load(global.config.as_deref())?);
+    let mut prompter = Dialogue::new(terminal.look);
+    let api = Arc::new(SdkIam::new(&load_config(&aws_target(global)?).await?));
+    let user_name = match args.username.clone() {
+        Some(name) => name,
+        None => helpdesk::ask_user_to_offboard(api.as_ref(), &mut prompter).await?,
+    };
+    let caller = api.get_caller_identity().await.map_err(Error::from_aws)?;
+    let acting = Acting::of(&caller);
+    let found = offboard::discover(api.as_ref(), &user_name, None)
+        .await
+        .map_err(Error::from_aws)?;
+    protected.guard(caller).check(Person::IamUser {
+        name: &user_name,
+        found: found.as_ref().map(|inventory| &inventory.user),
+    })?;
+    let Some(inventory) = found else {
+        let report = OffboardReport::not_found(&acting, &user_name);
+        report::print(&report.render(global.output));
+        return Ok(());
+    };
+    let mode = if args.disable_only {
+        OffboardMode::DisableOnly
+    } else {
+        OffboardMode::Delete
+    };
+    let plan = offboard::plan_offboard(
+        &inventory,
+        mode,
+        &timestamp(&SystemClock),
+        args.reason.as_deref(),
+    );
+    if global.dry_run {
+        let report = OffboardReport::planned(&acting, &plan, args.reason.as_deref());
+        report::print(&report.render(global.output));
+        return Ok(());
+    }
+    if terminal.interactive && !global.yes && !confirm_offboard(&mut prompter, &acting, &plan)? {
+        return Err(Error::Declined);
+    }
+    let interrupted = interrupts.during_changes();
+    let removed = tokio::select! {
+        result = offboard::execute(api, &plan) => result?,
+        () = interrupted => {
+            return Err(Error::OffboardInterrupted { user_arn: plan.user_arn.clone() });
+        }
+    };
+    let report = OffboardReport::done(&acting, &plan, mode, args.reason.as_deref(), removed);
+    report::print(&report.render(global.output));
+    Ok(())
+}
+
+pub(super) async fn offboard_sso(
+    args: OffboardArgs,
+    global: &GlobalArgs,
+    terminal: Terminal,
+    interrupts: &Interrupts,
+) -> Result<(), Error> {
+    let missing = helpdesk::missing(&[("<USERNAME>", args.username.is_some())]);
+    helpdesk::usage_unless_asked(terminal.interactive, &["offboard"], &missing)?;
+    if let Some(name) = &args.username {
+        assign_request::validate_identity_user_name(name)?;
+    }
+    confirmable(global, terminal)?;
+    let protected = Protected::gather(&global.protect, &Config::load(global.config.as_deref())?);
+    let mut prompter = Dialogue::new(terminal.look);
+    let user_name = match args.username.clone() {
+        Some(name) => name,
+        None => helpdesk::ask_person_to_offboard(&mut prompter)?,
+    };
+    let sdk_config = load_config(&aws_target(global)?).await?;
+    let caller = SdkIam::new(&sdk_config)
+        .get_caller_identity()
+        .await
+        .map_err(Error::from_aws)?;
+    let acting = Acting::of(&caller);
+    protected
+        .guard(caller)
+        .check(Person::Identity { name: &user_name })?;
+    let api = Arc::new(SdkSso::new(&sdk_config));
+    let found = sso_offboard::plan_sso_offboard(
+        api.as_ref(),
+        &user_name,
+        args.instance_arn.as_deref(),
+        args.keep_identity,
+    )
+    .await?;
+    let Some(plan) = found else {
+        report::print(&OffboardReport::not_found(&acting, &user_name).render(global.output));
+        return Ok(());
+    };
+    let mut report = OffboardReport::not_found(&acting, &plan.user_name);
+    report.user_arn = Some(format!(
+        "{}/{}",
+        plan.instance.identity_store_id, plan.user_id
+    ));
+    report.reason = args.reason.clone();
+    if args.keep_identity {
+        report.kept.push(format!(
+            "identity-store user {} (--keep-identity)",
+            plan.user_id
+        ));
+    }
+    if global.dry_run {
+        report.status = "planned";
+        report.planned = plan.removals();
+        report::print(&report.render(global.output));
+        return Ok(());
+    }
+    if terminal.interactive
+        && !global.yes
+        && !confirm_typed(&mut prompter, &acting, &plan.user_name, &plan.removals())?
+    {
+        return Err(Error::Declined);
+    }
+    let interrupted = interrupts.during_changes();
+    report.removed = tokio::select! {
+        removed = sso_offboard::offboard_sso(api, &plan, Patience::default()) => removed?,
+        () = interrupted => {
+            return Err(Error::OffboardInterrupted { user_arn: plan.user_id.clone() });
+        }
+    };
+    report.status = "offboarded";
+    report::print(&report.render(global.output));
+    Ok(())
+}
+
+/// Shows the plan and asks for the user name, typed, before removing anything.
+fn confirm_offboard(
+    prompter: &mut impl Prompter,
+    acting: &Acting,
+    plan: &offboard::OffboardPlan,
+) -> Result<bool, Error> {
+    let mut lines: Vec<String> = plan.removals().map(ToString::to_string).collect();
+    lines.extend(plan.warnings.iter().map(|w| format!("warning: {w}")));
+    confirm_typed(prompter, acting, &plan.user_name, &lines)
+}

@@ -1,0 +1,405 @@
+//! `new-user`'s changes: the apply loop that turns a plan into calls while recording how to
+//! undo each change before making it, the handling of answers lost after a change, and the
+//! mapping of a failure to a rollback and an exit code.
+//!
+//! Every outside effect comes in through a parameter: the `Iam` boundary, the `CodeSource` that
+//! shows the QR code and reads codes, the clock, the random generator for passwords, and the
+//! interrupt signal. So the whole flow runs in unit tests against an in-memory IAM.
+
+use crate::aws::{AwsError, AwsErrorKind, AwsResult, Iam, NewUser};
+use crate::error::Error;
+use crate::iam::enrol::{Clock, CodeSource, EnrolFailure, collect_codes, mfa_issuer};
+use crate::iam::plan::{Observed, Plan, Step, USER_PATH};
+use crate::iam::request::{MfaMode, NewUserRequest};
+use crate::iam::undo::{Undo, UndoLog};
+use crate::password;
+use crate::qr;
+use crate::secret::{Secret, write_new_private_file};
+use crate::tags::{
+    self, CREATED_BY_TAG, MANAGED_BY_TAG, PASSWORD_DELIVERED, PASSWORD_PENDING, PASSWORD_TAG,
+    TEMPLATE_TAG,
+};
+use crate::template::IAM_PATH;
+use crate::totp::MfaSeed;
+use std::future::Future;
+use std::path::Path;
+
+/// Why a run stopped part-way.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum Failure {
+    #[error("{0}")]
+    Aws(#[from] AwsError),
+    #[error("MFA enrolment failed: {0}")]
+    Mfa(String),
+    #[error("{context}: {source}")]
+    File {
+        context: String,
+        source: std::io::Error,
+    },
+    #[error("interrupted")]
+    Interrupted,
+}
+
+impl From<EnrolFailure> for Failure {
+    fn from(failure: EnrolFailure) -> Self {
+        match failure {
+            EnrolFailure::Interrupted => Failure::Interrupted,
+            other => Failure::Mfa(other.to_string()),
+        }
+    }
+}
+
+/// What a successful run produced.
+#[derive(Debug)]
+pub(crate) struct Onboarded {
+    /// The one-time console password, when it is to be shown on the terminal.
+    pub(crate) password_to_show: Option<Secret>,
+    /// The serial number of the MFA device this run enabled.
+    pub(crate) mfa_enabled: Option<String>,
+}
+
+/// The outside parts `apply` uses.
+pub(crate) struct Effects<'a, S: CodeSource, R: rand::Rng> {
+    pub(crate) codes: &'a mut S,
+    pub(crate) clock: &'a dyn Clock,
+    pub(crate) rng: &'a mut R,
+}
+
+/// Applies `plan` in order, recording each change's undo in `undo` before making it.
+pub(crate) async fn apply<A: Iam, S: CodeSource, R: rand::Rng>(
+    api: &A,
+    request: &NewUserRequest,
+    observed: &Observed,
+    plan: &Plan,
+    effects: Effects<'_, S, R>,
+    undo: &mut UndoLog,
+) -> Result<Onboarded, Failure> {
+    let Effects { codes, clock, rng } = effects;
+    let mut onboarded = Onboarded {
+        password_to_show: None,
+        mfa_enabled: None,
+    };
+    let mut new_device: Option<(String, MfaSeed)> = None;
+    for step in &plan.steps {
+        tracing::info!(%step, "applying");
+        match step {
+            Step::CreatePolicy { .. }
+            | Step::DeletePolicyVersion { .. }
+            | Step::CreatePolicyVersion { .. }
+            | Step::CreateGroup { .. }
+            | Step::AttachGroupPolicy { .. } => apply_shared(api, step).await?,
+            Step::CreateUser(user) => {
+                let entry = Undo::DeleteUser {
+                    user: user.name.clone(),
+                    arn: plan.user_arn.clone(),
+                };
+                match guarded(undo, entry, api.create_user(user)).await {
+                    Err(err) if err.is(AwsErrorKind::AlreadyExists) => {
+                        adopt_user(api, undo, user, err).await?
+                    }
+                    other => {
+                        other?;
+                    }
+                }
+            }
+            Step::AddUserToGroup { group, user } => {
+                let entry = Undo::RemoveUserFromGroup {
+                    user: user.clone(),
+                    group: group.clone(),
+                };
+                guarded(undo, entry, api.add_user_to_group(group, user)).await?;
+            }
+            Step::CreateLoginProfile { user } => {
+                let password = password::generate(&observed.password_rules, rng);
+                if let Some(path) = &request.password_file {
+                    write_secret_file(undo, path, password.expose().as_bytes(), "password")?;
+                }
+                let entry = Undo::DeleteLoginProfile {
+                    user: user.clone(),
+                    user_arn: plan.user_arn.clone(),
+                };
+                match guarded(undo, entry, api.create_login_profile(user, &password, true)).await {
+                    // The plan saw none: the profile is this run's, its answer lost. Setting the
+                    // password again makes it certainly the one delivered.
+                    Err(err) if err.is(AwsErrorKind::AlreadyExists) => {
+                        api.update_login_profile(user, &password, true).await?
+                    }
+                    other => other?,
+                }
+                if request.password_file.is_none() {
+                    onboarded.password_to_show = Some(password);
+                }
+            }
+            Step::MarkPasswordPending { user } => {
+                let pending = [(PASSWORD_TAG.to_string(), PASSWORD_PENDING.to_string())];
+                api.tag_user(user, &pending).await?;
+            }
+            Step::ResetUndeliveredPassword { user } => {
+                let password = password::generate(&observed.password_rules, rng);
+                if let Some(path) = &request.password_file {
+                    write_secret_file(undo, path, password.expose().as_bytes(), "password")?;
+                }
+                api.update_login_profile(user, &password, true).await?;
+                if request.password_file.is_none() {
+                    onboarded.password_to_show = Some(password);
+                }
+            }
+            Step::DeleteStaleMfaDevice { serial } => {
+                already_done_if_missing(api.delete_virtual_mfa_device(serial).await)?
+            }
+            Step::CreateVirtualMfaDevice { user, serial } => {
+                let entry = Undo::DeleteVirtualMfaDevice {
+                    serial: serial.clone(),
+                };
+                let device = match guarded(
+                    undo,
+                    entry,
+                    api.create_virtual_mfa_device(user, USER_PATH),
+                )
+                .await
+                {
+                    // The plan saw none: the device is this run's, but its seed was in the
+                    // lost answer. It is unassigned, so it is replaced.
+                    Err(err) if err.is(AwsErrorKind::AlreadyExists) => {
+                        already_done_if_missing(api.delete_virtual_mfa_device(serial).await)?;
+                        api.create_virtual_mfa_device(user, USER_PATH).await?
+                    }
+                    other => other?,
+                };
+                if device.serial != *serial {
+                    undo.forget_last();
+                    undo.record(Undo::DeleteVirtualMfaDevice {
+                        serial: device.serial.clone(),
+                    });
+                }
+                let seed = MfaSeed::from_base32(
+                    &device.base32_seed,
+                    &mfa_issuer(&observed.caller.account),
+                    user,
+                )
+                .map_err(|err| Failure::Mfa(err.to_string()))?;
+                export_device(undo, &request.mfa, &seed)?;
+                new_device = Some((device.serial, seed));
+            }
+            Step::EnableMfaDevice { user, .. } => {
+                let (serial, seed) = new_device
+                    .take()
+                    .expect("a plan creates the device before enabling it");
+                codes.show(&seed.otpauth_uri()).map_err(Failure::Mfa)?;
+                let (code1, code2) = collect_codes(codes, &seed, clock).await?;
+                let entry = Undo::DeactivateMfaDevice {
+                    user: user.clone(),
+                    serial: serial.clone(),
+                };
+                match guarded(
+                    undo,
+                    entry,
+                    api.enable_mfa_device(user, &serial, &code1, &code2),
+                )
+                .await
+                {
+                    // Already in use: by this user it is this run's enable, its answer lost.
+                    Err(err) if err.is(AwsErrorKind::AlreadyExists) => {
+                        if !api.list_mfa_devices(user).await?.contains(&serial) {
+                            undo.forget_last();
+                            return Err(err.into());
+                        }
+                    }
+                    other => other?,
+                }
+                onboarded.mfa_enabled = Some(serial);
+            }
+        }
+    }
+    Ok(onboarded)
+}
+
+/// Records on the user that the one-time password this run made has been shown or written,
+/// so no later run replaces it. Called once the password is delivered.
+pub(crate) async fn record_password_delivered(api: &impl Iam, user: &str) -> AwsResult<()> {
+    let delivered = [(PASSWORD_TAG.to_string(), PASSWORD_DELIVERED.to_string())];
+    api.tag_user(user, &delivered).await
+}
+
+/// Makes one change to the template's shared resources (policies and group). These are never
+/// undone; one that another run made first counts as made.
+pub(crate) async fn apply_shared(api: &impl Iam, step: &Step) -> AwsResult<()> {
+    match step {
+        Step::CreatePolicy {
+            name,
+            document,
+            description,
+        } => shared(
+            api.create_policy(name, IAM_PATH, document, description, &tags::managed_by())
+                .await,
+        )?,
+        Step::DeletePolicyVersion { arn, version_id } => {
+            already_done_if_missing(api.delete_policy_version(arn, version_id).await)?
+        }
+        Step::CreatePolicyVersion { arn, document } => {
+            api.create_policy_version(arn, document).await?
+        }
+        Step::CreateGroup { name } => shared(api.create_group(name, IAM_PATH).await)?,
+        Step::AttachGroupPolicy { group, policy_arn } => {
+            api.attach_group_policy(group, policy_arn).await?
+        }
+        other => unreachable!("not a shared step: {other}"),
+    }
+    Ok(())
+}
+
+/// Records `entry` and makes the change, a create whose target the plan saw missing. When AWS
+/// certainly refused, the entry is dropped. It stays when the answer is unknown, and when AWS
+/// says the target exists: the SDK retried a call whose first answer was lost after the change
+/// was made, so it was probably this run's. The caller then checks that and goes on.
+async fn guarded<T>(
+    undo: &mut UndoLog,
+    entry: Undo,
+    change: impl Future<Output = AwsResult<T>>,
+) -> Result<T, AwsError> {
+    undo.record(entry);
+    let result = change.await;
+    if let Err(err) = &result
+        && !err.is(AwsErrorKind::Uncertain)
+        && !err.is(AwsErrorKind::AlreadyExists)
+    {
+        undo.forget_last();
+    }
+    result
+}
+
+/// After CreateUser answered EntityAlreadyExists for a user the plan saw missing: a user that
+/// carries this run's tags (made by this tool, from this template, by this caller) is this
+/// run's, its answer lost, and the run goes on. Anyone else's is left alone: its undo entry is
+/// dropped and the run fails.
+async fn adopt_user(
+    api: &impl Iam,
+    undo: &mut UndoLog,
+    wanted: &NewUser,
+    err: AwsError,
+) -> Result<(), AwsError> {
+    let found = api.get_user(&wanted.name).await?;
+    let ours = found.is_some_and(|user| {
+        [MANAGED_BY_TAG, TEMPLATE_TAG, CREATED_BY_TAG]
+            .iter()
+            .all(|key| user.tag(key).is_some() && user.tag(key) == tag_value(&wanted.tags, key))
+    });
+    if ours {
+        Ok(())
+    } else {
+        undo.forget_last();
+        Err(err)
+    }
+}
+
+fn tag_value<'a>(tags: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+}
+
+/// A shared resource that another run created first is as good as one this run created.
+fn shared<T>(result: AwsResult<T>) -> AwsResult<()> {
+    match result {
+        Err(err) if !err.is(AwsErrorKind::AlreadyExists) => Err(err),
+        _ => Ok(()),
+    }
+}
+
+fn already_done_if_missing(result: AwsResult<()>) -> AwsResult<()> {
+    match result {
+        Err(err) if !err.is(AwsErrorKind::NotFound) => Err(err),
+        _ => Ok(()),
+    }
+}
+
+fn write_secret_file(
+    undo: &mut UndoLog,
+    path: &Path,
+    contents: &[u8],
+    what: &str,
+) -> Result<(), Failure> {
+    write_new_private_file(path, contents).map_err(|source| Failure::File {
+        context: format!("cannot write the {what} to {}", path.display()),
+        source,
+    })?;
+    undo.record(Undo::RemoveFile {
+        path: path.to_path_buf(),
+    });
+    Ok(())
+}
+
+/// In export mode, the otpauth URI (and the PNG, if asked) go to new 0600 files.
+fn export_device(undo: &mut UndoLog, mode: &MfaMode, seed: &MfaSeed) -> Result<(), Failure> {
+    let MfaMode::Export {
+        secret_file,
+        qr_png,
+    } = mode
+    else {
+        return Ok(());
+    };
+    let uri = seed.otpauth_uri();
+    let line = format!("{}\n", uri.expose());
+    write_secret_file(undo, secret_file, line.as_bytes(), "MFA secret")?;
+    if let Some(png_path) = qr_png {
+        let png = qr::png(uri.expose()).map_err(|err| Failure::Mfa(err.to_string()))?;
+        write_secret_file(undo, png_path, &png, "MFA QR code")?;
+    }
+    Ok(())
+}
+
+/// Applies the plan; on failure or interrupt, undoes this run's changes in reverse order and
+/// returns the error with its exit code: 1 undone, 4 undo incomplete, 130 interrupted.
+pub(crate) async fn apply_or_roll_back<A: Iam, S: CodeSource, R: rand::Rng>(
+    api: &A,
+    request: &NewUserRequest,
+    observed: &Observed,
+    plan: &Plan,
+    effects: Effects<'_, S, R>,
+    interrupted: impl Future<Output = ()>,
+) -> Result<Onboarded, Error> {
+    let mut undo = UndoLog::new();
+    let outcome = tokio::select! {
+        biased;
+        () = interrupted => Err(None),
+        result = apply(api, request, observed, plan, effects, &mut undo) => match result {
+            Err(Failure::Interrupted) => Err(None),
+            other => other.map_err(Some),
+        },
+    };
+    let failure = match outcome {
+        Ok(onboarded) => return Ok(onboarded),
+        Err(failure) => failure,
+    };
+    if undo.is_empty() {
+        return Err(match failure {
+            Some(Failure::Aws(err)) => Error::from_aws(err),
+            Some(other) => Error::RolledBack {
+                cause: other.to_string(),
+                undone: Vec::new(),
+            },
+            None => Error::Interrupted { undone: Vec::new() },
+        });
+    }
+    let cause = failure
+        .as_ref()
+        .map_or_else(|| "interrupted".to_string(), ToString::to_string);
+    tracing::warn!(%cause, "undoing this run's changes");
+    let report = undo.roll_back(api).await;
+    if !report.leftovers.is_empty() {
+        return Err(Error::UndoIncomplete {
+            cause,
+            leftovers: report.leftovers,
+        });
+    }
+    Err(match failure {
+        Some(_) => Error::RolledBack {
+            cause,
+            undone: report.undone,
+        },
+        None => Error::Interrupted {
+            undone: report.undone,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,10 @@
+//! IAM users: `new-user` (the request, the plan from what exists, the apply loop with its undo
+//! log, MFA enrolment) and `offboard` (discovery, the phased removal plan, its execution).
+
+pub(crate) mod apply;
+pub(crate) mod code_input;
+pub(crate) mod enrol;
+pub(crate) mod offboard;
+pub(crate) mod plan;
+pub(crate) mod request;
+pub(crate) mod undo;

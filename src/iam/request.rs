@@ -1,0 +1,182 @@
+//! The `new-user` request, validated: the user name, template, tags and files, checked against
+//! IAM's rules before any call, and the tags that mark what this tool made.
+
+use crate::error::InputError;
+use crate::names;
+use crate::tags::{
+    CREATED_BY_TAG, DISPLAY_NAME_TAG, EMAIL_TAG, MANAGED_BY_TAG, MANAGED_BY_VALUE,
+    PASSWORD_PENDING, PASSWORD_TAG, RESERVED_TAGS, TEMPLATE_TAG, TICKET_TAG,
+};
+use crate::template::Template;
+use std::path::{Path, PathBuf};
+
+/// How the new user's MFA device is set up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum MfaMode {
+    /// QR code on the terminal, codes typed at a prompt.
+    Prompt,
+    /// The otpauth URI (and optionally a PNG) written to new 0600 files, codes read from stdin.
+    Export {
+        secret_file: PathBuf,
+        qr_png: Option<PathBuf>,
+    },
+    /// No device now: the force-MFA policy keeps the user to MFA self-service until they enrol.
+    Deferred,
+}
+
+impl MfaMode {
+    pub(crate) fn creates_device(&self) -> bool {
+        *self != MfaMode::Deferred
+    }
+
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            MfaMode::Prompt => "prompt",
+            MfaMode::Export { .. } => "export",
+            MfaMode::Deferred => "deferred",
+        }
+    }
+}
+
+/// A `new-user` request, validated: every field here is known to be acceptable to IAM.
+#[derive(Debug, Clone)]
+pub(crate) struct NewUserRequest {
+    pub(crate) user_name: String,
+    pub(crate) template: Template,
+    pub(crate) display_name: Option<String>,
+    pub(crate) email: Option<String>,
+    pub(crate) ticket: Option<String>,
+    pub(crate) extra_tags: Vec<(String, String)>,
+    pub(crate) console: bool,
+    pub(crate) mfa: MfaMode,
+    pub(crate) password_file: Option<PathBuf>,
+}
+
+impl NewUserRequest {
+    /// Checks everything that does not need AWS: name rules, tag rules and the tag count,
+    /// and that the folders of the files to write exist.
+    pub(crate) fn validate(self) -> Result<Self, InputError> {
+        names::validate_user_name(&self.user_name)?;
+        for (key, _) in &self.extra_tags {
+            if RESERVED_TAGS.iter().any(|r| r.eq_ignore_ascii_case(key)) {
+                return Err(InputError::new(
+                    format!("tag {key:?}"),
+                    "is set by iam-onboard itself; use --ticket, --display-name or --email",
+                ));
+            }
+        }
+        let tags = self.user_tags("arn:aws:iam::000000000000:user/placeholder");
+        names::validate_tag_set(&tags)?;
+        for file in self.secret_files() {
+            check_folder(file.flag, file.path)?;
+        }
+        Ok(self)
+    }
+
+    /// The files a run may write secrets to, and what writes each.
+    pub(crate) fn secret_files(&self) -> Vec<SecretFile<'_>> {
+        let (secret_file, qr_png) = self.export_files();
+        [
+            (
+                "--password-file",
+                self.password_file.as_deref(),
+                WrittenWith::Password,
+            ),
+            ("--mfa-secret-file", secret_file, WrittenWith::MfaDevice),
+            ("--mfa-qr-png", qr_png, WrittenWith::MfaDevice),
+        ]
+        .into_iter()
+        .filter_map(|(flag, path, written_with)| {
+            path.map(|path| SecretFile {
+                flag,
+                path,
+                written_with,
+            })
+        })
+        .collect()
+    }
+
+    fn export_files(&self) -> (Option<&Path>, Option<&Path>) {
+        match &self.mfa {
+            MfaMode::Export {
+                secret_file,
+                qr_png,
+            } => (Some(secret_file), qr_png.as_deref()),
+            _ => (None, None),
+        }
+    }
+
+    /// Whether a one-time password this run makes reaches someone only after its login profile
+    /// exists (on the terminal, or in a batch report), so it is `pending` until then. A
+    /// `--password-file` is written before the login profile is made.
+    pub(crate) fn delivers_password_later(&self) -> bool {
+        self.console && self.password_file.is_none()
+    }
+
+    /// The new user's tags: who made it, from what and why, then the template's, then `--tag`.
+    pub(crate) fn user_tags(&self, created_by: &str) -> Vec<(String, String)> {
+        let mut tags = vec![
+            (MANAGED_BY_TAG.to_string(), MANAGED_BY_VALUE.to_string()),
+            (TEMPLATE_TAG.to_string(), self.template.name.clone()),
+            (CREATED_BY_TAG.to_string(), tag_safe(created_by)),
+        ];
+        let optional = [
+            (TICKET_TAG, &self.ticket),
+            (DISPLAY_NAME_TAG, &self.display_name),
+            (EMAIL_TAG, &self.email),
+        ];
+        for (key, value) in optional {
+            if let Some(value) = value {
+                tags.push((key.to_string(), value.clone()));
+            }
+        }
+        if self.delivers_password_later() {
+            tags.push((PASSWORD_TAG.to_string(), PASSWORD_PENDING.to_string()));
+        }
+        tags.extend(self.template.tags.iter().cloned());
+        tags.extend(self.extra_tags.iter().cloned());
+        tags
+    }
+}
+
+/// A file a run may write a secret to: its flag, its path, and what writes it.
+pub(crate) struct SecretFile<'a> {
+    pub(crate) flag: &'static str,
+    pub(crate) path: &'a Path,
+    pub(crate) written_with: WrittenWith,
+}
+
+/// The change that writes a secret file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum WrittenWith {
+    /// A one-time password made (a login profile created, or an undelivered password replaced).
+    Password,
+    /// A virtual MFA device created.
+    MfaDevice,
+}
+
+/// An ARN as a tag value: characters tags do not allow become `_`, and it is cut to 256.
+fn tag_safe(value: &str) -> String {
+    value
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || "_.:/=+-@ ".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(256)
+        .collect()
+}
+
+fn check_folder(flag: &str, path: &Path) -> Result<(), InputError> {
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+    if parent.is_some_and(|p| !p.is_dir()) {
+        return Err(InputError::new(
+            flag,
+            format!("the folder of {} does not exist", path.display()),
+        ));
+    }
+    Ok(())
+}

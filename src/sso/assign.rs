@@ -1,0 +1,471 @@
+//! `assign`: a person's access through IAM Identity Center, from the same job-function
+//! templates as IAM users. The instance is chosen, the person created when asked, the template's
+//! permission sets ensured, and the account assignments made; a failure undoes this run's
+//! assignments, then the identity-store user it created.
+
+use crate::aws::{Assignment, AwsError, AwsErrorKind, NewPerson, Sso, SsoInstance};
+use crate::error::{Error, InputError};
+use crate::sso::operations::{MAX_IN_FLIGHT, Patience, retrying_conflicts, wait_for};
+use crate::sso::permission_set::{
+    PermissionSetOutcome, design_permission_set, ensure_permission_set,
+};
+use crate::sso::request::AssignRequest;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+/// The instance to use: the only one, or the one named by `--instance-arn`.
+pub(crate) async fn choose_instance(
+    api: &impl Sso,
+    wanted: Option<&str>,
+) -> Result<SsoInstance, Error> {
+    let instances = api.list_instances().await.map_err(Error::from_aws)?;
+    match (wanted, instances.as_slice()) {
+        (Some(arn), _) => instances
+            .iter()
+            .find(|i| i.arn == arn)
+            .cloned()
+            .ok_or_else(|| {
+                InputError::new(
+                    "--instance-arn",
+                    format!("no Identity Center instance {arn}"),
+                )
+                .into()
+            }),
+        (None, [only]) => Ok(only.clone()),
+        (None, []) => Err(InputError::new(
+            "--instance-arn",
+            "this account has no IAM Identity Center instance",
+        )
+        .into()),
+        (None, several) => Err(InputError::new(
+            "--instance-arn",
+            format!(
+                "there are {} Identity Center instances; name one: {}",
+                several.len(),
+                several
+                    .iter()
+                    .map(|i| i.arn.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+        .into()),
+    }
+}
+
+/// What happened in one account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum AccountOutcome {
+    Created,
+    AlreadyAssigned,
+    Failed(String),
+}
+
+/// Assigns the permission set to the user in each account, at most `MAX_IN_FLIGHT` at once.
+/// Every assignment this run created is pushed to `created` as soon as AWS accepted it.
+pub(crate) async fn assign_accounts<A: Sso + Send + 'static>(
+    api: Arc<A>,
+    instance_arn: &str,
+    user_id: &str,
+    assignments: Vec<Assignment>,
+    patience: Patience,
+    created: Arc<Mutex<Vec<Assignment>>>,
+) -> Vec<(Assignment, AccountOutcome)> {
+    let permits = Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT));
+    let mut running = tokio::task::JoinSet::new();
+    for (index, assignment) in assignments.into_iter().enumerate() {
+        let (api, permits, created) = (api.clone(), permits.clone(), created.clone());
+        let (instance_arn, user_id) = (instance_arn.to_string(), user_id.to_string());
+        running.spawn(async move {
+            let _permit = permits
+                .acquire_owned()
+                .await
+                .expect("the semaphore stays open");
+            let outcome = assign_one(
+                api.as_ref(),
+                &instance_arn,
+                &user_id,
+                &assignment,
+                patience,
+                &created,
+            )
+            .await;
+            (index, assignment, outcome)
+        });
+    }
+    let mut outcomes = Vec::new();
+    while let Some(joined) = running.join_next().await {
+        outcomes.push(joined.expect("an assignment task does not panic"));
+    }
+    outcomes.sort_by_key(|(index, _, _)| *index);
+    outcomes
+        .into_iter()
+        .map(|(_, assignment, outcome)| (assignment, outcome))
+        .collect()
+}
+
+async fn assign_one(
+    api: &impl Sso,
+    instance_arn: &str,
+    user_id: &str,
+    assignment: &Assignment,
+    patience: Patience,
+    created: &Mutex<Vec<Assignment>>,
+) -> AccountOutcome {
+    match api.list_assigned_users(instance_arn, assignment).await {
+        Ok(users) if users.iter().any(|u| u == user_id) => return AccountOutcome::AlreadyAssigned,
+        Ok(_) => {}
+        Err(err) => return AccountOutcome::Failed(err.to_string()),
+    }
+    let started = retrying_conflicts(
+        || api.create_account_assignment(instance_arn, assignment, user_id),
+        patience,
+    )
+    .await;
+    let started = match started {
+        Ok(started) => started,
+        Err(err) => return AccountOutcome::Failed(err.to_string()),
+    };
+    created
+        .lock()
+        .expect("not poisoned")
+        .push(assignment.clone());
+    let waited = wait_for(
+        started,
+        |id| async move { api.describe_assignment_creation(instance_arn, &id).await },
+        patience,
+    )
+    .await;
+    match waited {
+        Ok(()) => AccountOutcome::Created,
+        Err(failure) => AccountOutcome::Failed(failure.to_string()),
+    }
+}
+
+/// Deletes assignments, at most `MAX_IN_FLIGHT` at once, each polled to the end. Returns the
+/// ones that could not be deleted, with why.
+pub(crate) async fn unassign<A: Sso + Send + 'static>(
+    api: Arc<A>,
+    instance_arn: &str,
+    user_id: &str,
+    assignments: Vec<Assignment>,
+    patience: Patience,
+) -> Vec<(Assignment, String)> {
+    let permits = Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT));
+    let mut running = tokio::task::JoinSet::new();
+    for assignment in assignments {
+        let (api, permits) = (api.clone(), permits.clone());
+        let (instance_arn, user_id) = (instance_arn.to_string(), user_id.to_string());
+        running.spawn(async move {
+            let _permit = permits
+                .acquire_owned()
+                .await
+                .expect("the semaphore stays open");
+            let api = api.as_ref();
+            let started = retrying_conflicts(
+                || api.delete_account_assignment(&instance_arn, &assignment, &user_id),
+                patience,
+            )
+            .await;
+            let result = match started {
+                Err(err) if err.is(AwsErrorKind::NotFound) => Ok(()),
+                Err(err) => Err(err.to_string()),
+                Ok(started) => wait_for(
+                    started,
+                    |id| {
+                        let instance_arn = instance_arn.clone();
+                        async move { api.describe_assignment_deletion(&instance_arn, &id).await }
+                    },
+                    patience,
+                )
+                .await
+                .map_err(|failure| failure.to_string()),
+            };
+            (assignment, result)
+        });
+    }
+    let mut failures = Vec::new();
+    while let Some(joined) = running.join_next().await {
+        if let (assignment, Err(reason)) = joined.expect("an unassign task does not panic") {
+            failures.push((assignment, reason));
+        }
+    }
+    failures.sort();
+    failures
+}
+
+/// What `assign` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Assigned {
+    pub(crate) instance_arn: String,
+    pub(crate) user_id: String,
+    pub(crate) user_created: bool,
+    /// Template name and what happened to its permission set.
+    pub(crate) permission_sets: Vec<(String, PermissionSetOutcome)>,
+    /// Account, template name, outcome.
+    pub(crate) accounts: Vec<(String, String, AccountOutcome)>,
+}
+
+/// The whole `assign`: instance, person, permission set, assignments; on failure or
+/// interrupt, this run's assignments and the person it created are undone, newest first.
+pub(crate) async fn assign<A: Sso + Send + 'static>(
+    api: Arc<A>,
+    request: &AssignRequest,
+    patience: Patience,
+    interrupted: impl Future<Output = ()>,
+) -> Result<Assigned, Error> {
+    let instance = choose_instance(api.as_ref(), request.instance_arn.as_deref()).await?;
+    let store = &instance.identity_store_id;
+    let designs = request
+        .templates()
+        .into_iter()
+        .map(|t| Ok((t.name.clone(), design_permission_set(t)?)))
+        .collect::<Result<Vec<_>, InputError>>()?;
+    let found = api
+        .find_user_id(store, &request.user_name)
+        .await
+        .map_err(Error::from_aws)?;
+    if found.is_none() && request.create.is_none() {
+        return Err(InputError::new(
+            "username",
+            format!(
+                "{} is not in the identity store; add --create-user with --email, --given-name and --family-name",
+                request.user_name
+            ),
+        )
+        .into());
+    }
+    let mut permission_sets = Vec::new();
+    for (name, design) in &designs {
+        let outcome = ensure_permission_set(api.as_ref(), &instance, design, patience).await?;
+        permission_sets.push((name.clone(), outcome));
+    }
+    assign_person(
+        api,
+        &instance,
+        request,
+        found,
+        permission_sets,
+        patience,
+        interrupted,
+    )
+    .await
+}
+
+/// The person's part of `assign`, once the instance is chosen and the permission sets of every
+/// target's template are ensured: create the person if `found` is `None`, assign, and on
+/// failure undo this run's assignments, then the person it created.
+pub(crate) async fn assign_person<A: Sso + Send + 'static>(
+    api: Arc<A>,
+    instance: &SsoInstance,
+    request: &AssignRequest,
+    found: Option<String>,
+    permission_sets: Vec<(String, PermissionSetOutcome)>,
+    patience: Patience,
+    interrupted: impl Future<Output = ()>,
+) -> Result<Assigned, Error> {
+    let store = &instance.identity_store_id;
+    let arn_of = |template: &str| {
+        permission_sets
+            .iter()
+            .find(|(name, _)| name == template)
+            .map(|(_, outcome)| outcome.arn.clone())
+            .expect("every target's template has a permission set")
+    };
+    let (user_id, user_created) = match (found, &request.create) {
+        (Some(id), _) => (id, false),
+        (None, Some(person)) => (create_person(api.as_ref(), store, person).await?, true),
+        (None, None) => {
+            return Err(Error::Aws(AwsError::new(
+                "identitystore:GetUserId",
+                AwsErrorKind::NotFound,
+                "ResourceNotFoundException",
+                &format!("{} is not in the identity store", request.user_name),
+            )));
+        }
+    };
+    let created = Arc::new(Mutex::new(Vec::new()));
+    let assignments: Vec<Assignment> = request
+        .targets
+        .iter()
+        .map(|target| Assignment {
+            account: target.account.clone(),
+            permission_set_arn: arn_of(&target.template.name),
+        })
+        .collect();
+    let outcomes = tokio::select! {
+        outcomes = assign_accounts(api.clone(), &instance.arn, &user_id, assignments, patience, created.clone()) => Some(outcomes),
+        () = interrupted => None,
+    };
+    let failed: Vec<String> = match &outcomes {
+        None => vec!["interrupted".to_string()],
+        Some(outcomes) => outcomes
+            .iter()
+            .filter_map(|(a, outcome)| match outcome {
+                AccountOutcome::Failed(reason) => Some(format!("account {}: {reason}", a.account)),
+                _ => None,
+            })
+            .collect(),
+    };
+    if let Some(outcomes) = outcomes.filter(|_| failed.is_empty()) {
+        let accounts = outcomes
+            .into_iter()
+            .zip(&request.targets)
+            .map(|((assignment, outcome), target)| {
+                (assignment.account, target.template.name.clone(), outcome)
+            })
+            .collect();
+        return Ok(Assigned {
+            instance_arn: instance.arn.clone(),
+            user_id,
+            user_created,
+            permission_sets,
+            accounts,
+        });
+    }
+    let cause = failed.join("; ");
+    let mut to_undo = created.lock().expect("not poisoned").clone();
+    to_undo.reverse();
+    let mut undone: Vec<String> = to_undo
+        .iter()
+        .map(|a| {
+            format!(
+                "assignment of {} in account {}",
+                a.permission_set_arn, a.account
+            )
+        })
+        .collect();
+    let mut leftovers: Vec<String> =
+        unassign(api.clone(), &instance.arn, &user_id, to_undo, patience)
+            .await
+            .into_iter()
+            .map(|(a, reason)| {
+                let what = format!(
+                    "assignment of {} in account {}",
+                    a.permission_set_arn, a.account
+                );
+                undone.retain(|u| *u != what);
+                format!("{what} ({reason})")
+            })
+            .collect();
+    if user_created {
+        let what = format!("identity-store user {user_id} ({})", request.user_name);
+        match api.delete_user(store, &user_id).await {
+            Ok(()) => undone.push(what),
+            Err(err) => leftovers.push(format!("{what} ({err})")),
+        }
+    }
+    Err(match (leftovers.is_empty(), cause.as_str()) {
+        (false, _) => Error::UndoIncomplete { cause, leftovers },
+        (true, "interrupted") => Error::Interrupted { undone },
+        (true, _) => Error::RolledBack { cause, undone },
+    })
+}
+
+/// Creates the person, who was not there a moment ago. A ConflictException (the name is taken)
+/// is what the SDK's retry of a CreateUser whose answer was lost meets: the person found under
+/// that name now is this run's, and is undone with the rest if the run fails.
+async fn create_person(api: &impl Sso, store: &str, person: &NewPerson) -> Result<String, Error> {
+    match api.create_user(store, person).await {
+        Ok(id) => Ok(id),
+        Err(err) if err.is(AwsErrorKind::Conflict) => {
+            match api
+                .find_user_id(store, &person.user_name)
+                .await
+                .map_err(Error::from_aws)?
+            {
+                Some(id) => Ok(id),
+                None => Err(Error::from_aws(err)),
+            }
+        }
+        Err(err) => Err(Error::from_aws(err)),
+    }
+}
+
+/// What `assign` would do, found with read calls only: for `--dry-run` and the confirmation.
+pub(crate) async fn preview(api: &impl Sso, request: &AssignRequest) -> Result<Vec<String>, Error> {
+    let instance = choose_instance(api, request.instance_arn.as_deref()).await?;
+    let mut planned = Vec::new();
+    let user_id = api
+        .find_user_id(&instance.identity_store_id, &request.user_name)
+        .await
+        .map_err(Error::from_aws)?;
+    match (&user_id, &request.create) {
+        (Some(id), _) => planned.push(format!(
+            "use identity-store user {id} ({})",
+            request.user_name
+        )),
+        (None, Some(_)) => planned.push(format!(
+            "identitystore:CreateUser UserName={} IdentityStoreId={}",
+            request.user_name, instance.identity_store_id
+        )),
+        (None, None) => {
+            return Err(InputError::new(
+                "username",
+                format!(
+                    "{} is not in the identity store; add --create-user",
+                    request.user_name
+                ),
+            )
+            .into());
+        }
+    }
+    let mut permission_sets: Vec<(String, Option<String>)> = Vec::new();
+    let mut sets_by_name = Vec::new();
+    for arn in api
+        .list_permission_sets(&instance.arn)
+        .await
+        .map_err(Error::from_aws)?
+    {
+        let spec = api
+            .describe_permission_set(&instance.arn, &arn)
+            .await
+            .map_err(Error::from_aws)?;
+        sets_by_name.push((spec.name, arn));
+    }
+    for template in request.templates() {
+        let design = design_permission_set(template)?;
+        let existing = sets_by_name
+            .iter()
+            .find(|(name, _)| *name == design.spec.name)
+            .map(|(_, arn)| arn.clone());
+        planned.push(match &existing {
+            Some(arn) => format!("keep or update permission set {arn} to template {}", template.name),
+            None => format!(
+                "sso:CreatePermissionSet Name={} SessionDuration={} with the template's inline policy and boundary {}{}",
+                design.spec.name, design.spec.session_duration, design.boundary.1, design.boundary.0
+            ),
+        });
+        permission_sets.push((template.name.clone(), existing));
+    }
+    for target in &request.targets {
+        let existing = permission_sets
+            .iter()
+            .find(|(name, _)| *name == target.template.name)
+            .and_then(|(_, arn)| arn.clone());
+        let assigned = match (&existing, &user_id) {
+            (Some(arn), Some(id)) => {
+                let assignment = Assignment {
+                    account: target.account.clone(),
+                    permission_set_arn: arn.clone(),
+                };
+                api.list_assigned_users(&instance.arn, &assignment)
+                    .await
+                    .map_err(Error::from_aws)?
+                    .contains(id)
+            }
+            _ => false,
+        };
+        let shown =
+            existing.unwrap_or_else(|| format!("<new permission set {}>", target.template.name));
+        planned.push(if assigned {
+            format!("account {}: already assigned {shown}", target.account)
+        } else {
+            format!(
+                "sso:CreateAccountAssignment TargetId={} PermissionSetArn={shown}",
+                target.account
+            )
+        });
+    }
+    Ok(planned)
+}

@@ -1,0 +1,11 @@
+//! IAM Identity Center: permission sets from the job-function templates, account assignments
+//! with polling and conflict retries, `assign`, and `offboard --sso`.
+
+pub(crate) mod assign;
+pub(crate) mod offboard;
+pub(crate) mod operations;
+pub(crate) mod permission_set;
+pub(crate) mod request;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,210 @@
+//! A template as a permission set: its policies merged into the inline policy, its boundary
+//! referenced by name, its session duration. A shared resource: created, or brought up to date
+//! and re-provisioned, never undone; one of that name this tool did not make is refused.
+
+use crate::aws::{AwsError, AwsErrorKind, PermissionSetSpec, Sso, SsoInstance};
+use crate::error::{Error, InputError};
+use crate::sso::operations::{Patience, wait_for};
+use crate::template::{FORCE_MFA_POLICY, IAM_PATH, Template};
+use serde_json::{Value, json};
+
+/// Starts the description of every permission set this tool manages; one without it is
+/// someone else's and is not changed.
+pub(crate) const PERMISSION_SET_MARKER: &str = "[iam-onboard]";
+/// The longest inline policy a permission set takes.
+pub(crate) const MAX_INLINE_POLICY_CHARS: usize = 32_768;
+
+/// What a template becomes in Identity Center.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PermissionSetDesign {
+    pub(crate) spec: PermissionSetSpec,
+    pub(crate) inline_policy: Value,
+    /// The customer-managed policy (name, path) used as the permissions boundary.
+    pub(crate) boundary: (String, String),
+}
+
+/// The template's policies merged into one inline policy. `force-mfa` is left out: Identity
+/// Center enforces MFA at sign-in, and its sessions do not carry `aws:MultiFactorAuthPresent`,
+/// so the policy would deny them everything.
+pub(crate) fn design_permission_set(
+    template: &Template,
+) -> Result<PermissionSetDesign, InputError> {
+    let mut statements = Vec::new();
+    for policy in template
+        .policies
+        .iter()
+        .filter(|p| p.name != FORCE_MFA_POLICY)
+    {
+        match &policy.document["Statement"] {
+            Value::Array(items) => statements.extend(items.iter().cloned()),
+            single => statements.push(single.clone()),
+        }
+    }
+    let inline_policy = json!({ "Version": "2012-10-17", "Statement": statements });
+    let size = inline_policy.to_string().len();
+    if size > MAX_INLINE_POLICY_CHARS {
+        return Err(InputError::new(
+            "policies",
+            format!("merged, the policies are {size} characters; a permission set takes {MAX_INLINE_POLICY_CHARS}"),
+        )
+        .in_file(&template.source));
+    }
+    let description: String = format!("{PERMISSION_SET_MARKER} {}", template.description)
+        .chars()
+        .take(700)
+        .collect();
+    Ok(PermissionSetDesign {
+        spec: PermissionSetSpec {
+            name: template.name.clone(),
+            description,
+            session_duration: template.session_duration.clone(),
+        },
+        inline_policy,
+        boundary: (
+            template.permissions_boundary.iam_name.clone(),
+            IAM_PATH.to_string(),
+        ),
+    })
+}
+
+/// What happened to the template's permission set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PermissionSetOutcome {
+    pub(crate) arn: String,
+    /// `created`, `updated` (and re-provisioned) or `unchanged`.
+    pub(crate) action: &'static str,
+    pub(crate) warnings: Vec<String>,
+}
+
+/// Finds the permission set by name; creates it, or brings a changed one up to date and
+/// re-provisions it to the accounts it is provisioned to. A permission set of that name that
+/// this tool did not create is refused.
+pub(crate) async fn ensure_permission_set(
+    api: &impl Sso,
+    instance: &SsoInstance,
+    design: &PermissionSetDesign,
+    patience: Patience,
+) -> Result<PermissionSetOutcome, Error> {
+    let instance_arn = &instance.arn;
+    let mut existing = None;
+    for arn in api
+        .list_permission_sets(instance_arn)
+        .await
+        .map_err(Error::from_aws)?
+    {
+        let spec = api
+            .describe_permission_set(instance_arn, &arn)
+            .await
+            .map_err(Error::from_aws)?;
+        if spec.name == design.spec.name {
+            existing = Some((arn, spec));
+            break;
+        }
+    }
+    let Some((arn, current)) = existing else {
+        let arn = api
+            .create_permission_set(instance_arn, &design.spec, &crate::tags::managed_by())
+            .await
+            .map_err(Error::from_aws)?;
+        api.put_inline_policy(instance_arn, &arn, &design.inline_policy.to_string())
+            .await
+            .map_err(Error::from_aws)?;
+        let warnings = put_boundary(api, instance_arn, &arn, design)
+            .await
+            .err()
+            .into_iter()
+            .collect();
+        return Ok(PermissionSetOutcome {
+            arn,
+            action: "created",
+            warnings,
+        });
+    };
+    if !current.description.starts_with(PERMISSION_SET_MARKER) {
+        return Err(InputError::new(
+            "--template",
+            format!(
+                "a permission set named {:?} exists and was not made by iam-onboard (its description does not start with {PERMISSION_SET_MARKER}); refusing to change it",
+                design.spec.name
+            ),
+        )
+        .into());
+    }
+    let spec_changed = current.description != design.spec.description
+        || current.session_duration != design.spec.session_duration;
+    if spec_changed {
+        api.update_permission_set(instance_arn, &arn, &design.spec)
+            .await
+            .map_err(Error::from_aws)?;
+    }
+    let policy = api
+        .get_inline_policy(instance_arn, &arn)
+        .await
+        .map_err(Error::from_aws)?;
+    let policy_changed = policy.as_ref() != Some(&design.inline_policy);
+    if policy_changed {
+        api.put_inline_policy(instance_arn, &arn, &design.inline_policy.to_string())
+            .await
+            .map_err(Error::from_aws)?;
+    }
+    let mut warnings = Vec::new();
+    let boundary_changed = match api.get_permissions_boundary(instance_arn, &arn).await {
+        Ok(found) if found.as_ref() == Some(&design.boundary) => false,
+        Ok(_) => match put_boundary(api, instance_arn, &arn, design).await {
+            Ok(()) => true,
+            Err(warning) => {
+                warnings.push(warning);
+                false
+            }
+        },
+        Err(err) => {
+            warnings.push(format!(
+                "could not check the permissions boundary of permission set {arn}: {err}"
+            ));
+            false
+        }
+    };
+    if !(spec_changed || policy_changed || boundary_changed) {
+        return Ok(PermissionSetOutcome {
+            arn,
+            action: "unchanged",
+            warnings,
+        });
+    }
+    let started = api
+        .provision_permission_set(instance_arn, &arn)
+        .await
+        .map_err(Error::from_aws)?;
+    wait_for(
+        started,
+        |id| async move { api.describe_provisioning_status(instance_arn, &id).await },
+        patience,
+    )
+    .await
+    .map_err(|failure| {
+        Error::Aws(AwsError::new(
+            "sso:ProvisionPermissionSet",
+            AwsErrorKind::Other,
+            "ProvisioningFailed",
+            &failure.to_string(),
+        ))
+    })?;
+    Ok(PermissionSetOutcome {
+        arn,
+        action: "updated",
+        warnings,
+    })
+}
+
+/// Sets the template's boundary on the permission set; the warning to report when AWS refuses.
+async fn put_boundary(
+    api: &impl Sso,
+    instance_arn: &str,
+    arn: &str,
+    design: &PermissionSetDesign,
+) -> Result<(), String> {
+    let (name, path) = &design.boundary;
+    api.put_permissions_boundary(instance_arn, arn, name, path)
+        .await
+        .map_err(|err| format!("permission set {arn} has no permissions boundary: {err}"))
+}

@@ -1,0 +1,489 @@
+//! Identity Center against the in-memory model: polling, conflicts, undo, offboarding.
+
+use super::assign::*;
+use super::offboard::*;
+use super::operations::*;
+use super::permission_set::*;
+use super::request::*;
+use crate::aws::memory_sso::{Behaviour, INSTANCE_ARN, MemorySso};
+use crate::aws::{NewPerson, OperationState, OperationStatus, PermissionSetSpec, Sso};
+use crate::error::Error;
+use crate::error::exit;
+use crate::names::validate_account_id;
+use crate::template::Template;
+use crate::template::TemplateSet;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+fn request(accounts: &[&str], create: bool) -> AssignRequest {
+    let template = TemplateSet::embedded()
+        .unwrap()
+        .get("developer")
+        .unwrap()
+        .clone();
+    AssignRequest {
+        user_name: "bob".to_string(),
+        targets: accounts
+            .iter()
+            .map(|account| Target {
+                account: account.to_string(),
+                template: template.clone(),
+            })
+            .collect(),
+        template,
+        create: create.then(|| NewPerson {
+            user_name: "bob".to_string(),
+            display_name: "Bob Example".to_string(),
+            given_name: "Bob".to_string(),
+            family_name: "Example".to_string(),
+            email: "bob@example.com".to_string(),
+        }),
+        instance_arn: None,
+    }
+}
+
+/// The same request, giving `template` in every account.
+fn giving(mut request: AssignRequest, template: Template) -> AssignRequest {
+    for target in &mut request.targets {
+        target.template = template.clone();
+    }
+    request.template = template;
+    request
+}
+
+async fn run(api: &Arc<MemorySso>, request: &AssignRequest) -> Result<Assigned, Error> {
+    assign(
+        api.clone(),
+        request,
+        Patience::default(),
+        std::future::pending(),
+    )
+    .await
+}
+
+fn accounts(n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| format!("{:012}", 100_000_000_000u64 + i as u64))
+        .collect()
+}
+
+fn count(api: &MemorySso, prefix: &str) -> usize {
+    api.calls().iter().filter(|c| c.starts_with(prefix)).count()
+}
+
+#[test]
+fn the_permission_set_merges_the_policies_but_not_force_mfa() {
+    let template = TemplateSet::embedded()
+        .unwrap()
+        .get("developer")
+        .unwrap()
+        .clone();
+    let design = design_permission_set(&template).unwrap();
+    assert_eq!(design.spec.name, "developer");
+    assert!(design.spec.description.starts_with(PERMISSION_SET_MARKER));
+    assert_eq!(design.spec.session_duration, "PT8H");
+    let text = design.inline_policy.to_string();
+    assert!(
+        !text.contains("MultiFactorAuthPresent"),
+        "force-mfa is left out"
+    );
+    assert!(text.contains("ChangeOnlyDevResources"));
+    crate::policy::validate(&text).unwrap();
+    assert_eq!(
+        design.boundary,
+        (
+            "iam-onboard-people-boundary".to_string(),
+            "/iam-onboard/".to_string()
+        )
+    );
+}
+
+#[test]
+fn account_ids_and_identity_names_are_checked() {
+    validate_account_id("111111111111").unwrap();
+    for bad in ["11111111111", "1111111111111", "11111111111a", ""] {
+        assert_eq!(validate_account_id(bad).unwrap_err().field, "--account");
+    }
+    validate_identity_user_name("bob@example.com").unwrap();
+    assert!(validate_identity_user_name("bob smith").is_err());
+    assert!(validate_identity_user_name("").is_err());
+}
+
+#[tokio::test(start_paused = true)]
+async fn assignments_in_progress_are_polled_until_they_succeed() {
+    let api = Arc::new(MemorySso::new(Behaviour {
+        polls_before_done: 3,
+        ..Behaviour::default()
+    }));
+    let done = run(&api, &request(&["111111111111", "222222222222"], true))
+        .await
+        .unwrap();
+    assert!(done.user_created);
+    assert_eq!(done.permission_sets[0].1.action, "created");
+    assert!(
+        done.accounts
+            .iter()
+            .all(|(_, _, o)| *o == AccountOutcome::Created)
+    );
+    assert_eq!(
+        count(&api, "sso:DescribeAccountAssignmentCreationStatus"),
+        2 * 4
+    );
+    assert_eq!(api.state.lock().unwrap().assignments.len(), 2);
+    let set = api
+        .state
+        .lock()
+        .unwrap()
+        .permission_sets
+        .values()
+        .next()
+        .unwrap()
+        .clone();
+    assert!(set.inline.is_some() && set.boundary.is_some());
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_operation_that_stays_in_progress_times_out() {
+    let first = OperationStatus {
+        request_id: "r".to_string(),
+        state: OperationState::InProgress,
+    };
+    let patience = Patience {
+        timeout: Duration::from_secs(60),
+        ..Patience::default()
+    };
+    let polls = std::sync::atomic::AtomicU32::new(0);
+    let result = wait_for(
+        first,
+        |id| {
+            polls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            async move {
+                Ok(OperationStatus {
+                    request_id: id,
+                    state: OperationState::InProgress,
+                })
+            }
+        },
+        patience,
+    )
+    .await;
+    assert_eq!(
+        result,
+        Err(OperationFailure::TimedOut(Duration::from_secs(60)))
+    );
+    let polls = polls.into_inner();
+    assert!(
+        (5..=60).contains(&polls),
+        "backed off, not busy-polled: {polls} polls"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_assignment_reports_its_reason_and_undoes_the_run() {
+    let mut failing = BTreeMap::new();
+    failing.insert(
+        "333333333333".to_string(),
+        "the permission set's boundary policy does not exist in the account".to_string(),
+    );
+    let api = Arc::new(MemorySso::new(Behaviour {
+        polls_before_done: 1,
+        failing_accounts: failing,
+        ..Behaviour::default()
+    }));
+    let err = run(
+        &api,
+        &request(&["111111111111", "222222222222", "333333333333"], true),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.exit_code(), exit::FAILED, "{err}");
+    assert!(
+        err.to_string().contains("boundary policy does not exist"),
+        "{err}"
+    );
+    let state = api.state.lock().unwrap();
+    assert!(
+        state.assignments.is_empty(),
+        "this run's assignments are undone"
+    );
+    assert!(
+        state.users.is_empty(),
+        "the user this run created is deleted"
+    );
+    let calls = &state.calls;
+    let last_delete = calls
+        .iter()
+        .rposition(|c| c.starts_with("sso:DeleteAccountAssignment"))
+        .unwrap();
+    let user_delete = calls
+        .iter()
+        .position(|c| c.starts_with("identitystore:DeleteUser"))
+        .unwrap();
+    assert!(
+        last_delete < user_delete,
+        "assignments go before the user: {calls:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn conflicts_are_retried_with_backoff() {
+    let api = Arc::new(MemorySso::new(Behaviour {
+        conflicts: 3,
+        ..Behaviour::default()
+    }));
+    let done = run(&api, &request(&["111111111111"], true)).await.unwrap();
+    assert_eq!(done.accounts[0].2, AccountOutcome::Created);
+    assert_eq!(count(&api, "sso:CreateAccountAssignment"), 4);
+}
+
+#[tokio::test(start_paused = true)]
+async fn conflicts_that_never_end_fail_the_account() {
+    let api = Arc::new(MemorySso::new(Behaviour {
+        conflicts: 100,
+        ..Behaviour::default()
+    }));
+    let err = run(&api, &request(&["111111111111"], true))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("ConflictException"), "{err}");
+    assert_eq!(
+        count(&api, "sso:CreateAccountAssignment"),
+        1 + Patience::default().conflict_retries
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn at_most_ten_operations_are_in_flight() {
+    let api = Arc::new(MemorySso::new(Behaviour {
+        polls_before_done: 3,
+        ..Behaviour::default()
+    }));
+    let many = accounts(25);
+    let refs: Vec<&str> = many.iter().map(String::as_str).collect();
+    run(&api, &request(&refs, true)).await.unwrap();
+    let state = api.state.lock().unwrap();
+    assert_eq!(state.assignments.len(), 25);
+    assert_eq!(
+        state.max_in_flight, MAX_IN_FLIGHT,
+        "the cap is used, and not passed"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_second_run_creates_no_duplicates() {
+    let api = Arc::new(MemorySso::new(Behaviour::default()));
+    let both = request(&["111111111111", "222222222222"], true);
+    run(&api, &both).await.unwrap();
+    let again = run(&api, &both).await.unwrap();
+    assert!(!again.user_created);
+    assert_eq!(again.permission_sets[0].1.action, "unchanged");
+    assert!(
+        again
+            .accounts
+            .iter()
+            .all(|(_, _, o)| *o == AccountOutcome::AlreadyAssigned)
+    );
+    assert_eq!(count(&api, "sso:CreateAccountAssignment"), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_changed_template_updates_and_reprovisions_the_permission_set() {
+    let api = Arc::new(MemorySso::new(Behaviour::default()));
+    run(&api, &request(&["111111111111"], true)).await.unwrap();
+    let mut shorter = request(&["111111111111"], false).template;
+    shorter.session_duration = "PT2H".to_string();
+    let changed = giving(request(&["111111111111"], false), shorter);
+    let done = run(&api, &changed).await.unwrap();
+    assert_eq!(done.permission_sets[0].1.action, "updated");
+    assert_eq!(count(&api, "sso:ProvisionPermissionSet"), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_person_whose_creation_answer_was_lost_is_adopted_and_undone_on_failure() {
+    let api = Arc::new(MemorySso::new(Behaviour {
+        create_user_answer_lost: true,
+        ..Behaviour::default()
+    }));
+    let done = run(&api, &request(&["111111111111"], true)).await.unwrap();
+    assert!(done.user_created);
+    assert_eq!(api.state.lock().unwrap().users.len(), 1);
+
+    let mut failing = BTreeMap::new();
+    failing.insert("333333333333".to_string(), "refused".to_string());
+    let api = Arc::new(MemorySso::new(Behaviour {
+        create_user_answer_lost: true,
+        failing_accounts: failing,
+        ..Behaviour::default()
+    }));
+    let err = run(&api, &request(&["111111111111", "333333333333"], true))
+        .await
+        .unwrap_err();
+    assert_eq!(err.exit_code(), exit::FAILED, "{err}");
+    let state = api.state.lock().unwrap();
+    assert!(state.users.is_empty(), "nothing half-made: {err}");
+    assert!(state.assignments.is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_permission_set_left_without_its_boundary_is_repaired_and_reprovisioned() {
+    let api = Arc::new(MemorySso::new(Behaviour::default()));
+    run(&api, &request(&["111111111111"], true)).await.unwrap();
+    for set in api.state.lock().unwrap().permission_sets.values_mut() {
+        set.boundary = None;
+    }
+    let done = run(&api, &request(&["111111111111"], false)).await.unwrap();
+    assert_eq!(done.permission_sets[0].1.action, "updated");
+    assert!(done.permission_sets[0].1.warnings.is_empty());
+    let state = api.state.lock().unwrap();
+    let set = state.permission_sets.values().next().unwrap();
+    assert_eq!(
+        set.boundary,
+        Some((
+            "iam-onboard-people-boundary".to_string(),
+            "/iam-onboard/".to_string()
+        ))
+    );
+    drop(state);
+    assert_eq!(count(&api, "sso:ProvisionPermissionSet"), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_boundary_that_cannot_be_set_or_checked_is_a_warning_every_time() {
+    let api = Arc::new(MemorySso::new(Behaviour {
+        no_boundary_calls: true,
+        ..Behaviour::default()
+    }));
+    let created = run(&api, &request(&["111111111111"], true)).await.unwrap();
+    assert!(
+        created.permission_sets[0].1.warnings[0].contains("has no permissions boundary"),
+        "{:?}",
+        created.permission_sets[0].1.warnings
+    );
+    let again = run(&api, &request(&["111111111111"], false)).await.unwrap();
+    assert_eq!(again.permission_sets[0].1.action, "unchanged");
+    assert!(
+        again.permission_sets[0].1.warnings[0].contains("could not check the permissions boundary"),
+        "{:?}",
+        again.permission_sets[0].1.warnings
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_permission_set_this_tool_did_not_make_is_refused() {
+    let api = Arc::new(MemorySso::new(Behaviour::default()));
+    let spec = PermissionSetSpec {
+        name: "developer".to_string(),
+        description: "hand-made".to_string(),
+        session_duration: "PT1H".to_string(),
+    };
+    api.create_permission_set(INSTANCE_ARN, &spec, &[])
+        .await
+        .unwrap();
+    let err = run(&api, &request(&["111111111111"], true))
+        .await
+        .unwrap_err();
+    assert_eq!(err.exit_code(), exit::BAD_INPUT, "{err}");
+    assert!(
+        api.state.lock().unwrap().users.is_empty(),
+        "nothing created"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_missing_person_without_create_user_is_bad_input() {
+    let api = Arc::new(MemorySso::new(Behaviour::default()));
+    let err = run(&api, &request(&["111111111111"], false))
+        .await
+        .unwrap_err();
+    assert_eq!(err.exit_code(), exit::BAD_INPUT);
+    assert!(api.calls().is_empty(), "nothing changed: {:?}", api.calls());
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_interrupt_undoes_the_assignments_made() {
+    // Each operation takes 20 polls (about a minute of backoff): Ctrl-C comes after 2 s,
+    // while the assignment is IN_PROGRESS; undoing it then takes its own 20 polls.
+    let api = Arc::new(MemorySso::new(Behaviour {
+        polls_before_done: 20,
+        ..Behaviour::default()
+    }));
+    let interrupted = tokio::time::sleep(Duration::from_secs(2));
+    let err = assign(
+        api.clone(),
+        &request(&["111111111111"], true),
+        Patience::default(),
+        interrupted,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.exit_code(), exit::INTERRUPTED, "{err}");
+    let state = api.state.lock().unwrap();
+    assert!(state.assignments.is_empty());
+    assert!(state.users.is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn offboarding_from_sso_removes_every_assignment_then_the_person() {
+    let api = Arc::new(MemorySso::new(Behaviour {
+        polls_before_done: 2,
+        ..Behaviour::default()
+    }));
+    run(&api, &request(&["111111111111", "222222222222"], true))
+        .await
+        .unwrap();
+    let finance = TemplateSet::embedded()
+        .unwrap()
+        .get("finance")
+        .unwrap()
+        .clone();
+    run(&api, &giving(request(&["333333333333"], false), finance))
+        .await
+        .unwrap();
+
+    let plan = plan_sso_offboard(api.as_ref(), "bob", None, false)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        plan.assignments.len(),
+        3,
+        "across accounts and permission sets"
+    );
+    let removed = offboard_sso(api.clone(), &plan, Patience::default())
+        .await
+        .unwrap();
+    assert_eq!(removed.len(), 4);
+    assert!(
+        removed
+            .last()
+            .unwrap()
+            .starts_with("identitystore:DeleteUser")
+    );
+    {
+        let state = api.state.lock().unwrap();
+        assert!(state.assignments.is_empty() && state.users.is_empty());
+    }
+    assert!(
+        plan_sso_offboard(api.as_ref(), "bob", None, false)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn keep_identity_leaves_the_person_in_the_store() {
+    let api = Arc::new(MemorySso::new(Behaviour::default()));
+    run(&api, &request(&["111111111111"], true)).await.unwrap();
+    let plan = plan_sso_offboard(api.as_ref(), "bob", None, true)
+        .await
+        .unwrap()
+        .unwrap();
+    offboard_sso(api.clone(), &plan, Patience::default())
+        .await
+        .unwrap();
+    let state = api.state.lock().unwrap();
+    assert!(state.assignments.is_empty());
+    assert_eq!(state.users.len(), 1);
+}

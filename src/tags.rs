@@ -1,0 +1,32 @@
+//! The tags this tool puts on what it makes and reads back: a user, policy or permission set
+//! without `managed-by=iam-onboard` is someone else's and is never changed.
+
+/// Tag that marks what this tool created; a user without it is never changed.
+pub(crate) const MANAGED_BY_TAG: &str = "managed-by";
+pub(crate) const MANAGED_BY_VALUE: &str = "iam-onboard";
+pub(crate) const TEMPLATE_TAG: &str = "iam-onboard:template";
+pub(crate) const TICKET_TAG: &str = "iam-onboard:ticket";
+pub(crate) const CREATED_BY_TAG: &str = "iam-onboard:created-by";
+pub(crate) const DISPLAY_NAME_TAG: &str = "display-name";
+pub(crate) const EMAIL_TAG: &str = "email";
+/// Whether the one-time console password this tool made has reached anyone: `pending` from
+/// before the login profile is made until the password is shown or written, then `delivered`.
+/// A run that finds a login profile still `pending` makes a new password and delivers it.
+pub(crate) const PASSWORD_TAG: &str = "iam-onboard:password";
+pub(crate) const PASSWORD_PENDING: &str = "pending";
+pub(crate) const PASSWORD_DELIVERED: &str = "delivered";
+/// Tags the tool sets itself; `--tag` may not set them.
+pub(crate) const RESERVED_TAGS: &[&str] = &[
+    MANAGED_BY_TAG,
+    TEMPLATE_TAG,
+    TICKET_TAG,
+    CREATED_BY_TAG,
+    DISPLAY_NAME_TAG,
+    EMAIL_TAG,
+    PASSWORD_TAG,
+];
+
+/// The tag every resource this tool creates carries.
+pub(crate) fn managed_by() -> Vec<(String, String)> {
+    vec![(MANAGED_BY_TAG.to_string(), MANAGED_BY_VALUE.to_string())]
+}

@@ -1,0 +1,119 @@
+//! What exists in the emulator afterwards, read with the SDK: outcomes are checked by listing,
+//! never by trusting that a call succeeded.
+
+use crate::support::run::endpoint;
+use aws_sdk_iam::config::{BehaviorVersion, Credentials, Region};
+
+pub(crate) fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(future)
+}
+
+/// An IAM client on the emulator, to check outcomes by listing what exists.
+pub(crate) fn iam() -> aws_sdk_iam::Client {
+    let config = aws_sdk_iam::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(endpoint())
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "tests"))
+        .build();
+    aws_sdk_iam::Client::from_conf(config)
+}
+
+/// SSO Admin and Identity Store clients on the emulator.
+pub(crate) fn sso() -> (aws_sdk_ssoadmin::Client, aws_sdk_identitystore::Client) {
+    let credentials =
+        aws_sdk_ssoadmin::config::Credentials::new("testing", "testing", None, None, "tests");
+    let admin = aws_sdk_ssoadmin::Config::builder()
+        .behavior_version(aws_sdk_ssoadmin::config::BehaviorVersion::latest())
+        .region(aws_sdk_ssoadmin::config::Region::new("us-east-1"))
+        .endpoint_url(endpoint())
+        .credentials_provider(credentials.clone())
+        .build();
+    let store = aws_sdk_identitystore::Config::builder()
+        .behavior_version(aws_sdk_identitystore::config::BehaviorVersion::latest())
+        .region(aws_sdk_identitystore::config::Region::new("us-east-1"))
+        .endpoint_url(endpoint())
+        .credentials_provider(credentials)
+        .build();
+    (
+        aws_sdk_ssoadmin::Client::from_conf(admin),
+        aws_sdk_identitystore::Client::from_conf(store),
+    )
+}
+
+/// The names of the groups `user` is in.
+#[track_caller]
+pub(crate) fn groups_of(user: &str) -> Vec<String> {
+    block_on(async {
+        let out = iam()
+            .list_groups_for_user()
+            .user_name(user)
+            .send()
+            .await
+            .unwrap();
+        out.groups()
+            .iter()
+            .map(|g| g.group_name().to_string())
+            .collect()
+    })
+}
+
+#[track_caller]
+pub(crate) fn user_exists(name: &str) -> bool {
+    block_on(async {
+        match iam().get_user().user_name(name).send().await {
+            Ok(_) => true,
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_no_such_entity_exception()) =>
+            {
+                false
+            }
+            Err(err) => panic!("GetUser: {err:?}"),
+        }
+    })
+}
+
+/// Virtual MFA devices (assigned or not) whose serial ends with `/name`.
+#[track_caller]
+pub(crate) fn virtual_devices_named(name: &str) -> Vec<String> {
+    block_on(async {
+        let out = iam().list_virtual_mfa_devices().send().await.unwrap();
+        out.virtual_mfa_devices()
+            .iter()
+            .map(|d| d.serial_number().to_string())
+            .filter(|serial| serial.ends_with(&format!("/{name}")))
+            .collect()
+    })
+}
+
+/// The user's tags, as (key, value).
+#[track_caller]
+pub(crate) fn tags_of(user: &str) -> Vec<(String, String)> {
+    block_on(async {
+        let out = iam().list_user_tags().user_name(user).send().await.unwrap();
+        out.tags()
+            .iter()
+            .map(|t| (t.key().to_string(), t.value().to_string()))
+            .collect()
+    })
+}
+
+/// How many MFA devices are enabled for the user.
+#[track_caller]
+pub(crate) fn enabled_mfa_devices(user: &str) -> usize {
+    block_on(async {
+        let out = iam()
+            .list_mfa_devices()
+            .user_name(user)
+            .send()
+            .await
+            .unwrap();
+        out.mfa_devices().len()
+    })
+}

@@ -1,0 +1,80 @@
+//! A person at a terminal: the binary in a pseudo-terminal, keys pressed, the screen read back,
+//! the QR code decoded off it as a phone would.
+
+use crate::support::mfa::current_and_next_codes;
+use crate::support::run::Run;
+
+/// The down-arrow key, as a terminal sends it.
+pub(crate) const DOWN: &str = "\x1b[B";
+
+/// Runs it in a new pseudo-terminal, as a person at a terminal would.
+pub(crate) fn on_a_terminal(run: Run) -> rexpect::session::PtySession {
+    rexpect::session::spawn_command(run.command(), Some(30_000)).unwrap()
+}
+
+/// Keys pressed at once, as a person would (rexpect buffers `send` until a flush).
+pub(crate) fn press(session: &mut rexpect::session::PtySession, keys: &str) {
+    session.send(keys).unwrap();
+    session.flush().unwrap();
+}
+
+/// How a run on a pseudo-terminal ended.
+#[track_caller]
+pub(crate) fn exit_code(session: &mut rexpect::session::PtySession) -> i32 {
+    match session.process().wait().unwrap() {
+        rexpect::process::WaitStatus::Exited(_, code) => code,
+        other => panic!("did not exit: {other:?}"),
+    }
+}
+
+/// rexpect hands each byte of the terminal's output over as one `char`; this puts the UTF-8
+/// back together.
+pub(crate) fn utf8_from_pty(text: &str) -> String {
+    let bytes: Vec<u8> = text.chars().map(|c| c as u32 as u8).collect();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// Types, at the code prompts, the code the app shows now and the next one.
+#[track_caller]
+pub(crate) fn type_codes(session: &mut rexpect::session::PtySession, uri: &str) {
+    let (first, second) = current_and_next_codes(uri);
+    session.send_line(&first).unwrap();
+    session.exp_string("Next code").unwrap();
+    session.send_line(&second).unwrap();
+}
+
+/// Reads the QR drawing back from what a terminal received, as a phone would: half blocks
+/// (two modules a line) or, on a terminal without Unicode, `#` (half a module a column).
+#[track_caller]
+pub(crate) fn decode_terminal_qr(screen: &str) -> String {
+    let all: Vec<&str> = screen.lines().map(|l| l.trim_end_matches('\r')).collect();
+    let half_blocks: Vec<Vec<char>> = all
+        .iter()
+        .filter(|l| !l.is_empty() && l.chars().all(|c| " █▀▄".contains(c)))
+        .map(|l| l.chars().collect())
+        .collect();
+    let hashes: Vec<Vec<char>> = all
+        .iter()
+        .filter(|l| l.contains('#') && l.chars().all(|c| c == '#' || c == ' '))
+        .map(|l| l.chars().collect())
+        .collect();
+    let ascii = half_blocks.is_empty();
+    let lines = if ascii { hashes } else { half_blocks };
+    let width = lines
+        .iter()
+        .map(Vec::len)
+        .max()
+        .expect("a QR code on screen");
+    let height = if ascii { lines.len() } else { lines.len() * 2 };
+    let lit = |x: usize, y: usize| {
+        if ascii {
+            return lines[y].get(x) == Some(&'#');
+        }
+        let cell = lines[y / 2].get(x).copied().unwrap_or(' ');
+        matches!((cell, y % 2), ('█', _) | ('▀', 0) | ('▄', 1))
+    };
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(width * 4, height * 4, |x, y| {
+        if lit(x / 4, y / 4) { 255 } else { 0 }
+    });
+    image.detect_grids()[0].decode().unwrap().1
+}
