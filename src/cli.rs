@@ -5,21 +5,18 @@ use crate::error::Error;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
-const EXIT_CODES: &str = "\
-Exit codes:
-  0    done (or already done)
-  1    failed; new-user undid everything it changed, offboard lists what is left (run it again)
-  2    bad input or usage; nothing was changed
-  3    credentials missing or permission denied; nothing was changed
-  4    failed and the undo did not finish; the leftovers are listed by ARN
-  129  stopped by SIGHUP (the terminal closed), handled like Ctrl-C
-  130  interrupted (Ctrl-C) or not confirmed; new-user and assign undo what they had
-       changed first (secret files included), offboard stops (run it again to finish)
-  143  stopped by SIGTERM, handled like Ctrl-C
-
-Credentials come from the standard AWS chain: environment, profiles, SSO profiles.
+/// What `--help` says after the options: the exit codes (from `error::exit`), then where
+/// credentials and logs come from.
+fn after_help() -> String {
+    format!(
+        "{}\n{}",
+        crate::error::exit_codes_help(90),
+        "Credentials come from the standard AWS chain: environment, profiles, SSO profiles;
+--profile wins over keys in the environment.
 Logging: -v, -vv, -vvv, or IAM_ONBOARD_LOG (a tracing filter such as iam_onboard=debug).
-Secrets (passwords, MFA seeds) are never logged at any verbosity.";
+Secrets (passwords, MFA seeds) are never logged at any verbosity."
+    )
+}
 
 /// Onboard and offboard people in AWS IAM and IAM Identity Center from job-function templates:
 /// least-privilege groups or permission sets, a permissions boundary, tags, a one-time console
@@ -29,7 +26,7 @@ Secrets (passwords, MFA seeds) are never logged at any verbosity.";
 /// On a terminal, run it without a command for a menu; a command missing a required value asks
 /// for it. Without a terminal nothing is asked: a missing value is a usage error (exit 2).
 #[derive(Debug, Parser)]
-#[command(name = "iam-onboard", version, after_long_help = EXIT_CODES, after_help = EXIT_CODES)]
+#[command(name = "iam-onboard", version, after_long_help = after_help(), after_help = after_help())]
 pub(crate) struct Cli {
     #[command(flatten)]
     pub(crate) global: GlobalArgs,

@@ -26,6 +26,54 @@ pub(crate) mod exit {
     pub(crate) const HANGUP: u8 = 129;
     /// Stopped by SIGTERM, handled like Ctrl-C.
     pub(crate) const TERMINATED: u8 = 143;
+
+    /// Every exit code with what it means to a person reading `--help`, in order.
+    pub(crate) const MEANINGS: &[(u8, &str)] = &[
+        (DONE, "done (or already done)"),
+        (
+            FAILED,
+            "failed; new-user and assign undid everything they changed, offboard lists what is left (run it again)",
+        ),
+        (BAD_INPUT, "bad input or usage; nothing was changed"),
+        (
+            DENIED,
+            "credentials missing, a profile that cannot be used, or permission denied; nothing was changed",
+        ),
+        (
+            UNDO_INCOMPLETE,
+            "failed and the undo did not finish; the leftovers are listed by ARN",
+        ),
+        (
+            HANGUP,
+            "stopped by SIGHUP (the terminal closed), handled like Ctrl-C",
+        ),
+        (
+            INTERRUPTED,
+            "interrupted (Ctrl-C) or not confirmed; new-user and assign undo what they had changed first (secret files included), offboard stops (run it again to finish)",
+        ),
+        (TERMINATED, "stopped by SIGTERM, handled like Ctrl-C"),
+    ];
+}
+
+/// The exit-code table of `--help`, from `exit::MEANINGS`, wrapped to `width` columns.
+pub(crate) fn exit_codes_help(width: usize) -> String {
+    const INDENT: usize = 7;
+    let mut out = String::from("Exit codes:\n");
+    for (code, meaning) in exit::MEANINGS {
+        let mut line = format!("  {code:<4} ");
+        for word in meaning.split(' ') {
+            if line.len() + word.len() > width && line.len() > INDENT {
+                out.push_str(line.trim_end());
+                out.push('\n');
+                line = " ".repeat(INDENT);
+            }
+            line.push_str(word);
+            line.push(' ');
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
 }
 
 /// Bad input: which file, line and field, and why. Raised before anything changes.
@@ -196,6 +244,23 @@ fn bullet_list(items: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_help_table_lists_every_exit_code_once_aligned_and_wrapped() {
+        let table = exit_codes_help(80);
+        for (code, _) in exit::MEANINGS {
+            let rows = table
+                .lines()
+                .filter(|line| line.starts_with(&format!("  {code:<4} ")))
+                .count();
+            assert_eq!(rows, 1, "{code}:\n{table}");
+        }
+        assert!(table.lines().all(|line| line.len() <= 80), "{table}");
+        let row_or_continuation = |line: &str| {
+            line.starts_with("       ") || line[2..].starts_with(|c: char| c.is_ascii_digit())
+        };
+        assert!(table.lines().skip(1).all(row_or_continuation), "{table}");
+    }
 
     #[test]
     fn input_error_names_file_line_and_field() {
