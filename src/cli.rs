@@ -3,6 +3,7 @@
 
 use crate::error::Error;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 /// What `--help` says after the options: the exit codes (from `error::exit`), then where
@@ -291,8 +292,8 @@ pub(crate) struct BatchArgs {
     pub(crate) file: Option<PathBuf>,
 
     /// Rows at once
-    #[arg(long, value_name = "N", default_value_t = 4)]
-    pub(crate) concurrency: usize,
+    #[arg(long, value_name = "N", default_value_t = NonZeroUsize::new(4).expect("4 is not 0"))]
+    pub(crate) concurrency: NonZeroUsize,
 
     /// Write the report (CSV, or JSON lines with --output json) to this new file, mode 0600;
     /// one-time console passwords appear only there

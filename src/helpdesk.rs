@@ -248,10 +248,7 @@ fn tag_check(key: &str, value: &str) -> Result<(), String> {
 }
 
 fn email_check(answer: &str) -> Result<(), String> {
-    match answer.split_once('@') {
-        Some((local, domain)) if !local.is_empty() && domain.contains('.') => Ok(()),
-        _ => Err(format!("{answer:?} is not an email address")),
-    }
+    names::validate_email("email", answer).map_err(|err| err.reason)
 }
 
 fn some_text(answer: String) -> Option<String> {
@@ -282,9 +279,10 @@ pub(crate) fn ask_assign(
             let ids = account_ids(answer);
             match ids
                 .iter()
-                .find(|id| names::validate_account_id(id).is_err())
+                .map(|id| names::validate_account_id(id))
+                .find_map(Result::err)
             {
-                Some(bad) => Err(format!("{bad:?} is not a 12-digit AWS account ID")),
+                Some(bad) => Err(bad.reason),
                 None if ids.is_empty() => Err("at least one account ID".to_string()),
                 None => Ok(()),
             }
@@ -304,15 +302,18 @@ pub(crate) fn ask_assign(
             false,
         )?
     {
-        let required = |answer: &str| match answer {
-            "" => Err("required".to_string()),
-            _ => Ok(()),
+        let person_name =
+            |answer: &str| assign::validate_person_name("name", answer).map_err(|err| err.reason);
+        let optional_name = |answer: &str| match answer {
+            "" => Ok(()),
+            given => person_name(given),
         };
         args.create_user = true;
         args.email = Some(prompter.text("Email", false, &email_check)?);
-        args.given_name = Some(prompter.text("Given name", false, &required)?);
-        args.family_name = Some(prompter.text("Family name", false, &required)?);
-        args.display_name = some_text(prompter.text("Display name (optional)", true, &required)?);
+        args.given_name = Some(prompter.text("Given name", false, &person_name)?);
+        args.family_name = Some(prompter.text("Family name", false, &person_name)?);
+        args.display_name =
+            some_text(prompter.text("Display name (optional)", true, &optional_name)?);
     }
     Ok(())
 }
@@ -532,6 +533,30 @@ pub(crate) mod tests {
         let err = ask_assign(&mut args, &set, &Config::default(), &mut prompter).unwrap_err();
         assert_eq!(err.exit_code(), crate::error::exit::BAD_INPUT);
         assert!(prompter.asked.is_empty(), "{:?}", prompter.asked);
+    }
+
+    #[tokio::test]
+    async fn prompts_answer_bad_values_as_flags_and_csv_rows_do() {
+        let same = |err: InputError| err.reason;
+        let email = same(names::validate_email("--email", "not-an-email").unwrap_err());
+        let tab = same(names::validate_tag(DISPLAY_NAME_TAG, "a\tb").unwrap_err());
+        let account = same(names::validate_account_id("12345").unwrap_err());
+        let set = TemplateSet::embedded().unwrap();
+        let mut args = bare_new_user();
+        args.username = Some("pat".to_string());
+        args.template = Some("finance".to_string());
+        args.no_console = true;
+        let mut prompter = Scripted::new(&["a\tb", "Pat", "not-an-email", "pat@example.com", ""]);
+        ask_new_user(&mut args, &set, &account_with(&[]), &mut prompter)
+            .await
+            .unwrap();
+        assert_eq!(prompter.told, [tab, email]);
+        let mut args = bare_assign();
+        args.username = Some("pat".to_string());
+        args.template = Some("finance".to_string());
+        let mut prompter = Scripted::new(&["12345", "111111111111"]);
+        ask_assign(&mut args, &set, &Config::default(), &mut prompter).unwrap();
+        assert_eq!(prompter.told, [account]);
     }
 
     #[test]

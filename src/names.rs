@@ -36,6 +36,32 @@ pub(crate) fn validate_account_id(account: &str) -> Result<(), InputError> {
     }
 }
 
+/// An email address as people type it: `local@domain.tld`, one `@`, no spaces.
+pub(crate) fn validate_email(field: &str, email: &str) -> Result<(), InputError> {
+    let well_formed = match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.chars().any(char::is_whitespace)
+        }
+        None => false,
+    };
+    if well_formed {
+        Ok(())
+    } else {
+        Err(InputError::new(
+            field,
+            format!(
+                "{} is not an email address (local@domain.tld)",
+                shown(email)
+            ),
+        ))
+    }
+}
+
 /// IAM user names: 1 to 64 of `A-Z a-z 0-9 + = , . @ _ -`.
 pub(crate) fn validate_user_name(name: &str) -> Result<(), InputError> {
     let field = "username";
@@ -240,6 +266,25 @@ mod tests {
         }
         parse_tag("team=a\u{a0}b\u{3000}c").unwrap();
         parse_tag("name=Zoë Ünal").unwrap();
+    }
+
+    #[test]
+    fn email_addresses_need_a_local_part_and_a_dotted_domain() {
+        validate_email("--email", "ann@example.com").unwrap();
+        validate_email("--email", "a.b+c@mail.example.co.uk").unwrap();
+        for bad in [
+            "not-an-email",
+            "@example.com",
+            "ann@",
+            "ann@example",
+            "ann@@example.com",
+            "ann @example.com",
+            "ann@example.com.",
+            "ann@.com",
+        ] {
+            let err = validate_email("--email", bad).unwrap_err();
+            assert_eq!(err.field, "--email", "{bad}");
+        }
     }
 
     #[test]

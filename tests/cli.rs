@@ -107,3 +107,62 @@ fn without_a_terminal_prompts_and_shown_passwords_are_usage_errors() {
     .exits(2)
     .stderr_has("--mfa export needs --mfa-secret-file");
 }
+
+#[test]
+fn flags_answer_bad_values_as_prompts_and_csv_rows_do() {
+    let email = "\"not-an-email\" is not an email address (local@domain.tld)";
+    Run::new(&[
+        "new-user",
+        "erin",
+        "--template",
+        "finance",
+        "--no-console",
+        "--email",
+        "not-an-email",
+    ])
+    .output()
+    .exits(2)
+    .stderr_has(&format!("--email: {email}"));
+    let assign = [
+        "assign",
+        "erin",
+        "--template",
+        "finance",
+        "--account",
+        "111111111111",
+        "--create-user",
+        "--email",
+        "not-an-email",
+        "--given-name",
+        "Erin",
+        "--family-name",
+        "Example",
+    ];
+    Run::new(&assign)
+        .output()
+        .exits(2)
+        .stderr_has(&format!("--email: {email}"));
+    Run::new(&[
+        "new-user",
+        "erin",
+        "--template",
+        "finance",
+        "--no-console",
+        "--tag",
+        "team=a\tb",
+    ])
+    .output()
+    .exits(2)
+    .stderr_has("tag \"team\": contains '\\t'");
+    Run::new(&[
+        "assign",
+        "erin",
+        "--template",
+        "finance",
+        "--account",
+        "12345",
+    ])
+    .output()
+    .exits(2)
+    .stderr_has("--account: \"12345\" is not an AWS account id (12 digits)");
+}

@@ -2,13 +2,13 @@
 //! turned into the same request the single commands build, every bad row named by line and
 //! column, one row a person, and no protected person.
 
-use crate::aws::NewPerson;
 use crate::config::Config;
 use crate::error::InputError;
-use crate::iam::request::{MfaMode, NewUserRequest};
-use crate::names::{self, validate_account_id};
+use crate::iam::offboard::{OffboardMode, OffboardRequest};
+use crate::iam::request::{MfaMode, NewUserInput, NewUserRequest};
+use crate::names;
 use crate::protect::Protected;
-use crate::sso::request::{self, AssignRequest, validate_identity_user_name};
+use crate::sso::request::{AssignInput, AssignRequest, PersonInput};
 use crate::template::TemplateSet;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
@@ -32,7 +32,7 @@ pub(crate) const COLUMNS: &[&str] = &[
 #[derive(Debug, Clone)]
 pub(crate) enum RowAction {
     Onboard(Box<NewUserRequest>),
-    Offboard { user_name: String },
+    Offboard(OffboardRequest),
     Assign(Box<AssignRequest>),
 }
 
@@ -47,7 +47,7 @@ impl Row {
     pub(crate) fn user_name(&self) -> &str {
         match &self.action {
             RowAction::Onboard(request) => &request.user_name,
-            RowAction::Offboard { user_name } => user_name,
+            RowAction::Offboard(request) => &request.user_name,
             RowAction::Assign(request) => &request.user_name,
         }
     }
@@ -55,7 +55,7 @@ impl Row {
     pub(crate) fn action_name(&self) -> &'static str {
         match &self.action {
             RowAction::Onboard(_) => "onboard",
-            RowAction::Offboard { .. } => "offboard",
+            RowAction::Offboard(_) => "offboard",
             RowAction::Assign(_) => "assign",
         }
     }
@@ -128,15 +128,7 @@ pub(super) fn open(
     Ok((reader, Header { columns }))
 }
 
-/// `k=v;k=v`.
-fn parse_tags(text: &str) -> Result<Vec<(String, String)>, InputError> {
-    text.split(';')
-        .map(str::trim)
-        .filter(|tag| !tag.is_empty())
-        .map(names::parse_tag)
-        .collect()
-}
-
+/// `a;b;c`, each trimmed, empty ones left out: tags (`k=v;k=v`) and accounts.
 fn split_list(text: &str) -> Vec<String> {
     text.split(';')
         .map(str::trim)
@@ -196,18 +188,14 @@ pub(super) fn parse_row(
         if name.is_empty() {
             return Err(at("template", "is missing".to_string()));
         }
-        checking
-            .templates
-            .get(&name)
-            .cloned()
-            .map_err(|err| at("template", err.reason))
+        Ok(name)
     };
     let action = match get("action").to_ascii_lowercase().as_str() {
         "" | "onboard" => {
             let template = template()?;
             let console = match get("console").to_ascii_lowercase().as_str() {
                 "" | "no" => false,
-                "yes" => template.console_access,
+                "yes" => true,
                 other => {
                     return Err(at(
                         "console",
@@ -215,48 +203,36 @@ pub(super) fn parse_row(
                     ));
                 }
             };
-            let request = NewUserRequest {
+            let input = NewUserInput {
                 user_name,
                 template,
                 display_name: optional("display_name"),
                 email: optional("email"),
                 ticket: optional("ticket"),
-                extra_tags: parse_tags(&get("tags")).map_err(relocate)?,
+                tags: split_list(&get("tags")),
                 console,
                 mfa: MfaMode::Deferred,
                 password_file: None,
-            }
-            .validate()
-            .map_err(relocate)?;
+            };
+            let request = NewUserRequest::new(input, checking.templates).map_err(relocate)?;
             RowAction::Onboard(Box::new(request))
         }
-        "offboard" => {
-            names::validate_user_name(&user_name).map_err(relocate)?;
-            RowAction::Offboard { user_name }
-        }
+        "offboard" => RowAction::Offboard(
+            OffboardRequest::new(user_name, OffboardMode::Delete, None).map_err(relocate)?,
+        ),
         "assign" => {
-            validate_identity_user_name(&user_name).map_err(relocate)?;
             let template = template()?;
-            let accounts = split_list(&get("accounts"));
-            for account in &accounts {
-                validate_account_id(account).map_err(relocate)?;
-            }
-            let targets =
-                request::resolve_targets(&template, &accounts, checking.templates, checking.config)
-                    .map_err(relocate)?;
             let names = [
                 optional("email"),
                 optional("given_name"),
                 optional("family_name"),
             ];
             let create = match names {
-                [Some(email), Some(given_name), Some(family_name)] => Some(NewPerson {
-                    user_name: user_name.clone(),
-                    display_name: optional("display_name")
-                        .unwrap_or_else(|| format!("{given_name} {family_name}")),
+                [Some(email), Some(given_name), Some(family_name)] => Some(PersonInput {
+                    email,
                     given_name,
                     family_name,
-                    email,
+                    display_name: optional("display_name"),
                 }),
                 [None, None, None] => None,
                 _ => {
@@ -267,13 +243,16 @@ pub(super) fn parse_row(
                     ));
                 }
             };
-            RowAction::Assign(Box::new(AssignRequest {
+            let input = AssignInput {
                 user_name,
                 template,
-                targets,
+                accounts: split_list(&get("accounts")),
                 create,
                 instance_arn: None,
-            }))
+            };
+            let request =
+                AssignRequest::new(input, checking.templates, checking.config).map_err(relocate)?;
+            RowAction::Assign(Box::new(request))
         }
         other => {
             return Err(at(
@@ -356,7 +335,7 @@ pub(crate) fn check_file(path: &Path, checking: &Checking) -> Result<Checked, Ve
                             checked.assign_templates.insert(template.name.clone());
                         }
                     }
-                    RowAction::Offboard { .. } => {}
+                    RowAction::Offboard(_) => {}
                 }
             }
         }

@@ -17,6 +17,7 @@ use crate::sso::permission_set::PermissionSetOutcome;
 use crate::totp::CodeRejection;
 use std::cell::Cell;
 use std::collections::BTreeMap;
+use std::num::NonZeroUsize;
 use std::path::Path;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -39,7 +40,7 @@ impl CodeSource for NoCodes {
 /// How a batch runs.
 #[derive(Debug, Clone)]
 pub(crate) struct Settings {
-    pub(crate) concurrency: usize,
+    pub(crate) concurrency: NonZeroUsize,
     pub(crate) continue_on_error: bool,
     pub(crate) dry_run: bool,
     pub(crate) patience: Patience,
@@ -211,7 +212,8 @@ async fn run_row<I: Iam + Send + 'static, S: Sso + Send + 'static>(
                 Err(err) => failed(&row, err),
             }
         }
-        RowAction::Offboard { user_name } => {
+        RowAction::Offboard(request) => {
+            let user_name = &request.user_name;
             let inventory =
                 match offboard::discover(iam.as_ref(), user_name, Some(&prepared.gaps)).await {
                     Ok(Some(inventory)) => inventory,
@@ -409,7 +411,7 @@ pub(crate) async fn run<I: Iam + Send + 'static, S: Sso + Send + 'static>(
     let summary = local
         .run_until(async {
             let (mut reader, header) = open(path, checking.file)?;
-            let permits = Arc::new(tokio::sync::Semaphore::new(settings.concurrency.max(1)));
+            let permits = Arc::new(tokio::sync::Semaphore::new(settings.concurrency.get()));
             let mut summary = Summary::default();
             let mut record_row = |Finished { report, undo_incomplete: incomplete, written }: Finished, summary: &mut Summary| -> Result<(), Error> {
                 *summary.by_status.entry(report.status).or_default() += 1;

@@ -102,6 +102,36 @@ fn every_bad_row_is_reported_with_line_and_column() {
 }
 
 #[test]
+fn csv_rows_answer_bad_values_as_flags_and_prompts_do() {
+    let problems = check(
+        b"action,username,template,email,tags,accounts\n\
+          onboard,ann,developer,not-an-email,,\n\
+          onboard,bob,developer,,team=a\tb,\n\
+          assign,cat,finance,,,12345\n",
+    )
+    .unwrap_err();
+    let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    let same = |err: InputError| err.reason;
+    assert_eq!(
+        shown,
+        [
+            format!(
+                "people.csv:2: email: {}",
+                same(crate::names::validate_email("--email", "not-an-email").unwrap_err())
+            ),
+            format!(
+                "people.csv:3: tags: tag \"team\": {}",
+                same(crate::names::validate_tag("team", "a\tb").unwrap_err())
+            ),
+            format!(
+                "people.csv:4: accounts: {}",
+                same(crate::names::validate_account_id("12345").unwrap_err())
+            ),
+        ]
+    );
+}
+
+#[test]
 fn unknown_columns_and_a_missing_username_column_are_refused() {
     assert_eq!(
         check(b"username,tempalte\nann,developer\n").unwrap_err()[0].field,
@@ -147,7 +177,7 @@ fn formulas_are_escaped_for_spreadsheets() {
 
 fn settings(continue_on_error: bool) -> Settings {
     Settings {
-        concurrency: 4,
+        concurrency: std::num::NonZeroUsize::new(4).unwrap(),
         continue_on_error,
         dry_run: false,
         patience: Patience::default(),
@@ -285,7 +315,7 @@ async fn after_a_failure_the_rest_is_skipped_unless_continue_on_error() {
         .insert("taken".to_string(), Default::default());
     let rows = b"username,template\ntaken,developer\nq1,developer\nq2,developer\nq3,developer\nq4,developer\nq5,developer\nq6,developer\n";
     let mut one_at_a_time = settings(false);
-    one_at_a_time.concurrency = 1;
+    one_at_a_time.concurrency = std::num::NonZeroUsize::MIN;
     let (stopped, _) = run_file(&iam, rows, one_at_a_time).await.unwrap();
     assert_eq!(stopped.failed(), 1);
     assert_eq!(stopped.by_status.get("skipped"), Some(&6));

@@ -1,21 +1,20 @@
 //! `assign`: Identity Center access from a template.
 
 use super::{Terminal, aws_target, load_templates};
+use crate::aws::Iam;
 use crate::aws::config::load_config;
 use crate::aws::sdk::SdkIam;
 use crate::aws::sdk_sso::SdkSso;
-use crate::aws::{Iam, NewPerson};
 use crate::cli::{AssignArgs, GlobalArgs};
 use crate::config::Config;
 use crate::error::{Error, InputError};
 use crate::helpdesk::{self, Dialogue, Prompter};
 use crate::interrupt::Interrupts;
-use crate::names;
 use crate::protect::{Person, Protected};
 use crate::report::{self, Acting, AssignReport};
 use crate::sso::assign as sso_assign;
 use crate::sso::operations::Patience;
-use crate::sso::request::{self as assign_request, AssignRequest};
+use crate::sso::request::{AssignInput, AssignRequest, PersonInput};
 use crate::template::TemplateSet;
 use std::sync::Arc;
 
@@ -25,18 +24,12 @@ pub(crate) fn assign_request(
     set: &TemplateSet,
     config: &Config,
 ) -> Result<AssignRequest, InputError> {
-    let (Some(user_name), Some(template)) = (args.username, &args.template) else {
+    let (Some(user_name), Some(template)) = (args.username, args.template) else {
         return Err(InputError::new(
             "<USERNAME> and --template",
             "both are required",
         ));
     };
-    assign_request::validate_identity_user_name(&user_name)?;
-    let template = set.get(template)?.clone();
-    for account in &args.accounts {
-        names::validate_account_id(account)?;
-    }
-    let targets = assign_request::resolve_targets(&template, &args.accounts, set, config)?;
     let create = match (
         args.create_user,
         args.email,
@@ -44,23 +37,12 @@ pub(crate) fn assign_request(
         args.family_name,
     ) {
         (false, ..) => None,
-        (true, Some(email), Some(given_name), Some(family_name)) => {
-            if !email.contains('@') {
-                return Err(InputError::new(
-                    "--email",
-                    format!("{} is not an email address", names::shown(&email)),
-                ));
-            }
-            Some(NewPerson {
-                user_name: user_name.clone(),
-                display_name: args
-                    .display_name
-                    .unwrap_or_else(|| format!("{given_name} {family_name}")),
-                given_name,
-                family_name,
-                email,
-            })
-        }
+        (true, Some(email), Some(given_name), Some(family_name)) => Some(PersonInput {
+            email,
+            given_name,
+            family_name,
+            display_name: args.display_name,
+        }),
         (true, ..) => {
             return Err(InputError::new(
                 "--create-user",
@@ -68,13 +50,17 @@ pub(crate) fn assign_request(
             ));
         }
     };
-    Ok(AssignRequest {
-        user_name,
-        template,
-        targets,
-        create,
-        instance_arn: args.instance_arn,
-    })
+    AssignRequest::new(
+        AssignInput {
+            user_name,
+            template,
+            accounts: args.accounts,
+            create,
+            instance_arn: args.instance_arn,
+        },
+        set,
+        config,
+    )
 }
 
 pub(super) async fn assign_person(

@@ -45,9 +45,6 @@ pub(super) async fn run_batch(
         )
         .into());
     }
-    if args.concurrency == 0 {
-        return Err(InputError::new("--concurrency", "must be at least 1").into());
-    }
     let target = AwsTarget {
         adaptive_retries: true,
         ..aws_target(global)?

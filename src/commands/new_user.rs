@@ -12,9 +12,8 @@ use crate::iam::apply::{self as onboard, Effects};
 use crate::iam::code_input::{AnyCodes, StdinCodes, TerminalCodes};
 use crate::iam::enrol::SystemClock;
 use crate::iam::plan;
-use crate::iam::request::{MfaMode, NewUserRequest};
+use crate::iam::request::{MfaMode, NewUserInput, NewUserRequest};
 use crate::interrupt::Interrupts;
-use crate::names;
 use crate::protect::{Person, Protected};
 use crate::report::{self, Acting, NewUserReport};
 use crate::template::TemplateSet;
@@ -25,45 +24,34 @@ pub(crate) fn new_user_request(
     set: &TemplateSet,
     terminal: Terminal,
 ) -> Result<NewUserRequest, InputError> {
-    let (Some(user_name), Some(template)) = (&args.username, &args.template) else {
+    let (Some(user_name), Some(template)) = (args.username.clone(), args.template.clone()) else {
         return Err(InputError::new(
             "<USERNAME> and --template",
             "both are required",
         ));
     };
-    names::validate_user_name(user_name)?;
-    let template = set.get(template)?.clone();
     let mfa = mfa_mode(&args, terminal)?;
-    let console = !args.no_console && template.console_access;
-    if !console && args.password_file.is_some() {
-        return Err(InputError::new(
-            "--password-file",
-            "no console password is made (--no-console, or the template allows no console)",
-        ));
-    }
-    if console && args.password_file.is_none() && !terminal.interactive {
+    let request = NewUserRequest::new(
+        NewUserInput {
+            user_name,
+            template,
+            display_name: args.display_name,
+            email: args.email,
+            ticket: args.ticket,
+            tags: args.tags,
+            console: !args.no_console,
+            mfa,
+            password_file: args.password_file,
+        },
+        set,
+    )?;
+    if request.console && request.password_file.is_none() && !terminal.interactive {
         return Err(InputError::new(
             "--password-file",
             "the one-time console password is only shown on a terminal; give --password-file FILE or --no-console",
         ));
     }
-    let extra_tags = args
-        .tags
-        .iter()
-        .map(|text| names::parse_tag(text))
-        .collect::<Result<Vec<_>, _>>()?;
-    NewUserRequest {
-        user_name: user_name.clone(),
-        template,
-        display_name: args.display_name,
-        email: args.email,
-        ticket: args.ticket,
-        extra_tags,
-        console,
-        mfa,
-        password_file: args.password_file,
-    }
-    .validate()
+    Ok(request)
 }
 
 fn mfa_mode(args: &NewUserArgs, terminal: Terminal) -> Result<MfaMode, InputError> {

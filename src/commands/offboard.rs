@@ -8,12 +8,11 @@ use crate::aws::sdk::SdkIam;
 use crate::aws::sdk_sso::SdkSso;
 use crate::cli::{GlobalArgs, OffboardArgs};
 use crate::config::Config;
-use crate::error::{Error, InputError};
+use crate::error::Error;
 use crate::helpdesk::{self, Dialogue, Prompter};
 use crate::iam::enrol::SystemClock;
-use crate::iam::offboard::{self, OFFBOARD_REASON_TAG, OffboardMode};
+use crate::iam::offboard::{self, OffboardMode, OffboardRequest};
 use crate::interrupt::Interrupts;
-use crate::names;
 use crate::protect::{Person, Protected};
 use crate::report::{self, Acting, OffboardReport};
 use crate::sso::offboard as sso_offboard;
@@ -29,48 +28,44 @@ pub(super) async fn offboard_user(
 ) -> Result<(), Error> {
     let missing = helpdesk::missing(&[("<USERNAME>", args.username.is_some())]);
     helpdesk::usage_unless_asked(terminal.interactive, &["offboard"], &missing)?;
-    if let Some(name) = &args.username {
-        names::validate_user_name(name)?;
-    }
-    if let Some(reason) = &args.reason {
-        names::validate_tag(OFFBOARD_REASON_TAG, reason)
-            .map_err(|err| InputError::new("--reason", err.reason))?;
-    }
-    confirmable(global, terminal)?;
-    let protected = Protected::gather(&global.protect, &Config::load(global.config.as_deref())?);
-    let mut prompter = Dialogue::new(terminal.look);
-    let api = Arc::new(SdkIam::new(&load_config(&aws_target(global)?).await?));
-    let user_name = match args.username.clone() {
-        Some(name) => name,
-        None => helpdesk::ask_user_to_offboard(api.as_ref(), &mut prompter).await?,
-    };
-    let caller = api.get_caller_identity().await.map_err(Error::from_aws)?;
-    let acting = Acting::of(&caller);
-    let found = offboard::discover(api.as_ref(), &user_name, None)
-        .await
-        .map_err(Error::from_aws)?;
-    protected.guard(caller).check(Person::IamUser {
-        name: &user_name,
-        found: found.as_ref().map(|inventory| &inventory.user),
-    })?;
-    let Some(inventory) = found else {
-        let report = OffboardReport::not_found(&acting, &user_name);
-        report::print(&report.render(global.output));
-        return Ok(());
-    };
     let mode = if args.disable_only {
         OffboardMode::DisableOnly
     } else {
         OffboardMode::Delete
     };
+    let request_for = |name: String| OffboardRequest::new(name, mode, args.reason.clone());
+    let given = args.username.clone().map(request_for).transpose()?;
+    confirmable(global, terminal)?;
+    let protected = Protected::gather(&global.protect, &Config::load(global.config.as_deref())?);
+    let mut prompter = Dialogue::new(terminal.look);
+    let api = Arc::new(SdkIam::new(&load_config(&aws_target(global)?).await?));
+    let request = match given {
+        Some(request) => request,
+        None => request_for(helpdesk::ask_user_to_offboard(api.as_ref(), &mut prompter).await?)?,
+    };
+    let user_name = &request.user_name;
+    let caller = api.get_caller_identity().await.map_err(Error::from_aws)?;
+    let acting = Acting::of(&caller);
+    let found = offboard::discover(api.as_ref(), user_name, None)
+        .await
+        .map_err(Error::from_aws)?;
+    protected.guard(caller).check(Person::IamUser {
+        name: user_name,
+        found: found.as_ref().map(|inventory| &inventory.user),
+    })?;
+    let Some(inventory) = found else {
+        let report = OffboardReport::not_found(&acting, user_name);
+        report::print(&report.render(global.output));
+        return Ok(());
+    };
     let plan = offboard::plan_offboard(
         &inventory,
         mode,
         &timestamp(&SystemClock),
-        args.reason.as_deref(),
+        request.reason.as_deref(),
     );
     if global.dry_run {
-        let report = OffboardReport::planned(&acting, &plan, args.reason.as_deref());
+        let report = OffboardReport::planned(&acting, &plan, request.reason.as_deref());
         report::print(&report.render(global.output));
         return Ok(());
     }
@@ -84,7 +79,7 @@ pub(super) async fn offboard_user(
             return Err(Error::OffboardInterrupted { user_arn: plan.user_arn.clone() });
         }
     };
-    let report = OffboardReport::done(&acting, &plan, mode, args.reason.as_deref(), removed);
+    let report = OffboardReport::done(&acting, &plan, mode, request.reason.as_deref(), removed);
     report::print(&report.render(global.output));
     Ok(())
 }

@@ -9,7 +9,8 @@
 use crate::aws::{
     AccessKey, AwsError, AwsErrorKind, AwsResult, GroupRef, Iam, ServiceCredential, UserInfo,
 };
-use crate::error::Error;
+use crate::error::{Error, InputError};
+use crate::names;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
@@ -317,6 +318,41 @@ impl Removal {
 pub(crate) enum OffboardMode {
     Delete,
     DisableOnly,
+}
+
+/// A validated `offboard` request for an IAM user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct OffboardRequest {
+    pub(crate) user_name: String,
+    pub(crate) mode: OffboardMode,
+    /// Why, kept in the `iam-onboard:offboard-reason` tag by `--disable-only`.
+    pub(crate) reason: Option<String>,
+}
+
+impl OffboardRequest {
+    /// The one constructor every edge calls (flags, the menu, a CSV row).
+    pub(crate) fn new(
+        user_name: String,
+        mode: OffboardMode,
+        reason: Option<String>,
+    ) -> Result<Self, InputError> {
+        names::validate_user_name(&user_name)?;
+        if let Some(reason) = &reason {
+            if mode != OffboardMode::DisableOnly {
+                return Err(InputError::new(
+                    "--reason",
+                    "is kept in a tag only with --disable-only; a deleted user keeps no tags",
+                ));
+            }
+            names::validate_tag(OFFBOARD_REASON_TAG, reason)
+                .map_err(|err| InputError::new("--reason", err.reason))?;
+        }
+        Ok(OffboardRequest {
+            user_name,
+            mode,
+            reason,
+        })
+    }
 }
 
 /// The removals, in phases: a phase's removals are independent of each other and may run at

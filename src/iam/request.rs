@@ -7,11 +7,11 @@ use crate::tags::{
     CREATED_BY_TAG, DISPLAY_NAME_TAG, EMAIL_TAG, MANAGED_BY_TAG, MANAGED_BY_VALUE,
     PASSWORD_PENDING, PASSWORD_TAG, RESERVED_TAGS, TEMPLATE_TAG, TICKET_TAG,
 };
-use crate::template::Template;
+use crate::template::{Template, TemplateSet};
 use std::path::{Path, PathBuf};
 
 /// How the new user's MFA device is set up.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) enum MfaMode {
     /// QR code on the terminal, codes typed at a prompt.
     Prompt,
@@ -21,6 +21,7 @@ pub(crate) enum MfaMode {
         qr_png: Option<PathBuf>,
     },
     /// No device now: the force-MFA policy keeps the user to MFA self-service until they enrol.
+    #[default]
     Deferred,
 }
 
@@ -38,6 +39,22 @@ impl MfaMode {
     }
 }
 
+/// `new-user`'s values as an edge received them (flags, prompts, a CSV row), not yet checked.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NewUserInput {
+    pub(crate) user_name: String,
+    pub(crate) template: String,
+    pub(crate) display_name: Option<String>,
+    pub(crate) email: Option<String>,
+    pub(crate) ticket: Option<String>,
+    /// Extra tags, `KEY=VALUE` each.
+    pub(crate) tags: Vec<String>,
+    /// Whether console access is asked for; the template may still allow none.
+    pub(crate) console: bool,
+    pub(crate) mfa: MfaMode,
+    pub(crate) password_file: Option<PathBuf>,
+}
+
 /// A `new-user` request, validated: every field here is known to be acceptable to IAM.
 #[derive(Debug, Clone)]
 pub(crate) struct NewUserRequest {
@@ -53,9 +70,43 @@ pub(crate) struct NewUserRequest {
 }
 
 impl NewUserRequest {
-    /// Checks everything that does not need AWS: name rules, tag rules and the tag count,
-    /// and that the folders of the files to write exist.
-    pub(crate) fn validate(self) -> Result<Self, InputError> {
+    /// The one constructor every edge calls, so the same value gets the same answer whether it
+    /// came from a flag, a prompt or a CSV row. Checks everything that does not need AWS.
+    pub(crate) fn new(input: NewUserInput, templates: &TemplateSet) -> Result<Self, InputError> {
+        names::validate_user_name(&input.user_name)?;
+        let template = templates.get(&input.template)?.clone();
+        if let Some(email) = &input.email {
+            names::validate_email("--email", email)?;
+        }
+        let extra_tags = input
+            .tags
+            .iter()
+            .map(|text| names::parse_tag(text))
+            .collect::<Result<Vec<_>, _>>()?;
+        let console = input.console && template.console_access;
+        if !console && input.password_file.is_some() {
+            return Err(InputError::new(
+                "--password-file",
+                "no console password is made (--no-console, or the template allows no console)",
+            ));
+        }
+        NewUserRequest {
+            user_name: input.user_name,
+            template,
+            display_name: input.display_name,
+            email: input.email,
+            ticket: input.ticket,
+            extra_tags,
+            console,
+            mfa: input.mfa,
+            password_file: input.password_file,
+        }
+        .validate()
+    }
+
+    /// Checks what the fields must satisfy together: tag rules and the tag count, and that the
+    /// folders of the files to write exist.
+    fn validate(self) -> Result<Self, InputError> {
         names::validate_user_name(&self.user_name)?;
         for (key, _) in &self.extra_tags {
             if RESERVED_TAGS.iter().any(|r| r.eq_ignore_ascii_case(key)) {
@@ -179,4 +230,78 @@ fn check_folder(flag: &str, path: &Path) -> Result<(), InputError> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> NewUserInput {
+        NewUserInput {
+            user_name: "alice".to_string(),
+            template: "developer".to_string(),
+            email: Some("alice@example.com".to_string()),
+            tags: vec!["cost-center=CC-7".to_string()],
+            ..NewUserInput::default()
+        }
+    }
+
+    fn refused(input: NewUserInput) -> InputError {
+        NewUserRequest::new(input, &TemplateSet::embedded().unwrap()).unwrap_err()
+    }
+
+    #[test]
+    fn a_good_request_takes_the_templates_console_rule() {
+        let set = TemplateSet::embedded().unwrap();
+        let request = NewUserRequest::new(
+            NewUserInput {
+                console: true,
+                ..input()
+            },
+            &set,
+        )
+        .unwrap();
+        assert!(request.console);
+        assert_eq!(
+            request.extra_tags,
+            [("cost-center".to_string(), "CC-7".to_string())]
+        );
+    }
+
+    #[test]
+    fn reserved_tags_long_names_bad_emails_and_missing_folders_are_refused() {
+        let tagged = NewUserInput {
+            tags: vec!["Managed-By=me".to_string()],
+            ..input()
+        };
+        assert_eq!(refused(tagged).field, "tag \"Managed-By\"");
+        let dir = tempfile::tempdir().unwrap();
+        let nowhere = NewUserInput {
+            console: true,
+            password_file: Some(dir.path().join("no/such/dir/p")),
+            ..input()
+        };
+        assert_eq!(refused(nowhere).field, "--password-file");
+        let long_name = NewUserInput {
+            user_name: "x".repeat(65),
+            ..input()
+        };
+        assert_eq!(refused(long_name).field, "username");
+        let email = NewUserInput {
+            email: Some("not-an-email".to_string()),
+            ..input()
+        };
+        assert_eq!(refused(email).field, "--email");
+        let tab = NewUserInput {
+            tags: vec!["team=a\tb".to_string()],
+            ..input()
+        };
+        assert_eq!(refused(tab).field, "tag \"team\"");
+        let no_console = NewUserInput {
+            console: false,
+            password_file: Some(dir.path().join("p")),
+            ..input()
+        };
+        assert_eq!(refused(no_console).field, "--password-file");
+    }
 }

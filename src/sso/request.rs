@@ -84,6 +84,46 @@ pub(crate) fn resolve_targets(
     Ok(targets)
 }
 
+/// `assign`'s values as an edge received them (flags, prompts, a CSV row), not yet checked.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct AssignInput {
+    pub(crate) user_name: String,
+    pub(crate) template: String,
+    pub(crate) accounts: Vec<String>,
+    /// Who to create when the person is missing.
+    pub(crate) create: Option<PersonInput>,
+    pub(crate) instance_arn: Option<String>,
+}
+
+/// A person to create in the identity store, as given.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PersonInput {
+    pub(crate) email: String,
+    pub(crate) given_name: String,
+    pub(crate) family_name: String,
+    /// Default: the given and family name.
+    pub(crate) display_name: Option<String>,
+}
+
+/// An identity-store name (given, family or display): 1 to 256 characters, no control
+/// characters.
+pub(crate) fn validate_person_name(field: &str, value: &str) -> Result<(), InputError> {
+    let fits = !value.trim().is_empty()
+        && value.chars().count() <= 256
+        && !value.chars().any(char::is_control);
+    if fits {
+        Ok(())
+    } else {
+        Err(InputError::new(
+            field,
+            format!(
+                "{} must be 1 to 256 characters without control characters",
+                crate::names::shown(value)
+            ),
+        ))
+    }
+}
+
 /// A validated `assign` request.
 #[derive(Debug, Clone)]
 pub(crate) struct AssignRequest {
@@ -98,6 +138,47 @@ pub(crate) struct AssignRequest {
 }
 
 impl AssignRequest {
+    /// The one constructor every edge calls, so the same value gets the same answer whether it
+    /// came from a flag, a prompt or a CSV row.
+    pub(crate) fn new(
+        input: AssignInput,
+        templates: &TemplateSet,
+        config: &Config,
+    ) -> Result<Self, InputError> {
+        validate_identity_user_name(&input.user_name)?;
+        let template = templates.get(&input.template)?.clone();
+        for account in &input.accounts {
+            crate::names::validate_account_id(account)?;
+        }
+        let targets = resolve_targets(&template, &input.accounts, templates, config)?;
+        let create = match input.create {
+            None => None,
+            Some(person) => {
+                crate::names::validate_email("--email", &person.email)?;
+                validate_person_name("--given-name", &person.given_name)?;
+                validate_person_name("--family-name", &person.family_name)?;
+                let display_name = person
+                    .display_name
+                    .unwrap_or_else(|| format!("{} {}", person.given_name, person.family_name));
+                validate_person_name("--display-name", &display_name)?;
+                Some(NewPerson {
+                    user_name: input.user_name.clone(),
+                    display_name,
+                    given_name: person.given_name,
+                    family_name: person.family_name,
+                    email: person.email,
+                })
+            }
+        };
+        Ok(AssignRequest {
+            user_name: input.user_name,
+            template,
+            targets,
+            create,
+            instance_arn: input.instance_arn,
+        })
+    }
+
     /// The distinct templates of the targets, in first-seen order.
     pub(crate) fn templates(&self) -> Vec<&Template> {
         let mut seen: Vec<&Template> = Vec::new();

@@ -686,25 +686,6 @@ async fn the_accounts_password_policy_is_followed() {
     assert!(password.expose().len() >= 48);
 }
 
-#[test]
-fn validation_refuses_reserved_tags_long_names_and_missing_folders() {
-    let mut tagged = request(MfaMode::Deferred, false, None);
-    tagged.extra_tags = vec![("Managed-By".to_string(), "me".to_string())];
-    assert_eq!(tagged.validate().unwrap_err().field, "tag \"Managed-By\"");
-
-    let dir = tempfile::tempdir().unwrap();
-    let nowhere = request(
-        MfaMode::Deferred,
-        true,
-        Some(dir.path().join("no/such/dir/p")),
-    );
-    assert_eq!(nowhere.validate().unwrap_err().field, "--password-file");
-
-    let mut long_name = request(MfaMode::Deferred, false, None);
-    long_name.user_name = "x".repeat(65);
-    assert_eq!(long_name.validate().unwrap_err().field, "username");
-}
-
 #[tokio::test]
 async fn only_files_the_plan_writes_must_be_new() {
     let dir = tempfile::tempdir().unwrap();
