@@ -119,6 +119,19 @@ impl fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
+/// How a batch fell short of doing every row; the counts are in the summary printed before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum BatchShortfall {
+    #[error("some rows failed or were skipped; each failed row's own changes were undone")]
+    RowsFailed,
+    #[error(
+        "the undo of some rows did not finish; their leftovers are in the report's failed rows"
+    )]
+    UndoIncomplete,
+    #[error("interrupted; the rows in flight were undone and no more were started")]
+    Interrupted,
+}
+
 /// Everything that can stop a command.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum Error {
@@ -151,6 +164,9 @@ pub(crate) enum Error {
 
     #[error("interrupted; undone: {}", list_or_nothing(undone))]
     Interrupted { undone: Vec<String> },
+
+    #[error("{0}")]
+    Batch(BatchShortfall),
 
     #[error("not confirmed; nothing was changed")]
     Declined,
@@ -194,7 +210,10 @@ impl Error {
             | Error::Io { .. }
             | Error::OffboardIncomplete { .. } => exit::FAILED,
             Error::UndoIncomplete { .. } => exit::UNDO_INCOMPLETE,
-            Error::Interrupted { .. }
+            Error::Batch(BatchShortfall::RowsFailed) => exit::FAILED,
+            Error::Batch(BatchShortfall::UndoIncomplete) => exit::UNDO_INCOMPLETE,
+            Error::Batch(BatchShortfall::Interrupted)
+            | Error::Interrupted { .. }
             | Error::Declined
             | Error::InterruptedBeforeChanges
             | Error::OffboardInterrupted { .. } => exit::INTERRUPTED,
@@ -205,7 +224,10 @@ impl Error {
     /// run: a failure then is the signal's doing (a read cut short by it, say), unless the undo
     /// did not finish, whose exit code 4 matters more.
     pub(crate) fn yields_to_signal(&self) -> bool {
-        !matches!(self, Error::UndoIncomplete { .. })
+        !matches!(
+            self,
+            Error::UndoIncomplete { .. } | Error::Batch(BatchShortfall::UndoIncomplete)
+        )
     }
 
     /// An AWS failure before anything changed: denied and credential problems get their own code.

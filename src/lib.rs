@@ -14,6 +14,7 @@ mod iam;
 mod interrupt;
 mod look;
 mod names;
+mod outcome;
 mod password;
 mod policy;
 mod protect;

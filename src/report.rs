@@ -8,6 +8,9 @@ use crate::iam::offboard::{OffboardMode, OffboardPlan, Removed};
 use crate::iam::plan::{Observed, Plan};
 use crate::iam::request::{MfaMode, NewUserRequest};
 use crate::look::Look;
+use crate::outcome::{
+    AccountStatus, AssignStatus, MfaState, NewUserStatus, OffboardStatus, PermissionSetAction,
+};
 use crate::sso::assign::{AccountOutcome, Assigned};
 use crate::sso::request::AssignRequest;
 use serde::Serialize;
@@ -42,9 +45,7 @@ impl Acting {
 #[derive(Debug, Serialize)]
 pub(crate) struct NewUserReport {
     pub(crate) acting: Acting,
-    /// `created`, `converged` (a partial earlier run completed), `already-done`, or `planned`
-    /// for `--dry-run`.
-    pub(crate) status: &'static str,
+    pub(crate) status: NewUserStatus,
     pub(crate) user_name: String,
     pub(crate) user_arn: String,
     pub(crate) template: String,
@@ -78,8 +79,7 @@ enum PasswordDelivery {
 pub(crate) struct MfaReport {
     pub(crate) mode: &'static str,
     pub(crate) serial: Option<String>,
-    /// `enabled`, `pending` (dry run), or `deferred` (the user enrols at first sign-in).
-    pub(crate) state: &'static str,
+    pub(crate) state: MfaState,
 }
 
 /// The console sign-in URL of an account, by partition.
@@ -103,10 +103,10 @@ impl NewUserReport {
         let caller = &observed.caller;
         let had_login_profile = observed.user.as_ref().is_some_and(|u| u.has_login_profile);
         let status = match (outcome, plan.is_empty(), observed.user.is_some()) {
-            (None, _, _) => "planned",
-            (Some(_), true, _) => "already-done",
-            (Some(_), false, true) => "converged",
-            (Some(_), false, false) => "created",
+            (None, _, _) => NewUserStatus::Planned,
+            (Some(_), true, _) => NewUserStatus::AlreadyDone,
+            (Some(_), false, true) => NewUserStatus::Converged,
+            (Some(_), false, false) => NewUserStatus::Created,
         };
         let creates_profile = plan.makes_password();
         let delivery = match (&request.password_file, creates_profile) {
@@ -129,10 +129,10 @@ impl NewUserReport {
             delivery,
         });
         let mfa_state = match (&request.mfa, &plan.mfa_serial, outcome) {
-            (_, Some(_), None) => "pending",
-            (_, Some(_), Some(_)) => "enabled",
-            (MfaMode::Deferred, None, _) => "deferred",
-            (_, None, _) => "none",
+            (_, Some(_), None) => MfaState::Pending,
+            (_, Some(_), Some(_)) => MfaState::Enabled,
+            (MfaMode::Deferred, None, _) => MfaState::Deferred,
+            (_, None, _) => MfaState::None,
         };
         NewUserReport {
             acting: Acting::of(caller),
@@ -186,11 +186,13 @@ impl NewUserReport {
         };
         line("password", &password);
         let mfa = match self.mfa.state {
-            "enabled" => "sign-in also asks for a code from the authenticator app just set up",
-            "deferred" => {
+            MfaState::Enabled => {
+                "sign-in also asks for a code from the authenticator app just set up"
+            }
+            MfaState::Deferred => {
                 "set up an MFA device under Security credentials first: until then nothing else is allowed"
             }
-            _ => "none",
+            MfaState::Pending | MfaState::None => "none",
         };
         line("MFA", mfa);
         out
@@ -199,17 +201,17 @@ impl NewUserReport {
     fn human(&self) -> String {
         let mut out = String::new();
         let headline = match self.status {
-            "planned" => format!(
+            NewUserStatus::Planned => format!(
                 "{}\nDry run for {}: nothing was changed.",
                 self.acting.heading(),
                 self.user_name
             ),
-            "already-done" => format!(
+            NewUserStatus::AlreadyDone => format!(
                 "{} is already onboarded; nothing to change.",
                 self.user_name
             ),
-            "converged" => format!("Completed the onboarding of {}.", self.user_name),
-            _ => format!("Onboarded {}.", self.user_name),
+            NewUserStatus::Converged => format!("Completed the onboarding of {}.", self.user_name),
+            NewUserStatus::Created => format!("Onboarded {}.", self.user_name),
         };
         out.push_str(&headline);
         out.push('\n');
@@ -232,7 +234,7 @@ impl NewUserReport {
         }
         let mfa = match (&self.mfa.serial, self.mfa.state) {
             (Some(serial), state) => format!("{state}: {serial}"),
-            (None, "deferred") => {
+            (None, MfaState::Deferred) => {
                 "deferred: until the user enrols, policy allows nothing but MFA self-service"
                     .to_string()
             }
@@ -240,7 +242,7 @@ impl NewUserReport {
         };
         row("MFA", &mfa);
         if !self.changes.is_empty() {
-            out.push_str(if self.status == "planned" {
+            out.push_str(if self.status == NewUserStatus::Planned {
                 "Calls a real run would make, in order:\n"
             } else {
                 "Changes, in order:\n"
@@ -257,8 +259,7 @@ impl NewUserReport {
 #[derive(Debug, Serialize)]
 pub(crate) struct OffboardReport {
     pub(crate) acting: Acting,
-    /// `offboarded`, `disabled`, `not-found` (nothing to do), or `planned` for `--dry-run`.
-    pub(crate) status: &'static str,
+    pub(crate) status: OffboardStatus,
     pub(crate) user_name: String,
     pub(crate) user_arn: Option<String>,
     pub(crate) reason: Option<String>,
@@ -278,7 +279,7 @@ impl OffboardReport {
     pub(crate) fn not_found(acting: &Acting, user_name: &str) -> Self {
         OffboardReport {
             acting: acting.clone(),
-            status: "not-found",
+            status: OffboardStatus::NotFound,
             user_name: user_name.to_string(),
             user_arn: None,
             reason: None,
@@ -293,7 +294,7 @@ impl OffboardReport {
     pub(crate) fn planned(acting: &Acting, plan: &OffboardPlan, reason: Option<&str>) -> Self {
         OffboardReport {
             planned: plan.removals().map(ToString::to_string).collect(),
-            ..Self::from_plan(acting, plan, "planned", reason)
+            ..Self::from_plan(acting, plan, OffboardStatus::Planned, reason)
         }
     }
 
@@ -305,8 +306,8 @@ impl OffboardReport {
         removed: Removed,
     ) -> Self {
         let status = match mode {
-            OffboardMode::Delete => "offboarded",
-            OffboardMode::DisableOnly => "disabled",
+            OffboardMode::Delete => OffboardStatus::Offboarded,
+            OffboardMode::DisableOnly => OffboardStatus::Disabled,
         };
         OffboardReport {
             removed: removed.done,
@@ -318,7 +319,7 @@ impl OffboardReport {
     fn from_plan(
         acting: &Acting,
         plan: &OffboardPlan,
-        status: &'static str,
+        status: OffboardStatus,
         reason: Option<&str>,
     ) -> Self {
         OffboardReport {
@@ -342,13 +343,15 @@ impl OffboardReport {
     fn human(&self) -> String {
         let arn = self.user_arn.as_deref().unwrap_or(&self.user_name);
         let mut out = match self.status {
-            "not-found" => format!("{} does not exist; nothing to offboard.\n", self.user_name),
-            "planned" => format!(
+            OffboardStatus::NotFound => {
+                format!("{} does not exist; nothing to offboard.\n", self.user_name)
+            }
+            OffboardStatus::Planned => format!(
                 "{}\nDry run for {arn}: nothing was changed.\n",
                 self.acting.heading()
             ),
-            "disabled" => format!("Disabled {arn}: access cut, user kept.\n"),
-            _ => format!("Offboarded {arn}.\n"),
+            OffboardStatus::Disabled => format!("Disabled {arn}: access cut, user kept.\n"),
+            OffboardStatus::Offboarded => format!("Offboarded {arn}.\n"),
         };
         let mut section = |title: &str, items: &[String]| {
             if !items.is_empty() {
@@ -371,8 +374,7 @@ impl OffboardReport {
 #[derive(Debug, Serialize)]
 pub(crate) struct AssignReport {
     pub(crate) acting: Acting,
-    /// `assigned`, `already-done`, or `planned` for `--dry-run`.
-    pub(crate) status: &'static str,
+    pub(crate) status: AssignStatus,
     pub(crate) user_name: String,
     pub(crate) template: String,
     pub(crate) user_id: Option<String>,
@@ -389,23 +391,21 @@ pub(crate) struct AssignReport {
 pub(crate) struct PermissionSetReport {
     pub(crate) template: String,
     pub(crate) arn: String,
-    /// `created`, `updated` (and re-provisioned) or `unchanged`.
-    pub(crate) action: &'static str,
+    pub(crate) action: PermissionSetAction,
 }
 
 #[derive(Debug, Serialize)]
 pub(crate) struct AccountReport {
     pub(crate) account: String,
     pub(crate) template: String,
-    /// `assigned` or `already-assigned`.
-    pub(crate) status: &'static str,
+    pub(crate) status: AccountStatus,
 }
 
 impl AssignReport {
     pub(crate) fn planned(acting: &Acting, request: &AssignRequest, planned: Vec<String>) -> Self {
         AssignReport {
             acting: acting.clone(),
-            status: "planned",
+            status: AssignStatus::Planned,
             user_name: request.user_name.clone(),
             template: request.template.name.clone(),
             user_id: None,
@@ -426,8 +426,8 @@ impl AssignReport {
                 account: account.clone(),
                 template: template.clone(),
                 status: match outcome {
-                    AccountOutcome::Created => "assigned",
-                    _ => "already-assigned",
+                    AccountOutcome::Created => AccountStatus::Assigned,
+                    _ => AccountStatus::AlreadyAssigned,
                 },
             })
             .collect();
@@ -441,13 +441,17 @@ impl AssignReport {
             })
             .collect();
         let nothing_new = !assigned.user_created
-            && permission_sets.iter().all(|p| p.action == "unchanged")
-            && accounts.iter().all(|a| a.status == "already-assigned");
+            && permission_sets
+                .iter()
+                .all(|p| p.action == PermissionSetAction::Unchanged)
+            && accounts
+                .iter()
+                .all(|a| a.status == AccountStatus::AlreadyAssigned);
         AssignReport {
             status: if nothing_new {
-                "already-done"
+                AssignStatus::AlreadyDone
             } else {
-                "assigned"
+                AssignStatus::Assigned
             },
             user_id: Some(assigned.user_id.clone()),
             user_created: assigned.user_created,
@@ -472,16 +476,18 @@ impl AssignReport {
 
     fn human(&self) -> String {
         let mut out = match self.status {
-            "planned" => format!(
+            AssignStatus::Planned => format!(
                 "{}\nDry run for {}: nothing was changed. A real run would:\n",
                 self.acting.heading(),
                 self.user_name
             ),
-            "already-done" => format!(
+            AssignStatus::AlreadyDone => format!(
                 "{} already has this access; nothing to change.\n",
                 self.user_name
             ),
-            _ => format!("Gave {} the {} access.\n", self.user_name, self.template),
+            AssignStatus::Assigned => {
+                format!("Gave {} the {} access.\n", self.user_name, self.template)
+            }
         };
         for step in &self.planned {
             out.push_str(&format!("  {step}\n"));

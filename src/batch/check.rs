@@ -11,7 +11,7 @@ use crate::protect::Protected;
 use crate::sso::request::{AssignInput, AssignRequest, PersonInput};
 use crate::template::TemplateSet;
 use std::collections::{BTreeSet, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The columns a file may have, in any order; only `username` is required.
 pub(crate) const COLUMNS: &[&str] = &[
@@ -267,6 +267,8 @@ pub(super) fn parse_row(
 /// What the check of a whole file found out.
 #[derive(Debug, Default)]
 pub(crate) struct Checked {
+    /// The file, read again row by row when the rows run.
+    pub(crate) path: PathBuf,
     pub(crate) rows: u64,
     /// Templates whose policies and groups onboard rows need.
     pub(crate) onboard_templates: BTreeSet<String>,
@@ -280,7 +282,10 @@ pub(crate) struct Checked {
 /// what running it needs.
 pub(crate) fn check_file(path: &Path, checking: &Checking) -> Result<Checked, Vec<InputError>> {
     let (mut reader, header) = open(path, checking.file).map_err(|err| vec![err])?;
-    let mut checked = Checked::default();
+    let mut checked = Checked {
+        path: path.to_path_buf(),
+        ..Checked::default()
+    };
     let mut problems = Vec::new();
     let mut first_line_of: HashMap<String, u64> = HashMap::new();
     for record in reader.records() {

@@ -2,7 +2,8 @@
 //! a new 0600 file or standard output, and the counts of row outcomes.
 
 use crate::batch::check::Row;
-use crate::error::{Error, InputError};
+use crate::error::{BatchShortfall, Error, InputError};
+use crate::outcome::RowStatus;
 use crate::secret::Secret;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -14,9 +15,7 @@ pub(crate) struct RowReport {
     pub(crate) line: u64,
     pub(crate) action: &'static str,
     pub(crate) username: String,
-    /// `created`, `converged`, `already-done`, `offboarded`, `assigned`, `failed`, `skipped`,
-    /// or `planned` for `--dry-run`.
-    pub(crate) status: &'static str,
+    pub(crate) status: RowStatus,
     pub(crate) arn: String,
     /// The one-time console password of a user this row created; only ever in the report.
     #[serde(serialize_with = "crate::secret::serialize_exposed")]
@@ -26,7 +25,7 @@ pub(crate) struct RowReport {
 }
 
 impl RowReport {
-    pub(super) fn new(row: &Row, status: &'static str, arn: String, detail: String) -> Self {
+    pub(super) fn new(row: &Row, status: RowStatus, arn: String, detail: String) -> Self {
         RowReport {
             line: row.line,
             action: row.action_name(),
@@ -107,7 +106,7 @@ impl ReportSink {
                     line.as_str(),
                     report.action,
                     &report.username,
-                    report.status,
+                    report.status.as_str(),
                     &report.arn,
                     report.password.as_ref().map_or("", Secret::expose),
                     &report.detail,
@@ -142,7 +141,7 @@ impl ReportSink {
 /// Counts of row outcomes.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(crate) struct Summary {
-    pub(crate) by_status: BTreeMap<&'static str, u64>,
+    pub(crate) by_status: BTreeMap<RowStatus, u64>,
     pub(crate) undo_incomplete: bool,
     pub(crate) interrupted: bool,
     /// What the rows share and went wrong without failing them (a permission set left without
@@ -152,27 +151,25 @@ pub(crate) struct Summary {
 
 impl Summary {
     pub(crate) fn failed(&self) -> u64 {
-        self.by_status.get("failed").copied().unwrap_or_default()
+        self.count(RowStatus::Failed)
     }
 
-    /// The run's outcome: 0 when every row is done, else the error with its exit code.
+    pub(crate) fn count(&self, status: RowStatus) -> u64 {
+        self.by_status.get(&status).copied().unwrap_or_default()
+    }
+
+    /// The run's outcome: 0 when every row is done, else how it fell short, with its exit code.
     pub(crate) fn outcome(&self) -> Result<(), Error> {
-        let text = self.to_string();
-        if self.interrupted {
-            Err(Error::Interrupted { undone: vec![text] })
+        let short = if self.interrupted {
+            BatchShortfall::Interrupted
         } else if self.undo_incomplete {
-            Err(Error::UndoIncomplete {
-                cause: text,
-                leftovers: vec!["see the rows marked failed in the report".to_string()],
-            })
-        } else if self.failed() > 0 || self.by_status.contains_key("skipped") {
-            Err(Error::RolledBack {
-                cause: text,
-                undone: vec!["each failed row's own changes".to_string()],
-            })
+            BatchShortfall::UndoIncomplete
+        } else if self.failed() > 0 || self.count(RowStatus::Skipped) > 0 {
+            BatchShortfall::RowsFailed
         } else {
-            Ok(())
-        }
+            return Ok(());
+        };
+        Err(Error::Batch(short))
     }
 }
 
@@ -182,7 +179,7 @@ impl std::fmt::Display for Summary {
         let parts: Vec<String> = self
             .by_status
             .iter()
-            .map(|(s, n)| format!("{n} {s}"))
+            .map(|(status, n)| format!("{n} {status}"))
             .collect();
         write!(f, "{total} rows: {}", parts.join(", "))?;
         for warning in &self.warnings {

@@ -7,18 +7,20 @@ use crate::batch::report::{ReportSink, RowReport, Summary};
 use crate::error::Error;
 use crate::iam::apply::{self as onboard, Effects};
 use crate::iam::enrol::{CodeInput, CodeSource, SystemClock};
-use crate::iam::offboard::{self, OffboardMode};
+use crate::iam::offboard::{self, OffboardRequest};
 use crate::iam::plan::{self, SharedState};
+use crate::iam::request::NewUserRequest;
+use crate::outcome::RowStatus;
 use crate::protect::{Guard, Person};
 use crate::secret::Secret;
 use crate::sso::assign;
 use crate::sso::operations::Patience;
 use crate::sso::permission_set::PermissionSetOutcome;
+use crate::sso::request::AssignRequest;
 use crate::totp::CodeRejection;
 use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::num::NonZeroUsize;
-use std::path::Path;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -129,194 +131,200 @@ async fn prepare<I: Iam, S: Sso>(
 async fn run_row<I: Iam + Send + 'static, S: Sso + Send + 'static>(
     iam: Arc<I>,
     sso: Arc<S>,
-    row: Row,
-    prepared: Rc<Prepared>,
-    settings: Rc<Settings>,
+    row: &Row,
+    prepared: &Prepared,
+    settings: &Settings,
     cancelled: tokio::sync::watch::Receiver<bool>,
-) -> (RowReport, bool) {
+) -> Finished {
     let mut cancelled = cancelled;
     let interrupted = async move {
         let _ = cancelled.wait_for(|stop| *stop).await;
     };
-    let failed = |row: &Row, err: Error| {
-        let incomplete = matches!(err, Error::UndoIncomplete { .. });
-        (
-            RowReport::new(row, "failed", String::new(), err.to_string()),
-            incomplete,
-        )
-    };
-    match &row.action {
+    let ended = match &row.action {
         RowAction::Onboard(request) => {
-            let shared = prepared.shared[&request.template.name].clone();
-            let observed = match plan::observe_person(
-                iam.as_ref(),
-                request,
-                prepared.guard.caller().clone(),
-                shared,
-                prepared.password_rules.clone(),
-            )
-            .await
-            {
-                Ok(observed) => observed,
-                Err(err) => return failed(&row, Error::from_aws(err)),
-            };
-            if let Err(err) = prepared.guard.check(Person::IamUser {
-                name: &request.user_name,
-                found: observed.user.as_ref().map(|user| &user.info),
-            }) {
-                return failed(&row, err.into());
-            }
-            let plan = match plan::plan_new_user(request, &observed) {
-                Ok(plan) => plan,
-                Err(err) => return failed(&row, err.into()),
-            };
-            if settings.dry_run {
-                let calls: Vec<String> = plan.steps.iter().map(ToString::to_string).collect();
-                return (
-                    RowReport::new(&row, "planned", plan.user_arn.clone(), calls.join("; ")),
-                    false,
-                );
-            }
-            if plan.is_empty() {
-                return (
-                    RowReport::new(&row, "already-done", plan.user_arn.clone(), String::new()),
-                    false,
-                );
-            }
-            let effects = Effects {
-                codes: &mut NoCodes,
-                clock: &SystemClock,
-                rng: &mut rand::rng(),
-            };
-            match onboard::apply_or_roll_back(
-                iam.as_ref(),
-                request,
-                &observed,
-                &plan,
-                effects,
-                interrupted,
-            )
-            .await
-            {
-                Ok(onboarded) => {
-                    let status = if observed.user.is_some() {
-                        "converged"
-                    } else {
-                        "created"
-                    };
-                    let mut report =
-                        RowReport::new(&row, status, plan.user_arn.clone(), String::new());
-                    report.password = onboarded.password_to_show;
-                    (report, false)
-                }
-                Err(err) => failed(&row, err),
-            }
+            onboard_row(iam.as_ref(), row, request, prepared, settings, interrupted).await
         }
-        RowAction::Offboard(request) => {
-            let user_name = &request.user_name;
-            let inventory =
-                match offboard::discover(iam.as_ref(), user_name, Some(&prepared.gaps)).await {
-                    Ok(Some(inventory)) => inventory,
-                    Ok(None) => {
-                        return (
-                            RowReport::new(
-                                &row,
-                                "already-done",
-                                String::new(),
-                                "no such user".to_string(),
-                            ),
-                            false,
-                        );
-                    }
-                    Err(err) => return failed(&row, Error::from_aws(err)),
-                };
-            if let Err(err) = prepared.guard.check(Person::IamUser {
-                name: user_name,
-                found: Some(&inventory.user),
-            }) {
-                return failed(&row, err.into());
-            }
-            let plan = offboard::plan_offboard(&inventory, OffboardMode::Delete, "", None);
-            if settings.dry_run {
-                let calls: Vec<String> = plan.removals().map(ToString::to_string).collect();
-                return (
-                    RowReport::new(&row, "planned", plan.user_arn.clone(), calls.join("; ")),
-                    false,
-                );
-            }
-            match offboard::execute(iam, &plan).await {
-                Ok(_) => (
-                    RowReport::new(
-                        &row,
-                        "offboarded",
-                        plan.user_arn.clone(),
-                        plan.warnings.join("; "),
-                    ),
-                    false,
-                ),
-                Err(err) => failed(&row, err),
-            }
-        }
+        RowAction::Offboard(request) => offboard_row(iam, row, request, prepared, settings).await,
         RowAction::Assign(request) => {
-            if let Err(err) = prepared.guard.check(Person::Identity {
-                name: &request.user_name,
-            }) {
-                return failed(&row, err.into());
-            }
-            if settings.dry_run {
-                return match assign::preview(sso.as_ref(), request).await {
-                    Ok(planned) => (
-                        RowReport::new(&row, "planned", String::new(), planned.join("; ")),
-                        false,
-                    ),
-                    Err(err) => failed(&row, err),
-                };
-            }
-            let (instance, sets) = prepared.sso.as_ref().expect("prepared for assign rows");
-            let found = match sso
-                .find_user_id(&instance.identity_store_id, &request.user_name)
-                .await
-            {
-                Ok(found) => found,
-                Err(err) => return failed(&row, Error::from_aws(err)),
-            };
-            let sets: Vec<(String, PermissionSetOutcome)> = sets
-                .iter()
-                .filter(|(name, _)| request.templates().iter().any(|t| t.name == *name))
-                .cloned()
-                .collect();
-            match assign::assign_person(
-                sso,
-                instance,
-                request,
-                found,
-                sets,
-                settings.patience,
-                interrupted,
-            )
-            .await
-            {
-                Ok(assigned) => {
-                    let new = assigned.user_created
-                        || assigned
-                            .accounts
-                            .iter()
-                            .any(|(_, _, o)| *o == assign::AccountOutcome::Created);
-                    let status = if new { "assigned" } else { "already-done" };
-                    let warnings: Vec<String> = assigned
-                        .permission_sets
-                        .iter()
-                        .flat_map(|(_, outcome)| outcome.warnings.iter().cloned())
-                        .collect();
-                    (
-                        RowReport::new(&row, status, assigned.user_id.clone(), warnings.join("; ")),
-                        false,
-                    )
-                }
-                Err(err) => failed(&row, err),
-            }
+            assign_row(sso, row, request, prepared, settings, interrupted).await
         }
+    };
+    match ended {
+        Ok(report) => Finished {
+            report,
+            undo_incomplete: false,
+            written: None,
+        },
+        Err(err) => Finished {
+            undo_incomplete: matches!(err, Error::UndoIncomplete { .. }),
+            report: RowReport::new(row, RowStatus::Failed, String::new(), err.to_string()),
+            written: None,
+        },
     }
+}
+
+/// An onboard row: the person's part of `new-user`, the template's shared part done once.
+async fn onboard_row(
+    iam: &impl Iam,
+    row: &Row,
+    request: &NewUserRequest,
+    prepared: &Prepared,
+    settings: &Settings,
+    interrupted: impl Future<Output = ()>,
+) -> Result<RowReport, Error> {
+    let shared = prepared.shared[&request.template.name].clone();
+    let observed = plan::observe_person(
+        iam,
+        request,
+        prepared.guard.caller().clone(),
+        shared,
+        prepared.password_rules.clone(),
+    )
+    .await
+    .map_err(Error::from_aws)?;
+    prepared.guard.check(Person::IamUser {
+        name: &request.user_name,
+        found: observed.user.as_ref().map(|user| &user.info),
+    })?;
+    let plan = plan::plan_new_user(request, &observed)?;
+    let arn = plan.user_arn.clone();
+    if settings.dry_run {
+        let calls: Vec<String> = plan.steps.iter().map(ToString::to_string).collect();
+        return Ok(RowReport::new(
+            row,
+            RowStatus::Planned,
+            arn,
+            calls.join("; "),
+        ));
+    }
+    if plan.is_empty() {
+        return Ok(RowReport::new(
+            row,
+            RowStatus::AlreadyDone,
+            arn,
+            String::new(),
+        ));
+    }
+    let effects = Effects {
+        codes: &mut NoCodes,
+        clock: &SystemClock,
+        rng: &mut rand::rng(),
+    };
+    let onboarded =
+        onboard::apply_or_roll_back(iam, request, &observed, &plan, effects, interrupted).await?;
+    let status = if observed.user.is_some() {
+        RowStatus::Converged
+    } else {
+        RowStatus::Created
+    };
+    let mut report = RowReport::new(row, status, arn, String::new());
+    report.password = onboarded.password_to_show;
+    Ok(report)
+}
+
+/// An offboard row: everything attached removed, the user last.
+async fn offboard_row<I: Iam + Send + 'static>(
+    iam: Arc<I>,
+    row: &Row,
+    request: &OffboardRequest,
+    prepared: &Prepared,
+    settings: &Settings,
+) -> Result<RowReport, Error> {
+    let user_name = &request.user_name;
+    let Some(inventory) = offboard::discover(iam.as_ref(), user_name, Some(&prepared.gaps))
+        .await
+        .map_err(Error::from_aws)?
+    else {
+        let detail = "no such user".to_string();
+        return Ok(RowReport::new(
+            row,
+            RowStatus::AlreadyDone,
+            String::new(),
+            detail,
+        ));
+    };
+    prepared.guard.check(Person::IamUser {
+        name: user_name,
+        found: Some(&inventory.user),
+    })?;
+    let plan = offboard::plan_offboard(&inventory, request.mode, "", request.reason.as_deref());
+    let arn = plan.user_arn.clone();
+    if settings.dry_run {
+        let calls: Vec<String> = plan.removals().map(ToString::to_string).collect();
+        return Ok(RowReport::new(
+            row,
+            RowStatus::Planned,
+            arn,
+            calls.join("; "),
+        ));
+    }
+    offboard::execute(iam, &plan).await?;
+    let detail = plan.warnings.join("; ");
+    Ok(RowReport::new(row, RowStatus::Offboarded, arn, detail))
+}
+
+/// An assign row: the person's part of `assign`, the permission sets ensured once.
+async fn assign_row<S: Sso + Send + 'static>(
+    sso: Arc<S>,
+    row: &Row,
+    request: &AssignRequest,
+    prepared: &Prepared,
+    settings: &Settings,
+    interrupted: impl Future<Output = ()>,
+) -> Result<RowReport, Error> {
+    prepared.guard.check(Person::Identity {
+        name: &request.user_name,
+    })?;
+    if settings.dry_run {
+        let planned = assign::preview(sso.as_ref(), request).await?;
+        return Ok(RowReport::new(
+            row,
+            RowStatus::Planned,
+            String::new(),
+            planned.join("; "),
+        ));
+    }
+    let (instance, sets) = prepared.sso.as_ref().expect("prepared for assign rows");
+    let found = sso
+        .find_user_id(&instance.identity_store_id, &request.user_name)
+        .await
+        .map_err(Error::from_aws)?;
+    let sets: Vec<(String, PermissionSetOutcome)> = sets
+        .iter()
+        .filter(|(name, _)| request.templates().iter().any(|t| t.name == *name))
+        .cloned()
+        .collect();
+    let assigned = assign::assign_person(
+        sso,
+        instance,
+        request,
+        found,
+        sets,
+        settings.patience,
+        interrupted,
+    )
+    .await?;
+    let new = assigned.user_created
+        || assigned
+            .accounts
+            .iter()
+            .any(|(_, _, o)| *o == assign::AccountOutcome::Created);
+    let status = if new {
+        RowStatus::Assigned
+    } else {
+        RowStatus::AlreadyDone
+    };
+    let warnings: Vec<String> = assigned
+        .permission_sets
+        .iter()
+        .flat_map(|(_, outcome)| outcome.warnings.iter().cloned())
+        .collect();
+    Ok(RowReport::new(
+        row,
+        status,
+        assigned.user_id,
+        warnings.join("; "),
+    ))
 }
 
 /// A row's end, on its way to the report.
@@ -330,7 +338,7 @@ struct Finished {
 impl Finished {
     fn skipped(row: &Row) -> Self {
         Finished {
-            report: RowReport::new(row, "skipped", String::new(), String::new()),
+            report: RowReport::new(row, RowStatus::Skipped, String::new(), String::new()),
             undo_incomplete: false,
             written: None,
         }
@@ -389,11 +397,9 @@ impl Progress {
 /// Runs a checked file: shared resources once, then the rows, at most `concurrency` at once,
 /// each reported to `sink` as it ends. Without `continue_on_error`, no new row starts after a
 /// failure (the rest are reported skipped). Setting `cancel` rolls back the rows in flight.
-#[allow(clippy::too_many_arguments)]
 pub(crate) async fn run<I: Iam + Send + 'static, S: Sso + Send + 'static>(
     iam: Arc<I>,
     sso: Arc<S>,
-    path: &Path,
     checking: &Checking<'_>,
     checked: &Checked,
     settings: Settings,
@@ -410,13 +416,13 @@ pub(crate) async fn run<I: Iam + Send + 'static, S: Sso + Send + 'static>(
     let local = tokio::task::LocalSet::new();
     let summary = local
         .run_until(async {
-            let (mut reader, header) = open(path, checking.file)?;
+            let (mut reader, header) = open(&checked.path, checking.file)?;
             let permits = Arc::new(tokio::sync::Semaphore::new(settings.concurrency.get()));
             let mut summary = Summary::default();
             let mut record_row = |Finished { report, undo_incomplete: incomplete, written }: Finished, summary: &mut Summary| -> Result<(), Error> {
                 *summary.by_status.entry(report.status).or_default() += 1;
                 summary.undo_incomplete |= incomplete;
-                if report.status == "failed" && !settings.continue_on_error {
+                if report.status == RowStatus::Failed && !settings.continue_on_error {
                     stop.set(true);
                 }
                 progress.row(&report, summary);
@@ -458,13 +464,14 @@ pub(crate) async fn run<I: Iam + Send + 'static, S: Sso + Send + 'static>(
                     done_tx.clone(),
                 );
                 tokio::task::spawn_local(async move {
-                    let (report, undo_incomplete) =
-                        run_row(iam.clone(), sso, row, prepared, settings, cancel).await;
-                    let delivers = report.password.is_some().then(|| report.username.clone());
+                    let mut finished =
+                        run_row(iam.clone(), sso, &row, &prepared, &settings, cancel).await;
+                    let delivers = finished.report.password.is_some().then(|| finished.report.username.clone());
                     let (written, in_the_report) = tokio::sync::oneshot::channel();
+                    finished.written = Some(written);
                     // The outcome goes out before the permit is released, so the next row
                     // starts only after this one's failure can stop it.
-                    let _ = done_tx.send(Finished { report, undo_incomplete, written: Some(written) });
+                    let _ = done_tx.send(finished);
                     if let Some(user) = delivers
                         && in_the_report.await.is_ok()
                         && let Err(err) = onboard::record_password_delivered(iam.as_ref(), &user).await

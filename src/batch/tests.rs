@@ -8,6 +8,7 @@ use crate::aws::memory_sso::{Behaviour, MemorySso};
 use crate::config::Config;
 use crate::error::exit;
 use crate::error::{Error, InputError};
+use crate::outcome::RowStatus;
 use crate::protect::Protected;
 use crate::secret::Secret;
 use crate::sso::operations::Patience;
@@ -149,7 +150,7 @@ fn a_rows_password_is_a_secret_that_only_the_report_serialises() {
         line: 2,
         action: "onboard",
         username: "ann".to_string(),
-        status: "created",
+        status: RowStatus::Created,
         arn: String::new(),
         password: None,
         detail: String::new(),
@@ -218,7 +219,6 @@ async fn run_file_with(
     let summary = run(
         iam.clone(),
         sso,
-        &input.path,
         &checking,
         &checked,
         settings,
@@ -244,7 +244,7 @@ fn people(n: usize) -> Vec<u8> {
 async fn shared_resources_are_ensured_once_and_every_row_is_done() {
     let iam = Arc::new(MemoryIam::new(0));
     let (summary, report) = run_file(&iam, &people(12), settings(false)).await.unwrap();
-    assert_eq!(summary.by_status.get("created"), Some(&12));
+    assert_eq!(summary.by_status.get(&RowStatus::Created), Some(&12));
     summary.outcome().unwrap();
     let calls = iam.calls();
     assert_eq!(
@@ -272,7 +272,7 @@ async fn shared_resources_are_ensured_once_and_every_row_is_done() {
     );
 
     let (again, _) = run_file(&iam, &people(12), settings(false)).await.unwrap();
-    assert_eq!(again.by_status.get("already-done"), Some(&12));
+    assert_eq!(again.by_status.get(&RowStatus::AlreadyDone), Some(&12));
 }
 
 #[tokio::test]
@@ -318,10 +318,10 @@ async fn after_a_failure_the_rest_is_skipped_unless_continue_on_error() {
     one_at_a_time.concurrency = std::num::NonZeroUsize::MIN;
     let (stopped, _) = run_file(&iam, rows, one_at_a_time).await.unwrap();
     assert_eq!(stopped.failed(), 1);
-    assert_eq!(stopped.by_status.get("skipped"), Some(&6));
+    assert_eq!(stopped.by_status.get(&RowStatus::Skipped), Some(&6));
     assert_eq!(stopped.outcome().unwrap_err().exit_code(), exit::FAILED);
 
     let (kept_going, _) = run_file(&iam, rows, settings(true)).await.unwrap();
     assert_eq!(kept_going.failed(), 1);
-    assert_eq!(kept_going.by_status.get("created"), Some(&6));
+    assert_eq!(kept_going.by_status.get(&RowStatus::Created), Some(&6));
 }

@@ -68,9 +68,7 @@ pub(super) async fn run_batch(
         unicode: terminal.look.unicode,
     };
     let (cancel, cancelled) = tokio::sync::watch::channel(false);
-    let running = batch::run::run(
-        iam, sso, &path, &checking, &checked, settings, sink, cancelled,
-    );
+    let running = batch::run::run(iam, sso, &checking, &checked, settings, sink, cancelled);
     tokio::pin!(running);
     let mut interrupted = std::pin::pin!(interrupts.during_changes());
     let summary = loop {

@@ -13,6 +13,7 @@ use crate::helpdesk::{self, Dialogue, Prompter};
 use crate::iam::enrol::SystemClock;
 use crate::iam::offboard::{self, OffboardMode, OffboardRequest};
 use crate::interrupt::Interrupts;
+use crate::outcome::OffboardStatus;
 use crate::protect::{Person, Protected};
 use crate::report::{self, Acting, OffboardReport};
 use crate::sso::offboard as sso_offboard;
@@ -136,7 +137,7 @@ pub(super) async fn offboard_sso(
         ));
     }
     if global.dry_run {
-        report.status = "planned";
+        report.status = OffboardStatus::Planned;
         report.planned = plan.removals();
         report::print(&report.render(global.output));
         return Ok(());
@@ -154,7 +155,7 @@ pub(super) async fn offboard_sso(
             return Err(Error::OffboardInterrupted { user_arn: plan.user_id.clone() });
         }
     };
-    report.status = "offboarded";
+    report.status = OffboardStatus::Offboarded;
     report::print(&report.render(global.output));
     Ok(())
 }

@@ -297,6 +297,7 @@ pub(crate) async fn assign_person<A: Sso + Send + 'static>(
         outcomes = assign_accounts(api.clone(), &instance.arn, &user_id, assignments, patience, created.clone()) => Some(outcomes),
         () = interrupted => None,
     };
+    let interrupted = outcomes.is_none();
     let failed: Vec<String> = match &outcomes {
         None => vec!["interrupted".to_string()],
         Some(outcomes) => outcomes
@@ -355,10 +356,10 @@ pub(crate) async fn assign_person<A: Sso + Send + 'static>(
             Err(err) => leftovers.push(format!("{what} ({err})")),
         }
     }
-    Err(match (leftovers.is_empty(), cause.as_str()) {
+    Err(match (leftovers.is_empty(), interrupted) {
         (false, _) => Error::UndoIncomplete { cause, leftovers },
-        (true, "interrupted") => Error::Interrupted { undone },
-        (true, _) => Error::RolledBack { cause, undone },
+        (true, true) => Error::Interrupted { undone },
+        (true, false) => Error::RolledBack { cause, undone },
     })
 }
 

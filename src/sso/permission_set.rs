@@ -4,6 +4,7 @@
 
 use crate::aws::{AwsError, AwsErrorKind, PermissionSetSpec, Sso, SsoInstance};
 use crate::error::{Error, InputError};
+use crate::outcome::PermissionSetAction;
 use crate::sso::operations::{Patience, wait_for};
 use crate::template::{FORCE_MFA_POLICY, IAM_PATH, Template};
 use serde_json::{Value, json};
@@ -71,8 +72,7 @@ pub(crate) fn design_permission_set(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PermissionSetOutcome {
     pub(crate) arn: String,
-    /// `created`, `updated` (and re-provisioned) or `unchanged`.
-    pub(crate) action: &'static str,
+    pub(crate) action: PermissionSetAction,
     pub(crate) warnings: Vec<String>,
 }
 
@@ -116,7 +116,7 @@ pub(crate) async fn ensure_permission_set(
             .collect();
         return Ok(PermissionSetOutcome {
             arn,
-            action: "created",
+            action: PermissionSetAction::Created,
             warnings,
         });
     };
@@ -167,7 +167,7 @@ pub(crate) async fn ensure_permission_set(
     if !(spec_changed || policy_changed || boundary_changed) {
         return Ok(PermissionSetOutcome {
             arn,
-            action: "unchanged",
+            action: PermissionSetAction::Unchanged,
             warnings,
         });
     }
@@ -191,7 +191,7 @@ pub(crate) async fn ensure_permission_set(
     })?;
     Ok(PermissionSetOutcome {
         arn,
-        action: "updated",
+        action: PermissionSetAction::Updated,
         warnings,
     })
 }

@@ -10,6 +10,7 @@ use crate::aws::{NewPerson, OperationState, OperationStatus, PermissionSetSpec, 
 use crate::error::Error;
 use crate::error::exit;
 use crate::names::validate_account_id;
+use crate::outcome::PermissionSetAction;
 use crate::template::Template;
 use crate::template::TemplateSet;
 use std::collections::BTreeMap;
@@ -120,7 +121,10 @@ async fn assignments_in_progress_are_polled_until_they_succeed() {
         .await
         .unwrap();
     assert!(done.user_created);
-    assert_eq!(done.permission_sets[0].1.action, "created");
+    assert_eq!(
+        done.permission_sets[0].1.action,
+        PermissionSetAction::Created
+    );
     assert!(
         done.accounts
             .iter()
@@ -277,7 +281,10 @@ async fn a_second_run_creates_no_duplicates() {
     run(&api, &both).await.unwrap();
     let again = run(&api, &both).await.unwrap();
     assert!(!again.user_created);
-    assert_eq!(again.permission_sets[0].1.action, "unchanged");
+    assert_eq!(
+        again.permission_sets[0].1.action,
+        PermissionSetAction::Unchanged
+    );
     assert!(
         again
             .accounts
@@ -295,7 +302,10 @@ async fn a_changed_template_updates_and_reprovisions_the_permission_set() {
     shorter.session_duration = "PT2H".to_string();
     let changed = giving(request(&["111111111111"], false), shorter);
     let done = run(&api, &changed).await.unwrap();
-    assert_eq!(done.permission_sets[0].1.action, "updated");
+    assert_eq!(
+        done.permission_sets[0].1.action,
+        PermissionSetAction::Updated
+    );
     assert_eq!(count(&api, "sso:ProvisionPermissionSet"), 1);
 }
 
@@ -333,7 +343,10 @@ async fn a_permission_set_left_without_its_boundary_is_repaired_and_reprovisione
         set.boundary = None;
     }
     let done = run(&api, &request(&["111111111111"], false)).await.unwrap();
-    assert_eq!(done.permission_sets[0].1.action, "updated");
+    assert_eq!(
+        done.permission_sets[0].1.action,
+        PermissionSetAction::Updated
+    );
     assert!(done.permission_sets[0].1.warnings.is_empty());
     let state = api.state.lock().unwrap();
     let set = state.permission_sets.values().next().unwrap();
@@ -361,7 +374,10 @@ async fn a_boundary_that_cannot_be_set_or_checked_is_a_warning_every_time() {
         created.permission_sets[0].1.warnings
     );
     let again = run(&api, &request(&["111111111111"], false)).await.unwrap();
-    assert_eq!(again.permission_sets[0].1.action, "unchanged");
+    assert_eq!(
+        again.permission_sets[0].1.action,
+        PermissionSetAction::Unchanged
+    );
     assert!(
         again.permission_sets[0].1.warnings[0].contains("could not check the permissions boundary"),
         "{:?}",

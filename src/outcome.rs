@@ -1,0 +1,139 @@
+//! What a command or a batch row ended as, as types: each outcome is an enum whose text (in
+//! JSON, CSV and for people) is fixed here, once, so scripts can rely on it and code never
+//! compares strings.
+
+use serde::Serialize;
+use std::fmt;
+
+/// An enum of outcomes, each variant with its stable text.
+macro_rules! outcome {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        pub(crate) enum $name {
+            $($(#[$vmeta])* #[serde(rename = $text)] $variant,)+
+        }
+
+        impl $name {
+            pub(crate) fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)+
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+outcome! {
+    /// How `new-user` ended.
+    NewUserStatus {
+        /// `--dry-run`: nothing was changed.
+        Planned => "planned",
+        /// Everything was there already.
+        AlreadyDone => "already-done",
+        /// An earlier, partial run was completed.
+        Converged => "converged",
+        Created => "created",
+    }
+}
+
+outcome! {
+    /// Where the user's MFA stands after `new-user`.
+    MfaState {
+        /// `--dry-run`: a device would be enrolled.
+        Pending => "pending",
+        Enabled => "enabled",
+        /// The person enrols at first sign-in.
+        Deferred => "deferred",
+        None => "none",
+    }
+}
+
+outcome! {
+    /// How `offboard` ended.
+    OffboardStatus {
+        /// Everything removed, the user (or identity-store person) deleted.
+        Offboarded => "offboarded",
+        /// `--disable-only`: access cut, the user kept.
+        Disabled => "disabled",
+        /// No such person: nothing to do.
+        NotFound => "not-found",
+        /// `--dry-run`.
+        Planned => "planned",
+    }
+}
+
+outcome! {
+    /// How `assign` ended.
+    AssignStatus {
+        Assigned => "assigned",
+        AlreadyDone => "already-done",
+        /// `--dry-run`.
+        Planned => "planned",
+    }
+}
+
+outcome! {
+    /// What became of one account's assignment.
+    AccountStatus {
+        Assigned => "assigned",
+        AlreadyAssigned => "already-assigned",
+    }
+}
+
+outcome! {
+    /// What became of a template's permission set.
+    PermissionSetAction {
+        Created => "created",
+        /// Brought up to date and re-provisioned.
+        Updated => "updated",
+        Unchanged => "unchanged",
+    }
+}
+
+outcome! {
+    /// How one batch row ended: the report's `status` column.
+    RowStatus {
+        Created => "created",
+        Converged => "converged",
+        AlreadyDone => "already-done",
+        Offboarded => "offboarded",
+        Assigned => "assigned",
+        Failed => "failed",
+        /// Not started: an earlier row failed (without `--continue-on-error`) or the run was
+        /// interrupted.
+        Skipped => "skipped",
+        /// `--dry-run`.
+        Planned => "planned",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcomes_serialise_as_the_text_scripts_read() {
+        for (status, text) in [
+            (RowStatus::AlreadyDone, "already-done"),
+            (RowStatus::Failed, "failed"),
+        ] {
+            assert_eq!(
+                serde_json::to_string(&status).unwrap(),
+                format!("\"{text}\"")
+            );
+            assert_eq!(status.to_string(), text);
+        }
+        assert_eq!(
+            serde_json::to_string(&OffboardStatus::NotFound).unwrap(),
+            "\"not-found\""
+        );
+        assert_eq!(AccountStatus::AlreadyAssigned.as_str(), "already-assigned");
+    }
+}
