@@ -307,7 +307,7 @@ fn the_menu_gives_sso_access_asking_for_each_value() {
     session.send_line("111111111111, 22222222222").unwrap();
     let refused = utf8_from_pty(&session.exp_string("AWS account IDs").unwrap());
     assert!(
-        refused.contains("not a 12-digit AWS account ID"),
+        refused.contains("\"22222222222\" is not an AWS account id (12 digits)"),
         "{refused}"
     );
     press(&mut session, "\x15");
