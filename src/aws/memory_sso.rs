@@ -59,6 +59,8 @@ pub(crate) struct SsoState {
 pub(crate) struct MemorySso {
     pub(crate) state: Mutex<SsoState>,
     pub(crate) behaviour: Mutex<Behaviour>,
+    /// How long each call takes, as a round trip to AWS would (on tokio's clock).
+    latency: Option<std::time::Duration>,
 }
 
 fn not_found(operation: &'static str, what: &str) -> AwsError {
@@ -75,6 +77,20 @@ impl MemorySso {
         MemorySso {
             state: Mutex::default(),
             behaviour: Mutex::new(behaviour),
+            latency: None,
+        }
+    }
+
+    /// Every call takes `latency` (on tokio's clock; pause it to measure round trips).
+    pub(crate) fn with_latency(mut self, latency: std::time::Duration) -> Self {
+        self.latency = Some(latency);
+        self
+    }
+
+    /// One round trip.
+    async fn wait(&self) {
+        if let Some(latency) = self.latency {
+            tokio::time::sleep(latency).await;
         }
     }
 
@@ -152,6 +168,7 @@ impl MemorySso {
 
 impl Sso for MemorySso {
     async fn list_instances(&self) -> AwsResult<Vec<SsoInstance>> {
+        self.wait().await;
         Ok(vec![SsoInstance {
             arn: INSTANCE_ARN.to_string(),
             identity_store_id: STORE.to_string(),
@@ -159,6 +176,7 @@ impl Sso for MemorySso {
     }
 
     async fn find_user_id(&self, _store: &str, user_name: &str) -> AwsResult<Option<String>> {
+        self.wait().await;
         let state = self.state.lock().unwrap();
         Ok(state
             .users
@@ -168,6 +186,7 @@ impl Sso for MemorySso {
     }
 
     async fn create_user(&self, _store: &str, person: &NewPerson) -> AwsResult<String> {
+        self.wait().await;
         let mut state = self.state.lock().unwrap();
         state
             .calls
@@ -198,6 +217,7 @@ impl Sso for MemorySso {
     }
 
     async fn delete_user(&self, _store: &str, user_id: &str) -> AwsResult<()> {
+        self.wait().await;
         let mut state = self.state.lock().unwrap();
         state
             .calls
@@ -210,6 +230,7 @@ impl Sso for MemorySso {
     }
 
     async fn list_permission_sets(&self, _instance: &str) -> AwsResult<Vec<String>> {
+        self.wait().await;
         Ok(self
             .state
             .lock()
@@ -225,6 +246,7 @@ impl Sso for MemorySso {
         _instance: &str,
         arn: &str,
     ) -> AwsResult<PermissionSetSpec> {
+        self.wait().await;
         let state = self.state.lock().unwrap();
         state
             .permission_sets
@@ -239,6 +261,7 @@ impl Sso for MemorySso {
         spec: &PermissionSetSpec,
         _tags: &[(String, String)],
     ) -> AwsResult<String> {
+        self.wait().await;
         let mut state = self.state.lock().unwrap();
         state
             .calls
@@ -261,6 +284,7 @@ impl Sso for MemorySso {
         arn: &str,
         spec: &PermissionSetSpec,
     ) -> AwsResult<()> {
+        self.wait().await;
         let mut state = self.state.lock().unwrap();
         state.calls.push(format!("sso:UpdatePermissionSet {arn}"));
         let set = state
@@ -277,6 +301,7 @@ impl Sso for MemorySso {
         _instance: &str,
         arn: &str,
     ) -> AwsResult<Option<serde_json::Value>> {
+        self.wait().await;
         let state = self.state.lock().unwrap();
         Ok(state
             .permission_sets
@@ -285,6 +310,7 @@ impl Sso for MemorySso {
     }
 
     async fn put_inline_policy(&self, _instance: &str, arn: &str, document: &str) -> AwsResult<()> {
+        self.wait().await;
         let mut state = self.state.lock().unwrap();
         state
             .calls
@@ -302,6 +328,7 @@ impl Sso for MemorySso {
         _instance: &str,
         arn: &str,
     ) -> AwsResult<Option<(String, String)>> {
+        self.wait().await;
         self.boundary_calls("sso:GetPermissionsBoundaryForPermissionSet")?;
         let state = self.state.lock().unwrap();
         let set = state
@@ -318,6 +345,7 @@ impl Sso for MemorySso {
         name: &str,
         path: &str,
     ) -> AwsResult<()> {
+        self.wait().await;
         self.boundary_calls("sso:PutPermissionsBoundaryToPermissionSet")?;
         let mut state = self.state.lock().unwrap();
         state
@@ -336,6 +364,7 @@ impl Sso for MemorySso {
         _instance: &str,
         arn: &str,
     ) -> AwsResult<OperationStatus> {
+        self.wait().await;
         let mut state = self.state.lock().unwrap();
         state
             .calls
@@ -348,6 +377,7 @@ impl Sso for MemorySso {
         _instance: &str,
         request_id: &str,
     ) -> AwsResult<OperationStatus> {
+        self.wait().await;
         self.poll("sso:DescribePermissionSetProvisioningStatus", request_id)
     }
 
@@ -356,6 +386,7 @@ impl Sso for MemorySso {
         _instance: &str,
         assignment: &Assignment,
     ) -> AwsResult<Vec<String>> {
+        self.wait().await;
         let state = self.state.lock().unwrap();
         Ok(state
             .assignments
@@ -370,6 +401,7 @@ impl Sso for MemorySso {
         _instance: &str,
         user_id: &str,
     ) -> AwsResult<Vec<Assignment>> {
+        self.wait().await;
         let state = self.state.lock().unwrap();
         Ok(state
             .assignments
@@ -385,6 +417,7 @@ impl Sso for MemorySso {
         assignment: &Assignment,
         user_id: &str,
     ) -> AwsResult<OperationStatus> {
+        self.wait().await;
         const OP: &str = "sso:CreateAccountAssignment";
         let mut state = self.state.lock().unwrap();
         state.calls.push(format!("{OP} {}", assignment.account));
@@ -424,6 +457,7 @@ impl Sso for MemorySso {
         _instance: &str,
         request_id: &str,
     ) -> AwsResult<OperationStatus> {
+        self.wait().await;
         self.poll("sso:DescribeAccountAssignmentCreationStatus", request_id)
     }
 
@@ -433,6 +467,7 @@ impl Sso for MemorySso {
         assignment: &Assignment,
         user_id: &str,
     ) -> AwsResult<OperationStatus> {
+        self.wait().await;
         let mut state = self.state.lock().unwrap();
         state.calls.push(format!(
             "sso:DeleteAccountAssignment {}",
@@ -449,6 +484,7 @@ impl Sso for MemorySso {
         _instance: &str,
         request_id: &str,
     ) -> AwsResult<OperationStatus> {
+        self.wait().await;
         self.poll("sso:DescribeAccountAssignmentDeletionStatus", request_id)
     }
 }

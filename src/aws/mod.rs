@@ -228,10 +228,11 @@ pub(crate) trait Iam: Sync {
         &self,
     ) -> impl Future<Output = AwsResult<Option<PasswordRules>>> + Send;
 
-    fn get_policy_default_version(
+    /// The customer-managed policies under `path`, all pages: (ARN, default version id) each.
+    fn list_local_policies(
         &self,
-        arn: &str,
-    ) -> impl Future<Output = AwsResult<Option<String>>> + Send;
+        path: &str,
+    ) -> impl Future<Output = AwsResult<Vec<(String, String)>>> + Send;
     fn get_policy_version_document(
         &self,
         arn: &str,

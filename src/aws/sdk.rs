@@ -99,21 +99,26 @@ impl Iam for SdkIam {
         }))
     }
 
-    async fn get_policy_default_version(&self, arn: &str) -> AwsResult<Option<String>> {
-        const OP: &str = "iam:GetPolicy";
-        let result = self
+    async fn list_local_policies(&self, path: &str) -> AwsResult<Vec<(String, String)>> {
+        const OP: &str = "iam:ListPolicies";
+        let policies: Vec<_> = self
             .iam
-            .get_policy()
-            .policy_arn(arn)
+            .list_policies()
+            .scope(aws_sdk_iam::types::PolicyScopeType::Local)
+            .path_prefix(path)
+            .into_paginator()
+            .items()
             .send()
+            .try_collect()
             .await
-            .map_err(|e| convert(OP, e));
-        Ok(absent_if_not_found(result)?.map(|out| {
-            out.policy()
-                .and_then(|p| p.default_version_id())
-                .unwrap_or("v1")
-                .to_string()
-        }))
+            .map_err(|e| convert(OP, e))?;
+        Ok(policies
+            .iter()
+            .filter_map(|p| {
+                let arn = p.arn()?.to_string();
+                Some((arn, p.default_version_id().unwrap_or("v1").to_string()))
+            })
+            .collect())
     }
 
     async fn get_policy_version_document(
@@ -281,32 +286,40 @@ impl Iam for SdkIam {
         Ok(users.iter().map(|u| u.user_name().to_string()).collect())
     }
 
+    /// GetUser and ListUserTags at once: one round trip.
     async fn get_user(&self, name: &str) -> AwsResult<Option<UserInfo>> {
         const OP: &str = "iam:GetUser";
-        let result = self
-            .iam
-            .get_user()
-            .user_name(name)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e));
-        let Some(out) = absent_if_not_found(result)? else {
+        const TAGS_OP: &str = "iam:ListUserTags";
+        let user = async {
+            let result = self
+                .iam
+                .get_user()
+                .user_name(name)
+                .send()
+                .await
+                .map_err(|e| convert(OP, e));
+            absent_if_not_found(result)
+        };
+        let tags = async {
+            let result = self
+                .iam
+                .list_user_tags()
+                .user_name(name)
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+                .await
+                .map_err(|e| convert(TAGS_OP, e));
+            absent_if_not_found(result)
+        };
+        let (user, tags) = tokio::try_join!(user, tags)?;
+        let (Some(out), Some(tags)) = (user, tags) else {
             return Ok(None);
         };
         let Some(user) = out.user() else {
             return Ok(None);
         };
-        const TAGS_OP: &str = "iam:ListUserTags";
-        let tags = self
-            .iam
-            .list_user_tags()
-            .user_name(name)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| convert(TAGS_OP, e))?;
         Ok(Some(UserInfo {
             name: user.user_name().to_string(),
             arn: user.arn().to_string(),

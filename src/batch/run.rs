@@ -8,7 +8,7 @@ use crate::error::Error;
 use crate::iam::apply::{self as onboard, Effects};
 use crate::iam::enrol::{CodeInput, CodeSource, SystemClock};
 use crate::iam::offboard::{self, OffboardRequest};
-use crate::iam::plan::{self, SharedState};
+use crate::iam::plan::{self, Observed, SharedState};
 use crate::iam::request::NewUserRequest;
 use crate::outcome::RowStatus;
 use crate::protect::{Guard, Person};
@@ -83,7 +83,7 @@ async fn prepare<I: Iam, S: Sso>(
     let mut shared = BTreeMap::new();
     for name in &checked.onboard_templates {
         let template = checking.templates.get(name)?;
-        let found = plan::observe_shared(iam, &caller, template)
+        let found = plan::observe_shared(iam, template)
             .await
             .map_err(Error::from_aws)?;
         let state = if settings.dry_run {
@@ -173,15 +173,15 @@ async fn onboard_row(
     interrupted: impl Future<Output = ()>,
 ) -> Result<RowReport, Error> {
     let shared = prepared.shared[&request.template.name].clone();
-    let observed = plan::observe_person(
-        iam,
-        request,
+    let person = plan::observe_person(iam, request)
+        .await
+        .map_err(Error::from_aws)?;
+    let observed = Observed::of(
         prepared.guard.caller().clone(),
         shared,
         prepared.password_rules.clone(),
-    )
-    .await
-    .map_err(Error::from_aws)?;
+        person,
+    );
     prepared.guard.check(Person::IamUser {
         name: &request.user_name,
         found: observed.user.as_ref().map(|user| &user.info),

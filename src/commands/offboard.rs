@@ -45,11 +45,10 @@ pub(super) async fn offboard_user(
         None => request_for(helpdesk::ask_user_to_offboard(api.as_ref(), &mut prompter).await?)?,
     };
     let user_name = &request.user_name;
-    let caller = api.get_caller_identity().await.map_err(Error::from_aws)?;
-    let acting = Acting::of(&caller);
-    let found = offboard::discover(api.as_ref(), user_name, None)
+    let (caller, found) = offboard::look(api.as_ref(), user_name)
         .await
         .map_err(Error::from_aws)?;
+    let acting = Acting::of(&caller);
     protected.guard(caller).check(Person::IamUser {
         name: user_name,
         found: found.as_ref().map(|inventory| &inventory.user),

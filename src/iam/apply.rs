@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::iam::enrol::{Clock, CodeSource, EnrolFailure, collect_codes, mfa_issuer};
 use crate::iam::plan::{Observed, Plan, Step, USER_PATH};
 use crate::iam::request::{MfaMode, NewUserRequest};
-use crate::iam::undo::{Undo, UndoLog};
+use crate::iam::undo::{Recorded, Undo, UndoLog};
 use crate::password;
 use crate::qr;
 use crate::secret::{Secret, write_new_private_file};
@@ -65,153 +65,275 @@ pub(crate) struct Effects<'a, S: CodeSource, R: rand::Rng> {
     pub(crate) rng: &'a mut R,
 }
 
-/// Applies `plan` in order, recording each change's undo in `undo` before making it.
+/// Applies `plan`, recording each change's undo in `undo` before making it, in as few round
+/// trips as the changes allow: the template's shared resources in order, then the user, then
+/// its group membership, console password and virtual MFA device at once (three independent
+/// lanes), then the device's enabling with the person's codes.
 pub(crate) async fn apply<A: Iam, S: CodeSource, R: rand::Rng>(
     api: &A,
     request: &NewUserRequest,
     observed: &Observed,
     plan: &Plan,
     effects: Effects<'_, S, R>,
-    undo: &mut UndoLog,
+    undo: &UndoLog,
 ) -> Result<Onboarded, Failure> {
     let Effects { codes, clock, rng } = effects;
+    let in_lane = |lane: Lane| plan.steps.iter().filter(move |step| Lane::of(step) == lane);
+    for step in in_lane(Lane::Shared) {
+        tracing::info!(%step, "applying");
+        apply_shared(api, step).await?;
+    }
+    for step in in_lane(Lane::User) {
+        tracing::info!(%step, "applying");
+        if let Step::CreateUser(user) = step {
+            create_user(api, undo, plan, user).await?;
+        }
+    }
+    let password = plan
+        .makes_password()
+        .then(|| password::generate(&observed.password_rules, rng));
+    let (membership, console, device) = tokio::join!(
+        run_lane(in_lane(Lane::Group), |step| group_step(api, undo, step)),
+        run_lane(in_lane(Lane::Password), |step| {
+            password_step(api, undo, request, plan, step, password.as_ref())
+        }),
+        run_lane(in_lane(Lane::Device), |step| {
+            device_step(api, undo, request, observed, step)
+        }),
+    );
+    membership?;
+    console?;
+    let mut new_device = device?;
     let mut onboarded = Onboarded {
-        password_to_show: None,
+        password_to_show: password.filter(|_| request.password_file.is_none()),
         mfa_enabled: None,
     };
-    let mut new_device: Option<(String, MfaSeed)> = None;
-    for step in &plan.steps {
+    for step in in_lane(Lane::Enable) {
         tracing::info!(%step, "applying");
+        if let Step::EnableMfaDevice { user, .. } = step {
+            let (serial, seed) = new_device
+                .take()
+                .expect("a plan creates the device before enabling it");
+            codes.show(&seed.otpauth_uri()).map_err(Failure::Mfa)?;
+            let (code1, code2) = collect_codes(codes, &seed, clock).await?;
+            enable_device(api, undo, user, &serial, &code1, &code2).await?;
+            onboarded.mfa_enabled = Some(serial);
+        }
+    }
+    Ok(onboarded)
+}
+
+/// Which part of a run a step belongs to: the parts run in this order, and the three lanes
+/// between the user and the enabling run at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lane {
+    Shared,
+    User,
+    Group,
+    Password,
+    Device,
+    Enable,
+}
+
+impl Lane {
+    fn of(step: &Step) -> Lane {
         match step {
             Step::CreatePolicy { .. }
             | Step::DeletePolicyVersion { .. }
             | Step::CreatePolicyVersion { .. }
             | Step::CreateGroup { .. }
-            | Step::AttachGroupPolicy { .. } => apply_shared(api, step).await?,
-            Step::CreateUser(user) => {
-                let entry = Undo::DeleteUser {
-                    user: user.name.clone(),
-                    arn: plan.user_arn.clone(),
-                };
-                match guarded(undo, entry, api.create_user(user)).await {
-                    Err(err) if err.is(AwsErrorKind::AlreadyExists) => {
-                        adopt_user(api, undo, user, err).await?
-                    }
-                    other => {
-                        other?;
-                    }
-                }
-            }
-            Step::AddUserToGroup { group, user } => {
-                let entry = Undo::RemoveUserFromGroup {
-                    user: user.clone(),
-                    group: group.clone(),
-                };
-                guarded(undo, entry, api.add_user_to_group(group, user)).await?;
-            }
-            Step::CreateLoginProfile { user } => {
-                let password = password::generate(&observed.password_rules, rng);
-                if let Some(path) = &request.password_file {
-                    write_secret_file(undo, path, password.expose().as_bytes(), "password")?;
-                }
-                let entry = Undo::DeleteLoginProfile {
-                    user: user.clone(),
-                    user_arn: plan.user_arn.clone(),
-                };
-                match guarded(undo, entry, api.create_login_profile(user, &password, true)).await {
-                    // The plan saw none: the profile is this run's, its answer lost. Setting the
-                    // password again makes it certainly the one delivered.
-                    Err(err) if err.is(AwsErrorKind::AlreadyExists) => {
-                        api.update_login_profile(user, &password, true).await?
-                    }
-                    other => other?,
-                }
-                if request.password_file.is_none() {
-                    onboarded.password_to_show = Some(password);
-                }
-            }
-            Step::MarkPasswordPending { user } => {
-                let pending = [(PASSWORD_TAG.to_string(), PASSWORD_PENDING.to_string())];
-                api.tag_user(user, &pending).await?;
-            }
-            Step::ResetUndeliveredPassword { user } => {
-                let password = password::generate(&observed.password_rules, rng);
-                if let Some(path) = &request.password_file {
-                    write_secret_file(undo, path, password.expose().as_bytes(), "password")?;
-                }
-                api.update_login_profile(user, &password, true).await?;
-                if request.password_file.is_none() {
-                    onboarded.password_to_show = Some(password);
-                }
-            }
-            Step::DeleteStaleMfaDevice { serial } => {
-                already_done_if_missing(api.delete_virtual_mfa_device(serial).await)?
-            }
-            Step::CreateVirtualMfaDevice { user, serial } => {
-                let entry = Undo::DeleteVirtualMfaDevice {
-                    serial: serial.clone(),
-                };
-                let device = match guarded(
-                    undo,
-                    entry,
-                    api.create_virtual_mfa_device(user, USER_PATH),
-                )
-                .await
-                {
-                    // The plan saw none: the device is this run's, but its seed was in the
-                    // lost answer. It is unassigned, so it is replaced.
-                    Err(err) if err.is(AwsErrorKind::AlreadyExists) => {
-                        already_done_if_missing(api.delete_virtual_mfa_device(serial).await)?;
-                        api.create_virtual_mfa_device(user, USER_PATH).await?
-                    }
-                    other => other?,
-                };
-                if device.serial != *serial {
-                    undo.forget_last();
-                    undo.record(Undo::DeleteVirtualMfaDevice {
-                        serial: device.serial.clone(),
-                    });
-                }
-                let seed = MfaSeed::from_base32(
-                    &device.base32_seed,
-                    &mfa_issuer(&observed.caller.account),
-                    user,
-                )
-                .map_err(|err| Failure::Mfa(err.to_string()))?;
-                export_device(undo, &request.mfa, &seed)?;
-                new_device = Some((device.serial, seed));
-            }
-            Step::EnableMfaDevice { user, .. } => {
-                let (serial, seed) = new_device
-                    .take()
-                    .expect("a plan creates the device before enabling it");
-                codes.show(&seed.otpauth_uri()).map_err(Failure::Mfa)?;
-                let (code1, code2) = collect_codes(codes, &seed, clock).await?;
-                let entry = Undo::DeactivateMfaDevice {
-                    user: user.clone(),
-                    serial: serial.clone(),
-                };
-                match guarded(
-                    undo,
-                    entry,
-                    api.enable_mfa_device(user, &serial, &code1, &code2),
-                )
-                .await
-                {
-                    // Already in use: by this user it is this run's enable, its answer lost.
-                    Err(err) if err.is(AwsErrorKind::AlreadyExists) => {
-                        if !api.list_mfa_devices(user).await?.contains(&serial) {
-                            undo.forget_last();
-                            return Err(err.into());
-                        }
-                    }
-                    other => other?,
-                }
-                onboarded.mfa_enabled = Some(serial);
-            }
+            | Step::AttachGroupPolicy { .. } => Lane::Shared,
+            Step::CreateUser(_) => Lane::User,
+            Step::AddUserToGroup { .. } => Lane::Group,
+            Step::MarkPasswordPending { .. }
+            | Step::CreateLoginProfile { .. }
+            | Step::ResetUndeliveredPassword { .. } => Lane::Password,
+            Step::DeleteStaleMfaDevice { .. } | Step::CreateVirtualMfaDevice { .. } => Lane::Device,
+            Step::EnableMfaDevice { .. } => Lane::Enable,
         }
     }
-    Ok(onboarded)
+}
+
+/// Runs a lane's steps in order; the last step's result is the lane's.
+async fn run_lane<'s, T: Default, Fut>(
+    steps: impl Iterator<Item = &'s Step>,
+    mut apply_step: impl FnMut(&'s Step) -> Fut,
+) -> Result<T, Failure>
+where
+    Fut: Future<Output = Result<T, Failure>>,
+{
+    let mut last = T::default();
+    for step in steps {
+        tracing::info!(%step, "applying");
+        last = apply_step(step).await?;
+    }
+    Ok(last)
+}
+
+/// CreateUser; when the answer was lost and the retry met the user, goes on if it is this run's.
+async fn create_user(
+    api: &impl Iam,
+    undo: &UndoLog,
+    plan: &Plan,
+    user: &NewUser,
+) -> Result<(), Failure> {
+    let entry = Undo::DeleteUser {
+        user: user.name.clone(),
+        arn: plan.user_arn.clone(),
+    };
+    let (recorded, result) = guarded(undo, entry, api.create_user(user)).await;
+    match result {
+        Err(err) if err.is(AwsErrorKind::AlreadyExists) => {
+            Ok(adopt_user(api, undo, recorded, user, err).await?)
+        }
+        other => Ok(other.map(drop)?),
+    }
+}
+
+async fn group_step(api: &impl Iam, undo: &UndoLog, step: &Step) -> Result<(), Failure> {
+    let Step::AddUserToGroup { group, user } = step else {
+        unreachable!("the group lane holds AddUserToGroup only: {step}")
+    };
+    let entry = Undo::RemoveUserFromGroup {
+        user: user.clone(),
+        group: group.clone(),
+    };
+    guarded(undo, entry, api.add_user_to_group(group, user))
+        .await
+        .1?;
+    Ok(())
+}
+
+/// A step of the console lane, with the password this run made.
+async fn password_step(
+    api: &impl Iam,
+    undo: &UndoLog,
+    request: &NewUserRequest,
+    plan: &Plan,
+    step: &Step,
+    password: Option<&Secret>,
+) -> Result<(), Failure> {
+    let written = |password: &Secret| match &request.password_file {
+        Some(path) => write_secret_file(undo, path, password.expose().as_bytes(), "password"),
+        None => Ok(()),
+    };
+    match step {
+        Step::MarkPasswordPending { user } => {
+            let pending = [(PASSWORD_TAG.to_string(), PASSWORD_PENDING.to_string())];
+            api.tag_user(user, &pending).await?;
+        }
+        Step::CreateLoginProfile { user } => {
+            let password = password.expect("a plan that makes a login profile has a password");
+            written(password)?;
+            let entry = Undo::DeleteLoginProfile {
+                user: user.clone(),
+                user_arn: plan.user_arn.clone(),
+            };
+            match guarded(undo, entry, api.create_login_profile(user, password, true))
+                .await
+                .1
+            {
+                // The plan saw none: the profile is this run's, its answer lost. Setting the
+                // password again makes it certainly the one delivered.
+                Err(err) if err.is(AwsErrorKind::AlreadyExists) => {
+                    api.update_login_profile(user, password, true).await?
+                }
+                other => other?,
+            }
+        }
+        Step::ResetUndeliveredPassword { user } => {
+            let password = password.expect("a plan that resets a password has one");
+            written(password)?;
+            api.update_login_profile(user, password, true).await?;
+        }
+        other => unreachable!("not a step of the console lane: {other}"),
+    }
+    Ok(())
+}
+
+/// A step of the device lane; creating the device hands it on for enabling.
+async fn device_step(
+    api: &impl Iam,
+    undo: &UndoLog,
+    request: &NewUserRequest,
+    observed: &Observed,
+    step: &Step,
+) -> Result<Option<(String, MfaSeed)>, Failure> {
+    match step {
+        Step::DeleteStaleMfaDevice { serial } => {
+            already_done_if_missing(api.delete_virtual_mfa_device(serial).await)?;
+            Ok(None)
+        }
+        Step::CreateVirtualMfaDevice { user, serial } => {
+            let entry = Undo::DeleteVirtualMfaDevice {
+                serial: serial.clone(),
+            };
+            let (recorded, result) =
+                guarded(undo, entry, api.create_virtual_mfa_device(user, USER_PATH)).await;
+            let device = match result {
+                // The plan saw none: the device is this run's, but its seed was in the
+                // lost answer. It is unassigned, so it is replaced.
+                Err(err) if err.is(AwsErrorKind::AlreadyExists) => {
+                    already_done_if_missing(api.delete_virtual_mfa_device(serial).await)?;
+                    api.create_virtual_mfa_device(user, USER_PATH).await?
+                }
+                other => other?,
+            };
+            if device.serial != *serial {
+                undo.forget(recorded);
+                undo.record(Undo::DeleteVirtualMfaDevice {
+                    serial: device.serial.clone(),
+                });
+            }
+            let seed = MfaSeed::from_base32(
+                &device.base32_seed,
+                &mfa_issuer(&observed.caller.account),
+                user,
+            )
+            .map_err(|err| Failure::Mfa(err.to_string()))?;
+            export_device(undo, &request.mfa, &seed)?;
+            Ok(Some((device.serial, seed)))
+        }
+        other => unreachable!("not a step of the device lane: {other}"),
+    }
+}
+
+/// EnableMFADevice with the two checked codes. Already in use by this user is this run's
+/// enable whose answer was lost.
+async fn enable_device(
+    api: &impl Iam,
+    undo: &UndoLog,
+    user: &str,
+    serial: &str,
+    code1: &str,
+    code2: &str,
+) -> Result<(), Failure> {
+    let entry = Undo::DeactivateMfaDevice {
+        user: user.to_string(),
+        serial: serial.to_string(),
+    };
+    let (recorded, result) = guarded(
+        undo,
+        entry,
+        api.enable_mfa_device(user, serial, code1, code2),
+    )
+    .await;
+    match result {
+        Err(err) if err.is(AwsErrorKind::AlreadyExists) => {
+            if api
+                .list_mfa_devices(user)
+                .await?
+                .iter()
+                .any(|s| s == serial)
+            {
+                Ok(())
+            } else {
+                undo.forget(recorded);
+                Err(err.into())
+            }
+        }
+        other => Ok(other?),
+    }
 }
 
 /// Records on the user that the one-time password this run made has been shown or written,
@@ -253,19 +375,19 @@ pub(crate) async fn apply_shared(api: &impl Iam, step: &Step) -> AwsResult<()> {
 /// says the target exists: the SDK retried a call whose first answer was lost after the change
 /// was made, so it was probably this run's. The caller then checks that and goes on.
 async fn guarded<T>(
-    undo: &mut UndoLog,
+    undo: &UndoLog,
     entry: Undo,
     change: impl Future<Output = AwsResult<T>>,
-) -> Result<T, AwsError> {
-    undo.record(entry);
+) -> (Recorded, Result<T, AwsError>) {
+    let recorded = undo.record(entry);
     let result = change.await;
     if let Err(err) = &result
         && !err.is(AwsErrorKind::Uncertain)
         && !err.is(AwsErrorKind::AlreadyExists)
     {
-        undo.forget_last();
+        undo.forget(recorded);
     }
-    result
+    (recorded, result)
 }
 
 /// After CreateUser answered EntityAlreadyExists for a user the plan saw missing: a user that
@@ -274,7 +396,8 @@ async fn guarded<T>(
 /// dropped and the run fails.
 async fn adopt_user(
     api: &impl Iam,
-    undo: &mut UndoLog,
+    undo: &UndoLog,
+    recorded: Recorded,
     wanted: &NewUser,
     err: AwsError,
 ) -> Result<(), AwsError> {
@@ -287,7 +410,7 @@ async fn adopt_user(
     if ours {
         Ok(())
     } else {
-        undo.forget_last();
+        undo.forget(recorded);
         Err(err)
     }
 }
@@ -312,7 +435,7 @@ fn already_done_if_missing(result: AwsResult<()>) -> AwsResult<()> {
 }
 
 fn write_secret_file(
-    undo: &mut UndoLog,
+    undo: &UndoLog,
     path: &Path,
     contents: &[u8],
     what: &str,
@@ -328,7 +451,7 @@ fn write_secret_file(
 }
 
 /// In export mode, the otpauth URI (and the PNG, if asked) go to new 0600 files.
-fn export_device(undo: &mut UndoLog, mode: &MfaMode, seed: &MfaSeed) -> Result<(), Failure> {
+fn export_device(undo: &UndoLog, mode: &MfaMode, seed: &MfaSeed) -> Result<(), Failure> {
     let MfaMode::Export {
         secret_file,
         qr_png,
@@ -356,11 +479,11 @@ pub(crate) async fn apply_or_roll_back<A: Iam, S: CodeSource, R: rand::Rng>(
     effects: Effects<'_, S, R>,
     interrupted: impl Future<Output = ()>,
 ) -> Result<Onboarded, Error> {
-    let mut undo = UndoLog::new();
+    let undo = UndoLog::new();
     let outcome = tokio::select! {
         biased;
         () = interrupted => Err(None),
-        result = apply(api, request, observed, plan, effects, &mut undo) => match result {
+        result = apply(api, request, observed, plan, effects, &undo) => match result {
             Err(Failure::Interrupted) => Err(None),
             other => other.map_err(Some),
         },

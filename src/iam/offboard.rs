@@ -2,15 +2,18 @@
 //! so that DeleteUser, which refuses while any of nine kinds of attachment remains, succeeds.
 //!
 //! `discover` makes read calls only (concurrently; a call that fails becomes a warning, not a
-//! crash). `plan_offboard` is pure: phases of removals, each phase independent inside, in
-//! reverse order of onboarding (access first, the user last). `execute` runs the phases;
-//! NoSuchEntity counts as already done, so an interrupted run finishes when run again.
+//! crash). `plan_offboard` is pure: three phases of removals, each independent inside, in
+//! reverse order of onboarding: cut access (console password, keys, MFA devices deactivated),
+//! remove what is attached, delete the user. `execute` runs the phases, each phase's removals
+//! at once; NoSuchEntity counts as already done, so an interrupted run finishes when run again.
 
 use crate::aws::{
-    AccessKey, AwsError, AwsErrorKind, AwsResult, GroupRef, Iam, ServiceCredential, UserInfo,
+    AccessKey, AwsError, AwsErrorKind, AwsResult, CallerIdentity, GroupRef, Iam, ServiceCredential,
+    UserInfo,
 };
 use crate::error::{Error, InputError};
 use crate::names;
+use futures_util::future::join_all;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
@@ -93,18 +96,17 @@ pub(crate) fn is_virtual_mfa(serial: &str) -> bool {
     serial.starts_with("arn:") && serial.contains(":mfa/")
 }
 
-/// Reads everything attached to `name`. `None` when the user does not exist.
+/// Reads everything attached to `name`, in two round trips: the user and every list at once,
+/// then when each access key was last used. `None` when the user does not exist.
 pub(crate) async fn discover(
     api: &impl Iam,
     name: &str,
     gaps: Option<&KnownGaps>,
 ) -> AwsResult<Option<Inventory>> {
-    let Some(user) = api.get_user(name).await? else {
-        return Ok(None);
-    };
     let warnings = Mutex::new(Vec::new());
     let w = &warnings;
     let (
+        user,
         login_profile,
         access_keys,
         mfa_devices,
@@ -116,6 +118,7 @@ pub(crate) async fn discover(
         managed_policies,
         groups,
     ) = tokio::join!(
+        api.get_user(name),
         found("iam:GetLoginProfile", api.has_login_profile(name), gaps, w),
         found("iam:ListAccessKeys", api.list_access_keys(name), gaps, w),
         found("iam:ListMFADevices", api.list_mfa_devices(name), gaps, w),
@@ -162,9 +165,12 @@ pub(crate) async fn discover(
             w
         ),
     );
+    // The lists of a user that does not exist answer NoSuchEntity: nothing to report.
+    let Some(user) = user? else {
+        return Ok(None);
+    };
     let access_keys: Vec<AccessKey> = access_keys;
-    let mut keys = Vec::new();
-    for key in access_keys {
+    let keys = join_all(access_keys.into_iter().map(|key| async {
         let last_used = found(
             "iam:GetAccessKeyLastUsed",
             api.get_access_key_last_used(&key.id),
@@ -172,8 +178,9 @@ pub(crate) async fn discover(
             w,
         )
         .await;
-        keys.push(FoundKey { key, last_used });
-    }
+        FoundKey { key, last_used }
+    }))
+    .await;
     let own_device_suffix = format!(":mfa/{name}");
     let orphan_virtual_mfa = unassigned
         .into_iter()
@@ -192,6 +199,16 @@ pub(crate) async fn discover(
         groups,
         warnings: warnings.into_inner().expect("not poisoned"),
     }))
+}
+
+/// Who is calling and everything attached to `name`, read at once: what a single `offboard`
+/// needs before its plan.
+pub(crate) async fn look(
+    api: &impl Iam,
+    name: &str,
+) -> AwsResult<(CallerIdentity, Option<Inventory>)> {
+    let (caller, inventory) = tokio::join!(api.get_caller_identity(), discover(api, name, None));
+    Ok((caller?, inventory?))
 }
 
 /// One removal, in the words of the API call that makes it.
@@ -394,6 +411,14 @@ pub(crate) fn plan_offboard(
             last_used: found.last_used.clone(),
         });
     }
+    cut_access.extend(
+        inventory
+            .mfa_devices
+            .iter()
+            .map(|serial| Removal::DeactivateMfaDevice {
+                serial: serial.clone(),
+            }),
+    );
     let mut second = Vec::new();
     if mode == OffboardMode::Delete {
         second.extend(
@@ -409,53 +434,46 @@ pub(crate) fn plan_offboard(
         inventory
             .mfa_devices
             .iter()
-            .map(|serial| Removal::DeactivateMfaDevice {
+            .chain(&inventory.orphan_virtual_mfa)
+            .filter(|serial| is_virtual_mfa(serial))
+            .map(|serial| Removal::DeleteVirtualMfaDevice {
                 serial: serial.clone(),
             }),
     );
-    let mut third: Vec<Removal> = inventory
-        .mfa_devices
-        .iter()
-        .chain(&inventory.orphan_virtual_mfa)
-        .filter(|serial| is_virtual_mfa(serial))
-        .map(|serial| Removal::DeleteVirtualMfaDevice {
-            serial: serial.clone(),
-        })
-        .collect();
     let mut kept = Vec::new();
     let last = match mode {
         OffboardMode::Delete => {
-            third.extend(
+            second.extend(
                 inventory
                     .signing_certificates
                     .iter()
                     .map(|id| Removal::DeleteSigningCertificate { id: id.clone() }),
             );
-            third.extend(
+            second.extend(
                 inventory
                     .ssh_public_keys
                     .iter()
                     .map(|id| Removal::DeleteSshPublicKey { id: id.clone() }),
             );
-            third.extend(inventory.service_credentials.iter().map(|c| {
+            second.extend(inventory.service_credentials.iter().map(|c| {
                 Removal::DeleteServiceCredential {
                     id: c.id.clone(),
                     service: c.service.clone(),
                 }
             }));
-            third.extend(
+            second.extend(
                 inventory
                     .inline_policies
                     .iter()
                     .map(|name| Removal::DeleteInlinePolicy { name: name.clone() }),
             );
-            third.extend(
+            second.extend(
                 inventory
                     .managed_policies
                     .iter()
                     .map(|arn| Removal::DetachManagedPolicy { arn: arn.clone() }),
             );
-            third.extend(
+            second.extend(
                 inventory
                     .groups
                     .iter()
@@ -484,7 +502,7 @@ pub(crate) fn plan_offboard(
             Removal::TagOffboarded { tags }
         }
     };
-    let phases = [cut_access, second, third, vec![last]]
+    let phases = [cut_access, second, vec![last]]
         .into_iter()
         .filter(|phase| !phase.is_empty())
         .collect();
@@ -565,6 +583,7 @@ mod tests {
     use super::*;
     use crate::aws::memory::{ACCOUNT, Injected, MemoryIam};
     use crate::error::exit;
+    use std::time::Duration;
 
     const GROUP: &str = "engineers";
     const NOW: &str = "2026-11-22T10:00:00Z";
@@ -605,9 +624,13 @@ mod tests {
         assert_eq!(
             phases,
             [
-                vec!["iam:DeleteLoginProfile", "iam:UpdateAccessKey"],
-                vec!["iam:DeactivateMFADevice", "iam:DeleteAccessKey"],
                 vec![
+                    "iam:DeactivateMFADevice",
+                    "iam:DeleteLoginProfile",
+                    "iam:UpdateAccessKey"
+                ],
+                vec![
+                    "iam:DeleteAccessKey",
                     "iam:DeleteSSHPublicKey",
                     "iam:DeleteServiceSpecificCredential",
                     "iam:DeleteSigningCertificate",
@@ -619,17 +642,17 @@ mod tests {
                 vec!["iam:DeleteUser"],
             ]
         );
-        assert_eq!(
-            plan.phases[0].len(),
-            2,
-            "only the active key is deactivated"
-        );
+        let deactivated = plan.phases[0]
+            .iter()
+            .filter(|r| matches!(r, Removal::DeactivateAccessKey { .. }))
+            .count();
+        assert_eq!(deactivated, 1, "only the active key is deactivated");
         assert!(
             plan.phases[0][1]
                 .to_string()
                 .contains("last used 2026-11-01T09:30:00Z")
         );
-        let deletes: Vec<_> = plan.phases[2]
+        let deletes: Vec<_> = plan.phases[1]
             .iter()
             .filter(|r| matches!(r, Removal::DeleteVirtualMfaDevice { .. }))
             .collect();
@@ -639,6 +662,23 @@ mod tests {
             "the hardware device is deactivated, not deleted"
         );
         assert!(plan.kept[0].contains("permissions boundary"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn offboarding_takes_five_round_trips() {
+        let api = Arc::new(MemoryIam::new(0).with_latency(Duration::from_millis(100)));
+        api.add_everything("dave", GROUP, &policy_arn());
+        let started = tokio::time::Instant::now();
+        let (_, inventory) = look(api.as_ref(), "dave").await.unwrap();
+        let plan = plan_offboard(&inventory.unwrap(), OffboardMode::Delete, NOW, None);
+        execute(api.clone(), &plan).await.unwrap();
+        let waited = started.elapsed();
+        eprintln!(
+            "simulated seconds against a 100 ms API: offboard of a user with everything attached {:.1}",
+            waited.as_secs_f64()
+        );
+        assert!(api.user("dave").is_none());
+        assert!(waited <= Duration::from_millis(500), "{waited:?}");
     }
 
     #[tokio::test]
@@ -671,11 +711,11 @@ mod tests {
     async fn leaving_out_any_kind_of_attachment_makes_delete_user_fail() {
         let api = loaded();
         let full = plan(&api, OffboardMode::Delete).await;
-        let kinds: Vec<String> = operations(&full.phases[2]);
+        let kinds: Vec<String> = operations(&full.phases[1]);
         for kind in kinds {
             let api = loaded();
             let mut partial = plan(&api, OffboardMode::Delete).await;
-            partial.phases[2].retain(|r| !r.to_string().starts_with(&format!("{kind} ")));
+            partial.phases[1].retain(|r| !r.to_string().starts_with(&format!("{kind} ")));
             let result = execute(api.clone(), &partial).await;
             if kind == "iam:DeleteVirtualMFADevice" {
                 // Deactivated, the device is no longer the user's: DeleteUser succeeds, but the

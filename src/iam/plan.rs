@@ -5,12 +5,14 @@
 //! and `--dry-run` can print exactly the calls a real run would make.
 
 use crate::aws::{
-    AwsResult, CallerIdentity, GroupRef, Iam, NewUser, PasswordRules, PolicyVersion, UserInfo,
+    AwsErrorKind, AwsResult, CallerIdentity, GroupRef, Iam, NewUser, PasswordRules, PolicyVersion,
+    UserInfo,
 };
 use crate::error::InputError;
 use crate::iam::request::{NewUserRequest, WrittenWith};
 use crate::tags::{MANAGED_BY_TAG, MANAGED_BY_VALUE, PASSWORD_PENDING, PASSWORD_TAG, TEMPLATE_TAG};
 use crate::template::{IAM_PATH, PolicyDocument, Template};
+use futures_util::future::try_join_all;
 use std::fmt;
 
 /// AWS keeps at most five versions of a managed policy.
@@ -52,6 +54,24 @@ pub(crate) struct Observed {
 }
 
 impl Observed {
+    /// Everything read, put together.
+    pub(crate) fn of(
+        caller: CallerIdentity,
+        shared: SharedState,
+        password_rules: PasswordRules,
+        person: PersonState,
+    ) -> Self {
+        Observed {
+            caller,
+            policies: shared.policies,
+            group_exists: shared.group_exists,
+            group_policies: shared.group_policies,
+            user: person.user,
+            stale_mfa_device: person.stale_mfa_device,
+            password_rules,
+        }
+    }
+
     pub(crate) fn policy_arn(&self, policy: &PolicyDocument) -> String {
         policy_arn(&self.caller, policy)
     }
@@ -110,91 +130,107 @@ fn policy_arn(caller: &CallerIdentity, policy: &PolicyDocument) -> String {
     )
 }
 
-/// Reads what exists. Makes read calls only.
+/// Reads what exists, with read calls only, in two round trips: everything that needs no answer
+/// first at once (who is calling, the template's policies and group, the user and what it has,
+/// the password policy), then the documents of the template's policies.
 pub(crate) async fn observe(api: &impl Iam, request: &NewUserRequest) -> AwsResult<Observed> {
-    let caller = api.get_caller_identity().await?;
-    let shared = observe_shared(api, &caller, &request.template).await?;
-    let password_rules = if request.console {
-        api.get_account_password_policy().await?.unwrap_or_default()
-    } else {
-        PasswordRules::default()
+    let password_rules = async {
+        if request.console {
+            Ok(api.get_account_password_policy().await?.unwrap_or_default())
+        } else {
+            Ok(PasswordRules::default())
+        }
     };
-    observe_person(api, request, caller, shared, password_rules).await
+    let (caller, shared, password_rules, person) = tokio::try_join!(
+        api.get_caller_identity(),
+        observe_shared(api, &request.template),
+        password_rules,
+        observe_person(api, request),
+    )?;
+    Ok(Observed::of(caller, shared, password_rules, person))
 }
 
-/// Reads the state of the template's policies and group.
-pub(crate) async fn observe_shared(
-    api: &impl Iam,
-    caller: &CallerIdentity,
-    template: &Template,
-) -> AwsResult<SharedState> {
-    let mut policies = Vec::new();
-    for policy in template.managed_policies() {
-        let arn = policy_arn(caller, policy);
-        let state = match api.get_policy_default_version(&arn).await? {
-            None => PolicyState::Missing,
-            Some(version) => {
-                let current = api.get_policy_version_document(&arn, &version).await?;
-                if current == policy.document {
-                    PolicyState::Current
-                } else {
-                    PolicyState::Outdated {
-                        versions: api.list_policy_versions(&arn).await?,
-                    }
-                }
-            }
-        };
-        policies.push(state);
-    }
+/// Reads the state of the template's policies and group: the policies under the tool's path and
+/// the group at once, then the documents of the template's policies at once.
+pub(crate) async fn observe_shared(api: &impl Iam, template: &Template) -> AwsResult<SharedState> {
     let group = &template.group;
-    let (group_exists, group_policies) = match api.get_group(group).await? {
-        Some(_) => (true, api.list_attached_group_policies(group).await?),
-        None => (false, Vec::new()),
-    };
+    let (listed, group_found, group_policies) = tokio::try_join!(
+        api.list_local_policies(IAM_PATH),
+        api.get_group(group),
+        missing_as_empty(api.list_attached_group_policies(group)),
+    )?;
+    let policies = try_join_all(template.managed_policies().map(|policy| {
+        let suffix = format!(":policy{IAM_PATH}{}", policy.iam_name);
+        let found = listed.iter().find(|(arn, _)| arn.ends_with(&suffix));
+        async move {
+            let Some((arn, version)) = found else {
+                return Ok(PolicyState::Missing);
+            };
+            let current = api.get_policy_version_document(arn, version).await?;
+            Ok(if current == policy.document {
+                PolicyState::Current
+            } else {
+                PolicyState::Outdated {
+                    versions: api.list_policy_versions(arn).await?,
+                }
+            })
+        }
+    }))
+    .await?;
     Ok(SharedState {
         policies,
-        group_exists,
-        group_policies,
+        group_exists: group_found.is_some(),
+        group_policies: group_found.map(|_| group_policies).unwrap_or_default(),
     })
 }
 
-/// Reads the person's own state, given the shared state and the password rules.
+/// What a person has: the user and its groups, login profile and MFA devices, asked all at once
+/// (for a user that does not exist the lists answer NoSuchEntity), and a virtual MFA device
+/// named after it that nobody holds.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PersonState {
+    user: Option<ExistingUser>,
+    stale_mfa_device: Option<String>,
+}
+
+/// Reads the person's own state, in one round trip.
 pub(crate) async fn observe_person(
     api: &impl Iam,
     request: &NewUserRequest,
-    caller: CallerIdentity,
-    shared: SharedState,
-    password_rules: PasswordRules,
-) -> AwsResult<Observed> {
-    let mut observed = Observed {
-        caller,
-        policies: shared.policies,
-        group_exists: shared.group_exists,
-        group_policies: shared.group_policies,
-        user: None,
-        stale_mfa_device: None,
-        password_rules,
-    };
+) -> AwsResult<PersonState> {
     let name = &request.user_name;
-    if let Some(info) = api.get_user(name).await? {
-        let (groups, has_login_profile, mfa_devices) = tokio::try_join!(
-            api.list_groups_for_user(name),
-            api.has_login_profile(name),
-            api.list_mfa_devices(name),
-        )?;
-        observed.user = Some(ExistingUser {
+    let unassigned = async {
+        if request.mfa.creates_device() {
+            api.list_unassigned_virtual_mfa_devices().await
+        } else {
+            Ok(Vec::new())
+        }
+    };
+    let (info, groups, has_login_profile, mfa_devices, unassigned) = tokio::try_join!(
+        api.get_user(name),
+        missing_as_empty(api.list_groups_for_user(name)),
+        missing_as_empty(api.has_login_profile(name)),
+        missing_as_empty(api.list_mfa_devices(name)),
+        unassigned,
+    )?;
+    let own_device = format!(":mfa{USER_PATH}{name}");
+    Ok(PersonState {
+        user: info.map(|info| ExistingUser {
             info,
             groups,
             has_login_profile,
             mfa_devices,
-        });
+        }),
+        stale_mfa_device: unassigned.into_iter().find(|s| s.ends_with(&own_device)),
+    })
+}
+
+/// NoSuchEntity read as nothing: the lists of a user that does not exist.
+async fn missing_as_empty<T: Default>(call: impl Future<Output = AwsResult<T>>) -> AwsResult<T> {
+    match call.await {
+        Err(err) if err.is(AwsErrorKind::NotFound) => Ok(T::default()),
+        other => other,
     }
-    if request.mfa.creates_device() {
-        let serial = observed.mfa_serial(name);
-        let unassigned = api.list_unassigned_virtual_mfa_devices().await?;
-        observed.stale_mfa_device = unassigned.into_iter().find(|s| *s == serial);
-    }
-    Ok(observed)
 }
 
 /// One change, in the words of the API call that makes it.

@@ -10,6 +10,7 @@ use crate::aws::{AwsErrorKind, AwsResult, Iam};
 use backon::{ExponentialBuilder, Retryable};
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Mutex;
 use std::time::Duration;
 
 /// Deletes a login profile, asking again with backoff for about two minutes while AWS answers
@@ -91,35 +92,48 @@ pub(crate) struct RollbackReport {
     pub(crate) leftovers: Vec<String>,
 }
 
-/// Reversals of this run's changes, in the order the changes were made.
+/// Reversals of this run's changes, in the order the changes were made. Changes made at once
+/// (in concurrent lanes) record through a shared reference.
 #[derive(Debug, Default)]
 pub(crate) struct UndoLog {
-    entries: Vec<Undo>,
+    /// `None` where a change certainly did not happen.
+    entries: Mutex<Vec<Option<Undo>>>,
 }
+
+/// An entry of the log, to forget when its change certainly did not happen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Recorded(usize);
 
 impl UndoLog {
     pub(crate) fn new() -> Self {
         UndoLog::default()
     }
 
-    pub(crate) fn record(&mut self, undo: Undo) {
-        self.entries.push(undo);
+    pub(crate) fn record(&self, undo: Undo) -> Recorded {
+        let mut entries = self.entries.lock().expect("not poisoned");
+        entries.push(Some(undo));
+        Recorded(entries.len() - 1)
     }
 
-    /// Drops the latest entry: its change certainly did not happen.
-    pub(crate) fn forget_last(&mut self) {
-        self.entries.pop();
+    /// Drops an entry: its change certainly did not happen.
+    pub(crate) fn forget(&self, recorded: Recorded) {
+        self.entries.lock().expect("not poisoned")[recorded.0] = None;
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.entries
+            .lock()
+            .expect("not poisoned")
+            .iter()
+            .all(Option::is_none)
     }
 
     /// Undoes everything, newest first. A failed undo does not stop the others: every leftover
     /// is reported.
     pub(crate) async fn roll_back(self, api: &impl Iam) -> RollbackReport {
         let mut report = RollbackReport::default();
-        for undo in self.entries.into_iter().rev() {
+        let entries = self.entries.into_inner().expect("not poisoned");
+        for undo in entries.into_iter().flatten().rev() {
             tracing::info!(%undo, "undoing");
             match undo.run(api).await {
                 Ok(()) => report.undone.push(undo.to_string()),

@@ -7,11 +7,15 @@ use crate::error::{Error, InputError};
 use crate::outcome::PermissionSetAction;
 use crate::sso::operations::{Patience, wait_for};
 use crate::template::{FORCE_MFA_POLICY, IAM_PATH, Template};
+use futures_util::future::try_join_all;
 use serde_json::{Value, json};
 
 /// Starts the description of every permission set this tool manages; one without it is
 /// someone else's and is not changed.
 pub(crate) const PERMISSION_SET_MARKER: &str = "[iam-onboard]";
+/// Permission sets described at once while looking for the template's by name: Identity
+/// Center answers about 20 requests a second.
+const MAX_DESCRIBES_AT_ONCE: usize = 10;
 /// The longest inline policy a permission set takes.
 pub(crate) const MAX_INLINE_POLICY_CHARS: usize = 32_768;
 
@@ -86,18 +90,25 @@ pub(crate) async fn ensure_permission_set(
     patience: Patience,
 ) -> Result<PermissionSetOutcome, Error> {
     let instance_arn = &instance.arn;
-    let mut existing = None;
-    for arn in api
+    let listed = api
         .list_permission_sets(instance_arn)
         .await
-        .map_err(Error::from_aws)?
-    {
-        let spec = api
-            .describe_permission_set(instance_arn, &arn)
-            .await
-            .map_err(Error::from_aws)?;
-        if spec.name == design.spec.name {
-            existing = Some((arn, spec));
+        .map_err(Error::from_aws)?;
+    let mut existing = None;
+    for batch in listed.chunks(MAX_DESCRIBES_AT_ONCE) {
+        let described = try_join_all(
+            batch
+                .iter()
+                .map(|arn| api.describe_permission_set(instance_arn, arn)),
+        )
+        .await
+        .map_err(Error::from_aws)?;
+        existing = batch
+            .iter()
+            .zip(described)
+            .find(|(_, spec)| spec.name == design.spec.name)
+            .map(|(arn, spec)| (arn.clone(), spec));
+        if existing.is_some() {
             break;
         }
     }
@@ -137,10 +148,11 @@ pub(crate) async fn ensure_permission_set(
             .await
             .map_err(Error::from_aws)?;
     }
-    let policy = api
-        .get_inline_policy(instance_arn, &arn)
-        .await
-        .map_err(Error::from_aws)?;
+    let (policy, boundary) = tokio::join!(
+        api.get_inline_policy(instance_arn, &arn),
+        api.get_permissions_boundary(instance_arn, &arn),
+    );
+    let policy = policy.map_err(Error::from_aws)?;
     let policy_changed = policy.as_ref() != Some(&design.inline_policy);
     if policy_changed {
         api.put_inline_policy(instance_arn, &arn, &design.inline_policy.to_string())
@@ -148,7 +160,7 @@ pub(crate) async fn ensure_permission_set(
             .map_err(Error::from_aws)?;
     }
     let mut warnings = Vec::new();
-    let boundary_changed = match api.get_permissions_boundary(instance_arn, &arn).await {
+    let boundary_changed = match boundary {
         Ok(found) if found.as_ref() == Some(&design.boundary) => false,
         Ok(_) => match put_boundary(api, instance_arn, &arn, design).await {
             Ok(()) => true,

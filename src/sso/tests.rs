@@ -503,3 +503,27 @@ async fn keep_identity_leaves_the_person_in_the_store() {
     assert!(state.assignments.is_empty());
     assert_eq!(state.users.len(), 1);
 }
+
+#[tokio::test(start_paused = true)]
+async fn assigning_a_new_person_in_two_accounts_takes_few_round_trips() {
+    let api = Arc::new(MemorySso::new(Behaviour::default()));
+    run(&api, &request(&["111111111111"], true)).await.unwrap();
+    let api = Arc::new(
+        Arc::into_inner(api)
+            .unwrap()
+            .with_latency(Duration::from_millis(100)),
+    );
+    let mut second = request(&["111111111111", "222222222222"], true);
+    second.user_name = "carol".to_string();
+    if let Some(person) = &mut second.create {
+        person.user_name = "carol".to_string();
+    }
+    let started = tokio::time::Instant::now();
+    run(&api, &second).await.unwrap();
+    let waited = started.elapsed();
+    eprintln!(
+        "simulated seconds against a 100 ms API: assign with a new person, two accounts {:.1}",
+        waited.as_secs_f64()
+    );
+    assert!(waited <= Duration::from_millis(800), "{waited:?}");
+}

@@ -4,6 +4,7 @@ use super::*;
 
 impl Iam for MemoryIam {
     async fn get_caller_identity(&self) -> AwsResult<CallerIdentity> {
+        self.wait().await;
         self.read(|s| {
             Ok(s.caller.clone().unwrap_or_else(|| CallerIdentity {
                 account: ACCOUNT.to_string(),
@@ -14,18 +15,22 @@ impl Iam for MemoryIam {
     }
 
     async fn get_account_password_policy(&self) -> AwsResult<Option<PasswordRules>> {
+        self.wait().await;
         self.read(|s| Ok(s.password_rules.clone()))
     }
 
-    async fn get_policy_default_version(&self, arn: &str) -> AwsResult<Option<String>> {
+    async fn list_local_policies(&self, path: &str) -> AwsResult<Vec<(String, String)>> {
+        self.wait().await;
+        let under = format!(":policy{path}");
         self.read(|s| {
-            Ok(s.policies.get(arn).map(|p| {
-                p.versions
-                    .iter()
-                    .find(|v| v.2)
-                    .map(|v| v.0.clone())
-                    .unwrap_or_default()
-            }))
+            Ok(s.policies
+                .iter()
+                .filter(|(arn, _)| arn.contains(&under))
+                .map(|(arn, p)| {
+                    let default = p.versions.iter().find(|v| v.2).map(|v| v.0.clone());
+                    (arn.clone(), default.unwrap_or_default())
+                })
+                .collect())
         })
     }
 
@@ -34,6 +39,7 @@ impl Iam for MemoryIam {
         arn: &str,
         version_id: &str,
     ) -> AwsResult<serde_json::Value> {
+        self.wait().await;
         self.read(|s| {
             s.policies
                 .get(arn)
@@ -44,6 +50,7 @@ impl Iam for MemoryIam {
     }
 
     async fn list_policy_versions(&self, arn: &str) -> AwsResult<Vec<PolicyVersion>> {
+        self.wait().await;
         self.read(|s| {
             let policy = s
                 .policies
@@ -68,6 +75,7 @@ impl Iam for MemoryIam {
         _description: &str,
         _tags: &[(String, String)],
     ) -> AwsResult<String> {
+        self.wait().await;
         const OP: &str = "iam:CreatePolicy";
         let arn = format!("arn:aws:iam::{ACCOUNT}:policy{path}{name}");
         self.mutate(OP, name, |s| {
@@ -88,6 +96,7 @@ impl Iam for MemoryIam {
     }
 
     async fn create_policy_version(&self, arn: &str, document: &str) -> AwsResult<()> {
+        self.wait().await;
         const OP: &str = "iam:CreatePolicyVersion";
         self.mutate(OP, arn, |s| {
             let policy = s.policies.get_mut(arn).ok_or_else(|| not_found(OP, arn))?;
@@ -108,6 +117,7 @@ impl Iam for MemoryIam {
     }
 
     async fn delete_policy_version(&self, arn: &str, version_id: &str) -> AwsResult<()> {
+        self.wait().await;
         const OP: &str = "iam:DeletePolicyVersion";
         self.mutate(OP, &format!("{arn} {version_id}"), |s| {
             let policy = s.policies.get_mut(arn).ok_or_else(|| not_found(OP, arn))?;
@@ -125,6 +135,7 @@ impl Iam for MemoryIam {
     }
 
     async fn get_group(&self, name: &str) -> AwsResult<Option<String>> {
+        self.wait().await;
         self.read(|s| {
             Ok(s.groups
                 .contains_key(name)
@@ -133,6 +144,7 @@ impl Iam for MemoryIam {
     }
 
     async fn create_group(&self, name: &str, _path: &str) -> AwsResult<String> {
+        self.wait().await;
         const OP: &str = "iam:CreateGroup";
         self.mutate(OP, name, |s| {
             if s.groups.contains_key(name) {
@@ -144,6 +156,7 @@ impl Iam for MemoryIam {
     }
 
     async fn list_attached_group_policies(&self, group: &str) -> AwsResult<Vec<String>> {
+        self.wait().await;
         self.read(|s| {
             s.groups
                 .get(group)
@@ -153,6 +166,7 @@ impl Iam for MemoryIam {
     }
 
     async fn attach_group_policy(&self, group: &str, policy_arn: &str) -> AwsResult<()> {
+        self.wait().await;
         const OP: &str = "iam:AttachGroupPolicy";
         self.mutate(OP, &format!("{group} {policy_arn}"), |s| {
             if !s.policies.contains_key(policy_arn) {
@@ -170,10 +184,12 @@ impl Iam for MemoryIam {
     }
 
     async fn list_users(&self) -> AwsResult<Vec<String>> {
+        self.wait().await;
         self.read(|s| Ok(s.users.keys().cloned().collect()))
     }
 
     async fn get_user(&self, name: &str) -> AwsResult<Option<UserInfo>> {
+        self.wait().await;
         self.read(|s| {
             Ok(s.users.get(name).map(|u| UserInfo {
                 name: name.to_string(),
@@ -186,6 +202,7 @@ impl Iam for MemoryIam {
     }
 
     async fn create_user(&self, user: &NewUser) -> AwsResult<String> {
+        self.wait().await;
         const OP: &str = "iam:CreateUser";
         self.mutate(OP, &user.name, |s| {
             if s.users.keys().any(|k| k.eq_ignore_ascii_case(&user.name)) {
@@ -211,6 +228,7 @@ impl Iam for MemoryIam {
     }
 
     async fn delete_user(&self, name: &str) -> AwsResult<()> {
+        self.wait().await;
         const OP: &str = "iam:DeleteUser";
         self.mutate(OP, name, |s| {
             let user = s.users.get(name).ok_or_else(|| not_found(OP, name))?;
@@ -244,6 +262,7 @@ impl Iam for MemoryIam {
     }
 
     async fn list_groups_for_user(&self, user: &str) -> AwsResult<Vec<GroupRef>> {
+        self.wait().await;
         self.read(|s| {
             s.users
                 .get(user)
@@ -261,6 +280,7 @@ impl Iam for MemoryIam {
     }
 
     async fn add_user_to_group(&self, group: &str, user: &str) -> AwsResult<()> {
+        self.wait().await;
         const OP: &str = "iam:AddUserToGroup";
         self.mutate(OP, &format!("{group} {user}"), |s| {
             if !s.groups.contains_key(group) {
@@ -272,6 +292,7 @@ impl Iam for MemoryIam {
     }
 
     async fn remove_user_from_group(&self, group: &str, user: &str) -> AwsResult<()> {
+        self.wait().await;
         const OP: &str = "iam:RemoveUserFromGroup";
         self.mutate(OP, &format!("{group} {user}"), |s| {
             if user_mut(s, OP, user)?.groups.remove(group) {
@@ -283,6 +304,7 @@ impl Iam for MemoryIam {
     }
 
     async fn has_login_profile(&self, user: &str) -> AwsResult<bool> {
+        self.wait().await;
         self.read(|s| {
             s.users
                 .get(user)
@@ -297,6 +319,7 @@ impl Iam for MemoryIam {
         password: &Secret,
         password_reset_required: bool,
     ) -> AwsResult<()> {
+        self.wait().await;
         const OP: &str = "iam:CreateLoginProfile";
         self.mutate(OP, user, |s| {
             let rules = s.password_rules.clone();
@@ -320,6 +343,7 @@ impl Iam for MemoryIam {
         password: &Secret,
         password_reset_required: bool,
     ) -> AwsResult<()> {
+        self.wait().await;
         const OP: &str = "iam:UpdateLoginProfile";
         self.mutate(OP, user, |s| {
             let rules = s.password_rules.clone();
@@ -338,6 +362,7 @@ impl Iam for MemoryIam {
     }
 
     async fn delete_login_profile(&self, user: &str) -> AwsResult<()> {
+        self.wait().await;
         const OP: &str = "iam:DeleteLoginProfile";
         self.mutate(OP, user, |s| {
             user_mut(s, OP, user)?
@@ -349,6 +374,7 @@ impl Iam for MemoryIam {
     }
 
     async fn list_mfa_devices(&self, user: &str) -> AwsResult<Vec<String>> {
+        self.wait().await;
         self.read(|s| {
             s.users
                 .get(user)
@@ -358,6 +384,7 @@ impl Iam for MemoryIam {
     }
 
     async fn list_unassigned_virtual_mfa_devices(&self) -> AwsResult<Vec<String>> {
+        self.wait().await;
         self.read(|s| {
             Ok(s.devices
                 .iter()
@@ -372,6 +399,7 @@ impl Iam for MemoryIam {
         name: &str,
         path: &str,
     ) -> AwsResult<VirtualMfaDevice> {
+        self.wait().await;
         const OP: &str = "iam:CreateVirtualMFADevice";
         let serial = format!("arn:aws:iam::{ACCOUNT}:mfa{path}{name}");
         self.mutate(OP, name, |s| {
@@ -399,6 +427,7 @@ impl Iam for MemoryIam {
         code1: &str,
         code2: &str,
     ) -> AwsResult<()> {
+        self.wait().await;
         const OP: &str = "iam:EnableMFADevice";
         let now = self.now;
         self.mutate(OP, &format!("{user} {serial}"), |s| {
@@ -416,6 +445,7 @@ impl Iam for MemoryIam {
     }
 
     async fn deactivate_mfa_device(&self, user: &str, serial: &str) -> AwsResult<()> {
+        self.wait().await;
         const OP: &str = "iam:DeactivateMFADevice";
         self.mutate(OP, &format!("{user} {serial}"), |s| {
             let entry = user_mut(s, OP, user)?;
@@ -433,6 +463,7 @@ impl Iam for MemoryIam {
     }
 
     async fn delete_virtual_mfa_device(&self, serial: &str) -> AwsResult<()> {
+        self.wait().await;
         const OP: &str = "iam:DeleteVirtualMFADevice";
         self.mutate(OP, serial, |s| {
             let device = s.devices.get(serial).ok_or_else(|| not_found(OP, serial))?;
@@ -445,11 +476,13 @@ impl Iam for MemoryIam {
     }
 
     async fn list_access_keys(&self, user: &str) -> AwsResult<Vec<AccessKey>> {
+        self.wait().await;
         const OP: &str = "iam:ListAccessKeys";
         self.read_op(OP, |s| Ok(user_ref(s, OP, user)?.access_keys.clone()))
     }
 
     async fn get_access_key_last_used(&self, key_id: &str) -> AwsResult<Option<String>> {
+        self.wait().await;
         self.read_op("iam:GetAccessKeyLastUsed", |_| {
             Ok((key_id == "AKIA1").then(|| "2026-11-01T09:30:00Z".to_string()))
         })
@@ -461,6 +494,7 @@ impl Iam for MemoryIam {
         key_id: &str,
         active: bool,
     ) -> AwsResult<()> {
+        self.wait().await;
         const OP: &str = "iam:UpdateAccessKey";
         self.mutate(OP, &format!("{user} {key_id}"), |s| {
             let key = user_mut(s, OP, user)?
@@ -474,6 +508,7 @@ impl Iam for MemoryIam {
     }
 
     async fn delete_access_key(&self, user: &str, key_id: &str) -> AwsResult<()> {
+        self.wait().await;
         const OP: &str = "iam:DeleteAccessKey";
         self.mutate(OP, &format!("{user} {key_id}"), |s| {
             remove_where(
@@ -485,6 +520,7 @@ impl Iam for MemoryIam {
     }
 
     async fn list_signing_certificates(&self, user: &str) -> AwsResult<Vec<String>> {
+        self.wait().await;
         const OP: &str = "iam:ListSigningCertificates";
         self.read_op(OP, |s| {
             Ok(user_ref(s, OP, user)?.signing_certificates.clone())
@@ -492,6 +528,7 @@ impl Iam for MemoryIam {
     }
 
     async fn delete_signing_certificate(&self, user: &str, certificate_id: &str) -> AwsResult<()> {
+        self.wait().await;
         const OP: &str = "iam:DeleteSigningCertificate";
         self.mutate(OP, &format!("{user} {certificate_id}"), |s| {
             let certificates = &mut user_mut(s, OP, user)?.signing_certificates;
@@ -500,11 +537,13 @@ impl Iam for MemoryIam {
     }
 
     async fn list_ssh_public_keys(&self, user: &str) -> AwsResult<Vec<String>> {
+        self.wait().await;
         const OP: &str = "iam:ListSSHPublicKeys";
         self.read_op(OP, |s| Ok(user_ref(s, OP, user)?.ssh_public_keys.clone()))
     }
 
     async fn delete_ssh_public_key(&self, user: &str, key_id: &str) -> AwsResult<()> {
+        self.wait().await;
         const OP: &str = "iam:DeleteSSHPublicKey";
         self.mutate(OP, &format!("{user} {key_id}"), |s| {
             remove_where(
@@ -519,6 +558,7 @@ impl Iam for MemoryIam {
         &self,
         user: &str,
     ) -> AwsResult<Vec<ServiceCredential>> {
+        self.wait().await;
         const OP: &str = "iam:ListServiceSpecificCredentials";
         self.read_op(OP, |s| {
             Ok(user_ref(s, OP, user)?.service_credentials.clone())
@@ -530,6 +570,7 @@ impl Iam for MemoryIam {
         user: &str,
         credential_id: &str,
     ) -> AwsResult<()> {
+        self.wait().await;
         const OP: &str = "iam:DeleteServiceSpecificCredential";
         self.mutate(OP, &format!("{user} {credential_id}"), |s| {
             let credentials = &mut user_mut(s, OP, user)?.service_credentials;
@@ -538,6 +579,7 @@ impl Iam for MemoryIam {
     }
 
     async fn list_user_policies(&self, user: &str) -> AwsResult<Vec<String>> {
+        self.wait().await;
         const OP: &str = "iam:ListUserPolicies";
         self.read_op(OP, |s| {
             Ok(user_ref(s, OP, user)?
@@ -549,6 +591,7 @@ impl Iam for MemoryIam {
     }
 
     async fn delete_user_policy(&self, user: &str, policy_name: &str) -> AwsResult<()> {
+        self.wait().await;
         const OP: &str = "iam:DeleteUserPolicy";
         self.mutate(OP, &format!("{user} {policy_name}"), |s| {
             if user_mut(s, OP, user)?.inline_policies.remove(policy_name) {
@@ -560,6 +603,7 @@ impl Iam for MemoryIam {
     }
 
     async fn list_attached_user_policies(&self, user: &str) -> AwsResult<Vec<String>> {
+        self.wait().await;
         const OP: &str = "iam:ListAttachedUserPolicies";
         self.read_op(OP, |s| {
             Ok(user_ref(s, OP, user)?
@@ -571,6 +615,7 @@ impl Iam for MemoryIam {
     }
 
     async fn detach_user_policy(&self, user: &str, policy_arn: &str) -> AwsResult<()> {
+        self.wait().await;
         const OP: &str = "iam:DetachUserPolicy";
         self.mutate(OP, &format!("{user} {policy_arn}"), |s| {
             if user_mut(s, OP, user)?.attached_policies.remove(policy_arn) {
@@ -582,6 +627,7 @@ impl Iam for MemoryIam {
     }
 
     async fn tag_user(&self, user: &str, tags: &[(String, String)]) -> AwsResult<()> {
+        self.wait().await;
         const OP: &str = "iam:TagUser";
         self.mutate(OP, user, |s| {
             let entry = user_mut(s, OP, user)?;

@@ -87,6 +87,8 @@ pub(crate) struct MemoryIam {
     now: u64,
     failures: Mutex<BTreeMap<usize, Injected>>,
     unimplemented: Mutex<BTreeSet<&'static str>>,
+    /// How long each call takes, as a round trip to AWS would (on tokio's clock).
+    latency: Option<std::time::Duration>,
 }
 
 impl MemoryIam {
@@ -97,6 +99,20 @@ impl MemoryIam {
             now,
             failures: Mutex::new(BTreeMap::new()),
             unimplemented: Mutex::new(BTreeSet::new()),
+            latency: None,
+        }
+    }
+
+    /// Every call takes `latency` (on tokio's clock; pause it to measure round trips).
+    pub(crate) fn with_latency(mut self, latency: std::time::Duration) -> Self {
+        self.latency = Some(latency);
+        self
+    }
+
+    /// One round trip.
+    async fn wait(&self) {
+        if let Some(latency) = self.latency {
+            tokio::time::sleep(latency).await;
         }
     }
 

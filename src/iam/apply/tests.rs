@@ -191,27 +191,41 @@ async fn a_failure_at_every_step_undoes_this_runs_changes_in_reverse_order() {
         run(&api, &full_request(dir.path())).await.unwrap();
         api.calls()
     };
-    for failing in 0..steps.len() {
+    for (failing, step) in steps.iter().enumerate() {
         let dir = tempfile::tempdir().unwrap();
         let api = MemoryIam::new(NOW);
         api.fail_call(failing, Injected::Refused(AwsErrorKind::AccessDenied));
         let err = run(&api, &full_request(dir.path())).await.unwrap_err();
 
+        // Changes made at once in other lanes still finish; everything made is undone, newest
+        // first, once the changes have stopped.
         let calls = api.calls();
-        let expected_undo: Vec<&str> = steps[..failing]
+        let undo_calls = [
+            "iam:CreateUser",
+            "iam:AddUserToGroup",
+            "iam:CreateLoginProfile",
+            "iam:CreateVirtualMFADevice",
+            "iam:EnableMFADevice",
+        ]
+        .map(|op| undo_of(op).unwrap());
+        let is_undo = |call: &&String| undo_calls.contains(&operation(call));
+        let first_undo = calls
             .iter()
+            .enumerate()
+            .position(|(index, call)| index > failing && is_undo(&call))
+            .unwrap_or(calls.len());
+        let expected_undo: Vec<&str> = calls[..first_undo]
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| *index != failing)
             .rev()
-            .filter_map(|call| undo_of(operation(call)))
+            .filter_map(|(_, call)| undo_of(operation(call)))
             .collect();
-        let actual_undo: Vec<&str> = calls[failing + 1..].iter().map(|c| operation(c)).collect();
-        assert_eq!(actual_undo, expected_undo, "failure at {}", steps[failing]);
-        assert!(api.user("alice").is_none(), "failure at {}", steps[failing]);
-        assert_eq!(api.device_count(), 0, "failure at {}", steps[failing]);
-        assert!(
-            !dir.path().join("password").exists(),
-            "failure at {}",
-            steps[failing]
-        );
+        let actual_undo: Vec<&str> = calls[first_undo..].iter().map(|c| operation(c)).collect();
+        assert_eq!(actual_undo, expected_undo, "failure at {}", step);
+        assert!(api.user("alice").is_none(), "failure at {}", step);
+        assert_eq!(api.device_count(), 0, "failure at {}", step);
+        assert!(!dir.path().join("password").exists(), "failure at {}", step);
         // Denied before the user existed (shared steps, or CreateUser itself): nothing of
         // the person's was made, so it is a permission problem, exit 3.
         let expected_exit = if failing <= shared_calls() {
@@ -219,12 +233,7 @@ async fn a_failure_at_every_step_undoes_this_runs_changes_in_reverse_order() {
         } else {
             exit::FAILED
         };
-        assert_eq!(
-            err.exit_code(),
-            expected_exit,
-            "failure at {}: {err}",
-            steps[failing]
-        );
+        assert_eq!(err.exit_code(), expected_exit, "failure at {}: {err}", step);
     }
 }
 
@@ -728,4 +737,27 @@ fn creator_arns_become_valid_tag_values() {
         "arn:aws:sts::123456789012:assumed-role/Admin/j.doe_extra"
     );
     crate::names::validate_tag_set(&tags).unwrap();
+}
+
+/// 100 ms a call, as against AWS: what a person waits for is the number of round trips.
+const ROUND_TRIP: Duration = Duration::from_millis(100);
+
+#[tokio::test(start_paused = true)]
+async fn new_user_takes_five_round_trips_once_the_template_exists() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = MemoryIam::new(NOW);
+    run(&api, &request(MfaMode::Deferred, false, None))
+        .await
+        .unwrap();
+    let api = api.with_latency(ROUND_TRIP);
+    let mut second = full_request(dir.path());
+    second.user_name = "bob".to_string();
+    let started = tokio::time::Instant::now();
+    run(&api, &second).await.unwrap();
+    let waited = started.elapsed();
+    eprintln!(
+        "simulated seconds against a 100 ms API: new-user with MFA {:.1}",
+        waited.as_secs_f64()
+    );
+    assert!(waited <= ROUND_TRIP * 5, "{waited:?}");
 }
