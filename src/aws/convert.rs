@@ -1,7 +1,7 @@
 //! Every SDK error converted, once, into the tool's own `AwsError`: the operation, AWS's error
 //! code and message, and the kind the tool acts on. Used by the IAM and Identity Center clients.
 
-use super::{AwsError, AwsErrorKind};
+use super::{AwsError, AwsErrorKind, AwsResult};
 use aws_sdk_iam::config::http::HttpResponse;
 use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
@@ -80,6 +80,35 @@ fn kind_of_code(code: &str) -> AwsErrorKind {
     }
 }
 
+/// `Ok(None)` for NoSuchEntity, the converted error otherwise.
+pub(super) fn absent_if_not_found<T>(result: Result<T, AwsError>) -> AwsResult<Option<T>> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(err) if err.is(AwsErrorKind::NotFound) => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+/// Policy documents come back URL-encoded from AWS (and plain from some emulators).
+pub(super) fn parse_policy_document(
+    operation: &'static str,
+    text: &str,
+) -> AwsResult<serde_json::Value> {
+    serde_json::from_str(text)
+        .or_else(|_| {
+            let decoded = percent_encoding::percent_decode_str(text).decode_utf8_lossy();
+            serde_json::from_str(&decoded)
+        })
+        .map_err(|err| {
+            AwsError::new(
+                operation,
+                AwsErrorKind::Other,
+                "BadDocument",
+                &err.to_string(),
+            )
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,5 +125,15 @@ mod tests {
             AwsErrorKind::ConcurrentModification
         );
         assert_eq!(kind_of_code("ServiceFailure"), AwsErrorKind::Other);
+    }
+
+    #[test]
+    fn policy_documents_are_read_encoded_or_plain() {
+        let plain = r#"{"Version":"2012-10-17"}"#;
+        let encoded = "%7B%22Version%22%3A%222012-10-17%22%7D";
+        assert_eq!(
+            parse_policy_document("op", plain).unwrap(),
+            parse_policy_document("op", encoded).unwrap()
+        );
     }
 }

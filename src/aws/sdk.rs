@@ -1,7 +1,7 @@
 //! The `Iam` boundary implemented with the AWS SDK for Rust: one SDK call per trait method,
 //! each error converted by `convert`.
 
-use super::convert::convert;
+use super::convert::{absent_if_not_found, convert, parse_policy_document};
 use super::{
     AccessKey, AwsError, AwsErrorKind, AwsResult, CallerIdentity, GroupRef, Iam, NewUser,
     PasswordRules, PolicyVersion, ServiceCredential, UserInfo, VirtualMfaDevice,
@@ -27,38 +27,12 @@ impl SdkIam {
     }
 }
 
-/// `Ok(None)` for NoSuchEntity, the converted error otherwise.
-fn absent_if_not_found<T>(result: Result<T, AwsError>) -> AwsResult<Option<T>> {
-    match result {
-        Ok(value) => Ok(Some(value)),
-        Err(err) if err.is(AwsErrorKind::NotFound) => Ok(None),
-        Err(err) => Err(err),
-    }
-}
-
 fn tag(key: &str, value: &str) -> Tag {
     Tag::builder()
         .key(key)
         .value(value)
         .build()
         .expect("key and value are set")
-}
-
-/// Policy documents come back URL-encoded from AWS (and plain from some emulators).
-fn parse_policy_document(operation: &'static str, text: &str) -> AwsResult<serde_json::Value> {
-    serde_json::from_str(text)
-        .or_else(|_| {
-            let decoded = percent_encoding::percent_decode_str(text).decode_utf8_lossy();
-            serde_json::from_str(&decoded)
-        })
-        .map_err(|err| {
-            AwsError::new(
-                operation,
-                AwsErrorKind::Other,
-                "BadDocument",
-                &err.to_string(),
-            )
-        })
 }
 
 impl Iam for SdkIam {
@@ -818,20 +792,5 @@ impl Iam for SdkIam {
             .await
             .map_err(|e| convert(OP, e))?;
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn policy_documents_are_read_encoded_or_plain() {
-        let plain = r#"{"Version":"2012-10-17"}"#;
-        let encoded = "%7B%22Version%22%3A%222012-10-17%22%7D";
-        assert_eq!(
-            parse_policy_document("op", plain).unwrap(),
-            parse_policy_document("op", encoded).unwrap()
-        );
     }
 }
