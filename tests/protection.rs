@@ -136,7 +136,11 @@ fn the_caller_is_refused_by_unique_id_in_offboard_and_in_batch_rows() {
     as_admin(Run::new(&["batch", file.to_str().unwrap()]))
         .output()
         .exits(1)
-        .stdout_has("failed");
+        .stdout_has("failed")
+        .stderr_has(&format!(
+            "AWS account 123456789012, acting as arn:aws:iam::123456789012:user/{admin}"
+        ))
+        .stderr_has("1 row: 1 offboard");
     assert!(user_exists(&admin));
 }
 

@@ -10,7 +10,7 @@ use crate::names;
 use crate::protect::Protected;
 use crate::sso::request::{AssignInput, AssignRequest, PersonInput};
 use crate::template::TemplateSet;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 /// The columns a file may have, in any order; only `username` is required.
@@ -276,6 +276,21 @@ pub(crate) struct Checked {
     pub(crate) assign_templates: BTreeSet<String>,
     /// Whether some row makes a console password (which goes only to the report).
     pub(crate) makes_passwords: bool,
+    /// How many rows of each action.
+    pub(crate) actions: BTreeMap<&'static str, u64>,
+}
+
+impl Checked {
+    /// The file's rows by action, for the plan: `12 rows: 10 onboard, 2 offboard`.
+    pub(crate) fn counts(&self) -> String {
+        let parts: Vec<String> = self
+            .actions
+            .iter()
+            .map(|(action, n)| format!("{n} {action}"))
+            .collect();
+        let rows = if self.rows == 1 { "row" } else { "rows" };
+        format!("{} {rows}: {}", self.rows, parts.join(", "))
+    }
 }
 
 /// Reads and checks the whole file without changing anything. Returns every bad row, or
@@ -328,6 +343,7 @@ pub(crate) fn check_file(path: &Path, checking: &Checking) -> Result<Checked, Ve
                     continue;
                 }
                 first_line_of.insert(key, row.line);
+                *checked.actions.entry(row.action_name()).or_default() += 1;
                 match &row.action {
                     RowAction::Onboard(request) => {
                         checked

@@ -1,7 +1,7 @@
 //! Running a checked batch file: the shared resources once, then the rows streamed from the
 //! file, at most `concurrency` at once, each through the single command's flow with its undo.
 
-use crate::aws::{Iam, PasswordRules, Sso, SsoInstance};
+use crate::aws::{CallerIdentity, Iam, PasswordRules, Sso, SsoInstance};
 use crate::batch::check::{Checked, Checking, Row, RowAction, open, parse_row};
 use crate::batch::report::{ReportSink, RowReport, Summary};
 use crate::error::Error;
@@ -42,6 +42,8 @@ impl CodeSource for NoCodes {
 /// How a batch runs.
 #[derive(Debug, Clone)]
 pub(crate) struct Settings {
+    /// Who runs the batch (GetCallerIdentity, asked once before the plan was shown).
+    pub(crate) caller: CallerIdentity,
     pub(crate) concurrency: NonZeroUsize,
     pub(crate) continue_on_error: bool,
     pub(crate) dry_run: bool,
@@ -71,7 +73,7 @@ async fn prepare<I: Iam, S: Sso>(
     checking: &Checking<'_>,
     settings: &Settings,
 ) -> Result<Prepared, Error> {
-    let caller = iam.get_caller_identity().await.map_err(Error::from_aws)?;
+    let caller = settings.caller.clone();
     let password_rules = if checked.makes_passwords {
         iam.get_account_password_policy()
             .await

@@ -178,6 +178,11 @@ fn formulas_are_escaped_for_spreadsheets() {
 
 fn settings(continue_on_error: bool) -> Settings {
     Settings {
+        caller: crate::aws::CallerIdentity {
+            account: crate::aws::memory::ACCOUNT.to_string(),
+            arn: format!("arn:aws:iam::{}:user/admin", crate::aws::memory::ACCOUNT),
+            user_id: "AIDAADMIN".to_string(),
+        },
         concurrency: std::num::NonZeroUsize::new(4).unwrap(),
         continue_on_error,
         dry_run: false,

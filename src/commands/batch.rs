@@ -1,6 +1,7 @@
 //! `batch FILE.csv`: the file checked, then run, then summed up.
 
 use super::{Terminal, aws_target, load_templates};
+use crate::aws::Iam;
 use crate::aws::config::{AwsTarget, load_config};
 use crate::aws::sdk::SdkIam;
 use crate::aws::sdk_sso::SdkSso;
@@ -8,10 +9,10 @@ use crate::batch;
 use crate::cli::{BatchArgs, GlobalArgs, OutputFormat};
 use crate::config::Config;
 use crate::error::{Error, InputError};
-use crate::helpdesk::{self, Dialogue};
+use crate::helpdesk::{self, Dialogue, Prompter};
 use crate::interrupt::Interrupts;
 use crate::protect::Protected;
-use crate::report::{self};
+use crate::report::{self, Acting};
 use crate::sso::operations::Patience;
 use std::sync::Arc;
 
@@ -52,11 +53,28 @@ pub(super) async fn run_batch(
     let sdk_config = load_config(&target).await?;
     let iam = Arc::new(SdkIam::new(&sdk_config));
     let sso = Arc::new(SdkSso::new(&sdk_config));
+    let caller = iam.get_caller_identity().await.map_err(Error::from_aws)?;
+    let acting = Acting::of(&caller);
+    if !global.quiet || terminal.interactive {
+        report::print_err(&format!(
+            "{}\n{file}: {}\n",
+            acting.heading(),
+            checked.counts()
+        ));
+    }
+    if terminal.interactive
+        && !global.yes
+        && !global.dry_run
+        && !Dialogue::new(terminal.look).yes_no("Proceed?", false)?
+    {
+        return Err(Error::Declined);
+    }
     let sink = batch::report::ReportSink::open(
         args.report.as_deref(),
         global.output == OutputFormat::Json,
     )?;
     let settings = batch::run::Settings {
+        caller,
         concurrency: args.concurrency,
         continue_on_error: args.continue_on_error,
         dry_run: global.dry_run,
