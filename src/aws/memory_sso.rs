@@ -3,6 +3,7 @@
 //! reason, may meet ConflictException first, and the most operations outstanding at once is
 //! recorded.
 
+use super::latency::Latency;
 use super::{
     Assignment, AwsError, AwsErrorKind, AwsResult, NewPerson, OperationState, OperationStatus,
     PermissionSetSpec, Sso, SsoInstance,
@@ -60,7 +61,7 @@ pub(crate) struct MemorySso {
     pub(crate) state: Mutex<SsoState>,
     pub(crate) behaviour: Mutex<Behaviour>,
     /// How long each call takes, as a round trip to AWS would (on tokio's clock).
-    latency: Option<std::time::Duration>,
+    latency: Latency,
 }
 
 fn not_found(operation: &'static str, what: &str) -> AwsError {
@@ -77,21 +78,18 @@ impl MemorySso {
         MemorySso {
             state: Mutex::default(),
             behaviour: Mutex::new(behaviour),
-            latency: None,
+            latency: Latency::default(),
         }
     }
 
     /// Every call takes `latency` (on tokio's clock; pause it to measure round trips).
-    pub(crate) fn with_latency(mut self, latency: std::time::Duration) -> Self {
-        self.latency = Some(latency);
+    pub(crate) fn with_latency(mut self, round_trip: std::time::Duration) -> Self {
+        self.latency = Latency::of(round_trip);
         self
     }
 
-    /// One round trip.
     async fn wait(&self) {
-        if let Some(latency) = self.latency {
-            tokio::time::sleep(latency).await;
-        }
+        self.latency.wait().await;
     }
 
     /// Fails a boundary call when the model lacks them.

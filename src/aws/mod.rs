@@ -9,6 +9,8 @@
 pub(crate) mod config;
 mod convert;
 #[cfg(test)]
+mod latency;
+#[cfg(test)]
 pub(crate) mod memory;
 #[cfg(test)]
 pub(crate) mod memory_sso;

@@ -322,12 +322,7 @@ impl Iam for MemoryIam {
         self.wait().await;
         const OP: &str = "iam:CreateLoginProfile";
         self.mutate(OP, user, |s| {
-            let rules = s.password_rules.clone();
-            if let Some(rules) = rules
-                && !crate::password::satisfies(password.expose(), &rules)
-            {
-                return Err(err(OP, AwsErrorKind::Invalid, "PasswordPolicyViolation"));
-            }
+            check_password_policy(s, OP, password)?;
             let entry = user_mut(s, OP, user)?;
             if entry.login_profile.is_some() {
                 return Err(err(OP, AwsErrorKind::AlreadyExists, user));
@@ -346,12 +341,7 @@ impl Iam for MemoryIam {
         self.wait().await;
         const OP: &str = "iam:UpdateLoginProfile";
         self.mutate(OP, user, |s| {
-            let rules = s.password_rules.clone();
-            if let Some(rules) = rules
-                && !crate::password::satisfies(password.expose(), &rules)
-            {
-                return Err(err(OP, AwsErrorKind::Invalid, "PasswordPolicyViolation"));
-            }
+            check_password_policy(s, OP, password)?;
             let profile = &mut user_mut(s, OP, user)?.login_profile;
             if profile.is_none() {
                 return Err(not_found(OP, "login profile"));

@@ -4,6 +4,7 @@
 //! must exist and is stored, and the password policy. Any mutating call can be made to fail,
 //! either refused or with its answer lost after the change was made.
 
+use super::latency::Latency;
 use super::{
     AccessKey, AwsError, AwsErrorKind, AwsResult, CallerIdentity, GroupRef, Iam, NewUser,
     PasswordRules, PolicyVersion, ServiceCredential, UserInfo, VirtualMfaDevice,
@@ -88,7 +89,7 @@ pub(crate) struct MemoryIam {
     failures: Mutex<BTreeMap<usize, Injected>>,
     unimplemented: Mutex<BTreeSet<&'static str>>,
     /// How long each call takes, as a round trip to AWS would (on tokio's clock).
-    latency: Option<std::time::Duration>,
+    latency: Latency,
 }
 
 impl MemoryIam {
@@ -99,21 +100,18 @@ impl MemoryIam {
             now,
             failures: Mutex::new(BTreeMap::new()),
             unimplemented: Mutex::new(BTreeSet::new()),
-            latency: None,
+            latency: Latency::default(),
         }
     }
 
     /// Every call takes `latency` (on tokio's clock; pause it to measure round trips).
-    pub(crate) fn with_latency(mut self, latency: std::time::Duration) -> Self {
-        self.latency = Some(latency);
+    pub(crate) fn with_latency(mut self, round_trip: std::time::Duration) -> Self {
+        self.latency = Latency::of(round_trip);
         self
     }
 
-    /// One round trip.
     async fn wait(&self) {
-        if let Some(latency) = self.latency {
-            tokio::time::sleep(latency).await;
-        }
+        self.latency.wait().await;
     }
 
     /// Makes a read call fail as an emulator that lacks it does (HTTP 500).
@@ -283,6 +281,22 @@ fn remove_where<T>(
         Err(not_found(operation, "entity"))
     } else {
         Ok(())
+    }
+}
+
+/// AWS's password policy rule for CreateLoginProfile and UpdateLoginProfile.
+fn check_password_policy(
+    state: &State,
+    operation: &'static str,
+    password: &Secret,
+) -> AwsResult<()> {
+    match &state.password_rules {
+        Some(rules) if !crate::password::satisfies(password.expose(), rules) => Err(err(
+            operation,
+            AwsErrorKind::Invalid,
+            "PasswordPolicyViolation",
+        )),
+        _ => Ok(()),
     }
 }
 
