@@ -2,25 +2,13 @@
 //! named, every plan is headed by the account and the caller, and a bad endpoint or region is
 //! one line of bad input.
 
-use crate::support::{Run, block_on, iam, unique};
+use crate::support::{Run, access_key_of, block_on, create_user, iam, unique};
 
 /// A credentials file with one profile, `work`, holding an access key of a new user.
 fn profile_of_new_user(dir: &std::path::Path) -> (String, std::path::PathBuf) {
     let name = unique("profiled");
-    let (key_id, secret) = block_on(async {
-        iam().create_user().user_name(&name).send().await.unwrap();
-        let out = iam()
-            .create_access_key()
-            .user_name(&name)
-            .send()
-            .await
-            .unwrap();
-        let key = out.access_key().unwrap();
-        (
-            key.access_key_id().to_string(),
-            key.secret_access_key().to_string(),
-        )
-    });
+    create_user(&name);
+    let (key_id, secret) = access_key_of(&name);
     let file = dir.join("credentials");
     std::fs::write(
         &file,

@@ -1,34 +1,7 @@
 //! Nobody protected is ever touched, on any path: `--protect`, `IAM_ONBOARD_PROTECTED` and the
 //! configuration file together, and the caller recognised by its unique id.
 
-use crate::support::{Run, block_on, iam, unique, user_exists};
-
-fn create_user(name: &str) {
-    block_on(async {
-        let created = iam().create_user().user_name(name).send().await;
-        if let Err(err) = created {
-            let code = aws_sdk_iam::error::ProvideErrorMetadata::code(&err);
-            assert_eq!(code, Some("EntityAlreadyExists"), "{err:?}");
-        }
-    });
-}
-
-/// An access key of `name`: moto answers GetCallerIdentity with the key's owner.
-fn access_key_of(name: &str) -> (String, String) {
-    block_on(async {
-        let out = iam()
-            .create_access_key()
-            .user_name(name)
-            .send()
-            .await
-            .unwrap();
-        let key = out.access_key().unwrap();
-        (
-            key.access_key_id().to_string(),
-            key.secret_access_key().to_string(),
-        )
-    })
-}
+use crate::support::{Run, access_key_of, create_user, unique, user_exists};
 
 #[test]
 fn protect_adds_to_the_environment_instead_of_replacing_it() {

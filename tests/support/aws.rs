@@ -117,3 +117,31 @@ pub(crate) fn enabled_mfa_devices(user: &str) -> usize {
         out.mfa_devices().len()
     })
 }
+
+/// Creates an IAM user by hand; one that exists already (a re-run on the same server) is fine.
+pub(crate) fn create_user(name: &str) {
+    block_on(async {
+        let created = iam().create_user().user_name(name).send().await;
+        if let Err(err) = created {
+            let code = aws_sdk_iam::error::ProvideErrorMetadata::code(&err);
+            assert_eq!(code, Some("EntityAlreadyExists"), "{err:?}");
+        }
+    });
+}
+
+/// An access key of `name`: moto answers GetCallerIdentity with the key's owner.
+pub(crate) fn access_key_of(name: &str) -> (String, String) {
+    block_on(async {
+        let out = iam()
+            .create_access_key()
+            .user_name(name)
+            .send()
+            .await
+            .unwrap();
+        let key = out.access_key().unwrap();
+        (
+            key.access_key_id().to_string(),
+            key.secret_access_key().to_string(),
+        )
+    })
+}
