@@ -135,7 +135,7 @@ impl CallerIdentity {
     }
 }
 
-/// A user as GetUser and ListUserTags report it.
+/// A user as GetUser reports it, tags included.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct UserInfo {
     pub(crate) name: String,

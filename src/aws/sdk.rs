@@ -260,35 +260,17 @@ impl Iam for SdkIam {
         Ok(users.iter().map(|u| u.user_name().to_string()).collect())
     }
 
-    /// GetUser and ListUserTags at once: one round trip.
+    /// GetUser answers the user's tags too (at most 50), so no ListUserTags is needed.
     async fn get_user(&self, name: &str) -> AwsResult<Option<UserInfo>> {
         const OP: &str = "iam:GetUser";
-        const TAGS_OP: &str = "iam:ListUserTags";
-        let user = async {
-            let result = self
-                .iam
-                .get_user()
-                .user_name(name)
-                .send()
-                .await
-                .map_err(|e| convert(OP, e));
-            absent_if_not_found(result)
-        };
-        let tags = async {
-            let result = self
-                .iam
-                .list_user_tags()
-                .user_name(name)
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await
-                .map_err(|e| convert(TAGS_OP, e));
-            absent_if_not_found(result)
-        };
-        let (user, tags) = tokio::try_join!(user, tags)?;
-        let (Some(out), Some(tags)) = (user, tags) else {
+        let result = self
+            .iam
+            .get_user()
+            .user_name(name)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e));
+        let Some(out) = absent_if_not_found(result)? else {
             return Ok(None);
         };
         let Some(user) = out.user() else {
@@ -298,7 +280,8 @@ impl Iam for SdkIam {
             name: user.user_name().to_string(),
             arn: user.arn().to_string(),
             user_id: user.user_id().to_string(),
-            tags: tags
+            tags: user
+                .tags()
                 .iter()
                 .map(|t| (t.key().to_string(), t.value().to_string()))
                 .collect(),
