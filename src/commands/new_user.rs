@@ -154,7 +154,7 @@ pub(super) async fn new_user(
         Some(password) => show_password(&request.user_name, password),
         None => true,
     };
-    if plan.makes_password()
+    if plan.leaves_password_pending(&request)
         && delivered
         && let Err(err) = onboard::record_password_delivered(&api, &request.user_name).await
     {

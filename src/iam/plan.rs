@@ -374,6 +374,16 @@ impl Plan {
     pub(crate) fn makes_password(&self) -> bool {
         self.steps.iter().any(Step::makes_password)
     }
+
+    /// Whether the user is tagged with a pending password once the run is done, so that
+    /// delivering it must be recorded: a password made for the terminal or a report, or one that
+    /// replaces an undelivered password. A `--password-file` is written before the login profile
+    /// exists, so a password made for it is never pending.
+    pub(crate) fn leaves_password_pending(&self, request: &NewUserRequest) -> bool {
+        let replaces = |s: &Step| matches!(s, Step::ResetUndeliveredPassword { .. });
+        (self.makes_password() && request.delivers_password_later())
+            || self.steps.iter().any(replaces)
+    }
 }
 
 impl Plan {

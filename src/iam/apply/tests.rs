@@ -517,6 +517,16 @@ async fn a_password_made_but_never_delivered_is_replaced_and_delivered_on_the_re
         plan.steps.as_slice(),
         [Step::ResetUndeliveredPassword { .. }]
     ));
+    assert!(plan.leaves_password_pending(&on_the_terminal));
+    let dir = tempfile::tempdir().unwrap();
+    let to_a_file = full_request(dir.path());
+    let fresh = MemoryIam::new(NOW);
+    let plan_for_a_file =
+        plan_new_user(&to_a_file, &observe(&fresh, &to_a_file).await.unwrap()).unwrap();
+    assert!(
+        !plan_for_a_file.leaves_password_pending(&to_a_file),
+        "a password file is written before the login profile exists"
+    );
     let again = run(&api, &on_the_terminal).await.unwrap();
     let shown = again.password_to_show.expect("a new password to show");
     assert!(
