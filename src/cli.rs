@@ -145,8 +145,9 @@ pub(crate) enum Command {
     Assign(AssignArgs),
     /// Onboard, offboard and assign many people from a CSV file, checked first, concurrently
     Batch(BatchArgs),
-    /// Remove an IAM user and everything attached to it, in the order AWS requires (with
-    /// --sso: a person's Identity Center assignments and identity)
+    /// Cut an IAM user's access at once (a deny-all inline policy), then remove the user and
+    /// everything attached to it, in the order AWS requires (with --sso: a person's Identity
+    /// Center assignments and identity)
     Offboard(OffboardArgs),
     /// List or show the job-function templates
     #[command(subcommand)]
@@ -158,8 +159,9 @@ pub(crate) struct OffboardArgs {
     /// IAM user name (on a terminal, when missing: chosen from the account's users)
     pub(crate) username: Option<String>,
 
-    /// Only cut access (console password, access keys, MFA) and tag the user offboarded; keep
-    /// the user and its policies for investigation. A later run without it finishes the job.
+    /// Only cut access (a deny-all inline policy that stops what the person already holds, then
+    /// console password, access keys, MFA) and tag the user offboarded; keep the user and its
+    /// policies for investigation. A later run without it finishes the job.
     #[arg(long)]
     pub(crate) disable_only: bool,
 

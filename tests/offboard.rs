@@ -196,14 +196,32 @@ fn dry_run_prints_every_item_and_leaves_everything_in_place() {
     let out = Run::new(&["offboard", &name, "--dry-run"]).output();
     out.exits(0).stdout_has("nothing was changed");
     let count = |call: &str| out.stdout.matches(call).count();
+    let first_call = out
+        .stdout
+        .lines()
+        .find(|line| line.trim_start().starts_with("iam:"))
+        .unwrap();
+    assert!(
+        first_call.contains("iam:PutUserPolicy PolicyName=iam-onboard-deny-all"),
+        "the deny-all comes first: {}",
+        out.stdout
+    );
     assert_eq!(count("iam:DeleteLoginProfile"), 1);
-    assert_eq!(count("iam:UpdateAccessKey"), 2);
+    assert_eq!(
+        count("iam:UpdateAccessKey"),
+        0,
+        "deleted, not deactivated first"
+    );
     assert_eq!(count("iam:DeleteAccessKey"), 2);
     assert_eq!(count("iam:DeactivateMFADevice"), 1);
     assert_eq!(count("iam:DeleteVirtualMFADevice"), 1);
     assert_eq!(count("iam:DeleteSigningCertificate"), 1);
     assert_eq!(count("iam:DeleteSSHPublicKey"), 1);
-    assert_eq!(count("iam:DeleteUserPolicy"), 2);
+    assert_eq!(
+        count("iam:DeleteUserPolicy"),
+        3,
+        "two of the user's, then the deny"
+    );
     assert_eq!(count("iam:DetachUserPolicy"), 2);
     assert_eq!(count("iam:RemoveUserFromGroup"), 2);
     assert_eq!(count("iam:DeleteUser "), 1);
@@ -269,6 +287,29 @@ fn disable_only_cuts_access_keeps_the_user_and_a_later_run_finishes() {
             .await
             .unwrap();
         assert!(devices.mfa_devices().is_empty(), "no enabled MFA device");
+        let deny = iam
+            .get_user_policy()
+            .user_name(&name)
+            .policy_name("iam-onboard-deny-all")
+            .send()
+            .await
+            .expect("the deny-all inline policy is kept");
+        let text = percent_encoding::percent_decode_str(deny.policy_document()).decode_utf8_lossy();
+        let document: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let statement = &document["Statement"][0];
+        assert_eq!(
+            (
+                &statement["Effect"],
+                &statement["Action"],
+                &statement["Resource"]
+            ),
+            (&"Deny".into(), &"*".into(), &"*".into()),
+            "{document}"
+        );
+        assert!(
+            statement.get("Condition").is_none(),
+            "no condition: {document}"
+        );
         let tags = iam.list_user_tags().user_name(&name).send().await.unwrap();
         let tag = |key: &str| {
             tags.tags()
@@ -289,8 +330,8 @@ fn disable_only_cuts_access_keeps_the_user_and_a_later_run_finishes() {
             .unwrap();
         assert_eq!(
             policies.policy_names().len(),
-            2,
-            "policies kept for investigation"
+            3,
+            "policies kept for investigation, and the deny-all"
         );
     });
     Run::new(&["offboard", &name, "-y"])

@@ -388,6 +388,13 @@ pub(crate) trait Iam: Sync {
     ) -> impl Future<Output = AwsResult<()>> + Send;
     fn list_user_policies(&self, user: &str)
     -> impl Future<Output = AwsResult<Vec<String>>> + Send;
+    /// Creates or replaces an inline policy of the user.
+    fn put_user_policy(
+        &self,
+        user: &str,
+        policy_name: &str,
+        document: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
     fn delete_user_policy(
         &self,
         user: &str,

@@ -723,6 +723,24 @@ impl Iam for SdkIam {
             .map_err(|e| convert(OP, e))
     }
 
+    async fn put_user_policy(
+        &self,
+        user: &str,
+        policy_name: &str,
+        document: &str,
+    ) -> AwsResult<()> {
+        const OP: &str = "iam:PutUserPolicy";
+        self.iam
+            .put_user_policy()
+            .user_name(user)
+            .policy_name(policy_name)
+            .policy_document(document)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(())
+    }
+
     async fn delete_user_policy(&self, user: &str, policy_name: &str) -> AwsResult<()> {
         const OP: &str = "iam:DeleteUserPolicy";
         self.iam

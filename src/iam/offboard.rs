@@ -2,10 +2,11 @@
 //! so that DeleteUser, which refuses while any of nine kinds of attachment remains, succeeds.
 //!
 //! `discover` makes read calls only (concurrently; a call that fails becomes a warning, not a
-//! crash). `plan_offboard` is pure: three phases of removals, each independent inside, in
-//! reverse order of onboarding: cut access (console password, keys, MFA devices deactivated),
-//! remove what is attached, delete the user. `execute` runs the phases, each phase's removals
-//! at once; NoSuchEntity counts as already done, so an interrupted run finishes when run again.
+//! crash). `plan_offboard` is pure: phases of changes, each independent inside. First a
+//! deny-all inline policy, so what the person already holds stops working at once; then the
+//! console password, keys, MFA devices and everything else attached; then virtual MFA devices
+//! and the deny itself; then the user. `execute` runs the phases, each phase's changes at once;
+//! NoSuchEntity counts as already done, so an interrupted run finishes when run again.
 
 use crate::aws::{
     AccessKey, AwsError, AwsErrorKind, AwsResult, CallerIdentity, GroupRef, Iam, ServiceCredential,
@@ -16,6 +17,25 @@ use crate::names;
 use futures_util::future::join_all;
 use std::fmt;
 use std::sync::{Arc, Mutex};
+
+/// The inline policy that offboarding puts on the user first: it denies every action on every
+/// resource, so what the person already holds (a console session, temporary credentials from
+/// GetSessionToken, keys not yet deleted) stops working at once, even if the run stops part-way.
+/// `--disable-only` keeps it; the full offboarding removes it just before the user.
+pub(crate) const DENY_ALL_POLICY: &str = "iam-onboard-deny-all";
+
+fn deny_all_document() -> String {
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "OffboardedByIamOnboard",
+            "Effect": "Deny",
+            "Action": "*",
+            "Resource": "*"
+        }]
+    })
+    .to_string()
+}
 
 /// Tags that `--disable-only` puts on the user.
 pub(crate) const OFFBOARDED_TAG: &str = "iam-onboard:offboarded";
@@ -214,6 +234,8 @@ pub(crate) async fn look(
 /// One removal, in the words of the API call that makes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Removal {
+    /// The deny-all inline policy, put on before anything is removed.
+    DenyEverything,
     DeleteLoginProfile {
         user_arn: String,
     },
@@ -260,6 +282,10 @@ pub(crate) enum Removal {
 impl fmt::Display for Removal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Removal::DenyEverything => write!(
+                f,
+                "iam:PutUserPolicy PolicyName={DENY_ALL_POLICY} (denies every action: sessions and keys already handed out stop working at once)"
+            ),
             Removal::DeleteLoginProfile { user_arn } => {
                 write!(f, "iam:DeleteLoginProfile {user_arn} (console password)")
             }
@@ -299,6 +325,10 @@ impl fmt::Display for Removal {
 impl Removal {
     async fn run(&self, api: &impl Iam, user: &str) -> AwsResult<()> {
         match self {
+            Removal::DenyEverything => {
+                api.put_user_policy(user, DENY_ALL_POLICY, &deny_all_document())
+                    .await
+            }
             Removal::DeleteLoginProfile { .. } => {
                 crate::iam::undo::delete_login_profile(api, user).await
             }
@@ -399,19 +429,13 @@ pub(crate) fn plan_offboard(
     reason: Option<&str>,
 ) -> OffboardPlan {
     let user_arn = &inventory.user.arn;
-    let mut cut_access = Vec::new();
+    let mut remove = Vec::new();
     if inventory.login_profile {
-        cut_access.push(Removal::DeleteLoginProfile {
+        remove.push(Removal::DeleteLoginProfile {
             user_arn: user_arn.clone(),
         });
     }
-    for found in inventory.access_keys.iter().filter(|k| k.key.active) {
-        cut_access.push(Removal::DeactivateAccessKey {
-            id: found.key.id.clone(),
-            last_used: found.last_used.clone(),
-        });
-    }
-    cut_access.extend(
+    remove.extend(
         inventory
             .mfa_devices
             .iter()
@@ -419,61 +443,59 @@ pub(crate) fn plan_offboard(
                 serial: serial.clone(),
             }),
     );
-    let mut second = Vec::new();
-    if mode == OffboardMode::Delete {
-        second.extend(
-            inventory
-                .access_keys
-                .iter()
-                .map(|k| Removal::DeleteAccessKey {
-                    id: k.key.id.clone(),
-                }),
-        );
-    }
-    second.extend(
-        inventory
-            .mfa_devices
-            .iter()
-            .chain(&inventory.orphan_virtual_mfa)
-            .filter(|serial| is_virtual_mfa(serial))
-            .map(|serial| Removal::DeleteVirtualMfaDevice {
-                serial: serial.clone(),
-            }),
-    );
+    let mut then: Vec<Removal> = inventory
+        .mfa_devices
+        .iter()
+        .chain(&inventory.orphan_virtual_mfa)
+        .filter(|serial| is_virtual_mfa(serial))
+        .map(|serial| Removal::DeleteVirtualMfaDevice {
+            serial: serial.clone(),
+        })
+        .collect();
     let mut kept = Vec::new();
-    let last = match mode {
+    let mut last = Vec::new();
+    match mode {
         OffboardMode::Delete => {
-            second.extend(
+            remove.extend(
+                inventory
+                    .access_keys
+                    .iter()
+                    .map(|k| Removal::DeleteAccessKey {
+                        id: k.key.id.clone(),
+                    }),
+            );
+            remove.extend(
                 inventory
                     .signing_certificates
                     .iter()
                     .map(|id| Removal::DeleteSigningCertificate { id: id.clone() }),
             );
-            second.extend(
+            remove.extend(
                 inventory
                     .ssh_public_keys
                     .iter()
                     .map(|id| Removal::DeleteSshPublicKey { id: id.clone() }),
             );
-            second.extend(inventory.service_credentials.iter().map(|c| {
+            remove.extend(inventory.service_credentials.iter().map(|c| {
                 Removal::DeleteServiceCredential {
                     id: c.id.clone(),
                     service: c.service.clone(),
                 }
             }));
-            second.extend(
+            remove.extend(
                 inventory
                     .inline_policies
                     .iter()
+                    .filter(|name| *name != DENY_ALL_POLICY)
                     .map(|name| Removal::DeleteInlinePolicy { name: name.clone() }),
             );
-            second.extend(
+            remove.extend(
                 inventory
                     .managed_policies
                     .iter()
                     .map(|arn| Removal::DetachManagedPolicy { arn: arn.clone() }),
             );
-            second.extend(
+            remove.extend(
                 inventory
                     .groups
                     .iter()
@@ -481,28 +503,45 @@ pub(crate) fn plan_offboard(
                         group: group.clone(),
                     }),
             );
+            // Only once nothing grants anything any more does the deny go, just before the user.
+            then.push(Removal::DeleteInlinePolicy {
+                name: DENY_ALL_POLICY.to_string(),
+            });
             if let Some(boundary) = &inventory.user.permissions_boundary {
                 kept.push(format!(
                     "permissions boundary {boundary} (removing it could widen permissions)"
                 ));
             }
-            Removal::DeleteUser {
+            last.push(Removal::DeleteUser {
                 user_arn: user_arn.clone(),
-            }
+            });
         }
         OffboardMode::DisableOnly => {
+            remove.extend(
+                inventory
+                    .access_keys
+                    .iter()
+                    .filter(|k| k.key.active)
+                    .map(|found| Removal::DeactivateAccessKey {
+                        id: found.key.id.clone(),
+                        last_used: found.last_used.clone(),
+                    }),
+            );
             kept.push(format!(
                 "user {} with its policies and groups, for investigation",
                 inventory.user.arn
+            ));
+            kept.push(format!(
+                "inline policy {DENY_ALL_POLICY}, which denies every action: nothing the person holds works"
             ));
             let mut tags = vec![(OFFBOARDED_TAG.to_string(), offboarded_at.to_string())];
             if let Some(reason) = reason {
                 tags.push((OFFBOARD_REASON_TAG.to_string(), reason.to_string()));
             }
-            Removal::TagOffboarded { tags }
+            remove.push(Removal::TagOffboarded { tags });
         }
-    };
-    let phases = [cut_access, second, vec![last]]
+    }
+    let phases = [vec![Removal::DenyEverything], remove, then, last]
         .into_iter()
         .filter(|phase| !phase.is_empty())
         .collect();

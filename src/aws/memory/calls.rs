@@ -580,6 +580,24 @@ impl Iam for MemoryIam {
         })
     }
 
+    async fn put_user_policy(
+        &self,
+        user: &str,
+        policy_name: &str,
+        document: &str,
+    ) -> AwsResult<()> {
+        self.wait().await;
+        const OP: &str = "iam:PutUserPolicy";
+        self.mutate(OP, &format!("{user} {policy_name}"), |s| {
+            serde_json::from_str::<serde_json::Value>(document)
+                .map_err(|_| err(OP, AwsErrorKind::Invalid, "MalformedPolicyDocument"))?;
+            user_mut(s, OP, user)?
+                .inline_policies
+                .insert(policy_name.to_string());
+            Ok(())
+        })
+    }
+
     async fn delete_user_policy(&self, user: &str, policy_name: &str) -> AwsResult<()> {
         self.wait().await;
         const OP: &str = "iam:DeleteUserPolicy";

@@ -44,35 +44,38 @@ async fn the_plan_cuts_access_first_and_deletes_the_user_last() {
     assert_eq!(
         phases,
         [
+            vec!["iam:PutUserPolicy"],
             vec![
                 "iam:DeactivateMFADevice",
-                "iam:DeleteLoginProfile",
-                "iam:UpdateAccessKey"
-            ],
-            vec![
                 "iam:DeleteAccessKey",
+                "iam:DeleteLoginProfile",
                 "iam:DeleteSSHPublicKey",
                 "iam:DeleteServiceSpecificCredential",
                 "iam:DeleteSigningCertificate",
                 "iam:DeleteUserPolicy",
-                "iam:DeleteVirtualMFADevice",
                 "iam:DetachUserPolicy",
                 "iam:RemoveUserFromGroup",
             ],
+            vec!["iam:DeleteUserPolicy", "iam:DeleteVirtualMFADevice"],
             vec!["iam:DeleteUser"],
         ]
     );
-    let deactivated = plan.phases[0]
-        .iter()
-        .filter(|r| matches!(r, Removal::DeactivateAccessKey { .. }))
-        .count();
-    assert_eq!(deactivated, 1, "only the active key is deactivated");
-    assert!(
-        plan.phases[0][1]
-            .to_string()
-            .contains("last used 2026-11-01T09:30:00Z")
+    assert_eq!(
+        plan.phases[0],
+        [Removal::DenyEverything],
+        "the deny-all goes on before anything else"
     );
-    let deletes: Vec<_> = plan.phases[1]
+    assert_eq!(
+        plan.phases[2]
+            .iter()
+            .filter(
+                |r| matches!(r, Removal::DeleteInlinePolicy { name } if name == DENY_ALL_POLICY)
+            )
+            .count(),
+        1,
+        "the deny goes only after everything that grants access"
+    );
+    let deletes: Vec<_> = plan.phases[2]
         .iter()
         .filter(|r| matches!(r, Removal::DeleteVirtualMfaDevice { .. }))
         .collect();
@@ -85,7 +88,7 @@ async fn the_plan_cuts_access_first_and_deletes_the_user_last() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn offboarding_takes_five_round_trips() {
+async fn offboarding_takes_six_round_trips() {
     let api = Arc::new(MemoryIam::new(0).with_latency(Duration::from_millis(100)));
     api.add_everything("dave", GROUP, &policy_arn());
     let started = tokio::time::Instant::now();
@@ -98,7 +101,8 @@ async fn offboarding_takes_five_round_trips() {
         waited.as_secs_f64()
     );
     assert!(api.user("dave").is_none());
-    assert!(waited <= Duration::from_millis(500), "{waited:?}");
+    // Reads; keys' last use; the deny-all; the removals; virtual devices and the deny; the user.
+    assert!(waited <= Duration::from_millis(600), "{waited:?}");
 }
 
 #[tokio::test]
@@ -131,11 +135,15 @@ async fn executing_the_plan_ends_in_a_successful_delete_user() {
 async fn leaving_out_any_kind_of_attachment_makes_delete_user_fail() {
     let api = loaded();
     let full = plan(&api, OffboardMode::Delete).await;
-    let kinds: Vec<String> = operations(&full.phases[1]);
-    for kind in kinds {
+    let kinds = [1, 2].into_iter().flat_map(|phase| {
+        operations(&full.phases[phase])
+            .into_iter()
+            .map(move |k| (phase, k))
+    });
+    for (phase, kind) in kinds {
         let api = loaded();
         let mut partial = plan(&api, OffboardMode::Delete).await;
-        partial.phases[1].retain(|r| !r.to_string().starts_with(&format!("{kind} ")));
+        partial.phases[phase].retain(|r| !r.to_string().starts_with(&format!("{kind} ")));
         let result = execute(api.clone(), &partial).await;
         if kind == "iam:DeleteVirtualMFADevice" {
             // Deactivated, the device is no longer the user's: DeleteUser succeeds, but the
@@ -146,7 +154,7 @@ async fn leaving_out_any_kind_of_attachment_makes_delete_user_fail() {
             let err = result.unwrap_err();
             assert!(
                 err.to_string().contains("DeleteConflict"),
-                "without {kind}: {err}"
+                "without {kind} in phase {phase}: {err}"
             );
         }
     }
@@ -199,7 +207,12 @@ async fn disable_only_cuts_access_and_tags_then_a_full_run_finishes() {
     assert!(dave.access_keys.iter().all(|k| !k.active));
     assert_eq!(dave.access_keys.len(), 2, "keys are kept, inactive");
     assert!(dave.mfa_devices.is_empty());
-    assert_eq!(dave.inline_policies.len(), 2, "policies are kept");
+    assert_eq!(
+        dave.inline_policies.len(),
+        3,
+        "policies are kept, and the deny-all added"
+    );
+    assert!(dave.inline_policies.contains(DENY_ALL_POLICY));
     assert!(
         dave.tags
             .contains(&(OFFBOARDED_TAG.to_string(), NOW.to_string()))
