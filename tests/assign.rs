@@ -176,18 +176,74 @@ fn keep_identity_and_dry_run_leave_the_person() {
     let (instance_arn, store) = instance();
     Run::new(&assign_args(&name, CREATE)).output().exits(0);
     let user_id = identity_user_id(&store, &name).unwrap();
+    let group = unique("grp");
+    join_group(&store, &group, &user_id);
+    assert_eq!(groups_of_person(&store, &user_id).len(), 1);
 
     let dry = Run::new(&["offboard", &name, "--sso", "--dry-run"]).output();
     dry.exits(0)
         .stdout_has("sso:DeleteAccountAssignment")
+        .stdout_has("identitystore:DeleteGroupMembership")
+        .stdout_has(&format!("(group {group})"))
         .stdout_has("identitystore:DeleteUser");
     assert_eq!(assignments_of(&instance_arn, &user_id).len(), 2);
+    assert_eq!(groups_of_person(&store, &user_id).len(), 1);
 
     Run::new(&["offboard", &name, "--sso", "--keep-identity", "-y"])
         .output()
-        .exits(0);
+        .exits(0)
+        .stdout_has(&format!("(group {group})"));
     assert!(assignments_of(&instance_arn, &user_id).is_empty());
+    assert!(
+        groups_of_person(&store, &user_id).is_empty(),
+        "with --keep-identity too, the person is in no group"
+    );
     assert_eq!(identity_user_id(&store, &name), Some(user_id));
+}
+
+/// A new identity-store group named `group` with the person in it.
+fn join_group(store: &str, group: &str, user_id: &str) {
+    block_on(async {
+        let created = sso()
+            .1
+            .create_group()
+            .identity_store_id(store)
+            .display_name(group)
+            .send()
+            .await
+            .unwrap();
+        sso()
+            .1
+            .create_group_membership()
+            .identity_store_id(store)
+            .group_id(created.group_id())
+            .member_id(aws_sdk_identitystore::types::MemberId::UserId(
+                user_id.to_string(),
+            ))
+            .send()
+            .await
+            .unwrap();
+    });
+}
+
+/// The ids of the groups the person is a member of.
+fn groups_of_person(store: &str, user_id: &str) -> Vec<String> {
+    block_on(async {
+        let out = sso()
+            .1
+            .list_group_memberships_for_member()
+            .identity_store_id(store)
+            .member_id(aws_sdk_identitystore::types::MemberId::UserId(
+                user_id.to_string(),
+            ))
+            .send()
+            .await
+            .unwrap();
+        out.group_memberships()
+            .iter()
+            .filter_map(|m| m.group_id().map(str::to_string))
+            .collect()
+    })
 }
 
 #[test]

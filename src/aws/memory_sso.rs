@@ -5,8 +5,8 @@
 
 use super::latency::Latency;
 use super::{
-    Assignment, AwsError, AwsErrorKind, AwsResult, NewPerson, OperationState, OperationStatus,
-    PermissionSetSpec, Sso, SsoInstance,
+    Assignment, AwsError, AwsErrorKind, AwsResult, GroupMembership, NewPerson, OperationState,
+    OperationStatus, PermissionSetSpec, Sso, SsoInstance,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
@@ -49,6 +49,10 @@ pub(crate) struct SsoState {
     pub(crate) users: BTreeMap<String, NewPerson>,
     pub(crate) permission_sets: BTreeMap<String, MemoryPermissionSet>,
     pub(crate) assignments: BTreeSet<(Assignment, String)>,
+    /// Group id → display name.
+    pub(crate) groups: BTreeMap<String, String>,
+    /// (membership id, group id, user id).
+    pub(crate) memberships: BTreeSet<(String, String, String)>,
     operations: BTreeMap<String, Operation>,
     pub(crate) calls: Vec<String>,
     pub(crate) in_flight: usize,
@@ -225,6 +229,51 @@ impl Sso for MemorySso {
             .remove(user_id)
             .map(|_| ())
             .ok_or_else(|| not_found("identitystore:DeleteUser", user_id))
+    }
+
+    async fn list_group_memberships_for_member(
+        &self,
+        _store: &str,
+        user_id: &str,
+    ) -> AwsResult<Vec<GroupMembership>> {
+        self.wait().await;
+        let state = self.state.lock().unwrap();
+        Ok(state
+            .memberships
+            .iter()
+            .filter(|(_, _, member)| member == user_id)
+            .map(|(membership_id, group_id, _)| GroupMembership {
+                membership_id: membership_id.clone(),
+                group_id: group_id.clone(),
+            })
+            .collect())
+    }
+
+    async fn describe_group(&self, _store: &str, group_id: &str) -> AwsResult<String> {
+        self.wait().await;
+        let state = self.state.lock().unwrap();
+        state
+            .groups
+            .get(group_id)
+            .cloned()
+            .ok_or_else(|| not_found("identitystore:DescribeGroup", group_id))
+    }
+
+    async fn delete_group_membership(&self, _store: &str, membership_id: &str) -> AwsResult<()> {
+        self.wait().await;
+        let mut state = self.state.lock().unwrap();
+        state.calls.push(format!(
+            "identitystore:DeleteGroupMembership {membership_id}"
+        ));
+        let before = state.memberships.len();
+        state.memberships.retain(|(id, _, _)| id != membership_id);
+        if state.memberships.len() == before {
+            return Err(not_found(
+                "identitystore:DeleteGroupMembership",
+                membership_id,
+            ));
+        }
+        Ok(())
     }
 
     async fn list_permission_sets(&self, _instance: &str) -> AwsResult<Vec<String>> {

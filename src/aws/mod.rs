@@ -433,6 +433,13 @@ pub(crate) struct NewPerson {
     pub(crate) email: String,
 }
 
+/// A person's membership of an identity-store group.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct GroupMembership {
+    pub(crate) membership_id: String,
+    pub(crate) group_id: String,
+}
+
 /// What a permission set is made of, besides its policies.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PermissionSetSpec {
@@ -481,6 +488,23 @@ pub(crate) trait Sso: Sync {
         &self,
         identity_store_id: &str,
         user_id: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    /// The person's group memberships, all pages.
+    fn list_group_memberships_for_member(
+        &self,
+        identity_store_id: &str,
+        user_id: &str,
+    ) -> impl Future<Output = AwsResult<Vec<GroupMembership>>> + Send;
+    /// A group's display name.
+    fn describe_group(
+        &self,
+        identity_store_id: &str,
+        group_id: &str,
+    ) -> impl Future<Output = AwsResult<String>> + Send;
+    fn delete_group_membership(
+        &self,
+        identity_store_id: &str,
+        membership_id: &str,
     ) -> impl Future<Output = AwsResult<()>> + Send;
 
     fn list_permission_sets(

@@ -4,8 +4,8 @@
 
 use super::convert::convert;
 use super::{
-    Assignment, AwsError, AwsErrorKind, AwsResult, NewPerson, OperationState, OperationStatus,
-    PermissionSetSpec, Sso, SsoInstance,
+    Assignment, AwsError, AwsErrorKind, AwsResult, GroupMembership, NewPerson, OperationState,
+    OperationStatus, PermissionSetSpec, Sso, SsoInstance,
 };
 use aws_config::SdkConfig;
 use aws_sdk_identitystore::types::{AlternateIdentifier, Email, Name, UniqueAttribute};
@@ -138,6 +138,65 @@ impl Sso for SdkSso {
             .delete_user()
             .identity_store_id(identity_store_id)
             .user_id(user_id)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(())
+    }
+
+    async fn list_group_memberships_for_member(
+        &self,
+        identity_store_id: &str,
+        user_id: &str,
+    ) -> AwsResult<Vec<GroupMembership>> {
+        const OP: &str = "identitystore:ListGroupMembershipsForMember";
+        let memberships: Vec<_> = self
+            .store
+            .list_group_memberships_for_member()
+            .identity_store_id(identity_store_id)
+            .member_id(aws_sdk_identitystore::types::MemberId::UserId(
+                user_id.to_string(),
+            ))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(memberships
+            .iter()
+            .filter_map(|m| {
+                Some(GroupMembership {
+                    membership_id: m.membership_id()?.to_string(),
+                    group_id: m.group_id()?.to_string(),
+                })
+            })
+            .collect())
+    }
+
+    async fn describe_group(&self, identity_store_id: &str, group_id: &str) -> AwsResult<String> {
+        const OP: &str = "identitystore:DescribeGroup";
+        let out = self
+            .store
+            .describe_group()
+            .identity_store_id(identity_store_id)
+            .group_id(group_id)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(out.display_name().unwrap_or(group_id).to_string())
+    }
+
+    async fn delete_group_membership(
+        &self,
+        identity_store_id: &str,
+        membership_id: &str,
+    ) -> AwsResult<()> {
+        const OP: &str = "identitystore:DeleteGroupMembership";
+        self.store
+            .delete_group_membership()
+            .identity_store_id(identity_store_id)
+            .membership_id(membership_id)
             .send()
             .await
             .map_err(|e| convert(OP, e))?;

@@ -505,6 +505,51 @@ async fn keep_identity_leaves_the_person_in_the_store() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn offboarding_removes_group_memberships_with_and_without_keep_identity() {
+    for keep_identity in [true, false] {
+        let api = Arc::new(MemorySso::new(Behaviour::default()));
+        run(&api, &request(&["111111111111"], true)).await.unwrap();
+        {
+            let mut state = api.state.lock().unwrap();
+            for (id, name) in [("g-1", "engineers"), ("g-2", "on-call")] {
+                state.groups.insert(id.to_string(), name.to_string());
+                state.memberships.insert((
+                    format!("m-{id}"),
+                    id.to_string(),
+                    "user-bob".to_string(),
+                ));
+            }
+            state.memberships.insert((
+                "m-other".to_string(),
+                "g-1".to_string(),
+                "user-carol".to_string(),
+            ));
+        }
+        let plan = plan_sso_offboard(api.as_ref(), "bob", None, keep_identity)
+            .await
+            .unwrap()
+            .unwrap();
+        let planned = plan.removals();
+        assert!(
+            planned[0].contains("DeleteGroupMembership m-g-1 (group engineers)"),
+            "{planned:?}"
+        );
+        let removed = offboard_sso(api.clone(), &plan, Patience::default())
+            .await
+            .unwrap();
+        assert!(
+            removed.iter().any(|r| r.contains("(group on-call)")),
+            "{removed:?}"
+        );
+        let state = api.state.lock().unwrap();
+        let left: Vec<_> = state.memberships.iter().map(|m| m.0.as_str()).collect();
+        assert_eq!(left, ["m-other"], "only bob's memberships go");
+        assert!(state.assignments.is_empty());
+        assert_eq!(state.users.len(), usize::from(keep_identity));
+    }
+}
+
+#[tokio::test(start_paused = true)]
 async fn assigning_a_new_person_in_two_accounts_takes_few_round_trips() {
     let api = Arc::new(MemorySso::new(Behaviour::default()));
     run(&api, &request(&["111111111111"], true)).await.unwrap();
