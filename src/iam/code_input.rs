@@ -1,6 +1,6 @@
 //! The two ways a person hands over MFA codes: at a terminal prompt after scanning the QR code
 //! drawn there, or as lines on standard input (`--mfa export`, for scripts and vault-kept
-//! identities). Both implement `onboard::CodeSource`.
+//! identities). Both implement `enrol::CodeSource`.
 
 use crate::iam::enrol::{CodeInput, CodeSource};
 use crate::look::Look;
