@@ -223,9 +223,7 @@ async fn a_failure_at_every_step_undoes_this_runs_changes_in_reverse_order() {
             .collect();
         let actual_undo: Vec<&str> = calls[first_undo..].iter().map(|c| operation(c)).collect();
         assert_eq!(actual_undo, expected_undo, "failure at {}", step);
-        assert!(api.user("alice").is_none(), "failure at {}", step);
-        assert_eq!(api.device_count(), 0, "failure at {}", step);
-        assert!(!dir.path().join("password").exists(), "failure at {}", step);
+        assert_nothing_left(&api, dir.path(), &format!("failure at {step}"));
         // Denied before the user existed (shared steps, or CreateUser itself): nothing of
         // the person's was made, so it is a permission problem, exit 3.
         let expected_exit = if failing <= shared_calls() {
@@ -256,6 +254,7 @@ async fn a_change_whose_answer_was_lost_is_undone_too() {
 
 /// What a complete onboarding of `full_request` leaves: the user in the group, one login
 /// profile holding the password written to the file, one enabled device and no other.
+#[track_caller]
 fn assert_complete(api: &MemoryIam, dir: &Path, context: &str) {
     let user = api.user("alice").unwrap_or_else(|| panic!("{context}"));
     assert!(user.groups.contains("iam-onboard-developers"), "{context}");
@@ -272,6 +271,14 @@ fn assert_complete(api: &MemoryIam, dir: &Path, context: &str) {
         1,
         "{context}: no device left unassigned"
     );
+}
+
+/// What an undone onboarding of `full_request` leaves: no user, no device, no password file.
+#[track_caller]
+fn assert_nothing_left(api: &MemoryIam, dir: &Path, context: &str) {
+    assert!(api.user("alice").is_none(), "{context}");
+    assert_eq!(api.device_count(), 0, "{context}");
+    assert!(!dir.join("password").exists(), "{context}");
 }
 
 #[tokio::test]
@@ -310,9 +317,7 @@ async fn after_a_lost_answer_at_any_step_a_later_failure_still_leaves_nothing() 
             .unwrap_err();
             let context = format!("{how:?} at call {lost}: {err}");
             assert_eq!(err.exit_code(), exit::FAILED, "{context}");
-            assert!(api.user("alice").is_none(), "{context}");
-            assert_eq!(api.device_count(), 0, "{context}");
-            assert!(!dir.path().join("password").exists(), "{context}");
+            assert_nothing_left(&api, dir.path(), &context);
         }
     }
 }
@@ -469,9 +474,7 @@ async fn an_interrupt_while_waiting_for_codes_undoes_and_exits_130() {
         .await
         .unwrap_err();
     assert_eq!(err.exit_code(), exit::INTERRUPTED, "{err}");
-    assert!(api.user("alice").is_none());
-    assert_eq!(api.device_count(), 0);
-    assert!(!dir.path().join("password").exists());
+    assert_nothing_left(&api, dir.path(), "interrupted");
 }
 
 #[tokio::test]
