@@ -146,8 +146,8 @@ pub(crate) enum Command {
     /// Onboard, offboard and assign many people from a CSV file, checked first, concurrently
     Batch(BatchArgs),
     /// Cut an IAM user's access at once (a deny-all inline policy), then remove the user and
-    /// everything attached to it, in the order AWS requires (with --sso: a person's Identity
-    /// Center assignments and identity)
+    /// everything attached to it, in the order AWS requires (with --sso: deny the person's live
+    /// sessions in their permission sets, then remove their groups, assignments and identity)
     Offboard(OffboardArgs),
     /// List or show the job-function templates
     #[command(subcommand)]
@@ -169,10 +169,17 @@ pub(crate) struct OffboardArgs {
     #[arg(long, value_name = "TEXT")]
     pub(crate) reason: Option<String>,
 
-    /// Offboard from IAM Identity Center instead: remove every account assignment of the
-    /// person, then the identity-store user
+    /// Offboard from IAM Identity Center instead: deny the person's live sessions in every
+    /// permission set of this tool they can use (an entry in its inline policy, re-provisioned),
+    /// then remove their group memberships and account assignments, then the identity-store user
     #[arg(long, conflicts_with = "disable_only")]
     pub(crate) sso: bool,
+
+    /// With --sso: also deny the person's sessions in permission sets this tool does not
+    /// manage (by default they are not edited, and the report says until when their sessions
+    /// may last)
+    #[arg(long, requires = "sso")]
+    pub(crate) revoke_unmanaged: bool,
 
     /// With --sso: keep the identity-store user (e.g. when an external identity provider owns it)
     #[arg(long, requires = "sso")]
@@ -288,9 +295,10 @@ pub(crate) struct AssignArgs {
 #[derive(Debug, Args)]
 pub(crate) struct BatchArgs {
     /// The CSV file: a header row, then a row a person. Columns (any order; only username is
-    /// required): action (onboard, offboard, assign; default onboard), username, template,
-    /// display_name, email, ticket, tags (k=v;k=v), console (yes/no, default no), accounts
-    /// (;-separated, for assign), given_name, family_name. Asked for on a terminal when missing
+    /// required): action (onboard, offboard, assign, offboard-sso; default onboard), username,
+    /// template, display_name, email, ticket, tags (k=v;k=v), console (yes/no, default no),
+    /// accounts (;-separated, for assign), given_name, family_name, keep_identity (yes/no, for
+    /// offboard-sso). Asked for on a terminal when missing
     pub(crate) file: Option<PathBuf>,
 
     /// Rows at once

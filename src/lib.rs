@@ -6,6 +6,7 @@
 mod aws;
 mod batch;
 mod cli;
+mod clock;
 mod commands;
 mod config;
 mod error;

@@ -273,6 +273,39 @@ pub(crate) struct OffboardReport {
     pub(crate) kept: Vec<String>,
     /// Discovery calls that failed: what they would have found is unknown.
     pub(crate) warnings: Vec<String>,
+    /// When the person's access was cut, and by what.
+    pub(crate) access_cut: Option<AccessCut>,
+    /// Identity Center permission sets whose sessions the person may still use, until when.
+    pub(crate) sessions_still_allowed: Vec<StillAllowed>,
+}
+
+/// When the person's access was cut, and by what.
+#[derive(Debug, Serialize)]
+pub(crate) struct AccessCut {
+    /// When the first deny took effect (RFC 3339).
+    pub(crate) at: String,
+    /// The IAM user's deny-all inline policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) inline_policy: Option<String>,
+    /// The Identity Center permission sets that deny the person's sessions.
+    pub(crate) permission_sets: Vec<SessionsCutReport>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct SessionsCutReport {
+    pub(crate) name: String,
+    pub(crate) arn: String,
+    /// When the deny entry was added (RFC 3339).
+    pub(crate) since: String,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct StillAllowed {
+    pub(crate) permission_set: String,
+    pub(crate) arn: String,
+    /// The latest a session from it may last (RFC 3339).
+    pub(crate) until: String,
+    pub(crate) why: String,
 }
 
 impl OffboardReport {
@@ -288,6 +321,8 @@ impl OffboardReport {
             planned: Vec::new(),
             kept: Vec::new(),
             warnings: Vec::new(),
+            access_cut: None,
+            sessions_still_allowed: Vec::new(),
         }
     }
 
@@ -362,6 +397,31 @@ impl OffboardReport {
             }
         };
         section("Calls a real run would make, in order:\n", &self.planned);
+        if let Some(cut) = &self.access_cut {
+            let mut by: Vec<String> = cut
+                .inline_policy
+                .iter()
+                .map(|name| format!("inline policy {name} denies everything"))
+                .collect();
+            by.extend(cut.permission_sets.iter().map(|set| {
+                format!(
+                    "permission set {} ({}) denies the person's sessions since {}",
+                    set.name, set.arn, set.since
+                )
+            }));
+            section(&format!("Access cut at {}:\n", cut.at), &by);
+        }
+        let open: Vec<String> = self
+            .sessions_still_allowed
+            .iter()
+            .map(|s| {
+                format!(
+                    "permission set {} ({}) until {}: {}",
+                    s.permission_set, s.arn, s.until, s.why
+                )
+            })
+            .collect();
+        section("Sessions still allowed:\n", &open);
         section("Removed:\n", &self.removed);
         section("Already gone:\n", &self.already_gone);
         section("Kept:\n", &self.kept);

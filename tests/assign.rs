@@ -174,7 +174,14 @@ fn keep_identity_and_dry_run_leave_the_person() {
     let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let name = unique("carl");
     let (instance_arn, store) = instance();
-    Run::new(&assign_args(&name, CREATE)).output().exits(0);
+    let assigned = Run::new(&assign_args(&name, CREATE))
+        .output()
+        .exits(0)
+        .json();
+    let permission_set = assigned["permission_sets"][0]["arn"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let user_id = identity_user_id(&store, &name).unwrap();
     let group = unique("grp");
     join_group(&store, &group, &user_id);
@@ -182,23 +189,90 @@ fn keep_identity_and_dry_run_leave_the_person() {
 
     let dry = Run::new(&["offboard", &name, "--sso", "--dry-run"]).output();
     dry.exits(0)
+        .stdout_has(&format!(
+            "sso:PutInlinePolicyToPermissionSet developer ({permission_set}): deny identitystore:userId {user_id}"
+        ))
         .stdout_has("sso:DeleteAccountAssignment")
         .stdout_has("identitystore:DeleteGroupMembership")
         .stdout_has(&format!("(group {group})"))
         .stdout_has("identitystore:DeleteUser");
     assert_eq!(assignments_of(&instance_arn, &user_id).len(), 2);
     assert_eq!(groups_of_person(&store, &user_id).len(), 1);
+    assert!(!inline_policy(&instance_arn, &permission_set).contains(&user_id));
 
-    Run::new(&["offboard", &name, "--sso", "--keep-identity", "-y"])
-        .output()
-        .exits(0)
-        .stdout_has(&format!("(group {group})"));
+    let out = Run::new(&[
+        "offboard",
+        &name,
+        "--sso",
+        "--keep-identity",
+        "-y",
+        "--output",
+        "json",
+    ])
+    .output();
+    let report = out.exits(0).json();
+    assert_eq!(report["status"], "offboarded");
+    assert!(
+        strings(&report["removed"])
+            .iter()
+            .any(|r| r.contains(&format!("(group {group})"))),
+        "{report}"
+    );
+    let cut = &report["access_cut"];
+    assert_eq!(cut["permission_sets"][0]["arn"], permission_set.as_str());
+    assert_eq!(cut["permission_sets"][0]["since"], cut["at"]);
+    assert!(cut["at"].as_str().unwrap().ends_with('Z'), "{report}");
+
     assert!(assignments_of(&instance_arn, &user_id).is_empty());
     assert!(
         groups_of_person(&store, &user_id).is_empty(),
         "with --keep-identity too, the person is in no group"
     );
-    assert_eq!(identity_user_id(&store, &name), Some(user_id));
+    assert_eq!(identity_user_id(&store, &name), Some(user_id.clone()));
+    let policy: serde_json::Value =
+        serde_json::from_str(&inline_policy(&instance_arn, &permission_set)).unwrap();
+    let deny = policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Sid"] == "IamOnboardRevokedSessions")
+        .unwrap_or_else(|| panic!("a revoke statement: {policy}"));
+    assert_eq!(deny["Effect"], "Deny");
+    assert_eq!(deny["Action"], "*");
+    assert!(
+        strings(&deny["Condition"]["StringEquals"]["identitystore:userId"]).contains(&user_id),
+        "{deny}"
+    );
+    assert!(
+        policy.to_string().contains("ChangeOnlyDevResources"),
+        "the template's statements stay: {policy}"
+    );
+
+    let again = Run::new(&assign_args(&name, &["-y", "--output", "json"])).output();
+    let report = again.exits(0).json();
+    assert_eq!(
+        report["permission_sets"][0]["action"], "unchanged",
+        "the unexpired entry is not drift: {report}"
+    );
+    assert!(
+        inline_policy(&instance_arn, &permission_set).contains(&user_id),
+        "a later assignment does not lift the revocation"
+    );
+}
+
+/// The inline policy of a permission set, as stored.
+fn inline_policy(instance_arn: &str, permission_set: &str) -> String {
+    block_on(async {
+        let out = sso()
+            .0
+            .get_inline_policy_for_permission_set()
+            .instance_arn(instance_arn)
+            .permission_set_arn(permission_set)
+            .send()
+            .await
+            .unwrap();
+        out.inline_policy().unwrap_or_default().to_string()
+    })
 }
 
 /// A new identity-store group named `group` with the person in it.
@@ -394,4 +468,51 @@ fn the_menu_gives_sso_access_asking_for_each_value() {
         .map(|(account, _)| account)
         .collect();
     assert_eq!(accounts, ["111111111111", "222222222222"]);
+}
+
+#[test]
+fn a_batch_row_offboards_from_sso_denying_the_persons_sessions_first() {
+    let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let name = unique("erin");
+    let (instance_arn, store) = instance();
+    let assigned = Run::new(&assign_args(&name, CREATE))
+        .output()
+        .exits(0)
+        .json();
+    let permission_set = assigned["permission_sets"][0]["arn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let user_id = identity_user_id(&store, &name).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("leavers.csv");
+    std::fs::write(
+        &file,
+        format!("action,username,keep_identity\noffboard-sso,{name},yes\n"),
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+
+    Run::new(&["batch", file, "--dry-run", "-q"])
+        .output()
+        .exits(0)
+        .stdout_has("sso:PutInlinePolicyToPermissionSet developer");
+    assert_eq!(assignments_of(&instance_arn, &user_id).len(), 2);
+
+    let report = dir.path().join("report.csv");
+    Run::new(&["batch", file, "--report", report.to_str().unwrap(), "-q"])
+        .output()
+        .exits(0);
+    let written = std::fs::read_to_string(&report).unwrap();
+    assert!(written.contains(",offboarded,"), "{written}");
+    assert!(assignments_of(&instance_arn, &user_id).is_empty());
+    assert_eq!(
+        identity_user_id(&store, &name),
+        Some(user_id.clone()),
+        "keep_identity=yes"
+    );
+    assert!(
+        inline_policy(&instance_arn, &permission_set).contains(&user_id),
+        "the deny names them"
+    );
 }

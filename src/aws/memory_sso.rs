@@ -42,12 +42,18 @@ pub(crate) struct Behaviour {
     pub(crate) no_boundary_calls: bool,
     /// CreateUser makes the person, loses its answer, and the retry meets the duplicate.
     pub(crate) create_user_answer_lost: bool,
+    /// Permission sets (by ARN) whose provisioning ends FAILED with this reason.
+    pub(crate) failing_provisioning: BTreeMap<String, String>,
+    /// Inline-policy writes that another writer overwrites at once with the policy minus its
+    /// revoke statement, as a concurrent update from an older copy would.
+    pub(crate) overwritten_puts: u32,
 }
 
 #[derive(Debug, Default)]
 pub(crate) struct SsoState {
     pub(crate) users: BTreeMap<String, NewPerson>,
     pub(crate) permission_sets: BTreeMap<String, MemoryPermissionSet>,
+    /// (assignment, principal id): a user's or a group's.
     pub(crate) assignments: BTreeSet<(Assignment, String)>,
     /// Group id → display name.
     pub(crate) groups: BTreeMap<String, String>,
@@ -107,6 +113,17 @@ impl MemorySso {
             ));
         }
         Ok(())
+    }
+
+    /// The assignments of a principal: a user or group id.
+    fn assignments_of(&self, principal_id: &str) -> Vec<Assignment> {
+        let state = self.state.lock().unwrap();
+        state
+            .assignments
+            .iter()
+            .filter(|(_, principal)| principal == principal_id)
+            .map(|(a, _)| a.clone())
+            .collect()
     }
 
     pub(crate) fn calls(&self) -> Vec<String> {
@@ -366,7 +383,15 @@ impl Sso for MemorySso {
             .permission_sets
             .get_mut(arn)
             .ok_or_else(|| not_found("sso:PutInlinePolicyToPermissionSet", arn))?;
-        set.inline = Some(serde_json::from_str(document).expect("the tool sends JSON"));
+        let written: serde_json::Value =
+            serde_json::from_str(document).expect("the tool sends JSON");
+        let mut behaviour = self.behaviour.lock().unwrap();
+        set.inline = Some(if behaviour.overwritten_puts > 0 {
+            behaviour.overwritten_puts -= 1;
+            crate::sso::revoke::without_revocations(&written)
+        } else {
+            written
+        });
         Ok(())
     }
 
@@ -416,7 +441,15 @@ impl Sso for MemorySso {
         state
             .calls
             .push(format!("sso:ProvisionPermissionSet {arn}"));
-        Ok(self.start(&mut state, OperationState::Succeeded))
+        let failure = self
+            .behaviour
+            .lock()
+            .unwrap()
+            .failing_provisioning
+            .get(arn)
+            .cloned();
+        let outcome = failure.map_or(OperationState::Succeeded, OperationState::Failed);
+        Ok(self.start(&mut state, outcome))
     }
 
     async fn describe_provisioning_status(
@@ -449,13 +482,16 @@ impl Sso for MemorySso {
         user_id: &str,
     ) -> AwsResult<Vec<Assignment>> {
         self.wait().await;
-        let state = self.state.lock().unwrap();
-        Ok(state
-            .assignments
-            .iter()
-            .filter(|(_, user)| user == user_id)
-            .map(|(a, _)| a.clone())
-            .collect())
+        Ok(self.assignments_of(user_id))
+    }
+
+    async fn list_assignments_for_group(
+        &self,
+        _instance: &str,
+        group_id: &str,
+    ) -> AwsResult<Vec<Assignment>> {
+        self.wait().await;
+        Ok(self.assignments_of(group_id))
     }
 
     async fn create_account_assignment(

@@ -578,6 +578,12 @@ pub(crate) trait Sso: Sync {
         instance_arn: &str,
         user_id: &str,
     ) -> impl Future<Output = AwsResult<Vec<Assignment>>> + Send;
+    /// Every assignment of one identity-store group, across accounts and permission sets.
+    fn list_assignments_for_group(
+        &self,
+        instance_arn: &str,
+        group_id: &str,
+    ) -> impl Future<Output = AwsResult<Vec<Assignment>>> + Send;
     fn create_account_assignment(
         &self,
         instance_arn: &str,

@@ -29,6 +29,35 @@ impl SdkSso {
             store: aws_sdk_identitystore::Client::new(config),
         }
     }
+
+    /// Every assignment of a user or group, all pages.
+    async fn assignments_of(
+        &self,
+        instance_arn: &str,
+        kind: PrincipalType,
+        principal_id: &str,
+    ) -> AwsResult<Vec<Assignment>> {
+        const OP: &str = "sso:ListAccountAssignmentsForPrincipal";
+        let assigned = self
+            .admin
+            .list_account_assignments_for_principal()
+            .instance_arn(instance_arn)
+            .principal_id(principal_id)
+            .principal_type(kind)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(assigned
+            .iter()
+            .map(|a| Assignment {
+                account: a.account_id().unwrap_or_default().to_string(),
+                permission_set_arn: a.permission_set_arn().unwrap_or_default().to_string(),
+            })
+            .collect())
+    }
 }
 
 fn status(
@@ -475,26 +504,17 @@ impl Sso for SdkSso {
         instance_arn: &str,
         user_id: &str,
     ) -> AwsResult<Vec<Assignment>> {
-        const OP: &str = "sso:ListAccountAssignmentsForPrincipal";
-        let assigned = self
-            .admin
-            .list_account_assignments_for_principal()
-            .instance_arn(instance_arn)
-            .principal_id(user_id)
-            .principal_type(PrincipalType::User)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
+        self.assignments_of(instance_arn, PrincipalType::User, user_id)
             .await
-            .map_err(|e| convert(OP, e))?;
-        Ok(assigned
-            .iter()
-            .map(|a| Assignment {
-                account: a.account_id().unwrap_or_default().to_string(),
-                permission_set_arn: a.permission_set_arn().unwrap_or_default().to_string(),
-            })
-            .collect())
+    }
+
+    async fn list_assignments_for_group(
+        &self,
+        instance_arn: &str,
+        group_id: &str,
+    ) -> AwsResult<Vec<Assignment>> {
+        self.assignments_of(instance_arn, PrincipalType::Group, group_id)
+            .await
     }
 
     async fn create_account_assignment(

@@ -8,7 +8,8 @@ use crate::iam::offboard::{OffboardMode, OffboardRequest};
 use crate::iam::request::{MfaMode, NewUserInput, NewUserRequest};
 use crate::names;
 use crate::protect::Protected;
-use crate::sso::request::{AssignInput, AssignRequest, PersonInput};
+use crate::sso::offboard::SsoOffboardRequest;
+use crate::sso::request::{AssignInput, AssignRequest, PersonInput, validate_identity_user_name};
 use crate::template::TemplateSet;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -26,6 +27,7 @@ pub(crate) const COLUMNS: &[&str] = &[
     "accounts",
     "given_name",
     "family_name",
+    "keep_identity",
 ];
 
 /// What one row asks for, checked.
@@ -34,6 +36,7 @@ pub(crate) enum RowAction {
     Onboard(Box<NewUserRequest>),
     Offboard(OffboardRequest),
     Assign(Box<AssignRequest>),
+    OffboardSso(SsoOffboardRequest),
 }
 
 /// A checked row and the line it starts on.
@@ -49,6 +52,7 @@ impl Row {
             RowAction::Onboard(request) => &request.user_name,
             RowAction::Offboard(request) => &request.user_name,
             RowAction::Assign(request) => &request.user_name,
+            RowAction::OffboardSso(request) => &request.user_name,
         }
     }
 
@@ -57,6 +61,7 @@ impl Row {
             RowAction::Onboard(_) => "onboard",
             RowAction::Offboard(_) => "offboard",
             RowAction::Assign(_) => "assign",
+            RowAction::OffboardSso(_) => "offboard-sso",
         }
     }
 }
@@ -190,19 +195,18 @@ pub(super) fn parse_row(
         }
         Ok(name)
     };
+    let yes_or_no = |column: &str| match get(column).to_ascii_lowercase().as_str() {
+        "" | "no" => Ok(false),
+        "yes" => Ok(true),
+        other => Err(at(
+            column,
+            format!("{} is not yes or no", names::shown(other)),
+        )),
+    };
     let action = match get("action").to_ascii_lowercase().as_str() {
         "" | "onboard" => {
             let template = template()?;
-            let console = match get("console").to_ascii_lowercase().as_str() {
-                "" | "no" => false,
-                "yes" => true,
-                other => {
-                    return Err(at(
-                        "console",
-                        format!("{} is not yes or no", names::shown(other)),
-                    ));
-                }
-            };
+            let console = yes_or_no("console")?;
             let input = NewUserInput {
                 user_name,
                 template,
@@ -254,10 +258,22 @@ pub(super) fn parse_row(
                 AssignRequest::new(input, checking.templates, checking.config).map_err(relocate)?;
             RowAction::Assign(Box::new(request))
         }
+        "offboard-sso" => {
+            validate_identity_user_name(&user_name).map_err(relocate)?;
+            RowAction::OffboardSso(SsoOffboardRequest {
+                user_name,
+                instance_arn: None,
+                keep_identity: yes_or_no("keep_identity")?,
+                revoke_unmanaged: false,
+            })
+        }
         other => {
             return Err(at(
                 "action",
-                format!("{} is not onboard, offboard or assign", names::shown(other)),
+                format!(
+                    "{} is not onboard, offboard, assign or offboard-sso",
+                    names::shown(other)
+                ),
             ));
         }
     };
@@ -356,7 +372,7 @@ pub(crate) fn check_file(path: &Path, checking: &Checking) -> Result<Checked, Ve
                             checked.assign_templates.insert(template.name.clone());
                         }
                     }
-                    RowAction::Offboard(_) => {}
+                    RowAction::Offboard(_) | RowAction::OffboardSso(_) => {}
                 }
             }
         }

@@ -4,9 +4,10 @@
 use crate::aws::{CallerIdentity, Iam, PasswordRules, Sso, SsoInstance};
 use crate::batch::check::{Checked, Checking, Row, RowAction, open, parse_row};
 use crate::batch::report::{ReportSink, RowReport, Summary};
+use crate::clock::{Clock, SystemClock};
 use crate::error::Error;
 use crate::iam::apply::{self as onboard, Effects};
-use crate::iam::enrol::{CodeInput, CodeSource, SystemClock};
+use crate::iam::enrol::{CodeInput, CodeSource};
 use crate::iam::offboard::{self, OffboardRequest};
 use crate::iam::plan::{self, Observed, SharedState};
 use crate::iam::request::NewUserRequest;
@@ -14,6 +15,7 @@ use crate::outcome::RowStatus;
 use crate::protect::{Guard, Person};
 use crate::secret::Secret;
 use crate::sso::assign;
+use crate::sso::offboard::{self as sso_offboard, SsoOffboardRequest};
 use crate::sso::operations::Patience;
 use crate::sso::permission_set::PermissionSetOutcome;
 use crate::sso::request::AssignRequest;
@@ -113,6 +115,7 @@ async fn prepare<I: Iam, S: Sso>(
                 sso,
                 &instance,
                 &design,
+                &SystemClock,
                 settings.patience,
             )
             .await?;
@@ -149,6 +152,9 @@ async fn run_row<I: Iam + Send + 'static, S: Sso + Send + 'static>(
         RowAction::Offboard(request) => offboard_row(iam, row, request, prepared, settings).await,
         RowAction::Assign(request) => {
             assign_row(sso, row, request, prepared, settings, interrupted).await
+        }
+        RowAction::OffboardSso(request) => {
+            offboard_sso_row(sso, row, request, prepared, settings).await
         }
     };
     match ended {
@@ -263,6 +269,48 @@ async fn offboard_row<I: Iam + Send + 'static>(
     offboard::execute(iam, &plan).await?;
     let detail = plan.warnings.join("; ");
     Ok(RowReport::new(row, RowStatus::Offboarded, arn, detail))
+}
+
+/// An offboard-sso row: `offboard --sso`, the person's sessions denied first.
+async fn offboard_sso_row<S: Sso + Send + 'static>(
+    sso: Arc<S>,
+    row: &Row,
+    request: &SsoOffboardRequest,
+    prepared: &Prepared,
+    settings: &Settings,
+) -> Result<RowReport, Error> {
+    prepared.guard.check(Person::Identity {
+        name: &request.user_name,
+    })?;
+    let found =
+        sso_offboard::plan_sso_offboard(sso.as_ref(), request, SystemClock.unix_now()).await?;
+    let Some(plan) = found else {
+        let detail = "not in the identity store".to_string();
+        return Ok(RowReport::new(
+            row,
+            RowStatus::AlreadyDone,
+            String::new(),
+            detail,
+        ));
+    };
+    let mut notes = plan.left_open();
+    if settings.dry_run {
+        let mut calls = plan.removals();
+        calls.append(&mut notes);
+        return Ok(RowReport::new(
+            row,
+            RowStatus::Planned,
+            plan.user_id.clone(),
+            calls.join("; "),
+        ));
+    }
+    sso_offboard::offboard_sso(sso, &plan, &SystemClock, settings.patience).await?;
+    Ok(RowReport::new(
+        row,
+        RowStatus::Offboarded,
+        plan.user_id.clone(),
+        notes.join("; "),
+    ))
 }
 
 /// An assign row: the person's part of `assign`, the permission sets ensured once.

@@ -6,6 +6,7 @@ use crate::aws::config::load_config;
 use crate::aws::sdk::SdkIam;
 use crate::aws::sdk_sso::SdkSso;
 use crate::cli::{AssignArgs, GlobalArgs};
+use crate::clock::SystemClock;
 use crate::config::Config;
 use crate::error::{Error, InputError};
 use crate::helpdesk::{self, Dialogue, Prompter};
@@ -108,7 +109,14 @@ pub(super) async fn assign_person(
     {
         return Err(Error::Declined);
     }
-    let assigned = sso_assign::assign(api, &request, patience, interrupts.during_changes()).await?;
+    let assigned = sso_assign::assign(
+        api,
+        &request,
+        &SystemClock,
+        patience,
+        interrupts.during_changes(),
+    )
+    .await?;
     report::print(&AssignReport::done(&acting, &request, &assigned).render(global.output));
     Ok(())
 }

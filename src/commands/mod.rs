@@ -12,7 +12,6 @@ use crate::aws::config::AwsTarget;
 use crate::cli::{Command, GlobalArgs};
 use crate::error::{Error, InputError};
 use crate::helpdesk::{self, Dialogue, Prompter};
-use crate::iam::enrol::Clock;
 use crate::interrupt::Interrupts;
 use crate::look::Look;
 use crate::names;
@@ -94,14 +93,6 @@ fn aws_target(global: &GlobalArgs) -> Result<AwsTarget, InputError> {
         adaptive_retries: false,
         call_timeout: std::time::Duration::from_secs(global.call_timeout),
     })
-}
-
-/// Now, as RFC 3339 (`2026-11-22T14:05:00Z`).
-fn timestamp(clock: &dyn Clock) -> String {
-    let seconds = i64::try_from(clock.unix_now()).unwrap_or_default();
-    aws_sdk_iam::primitives::DateTime::from_secs(seconds)
-        .fmt(aws_sdk_iam::primitives::DateTimeFormat::DateTime)
-        .unwrap_or_default()
 }
 
 /// Offboarding asks before removing anything: without a terminal to ask on, `--yes` must say

@@ -1,24 +1,27 @@
 //! `offboard`: an IAM user (or with `--disable-only`, only their access), or with `--sso` an
 //! Identity Center person.
 
-use super::{Terminal, aws_target, confirm_typed, confirmable, timestamp};
+use super::{Terminal, aws_target, confirm_typed, confirmable};
 use crate::aws::Iam;
 use crate::aws::config::load_config;
 use crate::aws::sdk::SdkIam;
 use crate::aws::sdk_sso::SdkSso;
 use crate::cli::{GlobalArgs, OffboardArgs};
+use crate::clock::{Clock, SystemClock, rfc3339};
 use crate::config::Config;
 use crate::error::Error;
 use crate::helpdesk::{self, Dialogue, Prompter};
-use crate::iam::enrol::SystemClock;
 use crate::iam::offboard::{self, OffboardMode, OffboardRequest};
 use crate::interrupt::Interrupts;
 use crate::outcome::OffboardStatus;
 use crate::protect::{Person, Protected};
-use crate::report::{self, Acting, OffboardReport};
-use crate::sso::offboard as sso_offboard;
+use crate::report::{self, AccessCut, Acting, OffboardReport, SessionsCutReport, StillAllowed};
+use crate::sso::offboard::{
+    self as sso_offboard, SessionsCut, SsoOffboardPlan, SsoOffboardRequest,
+};
 use crate::sso::operations::Patience;
 use crate::sso::request::{self as assign_request};
+use crate::sso::revoke::RevokeStep;
 use std::sync::Arc;
 
 pub(super) async fn offboard_user(
@@ -61,7 +64,7 @@ pub(super) async fn offboard_user(
     let plan = offboard::plan_offboard(
         &inventory,
         mode,
-        &timestamp(&SystemClock),
+        &rfc3339(SystemClock.unix_now()),
         request.reason.as_deref(),
     );
     if global.dry_run {
@@ -73,13 +76,19 @@ pub(super) async fn offboard_user(
         return Err(Error::Declined);
     }
     let interrupted = interrupts.during_changes();
+    let started = rfc3339(SystemClock.unix_now());
     let removed = tokio::select! {
         result = offboard::execute(api, &plan) => result?,
         () = interrupted => {
             return Err(Error::OffboardInterrupted { user_arn: plan.user_arn.clone() });
         }
     };
-    let report = OffboardReport::done(&acting, &plan, mode, request.reason.as_deref(), removed);
+    let mut report = OffboardReport::done(&acting, &plan, mode, request.reason.as_deref(), removed);
+    report.access_cut = Some(AccessCut {
+        at: started,
+        inline_policy: Some(offboard::DENY_ALL_POLICY.to_string()),
+        permission_sets: Vec::new(),
+    });
     report::print(&report.render(global.output));
     Ok(())
 }
@@ -112,15 +121,18 @@ pub(super) async fn offboard_sso(
         .guard(caller)
         .check(Person::Identity { name: &user_name })?;
     let api = Arc::new(SdkSso::new(&sdk_config));
-    let found = sso_offboard::plan_sso_offboard(
-        api.as_ref(),
-        &user_name,
-        args.instance_arn.as_deref(),
-        args.keep_identity,
-    )
-    .await?;
+    let request = SsoOffboardRequest {
+        user_name,
+        instance_arn: args.instance_arn.clone(),
+        keep_identity: args.keep_identity,
+        revoke_unmanaged: args.revoke_unmanaged,
+    };
+    let found =
+        sso_offboard::plan_sso_offboard(api.as_ref(), &request, SystemClock.unix_now()).await?;
     let Some(plan) = found else {
-        report::print(&OffboardReport::not_found(&acting, &user_name).render(global.output));
+        report::print(
+            &OffboardReport::not_found(&acting, &request.user_name).render(global.output),
+        );
         return Ok(());
     };
     let mut report = OffboardReport::not_found(&acting, &plan.user_name);
@@ -135,28 +147,72 @@ pub(super) async fn offboard_sso(
             plan.user_id
         ));
     }
+    report.sessions_still_allowed = still_allowed(&plan);
     if global.dry_run {
         report.status = OffboardStatus::Planned;
         report.planned = plan.removals();
         report::print(&report.render(global.output));
         return Ok(());
     }
+    let mut lines = plan.removals();
+    lines.extend(
+        plan.left_open()
+            .into_iter()
+            .map(|l| format!("warning: {l}")),
+    );
     if terminal.interactive
         && !global.yes
-        && !confirm_typed(&mut prompter, &acting, &plan.user_name, &plan.removals())?
+        && !confirm_typed(&mut prompter, &acting, &plan.user_name, &lines)?
     {
         return Err(Error::Declined);
     }
     let interrupted = interrupts.during_changes();
-    report.removed = tokio::select! {
-        removed = sso_offboard::offboard_sso(api, &plan, Patience::default()) => removed?,
+    let started = SystemClock.unix_now();
+    let done = tokio::select! {
+        done = sso_offboard::offboard_sso(api, &plan, &SystemClock, Patience::default()) => done?,
         () = interrupted => {
             return Err(Error::OffboardInterrupted { user_arn: plan.user_id.clone() });
         }
     };
+    report.access_cut = Some(sessions_cut(&done.cut, started));
+    report.removed = done.removed;
     report.status = OffboardStatus::Offboarded;
     report::print(&report.render(global.output));
     Ok(())
+}
+
+/// The permission sets whose sessions are left open, for the report.
+fn still_allowed(plan: &SsoOffboardPlan) -> Vec<StillAllowed> {
+    plan.revocations
+        .iter()
+        .filter_map(|set| match &set.step {
+            RevokeStep::Left { until, why } => Some(StillAllowed {
+                permission_set: set.name.clone(),
+                arn: set.arn.clone(),
+                until: rfc3339(*until),
+                why: why.clone(),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// When and where the person's sessions were cut: at the earliest deny entry, or when this
+/// run started when there was none to add (no permission set left to deny in).
+fn sessions_cut(cut: &[SessionsCut], started: u64) -> AccessCut {
+    let at = cut.iter().map(|c| c.since).min().unwrap_or(started);
+    AccessCut {
+        at: rfc3339(at),
+        inline_policy: None,
+        permission_sets: cut
+            .iter()
+            .map(|c| SessionsCutReport {
+                name: c.name.clone(),
+                arn: c.arn.clone(),
+                since: rfc3339(c.since),
+            })
+            .collect(),
+    }
 }
 
 /// Shows the plan and asks for the user name, typed, before removing anything.

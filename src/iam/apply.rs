@@ -7,8 +7,9 @@
 //! interrupt signal. So the whole flow runs in unit tests against an in-memory IAM.
 
 use crate::aws::{AwsError, AwsErrorKind, AwsResult, Iam, NewUser};
+use crate::clock::Clock;
 use crate::error::Error;
-use crate::iam::enrol::{Clock, CodeSource, EnrolFailure, collect_codes, mfa_issuer};
+use crate::iam::enrol::{CodeSource, EnrolFailure, collect_codes, mfa_issuer};
 use crate::iam::plan::{Observed, Plan, Step, USER_PATH};
 use crate::iam::request::{MfaMode, NewUserRequest};
 use crate::iam::undo::{Recorded, Undo, UndoLog};

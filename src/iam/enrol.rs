@@ -2,28 +2,13 @@
 //! input, a test), the clock they are checked against, and the local check of two consecutive
 //! codes, tried at most `MAX_CODE_TRIES` times, before AWS is asked to enable the device.
 
+use crate::clock::Clock;
 use crate::secret::Secret;
 use crate::totp::{CodeRejection, MfaSeed};
 use std::future::Future;
 
 /// How many pairs of codes a person may try before the run is undone.
 pub(crate) const MAX_CODE_TRIES: u32 = 3;
-
-/// The current time, injected so code checking can be tested.
-pub(crate) trait Clock: Sync {
-    fn unix_now(&self) -> u64;
-}
-
-pub(crate) struct SystemClock;
-
-impl Clock for SystemClock {
-    fn unix_now(&self) -> u64 {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or_default()
-    }
-}
 
 /// What a code source hands over when asked for codes.
 #[derive(Debug, Clone, PartialEq, Eq)]

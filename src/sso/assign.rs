@@ -4,6 +4,7 @@
 //! assignments, then the identity-store user it created.
 
 use crate::aws::{Assignment, AwsError, AwsErrorKind, NewPerson, Sso, SsoInstance};
+use crate::clock::Clock;
 use crate::error::{Error, InputError};
 use crate::sso::operations::{MAX_IN_FLIGHT, Patience, retrying_conflicts, wait_for};
 use crate::sso::permission_set::{
@@ -211,6 +212,7 @@ pub(crate) struct Assigned {
 pub(crate) async fn assign<A: Sso + Send + 'static>(
     api: Arc<A>,
     request: &AssignRequest,
+    clock: &dyn Clock,
     patience: Patience,
     interrupted: impl Future<Output = ()>,
 ) -> Result<Assigned, Error> {
@@ -237,7 +239,8 @@ pub(crate) async fn assign<A: Sso + Send + 'static>(
     }
     let mut permission_sets = Vec::new();
     for (name, design) in &designs {
-        let outcome = ensure_permission_set(api.as_ref(), &instance, design, patience).await?;
+        let outcome =
+            ensure_permission_set(api.as_ref(), &instance, design, clock, patience).await?;
         permission_sets.push((name.clone(), outcome));
     }
     assign_person(

@@ -6,6 +6,7 @@ pub(crate) mod offboard;
 pub(crate) mod operations;
 pub(crate) mod permission_set;
 pub(crate) mod request;
+pub(crate) mod revoke;
 
 #[cfg(test)]
 mod tests;

@@ -1,54 +1,111 @@
-//! `offboard --sso`: the person's group memberships (with and without `--keep-identity`, since a
-//! group gives access through its own assignments) and every account assignment, then the
-//! identity-store user.
+//! `offboard --sso`: first cuts the sessions the person already holds (a deny entry in every
+//! permission set they can start sessions from, directly or through a group; see `revoke`),
+//! then removes their group memberships (with and without `--keep-identity`, since a group gives
+//! access through its own assignments) and every account assignment, then the identity-store
+//! user.
 
 use crate::aws::{Assignment, AwsErrorKind, GroupMembership, Sso, SsoInstance};
+use crate::clock::Clock;
 use crate::error::Error;
 use crate::sso::assign::{choose_instance, unassign};
 use crate::sso::operations::Patience;
+use crate::sso::revoke::{RevokeStep, SetRevocation, plan_revocations, revoke_in_set};
 use futures_util::future::{join_all, try_join_all};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
-/// What `offboard --sso` will remove.
+/// Who to offboard from Identity Center, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SsoOffboardRequest {
+    pub(crate) user_name: String,
+    pub(crate) instance_arn: Option<String>,
+    pub(crate) keep_identity: bool,
+    /// Also add the deny entry to permission sets this tool does not manage.
+    pub(crate) revoke_unmanaged: bool,
+}
+
+/// One of the person's group memberships.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Membership {
+    pub(crate) membership: GroupMembership,
+    pub(crate) group_name: String,
+    /// The group's own assignments: the access it gives its members.
+    pub(crate) gives: Vec<Assignment>,
+}
+
+/// What `offboard --sso` will do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct SsoOffboardPlan {
     pub(crate) instance: SsoInstance,
     pub(crate) user_name: String,
     pub(crate) user_id: String,
     pub(crate) assignments: Vec<Assignment>,
-    /// The person's group memberships, each with its group's name.
-    pub(crate) memberships: Vec<(GroupMembership, String)>,
+    pub(crate) memberships: Vec<Membership>,
+    /// Every permission set the person can start sessions from, and what happens to it.
+    pub(crate) revocations: Vec<SetRevocation>,
     pub(crate) delete_identity: bool,
 }
 
 impl SsoOffboardPlan {
+    /// The changes a real run makes, in order.
     pub(crate) fn removals(&self) -> Vec<String> {
         let mut removals: Vec<String> = self
-            .memberships
+            .revocations
             .iter()
-            .map(|(membership, name)| membership_removal(membership, name))
+            .filter_map(|set| set.planned(&self.user_id))
             .collect();
-        removals.extend(self.assignments.iter().map(|a| {
-            format!(
-                "sso:DeleteAccountAssignment {} in account {}",
-                a.permission_set_arn, a.account
-            )
-        }));
+        removals.extend(self.memberships.iter().map(|m| self.membership_removal(m)));
+        removals.extend(self.assignments.iter().map(|a| self.assignment_removal(a)));
         if self.delete_identity {
             removals.push(self.identity_removal());
         }
         removals
     }
-}
 
-fn membership_removal(membership: &GroupMembership, group_name: &str) -> String {
-    format!(
-        "identitystore:DeleteGroupMembership {} (group {group_name})",
-        membership.membership_id
-    )
-}
+    /// The permission sets whose sessions stay open, and until when.
+    pub(crate) fn left_open(&self) -> Vec<String> {
+        self.revocations
+            .iter()
+            .filter_map(SetRevocation::left_open)
+            .collect()
+    }
 
-impl SsoOffboardPlan {
+    fn set_name<'a>(&'a self, arn: &'a str) -> &'a str {
+        self.revocations
+            .iter()
+            .find(|set| set.arn == arn)
+            .map_or(arn, |set| &set.name)
+    }
+
+    fn access(&self, assignment: &Assignment) -> String {
+        format!(
+            "{} in account {}",
+            self.set_name(&assignment.permission_set_arn),
+            assignment.account
+        )
+    }
+
+    fn membership_removal(&self, membership: &Membership) -> String {
+        let gives: Vec<String> = membership.gives.iter().map(|a| self.access(a)).collect();
+        let gives = if gives.is_empty() {
+            String::new()
+        } else {
+            format!(", which gives {}", gives.join(", "))
+        };
+        format!(
+            "identitystore:DeleteGroupMembership {} (group {}{gives})",
+            membership.membership.membership_id, membership.group_name
+        )
+    }
+
+    fn assignment_removal(&self, assignment: &Assignment) -> String {
+        format!(
+            "sso:DeleteAccountAssignment {} ({})",
+            assignment.permission_set_arn,
+            self.access(assignment)
+        )
+    }
+
     fn identity_removal(&self) -> String {
         format!(
             "identitystore:DeleteUser {} ({})",
@@ -57,66 +114,190 @@ impl SsoOffboardPlan {
     }
 }
 
-/// Finds every assignment of the person, across the instance's accounts and permission sets.
-/// `None` when the person is not in the identity store.
+/// Finds every assignment and group membership of the person, what each group gives, and
+/// what offboarding does to each permission set they can start sessions from. `None` when the
+/// person is not in the identity store.
 pub(crate) async fn plan_sso_offboard(
     api: &impl Sso,
-    user_name: &str,
-    instance_arn: Option<&str>,
-    keep_identity: bool,
+    request: &SsoOffboardRequest,
+    now: u64,
 ) -> Result<Option<SsoOffboardPlan>, Error> {
-    let instance = choose_instance(api, instance_arn).await?;
+    let instance = choose_instance(api, request.instance_arn.as_deref()).await?;
     let Some(user_id) = api
-        .find_user_id(&instance.identity_store_id, user_name)
+        .find_user_id(&instance.identity_store_id, &request.user_name)
         .await
         .map_err(Error::from_aws)?
     else {
         return Ok(None);
     };
     let store = &instance.identity_store_id;
-    let (assignments, memberships) = tokio::try_join!(
+    let (mut assignments, found) = tokio::try_join!(
         api.list_assignments_for_user(&instance.arn, &user_id),
         api.list_group_memberships_for_member(store, &user_id),
     )
     .map_err(Error::from_aws)?;
-    let mut assignments = assignments;
     assignments.sort();
-    let names = try_join_all(
-        memberships
-            .iter()
-            .map(|m| api.describe_group(store, &m.group_id)),
-    )
+    let mut memberships = try_join_all(found.into_iter().map(|membership| async {
+        let (group_name, mut gives) = tokio::try_join!(
+            api.describe_group(store, &membership.group_id),
+            api.list_assignments_for_group(&instance.arn, &membership.group_id),
+        )?;
+        gives.sort();
+        Ok(Membership {
+            membership,
+            group_name,
+            gives,
+        })
+    }))
     .await
     .map_err(Error::from_aws)?;
-    let mut memberships: Vec<(GroupMembership, String)> =
-        memberships.into_iter().zip(names).collect();
     memberships.sort();
+    let set_arns: Vec<String> = assignments
+        .iter()
+        .chain(memberships.iter().flat_map(|m| &m.gives))
+        .map(|a| a.permission_set_arn.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let revocations = plan_revocations(
+        api,
+        &instance.arn,
+        &set_arns,
+        &user_id,
+        now,
+        request.revoke_unmanaged,
+    )
+    .await?;
     Ok(Some(SsoOffboardPlan {
         instance,
-        user_name: user_name.to_string(),
+        user_name: request.user_name.clone(),
         user_id,
         assignments,
         memberships,
-        delete_identity: !keep_identity,
+        revocations,
+        delete_identity: !request.keep_identity,
     }))
 }
 
-/// Removes every group membership and deletes every assignment (each polled to the end) at
-/// once, then the identity-store user. Stops before the user when anything could not be
-/// removed, so nothing is left orphaned.
+/// A permission set whose sessions are denied to the person, and since when (Unix seconds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SessionsCut {
+    pub(crate) name: String,
+    pub(crate) arn: String,
+    pub(crate) since: u64,
+}
+
+/// What `offboard --sso` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SsoOffboarded {
+    /// The permission sets that deny the person's sessions (this run's entries and earlier
+    /// runs').
+    pub(crate) cut: Vec<SessionsCut>,
+    pub(crate) removed: Vec<String>,
+}
+
+/// Adds the deny entries (every set at once, each re-provisioned), then removes every group
+/// membership and deletes every assignment (each polled to the end) at once, then the
+/// identity-store user. Stops before removing anything when a deny entry could not be added,
+/// and before the user when anything could not be removed, so nothing is left orphaned.
 pub(crate) async fn offboard_sso<A: Sso + Send + 'static>(
+    api: Arc<A>,
+    plan: &SsoOffboardPlan,
+    clock: &dyn Clock,
+    patience: Patience,
+) -> Result<SsoOffboarded, Error> {
+    let cut = cut_sessions(api.as_ref(), plan, clock, patience).await?;
+    let removed = remove_access(api, plan, patience).await?;
+    Ok(SsoOffboarded { cut, removed })
+}
+
+async fn cut_sessions(
+    api: &impl Sso,
+    plan: &SsoOffboardPlan,
+    clock: &dyn Clock,
+    patience: Patience,
+) -> Result<Vec<SessionsCut>, Error> {
+    let instance_arn = &plan.instance.arn;
+    let adding = plan
+        .revocations
+        .iter()
+        .filter(|set| set.step == RevokeStep::Add);
+    let added = join_all(adding.map(|set| async move {
+        let result = revoke_in_set(api, instance_arn, set, &plan.user_id, clock, patience).await;
+        (set, result)
+    }))
+    .await;
+    let failed: Vec<String> = added
+        .iter()
+        .filter_map(|(set, result)| {
+            result
+                .as_ref()
+                .err()
+                .map(|why| format!("permission set {} ({}): {why}", set.name, set.arn))
+        })
+        .collect();
+    let cut_in = |set: &SetRevocation, since: u64| SessionsCut {
+        name: set.name.clone(),
+        arn: set.arn.clone(),
+        since,
+    };
+    let mut cut: Vec<SessionsCut> = plan
+        .revocations
+        .iter()
+        .filter_map(|set| match set.step {
+            RevokeStep::Done { at } => Some(cut_in(set, at)),
+            _ => None,
+        })
+        .collect();
+    cut.extend(
+        added
+            .iter()
+            .filter_map(|(set, result)| result.as_ref().ok().map(|at| cut_in(set, *at))),
+    );
+    if failed.is_empty() {
+        return Ok(cut);
+    }
+    let kept = if cut.is_empty() {
+        String::new()
+    } else {
+        let names: Vec<&str> = cut.iter().map(|c| c.name.as_str()).collect();
+        format!(
+            "; the deny entries in {} stay: they are harmless, and what offboarding asks for",
+            names.join(", ")
+        )
+    };
+    Err(Error::OffboardIncomplete {
+        user_arn: identity(plan),
+        cause: format!(
+            "could not deny the person's sessions in {}{kept}",
+            failed.join("; ")
+        ),
+        removed: Vec::new(),
+        remaining: plan
+            .removals()
+            .into_iter()
+            .filter(|removal| !removal.starts_with("sso:PutInlinePolicyToPermissionSet"))
+            .collect(),
+    })
+}
+
+fn identity(plan: &SsoOffboardPlan) -> String {
+    format!("identity-store user {} ({})", plan.user_id, plan.user_name)
+}
+
+async fn remove_access<A: Sso + Send + 'static>(
     api: Arc<A>,
     plan: &SsoOffboardPlan,
     patience: Patience,
 ) -> Result<Vec<String>, Error> {
     let store = &plan.instance.identity_store_id;
-    let leave_groups = join_all(plan.memberships.iter().map(|(membership, name)| {
+    let leave_groups = join_all(plan.memberships.iter().map(|membership| {
         let api = api.clone();
         async move {
             let result = api
-                .delete_group_membership(store, &membership.membership_id)
+                .delete_group_membership(store, &membership.membership.membership_id)
                 .await;
-            let removal = membership_removal(membership, name);
+            let removal = plan.membership_removal(membership);
             match result {
                 Err(err) if !err.is(AwsErrorKind::NotFound) => Err((removal, err.to_string())),
                 _ => Ok(removal),
@@ -138,16 +319,11 @@ pub(crate) async fn offboard_sso<A: Sso + Send + 'static>(
         plan.assignments
             .iter()
             .filter(|a| !failures.iter().any(|(failed, _)| failed == *a))
-            .map(|a| {
-                format!(
-                    "sso:DeleteAccountAssignment {} in account {}",
-                    a.permission_set_arn, a.account
-                )
-            }),
+            .map(|a| plan.assignment_removal(a)),
     );
     let incomplete =
         |cause: String, removed: Vec<String>, remaining: Vec<String>| Error::OffboardIncomplete {
-            user_arn: format!("identity-store user {} ({})", plan.user_id, plan.user_name),
+            user_arn: identity(plan),
             cause,
             removed,
             remaining,
@@ -164,12 +340,7 @@ pub(crate) async fn offboard_sso<A: Sso + Send + 'static>(
             .collect::<Vec<_>>()
             .join("; ");
         let mut remaining: Vec<String> = not_left.into_iter().map(|(removal, _)| removal).collect();
-        remaining.extend(failures.iter().map(|(a, _)| {
-            format!(
-                "sso:DeleteAccountAssignment {} in account {}",
-                a.permission_set_arn, a.account
-            )
-        }));
+        remaining.extend(failures.iter().map(|(a, _)| plan.assignment_removal(a)));
         if plan.delete_identity {
             remaining.push(plan.identity_removal());
         }
@@ -193,3 +364,6 @@ pub(crate) async fn offboard_sso<A: Sso + Send + 'static>(
     }
     Ok(removed)
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,11 +1,15 @@
 //! A template as a permission set: its policies merged into the inline policy, its boundary
 //! referenced by name, its session duration. A shared resource: created, or brought up to date
-//! and re-provisioned, never undone; one of that name this tool did not make is refused.
+//! and re-provisioned, never undone; one of that name this tool did not make is refused. The
+//! revoke entries in its inline policy (see `revoke`) are not drift: ensuring keeps every one
+//! that has not expired, so a later onboarding never lifts a revocation.
 
 use crate::aws::{AwsError, AwsErrorKind, PermissionSetSpec, Sso, SsoInstance};
+use crate::clock::Clock;
 use crate::error::{Error, InputError};
 use crate::outcome::PermissionSetAction;
-use crate::sso::operations::{Patience, wait_for};
+use crate::sso::operations::{Patience, retrying_conflicts, wait_for};
+use crate::sso::revoke::{Revocations, session_seconds};
 use crate::template::{FORCE_MFA_POLICY, IAM_PATH, Template};
 use futures_util::future::try_join_all;
 use serde_json::{Value, json};
@@ -15,7 +19,7 @@ use serde_json::{Value, json};
 pub(crate) const PERMISSION_SET_MARKER: &str = "[iam-onboard]";
 /// Permission sets described at once while looking for the template's by name: Identity
 /// Center answers about 20 requests a second.
-const MAX_DESCRIBES_AT_ONCE: usize = 10;
+pub(crate) const MAX_DESCRIBES_AT_ONCE: usize = 10;
 /// The longest inline policy a permission set takes.
 pub(crate) const MAX_INLINE_POLICY_CHARS: usize = 32_768;
 
@@ -87,6 +91,7 @@ pub(crate) async fn ensure_permission_set(
     api: &impl Sso,
     instance: &SsoInstance,
     design: &PermissionSetDesign,
+    clock: &dyn Clock,
     patience: Patience,
 ) -> Result<PermissionSetOutcome, Error> {
     let instance_arn = &instance.arn;
@@ -141,6 +146,12 @@ pub(crate) async fn ensure_permission_set(
         )
         .into());
     }
+    let (policy, boundary) = tokio::join!(
+        api.get_inline_policy(instance_arn, &arn),
+        api.get_permissions_boundary(instance_arn, &arn),
+    );
+    let policy = policy.map_err(Error::from_aws)?;
+    let desired = with_unexpired_revocations(design, &current, policy.as_ref(), clock)?;
     let spec_changed = current.description != design.spec.description
         || current.session_duration != design.spec.session_duration;
     if spec_changed {
@@ -148,14 +159,9 @@ pub(crate) async fn ensure_permission_set(
             .await
             .map_err(Error::from_aws)?;
     }
-    let (policy, boundary) = tokio::join!(
-        api.get_inline_policy(instance_arn, &arn),
-        api.get_permissions_boundary(instance_arn, &arn),
-    );
-    let policy = policy.map_err(Error::from_aws)?;
-    let policy_changed = policy.as_ref() != Some(&design.inline_policy);
+    let policy_changed = policy.as_ref() != Some(&desired);
     if policy_changed {
-        api.put_inline_policy(instance_arn, &arn, &design.inline_policy.to_string())
+        api.put_inline_policy(instance_arn, &arn, &desired.to_string())
             .await
             .map_err(Error::from_aws)?;
     }
@@ -183,8 +189,54 @@ pub(crate) async fn ensure_permission_set(
             warnings,
         });
     }
-    let started = api
-        .provision_permission_set(instance_arn, &arn)
+    reprovision(api, instance_arn, &arn, patience).await?;
+    Ok(PermissionSetOutcome {
+        arn,
+        action: PermissionSetAction::Updated,
+        warnings,
+    })
+}
+
+/// The template's inline policy with the set's revoke entries that have not expired. Entries
+/// are kept for the longer of the set's session durations before and after the update, since
+/// sessions already started keep the duration they started with.
+fn with_unexpired_revocations(
+    design: &PermissionSetDesign,
+    current: &PermissionSetSpec,
+    policy: Option<&Value>,
+    clock: &dyn Clock,
+) -> Result<Value, Error> {
+    let now = clock.unix_now();
+    let session_secs = session_seconds(&current.session_duration)
+        .max(session_seconds(&design.spec.session_duration));
+    let mut entries = Revocations::read(policy, now);
+    entries.prune(now, session_secs);
+    let desired = entries
+        .written_into(Some(&design.inline_policy))
+        .unwrap_or_else(|| design.inline_policy.clone());
+    let size = desired.to_string().len();
+    if size > MAX_INLINE_POLICY_CHARS {
+        return Err(InputError::new(
+            "policies",
+            format!(
+                "with the revoke entries of people offboarded less than a session ago, permission set {:?} would need an inline policy of {size} characters; a permission set takes {MAX_INLINE_POLICY_CHARS} (nothing was changed; try again once they expire)",
+                design.spec.name
+            ),
+        )
+        .into());
+    }
+    Ok(desired)
+}
+
+/// Re-provisions the set to every account it is provisioned to and waits for it to finish,
+/// retrying a ConflictException or throttling.
+pub(crate) async fn reprovision(
+    api: &impl Sso,
+    instance_arn: &str,
+    arn: &str,
+    patience: Patience,
+) -> Result<(), Error> {
+    let started = retrying_conflicts(|| api.provision_permission_set(instance_arn, arn), patience)
         .await
         .map_err(Error::from_aws)?;
     wait_for(
@@ -200,11 +252,6 @@ pub(crate) async fn ensure_permission_set(
             "ProvisioningFailed",
             &failure.to_string(),
         ))
-    })?;
-    Ok(PermissionSetOutcome {
-        arn,
-        action: PermissionSetAction::Updated,
-        warnings,
     })
 }
 

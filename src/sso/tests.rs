@@ -1,12 +1,13 @@
-//! Identity Center against the in-memory model: polling, conflicts, undo, offboarding.
+//! Identity Center against the in-memory model: polling, conflicts, undo. Offboarding's tests
+//! are beside it, in `offboard/tests.rs`, and use these helpers.
 
 use super::assign::*;
-use super::offboard::*;
 use super::operations::*;
 use super::permission_set::*;
 use super::request::*;
 use crate::aws::memory_sso::{Behaviour, INSTANCE_ARN, MemorySso};
 use crate::aws::{NewPerson, OperationState, OperationStatus, PermissionSetSpec, Sso};
+use crate::clock::{Clock, SystemClock};
 use crate::error::Error;
 use crate::error::exit;
 use crate::names::validate_account_id;
@@ -17,7 +18,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-fn request(accounts: &[&str], create: bool) -> AssignRequest {
+pub(crate) fn request(accounts: &[&str], create: bool) -> AssignRequest {
     let template = TemplateSet::embedded()
         .unwrap()
         .get("developer")
@@ -45,7 +46,7 @@ fn request(accounts: &[&str], create: bool) -> AssignRequest {
 }
 
 /// The same request, giving `template` in every account.
-fn giving(mut request: AssignRequest, template: Template) -> AssignRequest {
+pub(crate) fn giving(mut request: AssignRequest, template: Template) -> AssignRequest {
     for target in &mut request.targets {
         target.template = template.clone();
     }
@@ -53,10 +54,20 @@ fn giving(mut request: AssignRequest, template: Template) -> AssignRequest {
     request
 }
 
-async fn run(api: &Arc<MemorySso>, request: &AssignRequest) -> Result<Assigned, Error> {
+pub(crate) async fn run(api: &Arc<MemorySso>, request: &AssignRequest) -> Result<Assigned, Error> {
+    run_at(api, request, &SystemClock).await
+}
+
+/// `assign` with the time read from `clock`.
+pub(crate) async fn run_at(
+    api: &Arc<MemorySso>,
+    request: &AssignRequest,
+    clock: &dyn Clock,
+) -> Result<Assigned, Error> {
     assign(
         api.clone(),
         request,
+        clock,
         Patience::default(),
         std::future::pending(),
     )
@@ -428,6 +439,7 @@ async fn an_interrupt_undoes_the_assignments_made() {
     let err = assign(
         api.clone(),
         &request(&["111111111111"], true),
+        &SystemClock,
         Patience::default(),
         interrupted,
     )
@@ -437,116 +449,6 @@ async fn an_interrupt_undoes_the_assignments_made() {
     let state = api.state.lock().unwrap();
     assert!(state.assignments.is_empty());
     assert!(state.users.is_empty());
-}
-
-#[tokio::test(start_paused = true)]
-async fn offboarding_from_sso_removes_every_assignment_then_the_person() {
-    let api = Arc::new(MemorySso::new(Behaviour {
-        polls_before_done: 2,
-        ..Behaviour::default()
-    }));
-    run(&api, &request(&["111111111111", "222222222222"], true))
-        .await
-        .unwrap();
-    let finance = TemplateSet::embedded()
-        .unwrap()
-        .get("finance")
-        .unwrap()
-        .clone();
-    run(&api, &giving(request(&["333333333333"], false), finance))
-        .await
-        .unwrap();
-
-    let plan = plan_sso_offboard(api.as_ref(), "bob", None, false)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        plan.assignments.len(),
-        3,
-        "across accounts and permission sets"
-    );
-    let removed = offboard_sso(api.clone(), &plan, Patience::default())
-        .await
-        .unwrap();
-    assert_eq!(removed.len(), 4);
-    assert!(
-        removed
-            .last()
-            .unwrap()
-            .starts_with("identitystore:DeleteUser")
-    );
-    {
-        let state = api.state.lock().unwrap();
-        assert!(state.assignments.is_empty() && state.users.is_empty());
-    }
-    assert!(
-        plan_sso_offboard(api.as_ref(), "bob", None, false)
-            .await
-            .unwrap()
-            .is_none()
-    );
-}
-
-#[tokio::test(start_paused = true)]
-async fn keep_identity_leaves_the_person_in_the_store() {
-    let api = Arc::new(MemorySso::new(Behaviour::default()));
-    run(&api, &request(&["111111111111"], true)).await.unwrap();
-    let plan = plan_sso_offboard(api.as_ref(), "bob", None, true)
-        .await
-        .unwrap()
-        .unwrap();
-    offboard_sso(api.clone(), &plan, Patience::default())
-        .await
-        .unwrap();
-    let state = api.state.lock().unwrap();
-    assert!(state.assignments.is_empty());
-    assert_eq!(state.users.len(), 1);
-}
-
-#[tokio::test(start_paused = true)]
-async fn offboarding_removes_group_memberships_with_and_without_keep_identity() {
-    for keep_identity in [true, false] {
-        let api = Arc::new(MemorySso::new(Behaviour::default()));
-        run(&api, &request(&["111111111111"], true)).await.unwrap();
-        {
-            let mut state = api.state.lock().unwrap();
-            for (id, name) in [("g-1", "engineers"), ("g-2", "on-call")] {
-                state.groups.insert(id.to_string(), name.to_string());
-                state.memberships.insert((
-                    format!("m-{id}"),
-                    id.to_string(),
-                    "user-bob".to_string(),
-                ));
-            }
-            state.memberships.insert((
-                "m-other".to_string(),
-                "g-1".to_string(),
-                "user-carol".to_string(),
-            ));
-        }
-        let plan = plan_sso_offboard(api.as_ref(), "bob", None, keep_identity)
-            .await
-            .unwrap()
-            .unwrap();
-        let planned = plan.removals();
-        assert!(
-            planned[0].contains("DeleteGroupMembership m-g-1 (group engineers)"),
-            "{planned:?}"
-        );
-        let removed = offboard_sso(api.clone(), &plan, Patience::default())
-            .await
-            .unwrap();
-        assert!(
-            removed.iter().any(|r| r.contains("(group on-call)")),
-            "{removed:?}"
-        );
-        let state = api.state.lock().unwrap();
-        let left: Vec<_> = state.memberships.iter().map(|m| m.0.as_str()).collect();
-        assert_eq!(left, ["m-other"], "only bob's memberships go");
-        assert!(state.assignments.is_empty());
-        assert_eq!(state.users.len(), usize::from(keep_identity));
-    }
 }
 
 #[tokio::test(start_paused = true)]

@@ -1,0 +1,565 @@
+//! `offboard --sso` against the in-memory Identity Center: the person's sessions denied before
+//! anything is removed, then groups, assignments and the person; revoke entries kept by later
+//! onboardings, pruned after the session duration (on tokio's paused clock), and bounded.
+
+use super::*;
+use crate::aws::PermissionSetSpec;
+use crate::aws::memory_sso::{Behaviour, INSTANCE_ARN, MemoryPermissionSet, MemorySso};
+use crate::clock::{SystemClock, TokioClock};
+use crate::error::exit;
+use crate::outcome::PermissionSetAction;
+use crate::sso::revoke::{DELETION_MARGIN_SECS, REVOKE_SID, Revocations};
+use crate::sso::tests::{giving, request, run, run_at};
+use crate::template::TemplateSet;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+const T0: u64 = 1_795_846_800;
+const HOUR: u64 = 3600;
+const DEVELOPER: &str = "arn:aws:sso:::instance/ssoins-test/ps-developer";
+const FINANCE: &str = "arn:aws:sso:::instance/ssoins-test/ps-finance";
+
+fn offboarding(user_name: &str, keep_identity: bool) -> SsoOffboardRequest {
+    SsoOffboardRequest {
+        user_name: user_name.to_string(),
+        instance_arn: None,
+        keep_identity,
+        revoke_unmanaged: false,
+    }
+}
+
+async fn plan_for(api: &MemorySso, request: &SsoOffboardRequest, now: u64) -> SsoOffboardPlan {
+    plan_sso_offboard(api, request, now)
+        .await
+        .unwrap()
+        .expect("the person is in the identity store")
+}
+
+async fn offboard_bob(api: &Arc<MemorySso>, clock: &dyn Clock) -> SsoOffboarded {
+    let plan = plan_for(api, &offboarding("bob", false), clock.unix_now()).await;
+    offboard_sso(api.clone(), &plan, clock, Patience::default())
+        .await
+        .unwrap()
+}
+
+fn inline(api: &MemorySso, arn: &str) -> Option<Value> {
+    api.state.lock().unwrap().permission_sets[arn]
+        .inline
+        .clone()
+}
+
+fn revoked(api: &MemorySso, arn: &str) -> Revocations {
+    Revocations::read(inline(api, arn).as_ref(), 0)
+}
+
+fn finance() -> crate::template::Template {
+    TemplateSet::embedded()
+        .unwrap()
+        .get("finance")
+        .unwrap()
+        .clone()
+}
+
+/// A person `name` assigned the developer set in one account.
+fn carol_too(name: &str) -> crate::sso::request::AssignRequest {
+    let mut second = request(&["111111111111"], true);
+    second.user_name = name.to_string();
+    if let Some(person) = &mut second.create {
+        person.user_name = name.to_string();
+    }
+    second
+}
+
+#[tokio::test(start_paused = true)]
+async fn offboarding_from_sso_removes_every_assignment_then_the_person() {
+    let api = Arc::new(MemorySso::new(Behaviour {
+        polls_before_done: 2,
+        ..Behaviour::default()
+    }));
+    run(&api, &request(&["111111111111", "222222222222"], true))
+        .await
+        .unwrap();
+    run(&api, &giving(request(&["333333333333"], false), finance()))
+        .await
+        .unwrap();
+
+    let plan = plan_for(&api, &offboarding("bob", false), T0).await;
+    assert_eq!(
+        plan.assignments.len(),
+        3,
+        "across accounts and permission sets"
+    );
+    let done = offboard_sso(
+        api.clone(),
+        &plan,
+        &TokioClock::starting_at(T0),
+        Patience::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(done.removed.len(), 4);
+    assert!(
+        done.removed
+            .last()
+            .unwrap()
+            .starts_with("identitystore:DeleteUser")
+    );
+    assert_eq!(done.cut.len(), 2, "{:?}", done.cut);
+    {
+        let state = api.state.lock().unwrap();
+        assert!(state.assignments.is_empty() && state.users.is_empty());
+    }
+    assert!(
+        plan_sso_offboard(api.as_ref(), &offboarding("bob", false), T0)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_persons_sessions_are_denied_in_each_set_before_anything_is_removed() {
+    let api = Arc::new(MemorySso::new(Behaviour::default()));
+    run(&api, &request(&["111111111111", "222222222222"], true))
+        .await
+        .unwrap();
+    run(&api, &giving(request(&["333333333333"], false), finance()))
+        .await
+        .unwrap();
+    let template_policy = inline(&api, DEVELOPER).unwrap();
+    let before = api.calls().len();
+
+    let plan = plan_for(&api, &offboarding("bob", false), T0).await;
+    let planned = plan.removals();
+    assert!(
+        planned[0].starts_with("sso:PutInlinePolicyToPermissionSet developer")
+            && planned[1].starts_with("sso:PutInlinePolicyToPermissionSet finance"),
+        "{planned:?}"
+    );
+    assert!(planned[0].contains("deny identitystore:userId user-bob"));
+    let done = offboard_sso(
+        api.clone(),
+        &plan,
+        &TokioClock::starting_at(T0),
+        Patience::default(),
+    )
+    .await
+    .unwrap();
+
+    let calls = &api.calls()[before..];
+    let last_provision = calls
+        .iter()
+        .rposition(|c| c.starts_with("sso:ProvisionPermissionSet"))
+        .unwrap();
+    let first_removal = calls
+        .iter()
+        .position(|c| c.starts_with("sso:DeleteAccountAssignment"))
+        .unwrap();
+    assert!(last_provision < first_removal, "{calls:?}");
+    for arn in [DEVELOPER, FINANCE] {
+        assert_eq!(revoked(&api, arn).revoked_at("user-bob"), Some(T0), "{arn}");
+    }
+    let policy = inline(&api, DEVELOPER).unwrap();
+    assert_eq!(
+        crate::sso::revoke::without_revocations(&policy),
+        template_policy,
+        "the template's statements are untouched"
+    );
+    let statement = policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Sid"] == REVOKE_SID)
+        .unwrap();
+    assert_eq!(statement["Effect"], "Deny");
+    assert_eq!(
+        statement["Condition"]["StringEquals"]["identitystore:userId"],
+        json!(["user-bob"])
+    );
+    let cut: Vec<(&str, u64)> = done
+        .cut
+        .iter()
+        .map(|c| (c.name.as_str(), c.since))
+        .collect();
+    assert_eq!(cut, [("developer", T0), ("finance", T0)]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn later_onboardings_keep_an_entry_until_the_session_duration_has_passed() {
+    let api = Arc::new(MemorySso::new(Behaviour::default()));
+    let clock = TokioClock::starting_at(T0);
+    run_at(&api, &request(&["111111111111"], true), &clock)
+        .await
+        .unwrap();
+    offboard_bob(&api, &clock).await;
+    assert_eq!(revoked(&api, DEVELOPER).revoked_at("user-bob"), Some(T0));
+
+    tokio::time::advance(Duration::from_secs(HOUR)).await;
+    let kept = run_at(&api, &carol_too("carol"), &clock).await.unwrap();
+    assert_eq!(
+        kept.permission_sets[0].1.action,
+        PermissionSetAction::Unchanged,
+        "an unexpired entry is not drift"
+    );
+    assert_eq!(revoked(&api, DEVELOPER).revoked_at("user-bob"), Some(T0));
+
+    tokio::time::advance(Duration::from_secs(7 * HOUR + DELETION_MARGIN_SECS)).await;
+    let provisions_before = api
+        .calls()
+        .iter()
+        .filter(|c| c.starts_with("sso:ProvisionPermissionSet"))
+        .count();
+    let pruned = run_at(&api, &carol_too("dave"), &clock).await.unwrap();
+    assert_eq!(
+        pruned.permission_sets[0].1.action,
+        PermissionSetAction::Updated
+    );
+    assert!(
+        revoked(&api, DEVELOPER).is_empty(),
+        "eight hours and the margin after: {:?}",
+        inline(&api, DEVELOPER)
+    );
+    assert!(
+        !inline(&api, DEVELOPER)
+            .unwrap()
+            .to_string()
+            .contains(REVOKE_SID),
+        "no empty statement is left"
+    );
+    let provisions_after = api
+        .calls()
+        .iter()
+        .filter(|c| c.starts_with("sso:ProvisionPermissionSet"))
+        .count();
+    assert_eq!(
+        provisions_after,
+        provisions_before + 1,
+        "re-provisioned once"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_offboarding_prunes_expired_entries_and_keeps_the_others() {
+    let api = Arc::new(MemorySso::new(Behaviour::default()));
+    let clock = TokioClock::starting_at(T0);
+    run_at(&api, &request(&["111111111111"], true), &clock)
+        .await
+        .unwrap();
+    run_at(&api, &carol_too("carol"), &clock).await.unwrap();
+    run_at(&api, &carol_too("dave"), &clock).await.unwrap();
+    offboard_bob(&api, &clock).await;
+    tokio::time::advance(Duration::from_secs(5 * HOUR)).await;
+    let carol = plan_for(&api, &offboarding("carol", false), clock.unix_now()).await;
+    offboard_sso(api.clone(), &carol, &clock, Patience::default())
+        .await
+        .unwrap();
+    tokio::time::advance(Duration::from_secs(4 * HOUR)).await;
+    let dave = plan_for(&api, &offboarding("dave", false), clock.unix_now()).await;
+    offboard_sso(api.clone(), &dave, &clock, Patience::default())
+        .await
+        .unwrap();
+    let entries = revoked(&api, DEVELOPER);
+    assert_eq!(entries.revoked_at("user-bob"), None, "nine hours old: gone");
+    assert_eq!(entries.revoked_at("user-carol"), Some(T0 + 5 * HOUR));
+    assert_eq!(entries.revoked_at("user-dave"), Some(T0 + 9 * HOUR));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_rerun_finds_the_entry_done_and_finishes() {
+    let api = Arc::new(MemorySso::new(Behaviour::default()));
+    let clock = TokioClock::starting_at(T0);
+    run_at(&api, &request(&["111111111111"], true), &clock)
+        .await
+        .unwrap();
+    let plan = plan_for(&api, &offboarding("bob", false), T0).await;
+    cut_sessions(api.as_ref(), &plan, &clock, Patience::default())
+        .await
+        .unwrap();
+    tokio::time::advance(Duration::from_secs(120)).await;
+    let again = plan_for(&api, &offboarding("bob", false), clock.unix_now()).await;
+    assert_eq!(again.revocations[0].step, RevokeStep::Done { at: T0 });
+    assert!(
+        !again
+            .removals()
+            .iter()
+            .any(|r| r.starts_with("sso:PutInlinePolicyToPermissionSet")),
+        "{:?}",
+        again.removals()
+    );
+    let puts_before = api
+        .calls()
+        .iter()
+        .filter(|c| c.starts_with("sso:PutInlinePolicy"))
+        .count();
+    let done = offboard_sso(api.clone(), &again, &clock, Patience::default())
+        .await
+        .unwrap();
+    assert_eq!(done.cut[0].since, T0);
+    let puts_after = api
+        .calls()
+        .iter()
+        .filter(|c| c.starts_with("sso:PutInlinePolicy"))
+        .count();
+    assert_eq!(puts_after, puts_before, "nothing written again");
+    assert!(api.state.lock().unwrap().users.is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_provisioning_stops_before_any_removal_and_keeps_the_other_entries() {
+    let api = Arc::new(MemorySso::new(Behaviour::default()));
+    run(&api, &request(&["111111111111"], true)).await.unwrap();
+    run(&api, &giving(request(&["333333333333"], false), finance()))
+        .await
+        .unwrap();
+    api.behaviour.lock().unwrap().failing_provisioning.insert(
+        FINANCE.to_string(),
+        "account 333333333333 is busy".to_string(),
+    );
+    let plan = plan_for(&api, &offboarding("bob", false), T0).await;
+    let err = offboard_sso(
+        api.clone(),
+        &plan,
+        &TokioClock::starting_at(T0),
+        Patience::default(),
+    )
+    .await
+    .unwrap_err();
+    let message = err.to_string();
+    assert_eq!(err.exit_code(), exit::FAILED, "{message}");
+    assert!(
+        message.contains("account 333333333333 is busy"),
+        "{message}"
+    );
+    assert!(
+        message.contains("the deny entries in developer stay: they are harmless"),
+        "{message}"
+    );
+    let state = api.state.lock().unwrap();
+    assert_eq!(state.assignments.len(), 2, "nothing removed");
+    assert_eq!(state.users.len(), 1);
+    drop(state);
+    assert_eq!(revoked(&api, DEVELOPER).revoked_at("user-bob"), Some(T0));
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_entry_lost_to_a_concurrent_write_is_written_again_a_few_times() {
+    for (overwritten, succeeds) in [(1, true), (4, true), (5, false)] {
+        let api = Arc::new(MemorySso::new(Behaviour::default()));
+        run(&api, &request(&["111111111111"], true)).await.unwrap();
+        api.behaviour.lock().unwrap().overwritten_puts = overwritten;
+        let plan = plan_for(&api, &offboarding("bob", false), T0).await;
+        let result = offboard_sso(
+            api.clone(),
+            &plan,
+            &TokioClock::starting_at(T0),
+            Patience::default(),
+        )
+        .await;
+        assert_eq!(result.is_ok(), succeeds, "{overwritten}: {result:?}");
+        let entry = revoked(&api, DEVELOPER).revoked_at("user-bob");
+        assert_eq!(entry.is_some(), succeeds, "{overwritten}");
+    }
+}
+
+fn add_unmanaged_set(api: &MemorySso, assigned_to: &str) -> String {
+    let arn = format!("{INSTANCE_ARN}/ps-platform-admin");
+    let mut state = api.state.lock().unwrap();
+    state.permission_sets.insert(
+        arn.clone(),
+        MemoryPermissionSet {
+            spec: PermissionSetSpec {
+                name: "PlatformAdmin".to_string(),
+                description: "made by the platform team".to_string(),
+                session_duration: "PT2H".to_string(),
+            },
+            inline: None,
+            boundary: None,
+        },
+    );
+    state.assignments.insert((
+        Assignment {
+            account: "444444444444".to_string(),
+            permission_set_arn: arn.clone(),
+        },
+        assigned_to.to_string(),
+    ));
+    arn
+}
+
+#[tokio::test(start_paused = true)]
+async fn sets_of_others_are_left_and_reported_unless_revoke_unmanaged() {
+    for revoke_unmanaged in [false, true] {
+        let api = Arc::new(MemorySso::new(Behaviour::default()));
+        run(&api, &request(&["111111111111"], true)).await.unwrap();
+        let unmanaged = add_unmanaged_set(&api, "user-bob");
+        let request = SsoOffboardRequest {
+            revoke_unmanaged,
+            ..offboarding("bob", false)
+        };
+        let plan = plan_for(&api, &request, T0).await;
+        let left = plan.left_open();
+        let done = offboard_sso(
+            api.clone(),
+            &plan,
+            &TokioClock::starting_at(T0),
+            Patience::default(),
+        )
+        .await
+        .unwrap();
+        let denied = revoked(&api, &unmanaged).revoked_at("user-bob");
+        if revoke_unmanaged {
+            assert!(left.is_empty(), "{left:?}");
+            assert_eq!(denied, Some(T0));
+            assert_eq!(done.cut.len(), 2);
+        } else {
+            assert_eq!(left.len(), 1, "{left:?}");
+            assert!(
+                left[0].contains("PlatformAdmin")
+                    && left[0].contains("may last until 2026-11-28T08:20:00Z")
+                    && left[0].contains("--revoke-unmanaged"),
+                "{left:?}"
+            );
+            assert_eq!(denied, None);
+            assert_eq!(inline(&api, &unmanaged), None, "not edited");
+            assert_eq!(done.cut.len(), 1);
+        }
+        assert!(
+            api.state.lock().unwrap().assignments.is_empty(),
+            "its assignment goes either way"
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn group_memberships_go_with_and_without_keep_identity_and_their_sets_are_denied() {
+    for keep_identity in [true, false] {
+        let api = Arc::new(MemorySso::new(Behaviour::default()));
+        run(&api, &request(&["111111111111"], true)).await.unwrap();
+        run(&api, &giving(request(&["333333333333"], false), finance()))
+            .await
+            .unwrap();
+        {
+            let mut state = api.state.lock().unwrap();
+            state
+                .assignments
+                .retain(|(a, _)| a.permission_set_arn != FINANCE);
+            state.assignments.insert((
+                Assignment {
+                    account: "333333333333".to_string(),
+                    permission_set_arn: FINANCE.to_string(),
+                },
+                "g-2".to_string(),
+            ));
+            for (id, name) in [("g-1", "engineers"), ("g-2", "accounts")] {
+                state.groups.insert(id.to_string(), name.to_string());
+                state.memberships.insert((
+                    format!("m-{id}"),
+                    id.to_string(),
+                    "user-bob".to_string(),
+                ));
+            }
+            state.memberships.insert((
+                "m-other".to_string(),
+                "g-1".to_string(),
+                "user-carol".to_string(),
+            ));
+        }
+        let plan = plan_for(&api, &offboarding("bob", keep_identity), T0).await;
+        let planned = plan.removals();
+        assert!(
+            planned.iter().any(|r| r
+                == "identitystore:DeleteGroupMembership m-g-2 (group accounts, which gives finance in account 333333333333)"),
+            "{planned:?}"
+        );
+        assert!(
+            planned
+                .iter()
+                .any(|r| r == "identitystore:DeleteGroupMembership m-g-1 (group engineers)"),
+            "{planned:?}"
+        );
+        let done = offboard_sso(
+            api.clone(),
+            &plan,
+            &TokioClock::starting_at(T0),
+            Patience::default(),
+        )
+        .await
+        .unwrap();
+        assert!(
+            done.removed.iter().any(|r| r.contains("(group accounts")),
+            "{:?}",
+            done.removed
+        );
+        assert_eq!(
+            revoked(&api, FINANCE).revoked_at("user-bob"),
+            Some(T0),
+            "the set a group gave is denied too"
+        );
+        let state = api.state.lock().unwrap();
+        let left: Vec<_> = state.memberships.iter().map(|m| m.0.as_str()).collect();
+        assert_eq!(left, ["m-other"], "only bob's memberships go");
+        let group_access: Vec<_> = state.assignments.iter().map(|(_, p)| p.as_str()).collect();
+        assert_eq!(group_access, ["g-2"], "the group keeps its own access");
+        assert_eq!(state.users.len(), usize::from(keep_identity));
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn ensuring_a_set_refuses_to_drop_entries_to_fit_the_size_limit() {
+    let api = Arc::new(MemorySso::new(Behaviour::default()));
+    run(&api, &request(&["111111111111"], true)).await.unwrap();
+    let mut entries = Revocations::default();
+    for n in 0..400 {
+        entries.add(&format!("{n:010}-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"), T0);
+    }
+    let crowded = entries.written_into(inline(&api, DEVELOPER).as_ref());
+    api.state
+        .lock()
+        .unwrap()
+        .permission_sets
+        .get_mut(DEVELOPER)
+        .unwrap()
+        .inline = crowded.clone();
+    let calls = api.calls().len();
+    let err = run_at(
+        &api,
+        &carol_too("carol"),
+        &TokioClock::starting_at(T0 + HOUR),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.exit_code(), exit::BAD_INPUT, "{err}");
+    assert!(err.to_string().contains("32768"), "{err}");
+    assert_eq!(inline(&api, DEVELOPER), crowded, "not written");
+    assert!(
+        api.calls()[calls..]
+            .iter()
+            .all(|c| !c.starts_with("sso:Put") && !c.starts_with("sso:Update")),
+        "nothing changed: {:?}",
+        &api.calls()[calls..]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn offboarding_from_sso_takes_ten_round_trips() {
+    let api = Arc::new(MemorySso::new(Behaviour::default()));
+    run(&api, &request(&["111111111111", "222222222222"], true))
+        .await
+        .unwrap();
+    run(&api, &giving(request(&["333333333333"], false), finance()))
+        .await
+        .unwrap();
+    let api = Arc::new(
+        Arc::into_inner(api)
+            .unwrap()
+            .with_latency(Duration::from_millis(100)),
+    );
+    let started = tokio::time::Instant::now();
+    offboard_bob(&api, &SystemClock).await;
+    let waited = started.elapsed();
+    eprintln!(
+        "simulated seconds against a 100 ms API: offboard --sso, two permission sets, three accounts {:.1}",
+        waited.as_secs_f64()
+    );
+    assert_eq!(waited, Duration::from_millis(1000));
+}

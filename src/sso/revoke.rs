@@ -1,0 +1,555 @@
+//! Cutting Identity Center sessions already handed out. Deleting an assignment stops new
+//! sessions, but a role session made from a permission set lasts its session duration. So,
+//! before the assignments go, the person's identity-store user id is added to a Deny statement
+//! in the inline policy of each permission set they can start sessions from, and the set is
+//! re-provisioned: AWS evaluates that policy on every request of every session from the set.
+//!
+//! The statement (Sid `IamOnboardRevokedSessions`) denies every action on every resource when
+//! `identitystore:userId` is one of the revoked ids. Beside that, under `StringNotEquals` on
+//! the same key, each id is written again with the time it was added (`<id> revoked at
+//! <time>`): no user id ever equals such a text, so that part never changes what is denied, and
+//! the policy itself records when each entry may go. An entry is pruned once the set's session
+//! duration, plus a margin for the assignment deletions that follow it, has passed since it was
+//! added, whenever the tool next writes the set's policy (offboarding, or ensuring the set from
+//! its template, which keeps every unexpired entry).
+
+use crate::aws::{PermissionSetSpec, Sso};
+use crate::clock::{Clock, parse_rfc3339, rfc3339};
+use crate::error::Error;
+use crate::sso::operations::Patience;
+use crate::sso::permission_set::{
+    MAX_DESCRIBES_AT_ONCE, MAX_INLINE_POLICY_CHARS, PERMISSION_SET_MARKER, reprovision,
+};
+use futures_util::future::try_join_all;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// The Sid of the revoke statement in a permission set's inline policy.
+pub(crate) const REVOKE_SID: &str = "IamOnboardRevokedSessions";
+const USER_ID_KEY: &str = "identitystore:userId";
+const REVOKED_AT: &str = " revoked at ";
+/// How long an entry outlives the session duration: it is added before the person's
+/// assignments are deleted, and a session can still start until they are gone.
+pub(crate) const DELETION_MARGIN_SECS: u64 = 15 * 60;
+/// The longest session Identity Center allows, assumed for a duration that cannot be read.
+const LONGEST_SESSION_SECS: u64 = 12 * 3600;
+/// Writes of one set's policy before giving up when concurrent writes keep losing the entry.
+const WRITE_ATTEMPTS: usize = 5;
+
+/// The people revoked from one permission set: identity-store user id → when the entry was
+/// added (Unix seconds).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Revocations(BTreeMap<String, u64>);
+
+impl Revocations {
+    /// The entries in a permission set's inline policy. An id without its time (a statement
+    /// edited by hand) counts as added `now`, so it is kept a whole session duration.
+    pub(crate) fn read(policy: Option<&Value>, now: u64) -> Self {
+        let Some(statement) = policy.and_then(revoke_statement) else {
+            return Revocations::default();
+        };
+        let condition = &statement["Condition"];
+        let times: BTreeMap<&str, u64> = strings(&condition["StringNotEquals"][USER_ID_KEY])
+            .filter_map(|note| {
+                let (id, at) = note.split_once(REVOKED_AT)?;
+                Some((id, parse_rfc3339(at)?))
+            })
+            .collect();
+        Revocations(
+            strings(&condition["StringEquals"][USER_ID_KEY])
+                .map(|id| (id.to_string(), times.get(id).copied().unwrap_or(now)))
+                .collect(),
+        )
+    }
+
+    /// When the person's entry was added, if there is one.
+    pub(crate) fn revoked_at(&self, user_id: &str) -> Option<u64> {
+        self.0.get(user_id).copied()
+    }
+
+    /// The entry added within the deletion margin before `now`: one this offboarding (or a run
+    /// of it moments ago) wrote, which needs no refresh.
+    fn fresh(&self, user_id: &str, now: u64) -> Option<u64> {
+        self.revoked_at(user_id)
+            .filter(|at| now < at.saturating_add(DELETION_MARGIN_SECS))
+    }
+
+    /// Adds the person's entry, or moves an older one to `now`: sessions they started since
+    /// (after a return) must stay denied a whole session duration from now.
+    pub(crate) fn add(&mut self, user_id: &str, now: u64) {
+        self.0.insert(user_id.to_string(), now);
+    }
+
+    /// Drops the entries whose sessions have all expired by `now`; returns their ids.
+    pub(crate) fn prune(&mut self, now: u64, session_secs: u64) -> Vec<String> {
+        let expired: Vec<String> = self
+            .0
+            .iter()
+            .filter(|(_, at)| expiry(**at, session_secs) <= now)
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in &expired {
+            self.0.remove(id);
+        }
+        expired
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `policy` with these entries as its revoke statement, in place of any earlier one, and
+    /// none when there are no entries. `None` when that leaves no policy at all.
+    pub(crate) fn written_into(&self, policy: Option<&Value>) -> Option<Value> {
+        let mut statements: Vec<Value> = policy
+            .map(without_revocations)
+            .map(|p| match p["Statement"].clone() {
+                Value::Array(items) => items,
+                Value::Null => Vec::new(),
+                single => vec![single],
+            })
+            .unwrap_or_default();
+        if !self.is_empty() {
+            statements.push(self.statement());
+        }
+        if statements.is_empty() && policy.is_none() {
+            return None;
+        }
+        let version = policy
+            .and_then(|p| p.get("Version").cloned())
+            .unwrap_or_else(|| json!("2012-10-17"));
+        Some(json!({ "Version": version, "Statement": statements }))
+    }
+
+    fn statement(&self) -> Value {
+        let ids: Vec<&String> = self.0.keys().collect();
+        let notes: Vec<String> = self
+            .0
+            .iter()
+            .map(|(id, at)| format!("{id}{REVOKED_AT}{}", rfc3339(*at)))
+            .collect();
+        json!({
+            "Sid": REVOKE_SID,
+            "Effect": "Deny",
+            "Action": "*",
+            "Resource": "*",
+            "Condition": {
+                "StringEquals": { USER_ID_KEY: ids },
+                "StringNotEquals": { USER_ID_KEY: notes },
+            },
+        })
+    }
+}
+
+/// When the sessions of a person revoked at `at` have all expired.
+pub(crate) fn expiry(at: u64, session_secs: u64) -> u64 {
+    at.saturating_add(session_secs)
+        .saturating_add(DELETION_MARGIN_SECS)
+}
+
+/// The policy without its revoke statement: what a template's design is compared with.
+pub(crate) fn without_revocations(policy: &Value) -> Value {
+    let mut policy = policy.clone();
+    match &mut policy["Statement"] {
+        Value::Array(items) => items.retain(|s| !is_revoke_statement(s)),
+        single if is_revoke_statement(single) => *single = Value::Array(Vec::new()),
+        _ => {}
+    }
+    policy
+}
+
+fn is_revoke_statement(statement: &Value) -> bool {
+    statement["Sid"] == REVOKE_SID
+}
+
+fn revoke_statement(policy: &Value) -> Option<&Value> {
+    match &policy["Statement"] {
+        Value::Array(items) => items.iter().find(|s| is_revoke_statement(s)),
+        single => Some(single).filter(|s| is_revoke_statement(s)),
+    }
+}
+
+/// A condition's values: one string or a list of them.
+fn strings(value: &Value) -> impl Iterator<Item = &str> {
+    let items: Vec<&Value> = match value {
+        Value::Array(items) => items.iter().collect(),
+        single => vec![single],
+    };
+    items.into_iter().filter_map(Value::as_str)
+}
+
+/// An ISO 8601 session duration (`PT8H`, `PT1H30M`) in seconds; the longest Identity Center
+/// allows when it cannot be read, so an entry is never pruned too early.
+pub(crate) fn session_seconds(duration: &str) -> u64 {
+    let Some(mut rest) = duration.strip_prefix("PT") else {
+        return LONGEST_SESSION_SECS;
+    };
+    let mut total = 0u64;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let (number, unit) = rest.split_at(digits);
+        let Ok(number) = number.parse::<u64>() else {
+            return LONGEST_SESSION_SECS;
+        };
+        let scale = match unit.chars().next() {
+            Some('H') => 3600,
+            Some('M') => 60,
+            Some('S') => 1,
+            _ => return LONGEST_SESSION_SECS,
+        };
+        total = total.saturating_add(number.saturating_mul(scale));
+        rest = &unit[1..];
+    }
+    if total == 0 {
+        LONGEST_SESSION_SECS
+    } else {
+        total
+    }
+}
+
+/// A permission set the person can start sessions from, and what offboarding does to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SetRevocation {
+    pub(crate) arn: String,
+    pub(crate) name: String,
+    pub(crate) session_secs: u64,
+    pub(crate) step: RevokeStep,
+}
+
+/// What offboarding does to one permission set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum RevokeStep {
+    /// The person's deny entry is added and the set re-provisioned.
+    Add,
+    /// An earlier run added the entry at this time (Unix seconds): nothing to do.
+    Done { at: u64 },
+    /// The set is not edited: sessions from it may last until `until` (Unix seconds).
+    Left { until: u64, why: String },
+}
+
+impl SetRevocation {
+    /// The change a real run makes, for the plan; `None` when there is none.
+    pub(crate) fn planned(&self, user_id: &str) -> Option<String> {
+        (self.step == RevokeStep::Add).then(|| {
+            format!(
+                "sso:PutInlinePolicyToPermissionSet {} ({}): deny identitystore:userId {user_id}, then sso:ProvisionPermissionSet to its accounts",
+                self.name, self.arn
+            )
+        })
+    }
+
+    /// For the report: why and until when sessions from this set may go on.
+    pub(crate) fn left_open(&self) -> Option<String> {
+        match &self.step {
+            RevokeStep::Left { until, why } => Some(format!(
+                "sessions from permission set {} ({}) may last until {}: {why}",
+                self.name,
+                self.arn,
+                rfc3339(*until)
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// What a permission set is like, read for the decision.
+struct SetSeen {
+    arn: String,
+    spec: PermissionSetSpec,
+    policy: Option<Value>,
+}
+
+/// Reads each permission set the person can start sessions from (ten at a time) and decides
+/// what offboarding does to it.
+pub(crate) async fn plan_revocations(
+    api: &impl Sso,
+    instance_arn: &str,
+    set_arns: &[String],
+    user_id: &str,
+    now: u64,
+    revoke_unmanaged: bool,
+) -> Result<Vec<SetRevocation>, Error> {
+    let mut decided = Vec::new();
+    for batch in set_arns.chunks(MAX_DESCRIBES_AT_ONCE) {
+        let seen = try_join_all(batch.iter().map(|arn| async move {
+            let (spec, policy) = tokio::try_join!(
+                api.describe_permission_set(instance_arn, arn),
+                api.get_inline_policy(instance_arn, arn),
+            )?;
+            Ok(SetSeen {
+                arn: arn.clone(),
+                spec,
+                policy,
+            })
+        }))
+        .await
+        .map_err(Error::from_aws)?;
+        decided.extend(
+            seen.iter()
+                .map(|set| decide(set, user_id, now, revoke_unmanaged)),
+        );
+    }
+    Ok(decided)
+}
+
+fn decide(set: &SetSeen, user_id: &str, now: u64, revoke_unmanaged: bool) -> SetRevocation {
+    let session_secs = session_seconds(&set.spec.session_duration);
+    let revocation = |step| SetRevocation {
+        arn: set.arn.clone(),
+        name: set.spec.name.clone(),
+        session_secs,
+        step,
+    };
+    let left = |why: String| {
+        revocation(RevokeStep::Left {
+            until: now.saturating_add(session_secs),
+            why,
+        })
+    };
+    if !set.spec.description.starts_with(PERMISSION_SET_MARKER) && !revoke_unmanaged {
+        return left(
+            "not managed by iam-onboard, so not edited (--revoke-unmanaged edits it too)"
+                .to_string(),
+        );
+    }
+    let mut entries = Revocations::read(set.policy.as_ref(), now);
+    if let Some(at) = entries.fresh(user_id, now) {
+        return revocation(RevokeStep::Done { at });
+    }
+    match written_with(
+        &mut entries,
+        set.policy.as_ref(),
+        user_id,
+        now,
+        session_secs,
+    ) {
+        Ok(_) => revocation(RevokeStep::Add),
+        Err(why) => left(why),
+    }
+}
+
+/// The policy with the person's entry added and expired ones pruned, within the size limit.
+fn written_with(
+    entries: &mut Revocations,
+    policy: Option<&Value>,
+    user_id: &str,
+    now: u64,
+    session_secs: u64,
+) -> Result<Value, String> {
+    entries.prune(now, session_secs);
+    entries.add(user_id, now);
+    let written = entries
+        .written_into(policy)
+        .expect("a policy with an entry has a statement");
+    let size = written.to_string().len();
+    if size > MAX_INLINE_POLICY_CHARS {
+        return Err(format!(
+            "with the deny entry its inline policy would be {size} characters; a permission set takes {MAX_INLINE_POLICY_CHARS}"
+        ));
+    }
+    Ok(written)
+}
+
+/// Adds the person's deny entry to the set (pruning expired ones), re-provisions it to its
+/// accounts, and reads the policy again to check the entry is there; writes again when a
+/// concurrent change lost it. Returns when the entry was added, or why it could not be.
+pub(crate) async fn revoke_in_set(
+    api: &impl Sso,
+    instance_arn: &str,
+    set: &SetRevocation,
+    user_id: &str,
+    clock: &dyn Clock,
+    patience: Patience,
+) -> Result<u64, String> {
+    let mut writes = 0;
+    loop {
+        let now = clock.unix_now();
+        let policy = api
+            .get_inline_policy(instance_arn, &set.arn)
+            .await
+            .map_err(|err| err.to_string())?;
+        let mut entries = Revocations::read(policy.as_ref(), now);
+        if writes > 0
+            && let Some(at) = entries.fresh(user_id, now)
+        {
+            return Ok(at);
+        }
+        if writes == WRITE_ATTEMPTS {
+            return Err(format!(
+                "the deny entry was lost to concurrent changes of the policy {WRITE_ATTEMPTS} times"
+            ));
+        }
+        let written = written_with(
+            &mut entries,
+            policy.as_ref(),
+            user_id,
+            now,
+            set.session_secs,
+        )?;
+        api.put_inline_policy(instance_arn, &set.arn, &written.to_string())
+            .await
+            .map_err(|err| err.to_string())?;
+        reprovision(api, instance_arn, &set.arn, patience)
+            .await
+            .map_err(|err| err.to_string())?;
+        writes += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOUR: u64 = 3600;
+    const T0: u64 = 1_795_846_800;
+
+    fn policy_with(entries: &Revocations) -> Value {
+        let template = json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+        ]});
+        entries.written_into(Some(&template)).unwrap()
+    }
+
+    #[test]
+    fn the_statement_denies_the_listed_ids_and_records_when_each_was_added() {
+        let mut entries = Revocations::default();
+        entries.add("id-b", T0 + HOUR);
+        entries.add("id-a", T0);
+        let policy = policy_with(&entries);
+        let statement = &policy["Statement"][1];
+        assert_eq!(statement["Sid"], REVOKE_SID);
+        assert_eq!(statement["Effect"], "Deny");
+        assert_eq!(statement["Action"], "*");
+        assert_eq!(statement["Resource"], "*");
+        assert_eq!(
+            statement["Condition"]["StringEquals"][USER_ID_KEY],
+            json!(["id-a", "id-b"])
+        );
+        assert_eq!(
+            statement["Condition"]["StringNotEquals"][USER_ID_KEY],
+            json!([
+                "id-a revoked at 2026-11-28T06:20:00Z",
+                "id-b revoked at 2026-11-28T07:20:00Z"
+            ])
+        );
+        assert_eq!(policy["Statement"][0]["Action"], "s3:GetObject");
+        assert_eq!(Revocations::read(Some(&policy), T0 + 5 * HOUR), entries);
+    }
+
+    #[test]
+    fn entries_go_once_the_session_duration_and_the_margin_have_passed() {
+        let mut entries = Revocations::default();
+        entries.add("old", T0);
+        entries.add("new", T0 + 2 * HOUR);
+        let session = 8 * HOUR;
+        assert!(entries.prune(T0 + session, session).is_empty());
+        assert_eq!(
+            entries.prune(T0 + session + DELETION_MARGIN_SECS, session),
+            ["old"]
+        );
+        assert_eq!(entries.revoked_at("new"), Some(T0 + 2 * HOUR));
+        assert_eq!(
+            entries.prune(T0 + 11 * HOUR, session),
+            ["new"],
+            "ten hours and a quarter after it was added"
+        );
+        let template = json!({"Version": "2012-10-17", "Statement": []});
+        assert_eq!(
+            entries.written_into(Some(&template)),
+            Some(template.clone()),
+            "no entries, no statement"
+        );
+    }
+
+    #[test]
+    fn an_id_without_its_time_is_kept_a_whole_session_from_now() {
+        let policy = json!({"Statement": {"Sid": REVOKE_SID, "Effect": "Deny", "Action": "*",
+            "Resource": "*", "Condition": {"StringEquals": {USER_ID_KEY: "by-hand"}}}});
+        let entries = Revocations::read(Some(&policy), T0);
+        assert_eq!(entries.revoked_at("by-hand"), Some(T0));
+        assert_eq!(
+            without_revocations(&policy)["Statement"],
+            json!([]),
+            "a single statement object is recognised too"
+        );
+    }
+
+    #[test]
+    fn session_durations_are_read_in_seconds_and_the_unreadable_count_as_the_longest() {
+        assert_eq!(session_seconds("PT8H"), 8 * HOUR);
+        assert_eq!(session_seconds("PT1H30M"), 90 * 60);
+        assert_eq!(session_seconds("PT45M10S"), 45 * 60 + 10);
+        for unreadable in ["", "P1D", "PT", "PTxH", "8 hours", "PT8"] {
+            assert_eq!(session_seconds(unreadable), 12 * HOUR, "{unreadable:?}");
+        }
+    }
+
+    fn seen(description: &str, policy: Option<Value>) -> SetSeen {
+        SetSeen {
+            arn: "arn:ps".to_string(),
+            spec: PermissionSetSpec {
+                name: "developer".to_string(),
+                description: description.to_string(),
+                session_duration: "PT4H".to_string(),
+            },
+            policy,
+        }
+    }
+
+    #[test]
+    fn unmanaged_sets_are_left_unless_asked_and_say_until_when() {
+        let unmanaged = seen("the platform team's", None);
+        let left = decide(&unmanaged, "id-a", T0, false);
+        assert_eq!(
+            left.step,
+            RevokeStep::Left {
+                until: T0 + 4 * HOUR,
+                why: "not managed by iam-onboard, so not edited (--revoke-unmanaged edits it too)"
+                    .to_string()
+            }
+        );
+        assert!(
+            left.left_open()
+                .unwrap()
+                .contains("may last until 2026-11-28T10:20:00Z")
+        );
+        assert_eq!(left.planned("id-a"), None);
+        assert_eq!(decide(&unmanaged, "id-a", T0, true).step, RevokeStep::Add);
+    }
+
+    #[test]
+    fn a_fresh_entry_is_done_and_an_old_one_is_added_again() {
+        let mut entries = Revocations::default();
+        entries.add("id-a", T0);
+        let set = seen("[iam-onboard] dev", Some(policy_with(&entries)));
+        assert_eq!(
+            decide(&set, "id-a", T0 + 60, false).step,
+            RevokeStep::Done { at: T0 }
+        );
+        assert_eq!(
+            decide(&set, "id-a", T0 + 2 * HOUR, false).step,
+            RevokeStep::Add,
+            "a return and a second offboarding: the entry counts from now"
+        );
+    }
+
+    #[test]
+    fn an_entry_that_would_pass_the_size_limit_is_not_written() {
+        let mut entries = Revocations::default();
+        for n in 0..500 {
+            entries.add(&format!("{n:010}-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"), T0);
+        }
+        let set = seen("[iam-onboard] dev", Some(policy_with(&entries)));
+        let RevokeStep::Left { why, .. } = decide(&set, "id-new", T0 + 60, false).step else {
+            panic!("over the limit")
+        };
+        assert!(why.contains("32768"), "{why}");
+        assert_eq!(
+            decide(&set, "id-new", T0 + 5 * HOUR, false).step,
+            RevokeStep::Add,
+            "once the old entries have expired, they make room"
+        );
+    }
+}
