@@ -255,6 +255,12 @@ fn keep_identity_and_dry_run_leave_the_person() {
         "the unexpired entry is not drift: {report}"
     );
     assert!(
+        strings(&report["warnings"])
+            .iter()
+            .any(|w| w.contains("their sessions from it stay denied until")),
+        "{report}"
+    );
+    assert!(
         inline_policy(&instance_arn, &permission_set).contains(&user_id),
         "a later assignment does not lift the revocation"
     );

@@ -4,7 +4,7 @@
 //! assignments, then the identity-store user it created.
 
 use crate::aws::{Assignment, AwsError, AwsErrorKind, NewPerson, Sso, SsoInstance};
-use crate::clock::Clock;
+use crate::clock::{Clock, rfc3339};
 use crate::error::{Error, InputError};
 use crate::sso::operations::{MAX_IN_FLIGHT, Patience, retrying_conflicts, wait_for};
 use crate::sso::permission_set::{
@@ -312,6 +312,16 @@ pub(crate) async fn assign_person<A: Sso + Send + 'static>(
             .collect(),
     };
     if let Some(outcomes) = outcomes.filter(|_| failed.is_empty()) {
+        let mut permission_sets = permission_sets;
+        for (name, outcome) in &mut permission_sets {
+            if let Some(until) = outcome.denied_until.get(&user_id) {
+                outcome.warnings.push(format!(
+                    "{} was offboarded from permission set {name} less than a session ago: their sessions from it stay denied until {} (the revocation is not lifted early)",
+                    request.user_name,
+                    rfc3339(*until)
+                ));
+            }
+        }
         let accounts = outcomes
             .into_iter()
             .zip(&request.targets)

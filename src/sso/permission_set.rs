@@ -13,6 +13,7 @@ use crate::sso::revoke::{Revocations, session_seconds};
 use crate::template::{FORCE_MFA_POLICY, IAM_PATH, Template};
 use futures_util::future::try_join_all;
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 
 /// Starts the description of every permission set this tool manages; one without it is
 /// someone else's and is not changed.
@@ -82,6 +83,9 @@ pub(crate) struct PermissionSetOutcome {
     pub(crate) arn: String,
     pub(crate) action: PermissionSetAction,
     pub(crate) warnings: Vec<String>,
+    /// The people whose sessions the set still denies (offboarded less than a session ago):
+    /// identity-store user id → until when (Unix seconds).
+    pub(crate) denied_until: BTreeMap<String, u64>,
 }
 
 /// Finds the permission set by name; creates it, or brings a changed one up to date and
@@ -134,6 +138,7 @@ pub(crate) async fn ensure_permission_set(
             arn,
             action: PermissionSetAction::Created,
             warnings,
+            denied_until: BTreeMap::new(),
         });
     };
     if !current.description.starts_with(PERMISSION_SET_MARKER) {
@@ -151,7 +156,8 @@ pub(crate) async fn ensure_permission_set(
         api.get_permissions_boundary(instance_arn, &arn),
     );
     let policy = policy.map_err(Error::from_aws)?;
-    let desired = with_unexpired_revocations(design, &current, policy.as_ref(), clock)?;
+    let (desired, denied_until) =
+        with_unexpired_revocations(design, &current, policy.as_ref(), clock)?;
     let spec_changed = current.description != design.spec.description
         || current.session_duration != design.spec.session_duration;
     if spec_changed {
@@ -187,6 +193,7 @@ pub(crate) async fn ensure_permission_set(
             arn,
             action: PermissionSetAction::Unchanged,
             warnings,
+            denied_until,
         });
     }
     reprovision(api, instance_arn, &arn, patience).await?;
@@ -194,18 +201,20 @@ pub(crate) async fn ensure_permission_set(
         arn,
         action: PermissionSetAction::Updated,
         warnings,
+        denied_until,
     })
 }
 
-/// The template's inline policy with the set's revoke entries that have not expired. Entries
-/// are kept for the longer of the set's session durations before and after the update, since
-/// sessions already started keep the duration they started with.
+/// The template's inline policy with the set's revoke entries that have not expired, and until
+/// when each person stays denied. Entries are kept for the longer of the set's session
+/// durations before and after the update, since sessions already started keep the duration
+/// they started with.
 fn with_unexpired_revocations(
     design: &PermissionSetDesign,
     current: &PermissionSetSpec,
     policy: Option<&Value>,
     clock: &dyn Clock,
-) -> Result<Value, Error> {
+) -> Result<(Value, BTreeMap<String, u64>), Error> {
     let now = clock.unix_now();
     let session_secs = session_seconds(&current.session_duration)
         .max(session_seconds(&design.spec.session_duration));
@@ -225,7 +234,7 @@ fn with_unexpired_revocations(
         )
         .into());
     }
-    Ok(desired)
+    Ok((desired, entries.denied_until(session_secs)))
 }
 
 /// Re-provisions the set to every account it is provisioned to and waits for it to finish,

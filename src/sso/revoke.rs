@@ -94,6 +94,14 @@ impl Revocations {
         expired
     }
 
+    /// Until when each listed person stays denied.
+    pub(crate) fn denied_until(&self, session_secs: u64) -> BTreeMap<String, u64> {
+        self.0
+            .iter()
+            .map(|(id, at)| (id.clone(), expiry(*at, session_secs)))
+            .collect()
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

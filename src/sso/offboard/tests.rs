@@ -563,3 +563,28 @@ async fn offboarding_from_sso_takes_ten_round_trips() {
     );
     assert_eq!(waited, Duration::from_millis(1000));
 }
+
+#[tokio::test(start_paused = true)]
+async fn assigning_a_revoked_person_again_says_until_when_they_stay_denied() {
+    let api = Arc::new(MemorySso::new(Behaviour::default()));
+    let clock = TokioClock::starting_at(T0);
+    run_at(&api, &request(&["111111111111"], true), &clock)
+        .await
+        .unwrap();
+    let plan = plan_for(&api, &offboarding("bob", true), T0).await;
+    offboard_sso(api.clone(), &plan, &clock, Patience::default())
+        .await
+        .unwrap();
+    tokio::time::advance(Duration::from_secs(HOUR)).await;
+    let back = run_at(&api, &request(&["111111111111"], false), &clock)
+        .await
+        .unwrap();
+    let warnings = &back.permission_sets[0].1.warnings;
+    assert!(
+        warnings.iter().any(|w| w.contains(
+            "bob was offboarded from permission set developer less than a session ago: their sessions from it stay denied until 2026-11-28T14:35:00Z"
+        )),
+        "{warnings:?}"
+    );
+    assert_eq!(revoked(&api, DEVELOPER).revoked_at("user-bob"), Some(T0));
+}
