@@ -334,10 +334,33 @@ fn disable_only_cuts_access_keeps_the_user_and_a_later_run_finishes() {
             "policies kept for investigation, and the deny-all"
         );
     });
-    Run::new(&["offboard", &name, "-y"])
+    let offboarded_tag = block_on(async {
+        let tags = iam()
+            .list_user_tags()
+            .user_name(&name)
+            .send()
+            .await
+            .unwrap();
+        tags.tags()
+            .iter()
+            .find(|t| t.key() == "iam-onboard:offboarded")
+            .map(|t| t.value().to_string())
+            .unwrap()
+    });
+    let report = Run::new(&["offboard", &name, "-y", "--output", "json"])
         .output()
         .exits(0)
-        .stdout_has("Offboarded");
+        .json();
+    assert_eq!(report["status"], "offboarded");
+    assert_eq!(
+        report["access_cut"]["at"],
+        offboarded_tag.as_str(),
+        "access was cut by the earlier --disable-only"
+    );
+    assert_eq!(
+        report["access_cut"]["inline_policy"],
+        "iam-onboard-deny-all"
+    );
     assert!(!user_exists(&name));
 }
 

@@ -76,7 +76,7 @@ pub(super) async fn offboard_user(
         return Err(Error::Declined);
     }
     let interrupted = interrupts.during_changes();
-    let started = rfc3339(SystemClock.unix_now());
+    let cut_at = cut_earlier(&inventory).unwrap_or_else(|| rfc3339(SystemClock.unix_now()));
     let removed = tokio::select! {
         result = offboard::execute(api, &plan) => result?,
         () = interrupted => {
@@ -85,7 +85,7 @@ pub(super) async fn offboard_user(
     };
     let mut report = OffboardReport::done(&acting, &plan, mode, request.reason.as_deref(), removed);
     report.access_cut = Some(AccessCut {
-        at: started,
+        at: cut_at,
         inline_policy: Some(offboard::DENY_ALL_POLICY.to_string()),
         permission_sets: Vec::new(),
     });
@@ -179,6 +179,22 @@ pub(super) async fn offboard_sso(
     report.status = OffboardStatus::Offboarded;
     report::print(&report.render(global.output));
     Ok(())
+}
+
+/// When an earlier `--disable-only` cut the user's access: its tag, if its deny-all is still
+/// attached.
+fn cut_earlier(inventory: &offboard::Inventory) -> Option<String> {
+    inventory
+        .inline_policies
+        .iter()
+        .any(|name| name == offboard::DENY_ALL_POLICY)
+        .then(|| {
+            inventory
+                .user
+                .tag(offboard::OFFBOARDED_TAG)
+                .map(str::to_string)
+        })
+        .flatten()
 }
 
 /// The permission sets whose sessions are left open, for the report.
