@@ -149,6 +149,11 @@ pub(crate) enum Command {
     /// everything attached to it, in the order AWS requires (with --sso: deny the person's live
     /// sessions in their permission sets, then remove their groups, assignments and identity)
     Offboard(OffboardArgs),
+    /// Enrol a new virtual MFA device for an IAM user (lost or new phone, or MFA deferred at
+    /// onboarding), and only once it works remove the old ones
+    ResetMfa(ResetMfaArgs),
+    /// Give an IAM user a new one-time console password (changed at next sign-in)
+    ResetPassword(ResetPasswordArgs),
     /// List or show the job-function templates
     #[command(subcommand)]
     Templates(TemplatesCommand),
@@ -188,6 +193,65 @@ pub(crate) struct OffboardArgs {
     /// With --sso: the Identity Center instance, when the account has several
     #[arg(long, value_name = "ARN", requires = "sso")]
     pub(crate) instance_arn: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ResetMfaArgs {
+    /// IAM user name (on a terminal, when missing: chosen from the account's users)
+    pub(crate) username: Option<String>,
+
+    /// How to enrol the new device
+    #[arg(long, value_enum, value_name = "MODE", conflicts_with_all = ["enable_pending", "remove_only"])]
+    pub(crate) mfa: Option<ResetMfaArg>,
+
+    /// With --mfa export or pending: new file (mode 0600) for the otpauth:// URI. With
+    /// --enable-pending: that file, read to check the codes before AWS is asked
+    #[arg(long, value_name = "FILE", conflicts_with = "remove_only")]
+    pub(crate) mfa_secret_file: Option<PathBuf>,
+
+    /// With --mfa export or pending: also write the QR code as a PNG (new file, mode 0600)
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["enable_pending", "remove_only"])]
+    pub(crate) mfa_qr_png: Option<PathBuf>,
+
+    /// The second run of a scripted enrolment: enable the device an earlier --mfa pending left,
+    /// with two consecutive codes on standard input, then remove the old devices
+    #[arg(long, conflicts_with = "remove_only")]
+    pub(crate) enable_pending: bool,
+
+    /// Only remove the user's MFA devices, without enrolling a new one (the person cannot be
+    /// there); the force-mfa policy keeps them to MFA self-service until they enrol
+    #[arg(long)]
+    pub(crate) remove_only: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ResetMfaArg {
+    /// QR code on this terminal, then type two consecutive codes (default on a terminal)
+    Prompt,
+    /// Write the otpauth URI to --mfa-secret-file, read two codes from standard input in the
+    /// same run
+    Export,
+    /// Write the otpauth URI to --mfa-secret-file and leave the device pending; a later
+    /// `reset-mfa USER --enable-pending` with two codes on standard input enables it
+    Pending,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ResetPasswordArgs {
+    /// IAM user name (on a terminal, when missing: chosen from the account's users)
+    pub(crate) username: Option<String>,
+
+    /// Write the one-time password to this new file (mode 0600) instead of showing it
+    #[arg(long, value_name = "FILE")]
+    pub(crate) password_file: Option<PathBuf>,
+
+    /// Give console access to a user that has none
+    #[arg(long)]
+    pub(crate) create: bool,
+
+    /// The person is an IAM Identity Center user: explains what to do (AWS has no API for it)
+    #[arg(long, conflicts_with_all = ["password_file", "create"])]
+    pub(crate) sso: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -192,6 +192,16 @@ pub(crate) enum Error {
         remaining: Vec<String>,
     },
 
+    #[error(
+        "the new MFA device {enabled} of {user} works, but these old devices could not be removed (deactivate and delete them in the console, IAM > Users > {user} > Security credentials):\n{}",
+        bullet_list(leftovers)
+    )]
+    MfaOldDevicesLeft {
+        user: String,
+        enabled: String,
+        leftovers: Vec<String>,
+    },
+
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -208,7 +218,8 @@ impl Error {
             Error::Aws(_)
             | Error::RolledBack { .. }
             | Error::Io { .. }
-            | Error::OffboardIncomplete { .. } => exit::FAILED,
+            | Error::OffboardIncomplete { .. }
+            | Error::MfaOldDevicesLeft { .. } => exit::FAILED,
             Error::UndoIncomplete { .. } => exit::UNDO_INCOMPLETE,
             Error::Batch(BatchShortfall::RowsFailed) => exit::FAILED,
             Error::Batch(BatchShortfall::UndoIncomplete) => exit::UNDO_INCOMPLETE,

@@ -120,6 +120,11 @@ const MENU: &[(&str, &[&str])] = &[
         "Offboard a person from IAM Identity Center (SSO)",
         &["offboard", "--sso"],
     ),
+    (
+        "Reset an IAM user's MFA (lost or new phone)",
+        &["reset-mfa"],
+    ),
+    ("Reset an IAM user's console password", &["reset-password"]),
     ("List the job-function templates", &["templates", "list"]),
 ];
 
@@ -336,18 +341,22 @@ pub(crate) fn ask_batch_file(prompter: &mut impl Prompter) -> Result<std::path::
     Ok(prompter.text("CSV file", false, &check)?.into())
 }
 
-/// The IAM user to offboard, picked by typing part of the name from every user in the account.
-pub(crate) async fn ask_user_to_offboard(
+/// The IAM user to act on (`purpose`: "offboard", "reset the MFA of"), picked by typing part
+/// of the name from every user in the account.
+pub(crate) async fn ask_iam_user(
     api: &impl Iam,
     prompter: &mut impl Prompter,
+    purpose: &str,
 ) -> Result<String, Error> {
     let users = api.list_users().await.map_err(Error::from_aws)?;
     if users.is_empty() {
-        return Err(
-            InputError::new("<USERNAME>", "the account has no IAM users to offboard").into(),
-        );
+        return Err(InputError::new(
+            "<USERNAME>",
+            format!("the account has no IAM users to {purpose}"),
+        )
+        .into());
     }
-    let chosen = prompter.search("IAM user to offboard (type to filter)", &users)?;
+    let chosen = prompter.search(&format!("IAM user to {purpose} (type to filter)"), &users)?;
     Ok(users[chosen].clone())
 }
 
@@ -652,11 +661,11 @@ pub(crate) mod tests {
         let api = account_with(&["alice", "bob", "carol"]);
         let mut prompter = Scripted::new(&["ro"]);
         assert_eq!(
-            ask_user_to_offboard(&api, &mut prompter).await.unwrap(),
+            ask_iam_user(&api, &mut prompter, "offboard").await.unwrap(),
             "carol"
         );
         let empty = account_with(&[]);
-        let err = ask_user_to_offboard(&empty, &mut prompter)
+        let err = ask_iam_user(&empty, &mut prompter, "offboard")
             .await
             .unwrap_err();
         assert_eq!(err.exit_code(), crate::error::exit::BAD_INPUT);

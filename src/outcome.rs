@@ -137,3 +137,31 @@ mod tests {
         assert_eq!(AccountStatus::AlreadyAssigned.as_str(), "already-assigned");
     }
 }
+
+outcome! {
+    /// How `reset-mfa` ended.
+    MfaResetStatus {
+        /// `--dry-run`: nothing was changed.
+        Planned => "planned",
+        /// Nothing to do (`--remove-only` of a user without devices).
+        AlreadyDone => "already-done",
+        /// A new device is enabled and the old ones are gone.
+        Enabled => "enabled",
+        /// A new device waits for `--enable-pending`.
+        Pending => "pending",
+        /// `--remove-only`: the devices are gone, none enrolled.
+        Removed => "removed",
+    }
+}
+
+outcome! {
+    /// How `reset-password` ended.
+    PasswordResetStatus {
+        /// `--dry-run`: nothing was changed.
+        Planned => "planned",
+        /// A new one-time password replaced the old one.
+        Reset => "reset",
+        /// `--create`: the user had no console access and now has.
+        Created => "created",
+    }
+}

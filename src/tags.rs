@@ -15,6 +15,8 @@ pub(crate) const EMAIL_TAG: &str = "email";
 pub(crate) const PASSWORD_TAG: &str = "iam-onboard:password";
 pub(crate) const PASSWORD_PENDING: &str = "pending";
 pub(crate) const PASSWORD_DELIVERED: &str = "delivered";
+/// The virtual MFA device a `reset-mfa --mfa pending` left for a later `--enable-pending`.
+pub(crate) const MFA_PENDING_TAG: &str = "iam-onboard:mfa-pending";
 /// Tags the tool sets itself; `--tag` may not set them.
 pub(crate) const RESERVED_TAGS: &[&str] = &[
     MANAGED_BY_TAG,
@@ -24,6 +26,7 @@ pub(crate) const RESERVED_TAGS: &[&str] = &[
     DISPLAY_NAME_TAG,
     EMAIL_TAG,
     PASSWORD_TAG,
+    MFA_PENDING_TAG,
 ];
 
 /// The tag every resource this tool creates carries.

@@ -57,6 +57,12 @@ impl MfaSeed {
         Self::from_bytes(bytes, issuer, account_name)
     }
 
+    /// From an otpauth URI this tool wrote (`--mfa-secret-file`).
+    pub(crate) fn from_otpauth_uri(uri: &Secret) -> Result<Self, BadSeed> {
+        let totp = TOTP::from_url(uri.expose().trim()).map_err(|err| BadSeed(err.to_string()))?;
+        Ok(MfaSeed { totp })
+    }
+
     fn from_bytes(bytes: Vec<u8>, issuer: &str, account_name: &str) -> Result<Self, BadSeed> {
         let totp = TOTP::new(
             Algorithm::SHA1,

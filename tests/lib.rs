@@ -13,3 +13,4 @@ mod new_user;
 mod offboard;
 mod protection;
 mod support;
+mod tickets;

@@ -414,6 +414,7 @@ pub(crate) trait Iam: Sync {
         user: &str,
         tags: &[(String, String)],
     ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn untag_user(&self, user: &str, keys: &[&str]) -> impl Future<Output = AwsResult<()>> + Send;
 }
 
 /// An IAM Identity Center instance and its identity store.

@@ -794,4 +794,16 @@ impl Iam for SdkIam {
             .map_err(|e| convert(OP, e))?;
         Ok(())
     }
+
+    async fn untag_user(&self, user: &str, keys: &[&str]) -> AwsResult<()> {
+        const OP: &str = "iam:UntagUser";
+        self.iam
+            .untag_user()
+            .user_name(user)
+            .set_tag_keys(Some(keys.iter().map(|k| (*k).to_string()).collect()))
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(())
+    }
 }

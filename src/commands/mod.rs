@@ -6,6 +6,8 @@ mod assign;
 mod batch;
 mod new_user;
 mod offboard;
+mod reset_mfa;
+mod reset_password;
 mod templates;
 
 use crate::aws::config::AwsTarget;
@@ -57,6 +59,10 @@ pub(crate) async fn dispatch(
         }
         Command::Offboard(args) => {
             offboard::offboard_user(args, global, terminal, interrupts).await
+        }
+        Command::ResetMfa(args) => reset_mfa::reset_mfa(args, global, terminal, interrupts).await,
+        Command::ResetPassword(args) => {
+            reset_password::reset_password(args, global, terminal, interrupts).await
         }
         Command::Templates(which) => templates::templates(which, global, terminal),
     }
@@ -122,4 +128,18 @@ fn confirm_typed(
     }
     let typed = prompter.text(&format!("Type {user_name} to confirm"), true, &|_| Ok(()))?;
     Ok(typed == user_name)
+}
+
+/// Shows the one-time password once, on the terminal; whether it got there.
+pub(super) fn show_password(user_name: &str, password: &crate::secret::Secret) -> bool {
+    use std::io::Write;
+    let text = format!(
+        "\nOne-time console password for {user_name} (shown once, not stored; it must be changed at sign-in):\n\n    {}\n\n",
+        password.expose()
+    );
+    let mut stderr = std::io::stderr().lock();
+    stderr
+        .write_all(text.as_bytes())
+        .and_then(|()| stderr.flush())
+        .is_ok()
 }

@@ -1,7 +1,7 @@
 //! `new-user`: the request from flags (or prompts), the plan, the question, the apply, the
 //! one-time password and the handover.
 
-use super::{Terminal, aws_target, load_templates};
+use super::{Terminal, aws_target, load_templates, show_password};
 use crate::aws::config::load_config;
 use crate::aws::sdk::SdkIam;
 use crate::cli::{GlobalArgs, MfaArg, NewUserArgs, OutputFormat};
@@ -166,20 +166,6 @@ pub(super) async fn new_user(
         eprintln!("\n{}", report.handover(terminal.look));
     }
     Ok(())
-}
-
-/// Shows the one-time password once, on the terminal; whether it got there.
-fn show_password(user_name: &str, password: &crate::secret::Secret) -> bool {
-    use std::io::Write;
-    let text = format!(
-        "\nOne-time console password for {user_name} (shown once, not stored; it must be changed at first sign-in):\n\n    {}\n\n",
-        password.expose()
-    );
-    let mut stderr = std::io::stderr().lock();
-    stderr
-        .write_all(text.as_bytes())
-        .and_then(|()| stderr.flush())
-        .is_ok()
 }
 
 /// Shows the plan and asks before changing anything.

@@ -45,7 +45,9 @@ pub(super) async fn offboard_user(
     let api = Arc::new(SdkIam::new(&load_config(&aws_target(global)?).await?));
     let request = match given {
         Some(request) => request,
-        None => request_for(helpdesk::ask_user_to_offboard(api.as_ref(), &mut prompter).await?)?,
+        None => {
+            request_for(helpdesk::ask_iam_user(api.as_ref(), &mut prompter, "offboard").await?)?
+        }
     };
     let user_name = &request.user_name;
     let (caller, found) = offboard::look(api.as_ref(), user_name)

@@ -301,7 +301,7 @@ async fn device_step(
 
 /// EnableMFADevice with the two checked codes. Already in use by this user is this run's
 /// enable whose answer was lost.
-async fn enable_device(
+pub(crate) async fn enable_device(
     api: &impl Iam,
     undo: &UndoLog,
     user: &str,
@@ -428,14 +428,14 @@ fn shared<T>(result: AwsResult<T>) -> AwsResult<()> {
     }
 }
 
-fn already_done_if_missing(result: AwsResult<()>) -> AwsResult<()> {
+pub(crate) fn already_done_if_missing(result: AwsResult<()>) -> AwsResult<()> {
     match result {
         Err(err) if !err.is(AwsErrorKind::NotFound) => Err(err),
         _ => Ok(()),
     }
 }
 
-fn write_secret_file(
+pub(crate) fn write_secret_file(
     undo: &UndoLog,
     path: &Path,
     contents: &[u8],
@@ -452,7 +452,7 @@ fn write_secret_file(
 }
 
 /// In export mode, the otpauth URI (and the PNG, if asked) go to new 0600 files.
-fn export_device(undo: &UndoLog, mode: &MfaMode, seed: &MfaSeed) -> Result<(), Failure> {
+pub(crate) fn export_device(undo: &UndoLog, mode: &MfaMode, seed: &MfaSeed) -> Result<(), Failure> {
     let MfaMode::Export {
         secret_file,
         qr_png,
@@ -480,17 +480,33 @@ pub(crate) async fn apply_or_roll_back<A: Iam, S: CodeSource, R: rand::Rng>(
     effects: Effects<'_, S, R>,
     interrupted: impl Future<Output = ()>,
 ) -> Result<Onboarded, Error> {
+    rolling_back(
+        api,
+        async |undo: &UndoLog| apply(api, request, observed, plan, effects, undo).await,
+        interrupted,
+    )
+    .await
+}
+
+/// Runs `work` with a new undo log; on failure or interrupt, undoes what it recorded in reverse
+/// order and returns the error with its exit code: 1 undone, 4 undo incomplete, 130
+/// interrupted.
+pub(crate) async fn rolling_back<A: Iam, T>(
+    api: &A,
+    work: impl AsyncFnOnce(&UndoLog) -> Result<T, Failure>,
+    interrupted: impl Future<Output = ()>,
+) -> Result<T, Error> {
     let undo = UndoLog::new();
     let outcome = tokio::select! {
         biased;
         () = interrupted => Err(None),
-        result = apply(api, request, observed, plan, effects, &undo) => match result {
+        result = work(&undo) => match result {
             Err(Failure::Interrupted) => Err(None),
             other => other.map_err(Some),
         },
     };
     let failure = match outcome {
-        Ok(onboarded) => return Ok(onboarded),
+        Ok(done) => return Ok(done),
         Err(failure) => failure,
     };
     if undo.is_empty() {
@@ -526,4 +542,4 @@ pub(crate) async fn apply_or_roll_back<A: Iam, S: CodeSource, R: rand::Rng>(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -4,7 +4,9 @@
 pub(crate) mod apply;
 pub(crate) mod code_input;
 pub(crate) mod enrol;
+pub(crate) mod mfa_reset;
 pub(crate) mod offboard;
+pub(crate) mod password_reset;
 pub(crate) mod plan;
 pub(crate) mod request;
 pub(crate) mod undo;

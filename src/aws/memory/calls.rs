@@ -646,4 +646,14 @@ impl Iam for MemoryIam {
             Ok(())
         })
     }
+
+    async fn untag_user(&self, user: &str, keys: &[&str]) -> AwsResult<()> {
+        self.wait().await;
+        const OP: &str = "iam:UntagUser";
+        self.mutate(OP, user, |s| {
+            let entry = user_mut(s, OP, user)?;
+            entry.tags.retain(|(k, _)| !keys.contains(&k.as_str()));
+            Ok(())
+        })
+    }
 }

@@ -16,9 +16,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
 
-const NOW: u64 = 1_750_000_010;
+pub(crate) const NOW: u64 = 1_750_000_010;
 
-struct FixedClock;
+pub(crate) struct FixedClock;
 
 impl Clock for FixedClock {
     fn unix_now(&self) -> u64 {
@@ -29,13 +29,13 @@ impl Clock for FixedClock {
 /// A person reading codes off an authenticator app, after `wrong_pairs` mistyped pairs.
 /// `shown` is notified when the QR code is shown, so a test can interrupt there.
 #[derive(Default)]
-struct ScriptedCodes {
-    wrong_pairs: u32,
-    uri: Option<String>,
-    rejections: Vec<CodeRejection>,
-    never_answer: bool,
-    ctrl_c: bool,
-    shown: Arc<Notify>,
+pub(crate) struct ScriptedCodes {
+    pub(crate) wrong_pairs: u32,
+    pub(crate) uri: Option<String>,
+    pub(crate) rejections: Vec<CodeRejection>,
+    pub(crate) never_answer: bool,
+    pub(crate) ctrl_c: bool,
+    pub(crate) shown: Arc<Notify>,
 }
 
 impl CodeSource for ScriptedCodes {

@@ -1,0 +1,214 @@
+//! `reset-mfa`: the user (given, or chosen on a terminal), the plan, the question, the new
+//! device enrolled (QR code and codes on a terminal, or the file and codes on standard input,
+//! or left pending for a second run), then the old devices removed.
+
+use super::{Terminal, aws_target};
+use crate::aws::config::load_config;
+use crate::aws::sdk::SdkIam;
+use crate::cli::{GlobalArgs, ResetMfaArg, ResetMfaArgs};
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::error::{Error, InputError};
+use crate::helpdesk::{self, Dialogue, Prompter};
+use crate::iam::code_input::{AnyCodes, StdinCodes, TerminalCodes};
+use crate::iam::mfa_reset::{self, MfaResetPlan, ResetMode};
+use crate::iam::request::MfaMode;
+use crate::interrupt::Interrupts;
+use crate::names;
+use crate::outcome::MfaResetStatus;
+use crate::protect::{Person, Protected};
+use crate::report::tickets::MfaResetReport;
+use crate::report::{self, Acting};
+use std::path::Path;
+
+/// The mode asked for, checked against the terminal and the files before any call.
+fn reset_mode(args: &ResetMfaArgs, terminal: Terminal) -> Result<ResetMode, InputError> {
+    if args.remove_only {
+        return Ok(ResetMode::RemoveOnly);
+    }
+    if args.enable_pending {
+        return Ok(ResetMode::EnablePending {
+            secret_file: args.mfa_secret_file.clone(),
+        });
+    }
+    let chosen = match args.mfa {
+        Some(chosen) => chosen,
+        None if terminal.interactive => ResetMfaArg::Prompt,
+        None => {
+            return Err(InputError::new(
+                "--mfa",
+                "without a terminal, give --mfa export or --mfa pending with --mfa-secret-file FILE",
+            ));
+        }
+    };
+    let secret_file = || {
+        let path = args.mfa_secret_file.clone().ok_or_else(|| {
+            InputError::new(
+                "--mfa-secret-file",
+                "--mfa export and --mfa pending need --mfa-secret-file FILE for the otpauth URI",
+            )
+        })?;
+        for (flag, file) in [
+            ("--mfa-secret-file", Some(path.as_path())),
+            ("--mfa-qr-png", args.mfa_qr_png.as_deref()),
+        ] {
+            new_file(flag, file)?;
+        }
+        Ok(path)
+    };
+    match chosen {
+        ResetMfaArg::Prompt if !terminal.interactive => Err(InputError::new(
+            "--mfa",
+            "prompt needs a terminal; use --mfa export or --mfa pending",
+        )),
+        ResetMfaArg::Prompt => {
+            for (flag, given) in [
+                ("--mfa-secret-file", args.mfa_secret_file.is_some()),
+                ("--mfa-qr-png", args.mfa_qr_png.is_some()),
+            ] {
+                if given {
+                    return Err(InputError::new(flag, "goes with --mfa export or pending"));
+                }
+            }
+            Ok(ResetMode::Enrol(MfaMode::Prompt))
+        }
+        ResetMfaArg::Export => Ok(ResetMode::Enrol(MfaMode::Export {
+            secret_file: secret_file()?,
+            qr_png: args.mfa_qr_png.clone(),
+        })),
+        ResetMfaArg::Pending => Ok(ResetMode::Pending {
+            secret_file: secret_file()?,
+            qr_png: args.mfa_qr_png.clone(),
+        }),
+    }
+}
+
+fn new_file(flag: &'static str, path: Option<&Path>) -> Result<(), InputError> {
+    match path {
+        Some(path) if path.exists() => Err(InputError::new(
+            flag,
+            format!(
+                "{} exists already; secrets are only written to new files",
+                path.display()
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+pub(super) async fn reset_mfa(
+    args: ResetMfaArgs,
+    global: &GlobalArgs,
+    terminal: Terminal,
+    interrupts: &Interrupts,
+) -> Result<(), Error> {
+    let missing = helpdesk::missing(&[("<USERNAME>", args.username.is_some())]);
+    helpdesk::usage_unless_asked(terminal.interactive, &["reset-mfa"], &missing)?;
+    if let Some(name) = &args.username {
+        names::validate_user_name(name)?;
+    }
+    let mode = reset_mode(&args, terminal)?;
+    let protected = Protected::gather(&global.protect, &Config::load(global.config.as_deref())?);
+    let mut prompter = Dialogue::new(terminal.look);
+    let api = SdkIam::new(&load_config(&aws_target(global)?).await?);
+    let user_name = match args.username.clone() {
+        Some(name) => name,
+        None => helpdesk::ask_iam_user(&api, &mut prompter, "reset the MFA of").await?,
+    };
+    let (caller, found) = mfa_reset::look(&api, &user_name)
+        .await
+        .map_err(Error::from_aws)?;
+    let acting = Acting::of(&caller);
+    let guard = protected.guard(caller.clone());
+    guard.check(Person::IamUser {
+        name: &user_name,
+        found: found.as_ref().map(|state| &state.user),
+    })?;
+    let Some(state) = found else {
+        return Err(InputError::new("<USERNAME>", format!("no IAM user named {user_name}")).into());
+    };
+    let plan = mfa_reset::plan_reset(&state, &mode, &caller, SystemClock.unix_now())
+        .map_err(|err| InputError::new("--enable-pending", err.to_string()))?;
+    let mut report = MfaResetReport {
+        acting: acting.clone(),
+        status: MfaResetStatus::Planned,
+        user_name: user_name.clone(),
+        user_arn: plan.user_arn.clone(),
+        enabled_device: None,
+        pending_device: None,
+        secret_file: None,
+        planned: plan.steps().map(ToString::to_string).collect(),
+        removed: Vec::new(),
+    };
+    if global.dry_run {
+        report::print(&report.render(global.output));
+        return Ok(());
+    }
+    report.planned = Vec::new();
+    if plan.is_empty() {
+        report.status = MfaResetStatus::AlreadyDone;
+        report::print(&report.render(global.output));
+        return Ok(());
+    }
+    if terminal.interactive && !global.yes && !confirm(&mut prompter, &acting, &plan)? {
+        return Err(Error::Declined);
+    }
+    let mut codes = match mode {
+        ResetMode::Enrol(MfaMode::Prompt) => {
+            AnyCodes::Terminal(TerminalCodes::new(&user_name, terminal.look))
+        }
+        _ => AnyCodes::Stdin(StdinCodes::new()),
+    };
+    let done = mfa_reset::reset(
+        &api,
+        &plan,
+        &mode,
+        &caller.account,
+        &mut codes,
+        &SystemClock,
+        interrupts.during_changes(),
+    )
+    .await?;
+    if !done.not_removed.is_empty() {
+        return Err(Error::MfaOldDevicesLeft {
+            user: user_name,
+            enabled: done.enabled.or(done.pending).unwrap_or_default(),
+            leftovers: done.not_removed,
+        });
+    }
+    report.status = match (&done.enabled, &done.pending, &mode) {
+        (Some(_), _, _) => MfaResetStatus::Enabled,
+        (None, Some(_), _) => MfaResetStatus::Pending,
+        (None, None, ResetMode::EnablePending { .. }) => MfaResetStatus::Enabled,
+        (None, None, _) => MfaResetStatus::Removed,
+    };
+    report.secret_file = match &mode {
+        ResetMode::Pending { secret_file, .. } => Some(secret_file.display().to_string()),
+        ResetMode::Enrol(MfaMode::Export { secret_file, .. }) => {
+            Some(secret_file.display().to_string())
+        }
+        _ => None,
+    };
+    report.enabled_device = done.enabled;
+    report.pending_device = done.pending;
+    report.removed = done.removed;
+    report::print(&report.render(global.output));
+    Ok(())
+}
+
+/// Shows the plan and asks before changing anything.
+fn confirm(
+    prompter: &mut impl Prompter,
+    acting: &Acting,
+    plan: &MfaResetPlan,
+) -> Result<bool, Error> {
+    eprintln!("{}", acting.heading());
+    eprintln!(
+        "About to reset the MFA of {}, in this order:",
+        plan.user_arn
+    );
+    for step in plan.steps() {
+        eprintln!("  {step}");
+    }
+    prompter.yes_no("Proceed?", false)
+}

@@ -1,0 +1,103 @@
+//! `reset-password`: the user (given, or chosen on a terminal), the plan, the question, the
+//! new one-time password shown once on the terminal or written to a new 0600 file.
+
+use super::{Terminal, aws_target, show_password};
+use crate::aws::config::load_config;
+use crate::aws::sdk::SdkIam;
+use crate::cli::{GlobalArgs, ResetPasswordArgs};
+use crate::config::Config;
+use crate::error::{Error, InputError};
+use crate::helpdesk::{self, Dialogue, Prompter};
+use crate::iam::password_reset::{self, PasswordChange};
+use crate::interrupt::Interrupts;
+use crate::names;
+use crate::outcome::PasswordResetStatus;
+use crate::protect::{Person, Protected};
+use crate::report::tickets::PasswordResetReport;
+use crate::report::{self, Acting};
+
+/// What to do for an Identity Center user: AWS has no API to reset their password.
+const SSO_PASSWORD_HELP: &str = "IAM Identity Center has no API to reset a user's password. In the IAM Identity Center console: Users, choose the person, Reset password; then either send them an email with instructions, or generate a one-time password to give them (they set a new one at sign-in). With an external identity provider, reset it there.";
+
+pub(super) async fn reset_password(
+    args: ResetPasswordArgs,
+    global: &GlobalArgs,
+    terminal: Terminal,
+    interrupts: &Interrupts,
+) -> Result<(), Error> {
+    if args.sso {
+        return Err(InputError::new("--sso", SSO_PASSWORD_HELP).into());
+    }
+    let missing = helpdesk::missing(&[("<USERNAME>", args.username.is_some())]);
+    helpdesk::usage_unless_asked(terminal.interactive, &["reset-password"], &missing)?;
+    if let Some(name) = &args.username {
+        names::validate_user_name(name)?;
+    }
+    if args.password_file.is_none() && !terminal.interactive && !global.dry_run {
+        return Err(InputError::new(
+            "--password-file",
+            "the one-time password is only shown on a terminal; give --password-file FILE",
+        )
+        .into());
+    }
+    let protected = Protected::gather(&global.protect, &Config::load(global.config.as_deref())?);
+    let mut prompter = Dialogue::new(terminal.look);
+    let api = SdkIam::new(&load_config(&aws_target(global)?).await?);
+    let user_name = match args.username.clone() {
+        Some(name) => name,
+        None => helpdesk::ask_iam_user(&api, &mut prompter, "give a new password").await?,
+    };
+    let (caller, found) = password_reset::look(&api, &user_name)
+        .await
+        .map_err(Error::from_aws)?;
+    let acting = Acting::of(&caller);
+    protected.guard(caller).check(Person::IamUser {
+        name: &user_name,
+        found: found.as_ref().map(|state| &state.user),
+    })?;
+    let Some(state) = found else {
+        return Err(InputError::new("<USERNAME>", format!("no IAM user named {user_name}")).into());
+    };
+    let change = password_reset::plan_reset(&state, args.create, args.password_file.as_deref())?;
+    let mut report = PasswordResetReport {
+        acting: acting.clone(),
+        status: PasswordResetStatus::Planned,
+        user_name: user_name.clone(),
+        user_arn: state.user.arn.clone(),
+        password_file: args.password_file.as_ref().map(|p| p.display().to_string()),
+        calls: vec![change.to_string()],
+    };
+    if global.dry_run {
+        report::print(&report.render(global.output));
+        return Ok(());
+    }
+    if terminal.interactive && !global.yes {
+        eprintln!("{}", acting.heading());
+        eprintln!(
+            "About to give {} a new one-time console password:",
+            state.user.arn
+        );
+        eprintln!("  {change}");
+        if !prompter.yes_no("Proceed?", false)? {
+            return Err(Error::Declined);
+        }
+    }
+    let shown = password_reset::reset(
+        &api,
+        &state,
+        &change,
+        args.password_file.as_ref(),
+        &mut rand::rng(),
+        interrupts.during_changes(),
+    )
+    .await?;
+    if let Some(password) = shown {
+        show_password(&user_name, &password);
+    }
+    report.status = match change {
+        PasswordChange::Update { .. } => PasswordResetStatus::Reset,
+        PasswordChange::Create { .. } => PasswordResetStatus::Created,
+    };
+    report::print(&report.render(global.output));
+    Ok(())
+}

@@ -1,0 +1,298 @@
+//! `reset-mfa` against the in-memory IAM: the new device enabled before any old one goes, and
+//! every failure of the enrolment undone with the old devices untouched.
+
+use super::*;
+use crate::aws::memory::{ACCOUNT, Injected, MemoryIam};
+use crate::aws::{AwsErrorKind, CallerIdentity};
+use crate::error::exit;
+use crate::iam::apply::tests::{FixedClock, NOW, ScriptedCodes};
+
+const OLD_VIRTUAL: &str = "arn:aws:iam::123456789012:mfa/alice";
+const HARDWARE: &str = "GAHT12345678";
+
+fn caller() -> CallerIdentity {
+    CallerIdentity {
+        account: ACCOUNT.to_string(),
+        arn: format!("arn:aws:iam::{ACCOUNT}:user/admin"),
+        user_id: "AIDAADMIN".to_string(),
+    }
+}
+
+/// Alice with a virtual and a hardware device, as `add_everything` makes her.
+fn account_with_alice() -> MemoryIam {
+    let api = MemoryIam::new(NOW);
+    api.add_everything("alice", "team", &format!("arn:aws:iam::{ACCOUNT}:policy/p"));
+    api
+}
+
+async fn plan_for(api: &MemoryIam, mode: &ResetMode) -> MfaResetPlan {
+    let (_, state) = look(api, "alice").await.unwrap();
+    plan_reset(&state.unwrap(), mode, &caller(), NOW).unwrap()
+}
+
+async fn run(
+    api: &MemoryIam,
+    mode: &ResetMode,
+    codes: &mut ScriptedCodes,
+) -> Result<MfaResetDone, Error> {
+    let plan = plan_for(api, mode).await;
+    reset(
+        api,
+        &plan,
+        mode,
+        ACCOUNT,
+        codes,
+        &FixedClock,
+        std::future::pending(),
+    )
+    .await
+}
+
+fn devices_of(api: &MemoryIam, user: &str) -> Vec<String> {
+    api.user(user).unwrap().mfa_devices
+}
+
+fn position(calls: &[String], operation: &str) -> usize {
+    calls
+        .iter()
+        .position(|c| c.starts_with(operation))
+        .unwrap_or_else(|| panic!("no {operation} in {calls:?}"))
+}
+
+#[tokio::test]
+async fn the_new_device_is_enabled_before_the_old_ones_go() {
+    let api = account_with_alice();
+    let done = run(
+        &api,
+        &ResetMode::Enrol(MfaMode::Prompt),
+        &mut ScriptedCodes::default(),
+    )
+    .await
+    .unwrap();
+    let new = done.enabled.clone().unwrap();
+    assert_eq!(
+        new,
+        format!("arn:aws:iam::{ACCOUNT}:mfa/alice-20250615T150650Z")
+    );
+    assert_eq!(devices_of(&api, "alice"), [new]);
+    assert!(done.not_removed.is_empty(), "{done:?}");
+    let calls = api.calls();
+    assert!(
+        position(&calls, "iam:EnableMFADevice") < position(&calls, "iam:DeactivateMFADevice"),
+        "{calls:?}"
+    );
+    let state = api.state.lock().unwrap();
+    assert!(
+        !state.devices.contains_key(OLD_VIRTUAL),
+        "the old virtual device is deleted"
+    );
+    assert!(
+        calls
+            .iter()
+            .any(|c| c == &format!("iam:DeactivateMFADevice alice {HARDWARE}")),
+        "the hardware device is deactivated: {calls:?}"
+    );
+}
+
+#[tokio::test]
+async fn wrong_codes_undo_the_new_device_and_leave_the_old_ones() {
+    let api = account_with_alice();
+    let mut codes = ScriptedCodes {
+        wrong_pairs: 3,
+        ..ScriptedCodes::default()
+    };
+    let err = run(&api, &ResetMode::Enrol(MfaMode::Prompt), &mut codes)
+        .await
+        .unwrap_err();
+    assert_eq!(err.exit_code(), exit::FAILED, "{err}");
+    assert_eq!(devices_of(&api, "alice"), [OLD_VIRTUAL, HARDWARE]);
+    assert_eq!(api.device_count(), 1, "only the old virtual device is left");
+}
+
+#[tokio::test]
+async fn ctrl_c_at_the_codes_undoes_the_new_device() {
+    let api = account_with_alice();
+    let mut codes = ScriptedCodes {
+        ctrl_c: true,
+        ..ScriptedCodes::default()
+    };
+    let err = run(&api, &ResetMode::Enrol(MfaMode::Prompt), &mut codes)
+        .await
+        .unwrap_err();
+    assert_eq!(err.exit_code(), exit::INTERRUPTED, "{err}");
+    assert_eq!(devices_of(&api, "alice"), [OLD_VIRTUAL, HARDWARE]);
+    assert_eq!(api.device_count(), 1);
+}
+
+#[tokio::test]
+async fn an_aws_failure_at_each_enrolment_step_leaves_the_old_devices() {
+    for (index, how) in [
+        (0, Injected::Refused(AwsErrorKind::Other)),
+        (0, Injected::AnswerLost),
+        (1, Injected::Refused(AwsErrorKind::Invalid)),
+        (1, Injected::AnswerLost),
+    ] {
+        let api = account_with_alice();
+        api.fail_call(index, how);
+        let result = run(
+            &api,
+            &ResetMode::Enrol(MfaMode::Prompt),
+            &mut ScriptedCodes::default(),
+        )
+        .await;
+        let err = result.unwrap_err();
+        assert_ne!(err.exit_code(), exit::DONE, "{index} {how:?}");
+        assert_eq!(
+            devices_of(&api, "alice"),
+            [OLD_VIRTUAL, HARDWARE],
+            "{index} {how:?}: {err}"
+        );
+        assert_eq!(
+            api.device_count(),
+            1,
+            "{index} {how:?}: no new device is left"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_person_whose_mfa_was_deferred_is_enrolled_with_nothing_to_remove() {
+    let api = account_with_alice();
+    {
+        let mut state = api.state.lock().unwrap();
+        state.devices.clear();
+        state.users.get_mut("alice").unwrap().mfa_devices.clear();
+    }
+    let plan = plan_for(&api, &ResetMode::Enrol(MfaMode::Prompt)).await;
+    assert!(plan.remove.is_empty(), "{plan:?}");
+    let done = run(
+        &api,
+        &ResetMode::Enrol(MfaMode::Prompt),
+        &mut ScriptedCodes::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(devices_of(&api, "alice"), [done.enabled.unwrap()]);
+}
+
+#[tokio::test]
+async fn two_runs_enrol_a_script_pending_first_then_enabled_with_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret_file = dir.path().join("alice.otpauth");
+    let api = account_with_alice();
+    let pending = ResetMode::Pending {
+        secret_file: secret_file.clone(),
+        qr_png: None,
+    };
+    let first = run(&api, &pending, &mut ScriptedCodes::default())
+        .await
+        .unwrap();
+    let serial = first.pending.clone().unwrap();
+    assert_eq!(first.enabled, None);
+    assert_eq!(
+        devices_of(&api, "alice"),
+        [OLD_VIRTUAL, HARDWARE],
+        "the old devices still work until the new one is enabled"
+    );
+    assert_eq!(
+        api.user("alice")
+            .unwrap()
+            .tags
+            .iter()
+            .find(|(k, _)| k == MFA_PENDING_TAG),
+        Some(&(MFA_PENDING_TAG.to_string(), serial.clone()))
+    );
+    let uri = std::fs::read_to_string(&secret_file).unwrap();
+    assert!(uri.starts_with("otpauth://totp/"), "{uri}");
+
+    let enable = ResetMode::EnablePending {
+        secret_file: Some(secret_file.clone()),
+    };
+    let mut codes = ScriptedCodes {
+        uri: Some(uri.trim().to_string()),
+        ..ScriptedCodes::default()
+    };
+    let second = run(&api, &enable, &mut codes).await.unwrap();
+    assert_eq!(second.enabled.as_ref(), Some(&serial));
+    assert_eq!(devices_of(&api, "alice"), [serial]);
+    assert!(
+        !api.user("alice")
+            .unwrap()
+            .tags
+            .iter()
+            .any(|(k, _)| k == MFA_PENDING_TAG),
+        "the pending tag is gone"
+    );
+
+    let (_, state) = look(&api, "alice").await.unwrap();
+    assert_eq!(
+        plan_reset(&state.unwrap(), &enable, &caller(), NOW),
+        Err(NothingPending(
+            "alice has no pending MFA device; start with reset-mfa alice --mfa pending --mfa-secret-file FILE"
+                .to_string()
+        ))
+    );
+}
+
+#[tokio::test]
+async fn wrong_codes_for_a_pending_device_leave_it_pending() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret_file = dir.path().join("alice.otpauth");
+    let api = account_with_alice();
+    run(
+        &api,
+        &ResetMode::Pending {
+            secret_file: secret_file.clone(),
+            qr_png: None,
+        },
+        &mut ScriptedCodes::default(),
+    )
+    .await
+    .unwrap();
+    let mut codes = ScriptedCodes {
+        wrong_pairs: 3,
+        ..ScriptedCodes::default()
+    };
+    let err = run(
+        &api,
+        &ResetMode::EnablePending {
+            secret_file: Some(secret_file),
+        },
+        &mut codes,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.exit_code(), exit::FAILED, "{err}");
+    assert_eq!(devices_of(&api, "alice"), [OLD_VIRTUAL, HARDWARE]);
+    assert!(
+        api.user("alice")
+            .unwrap()
+            .tags
+            .iter()
+            .any(|(k, _)| k == MFA_PENDING_TAG),
+        "still pending, for another try"
+    );
+}
+
+#[tokio::test]
+async fn remove_only_removes_every_device_without_enrolling() {
+    let api = account_with_alice();
+    let done = run(&api, &ResetMode::RemoveOnly, &mut ScriptedCodes::default())
+        .await
+        .unwrap();
+    assert_eq!(done.enabled, None);
+    assert!(devices_of(&api, "alice").is_empty());
+    assert_eq!(api.device_count(), 0);
+    assert_eq!(done.removed.len(), 3, "{done:?}");
+}
+
+#[test]
+fn a_device_made_the_same_second_gets_the_next_number() {
+    let first = device_name("alice", NOW, &[]);
+    assert_eq!(first, "alice-20250615T150650Z");
+    let serial = format!("arn:aws:iam::{ACCOUNT}:mfa/{first}");
+    assert_eq!(
+        device_name("alice", NOW, &[&serial]),
+        "alice-20250615T150650Z-2"
+    );
+}

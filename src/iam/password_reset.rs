@@ -1,0 +1,275 @@
+//! `reset-password`: a new one-time console password that satisfies the account's password
+//! policy, changed at next sign-in, written first to its new 0600 file when one is asked for.
+//! Giving console access to a user without it (`--create`) is undone on failure; replacing a
+//! password cannot be (the old one is not known), so nothing is written before the call that
+//! could fail but the file, which is removed again.
+
+use crate::aws::{AwsErrorKind, AwsResult, CallerIdentity, Iam, PasswordRules, UserInfo};
+use crate::error::InputError;
+use crate::iam::apply::{Failure, rolling_back, write_secret_file};
+use crate::iam::undo::{Undo, UndoLog};
+use crate::password;
+use crate::secret::Secret;
+use crate::tags::{PASSWORD_DELIVERED, PASSWORD_TAG};
+use std::path::{Path, PathBuf};
+
+/// A user's console access, as found.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ConsoleState {
+    pub(crate) user: UserInfo,
+    pub(crate) has_login_profile: bool,
+    pub(crate) rules: PasswordRules,
+}
+
+/// Reads the caller, the user, whether it has a login profile and the password policy, at once.
+/// `None` when there is no such user.
+pub(crate) async fn look(
+    api: &impl Iam,
+    user_name: &str,
+) -> AwsResult<(CallerIdentity, Option<ConsoleState>)> {
+    let profile = async {
+        match api.has_login_profile(user_name).await {
+            Err(err) if err.is(AwsErrorKind::NotFound) => Ok(false),
+            other => other,
+        }
+    };
+    let (caller, user, has_login_profile, rules) = tokio::try_join!(
+        api.get_caller_identity(),
+        api.get_user(user_name),
+        profile,
+        api.get_account_password_policy(),
+    )?;
+    Ok((
+        caller,
+        user.map(|user| ConsoleState {
+            user,
+            has_login_profile,
+            rules: rules.unwrap_or_default(),
+        }),
+    ))
+}
+
+/// The one change: a new password for the login profile, or a new login profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum PasswordChange {
+    Update { user: String },
+    Create { user: String },
+}
+
+impl std::fmt::Display for PasswordChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PasswordChange::Update { user } => write!(
+                f,
+                "iam:UpdateLoginProfile {user} (a new one-time password, reset required at next sign-in)"
+            ),
+            PasswordChange::Create { user } => write!(
+                f,
+                "iam:CreateLoginProfile {user} (console access with a one-time password, reset required at next sign-in)"
+            ),
+        }
+    }
+}
+
+/// Decides the change. A user without console access is refused unless `create`; a file
+/// that exists is refused, since secrets only go to new files.
+pub(crate) fn plan_reset(
+    state: &ConsoleState,
+    create: bool,
+    password_file: Option<&Path>,
+) -> Result<PasswordChange, InputError> {
+    if let Some(path) = password_file
+        && path.exists()
+    {
+        return Err(InputError::new(
+            "--password-file",
+            format!(
+                "{} exists already; secrets are only written to new files",
+                path.display()
+            ),
+        ));
+    }
+    let user = state.user.name.clone();
+    match (state.has_login_profile, create) {
+        (true, _) => Ok(PasswordChange::Update { user }),
+        (false, true) => Ok(PasswordChange::Create { user }),
+        (false, false) => Err(InputError::new(
+            "<USERNAME>",
+            format!(
+                "{user} has no console access (no login profile); --create gives them a one-time password"
+            ),
+        )),
+    }
+}
+
+/// Makes the password and the change: the file first (removed again on failure), then the
+/// call (a created login profile deleted again on failure or interrupt). Returns the password
+/// to show when there is no file.
+pub(crate) async fn reset(
+    api: &impl Iam,
+    state: &ConsoleState,
+    change: &PasswordChange,
+    password_file: Option<&PathBuf>,
+    rng: &mut impl rand::Rng,
+    interrupted: impl std::future::Future<Output = ()>,
+) -> Result<Option<Secret>, crate::error::Error> {
+    let password = password::generate(&state.rules, rng);
+    rolling_back(
+        api,
+        async |undo: &UndoLog| {
+            if let Some(path) = password_file {
+                write_secret_file(undo, path, password.expose().as_bytes(), "password")?;
+            }
+            match change {
+                PasswordChange::Update { user } => {
+                    api.update_login_profile(user, &password, true).await?;
+                }
+                PasswordChange::Create { user } => {
+                    undo.record(Undo::DeleteLoginProfile {
+                        user: user.clone(),
+                        user_arn: state.user.arn.clone(),
+                    });
+                    match api.create_login_profile(user, &password, true).await {
+                        Err(err) if err.is(AwsErrorKind::AlreadyExists) => {
+                            api.update_login_profile(user, &password, true).await?
+                        }
+                        other => other?,
+                    }
+                }
+            }
+            Ok::<(), Failure>(())
+        },
+        interrupted,
+    )
+    .await?;
+    if state
+        .user
+        .tag(PASSWORD_TAG)
+        .is_some_and(|v| v != PASSWORD_DELIVERED)
+    {
+        let delivered = [(PASSWORD_TAG.to_string(), PASSWORD_DELIVERED.to_string())];
+        if let Err(err) = api.tag_user(&state.user.name, &delivered).await {
+            tracing::warn!(%err, "could not record that the password was delivered");
+        }
+    }
+    Ok(password_file.is_none().then_some(password))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::memory::{ACCOUNT, Injected, MemoryIam};
+    use crate::error::exit;
+    use rand::SeedableRng;
+
+    fn account() -> MemoryIam {
+        let api = MemoryIam::new(1_750_000_000);
+        api.add_everything("alice", "team", &format!("arn:aws:iam::{ACCOUNT}:policy/p"));
+        api
+    }
+
+    async fn state_of(api: &MemoryIam) -> ConsoleState {
+        look(api, "alice").await.unwrap().1.unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_new_password_replaces_the_old_one_and_must_be_changed() {
+        let api = account();
+        let state = state_of(&api).await;
+        let change = plan_reset(&state, false, None).unwrap();
+        assert_eq!(
+            change,
+            PasswordChange::Update {
+                user: "alice".to_string()
+            }
+        );
+        let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+        let shown = reset(
+            &api,
+            &state,
+            &change,
+            None,
+            &mut rng,
+            std::future::pending(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        let (stored, reset_required) = api.user("alice").unwrap().login_profile.unwrap();
+        assert_eq!(stored.expose(), shown.expose());
+        assert!(reset_required);
+    }
+
+    #[tokio::test]
+    async fn without_console_access_it_takes_create() {
+        let api = account();
+        api.state
+            .lock()
+            .unwrap()
+            .users
+            .get_mut("alice")
+            .unwrap()
+            .login_profile = None;
+        let state = state_of(&api).await;
+        let err = plan_reset(&state, false, None).unwrap_err();
+        assert!(err.reason.contains("--create"), "{err}");
+        let change = plan_reset(&state, true, None).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("pw");
+        let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+        let shown = reset(
+            &api,
+            &state,
+            &change,
+            Some(&file),
+            &mut rng,
+            std::future::pending(),
+        )
+        .await
+        .unwrap();
+        assert!(shown.is_none(), "written, not shown");
+        let (stored, _) = api.user("alice").unwrap().login_profile.unwrap();
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), stored.expose());
+        assert_eq!(
+            plan_reset(&state, true, Some(&file)).unwrap_err().field,
+            "--password-file",
+            "an existing file is refused"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failed_create_is_undone_and_its_file_removed() {
+        for how in [Injected::Refused(AwsErrorKind::Other), Injected::AnswerLost] {
+            let api = account();
+            api.state
+                .lock()
+                .unwrap()
+                .users
+                .get_mut("alice")
+                .unwrap()
+                .login_profile = None;
+            let state = state_of(&api).await;
+            let change = plan_reset(&state, true, None).unwrap();
+            let dir = tempfile::tempdir().unwrap();
+            let file = dir.path().join("pw");
+            api.fail_call(0, how);
+            let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+            let err = reset(
+                &api,
+                &state,
+                &change,
+                Some(&file),
+                &mut rng,
+                std::future::pending(),
+            )
+            .await
+            .unwrap_err();
+            assert_eq!(err.exit_code(), exit::FAILED, "{how:?}: {err}");
+            assert!(!file.exists(), "{how:?}: the file goes with the failure");
+            assert!(
+                api.user("alice").unwrap().login_profile.is_none(),
+                "{how:?}: no console access is left behind"
+            );
+        }
+    }
+}

@@ -1,0 +1,276 @@
+//! The helpdesk's tickets after day one, end to end against the emulator: `reset-mfa` (on a
+//! terminal, in one scripted run, and in two) and `reset-password`.
+
+use crate::support::{
+    Run, block_on, current_and_next_codes, decode_terminal_qr, enabled_mfa_devices, iam, mode,
+    on_a_terminal, tags_of, type_codes, unique, utf8_from_pty, wait_for_file,
+};
+
+/// The serial numbers of the user's MFA devices.
+fn devices_of(user: &str) -> Vec<String> {
+    block_on(async {
+        let out = iam()
+            .list_mfa_devices()
+            .user_name(user)
+            .send()
+            .await
+            .unwrap();
+        out.mfa_devices()
+            .iter()
+            .map(|d| d.serial_number().to_string())
+            .collect()
+    })
+}
+
+/// A user onboarded with MFA deferred and no console.
+fn deferred(prefix: &str) -> String {
+    let name = unique(prefix);
+    Run::new(&[
+        "new-user",
+        &name,
+        "--template",
+        "finance",
+        "--no-console",
+        "--mfa",
+        "deferred",
+        "-y",
+    ])
+    .output()
+    .exits(0);
+    name
+}
+
+#[test]
+fn a_script_enrols_in_two_runs_pending_first_then_enabled_with_the_codes() {
+    let name = deferred("two-step");
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("otpauth");
+    let secret_file = secret.to_str().unwrap();
+    let first = Run::new(&[
+        "reset-mfa",
+        &name,
+        "--mfa",
+        "pending",
+        "--mfa-secret-file",
+        secret_file,
+        "-y",
+        "--output",
+        "json",
+    ])
+    .output();
+    let report = first.exits(0).json();
+    assert_eq!(report["status"], "pending");
+    let pending = report["pending_device"].as_str().unwrap().to_string();
+    assert_eq!(mode(&secret), 0o600);
+    assert!(
+        tags_of(&name).contains(&("iam-onboard:mfa-pending".to_string(), pending.clone())),
+        "{:?}",
+        tags_of(&name)
+    );
+    assert_eq!(enabled_mfa_devices(&name), 0);
+
+    let uri = std::fs::read_to_string(&secret).unwrap();
+    let (code1, code2) = current_and_next_codes(&uri);
+    let second = Run::new(&[
+        "reset-mfa",
+        &name,
+        "--enable-pending",
+        "--mfa-secret-file",
+        secret_file,
+        "-y",
+        "--output",
+        "json",
+    ])
+    .stdin(&format!("{code1}\n{code2}\n"))
+    .output();
+    let report = second.exits(0).json();
+    assert_eq!(report["status"], "enabled");
+    assert_eq!(devices_of(&name), [pending]);
+    assert!(
+        !tags_of(&name)
+            .iter()
+            .any(|(k, _)| k == "iam-onboard:mfa-pending")
+    );
+
+    Run::new(&["reset-mfa", &name, "--enable-pending", "-y"])
+        .stdin("123456\n654321\n")
+        .output()
+        .exits(2)
+        .stderr_has("has no pending MFA device");
+}
+
+#[test]
+fn a_new_phone_replaces_the_old_device_only_once_the_new_one_works() {
+    let name = deferred("phone");
+    let dir = tempfile::tempdir().unwrap();
+    let old_secret = dir.path().join("old");
+    let mut running = Run::new(&[
+        "reset-mfa",
+        &name,
+        "--mfa",
+        "export",
+        "--mfa-secret-file",
+        old_secret.to_str().unwrap(),
+        "-y",
+    ])
+    .spawn();
+    let (code1, code2) = current_and_next_codes(&wait_for_file(&old_secret));
+    running.write_stdin(&format!("{code1}\n{code2}\n"));
+    running.finish().exits(0).stdout_has("enabled");
+    let old = devices_of(&name);
+    assert_eq!(old.len(), 1);
+
+    let wrong = dir.path().join("wrong");
+    Run::new(&[
+        "reset-mfa",
+        &name,
+        "--mfa",
+        "export",
+        "--mfa-secret-file",
+        wrong.to_str().unwrap(),
+        "-y",
+    ])
+    .stdin("000000\n111111\n000000\n111111\n000000\n111111\n")
+    .output()
+    .exits(1)
+    .stderr_has("undone");
+    assert_eq!(
+        devices_of(&name),
+        old,
+        "a failed reset leaves the old device"
+    );
+    assert!(!wrong.exists(), "and removes the secret file it wrote");
+
+    let new_secret = dir.path().join("new");
+    let mut running = Run::new(&[
+        "reset-mfa",
+        &name,
+        "--mfa",
+        "export",
+        "--mfa-secret-file",
+        new_secret.to_str().unwrap(),
+        "-y",
+        "--output",
+        "json",
+    ])
+    .spawn();
+    let (code1, code2) = current_and_next_codes(&wait_for_file(&new_secret));
+    running.write_stdin(&format!("{code1}\n{code2}\n"));
+    let report = running.finish().exits(0).json();
+    let new = devices_of(&name);
+    assert_eq!(new.len(), 1);
+    assert_ne!(new, old, "the old device is gone, the new one enabled");
+    assert_eq!(report["enabled_device"], new[0].as_str());
+    assert!(report["removed"].to_string().contains(&old[0]), "{report}");
+}
+
+#[test]
+fn on_a_terminal_reset_mfa_shows_the_qr_code_and_takes_typed_codes() {
+    let name = deferred("qr-reset");
+    let mut session = on_a_terminal(Run::new(&["reset-mfa", &name]));
+    let plan = utf8_from_pty(&session.exp_string("Proceed?").unwrap());
+    assert!(
+        plan.contains("AWS account 123456789012, acting as"),
+        "{plan}"
+    );
+    assert!(plan.contains("iam:CreateVirtualMFADevice"), "{plan}");
+    session.send_line("y").unwrap();
+    let screen = utf8_from_pty(&session.exp_string("First code").unwrap());
+    let uri = decode_terminal_qr(&screen);
+    assert!(uri.contains(&format!(":{name}?secret=")), "{uri}");
+    type_codes(&mut session, &uri);
+    let rest = utf8_from_pty(&session.exp_eof().unwrap());
+    assert!(rest.contains("New MFA device"), "{rest}");
+    assert_eq!(enabled_mfa_devices(&name), 1);
+}
+
+#[test]
+fn remove_only_leaves_the_person_to_mfa_self_service() {
+    let name = deferred("lost");
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("s");
+    let mut running = Run::new(&[
+        "reset-mfa",
+        &name,
+        "--mfa",
+        "export",
+        "--mfa-secret-file",
+        secret.to_str().unwrap(),
+        "-y",
+    ])
+    .spawn();
+    let (code1, code2) = current_and_next_codes(&wait_for_file(&secret));
+    running.write_stdin(&format!("{code1}\n{code2}\n"));
+    running.finish().exits(0);
+    Run::new(&["reset-mfa", &name, "--remove-only", "--dry-run"])
+        .output()
+        .exits(0)
+        .stdout_has("iam:DeactivateMFADevice");
+    assert_eq!(enabled_mfa_devices(&name), 1, "a dry run changes nothing");
+    Run::new(&["reset-mfa", &name, "--remove-only", "-y"])
+        .output()
+        .exits(0)
+        .stdout_has("MFA self-service");
+    assert_eq!(enabled_mfa_devices(&name), 0);
+    Run::new(&["reset-mfa", "no-such-person-x", "--remove-only", "-y"])
+        .output()
+        .exits(2)
+        .stderr_has("no IAM user named no-such-person-x");
+    Run::new(&["reset-mfa", &name])
+        .output()
+        .exits(2)
+        .stderr_has("--mfa export or --mfa pending");
+}
+
+#[test]
+fn reset_password_writes_a_new_one_time_password_to_a_new_file() {
+    let name = deferred("forgot");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pw");
+    let file_arg = file.to_str().unwrap();
+    Run::new(&["reset-password", &name, "--password-file", file_arg, "-y"])
+        .output()
+        .exits(2)
+        .stderr_has("--create");
+    assert!(!file.exists());
+    let report = Run::new(&[
+        "reset-password",
+        &name,
+        "--create",
+        "--password-file",
+        file_arg,
+        "-y",
+        "--output",
+        "json",
+    ])
+    .output()
+    .exits(0)
+    .json();
+    assert_eq!(report["status"], "created");
+    assert_eq!(mode(&file), 0o600);
+    let password = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        !report.to_string().contains(&password),
+        "the password is never in the report"
+    );
+    let again = dir.path().join("pw2");
+    Run::new(&[
+        "reset-password",
+        &name,
+        "--password-file",
+        again.to_str().unwrap(),
+        "-y",
+    ])
+    .output()
+    .exits(0)
+    .stdout_has("must be changed at next sign-in");
+    assert_ne!(std::fs::read_to_string(&again).unwrap(), password);
+    Run::new(&["reset-password", &name, "--password-file", file_arg, "-y"])
+        .output()
+        .exits(2)
+        .stderr_has("exists already");
+    Run::new(&["reset-password", &name, "--sso"])
+        .output()
+        .exits(2)
+        .stderr_has("no API to reset");
+}
