@@ -154,6 +154,12 @@ pub(crate) enum Command {
     ResetMfa(ResetMfaArgs),
     /// Give an IAM user a new one-time console password (changed at next sign-in)
     ResetPassword(ResetPasswordArgs),
+    /// Show everything about one person, read only: tags, groups, policies, boundary, console,
+    /// MFA devices, access keys (with --sso: identity-store user, groups, assignments)
+    Show(ShowArgs),
+    /// List the people this tool manages, a line each (two account-wide reads, whatever the
+    /// number of users)
+    List(ListArgs),
     /// List or show the job-function templates
     #[command(subcommand)]
     Templates(TemplatesCommand),
@@ -252,6 +258,36 @@ pub(crate) struct ResetPasswordArgs {
     /// The person is an IAM Identity Center user: explains what to do (AWS has no API for it)
     #[arg(long, conflicts_with_all = ["password_file", "create"])]
     pub(crate) sso: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ShowArgs {
+    /// IAM user name, or with --sso the Identity Center user name (on a terminal, when
+    /// missing: asked for)
+    pub(crate) username: Option<String>,
+
+    /// Show an IAM Identity Center person instead
+    #[arg(long)]
+    pub(crate) sso: bool,
+
+    /// With --sso: the Identity Center instance, when the account has several
+    #[arg(long, value_name = "ARN", requires = "sso")]
+    pub(crate) instance_arn: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ListArgs {
+    /// Only the people onboarded from this template
+    #[arg(long, value_name = "NAME")]
+    pub(crate) template: Option<String>,
+
+    /// Also the users this tool did not create
+    #[arg(long)]
+    pub(crate) all: bool,
+
+    /// CSV with a header row instead of a table (for spreadsheets)
+    #[arg(long)]
+    pub(crate) csv: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -125,6 +125,12 @@ const MENU: &[(&str, &[&str])] = &[
         &["reset-mfa"],
     ),
     ("Reset an IAM user's console password", &["reset-password"]),
+    ("Show what an IAM user has", &["show"]),
+    (
+        "Show what an Identity Center person has",
+        &["show", "--sso"],
+    ),
+    ("List the people this tool manages", &["list"]),
     ("List the job-function templates", &["templates", "list"]),
 ];
 
@@ -360,11 +366,18 @@ pub(crate) async fn ask_iam_user(
     Ok(users[chosen].clone())
 }
 
-/// The Identity Center user name of the person to offboard.
-pub(crate) fn ask_person_to_offboard(prompter: &mut impl Prompter) -> Result<String, Error> {
+/// The Identity Center user name of the person to act on (`purpose`: "offboard", "show").
+pub(crate) fn ask_identity_person(
+    prompter: &mut impl Prompter,
+    purpose: &str,
+) -> Result<String, Error> {
     let check =
         |answer: &str| assign::validate_identity_user_name(answer).map_err(|err| err.reason);
-    prompter.text("Identity Center user name to offboard", false, &check)
+    prompter.text(
+        &format!("Identity Center user name to {purpose}"),
+        false,
+        &check,
+    )
 }
 
 #[cfg(test)]

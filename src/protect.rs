@@ -172,6 +172,8 @@ mod tests {
 
     fn user(name: &str, arn: &str, user_id: &str) -> UserInfo {
         UserInfo {
+            created: None,
+            password_last_used: None,
             name: name.to_string(),
             arn: arn.to_string(),
             user_id: user_id.to_string(),

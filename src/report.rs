@@ -1,6 +1,7 @@
 //! What a command prints on standard output: the human summary or one JSON object with the
 //! same facts. Never a secret: the one-time password goes to the terminal (stderr) or a file.
 
+pub(crate) mod people;
 pub(crate) mod tickets;
 
 use crate::aws::CallerIdentity;

@@ -522,3 +522,44 @@ fn a_batch_row_offboards_from_sso_denying_the_persons_sessions_first() {
         "the deny names them"
     );
 }
+
+#[test]
+fn show_sso_lists_groups_and_assignments_by_name() {
+    let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let name = unique("seen");
+    let (_, store) = instance();
+    Run::new(&assign_args(&name, CREATE)).output().exits(0);
+    let user_id = identity_user_id(&store, &name).unwrap();
+    let group = unique("grp");
+    join_group(&store, &group, &user_id);
+    let report = Run::new(&["show", &name, "--sso", "--output", "json"])
+        .output()
+        .exits(0)
+        .json();
+    let person = &report["person"];
+    assert_eq!(person["user_id"], user_id.as_str());
+    assert_eq!(person["groups"][0]["name"], group.as_str());
+    let assignments: Vec<(String, String)> = person["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["account"].as_str().unwrap().to_string(),
+                a["permission_set"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        assignments,
+        [
+            ("111111111111".to_string(), "developer".to_string()),
+            ("222222222222".to_string(), "developer".to_string())
+        ]
+    );
+    Run::new(&["show", &name, "--sso"])
+        .output()
+        .exits(0)
+        .stdout_has("developer in account 111111111111")
+        .stdout_has(&format!("{group} (gives no access)"));
+}

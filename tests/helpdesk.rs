@@ -258,3 +258,86 @@ fn templates_show_without_a_name_offers_the_list() {
     assert!(shown.contains("devops: DevOps engineer"), "{shown}");
     assert!(shown.contains("Permissions boundary"), "{shown}");
 }
+
+/// A user made with MFA deferred and a console password written to a file.
+fn deferred_with_console(prefix: &str) -> String {
+    let name = unique(prefix);
+    let dir = tempfile::tempdir().unwrap();
+    Run::new(&[
+        "new-user",
+        &name,
+        "--template",
+        "finance",
+        "--mfa",
+        "deferred",
+        "--password-file",
+        dir.path().join("pw").to_str().unwrap(),
+    ])
+    .output()
+    .exits(0);
+    name
+}
+
+#[test]
+fn the_menu_resets_an_mfa_device_with_the_qr_code() {
+    let name = deferred_with_console("desk-mfa");
+    let mut session = on_a_terminal(Run::new(&[]));
+    session.exp_string("What do you want to do?").unwrap();
+    press(&mut session, &DOWN.repeat(4));
+    press(&mut session, "\r");
+    session.exp_string("IAM user to reset the MFA of").unwrap();
+    press(&mut session, &name);
+    press(&mut session, "\r");
+    let plan = utf8_from_pty(&session.exp_string("Proceed?").unwrap());
+    assert!(plan.contains("iam:CreateVirtualMFADevice"), "{plan}");
+    session.send_line("y").unwrap();
+    let screen = utf8_from_pty(&session.exp_string("First code").unwrap());
+    type_codes(&mut session, &decode_terminal_qr(&screen));
+    let rest = utf8_from_pty(&session.exp_eof().unwrap());
+    assert_eq!(exit_code(&mut session), 0, "{rest}");
+    assert_eq!(enabled_mfa_devices(&name), 1);
+}
+
+#[test]
+fn the_menu_resets_a_password_shows_a_user_and_lists_people() {
+    let name = deferred_with_console("desk-pw");
+    let mut session = on_a_terminal(Run::new(&[]));
+    session.exp_string("What do you want to do?").unwrap();
+    press(&mut session, &DOWN.repeat(5));
+    press(&mut session, "\r");
+    session
+        .exp_string("IAM user to give a new password")
+        .unwrap();
+    press(&mut session, &name);
+    press(&mut session, "\r");
+    session.exp_string("Proceed?").unwrap();
+    session.send_line("y").unwrap();
+    let rest = utf8_from_pty(&session.exp_eof().unwrap());
+    assert_eq!(exit_code(&mut session), 0, "{rest}");
+    assert!(
+        rest.contains("it must be changed at next sign-in"),
+        "{rest}"
+    );
+
+    let mut session = on_a_terminal(Run::new(&[]));
+    session.exp_string("What do you want to do?").unwrap();
+    press(&mut session, &DOWN.repeat(6));
+    press(&mut session, "\r");
+    session.exp_string("IAM user to show").unwrap();
+    press(&mut session, &name);
+    press(&mut session, "\r");
+    let shown = utf8_from_pty(&session.exp_eof().unwrap());
+    assert_eq!(exit_code(&mut session), 0, "{shown}");
+    assert!(
+        shown.contains("by iam-onboard, template finance"),
+        "{shown}"
+    );
+
+    let mut session = on_a_terminal(Run::new(&[]));
+    session.exp_string("What do you want to do?").unwrap();
+    press(&mut session, &DOWN.repeat(8));
+    press(&mut session, "\r");
+    let listed = utf8_from_pty(&session.exp_eof().unwrap());
+    assert_eq!(exit_code(&mut session), 0, "{listed}");
+    assert!(listed.contains(&name), "{listed}");
+}

@@ -274,3 +274,77 @@ fn reset_password_writes_a_new_one_time_password_to_a_new_file() {
         .exits(2)
         .stderr_has("no API to reset");
 }
+
+#[test]
+fn show_tells_everything_about_a_user_and_never_a_secret() {
+    let name = unique("shown");
+    let dir = tempfile::tempdir().unwrap();
+    let password_file = dir.path().join("pw");
+    Run::new(&[
+        "new-user",
+        &name,
+        "--template",
+        "developer",
+        "--mfa",
+        "deferred",
+        "--email",
+        "shown@example.com",
+        "--ticket",
+        "CHG-7",
+        "--password-file",
+        password_file.to_str().unwrap(),
+        "-y",
+    ])
+    .output()
+    .exits(0);
+    let password = std::fs::read_to_string(&password_file).unwrap();
+    let human = Run::new(&["show", &name]).output();
+    human
+        .exits(0)
+        .stdout_has("by iam-onboard, template developer")
+        .stdout_has("shown@example.com")
+        .stdout_has("CHG-7")
+        .stdout_has("iam-onboard-developers (as the template gives)")
+        .stdout_has("none (deferred: enrols at first sign-in)");
+    let report = Run::new(&["show", &name, "--output", "json"])
+        .output()
+        .exits(0)
+        .json();
+    let user = &report["user"];
+    assert_eq!(user["template"], "developer");
+    assert_eq!(user["groups_match_template"], true);
+    assert_eq!(user["console"]["last_used"], serde_json::Value::Null);
+    assert!(!report.to_string().contains(password.trim()));
+    Run::new(&["show", "no-such-user-x"])
+        .output()
+        .exits(2)
+        .stderr_has("no IAM user named no-such-user-x");
+}
+
+#[test]
+fn list_gives_a_line_a_person_as_a_table_json_or_csv() {
+    let name = deferred("listed");
+    let table = Run::new(&["list", "--template", "finance"]).output();
+    table.exits(0).stdout_has("USER").stdout_has(&name);
+    let report = Run::new(&["list", "--output", "json"])
+        .output()
+        .exits(0)
+        .json();
+    let line = report["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["user_name"] == name.as_str())
+        .unwrap_or_else(|| panic!("{name} is listed: {report}"))
+        .clone();
+    assert_eq!(line["template"], "finance");
+    assert_eq!(line["mfa"], "deferred");
+    assert_eq!(line["console"], false);
+    let csv = Run::new(&["list", "--all", "--csv"]).output();
+    csv.exits(0)
+        .stdout_has("user_name,template,managed,console,mfa,created,last_activity")
+        .stdout_has(&format!("{name},finance,yes,no,deferred,"));
+    Run::new(&["list", "--template", "no-such-template"])
+        .output()
+        .exits(2);
+}

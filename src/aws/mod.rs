@@ -144,6 +144,10 @@ pub(crate) struct UserInfo {
     pub(crate) user_id: String,
     pub(crate) tags: Vec<(String, String)>,
     pub(crate) permissions_boundary: Option<String>,
+    /// When the user was created (RFC 3339).
+    pub(crate) created: Option<String>,
+    /// When the console password was last used (RFC 3339), if ever.
+    pub(crate) password_last_used: Option<String>,
 }
 
 impl UserInfo {
@@ -190,6 +194,44 @@ pub(crate) struct GroupRef {
 pub(crate) struct AccessKey {
     pub(crate) id: String,
     pub(crate) active: bool,
+    /// When it was created (RFC 3339).
+    pub(crate) created: Option<String>,
+}
+
+/// An MFA device assigned to a user.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub(crate) struct MfaDevice {
+    pub(crate) serial: String,
+    /// When it was enabled (RFC 3339).
+    pub(crate) enabled: Option<String>,
+}
+
+/// A user as GetAccountAuthorizationDetails describes it: everything attached, in one call a
+/// page for the whole account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AuthorizedUser {
+    pub(crate) name: String,
+    pub(crate) arn: String,
+    pub(crate) created: Option<String>,
+    pub(crate) tags: Vec<(String, String)>,
+    pub(crate) groups: Vec<String>,
+    /// ARNs of the managed policies attached to the user itself.
+    pub(crate) attached_policies: Vec<String>,
+    pub(crate) inline_policies: Vec<String>,
+    pub(crate) permissions_boundary: Option<String>,
+}
+
+/// One user's row of the credential report.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct CredentialRow {
+    pub(crate) user: String,
+    pub(crate) password_enabled: bool,
+    pub(crate) password_last_used: Option<String>,
+    pub(crate) mfa_active: bool,
+    /// Whether each of the (at most two) access keys is active.
+    pub(crate) access_keys_active: Vec<bool>,
+    /// When each access key was last used (RFC 3339), if ever.
+    pub(crate) access_keys_last_used: Vec<Option<String>>,
 }
 
 /// A service-specific credential (CodeCommit, Keyspaces, Bedrock...) of a user.
@@ -316,6 +358,22 @@ pub(crate) trait Iam: Sync {
     fn delete_login_profile(&self, user: &str) -> impl Future<Output = AwsResult<()>> + Send;
 
     fn list_mfa_devices(&self, user: &str) -> impl Future<Output = AwsResult<Vec<String>>> + Send;
+    /// The user's MFA devices with when each was enabled.
+    fn list_mfa_devices_enabled(
+        &self,
+        user: &str,
+    ) -> impl Future<Output = AwsResult<Vec<MfaDevice>>> + Send;
+    /// When the login profile was created; `None` when there is none.
+    fn login_profile_created(
+        &self,
+        user: &str,
+    ) -> impl Future<Output = AwsResult<Option<Option<String>>>> + Send;
+    /// Every user of the account with what is attached (GetAccountAuthorizationDetails,
+    /// Filter=User, all pages).
+    fn list_authorized_users(&self) -> impl Future<Output = AwsResult<Vec<AuthorizedUser>>> + Send;
+    /// The credential report, generated when needed (GenerateCredentialReport until COMPLETE,
+    /// then GetCredentialReport).
+    fn credential_report(&self) -> impl Future<Output = AwsResult<Vec<CredentialRow>>> + Send;
     fn list_unassigned_virtual_mfa_devices(
         &self,
     ) -> impl Future<Output = AwsResult<Vec<String>>> + Send;

@@ -1,15 +1,19 @@
 //! The `Iam` boundary implemented with the AWS SDK for Rust: one SDK call per trait method,
 //! each error converted by `convert`.
 
-use super::convert::{absent_if_not_found, convert, parse_policy_document};
+use super::convert::{
+    absent_if_not_found, convert, parse_credential_report, parse_policy_document,
+};
 use super::{
-    AccessKey, AwsError, AwsErrorKind, AwsResult, CallerIdentity, GroupRef, Iam, NewUser,
-    PasswordRules, PolicyVersion, ServiceCredential, UserInfo, VirtualMfaDevice,
+    AccessKey, AuthorizedUser, AwsError, AwsErrorKind, AwsResult, CallerIdentity, CredentialRow,
+    GroupRef, Iam, MfaDevice, NewUser, PasswordRules, PolicyVersion, ServiceCredential, UserInfo,
+    VirtualMfaDevice,
 };
 use crate::secret::Secret;
 use aws_config::SdkConfig;
 use aws_sdk_iam::primitives::DateTimeFormat;
-use aws_sdk_iam::types::{AssignmentStatusType, StatusType, Tag};
+use aws_sdk_iam::types::{AssignmentStatusType, EntityType, ReportStateType, StatusType, Tag};
+use backon::{ExponentialBuilder, Retryable};
 
 /// IAM and STS through the SDK.
 #[derive(Debug, Clone)]
@@ -289,6 +293,8 @@ impl Iam for SdkIam {
                 .permissions_boundary()
                 .and_then(|b| b.permissions_boundary_arn())
                 .map(str::to_string),
+            created: date(Some(user.create_date())),
+            password_last_used: date(user.password_last_used()),
         }))
     }
 
@@ -550,6 +556,7 @@ impl Iam for SdkIam {
             .map(|k| AccessKey {
                 id: k.access_key_id().unwrap_or_default().to_string(),
                 active: k.status() == Some(&StatusType::Active),
+                created: date(k.create_date()),
             })
             .collect())
     }
@@ -806,4 +813,138 @@ impl Iam for SdkIam {
             .map_err(|e| convert(OP, e))?;
         Ok(())
     }
+
+    async fn list_mfa_devices_enabled(&self, user: &str) -> AwsResult<Vec<MfaDevice>> {
+        const OP: &str = "iam:ListMFADevices";
+        let devices = self
+            .iam
+            .list_mfa_devices()
+            .user_name(user)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(devices
+            .iter()
+            .map(|d| MfaDevice {
+                serial: d.serial_number().to_string(),
+                enabled: date(Some(d.enable_date())),
+            })
+            .collect())
+    }
+
+    async fn login_profile_created(&self, user: &str) -> AwsResult<Option<Option<String>>> {
+        const OP: &str = "iam:GetLoginProfile";
+        let result = self
+            .iam
+            .get_login_profile()
+            .user_name(user)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e));
+        Ok(absent_if_not_found(result)?
+            .map(|out| date(out.login_profile().map(|profile| profile.create_date()))))
+    }
+
+    async fn list_authorized_users(&self) -> AwsResult<Vec<AuthorizedUser>> {
+        const OP: &str = "iam:GetAccountAuthorizationDetails";
+        let pages: Vec<_> = self
+            .iam
+            .get_account_authorization_details()
+            .filter(EntityType::User)
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(pages
+            .iter()
+            .flat_map(|page| page.user_detail_list())
+            .map(|user| AuthorizedUser {
+                name: user.user_name().unwrap_or_default().to_string(),
+                arn: user.arn().unwrap_or_default().to_string(),
+                created: date(user.create_date()),
+                tags: user
+                    .tags()
+                    .iter()
+                    .map(|t| (t.key().to_string(), t.value().to_string()))
+                    .collect(),
+                groups: user.group_list().to_vec(),
+                attached_policies: user
+                    .attached_managed_policies()
+                    .iter()
+                    .filter_map(|p| p.policy_arn().map(str::to_string))
+                    .collect(),
+                inline_policies: user
+                    .user_policy_list()
+                    .iter()
+                    .filter_map(|p| p.policy_name().map(str::to_string))
+                    .collect(),
+                permissions_boundary: user
+                    .permissions_boundary()
+                    .and_then(|b| b.permissions_boundary_arn())
+                    .map(str::to_string),
+            })
+            .collect())
+    }
+
+    async fn credential_report(&self) -> AwsResult<Vec<CredentialRow>> {
+        const GENERATE: &str = "iam:GenerateCredentialReport";
+        const GET: &str = "iam:GetCredentialReport";
+        /// What asking for the report answered: ready, still being made, or a failure.
+        enum Generating {
+            InProgress,
+            Failed(AwsError),
+        }
+        let generate = || async {
+            let out = self
+                .iam
+                .generate_credential_report()
+                .send()
+                .await
+                .map_err(|e| Generating::Failed(convert(GENERATE, e)))?;
+            match out.state() {
+                Some(ReportStateType::Complete) => Ok(()),
+                _ => Err(Generating::InProgress),
+            }
+        };
+        let waited = generate
+            .retry(
+                ExponentialBuilder::default()
+                    .with_min_delay(std::time::Duration::from_millis(500))
+                    .with_max_delay(std::time::Duration::from_secs(5))
+                    .with_max_times(20),
+            )
+            .sleep(tokio::time::sleep)
+            .when(|seen| matches!(seen, Generating::InProgress))
+            .await;
+        match waited {
+            Ok(()) => {}
+            Err(Generating::Failed(err)) => return Err(err),
+            Err(Generating::InProgress) => {
+                return Err(AwsError::new(
+                    GENERATE,
+                    AwsErrorKind::Other,
+                    "ReportNotReady",
+                    "the credential report was still being generated after a minute",
+                ));
+            }
+        }
+        let out = self
+            .iam
+            .get_credential_report()
+            .send()
+            .await
+            .map_err(|e| convert(GET, e))?;
+        let content = out.content().map(|blob| blob.as_ref()).unwrap_or_default();
+        parse_credential_report(content)
+            .map_err(|why| AwsError::new(GET, AwsErrorKind::Other, "BadReport", &why))
+    }
+}
+
+/// A date as AWS writes it in JSON (RFC 3339).
+fn date(value: Option<&aws_sdk_iam::primitives::DateTime>) -> Option<String> {
+    value.and_then(|d| d.fmt(DateTimeFormat::DateTime).ok())
 }

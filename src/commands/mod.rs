@@ -8,6 +8,7 @@ mod new_user;
 mod offboard;
 mod reset_mfa;
 mod reset_password;
+mod show;
 mod templates;
 
 use crate::aws::config::AwsTarget;
@@ -64,6 +65,8 @@ pub(crate) async fn dispatch(
         Command::ResetPassword(args) => {
             reset_password::reset_password(args, global, terminal, interrupts).await
         }
+        Command::Show(args) => show::show(args, global, terminal).await,
+        Command::List(args) => show::list(args, global).await,
         Command::Templates(which) => templates::templates(which, global, terminal),
     }
 }
@@ -131,10 +134,11 @@ fn confirm_typed(
 }
 
 /// Shows the one-time password once, on the terminal; whether it got there.
-pub(super) fn show_password(user_name: &str, password: &crate::secret::Secret) -> bool {
+/// `when` the person must change it: "first sign-in", "next sign-in".
+pub(super) fn show_password(user_name: &str, password: &crate::secret::Secret, when: &str) -> bool {
     use std::io::Write;
     let text = format!(
-        "\nOne-time console password for {user_name} (shown once, not stored; it must be changed at sign-in):\n\n    {}\n\n",
+        "\nOne-time console password for {user_name} (shown once, not stored; it must be changed at {when}):\n\n    {}\n\n",
         password.expose()
     );
     let mut stderr = std::io::stderr().lock();

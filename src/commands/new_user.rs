@@ -151,7 +151,7 @@ pub(super) async fn new_user(
     let onboarded =
         onboard::apply_or_roll_back(&api, &request, &observed, &plan, effects, interrupted).await?;
     let delivered = match &onboarded.password_to_show {
-        Some(password) => show_password(&request.user_name, password),
+        Some(password) => show_password(&request.user_name, password, "first sign-in"),
         None => true,
     };
     if plan.leaves_password_pending(&request)

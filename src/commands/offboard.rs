@@ -111,7 +111,7 @@ pub(super) async fn offboard_sso(
     let mut prompter = Dialogue::new(terminal.look);
     let user_name = match args.username.clone() {
         Some(name) => name,
-        None => helpdesk::ask_person_to_offboard(&mut prompter)?,
+        None => helpdesk::ask_identity_person(&mut prompter, "offboard")?,
     };
     let sdk_config = load_config(&aws_target(global)?).await?;
     let caller = SdkIam::new(&sdk_config)

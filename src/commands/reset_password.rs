@@ -92,7 +92,7 @@ pub(super) async fn reset_password(
     )
     .await?;
     if let Some(password) = shown {
-        show_password(&user_name, &password);
+        show_password(&user_name, &password, "next sign-in");
     }
     report.status = match change {
         PasswordChange::Update { .. } => PasswordResetStatus::Reset,

@@ -7,6 +7,7 @@ pub(crate) mod enrol;
 pub(crate) mod mfa_reset;
 pub(crate) mod offboard;
 pub(crate) mod password_reset;
+pub(crate) mod people;
 pub(crate) mod plan;
 pub(crate) mod request;
 pub(crate) mod undo;

@@ -7,6 +7,7 @@ pub(crate) mod operations;
 pub(crate) mod permission_set;
 pub(crate) mod request;
 pub(crate) mod revoke;
+pub(crate) mod show;
 
 #[cfg(test)]
 mod tests;

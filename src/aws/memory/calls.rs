@@ -197,6 +197,8 @@ impl Iam for MemoryIam {
                 user_id: u.id.clone(),
                 tags: u.tags.clone(),
                 permissions_boundary: u.boundary.clone(),
+                created: Some(MEMORY_CREATED.to_string()),
+                password_last_used: None,
             }))
         })
     }
@@ -654,6 +656,68 @@ impl Iam for MemoryIam {
             let entry = user_mut(s, OP, user)?;
             entry.tags.retain(|(k, _)| !keys.contains(&k.as_str()));
             Ok(())
+        })
+    }
+
+    async fn list_mfa_devices_enabled(&self, user: &str) -> AwsResult<Vec<MfaDevice>> {
+        self.wait().await;
+        const OP: &str = "iam:ListMFADevices";
+        self.read_op(OP, |s| {
+            Ok(user_ref(s, OP, user)?
+                .mfa_devices
+                .iter()
+                .map(|serial| MfaDevice {
+                    serial: serial.clone(),
+                    enabled: Some(MEMORY_CREATED.to_string()),
+                })
+                .collect())
+        })
+    }
+
+    async fn login_profile_created(&self, user: &str) -> AwsResult<Option<Option<String>>> {
+        self.wait().await;
+        const OP: &str = "iam:GetLoginProfile";
+        self.read_op(OP, |s| {
+            Ok(user_ref(s, OP, user)?
+                .login_profile
+                .as_ref()
+                .map(|_| Some(MEMORY_CREATED.to_string())))
+        })
+    }
+
+    async fn list_authorized_users(&self) -> AwsResult<Vec<AuthorizedUser>> {
+        self.wait().await;
+        self.read_op("iam:GetAccountAuthorizationDetails", |s| {
+            Ok(s.users
+                .iter()
+                .map(|(name, u)| AuthorizedUser {
+                    name: name.clone(),
+                    arn: u.arn.clone(),
+                    created: Some(MEMORY_CREATED.to_string()),
+                    tags: u.tags.clone(),
+                    groups: u.groups.iter().cloned().collect(),
+                    attached_policies: u.attached_policies.iter().cloned().collect(),
+                    inline_policies: u.inline_policies.iter().cloned().collect(),
+                    permissions_boundary: u.boundary.clone(),
+                })
+                .collect())
+        })
+    }
+
+    async fn credential_report(&self) -> AwsResult<Vec<CredentialRow>> {
+        self.wait().await;
+        self.read_op("iam:GetCredentialReport", |s| {
+            Ok(s.users
+                .iter()
+                .map(|(name, u)| CredentialRow {
+                    user: name.clone(),
+                    password_enabled: u.login_profile.is_some(),
+                    password_last_used: None,
+                    mfa_active: !u.mfa_devices.is_empty(),
+                    access_keys_active: u.access_keys.iter().map(|k| k.active).collect(),
+                    access_keys_last_used: u.access_keys.iter().map(|_| None).collect(),
+                })
+                .collect())
         })
     }
 }

@@ -6,8 +6,9 @@
 
 use super::latency::Latency;
 use super::{
-    AccessKey, AwsError, AwsErrorKind, AwsResult, CallerIdentity, GroupRef, Iam, NewUser,
-    PasswordRules, PolicyVersion, ServiceCredential, UserInfo, VirtualMfaDevice,
+    AccessKey, AuthorizedUser, AwsError, AwsErrorKind, AwsResult, CallerIdentity, CredentialRow,
+    GroupRef, Iam, MfaDevice, NewUser, PasswordRules, PolicyVersion, ServiceCredential, UserInfo,
+    VirtualMfaDevice,
 };
 use crate::secret::Secret;
 use std::collections::{BTreeMap, BTreeSet};
@@ -16,6 +17,8 @@ use std::sync::Mutex;
 mod calls;
 
 pub(crate) const ACCOUNT: &str = "123456789012";
+/// When every user, key, profile and device of the model was made.
+pub(crate) const MEMORY_CREATED: &str = "2026-11-01T09:00:00Z";
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct MemoryUser {
@@ -150,6 +153,7 @@ impl MemoryIam {
         let key = |id: &str, active| AccessKey {
             id: id.to_string(),
             active,
+            created: Some(MEMORY_CREATED.to_string()),
         };
         let id = state.next_user_id();
         state.users.insert(

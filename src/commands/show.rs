@@ -1,0 +1,104 @@
+//! `show` and `list`: what people have, read only. Nothing here changes anything, so there is
+//! no plan and no question; secrets are never read.
+
+use super::{Terminal, aws_target, load_templates};
+use crate::aws::Iam;
+use crate::aws::config::load_config;
+use crate::aws::sdk::SdkIam;
+use crate::aws::sdk_sso::SdkSso;
+use crate::cli::{GlobalArgs, ListArgs, OutputFormat, ShowArgs};
+use crate::clock::{Clock, SystemClock};
+use crate::error::{Error, InputError};
+use crate::helpdesk::{self, Dialogue};
+use crate::iam::people::{self, ListFilter};
+use crate::names;
+use crate::report::people::{ListReport, ShowReport};
+use crate::report::{self, Acting};
+use crate::sso::request::validate_identity_user_name;
+use crate::sso::show::read_person;
+
+pub(super) async fn show(
+    args: ShowArgs,
+    global: &GlobalArgs,
+    terminal: Terminal,
+) -> Result<(), Error> {
+    let missing = helpdesk::missing(&[("<USERNAME>", args.username.is_some())]);
+    helpdesk::usage_unless_asked(terminal.interactive, &["show"], &missing)?;
+    if let Some(name) = &args.username {
+        if args.sso {
+            validate_identity_user_name(name)?;
+        } else {
+            names::validate_user_name(name)?;
+        }
+    }
+    let templates = load_templates(global)?;
+    let sdk_config = load_config(&aws_target(global)?).await?;
+    let iam = SdkIam::new(&sdk_config);
+    let mut prompter = Dialogue::new(terminal.look);
+    let user_name = match (args.username.clone(), args.sso) {
+        (Some(name), _) => name,
+        (None, true) => helpdesk::ask_identity_person(&mut prompter, "show")?,
+        (None, false) => helpdesk::ask_iam_user(&iam, &mut prompter, "show").await?,
+    };
+    let caller = iam.get_caller_identity().await.map_err(Error::from_aws)?;
+    let mut report = ShowReport {
+        acting: Acting::of(&caller),
+        user: None,
+        person: None,
+    };
+    if args.sso {
+        let sso = SdkSso::new(&sdk_config);
+        report.person = read_person(&sso, &user_name, args.instance_arn.as_deref()).await?;
+        if report.person.is_none() {
+            return Err(InputError::new(
+                "<USERNAME>",
+                format!("{user_name} is not in the identity store"),
+            )
+            .into());
+        }
+    } else {
+        report.user = people::read_user(&iam, &user_name, &templates, SystemClock.unix_now())
+            .await
+            .map_err(Error::from_aws)?;
+        if report.user.is_none() {
+            return Err(
+                InputError::new("<USERNAME>", format!("no IAM user named {user_name}")).into(),
+            );
+        }
+    }
+    report::print(&report.render(global.output));
+    Ok(())
+}
+
+pub(super) async fn list(args: ListArgs, global: &GlobalArgs) -> Result<(), Error> {
+    if args.csv && global.output == OutputFormat::Json {
+        return Err(InputError::new("--csv", "goes without --output json").into());
+    }
+    if let Some(template) = &args.template {
+        load_templates(global)?.get(template)?;
+    }
+    let iam = SdkIam::new(&load_config(&aws_target(global)?).await?);
+    let filter = ListFilter {
+        template: args.template.clone(),
+        all: args.all,
+    };
+    let (caller, people) = tokio::try_join!(
+        iam.get_caller_identity(),
+        people::list_people(&iam, &filter)
+    )
+    .map_err(Error::from_aws)?;
+    let report = ListReport {
+        acting: Acting::of(&caller),
+        people,
+    };
+    if args.csv {
+        let text = report.csv().map_err(|err| Error::Io {
+            context: "cannot write the CSV".to_string(),
+            source: std::io::Error::other(err),
+        })?;
+        report::print(&text);
+    } else {
+        report::print(&report.render(global.output));
+    }
+    Ok(())
+}

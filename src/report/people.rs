@@ -1,0 +1,272 @@
+//! The reports of `show` (one person in full) and `list` (a line a person: a table, JSON or
+//! CSV).
+
+use super::{Acting, to_json};
+use crate::cli::OutputFormat;
+use crate::iam::people::{PersonLine, UserView};
+use crate::sso::show::{AccessView, PersonView};
+use serde::Serialize;
+
+/// The outcome of `show`: an IAM user, or with `--sso` an Identity Center person.
+#[derive(Debug, Serialize)]
+pub(crate) struct ShowReport {
+    pub(crate) acting: Acting,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) user: Option<UserView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) person: Option<PersonView>,
+}
+
+impl ShowReport {
+    pub(crate) fn render(&self, format: OutputFormat) -> String {
+        match format {
+            OutputFormat::Json => to_json(self),
+            OutputFormat::Human => {
+                let mut out = format!("{}\n", self.acting.heading());
+                if let Some(user) = &self.user {
+                    out.push_str(&human_user(user));
+                }
+                if let Some(person) = &self.person {
+                    out.push_str(&human_person(person));
+                }
+                out
+            }
+        }
+    }
+}
+
+fn row(out: &mut String, label: &str, value: &str) {
+    out.push_str(&format!("  {label:<18} {value}\n"));
+}
+
+fn or_none(value: &Option<String>) -> &str {
+    value.as_deref().unwrap_or("-")
+}
+
+fn human_user(user: &UserView) -> String {
+    let mut out = format!("\n{} ({})\n", user.user_name, user.arn);
+    let origin = match (&user.template, user.managed) {
+        (Some(template), true) => format!("by iam-onboard, template {template}"),
+        (_, true) => "by iam-onboard".to_string(),
+        (_, false) => "not by iam-onboard".to_string(),
+    };
+    let by = user
+        .created_by
+        .as_ref()
+        .map(|who| format!(", run by {who}"))
+        .unwrap_or_default();
+    row(
+        &mut out,
+        "created",
+        &format!("{} {origin}{by}", or_none(&user.created)),
+    );
+    row(&mut out, "display name", or_none(&user.display_name));
+    row(&mut out, "email", or_none(&user.email));
+    row(&mut out, "ticket", or_none(&user.ticket));
+    let groups = if user.groups.is_empty() {
+        "none".to_string()
+    } else {
+        user.groups.join(", ")
+    };
+    let fit = match (&user.groups_match_template, &user.template_group) {
+        (Some(true), _) => " (as the template gives)".to_string(),
+        (Some(false), Some(group)) => format!(" (differs: the template gives {group} only)"),
+        _ => String::new(),
+    };
+    row(&mut out, "groups", &format!("{groups}{fit}"));
+    if user.direct_policies.is_empty() {
+        row(&mut out, "direct policies", "none");
+    }
+    for policy in &user.direct_policies {
+        row(
+            &mut out,
+            "direct policy",
+            &format!("{policy}  ! attached to the user, not through a group"),
+        );
+    }
+    row(&mut out, "boundary", or_none(&user.permissions_boundary));
+    let console = match &user.console {
+        Some(console) => format!(
+            "password created {}, last used {}",
+            or_none(&console.created),
+            console.last_used.as_deref().unwrap_or("never")
+        ),
+        None => "no console access".to_string(),
+    };
+    row(&mut out, "console", &console);
+    if user.mfa_devices.is_empty() {
+        let none = match (&user.mfa_pending, user.managed) {
+            (Some(serial), _) => {
+                format!("none enabled; {serial} pending (reset-mfa --enable-pending)")
+            }
+            (None, true) => "none (deferred: enrols at first sign-in)".to_string(),
+            (None, false) => "none".to_string(),
+        };
+        row(&mut out, "MFA", &none);
+    }
+    for device in &user.mfa_devices {
+        row(
+            &mut out,
+            "MFA",
+            &format!("{} (enabled {})", device.serial, or_none(&device.enabled)),
+        );
+    }
+    if user.access_keys.is_empty() {
+        row(&mut out, "access keys", "none");
+    }
+    for key in &user.access_keys {
+        let age = key
+            .age_days
+            .map(|days| format!(", {days} days old"))
+            .unwrap_or_default();
+        row(
+            &mut out,
+            "access key",
+            &format!(
+                "{} {}{age}, last used {}",
+                key.id,
+                key.status,
+                key.last_used.as_deref().unwrap_or("never")
+            ),
+        );
+    }
+    if user.access_cut {
+        row(
+            &mut out,
+            "access",
+            "cut: the iam-onboard-deny-all inline policy denies everything (offboard --disable-only)",
+        );
+    }
+    out
+}
+
+fn access_lines(access: &[AccessView]) -> Vec<String> {
+    access
+        .iter()
+        .map(|a| format!("{} in account {}", a.permission_set, a.account))
+        .collect()
+}
+
+fn human_person(person: &PersonView) -> String {
+    let mut out = format!(
+        "\n{} (identity-store user {} in {})\n",
+        person.user_name, person.user_id, person.identity_store_id
+    );
+    if person.groups.is_empty() {
+        row(&mut out, "groups", "none");
+    }
+    for group in &person.groups {
+        let gives = access_lines(&group.gives);
+        let gives = if gives.is_empty() {
+            "no access".to_string()
+        } else {
+            gives.join(", ")
+        };
+        row(
+            &mut out,
+            "group",
+            &format!("{} (gives {gives})", group.name),
+        );
+    }
+    if person.assignments.is_empty() {
+        row(&mut out, "assignments", "none");
+    }
+    for line in access_lines(&person.assignments) {
+        row(&mut out, "assignment", &line);
+    }
+    out
+}
+
+/// The outcome of `list`.
+#[derive(Debug, Serialize)]
+pub(crate) struct ListReport {
+    pub(crate) acting: Acting,
+    pub(crate) people: Vec<PersonLine>,
+}
+
+/// The columns of `list --csv`, in order.
+const CSV_COLUMNS: [&str; 7] = [
+    "user_name",
+    "template",
+    "managed",
+    "console",
+    "mfa",
+    "created",
+    "last_activity",
+];
+
+impl ListReport {
+    pub(crate) fn render(&self, format: OutputFormat) -> String {
+        match format {
+            OutputFormat::Json => to_json(self),
+            OutputFormat::Human => self.table(),
+        }
+    }
+
+    fn fields(person: &PersonLine) -> [String; 7] {
+        let yes_no = |value: bool| if value { "yes" } else { "no" }.to_string();
+        [
+            person.user_name.clone(),
+            person.template.clone().unwrap_or_default(),
+            yes_no(person.managed),
+            yes_no(person.console),
+            person.mfa.to_string(),
+            person.created.clone().unwrap_or_default(),
+            person.last_activity.clone().unwrap_or_default(),
+        ]
+    }
+
+    fn table(&self) -> String {
+        let rows: Vec<[String; 7]> = self.people.iter().map(Self::fields).collect();
+        let headers = [
+            "USER",
+            "TEMPLATE",
+            "MANAGED",
+            "CONSOLE",
+            "MFA",
+            "CREATED",
+            "LAST ACTIVITY",
+        ];
+        let widths: Vec<usize> = (0..7)
+            .map(|i| {
+                rows.iter()
+                    .map(|r| r[i].chars().count())
+                    .chain([headers[i].len()])
+                    .max()
+                    .unwrap_or_default()
+            })
+            .collect();
+        let line = |cells: &[String]| {
+            let padded: Vec<String> = cells
+                .iter()
+                .zip(&widths)
+                .map(|(cell, width)| format!("{cell:<width$}"))
+                .collect();
+            format!("{}\n", padded.join("  ").trim_end())
+        };
+        let mut out = line(&headers.map(str::to_string));
+        for row in &rows {
+            out.push_str(&line(row));
+        }
+        let people = if self.people.len() == 1 {
+            "person"
+        } else {
+            "people"
+        };
+        out.push_str(&format!("{} {people}\n", self.people.len()));
+        out
+    }
+
+    /// CSV with a header row; a cell that a spreadsheet would run as a formula is escaped.
+    pub(crate) fn csv(&self) -> Result<String, csv::Error> {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.write_record(CSV_COLUMNS)?;
+        for person in &self.people {
+            writer.write_record(
+                Self::fields(person).map(|cell| crate::batch::report::escape_formula(&cell)),
+            )?;
+        }
+        let bytes = writer.into_inner().map_err(|err| err.into_error())?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+}
