@@ -8,7 +8,9 @@ starts the emulator.
     processes, or iam-onboard batch at concurrency 16);
 (d) one `new-user` with an MFA device enabled from two codes, the whole process, against a
     Python process making the same calls with Boto3 (and pyotp for the codes);
-(e) peak resident memory of `iam-onboard batch` for a file of many rows.
+(e) peak resident memory of `iam-onboard batch` for a file of many rows;
+(f) `iam-onboard list --all` over an account of many users: the calls it makes (counted from the
+    SDK's own log of each attempt) and the seconds, whole process.
 """
 import concurrent.futures
 import csv
@@ -25,7 +27,8 @@ import urllib.request
 
 import boto3
 
-BINARY, USERS, MEMORY_ROWS = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+BINARY, USERS, MEMORY_ROWS, LIST_USERS = (sys.argv[1], int(sys.argv[2]), int(sys.argv[3]),
+                                          int(sys.argv[4]))
 ENDPOINT = os.environ["AWS_ENDPOINT_URL"]
 TEMPLATE, GROUP = "developer", "iam-onboard-developers"
 work = tempfile.mkdtemp(prefix="iam-onboard-bench-")
@@ -191,6 +194,29 @@ def case_memory(rows):
     return int(peak) / 1024, time.perf_counter() - start
 
 
+def case_list(users):
+    """An account of `users` people (made by Boto3 in 4 threads, tagged as this tool tags them),
+    then one `list --all`: its calls and seconds."""
+    reset()
+    account, caller = account_and_caller()
+
+    def make(first):
+        iam = boto3.session.Session().client("iam")
+        for i in range(first, users, 4):
+            boto3_user(iam, f"listed-{i}", account, caller)
+
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        list(pool.map(make, range(4)))
+    env = dict(os.environ, IAM_ONBOARD_LOG="aws_smithy_runtime=debug")
+    start = time.perf_counter()
+    run = subprocess.run([BINARY, "list", "--all", "--output", "json"], check=True, env=env,
+                         capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    listed = run.stdout.count('"user_name"')
+    calls = run.stderr.count("beginning attempt")
+    return listed, calls, seconds
+
+
 def cpu():
     try:
         for line in open("/proc/cpuinfo"):
@@ -209,6 +235,7 @@ capacity, capacity_by = case_capacity()
 tool_one, boto3_one = case_new_user()
 small_rss, _ = case_memory(max(MEMORY_ROWS // 10, 1))
 large_rss, large_seconds = case_memory(MEMORY_ROWS)
+listed, list_calls, list_seconds = case_list(LIST_USERS)
 
 rate = lambda seconds: USERS / seconds
 print()
@@ -225,3 +252,5 @@ print(f"(d) one new-user with MFA enabled, whole process (median of 5):")
 print(f"    iam-onboard {tool_one:.3f} s, Boto3 script {boto3_one:.3f} s: {boto3_one / tool_one:.2f}x")
 print(f"(e) peak RSS of iam-onboard batch: {MEMORY_ROWS // 10} rows {small_rss:.1f} MiB, "
       f"{MEMORY_ROWS} rows {large_rss:.1f} MiB ({MEMORY_ROWS / large_seconds:.0f} rows/s)")
+print(f"(f) list --all over {LIST_USERS} users: {listed} people listed with {list_calls} calls "
+      f"in {list_seconds:.2f} s, whole process")

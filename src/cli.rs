@@ -152,6 +152,9 @@ pub(crate) enum Command {
     /// Enrol a new virtual MFA device for an IAM user (lost or new phone, or MFA deferred at
     /// onboarding), and only once it works remove the old ones
     ResetMfa(ResetMfaArgs),
+    /// Move a person to another job-function template (a job change): the old template's
+    /// group or assignments removed before the new ones are given
+    Move(MoveArgs),
     /// Give an IAM user a new one-time console password (changed at next sign-in)
     ResetPassword(ResetPasswordArgs),
     /// Show everything about one person, read only: tags, groups, policies, boundary, console,
@@ -258,6 +261,31 @@ pub(crate) struct ResetPasswordArgs {
     /// The person is an IAM Identity Center user: explains what to do (AWS has no API for it)
     #[arg(long, conflicts_with_all = ["password_file", "create"])]
     pub(crate) sso: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MoveArgs {
+    /// IAM user name, or with --sso the Identity Center user name (on a terminal, when
+    /// missing: asked for)
+    pub(crate) username: Option<String>,
+
+    /// The new job-function template (on a terminal, when missing: chosen from a list)
+    #[arg(long, value_name = "NAME")]
+    pub(crate) template: Option<String>,
+
+    /// Move an IAM Identity Center person: their assignments from this tool's other templates
+    /// are replaced by the new template's
+    #[arg(long)]
+    pub(crate) sso: bool,
+
+    /// With --sso: the accounts to give the new template in (repeatable); default: the
+    /// accounts of the access it replaces
+    #[arg(long = "account", value_name = "ID", requires = "sso")]
+    pub(crate) accounts: Vec<String>,
+
+    /// With --sso: the Identity Center instance, when the account has several
+    #[arg(long, value_name = "ARN", requires = "sso")]
+    pub(crate) instance_arn: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -395,7 +423,7 @@ pub(crate) struct AssignArgs {
 #[derive(Debug, Args)]
 pub(crate) struct BatchArgs {
     /// The CSV file: a header row, then a row a person. Columns (any order; only username is
-    /// required): action (onboard, offboard, assign, offboard-sso; default onboard), username,
+    /// required): action (onboard, offboard, assign, offboard-sso, move; default onboard), username,
     /// template, display_name, email, ticket, tags (k=v;k=v), console (yes/no, default no),
     /// accounts (;-separated, for assign), given_name, family_name, keep_identity (yes/no, for
     /// offboard-sso). Asked for on a terminal when missing

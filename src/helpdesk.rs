@@ -124,6 +124,14 @@ const MENU: &[(&str, &[&str])] = &[
         "Reset an IAM user's MFA (lost or new phone)",
         &["reset-mfa"],
     ),
+    (
+        "Move an IAM user to another template (job change)",
+        &["move"],
+    ),
+    (
+        "Move an Identity Center person to another template",
+        &["move", "--sso"],
+    ),
     ("Reset an IAM user's console password", &["reset-password"]),
     ("Show what an IAM user has", &["show"]),
     (

@@ -105,12 +105,25 @@ outcome! {
         AlreadyDone => "already-done",
         Offboarded => "offboarded",
         Assigned => "assigned",
+        /// A `move` row: the person is on the new template.
+        Moved => "moved",
         Failed => "failed",
         /// Not started: an earlier row failed (without `--continue-on-error`) or the run was
         /// interrupted.
         Skipped => "skipped",
         /// `--dry-run`.
         Planned => "planned",
+    }
+}
+
+outcome! {
+    /// How `move` ended.
+    MoveStatus {
+        /// `--dry-run`: nothing was changed.
+        Planned => "planned",
+        /// The person was on the template already.
+        AlreadyDone => "already-done",
+        Moved => "moved",
     }
 }
 

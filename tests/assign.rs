@@ -563,3 +563,39 @@ fn show_sso_lists_groups_and_assignments_by_name() {
         .stdout_has("developer in account 111111111111")
         .stdout_has(&format!("{group} (gives no access)"));
 }
+
+#[test]
+fn move_sso_replaces_the_old_templates_assignments_in_the_same_accounts() {
+    let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let name = unique("sso-mover");
+    let (instance_arn, store) = instance();
+    Run::new(&assign_args(&name, CREATE)).output().exits(0);
+    let user_id = identity_user_id(&store, &name).unwrap();
+    let report = Run::new(&[
+        "move",
+        &name,
+        "--sso",
+        "--template",
+        "finance",
+        "-y",
+        "--output",
+        "json",
+    ])
+    .output()
+    .exits(0)
+    .json();
+    assert_eq!(report["status"], "moved");
+    assert_eq!(report["from"], "developer");
+    let now = assignments_of(&instance_arn, &user_id);
+    assert_eq!(now.len(), 2, "{now:?}");
+    assert!(
+        now.iter()
+            .all(|(_, set)| report["changes"].to_string().contains(set.as_str())),
+        "only the finance set is left: {now:?} {report}"
+    );
+    let accounts: Vec<&str> = now.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(accounts, ["111111111111", "222222222222"]);
+    Run::new(&["offboard", &name, "--sso", "-y"])
+        .output()
+        .exits(0);
+}

@@ -4,7 +4,8 @@
 
 use crate::support::{
     DOWN, Run, a_wrong_code, current_and_next_codes, decode_terminal_qr, enabled_mfa_devices,
-    exit_code, on_a_terminal, press, tags_of, type_codes, unique, user_exists, utf8_from_pty,
+    exit_code, groups_of, on_a_terminal, press, tags_of, type_codes, unique, user_exists,
+    utf8_from_pty,
 };
 use rexpect::session::PtySession;
 
@@ -303,7 +304,7 @@ fn the_menu_resets_a_password_shows_a_user_and_lists_people() {
     let name = deferred_with_console("desk-pw");
     let mut session = on_a_terminal(Run::new(&[]));
     session.exp_string("What do you want to do?").unwrap();
-    press(&mut session, &DOWN.repeat(5));
+    press(&mut session, &DOWN.repeat(7));
     press(&mut session, "\r");
     session
         .exp_string("IAM user to give a new password")
@@ -321,7 +322,7 @@ fn the_menu_resets_a_password_shows_a_user_and_lists_people() {
 
     let mut session = on_a_terminal(Run::new(&[]));
     session.exp_string("What do you want to do?").unwrap();
-    press(&mut session, &DOWN.repeat(6));
+    press(&mut session, &DOWN.repeat(8));
     press(&mut session, "\r");
     session.exp_string("IAM user to show").unwrap();
     press(&mut session, &name);
@@ -335,9 +336,34 @@ fn the_menu_resets_a_password_shows_a_user_and_lists_people() {
 
     let mut session = on_a_terminal(Run::new(&[]));
     session.exp_string("What do you want to do?").unwrap();
-    press(&mut session, &DOWN.repeat(8));
+    press(&mut session, &DOWN.repeat(10));
     press(&mut session, "\r");
     let listed = utf8_from_pty(&session.exp_eof().unwrap());
     assert_eq!(exit_code(&mut session), 0, "{listed}");
     assert!(listed.contains(&name), "{listed}");
+}
+
+#[test]
+fn the_menu_moves_a_user_to_a_template_chosen_from_the_list() {
+    let name = deferred_with_console("desk-move");
+    let mut session = on_a_terminal(Run::new(&[]));
+    session.exp_string("What do you want to do?").unwrap();
+    press(&mut session, &DOWN.repeat(5));
+    press(&mut session, "\r");
+    session.exp_string("IAM user to move").unwrap();
+    press(&mut session, &name);
+    press(&mut session, "\r");
+    session.exp_string("Job function").unwrap();
+    press(&mut session, "\r");
+    let plan = utf8_from_pty(&session.exp_string("Proceed?").unwrap());
+    assert!(
+        plan.contains("iam:RemoveUserFromGroup iam-onboard-finance"),
+        "{plan}"
+    );
+    session.send_line("y").unwrap();
+    let rest = utf8_from_pty(&session.exp_eof().unwrap());
+    assert_eq!(exit_code(&mut session), 0, "{rest}");
+    assert!(rest.contains("Moved"), "{rest}");
+    assert_eq!(groups_of(&name).len(), 1);
+    assert_ne!(groups_of(&name), ["iam-onboard-finance"]);
 }

@@ -1,9 +1,9 @@
 //! The helpdesk's tickets after day one, end to end against the emulator: `reset-mfa` (on a
-//! terminal, in one scripted run, and in two) and `reset-password`.
+//! terminal, in one scripted run, and in two), `reset-password`, `show`, `list` and `move`.
 
 use crate::support::{
-    Run, block_on, current_and_next_codes, decode_terminal_qr, enabled_mfa_devices, iam, mode,
-    on_a_terminal, tags_of, type_codes, unique, utf8_from_pty, wait_for_file,
+    Run, block_on, current_and_next_codes, decode_terminal_qr, enabled_mfa_devices, groups_of, iam,
+    mode, on_a_terminal, tags_of, type_codes, unique, utf8_from_pty, wait_for_file,
 };
 
 /// The serial numbers of the user's MFA devices.
@@ -347,4 +347,88 @@ fn list_gives_a_line_a_person_as_a_table_json_or_csv() {
     Run::new(&["list", "--template", "no-such-template"])
         .output()
         .exits(2);
+}
+
+#[test]
+fn move_changes_the_group_and_tags_and_keeps_the_rest() {
+    let name = deferred("mover");
+    Run::new(&["move", &name, "--template", "developer", "--dry-run"])
+        .output()
+        .exits(0)
+        .stdout_has("iam:RemoveUserFromGroup iam-onboard-finance")
+        .stdout_has("iam:AddUserToGroup iam-onboard-developers");
+    assert_eq!(
+        groups_of(&name),
+        ["iam-onboard-finance"],
+        "a dry run changes nothing"
+    );
+    let report = Run::new(&[
+        "move",
+        &name,
+        "--template",
+        "developer",
+        "-y",
+        "--output",
+        "json",
+    ])
+    .output()
+    .exits(0)
+    .json();
+    assert_eq!(report["status"], "moved");
+    assert_eq!(report["from"], "finance");
+    assert_eq!(groups_of(&name), ["iam-onboard-developers"]);
+    let tags = tags_of(&name);
+    assert!(tags.contains(&("iam-onboard:template".to_string(), "developer".to_string())));
+    assert!(tags.contains(&("job-function".to_string(), "developer".to_string())));
+    Run::new(&[
+        "move",
+        &name,
+        "--template",
+        "developer",
+        "-y",
+        "--output",
+        "json",
+    ])
+    .output()
+    .exits(0)
+    .stdout_has("\"already-done\"");
+
+    let hand_made = unique("by-hand");
+    crate::support::create_user(&hand_made);
+    Run::new(&["move", &hand_made, "--template", "developer", "-y"])
+        .output()
+        .exits(2)
+        .stderr_has("not created by iam-onboard");
+    Run::new(&["move", "no-such-user-y", "--template", "developer", "-y"])
+        .output()
+        .exits(2)
+        .stderr_has("no IAM user named no-such-user-y");
+    Run::new(&["move", &name, "--template", "nope", "-y"])
+        .output()
+        .exits(2);
+}
+
+#[test]
+fn a_batch_move_row_moves_the_person() {
+    let name = deferred("row-mover");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("moves.csv");
+    std::fs::write(
+        &file,
+        format!("action,username,template\nmove,{name},devops\n"),
+    )
+    .unwrap();
+    let report = dir.path().join("report.csv");
+    Run::new(&[
+        "batch",
+        file.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+        "-q",
+    ])
+    .output()
+    .exits(0);
+    let written = std::fs::read_to_string(&report).unwrap();
+    assert!(written.contains(",moved,"), "{written}");
+    assert_eq!(groups_of(&name), ["iam-onboard-devops"]);
 }

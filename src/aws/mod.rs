@@ -472,6 +472,15 @@ pub(crate) trait Iam: Sync {
         user: &str,
         tags: &[(String, String)],
     ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn put_user_permissions_boundary(
+        &self,
+        user: &str,
+        policy_arn: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn delete_user_permissions_boundary(
+        &self,
+        user: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
     fn untag_user(&self, user: &str, keys: &[&str]) -> impl Future<Output = AwsResult<()>> + Send;
 }
 

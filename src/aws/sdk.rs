@@ -802,6 +802,29 @@ impl Iam for SdkIam {
         Ok(())
     }
 
+    async fn put_user_permissions_boundary(&self, user: &str, policy_arn: &str) -> AwsResult<()> {
+        const OP: &str = "iam:PutUserPermissionsBoundary";
+        self.iam
+            .put_user_permissions_boundary()
+            .user_name(user)
+            .permissions_boundary(policy_arn)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(())
+    }
+
+    async fn delete_user_permissions_boundary(&self, user: &str) -> AwsResult<()> {
+        const OP: &str = "iam:DeleteUserPermissionsBoundary";
+        self.iam
+            .delete_user_permissions_boundary()
+            .user_name(user)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(())
+    }
+
     async fn untag_user(&self, user: &str, keys: &[&str]) -> AwsResult<()> {
         const OP: &str = "iam:UntagUser";
         self.iam
@@ -854,6 +877,7 @@ impl Iam for SdkIam {
             .iam
             .get_account_authorization_details()
             .filter(EntityType::User)
+            .max_items(1000)
             .into_paginator()
             .send()
             .try_collect()

@@ -10,7 +10,7 @@ use crate::names;
 use crate::protect::Protected;
 use crate::sso::offboard::SsoOffboardRequest;
 use crate::sso::request::{AssignInput, AssignRequest, PersonInput, validate_identity_user_name};
-use crate::template::TemplateSet;
+use crate::template::{Template, TemplateSet};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -37,6 +37,11 @@ pub(crate) enum RowAction {
     Offboard(OffboardRequest),
     Assign(Box<AssignRequest>),
     OffboardSso(SsoOffboardRequest),
+    /// A job change of an IAM user this tool made.
+    Move {
+        user_name: String,
+        template: Box<Template>,
+    },
 }
 
 /// A checked row and the line it starts on.
@@ -53,6 +58,7 @@ impl Row {
             RowAction::Offboard(request) => &request.user_name,
             RowAction::Assign(request) => &request.user_name,
             RowAction::OffboardSso(request) => &request.user_name,
+            RowAction::Move { user_name, .. } => user_name,
         }
     }
 
@@ -62,6 +68,7 @@ impl Row {
             RowAction::Offboard(_) => "offboard",
             RowAction::Assign(_) => "assign",
             RowAction::OffboardSso(_) => "offboard-sso",
+            RowAction::Move { .. } => "move",
         }
     }
 }
@@ -258,6 +265,17 @@ pub(super) fn parse_row(
                 AssignRequest::new(input, checking.templates, checking.config).map_err(relocate)?;
             RowAction::Assign(Box::new(request))
         }
+        "move" => {
+            names::validate_user_name(&user_name).map_err(relocate)?;
+            let template = checking
+                .templates
+                .get(&template()?)
+                .map_err(|err| at("template", err.reason))?;
+            RowAction::Move {
+                user_name,
+                template: Box::new(template.clone()),
+            }
+        }
         "offboard-sso" => {
             validate_identity_user_name(&user_name).map_err(relocate)?;
             RowAction::OffboardSso(SsoOffboardRequest {
@@ -271,7 +289,7 @@ pub(super) fn parse_row(
             return Err(at(
                 "action",
                 format!(
-                    "{} is not onboard, offboard, assign or offboard-sso",
+                    "{} is not onboard, offboard, assign, offboard-sso or move",
                     names::shown(other)
                 ),
             ));
@@ -372,7 +390,8 @@ pub(crate) fn check_file(path: &Path, checking: &Checking) -> Result<Checked, Ve
                             checked.assign_templates.insert(template.name.clone());
                         }
                     }
-                    RowAction::Offboard(_) | RowAction::OffboardSso(_) => {}
+                    RowAction::Offboard(_) | RowAction::OffboardSso(_) | RowAction::Move { .. } => {
+                    }
                 }
             }
         }

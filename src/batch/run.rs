@@ -6,8 +6,10 @@ use crate::batch::check::{Checked, Checking, Row, RowAction, open, parse_row};
 use crate::batch::report::{ReportSink, RowReport, Summary};
 use crate::clock::{Clock, SystemClock};
 use crate::error::Error;
+use crate::error::InputError;
 use crate::iam::apply::{self as onboard, Effects};
 use crate::iam::enrol::{CodeInput, CodeSource};
+use crate::iam::move_user;
 use crate::iam::offboard::{self, OffboardRequest};
 use crate::iam::plan::{self, Observed, SharedState};
 use crate::iam::request::NewUserRequest;
@@ -19,6 +21,7 @@ use crate::sso::offboard::{self as sso_offboard, SsoOffboardRequest};
 use crate::sso::operations::Patience;
 use crate::sso::permission_set::PermissionSetOutcome;
 use crate::sso::request::AssignRequest;
+use crate::template::{Template, TemplateSet};
 use crate::totp::CodeRejection;
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -58,6 +61,8 @@ pub(crate) struct Settings {
 
 /// What every row shares, ensured once before the rows.
 struct Prepared {
+    /// The templates, for move rows' old groups.
+    templates: TemplateSet,
     /// The caller, and who no row may change.
     guard: Guard,
     password_rules: PasswordRules,
@@ -124,6 +129,7 @@ async fn prepare<I: Iam, S: Sso>(
         Some((instance, sets))
     };
     Ok(Prepared {
+        templates: checking.templates.clone(),
         guard: checking.protected.clone().guard(caller),
         password_rules,
         shared,
@@ -155,6 +161,13 @@ async fn run_row<I: Iam + Send + 'static, S: Sso + Send + 'static>(
         }
         RowAction::OffboardSso(request) => {
             offboard_sso_row(sso, row, request, prepared, settings).await
+        }
+        RowAction::Move {
+            user_name,
+            template,
+        } => {
+            let request = (user_name.as_str(), template.as_ref());
+            move_row(iam.as_ref(), row, request, prepared, settings, interrupted).await
         }
     };
     match ended {
@@ -269,6 +282,56 @@ async fn offboard_row<I: Iam + Send + 'static>(
     offboard::execute(iam, &plan).await?;
     let detail = plan.warnings.join("; ");
     Ok(RowReport::new(row, RowStatus::Offboarded, arn, detail))
+}
+
+/// A move row: `move`, the old group left before the new one is joined.
+async fn move_row(
+    iam: &impl Iam,
+    row: &Row,
+    (user_name, template): (&str, &Template),
+    prepared: &Prepared,
+    settings: &Settings,
+    interrupted: impl Future<Output = ()>,
+) -> Result<RowReport, Error> {
+    let (caller, found) = move_user::look(iam, user_name, template)
+        .await
+        .map_err(Error::from_aws)?;
+    prepared.guard.check(Person::IamUser {
+        name: user_name,
+        found: found.as_ref().map(|state| &state.user),
+    })?;
+    let Some(state) = found else {
+        return Err(InputError::new("username", format!("no IAM user named {user_name}")).into());
+    };
+    let plan = move_user::plan_move(&state, &caller, template, &prepared.templates)?;
+    let changes: Vec<String> = plan.steps.iter().map(ToString::to_string).collect();
+    if settings.dry_run {
+        return Ok(RowReport::new(
+            row,
+            RowStatus::Planned,
+            plan.user_arn.clone(),
+            changes.join("; "),
+        ));
+    }
+    if plan.is_done() {
+        return Ok(RowReport::new(
+            row,
+            RowStatus::AlreadyDone,
+            plan.user_arn.clone(),
+            String::new(),
+        ));
+    }
+    move_user::apply_move(iam, &state, &plan, interrupted).await?;
+    Ok(RowReport::new(
+        row,
+        RowStatus::Moved,
+        plan.user_arn.clone(),
+        format!(
+            "from {} to {}",
+            plan.from.as_deref().unwrap_or("no template"),
+            plan.to
+        ),
+    ))
 }
 
 /// An offboard-sso row: `offboard --sso`, the person's sessions denied first.

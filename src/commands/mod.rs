@@ -4,6 +4,7 @@
 
 mod assign;
 mod batch;
+mod move_person;
 mod new_user;
 mod offboard;
 mod reset_mfa;
@@ -61,6 +62,7 @@ pub(crate) async fn dispatch(
         Command::Offboard(args) => {
             offboard::offboard_user(args, global, terminal, interrupts).await
         }
+        Command::Move(args) => move_person::move_person(args, global, terminal, interrupts).await,
         Command::ResetMfa(args) => reset_mfa::reset_mfa(args, global, terminal, interrupts).await,
         Command::ResetPassword(args) => {
             reset_password::reset_password(args, global, terminal, interrupts).await

@@ -5,6 +5,7 @@ pub(crate) mod apply;
 pub(crate) mod code_input;
 pub(crate) mod enrol;
 pub(crate) mod mfa_reset;
+pub(crate) mod move_user;
 pub(crate) mod offboard;
 pub(crate) mod password_reset;
 pub(crate) mod people;

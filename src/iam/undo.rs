@@ -33,12 +33,43 @@ pub(crate) async fn delete_login_profile(api: &impl Iam, user: &str) -> AwsResul
 /// One reversal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Undo {
-    DeleteUser { user: String, arn: String },
-    RemoveUserFromGroup { user: String, group: String },
-    DeleteLoginProfile { user: String, user_arn: String },
-    DeleteVirtualMfaDevice { serial: String },
-    DeactivateMfaDevice { user: String, serial: String },
-    RemoveFile { path: PathBuf },
+    DeleteUser {
+        user: String,
+        arn: String,
+    },
+    RemoveUserFromGroup {
+        user: String,
+        group: String,
+    },
+    DeleteLoginProfile {
+        user: String,
+        user_arn: String,
+    },
+    DeleteVirtualMfaDevice {
+        serial: String,
+    },
+    DeactivateMfaDevice {
+        user: String,
+        serial: String,
+    },
+    RemoveFile {
+        path: PathBuf,
+    },
+    AddUserToGroup {
+        user: String,
+        group: String,
+    },
+    /// Puts back the tags a change replaced, and removes the keys it added.
+    RestoreTags {
+        user: String,
+        tags: Vec<(String, String)>,
+        added: Vec<String>,
+    },
+    /// Puts back the boundary a change replaced (`None`: there was none).
+    RestoreBoundary {
+        user: String,
+        arn: Option<String>,
+    },
 }
 
 impl fmt::Display for Undo {
@@ -52,6 +83,11 @@ impl fmt::Display for Undo {
             Undo::DeleteVirtualMfaDevice { serial } => write!(f, "virtual MFA device {serial}"),
             Undo::DeactivateMfaDevice { serial, .. } => write!(f, "enabled MFA device {serial}"),
             Undo::RemoveFile { path } => write!(f, "file {}", path.display()),
+            Undo::AddUserToGroup { user, group } => {
+                write!(f, "removal of {user} from group {group}")
+            }
+            Undo::RestoreTags { user, .. } => write!(f, "new tags of {user}"),
+            Undo::RestoreBoundary { user, .. } => write!(f, "new permissions boundary of {user}"),
         }
     }
 }
@@ -69,6 +105,23 @@ impl Undo {
             Undo::DeactivateMfaDevice { user, serial } => {
                 api.deactivate_mfa_device(user, serial).await
             }
+            Undo::AddUserToGroup { user, group } => api.add_user_to_group(group, user).await,
+            Undo::RestoreTags { user, tags, added } => {
+                let keys: Vec<&str> = added.iter().map(String::as_str).collect();
+                let untagged = if keys.is_empty() {
+                    Ok(())
+                } else {
+                    api.untag_user(user, &keys).await
+                };
+                match untagged {
+                    Ok(()) => api.tag_user(user, tags).await,
+                    other => other,
+                }
+            }
+            Undo::RestoreBoundary { user, arn } => match arn {
+                Some(arn) => api.put_user_permissions_boundary(user, arn).await,
+                None => api.delete_user_permissions_boundary(user).await,
+            },
             Undo::RemoveFile { path } => {
                 return match std::fs::remove_file(path) {
                     Err(err) if err.kind() != std::io::ErrorKind::NotFound => Err(err.to_string()),

@@ -649,6 +649,24 @@ impl Iam for MemoryIam {
         })
     }
 
+    async fn put_user_permissions_boundary(&self, user: &str, policy_arn: &str) -> AwsResult<()> {
+        self.wait().await;
+        const OP: &str = "iam:PutUserPermissionsBoundary";
+        self.mutate(OP, &format!("{user} {policy_arn}"), |s| {
+            user_mut(s, OP, user)?.boundary = Some(policy_arn.to_string());
+            Ok(())
+        })
+    }
+
+    async fn delete_user_permissions_boundary(&self, user: &str) -> AwsResult<()> {
+        self.wait().await;
+        const OP: &str = "iam:DeleteUserPermissionsBoundary";
+        self.mutate(OP, user, |s| {
+            user_mut(s, OP, user)?.boundary = None;
+            Ok(())
+        })
+    }
+
     async fn untag_user(&self, user: &str, keys: &[&str]) -> AwsResult<()> {
         self.wait().await;
         const OP: &str = "iam:UntagUser";

@@ -1,0 +1,188 @@
+//! `move`: a job change. The person (given, or asked for on a terminal) and the new template
+//! (given, or chosen from the list), the plan, the question, then the change, undone on failure.
+
+use super::{Terminal, aws_target, load_templates};
+use crate::aws::Iam;
+use crate::aws::config::load_config;
+use crate::aws::sdk::SdkIam;
+use crate::aws::sdk_sso::SdkSso;
+use crate::cli::{GlobalArgs, MoveArgs};
+use crate::clock::SystemClock;
+use crate::config::Config;
+use crate::error::{Error, InputError};
+use crate::helpdesk::{self, Dialogue, Prompter};
+use crate::iam::move_user;
+use crate::interrupt::Interrupts;
+use crate::names;
+use crate::outcome::MoveStatus;
+use crate::protect::{Person, Protected};
+use crate::report::tickets::MoveReport;
+use crate::report::{self, Acting};
+use crate::sso::move_person;
+use crate::sso::operations::Patience;
+use crate::sso::permission_set::design_permission_set;
+use crate::sso::request::validate_identity_user_name;
+use std::sync::Arc;
+
+pub(super) async fn move_person(
+    args: MoveArgs,
+    global: &GlobalArgs,
+    terminal: Terminal,
+    interrupts: &Interrupts,
+) -> Result<(), Error> {
+    let missing = helpdesk::missing(&[
+        ("<USERNAME>", args.username.is_some()),
+        ("--template <NAME>", args.template.is_some()),
+    ]);
+    helpdesk::usage_unless_asked(terminal.interactive, &["move"], &missing)?;
+    if let Some(name) = &args.username {
+        if args.sso {
+            validate_identity_user_name(name)?;
+        } else {
+            names::validate_user_name(name)?;
+        }
+    }
+    for account in &args.accounts {
+        names::validate_account_id(account)?;
+    }
+    let templates = load_templates(global)?;
+    if let Some(name) = &args.template {
+        templates.get(name)?;
+    }
+    let protected = Protected::gather(&global.protect, &Config::load(global.config.as_deref())?);
+    let sdk_config = load_config(&aws_target(global)?).await?;
+    let iam = SdkIam::new(&sdk_config);
+    let mut prompter = Dialogue::new(terminal.look);
+    let user_name = match (args.username.clone(), args.sso) {
+        (Some(name), _) => name,
+        (None, true) => helpdesk::ask_identity_person(&mut prompter, "move")?,
+        (None, false) => helpdesk::ask_iam_user(&iam, &mut prompter, "move").await?,
+    };
+    let template = match &args.template {
+        Some(name) => templates.get(name)?,
+        None => helpdesk::choose_template(&templates, &mut prompter)?,
+    };
+    if args.sso {
+        let caller = iam.get_caller_identity().await.map_err(Error::from_aws)?;
+        let acting = Acting::of(&caller);
+        protected
+            .guard(caller)
+            .check(Person::Identity { name: &user_name })?;
+        let api = Arc::new(SdkSso::new(&sdk_config));
+        let plan = move_person::plan_sso_move(
+            api.as_ref(),
+            &user_name,
+            &template.name,
+            &args.accounts,
+            args.instance_arn.as_deref(),
+        )
+        .await?;
+        let mut report = MoveReport {
+            acting: acting.clone(),
+            status: MoveStatus::Planned,
+            user_name: user_name.clone(),
+            user: plan.user_id.clone(),
+            from: (!plan.from.is_empty()).then(|| plan.from.join(", ")),
+            to: template.name.clone(),
+            changes: plan.steps(&template.name),
+        };
+        if global.dry_run || plan.is_done() {
+            if !global.dry_run {
+                report.status = MoveStatus::AlreadyDone;
+                report.changes = Vec::new();
+            }
+            report::print(&report.render(global.output));
+            return Ok(());
+        }
+        if terminal.interactive
+            && !global.yes
+            && !confirm(&mut prompter, &acting, &user_name, &report.changes)?
+        {
+            return Err(Error::Declined);
+        }
+        let design = design_permission_set(template)?;
+        let moved = move_person::apply_sso_move(
+            api,
+            &plan,
+            &design,
+            &SystemClock,
+            Patience::default(),
+            interrupts.during_changes(),
+        )
+        .await?;
+        report.status = MoveStatus::Moved;
+        report.changes = moved
+            .removed
+            .iter()
+            .map(|a| {
+                format!(
+                    "sso:DeleteAccountAssignment {} in account {}",
+                    a.permission_set_arn, a.account
+                )
+            })
+            .chain(moved.granted.iter().map(|a| {
+                format!(
+                    "sso:CreateAccountAssignment {} in account {}",
+                    a.permission_set_arn, a.account
+                )
+            }))
+            .collect();
+        report::print(&report.render(global.output));
+        return Ok(());
+    }
+    let (caller, found) = move_user::look(&iam, &user_name, template)
+        .await
+        .map_err(Error::from_aws)?;
+    let acting = Acting::of(&caller);
+    protected.guard(caller.clone()).check(Person::IamUser {
+        name: &user_name,
+        found: found.as_ref().map(|state| &state.user),
+    })?;
+    let Some(state) = found else {
+        return Err(InputError::new("<USERNAME>", format!("no IAM user named {user_name}")).into());
+    };
+    let plan = move_user::plan_move(&state, &caller, template, &templates)?;
+    let mut report = MoveReport {
+        acting: acting.clone(),
+        status: MoveStatus::Planned,
+        user_name: user_name.clone(),
+        user: plan.user_arn.clone(),
+        from: plan.from.clone(),
+        to: plan.to.clone(),
+        changes: plan.steps.iter().map(ToString::to_string).collect(),
+    };
+    if global.dry_run || plan.is_done() {
+        if !global.dry_run {
+            report.status = MoveStatus::AlreadyDone;
+            report.changes = Vec::new();
+        }
+        report::print(&report.render(global.output));
+        return Ok(());
+    }
+    if terminal.interactive
+        && !global.yes
+        && !confirm(&mut prompter, &acting, &plan.user_arn, &report.changes)?
+    {
+        return Err(Error::Declined);
+    }
+    report.changes =
+        move_user::apply_move(&iam, &state, &plan, interrupts.during_changes()).await?;
+    report.status = MoveStatus::Moved;
+    report::print(&report.render(global.output));
+    Ok(())
+}
+
+/// Shows the plan and asks before changing anything.
+fn confirm(
+    prompter: &mut impl Prompter,
+    acting: &Acting,
+    who: &str,
+    changes: &[String],
+) -> Result<bool, Error> {
+    eprintln!("{}", acting.heading());
+    eprintln!("About to move {who}, in this order:");
+    for change in changes {
+        eprintln!("  {change}");
+    }
+    prompter.yes_no("Proceed?", false)
+}

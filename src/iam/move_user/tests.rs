@@ -1,0 +1,175 @@
+//! `move` against the in-memory IAM: the old group left before the new one is joined, and a
+//! failure at any step of the person's put back in reverse order.
+
+use super::*;
+use crate::aws::memory::{ACCOUNT, Injected, MemoryIam};
+use crate::error::exit;
+use crate::template::PolicyDocument;
+
+/// Alice, made from the developer template.
+fn account_with_alice() -> MemoryIam {
+    let api = MemoryIam::new(1_750_000_000);
+    api.add_everything(
+        "alice",
+        "iam-onboard-developers",
+        &format!("arn:aws:iam::{ACCOUNT}:policy/people-boundary"),
+    );
+    api.state
+        .lock()
+        .unwrap()
+        .users
+        .get_mut("alice")
+        .unwrap()
+        .tags = vec![
+        (MANAGED_BY_TAG.to_string(), MANAGED_BY_VALUE.to_string()),
+        (TEMPLATE_TAG.to_string(), "developer".to_string()),
+        ("job-function".to_string(), "developer".to_string()),
+    ];
+    api
+}
+
+fn templates() -> TemplateSet {
+    TemplateSet::embedded().unwrap()
+}
+
+async fn plan_to(api: &MemoryIam, template: &Template) -> (MoveState, MovePlan) {
+    let (caller, state) = look(api, "alice", template).await.unwrap();
+    let state = state.unwrap();
+    let plan = plan_move(&state, &caller, template, &templates()).unwrap();
+    (state, plan)
+}
+
+fn tags_of(api: &MemoryIam) -> Vec<(String, String)> {
+    let mut tags = api.user("alice").unwrap().tags;
+    tags.sort();
+    tags
+}
+
+fn groups_of(api: &MemoryIam) -> Vec<String> {
+    api.user("alice").unwrap().groups.into_iter().collect()
+}
+
+fn person_calls(api: &MemoryIam) -> Vec<String> {
+    api.calls()
+        .into_iter()
+        .filter(|c| c.contains("alice"))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_old_group_is_left_before_the_new_one_is_joined() {
+    let api = account_with_alice();
+    let finance = templates().get("finance").unwrap().clone();
+    let (state, plan) = plan_to(&api, &finance).await;
+    assert_eq!(plan.from.as_deref(), Some("developer"));
+    apply_move(&api, &state, &plan, std::future::pending())
+        .await
+        .unwrap();
+    let calls = person_calls(&api);
+    let left = calls
+        .iter()
+        .position(|c| c.starts_with("iam:RemoveUserFromGroup"))
+        .unwrap();
+    let joined = calls
+        .iter()
+        .position(|c| c.starts_with("iam:AddUserToGroup"))
+        .unwrap();
+    assert!(left < joined, "never in both groups: {calls:?}");
+    assert_eq!(groups_of(&api), ["iam-onboard-finance"]);
+    let tags = tags_of(&api);
+    assert!(tags.contains(&(TEMPLATE_TAG.to_string(), "finance".to_string())));
+    assert!(tags.contains(&("job-function".to_string(), "finance".to_string())));
+    let alice = api.user("alice").unwrap();
+    assert!(alice.login_profile.is_some() && alice.mfa_devices.len() == 2);
+    assert_eq!(alice.access_keys.len(), 2, "password, MFA and keys stay");
+
+    let (_, again) = plan_to(&api, &finance).await;
+    assert!(again.is_done(), "{again:?}");
+}
+
+#[tokio::test]
+async fn a_user_this_tool_did_not_make_is_refused() {
+    let api = account_with_alice();
+    api.state
+        .lock()
+        .unwrap()
+        .users
+        .get_mut("alice")
+        .unwrap()
+        .tags
+        .clear();
+    let finance = templates().get("finance").unwrap().clone();
+    let (caller, state) = look(&api, "alice", &finance).await.unwrap();
+    let err = plan_move(&state.unwrap(), &caller, &finance, &templates()).unwrap_err();
+    assert!(err.reason.contains("not created by iam-onboard"), "{err}");
+}
+
+#[tokio::test]
+async fn a_failure_at_each_step_of_the_person_puts_everything_back() {
+    let finance = templates().get("finance").unwrap().clone();
+    let shared_calls = {
+        let api = account_with_alice();
+        let (_, plan) = plan_to(&api, &finance).await;
+        plan.steps
+            .iter()
+            .filter(|s| matches!(s, MoveStep::Shared(_)))
+            .count()
+    };
+    for (offset, how) in [
+        (0, Injected::Refused(AwsErrorKind::Other)),
+        (1, Injected::Refused(AwsErrorKind::Other)),
+        (1, Injected::AnswerLost),
+        (2, Injected::Refused(AwsErrorKind::Other)),
+        (2, Injected::AnswerLost),
+    ] {
+        let api = account_with_alice();
+        let before = tags_of(&api);
+        let (state, plan) = plan_to(&api, &finance).await;
+        api.fail_call(shared_calls + offset, how);
+        let err = apply_move(&api, &state, &plan, std::future::pending())
+            .await
+            .unwrap_err();
+        assert_eq!(err.exit_code(), exit::FAILED, "{offset} {how:?}: {err}");
+        assert_eq!(
+            groups_of(&api),
+            ["iam-onboard-developers"],
+            "{offset} {how:?}"
+        );
+        assert_eq!(tags_of(&api), before, "{offset} {how:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_template_with_another_boundary_changes_it_and_a_failure_restores_it() {
+    let mut other = templates().get("finance").unwrap().clone();
+    other.permissions_boundary = PolicyDocument {
+        name: "strict-boundary".to_string(),
+        iam_name: "strict-boundary".to_string(),
+        document: other.permissions_boundary.document.clone(),
+    };
+    let old_boundary = format!("arn:aws:iam::{ACCOUNT}:policy/people-boundary");
+    let api = account_with_alice();
+    let (state, plan) = plan_to(&api, &other).await;
+    let boundary = plan
+        .steps
+        .iter()
+        .position(|s| matches!(s, MoveStep::Boundary { .. }))
+        .expect("the boundary changes");
+    api.fail_call(boundary, Injected::Refused(AwsErrorKind::Other));
+    apply_move(&api, &state, &plan, std::future::pending())
+        .await
+        .unwrap_err();
+    assert_eq!(api.user("alice").unwrap().boundary, Some(old_boundary));
+
+    let api = account_with_alice();
+    let (state, plan) = plan_to(&api, &other).await;
+    apply_move(&api, &state, &plan, std::future::pending())
+        .await
+        .unwrap();
+    assert_eq!(
+        api.user("alice").unwrap().boundary,
+        Some(format!(
+            "arn:aws:iam::{ACCOUNT}:policy{IAM_PATH}strict-boundary"
+        ))
+    );
+}

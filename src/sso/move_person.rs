@@ -1,0 +1,268 @@
+//! `move --sso`: a job change in Identity Center. The person's assignments from the permission
+//! sets of this tool's other templates are replaced by the new template's, the old ones removed
+//! (polled) before the new ones are granted, so the person never holds both. A failure or
+//! interrupt while granting removes what this run granted and grants the old access again.
+
+use crate::aws::{Assignment, Sso, SsoInstance};
+use crate::clock::Clock;
+use crate::error::{Error, InputError};
+use crate::sso::assign::{AccountOutcome, assign_accounts, choose_instance, unassign};
+use crate::sso::operations::Patience;
+use crate::sso::permission_set::{
+    MAX_DESCRIBES_AT_ONCE, PERMISSION_SET_MARKER, PermissionSetDesign, ensure_permission_set,
+};
+use futures_util::future::try_join_all;
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+
+/// What `move --sso` will change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SsoMovePlan {
+    pub(crate) instance: SsoInstance,
+    pub(crate) user_name: String,
+    pub(crate) user_id: String,
+    /// The new template's permission set, when it exists already.
+    pub(crate) new_set: Option<String>,
+    /// The accounts the new template is given in.
+    pub(crate) accounts: Vec<String>,
+    /// Assignments from the permission sets of this tool's other templates: removed first.
+    pub(crate) remove: Vec<Assignment>,
+    /// Accounts where the person already has the new template's set.
+    pub(crate) already: Vec<String>,
+    /// The templates (permission set names) of the access removed.
+    pub(crate) from: Vec<String>,
+}
+
+impl SsoMovePlan {
+    /// The changes, in order, for the plan and the dry run.
+    pub(crate) fn steps(&self, template: &str) -> Vec<String> {
+        let mut steps: Vec<String> = self
+            .remove
+            .iter()
+            .map(|a| {
+                format!(
+                    "sso:DeleteAccountAssignment {} in account {} (the old access, removed first)",
+                    a.permission_set_arn, a.account
+                )
+            })
+            .collect();
+        let set = self
+            .new_set
+            .as_deref()
+            .unwrap_or("(created from the template)");
+        steps.extend(
+            self.accounts
+                .iter()
+                .filter(|account| !self.already.contains(account))
+                .map(|account| {
+                    format!("sso:CreateAccountAssignment {template} {set} in account {account}")
+                }),
+        );
+        steps
+    }
+
+    pub(crate) fn is_done(&self) -> bool {
+        self.remove.is_empty() && self.accounts.iter().all(|a| self.already.contains(a))
+    }
+}
+
+/// Reads the person, their assignments and the permission sets behind them, and decides. The
+/// new template's accounts are `accounts`, or else those of the access it replaces.
+pub(crate) async fn plan_sso_move(
+    api: &impl Sso,
+    user_name: &str,
+    template: &str,
+    accounts: &[String],
+    instance_arn: Option<&str>,
+) -> Result<SsoMovePlan, Error> {
+    let instance = choose_instance(api, instance_arn).await?;
+    let Some(user_id) = api
+        .find_user_id(&instance.identity_store_id, user_name)
+        .await
+        .map_err(Error::from_aws)?
+    else {
+        return Err(InputError::new(
+            "<USERNAME>",
+            format!("{user_name} is not in the identity store"),
+        )
+        .into());
+    };
+    let (assignments, listed) = tokio::try_join!(
+        api.list_assignments_for_user(&instance.arn, &user_id),
+        api.list_permission_sets(&instance.arn),
+    )
+    .map_err(Error::from_aws)?;
+    let mut managed = Vec::new();
+    let mut new_set = None;
+    for batch in listed.chunks(MAX_DESCRIBES_AT_ONCE) {
+        let described = try_join_all(
+            batch
+                .iter()
+                .map(|arn| api.describe_permission_set(&instance.arn, arn)),
+        )
+        .await
+        .map_err(Error::from_aws)?;
+        for (arn, spec) in batch.iter().zip(described) {
+            if !spec.description.starts_with(PERMISSION_SET_MARKER) {
+                continue;
+            }
+            if spec.name == template {
+                new_set = Some(arn.clone());
+            } else {
+                managed.push((arn.clone(), spec.name));
+            }
+        }
+    }
+    let remove: Vec<Assignment> = assignments
+        .iter()
+        .filter(|a| managed.iter().any(|(arn, _)| *arn == a.permission_set_arn))
+        .cloned()
+        .collect();
+    let from: Vec<String> = managed
+        .into_iter()
+        .filter(|(arn, _)| remove.iter().any(|a| a.permission_set_arn == *arn))
+        .map(|(_, name)| name)
+        .collect();
+    let accounts: Vec<String> = if accounts.is_empty() {
+        remove
+            .iter()
+            .map(|a| a.account.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    } else {
+        accounts.to_vec()
+    };
+    if accounts.is_empty() {
+        return Err(InputError::new(
+            "--account",
+            format!(
+                "{user_name} has no access from another template to take the accounts from; name them with --account"
+            ),
+        )
+        .into());
+    }
+    let already = assignments
+        .iter()
+        .filter(|a| Some(&a.permission_set_arn) == new_set.as_ref())
+        .map(|a| a.account.clone())
+        .collect();
+    Ok(SsoMovePlan {
+        instance,
+        user_name: user_name.to_string(),
+        user_id,
+        new_set,
+        accounts,
+        remove,
+        already,
+        from,
+    })
+}
+
+/// What a move did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SsoMoved {
+    pub(crate) permission_set: String,
+    pub(crate) removed: Vec<Assignment>,
+    pub(crate) granted: Vec<Assignment>,
+}
+
+/// Ensures the new template's permission set, removes the old assignments (each polled), then
+/// grants the new ones. When granting fails or is interrupted, what it granted is removed and
+/// the old access granted again.
+pub(crate) async fn apply_sso_move<A: Sso + Send + 'static>(
+    api: Arc<A>,
+    plan: &SsoMovePlan,
+    design: &PermissionSetDesign,
+    clock: &dyn Clock,
+    patience: Patience,
+    interrupted: impl std::future::Future<Output = ()>,
+) -> Result<SsoMoved, Error> {
+    let instance_arn = &plan.instance.arn;
+    let set = ensure_permission_set(api.as_ref(), &plan.instance, design, clock, patience).await?;
+    let not_removed = unassign(
+        api.clone(),
+        instance_arn,
+        &plan.user_id,
+        plan.remove.clone(),
+        patience,
+    )
+    .await;
+    if !not_removed.is_empty() {
+        let why: Vec<String> = not_removed
+            .iter()
+            .map(|(a, why)| format!("account {}: {why}", a.account))
+            .collect();
+        return Err(Error::RolledBack {
+            cause: format!(
+                "the old access could not all be removed ({}); nothing new was granted, run it again to finish",
+                why.join("; ")
+            ),
+            undone: Vec::new(),
+        });
+    }
+    let wanted: Vec<Assignment> = plan
+        .accounts
+        .iter()
+        .filter(|account| !plan.already.contains(account))
+        .map(|account| Assignment {
+            account: account.clone(),
+            permission_set_arn: set.arn.clone(),
+        })
+        .collect();
+    let created = Arc::new(Mutex::new(Vec::new()));
+    let outcomes = tokio::select! {
+        outcomes = assign_accounts(api.clone(), instance_arn, &plan.user_id, wanted, patience, created.clone()) => Some(outcomes),
+        () = interrupted => None,
+    };
+    let failed: Vec<String> = match &outcomes {
+        None => vec!["interrupted".to_string()],
+        Some(outcomes) => outcomes
+            .iter()
+            .filter_map(|(a, outcome)| match outcome {
+                AccountOutcome::Failed(why) => Some(format!("account {}: {why}", a.account)),
+                _ => None,
+            })
+            .collect(),
+    };
+    let granted = created.lock().expect("not poisoned").clone();
+    if failed.is_empty() {
+        return Ok(SsoMoved {
+            permission_set: set.arn,
+            removed: plan.remove.clone(),
+            granted,
+        });
+    }
+    let mut leftovers: Vec<String> =
+        unassign(api.clone(), instance_arn, &plan.user_id, granted, patience)
+            .await
+            .into_iter()
+            .map(|(a, why)| format!("new assignment in account {} ({why})", a.account))
+            .collect();
+    let restored = assign_accounts(
+        api,
+        instance_arn,
+        &plan.user_id,
+        plan.remove.clone(),
+        patience,
+        Arc::new(Mutex::new(Vec::new())),
+    )
+    .await;
+    leftovers.extend(restored.iter().filter_map(|(a, outcome)| match outcome {
+        AccountOutcome::Failed(why) => Some(format!(
+            "old assignment of {} in account {} not granted again ({why})",
+            a.permission_set_arn, a.account
+        )),
+        _ => None,
+    }));
+    let cause = failed.join("; ");
+    let undone = vec!["the new assignments removed, the old access granted again".to_string()];
+    match (leftovers.is_empty(), outcomes.is_none()) {
+        (false, _) => Err(Error::UndoIncomplete { cause, leftovers }),
+        (true, true) => Err(Error::Interrupted { undone }),
+        (true, false) => Err(Error::RolledBack { cause, undone }),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,121 @@
+//! `move --sso` against the in-memory Identity Center: the old access removed before the new is
+//! granted, and a failed grant undone with the old access back.
+
+use super::*;
+use crate::aws::memory_sso::{Behaviour, MemorySso};
+use crate::clock::SystemClock;
+use crate::error::exit;
+use crate::sso::permission_set::design_permission_set;
+use crate::sso::tests::{request, run};
+use crate::template::TemplateSet;
+
+const DEVELOPER: &str = "arn:aws:sso:::instance/ssoins-test/ps-developer";
+const FINANCE: &str = "arn:aws:sso:::instance/ssoins-test/ps-finance";
+
+fn finance() -> PermissionSetDesign {
+    design_permission_set(TemplateSet::embedded().unwrap().get("finance").unwrap()).unwrap()
+}
+
+fn assigned(api: &MemorySso) -> Vec<(String, String)> {
+    api.state
+        .lock()
+        .unwrap()
+        .assignments
+        .iter()
+        .map(|(a, _)| (a.account.clone(), a.permission_set_arn.clone()))
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_old_access_goes_before_the_new_is_granted_in_the_same_accounts() {
+    let api = Arc::new(MemorySso::new(Behaviour::default()));
+    run(&api, &request(&["111111111111", "222222222222"], true))
+        .await
+        .unwrap();
+    let plan = plan_sso_move(api.as_ref(), "bob", "finance", &[], None)
+        .await
+        .unwrap();
+    assert_eq!(plan.remove.len(), 2);
+    assert_eq!(plan.accounts, ["111111111111", "222222222222"]);
+    let before = api.calls().len();
+    apply_sso_move(
+        api.clone(),
+        &plan,
+        &finance(),
+        &SystemClock,
+        Patience::default(),
+        std::future::pending(),
+    )
+    .await
+    .unwrap();
+    let calls = &api.calls()[before..];
+    let last_delete = calls
+        .iter()
+        .rposition(|c| c.starts_with("sso:DeleteAccountAssignment"))
+        .unwrap();
+    let first_create = calls
+        .iter()
+        .position(|c| c.starts_with("sso:CreateAccountAssignment"))
+        .unwrap();
+    assert!(last_delete < first_create, "{calls:?}");
+    assert_eq!(
+        assigned(&api),
+        [
+            ("111111111111".to_string(), FINANCE.to_string()),
+            ("222222222222".to_string(), FINANCE.to_string())
+        ]
+    );
+    let again = plan_sso_move(api.as_ref(), "bob", "finance", &[], None).await;
+    assert!(
+        again.is_err(),
+        "no other template's access is left to take accounts from"
+    );
+    let again = plan_sso_move(
+        api.as_ref(),
+        "bob",
+        "finance",
+        &["111111111111".to_string()],
+        None,
+    )
+    .await
+    .unwrap();
+    assert!(again.is_done());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_grant_removes_the_new_access_and_gives_the_old_back() {
+    let api = Arc::new(MemorySso::new(Behaviour::default()));
+    run(&api, &request(&["111111111111", "222222222222"], true))
+        .await
+        .unwrap();
+    let accounts = ["111111111111".to_string(), "333333333333".to_string()];
+    let plan = plan_sso_move(api.as_ref(), "bob", "finance", &accounts, None)
+        .await
+        .unwrap();
+    api.behaviour
+        .lock()
+        .unwrap()
+        .failing_accounts
+        .insert("333333333333".to_string(), "account suspended".to_string());
+    let err = apply_sso_move(
+        api.clone(),
+        &plan,
+        &finance(),
+        &SystemClock,
+        Patience::default(),
+        std::future::pending(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.exit_code(), exit::FAILED, "{err}");
+    assert!(err.to_string().contains("account suspended"), "{err}");
+    api.behaviour.lock().unwrap().failing_accounts.clear();
+    assert_eq!(
+        assigned(&api),
+        [
+            ("111111111111".to_string(), DEVELOPER.to_string()),
+            ("222222222222".to_string(), DEVELOPER.to_string())
+        ],
+        "the old access is back, the new gone"
+    );
+}
