@@ -16,12 +16,12 @@ use crate::interrupt::Interrupts;
 use crate::outcome::OffboardStatus;
 use crate::protect::{Person, Protected};
 use crate::report::{self, AccessCut, Acting, OffboardReport, SessionsCutReport, StillAllowed};
+use crate::sso::cut_sessions::RevokeStep;
 use crate::sso::offboard::{
     self as sso_offboard, SessionsCut, SsoOffboardPlan, SsoOffboardRequest,
 };
 use crate::sso::operations::Patience;
 use crate::sso::request::{self as assign_request};
-use crate::sso::revoke::RevokeStep;
 use std::sync::Arc;
 
 pub(super) async fn offboard_user(

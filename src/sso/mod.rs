@@ -2,6 +2,7 @@
 //! with polling and conflict retries, `assign`, and `offboard --sso`.
 
 pub(crate) mod assign;
+pub(crate) mod cut_sessions;
 pub(crate) mod move_person;
 pub(crate) mod offboard;
 pub(crate) mod operations;

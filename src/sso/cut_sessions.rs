@@ -1,0 +1,291 @@
+//! What offboarding does to each permission set the person can start sessions from: add their
+//! deny entry (see `revoke`) and re-provision the set, find it done by an earlier run, or leave
+//! the set (one this tool does not manage, or whose policy would pass the size limit) and say
+//! until when its sessions may last.
+
+use crate::aws::{PermissionSetSpec, Sso};
+use crate::clock::{Clock, rfc3339};
+use crate::error::Error;
+use crate::sso::operations::Patience;
+use crate::sso::permission_set::{
+    MAX_DESCRIBES_AT_ONCE, MAX_INLINE_POLICY_CHARS, PERMISSION_SET_MARKER, reprovision,
+};
+use crate::sso::revoke::{Revocations, session_seconds};
+use futures_util::future::try_join_all;
+use serde_json::Value;
+
+/// Writes of one set's policy before giving up when concurrent writes keep losing the entry.
+const WRITE_ATTEMPTS: usize = 5;
+
+/// A permission set the person can start sessions from, and what offboarding does to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SetRevocation {
+    pub(crate) arn: String,
+    pub(crate) name: String,
+    pub(crate) session_secs: u64,
+    pub(crate) step: RevokeStep,
+}
+
+/// What offboarding does to one permission set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum RevokeStep {
+    /// The person's deny entry is added and the set re-provisioned.
+    Add,
+    /// An earlier run added the entry at this time (Unix seconds): nothing to do.
+    Done { at: u64 },
+    /// The set is not edited: sessions from it may last until `until` (Unix seconds).
+    Left { until: u64, why: String },
+}
+
+impl SetRevocation {
+    /// The change a real run makes, for the plan; `None` when there is none.
+    pub(crate) fn planned(&self, user_id: &str) -> Option<String> {
+        (self.step == RevokeStep::Add).then(|| {
+            format!(
+                "sso:PutInlinePolicyToPermissionSet {} ({}): deny identitystore:userId {user_id}, then sso:ProvisionPermissionSet to its accounts",
+                self.name, self.arn
+            )
+        })
+    }
+
+    /// For the report: why and until when sessions from this set may go on.
+    pub(crate) fn left_open(&self) -> Option<String> {
+        match &self.step {
+            RevokeStep::Left { until, why } => Some(format!(
+                "sessions from permission set {} ({}) may last until {}: {why}",
+                self.name,
+                self.arn,
+                rfc3339(*until)
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// What a permission set is like, read for the decision.
+struct SetSeen {
+    arn: String,
+    spec: PermissionSetSpec,
+    policy: Option<Value>,
+}
+
+/// Reads each permission set the person can start sessions from (ten at a time) and decides
+/// what offboarding does to it.
+pub(crate) async fn plan_revocations(
+    api: &impl Sso,
+    instance_arn: &str,
+    set_arns: &[String],
+    user_id: &str,
+    now: u64,
+    revoke_unmanaged: bool,
+) -> Result<Vec<SetRevocation>, Error> {
+    let mut decided = Vec::new();
+    for batch in set_arns.chunks(MAX_DESCRIBES_AT_ONCE) {
+        let seen = try_join_all(batch.iter().map(|arn| async move {
+            let (spec, policy) = tokio::try_join!(
+                api.describe_permission_set(instance_arn, arn),
+                api.get_inline_policy(instance_arn, arn),
+            )?;
+            Ok(SetSeen {
+                arn: arn.clone(),
+                spec,
+                policy,
+            })
+        }))
+        .await
+        .map_err(Error::from_aws)?;
+        decided.extend(
+            seen.iter()
+                .map(|set| decide(set, user_id, now, revoke_unmanaged)),
+        );
+    }
+    Ok(decided)
+}
+
+fn decide(set: &SetSeen, user_id: &str, now: u64, revoke_unmanaged: bool) -> SetRevocation {
+    let session_secs = session_seconds(&set.spec.session_duration);
+    let revocation = |step| SetRevocation {
+        arn: set.arn.clone(),
+        name: set.spec.name.clone(),
+        session_secs,
+        step,
+    };
+    let left = |why: String| {
+        revocation(RevokeStep::Left {
+            until: now.saturating_add(session_secs),
+            why,
+        })
+    };
+    if !set.spec.description.starts_with(PERMISSION_SET_MARKER) && !revoke_unmanaged {
+        return left(
+            "not managed by iam-onboard, so not edited (--revoke-unmanaged edits it too)"
+                .to_string(),
+        );
+    }
+    let mut entries = Revocations::read(set.policy.as_ref(), now);
+    if let Some(at) = entries.fresh(user_id, now) {
+        return revocation(RevokeStep::Done { at });
+    }
+    match written_with(
+        &mut entries,
+        set.policy.as_ref(),
+        user_id,
+        now,
+        session_secs,
+    ) {
+        Ok(_) => revocation(RevokeStep::Add),
+        Err(why) => left(why),
+    }
+}
+
+/// The policy with the person's entry added and expired ones pruned, within the size limit.
+fn written_with(
+    entries: &mut Revocations,
+    policy: Option<&Value>,
+    user_id: &str,
+    now: u64,
+    session_secs: u64,
+) -> Result<Value, String> {
+    entries.prune(now, session_secs);
+    entries.add(user_id, now);
+    let written = entries
+        .written_into(policy)
+        .expect("a policy with an entry has a statement");
+    let size = written.to_string().len();
+    if size > MAX_INLINE_POLICY_CHARS {
+        return Err(format!(
+            "with the deny entry its inline policy would be {size} characters; a permission set takes {MAX_INLINE_POLICY_CHARS}"
+        ));
+    }
+    Ok(written)
+}
+
+/// Adds the person's deny entry to the set (pruning expired ones), re-provisions it to its
+/// accounts, and reads the policy again to check the entry is there; writes again when a
+/// concurrent change lost it. Returns when the entry was added, or why it could not be.
+pub(crate) async fn revoke_in_set(
+    api: &impl Sso,
+    instance_arn: &str,
+    set: &SetRevocation,
+    user_id: &str,
+    clock: &dyn Clock,
+    patience: Patience,
+) -> Result<u64, String> {
+    let mut writes = 0;
+    loop {
+        let now = clock.unix_now();
+        let policy = api
+            .get_inline_policy(instance_arn, &set.arn)
+            .await
+            .map_err(|err| err.to_string())?;
+        let mut entries = Revocations::read(policy.as_ref(), now);
+        if writes > 0
+            && let Some(at) = entries.fresh(user_id, now)
+        {
+            return Ok(at);
+        }
+        if writes == WRITE_ATTEMPTS {
+            return Err(format!(
+                "the deny entry was lost to concurrent changes of the policy {WRITE_ATTEMPTS} times"
+            ));
+        }
+        let written = written_with(
+            &mut entries,
+            policy.as_ref(),
+            user_id,
+            now,
+            set.session_secs,
+        )?;
+        api.put_inline_policy(instance_arn, &set.arn, &written.to_string())
+            .await
+            .map_err(|err| err.to_string())?;
+        reprovision(api, instance_arn, &set.arn, patience)
+            .await
+            .map_err(|err| err.to_string())?;
+        writes += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sso::revoke::Revocations;
+    use serde_json::json;
+
+    const HOUR: u64 = 3600;
+    const T0: u64 = 1_795_846_800;
+
+    fn policy_with(entries: &Revocations) -> Value {
+        let template = json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+        ]});
+        entries.written_into(Some(&template)).unwrap()
+    }
+
+    fn seen(description: &str, policy: Option<Value>) -> SetSeen {
+        SetSeen {
+            arn: "arn:ps".to_string(),
+            spec: PermissionSetSpec {
+                name: "developer".to_string(),
+                description: description.to_string(),
+                session_duration: "PT4H".to_string(),
+            },
+            policy,
+        }
+    }
+
+    #[test]
+    fn unmanaged_sets_are_left_unless_asked_and_say_until_when() {
+        let unmanaged = seen("the platform team's", None);
+        let left = decide(&unmanaged, "id-a", T0, false);
+        assert_eq!(
+            left.step,
+            RevokeStep::Left {
+                until: T0 + 4 * HOUR,
+                why: "not managed by iam-onboard, so not edited (--revoke-unmanaged edits it too)"
+                    .to_string()
+            }
+        );
+        assert!(
+            left.left_open()
+                .unwrap()
+                .contains("may last until 2026-11-28T10:20:00Z")
+        );
+        assert_eq!(left.planned("id-a"), None);
+        assert_eq!(decide(&unmanaged, "id-a", T0, true).step, RevokeStep::Add);
+    }
+
+    #[test]
+    fn a_fresh_entry_is_done_and_an_old_one_is_added_again() {
+        let mut entries = Revocations::default();
+        entries.add("id-a", T0);
+        let set = seen("[iam-onboard] dev", Some(policy_with(&entries)));
+        assert_eq!(
+            decide(&set, "id-a", T0 + 60, false).step,
+            RevokeStep::Done { at: T0 }
+        );
+        assert_eq!(
+            decide(&set, "id-a", T0 + 2 * HOUR, false).step,
+            RevokeStep::Add,
+            "a return and a second offboarding: the entry counts from now"
+        );
+    }
+
+    #[test]
+    fn an_entry_that_would_pass_the_size_limit_is_not_written() {
+        let mut entries = Revocations::default();
+        for n in 0..500 {
+            entries.add(&format!("{n:010}-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"), T0);
+        }
+        let set = seen("[iam-onboard] dev", Some(policy_with(&entries)));
+        let RevokeStep::Left { why, .. } = decide(&set, "id-new", T0 + 60, false).step else {
+            panic!("over the limit")
+        };
+        assert!(why.contains("32768"), "{why}");
+        assert_eq!(
+            decide(&set, "id-new", T0 + 5 * HOUR, false).step,
+            RevokeStep::Add,
+            "once the old entries have expired, they make room"
+        );
+    }
+}
