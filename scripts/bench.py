@@ -10,7 +10,9 @@ starts the emulator.
     Python process making the same calls with Boto3 (and pyotp for the codes);
 (e) peak resident memory of `iam-onboard batch` for a file of many rows;
 (f) `iam-onboard list --all` over an account of many users: the calls it makes (counted from the
-    SDK's own log of each attempt) and the seconds, whole process.
+    SDK's own log of each attempt) and the seconds, whole process;
+(g) `iam-onboard audit` of that account, beside a Boto3 loop asking per user what the audit needs
+    (ListMFADevices, ListAccessKeys, GetAccessKeyLastUsed, ListAttachedUserPolicies).
 """
 import concurrent.futures
 import csv
@@ -217,6 +219,33 @@ def case_list(users):
     return listed, calls, seconds
 
 
+def counted(args):
+    """Runs iam-onboard with the SDK's log of each attempt: (calls, seconds)."""
+    env = dict(os.environ, IAM_ONBOARD_LOG="aws_smithy_runtime=debug")
+    start = time.perf_counter()
+    run = subprocess.run([BINARY, *args], env=env, capture_output=True, text=True)
+    return run.stderr.count("beginning attempt"), time.perf_counter() - start
+
+
+def case_audit():
+    """On the account case_list made: the audit, and a Boto3 loop asking per user."""
+    calls, seconds = counted(["audit", "--output", "json", "--fail-on", "never"])
+    iam = boto3.client("iam")
+    loop_calls = 0
+    start = time.perf_counter()
+    for page in iam.get_paginator("list_users").paginate():
+        loop_calls += 1
+        for user in page["Users"]:
+            name = user["UserName"]
+            iam.list_mfa_devices(UserName=name)
+            keys = iam.list_access_keys(UserName=name)["AccessKeyMetadata"]
+            for key in keys:
+                iam.get_access_key_last_used(AccessKeyId=key["AccessKeyId"])
+            iam.list_attached_user_policies(UserName=name)
+            loop_calls += 3 + len(keys)
+    return calls, seconds, loop_calls, time.perf_counter() - start
+
+
 def cpu():
     try:
         for line in open("/proc/cpuinfo"):
@@ -236,6 +265,7 @@ tool_one, boto3_one = case_new_user()
 small_rss, _ = case_memory(max(MEMORY_ROWS // 10, 1))
 large_rss, large_seconds = case_memory(MEMORY_ROWS)
 listed, list_calls, list_seconds = case_list(LIST_USERS)
+audit_calls, audit_seconds, loop_calls, loop_seconds = case_audit()
 
 rate = lambda seconds: USERS / seconds
 print()
@@ -254,3 +284,5 @@ print(f"(e) peak RSS of iam-onboard batch: {MEMORY_ROWS // 10} rows {small_rss:.
       f"{MEMORY_ROWS} rows {large_rss:.1f} MiB ({MEMORY_ROWS / large_seconds:.0f} rows/s)")
 print(f"(f) list --all over {LIST_USERS} users: {listed} people listed with {list_calls} calls "
       f"in {list_seconds:.2f} s, whole process")
+print(f"(g) audit of that account: {audit_calls} calls in {audit_seconds:.2f} s; a Boto3 loop asking "
+      f"per user: {loop_calls} calls in {loop_seconds:.2f} s")

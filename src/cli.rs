@@ -135,6 +135,8 @@ pub(crate) enum OutputFormat {
     Human,
     /// One JSON object, for scripts
     Json,
+    /// CSV with a header row (audit and list only)
+    Csv,
 }
 
 #[derive(Debug, Subcommand)]
@@ -163,6 +165,10 @@ pub(crate) enum Command {
     /// List the people this tool manages, a line each (two account-wide reads, whatever the
     /// number of users)
     List(ListArgs),
+    /// The monthly IAM audit: MFA, old and unused keys and passwords, policies on users, the
+    /// password policy, broad template policies, and drift from the templates (exit 5 on
+    /// findings at or above --fail-on)
+    Audit(AuditArgs),
     /// List or show the job-function templates
     #[command(subcommand)]
     Templates(TemplatesCommand),
@@ -312,10 +318,43 @@ pub(crate) struct ListArgs {
     /// Also the users this tool did not create
     #[arg(long)]
     pub(crate) all: bool,
+}
 
-    /// CSV with a header row instead of a table (for spreadsheets)
+#[derive(Debug, Args)]
+pub(crate) struct AuditArgs {
+    /// Also audit IAM Identity Center: assignments whose principal is gone, and people given
+    /// permission sets this tool does not manage
     #[arg(long)]
-    pub(crate) csv: bool,
+    pub(crate) sso: bool,
+
+    /// Exit 5 when a finding is at or above this severity
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::High)]
+    pub(crate) fail_on: FailOn,
+
+    /// An active access key older than this is a finding
+    #[arg(long, value_name = "DAYS", default_value_t = 90)]
+    pub(crate) key_max_age: u64,
+
+    /// A key or console password not used for this long is a finding
+    #[arg(long, value_name = "DAYS", default_value_t = 90)]
+    pub(crate) unused_days: u64,
+
+    /// How long a person onboarded with --mfa deferred may have a console password without MFA
+    #[arg(long, value_name = "DAYS", default_value_t = 7)]
+    pub(crate) mfa_grace_days: u64,
+
+    /// With --sso: the Identity Center instance, when the account has several
+    #[arg(long, value_name = "ARN", requires = "sso")]
+    pub(crate) instance_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum FailOn {
+    High,
+    Medium,
+    Low,
+    /// Report only: exit 0 whatever is found
+    Never,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

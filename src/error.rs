@@ -20,6 +20,8 @@ pub(crate) mod exit {
     pub(crate) const DENIED: u8 = 3;
     /// The job failed and undoing it did not finish: leftovers are listed.
     pub(crate) const UNDO_INCOMPLETE: u8 = 4;
+    /// `audit` found something at or above `--fail-on` (the report is on standard output).
+    pub(crate) const FINDINGS: u8 = 5;
     /// Interrupted (Ctrl-C) or not confirmed; what had been changed was undone first.
     pub(crate) const INTERRUPTED: u8 = 130;
     /// Stopped by SIGHUP (the terminal went away), handled like Ctrl-C.
@@ -42,6 +44,10 @@ pub(crate) mod exit {
         (
             UNDO_INCOMPLETE,
             "failed and the undo did not finish; the leftovers are listed by ARN",
+        ),
+        (
+            FINDINGS,
+            "audit found something at or above --fail-on (default high); the report is on standard output",
         ),
         (
             HANGUP,
@@ -202,6 +208,14 @@ pub(crate) enum Error {
         leftovers: Vec<String>,
     },
 
+    #[error(
+        "{count} audit finding(s) at or above {severity} (--fail-on never reports without failing)"
+    )]
+    Findings {
+        count: usize,
+        severity: &'static str,
+    },
+
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -221,6 +235,7 @@ impl Error {
             | Error::OffboardIncomplete { .. }
             | Error::MfaOldDevicesLeft { .. } => exit::FAILED,
             Error::UndoIncomplete { .. } => exit::UNDO_INCOMPLETE,
+            Error::Findings { .. } => exit::FINDINGS,
             Error::Batch(BatchShortfall::RowsFailed) => exit::FAILED,
             Error::Batch(BatchShortfall::UndoIncomplete) => exit::UNDO_INCOMPLETE,
             Error::Batch(BatchShortfall::Interrupted)

@@ -139,6 +139,7 @@ const MENU: &[(&str, &[&str])] = &[
         &["show", "--sso"],
     ),
     ("List the people this tool manages", &["list"]),
+    ("Audit the account (the monthly checklist)", &["audit"]),
     ("List the job-function templates", &["templates", "list"]),
 ];
 

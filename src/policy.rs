@@ -142,6 +142,65 @@ fn validate_statement(statement: &Value, at: &str) -> Result<(), PolicyProblem> 
     Ok(())
 }
 
+/// Action verbs that only read: an action starting with one of them is not a write.
+const READ_VERBS: &[&str] = &[
+    "Get", "List", "Describe", "View", "Search", "Lookup", "BatchGet", "Query", "Scan", "Select",
+    "Read", "Simulate", "Filter",
+];
+/// Actions that only make a report to read, though their verb says Generate.
+const READ_ACTIONS: &[&str] = &[
+    "iam:GenerateCredentialReport",
+    "iam:GenerateServiceLastAccessedDetails",
+];
+
+/// What an Allow statement grants more broadly than a job should: a whole service (`svc:*`), or
+/// a write action on every resource (`*`). Each entry names the statement and the grant.
+pub(crate) fn broad_grants(document: &Value) -> Vec<String> {
+    let statements: Vec<&Value> = match &document["Statement"] {
+        Value::Array(items) => items.iter().collect(),
+        single => vec![single],
+    };
+    let strings = |value: &Value| -> Vec<String> {
+        match value {
+            Value::String(one) => vec![one.clone()],
+            Value::Array(items) => items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    let mut broad = Vec::new();
+    for (index, statement) in statements.iter().enumerate() {
+        if statement["Effect"] != "Allow" {
+            continue;
+        }
+        let actions = strings(&statement["Action"]);
+        let on_everything = strings(&statement["Resource"]).iter().any(|r| r == "*");
+        let scoped = if statement.get("Condition").is_some() {
+            " (under a condition)"
+        } else {
+            ""
+        };
+        for action in &actions {
+            let (service, verb) = action.split_once(':').unwrap_or((action.as_str(), "*"));
+            if verb == "*" {
+                broad.push(format!(
+                    "Statement[{index}] allows all of {service} ({action})"
+                ));
+            } else if on_everything
+                && !READ_VERBS.iter().any(|read| verb.starts_with(read))
+                && !READ_ACTIONS.contains(&action.as_str())
+            {
+                broad.push(format!(
+                    "Statement[{index}] allows the write action {action} on every resource (\"*\"){scoped}"
+                ));
+            }
+        }
+    }
+    broad
+}
+
 /// `*` and `*:*` both match every action of every service.
 fn grants_every_action(action: &str) -> bool {
     action == "*" || action == "*:*"

@@ -1,6 +1,7 @@
 //! What a command prints on standard output: the human summary or one JSON object with the
 //! same facts. Never a secret: the one-time password goes to the terminal (stderr) or a file.
 
+pub(crate) mod audit;
 pub(crate) mod people;
 pub(crate) mod tickets;
 
@@ -158,7 +159,7 @@ impl NewUserReport {
     pub(crate) fn render(&self, format: OutputFormat) -> String {
         match format {
             OutputFormat::Json => to_json(self),
-            OutputFormat::Human => self.human(),
+            OutputFormat::Human | OutputFormat::Csv => self.human(),
         }
     }
 
@@ -374,7 +375,7 @@ impl OffboardReport {
     pub(crate) fn render(&self, format: OutputFormat) -> String {
         match format {
             OutputFormat::Json => to_json(self),
-            OutputFormat::Human => self.human(),
+            OutputFormat::Human | OutputFormat::Csv => self.human(),
         }
     }
 
@@ -533,7 +534,7 @@ impl AssignReport {
     pub(crate) fn render(&self, format: OutputFormat) -> String {
         match format {
             OutputFormat::Json => to_json(self),
-            OutputFormat::Human => self.human(),
+            OutputFormat::Human | OutputFormat::Csv => self.human(),
         }
     }
 

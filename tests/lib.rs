@@ -6,6 +6,7 @@
 
 mod account;
 mod assign;
+mod audit;
 mod batch;
 mod cli;
 mod helpdesk;

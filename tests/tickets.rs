@@ -340,7 +340,7 @@ fn list_gives_a_line_a_person_as_a_table_json_or_csv() {
     assert_eq!(line["template"], "finance");
     assert_eq!(line["mfa"], "deferred");
     assert_eq!(line["console"], false);
-    let csv = Run::new(&["list", "--all", "--csv"]).output();
+    let csv = Run::new(&["list", "--all", "--output", "csv"]).output();
     csv.exits(0)
         .stdout_has("user_name,template,managed,console,mfa,created,last_activity")
         .stdout_has(&format!("{name},finance,yes,no,deferred,"));

@@ -129,12 +129,15 @@ pub(crate) fn parse_credential_report(content: &[u8]) -> Result<Vec<CredentialRo
     .map(column);
     let (user, password_enabled, password_last_used, mfa_active) =
         (user?, password_enabled?, password_last_used?, mfa_active?);
-    let keys: Vec<(Option<usize>, Option<usize>)> = (1..=2)
+    let created = column("user_creation_time").ok();
+    let keys: Vec<[Option<usize>; 3]> = (1..=2)
         .map(|n| {
-            (
-                column(&format!("access_key_{n}_active")).ok(),
-                column(&format!("access_key_{n}_last_used_date")).ok(),
-            )
+            [
+                format!("access_key_{n}_active"),
+                format!("access_key_{n}_last_used_date"),
+                format!("access_key_{n}_last_rotated"),
+            ]
+            .map(|name| column(&name).ok())
         })
         .collect();
     let mut rows = Vec::new();
@@ -151,14 +154,22 @@ pub(crate) fn parse_credential_report(content: &[u8]) -> Result<Vec<CredentialRo
         }
         rows.push(CredentialRow {
             user: field(user).to_string(),
+            created: created.and_then(when),
             password_enabled: field(password_enabled) == "true",
             password_last_used: when(password_last_used),
             mfa_active: field(mfa_active) == "true",
             access_keys_active: keys
                 .iter()
-                .map(|(active, _)| active.is_some_and(|i| field(i) == "true"))
+                .map(|[active, _, _]| active.is_some_and(|i| field(i) == "true"))
                 .collect(),
-            access_keys_last_used: keys.iter().map(|(_, used)| used.and_then(when)).collect(),
+            access_keys_last_used: keys
+                .iter()
+                .map(|[_, used, _]| used.and_then(when))
+                .collect(),
+            access_keys_last_rotated: keys
+                .iter()
+                .map(|[_, _, rotated]| rotated.and_then(when))
+                .collect(),
         });
     }
     Ok(rows)

@@ -6,7 +6,7 @@
 use super::latency::Latency;
 use super::{
     Assignment, AwsError, AwsErrorKind, AwsResult, GroupMembership, NewPerson, OperationState,
-    OperationStatus, PermissionSetSpec, Sso, SsoInstance,
+    OperationStatus, PermissionSetSpec, Principal, Sso, SsoInstance,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
@@ -482,6 +482,60 @@ impl Sso for MemorySso {
     ) -> AwsResult<Vec<Assignment>> {
         self.wait().await;
         Ok(self.assignments_of(user_id))
+    }
+
+    async fn list_accounts_for_permission_set(
+        &self,
+        _instance: &str,
+        permission_set_arn: &str,
+    ) -> AwsResult<Vec<String>> {
+        self.wait().await;
+        let state = self.state.lock().unwrap();
+        let accounts: BTreeSet<String> = state
+            .assignments
+            .iter()
+            .filter(|(a, _)| a.permission_set_arn == permission_set_arn)
+            .map(|(a, _)| a.account.clone())
+            .collect();
+        Ok(accounts.into_iter().collect())
+    }
+
+    async fn list_account_assignments(
+        &self,
+        _instance: &str,
+        account: &str,
+        permission_set_arn: &str,
+    ) -> AwsResult<Vec<(Principal, String)>> {
+        self.wait().await;
+        let state = self.state.lock().unwrap();
+        Ok(state
+            .assignments
+            .iter()
+            .filter(|(a, _)| a.account == account && a.permission_set_arn == permission_set_arn)
+            .map(|(_, principal)| {
+                let kind = if principal.starts_with("g-") {
+                    Principal::Group
+                } else {
+                    Principal::User
+                };
+                (kind, principal.clone())
+            })
+            .collect())
+    }
+
+    async fn list_identity_users(&self, _store: &str) -> AwsResult<Vec<(String, String)>> {
+        self.wait().await;
+        let state = self.state.lock().unwrap();
+        Ok(state
+            .users
+            .iter()
+            .map(|(id, person)| (id.clone(), person.user_name.clone()))
+            .collect())
+    }
+
+    async fn list_identity_groups(&self, _store: &str) -> AwsResult<Vec<String>> {
+        self.wait().await;
+        Ok(self.state.lock().unwrap().groups.keys().cloned().collect())
     }
 
     async fn list_assignments_for_group(

@@ -225,6 +225,8 @@ pub(crate) struct AuthorizedUser {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct CredentialRow {
     pub(crate) user: String,
+    /// When the user was created.
+    pub(crate) created: Option<String>,
     pub(crate) password_enabled: bool,
     pub(crate) password_last_used: Option<String>,
     pub(crate) mfa_active: bool,
@@ -232,6 +234,8 @@ pub(crate) struct CredentialRow {
     pub(crate) access_keys_active: Vec<bool>,
     /// When each access key was last used (RFC 3339), if ever.
     pub(crate) access_keys_last_used: Vec<Option<String>>,
+    /// When each access key was created or last rotated.
+    pub(crate) access_keys_last_rotated: Vec<Option<String>>,
 }
 
 /// A service-specific credential (CodeCommit, Keyspaces, Bedrock...) of a user.
@@ -249,6 +253,10 @@ pub(crate) struct PasswordRules {
     pub(crate) require_lowercase: bool,
     pub(crate) require_numbers: bool,
     pub(crate) require_symbols: bool,
+    /// Days before a password expires; `None`: never.
+    pub(crate) max_age_days: Option<u32>,
+    /// How many earlier passwords may not be reused; `None`: any may.
+    pub(crate) reuse_prevention: Option<u32>,
 }
 
 impl Default for PasswordRules {
@@ -260,6 +268,8 @@ impl Default for PasswordRules {
             require_lowercase: true,
             require_numbers: true,
             require_symbols: true,
+            max_age_days: None,
+            reuse_prevention: None,
         }
     }
 }
@@ -374,6 +384,8 @@ pub(crate) trait Iam: Sync {
     /// The credential report, generated when needed (GenerateCredentialReport until COMPLETE,
     /// then GetCredentialReport).
     fn credential_report(&self) -> impl Future<Output = AwsResult<Vec<CredentialRow>>> + Send;
+    /// Whether the root user has MFA (GetAccountSummary, AccountMFAEnabled).
+    fn root_has_mfa(&self) -> impl Future<Output = AwsResult<bool>> + Send;
     fn list_unassigned_virtual_mfa_devices(
         &self,
     ) -> impl Future<Output = AwsResult<Vec<String>>> + Send;
@@ -517,6 +529,13 @@ pub(crate) struct PermissionSetSpec {
     pub(crate) session_duration: String,
 }
 
+/// Who an assignment is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Principal {
+    User,
+    Group,
+}
+
 /// One account assignment of a permission set.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Assignment {
@@ -646,6 +665,29 @@ pub(crate) trait Sso: Sync {
         instance_arn: &str,
         user_id: &str,
     ) -> impl Future<Output = AwsResult<Vec<Assignment>>> + Send;
+    /// The accounts a permission set is provisioned to.
+    fn list_accounts_for_permission_set(
+        &self,
+        instance_arn: &str,
+        permission_set_arn: &str,
+    ) -> impl Future<Output = AwsResult<Vec<String>>> + Send;
+    /// Every assignment of a permission set in an account: (principal, principal id).
+    fn list_account_assignments(
+        &self,
+        instance_arn: &str,
+        account: &str,
+        permission_set_arn: &str,
+    ) -> impl Future<Output = AwsResult<Vec<(Principal, String)>>> + Send;
+    /// Every user of the identity store: (user id, user name).
+    fn list_identity_users(
+        &self,
+        identity_store_id: &str,
+    ) -> impl Future<Output = AwsResult<Vec<(String, String)>>> + Send;
+    /// Every group id of the identity store.
+    fn list_identity_groups(
+        &self,
+        identity_store_id: &str,
+    ) -> impl Future<Output = AwsResult<Vec<String>>> + Send;
     /// Every assignment of one identity-store group, across accounts and permission sets.
     fn list_assignments_for_group(
         &self,

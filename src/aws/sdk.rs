@@ -12,7 +12,9 @@ use super::{
 use crate::secret::Secret;
 use aws_config::SdkConfig;
 use aws_sdk_iam::primitives::DateTimeFormat;
-use aws_sdk_iam::types::{AssignmentStatusType, EntityType, ReportStateType, StatusType, Tag};
+use aws_sdk_iam::types::{
+    AssignmentStatusType, EntityType, ReportStateType, StatusType, SummaryKeyType, Tag,
+};
 use backon::{ExponentialBuilder, Retryable};
 
 /// IAM and STS through the SDK.
@@ -73,6 +75,12 @@ impl Iam for SdkIam {
                 require_lowercase: policy.require_lowercase_characters(),
                 require_numbers: policy.require_numbers(),
                 require_symbols: policy.require_symbols(),
+                max_age_days: policy
+                    .max_password_age()
+                    .and_then(|days| u32::try_from(days).ok()),
+                reuse_prevention: policy
+                    .password_reuse_prevention()
+                    .and_then(|n| u32::try_from(n).ok()),
             })
         }))
     }
@@ -823,6 +831,20 @@ impl Iam for SdkIam {
             .await
             .map_err(|e| convert(OP, e))?;
         Ok(())
+    }
+
+    async fn root_has_mfa(&self) -> AwsResult<bool> {
+        const OP: &str = "iam:GetAccountSummary";
+        let out = self
+            .iam
+            .get_account_summary()
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(out
+            .summary_map()
+            .and_then(|summary| summary.get(&SummaryKeyType::AccountMfaEnabled))
+            .is_some_and(|enabled| *enabled > 0))
     }
 
     async fn untag_user(&self, user: &str, keys: &[&str]) -> AwsResult<()> {

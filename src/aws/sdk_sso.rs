@@ -5,7 +5,7 @@
 use super::convert::convert;
 use super::{
     Assignment, AwsError, AwsErrorKind, AwsResult, GroupMembership, NewPerson, OperationState,
-    OperationStatus, PermissionSetSpec, Sso, SsoInstance,
+    OperationStatus, PermissionSetSpec, Principal, Sso, SsoInstance,
 };
 use aws_config::SdkConfig;
 use aws_sdk_identitystore::types::{AlternateIdentifier, Email, Name, UniqueAttribute};
@@ -506,6 +506,96 @@ impl Sso for SdkSso {
     ) -> AwsResult<Vec<Assignment>> {
         self.assignments_of(instance_arn, PrincipalType::User, user_id)
             .await
+    }
+
+    async fn list_accounts_for_permission_set(
+        &self,
+        instance_arn: &str,
+        permission_set_arn: &str,
+    ) -> AwsResult<Vec<String>> {
+        const OP: &str = "sso:ListAccountsForProvisionedPermissionSet";
+        self.admin
+            .list_accounts_for_provisioned_permission_set()
+            .instance_arn(instance_arn)
+            .permission_set_arn(permission_set_arn)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| convert(OP, e))
+    }
+
+    async fn list_account_assignments(
+        &self,
+        instance_arn: &str,
+        account: &str,
+        permission_set_arn: &str,
+    ) -> AwsResult<Vec<(Principal, String)>> {
+        const OP: &str = "sso:ListAccountAssignments";
+        let assigned = self
+            .admin
+            .list_account_assignments()
+            .instance_arn(instance_arn)
+            .account_id(account)
+            .permission_set_arn(permission_set_arn)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(assigned
+            .iter()
+            .map(|a| {
+                let kind = match a.principal_type() {
+                    Some(PrincipalType::Group) => Principal::Group,
+                    _ => Principal::User,
+                };
+                (kind, a.principal_id().unwrap_or_default().to_string())
+            })
+            .collect())
+    }
+
+    async fn list_identity_users(
+        &self,
+        identity_store_id: &str,
+    ) -> AwsResult<Vec<(String, String)>> {
+        const OP: &str = "identitystore:ListUsers";
+        let users = self
+            .store
+            .list_users()
+            .identity_store_id(identity_store_id)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(users
+            .iter()
+            .map(|u| {
+                (
+                    u.user_id().to_string(),
+                    u.user_name().unwrap_or_default().to_string(),
+                )
+            })
+            .collect())
+    }
+
+    async fn list_identity_groups(&self, identity_store_id: &str) -> AwsResult<Vec<String>> {
+        const OP: &str = "identitystore:ListGroups";
+        let groups = self
+            .store
+            .list_groups()
+            .identity_store_id(identity_store_id)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(groups.iter().map(|g| g.group_id().to_string()).collect())
     }
 
     async fn list_assignments_for_group(

@@ -3,6 +3,7 @@
 //! they share (the terminal, where AWS is, the typed confirmation) is here.
 
 mod assign;
+mod audit;
 mod batch;
 mod move_person;
 mod new_user;
@@ -13,7 +14,7 @@ mod show;
 mod templates;
 
 use crate::aws::config::AwsTarget;
-use crate::cli::{Command, GlobalArgs};
+use crate::cli::{Command, GlobalArgs, OutputFormat};
 use crate::error::{Error, InputError};
 use crate::helpdesk::{self, Dialogue, Prompter};
 use crate::interrupt::Interrupts;
@@ -52,6 +53,11 @@ pub(crate) async fn dispatch(
         None if terminal.interactive => helpdesk::menu(&mut Dialogue::new(terminal.look))?,
         None => return Err(crate::cli::usage_error(&[], &["a command"])),
     };
+    if global.output == OutputFormat::Csv
+        && !matches!(command, Command::Audit(_) | Command::List(_))
+    {
+        return Err(InputError::new("--output", "csv is for audit and list").into());
+    }
     match command {
         Command::NewUser(args) => new_user::new_user(args, global, terminal, interrupts).await,
         Command::Assign(args) => assign::assign_person(args, global, terminal, interrupts).await,
@@ -69,6 +75,7 @@ pub(crate) async fn dispatch(
         }
         Command::Show(args) => show::show(args, global, terminal).await,
         Command::List(args) => show::list(args, global).await,
+        Command::Audit(args) => audit::audit(args, global, terminal).await,
         Command::Templates(which) => templates::templates(which, global, terminal),
     }
 }

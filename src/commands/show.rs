@@ -71,9 +71,6 @@ pub(super) async fn show(
 }
 
 pub(super) async fn list(args: ListArgs, global: &GlobalArgs) -> Result<(), Error> {
-    if args.csv && global.output == OutputFormat::Json {
-        return Err(InputError::new("--csv", "goes without --output json").into());
-    }
     if let Some(template) = &args.template {
         load_templates(global)?.get(template)?;
     }
@@ -91,7 +88,7 @@ pub(super) async fn list(args: ListArgs, global: &GlobalArgs) -> Result<(), Erro
         acting: Acting::of(&caller),
         people,
     };
-    if args.csv {
+    if global.output == OutputFormat::Csv {
         let text = report.csv().map_err(|err| Error::Io {
             context: "cannot write the CSV".to_string(),
             source: std::io::Error::other(err),

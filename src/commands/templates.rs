@@ -33,12 +33,12 @@ pub(super) fn templates(
             let list: Vec<_> = set.iter().map(template_json).collect();
             report::to_json(&list)
         }
-        (None, OutputFormat::Human) => set
+        (None, OutputFormat::Human | OutputFormat::Csv) => set
             .iter()
             .map(|t| format!("{:<18} {}\n", t.name, t.description))
             .collect(),
         (Some(template), OutputFormat::Json) => report::to_json(&template_json(template)),
-        (Some(template), OutputFormat::Human) => template_text(template),
+        (Some(template), OutputFormat::Human | OutputFormat::Csv) => template_text(template),
     };
     report::print(&text);
     Ok(())

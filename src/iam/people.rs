@@ -357,6 +357,8 @@ mod tests {
         };
         let row = CredentialRow {
             user: "bob".to_string(),
+            created: None,
+            access_keys_last_rotated: vec![None, None],
             password_enabled: true,
             password_last_used: Some("2026-11-02T10:00:00+00:00".to_string()),
             mfa_active: false,

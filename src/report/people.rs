@@ -21,7 +21,7 @@ impl ShowReport {
     pub(crate) fn render(&self, format: OutputFormat) -> String {
         match format {
             OutputFormat::Json => to_json(self),
-            OutputFormat::Human => {
+            OutputFormat::Human | OutputFormat::Csv => {
                 let mut out = format!("{}\n", self.acting.heading());
                 if let Some(user) = &self.user {
                     out.push_str(&human_user(user));
@@ -184,7 +184,7 @@ pub(crate) struct ListReport {
     pub(crate) people: Vec<PersonLine>,
 }
 
-/// The columns of `list --csv`, in order.
+/// The columns of `list --output csv`, in order.
 const CSV_COLUMNS: [&str; 7] = [
     "user_name",
     "template",
@@ -199,7 +199,7 @@ impl ListReport {
     pub(crate) fn render(&self, format: OutputFormat) -> String {
         match format {
             OutputFormat::Json => to_json(self),
-            OutputFormat::Human => self.table(),
+            OutputFormat::Human | OutputFormat::Csv => self.table(),
         }
     }
 

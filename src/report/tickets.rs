@@ -28,7 +28,7 @@ impl MfaResetReport {
     pub(crate) fn render(&self, format: OutputFormat) -> String {
         match format {
             OutputFormat::Json => to_json(self),
-            OutputFormat::Human => self.human(),
+            OutputFormat::Human | OutputFormat::Csv => self.human(),
         }
     }
 
@@ -89,7 +89,7 @@ impl PasswordResetReport {
     pub(crate) fn render(&self, format: OutputFormat) -> String {
         match format {
             OutputFormat::Json => to_json(self),
-            OutputFormat::Human => {
+            OutputFormat::Human | OutputFormat::Csv => {
                 let user = &self.user_arn;
                 let mut out = match self.status {
                     PasswordResetStatus::Planned => format!(
@@ -133,7 +133,7 @@ impl MoveReport {
     pub(crate) fn render(&self, format: OutputFormat) -> String {
         match format {
             OutputFormat::Json => to_json(self),
-            OutputFormat::Human => {
+            OutputFormat::Human | OutputFormat::Csv => {
                 let from = self.from.as_deref().unwrap_or("no template");
                 let mut out = match self.status {
                     MoveStatus::Planned => format!(

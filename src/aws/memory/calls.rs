@@ -667,6 +667,11 @@ impl Iam for MemoryIam {
         })
     }
 
+    async fn root_has_mfa(&self) -> AwsResult<bool> {
+        self.wait().await;
+        self.read_op("iam:GetAccountSummary", |s| Ok(s.root_mfa))
+    }
+
     async fn untag_user(&self, user: &str, keys: &[&str]) -> AwsResult<()> {
         self.wait().await;
         const OP: &str = "iam:UntagUser";
@@ -729,11 +734,17 @@ impl Iam for MemoryIam {
                 .iter()
                 .map(|(name, u)| CredentialRow {
                     user: name.clone(),
+                    created: Some(MEMORY_CREATED.to_string()),
                     password_enabled: u.login_profile.is_some(),
                     password_last_used: None,
                     mfa_active: !u.mfa_devices.is_empty(),
                     access_keys_active: u.access_keys.iter().map(|k| k.active).collect(),
                     access_keys_last_used: u.access_keys.iter().map(|_| None).collect(),
+                    access_keys_last_rotated: u
+                        .access_keys
+                        .iter()
+                        .map(|k| k.created.clone())
+                        .collect(),
                 })
                 .collect())
         })

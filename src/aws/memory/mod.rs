@@ -57,6 +57,8 @@ pub(crate) struct State {
     pub(crate) policies: BTreeMap<String, MemoryPolicy>,
     pub(crate) devices: BTreeMap<String, MemoryDevice>,
     pub(crate) password_rules: Option<PasswordRules>,
+    /// Whether the root user has MFA (GetAccountSummary).
+    pub(crate) root_mfa: bool,
     /// Every mutating call, in order, as `Operation target`.
     pub(crate) calls: Vec<String>,
     devices_made: u8,

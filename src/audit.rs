@@ -1,0 +1,493 @@
+//! `audit`: the monthly IAM checklist and drift from the templates. The checks are pure
+//! functions of what `gather` read in a bounded number of calls (the credential report,
+//! GetAccountAuthorizationDetails, the account summary and password policy, the templates'
+//! shared resources, and with `--sso` the Identity Center assignments), the thresholds and the
+//! time; each finding says what to run to fix it.
+
+pub(crate) mod gather;
+pub(crate) mod sso;
+
+use crate::aws::{AuthorizedUser, CallerIdentity, CredentialRow, PasswordRules};
+use crate::clock::parse_rfc3339;
+use crate::iam::offboard::DENY_ALL_POLICY;
+use crate::iam::plan::{PolicyState, SharedState};
+use crate::tags::{MANAGED_BY_TAG, MANAGED_BY_VALUE, TEMPLATE_TAG};
+use crate::template::{IAM_PATH, Template, TemplateSet};
+use serde::Serialize;
+
+/// How much a finding matters; ordered, so `--fail-on` compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Severity {
+    Low,
+    Medium,
+    High,
+}
+
+impl Severity {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+        }
+    }
+}
+
+/// A check: its fixed id and severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum Check {
+    RootMfa,
+    ConsoleWithoutMfa,
+    TemplateDrift,
+    AccessKeyOld,
+    AccessKeyUnused,
+    PolicyOnUser,
+    PasswordPolicy,
+    TemplateWildcard,
+    PasswordUnused,
+    UnmanagedUser,
+    SsoOrphanAssignment,
+    SsoDirectAssignment,
+}
+
+impl Check {
+    pub(crate) fn id(self) -> &'static str {
+        match self {
+            Check::RootMfa => "root-mfa",
+            Check::ConsoleWithoutMfa => "console-without-mfa",
+            Check::TemplateDrift => "template-drift",
+            Check::AccessKeyOld => "access-key-old",
+            Check::AccessKeyUnused => "access-key-unused",
+            Check::PolicyOnUser => "policy-on-user",
+            Check::PasswordPolicy => "password-policy",
+            Check::TemplateWildcard => "template-wildcard",
+            Check::PasswordUnused => "password-unused",
+            Check::UnmanagedUser => "unmanaged-user",
+            Check::SsoOrphanAssignment => "sso-orphan-assignment",
+            Check::SsoDirectAssignment => "sso-direct-assignment",
+        }
+    }
+
+    pub(crate) fn severity(self) -> Severity {
+        match self {
+            Check::RootMfa
+            | Check::ConsoleWithoutMfa
+            | Check::TemplateDrift
+            | Check::SsoOrphanAssignment => Severity::High,
+            Check::AccessKeyOld
+            | Check::AccessKeyUnused
+            | Check::PolicyOnUser
+            | Check::PasswordPolicy
+            | Check::TemplateWildcard => Severity::Medium,
+            Check::PasswordUnused | Check::UnmanagedUser | Check::SsoDirectAssignment => {
+                Severity::Low
+            }
+        }
+    }
+}
+
+/// One finding: what, about whom, the facts, and the fix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Finding {
+    pub(crate) check: &'static str,
+    pub(crate) severity: Severity,
+    /// The ARN or name of what the finding is about.
+    pub(crate) subject: String,
+    pub(crate) detail: String,
+    /// The `iam-onboard` command that fixes it, or the AWS step.
+    pub(crate) fix: String,
+}
+
+impl Finding {
+    fn new(check: Check, subject: impl Into<String>, detail: String, fix: String) -> Self {
+        Finding {
+            check: check.id(),
+            severity: check.severity(),
+            subject: subject.into(),
+            detail,
+            fix,
+        }
+    }
+}
+
+/// The limits the checks compare with, in days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub(crate) struct Thresholds {
+    pub(crate) key_max_age_days: u64,
+    pub(crate) unused_days: u64,
+    pub(crate) mfa_grace_days: u64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            key_max_age_days: 90,
+            unused_days: 90,
+            mfa_grace_days: 7,
+        }
+    }
+}
+
+/// The weakest account password policy that passes: 14 characters, every class, expiry at most
+/// 90 days, reuse prevention.
+const POLICY_MIN_LENGTH: usize = 14;
+const POLICY_MAX_AGE_DAYS: u32 = 90;
+
+/// What the IAM checks read. A part that could not be read is `None`, and its checks are
+/// skipped (with a warning from `gather`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct IamFacts {
+    pub(crate) caller: Option<CallerIdentity>,
+    pub(crate) report: Option<Vec<CredentialRow>>,
+    pub(crate) users: Option<Vec<AuthorizedUser>>,
+    pub(crate) root_has_mfa: Option<bool>,
+    /// `Some(None)`: the account has no password policy.
+    pub(crate) password_policy: Option<Option<PasswordRules>>,
+    /// Each template's shared resources as found, by template name.
+    pub(crate) shared: Option<Vec<(String, SharedState)>>,
+}
+
+fn days_since(when: &str, now: u64) -> Option<u64> {
+    parse_rfc3339(when).map(|then| now.saturating_sub(then) / 86_400)
+}
+
+fn tag<'a>(user: &'a AuthorizedUser, key: &str) -> Option<&'a str> {
+    user.tags
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+fn is_managed(user: &AuthorizedUser) -> bool {
+    tag(user, MANAGED_BY_TAG) == Some(MANAGED_BY_VALUE)
+}
+
+/// Every IAM check that its facts allow, in the order of the table in the README.
+pub(crate) fn iam_findings(
+    facts: &IamFacts,
+    templates: &TemplateSet,
+    thresholds: Thresholds,
+    now: u64,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if facts.root_has_mfa == Some(false) {
+        findings.push(Finding::new(
+            Check::RootMfa,
+            "root",
+            "the root user has no MFA device (GetAccountSummary AccountMFAEnabled = 0)".to_string(),
+            "sign in as the root user and assign an MFA device (IAM console > Security credentials > Assign MFA)".to_string(),
+        ));
+    }
+    let users = facts.users.as_deref().unwrap_or_default();
+    let user_named = |name: &str| users.iter().find(|u| u.name == name);
+    if let Some(report) = &facts.report {
+        for row in report {
+            let user = user_named(&row.user);
+            findings.extend(credential_findings(row, user, thresholds, now));
+        }
+    }
+    for user in users {
+        findings.extend(user_findings(user, facts, templates));
+    }
+    if let Some(policy) = &facts.password_policy {
+        findings.extend(password_policy_finding(policy.as_ref()));
+    }
+    for template in templates.iter() {
+        findings.extend(wildcard_findings(template));
+    }
+    if let Some(shared) = &facts.shared {
+        for (name, state) in shared {
+            if let Ok(template) = templates.get(name) {
+                findings.extend(shared_drift(template, state, facts.caller.as_ref()));
+            }
+        }
+    }
+    findings
+}
+
+/// The credential report's checks for one user.
+fn credential_findings(
+    row: &CredentialRow,
+    user: Option<&AuthorizedUser>,
+    thresholds: Thresholds,
+    now: u64,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let subject = user.map_or_else(|| row.user.clone(), |u| u.arn.clone());
+    let name = &row.user;
+    let age = row.created.as_deref().and_then(|c| days_since(c, now));
+    let managed = user.is_some_and(is_managed);
+    if row.password_enabled && !row.mfa_active {
+        let in_grace = managed && age.is_some_and(|days| days < thresholds.mfa_grace_days);
+        if !in_grace {
+            findings.push(Finding::new(
+                Check::ConsoleWithoutMfa,
+                subject.clone(),
+                format!(
+                    "console password and no MFA device; created {} days ago",
+                    age.map_or("?".to_string(), |d| d.to_string())
+                ),
+                format!("iam-onboard reset-mfa {name} (enrol a device), or iam-onboard offboard {name} --disable-only"),
+            ));
+        }
+    }
+    if row.password_enabled {
+        let unused = match &row.password_last_used {
+            Some(used) => days_since(used, now).filter(|d| *d >= thresholds.unused_days),
+            None => age.filter(|d| *d >= thresholds.unused_days),
+        };
+        if let Some(days) = unused {
+            let when = row.password_last_used.as_deref().unwrap_or("never");
+            findings.push(Finding::new(
+                Check::PasswordUnused,
+                subject.clone(),
+                format!("console password last used {when} ({days} days)"),
+                format!("aws iam delete-login-profile --user-name {name} (or iam-onboard offboard {name} --disable-only)"),
+            ));
+        }
+    }
+    for (index, active) in row.access_keys_active.iter().enumerate() {
+        if !active {
+            continue;
+        }
+        let key = index + 1;
+        let rotated = row.access_keys_last_rotated.get(index).cloned().flatten();
+        let key_age = rotated.as_deref().and_then(|r| days_since(r, now));
+        if let Some(days) = key_age.filter(|d| *d > thresholds.key_max_age_days) {
+            findings.push(Finding::new(
+                Check::AccessKeyOld,
+                format!("{subject} (access key {key})"),
+                format!(
+                    "active access key {key} created {} ({days} days; limit {})",
+                    rotated.as_deref().unwrap_or("?"),
+                    thresholds.key_max_age_days
+                ),
+                format!("rotate it: aws iam create-access-key --user-name {name}, switch to the new key, then aws iam delete-access-key --user-name {name} --access-key-id <old id from aws iam list-access-keys>"),
+            ));
+        }
+        let used = row.access_keys_last_used.get(index).cloned().flatten();
+        let unused = match &used {
+            Some(used) => days_since(used, now).filter(|d| *d >= thresholds.unused_days),
+            None => key_age.filter(|d| *d >= thresholds.unused_days),
+        };
+        if let Some(days) = unused {
+            findings.push(Finding::new(
+                Check::AccessKeyUnused,
+                format!("{subject} (access key {key})"),
+                format!(
+                    "active access key {key} last used {} ({days} days)",
+                    used.as_deref().unwrap_or("never")
+                ),
+                format!("aws iam update-access-key --user-name {name} --access-key-id <id> --status Inactive, then delete it (ids: aws iam list-access-keys --user-name {name})"),
+            ));
+        }
+    }
+    findings
+}
+
+/// The checks of one user's attachments and tags.
+fn user_findings(user: &AuthorizedUser, facts: &IamFacts, templates: &TemplateSet) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let name = &user.name;
+    let direct: Vec<String> = user
+        .attached_policies
+        .iter()
+        .cloned()
+        .chain(
+            user.inline_policies
+                .iter()
+                .filter(|p| *p != DENY_ALL_POLICY)
+                .map(|p| format!("inline {p}")),
+        )
+        .collect();
+    if !direct.is_empty() {
+        findings.push(Finding::new(
+            Check::PolicyOnUser,
+            user.arn.clone(),
+            format!("attached to the user itself: {}", direct.join(", ")),
+            format!("give the access through a template's group (iam-onboard move {name} --template <T>), then detach: aws iam detach-user-policy / delete-user-policy --user-name {name}"),
+        ));
+    }
+    if !is_managed(user) {
+        findings.push(Finding::new(
+            Check::UnmanagedUser,
+            user.arn.clone(),
+            format!("no {MANAGED_BY_TAG}={MANAGED_BY_VALUE} tag: onboarded some other way"),
+            format!("onboard the person with iam-onboard (iam-onboard show {name} shows what they have), or iam-onboard offboard {name}"),
+        ));
+        return findings;
+    }
+    let template_name = tag(user, TEMPLATE_TAG);
+    let Some(template) = template_name.and_then(|t| templates.get(t).ok()) else {
+        findings.push(Finding::new(
+            Check::TemplateDrift,
+            user.arn.clone(),
+            format!(
+                "template tag {} names no template of this set",
+                template_name.unwrap_or("(missing)")
+            ),
+            format!("iam-onboard move {name} --template <T>"),
+        ));
+        return findings;
+    };
+    let mut differs = Vec::new();
+    let mut fixes = Vec::new();
+    if user.groups != [template.group.clone()] {
+        differs.push(format!(
+            "groups {:?}, the template gives [{:?}]",
+            user.groups, template.group
+        ));
+        fixes.push(format!(
+            "iam-onboard move {name} --template {}",
+            template.name
+        ));
+    }
+    if let Some(caller) = &facts.caller {
+        let boundary = format!(
+            "arn:{}:iam::{}:policy{IAM_PATH}{}",
+            caller.partition(),
+            caller.account,
+            template.permissions_boundary.iam_name
+        );
+        if user.permissions_boundary.as_deref() != Some(boundary.as_str()) {
+            differs.push(format!(
+                "permissions boundary {}, the template names {boundary}",
+                user.permissions_boundary.as_deref().unwrap_or("none")
+            ));
+            fixes.push(format!(
+                "aws iam put-user-permissions-boundary --user-name {name} --permissions-boundary {boundary}"
+            ));
+        }
+    }
+    if !differs.is_empty() {
+        findings.push(Finding::new(
+            Check::TemplateDrift,
+            user.arn.clone(),
+            format!("{} (template {})", differs.join("; "), template.name),
+            fixes.join("; "),
+        ));
+    }
+    findings
+}
+
+fn password_policy_finding(policy: Option<&PasswordRules>) -> Option<Finding> {
+    let fix = format!(
+        "aws iam update-account-password-policy --minimum-password-length {POLICY_MIN_LENGTH} --require-uppercase-characters --require-lowercase-characters --require-numbers --require-symbols --max-password-age {POLICY_MAX_AGE_DAYS} --password-reuse-prevention 24"
+    );
+    let Some(policy) = policy else {
+        return Some(Finding::new(
+            Check::PasswordPolicy,
+            "account password policy",
+            "the account has no password policy".to_string(),
+            fix,
+        ));
+    };
+    let mut weaker = Vec::new();
+    if policy.minimum_length < POLICY_MIN_LENGTH {
+        weaker.push(format!("minimum length {}", policy.minimum_length));
+    }
+    for (required, class) in [
+        (policy.require_uppercase, "uppercase"),
+        (policy.require_lowercase, "lowercase"),
+        (policy.require_numbers, "numbers"),
+        (policy.require_symbols, "symbols"),
+    ] {
+        if !required {
+            weaker.push(format!("{class} not required"));
+        }
+    }
+    match policy.max_age_days {
+        None => weaker.push("passwords never expire".to_string()),
+        Some(days) if days > POLICY_MAX_AGE_DAYS => {
+            weaker.push(format!("passwords expire after {days} days"));
+        }
+        Some(_) => {}
+    }
+    if policy.reuse_prevention.is_none() {
+        weaker.push("earlier passwords may be reused".to_string());
+    }
+    (!weaker.is_empty()).then(|| {
+        Finding::new(
+            Check::PasswordPolicy,
+            "account password policy",
+            weaker.join("; "),
+            fix,
+        )
+    })
+}
+
+/// A template policy that allows a whole service, or write actions on every resource.
+fn wildcard_findings(template: &Template) -> Vec<Finding> {
+    template
+        .policies
+        .iter()
+        .filter_map(|policy| {
+            let broad = crate::policy::broad_grants(&policy.document);
+            (!broad.is_empty()).then(|| {
+                Finding::new(
+                    Check::TemplateWildcard,
+                    format!("template {} policy {}", template.name, policy.name),
+                    broad.join("; "),
+                    format!(
+                        "name the actions and resources the job needs in {} (then any iam-onboard run with the template updates the policy in AWS)",
+                        template.source
+                    ),
+                )
+            })
+        })
+        .collect()
+}
+
+/// A template's policy whose document in AWS differs from its file, or a missing one.
+fn shared_drift(
+    template: &Template,
+    state: &SharedState,
+    caller: Option<&CallerIdentity>,
+) -> Vec<Finding> {
+    let (partition, account) = caller.map_or(("aws", "<account>"), |c| {
+        (c.partition(), c.account.as_str())
+    });
+    template
+        .managed_policies()
+        .zip(&state.policies)
+        .filter_map(|(policy, found)| {
+            let arn = format!(
+                "arn:{partition}:iam::{account}:policy{IAM_PATH}{}",
+                policy.iam_name
+            );
+            let detail = match found {
+                PolicyState::Current => return None,
+                PolicyState::Missing => format!("policy {} is missing in AWS", policy.iam_name),
+                PolicyState::Outdated { .. } => format!(
+                    "the default version of {} differs from {}'s file",
+                    policy.iam_name, template.name
+                ),
+            };
+            Some(Finding::new(
+                Check::TemplateDrift,
+                arn,
+                detail,
+                format!(
+                    "any iam-onboard new-user, move or batch run with template {} brings it up to date (a new default version)",
+                    template.name
+                ),
+            ))
+        })
+        .collect()
+}
+
+/// Findings in report order: most severe first, then by check and subject.
+pub(crate) fn sorted(mut findings: Vec<Finding>) -> Vec<Finding> {
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(a.check.cmp(b.check))
+            .then(a.subject.cmp(&b.subject))
+    });
+    findings
+}
+
+#[cfg(test)]
+mod tests;

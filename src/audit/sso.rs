@@ -1,0 +1,133 @@
+//! The audit's Identity Center checks: every assignment of every permission set in every
+//! account it is provisioned to, against the identity store's users and groups. The calls grow
+//! with permission sets and accounts, not with people.
+
+use super::{Check, Finding};
+use crate::aws::{Principal, Sso};
+use crate::error::Error;
+use crate::sso::assign::choose_instance;
+use crate::sso::permission_set::{MAX_DESCRIBES_AT_ONCE, PERMISSION_SET_MARKER};
+use futures_util::future::try_join_all;
+use std::collections::BTreeMap;
+
+/// One assignment, as found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FoundAssignment {
+    pub(crate) account: String,
+    pub(crate) permission_set: String,
+    pub(crate) permission_set_arn: String,
+    pub(crate) managed: bool,
+    pub(crate) principal: Principal,
+    pub(crate) principal_id: String,
+}
+
+/// What the Identity Center checks read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct SsoFacts {
+    pub(crate) instance_arn: String,
+    pub(crate) assignments: Vec<FoundAssignment>,
+    /// User id → user name.
+    pub(crate) users: BTreeMap<String, String>,
+    pub(crate) groups: Vec<String>,
+}
+
+/// Reads the permission sets (ten at a time), the accounts each is provisioned to, every
+/// assignment there, and the store's users and groups.
+pub(crate) async fn gather_sso(
+    api: &impl Sso,
+    instance_arn: Option<&str>,
+) -> Result<SsoFacts, Error> {
+    let instance = choose_instance(api, instance_arn).await?;
+    let store = &instance.identity_store_id;
+    let (sets, users, groups) = tokio::try_join!(
+        api.list_permission_sets(&instance.arn),
+        api.list_identity_users(store),
+        api.list_identity_groups(store),
+    )
+    .map_err(Error::from_aws)?;
+    let mut assignments = Vec::new();
+    for batch in sets.chunks(MAX_DESCRIBES_AT_ONCE) {
+        let found = try_join_all(batch.iter().map(|arn| async {
+            let (spec, accounts) = tokio::try_join!(
+                api.describe_permission_set(&instance.arn, arn),
+                api.list_accounts_for_permission_set(&instance.arn, arn),
+            )?;
+            let per_account = try_join_all(accounts.iter().map(|account| async {
+                let principals = api
+                    .list_account_assignments(&instance.arn, account, arn)
+                    .await?;
+                Ok::<_, crate::aws::AwsError>((account.clone(), principals))
+            }))
+            .await?;
+            Ok::<_, crate::aws::AwsError>((arn.clone(), spec, per_account))
+        }))
+        .await
+        .map_err(Error::from_aws)?;
+        for (arn, spec, per_account) in found {
+            let managed = spec.description.starts_with(PERMISSION_SET_MARKER);
+            for (account, principals) in per_account {
+                for (principal, principal_id) in principals {
+                    assignments.push(FoundAssignment {
+                        account: account.clone(),
+                        permission_set: spec.name.clone(),
+                        permission_set_arn: arn.clone(),
+                        managed,
+                        principal,
+                        principal_id,
+                    });
+                }
+            }
+        }
+    }
+    Ok(SsoFacts {
+        instance_arn: instance.arn,
+        assignments,
+        users: users.into_iter().collect(),
+        groups,
+    })
+}
+
+/// Assignments whose principal is gone (high), and people given a permission set this tool
+/// does not manage (low).
+pub(crate) fn sso_findings(facts: &SsoFacts) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for a in &facts.assignments {
+        let kind = match a.principal {
+            Principal::User => "USER",
+            Principal::Group => "GROUP",
+        };
+        let delete = format!(
+            "aws sso-admin delete-account-assignment --instance-arn {} --target-id {} --target-type AWS_ACCOUNT --permission-set-arn {} --principal-type {kind} --principal-id {}",
+            facts.instance_arn, a.account, a.permission_set_arn, a.principal_id
+        );
+        let exists = match a.principal {
+            Principal::User => facts.users.contains_key(&a.principal_id),
+            Principal::Group => facts.groups.contains(&a.principal_id),
+        };
+        if !exists {
+            findings.push(Finding::new(
+                Check::SsoOrphanAssignment,
+                format!(
+                    "{} in account {} to {kind} {}",
+                    a.permission_set, a.account, a.principal_id
+                ),
+                "the assignment's principal is no longer in the identity store".to_string(),
+                delete,
+            ));
+            continue;
+        }
+        if a.principal == Principal::User && !a.managed {
+            let name = &facts.users[&a.principal_id];
+            findings.push(Finding::new(
+                Check::SsoDirectAssignment,
+                name.clone(),
+                format!(
+                    "assigned {} in account {}, a permission set iam-onboard does not manage",
+                    a.permission_set, a.account
+                ),
+                format!("give the access from a template (iam-onboard assign {name} --template <T>), then {delete}"),
+            ));
+        }
+    }
+    findings
+}

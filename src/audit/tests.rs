@@ -1,0 +1,242 @@
+//! The audit's checks: each against facts read from the in-memory IAM, with the time moved on
+//! tokio's paused clock (old keys, unused passwords, the MFA grace period).
+
+use super::*;
+use crate::audit::gather::gather_iam;
+use crate::audit::sso::{FoundAssignment, SsoFacts, sso_findings};
+use crate::aws::Principal;
+use crate::aws::memory::{ACCOUNT, MEMORY_CREATED, MemoryIam};
+use crate::clock::{Clock, TokioClock};
+use std::time::Duration;
+
+const DAY: u64 = 86_400;
+
+/// When the model made everything.
+fn created() -> u64 {
+    parse_rfc3339(MEMORY_CREATED).unwrap()
+}
+
+fn templates() -> TemplateSet {
+    TemplateSet::embedded().unwrap()
+}
+
+/// An account with a hand-made user (`ops`, console, MFA, two keys, policies on the user) and
+/// one this tool made from `developer` (`alice`, console, no MFA yet).
+fn account() -> MemoryIam {
+    let api = MemoryIam::new(created());
+    let boundary = format!("arn:aws:iam::{ACCOUNT}:policy{IAM_PATH}iam-onboard-people-boundary");
+    api.add_everything(
+        "ops",
+        "admins",
+        &format!("arn:aws:iam::{ACCOUNT}:policy/admin"),
+    );
+    api.add_everything(
+        "alice",
+        "iam-onboard-developers",
+        &format!("arn:aws:iam::{ACCOUNT}:policy/other"),
+    );
+    let mut state = api.state.lock().unwrap();
+    let alice = state.users.get_mut("alice").unwrap();
+    alice.tags = vec![
+        (MANAGED_BY_TAG.to_string(), MANAGED_BY_VALUE.to_string()),
+        (TEMPLATE_TAG.to_string(), "developer".to_string()),
+    ];
+    alice.mfa_devices.clear();
+    alice.access_keys.clear();
+    alice.inline_policies.clear();
+    alice.attached_policies.clear();
+    alice.boundary = Some(boundary);
+    drop(state);
+    api
+}
+
+async fn audit_at(api: &MemoryIam, clock: &TokioClock) -> Vec<Finding> {
+    let (facts, warnings) = gather_iam(api, &templates()).await;
+    assert!(warnings.is_empty(), "{warnings:?}");
+    sorted(iam_findings(
+        &facts,
+        &templates(),
+        Thresholds::default(),
+        clock.unix_now(),
+    ))
+}
+
+fn about<'a>(findings: &'a [Finding], check: Check, subject: &str) -> Vec<&'a Finding> {
+    findings
+        .iter()
+        .filter(|f| f.check == check.id() && f.subject.contains(subject))
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_deferred_person_may_go_without_mfa_only_for_the_grace_period() {
+    let api = account();
+    let clock = TokioClock::starting_at(created());
+    let early = audit_at(&api, &clock).await;
+    assert!(about(&early, Check::ConsoleWithoutMfa, "user/alice").is_empty());
+    tokio::time::advance(Duration::from_secs(8 * DAY)).await;
+    let late = audit_at(&api, &clock).await;
+    let found = about(&late, Check::ConsoleWithoutMfa, "user/alice");
+    assert_eq!(found.len(), 1, "{late:#?}");
+    assert_eq!(found[0].severity, Severity::High);
+    assert!(
+        found[0].fix.contains("iam-onboard reset-mfa alice"),
+        "{:?}",
+        found[0]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn keys_and_passwords_age_into_findings() {
+    let api = account();
+    let clock = TokioClock::starting_at(created());
+    tokio::time::advance(Duration::from_secs(30 * DAY)).await;
+    let young = audit_at(&api, &clock).await;
+    assert!(about(&young, Check::AccessKeyOld, "ops").is_empty());
+    assert!(about(&young, Check::PasswordUnused, "ops").is_empty());
+    tokio::time::advance(Duration::from_secs(61 * DAY)).await;
+    let old = audit_at(&api, &clock).await;
+    let keys = about(&old, Check::AccessKeyOld, "user/ops");
+    assert_eq!(keys.len(), 1, "only the active key: {old:#?}");
+    assert!(keys[0].subject.ends_with("(access key 1)"));
+    assert!(keys[0].detail.contains("91 days"), "{:?}", keys[0]);
+    assert_eq!(about(&old, Check::AccessKeyUnused, "user/ops").len(), 1);
+    assert_eq!(about(&old, Check::PasswordUnused, "user/ops").len(), 1);
+    assert_eq!(
+        about(&old, Check::PasswordUnused, "user/ops")[0].severity,
+        Severity::Low
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn drift_policies_on_users_and_unmanaged_users_are_found() {
+    let api = account();
+    {
+        let mut state = api.state.lock().unwrap();
+        state.users.get_mut("alice").unwrap().groups = ["admins".to_string()].into();
+    }
+    let clock = TokioClock::starting_at(created());
+    let findings = audit_at(&api, &clock).await;
+    let drift = about(&findings, Check::TemplateDrift, "user/alice");
+    assert_eq!(drift.len(), 1, "{findings:#?}");
+    assert!(
+        drift[0].detail.contains("iam-onboard-developers"),
+        "{:?}",
+        drift[0]
+    );
+    assert!(
+        drift[0]
+            .fix
+            .contains("iam-onboard move alice --template developer")
+    );
+    let on_user = about(&findings, Check::PolicyOnUser, "user/ops");
+    assert!(on_user[0].detail.contains("inline inline-a"), "{on_user:?}");
+    assert_eq!(about(&findings, Check::UnmanagedUser, "user/ops").len(), 1);
+    assert!(about(&findings, Check::UnmanagedUser, "user/alice").is_empty());
+    assert!(
+        about(&findings, Check::TemplateDrift, ":policy/").len() >= 3,
+        "the template policies are missing in AWS: {findings:#?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_root_user_and_the_password_policy_are_checked() {
+    let api = account();
+    let clock = TokioClock::starting_at(created());
+    let findings = audit_at(&api, &clock).await;
+    assert_eq!(about(&findings, Check::RootMfa, "root").len(), 1);
+    let policy = about(&findings, Check::PasswordPolicy, "password policy");
+    assert_eq!(policy[0].detail, "the account has no password policy");
+    {
+        let mut state = api.state.lock().unwrap();
+        state.root_mfa = true;
+        state.password_rules = Some(PasswordRules {
+            minimum_length: 14,
+            max_age_days: Some(90),
+            reuse_prevention: Some(24),
+            ..PasswordRules::default()
+        });
+    }
+    let good = audit_at(&api, &clock).await;
+    assert!(about(&good, Check::RootMfa, "root").is_empty());
+    assert!(
+        about(&good, Check::PasswordPolicy, "").is_empty(),
+        "{good:#?}"
+    );
+    api.state.lock().unwrap().password_rules = Some(PasswordRules {
+        minimum_length: 8,
+        require_symbols: false,
+        ..PasswordRules::default()
+    });
+    let weak = audit_at(&api, &clock).await;
+    let detail = &about(&weak, Check::PasswordPolicy, "")[0].detail;
+    assert!(
+        detail.contains("minimum length 8")
+            && detail.contains("symbols not required")
+            && detail.contains("never expire")
+            && detail.contains("reused"),
+        "{detail}"
+    );
+}
+
+#[test]
+fn template_policies_that_allow_a_whole_service_or_writes_everywhere_are_found() {
+    let findings = iam_findings(&IamFacts::default(), &templates(), Thresholds::default(), 0);
+    let wild: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.check == "template-wildcard")
+        .collect();
+    assert!(
+        wild.iter()
+            .any(|f| f.subject == "template devops policy devops-access"
+                && f.detail.contains("allows all of s3 (s3:*)")),
+        "{wild:#?}"
+    );
+    assert!(
+        !wild.iter().any(|f| f.subject.contains("developer-read")),
+        "read-only wildcards on *: {wild:#?}"
+    );
+    assert!(
+        findings.iter().all(|f| f.check == "template-wildcard"),
+        "no facts, no other check"
+    );
+}
+
+#[test]
+fn an_assignment_to_someone_gone_and_one_outside_the_templates_are_found() {
+    let assignment = |principal_id: &str, managed: bool| FoundAssignment {
+        account: "111111111111".to_string(),
+        permission_set: if managed { "developer" } else { "AdminAccess" }.to_string(),
+        permission_set_arn: "arn:ps".to_string(),
+        managed,
+        principal: Principal::User,
+        principal_id: principal_id.to_string(),
+    };
+    let facts = SsoFacts {
+        instance_arn: "arn:ins".to_string(),
+        assignments: vec![
+            assignment("gone", true),
+            assignment("u-1", false),
+            assignment("u-1", true),
+        ],
+        users: [("u-1".to_string(), "bob".to_string())].into(),
+        groups: Vec::new(),
+    };
+    let findings = sso_findings(&facts);
+    assert_eq!(findings.len(), 2, "{findings:#?}");
+    assert_eq!(findings[0].check, "sso-orphan-assignment");
+    assert_eq!(findings[0].severity, Severity::High);
+    assert!(findings[0].fix.contains("--principal-id gone"));
+    assert_eq!(findings[1].check, "sso-direct-assignment");
+    assert_eq!(findings[1].subject, "bob");
+}
+
+#[tokio::test]
+async fn a_read_the_caller_may_not_make_is_a_warning_naming_the_checks_skipped() {
+    let api = account();
+    api.unimplement("iam:GetCredentialReport");
+    let (facts, warnings) = gather_iam(&api, &templates()).await;
+    assert!(facts.report.is_none());
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("console-without-mfa"), "{warnings:?}");
+}

@@ -1,0 +1,81 @@
+//! `audit` end to end against the emulator: the JSON, the CSV and the exit codes. moto drops
+//! permissions boundaries at CreateUser, so every user this tool makes there shows as
+//! template drift: the gap shows, as it should.
+
+use crate::support::{Run, create_user, unique};
+
+#[test]
+fn the_json_report_names_each_finding_with_its_fix_and_exit_5_on_high() {
+    let made = unique("audited");
+    Run::new(&[
+        "new-user",
+        &made,
+        "--template",
+        "finance",
+        "--no-console",
+        "--mfa",
+        "deferred",
+        "-y",
+    ])
+    .output()
+    .exits(0);
+    let by_hand = unique("hand");
+    create_user(&by_hand);
+    let out = Run::new(&["audit", "--output", "json"]).output();
+    let report = out.exits(5).json();
+    assert_eq!(report["account"], "123456789012");
+    assert_eq!(report["thresholds"]["key_max_age_days"], 90);
+    let findings = report["findings"].as_array().unwrap();
+    let about = |check: &str, subject: &str| {
+        findings
+            .iter()
+            .find(|f| f["check"] == check && f["subject"].as_str().unwrap().contains(subject))
+            .cloned()
+    };
+    let drift = about("template-drift", &format!("user/{made}")).expect("moto drops the boundary");
+    assert_eq!(drift["severity"], "high");
+    assert!(
+        drift["fix"]
+            .as_str()
+            .unwrap()
+            .contains("put-user-permissions-boundary")
+    );
+    let unmanaged = about("unmanaged-user", &format!("user/{by_hand}")).unwrap();
+    assert_eq!(unmanaged["severity"], "low");
+    assert!(
+        about("root-mfa", "root").is_some(),
+        "moto answers AccountMFAEnabled 0"
+    );
+    assert!(about("template-wildcard", "template devops").is_some());
+    let high = findings.iter().filter(|f| f["severity"] == "high").count();
+    assert_eq!(report["counts"]["high"], high);
+    out.stderr_has("at or above high");
+}
+
+#[test]
+fn fail_on_never_reports_without_failing_and_csv_escapes_like_the_batch_report() {
+    Run::new(&["audit", "--fail-on", "never"])
+        .output()
+        .exits(0)
+        .stdout_has("findings:")
+        .stdout_has("HIGH (");
+    let csv = Run::new(&["audit", "--output", "csv", "--fail-on", "never"]).output();
+    csv.exits(0)
+        .stdout_has("check,severity,subject,detail,fix\n")
+        .stdout_has("root-mfa,high,root,");
+    let mut reader = csv::Reader::from_reader(csv.stdout.as_bytes());
+    for record in reader.records() {
+        let record = record.unwrap();
+        assert_eq!(record.len(), 5);
+        for field in record.iter() {
+            assert!(!field.starts_with(['=', '+', '-', '@']), "{field}");
+        }
+    }
+    Run::new(&["new-user", "x", "--template", "finance", "--output", "csv"])
+        .output()
+        .exits(2)
+        .stderr_has("csv is for audit and list");
+    Run::new(&["audit", "--fail-on", "sometimes"])
+        .output()
+        .exits(2);
+}
