@@ -40,6 +40,25 @@ fn deferred(prefix: &str) -> String {
     name
 }
 
+/// `reset-mfa --mfa export` as a script that reads the secret file and hands over the codes
+/// the app shows, in the same run.
+fn reset_by_export(name: &str, secret: &std::path::Path, extra: &[&str]) -> crate::support::Output {
+    let mut args = vec![
+        "reset-mfa",
+        name,
+        "--mfa",
+        "export",
+        "--mfa-secret-file",
+        secret.to_str().unwrap(),
+        "-y",
+    ];
+    args.extend_from_slice(extra);
+    let mut running = Run::new(&args).spawn();
+    let (code1, code2) = current_and_next_codes(&wait_for_file(secret));
+    running.write_stdin(&format!("{code1}\n{code2}\n"));
+    running.finish()
+}
+
 #[test]
 fn a_script_enrols_in_two_runs_pending_first_then_enabled_with_the_codes() {
     let name = deferred("two-step");
@@ -104,19 +123,9 @@ fn a_new_phone_replaces_the_old_device_only_once_the_new_one_works() {
     let name = deferred("phone");
     let dir = tempfile::tempdir().unwrap();
     let old_secret = dir.path().join("old");
-    let mut running = Run::new(&[
-        "reset-mfa",
-        &name,
-        "--mfa",
-        "export",
-        "--mfa-secret-file",
-        old_secret.to_str().unwrap(),
-        "-y",
-    ])
-    .spawn();
-    let (code1, code2) = current_and_next_codes(&wait_for_file(&old_secret));
-    running.write_stdin(&format!("{code1}\n{code2}\n"));
-    running.finish().exits(0).stdout_has("enabled");
+    reset_by_export(&name, &old_secret, &[])
+        .exits(0)
+        .stdout_has("enabled");
     let old = devices_of(&name);
     assert_eq!(old.len(), 1);
 
@@ -142,21 +151,9 @@ fn a_new_phone_replaces_the_old_device_only_once_the_new_one_works() {
     assert!(!wrong.exists(), "and removes the secret file it wrote");
 
     let new_secret = dir.path().join("new");
-    let mut running = Run::new(&[
-        "reset-mfa",
-        &name,
-        "--mfa",
-        "export",
-        "--mfa-secret-file",
-        new_secret.to_str().unwrap(),
-        "-y",
-        "--output",
-        "json",
-    ])
-    .spawn();
-    let (code1, code2) = current_and_next_codes(&wait_for_file(&new_secret));
-    running.write_stdin(&format!("{code1}\n{code2}\n"));
-    let report = running.finish().exits(0).json();
+    let report = reset_by_export(&name, &new_secret, &["--output", "json"])
+        .exits(0)
+        .json();
     let new = devices_of(&name);
     assert_eq!(new.len(), 1);
     assert_ne!(new, old, "the old device is gone, the new one enabled");
@@ -189,19 +186,7 @@ fn remove_only_leaves_the_person_to_mfa_self_service() {
     let name = deferred("lost");
     let dir = tempfile::tempdir().unwrap();
     let secret = dir.path().join("s");
-    let mut running = Run::new(&[
-        "reset-mfa",
-        &name,
-        "--mfa",
-        "export",
-        "--mfa-secret-file",
-        secret.to_str().unwrap(),
-        "-y",
-    ])
-    .spawn();
-    let (code1, code2) = current_and_next_codes(&wait_for_file(&secret));
-    running.write_stdin(&format!("{code1}\n{code2}\n"));
-    running.finish().exits(0);
+    reset_by_export(&name, &secret, &[]).exits(0);
     Run::new(&["reset-mfa", &name, "--remove-only", "--dry-run"])
         .output()
         .exits(0)

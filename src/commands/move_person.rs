@@ -86,19 +86,8 @@ pub(super) async fn move_person(
             to: template.name.clone(),
             changes: plan.steps(&template.name),
         };
-        if global.dry_run || plan.is_done() {
-            if !global.dry_run {
-                report.status = MoveStatus::AlreadyDone;
-                report.changes = Vec::new();
-            }
-            report::print(&report.render(global.output));
+        if !go_ahead(&mut report, plan.is_done(), global, terminal, &mut prompter)? {
             return Ok(());
-        }
-        if terminal.interactive
-            && !global.yes
-            && !confirm(&mut prompter, &acting, &user_name, &report.changes)?
-        {
-            return Err(Error::Declined);
         }
         let design = design_permission_set(template)?;
         let moved = move_person::apply_sso_move(
@@ -151,19 +140,8 @@ pub(super) async fn move_person(
         to: plan.to.clone(),
         changes: plan.steps.iter().map(ToString::to_string).collect(),
     };
-    if global.dry_run || plan.is_done() {
-        if !global.dry_run {
-            report.status = MoveStatus::AlreadyDone;
-            report.changes = Vec::new();
-        }
-        report::print(&report.render(global.output));
+    if !go_ahead(&mut report, plan.is_done(), global, terminal, &mut prompter)? {
         return Ok(());
-    }
-    if terminal.interactive
-        && !global.yes
-        && !confirm(&mut prompter, &acting, &plan.user_arn, &report.changes)?
-    {
-        return Err(Error::Declined);
     }
     report.changes =
         move_user::apply_move(&iam, &state, &plan, interrupts.during_changes()).await?;
@@ -172,17 +150,33 @@ pub(super) async fn move_person(
     Ok(())
 }
 
-/// Shows the plan and asks before changing anything.
-fn confirm(
+/// Whether to make the changes: not for a dry run or a move already done (the report is
+/// printed, `planned` or `already-done`); on a terminal, only once the plan is shown and the
+/// person says yes.
+fn go_ahead(
+    report: &mut MoveReport,
+    done: bool,
+    global: &GlobalArgs,
+    terminal: Terminal,
     prompter: &mut impl Prompter,
-    acting: &Acting,
-    who: &str,
-    changes: &[String],
 ) -> Result<bool, Error> {
-    eprintln!("{}", acting.heading());
-    eprintln!("About to move {who}, in this order:");
-    for change in changes {
-        eprintln!("  {change}");
+    if global.dry_run || done {
+        if !global.dry_run {
+            report.status = MoveStatus::AlreadyDone;
+            report.changes = Vec::new();
+        }
+        report::print(&report.render(global.output));
+        return Ok(false);
     }
-    prompter.yes_no("Proceed?", false)
+    if terminal.interactive && !global.yes {
+        eprintln!("{}", report.acting.heading());
+        eprintln!("About to move {}, in this order:", report.user);
+        for change in &report.changes {
+            eprintln!("  {change}");
+        }
+        if !prompter.yes_no("Proceed?", false)? {
+            return Err(Error::Declined);
+        }
+    }
+    Ok(true)
 }

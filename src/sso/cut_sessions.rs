@@ -210,17 +210,10 @@ pub(crate) async fn revoke_in_set(
 mod tests {
     use super::*;
     use crate::sso::revoke::Revocations;
-    use serde_json::json;
+    use crate::sso::revoke::tests::policy_with;
 
     const HOUR: u64 = 3600;
     const T0: u64 = 1_795_846_800;
-
-    fn policy_with(entries: &Revocations) -> Value {
-        let template = json!({"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
-        ]});
-        entries.written_into(Some(&template)).unwrap()
-    }
 
     fn seen(description: &str, policy: Option<Value>) -> SetSeen {
         SetSeen {

@@ -210,13 +210,14 @@ pub(crate) fn session_seconds(duration: &str) -> u64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     const HOUR: u64 = 3600;
     const T0: u64 = 1_795_846_800;
 
-    fn policy_with(entries: &Revocations) -> Value {
+    /// A template's policy with `entries` written into it.
+    pub(crate) fn policy_with(entries: &Revocations) -> Value {
         let template = json!({"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
         ]});

@@ -6,7 +6,7 @@ use super::*;
 use crate::aws::PermissionSetSpec;
 use crate::aws::memory_sso::{Behaviour, INSTANCE_ARN, MemoryPermissionSet, MemorySso};
 use crate::clock::{SystemClock, TokioClock};
-use crate::error::exit;
+use crate::error::{Error, exit};
 use crate::outcome::PermissionSetAction;
 use crate::sso::revoke::{DELETION_MARGIN_SECS, REVOKE_SID, Revocations};
 use crate::sso::tests::{giving, request, run, run_at};
@@ -40,6 +40,20 @@ async fn offboard_bob(api: &Arc<MemorySso>, clock: &dyn Clock) -> SsoOffboarded 
     offboard_sso(api.clone(), &plan, clock, Patience::default())
         .await
         .unwrap()
+}
+
+/// `offboard --sso` of the plan, at T0.
+async fn offboard_at_t0(
+    api: &Arc<MemorySso>,
+    plan: &SsoOffboardPlan,
+) -> Result<SsoOffboarded, Error> {
+    offboard_sso(
+        api.clone(),
+        plan,
+        &TokioClock::starting_at(T0),
+        Patience::default(),
+    )
+    .await
 }
 
 fn inline(api: &MemorySso, arn: &str) -> Option<Value> {
@@ -89,14 +103,7 @@ async fn offboarding_from_sso_removes_every_assignment_then_the_person() {
         3,
         "across accounts and permission sets"
     );
-    let done = offboard_sso(
-        api.clone(),
-        &plan,
-        &TokioClock::starting_at(T0),
-        Patience::default(),
-    )
-    .await
-    .unwrap();
+    let done = offboard_at_t0(&api, &plan).await.unwrap();
     assert_eq!(done.removed.len(), 4);
     assert!(
         done.removed
@@ -137,14 +144,7 @@ async fn the_persons_sessions_are_denied_in_each_set_before_anything_is_removed(
         "{planned:?}"
     );
     assert!(planned[0].contains("deny identitystore:userId user-bob"));
-    let done = offboard_sso(
-        api.clone(),
-        &plan,
-        &TokioClock::starting_at(T0),
-        Patience::default(),
-    )
-    .await
-    .unwrap();
+    let done = offboard_at_t0(&api, &plan).await.unwrap();
 
     let calls = &api.calls()[before..];
     let last_provision = calls
@@ -316,14 +316,7 @@ async fn a_failed_provisioning_stops_before_any_removal_and_keeps_the_other_entr
         "account 333333333333 is busy".to_string(),
     );
     let plan = plan_for(&api, &offboarding("bob", false), T0).await;
-    let err = offboard_sso(
-        api.clone(),
-        &plan,
-        &TokioClock::starting_at(T0),
-        Patience::default(),
-    )
-    .await
-    .unwrap_err();
+    let err = offboard_at_t0(&api, &plan).await.unwrap_err();
     let message = err.to_string();
     assert_eq!(err.exit_code(), exit::FAILED, "{message}");
     assert!(
@@ -348,13 +341,7 @@ async fn an_entry_lost_to_a_concurrent_write_is_written_again_a_few_times() {
         run(&api, &request(&["111111111111"], true)).await.unwrap();
         api.behaviour.lock().unwrap().overwritten_puts = overwritten;
         let plan = plan_for(&api, &offboarding("bob", false), T0).await;
-        let result = offboard_sso(
-            api.clone(),
-            &plan,
-            &TokioClock::starting_at(T0),
-            Patience::default(),
-        )
-        .await;
+        let result = offboard_at_t0(&api, &plan).await;
         assert_eq!(result.is_ok(), succeeds, "{overwritten}: {result:?}");
         let entry = revoked(&api, DEVELOPER).revoked_at("user-bob");
         assert_eq!(entry.is_some(), succeeds, "{overwritten}");
@@ -398,14 +385,7 @@ async fn sets_of_others_are_left_and_reported_unless_revoke_unmanaged() {
         };
         let plan = plan_for(&api, &request, T0).await;
         let left = plan.left_open();
-        let done = offboard_sso(
-            api.clone(),
-            &plan,
-            &TokioClock::starting_at(T0),
-            Patience::default(),
-        )
-        .await
-        .unwrap();
+        let done = offboard_at_t0(&api, &plan).await.unwrap();
         let denied = revoked(&api, &unmanaged).revoked_at("user-bob");
         if revoke_unmanaged {
             assert!(left.is_empty(), "{left:?}");
@@ -477,14 +457,7 @@ async fn group_memberships_go_with_and_without_keep_identity_and_their_sets_are_
                 .any(|r| r == "identitystore:DeleteGroupMembership m-g-1 (group engineers)"),
             "{planned:?}"
         );
-        let done = offboard_sso(
-            api.clone(),
-            &plan,
-            &TokioClock::starting_at(T0),
-            Patience::default(),
-        )
-        .await
-        .unwrap();
+        let done = offboard_at_t0(&api, &plan).await.unwrap();
         assert!(
             done.removed.iter().any(|r| r.contains("(group accounts")),
             "{:?}",
