@@ -78,6 +78,11 @@ pub(crate) struct GlobalArgs {
     #[arg(long, global = true, value_name = "REGION")]
     pub(crate) region: Option<String>,
 
+    /// IAM Identity Center's home region (default: sso_region in the configuration file, else
+    /// the region above)
+    #[arg(long, global = true, value_name = "REGION")]
+    pub(crate) sso_region: Option<String>,
+
     /// Send AWS calls to this endpoint, e.g. a local emulator (AWS_ENDPOINT_URL also works)
     #[arg(long, global = true, value_name = "URL")]
     pub(crate) endpoint_url: Option<String>,

@@ -3,12 +3,18 @@
 //! ```json
 //! {
 //!   "account_sets": { "dev": ["111111111111"], "prod": ["333333333333"] },
-//!   "protected_users": ["break-glass-admin"]
+//!   "protected_users": ["break-glass-admin"],
+//!   "sso_region": "eu-west-1",
+//!   "portal_url": "https://example.awsapps.com/start",
+//!   "sso_access": "groups"
 //! }
 //! ```
 //!
 //! Account sets name groups of accounts that templates refer to (`assign` gives each set the
-//! access its template says); protected users are never offboarded.
+//! access its template says); protected users are never offboarded. `sso_region` is Identity
+//! Center's home region, `portal_url` the AWS access portal people sign in at, and `sso_access`
+//! whether account-set access goes through a group per template (`groups`, the default) or to
+//! each person (`users`).
 
 use crate::error::InputError;
 use crate::names::validate_account_id;
@@ -23,6 +29,21 @@ struct ConfigFile {
     account_sets: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     protected_users: Vec<String>,
+    sso_region: Option<String>,
+    portal_url: Option<String>,
+    #[serde(default)]
+    sso_access: SsoAccess,
+}
+
+/// How `assign` gives the access of a template's account sets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum SsoAccess {
+    /// To an identity-store group per template, and the person joins it.
+    #[default]
+    Groups,
+    /// To each person, one assignment an account.
+    Users,
 }
 
 /// The configuration, checked.
@@ -30,6 +51,9 @@ struct ConfigFile {
 pub(crate) struct Config {
     pub(crate) account_sets: BTreeMap<String, Vec<String>>,
     pub(crate) protected_users: Vec<String>,
+    pub(crate) sso_region: Option<String>,
+    pub(crate) portal_url: Option<String>,
+    pub(crate) sso_access: SsoAccess,
     /// The file it came from, for messages; `None` when there is none.
     pub(crate) source: Option<String>,
 }
@@ -63,9 +87,24 @@ impl Config {
                 })?;
             }
         }
+        if let Some(region) = &file.sso_region {
+            crate::names::validate_region(region)
+                .map_err(|err| InputError::new("sso_region", err.reason).in_file(&shown))?;
+        }
+        if let Some(url) = &file.portal_url
+            && !url.starts_with("https://")
+        {
+            return Err(
+                InputError::new("portal_url", format!("{url:?} is not an https:// URL"))
+                    .in_file(&shown),
+            );
+        }
         Ok(Config {
             account_sets: file.account_sets,
             protected_users: file.protected_users,
+            sso_region: file.sso_region,
+            portal_url: file.portal_url,
+            sso_access: file.sso_access,
             source: Some(shown),
         })
     }
@@ -111,6 +150,24 @@ mod tests {
             "account_sets.prod"
         );
         assert_eq!(Config::load(None).unwrap(), Config::default());
+    }
+
+    #[test]
+    fn identity_centers_region_portal_and_access_mode_load_and_are_checked() {
+        let config = load(
+            r#"{"sso_region":"eu-west-1","portal_url":"https://acme.awsapps.com/start","sso_access":"users"}"#,
+        )
+        .unwrap();
+        assert_eq!(config.sso_region.as_deref(), Some("eu-west-1"));
+        assert_eq!(config.portal_url.as_deref(), Some("https://acme.awsapps.com/start"));
+        assert_eq!(config.sso_access, SsoAccess::Users);
+        assert_eq!(load("{}").unwrap().sso_access, SsoAccess::Groups, "groups by default");
+        assert_eq!(load(r#"{"sso_region":"eu west"}"#).unwrap_err().field, "sso_region");
+        assert_eq!(
+            load(r#"{"portal_url":"http://x"}"#).unwrap_err().field,
+            "portal_url"
+        );
+        assert!(load(r#"{"sso_access":"everyone"}"#).is_err());
     }
 
     #[test]

@@ -446,6 +446,10 @@ pub(crate) struct AssignReport {
     pub(crate) instance_arn: Option<String>,
     pub(crate) permission_sets: Vec<PermissionSetReport>,
     pub(crate) accounts: Vec<AccountReport>,
+    /// Where the person signs in: the AWS access portal.
+    pub(crate) portal_url: Option<String>,
+    /// For a person this run created: what the administrator must do before they can sign in.
+    pub(crate) first_sign_in: Option<String>,
     /// For `--dry-run`: what a real run would do.
     pub(crate) planned: Vec<String>,
     pub(crate) warnings: Vec<String>,
@@ -477,6 +481,8 @@ impl AssignReport {
             instance_arn: None,
             permission_sets: Vec::new(),
             accounts: Vec::new(),
+            portal_url: None,
+            first_sign_in: None,
             planned,
             warnings: Vec::new(),
         }
@@ -575,8 +581,22 @@ impl AssignReport {
         for warning in &self.warnings {
             out.push_str(&format!("  warning: {warning}\n"));
         }
+        if let Some(url) = &self.portal_url {
+            out.push_str(&format!("  sign-in at      {url}\n"));
+        }
+        if let Some(first) = &self.first_sign_in {
+            out.push_str(&format!("\nBefore the first sign-in: {first}\n"));
+        }
         out
     }
+}
+
+/// What an administrator must do so a person created through the identity-store API can sign
+/// in: AWS sends them no invitation.
+pub(crate) fn first_sign_in_steps(user_name: &str, portal_url: &str) -> String {
+    format!(
+        "AWS sends no invitation email to people created through the API. In the IAM Identity Center console, Users, {user_name}, Reset password: send them an email with instructions, or generate a one-time password and hand it over; they then sign in at {portal_url} and set their own password and MFA. (Or turn on Settings, Authentication, \"Send email OTP for users created from API\" once, so AWS emails new people a one-time password at their first sign-in.)"
+    )
 }
 
 pub(crate) fn to_json(value: &impl Serialize) -> String {

@@ -105,6 +105,17 @@ fn assign_creates_person_permission_set_and_assignments_once() {
     let report = first.exits(0).json();
     assert_eq!(report["status"], "assigned");
     assert_eq!(report["user_created"], true);
+    assert_eq!(
+        report["portal_url"],
+        format!("https://{store}.awsapps.com/start").as_str()
+    );
+    assert!(
+        report["first_sign_in"]
+            .as_str()
+            .unwrap()
+            .contains("AWS sends no invitation email"),
+        "{report}"
+    );
     let user_id = identity_user_id(&store, &name).expect("the identity-store user exists");
     let permission_set = report["permission_sets"][0]["arn"]
         .as_str()

@@ -186,6 +186,10 @@ impl MemorySso {
 }
 
 impl Sso for MemorySso {
+    fn region(&self) -> String {
+        "us-east-1".to_string()
+    }
+
     async fn list_instances(&self) -> AwsResult<Vec<SsoInstance>> {
         self.wait().await;
         Ok(vec![SsoInstance {

@@ -559,6 +559,8 @@ pub(crate) struct OperationStatus {
 
 /// Every IAM Identity Center (SSO Admin) and Identity Store call the tool makes.
 pub(crate) trait Sso: Sync {
+    /// The region the calls go to: Identity Center's home region, for messages.
+    fn region(&self) -> String;
     fn list_instances(&self) -> impl Future<Output = AwsResult<Vec<SsoInstance>>> + Send;
     /// GetUserId by `userName`; `None` when there is no such person.
     fn find_user_id(

@@ -20,13 +20,25 @@ use aws_smithy_types::Document;
 pub(crate) struct SdkSso {
     admin: aws_sdk_ssoadmin::Client,
     store: aws_sdk_identitystore::Client,
+    region: String,
 }
 
 impl SdkSso {
-    pub(crate) fn new(config: &SdkConfig) -> Self {
+    /// Clients for Identity Center in `region` (its home region), else the configuration's.
+    pub(crate) fn new(config: &SdkConfig, region: Option<&str>) -> Self {
+        let region = region
+            .map(|r| aws_config::Region::new(r.to_string()))
+            .or_else(|| config.region().cloned());
+        let admin = aws_sdk_ssoadmin::config::Builder::from(config)
+            .region(region.clone())
+            .build();
+        let store = aws_sdk_identitystore::config::Builder::from(config)
+            .region(region.clone())
+            .build();
         SdkSso {
-            admin: aws_sdk_ssoadmin::Client::new(config),
-            store: aws_sdk_identitystore::Client::new(config),
+            admin: aws_sdk_ssoadmin::Client::from_conf(admin),
+            store: aws_sdk_identitystore::Client::from_conf(store),
+            region: region.map_or_else(|| "(no region)".to_string(), |r| r.to_string()),
         }
     }
 
@@ -88,6 +100,10 @@ fn status(
 }
 
 impl Sso for SdkSso {
+    fn region(&self) -> String {
+        self.region.clone()
+    }
+
     async fn list_instances(&self) -> AwsResult<Vec<SsoInstance>> {
         const OP: &str = "sso:ListInstances";
         let instances = self

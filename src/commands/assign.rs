@@ -4,7 +4,6 @@ use super::{Terminal, aws_target, load_templates};
 use crate::aws::Iam;
 use crate::aws::config::load_config;
 use crate::aws::sdk::SdkIam;
-use crate::aws::sdk_sso::SdkSso;
 use crate::cli::{AssignArgs, GlobalArgs};
 use crate::clock::SystemClock;
 use crate::config::Config;
@@ -97,7 +96,7 @@ pub(super) async fn assign_person(
         .check(Person::Identity {
             name: &request.user_name,
         })?;
-    let api = Arc::new(SdkSso::new(&sdk_config));
+    let api = Arc::new(super::sso_api(&sdk_config, global, &config)?);
     let planned = sso_assign::preview(api.as_ref(), &request).await?;
     if global.dry_run {
         report::print(&AssignReport::planned(&acting, &request, planned).render(global.output));
@@ -117,7 +116,15 @@ pub(super) async fn assign_person(
         interrupts.during_changes(),
     )
     .await?;
-    report::print(&AssignReport::done(&acting, &request, &assigned).render(global.output));
+    let mut report = AssignReport::done(&acting, &request, &assigned);
+    let portal_url = config.portal_url.clone().unwrap_or_else(|| {
+        format!("https://{}.awsapps.com/start", assigned.identity_store_id)
+    });
+    if assigned.user_created {
+        report.first_sign_in = Some(report::first_sign_in_steps(&request.user_name, &portal_url));
+    }
+    report.portal_url = Some(portal_url);
+    report::print(&report.render(global.output));
     Ok(())
 }
 
@@ -166,8 +173,8 @@ mod tests {
                     )
                 })
                 .collect(),
-            protected_users: Vec::new(),
             source: Some("config.json".to_string()),
+            ..Config::default()
         }
     }
 

@@ -5,7 +5,6 @@ use super::{Terminal, aws_target, load_templates};
 use crate::audit::{self, Severity, Thresholds, gather};
 use crate::aws::config::load_config;
 use crate::aws::sdk::SdkIam;
-use crate::aws::sdk_sso::SdkSso;
 use crate::cli::{AuditArgs, FailOn, GlobalArgs};
 use crate::clock::{Clock, SystemClock, rfc3339};
 use crate::error::Error;
@@ -37,7 +36,8 @@ pub(super) async fn audit(
     let now = SystemClock.unix_now();
     let mut findings = audit::iam_findings(&facts, &templates, thresholds, now);
     if args.sso {
-        let sso = SdkSso::new(&sdk_config);
+        let config = crate::config::Config::load(global.config.as_deref())?;
+        let sso = super::sso_api(&sdk_config, global, &config)?;
         match audit::sso::gather_sso(&sso, args.instance_arn.as_deref()).await {
             Ok(sso_facts) => findings.extend(audit::sso::sso_findings(&sso_facts)),
             Err(err) => warnings.push(format!(

@@ -4,7 +4,6 @@ use super::{Terminal, aws_target, load_templates};
 use crate::aws::Iam;
 use crate::aws::config::{AwsTarget, load_config};
 use crate::aws::sdk::SdkIam;
-use crate::aws::sdk_sso::SdkSso;
 use crate::batch;
 use crate::cli::{BatchArgs, GlobalArgs, OutputFormat};
 use crate::config::Config;
@@ -52,7 +51,7 @@ pub(super) async fn run_batch(
     };
     let sdk_config = load_config(&target).await?;
     let iam = Arc::new(SdkIam::new(&sdk_config));
-    let sso = Arc::new(SdkSso::new(&sdk_config));
+    let sso = Arc::new(super::sso_api(&sdk_config, global, &config)?);
     let caller = iam.get_caller_identity().await.map_err(Error::from_aws)?;
     let acting = Acting::of(&caller);
     if !global.quiet || terminal.interactive {

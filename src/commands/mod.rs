@@ -14,6 +14,7 @@ mod show;
 mod templates;
 
 use crate::aws::config::AwsTarget;
+use crate::aws::sdk_sso::SdkSso;
 use crate::cli::{Command, GlobalArgs, OutputFormat};
 use crate::error::{Error, InputError};
 use crate::helpdesk::{self, Dialogue, Prompter};
@@ -155,4 +156,19 @@ pub(super) fn show_password(user_name: &str, password: &crate::secret::Secret, w
         .write_all(text.as_bytes())
         .and_then(|()| stderr.flush())
         .is_ok()
+}
+
+/// Identity Center's clients, in its home region: `--sso-region`, else the configuration's
+/// `sso_region`, else the region of everything else.
+fn sso_api(
+    sdk_config: &aws_config::SdkConfig,
+    global: &GlobalArgs,
+    config: &crate::config::Config,
+) -> Result<SdkSso, InputError> {
+    let region = global.sso_region.as_ref().or(config.sso_region.as_ref());
+    if let Some(region) = &global.sso_region {
+        names::validate_region(region)
+            .map_err(|err| InputError::new("--sso-region", err.reason))?;
+    }
+    Ok(SdkSso::new(sdk_config, region.map(String::as_str)))
 }

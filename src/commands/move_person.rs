@@ -5,7 +5,6 @@ use super::{Terminal, aws_target, load_templates};
 use crate::aws::Iam;
 use crate::aws::config::load_config;
 use crate::aws::sdk::SdkIam;
-use crate::aws::sdk_sso::SdkSso;
 use crate::cli::{GlobalArgs, MoveArgs};
 use crate::clock::SystemClock;
 use crate::config::Config;
@@ -49,7 +48,8 @@ pub(super) async fn move_person(
     if let Some(name) = &args.template {
         templates.get(name)?;
     }
-    let protected = Protected::gather(&global.protect, &Config::load(global.config.as_deref())?);
+    let config = Config::load(global.config.as_deref())?;
+    let protected = Protected::gather(&global.protect, &config);
     let sdk_config = load_config(&aws_target(global)?).await?;
     let iam = SdkIam::new(&sdk_config);
     let mut prompter = Dialogue::new(terminal.look);
@@ -68,7 +68,7 @@ pub(super) async fn move_person(
         protected
             .guard(caller)
             .check(Person::Identity { name: &user_name })?;
-        let api = Arc::new(SdkSso::new(&sdk_config));
+        let api = Arc::new(super::sso_api(&sdk_config, global, &config)?);
         let plan = move_person::plan_sso_move(
             api.as_ref(),
             &user_name,

@@ -5,7 +5,6 @@ use super::{Terminal, aws_target, confirm_typed, confirmable};
 use crate::aws::Iam;
 use crate::aws::config::load_config;
 use crate::aws::sdk::SdkIam;
-use crate::aws::sdk_sso::SdkSso;
 use crate::cli::{GlobalArgs, OffboardArgs};
 use crate::clock::{Clock, SystemClock, rfc3339};
 use crate::config::Config;
@@ -107,7 +106,8 @@ pub(super) async fn offboard_sso(
         assign_request::validate_identity_user_name(name)?;
     }
     confirmable(global, terminal)?;
-    let protected = Protected::gather(&global.protect, &Config::load(global.config.as_deref())?);
+    let config = Config::load(global.config.as_deref())?;
+    let protected = Protected::gather(&global.protect, &config);
     let mut prompter = Dialogue::new(terminal.look);
     let user_name = match args.username.clone() {
         Some(name) => name,
@@ -122,7 +122,7 @@ pub(super) async fn offboard_sso(
     protected
         .guard(caller)
         .check(Person::Identity { name: &user_name })?;
-    let api = Arc::new(SdkSso::new(&sdk_config));
+    let api = Arc::new(super::sso_api(&sdk_config, global, &config)?);
     let request = SsoOffboardRequest {
         user_name,
         instance_arn: args.instance_arn.clone(),

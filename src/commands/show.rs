@@ -5,7 +5,6 @@ use super::{Terminal, aws_target, load_templates};
 use crate::aws::Iam;
 use crate::aws::config::load_config;
 use crate::aws::sdk::SdkIam;
-use crate::aws::sdk_sso::SdkSso;
 use crate::cli::{GlobalArgs, ListArgs, OutputFormat, ShowArgs};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, InputError};
@@ -47,7 +46,8 @@ pub(super) async fn show(
         person: None,
     };
     if args.sso {
-        let sso = SdkSso::new(&sdk_config);
+        let config = crate::config::Config::load(global.config.as_deref())?;
+        let sso = super::sso_api(&sdk_config, global, &config)?;
         report.person = read_person(&sso, &user_name, args.instance_arn.as_deref()).await?;
         if report.person.is_none() {
             return Err(InputError::new(

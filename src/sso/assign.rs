@@ -34,8 +34,11 @@ pub(crate) async fn choose_instance(
             }),
         (None, [only]) => Ok(only.clone()),
         (None, []) => Err(InputError::new(
-            "--instance-arn",
-            "this account has no IAM Identity Center instance",
+            "--sso-region",
+            format!(
+                "no IAM Identity Center instance in region {}: Identity Center lives in one region, its home region (the IAM Identity Center console shows it under Settings); give --sso-region REGION or \"sso_region\" in the configuration file",
+                api.region()
+            ),
         )
         .into()),
         (None, several) => Err(InputError::new(
@@ -199,6 +202,7 @@ pub(crate) async fn unassign<A: Sso + Send + 'static>(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Assigned {
     pub(crate) instance_arn: String,
+    pub(crate) identity_store_id: String,
     pub(crate) user_id: String,
     pub(crate) user_created: bool,
     /// Template name and what happened to its permission set.
@@ -331,6 +335,7 @@ pub(crate) async fn assign_person<A: Sso + Send + 'static>(
             .collect();
         return Ok(Assigned {
             instance_arn: instance.arn.clone(),
+            identity_store_id: instance.identity_store_id.clone(),
             user_id,
             user_created,
             permission_sets,
