@@ -6,7 +6,7 @@
 use super::latency::Latency;
 use super::{
     Assignment, AwsError, AwsErrorKind, AwsResult, GroupMembership, NewPerson, OperationState,
-    OperationStatus, PermissionSetSpec, Principal, Sso, SsoInstance,
+    Grantee, OperationStatus, PermissionSetSpec, Principal, Sso, SsoInstance,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
@@ -464,21 +464,6 @@ impl Sso for MemorySso {
         self.poll("sso:DescribePermissionSetProvisioningStatus", request_id)
     }
 
-    async fn list_assigned_users(
-        &self,
-        _instance: &str,
-        assignment: &Assignment,
-    ) -> AwsResult<Vec<String>> {
-        self.wait().await;
-        let state = self.state.lock().unwrap();
-        Ok(state
-            .assignments
-            .iter()
-            .filter(|(a, _)| a == assignment)
-            .map(|(_, user)| user.clone())
-            .collect())
-    }
-
     async fn list_assignments_for_user(
         &self,
         _instance: &str,
@@ -555,8 +540,9 @@ impl Sso for MemorySso {
         &self,
         _instance: &str,
         assignment: &Assignment,
-        user_id: &str,
+        grantee: &Grantee,
     ) -> AwsResult<OperationStatus> {
+        let user_id = &grantee.id;
         self.wait().await;
         const OP: &str = "sso:CreateAccountAssignment";
         let mut state = self.state.lock().unwrap();
@@ -605,8 +591,9 @@ impl Sso for MemorySso {
         &self,
         _instance: &str,
         assignment: &Assignment,
-        user_id: &str,
+        grantee: &Grantee,
     ) -> AwsResult<OperationStatus> {
+        let user_id = &grantee.id;
         self.wait().await;
         let mut state = self.state.lock().unwrap();
         state.calls.push(format!(

@@ -536,6 +536,29 @@ pub(crate) enum Principal {
     Group,
 }
 
+/// Who an assignment is for: a user or a group of the identity store, by id.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Grantee {
+    pub(crate) kind: Principal,
+    pub(crate) id: String,
+}
+
+impl Grantee {
+    pub(crate) fn user(id: &str) -> Self {
+        Grantee {
+            kind: Principal::User,
+            id: id.to_string(),
+        }
+    }
+
+    pub(crate) fn group(id: &str) -> Self {
+        Grantee {
+            kind: Principal::Group,
+            id: id.to_string(),
+        }
+    }
+}
+
 /// One account assignment of a permission set.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Assignment {
@@ -655,12 +678,6 @@ pub(crate) trait Sso: Sync {
         request_id: &str,
     ) -> impl Future<Output = AwsResult<OperationStatus>> + Send;
 
-    /// The users assigned `permission_set_arn` in `account`.
-    fn list_assigned_users(
-        &self,
-        instance_arn: &str,
-        assignment: &Assignment,
-    ) -> impl Future<Output = AwsResult<Vec<String>>> + Send;
     /// Every assignment of one user, across accounts and permission sets.
     fn list_assignments_for_user(
         &self,
@@ -700,7 +717,7 @@ pub(crate) trait Sso: Sync {
         &self,
         instance_arn: &str,
         assignment: &Assignment,
-        user_id: &str,
+        grantee: &Grantee,
     ) -> impl Future<Output = AwsResult<OperationStatus>> + Send;
     fn describe_assignment_creation(
         &self,
@@ -711,7 +728,7 @@ pub(crate) trait Sso: Sync {
         &self,
         instance_arn: &str,
         assignment: &Assignment,
-        user_id: &str,
+        grantee: &Grantee,
     ) -> impl Future<Output = AwsResult<OperationStatus>> + Send;
     fn describe_assignment_deletion(
         &self,

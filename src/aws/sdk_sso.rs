@@ -5,7 +5,7 @@
 use super::convert::convert;
 use super::{
     Assignment, AwsError, AwsErrorKind, AwsResult, GroupMembership, NewPerson, OperationState,
-    OperationStatus, PermissionSetSpec, Principal, Sso, SsoInstance,
+    Grantee, OperationStatus, PermissionSetSpec, Principal, Sso, SsoInstance,
 };
 use aws_config::SdkConfig;
 use aws_sdk_identitystore::types::{AlternateIdentifier, Email, Name, UniqueAttribute};
@@ -490,31 +490,6 @@ impl Sso for SdkSso {
         )
     }
 
-    async fn list_assigned_users(
-        &self,
-        instance_arn: &str,
-        assignment: &Assignment,
-    ) -> AwsResult<Vec<String>> {
-        const OP: &str = "sso:ListAccountAssignments";
-        let assigned = self
-            .admin
-            .list_account_assignments()
-            .instance_arn(instance_arn)
-            .account_id(&assignment.account)
-            .permission_set_arn(&assignment.permission_set_arn)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| convert(OP, e))?;
-        Ok(assigned
-            .iter()
-            .filter(|a| a.principal_type() == Some(&PrincipalType::User))
-            .filter_map(|a| a.principal_id().map(str::to_string))
-            .collect())
-    }
-
     async fn list_assignments_for_user(
         &self,
         instance_arn: &str,
@@ -627,7 +602,7 @@ impl Sso for SdkSso {
         &self,
         instance_arn: &str,
         assignment: &Assignment,
-        user_id: &str,
+        grantee: &Grantee,
     ) -> AwsResult<OperationStatus> {
         const OP: &str = "sso:CreateAccountAssignment";
         let out = self
@@ -637,8 +612,8 @@ impl Sso for SdkSso {
             .target_id(&assignment.account)
             .target_type(TargetType::AwsAccount)
             .permission_set_arn(&assignment.permission_set_arn)
-            .principal_type(PrincipalType::User)
-            .principal_id(user_id)
+            .principal_type(principal_type(grantee.kind))
+            .principal_id(&grantee.id)
             .send()
             .await
             .map_err(|e| convert(OP, e))?;
@@ -678,7 +653,7 @@ impl Sso for SdkSso {
         &self,
         instance_arn: &str,
         assignment: &Assignment,
-        user_id: &str,
+        grantee: &Grantee,
     ) -> AwsResult<OperationStatus> {
         const OP: &str = "sso:DeleteAccountAssignment";
         let out = self
@@ -688,8 +663,8 @@ impl Sso for SdkSso {
             .target_id(&assignment.account)
             .target_type(TargetType::AwsAccount)
             .permission_set_arn(&assignment.permission_set_arn)
-            .principal_type(PrincipalType::User)
-            .principal_id(user_id)
+            .principal_type(principal_type(grantee.kind))
+            .principal_id(&grantee.id)
             .send()
             .await
             .map_err(|e| convert(OP, e))?;
@@ -723,5 +698,12 @@ impl Sso for SdkSso {
             s.and_then(|s| s.status()),
             s.and_then(|s| s.failure_reason()),
         )
+    }
+}
+
+fn principal_type(kind: Principal) -> PrincipalType {
+    match kind {
+        Principal::User => PrincipalType::User,
+        Principal::Group => PrincipalType::Group,
     }
 }

@@ -3,7 +3,9 @@
 //! permission sets ensured, and the account assignments made; a failure undoes this run's
 //! assignments, then the identity-store user it created.
 
-use crate::aws::{Assignment, AwsError, AwsErrorKind, NewPerson, Sso, SsoInstance};
+use crate::aws::{
+    Assignment, AwsError, AwsErrorKind, AwsResult, Grantee, NewPerson, Sso, SsoInstance,
+};
 use crate::clock::{Clock, rfc3339};
 use crate::error::{Error, InputError};
 use crate::sso::operations::{MAX_IN_FLIGHT, Patience, retrying_conflicts, wait_for};
@@ -65,12 +67,13 @@ pub(crate) enum AccountOutcome {
     Failed(String),
 }
 
-/// Assigns the permission set to the user in each account, at most `MAX_IN_FLIGHT` at once.
-/// Every assignment this run created is pushed to `created` as soon as AWS accepted it.
+/// Assigns the permission set to the grantee (a person or a group) in each account, at most
+/// `MAX_IN_FLIGHT` at once. Every assignment this run created is pushed to `created` as soon as
+/// AWS accepted it.
 pub(crate) async fn assign_accounts<A: Sso + Send + 'static>(
     api: Arc<A>,
     instance_arn: &str,
-    user_id: &str,
+    grantee: &Grantee,
     assignments: Vec<Assignment>,
     patience: Patience,
     created: Arc<Mutex<Vec<Assignment>>>,
@@ -79,7 +82,7 @@ pub(crate) async fn assign_accounts<A: Sso + Send + 'static>(
     let mut running = tokio::task::JoinSet::new();
     for (index, assignment) in assignments.into_iter().enumerate() {
         let (api, permits, created) = (api.clone(), permits.clone(), created.clone());
-        let (instance_arn, user_id) = (instance_arn.to_string(), user_id.to_string());
+        let (instance_arn, grantee) = (instance_arn.to_string(), grantee.clone());
         running.spawn(async move {
             let _permit = permits
                 .acquire_owned()
@@ -88,7 +91,7 @@ pub(crate) async fn assign_accounts<A: Sso + Send + 'static>(
             let outcome = assign_one(
                 api.as_ref(),
                 &instance_arn,
-                &user_id,
+                &grantee,
                 &assignment,
                 patience,
                 &created,
@@ -111,18 +114,18 @@ pub(crate) async fn assign_accounts<A: Sso + Send + 'static>(
 async fn assign_one(
     api: &impl Sso,
     instance_arn: &str,
-    user_id: &str,
+    grantee: &Grantee,
     assignment: &Assignment,
     patience: Patience,
     created: &Mutex<Vec<Assignment>>,
 ) -> AccountOutcome {
-    match api.list_assigned_users(instance_arn, assignment).await {
-        Ok(users) if users.iter().any(|u| u == user_id) => return AccountOutcome::AlreadyAssigned,
-        Ok(_) => {}
+    match is_assigned(api, instance_arn, assignment, grantee).await {
+        Ok(true) => return AccountOutcome::AlreadyAssigned,
+        Ok(false) => {}
         Err(err) => return AccountOutcome::Failed(err.to_string()),
     }
     let started = retrying_conflicts(
-        || api.create_account_assignment(instance_arn, assignment, user_id),
+        || api.create_account_assignment(instance_arn, assignment, grantee),
         patience,
     )
     .await;
@@ -146,12 +149,27 @@ async fn assign_one(
     }
 }
 
+/// Whether the grantee has the assignment already (AWS accepts duplicates).
+pub(crate) async fn is_assigned(
+    api: &impl Sso,
+    instance_arn: &str,
+    assignment: &Assignment,
+    grantee: &Grantee,
+) -> AwsResult<bool> {
+    let assigned = api
+        .list_account_assignments(instance_arn, &assignment.account, &assignment.permission_set_arn)
+        .await?;
+    Ok(assigned
+        .iter()
+        .any(|(kind, id)| *kind == grantee.kind && *id == grantee.id))
+}
+
 /// Deletes assignments, at most `MAX_IN_FLIGHT` at once, each polled to the end. Returns the
 /// ones that could not be deleted, with why.
 pub(crate) async fn unassign<A: Sso + Send + 'static>(
     api: Arc<A>,
     instance_arn: &str,
-    user_id: &str,
+    grantee: &Grantee,
     assignments: Vec<Assignment>,
     patience: Patience,
 ) -> Vec<(Assignment, String)> {
@@ -159,7 +177,7 @@ pub(crate) async fn unassign<A: Sso + Send + 'static>(
     let mut running = tokio::task::JoinSet::new();
     for assignment in assignments {
         let (api, permits) = (api.clone(), permits.clone());
-        let (instance_arn, user_id) = (instance_arn.to_string(), user_id.to_string());
+        let (instance_arn, grantee) = (instance_arn.to_string(), grantee.clone());
         running.spawn(async move {
             let _permit = permits
                 .acquire_owned()
@@ -167,7 +185,7 @@ pub(crate) async fn unassign<A: Sso + Send + 'static>(
                 .expect("the semaphore stays open");
             let api = api.as_ref();
             let started = retrying_conflicts(
-                || api.delete_account_assignment(&instance_arn, &assignment, &user_id),
+                || api.delete_account_assignment(&instance_arn, &assignment, &grantee),
                 patience,
             )
             .await;
@@ -300,8 +318,9 @@ pub(crate) async fn assign_person<A: Sso + Send + 'static>(
             permission_set_arn: arn_of(&target.template.name),
         })
         .collect();
+    let person = Grantee::user(&user_id);
     let outcomes = tokio::select! {
-        outcomes = assign_accounts(api.clone(), &instance.arn, &user_id, assignments, patience, created.clone()) => Some(outcomes),
+        outcomes = assign_accounts(api.clone(), &instance.arn, &person, assignments, patience, created.clone()) => Some(outcomes),
         () = interrupted => None,
     };
     let interrupted = outcomes.is_none();
@@ -355,7 +374,7 @@ pub(crate) async fn assign_person<A: Sso + Send + 'static>(
         })
         .collect();
     let mut leftovers: Vec<String> =
-        unassign(api.clone(), &instance.arn, &user_id, to_undo, patience)
+        unassign(api.clone(), &instance.arn, &person, to_undo, patience)
             .await
             .into_iter()
             .map(|(a, reason)| {
@@ -468,10 +487,9 @@ pub(crate) async fn preview(api: &impl Sso, request: &AssignRequest) -> Result<V
                     account: target.account.clone(),
                     permission_set_arn: arn.clone(),
                 };
-                api.list_assigned_users(&instance.arn, &assignment)
+                is_assigned(api, &instance.arn, &assignment, &Grantee::user(id))
                     .await
                     .map_err(Error::from_aws)?
-                    .contains(id)
             }
             _ => false,
         };

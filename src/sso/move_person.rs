@@ -3,7 +3,7 @@
 //! (polled) before the new ones are granted, so the person never holds both. A failure or
 //! interrupt while granting removes what this run granted and grants the old access again.
 
-use crate::aws::{Assignment, Sso, SsoInstance};
+use crate::aws::{Assignment, Grantee, Sso, SsoInstance};
 use crate::clock::Clock;
 use crate::error::{Error, InputError};
 use crate::sso::assign::{AccountOutcome, assign_accounts, choose_instance, unassign};
@@ -180,10 +180,11 @@ pub(crate) async fn apply_sso_move<A: Sso + Send + 'static>(
 ) -> Result<SsoMoved, Error> {
     let instance_arn = &plan.instance.arn;
     let set = ensure_permission_set(api.as_ref(), &plan.instance, design, clock, patience).await?;
+    let person = Grantee::user(&plan.user_id);
     let not_removed = unassign(
         api.clone(),
         instance_arn,
-        &plan.user_id,
+        &person,
         plan.remove.clone(),
         patience,
     )
@@ -212,7 +213,7 @@ pub(crate) async fn apply_sso_move<A: Sso + Send + 'static>(
         .collect();
     let created = Arc::new(Mutex::new(Vec::new()));
     let outcomes = tokio::select! {
-        outcomes = assign_accounts(api.clone(), instance_arn, &plan.user_id, wanted, patience, created.clone()) => Some(outcomes),
+        outcomes = assign_accounts(api.clone(), instance_arn, &person, wanted, patience, created.clone()) => Some(outcomes),
         () = interrupted => None,
     };
     let failed: Vec<String> = match &outcomes {
@@ -234,7 +235,7 @@ pub(crate) async fn apply_sso_move<A: Sso + Send + 'static>(
         });
     }
     let mut leftovers: Vec<String> =
-        unassign(api.clone(), instance_arn, &plan.user_id, granted, patience)
+        unassign(api.clone(), instance_arn, &person, granted, patience)
             .await
             .into_iter()
             .map(|(a, why)| format!("new assignment in account {} ({why})", a.account))
@@ -242,7 +243,7 @@ pub(crate) async fn apply_sso_move<A: Sso + Send + 'static>(
     let restored = assign_accounts(
         api,
         instance_arn,
-        &plan.user_id,
+        &person,
         plan.remove.clone(),
         patience,
         Arc::new(Mutex::new(Vec::new())),

@@ -4,7 +4,7 @@
 //! access through its own assignments) and every account assignment, then the identity-store
 //! user.
 
-use crate::aws::{Assignment, AwsErrorKind, GroupMembership, Sso, SsoInstance};
+use crate::aws::{Assignment, AwsErrorKind, GroupMembership, Grantee, Sso, SsoInstance};
 use crate::clock::Clock;
 use crate::error::Error;
 use crate::sso::assign::{choose_instance, unassign};
@@ -304,10 +304,11 @@ async fn remove_access<A: Sso + Send + 'static>(
             }
         }
     }));
+    let person = Grantee::user(&plan.user_id);
     let unassigning = unassign(
         api.clone(),
         &plan.instance.arn,
-        &plan.user_id,
+        &person,
         plan.assignments.clone(),
         patience,
     );
