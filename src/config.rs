@@ -159,10 +159,20 @@ mod tests {
         )
         .unwrap();
         assert_eq!(config.sso_region.as_deref(), Some("eu-west-1"));
-        assert_eq!(config.portal_url.as_deref(), Some("https://acme.awsapps.com/start"));
+        assert_eq!(
+            config.portal_url.as_deref(),
+            Some("https://acme.awsapps.com/start")
+        );
         assert_eq!(config.sso_access, SsoAccess::Users);
-        assert_eq!(load("{}").unwrap().sso_access, SsoAccess::Groups, "groups by default");
-        assert_eq!(load(r#"{"sso_region":"eu west"}"#).unwrap_err().field, "sso_region");
+        assert_eq!(
+            load("{}").unwrap().sso_access,
+            SsoAccess::Groups,
+            "groups by default"
+        );
+        assert_eq!(
+            load(r#"{"sso_region":"eu west"}"#).unwrap_err().field,
+            "sso_region"
+        );
         assert_eq!(
             load(r#"{"portal_url":"http://x"}"#).unwrap_err().field,
             "portal_url"

@@ -446,6 +446,8 @@ pub(crate) struct AssignReport {
     pub(crate) instance_arn: Option<String>,
     pub(crate) permission_sets: Vec<PermissionSetReport>,
     pub(crate) accounts: Vec<AccountReport>,
+    /// Group mode: the groups that give the access, and the person's memberships.
+    pub(crate) groups: Vec<GroupReport>,
     /// Where the person signs in: the AWS access portal.
     pub(crate) portal_url: Option<String>,
     /// For a person this run created: what the administrator must do before they can sign in.
@@ -467,6 +469,20 @@ pub(crate) struct AccountReport {
     pub(crate) account: String,
     pub(crate) template: String,
     pub(crate) status: AccountStatus,
+    /// In group mode: the group the assignment is for.
+    pub(crate) group: Option<String>,
+}
+
+/// Group mode: a template's group and the person's membership.
+#[derive(Debug, Serialize)]
+pub(crate) struct GroupReport {
+    pub(crate) template: String,
+    pub(crate) group: String,
+    pub(crate) group_id: String,
+    /// This run made the group.
+    pub(crate) group_created: bool,
+    /// This run made the person a member (else they were one).
+    pub(crate) joined: bool,
 }
 
 impl AssignReport {
@@ -481,6 +497,7 @@ impl AssignReport {
             instance_arn: None,
             permission_sets: Vec::new(),
             accounts: Vec::new(),
+            groups: Vec::new(),
             portal_url: None,
             first_sign_in: None,
             planned,
@@ -499,6 +516,22 @@ impl AssignReport {
                     AccountOutcome::Created => AccountStatus::Assigned,
                     _ => AccountStatus::AlreadyAssigned,
                 },
+                group: assigned
+                    .groups
+                    .iter()
+                    .find(|g| g.group.template == *template)
+                    .map(|g| g.group.name.clone()),
+            })
+            .collect();
+        let groups: Vec<GroupReport> = assigned
+            .groups
+            .iter()
+            .map(|g| GroupReport {
+                template: g.group.template.clone(),
+                group: g.group.name.clone(),
+                group_id: g.group.id.clone(),
+                group_created: g.group.created,
+                joined: g.joined,
             })
             .collect();
         let permission_sets: Vec<PermissionSetReport> = assigned
@@ -511,6 +544,7 @@ impl AssignReport {
             })
             .collect();
         let nothing_new = !assigned.user_created
+            && !groups.iter().any(|g| g.joined || g.group_created)
             && permission_sets
                 .iter()
                 .all(|p| p.action == PermissionSetAction::Unchanged)
@@ -533,6 +567,7 @@ impl AssignReport {
                 .collect(),
             permission_sets,
             accounts,
+            groups,
             ..Self::planned(acting, request, Vec::new())
         }
     }
@@ -572,9 +607,25 @@ impl AssignReport {
                 set.template, set.arn, set.action
             ));
         }
-        for account in &self.accounts {
+        for group in &self.groups {
+            let membership = if group.joined {
+                "joined"
+            } else {
+                "already a member"
+            };
             out.push_str(&format!(
-                "  account {}  {} {}\n",
+                "  group           {} ({}) {membership}\n",
+                group.group, group.group_id
+            ));
+        }
+        for account in &self.accounts {
+            let through = account
+                .group
+                .as_ref()
+                .map(|g| format!(" (to group {g})"))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "  account {}  {} {}{through}\n",
                 account.account, account.template, account.status
             ));
         }

@@ -386,28 +386,156 @@ fn bad_input_exits_2_and_changes_nothing() {
     assert!(identity_user_id(&store, &name).is_none());
 }
 
+/// The assignments of a principal: a person (`User`) or a group (`Group`).
+fn principal_assignments(
+    instance_arn: &str,
+    kind: aws_sdk_ssoadmin::types::PrincipalType,
+    id: &str,
+) -> Vec<(String, String)> {
+    block_on(async {
+        let out = sso()
+            .0
+            .list_account_assignments_for_principal()
+            .instance_arn(instance_arn)
+            .principal_id(id)
+            .principal_type(kind)
+            .send()
+            .await
+            .unwrap();
+        let mut found: Vec<(String, String)> = out
+            .account_assignments()
+            .iter()
+            .map(|a| {
+                (
+                    a.account_id().unwrap().to_string(),
+                    a.permission_set_arn().unwrap().to_string(),
+                )
+            })
+            .collect();
+        found.sort();
+        found
+    })
+}
+
+/// The id of the identity-store group with this display name.
+fn group_id(store: &str, name: &str) -> Option<String> {
+    block_on(async {
+        sso()
+            .1
+            .get_group_id()
+            .identity_store_id(store)
+            .alternate_identifier(
+                aws_sdk_identitystore::types::AlternateIdentifier::UniqueAttribute(
+                    aws_sdk_identitystore::types::UniqueAttribute::builder()
+                        .attribute_path("displayName")
+                        .attribute_value(aws_smithy_types::Document::String(name.to_string()))
+                        .build()
+                        .unwrap(),
+                ),
+            )
+            .send()
+            .await
+            .ok()
+            .map(|out| out.group_id().to_string())
+    })
+}
+
+fn config_file(dir: &std::path::Path, text: &str) -> String {
+    let path = dir.join("config.json");
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+fn assign_from_sets(name: &str, config: &str) -> serde_json::Value {
+    let mut args = vec![
+        "assign",
+        name,
+        "--template",
+        "developer",
+        "--config",
+        config,
+    ];
+    args.extend_from_slice(CREATE);
+    Run::new(&args).output().exits(0).json()
+}
+
 #[test]
-fn account_sets_from_the_configuration_give_each_set_its_access() {
+fn account_sets_give_access_through_one_group_per_template() {
+    use aws_sdk_ssoadmin::types::PrincipalType;
+    let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let (instance_arn, store) = instance();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_file(
+        dir.path(),
+        r#"{"account_sets": {"dev": ["444444444444", "555555555555"], "prod": ["666666666666"]}}"#,
+    );
+    let (first, second) = (unique("grp-a"), unique("grp-b"));
+    let report = assign_from_sets(&first, &config);
+    assert_eq!(
+        report["groups"][0]["group"], "iam-onboard-developer",
+        "{report}"
+    );
+    assert_eq!(report["groups"][0]["joined"], true);
+    let again = assign_from_sets(&second, &config);
+    assert_eq!(
+        again["groups"][0]["group_created"], false,
+        "one group: {again}"
+    );
+    let write = report["permission_sets"][0]["arn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let developers = group_id(&store, "iam-onboard-developer").expect("the group exists");
+    let group_access = principal_assignments(&instance_arn, PrincipalType::Group, &developers);
+    assert_eq!(
+        group_access,
+        [
+            ("444444444444".to_string(), write.clone()),
+            ("555555555555".to_string(), write)
+        ],
+        "the group is assigned in both dev accounts, once"
+    );
+    let (first_id, second_id) = (
+        identity_user_id(&store, &first).unwrap(),
+        identity_user_id(&store, &second).unwrap(),
+    );
+    for id in [&first_id, &second_id] {
+        assert!(
+            assignments_of(&instance_arn, id).is_empty(),
+            "no direct user assignment"
+        );
+        assert!(groups_of_person(&store, id).contains(&developers));
+    }
+
+    Run::new(&["offboard", &first, "--sso", "-y"])
+        .output()
+        .exits(0);
+    assert!(
+        groups_of_person(&store, &second_id).contains(&developers),
+        "offboarding one removes only their membership"
+    );
+    assert_eq!(
+        principal_assignments(&instance_arn, PrincipalType::Group, &developers).len(),
+        2,
+        "the group keeps its access"
+    );
+    Run::new(&["offboard", &second, "--sso", "-y"])
+        .output()
+        .exits(0);
+}
+
+#[test]
+fn sso_access_users_keeps_direct_assignments_per_person() {
     let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let name = unique("erin");
     let (instance_arn, store) = instance();
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("config.json");
-    std::fs::write(
-        &config,
-        r#"{"account_sets": {"dev": ["444444444444", "555555555555"], "prod": ["666666666666"]}}"#,
-    )
-    .unwrap();
-    let mut args = vec![
-        "assign",
-        &name,
-        "--template",
-        "developer",
-        "--config",
-        config.to_str().unwrap(),
-    ];
-    args.extend_from_slice(CREATE);
-    let report = Run::new(&args).output().exits(0).json();
+    let config = config_file(
+        dir.path(),
+        r#"{"sso_access": "users", "account_sets": {"dev": ["444444444444", "555555555555"], "prod": ["666666666666"]}}"#,
+    );
+    let report = assign_from_sets(&name, &config);
     let by_template = |template: &str| {
         report["permission_sets"]
             .as_array()

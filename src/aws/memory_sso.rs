@@ -5,8 +5,8 @@
 
 use super::latency::Latency;
 use super::{
-    Assignment, AwsError, AwsErrorKind, AwsResult, GroupMembership, NewPerson, OperationState,
-    Grantee, OperationStatus, PermissionSetSpec, Principal, Sso, SsoInstance,
+    Assignment, AwsError, AwsErrorKind, AwsResult, Grantee, GroupMembership, NewPerson,
+    OperationState, OperationStatus, PermissionSetSpec, Principal, Sso, SsoInstance,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
@@ -57,6 +57,8 @@ pub(crate) struct SsoState {
     pub(crate) assignments: BTreeSet<(Assignment, String)>,
     /// Group id → display name.
     pub(crate) groups: BTreeMap<String, String>,
+    /// Group id → description.
+    pub(crate) group_descriptions: BTreeMap<String, String>,
     /// (membership id, group id, user id).
     pub(crate) memberships: BTreeSet<(String, String, String)>,
     operations: BTreeMap<String, Operation>,
@@ -278,6 +280,85 @@ impl Sso for MemorySso {
             .get(group_id)
             .cloned()
             .ok_or_else(|| not_found("identitystore:DescribeGroup", group_id))
+    }
+
+    async fn find_group(
+        &self,
+        _store: &str,
+        display_name: &str,
+    ) -> AwsResult<Option<(String, String)>> {
+        self.wait().await;
+        let state = self.state.lock().unwrap();
+        Ok(state
+            .groups
+            .iter()
+            .find(|(_, name)| *name == display_name)
+            .map(|(id, _)| {
+                let description = state
+                    .group_descriptions
+                    .get(id)
+                    .cloned()
+                    .unwrap_or_default();
+                (id.clone(), description)
+            }))
+    }
+
+    async fn create_group(
+        &self,
+        _store: &str,
+        display_name: &str,
+        description: &str,
+    ) -> AwsResult<String> {
+        self.wait().await;
+        let mut state = self.state.lock().unwrap();
+        state
+            .calls
+            .push(format!("identitystore:CreateGroup {display_name}"));
+        if state.groups.values().any(|name| name == display_name) {
+            return Err(AwsError::new(
+                "identitystore:CreateGroup",
+                AwsErrorKind::Conflict,
+                "ConflictException",
+                "duplicate display name",
+            ));
+        }
+        let id = format!("g-{display_name}");
+        state.groups.insert(id.clone(), display_name.to_string());
+        state
+            .group_descriptions
+            .insert(id.clone(), description.to_string());
+        Ok(id)
+    }
+
+    async fn create_group_membership(
+        &self,
+        _store: &str,
+        group_id: &str,
+        user_id: &str,
+    ) -> AwsResult<()> {
+        self.wait().await;
+        let mut state = self.state.lock().unwrap();
+        state.calls.push(format!(
+            "identitystore:CreateGroupMembership {group_id} {user_id}"
+        ));
+        if state
+            .memberships
+            .iter()
+            .any(|(_, group, member)| group == group_id && member == user_id)
+        {
+            return Err(AwsError::new(
+                "identitystore:CreateGroupMembership",
+                AwsErrorKind::Conflict,
+                "ConflictException",
+                "already a member",
+            ));
+        }
+        state.next_id += 1;
+        let id = format!("m-{}", state.next_id);
+        state
+            .memberships
+            .insert((id, group_id.to_string(), user_id.to_string()));
+        Ok(())
     }
 
     async fn delete_group_membership(&self, _store: &str, membership_id: &str) -> AwsResult<()> {

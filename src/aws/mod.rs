@@ -613,6 +613,26 @@ pub(crate) trait Sso: Sync {
         identity_store_id: &str,
         group_id: &str,
     ) -> impl Future<Output = AwsResult<String>> + Send;
+    /// A group by display name: its id and description; `None` when there is none.
+    fn find_group(
+        &self,
+        identity_store_id: &str,
+        display_name: &str,
+    ) -> impl Future<Output = AwsResult<Option<(String, String)>>> + Send;
+    /// Creates a group; its id.
+    fn create_group(
+        &self,
+        identity_store_id: &str,
+        display_name: &str,
+        description: &str,
+    ) -> impl Future<Output = AwsResult<String>> + Send;
+    /// Makes the person a member of the group; ConflictException when they are already.
+    fn create_group_membership(
+        &self,
+        identity_store_id: &str,
+        group_id: &str,
+        user_id: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
     fn delete_group_membership(
         &self,
         identity_store_id: &str,

@@ -4,8 +4,8 @@
 
 use super::convert::convert;
 use super::{
-    Assignment, AwsError, AwsErrorKind, AwsResult, GroupMembership, NewPerson, OperationState,
-    Grantee, OperationStatus, PermissionSetSpec, Principal, Sso, SsoInstance,
+    Assignment, AwsError, AwsErrorKind, AwsResult, Grantee, GroupMembership, NewPerson,
+    OperationState, OperationStatus, PermissionSetSpec, Principal, Sso, SsoInstance,
 };
 use aws_config::SdkConfig;
 use aws_sdk_identitystore::types::{AlternateIdentifier, Email, Name, UniqueAttribute};
@@ -230,6 +230,84 @@ impl Sso for SdkSso {
             .await
             .map_err(|e| convert(OP, e))?;
         Ok(out.display_name().unwrap_or(group_id).to_string())
+    }
+
+    async fn find_group(
+        &self,
+        identity_store_id: &str,
+        display_name: &str,
+    ) -> AwsResult<Option<(String, String)>> {
+        const OP: &str = "identitystore:GetGroupId";
+        let attribute = UniqueAttribute::builder()
+            .attribute_path("displayName")
+            .attribute_value(Document::String(display_name.to_string()))
+            .build()
+            .expect("path and value are set");
+        let result = self
+            .store
+            .get_group_id()
+            .identity_store_id(identity_store_id)
+            .alternate_identifier(AlternateIdentifier::UniqueAttribute(attribute))
+            .send()
+            .await
+            .map_err(|e| convert(OP, e));
+        let id = match result {
+            Ok(out) => out.group_id().to_string(),
+            Err(err) if err.is(AwsErrorKind::NotFound) => return Ok(None),
+            Err(err) => return Err(err),
+        };
+        const DESCRIBE: &str = "identitystore:DescribeGroup";
+        let out = self
+            .store
+            .describe_group()
+            .identity_store_id(identity_store_id)
+            .group_id(&id)
+            .send()
+            .await
+            .map_err(|e| convert(DESCRIBE, e))?;
+        Ok(Some((
+            id,
+            out.description().unwrap_or_default().to_string(),
+        )))
+    }
+
+    async fn create_group(
+        &self,
+        identity_store_id: &str,
+        display_name: &str,
+        description: &str,
+    ) -> AwsResult<String> {
+        const OP: &str = "identitystore:CreateGroup";
+        let out = self
+            .store
+            .create_group()
+            .identity_store_id(identity_store_id)
+            .display_name(display_name)
+            .description(description)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(out.group_id().to_string())
+    }
+
+    async fn create_group_membership(
+        &self,
+        identity_store_id: &str,
+        group_id: &str,
+        user_id: &str,
+    ) -> AwsResult<()> {
+        const OP: &str = "identitystore:CreateGroupMembership";
+        self.store
+            .create_group_membership()
+            .identity_store_id(identity_store_id)
+            .group_id(group_id)
+            .member_id(aws_sdk_identitystore::types::MemberId::UserId(
+                user_id.to_string(),
+            ))
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(())
     }
 
     async fn delete_group_membership(

@@ -2,7 +2,7 @@
 //! turned into the same request the single commands build, every bad row named by line and
 //! column, one row a person, and no protected person.
 
-use crate::config::Config;
+use crate::config::{Config, SsoAccess};
 use crate::error::InputError;
 use crate::iam::offboard::{OffboardMode, OffboardRequest};
 use crate::iam::request::{MfaMode, NewUserInput, NewUserRequest};
@@ -308,6 +308,8 @@ pub(crate) struct Checked {
     pub(crate) onboard_templates: BTreeSet<String>,
     /// Templates whose permission sets assign rows need.
     pub(crate) assign_templates: BTreeSet<String>,
+    /// Group mode: the accounts each template's group is given (from its account sets).
+    pub(crate) group_accounts: BTreeMap<String, BTreeSet<String>>,
     /// Whether some row makes a console password (which goes only to the report).
     pub(crate) makes_passwords: bool,
     /// How many rows of each action.
@@ -388,6 +390,15 @@ pub(crate) fn check_file(path: &Path, checking: &Checking) -> Result<Checked, Ve
                     RowAction::Assign(request) => {
                         for template in request.templates() {
                             checked.assign_templates.insert(template.name.clone());
+                        }
+                        if request.access == SsoAccess::Groups {
+                            for target in &request.targets {
+                                checked
+                                    .group_accounts
+                                    .entry(target.template.name.clone())
+                                    .or_default()
+                                    .insert(target.account.clone());
+                            }
                         }
                     }
                     RowAction::Offboard(_) | RowAction::OffboardSso(_) | RowAction::Move { .. } => {

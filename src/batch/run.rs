@@ -5,6 +5,7 @@ use crate::aws::{CallerIdentity, Iam, PasswordRules, Sso, SsoInstance};
 use crate::batch::check::{Checked, Checking, Row, RowAction, open, parse_row};
 use crate::batch::report::{ReportSink, RowReport, Summary};
 use crate::clock::{Clock, SystemClock};
+use crate::config::SsoAccess;
 use crate::error::Error;
 use crate::error::InputError;
 use crate::iam::apply::{self as onboard, Effects};
@@ -17,6 +18,7 @@ use crate::outcome::RowStatus;
 use crate::protect::{Guard, Person};
 use crate::secret::Secret;
 use crate::sso::assign;
+use crate::sso::groups::{TemplateGroup, ensure_group};
 use crate::sso::offboard::{self as sso_offboard, SsoOffboardRequest};
 use crate::sso::operations::Patience;
 use crate::sso::permission_set::PermissionSetOutcome;
@@ -68,14 +70,22 @@ struct Prepared {
     password_rules: PasswordRules,
     /// Template name → the state of its policies and group for onboard rows.
     shared: BTreeMap<String, SharedState>,
-    sso: Option<(SsoInstance, Vec<(String, PermissionSetOutcome)>)>,
+    sso: Option<PreparedSso>,
     /// Discovery calls that failed earlier in the run, skipped for later offboard rows.
     gaps: offboard::KnownGaps,
 }
 
-async fn prepare<I: Iam, S: Sso>(
+/// Identity Center's shared part, ensured once for assign rows: the instance, each template's
+/// permission set, and in group mode each template's group with its assignments.
+struct PreparedSso {
+    instance: SsoInstance,
+    sets: Vec<(String, PermissionSetOutcome)>,
+    groups: Vec<TemplateGroup>,
+}
+
+async fn prepare<I: Iam, S: Sso + Send + 'static>(
     iam: &I,
-    sso: &S,
+    sso: &Arc<S>,
     checked: &Checked,
     checking: &Checking<'_>,
     settings: &Settings,
@@ -111,22 +121,41 @@ async fn prepare<I: Iam, S: Sso>(
     let sso = if checked.assign_templates.is_empty() || settings.dry_run {
         None
     } else {
-        let instance = assign::choose_instance(sso, None).await?;
+        let instance = assign::choose_instance(sso.as_ref(), None).await?;
         let mut sets = Vec::new();
+        let mut groups = Vec::new();
         for name in &checked.assign_templates {
-            let design =
-                crate::sso::permission_set::design_permission_set(checking.templates.get(name)?)?;
+            let template = checking.templates.get(name)?;
+            let design = crate::sso::permission_set::design_permission_set(template)?;
             let outcome = crate::sso::permission_set::ensure_permission_set(
-                sso,
+                sso.as_ref(),
                 &instance,
                 &design,
                 &SystemClock,
                 settings.patience,
             )
             .await?;
+            if let Some(accounts) = checked.group_accounts.get(name) {
+                let accounts: Vec<String> = accounts.iter().cloned().collect();
+                groups.push(
+                    ensure_group(
+                        sso.clone(),
+                        &instance,
+                        template,
+                        &outcome.arn,
+                        &accounts,
+                        settings.patience,
+                    )
+                    .await?,
+                );
+            }
             sets.push((name.clone(), outcome));
         }
-        Some((instance, sets))
+        Some(PreparedSso {
+            instance,
+            sets,
+            groups,
+        })
     };
     Ok(Prepared {
         templates: checking.templates.clone(),
@@ -334,6 +363,18 @@ async fn move_row(
     ))
 }
 
+/// In group mode, the prepared groups of the request's templates; none in user mode.
+fn groups_of(request: &AssignRequest, groups: &[TemplateGroup]) -> Vec<TemplateGroup> {
+    if request.access != SsoAccess::Groups {
+        return Vec::new();
+    }
+    groups
+        .iter()
+        .filter(|g| request.templates().iter().any(|t| t.name == g.template))
+        .cloned()
+        .collect()
+}
+
 /// An offboard-sso row: `offboard --sso`, the person's sessions denied first.
 async fn offboard_sso_row<S: Sso + Send + 'static>(
     sso: Arc<S>,
@@ -397,7 +438,11 @@ async fn assign_row<S: Sso + Send + 'static>(
             planned.join("; "),
         ));
     }
-    let (instance, sets) = prepared.sso.as_ref().expect("prepared for assign rows");
+    let PreparedSso {
+        instance,
+        sets,
+        groups,
+    } = prepared.sso.as_ref().expect("prepared for assign rows");
     let found = sso
         .find_user_id(&instance.identity_store_id, &request.user_name)
         .await
@@ -412,7 +457,10 @@ async fn assign_row<S: Sso + Send + 'static>(
         instance,
         request,
         found,
-        sets,
+        assign::SharedAccess {
+            permission_sets: sets,
+            groups: groups_of(request, groups),
+        },
         settings.patience,
         interrupted,
     )
@@ -519,8 +567,7 @@ pub(crate) async fn run<I: Iam + Send + 'static, S: Sso + Send + 'static>(
     mut sink: ReportSink,
     cancel: tokio::sync::watch::Receiver<bool>,
 ) -> Result<Summary, Error> {
-    let prepared =
-        Rc::new(prepare(iam.as_ref(), sso.as_ref(), checked, checking, &settings).await?);
+    let prepared = Rc::new(prepare(iam.as_ref(), &sso, checked, checking, &settings).await?);
     let settings = Rc::new(settings);
     let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let progress = Progress::new(checked.rows, terminal, &settings);
@@ -602,7 +649,7 @@ pub(crate) async fn run<I: Iam + Send + 'static, S: Sso + Send + 'static>(
             summary.warnings = prepared
                 .sso
                 .iter()
-                .flat_map(|(_, sets)| sets.iter().flat_map(|(_, outcome)| outcome.warnings.iter().cloned()))
+                .flat_map(|prepared| prepared.sets.iter().flat_map(|(_, outcome)| outcome.warnings.iter().cloned()))
                 .collect();
             Ok::<Summary, Error>(summary)
         })

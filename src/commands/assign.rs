@@ -117,9 +117,10 @@ pub(super) async fn assign_person(
     )
     .await?;
     let mut report = AssignReport::done(&acting, &request, &assigned);
-    let portal_url = config.portal_url.clone().unwrap_or_else(|| {
-        format!("https://{}.awsapps.com/start", assigned.identity_store_id)
-    });
+    let portal_url = config
+        .portal_url
+        .clone()
+        .unwrap_or_else(|| format!("https://{}.awsapps.com/start", assigned.identity_store_id));
     if assigned.user_created {
         report.first_sign_in = Some(report::first_sign_in_steps(&request.user_name, &portal_url));
     }

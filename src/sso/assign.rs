@@ -7,7 +7,9 @@ use crate::aws::{
     Assignment, AwsError, AwsErrorKind, AwsResult, Grantee, NewPerson, Sso, SsoInstance,
 };
 use crate::clock::{Clock, rfc3339};
+use crate::config::SsoAccess;
 use crate::error::{Error, InputError};
+use crate::sso::groups::{TemplateGroup, ensure_group, group_name, join, leave};
 use crate::sso::operations::{MAX_IN_FLIGHT, Patience, retrying_conflicts, wait_for};
 use crate::sso::permission_set::{
     PermissionSetOutcome, design_permission_set, ensure_permission_set,
@@ -157,7 +159,11 @@ pub(crate) async fn is_assigned(
     grantee: &Grantee,
 ) -> AwsResult<bool> {
     let assigned = api
-        .list_account_assignments(instance_arn, &assignment.account, &assignment.permission_set_arn)
+        .list_account_assignments(
+            instance_arn,
+            &assignment.account,
+            &assignment.permission_set_arn,
+        )
         .await?;
     Ok(assigned
         .iter()
@@ -225,8 +231,10 @@ pub(crate) struct Assigned {
     pub(crate) user_created: bool,
     /// Template name and what happened to its permission set.
     pub(crate) permission_sets: Vec<(String, PermissionSetOutcome)>,
-    /// Account, template name, outcome.
+    /// Account, template name, outcome (in group mode, the group's assignment).
     pub(crate) accounts: Vec<(String, String, AccountOutcome)>,
+    /// Group mode: each template's group, and whether the person joined it now.
+    pub(crate) groups: Vec<GroupJoin>,
 }
 
 /// The whole `assign`: instance, person, permission set, assignments; on failure or
@@ -265,16 +273,52 @@ pub(crate) async fn assign<A: Sso + Send + 'static>(
             ensure_permission_set(api.as_ref(), &instance, design, clock, patience).await?;
         permission_sets.push((name.clone(), outcome));
     }
+    let mut groups = Vec::new();
+    if request.access == SsoAccess::Groups {
+        for template in request.templates() {
+            let (_, set) = permission_sets
+                .iter()
+                .find(|(name, _)| *name == template.name)
+                .expect("every template's permission set is ensured");
+            let accounts: Vec<String> = request
+                .targets
+                .iter()
+                .filter(|t| t.template.name == template.name)
+                .map(|t| t.account.clone())
+                .collect();
+            groups.push(
+                ensure_group(
+                    api.clone(),
+                    &instance,
+                    template,
+                    &set.arn,
+                    &accounts,
+                    patience,
+                )
+                .await?,
+            );
+        }
+    }
     assign_person(
         api,
         &instance,
         request,
         found,
-        permission_sets,
+        SharedAccess {
+            permission_sets,
+            groups,
+        },
         patience,
         interrupted,
     )
     .await
+}
+
+/// What every person of a template shares, ensured before the person's part: each template's
+/// permission set and, in group mode, its group with the group's assignments.
+pub(crate) struct SharedAccess {
+    pub(crate) permission_sets: Vec<(String, PermissionSetOutcome)>,
+    pub(crate) groups: Vec<TemplateGroup>,
 }
 
 /// The person's part of `assign`, once the instance is chosen and the permission sets of every
@@ -285,10 +329,15 @@ pub(crate) async fn assign_person<A: Sso + Send + 'static>(
     instance: &SsoInstance,
     request: &AssignRequest,
     found: Option<String>,
-    permission_sets: Vec<(String, PermissionSetOutcome)>,
+    shared: SharedAccess,
     patience: Patience,
     interrupted: impl Future<Output = ()>,
 ) -> Result<Assigned, Error> {
+    let SharedAccess {
+        permission_sets,
+        groups,
+    } = shared;
+    let groups = groups.as_slice();
     let store = &instance.identity_store_id;
     let arn_of = |template: &str| {
         permission_sets
@@ -309,7 +358,6 @@ pub(crate) async fn assign_person<A: Sso + Send + 'static>(
             )));
         }
     };
-    let created = Arc::new(Mutex::new(Vec::new()));
     let assignments: Vec<Assignment> = request
         .targets
         .iter()
@@ -318,6 +366,20 @@ pub(crate) async fn assign_person<A: Sso + Send + 'static>(
             permission_set_arn: arn_of(&target.template.name),
         })
         .collect();
+    let permission_sets = with_revocation_warnings(permission_sets, request, &user_id);
+    if !groups.is_empty() {
+        return join_groups(
+            api.as_ref(),
+            instance,
+            request,
+            (user_id, user_created),
+            permission_sets,
+            groups,
+            interrupted,
+        )
+        .await;
+    }
+    let created = Arc::new(Mutex::new(Vec::new()));
     let person = Grantee::user(&user_id);
     let outcomes = tokio::select! {
         outcomes = assign_accounts(api.clone(), &instance.arn, &person, assignments, patience, created.clone()) => Some(outcomes),
@@ -335,16 +397,6 @@ pub(crate) async fn assign_person<A: Sso + Send + 'static>(
             .collect(),
     };
     if let Some(outcomes) = outcomes.filter(|_| failed.is_empty()) {
-        let mut permission_sets = permission_sets;
-        for (name, outcome) in &mut permission_sets {
-            if let Some(until) = outcome.denied_until.get(&user_id) {
-                outcome.warnings.push(format!(
-                    "{} was offboarded from permission set {name} less than a session ago: their sessions from it stay denied until {} (the revocation is not lifted early)",
-                    request.user_name,
-                    rfc3339(*until)
-                ));
-            }
-        }
         let accounts = outcomes
             .into_iter()
             .zip(&request.targets)
@@ -359,6 +411,7 @@ pub(crate) async fn assign_person<A: Sso + Send + 'static>(
             user_created,
             permission_sets,
             accounts,
+            groups: Vec::new(),
         });
     }
     let cause = failed.join("; ");
@@ -398,6 +451,111 @@ pub(crate) async fn assign_person<A: Sso + Send + 'static>(
         (true, true) => Error::Interrupted { undone },
         (true, false) => Error::RolledBack { cause, undone },
     })
+}
+
+/// The ensured permission sets, each with a warning when the person was offboarded from it less
+/// than a session ago (their sessions from it stay denied).
+fn with_revocation_warnings(
+    mut permission_sets: Vec<(String, PermissionSetOutcome)>,
+    request: &AssignRequest,
+    user_id: &str,
+) -> Vec<(String, PermissionSetOutcome)> {
+    for (name, outcome) in &mut permission_sets {
+        if let Some(until) = outcome.denied_until.get(user_id) {
+            outcome.warnings.push(format!(
+                "{} was offboarded from permission set {name} less than a session ago: their sessions from it stay denied until {} (the revocation is not lifted early)",
+                request.user_name,
+                rfc3339(*until)
+            ));
+        }
+    }
+    permission_sets
+}
+
+/// Group mode: the person joins each template's group (whose access is in place). On failure or
+/// interrupt, the memberships this run made are removed, then the person it created.
+async fn join_groups(
+    api: &impl Sso,
+    instance: &SsoInstance,
+    request: &AssignRequest,
+    (user_id, user_created): (String, bool),
+    permission_sets: Vec<(String, PermissionSetOutcome)>,
+    groups: &[TemplateGroup],
+    interrupted: impl Future<Output = ()>,
+) -> Result<Assigned, Error> {
+    let store = &instance.identity_store_id;
+    let joined: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let joining = async {
+        for group in groups {
+            if join(api, store, &group.id, &user_id).await? {
+                joined.lock().expect("not poisoned").push(group.id.clone());
+            }
+        }
+        Ok::<(), Error>(())
+    };
+    let result = tokio::select! {
+        result = joining => Some(result),
+        () = interrupted => None,
+    };
+    let joined = joined.into_inner().expect("not poisoned");
+    let cause = match result {
+        Some(Ok(())) => {
+            return Ok(Assigned {
+                instance_arn: instance.arn.clone(),
+                identity_store_id: store.clone(),
+                user_id,
+                user_created,
+                permission_sets,
+                accounts: groups
+                    .iter()
+                    .flat_map(|g| {
+                        g.accounts.iter().map(|(a, outcome)| {
+                            (a.account.clone(), g.template.clone(), outcome.clone())
+                        })
+                    })
+                    .collect(),
+                groups: groups
+                    .iter()
+                    .map(|g| GroupJoin {
+                        group: g.clone(),
+                        joined: joined.contains(&g.id),
+                    })
+                    .collect(),
+            });
+        }
+        Some(Err(err)) => Some(err.to_string()),
+        None => None,
+    };
+    let mut undone = Vec::new();
+    let mut leftovers = Vec::new();
+    for group_id in joined.iter().rev() {
+        let what = format!("membership of {} in group {group_id}", request.user_name);
+        match leave(api, store, group_id, &user_id).await {
+            Ok(()) => undone.push(what),
+            Err(why) => leftovers.push(format!("{what} ({why})")),
+        }
+    }
+    if user_created {
+        let what = format!("identity-store user {user_id} ({})", request.user_name);
+        match api.delete_user(store, &user_id).await {
+            Ok(()) => undone.push(what),
+            Err(err) => leftovers.push(format!("{what} ({err})")),
+        }
+    }
+    let interrupted = cause.is_none();
+    let cause = cause.unwrap_or_else(|| "interrupted".to_string());
+    Err(match (leftovers.is_empty(), interrupted) {
+        (false, _) => Error::UndoIncomplete { cause, leftovers },
+        (true, true) => Error::Interrupted { undone },
+        (true, false) => Error::RolledBack { cause, undone },
+    })
+}
+
+/// A template's group and whether this run made the person a member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct GroupJoin {
+    pub(crate) group: TemplateGroup,
+    pub(crate) joined: bool,
 }
 
 /// Creates the person, who was not there a moment ago. A ConflictException (the name is taken)
@@ -476,18 +634,41 @@ pub(crate) async fn preview(api: &impl Sso, request: &AssignRequest) -> Result<V
         });
         permission_sets.push((template.name.clone(), existing));
     }
+    let mut groups: Vec<(String, Option<String>)> = Vec::new();
+    if request.access == SsoAccess::Groups {
+        for template in request.templates() {
+            let name = group_name(&template.name);
+            let found = api
+                .find_group(&instance.identity_store_id, &name)
+                .await
+                .map_err(Error::from_aws)?;
+            let id = found.map(|(id, _)| id);
+            planned.push(match &id {
+                Some(id) => format!("use group {name} ({id})"),
+                None => format!("identitystore:CreateGroup DisplayName={name}"),
+            });
+            groups.push((template.name.clone(), id));
+        }
+    }
     for target in &request.targets {
         let existing = permission_sets
             .iter()
             .find(|(name, _)| *name == target.template.name)
             .and_then(|(_, arn)| arn.clone());
-        let assigned = match (&existing, &user_id) {
-            (Some(arn), Some(id)) => {
+        let group = groups
+            .iter()
+            .find(|(template, _)| *template == target.template.name);
+        let grantee = match group {
+            Some((_, id)) => id.as_deref().map(Grantee::group),
+            None => user_id.as_deref().map(Grantee::user),
+        };
+        let assigned = match (&existing, &grantee) {
+            (Some(arn), Some(grantee)) => {
                 let assignment = Assignment {
                     account: target.account.clone(),
                     permission_set_arn: arn.clone(),
                 };
-                is_assigned(api, &instance.arn, &assignment, &Grantee::user(id))
+                is_assigned(api, &instance.arn, &assignment, grantee)
                     .await
                     .map_err(Error::from_aws)?
             }
@@ -495,14 +676,25 @@ pub(crate) async fn preview(api: &impl Sso, request: &AssignRequest) -> Result<V
         };
         let shown =
             existing.unwrap_or_else(|| format!("<new permission set {}>", target.template.name));
+        let to = match group {
+            Some(_) => format!(" to group {}", group_name(&target.template.name)),
+            None => String::new(),
+        };
         planned.push(if assigned {
-            format!("account {}: already assigned {shown}", target.account)
+            format!("account {}: already assigned {shown}{to}", target.account)
         } else {
             format!(
-                "sso:CreateAccountAssignment TargetId={} PermissionSetArn={shown}",
+                "sso:CreateAccountAssignment TargetId={} PermissionSetArn={shown}{to}",
                 target.account
             )
         });
+    }
+    for (template, _) in &groups {
+        planned.push(format!(
+            "identitystore:CreateGroupMembership {} in group {} (unless a member already)",
+            request.user_name,
+            group_name(template)
+        ));
     }
     Ok(planned)
 }

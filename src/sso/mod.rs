@@ -3,6 +3,7 @@
 
 pub(crate) mod assign;
 pub(crate) mod cut_sessions;
+pub(crate) mod groups;
 pub(crate) mod move_person;
 pub(crate) mod offboard;
 pub(crate) mod operations;

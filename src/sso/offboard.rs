@@ -4,7 +4,7 @@
 //! access through its own assignments) and every account assignment, then the identity-store
 //! user.
 
-use crate::aws::{Assignment, AwsErrorKind, GroupMembership, Grantee, Sso, SsoInstance};
+use crate::aws::{Assignment, AwsErrorKind, Grantee, GroupMembership, Sso, SsoInstance};
 use crate::clock::Clock;
 use crate::error::Error;
 use crate::sso::assign::{choose_instance, unassign};

@@ -2,7 +2,7 @@
 //! template given in each (named, or from the template's account sets).
 
 use crate::aws::NewPerson;
-use crate::config::Config;
+use crate::config::{Config, SsoAccess};
 use crate::error::InputError;
 use crate::template::{Template, TemplateSet};
 
@@ -135,6 +135,9 @@ pub(crate) struct AssignRequest {
     /// With `--create-user`: who to create when the person is missing.
     pub(crate) create: Option<NewPerson>,
     pub(crate) instance_arn: Option<String>,
+    /// Through a group per template (the accounts came from the template's account sets and
+    /// the configuration does not say `"sso_access": "users"`), or to the person.
+    pub(crate) access: SsoAccess,
 }
 
 impl AssignRequest {
@@ -170,12 +173,18 @@ impl AssignRequest {
                 })
             }
         };
+        let access = if input.accounts.is_empty() {
+            config.sso_access
+        } else {
+            SsoAccess::Users
+        };
         Ok(AssignRequest {
             user_name: input.user_name,
             template,
             targets,
             create,
             instance_arn: input.instance_arn,
+            access,
         })
     }
 

@@ -8,6 +8,7 @@ use super::request::*;
 use crate::aws::memory_sso::{Behaviour, INSTANCE_ARN, MemorySso};
 use crate::aws::{NewPerson, OperationState, OperationStatus, PermissionSetSpec, Sso};
 use crate::clock::{Clock, SystemClock};
+use crate::config::SsoAccess;
 use crate::error::Error;
 use crate::error::exit;
 use crate::names::validate_account_id;
@@ -42,6 +43,7 @@ pub(crate) fn request(accounts: &[&str], create: bool) -> AssignRequest {
             email: "bob@example.com".to_string(),
         }),
         instance_arn: None,
+        access: SsoAccess::Users,
     }
 }
 
@@ -473,4 +475,90 @@ async fn assigning_a_new_person_in_two_accounts_takes_few_round_trips() {
         waited.as_secs_f64()
     );
     assert!(waited <= Duration::from_millis(800), "{waited:?}");
+}
+
+/// The request in group mode, as when the accounts come from the template's account sets.
+fn grouped(mut request: AssignRequest) -> AssignRequest {
+    request.access = SsoAccess::Groups;
+    request
+}
+
+#[tokio::test(start_paused = true)]
+async fn group_mode_makes_the_group_once_and_each_person_joins_it() {
+    let api = Arc::new(MemorySso::new(Behaviour::default()));
+    let first = run(
+        &api,
+        &grouped(request(&["111111111111", "222222222222"], true)),
+    )
+    .await
+    .unwrap();
+    assert!(first.groups[0].group.created && first.groups[0].joined);
+    let mut carol = grouped(request(&["111111111111", "222222222222"], true));
+    carol.user_name = "carol".to_string();
+    if let Some(person) = &mut carol.create {
+        person.user_name = "carol".to_string();
+    }
+    let second = run(&api, &carol).await.unwrap();
+    assert!(!second.groups[0].group.created, "one group");
+    let group = "g-iam-onboard-developer";
+    {
+        let state = api.state.lock().unwrap();
+        let principals: Vec<&str> = state.assignments.iter().map(|(_, p)| p.as_str()).collect();
+        assert_eq!(
+            principals,
+            [group, group],
+            "only the group is assigned, once an account"
+        );
+        let members: Vec<&str> = state
+            .memberships
+            .iter()
+            .filter(|(_, g, _)| g == group)
+            .map(|(_, _, user)| user.as_str())
+            .collect();
+        assert_eq!(members, ["user-bob", "user-carol"]);
+        assert!(state.group_descriptions[group].starts_with(PERMISSION_SET_MARKER));
+    }
+    let again = run(&api, &carol).await.unwrap();
+    assert!(!again.groups[0].joined, "a member already");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_group_of_that_name_made_by_someone_else_is_refused() {
+    let api = Arc::new(MemorySso::new(Behaviour::default()));
+    {
+        let mut state = api.state.lock().unwrap();
+        state
+            .groups
+            .insert("g-x".to_string(), "iam-onboard-developer".to_string());
+        state
+            .group_descriptions
+            .insert("g-x".to_string(), "the admins' own".to_string());
+    }
+    let err = run(&api, &grouped(request(&["111111111111"], true)))
+        .await
+        .unwrap_err();
+    assert_eq!(err.exit_code(), exit::BAD_INPUT, "{err}");
+    assert!(err.to_string().contains("not made by iam-onboard"), "{err}");
+    let state = api.state.lock().unwrap();
+    assert!(state.users.is_empty() && state.memberships.is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_interrupt_while_joining_undoes_the_person_it_made() {
+    let api =
+        Arc::new(MemorySso::new(Behaviour::default()).with_latency(Duration::from_millis(100)));
+    let err = assign(
+        api.clone(),
+        &grouped(request(&["111111111111"], true)),
+        &SystemClock,
+        Patience::default(),
+        tokio::time::sleep(Duration::from_millis(1150)),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.exit_code(), exit::INTERRUPTED, "{err}");
+    let state = api.state.lock().unwrap();
+    assert!(state.users.is_empty(), "the person this run made is gone");
+    assert!(state.memberships.is_empty());
+    assert_eq!(state.groups.len(), 1, "the shared group stays");
 }

@@ -1,0 +1,161 @@
+//! Access through groups: a template's access in its account sets is given once to an
+//! identity-store group named `iam-onboard-<template>`, and a person gets it by joining the
+//! group. The group and its assignments are shared (made when missing, never undone); a group of
+//! that name this tool did not make is refused.
+
+use crate::aws::{Assignment, AwsErrorKind, Grantee, GroupMembership, Sso, SsoInstance};
+use crate::error::{Error, InputError};
+use crate::sso::assign::{AccountOutcome, assign_accounts};
+use crate::sso::operations::Patience;
+use crate::sso::permission_set::PERMISSION_SET_MARKER;
+use crate::template::Template;
+use std::sync::{Arc, Mutex};
+
+/// The name of a template's group.
+pub(crate) fn group_name(template: &str) -> String {
+    format!("iam-onboard-{template}")
+}
+
+/// A template's group, ensured, and what happened to its assignments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TemplateGroup {
+    pub(crate) template: String,
+    pub(crate) name: String,
+    pub(crate) id: String,
+    pub(crate) created: bool,
+    /// The group's assignment in each account of the template's sets.
+    pub(crate) accounts: Vec<(Assignment, AccountOutcome)>,
+}
+
+/// Finds the template's group, or creates it; then gives it the template's permission set in
+/// each of `accounts` (polled, no duplicates). A group of that name without the tool's marker
+/// in its description is refused.
+pub(crate) async fn ensure_group<A: Sso + Send + 'static>(
+    api: Arc<A>,
+    instance: &SsoInstance,
+    template: &Template,
+    permission_set_arn: &str,
+    accounts: &[String],
+    patience: Patience,
+) -> Result<TemplateGroup, Error> {
+    let store = &instance.identity_store_id;
+    let name = group_name(&template.name);
+    let found = api
+        .find_group(store, &name)
+        .await
+        .map_err(Error::from_aws)?;
+    let (id, created) = match found {
+        Some((id, description)) if description.starts_with(PERMISSION_SET_MARKER) => (id, false),
+        Some(_) => {
+            return Err(InputError::new(
+                "--template",
+                format!(
+                    "an identity-store group named {name:?} exists and was not made by iam-onboard (its description does not start with {PERMISSION_SET_MARKER}); refusing to use it"
+                ),
+            )
+            .into());
+        }
+        None => {
+            let description = format!("{PERMISSION_SET_MARKER} {}", template.description)
+                .chars()
+                .take(1024)
+                .collect::<String>();
+            match api.create_group(store, &name, &description).await {
+                Ok(id) => (id, true),
+                Err(err) if err.is(AwsErrorKind::Conflict) => {
+                    let (id, _) = api
+                        .find_group(store, &name)
+                        .await
+                        .map_err(Error::from_aws)?
+                        .ok_or_else(|| Error::from_aws(err))?;
+                    (id, false)
+                }
+                Err(err) => return Err(Error::from_aws(err)),
+            }
+        }
+    };
+    let wanted: Vec<Assignment> = accounts
+        .iter()
+        .map(|account| Assignment {
+            account: account.clone(),
+            permission_set_arn: permission_set_arn.to_string(),
+        })
+        .collect();
+    let outcomes = assign_accounts(
+        api,
+        &instance.arn,
+        &Grantee::group(&id),
+        wanted,
+        patience,
+        Arc::new(Mutex::new(Vec::new())),
+    )
+    .await;
+    let failed: Vec<String> = outcomes
+        .iter()
+        .filter_map(|(a, outcome)| match outcome {
+            AccountOutcome::Failed(why) => Some(format!("account {}: {why}", a.account)),
+            _ => None,
+        })
+        .collect();
+    if !failed.is_empty() {
+        return Err(Error::RolledBack {
+            cause: format!(
+                "group {name} could not be given its access ({}); the person was not changed, run it again to finish",
+                failed.join("; ")
+            ),
+            undone: Vec::new(),
+        });
+    }
+    Ok(TemplateGroup {
+        template: template.name.clone(),
+        name,
+        id,
+        created,
+        accounts: outcomes,
+    })
+}
+
+/// Makes the person a member of the group. `true` when this call made them one, `false` when
+/// they were one already.
+pub(crate) async fn join(
+    api: &impl Sso,
+    store: &str,
+    group_id: &str,
+    user_id: &str,
+) -> Result<bool, Error> {
+    let memberships = api
+        .list_group_memberships_for_member(store, user_id)
+        .await
+        .map_err(Error::from_aws)?;
+    if memberships.iter().any(|m| m.group_id == group_id) {
+        return Ok(false);
+    }
+    match api.create_group_membership(store, group_id, user_id).await {
+        Ok(()) => Ok(true),
+        Err(err) if err.is(AwsErrorKind::Conflict) => Ok(false),
+        Err(err) => Err(Error::from_aws(err)),
+    }
+}
+
+/// Removes the person from the group (an undo): the membership found by listing theirs.
+pub(crate) async fn leave(
+    api: &impl Sso,
+    store: &str,
+    group_id: &str,
+    user_id: &str,
+) -> Result<(), String> {
+    let memberships: Vec<GroupMembership> = api
+        .list_group_memberships_for_member(store, user_id)
+        .await
+        .map_err(|err| err.to_string())?;
+    for membership in memberships.iter().filter(|m| m.group_id == group_id) {
+        match api
+            .delete_group_membership(store, &membership.membership_id)
+            .await
+        {
+            Err(err) if !err.is(AwsErrorKind::NotFound) => return Err(err.to_string()),
+            _ => {}
+        }
+    }
+    Ok(())
+}
