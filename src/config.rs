@@ -35,6 +35,51 @@ struct ConfigFile {
     sso_access: SsoAccess,
 }
 
+/// One entry of an account set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum SetEntry {
+    Account(String),
+    /// An organizational unit (`ou-…`) or the root (`r-…`): every ACTIVE account below it.
+    Unit(String),
+    /// `tag:KEY=VALUE`: every ACTIVE account with that tag.
+    Tag {
+        key: String,
+        value: String,
+    },
+}
+
+impl SetEntry {
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
+        if let Some(tag) = text.strip_prefix("tag:") {
+            return match tag.split_once('=') {
+                Some((key, value)) if !key.is_empty() => Ok(SetEntry::Tag {
+                    key: key.to_string(),
+                    value: value.to_string(),
+                }),
+                _ => Err(format!("{text:?}: a tag entry is tag:KEY=VALUE")),
+            };
+        }
+        let unit_id = |prefix: &str| {
+            text.strip_prefix(prefix).is_some_and(|rest| {
+                !rest.is_empty()
+                    && rest
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            })
+        };
+        if unit_id("ou-") || unit_id("r-") {
+            return Ok(SetEntry::Unit(text.to_string()));
+        }
+        validate_account_id(text)
+            .map(|()| SetEntry::Account(text.to_string()))
+            .map_err(|_| {
+                format!(
+                    "{text:?} is not an account id (12 digits), an OU id (ou-…), a root (r-…) or tag:KEY=VALUE"
+                )
+            })
+    }
+}
+
 /// How `assign` gives the access of a template's account sets.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -74,16 +119,15 @@ impl Config {
             )
             .in_file(&shown)
         })?;
-        for (name, accounts) in &file.account_sets {
-            if accounts.is_empty() {
+        for (name, entries) in &file.account_sets {
+            if entries.is_empty() {
                 return Err(
                     InputError::new(format!("account_sets.{name}"), "is empty").in_file(&shown)
                 );
             }
-            for (index, account) in accounts.iter().enumerate() {
-                validate_account_id(account).map_err(|err| {
-                    InputError::new(format!("account_sets.{name}[{index}]"), err.reason)
-                        .in_file(&shown)
+            for (index, entry) in entries.iter().enumerate() {
+                SetEntry::parse(entry).map_err(|reason| {
+                    InputError::new(format!("account_sets.{name}[{index}]"), reason).in_file(&shown)
                 })?;
             }
         }

@@ -3,6 +3,7 @@
 //! `run` is the whole program: parse the command line, run the command, map the outcome to a
 //! documented exit code (see `error::exit`).
 
+mod account_sets;
 mod audit;
 mod aws;
 mod batch;

@@ -13,8 +13,11 @@ mod latency;
 #[cfg(test)]
 pub(crate) mod memory;
 #[cfg(test)]
+pub(crate) mod memory_org;
+#[cfg(test)]
 pub(crate) mod memory_sso;
 pub(crate) mod sdk;
+pub(crate) mod sdk_org;
 pub(crate) mod sdk_sso;
 
 use crate::secret::Secret;
@@ -755,4 +758,25 @@ pub(crate) trait Sso: Sync {
         instance_arn: &str,
         request_id: &str,
     ) -> impl Future<Output = AwsResult<OperationStatus>> + Send;
+}
+
+/// Every AWS Organizations call the tool makes: what account sets given by OU or tag hold.
+pub(crate) trait Org: Sync {
+    /// The ACTIVE accounts directly in an OU (or the root), all pages.
+    fn list_active_accounts_in(
+        &self,
+        parent_id: &str,
+    ) -> impl Future<Output = AwsResult<Vec<String>>> + Send;
+    /// The OUs directly below an OU (or the root), all pages.
+    fn list_child_ous(
+        &self,
+        parent_id: &str,
+    ) -> impl Future<Output = AwsResult<Vec<String>>> + Send;
+    /// Every ACTIVE account of the organisation, all pages.
+    fn list_active_accounts(&self) -> impl Future<Output = AwsResult<Vec<String>>> + Send;
+    /// An account's tags.
+    fn account_tags(
+        &self,
+        account_id: &str,
+    ) -> impl Future<Output = AwsResult<Vec<(String, String)>>> + Send;
 }

@@ -74,7 +74,11 @@ pub(super) async fn assign_person(
         ..Patience::default()
     };
     let set = load_templates(global)?;
-    let config = Config::load(global.config.as_deref())?;
+    let (config, resolved) = super::with_resolved_sets(
+        Config::load(global.config.as_deref())?,
+        &aws_target(global)?,
+    )
+    .await?;
     let missing = helpdesk::missing(&[
         ("<USERNAME>", args.username.is_some()),
         ("--template <NAME>", args.template.is_some()),
@@ -97,7 +101,8 @@ pub(super) async fn assign_person(
             name: &request.user_name,
         })?;
     let api = Arc::new(super::sso_api(&sdk_config, global, &config)?);
-    let planned = sso_assign::preview(api.as_ref(), &request).await?;
+    let mut planned = resolved;
+    planned.extend(sso_assign::preview(api.as_ref(), &request).await?);
     if global.dry_run {
         report::print(&AssignReport::planned(&acting, &request, planned).render(global.output));
         return Ok(());

@@ -22,7 +22,16 @@ pub(super) async fn run_batch(
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
     let set = load_templates(global)?;
-    let config = Config::load(global.config.as_deref())?;
+    let (config, resolved) = super::with_resolved_sets(
+        Config::load(global.config.as_deref())?,
+        &aws_target(global)?,
+    )
+    .await?;
+    if global.dry_run {
+        for line in &resolved {
+            report::print_err(&format!("{line}\n"));
+        }
+    }
     let missing = helpdesk::missing(&[("<FILE>", args.file.is_some())]);
     helpdesk::usage_unless_asked(terminal.interactive, &["batch"], &missing)?;
     let path = match args.file.clone() {

@@ -172,3 +172,17 @@ fn sso_api(
     }
     Ok(SdkSso::new(sdk_config, region.map(String::as_str)))
 }
+
+/// The configuration with its account sets resolved to account ids: sets that name an OU or a
+/// tag are read from AWS Organizations (with a line each saying what they hold); plain ids need
+/// no call.
+async fn with_resolved_sets(
+    config: crate::config::Config,
+    target: &AwsTarget,
+) -> Result<(crate::config::Config, Vec<String>), Error> {
+    if !crate::account_sets::needs_organizations(&config) {
+        return Ok((config, Vec::new()));
+    }
+    let sdk_config = crate::aws::config::load_config(target).await?;
+    crate::account_sets::resolve(&crate::aws::sdk_org::SdkOrg::new(&sdk_config), &config).await
+}

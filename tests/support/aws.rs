@@ -45,6 +45,19 @@ pub(crate) fn sso() -> (aws_sdk_ssoadmin::Client, aws_sdk_identitystore::Client)
     )
 }
 
+/// An Organizations client for the emulator.
+pub(crate) fn organizations() -> aws_sdk_organizations::Client {
+    let credentials =
+        aws_sdk_organizations::config::Credentials::new("testing", "testing", None, None, "tests");
+    let config = aws_sdk_organizations::Config::builder()
+        .behavior_version(aws_sdk_organizations::config::BehaviorVersion::latest())
+        .region(aws_sdk_organizations::config::Region::new("us-east-1"))
+        .endpoint_url(endpoint())
+        .credentials_provider(credentials)
+        .build();
+    aws_sdk_organizations::Client::from_conf(config)
+}
+
 /// The names of the groups `user` is in.
 #[track_caller]
 pub(crate) fn groups_of(user: &str) -> Vec<String> {

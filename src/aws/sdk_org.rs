@@ -1,0 +1,95 @@
+//! AWS Organizations through the SDK: the accounts below an OU and accounts by tag, every page.
+
+use super::convert::convert;
+use super::{AwsResult, Org};
+use aws_config::SdkConfig;
+use aws_sdk_organizations::types::{AccountStatus, ChildType};
+
+#[derive(Debug, Clone)]
+pub(crate) struct SdkOrg {
+    client: aws_sdk_organizations::Client,
+}
+
+impl SdkOrg {
+    pub(crate) fn new(config: &SdkConfig) -> Self {
+        SdkOrg {
+            client: aws_sdk_organizations::Client::new(config),
+        }
+    }
+}
+
+impl Org for SdkOrg {
+    async fn list_active_accounts_in(&self, parent_id: &str) -> AwsResult<Vec<String>> {
+        const OP: &str = "organizations:ListAccountsForParent";
+        let pages: Vec<_> = self
+            .client
+            .list_accounts_for_parent()
+            .parent_id(parent_id)
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(pages
+            .iter()
+            .flat_map(|page| page.accounts())
+            .filter(|a| a.status() == Some(&AccountStatus::Active))
+            .filter_map(|a| a.id().map(str::to_string))
+            .collect())
+    }
+
+    async fn list_child_ous(&self, parent_id: &str) -> AwsResult<Vec<String>> {
+        const OP: &str = "organizations:ListChildren";
+        let pages: Vec<_> = self
+            .client
+            .list_children()
+            .parent_id(parent_id)
+            .child_type(ChildType::OrganizationalUnit)
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(pages
+            .iter()
+            .flat_map(|page| page.children())
+            .filter_map(|c| c.id().map(str::to_string))
+            .collect())
+    }
+
+    async fn list_active_accounts(&self) -> AwsResult<Vec<String>> {
+        const OP: &str = "organizations:ListAccounts";
+        let pages: Vec<_> = self
+            .client
+            .list_accounts()
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(pages
+            .iter()
+            .flat_map(|page| page.accounts())
+            .filter(|a| a.status() == Some(&AccountStatus::Active))
+            .filter_map(|a| a.id().map(str::to_string))
+            .collect())
+    }
+
+    async fn account_tags(&self, account_id: &str) -> AwsResult<Vec<(String, String)>> {
+        const OP: &str = "organizations:ListTagsForResource";
+        let pages: Vec<_> = self
+            .client
+            .list_tags_for_resource()
+            .resource_id(account_id)
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(pages
+            .iter()
+            .flat_map(|page| page.tags())
+            .map(|t| (t.key().to_string(), t.value().to_string()))
+            .collect())
+    }
+}
