@@ -12,7 +12,10 @@ starts the emulator.
 (f) `iam-onboard list --all` over an account of many users: the calls it makes (counted from the
     SDK's own log of each attempt) and the seconds, whole process;
 (g) `iam-onboard audit` of that account, beside a Boto3 loop asking per user what the audit needs
-    (ListMFADevices, ListAccessKeys, GetAccessKeyLastUsed, ListAttachedUserPolicies).
+    (ListMFADevices, ListAccessKeys, GetAccessKeyLastUsed, ListAttachedUserPolicies);
+(h) `assign` of the 2nd to 20th person of a template whose account sets hold 100 accounts, through
+    the template's group (the default) and with direct assignments ("sso_access": "users"): calls
+    and seconds per person.
 """
 import concurrent.futures
 import csv
@@ -223,7 +226,7 @@ def counted(args):
     """Runs iam-onboard with the SDK's log of each attempt: (calls, seconds)."""
     env = dict(os.environ, IAM_ONBOARD_LOG="aws_smithy_runtime=debug")
     start = time.perf_counter()
-    run = subprocess.run([BINARY, *args], env=env, capture_output=True, text=True)
+    run = subprocess.run([BINARY, *args], env=env, capture_output=True, text=True, check=True)
     return run.stderr.count("beginning attempt"), time.perf_counter() - start
 
 
@@ -246,6 +249,30 @@ def case_audit():
     return calls, seconds, loop_calls, time.perf_counter() - start
 
 
+def case_groups(accounts=100, people=20):
+    """Per person, from the 2nd to the `people`th: (calls, seconds) in group mode, then in
+    direct mode."""
+    results = []
+    for mode in ["groups", "users"]:
+        reset()
+        dev = [str(100000000000 + i) for i in range(accounts - 1)]
+        config = os.path.join(work, f"config-{mode}.json")
+        with open(config, "w") as f:
+            f.write('{"sso_access": "%s", "account_sets": {"dev": [%s], "prod": ["999999999999"]}}'
+                    % (mode, ", ".join(f'"{a}"' for a in dev)))
+        per_person = []
+        for i in range(people):
+            name = f"{mode}-person-{i}"
+            calls, seconds = counted(["assign", name, "--template", "developer", "--config", config,
+                                      "--create-user", "--email", f"{name}@example.com",
+                                      "--given-name", "Bench", "--family-name", "Person", "-y"])
+            if i > 0:
+                per_person.append((calls, seconds))
+        results.append((sum(c for c, _ in per_person) / len(per_person),
+                        sum(s for _, s in per_person) / len(per_person)))
+    return results
+
+
 def cpu():
     try:
         for line in open("/proc/cpuinfo"):
@@ -266,6 +293,7 @@ small_rss, _ = case_memory(max(MEMORY_ROWS // 10, 1))
 large_rss, large_seconds = case_memory(MEMORY_ROWS)
 listed, list_calls, list_seconds = case_list(LIST_USERS)
 audit_calls, audit_seconds, loop_calls, loop_seconds = case_audit()
+(group_calls, group_seconds), (direct_calls, direct_seconds) = case_groups()
 
 rate = lambda seconds: USERS / seconds
 print()
@@ -286,3 +314,6 @@ print(f"(f) list --all over {LIST_USERS} users: {listed} people listed with {lis
       f"in {list_seconds:.2f} s, whole process")
 print(f"(g) audit of that account: {audit_calls} calls in {audit_seconds:.2f} s; a Boto3 loop asking "
       f"per user: {loop_calls} calls in {loop_seconds:.2f} s")
+print(f"(h) assign, 2nd to 20th person, template sets of 100 accounts: through the group "
+      f"{group_calls:.0f} calls {group_seconds:.2f} s a person; direct {direct_calls:.0f} calls "
+      f"{direct_seconds:.2f} s a person")
