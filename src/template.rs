@@ -32,6 +32,16 @@ pub(crate) enum MfaRequirement {
     Optional,
 }
 
+impl MfaRequirement {
+    /// As the template file writes it.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            MfaRequirement::Required => "required",
+            MfaRequirement::Optional => "optional",
+        }
+    }
+}
+
 /// A template file as written.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

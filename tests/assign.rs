@@ -818,6 +818,14 @@ fn an_account_set_given_as_an_ou_follows_the_organisation() {
     .output();
     dry.exits(0)
         .stdout_has(&format!("account set dev ({ou}): {}", accounts.join(", ")));
+    Run::new(&["templates", "show", "developer", "--config", &config])
+        .output()
+        .exits(0)
+        .stdout_has(&format!(
+            "account set     dev gives developer: {}",
+            accounts.join(", ")
+        ))
+        .stdout_has("session         PT8H");
     let (first, second) = (unique("ou-a"), unique("ou-b"));
     assign_from_sets(&first, &config);
     let report = assign_from_sets(&second, &config);

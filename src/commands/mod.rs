@@ -77,7 +77,7 @@ pub(crate) async fn dispatch(
         Command::Show(args) => show::show(args, global, terminal).await,
         Command::List(args) => show::list(args, global).await,
         Command::Audit(args) => audit::audit(args, global, terminal).await,
-        Command::Templates(which) => templates::templates(which, global, terminal),
+        Command::Templates(which) => templates::templates(which, global, terminal).await,
     }
 }
 

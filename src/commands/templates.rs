@@ -1,13 +1,15 @@
-//! `templates list` and `templates show`.
+//! `templates list` and `templates show` (with `--config`, the accounts each of the template's
+//! account sets holds, resolved through Organizations for sets given by OU or tag).
 
-use super::{Terminal, load_templates};
+use super::{Terminal, aws_target, load_templates, with_resolved_sets};
 use crate::cli::{GlobalArgs, OutputFormat, TemplatesCommand};
+use crate::config::Config;
 use crate::error::Error;
 use crate::helpdesk::{self, Dialogue};
 use crate::report::{self};
 use crate::template::Template;
 
-pub(super) fn templates(
+pub(super) async fn templates(
     which: TemplatesCommand,
     global: &GlobalArgs,
     terminal: Terminal,
@@ -28,6 +30,24 @@ pub(super) fn templates(
             )?)
         }
     };
+    let accounts = match (shown, &global.config) {
+        (Some(template), Some(_)) if !template.account_sets.is_empty() => {
+            let config = Config::load(global.config.as_deref())?;
+            let (config, _) = with_resolved_sets(config, &aws_target(global)?).await?;
+            template
+                .account_sets
+                .keys()
+                .map(|set| {
+                    let held = config
+                        .accounts_of(set)
+                        .map(<[String]>::to_vec)
+                        .unwrap_or_default();
+                    (set.clone(), held)
+                })
+                .collect()
+        }
+        _ => std::collections::BTreeMap::new(),
+    };
     let text = match (shown, global.output) {
         (None, OutputFormat::Json) => {
             let list: Vec<_> = set.iter().map(template_json).collect();
@@ -37,8 +57,16 @@ pub(super) fn templates(
             .iter()
             .map(|t| format!("{:<18} {}\n", t.name, t.description))
             .collect(),
-        (Some(template), OutputFormat::Json) => report::to_json(&template_json(template)),
-        (Some(template), OutputFormat::Human | OutputFormat::Csv) => template_text(template),
+        (Some(template), OutputFormat::Json) => {
+            let mut json = template_json(template);
+            if !accounts.is_empty() {
+                json["accounts"] = serde_json::json!(accounts);
+            }
+            report::to_json(&json)
+        }
+        (Some(template), OutputFormat::Human | OutputFormat::Csv) => {
+            template_text(template, &accounts)
+        }
     };
     report::print(&text);
     Ok(())
@@ -52,6 +80,8 @@ fn template_json(template: &Template) -> serde_json::Value {
         "group": template.group,
         "console_access": template.console_access,
         "mfa": template.mfa,
+        "session_duration": template.session_duration,
+        "account_sets": template.account_sets,
         "tags": template.tags.iter().cloned().collect::<std::collections::BTreeMap<_, _>>(),
         "policies": template.policies.iter().map(policy).collect::<Vec<_>>(),
         "permissions_boundary": policy(&template.permissions_boundary),
@@ -59,7 +89,11 @@ fn template_json(template: &Template) -> serde_json::Value {
     })
 }
 
-fn template_text(template: &Template) -> String {
+/// A template for people; `accounts`: what each of its account sets holds, when known.
+fn template_text(
+    template: &Template,
+    accounts: &std::collections::BTreeMap<String, Vec<String>>,
+) -> String {
     let pretty = |value: &serde_json::Value| {
         serde_json::to_string_pretty(value)
             .expect("documents serialise")
@@ -68,12 +102,13 @@ fn template_text(template: &Template) -> String {
             .collect::<String>()
     };
     let mut out = format!(
-        "{}: {}\n  group           {}\n  console access  {}\n  MFA             {:?}\n  tags            {}\n  source          {}\n",
+        "{}: {}\n  group           {}\n  console access  {}\n  MFA             {}\n  session         {} (Identity Center)\n  tags            {}\n  source          {}\n",
         template.name,
         template.description,
         template.group,
         if template.console_access { "yes" } else { "no" },
-        template.mfa,
+        template.mfa.as_str(),
+        template.session_duration,
         template
             .tags
             .iter()
@@ -82,6 +117,13 @@ fn template_text(template: &Template) -> String {
             .join(", "),
         template.source,
     );
+    for (set, given) in &template.account_sets {
+        let held = match accounts.get(set) {
+            Some(held) if !held.is_empty() => format!(": {}", held.join(", ")),
+            _ => String::new(),
+        };
+        out.push_str(&format!("  account set     {set} gives {given}{held}\n"));
+    }
     for policy in &template.policies {
         out.push_str(&format!(
             "\nPolicy {} (attached to the group):\n",
