@@ -246,6 +246,53 @@ impl Error {
         }
     }
 
+    /// A stable name for the kind of failure, for `--output json`.
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Error::Input(_) | Error::BadRows(_) | Error::Usage(_) => "bad-input",
+            Error::Denied(_) | Error::Profile(_) => "denied",
+            Error::Aws(_) | Error::Io { .. } => "failed",
+            Error::RolledBack { .. } => "rolled-back",
+            Error::UndoIncomplete { .. } | Error::Batch(BatchShortfall::UndoIncomplete) => {
+                "undo-incomplete"
+            }
+            Error::Batch(BatchShortfall::RowsFailed) => "rows-failed",
+            Error::OffboardIncomplete { .. } | Error::MfaOldDevicesLeft { .. } => "incomplete",
+            Error::Findings { .. } => "findings",
+            Error::Batch(BatchShortfall::Interrupted)
+            | Error::Interrupted { .. }
+            | Error::InterruptedBeforeChanges
+            | Error::OffboardInterrupted { .. } => "interrupted",
+            Error::Declined => "declined",
+        }
+    }
+
+    /// What is left behind that someone must see to: undo leftovers, removals not made.
+    pub(crate) fn leftovers(&self) -> &[String] {
+        match self {
+            Error::UndoIncomplete { leftovers, .. }
+            | Error::MfaOldDevicesLeft { leftovers, .. } => leftovers,
+            Error::OffboardIncomplete { remaining, .. } => remaining,
+            _ => &[],
+        }
+    }
+
+    /// The failure as `--output json` prints it on standard output.
+    pub(crate) fn to_json(&self, exit_code: u8) -> String {
+        let document = serde_json::json!({
+            "error": {
+                "kind": self.kind(),
+                "message": self.to_string(),
+                "exit_code": exit_code,
+                "leftovers": self.leftovers(),
+            }
+        });
+        format!(
+            "{}\n",
+            serde_json::to_string_pretty(&document).expect("errors serialise")
+        )
+    }
+
     /// Whether the exit code is the signal's (130, 143, 129) when a signal arrived during the
     /// run: a failure then is the signal's doing (a read cut short by it, say), unless the undo
     /// did not finish, whose exit code 4 matters more.
@@ -317,5 +364,21 @@ mod tests {
             .at_line(7);
         assert_eq!(err.to_string(), "people.csv:7: username: must not be empty");
         assert_eq!(Error::from(err).exit_code(), exit::BAD_INPUT);
+    }
+
+    #[test]
+    fn a_failure_as_json_names_its_kind_exit_code_and_leftovers() {
+        let err = Error::UndoIncomplete {
+            cause: "boom".to_string(),
+            leftovers: vec!["user arn:aws:iam::1:user/x (AccessDenied)".to_string()],
+        };
+        let json: serde_json::Value = serde_json::from_str(&err.to_json(err.exit_code())).unwrap();
+        assert_eq!(json["error"]["kind"], "undo-incomplete");
+        assert_eq!(json["error"]["exit_code"], 4);
+        assert_eq!(
+            json["error"]["leftovers"][0],
+            "user arn:aws:iam::1:user/x (AccessDenied)"
+        );
+        assert!(json["error"]["message"].as_str().unwrap().contains("boom"));
     }
 }

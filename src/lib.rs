@@ -74,20 +74,26 @@ pub fn run() -> ExitCode {
         Ok(()) => ExitCode::from(error::exit::DONE),
         Err(err) => {
             interrupt::restore_terminal();
-            match signal.filter(|_| err.yields_to_signal()) {
+            let code = match signal.filter(|_| err.yields_to_signal()) {
                 Some(signal) => {
                     let what = match signal {
                         interrupt::Signal::Interrupt => String::new(),
                         other => format!("{}: ", other.what()),
                     };
                     report::print_err(&format!("iam-onboard: {what}{err}\n"));
-                    ExitCode::from(signal.exit_code())
+                    signal.exit_code()
                 }
                 None => {
                     report::print_err(&format!("iam-onboard: {err}\n"));
-                    ExitCode::from(err.exit_code())
+                    err.exit_code()
                 }
+            };
+            // The audit's report is the document even when it fails on findings.
+            let reported = matches!(err, error::Error::Findings { .. });
+            if cli.global.output == cli::OutputFormat::Json && !reported {
+                report::print(&err.to_json(code));
             }
+            ExitCode::from(code)
         }
     }
 }
@@ -111,7 +117,7 @@ const SECRET_SAFE_CEILINGS: &[(&str, LevelFilter)] = &[
 fn init_logging(global: &cli::GlobalArgs) {
     let default = match (global.quiet, global.verbose) {
         (true, _) => "error",
-        (false, 0) => "warn",
+        (false, 0) => "error,iam_onboard=warn",
         (false, 1) => "warn,iam_onboard=info",
         (false, 2) => "warn,iam_onboard=debug,aws_config=info,aws_smithy_runtime=info",
         (false, _) => "warn,iam_onboard=trace,aws_config=debug,aws_smithy_runtime=debug",

@@ -166,3 +166,34 @@ fn flags_answer_bad_values_as_prompts_and_csv_rows_do() {
     .exits(2)
     .stderr_has("--account: \"12345\" is not an AWS account id (12 digits)");
 }
+
+#[test]
+fn with_output_json_a_failure_is_one_json_object_on_standard_output() {
+    let out = Run::new(&["show", "no-such-user-json", "--output", "json"]).output();
+    let report = out.exits(2).json();
+    let error = &report["error"];
+    assert_eq!(error["kind"], "bad-input");
+    assert_eq!(error["exit_code"], 2);
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("no IAM user named no-such-user-json"),
+        "{report}"
+    );
+    assert_eq!(error["leftovers"], serde_json::json!([]));
+    Run::new(&["show", "no-such-user-json"])
+        .output()
+        .exits(2)
+        .stdout_has("");
+}
+
+#[test]
+fn an_unreachable_endpoint_is_one_plain_line() {
+    let out = Run::new(&["list"])
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .output();
+    out.exits(1).stderr_has("is the endpoint running?");
+    assert!(out.stderr.lines().count() <= 2, "{}", out.stderr);
+    assert!(!out.stderr.contains("DispatchFailure"), "{}", out.stderr);
+}

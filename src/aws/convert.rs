@@ -24,24 +24,51 @@ where
             AwsError::new(operation, kind, code, message)
         }
         SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
-            let text = DisplayErrorContext(&err).to_string();
-            let kind = if text.to_ascii_lowercase().contains("credential") {
-                AwsErrorKind::Credentials
-            } else {
-                AwsErrorKind::Uncertain
-            };
-            AwsError::new(operation, kind, "NoAnswer", &text)
+            let (kind, message) = plainly(&DisplayErrorContext(&err).to_string());
+            let kind = kind.unwrap_or(AwsErrorKind::Uncertain);
+            tracing::debug!(error = %DisplayErrorContext(&err), "no answer");
+            AwsError::new(operation, kind, "NoAnswer", &message)
         }
         _ => {
-            let text = DisplayErrorContext(&err).to_string();
-            let kind = if text.to_ascii_lowercase().contains("credential") {
-                AwsErrorKind::Credentials
-            } else {
-                AwsErrorKind::Other
-            };
-            AwsError::new(operation, kind, "RequestNotSent", &text)
+            let (kind, message) = plainly(&DisplayErrorContext(&err).to_string());
+            let kind = kind.unwrap_or(AwsErrorKind::Other);
+            tracing::debug!(error = %DisplayErrorContext(&err), "request not sent");
+            AwsError::new(operation, kind, "RequestNotSent", &message)
         }
     }
+}
+
+/// The SDK's account of a call that got no answer (a long chain of nested errors) as a line
+/// that says what happened and what to do; the whole chain is logged with `-vv`.
+fn plainly(chain: &str) -> (Option<AwsErrorKind>, String) {
+    let lower = chain.to_ascii_lowercase();
+    if lower.contains("credential") {
+        return (
+            Some(AwsErrorKind::Credentials),
+            "no AWS credentials were found (environment, profile, SSO or instance role); with a profile, pass --profile NAME".to_string(),
+        );
+    }
+    if lower.contains("connection refused") || lower.contains("tcp connect error") {
+        return (
+            None,
+            "could not connect to AWS (connection refused): is the endpoint running? Check --endpoint-url or AWS_ENDPOINT_URL, and the network".to_string(),
+        );
+    }
+    if lower.contains("dns error") || lower.contains("failed to lookup address") {
+        return (
+            None,
+            "could not resolve the AWS endpoint's host name: check --region, --endpoint-url or AWS_ENDPOINT_URL, and the network".to_string(),
+        );
+    }
+    if lower.contains("timeout") || lower.contains("timed out") {
+        return (
+            None,
+            "AWS did not answer in time (--call-timeout): check the network, then run it again"
+                .to_string(),
+        );
+    }
+    let first = chain.split(" (").next().unwrap_or(chain);
+    (None, first.chars().take(300).collect())
 }
 
 fn kind_of_code(code: &str) -> AwsErrorKind {
@@ -224,5 +251,21 @@ alice,arn:aws:iam::1:user/alice,2026-01-01T00:00:00+00:00,true,no_information,fa
                 .unwrap_err()
                 .contains("user")
         );
+    }
+
+    #[test]
+    fn a_call_without_an_answer_says_what_to_do_in_a_line() {
+        let (kind, message) = plainly(
+            "dispatch failure: other: no credentials in the property bag (CredentialsNotLoaded(...))",
+        );
+        assert_eq!(kind, Some(AwsErrorKind::Credentials));
+        assert!(message.contains("--profile NAME"), "{message}");
+        let (kind, message) = plainly(
+            "dispatch failure: io error: client error (Connect): tcp connect error: Connection refused (os error 111) (DispatchFailure(DispatchFailure { source: ConnectorError { kind: Io } }))",
+        );
+        assert_eq!(kind, None);
+        assert!(message.contains("is the endpoint running"), "{message}");
+        let (_, message) = plainly("something new (Wrapped { lots: of, detail: here })");
+        assert_eq!(message, "something new");
     }
 }

@@ -101,17 +101,19 @@ pub(super) async fn assign_person(
             name: &request.user_name,
         })?;
     let api = Arc::new(super::sso_api(&sdk_config, global, &config)?);
-    let mut planned = resolved;
-    planned.extend(sso_assign::preview(api.as_ref(), &request).await?);
-    if global.dry_run {
-        report::print(&AssignReport::planned(&acting, &request, planned).render(global.output));
-        return Ok(());
-    }
-    if terminal.interactive
-        && !global.yes
-        && !confirm_steps(&mut prompter, &acting, &request.user_name, &planned)?
-    {
-        return Err(Error::Declined);
+    let asking = terminal.interactive && !global.yes;
+    if global.dry_run || asking {
+        let mut planned = resolved;
+        planned.extend(sso_assign::preview(api.as_ref(), &request).await?);
+        if global.dry_run {
+            report::print(
+                &AssignReport::planned(&acting, &request, planned).render(global.output),
+            );
+            return Ok(());
+        }
+        if !confirm_steps(&mut prompter, &acting, &request.user_name, &planned)? {
+            return Err(Error::Declined);
+        }
     }
     let assigned = sso_assign::assign(
         api,

@@ -635,6 +635,7 @@ pub(crate) async fn preview(api: &impl Sso, request: &AssignRequest) -> Result<V
         permission_sets.push((template.name.clone(), existing));
     }
     let mut groups: Vec<(String, Option<String>)> = Vec::new();
+    let mut group_access: Vec<Assignment> = Vec::new();
     if request.access == SsoAccess::Groups {
         for template in request.templates() {
             let name = group_name(&template.name);
@@ -647,6 +648,13 @@ pub(crate) async fn preview(api: &impl Sso, request: &AssignRequest) -> Result<V
                 Some(id) => format!("use group {name} ({id})"),
                 None => format!("identitystore:CreateGroup DisplayName={name}"),
             });
+            if let Some(id) = &id {
+                group_access.extend(
+                    api.list_assignments_for_group(&instance.arn, id)
+                        .await
+                        .map_err(Error::from_aws)?,
+                );
+            }
             groups.push((template.name.clone(), id));
         }
     }
@@ -668,9 +676,13 @@ pub(crate) async fn preview(api: &impl Sso, request: &AssignRequest) -> Result<V
                     account: target.account.clone(),
                     permission_set_arn: arn.clone(),
                 };
-                is_assigned(api, &instance.arn, &assignment, grantee)
-                    .await
-                    .map_err(Error::from_aws)?
+                if group.is_some() {
+                    group_access.contains(&assignment)
+                } else {
+                    is_assigned(api, &instance.arn, &assignment, grantee)
+                        .await
+                        .map_err(Error::from_aws)?
+                }
             }
             _ => false,
         };

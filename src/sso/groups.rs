@@ -81,15 +81,30 @@ pub(crate) async fn ensure_group<A: Sso + Send + 'static>(
             permission_set_arn: permission_set_arn.to_string(),
         })
         .collect();
-    let outcomes = assign_accounts(
-        api,
-        &instance.arn,
-        &Grantee::group(&id),
-        wanted,
-        patience,
-        Arc::new(Mutex::new(Vec::new())),
-    )
-    .await;
+    // One listing of the group's assignments instead of a check per account: the second
+    // person of a template in a hundred accounts costs a call here, not a hundred.
+    let existing = api
+        .list_assignments_for_group(&instance.arn, &id)
+        .await
+        .map_err(Error::from_aws)?;
+    let (present, missing): (Vec<Assignment>, Vec<Assignment>) =
+        wanted.into_iter().partition(|a| existing.contains(a));
+    let mut outcomes: Vec<(Assignment, AccountOutcome)> = present
+        .into_iter()
+        .map(|a| (a, AccountOutcome::AlreadyAssigned))
+        .collect();
+    outcomes.extend(
+        assign_accounts(
+            api,
+            &instance.arn,
+            &Grantee::group(&id),
+            missing,
+            patience,
+            Arc::new(Mutex::new(Vec::new())),
+        )
+        .await,
+    );
+    outcomes.sort_by(|a, b| a.0.cmp(&b.0));
     let failed: Vec<String> = outcomes
         .iter()
         .filter_map(|(a, outcome)| match outcome {
