@@ -27,7 +27,7 @@ Secrets (passwords, MFA seeds) are never logged at any verbosity."
 /// On a terminal, run it without a command for a menu; a command missing a required value asks
 /// for it. Without a terminal nothing is asked: a missing value is a usage error (exit 2).
 #[derive(Debug, Parser)]
-#[command(name = "iam-onboard", version, after_long_help = after_help(), after_help = after_help())]
+#[command(name = "iam-onboard", version = VERSION, after_long_help = after_help(), after_help = after_help())]
 pub(crate) struct Cli {
     #[command(flatten)]
     pub(crate) global: GlobalArgs,
@@ -35,6 +35,16 @@ pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Option<Command>,
 }
+
+/// `--version`: the version, the git commit it was built from and the target.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("IAM_ONBOARD_COMMIT"),
+    ", ",
+    env!("IAM_ONBOARD_TARGET"),
+    ")"
+);
 
 /// A command as if typed alone, `words` after `iam-onboard`, with clap's defaults filled in:
 /// what a menu choice stands for.
@@ -69,6 +79,7 @@ pub(crate) fn usage_error(path: &[&str], missing: &[&str]) -> Error {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub(crate) struct GlobalArgs {
     /// AWS profile to use (default: AWS_PROFILE or the default profile)
     #[arg(long, global = true, value_name = "NAME")]
@@ -177,6 +188,14 @@ pub(crate) enum Command {
     /// List or show the job-function templates
     #[command(subcommand)]
     Templates(TemplatesCommand),
+    /// Print the shell completion script (e.g. `iam-onboard completions bash > ~/.local/share/bash-completion/completions/iam-onboard`)
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff; e.g. `iam-onboard man > ~/.local/share/man/man1/iam-onboard.1`)
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -500,4 +519,9 @@ pub(crate) enum TemplatesCommand {
         /// Template name (on a terminal, when missing: chosen from a list)
         name: Option<String>,
     },
+}
+
+/// The command line as clap describes it, for completions and the manual page.
+pub(crate) fn description() -> clap::Command {
+    Cli::command()
 }

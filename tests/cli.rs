@@ -197,3 +197,28 @@ fn an_unreachable_endpoint_is_one_plain_line() {
     assert!(out.stderr.lines().count() <= 2, "{}", out.stderr);
     assert!(!out.stderr.contains("DispatchFailure"), "{}", out.stderr);
 }
+
+#[test]
+fn version_completions_and_the_manual_page_are_there_to_install() {
+    let version = Run::new(&["--version"]).output();
+    version.exits(0).stdout_has("iam-onboard 0.1.0 (commit ");
+    assert!(
+        version.stdout.contains(std::env::consts::ARCH),
+        "the target: {}",
+        version.stdout
+    );
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        Run::new(&["completions", shell])
+            .output()
+            .exits(0)
+            .stdout_has("reset-mfa");
+    }
+    Run::new(&["man"])
+        .output()
+        .exits(0)
+        .stdout_has(".TH iam-onboard 1");
+    Run::new(&["reset-password", "--help"])
+        .output()
+        .exits(0)
+        .stdout_has("Global options:");
+}

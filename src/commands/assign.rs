@@ -106,9 +106,7 @@ pub(super) async fn assign_person(
         let mut planned = resolved;
         planned.extend(sso_assign::preview(api.as_ref(), &request).await?);
         if global.dry_run {
-            report::print(
-                &AssignReport::planned(&acting, &request, planned).render(global.output),
-            );
+            report::print(&AssignReport::planned(&acting, &request, planned).render(global.output));
             return Ok(());
         }
         if !confirm_steps(&mut prompter, &acting, &request.user_name, &planned)? {

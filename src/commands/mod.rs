@@ -5,6 +5,7 @@
 mod assign;
 mod audit;
 mod batch;
+mod install;
 mod move_person;
 mod new_user;
 mod offboard;
@@ -78,6 +79,8 @@ pub(crate) async fn dispatch(
         Command::List(args) => show::list(args, global).await,
         Command::Audit(args) => audit::audit(args, global, terminal).await,
         Command::Templates(which) => templates::templates(which, global, terminal).await,
+        Command::Completions { shell } => install::completions(shell),
+        Command::Man => install::man(),
     }
 }
 
