@@ -144,7 +144,7 @@ pub(crate) enum Error {
     #[error("{0}")]
     Input(#[from] InputError),
 
-    #[error("{} bad rows; nothing was changed:\n{}", .0.len(), bullet_list(&.0.iter().map(ToString::to_string).collect::<Vec<_>>()))]
+    #[error("{}; nothing was changed:\n{}", bad_rows(.0.len()), bullet_list(&.0.iter().map(ToString::to_string).collect::<Vec<_>>()))]
     BadRows(Vec<InputError>),
 
     #[error("{0}")]
@@ -325,6 +325,15 @@ fn list_or_nothing(items: &[String]) -> String {
         "nothing".to_string()
     } else {
         items.join(", ")
+    }
+}
+
+/// "1 bad row", "3 bad rows".
+fn bad_rows(count: usize) -> String {
+    if count == 1 {
+        "1 bad row".to_string()
+    } else {
+        format!("{count} bad rows")
     }
 }
 

@@ -325,3 +325,38 @@ fn a_password_never_written_to_the_report_is_replaced_and_written_on_the_rerun()
         .exits(0);
     assert_eq!(statuses(&third), [("already-done".to_string(), name)]);
 }
+
+#[test]
+fn one_bad_row_reads_well_and_quiet_prints_no_summary_nor_rows_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = write(
+        dir.path(),
+        "bad.csv",
+        "username,template\nbad name,finance\n",
+    );
+    Run::new(&["batch", &bad])
+        .output()
+        .exits(2)
+        .stderr_has("1 bad row; nothing was changed");
+    let name = unique("quiet");
+    let good = write(
+        dir.path(),
+        "good.csv",
+        &format!("username,template\n{name},finance\n"),
+    );
+    let quiet = Run::new(&["batch", &good, "-q"]).output();
+    quiet.exits(0);
+    assert!(quiet.stderr.trim().is_empty(), "-q: {}", quiet.stderr);
+    let offboard = write(
+        dir.path(),
+        "leave.csv",
+        &format!("action,username\noffboard,{name}\n"),
+    );
+    let loud = Run::new(&["batch", &offboard]).output();
+    loud.exits(0).stdout_has(&name);
+    assert!(
+        !loud.stderr.contains(&format!("offboard {name}")),
+        "the row is on stdout only: {}",
+        loud.stderr
+    );
+}

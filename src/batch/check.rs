@@ -324,8 +324,11 @@ impl Checked {
             .iter()
             .map(|(action, n)| format!("{n} {action}"))
             .collect();
-        let rows = if self.rows == 1 { "row" } else { "rows" };
-        format!("{} {rows}: {}", self.rows, parts.join(", "))
+        match self.rows {
+            0 => "no rows".to_string(),
+            1 => format!("1 row: {}", parts.join(", ")),
+            n => format!("{n} rows: {}", parts.join(", ")),
+        }
     }
 }
 

@@ -55,7 +55,9 @@ pub(crate) struct Settings {
     pub(crate) continue_on_error: bool,
     pub(crate) dry_run: bool,
     pub(crate) patience: Patience,
-    /// A line a row on stderr when it is not a terminal (off with `-q`).
+    /// A progress bar on a terminal (off with `-q`).
+    pub(crate) progress_bar: bool,
+    /// A line a row on stderr when it is not a terminal and the rows go to a report file.
     pub(crate) log_rows: bool,
     /// The progress bar may be drawn with Unicode blocks (else `#` and `-`).
     pub(crate) unicode: bool,
@@ -513,9 +515,9 @@ struct Progress {
 }
 
 impl Progress {
-    /// A bar when stderr is a terminal and rows are to be shown (not `-q`).
+    /// A bar when stderr is a terminal (not with `-q`).
     fn new(rows: u64, terminal: bool, settings: &Settings) -> Self {
-        let bar = (terminal && settings.log_rows).then(|| {
+        let bar = (terminal && settings.progress_bar).then(|| {
             let bar = indicatif::ProgressBar::new(rows);
             let style = indicatif::ProgressStyle::with_template(
                 "{bar:30} {pos}/{len} rows  {msg}  {per_sec}  ETA {eta}",
@@ -541,7 +543,7 @@ impl Progress {
                 bar.inc(1);
             }
             None if self.log_rows => crate::report::print_err(&format!(
-                "iam-onboard: line {} {} {}: {}\n",
+                "line {} {} {}: {}\n",
                 report.line, report.action, report.username, report.status
             )),
             None => {}

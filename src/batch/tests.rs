@@ -188,6 +188,7 @@ fn settings(continue_on_error: bool) -> Settings {
         dry_run: false,
         patience: Patience::default(),
         log_rows: false,
+        progress_bar: false,
         unicode: false,
     }
 }

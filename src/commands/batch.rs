@@ -90,7 +90,9 @@ pub(super) async fn run_batch(
             timeout: std::time::Duration::from_secs(args.timeout),
             ..Patience::default()
         },
-        log_rows: !global.quiet,
+        // Rows already on standard output (the table, JSON lines) are not repeated on stderr.
+        log_rows: !global.quiet && args.report.is_some(),
+        progress_bar: !global.quiet,
         unicode: terminal.look.unicode,
     };
     let (cancel, cancelled) = tokio::sync::watch::channel(false);
@@ -106,6 +108,8 @@ pub(super) async fn run_batch(
             }
         }
     };
-    report::print_err(&format!("iam-onboard: batch {file}: {summary}\n"));
+    if !global.quiet {
+        report::print_err(&format!("iam-onboard: batch {file}: {summary}\n"));
+    }
     summary.outcome()
 }
