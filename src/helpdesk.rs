@@ -27,6 +27,8 @@ pub(crate) trait Prompter {
     fn text(&mut self, prompt: &str, optional: bool, check: Check<'_>) -> Result<String, Error>;
     /// One of `items`, chosen with the arrow keys.
     fn choose(&mut self, prompt: &str, items: &[String]) -> Result<usize, Error>;
+    /// A choice that Esc or q may decline: `None`.
+    fn choose_or_leave(&mut self, prompt: &str, items: &[String]) -> Result<Option<usize>, Error>;
     /// One of `items`, found by typing part of it.
     fn search(&mut self, prompt: &str, items: &[String]) -> Result<usize, Error>;
     fn yes_no(&mut self, prompt: &str, default: bool) -> Result<bool, Error>;
@@ -82,6 +84,15 @@ impl Prompter for Dialogue {
             .items(items)
             .default(0)
             .interact()
+            .map_err(unanswered)
+    }
+
+    fn choose_or_leave(&mut self, prompt: &str, items: &[String]) -> Result<Option<usize>, Error> {
+        dialoguer::Select::with_theme(&self.theme)
+            .with_prompt(prompt)
+            .items(items)
+            .default(0)
+            .interact_opt()
             .map_err(unanswered)
     }
 
@@ -143,14 +154,20 @@ const MENU: &[(&str, &[&str])] = &[
     ("List the job-function templates", &["templates", "list"]),
 ];
 
-/// The menu `iam-onboard` opens on a terminal without a command.
-pub(crate) fn menu(prompter: &mut impl Prompter) -> Result<Command, Error> {
-    let items: Vec<String> = MENU
+/// The last menu item: leave without doing anything (Esc and q do the same).
+const QUIT: &str = "Quit";
+
+/// The menu `iam-onboard` opens on a terminal without a command; `None`: Quit (or Esc, q).
+pub(crate) fn menu(prompter: &mut impl Prompter) -> Result<Option<Command>, Error> {
+    let mut items: Vec<String> = MENU
         .iter()
         .map(|(label, words)| format!("{label:<50} (iam-onboard {})", words.join(" ")))
         .collect();
-    let chosen = prompter.choose("What do you want to do?", &items)?;
-    Ok(cli::bare_command(MENU[chosen].1))
+    items.push(QUIT.to_string());
+    let chosen = prompter.choose_or_leave("What do you want to do? (Esc or q: quit)", &items)?;
+    Ok(chosen
+        .filter(|index| *index < MENU.len())
+        .map(|index| cli::bare_command(MENU[index].1)))
 }
 
 /// Without a terminal to ask on, missing values end the run as a usage error.
@@ -356,6 +373,20 @@ pub(crate) fn ask_batch_file(prompter: &mut impl Prompter) -> Result<std::path::
     Ok(prompter.text("CSV file", false, &check)?.into())
 }
 
+/// The names nearest to a mistyped one (at most three, closest first): for "did you mean".
+pub(crate) fn closest(typed: &str, names: &[String]) -> Vec<String> {
+    let mut near: Vec<(f64, &String)> = names
+        .iter()
+        .map(|name| (strsim::jaro_winkler(typed, name), name))
+        .filter(|(score, _)| *score >= 0.85)
+        .collect();
+    near.sort_by(|a, b| b.0.total_cmp(&a.0));
+    near.into_iter()
+        .take(3)
+        .map(|(_, name)| name.clone())
+        .collect()
+}
+
 /// The IAM user to act on (`purpose`: "offboard", "reset the MFA of"), picked by typing part
 /// of the name from every user in the account.
 pub(crate) async fn ask_iam_user(
@@ -457,6 +488,18 @@ pub(crate) mod tests {
                 .iter()
                 .position(|item| item.starts_with(&answer))
                 .unwrap_or_else(|| panic!("{answer:?} is not among {items:?}")))
+        }
+
+        fn choose_or_leave(
+            &mut self,
+            prompt: &str,
+            items: &[String],
+        ) -> Result<Option<usize>, Error> {
+            if self.answers.front().is_some_and(|a| a == "<Esc>") {
+                self.next(prompt);
+                return Ok(None);
+            }
+            self.choose(prompt, items).map(Some)
         }
 
         fn search(&mut self, prompt: &str, items: &[String]) -> Result<usize, Error> {
@@ -615,11 +658,25 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_mistyped_name_gets_the_nearest_names() {
+        let names: Vec<String> = ["alice", "alicia", "bob"].map(String::from).to_vec();
+        assert_eq!(closest("alcie", &names), ["alice"]);
+        assert_eq!(closest("alicai", &names)[0], "alicia");
+        assert!(closest("zed", &names).is_empty());
+    }
+
+    #[test]
     fn the_menu_stands_for_command_lines() {
         let mut prompter = Scripted::new(&["Offboard a person from IAM Identity Center"]);
         match menu(&mut prompter).unwrap() {
-            Command::Offboard(args) => assert!(args.sso && args.username.is_none()),
+            Some(Command::Offboard(args)) => assert!(args.sso && args.username.is_none()),
             other => panic!("{other:?}"),
+        }
+        for leave in ["Quit", "<Esc>"] {
+            assert!(
+                menu(&mut Scripted::new(&[leave])).unwrap().is_none(),
+                "{leave}"
+            );
         }
     }
 

@@ -367,3 +367,12 @@ fn the_menu_moves_a_user_to_a_template_chosen_from_the_list() {
     assert_eq!(groups_of(&name).len(), 1);
     assert_ne!(groups_of(&name), ["iam-onboard-finance"]);
 }
+
+#[test]
+fn the_menu_can_be_left_with_q() {
+    let mut session = on_a_terminal(Run::new(&[]));
+    session.exp_string("What do you want to do?").unwrap();
+    press(&mut session, "q");
+    session.exp_eof().unwrap();
+    assert_eq!(exit_code(&mut session), 0);
+}

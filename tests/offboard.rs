@@ -2,8 +2,8 @@
 //! users made by `new-user`.
 
 use crate::support::{
-    Run, block_on, current_and_next_codes, exit_code, iam, on_a_terminal, strings, unique,
-    user_exists, utf8_from_pty, virtual_devices_named, wait_for_file,
+    Run, block_on, create_user, current_and_next_codes, exit_code, iam, on_a_terminal, strings,
+    unique, user_exists, utf8_from_pty, virtual_devices_named, wait_for_file,
 };
 
 const INLINE_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}"#;
@@ -425,7 +425,7 @@ fn without_a_terminal_or_yes_and_for_protected_users_nothing_changes() {
 fn on_a_terminal_the_user_name_must_be_typed_to_confirm() {
     let name = unique("ivy");
     build_by_hand(&name);
-    let ask = |answer: &str| {
+    let ask = |answers: &[&str]| {
         let mut session = on_a_terminal(Run::new(&["offboard", &name]));
         let shown = utf8_from_pty(
             &session
@@ -436,11 +436,19 @@ fn on_a_terminal_the_user_name_must_be_typed_to_confirm() {
             shown.contains("iam:DeleteUser"),
             "the plan is shown first: {shown}"
         );
-        session.send_line(answer).unwrap();
+        assert!(
+            shown.contains(&format!("{name} (arn:aws:iam::123456789012:user/{name})"))
+                && shown.contains("last console sign-in"),
+            "who the person is: {shown}"
+        );
+        for answer in answers {
+            session.send_line(answer).unwrap();
+        }
         let rest = utf8_from_pty(&session.exp_eof().unwrap());
         (rest, exit_code(&mut session))
     };
-    let (rest, code) = ask("ivy-typo");
+    let (rest, code) = ask(&["ivy-typo", ""]);
+    assert!(rest.contains("type it exactly"), "asked again: {rest}");
     assert!(
         rest.contains("not confirmed; nothing was changed"),
         "{rest}"
@@ -448,8 +456,19 @@ fn on_a_terminal_the_user_name_must_be_typed_to_confirm() {
     assert_eq!(code, 130);
     assert!(user_exists(&name));
 
-    let (rest, code) = ask(&name);
+    let (rest, code) = ask(&["ivy-typo", &name]);
     assert!(rest.contains("Offboarded"), "{rest}");
     assert_eq!(code, 0);
     assert!(!user_exists(&name));
+
+    let typo = unique("ivx");
+    create_user(&typo);
+    let mut session = on_a_terminal(Run::new(&["offboard", &format!("{typo}z")]));
+    let rest = utf8_from_pty(&session.exp_eof().unwrap());
+    assert!(rest.contains(&format!("did you mean {typo}")), "{rest}");
+    assert_eq!(
+        exit_code(&mut session),
+        0,
+        "the exit code re-runs depend on"
+    );
 }

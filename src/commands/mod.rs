@@ -52,7 +52,10 @@ pub(crate) async fn dispatch(
     let terminal = Terminal::detect();
     let command = match command {
         Some(command) => command,
-        None if terminal.interactive => helpdesk::menu(&mut Dialogue::new(terminal.look))?,
+        None if terminal.interactive => match helpdesk::menu(&mut Dialogue::new(terminal.look))? {
+            Some(command) => command,
+            None => return Ok(()),
+        },
         None => return Err(crate::cli::usage_error(&[], &["a command"])),
     };
     if global.output == OutputFormat::Csv
@@ -142,9 +145,24 @@ fn confirm_typed(
     for line in lines {
         eprintln!("  {line}");
     }
-    let typed = prompter.text(&format!("Type {user_name} to confirm"), true, &|_| Ok(()))?;
-    Ok(typed == user_name)
+    for attempt in 1..=CONFIRM_TRIES {
+        let typed = prompter.text(&format!("Type {user_name} to confirm"), true, &|_| Ok(()))?;
+        if typed == user_name {
+            return Ok(true);
+        }
+        if attempt < CONFIRM_TRIES && !typed.is_empty() {
+            prompter.tell(&format!(
+                "{typed:?} is not {user_name}; type it exactly, or press Enter to stop"
+            ));
+        } else {
+            break;
+        }
+    }
+    Ok(false)
 }
+
+/// How many times a mistyped name may be typed again before offboarding gives up.
+const CONFIRM_TRIES: u32 = 3;
 
 /// Shows the one-time password once, on the terminal; whether it got there.
 /// `when` the person must change it: "first sign-in", "next sign-in".

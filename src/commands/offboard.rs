@@ -58,6 +58,17 @@ pub(super) async fn offboard_user(
         found: found.as_ref().map(|inventory| &inventory.user),
     })?;
     let Some(inventory) = found else {
+        if terminal.interactive
+            && let Ok(users) = api.list_users().await
+        {
+            let near = helpdesk::closest(user_name, &users);
+            if !near.is_empty() {
+                prompter.tell(&format!(
+                    "no user {user_name}; did you mean {}?",
+                    near.join(", ")
+                ));
+            }
+        }
         let report = OffboardReport::not_found(&acting, user_name);
         report::print(&report.render(global.output));
         return Ok(());
@@ -73,7 +84,10 @@ pub(super) async fn offboard_user(
         report::print(&report.render(global.output));
         return Ok(());
     }
-    if terminal.interactive && !global.yes && !confirm_offboard(&mut prompter, &acting, &plan)? {
+    if terminal.interactive
+        && !global.yes
+        && !confirm_offboard(&mut prompter, &acting, &inventory.user, &plan)?
+    {
         return Err(Error::Declined);
     }
     let interrupted = interrupts.during_changes();
@@ -237,9 +251,29 @@ fn sessions_cut(cut: &[SessionsCut], started: u64) -> AccessCut {
 fn confirm_offboard(
     prompter: &mut impl Prompter,
     acting: &Acting,
+    user: &crate::aws::UserInfo,
     plan: &offboard::OffboardPlan,
 ) -> Result<bool, Error> {
+    eprintln!("{}", who(user));
     let mut lines: Vec<String> = plan.removals().map(ToString::to_string).collect();
     lines.extend(plan.warnings.iter().map(|w| format!("warning: {w}")));
     confirm_typed(prompter, acting, &plan.user_name, &lines)
+}
+
+/// Who the person is, so the helper can check it is the right one: name and email, template,
+/// who created them when, and when they last signed in.
+fn who(user: &crate::aws::UserInfo) -> String {
+    use crate::tags::{CREATED_BY_TAG, DISPLAY_NAME_TAG, EMAIL_TAG, TEMPLATE_TAG};
+    let tag = |key: &str| user.tag(key).unwrap_or("-");
+    format!(
+        "{} ({}): {} <{}>, template {}, created {} by {}, last console sign-in {}",
+        user.name,
+        user.arn,
+        tag(DISPLAY_NAME_TAG),
+        tag(EMAIL_TAG),
+        tag(TEMPLATE_TAG),
+        user.created.as_deref().unwrap_or("-"),
+        tag(CREATED_BY_TAG),
+        user.password_last_used.as_deref().unwrap_or("never"),
+    )
 }
