@@ -267,6 +267,8 @@ pub(crate) struct OffboardReport {
     pub(crate) user_name: String,
     pub(crate) user_arn: Option<String>,
     pub(crate) reason: Option<String>,
+    /// What offboarding added: the deny-all inline policy, `--disable-only`'s tags.
+    pub(crate) added: Vec<String>,
     /// Removals made, as API calls with their targets.
     pub(crate) removed: Vec<String>,
     /// Removals found already done (an earlier run, or someone else).
@@ -320,6 +322,7 @@ impl OffboardReport {
             user_name: user_name.to_string(),
             user_arn: None,
             reason: None,
+            added: Vec::new(),
             removed: Vec::new(),
             already_gone: Vec::new(),
             planned: Vec::new(),
@@ -348,8 +351,13 @@ impl OffboardReport {
             OffboardMode::Delete => OffboardStatus::Offboarded,
             OffboardMode::DisableOnly => OffboardStatus::Disabled,
         };
+        let (added, removed_now): (Vec<String>, Vec<String>) =
+            removed.done.into_iter().partition(|call| {
+                call.starts_with("iam:PutUserPolicy") || call.starts_with("iam:TagUser")
+            });
         OffboardReport {
-            removed: removed.done,
+            added,
+            removed: removed_now,
             already_gone: removed.already_gone,
             ..Self::from_plan(acting, plan, status, reason)
         }
@@ -426,6 +434,7 @@ impl OffboardReport {
             })
             .collect();
         section("Sessions still allowed:\n", &open);
+        section("Added:\n", &self.added);
         section("Removed:\n", &self.removed);
         section("Already gone:\n", &self.already_gone);
         section("Kept:\n", &self.kept);

@@ -348,6 +348,25 @@ fn on_a_terminal_the_qr_code_decodes_and_typed_codes_enable_the_device() {
     let uri = decode_terminal_qr(&screen);
     assert!(uri.starts_with("otpauth://totp/AWS-123456789012:"), "{uri}");
     assert!(uri.contains(&format!(":{name}?secret=")), "{uri}");
+    let secret = uri
+        .split("secret=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap();
+    let shown_key = screen
+        .split("by hand: key ")
+        .nth(1)
+        .expect("the key for typing by hand")
+        .split(" (time-based")
+        .next()
+        .unwrap()
+        .replace(' ', "");
+    assert_eq!(
+        shown_key, secret,
+        "the key in groups of four is the QR code's"
+    );
     type_codes(&mut session, &uri);
     let rest = utf8_from_pty(&session.exp_eof().unwrap());
     assert!(rest.contains("One-time console password"), "{rest}");

@@ -263,7 +263,16 @@ fn disable_only_cuts_access_keeps_the_user_and_a_later_run_finishes() {
         "-y",
     ])
     .output();
-    out.exits(0).stdout_has("access cut, user kept");
+    out.exits(0)
+        .stdout_has("access cut, user kept")
+        .stdout_has("Added:\n  iam:PutUserPolicy PolicyName=iam-onboard-deny-all")
+        .stdout_has("\n  iam:TagUser iam-onboard:offboarded=");
+    let removed = out.stdout.split("Removed:").nth(1).unwrap_or_default();
+    assert!(
+        !removed.contains("iam:TagUser"),
+        "the tag is not a removal: {}",
+        out.stdout
+    );
     block_on(async {
         let iam = iam();
         let profile = iam.get_login_profile().user_name(&name).send().await;

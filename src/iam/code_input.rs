@@ -24,6 +24,21 @@ impl TerminalCodes {
     }
 }
 
+/// The otpauth URI's secret in groups of four, as authenticator apps take a key typed by hand.
+fn manual_key(otpauth_uri: &str) -> Option<String> {
+    let query = otpauth_uri.split_once('?')?.1;
+    let secret = query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("secret="))?;
+    let groups: Vec<String> = secret
+        .chars()
+        .collect::<Vec<_>>()
+        .chunks(4)
+        .map(|chunk| chunk.iter().collect())
+        .collect();
+    Some(groups.join(" "))
+}
+
 /// One code typed at a prompt, which takes nothing but 6 digits (spaces ignored). In the
 /// prompt's raw mode Ctrl-C is a key, not a signal, and comes back as an `Interrupted` error.
 fn prompt_code(label: &'static str, look: Look) -> Result<String, CodeInput> {
@@ -58,6 +73,9 @@ impl CodeSource for TerminalCodes {
             self.user_name
         );
         eprintln!("{drawing}");
+        if let Some(key) = manual_key(otpauth_uri.expose()) {
+            eprintln!("Can't scan it? Add the account by hand: key {key} (time-based, 6 digits)\n");
+        }
         let (_, columns) = dialoguer::console::Term::stderr().size();
         let width = qr::width(&drawing);
         if usize::from(columns) < width {
@@ -169,5 +187,19 @@ impl CodeSource for AnyCodes {
             AnyCodes::Terminal(codes) => codes.rejected(why, tries_left),
             AnyCodes::Stdin(codes) => codes.rejected(why, tries_left),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_key_is_shown_in_groups_of_four_for_typing_by_hand() {
+        assert_eq!(
+            manual_key("otpauth://totp/AWS-1:alice?secret=ABCDEFGHIJKLMN&issuer=AWS-1").as_deref(),
+            Some("ABCD EFGH IJKL MN")
+        );
+        assert_eq!(manual_key("not a uri"), None);
     }
 }
