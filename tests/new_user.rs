@@ -454,3 +454,55 @@ fn sigterm_and_sighup_while_waiting_for_codes_undo_everything_and_remove_the_sec
         );
     }
 }
+
+#[test]
+fn a_dry_run_asks_exactly_what_the_real_run_asks() {
+    let name = unique("same-checks");
+    for extra in [&["--dry-run"][..], &[][..]] {
+        let mut args = vec!["new-user", name.as_str(), "--template", "finance", "-y"];
+        args.extend_from_slice(extra);
+        Run::new(&args)
+            .output()
+            .exits(2)
+            .stderr_has("--password-file");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pw");
+    Run::new(&[
+        "new-user",
+        &name,
+        "--template",
+        "finance",
+        "--mfa",
+        "deferred",
+        "--password-file",
+        file.to_str().unwrap(),
+        "-y",
+    ])
+    .output()
+    .exits(0);
+    for extra in [&["--dry-run"][..], &[][..]] {
+        let mut args = vec![
+            "new-user",
+            name.as_str(),
+            "--template",
+            "finance",
+            "--mfa",
+            "deferred",
+            "-y",
+        ];
+        args.extend_from_slice(extra);
+        Run::new(&args).output().exits(0);
+    }
+    let csv = dir.path().join("people.csv");
+    std::fs::write(
+        &csv,
+        format!("username,template,console\n{}-b,finance,yes\n", name),
+    )
+    .unwrap();
+    for extra in [&["--dry-run"][..], &[][..]] {
+        let mut args = vec!["batch", csv.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        Run::new(&args).output().exits(2).stderr_has("--report");
+    }
+}

@@ -47,7 +47,8 @@ pub(super) async fn run_batch(
         protected: &protected,
     };
     let checked = batch::check::check_file(&path, &checking).map_err(Error::BadRows)?;
-    if checked.makes_passwords && args.report.is_none() && !global.dry_run {
+    // The same check for a dry run as for the real one: a dry run answers what the run would.
+    if checked.makes_passwords && args.report.is_none() {
         return Err(InputError::new(
             "--report",
             "rows with console=yes make one-time passwords, which go only to the report: give --report FILE",

@@ -45,12 +45,6 @@ pub(crate) fn new_user_request(
         },
         set,
     )?;
-    if request.console && request.password_file.is_none() && !terminal.interactive {
-        return Err(InputError::new(
-            "--password-file",
-            "the one-time console password is only shown on a terminal; give --password-file FILE or --no-console",
-        ));
-    }
     Ok(request)
 }
 
@@ -122,6 +116,15 @@ pub(super) async fn new_user(
         })?;
     let plan = plan::plan_new_user(&request, &observed)?;
     plan.check_files_are_new(&request)?;
+    // Decided by the plan, the same for a dry run as for the real one: only a run that makes a
+    // password needs somewhere to deliver it.
+    if plan.makes_password() && request.password_file.is_none() && !terminal.interactive {
+        return Err(InputError::new(
+            "--password-file",
+            "the one-time console password is only shown on a terminal; give --password-file FILE or --no-console",
+        )
+        .into());
+    }
     if global.dry_run || plan.is_empty() {
         let outcome = (!global.dry_run).then_some(onboard::Onboarded {
             password_to_show: None,

@@ -33,7 +33,7 @@ pub(super) async fn reset_password(
     if let Some(name) = &args.username {
         names::validate_user_name(name)?;
     }
-    if args.password_file.is_none() && !terminal.interactive && !global.dry_run {
+    if args.password_file.is_none() && !terminal.interactive {
         return Err(InputError::new(
             "--password-file",
             "the one-time password is only shown on a terminal; give --password-file FILE",
