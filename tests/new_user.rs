@@ -506,3 +506,19 @@ fn a_dry_run_asks_exactly_what_the_real_run_asks() {
         Run::new(&args).output().exits(2).stderr_has("--report");
     }
 }
+
+#[test]
+fn a_qr_code_wider_than_the_terminal_is_refused_before_anything_is_created() {
+    let name = unique("narrow");
+    let mut session = on_a_terminal(
+        Run::new(&["new-user", &name, "--template", "finance", "--yes"])
+            .env("LC_ALL", "C")
+            .env("LANG", "C")
+            .env("COLUMNS", "80"),
+    );
+    let rest = utf8_from_pty(&session.exp_eof().unwrap());
+    assert!(rest.contains("the QR code needs"), "{rest}");
+    assert!(rest.contains("--mfa-qr-png"), "{rest}");
+    assert_eq!(exit_code(&mut session), 2);
+    assert!(!user_exists(&name), "nothing was created");
+}

@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::error::{Error, InputError};
 use crate::helpdesk::{self, Dialogue, Prompter};
 use crate::iam::apply::{self as onboard, Effects};
-use crate::iam::code_input::{AnyCodes, StdinCodes, TerminalCodes};
+use crate::iam::code_input::{self, AnyCodes, StdinCodes, TerminalCodes};
 use crate::iam::plan;
 use crate::iam::request::{MfaMode, NewUserInput, NewUserRequest};
 use crate::interrupt::Interrupts;
@@ -133,6 +133,14 @@ pub(super) async fn new_user(
         let report = NewUserReport::new(&request, &observed, &plan, outcome.as_ref());
         report::print(&report.render(global.output));
         return Ok(());
+    }
+    if request.mfa == MfaMode::Prompt && plan.creates_device() {
+        code_input::check_qr_fits(
+            &crate::iam::enrol::mfa_issuer(&observed.caller.account),
+            &request.user_name,
+            terminal.look.unicode,
+            code_input::terminal_columns(),
+        )?;
     }
     let acting = Acting::of(&observed.caller);
     if terminal.interactive && !global.yes && !confirm(&mut prompter, &acting, &request, &plan)? {

@@ -10,7 +10,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::error::{Error, InputError};
 use crate::helpdesk::{self, Dialogue, Prompter};
-use crate::iam::code_input::{AnyCodes, StdinCodes, TerminalCodes};
+use crate::iam::code_input::{self, AnyCodes, StdinCodes, TerminalCodes};
 use crate::iam::mfa_reset::{self, MfaResetPlan, ResetMode};
 use crate::iam::request::MfaMode;
 use crate::interrupt::Interrupts;
@@ -149,6 +149,14 @@ pub(super) async fn reset_mfa(
         report.status = MfaResetStatus::AlreadyDone;
         report::print(&report.render(global.output));
         return Ok(());
+    }
+    if mode == ResetMode::Enrol(MfaMode::Prompt) {
+        code_input::check_qr_fits(
+            &crate::iam::enrol::mfa_issuer(&caller.account),
+            &user_name,
+            terminal.look.unicode,
+            code_input::terminal_columns(),
+        )?;
     }
     if terminal.interactive && !global.yes && !confirm(&mut prompter, &acting, &plan)? {
         return Err(Error::Declined);

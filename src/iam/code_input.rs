@@ -24,6 +24,41 @@ impl TerminalCodes {
     }
 }
 
+/// Checks, before anything changes, that the QR code a device for `account_name` will get fits
+/// a terminal `columns` wide: drawn for a seed as long as AWS's (40 bytes).
+pub(crate) fn check_qr_fits(
+    issuer: &str,
+    account_name: &str,
+    unicode: bool,
+    columns: usize,
+) -> Result<(), crate::error::InputError> {
+    let seed = base32::encode(base32::Alphabet::Rfc4648 { padding: false }, &[0u8; 40]);
+    let sample = crate::totp::MfaSeed::from_base32(&Secret::new(seed), issuer, account_name)
+        .map_err(|err| crate::error::InputError::new("--mfa", err.to_string()))?;
+    let drawing = qr::terminal(sample.otpauth_uri().expose(), unicode)
+        .map_err(|err| crate::error::InputError::new("--mfa", err.to_string()))?;
+    let width = qr::width(&drawing);
+    if width > columns {
+        return Err(crate::error::InputError::new(
+            "--mfa",
+            format!(
+                "the QR code needs {width} columns and the terminal has {columns}{}: widen the window, or use --mfa export --mfa-secret-file FILE --mfa-qr-png FILE",
+                if unicode {
+                    ""
+                } else {
+                    " (without UTF-8 it is drawn two characters a module)"
+                }
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The columns of the terminal on stderr.
+pub(crate) fn terminal_columns() -> usize {
+    usize::from(dialoguer::console::Term::stderr().size().1)
+}
+
 /// The otpauth URI's secret in groups of four, as authenticator apps take a key typed by hand.
 fn manual_key(otpauth_uri: &str) -> Option<String> {
     let query = otpauth_uri.split_once('?')?.1;
@@ -201,5 +236,13 @@ mod tests {
             Some("ABCD EFGH IJKL MN")
         );
         assert_eq!(manual_key("not a uri"), None);
+    }
+
+    #[test]
+    fn a_qr_code_too_wide_for_the_terminal_is_refused_before_any_change() {
+        assert!(check_qr_fits("AWS-123456789012", "alice", true, 80).is_ok());
+        let err = check_qr_fits("AWS-123456789012", "alice", false, 80).unwrap_err();
+        assert!(err.reason.contains("--mfa-qr-png"), "{err}");
+        assert!(check_qr_fits("AWS-123456789012", "alice", false, 200).is_ok());
     }
 }

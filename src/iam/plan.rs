@@ -375,6 +375,13 @@ impl Plan {
         self.steps.iter().any(Step::makes_password)
     }
 
+    /// Whether a run creates a virtual MFA device (and so shows a QR code in prompt mode).
+    pub(crate) fn creates_device(&self) -> bool {
+        self.steps
+            .iter()
+            .any(|s| matches!(s, Step::CreateVirtualMfaDevice { .. }))
+    }
+
     /// Whether the user is tagged with a pending password once the run is done, so that
     /// delivering it must be recorded: a password made for the terminal or a report, or one that
     /// replaces an undelivered password. A `--password-file` is written before the login profile
@@ -393,10 +400,7 @@ impl Plan {
         for file in request.secret_files() {
             let written = match file.written_with {
                 WrittenWith::Password => self.makes_password(),
-                WrittenWith::MfaDevice => self
-                    .steps
-                    .iter()
-                    .any(|s| matches!(s, Step::CreateVirtualMfaDevice { .. })),
+                WrittenWith::MfaDevice => self.creates_device(),
             };
             if written && file.path.exists() {
                 return Err(InputError::new(
