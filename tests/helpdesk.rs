@@ -4,8 +4,8 @@
 
 use crate::support::{
     DOWN, Run, a_wrong_code, current_and_next_codes, decode_terminal_qr, enabled_mfa_devices,
-    exit_code, groups_of, on_a_terminal, press, tags_of, type_codes, unique, user_exists,
-    utf8_from_pty,
+    exit_code, groups_of, on_a_terminal, on_a_terminal_columns, press, tags_of, type_codes, unique,
+    user_exists, utf8_from_pty,
 };
 use rexpect::session::PtySession;
 
@@ -100,7 +100,7 @@ fn a_whole_onboarding_through_the_menu_ends_with_an_enabled_mfa_device() {
 fn a_wrong_code_is_explained_and_the_second_try_enrols_on_a_plain_ascii_terminal() {
     let name = unique("retry");
     let run = Run::new(&["new-user", &name, "--template", "finance", "--yes"]).env("LANG", "C");
-    let mut session = on_a_terminal(run);
+    let mut session = on_a_terminal_columns(run, 120);
     let screen = utf8_from_pty(&session.exp_string("First code").unwrap());
     assert!(
         screen.is_ascii(),

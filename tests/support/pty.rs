@@ -12,6 +12,27 @@ pub(crate) fn on_a_terminal(run: Run) -> rexpect::session::PtySession {
     rexpect::session::spawn_command(run.command(), Some(30_000)).unwrap()
 }
 
+/// The run on a pseudo-terminal `columns` wide (the default one is 80).
+pub(crate) fn on_a_terminal_columns(run: Run, columns: u16) -> rexpect::session::PtySession {
+    let inner = run.command();
+    let mut wrapped = std::process::Command::new("sh");
+    wrapped
+        .arg("-c")
+        .arg(format!("stty cols {columns} rows 60; exec \"$0\" \"$@\""))
+        .arg(inner.get_program())
+        .args(inner.get_args());
+    for (key, value) in inner.get_envs() {
+        match value {
+            Some(value) => wrapped.env(key, value),
+            None => wrapped.env_remove(key),
+        };
+    }
+    if let Some(dir) = inner.get_current_dir() {
+        wrapped.current_dir(dir);
+    }
+    rexpect::session::spawn_command(wrapped, Some(30_000)).unwrap()
+}
+
 /// Keys pressed at once, as a person would (rexpect buffers `send` until a flush).
 pub(crate) fn press(session: &mut rexpect::session::PtySession, keys: &str) {
     session.send(keys).unwrap();
