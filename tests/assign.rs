@@ -393,17 +393,19 @@ fn principal_assignments(
     id: &str,
 ) -> Vec<(String, String)> {
     block_on(async {
-        let out = sso()
+        let assigned: Vec<_> = sso()
             .0
             .list_account_assignments_for_principal()
             .instance_arn(instance_arn)
             .principal_id(id)
             .principal_type(kind)
+            .into_paginator()
+            .items()
             .send()
+            .try_collect()
             .await
             .unwrap();
-        let mut found: Vec<(String, String)> = out
-            .account_assignments()
+        let mut found: Vec<(String, String)> = assigned
             .iter()
             .map(|a| {
                 (
