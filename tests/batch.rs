@@ -87,6 +87,15 @@ fn a_mixed_file_of_200_rows_is_done_and_a_rerun_finds_it_all_done() {
     assert_eq!(crate::support::mode(&report), 0o600);
     let rows = statuses(&report);
     assert_eq!(rows.len(), 200);
+    let lines: Vec<u64> = csv::Reader::from_path(&report)
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap()[0].parse().unwrap())
+        .collect();
+    assert!(
+        lines.windows(2).all(|pair| pair[0] < pair[1]),
+        "the report keeps the file's order: {lines:?}"
+    );
     let count = |status: &str| rows.iter().filter(|(s, _)| s == status).count();
     assert_eq!(
         (count("created"), count("offboarded"), count("assigned")),

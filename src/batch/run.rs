@@ -555,6 +555,15 @@ impl Progress {
             bar.finish();
         }
     }
+
+    /// Runs `write` with the bar taken off the screen, so a line written meanwhile leaves no
+    /// stale copy of the bar behind.
+    fn suspended<T>(&self, write: impl FnOnce() -> T) -> T {
+        match &self.bar {
+            Some(bar) => bar.suspend(write),
+            None => write(),
+        }
+    }
 }
 
 /// Runs a checked file: shared resources once, then the rows, at most `concurrency` at once,
@@ -573,7 +582,7 @@ pub(crate) async fn run<I: Iam + Send + 'static, S: Sso + Send + 'static>(
     let settings = Rc::new(settings);
     let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let progress = Progress::new(checked.rows, terminal, &settings);
-    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<Finished>();
+    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<(u64, Finished)>();
     let stop = Rc::new(Cell::new(false));
     let local = tokio::task::LocalSet::new();
     let summary = local
@@ -581,40 +590,51 @@ pub(crate) async fn run<I: Iam + Send + 'static, S: Sso + Send + 'static>(
             let (mut reader, header) = open(&checked.path, checking.file)?;
             let permits = Arc::new(tokio::sync::Semaphore::new(settings.concurrency.get()));
             let mut summary = Summary::default();
-            let mut record_row = |Finished { report, undo_incomplete: incomplete, written }: Finished, summary: &mut Summary| -> Result<(), Error> {
-                *summary.by_status.entry(report.status).or_default() += 1;
-                summary.undo_incomplete |= incomplete;
-                if report.status == RowStatus::Failed && !settings.continue_on_error {
-                    stop.set(true);
-                }
-                progress.row(&report, summary);
-                sink.write(&report)?;
-                if let Some(written) = written {
-                    let _ = written.send(());
+            // Rows end in any order but are reported in the file's: a row's outcome waits here
+            // until every row before it is reported. Each row keeps its permit until its line
+            // is written, so at most `concurrency` rows are running or waiting.
+            let mut waiting: BTreeMap<u64, Finished> = BTreeMap::new();
+            let mut next_to_report = 0u64;
+            let mut record_row = |seq: u64, finished: Finished, summary: &mut Summary| -> Result<(), Error> {
+                waiting.insert(seq, finished);
+                while let Some(Finished { report, undo_incomplete: incomplete, written }) =
+                    waiting.remove(&next_to_report)
+                {
+                    next_to_report += 1;
+                    *summary.by_status.entry(report.status).or_default() += 1;
+                    summary.undo_incomplete |= incomplete;
+                    if report.status == RowStatus::Failed && !settings.continue_on_error {
+                        stop.set(true);
+                    }
+                    progress.row(&report, summary);
+                    progress.suspended(|| sink.write(&report))?;
+                    if let Some(written) = written {
+                        let _ = written.send(());
+                    }
                 }
                 Ok(())
             };
-            for record in reader.records() {
+            for (seq, record) in (0u64..).zip(reader.records()) {
                 let record = record.map_err(|err| Error::io("cannot read the file", err.into()))?;
                 let row = parse_row(&record, &header, checking)?;
-                while let Ok(done) = done_rx.try_recv() {
-                    record_row(done, &mut summary)?;
+                while let Ok((done_seq, done)) = done_rx.try_recv() {
+                    record_row(done_seq, done, &mut summary)?;
                 }
                 if stop.get() || *cancel.borrow() {
-                    record_row(Finished::skipped(&row), &mut summary)?;
+                    record_row(seq, Finished::skipped(&row), &mut summary)?;
                     continue;
                 }
                 let permit = loop {
                     tokio::select! {
                         permit = permits.clone().acquire_owned() => break permit.expect("the semaphore stays open"),
-                        Some(done) = done_rx.recv() => record_row(done, &mut summary)?,
+                        Some((done_seq, done)) = done_rx.recv() => record_row(done_seq, done, &mut summary)?,
                     }
                 };
-                while let Ok(done) = done_rx.try_recv() {
-                    record_row(done, &mut summary)?;
+                while let Ok((done_seq, done)) = done_rx.try_recv() {
+                    record_row(done_seq, done, &mut summary)?;
                 }
                 if stop.get() {
-                    record_row(Finished::skipped(&row), &mut summary)?;
+                    record_row(seq, Finished::skipped(&row), &mut summary)?;
                     continue;
                 }
                 let (iam, sso, prepared, settings, cancel, done_tx) = (
@@ -631,11 +651,12 @@ pub(crate) async fn run<I: Iam + Send + 'static, S: Sso + Send + 'static>(
                     let delivers = finished.report.password.is_some().then(|| finished.report.username.clone());
                     let (written, in_the_report) = tokio::sync::oneshot::channel();
                     finished.written = Some(written);
-                    // The outcome goes out before the permit is released, so the next row
-                    // starts only after this one's failure can stop it.
-                    let _ = done_tx.send(finished);
-                    if let Some(user) = delivers
-                        && in_the_report.await.is_ok()
+                    // The outcome goes out, and the permit is held until its line is written:
+                    // the next row starts only after this one's failure can stop it, and the
+                    // rows waiting for an earlier one stay within the concurrency.
+                    let _ = done_tx.send((seq, finished));
+                    let reported = in_the_report.await.is_ok();
+                    if let Some(user) = delivers.filter(|_| reported)
                         && let Err(err) = onboard::record_password_delivered(iam.as_ref(), &user).await
                     {
                         tracing::warn!(%err, user, "could not record that the password was delivered; a re-run will make a new one");
@@ -644,8 +665,8 @@ pub(crate) async fn run<I: Iam + Send + 'static, S: Sso + Send + 'static>(
                 });
             }
             drop(done_tx);
-            while let Some(done) = done_rx.recv().await {
-                record_row(done, &mut summary)?;
+            while let Some((done_seq, done)) = done_rx.recv().await {
+                record_row(done_seq, done, &mut summary)?;
             }
             summary.interrupted = *cancel.borrow();
             summary.warnings = prepared
