@@ -406,18 +406,35 @@ pub(crate) async fn ask_iam_user(
     Ok(users[chosen].clone())
 }
 
-/// The Identity Center user name of the person to act on (`purpose`: "offboard", "show").
-pub(crate) fn ask_identity_person(
+/// The Identity Center person to act on, picked by typing part of the name from every user of
+/// the identity store.
+pub(crate) async fn ask_sso_person(
+    api: &impl crate::aws::Sso,
+    instance_arn: Option<&str>,
     prompter: &mut impl Prompter,
     purpose: &str,
 ) -> Result<String, Error> {
-    let check =
-        |answer: &str| assign::validate_identity_user_name(answer).map_err(|err| err.reason);
-    prompter.text(
-        &format!("Identity Center user name to {purpose}"),
-        false,
-        &check,
-    )
+    let instance = crate::sso::assign::choose_instance(api, instance_arn).await?;
+    let mut names: Vec<String> = api
+        .list_identity_users(&instance.identity_store_id)
+        .await
+        .map_err(Error::from_aws)?
+        .into_iter()
+        .map(|(_, name)| name)
+        .collect();
+    names.sort();
+    if names.is_empty() {
+        return Err(InputError::new(
+            "<USERNAME>",
+            format!("the identity store has no users to {purpose}"),
+        )
+        .into());
+    }
+    let chosen = prompter.search(
+        &format!("Identity Center user to {purpose} (type to filter)"),
+        &names,
+    )?;
+    Ok(names[chosen].clone())
 }
 
 #[cfg(test)]

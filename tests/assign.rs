@@ -617,6 +617,25 @@ fn the_menu_gives_sso_access_asking_for_each_value() {
         .map(|(account, _)| account)
         .collect();
     assert_eq!(accounts, ["111111111111", "222222222222"]);
+
+    let mut session = on_a_terminal(Run::new(&[]));
+    session.exp_string("What do you want to do?").unwrap();
+    press(&mut session, &format!("{}\r", DOWN.repeat(3)));
+    session
+        .exp_string("Identity Center user to offboard (type to filter)")
+        .unwrap();
+    press(&mut session, &name);
+    press(&mut session, "\r");
+    session
+        .exp_string(&format!("Type {name} to confirm"))
+        .unwrap();
+    session.send_line(&name).unwrap();
+    let rest = utf8_from_pty(&session.exp_eof().unwrap());
+    assert_eq!(exit_code(&mut session), 0, "{rest}");
+    assert!(
+        identity_user_id(&store, &name).is_none(),
+        "picked from the list and offboarded: {rest}"
+    );
 }
 
 #[test]

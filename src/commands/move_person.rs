@@ -53,9 +53,18 @@ pub(super) async fn move_person(
     let sdk_config = load_config(&aws_target(global)?).await?;
     let iam = SdkIam::new(&sdk_config);
     let mut prompter = Dialogue::new(terminal.look);
+    let sso = Arc::new(super::sso_api(&sdk_config, global, &config)?);
     let user_name = match (args.username.clone(), args.sso) {
         (Some(name), _) => name,
-        (None, true) => helpdesk::ask_identity_person(&mut prompter, "move")?,
+        (None, true) => {
+            helpdesk::ask_sso_person(
+                sso.as_ref(),
+                args.instance_arn.as_deref(),
+                &mut prompter,
+                "move",
+            )
+            .await?
+        }
         (None, false) => helpdesk::ask_iam_user(&iam, &mut prompter, "move").await?,
     };
     let template = match &args.template {
@@ -68,7 +77,7 @@ pub(super) async fn move_person(
         protected
             .guard(caller)
             .check(Person::Identity { name: &user_name })?;
-        let api = Arc::new(super::sso_api(&sdk_config, global, &config)?);
+        let api = sso;
         let plan = move_person::plan_sso_move(
             api.as_ref(),
             &user_name,

@@ -123,11 +123,20 @@ pub(super) async fn offboard_sso(
     let config = Config::load(global.config.as_deref())?;
     let protected = Protected::gather(&global.protect, &config);
     let mut prompter = Dialogue::new(terminal.look);
+    let sdk_config = load_config(&aws_target(global)?).await?;
+    let api = Arc::new(super::sso_api(&sdk_config, global, &config)?);
     let user_name = match args.username.clone() {
         Some(name) => name,
-        None => helpdesk::ask_identity_person(&mut prompter, "offboard")?,
+        None => {
+            helpdesk::ask_sso_person(
+                api.as_ref(),
+                args.instance_arn.as_deref(),
+                &mut prompter,
+                "offboard",
+            )
+            .await?
+        }
     };
-    let sdk_config = load_config(&aws_target(global)?).await?;
     let caller = SdkIam::new(&sdk_config)
         .get_caller_identity()
         .await
@@ -136,7 +145,6 @@ pub(super) async fn offboard_sso(
     protected
         .guard(caller)
         .check(Person::Identity { name: &user_name })?;
-    let api = Arc::new(super::sso_api(&sdk_config, global, &config)?);
     let request = SsoOffboardRequest {
         user_name,
         instance_arn: args.instance_arn.clone(),

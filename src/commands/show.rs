@@ -34,9 +34,14 @@ pub(super) async fn show(
     let sdk_config = load_config(&aws_target(global)?).await?;
     let iam = SdkIam::new(&sdk_config);
     let mut prompter = Dialogue::new(terminal.look);
+    let config = crate::config::Config::load(global.config.as_deref())?;
+    let sso = super::sso_api(&sdk_config, global, &config)?;
     let user_name = match (args.username.clone(), args.sso) {
         (Some(name), _) => name,
-        (None, true) => helpdesk::ask_identity_person(&mut prompter, "show")?,
+        (None, true) => {
+            helpdesk::ask_sso_person(&sso, args.instance_arn.as_deref(), &mut prompter, "show")
+                .await?
+        }
         (None, false) => helpdesk::ask_iam_user(&iam, &mut prompter, "show").await?,
     };
     let caller = iam.get_caller_identity().await.map_err(Error::from_aws)?;
@@ -46,8 +51,6 @@ pub(super) async fn show(
         person: None,
     };
     if args.sso {
-        let config = crate::config::Config::load(global.config.as_deref())?;
-        let sso = super::sso_api(&sdk_config, global, &config)?;
         report.person = read_person(&sso, &user_name, args.instance_arn.as_deref()).await?;
         if report.person.is_none() {
             return Err(InputError::new(
