@@ -134,6 +134,7 @@ impl NewUserReport {
         });
         let mfa_state = match (&request.mfa, &plan.mfa_serial, outcome) {
             (_, Some(_), None) => MfaState::Pending,
+            (_, Some(_), Some(done)) if done.mfa_deferred => MfaState::Deferred,
             (_, Some(_), Some(_)) => MfaState::Enabled,
             (MfaMode::Deferred, None, _) => MfaState::Deferred,
             (_, None, _) => MfaState::None,
@@ -149,7 +150,10 @@ impl NewUserReport {
             console,
             mfa: MfaReport {
                 mode: request.mfa.name(),
-                serial: plan.mfa_serial.clone(),
+                serial: plan
+                    .mfa_serial
+                    .clone()
+                    .filter(|_| mfa_state != MfaState::Deferred),
                 state: mfa_state,
             },
             changes: plan.steps.iter().map(ToString::to_string).collect(),

@@ -376,3 +376,31 @@ fn the_menu_can_be_left_with_q() {
     session.exp_eof().unwrap();
     assert_eq!(exit_code(&mut session), 0);
 }
+
+#[test]
+fn after_three_wrong_pairs_the_helper_can_keep_the_person_with_mfa_deferred() {
+    let name = unique("wrong3");
+    let mut session = on_a_terminal(Run::new(&[
+        "new-user",
+        &name,
+        "--template",
+        "finance",
+        "--yes",
+        "--no-console",
+    ]));
+    let screen = utf8_from_pty(&session.exp_string("First code").unwrap());
+    let uri = decode_terminal_qr(&screen);
+    let wrong = a_wrong_code(&uri);
+    for _ in 0..3 {
+        session.send_line(&wrong).unwrap();
+        session.exp_string("Next code").unwrap();
+        session.send_line(&wrong).unwrap();
+    }
+    session.exp_string("What now?").unwrap();
+    press(&mut session, &format!("{DOWN}\r"));
+    let rest = utf8_from_pty(&session.exp_eof().unwrap());
+    assert_eq!(exit_code(&mut session), 0, "{rest}");
+    assert!(rest.contains("deferred"), "{rest}");
+    assert!(user_exists(&name), "the person is kept");
+    assert_eq!(enabled_mfa_devices(&name), 0);
+}

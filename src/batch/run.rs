@@ -9,7 +9,7 @@ use crate::config::SsoAccess;
 use crate::error::Error;
 use crate::error::InputError;
 use crate::iam::apply::{self as onboard, Effects};
-use crate::iam::enrol::{CodeInput, CodeSource};
+use crate::iam::enrol::{AfterWrongCodes, CodeInput, CodeSource};
 use crate::iam::move_user;
 use crate::iam::offboard::{self, OffboardRequest};
 use crate::iam::plan::{self, Observed, SharedState};
@@ -44,6 +44,10 @@ impl CodeSource for NoCodes {
     }
 
     fn rejected(&mut self, _why: &CodeRejection, _tries_left: u32) {}
+
+    async fn after_wrong_codes(&mut self) -> AfterWrongCodes {
+        AfterWrongCodes::Undo
+    }
 }
 
 /// How a batch runs.

@@ -129,6 +129,7 @@ pub(super) async fn new_user(
         let outcome = (!global.dry_run).then_some(onboard::Onboarded {
             password_to_show: None,
             mfa_enabled: None,
+            mfa_deferred: false,
         });
         let report = NewUserReport::new(&request, &observed, &plan, outcome.as_ref());
         report::print(&report.render(global.output));

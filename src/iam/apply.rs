@@ -9,7 +9,7 @@
 use crate::aws::{AwsError, AwsErrorKind, AwsResult, Iam, NewUser};
 use crate::clock::Clock;
 use crate::error::Error;
-use crate::iam::enrol::{CodeSource, EnrolFailure, collect_codes, mfa_issuer};
+use crate::iam::enrol::{AfterWrongCodes, CodeSource, EnrolFailure, collect_codes, mfa_issuer};
 use crate::iam::plan::{Observed, Plan, Step, USER_PATH};
 use crate::iam::request::{MfaMode, NewUserRequest};
 use crate::iam::undo::{Recorded, Undo, UndoLog};
@@ -57,6 +57,8 @@ pub(crate) struct Onboarded {
     pub(crate) password_to_show: Option<Secret>,
     /// The serial number of the MFA device this run enabled.
     pub(crate) mfa_enabled: Option<String>,
+    /// The person gave wrong codes and the helper chose to keep them with MFA deferred.
+    pub(crate) mfa_deferred: bool,
 }
 
 /// The outside parts `apply` uses.
@@ -108,6 +110,7 @@ pub(crate) async fn apply<A: Iam, S: CodeSource, R: rand::Rng>(
     let mut onboarded = Onboarded {
         password_to_show: password.filter(|_| request.password_file.is_none()),
         mfa_enabled: None,
+        mfa_deferred: false,
     };
     for step in in_lane(Lane::Enable) {
         tracing::info!(%step, "applying");
@@ -116,9 +119,29 @@ pub(crate) async fn apply<A: Iam, S: CodeSource, R: rand::Rng>(
                 .take()
                 .expect("a plan creates the device before enabling it");
             codes.show(&seed.otpauth_uri()).map_err(Failure::Mfa)?;
-            let (code1, code2) = collect_codes(codes, &seed, clock).await?;
-            enable_device(api, undo, user, &serial, &code1, &code2).await?;
-            onboarded.mfa_enabled = Some(serial);
+            let pair = loop {
+                match collect_codes(codes, &seed, clock).await {
+                    Ok(pair) => break Some(pair),
+                    Err(EnrolFailure::WrongCodes) => match codes.after_wrong_codes().await {
+                        AfterWrongCodes::TryAgain => continue,
+                        AfterWrongCodes::KeepDeferred => break None,
+                        AfterWrongCodes::Undo => return Err(EnrolFailure::WrongCodes.into()),
+                    },
+                    Err(other) => return Err(other.into()),
+                }
+            };
+            match pair {
+                Some((code1, code2)) => {
+                    enable_device(api, undo, user, &serial, &code1, &code2).await?;
+                    onboarded.mfa_enabled = Some(serial);
+                }
+                None => {
+                    // The device is unassigned and its seed is with the person only: it goes,
+                    // and the force-MFA policy keeps them to MFA self-service until they enrol.
+                    already_done_if_missing(api.delete_virtual_mfa_device(&serial).await)?;
+                    onboarded.mfa_deferred = true;
+                }
+            }
         }
     }
     Ok(onboarded)

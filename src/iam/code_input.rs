@@ -2,7 +2,7 @@
 //! drawn there, or as lines on standard input (`--mfa export`, for scripts and vault-kept
 //! identities). Both implement `enrol::CodeSource`.
 
-use crate::iam::enrol::{CodeInput, CodeSource};
+use crate::iam::enrol::{AfterWrongCodes, CodeInput, CodeSource};
 use crate::look::Look;
 use crate::qr;
 use crate::secret::Secret;
@@ -148,6 +148,28 @@ impl CodeSource for TerminalCodes {
         };
         eprintln!("{} Not accepted: {why}. {next}", self.look.problem());
     }
+
+    async fn after_wrong_codes(&mut self) -> AfterWrongCodes {
+        let (look, user) = (self.look, self.user_name.clone());
+        let asked = tokio::task::spawn_blocking(move || {
+            let items = [
+                "Try three more pairs of codes".to_string(),
+                format!("Keep {user} with MFA deferred (they set up MFA at first sign-in)"),
+                "Undo everything".to_string(),
+            ];
+            dialoguer::Select::with_theme(&look.theme())
+                .with_prompt("The codes were not accepted. What now?")
+                .items(&items)
+                .default(0)
+                .interact()
+        })
+        .await;
+        match asked {
+            Ok(Ok(0)) => AfterWrongCodes::TryAgain,
+            Ok(Ok(1)) => AfterWrongCodes::KeepDeferred,
+            _ => AfterWrongCodes::Undo,
+        }
+    }
 }
 
 /// Codes from standard input, one per line.
@@ -194,6 +216,10 @@ impl CodeSource for StdinCodes {
     fn rejected(&mut self, why: &CodeRejection, tries_left: u32) {
         eprintln!("iam-onboard: MFA codes not accepted: {why} ({tries_left} tries left)");
     }
+
+    async fn after_wrong_codes(&mut self) -> AfterWrongCodes {
+        AfterWrongCodes::Undo
+    }
 }
 
 /// The code source a run uses, chosen by `--mfa`.
@@ -221,6 +247,13 @@ impl CodeSource for AnyCodes {
         match self {
             AnyCodes::Terminal(codes) => codes.rejected(why, tries_left),
             AnyCodes::Stdin(codes) => codes.rejected(why, tries_left),
+        }
+    }
+
+    async fn after_wrong_codes(&mut self) -> AfterWrongCodes {
+        match self {
+            AnyCodes::Terminal(codes) => codes.after_wrong_codes().await,
+            AnyCodes::Stdin(codes) => codes.after_wrong_codes().await,
         }
     }
 }

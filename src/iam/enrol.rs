@@ -20,6 +20,17 @@ pub(crate) enum CodeInput {
     Interrupted,
 }
 
+/// What to do once the person has entered `MAX_CODE_TRIES` wrong pairs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AfterWrongCodes {
+    /// Ask for pairs again.
+    TryAgain,
+    /// Keep the person, without the device: MFA is deferred, and they enrol later.
+    KeepDeferred,
+    /// Undo the whole run.
+    Undo,
+}
+
 /// Where the two MFA codes come from: a person at a prompt, a script on standard input, or a
 /// test.
 pub(crate) trait CodeSource {
@@ -29,6 +40,8 @@ pub(crate) trait CodeSource {
     fn next_pair(&mut self) -> impl Future<Output = CodeInput>;
     /// Tells the person why a pair was refused.
     fn rejected(&mut self, why: &CodeRejection, tries_left: u32);
+    /// After the last wrong pair: what now (a person at a terminal is asked; a script undoes).
+    fn after_wrong_codes(&mut self) -> impl Future<Output = AfterWrongCodes>;
 }
 
 /// The issuer shown in authenticator apps: the account, so people with several can tell.

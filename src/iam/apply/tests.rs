@@ -4,7 +4,7 @@ use super::*;
 use crate::aws::PasswordRules;
 use crate::aws::memory::{ACCOUNT, Injected, MemoryIam};
 use crate::error::exit;
-use crate::iam::enrol::{CodeInput, MAX_CODE_TRIES};
+use crate::iam::enrol::{AfterWrongCodes, CodeInput, MAX_CODE_TRIES};
 use crate::iam::plan::{observe, plan_new_user};
 use crate::tags::{MANAGED_BY_VALUE, TICKET_TAG};
 use crate::template::TemplateSet;
@@ -36,6 +36,8 @@ pub(crate) struct ScriptedCodes {
     pub(crate) never_answer: bool,
     pub(crate) ctrl_c: bool,
     pub(crate) shown: Arc<Notify>,
+    /// The helper's answers after each run of wrong pairs (then: undo).
+    pub(crate) after_wrong: Vec<AfterWrongCodes>,
 }
 
 impl CodeSource for ScriptedCodes {
@@ -62,6 +64,14 @@ impl CodeSource for ScriptedCodes {
 
     fn rejected(&mut self, why: &CodeRejection, _tries_left: u32) {
         self.rejections.push(why.clone());
+    }
+
+    async fn after_wrong_codes(&mut self) -> AfterWrongCodes {
+        if self.after_wrong.is_empty() {
+            AfterWrongCodes::Undo
+        } else {
+            self.after_wrong.remove(0)
+        }
     }
 }
 
@@ -773,4 +783,45 @@ async fn new_user_takes_five_round_trips_once_the_template_exists() {
         waited.as_secs_f64()
     );
     assert!(waited <= ROUND_TRIP * 5, "{waited:?}");
+}
+
+#[tokio::test]
+async fn after_three_wrong_pairs_the_helper_may_try_again_or_keep_the_person_deferred() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = MemoryIam::new(NOW);
+    let mut codes = ScriptedCodes {
+        wrong_pairs: 3,
+        after_wrong: vec![AfterWrongCodes::TryAgain],
+        ..ScriptedCodes::default()
+    };
+    let onboarded = run_with(
+        &api,
+        &full_request(dir.path()),
+        &mut codes,
+        std::future::pending(),
+    )
+    .await
+    .unwrap();
+    assert!(onboarded.mfa_enabled.is_some(), "the fourth pair was right");
+
+    let dir = tempfile::tempdir().unwrap();
+    let api = MemoryIam::new(NOW);
+    let mut codes = ScriptedCodes {
+        wrong_pairs: 3,
+        after_wrong: vec![AfterWrongCodes::KeepDeferred],
+        ..ScriptedCodes::default()
+    };
+    let onboarded = run_with(
+        &api,
+        &full_request(dir.path()),
+        &mut codes,
+        std::future::pending(),
+    )
+    .await
+    .unwrap();
+    assert!(onboarded.mfa_deferred && onboarded.mfa_enabled.is_none());
+    let alice = api.user("alice").expect("the person is kept");
+    assert!(alice.mfa_devices.is_empty());
+    assert_eq!(api.device_count(), 0, "the unenabled device is gone");
+    assert!(alice.groups.contains("iam-onboard-developers"));
 }
