@@ -56,8 +56,23 @@ fn a_whole_onboarding_through_the_menu_ends_with_an_enabled_mfa_device() {
         instructions.contains("scan this code with an authenticator app"),
         "{instructions}"
     );
-    let rest = utf8_from_pty(&session.exp_eof().unwrap());
-    assert_eq!(exit_code(&mut session), 0, "{rest}");
+    let before_clearing = utf8_from_pty(
+        &session
+            .exp_string("Press Enter once they have them")
+            .unwrap(),
+    );
+    session.send_line("").unwrap();
+    let after = utf8_from_pty(&session.exp_eof().unwrap());
+    assert_eq!(exit_code(&mut session), 0, "{after}");
+    assert!(
+        after.contains("\x1b[3J"),
+        "the screen and its scrollback are cleared: {after:?}"
+    );
+    assert!(
+        after.contains(&format!("Onboarded {name}.")),
+        "the summary comes after: {after}"
+    );
+    let rest = format!("{before_clearing}{after}");
 
     let password = rest
         .split("changed at first sign-in):")
@@ -294,6 +309,10 @@ fn the_menu_resets_an_mfa_device_with_the_qr_code() {
     session.send_line("y").unwrap();
     let screen = utf8_from_pty(&session.exp_string("First code").unwrap());
     type_codes(&mut session, &decode_terminal_qr(&screen));
+    session
+        .exp_string("Press Enter once they have them")
+        .unwrap();
+    session.send_line("").unwrap();
     let rest = utf8_from_pty(&session.exp_eof().unwrap());
     assert_eq!(exit_code(&mut session), 0, "{rest}");
     assert_eq!(enabled_mfa_devices(&name), 1);

@@ -176,7 +176,12 @@ fn on_a_terminal_reset_mfa_shows_the_qr_code_and_takes_typed_codes() {
     let uri = decode_terminal_qr(&screen);
     assert!(uri.contains(&format!(":{name}?secret=")), "{uri}");
     type_codes(&mut session, &uri);
+    session
+        .exp_string("Press Enter once they have them")
+        .unwrap();
+    session.send_line("").unwrap();
     let rest = utf8_from_pty(&session.exp_eof().unwrap());
+    assert!(rest.contains("\x1b[3J"), "the QR code is cleared: {rest:?}");
     assert!(rest.contains("New MFA device"), "{rest}");
     assert_eq!(enabled_mfa_devices(&name), 1);
 }

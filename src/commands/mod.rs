@@ -22,7 +22,7 @@ use crate::helpdesk::{self, Dialogue, Prompter};
 use crate::interrupt::Interrupts;
 use crate::look::Look;
 use crate::names;
-use crate::report::Acting;
+use crate::report::{self, Acting};
 use crate::template::TemplateSet;
 use std::io::IsTerminal;
 
@@ -206,4 +206,16 @@ async fn with_resolved_sets(
     }
     let sdk_config = crate::aws::config::load_config(target).await?;
     crate::account_sets::resolve(&crate::aws::sdk_org::SdkOrg::new(&sdk_config), &config).await
+}
+
+/// Once the helper says the person has what was shown (the one-time password, the QR code),
+/// clears the screen and its scrollback so neither stays on it.
+fn clear_secrets_when_done(prompter: &mut impl Prompter) -> Result<(), Error> {
+    prompter.text(
+        "Press Enter once they have them (the screen is then cleared)",
+        true,
+        &|_| Ok(()),
+    )?;
+    report::print_err("\x1b[2J\x1b[3J\x1b[H");
+    Ok(())
 }

@@ -173,10 +173,14 @@ pub(super) async fn new_user(
         tracing::warn!(%err, "could not record that the password was delivered; a re-run will make a new one");
     }
     let report = NewUserReport::new(&request, &observed, &plan, Some(&onboarded));
-    report::print(&report.render(global.output));
+    let secrets_on_screen = onboarded.password_to_show.is_some() || request.mfa == MfaMode::Prompt;
     if terminal.interactive && global.output == OutputFormat::Human {
         eprintln!("\n{}", report.handover(terminal.look));
+        if secrets_on_screen && !global.yes {
+            super::clear_secrets_when_done(&mut prompter)?;
+        }
     }
+    report::print(&report.render(global.output));
     Ok(())
 }
 

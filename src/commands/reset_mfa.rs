@@ -5,7 +5,7 @@
 use super::{Terminal, aws_target};
 use crate::aws::config::load_config;
 use crate::aws::sdk::SdkIam;
-use crate::cli::{GlobalArgs, ResetMfaArg, ResetMfaArgs};
+use crate::cli::{GlobalArgs, OutputFormat, ResetMfaArg, ResetMfaArgs};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::error::{Error, InputError};
@@ -197,6 +197,13 @@ pub(super) async fn reset_mfa(
         }
         _ => None,
     };
+    if mode == ResetMode::Enrol(MfaMode::Prompt)
+        && terminal.interactive
+        && global.output == OutputFormat::Human
+        && !global.yes
+    {
+        super::clear_secrets_when_done(&mut prompter)?;
+    }
     report.enabled_device = done.enabled;
     report.pending_device = done.pending;
     report.removed = done.removed;

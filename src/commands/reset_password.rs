@@ -4,7 +4,7 @@
 use super::{Terminal, aws_target, show_password};
 use crate::aws::config::load_config;
 use crate::aws::sdk::SdkIam;
-use crate::cli::{GlobalArgs, ResetPasswordArgs};
+use crate::cli::{GlobalArgs, OutputFormat, ResetPasswordArgs};
 use crate::config::Config;
 use crate::error::{Error, InputError};
 use crate::helpdesk::{self, Dialogue, Prompter};
@@ -93,6 +93,9 @@ pub(super) async fn reset_password(
     .await?;
     if let Some(password) = shown {
         show_password(&user_name, &password, "next sign-in");
+        if global.output == OutputFormat::Human && !global.yes {
+            super::clear_secrets_when_done(&mut prompter)?;
+        }
     }
     report.status = match change {
         PasswordChange::Update { .. } => PasswordResetStatus::Reset,
