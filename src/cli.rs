@@ -521,7 +521,40 @@ pub(crate) enum TemplatesCommand {
     },
 }
 
-/// The command line as clap describes it, for completions and the manual page.
+/// The command line as clap describes it, for parsing, completions and the manual page. The
+/// read-only commands get their own hidden copies of the global `--dry-run` and `--yes`, which
+/// change nothing there: still accepted, no longer offered in their `--help`.
 pub(crate) fn description() -> clap::Command {
-    Cli::command()
+    let hidden_change_flags = |sub: clap::Command| {
+        sub.arg(
+            clap::Arg::new("dry_run")
+                .long("dry-run")
+                .action(clap::ArgAction::SetTrue)
+                .global(true)
+                .hide(true),
+        )
+        .arg(
+            clap::Arg::new("yes")
+                .short('y')
+                .long("yes")
+                .action(clap::ArgAction::SetTrue)
+                .global(true)
+                .hide(true),
+        )
+    };
+    let mut command = Cli::command();
+    for read_only in ["show", "list", "audit", "completions", "man"] {
+        command = command.mut_subcommand(read_only, hidden_change_flags);
+    }
+    command.mut_subcommand("templates", |templates| {
+        templates
+            .mut_subcommand("list", hidden_change_flags)
+            .mut_subcommand("show", hidden_change_flags)
+    })
+}
+
+/// Parses the process's command line, as `description` describes it.
+pub(crate) fn parse() -> Result<Cli, clap::Error> {
+    let matches = description().try_get_matches()?;
+    <Cli as clap::FromArgMatches>::from_arg_matches(&matches)
 }

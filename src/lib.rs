@@ -29,7 +29,6 @@ mod tags;
 mod template;
 mod totp;
 
-use clap::Parser;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use tracing_subscriber::Layer;
@@ -41,7 +40,7 @@ use tracing_subscriber::util::SubscriberInitExt;
 pub(crate) const LOG_ENV: &str = "IAM_ONBOARD_LOG";
 
 pub fn run() -> ExitCode {
-    let cli = match cli::Cli::try_parse() {
+    let cli = match cli::parse() {
         Ok(cli) => cli,
         Err(err) => {
             let _ = err.print();

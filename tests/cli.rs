@@ -220,5 +220,17 @@ fn version_completions_and_the_manual_page_are_there_to_install() {
     Run::new(&["reset-password", "--help"])
         .output()
         .exits(0)
-        .stdout_has("Global options:");
+        .stdout_has("Global options:")
+        .stdout_has("--dry-run");
+    let read_only = Run::new(&["templates", "list", "--help"]).output();
+    read_only.exits(0);
+    assert!(
+        !read_only.stdout.contains("--dry-run") && !read_only.stdout.contains("--yes"),
+        "flags that change nothing there are not offered: {}",
+        read_only.stdout
+    );
+    Run::new(&["templates", "list", "--dry-run", "-y"])
+        .output()
+        .exits(0)
+        .stdout_has("developer");
 }
