@@ -84,16 +84,7 @@ fn reset_mode(args: &ResetMfaArgs, terminal: Terminal) -> Result<ResetMode, Inpu
 }
 
 fn new_file(flag: &'static str, path: Option<&Path>) -> Result<(), InputError> {
-    match path {
-        Some(path) if path.exists() => Err(InputError::new(
-            flag,
-            format!(
-                "{} exists already; secrets are only written to new files",
-                path.display()
-            ),
-        )),
-        _ => Ok(()),
-    }
+    path.map_or(Ok(()), |path| crate::secret::must_be_new(flag, path))
 }
 
 pub(super) async fn reset_mfa(

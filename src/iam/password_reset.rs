@@ -78,16 +78,8 @@ pub(crate) fn plan_reset(
     create: bool,
     password_file: Option<&Path>,
 ) -> Result<PasswordChange, InputError> {
-    if let Some(path) = password_file
-        && path.exists()
-    {
-        return Err(InputError::new(
-            "--password-file",
-            format!(
-                "{} exists already; secrets are only written to new files",
-                path.display()
-            ),
-        ));
+    if let Some(path) = password_file {
+        crate::secret::must_be_new("--password-file", path)?;
     }
     let user = state.user.name.clone();
     match (state.has_login_profile, create) {

@@ -402,14 +402,8 @@ impl Plan {
                 WrittenWith::Password => self.makes_password(),
                 WrittenWith::MfaDevice => self.creates_device(),
             };
-            if written && file.path.exists() {
-                return Err(InputError::new(
-                    file.flag,
-                    format!(
-                        "{} exists already; secrets are only written to new files",
-                        file.path.display()
-                    ),
-                ));
+            if written {
+                crate::secret::must_be_new(file.flag, file.path)?;
             }
         }
         Ok(())
