@@ -130,16 +130,11 @@ impl Sso for SdkSso {
         user_name: &str,
     ) -> AwsResult<Option<String>> {
         const OP: &str = "identitystore:GetUserId";
-        let attribute = UniqueAttribute::builder()
-            .attribute_path("userName")
-            .attribute_value(Document::String(user_name.to_string()))
-            .build()
-            .expect("path and value are set");
         let result = self
             .store
             .get_user_id()
             .identity_store_id(identity_store_id)
-            .alternate_identifier(AlternateIdentifier::UniqueAttribute(attribute))
+            .alternate_identifier(unique("userName", user_name))
             .send()
             .await
             .map_err(|e| convert(OP, e));
@@ -238,16 +233,11 @@ impl Sso for SdkSso {
         display_name: &str,
     ) -> AwsResult<Option<(String, String)>> {
         const OP: &str = "identitystore:GetGroupId";
-        let attribute = UniqueAttribute::builder()
-            .attribute_path("displayName")
-            .attribute_value(Document::String(display_name.to_string()))
-            .build()
-            .expect("path and value are set");
         let result = self
             .store
             .get_group_id()
             .identity_store_id(identity_store_id)
-            .alternate_identifier(AlternateIdentifier::UniqueAttribute(attribute))
+            .alternate_identifier(unique("displayName", display_name))
             .send()
             .await
             .map_err(|e| convert(OP, e));
@@ -784,4 +774,15 @@ fn principal_type(kind: Principal) -> PrincipalType {
         Principal::User => PrincipalType::User,
         Principal::Group => PrincipalType::Group,
     }
+}
+
+/// The identity store's lookup by a unique attribute (`userName`, `displayName`).
+fn unique(path: &str, value: &str) -> AlternateIdentifier {
+    AlternateIdentifier::UniqueAttribute(
+        UniqueAttribute::builder()
+            .attribute_path(path)
+            .attribute_value(Document::String(value.to_string()))
+            .build()
+            .expect("path and value are set"),
+    )
 }
