@@ -153,15 +153,8 @@ fn days_since(when: &str, now: u64) -> Option<u64> {
     parse_rfc3339(when).map(|then| now.saturating_sub(then) / 86_400)
 }
 
-fn tag<'a>(user: &'a AuthorizedUser, key: &str) -> Option<&'a str> {
-    user.tags
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-}
-
 fn is_managed(user: &AuthorizedUser) -> bool {
-    tag(user, MANAGED_BY_TAG) == Some(MANAGED_BY_VALUE)
+    user.tag(MANAGED_BY_TAG) == Some(MANAGED_BY_VALUE)
 }
 
 /// Every IAM check that its facts allow, in the order of the table in the README.
@@ -319,7 +312,7 @@ fn user_findings(user: &AuthorizedUser, facts: &IamFacts, templates: &TemplateSe
         ));
         return findings;
     }
-    let template_name = tag(user, TEMPLATE_TAG);
+    let template_name = user.tag(TEMPLATE_TAG);
     let Some(template) = template_name.and_then(|t| templates.get(t).ok()) else {
         findings.push(Finding::new(
             Check::TemplateDrift,

@@ -224,6 +224,15 @@ pub(crate) struct AuthorizedUser {
     pub(crate) permissions_boundary: Option<String>,
 }
 
+impl AuthorizedUser {
+    pub(crate) fn tag(&self, key: &str) -> Option<&str> {
+        self.tags
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 /// One user's row of the credential report.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct CredentialRow {

@@ -175,14 +175,8 @@ pub(crate) fn people(
     let mut lines: Vec<PersonLine> = users
         .iter()
         .filter_map(|user| {
-            let tag = |key: &str| {
-                user.tags
-                    .iter()
-                    .find(|(k, _)| k == key)
-                    .map(|(_, v)| v.as_str())
-            };
-            let managed = tag(MANAGED_BY_TAG) == Some(MANAGED_BY_VALUE);
-            let template = tag(TEMPLATE_TAG).map(str::to_string);
+            let managed = user.tag(MANAGED_BY_TAG) == Some(MANAGED_BY_VALUE);
+            let template = user.tag(TEMPLATE_TAG).map(str::to_string);
             if !(managed || filter.all) {
                 return None;
             }
@@ -194,7 +188,7 @@ pub(crate) fn people(
                 return None;
             }
             let row = report.iter().find(|row| row.user == user.name);
-            let mfa = match (row.is_some_and(|r| r.mfa_active), tag(MFA_PENDING_TAG)) {
+            let mfa = match (row.is_some_and(|r| r.mfa_active), user.tag(MFA_PENDING_TAG)) {
                 (true, _) => "enabled",
                 (false, Some(_)) => "pending",
                 (false, None) if managed => "deferred",

@@ -12,7 +12,7 @@ use crate::error::{Error, InputError};
 use crate::sso::groups::{TemplateGroup, ensure_group, group_name, join, leave};
 use crate::sso::operations::{MAX_IN_FLIGHT, Patience, retrying_conflicts, wait_for};
 use crate::sso::permission_set::{
-    PermissionSetOutcome, design_permission_set, ensure_permission_set,
+    PermissionSetOutcome, describe_all, design_permission_set, ensure_permission_set,
 };
 use crate::sso::request::AssignRequest;
 use std::future::Future;
@@ -607,18 +607,16 @@ pub(crate) async fn preview(api: &impl Sso, request: &AssignRequest) -> Result<V
         }
     }
     let mut permission_sets: Vec<(String, Option<String>)> = Vec::new();
-    let mut sets_by_name = Vec::new();
-    for arn in api
+    let listed = api
         .list_permission_sets(&instance.arn)
         .await
+        .map_err(Error::from_aws)?;
+    let sets_by_name: Vec<(String, String)> = describe_all(api, &instance.arn, &listed)
+        .await
         .map_err(Error::from_aws)?
-    {
-        let spec = api
-            .describe_permission_set(&instance.arn, &arn)
-            .await
-            .map_err(Error::from_aws)?;
-        sets_by_name.push((spec.name, arn));
-    }
+        .into_iter()
+        .map(|(arn, spec)| (spec.name, arn))
+        .collect();
     for template in request.templates() {
         let design = design_permission_set(template)?;
         let existing = sets_by_name

@@ -9,9 +9,8 @@ use crate::error::{Error, InputError};
 use crate::sso::assign::{AccountOutcome, assign_accounts, choose_instance, unassign};
 use crate::sso::operations::Patience;
 use crate::sso::permission_set::{
-    MAX_DESCRIBES_AT_ONCE, PERMISSION_SET_MARKER, PermissionSetDesign, ensure_permission_set,
+    PERMISSION_SET_MARKER, PermissionSetDesign, describe_all, ensure_permission_set,
 };
-use futures_util::future::try_join_all;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
@@ -94,23 +93,17 @@ pub(crate) async fn plan_sso_move(
     .map_err(Error::from_aws)?;
     let mut managed = Vec::new();
     let mut new_set = None;
-    for batch in listed.chunks(MAX_DESCRIBES_AT_ONCE) {
-        let described = try_join_all(
-            batch
-                .iter()
-                .map(|arn| api.describe_permission_set(&instance.arn, arn)),
-        )
+    let described = describe_all(api, &instance.arn, &listed)
         .await
         .map_err(Error::from_aws)?;
-        for (arn, spec) in batch.iter().zip(described) {
-            if !spec.description.starts_with(PERMISSION_SET_MARKER) {
-                continue;
-            }
-            if spec.name == template {
-                new_set = Some(arn.clone());
-            } else {
-                managed.push((arn.clone(), spec.name));
-            }
+    for (arn, spec) in described {
+        if !spec.description.starts_with(PERMISSION_SET_MARKER) {
+            continue;
+        }
+        if spec.name == template {
+            new_set = Some(arn);
+        } else {
+            managed.push((arn, spec.name));
         }
     }
     let remove: Vec<Assignment> = assignments

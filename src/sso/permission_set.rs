@@ -4,7 +4,7 @@
 //! revoke entries in its inline policy (see `revoke`) are not drift: ensuring keeps every one
 //! that has not expired, so a later onboarding never lifts a revocation.
 
-use crate::aws::{AwsError, AwsErrorKind, PermissionSetSpec, Sso, SsoInstance};
+use crate::aws::{AwsError, AwsErrorKind, AwsResult, PermissionSetSpec, Sso, SsoInstance};
 use crate::clock::Clock;
 use crate::error::{Error, InputError};
 use crate::outcome::PermissionSetAction;
@@ -75,6 +75,26 @@ pub(crate) fn design_permission_set(
             IAM_PATH.to_string(),
         ),
     })
+}
+
+/// Describes permission sets, `MAX_DESCRIBES_AT_ONCE` at a time: each ARN with what it is, in
+/// the order given.
+pub(crate) async fn describe_all(
+    api: &impl Sso,
+    instance_arn: &str,
+    arns: &[String],
+) -> AwsResult<Vec<(String, PermissionSetSpec)>> {
+    let mut described = Vec::with_capacity(arns.len());
+    for batch in arns.chunks(MAX_DESCRIBES_AT_ONCE) {
+        let specs = try_join_all(
+            batch
+                .iter()
+                .map(|arn| api.describe_permission_set(instance_arn, arn)),
+        )
+        .await?;
+        described.extend(batch.iter().cloned().zip(specs));
+    }
+    Ok(described)
 }
 
 /// What happened to the template's permission set.

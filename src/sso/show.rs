@@ -4,7 +4,7 @@
 use crate::aws::{Assignment, Sso};
 use crate::error::Error;
 use crate::sso::assign::choose_instance;
-use crate::sso::permission_set::MAX_DESCRIBES_AT_ONCE;
+use crate::sso::permission_set::describe_all;
 use futures_util::future::try_join_all;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -64,29 +64,19 @@ pub(crate) async fn read_person(
     }))
     .await
     .map_err(Error::from_aws)?;
-    let arns: Vec<&String> = own
+    let arns: Vec<String> = own
         .iter()
         .chain(groups.iter().flat_map(|(_, gives)| gives))
-        .map(|a| &a.permission_set_arn)
+        .map(|a| a.permission_set_arn.clone())
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let mut names = BTreeMap::new();
-    for batch in arns.chunks(MAX_DESCRIBES_AT_ONCE) {
-        let described = try_join_all(
-            batch
-                .iter()
-                .map(|arn| api.describe_permission_set(&instance.arn, arn)),
-        )
+    let names: BTreeMap<String, String> = describe_all(api, &instance.arn, &arns)
         .await
-        .map_err(Error::from_aws)?;
-        names.extend(
-            batch
-                .iter()
-                .zip(described)
-                .map(|(arn, spec)| ((*arn).clone(), spec.name)),
-        );
-    }
+        .map_err(Error::from_aws)?
+        .into_iter()
+        .map(|(arn, spec)| (arn, spec.name))
+        .collect();
     let access = |assignments: &[Assignment]| {
         let mut views: Vec<AccessView> = assignments
             .iter()
