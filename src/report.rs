@@ -15,7 +15,8 @@ use crate::look::Look;
 use crate::outcome::{
     AccountStatus, AssignStatus, MfaState, NewUserStatus, OffboardStatus, PermissionSetAction,
 };
-use crate::sso::assign::{AccountOutcome, Assigned};
+use crate::sso::assign::Assigned;
+use crate::sso::assignments::AccountOutcome;
 use crate::sso::request::AssignRequest;
 use serde::Serialize;
 use std::io::Write;

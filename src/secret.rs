@@ -44,21 +44,6 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// Refuses, before anything changes, a secret file (`flag`'s) that exists already: secrets are
-/// only ever written to new files.
-pub(crate) fn must_be_new(flag: &str, path: &Path) -> Result<(), crate::error::InputError> {
-    if path.exists() {
-        return Err(crate::error::InputError::new(
-            flag,
-            format!(
-                "{} exists already; secrets are only written to new files",
-                path.display()
-            ),
-        ));
-    }
-    Ok(())
-}
-
 /// Creates `path` (it must not exist yet) readable and writable by the owner only, and writes
 /// `contents` to it. An existing file is never overwritten.
 pub(crate) fn write_new_private_file(path: &Path, contents: &[u8]) -> std::io::Result<()> {

@@ -475,7 +475,7 @@ async fn assign_row<S: Sso + Send + 'static>(
         || assigned
             .accounts
             .iter()
-            .any(|(_, _, o)| *o == assign::AccountOutcome::Created);
+            .any(|(_, _, o)| *o == crate::sso::assignments::AccountOutcome::Created);
     let status = if new {
         RowStatus::Assigned
     } else {

@@ -84,7 +84,7 @@ fn reset_mode(args: &ResetMfaArgs, terminal: Terminal) -> Result<ResetMode, Inpu
 }
 
 fn new_file(flag: &'static str, path: Option<&Path>) -> Result<(), InputError> {
-    path.map_or(Ok(()), |path| crate::secret::must_be_new(flag, path))
+    path.map_or(Ok(()), |path| crate::iam::request::must_be_new(flag, path))
 }
 
 pub(super) async fn reset_mfa(

@@ -79,7 +79,7 @@ pub(crate) fn plan_reset(
     password_file: Option<&Path>,
 ) -> Result<PasswordChange, InputError> {
     if let Some(path) = password_file {
-        crate::secret::must_be_new("--password-file", path)?;
+        crate::iam::request::must_be_new("--password-file", path)?;
     }
     let user = state.user.name.clone();
     match (state.has_login_profile, create) {

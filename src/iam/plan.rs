@@ -403,7 +403,7 @@ impl Plan {
                 WrittenWith::MfaDevice => self.creates_device(),
             };
             if written {
-                crate::secret::must_be_new(file.flag, file.path)?;
+                crate::iam::request::must_be_new(file.flag, file.path)?;
             }
         }
         Ok(())

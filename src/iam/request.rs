@@ -190,6 +190,21 @@ impl NewUserRequest {
     }
 }
 
+/// Refuses, before anything changes, a secret file (`flag`'s) that exists already: secrets are
+/// only ever written to new files.
+pub(crate) fn must_be_new(flag: &str, path: &Path) -> Result<(), InputError> {
+    if path.exists() {
+        return Err(InputError::new(
+            flag,
+            format!(
+                "{} exists already; secrets are only written to new files",
+                path.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// A file a run may write a secret to: its flag, its path, and what writes it.
 pub(crate) struct SecretFile<'a> {
     pub(crate) flag: &'static str,

@@ -5,7 +5,7 @@
 
 use crate::aws::{Assignment, AwsErrorKind, Grantee, GroupMembership, Sso, SsoInstance};
 use crate::error::{Error, InputError};
-use crate::sso::assign::{AccountOutcome, assign_accounts};
+use crate::sso::assignments::{AccountOutcome, assign_accounts};
 use crate::sso::operations::Patience;
 use crate::sso::permission_set::PERMISSION_SET_MARKER;
 use crate::template::Template;

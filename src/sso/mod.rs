@@ -2,6 +2,7 @@
 //! with polling and conflict retries, `assign`, and `offboard --sso`.
 
 pub(crate) mod assign;
+pub(crate) mod assignments;
 pub(crate) mod cut_sessions;
 pub(crate) mod groups;
 pub(crate) mod move_person;

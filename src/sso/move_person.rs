@@ -6,7 +6,8 @@
 use crate::aws::{Assignment, Grantee, Sso, SsoInstance};
 use crate::clock::Clock;
 use crate::error::{Error, InputError};
-use crate::sso::assign::{AccountOutcome, assign_accounts, choose_instance, unassign};
+use crate::sso::assign::choose_instance;
+use crate::sso::assignments::{AccountOutcome, assign_accounts, unassign};
 use crate::sso::operations::Patience;
 use crate::sso::permission_set::{
     PERMISSION_SET_MARKER, PermissionSetDesign, describe_all, ensure_permission_set,

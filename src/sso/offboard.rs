@@ -4,14 +4,14 @@
 //! access through its own assignments) and every account assignment, then the identity-store
 //! user.
 
-use crate::aws::{Assignment, AwsErrorKind, Grantee, GroupMembership, Sso, SsoInstance};
+use crate::aws::{Assignment, AwsErrorKind, Grantee, Sso, SsoInstance};
 use crate::clock::Clock;
 use crate::error::Error;
-use crate::sso::assign::{choose_instance, unassign};
+use crate::sso::assignments::unassign;
 use crate::sso::cut_sessions::{RevokeStep, SetRevocation, plan_revocations, revoke_in_set};
 use crate::sso::operations::Patience;
-use futures_util::future::{join_all, try_join_all};
-use std::collections::BTreeSet;
+use crate::sso::show::{Membership, PersonAccess, read_access};
+use futures_util::future::join_all;
 use std::sync::Arc;
 
 /// Who to offboard from Identity Center, and how.
@@ -22,15 +22,6 @@ pub(crate) struct SsoOffboardRequest {
     pub(crate) keep_identity: bool,
     /// Also add the deny entry to permission sets this tool does not manage.
     pub(crate) revoke_unmanaged: bool,
-}
-
-/// One of the person's group memberships.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct Membership {
-    pub(crate) membership: GroupMembership,
-    pub(crate) group_name: String,
-    /// The group's own assignments: the access it gives its members.
-    pub(crate) gives: Vec<Assignment>,
 }
 
 /// What `offboard --sso` will do.
@@ -122,43 +113,18 @@ pub(crate) async fn plan_sso_offboard(
     request: &SsoOffboardRequest,
     now: u64,
 ) -> Result<Option<SsoOffboardPlan>, Error> {
-    let instance = choose_instance(api, request.instance_arn.as_deref()).await?;
-    let Some(user_id) = api
-        .find_user_id(&instance.identity_store_id, &request.user_name)
-        .await
-        .map_err(Error::from_aws)?
+    let Some(access) =
+        read_access(api, &request.user_name, request.instance_arn.as_deref()).await?
     else {
         return Ok(None);
     };
-    let store = &instance.identity_store_id;
-    let (mut assignments, found) = tokio::try_join!(
-        api.list_assignments_for_user(&instance.arn, &user_id),
-        api.list_group_memberships_for_member(store, &user_id),
-    )
-    .map_err(Error::from_aws)?;
-    assignments.sort();
-    let mut memberships = try_join_all(found.into_iter().map(|membership| async {
-        let (group_name, mut gives) = tokio::try_join!(
-            api.describe_group(store, &membership.group_id),
-            api.list_assignments_for_group(&instance.arn, &membership.group_id),
-        )?;
-        gives.sort();
-        Ok(Membership {
-            membership,
-            group_name,
-            gives,
-        })
-    }))
-    .await
-    .map_err(Error::from_aws)?;
-    memberships.sort();
-    let set_arns: Vec<String> = assignments
-        .iter()
-        .chain(memberships.iter().flat_map(|m| &m.gives))
-        .map(|a| a.permission_set_arn.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let set_arns = access.permission_sets();
+    let PersonAccess {
+        instance,
+        user_id,
+        assignments,
+        memberships,
+    } = access;
     let revocations = plan_revocations(
         api,
         &instance.arn,

@@ -1,7 +1,7 @@
 //! `show --sso`: the identity-store person, their group memberships with what each group gives,
 //! and their own assignments, by account and permission set name. Read only.
 
-use crate::aws::{Assignment, Sso};
+use crate::aws::{Assignment, GroupMembership, Sso, SsoInstance};
 use crate::error::Error;
 use crate::sso::assign::choose_instance;
 use crate::sso::permission_set::describe_all;
@@ -34,14 +34,47 @@ pub(crate) struct PersonView {
     pub(crate) assignments: Vec<AccessView>,
 }
 
-/// Reads the person: the instance and their id, then their assignments and memberships at once,
-/// then each group's name and assignments at once, then the permission sets' names (ten at a
-/// time). `None` when the person is not in the identity store.
-pub(crate) async fn read_person(
+/// One of the person's group memberships.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Membership {
+    pub(crate) membership: GroupMembership,
+    pub(crate) group_name: String,
+    /// The group's own assignments: the access it gives its members.
+    pub(crate) gives: Vec<Assignment>,
+}
+
+/// Everything that gives an Identity Center person access.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PersonAccess {
+    pub(crate) instance: SsoInstance,
+    pub(crate) user_id: String,
+    /// Their own assignments, sorted.
+    pub(crate) assignments: Vec<Assignment>,
+    /// Their group memberships, sorted, each with what the group gives.
+    pub(crate) memberships: Vec<Membership>,
+}
+
+impl PersonAccess {
+    /// Every permission set that gives them access, directly or through a group, each once.
+    pub(crate) fn permission_sets(&self) -> Vec<String> {
+        self.assignments
+            .iter()
+            .chain(self.memberships.iter().flat_map(|m| &m.gives))
+            .map(|a| a.permission_set_arn.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    }
+}
+
+/// Reads what gives the person access: the instance and their id, then their assignments and
+/// memberships at once, then each group's name and assignments at once. `None` when the person
+/// is not in the identity store.
+pub(crate) async fn read_access(
     api: &impl Sso,
     user_name: &str,
     instance_arn: Option<&str>,
-) -> Result<Option<PersonView>, Error> {
+) -> Result<Option<PersonAccess>, Error> {
     let instance = choose_instance(api, instance_arn).await?;
     let store = &instance.identity_store_id;
     let Some(user_id) = api
@@ -51,33 +84,53 @@ pub(crate) async fn read_person(
     else {
         return Ok(None);
     };
-    let (own, memberships) = tokio::try_join!(
+    let (mut assignments, found) = tokio::try_join!(
         api.list_assignments_for_user(&instance.arn, &user_id),
         api.list_group_memberships_for_member(store, &user_id),
     )
     .map_err(Error::from_aws)?;
-    let groups = try_join_all(memberships.iter().map(|m| async {
-        tokio::try_join!(
-            api.describe_group(store, &m.group_id),
-            api.list_assignments_for_group(&instance.arn, &m.group_id),
-        )
+    assignments.sort();
+    let mut memberships = try_join_all(found.into_iter().map(|membership| async {
+        let (group_name, mut gives) = tokio::try_join!(
+            api.describe_group(store, &membership.group_id),
+            api.list_assignments_for_group(&instance.arn, &membership.group_id),
+        )?;
+        gives.sort();
+        Ok(Membership {
+            membership,
+            group_name,
+            gives,
+        })
     }))
     .await
     .map_err(Error::from_aws)?;
-    let arns: Vec<String> = own
-        .iter()
-        .chain(groups.iter().flat_map(|(_, gives)| gives))
-        .map(|a| a.permission_set_arn.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let names: BTreeMap<String, String> = describe_all(api, &instance.arn, &arns)
-        .await
-        .map_err(Error::from_aws)?
-        .into_iter()
-        .map(|(arn, spec)| (arn, spec.name))
-        .collect();
-    let access = |assignments: &[Assignment]| {
+    memberships.sort();
+    Ok(Some(PersonAccess {
+        instance,
+        user_id,
+        assignments,
+        memberships,
+    }))
+}
+
+/// Reads the person's access (see `read_access`), then the permission sets' names (ten at a
+/// time). `None` when the person is not in the identity store.
+pub(crate) async fn read_person(
+    api: &impl Sso,
+    user_name: &str,
+    instance_arn: Option<&str>,
+) -> Result<Option<PersonView>, Error> {
+    let Some(access) = read_access(api, user_name, instance_arn).await? else {
+        return Ok(None);
+    };
+    let names: BTreeMap<String, String> =
+        describe_all(api, &access.instance.arn, &access.permission_sets())
+            .await
+            .map_err(Error::from_aws)?
+            .into_iter()
+            .map(|(arn, spec)| (arn, spec.name))
+            .collect();
+    let views = |assignments: &[Assignment]| {
         let mut views: Vec<AccessView> = assignments
             .iter()
             .map(|a| AccessView {
@@ -92,19 +145,20 @@ pub(crate) async fn read_person(
         views.sort();
         views
     };
-    let mut groups: Vec<GroupView> = groups
+    let mut groups: Vec<GroupView> = access
+        .memberships
         .iter()
-        .map(|(name, gives)| GroupView {
-            name: name.clone(),
-            gives: access(gives),
+        .map(|m| GroupView {
+            name: m.group_name.clone(),
+            gives: views(&m.gives),
         })
         .collect();
     groups.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(Some(PersonView {
         user_name: user_name.to_string(),
-        user_id,
-        identity_store_id: store.clone(),
+        identity_store_id: access.instance.identity_store_id.clone(),
         groups,
-        assignments: access(&own),
+        assignments: views(&access.assignments),
+        user_id: access.user_id,
     }))
 }

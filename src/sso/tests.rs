@@ -2,6 +2,7 @@
 //! are beside it, in `offboard/tests.rs`, and use these helpers.
 
 use super::assign::*;
+use super::assignments::*;
 use super::operations::*;
 use super::permission_set::*;
 use super::request::*;
