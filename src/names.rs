@@ -4,6 +4,7 @@
 //! and a violation is an `InputError` naming the field.
 
 use crate::error::InputError;
+use crate::fields::{IAM_TAG_KEY, IAM_TAG_VALUE};
 
 /// The longest IAM user name AWS accepts.
 pub(crate) const MAX_USER_NAME_LEN: usize = 64;
@@ -91,7 +92,7 @@ pub(crate) fn validate_user_name(name: &str) -> Result<(), InputError> {
 }
 
 fn is_user_name_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "+=,.@_-".contains(c)
+    crate::fields::IAM_USER_NAME.allows(c)
 }
 
 /// One tag as the user typed it, `KEY=VALUE`, split and checked.
@@ -125,28 +126,14 @@ pub(crate) fn validate_tag(key: &str, value: &str) -> Result<(), InputError> {
             "tag values are at most 256 characters",
         ));
     }
-    if let Some(bad) = key.chars().chain(value.chars()).find(|c| !is_tag_char(*c)) {
+    let bad_in_key = key.chars().find(|c| !IAM_TAG_KEY.allows(*c));
+    if let Some(bad) = bad_in_key.or_else(|| value.chars().find(|c| !IAM_TAG_VALUE.allows(*c))) {
         return Err(InputError::new(
             field,
             format!("contains {bad:?}; tags allow letters, digits, spaces and _ . : / = + - @"),
         ));
     }
     Ok(())
-}
-
-/// AWS's tag pattern `[\p{L}\p{Z}\p{N}_.:/=+\-@]`: letters, digits, space separators and
-/// `_ . : / = + - @`. Tabs and line breaks are control characters, not spaces, and are refused.
-fn is_tag_char(c: char) -> bool {
-    c.is_alphanumeric() || is_space_separator(c) || "_.:/=+-@".contains(c)
-}
-
-/// Unicode's space separators (general categories Zs, Zl and Zp).
-fn is_space_separator(c: char) -> bool {
-    matches!(
-        c,
-        ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
-            ..='\u{200a}' | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}' | '\u{3000}'
-    )
 }
 
 /// An endpoint URL the SDK can use: http or https, with a host. The reason when not.

@@ -4,10 +4,9 @@
 //! boundary), so they have no `Principal`. Beyond structure, least privilege is enforced:
 //! no statement may `Allow` the action `*`, nor `Allow` with `NotAction` (everything but a list).
 
+use crate::fields::IAM_POLICY_DOCUMENT;
+use crate::quotas::{MANAGED_POLICY, too_large};
 use serde_json::{Map, Value};
-
-/// The size limit AWS puts on a managed policy, in characters without white space.
-pub(crate) const MAX_MANAGED_POLICY_CHARS: usize = 6_144;
 
 /// What is wrong with a document: the field (`Statement[1].Action`) and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,13 +32,12 @@ pub(crate) fn validate(text: &str) -> Result<Value, PolicyProblem> {
             format!("not valid JSON: {err}"),
         )
     })?;
-    let size = text.chars().filter(|c| !c.is_whitespace()).count();
-    if size > MAX_MANAGED_POLICY_CHARS {
-        return Err(PolicyProblem::new(
-            "document",
-            format!("{size} characters without white space; AWS allows {MAX_MANAGED_POLICY_CHARS}"),
-        ));
+    if let Some(why) = too_large("a managed policy", text, MANAGED_POLICY) {
+        return Err(PolicyProblem::new("document", why));
     }
+    IAM_POLICY_DOCUMENT
+        .check(&document.to_string())
+        .map_err(|why| PolicyProblem::new("document", format!("as sent, {why}")))?;
     let top = document
         .as_object()
         .ok_or_else(|| PolicyProblem::new("document", "must be a JSON object"))?;

@@ -308,6 +308,10 @@ pub(crate) struct SessionsCutReport {
     pub(crate) arn: String,
     /// When the deny entry was added (RFC 3339).
     pub(crate) since: String,
+    /// When the set's entries were full: every session from it issued before this time (RFC
+    /// 3339) is denied, so the people still assigned must sign in again from the portal.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) older_sessions_cut: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -421,8 +425,13 @@ impl OffboardReport {
                 .map(|name| format!("inline policy {name} denies everything"))
                 .collect();
             by.extend(cut.permission_sets.iter().map(|set| {
+                let older = set.older_sessions_cut.as_ref().map_or(String::new(), |at| {
+                    format!(
+                        "; its deny entries were full, so every session from it issued before {at} is denied: the others still assigned must sign in again from the access portal"
+                    )
+                });
                 format!(
-                    "permission set {} ({}) denies the person's sessions since {}",
+                    "permission set {} ({}) denies the person's sessions since {}{older}",
                     set.name, set.arn, set.since
                 )
             }));

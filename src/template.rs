@@ -271,16 +271,23 @@ fn validate_set_name(name: &str) -> Result<(), String> {
 
 /// IAM group names: 1 to 128 of letters, digits and `+ = , . @ _ -`.
 fn validate_group_name(name: &str) -> Result<(), String> {
-    let fits = !name.is_empty()
-        && name.len() <= 128
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
-    if fits {
-        Ok(())
-    } else {
-        Err(format!("{name:?} is not a valid IAM group name"))
+    crate::fields::IAM_GROUP_NAME
+        .check(name)
+        .map_err(|why| format!("{}: {why}", names::shown(name)))
+}
+
+/// The description, as the tool sends it after its marker: the description of a permission
+/// set and of the template's identity-store group.
+fn validate_description(description: &str) -> Result<(), String> {
+    if description.trim().is_empty() {
+        return Err("must not be empty".to_string());
     }
+    let after_marker = |rule: &crate::fields::FieldRule| {
+        let room = rule.max() - crate::sso::permission_set::PERMISSION_SET_MARKER.len() - 1;
+        rule.check_within(description, room)
+    };
+    after_marker(&crate::fields::PERMISSION_SET_DESCRIPTION)?;
+    after_marker(&crate::fields::IDENTITY_TEXT)
 }
 
 /// AWS's default quota of managed policies attached to one group.
@@ -299,9 +306,7 @@ fn parse_template(
             format!("not a valid template: {err}"),
         )
     })?;
-    if raw.description.trim().is_empty() {
-        return Err(at("description", "must not be empty".to_string()));
-    }
+    validate_description(&raw.description).map_err(|reason| at("description", reason))?;
     validate_group_name(&raw.group).map_err(|reason| at("group", reason))?;
     if raw.policies.is_empty() {
         return Err(at("policies", "must name at least one policy".to_string()));
@@ -402,6 +407,59 @@ mod tests {
             );
         }
         assert!(!set.get("finance").unwrap().policies.is_empty());
+    }
+
+    #[test]
+    fn a_description_aws_would_refuse_is_refused_naming_the_file_and_the_character() {
+        let dir = tempfile::tempdir().unwrap();
+        let written = GOOD.replace(
+            r#""description":"d""#,
+            r#""description":"Application developer — reads most services; “dev” writes only""#,
+        );
+        write_set(dir.path(), &written, &[("read", READ)]);
+        let err = TemplateSet::from_dir(dir.path()).unwrap_err();
+        assert_eq!(err.field, "description");
+        assert!(err.to_string().contains("custom.json"), "{err}");
+        assert!(
+            err.reason.contains("character 23 ('—', U+2014)")
+                && err
+                    .reason
+                    .contains("sso-admin CreatePermissionSet.Description"),
+            "{}",
+            err.reason
+        );
+        let long = GOOD.replace(
+            r#""description":"d""#,
+            &format!(r#""description":"{}""#, "a".repeat(690)),
+        );
+        write_set(dir.path(), &long, &[("read", READ)]);
+        let err = TemplateSet::from_dir(dir.path()).unwrap_err();
+        assert!(
+            err.reason.contains("at most 686"),
+            "room for the marker: {}",
+            err.reason
+        );
+    }
+
+    #[test]
+    fn a_policy_aws_would_refuse_is_refused_before_any_call() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside_latin1 = READ.replace("s3:GetObject", "s3:Get—Object");
+        write_set(dir.path(), GOOD, &[("read", &outside_latin1)]);
+        let err = TemplateSet::from_dir(dir.path()).unwrap_err();
+        assert!(err.reason.contains("U+2014"), "{}", err.reason);
+        let statement = r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::a-bucket-with-a-long-name/*"}"#;
+        let many = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+            vec![statement; 80].join(",")
+        );
+        write_set(dir.path(), GOOD, &[("read", &many)]);
+        let err = TemplateSet::from_dir(dir.path()).unwrap_err();
+        assert!(
+            err.reason.contains("AWS takes at most 6144"),
+            "{}",
+            err.reason
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! An in-memory IAM Identity Center for unit tests, with AWS's asynchronous behaviour: each
 //! assignment operation stays IN_PROGRESS for a set number of polls, may end FAILED with a
 //! reason, may meet ConflictException first, and the most operations outstanding at once is
-//! recorded.
+//! recorded. Inline policies over AWS's 10,240 non-whitespace characters are refused.
 
 use super::latency::Latency;
 use super::{
@@ -65,6 +65,8 @@ pub(crate) struct SsoState {
     pub(crate) calls: Vec<String>,
     pub(crate) in_flight: usize,
     pub(crate) max_in_flight: usize,
+    /// The non-whitespace size of each inline policy written, in order.
+    pub(crate) inline_sizes: Vec<usize>,
     next_id: u32,
 }
 
@@ -464,12 +466,24 @@ impl Sso for MemorySso {
         state
             .calls
             .push(format!("sso:PutInlinePolicyToPermissionSet {arn}"));
+        let written: serde_json::Value =
+            serde_json::from_str(document).expect("the tool sends JSON");
+        let size = crate::quotas::policy_chars(document);
+        if size > crate::quotas::PERMISSION_SET_INLINE_POLICY {
+            return Err(AwsError::new(
+                "sso:PutInlinePolicyToPermissionSet",
+                AwsErrorKind::Invalid,
+                "ValidationException",
+                &format!(
+                    "Current size of the non-whitespace characters present in the InlinePolicy Document is {size} bytes which has exceeded the maximum limit of 10240 bytes"
+                ),
+            ));
+        }
+        state.inline_sizes.push(size);
         let set = state
             .permission_sets
             .get_mut(arn)
             .ok_or_else(|| not_found("sso:PutInlinePolicyToPermissionSet", arn))?;
-        let written: serde_json::Value =
-            serde_json::from_str(document).expect("the tool sends JSON");
         let mut behaviour = self.behaviour.lock().unwrap();
         if behaviour.overwritten_puts > 0 {
             behaviour.overwritten_puts -= 1;

@@ -250,6 +250,7 @@ fn sessions_cut(cut: &[SessionsCut], started: u64) -> AccessCut {
                 name: c.name.clone(),
                 arn: c.arn.clone(),
                 since: rfc3339(c.since),
+                older_sessions_cut: c.older_sessions_cut.map(rfc3339),
             })
             .collect(),
     }

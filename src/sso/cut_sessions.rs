@@ -1,16 +1,16 @@
 //! What offboarding does to each permission set the person can start sessions from: add their
 //! deny entry (see `revoke`) and re-provision the set, find it done by an earlier run, or leave
-//! the set (one this tool does not manage, or whose policy would pass the size limit) and say
-//! until when its sessions may last.
+//! the set (one this tool does not manage) and say until when its sessions may last. A set whose
+//! entries no longer fit its size limit gets AWS's revocation of every older session instead
+//! (see `revoke`): the person's sessions are cut all the same.
 
 use crate::aws::{PermissionSetSpec, Sso};
 use crate::clock::{Clock, rfc3339};
 use crate::error::Error;
+use crate::quotas::PERMISSION_SET_INLINE_POLICY;
 use crate::sso::operations::Patience;
-use crate::sso::permission_set::{
-    MAX_DESCRIBES_AT_ONCE, MAX_INLINE_POLICY_CHARS, PERMISSION_SET_MARKER, reprovision,
-};
-use crate::sso::revoke::{Revocations, session_seconds};
+use crate::sso::permission_set::{MAX_DESCRIBES_AT_ONCE, PERMISSION_SET_MARKER, reprovision};
+use crate::sso::revoke::{Fitted, Revocations, session_seconds};
 use futures_util::future::try_join_all;
 use serde_json::Value;
 
@@ -29,8 +29,9 @@ pub(crate) struct SetRevocation {
 /// What offboarding does to one permission set.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum RevokeStep {
-    /// The person's deny entry is added and the set re-provisioned.
-    Add,
+    /// The person's deny entry is added and the set re-provisioned; `older_sessions` when the
+    /// entries do not fit and every session issued before now is denied instead.
+    Add { older_sessions: bool },
     /// An earlier run added the entry at this time (Unix seconds): nothing to do.
     Done { at: u64 },
     /// The set is not edited: sessions from it may last until `until` (Unix seconds).
@@ -40,12 +41,23 @@ pub(crate) enum RevokeStep {
 impl SetRevocation {
     /// The change a real run makes, for the plan; `None` when there is none.
     pub(crate) fn planned(&self, user_id: &str) -> Option<String> {
-        (self.step == RevokeStep::Add).then(|| {
-            format!(
-                "sso:PutInlinePolicyToPermissionSet {} ({}): deny identitystore:userId {user_id}, then sso:ProvisionPermissionSet to its accounts",
-                self.name, self.arn
-            )
-        })
+        let RevokeStep::Add { older_sessions } = self.step else {
+            return None;
+        };
+        let older = if older_sessions {
+            " and, the entries being full, every session issued before now (aws:TokenIssueTime; the others assigned sign in again)"
+        } else {
+            ""
+        };
+        Some(format!(
+            "sso:PutInlinePolicyToPermissionSet {} ({}): deny identitystore:userId {user_id}{older}, then sso:ProvisionPermissionSet to its accounts",
+            self.name, self.arn
+        ))
+    }
+
+    /// Whether a real run writes this set's policy.
+    pub(crate) fn adds(&self) -> bool {
+        matches!(self.step, RevokeStep::Add { .. })
     }
 
     /// For the report: why and until when sessions from this set may go on.
@@ -133,7 +145,9 @@ fn decide(set: &SetSeen, user_id: &str, now: u64, revoke_unmanaged: bool) -> Set
         now,
         session_secs,
     ) {
-        Ok(_) => revocation(RevokeStep::Add),
+        Ok(fitted) => revocation(RevokeStep::Add {
+            older_sessions: fitted.older_sessions_cut.is_some(),
+        }),
         Err(why) => left(why),
     }
 }
@@ -145,19 +159,26 @@ fn written_with(
     user_id: &str,
     now: u64,
     session_secs: u64,
-) -> Result<Value, String> {
-    entries.prune(now, session_secs);
-    entries.add(user_id, now);
-    let written = entries
-        .written_into(policy)
-        .expect("a policy with an entry has a statement");
-    let size = written.to_string().len();
-    if size > MAX_INLINE_POLICY_CHARS {
-        return Err(format!(
-            "with the deny entry its inline policy would be {size} characters; a permission set takes {MAX_INLINE_POLICY_CHARS}"
-        ));
-    }
-    Ok(written)
+) -> Result<Fitted, String> {
+    entries
+        .fit(
+            policy,
+            Some(user_id),
+            now,
+            session_secs,
+            PERMISSION_SET_INLINE_POLICY,
+        )
+        .map(|fitted| fitted.expect("a policy with an entry has a statement"))
+}
+
+/// How a person's entry went into a set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Revoked {
+    /// When the entry was added (Unix seconds).
+    pub(crate) at: u64,
+    /// Set when the entries did not fit: every session of the set issued before this time is
+    /// denied, so the people still assigned must sign in again.
+    pub(crate) older_sessions_cut: Option<u64>,
 }
 
 /// Adds the person's deny entry to the set (pruning expired ones), re-provisions it to its
@@ -170,8 +191,9 @@ pub(crate) async fn revoke_in_set(
     user_id: &str,
     clock: &dyn Clock,
     patience: Patience,
-) -> Result<u64, String> {
+) -> Result<Revoked, String> {
     let mut writes = 0;
+    let mut older_sessions_cut = None;
     loop {
         let now = clock.unix_now();
         let policy = api
@@ -182,7 +204,10 @@ pub(crate) async fn revoke_in_set(
         if writes > 0
             && let Some(at) = entries.fresh(user_id, now)
         {
-            return Ok(at);
+            return Ok(Revoked {
+                at,
+                older_sessions_cut,
+            });
         }
         if writes == WRITE_ATTEMPTS {
             return Err(format!(
@@ -196,7 +221,8 @@ pub(crate) async fn revoke_in_set(
             now,
             set.session_secs,
         )?;
-        api.put_inline_policy(instance_arn, &set.arn, &written.to_string())
+        older_sessions_cut = written.older_sessions_cut.or(older_sessions_cut);
+        api.put_inline_policy(instance_arn, &set.arn, &written.policy.to_string())
             .await
             .map_err(|err| err.to_string())?;
         reprovision(api, instance_arn, &set.arn, patience)
@@ -245,7 +271,12 @@ mod tests {
                 .contains("may last until 2026-11-28T10:20:00Z")
         );
         assert_eq!(left.planned("id-a"), None);
-        assert_eq!(decide(&unmanaged, "id-a", T0, true).step, RevokeStep::Add);
+        assert_eq!(
+            decide(&unmanaged, "id-a", T0, true).step,
+            RevokeStep::Add {
+                older_sessions: false
+            }
+        );
     }
 
     #[test]
@@ -259,25 +290,41 @@ mod tests {
         );
         assert_eq!(
             decide(&set, "id-a", T0 + 2 * HOUR, false).step,
-            RevokeStep::Add,
+            RevokeStep::Add {
+                older_sessions: false
+            },
             "a return and a second offboarding: the entry counts from now"
         );
     }
 
     #[test]
-    fn an_entry_that_would_pass_the_size_limit_is_not_written() {
+    fn entries_that_no_longer_fit_give_way_to_revoking_every_older_session() {
         let mut entries = Revocations::default();
         for n in 0..500 {
             entries.add(&format!("{n:010}-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"), T0);
         }
         let set = seen("[iam-onboard] dev", Some(policy_with(&entries)));
-        let RevokeStep::Left { why, .. } = decide(&set, "id-new", T0 + 60, false).step else {
-            panic!("over the limit")
-        };
-        assert!(why.contains("32768"), "{why}");
+        let step = decide(&set, "id-new", T0 + 60, false).step;
+        assert_eq!(
+            step,
+            RevokeStep::Add {
+                older_sessions: true
+            }
+        );
+        let planned = SetRevocation {
+            arn: "arn:ps".to_string(),
+            name: "developer".to_string(),
+            session_secs: 4 * HOUR,
+            step,
+        }
+        .planned("id-new")
+        .unwrap();
+        assert!(planned.contains("aws:TokenIssueTime"), "{planned}");
         assert_eq!(
             decide(&set, "id-new", T0 + 5 * HOUR, false).step,
-            RevokeStep::Add,
+            RevokeStep::Add {
+                older_sessions: false
+            },
             "once the old entries have expired, they make room"
         );
     }

@@ -56,10 +56,7 @@ pub(crate) async fn ensure_group<A: Sso + Send + 'static>(
             .into());
         }
         None => {
-            let description = format!("{PERMISSION_SET_MARKER} {}", template.description)
-                .chars()
-                .take(1024)
-                .collect::<String>();
+            let description = format!("{PERMISSION_SET_MARKER} {}", template.description);
             match api.create_group(store, &name, &description).await {
                 Ok(id) => (id, true),
                 Err(err) if err.is(AwsErrorKind::Conflict) => {

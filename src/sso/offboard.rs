@@ -151,6 +151,9 @@ pub(crate) struct SessionsCut {
     pub(crate) name: String,
     pub(crate) arn: String,
     pub(crate) since: u64,
+    /// Set when the set's entries were full: every session from it issued before this time
+    /// is denied, so the people still assigned must sign in again.
+    pub(crate) older_sessions_cut: Option<u64>,
 }
 
 /// What `offboard --sso` did.
@@ -184,10 +187,7 @@ async fn cut_sessions(
     patience: Patience,
 ) -> Result<Vec<SessionsCut>, Error> {
     let instance_arn = &plan.instance.arn;
-    let adding = plan
-        .revocations
-        .iter()
-        .filter(|set| set.step == RevokeStep::Add);
+    let adding = plan.revocations.iter().filter(|set| set.adds());
     let added = join_all(adding.map(|set| async move {
         let result = revoke_in_set(api, instance_arn, set, &plan.user_id, clock, patience).await;
         (set, result)
@@ -202,24 +202,26 @@ async fn cut_sessions(
                 .map(|why| format!("permission set {} ({}): {why}", set.name, set.arn))
         })
         .collect();
-    let cut_in = |set: &SetRevocation, since: u64| SessionsCut {
+    let cut_in = |set: &SetRevocation, since: u64, older_sessions_cut| SessionsCut {
         name: set.name.clone(),
         arn: set.arn.clone(),
         since,
+        older_sessions_cut,
     };
     let mut cut: Vec<SessionsCut> = plan
         .revocations
         .iter()
         .filter_map(|set| match set.step {
-            RevokeStep::Done { at } => Some(cut_in(set, at)),
+            RevokeStep::Done { at } => Some(cut_in(set, at, None)),
             _ => None,
         })
         .collect();
-    cut.extend(
-        added
-            .iter()
-            .filter_map(|(set, result)| result.as_ref().ok().map(|at| cut_in(set, *at))),
-    );
+    cut.extend(added.iter().filter_map(|(set, result)| {
+        result
+            .as_ref()
+            .ok()
+            .map(|done| cut_in(set, done.at, done.older_sessions_cut))
+    }));
     if failed.is_empty() {
         return Ok(cut);
     }

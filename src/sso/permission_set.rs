@@ -6,10 +6,12 @@
 
 use crate::aws::{AwsError, AwsErrorKind, AwsResult, PermissionSetSpec, Sso, SsoInstance};
 use crate::clock::Clock;
+use crate::clock::rfc3339;
 use crate::error::{Error, InputError};
 use crate::outcome::PermissionSetAction;
+use crate::quotas::{PERMISSION_SET_INLINE_POLICY, policy_chars};
 use crate::sso::operations::{Patience, retrying_conflicts, wait_for};
-use crate::sso::revoke::{Revocations, session_seconds};
+use crate::sso::revoke::{Fitted, Revocations, session_seconds};
 use crate::template::{FORCE_MFA_POLICY, IAM_PATH, Template};
 use futures_util::future::try_join_all;
 use serde_json::{Value, json};
@@ -21,8 +23,10 @@ pub(crate) const PERMISSION_SET_MARKER: &str = "[iam-onboard]";
 /// Permission sets described at once while looking for the template's by name: Identity
 /// Center answers about 20 requests a second.
 pub(crate) const MAX_DESCRIBES_AT_ONCE: usize = 10;
-/// The longest inline policy a permission set takes.
-pub(crate) const MAX_INLINE_POLICY_CHARS: usize = 32_768;
+/// Room a template's merged policy leaves in a permission set's inline policy for cutting
+/// sessions at offboarding: the older-sessions statement and one person's entry (about 330
+/// non-whitespace characters), so an offboarding always fits.
+pub(crate) const REVOCATION_ROOM: usize = 512;
 
 /// What a template becomes in Identity Center.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,18 +55,16 @@ pub(crate) fn design_permission_set(
         }
     }
     let inline_policy = json!({ "Version": "2012-10-17", "Statement": statements });
-    let size = inline_policy.to_string().len();
-    if size > MAX_INLINE_POLICY_CHARS {
+    let size = policy_chars(&inline_policy.to_string());
+    let room = PERMISSION_SET_INLINE_POLICY - REVOCATION_ROOM;
+    if size > room {
         return Err(InputError::new(
             "policies",
-            format!("merged, the policies are {size} characters; a permission set takes {MAX_INLINE_POLICY_CHARS}"),
+            format!("merged into a permission set's inline policy, the policies are {size} non-whitespace characters; AWS takes {PERMISSION_SET_INLINE_POLICY}, of which {REVOCATION_ROOM} are kept for cutting sessions at offboarding, so at most {room}"),
         )
         .in_file(&template.source));
     }
-    let description: String = format!("{PERMISSION_SET_MARKER} {}", template.description)
-        .chars()
-        .take(700)
-        .collect();
+    let description = format!("{PERMISSION_SET_MARKER} {}", template.description);
     Ok(PermissionSetDesign {
         spec: PermissionSetSpec {
             name: template.name.clone(),
@@ -176,7 +178,7 @@ pub(crate) async fn ensure_permission_set(
         api.get_permissions_boundary(instance_arn, &arn),
     );
     let policy = policy.map_err(Error::from_aws)?;
-    let (desired, denied_until) =
+    let (desired, denied_until, mut warnings) =
         with_unexpired_revocations(design, &current, policy.as_ref(), clock)?;
     let spec_changed = current.description != design.spec.description
         || current.session_duration != design.spec.session_duration;
@@ -191,7 +193,6 @@ pub(crate) async fn ensure_permission_set(
             .await
             .map_err(Error::from_aws)?;
     }
-    let mut warnings = Vec::new();
     let boundary_changed = match boundary {
         Ok(found) if found.as_ref() == Some(&design.boundary) => false,
         Ok(_) => match put_boundary(api, instance_arn, &arn, design).await {
@@ -225,8 +226,9 @@ pub(crate) async fn ensure_permission_set(
     })
 }
 
-/// The template's inline policy with the set's revoke entries that have not expired, and until
-/// when each person stays denied. Entries are kept for the longer of the set's session
+/// The template's inline policy with the set's revoke entries that have not expired (or, when
+/// they no longer fit, the revocation of every older session), until when each person stays
+/// denied, and a warning when the older sessions were revoked. Entries are kept for the longer of the set's session
 /// durations before and after the update, since sessions already started keep the duration
 /// they started with.
 fn with_unexpired_revocations(
@@ -234,27 +236,42 @@ fn with_unexpired_revocations(
     current: &PermissionSetSpec,
     policy: Option<&Value>,
     clock: &dyn Clock,
-) -> Result<(Value, BTreeMap<String, u64>), Error> {
+) -> Result<(Value, BTreeMap<String, u64>, Vec<String>), Error> {
     let now = clock.unix_now();
     let session_secs = session_seconds(&current.session_duration)
         .max(session_seconds(&design.spec.session_duration));
     let mut entries = Revocations::read(policy, now);
-    entries.prune(now, session_secs);
-    let desired = entries
-        .written_into(Some(&design.inline_policy))
-        .unwrap_or_else(|| design.inline_policy.clone());
-    let size = desired.to_string().len();
-    if size > MAX_INLINE_POLICY_CHARS {
-        return Err(InputError::new(
-            "policies",
-            format!(
-                "with the revoke entries of people offboarded less than a session ago, permission set {:?} would need an inline policy of {size} characters; a permission set takes {MAX_INLINE_POLICY_CHARS} (nothing was changed; try again once they expire)",
-                design.spec.name
-            ),
+    let fitted = entries
+        .fit(
+            Some(&design.inline_policy),
+            None,
+            now,
+            session_secs,
+            PERMISSION_SET_INLINE_POLICY,
         )
-        .into());
-    }
-    Ok((desired, entries.denied_until(session_secs)))
+        .map_err(|why| {
+            InputError::new(
+                "policies",
+                format!("permission set {:?}: {why}", design.spec.name),
+            )
+        })?;
+    let mut warnings = Vec::new();
+    let desired = match fitted {
+        Some(Fitted {
+            policy,
+            older_sessions_cut: Some(at),
+        }) => {
+            warnings.push(format!(
+                "the revoke entries of permission set {:?} no longer fit beside its policy: every session from it issued before {} is denied instead, so the people assigned must sign in again from the access portal",
+                design.spec.name,
+                rfc3339(at)
+            ));
+            policy
+        }
+        Some(fitted) => fitted.policy,
+        None => design.inline_policy.clone(),
+    };
+    Ok((desired, entries.denied_until(session_secs), warnings))
 }
 
 /// Re-provisions the set to every account it is provisioned to and waits for it to finish,

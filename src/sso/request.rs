@@ -4,24 +4,21 @@
 use crate::aws::NewPerson;
 use crate::config::{Config, SsoAccess};
 use crate::error::InputError;
+use crate::fields::{IDENTITY_TEXT, IDENTITY_USER_NAME};
 use crate::template::{Template, TemplateSet};
 
-/// Identity Center user names: 1 to 128 characters, no spaces or control characters.
+/// Identity Center user names, by the identity store's rule: 1 to 128 letters, marks,
+/// symbols, digits and punctuation.
 pub(crate) fn validate_identity_user_name(name: &str) -> Result<(), InputError> {
-    let fits = !name.is_empty()
-        && name.chars().count() <= 128
-        && !name.chars().any(|c| c.is_whitespace() || c.is_control());
-    if fits {
-        Ok(())
-    } else {
-        Err(InputError::new(
+    IDENTITY_USER_NAME.check(name).map_err(|why| {
+        InputError::new(
             "username",
             format!(
-                "{}: Identity Center user names are 1 to 128 characters without spaces",
+                "{}: {why} (an Identity Center user name has no spaces)",
                 crate::names::shown(name)
             ),
-        ))
-    }
+        )
+    })
 }
 
 /// One account and the template whose access the person gets there.
@@ -105,23 +102,15 @@ pub(crate) struct PersonInput {
     pub(crate) display_name: Option<String>,
 }
 
-/// An identity-store name (given, family or display): 1 to 256 characters, no control
-/// characters.
+/// An identity-store name or email (given, family, display): not blank, and by the identity
+/// store's rule for its text fields.
 pub(crate) fn validate_person_name(field: &str, value: &str) -> Result<(), InputError> {
-    let fits = !value.trim().is_empty()
-        && value.chars().count() <= 256
-        && !value.chars().any(char::is_control);
-    if fits {
-        Ok(())
+    let checked = if value.trim().is_empty() {
+        Err("must not be blank".to_string())
     } else {
-        Err(InputError::new(
-            field,
-            format!(
-                "{} must be 1 to 256 characters without control characters",
-                crate::names::shown(value)
-            ),
-        ))
-    }
+        IDENTITY_TEXT.check(value)
+    };
+    checked.map_err(|why| InputError::new(field, format!("{}: {why}", crate::names::shown(value))))
 }
 
 /// A validated `assign` request.
@@ -158,6 +147,7 @@ impl AssignRequest {
             None => None,
             Some(person) => {
                 crate::names::validate_email("--email", &person.email)?;
+                validate_person_name("--email", &person.email)?;
                 validate_person_name("--given-name", &person.given_name)?;
                 validate_person_name("--family-name", &person.family_name)?;
                 let display_name = person

@@ -13,14 +13,29 @@
 //! added, whenever the tool next writes the set's policy (offboarding, or ensuring the set from
 //! its template, which keeps every unexpired entry). What offboarding does to each set, and the
 //! writing of an entry, are in `cut_sessions`.
+//!
+//! A permission set's inline policy holds at most 10,240 non-whitespace characters, about a
+//! hundred entries beside a template's policy. When one more does not fit, the entries give
+//! way to AWS's own revocation of older sessions: a second statement (Sid
+//! `IamOnboardRevokedOlderSessions`) denies every session issued before that time
+//! (`DateLessThan` on `aws:TokenIssueTime`). The leavers' sessions are cut with everyone's; the
+//! people still assigned sign in again from the portal and go on, the leavers cannot, their
+//! assignments being gone. Only the entries added within the deletion margin stay beside it
+//! (their assignments may still be being deleted), or, when even they do not fit, the person
+//! being offboarded alone. The statement is pruned like an entry, a session duration and the
+//! margin after its time.
 
 use crate::clock::{parse_rfc3339, rfc3339};
+use crate::quotas::policy_chars;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
 /// The Sid of the revoke statement in a permission set's inline policy.
 pub(crate) const REVOKE_SID: &str = "IamOnboardRevokedSessions";
+/// The Sid of the statement that denies every session issued before a time.
+pub(crate) const REVOKE_OLDER_SID: &str = "IamOnboardRevokedOlderSessions";
 const USER_ID_KEY: &str = "identitystore:userId";
+const TOKEN_ISSUE_TIME_KEY: &str = "aws:TokenIssueTime";
 const REVOKED_AT: &str = " revoked at ";
 /// How long an entry outlives the session duration: it is added before the person's
 /// assignments are deleted, and a session can still start until they are gone.
@@ -29,16 +44,36 @@ pub(crate) const DELETION_MARGIN_SECS: u64 = 15 * 60;
 const LONGEST_SESSION_SECS: u64 = 12 * 3600;
 
 /// The people revoked from one permission set: identity-store user id → when the entry was
-/// added (Unix seconds).
+/// added (Unix seconds); and, once the entries have overflowed, the time before which every
+/// session is denied.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Revocations(BTreeMap<String, u64>);
+pub(crate) struct Revocations {
+    entries: BTreeMap<String, u64>,
+    older_than: Option<u64>,
+}
+
+/// A policy with the revocations written into it, within the size limit.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Fitted {
+    pub(crate) policy: Value,
+    /// Set when the entries did not fit: every session issued before this time (Unix
+    /// seconds) is denied, so the people still assigned must sign in again.
+    pub(crate) older_sessions_cut: Option<u64>,
+}
 
 impl Revocations {
     /// The entries in a permission set's inline policy. An id without its time (a statement
     /// edited by hand) counts as added `now`, so it is kept a whole session duration.
     pub(crate) fn read(policy: Option<&Value>, now: u64) -> Self {
-        let Some(statement) = policy.and_then(revoke_statement) else {
-            return Revocations::default();
+        let older_than = policy
+            .and_then(|p| find_statement(p, REVOKE_OLDER_SID))
+            .and_then(|s| s["Condition"]["DateLessThan"][TOKEN_ISSUE_TIME_KEY].as_str())
+            .map(|at| parse_rfc3339(at).unwrap_or(now));
+        let Some(statement) = policy.and_then(|p| find_statement(p, REVOKE_SID)) else {
+            return Revocations {
+                entries: BTreeMap::new(),
+                older_than,
+            };
         };
         let condition = &statement["Condition"];
         let times: BTreeMap<&str, u64> = strings(&condition["StringNotEquals"][USER_ID_KEY])
@@ -47,16 +82,23 @@ impl Revocations {
                 Some((id, parse_rfc3339(at)?))
             })
             .collect();
-        Revocations(
-            strings(&condition["StringEquals"][USER_ID_KEY])
+        Revocations {
+            entries: strings(&condition["StringEquals"][USER_ID_KEY])
                 .map(|id| (id.to_string(), times.get(id).copied().unwrap_or(now)))
                 .collect(),
-        )
+            older_than,
+        }
     }
 
     /// When the person's entry was added, if there is one.
     pub(crate) fn revoked_at(&self, user_id: &str) -> Option<u64> {
-        self.0.get(user_id).copied()
+        self.entries.get(user_id).copied()
+    }
+
+    /// When every session issued before it was denied, if the entries have overflowed.
+    #[cfg(test)]
+    pub(crate) fn older_than(&self) -> Option<u64> {
+        self.older_than
     }
 
     /// The entry added within the deletion margin before `now`: one this offboarding (or a run
@@ -69,33 +111,81 @@ impl Revocations {
     /// Adds the person's entry, or moves an older one to `now`: sessions they started since
     /// (after a return) must stay denied a whole session duration from now.
     pub(crate) fn add(&mut self, user_id: &str, now: u64) {
-        self.0.insert(user_id.to_string(), now);
+        self.entries.insert(user_id.to_string(), now);
     }
 
-    /// Drops the entries whose sessions have all expired by `now`; returns their ids.
+    /// Drops the entries whose sessions have all expired by `now`, and the older-sessions
+    /// statement once every session it denies has; returns the ids dropped.
     pub(crate) fn prune(&mut self, now: u64, session_secs: u64) -> Vec<String> {
         let expired: Vec<String> = self
-            .0
+            .entries
             .iter()
             .filter(|(_, at)| expiry(**at, session_secs) <= now)
             .map(|(id, _)| id.clone())
             .collect();
         for id in &expired {
-            self.0.remove(id);
+            self.entries.remove(id);
         }
+        self.older_than = self.older_than.filter(|at| now < expiry(*at, session_secs));
         expired
+    }
+
+    /// `policy` with these revocations (expired ones pruned, and `adding`'s entry added at
+    /// `now`) within `limit` non-whitespace characters. When the entries do not fit, every
+    /// session issued before `now` is denied instead, and only the entries added within the
+    /// deletion margin are kept (their assignments may still be being deleted), or, when even
+    /// those do not fit, `adding`'s alone. Refused only when the policy itself leaves no room.
+    pub(crate) fn fit(
+        &mut self,
+        policy: Option<&Value>,
+        adding: Option<&str>,
+        now: u64,
+        session_secs: u64,
+        limit: usize,
+    ) -> Result<Option<Fitted>, String> {
+        self.prune(now, session_secs);
+        if let Some(id) = adding {
+            self.add(id, now);
+        }
+        let fits = |written: &Option<Value>| {
+            written
+                .as_ref()
+                .is_none_or(|p| policy_chars(&p.to_string()) <= limit)
+        };
+        let written = self.written_into(policy);
+        if fits(&written) {
+            return Ok(written.map(|policy| Fitted {
+                policy,
+                older_sessions_cut: None,
+            }));
+        }
+        self.older_than = Some(now);
+        self.entries.retain(|id, at| {
+            Some(id.as_str()) == adding || now < at.saturating_add(DELETION_MARGIN_SECS)
+        });
+        let mut written = self.written_into(policy);
+        if !fits(&written) {
+            self.entries.retain(|id, _| Some(id.as_str()) == adding);
+            written = self.written_into(policy);
+        }
+        match written {
+            Some(policy) if fits(&Some(policy.clone())) => Ok(Some(Fitted {
+                policy,
+                older_sessions_cut: Some(now),
+            })),
+            written => Err(format!(
+                "even with every older session revoked at once, the inline policy would be {} non-whitespace characters; a permission set takes {limit}",
+                written.map_or(0, |p| policy_chars(&p.to_string()))
+            )),
+        }
     }
 
     /// Until when each listed person stays denied.
     pub(crate) fn denied_until(&self, session_secs: u64) -> BTreeMap<String, u64> {
-        self.0
+        self.entries
             .iter()
             .map(|(id, at)| (id.clone(), expiry(*at, session_secs)))
             .collect()
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.0.is_empty()
     }
 
     /// `policy` with these entries as its revoke statement, in place of any earlier one, and
@@ -109,8 +199,17 @@ impl Revocations {
                 single => vec![single],
             })
             .unwrap_or_default();
-        if !self.is_empty() {
+        if !self.entries.is_empty() {
             statements.push(self.statement());
+        }
+        if let Some(at) = self.older_than {
+            statements.push(json!({
+                "Sid": REVOKE_OLDER_SID,
+                "Effect": "Deny",
+                "Action": "*",
+                "Resource": "*",
+                "Condition": { "DateLessThan": { TOKEN_ISSUE_TIME_KEY: rfc3339(at) } },
+            }));
         }
         if statements.is_empty() && policy.is_none() {
             return None;
@@ -122,9 +221,9 @@ impl Revocations {
     }
 
     fn statement(&self) -> Value {
-        let ids: Vec<&String> = self.0.keys().collect();
+        let ids: Vec<&String> = self.entries.keys().collect();
         let notes: Vec<String> = self
-            .0
+            .entries
             .iter()
             .map(|(id, at)| format!("{id}{REVOKED_AT}{}", rfc3339(*at)))
             .collect();
@@ -159,13 +258,13 @@ pub(crate) fn without_revocations(policy: &Value) -> Value {
 }
 
 fn is_revoke_statement(statement: &Value) -> bool {
-    statement["Sid"] == REVOKE_SID
+    statement["Sid"] == REVOKE_SID || statement["Sid"] == REVOKE_OLDER_SID
 }
 
-fn revoke_statement(policy: &Value) -> Option<&Value> {
+fn find_statement<'a>(policy: &'a Value, sid: &str) -> Option<&'a Value> {
     match &policy["Statement"] {
-        Value::Array(items) => items.iter().find(|s| is_revoke_statement(s)),
-        single => Some(single).filter(|s| is_revoke_statement(s)),
+        Value::Array(items) => items.iter().find(|s| s["Sid"] == sid),
+        single => Some(single).filter(|s| s["Sid"] == sid),
     }
 }
 

@@ -82,6 +82,7 @@ impl Iam for MemoryIam {
             if s.policies.contains_key(&arn) {
                 return Err(err(OP, AwsErrorKind::AlreadyExists, name));
             }
+            check_managed_policy_size(OP, document)?;
             let document = serde_json::from_str(document)
                 .map_err(|_| err(OP, AwsErrorKind::Invalid, "MalformedPolicyDocument"))?;
             s.policies.insert(
@@ -103,6 +104,7 @@ impl Iam for MemoryIam {
             if policy.versions.len() >= 5 {
                 return Err(err(OP, AwsErrorKind::LimitExceeded, "five versions"));
             }
+            check_managed_policy_size(OP, document)?;
             let document = serde_json::from_str(document)
                 .map_err(|_| err(OP, AwsErrorKind::Invalid, "MalformedPolicyDocument"))?;
             for version in &mut policy.versions {

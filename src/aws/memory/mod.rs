@@ -1,7 +1,7 @@
 //! An in-memory IAM for unit tests that enforces the rules AWS enforces and moto does not:
 //! DeleteUser's DeleteConflict while anything is attached, DeleteVirtualMFADevice refusing an
 //! assigned device, EnableMFADevice checking two consecutive codes, a permissions boundary that
-//! must exist and is stored, and the password policy. Any mutating call can be made to fail,
+//! must exist and is stored, the password policy, and the size quota of a managed policy. Any mutating call can be made to fail,
 //! either refused or with its answer lost after the change was made.
 
 use super::latency::Latency;
@@ -287,6 +287,14 @@ fn remove_where<T>(
         Err(not_found(operation, "entity"))
     } else {
         Ok(())
+    }
+}
+
+/// AWS's quota on a managed policy's size (LimitExceeded, as CreatePolicy answers).
+fn check_managed_policy_size(operation: &'static str, document: &str) -> AwsResult<()> {
+    match crate::quotas::too_large("the policy", document, crate::quotas::MANAGED_POLICY) {
+        Some(why) => Err(err(operation, AwsErrorKind::LimitExceeded, &why)),
+        None => Ok(()),
     }
 }
 

@@ -215,7 +215,7 @@ async fn later_onboardings_keep_an_entry_until_the_session_duration_has_passed()
         PermissionSetAction::Updated
     );
     assert!(
-        revoked(&api, DEVELOPER).is_empty(),
+        revoked(&api, DEVELOPER) == Revocations::default(),
         "eight hours and the margin after: {:?}",
         inline(&api, DEVELOPER)
     );
@@ -478,39 +478,113 @@ async fn group_memberships_go_with_and_without_keep_identity_and_their_sets_are_
 }
 
 #[tokio::test(start_paused = true)]
-async fn ensuring_a_set_refuses_to_drop_entries_to_fit_the_size_limit() {
+async fn ensuring_a_crowded_set_revokes_older_sessions_instead_of_refusing_the_hire() {
     let api = Arc::new(MemorySso::new(Behaviour::default()));
     run(&api, &request(&["111111111111"], true)).await.unwrap();
     let mut entries = Revocations::default();
     for n in 0..400 {
         entries.add(&format!("{n:010}-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"), T0);
     }
-    let crowded = entries.written_into(inline(&api, DEVELOPER).as_ref());
     api.state
         .lock()
         .unwrap()
         .permission_sets
         .get_mut(DEVELOPER)
         .unwrap()
-        .inline = crowded.clone();
-    let calls = api.calls().len();
-    let err = run_at(
+        .inline = entries.written_into(inline(&api, DEVELOPER).as_ref());
+    run_at(
         &api,
         &carol_too("carol"),
         &TokioClock::starting_at(T0 + HOUR),
     )
     .await
-    .unwrap_err();
-    assert_eq!(err.exit_code(), exit::BAD_INPUT, "{err}");
-    assert!(err.to_string().contains("32768"), "{err}");
-    assert_eq!(inline(&api, DEVELOPER), crowded, "not written");
-    assert!(
-        api.calls()[calls..]
-            .iter()
-            .all(|c| !c.starts_with("sso:Put") && !c.starts_with("sso:Update")),
-        "nothing changed: {:?}",
-        &api.calls()[calls..]
+    .unwrap();
+    let after = revoked(&api, DEVELOPER);
+    assert_eq!(
+        after.older_than(),
+        Some(T0 + HOUR),
+        "every session before the hire is denied"
     );
+    assert_eq!(
+        after.revoked_at("0000000000-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"),
+        None
+    );
+    assert!(
+        api.state
+            .lock()
+            .unwrap()
+            .assignments
+            .iter()
+            .any(|(_, principal)| principal == "user-carol"),
+        "carol is assigned"
+    );
+}
+
+/// Whether the set's policy denies the sessions `user_id` started before `at`.
+fn denies_sessions_before(api: &MemorySso, user_id: &str, at: u64) -> bool {
+    let entries = revoked(api, DEVELOPER);
+    entries.revoked_at(user_id).is_some() || entries.older_than().is_some_and(|t| t >= at)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_layoff_of_two_hundred_cuts_every_leaver_and_the_next_hire_is_assigned() {
+    let api = Arc::new(MemorySso::new(Behaviour::default()));
+    let clock = TokioClock::starting_at(T0);
+    let leavers: Vec<String> = (0..200).map(|n| format!("leaver{n:03}")).collect();
+    for name in &leavers {
+        run_at(&api, &carol_too(name), &clock).await.unwrap();
+    }
+    let mut offboarded_at = Vec::new();
+    for name in &leavers {
+        tokio::time::advance(Duration::from_secs(20)).await;
+        let now = clock.unix_now();
+        let plan = plan_for(&api, &offboarding(name, false), now).await;
+        assert!(
+            plan.revocations.iter().all(SetRevocation::adds),
+            "{name}: {:?}",
+            plan.revocations
+        );
+        let done = offboard_sso(api.clone(), &plan, &clock, Patience::default())
+            .await
+            .unwrap();
+        assert_eq!(done.cut.len(), 1, "{name}");
+        offboarded_at.push((plan.user_id.clone(), now));
+        for (user_id, at) in &offboarded_at {
+            assert!(
+                denies_sessions_before(&api, user_id, *at),
+                "{user_id}'s sessions are still allowed after {name} left"
+            );
+        }
+    }
+    let state = api.state.lock().unwrap();
+    assert!(
+        state.inline_sizes.iter().all(|size| *size <= 10_240),
+        "every write within the limit"
+    );
+    assert!(
+        state.inline_sizes.iter().any(|size| *size > 9_000),
+        "the entries did fill the policy: {:?}",
+        state.inline_sizes.iter().max()
+    );
+    assert!(
+        state.assignments.is_empty(),
+        "no leaver keeps an assignment"
+    );
+    drop(state);
+    let overflowed = revoked(&api, DEVELOPER).older_than();
+    assert!(overflowed.is_some(), "the entries overflowed at least once");
+    tokio::time::advance(Duration::from_secs(60)).await;
+    run_at(&api, &carol_too("hire"), &clock).await.unwrap();
+    assert!(
+        api.state
+            .lock()
+            .unwrap()
+            .assignments
+            .iter()
+            .any(|(_, principal)| principal == "user-hire"),
+        "the next hire is assigned"
+    );
+    assert!(!denies_sessions_before(&api, "user-hire", T0 + 10 * HOUR));
 }
 
 #[tokio::test(start_paused = true)]

@@ -1,0 +1,46 @@
+//! AWS's size quotas on the policies the tool writes, counted as AWS counts them: every
+//! character but whitespace (IAM and Identity Center leave whitespace out of a policy's size, so
+//! the API's own length constraints, which count it, are not the binding ones). Each writer
+//! checks its document here before sending it, and the in-memory models refuse what AWS would.
+
+/// A permission set's inline policy (IAM Identity Center quotas).
+pub(crate) const PERMISSION_SET_INLINE_POLICY: usize = 10_240;
+/// A customer-managed policy (IAM and AWS STS quotas).
+pub(crate) const MANAGED_POLICY: usize = 6_144;
+
+/// A policy document's size as AWS counts it: its characters less whitespace.
+pub(crate) fn policy_chars(document: &str) -> usize {
+    document.chars().filter(|c| !c.is_whitespace()).count()
+}
+
+/// A policy too large for its quota: what to say, naming the size and the limit.
+pub(crate) fn too_large(what: &str, document: &str, limit: usize) -> Option<String> {
+    let size = policy_chars(document);
+    (size > limit).then(|| {
+        format!("{what} would be {size} non-whitespace characters; AWS takes at most {limit}")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whitespace_does_not_count_towards_a_policy_s_size() {
+        let pretty = "{\n  \"Version\": \"2012-10-17\",\n\t\"Statement\": []\n}";
+        assert_eq!(
+            policy_chars(pretty),
+            r#"{"Version":"2012-10-17","Statement":[]}"#.len()
+        );
+    }
+
+    #[test]
+    fn a_policy_over_its_quota_is_named_with_its_size_and_the_limit() {
+        let document = format!("{{\"x\": \"{}\"}}", "a".repeat(20));
+        assert_eq!(too_large("the policy", &document, 100), None);
+        assert_eq!(
+            too_large("the policy", &document, 10).as_deref(),
+            Some("the policy would be 28 non-whitespace characters; AWS takes at most 10")
+        );
+    }
+}
