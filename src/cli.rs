@@ -110,6 +110,18 @@ pub(crate) struct GlobalArgs {
     )]
     pub(crate) call_timeout: u64,
 
+    /// How long to keep asking when AWS answers "not found" for something this run has just
+    /// created (IAM and Identity Center are eventually consistent); anything else not found is
+    /// an answer at once
+    #[arg(
+        long,
+        global = true,
+        value_name = "SECONDS",
+        default_value_t = 120,
+        env = "IAM_ONBOARD_PROPAGATION_TIMEOUT"
+    )]
+    pub(crate) propagation_timeout: u64,
+
     /// Result format on standard output
     #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Human)]
     pub(crate) output: OutputFormat,

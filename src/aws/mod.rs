@@ -19,6 +19,7 @@ pub(crate) mod memory_sso;
 pub(crate) mod sdk;
 pub(crate) mod sdk_org;
 pub(crate) mod sdk_sso;
+pub(crate) mod settling;
 
 use crate::secret::Secret;
 use std::fmt;

@@ -5,6 +5,7 @@ use super::report::*;
 use super::run::*;
 use crate::aws::memory::MemoryIam;
 use crate::aws::memory_sso::{Behaviour, MemorySso};
+use crate::aws::settling::Settling;
 use crate::config::Config;
 use crate::error::exit;
 use crate::error::{Error, InputError};
@@ -202,8 +203,8 @@ async fn run_file(
     run_file_with(iam, sso, bytes, settings).await
 }
 
-async fn run_file_with(
-    iam: &Arc<MemoryIam>,
+async fn run_file_with<I: crate::aws::Iam + Send + 'static>(
+    iam: &Arc<I>,
     sso: Arc<MemorySso>,
     bytes: &[u8],
     settings: Settings,
@@ -244,6 +245,22 @@ fn people(n: usize) -> Vec<u8> {
         ));
     }
     text.into_bytes()
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_row_completes_while_iam_still_hides_what_the_run_just_made() {
+    let lagging = MemoryIam::new(0).with_consistency_lag(std::time::Duration::from_secs(3));
+    let iam = Arc::new(Settling::new(lagging, std::time::Duration::from_secs(120)));
+    let sso = Arc::new(MemorySso::new(Behaviour::default()));
+    let (summary, _) = run_file_with(&iam, sso, &people(6), settings(false))
+        .await
+        .unwrap();
+    assert_eq!(summary.by_status.get(&RowStatus::Created), Some(&6));
+    summary.outcome().unwrap();
+    for i in 0..6 {
+        let person = iam.inner().user(&format!("p{i}")).unwrap();
+        assert!(person.groups.contains("iam-onboard-developers"), "p{i}");
+    }
 }
 
 #[tokio::test]

@@ -90,7 +90,7 @@ pub(super) async fn assign_person(
     }
     let request = assign_request(args, &set, &config)?;
     let sdk_config = load_config(&aws_target(global)?).await?;
-    let caller = SdkIam::new(&sdk_config)
+    let caller = super::settling(SdkIam::new(&sdk_config), global)
         .get_caller_identity()
         .await
         .map_err(Error::from_aws)?;

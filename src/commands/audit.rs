@@ -23,7 +23,7 @@ pub(super) async fn audit(
         mfa_grace_days: args.mfa_grace_days,
     };
     let sdk_config = load_config(&aws_target(global)?).await?;
-    let iam = SdkIam::new(&sdk_config);
+    let iam = super::settling(SdkIam::new(&sdk_config), global);
     let spinner = (terminal.interactive && !global.quiet).then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
         bar.set_message(

@@ -60,7 +60,7 @@ pub(super) async fn run_batch(
         ..aws_target(global)?
     };
     let sdk_config = load_config(&target).await?;
-    let iam = Arc::new(SdkIam::new(&sdk_config));
+    let iam = Arc::new(super::settling(SdkIam::new(&sdk_config), global));
     let sso = Arc::new(super::sso_api(&sdk_config, global, &config)?);
     let caller = iam.get_caller_identity().await.map_err(Error::from_aws)?;
     let acting = Acting::of(&caller);

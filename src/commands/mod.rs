@@ -16,6 +16,7 @@ mod templates;
 
 use crate::aws::config::AwsTarget;
 use crate::aws::sdk_sso::SdkSso;
+use crate::aws::settling::Settling;
 use crate::cli::{Command, GlobalArgs, OutputFormat};
 use crate::error::{Error, InputError};
 use crate::helpdesk::{self, Dialogue, Prompter};
@@ -185,13 +186,25 @@ fn sso_api(
     sdk_config: &aws_config::SdkConfig,
     global: &GlobalArgs,
     config: &crate::config::Config,
-) -> Result<SdkSso, InputError> {
+) -> Result<Settling<SdkSso>, InputError> {
     let region = global.sso_region.as_ref().or(config.sso_region.as_ref());
     if let Some(region) = &global.sso_region {
         names::validate_region(region)
             .map_err(|err| InputError::new("--sso-region", err.reason))?;
     }
-    Ok(SdkSso::new(sdk_config, region.map(String::as_str)))
+    Ok(settling(
+        SdkSso::new(sdk_config, region.map(String::as_str)),
+        global,
+    ))
+}
+
+/// The boundary, waiting out AWS's eventual consistency for what the run makes, up to
+/// `--propagation-timeout`.
+fn settling<A>(api: A, global: &GlobalArgs) -> Settling<A> {
+    Settling::new(
+        api,
+        std::time::Duration::from_secs(global.propagation_timeout),
+    )
 }
 
 /// The configuration with its account sets resolved to account ids: sets that name an OU or a

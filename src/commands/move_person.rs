@@ -51,7 +51,7 @@ pub(super) async fn move_person(
     let config = Config::load(global.config.as_deref())?;
     let protected = Protected::gather(&global.protect, &config);
     let sdk_config = load_config(&aws_target(global)?).await?;
-    let iam = SdkIam::new(&sdk_config);
+    let iam = super::settling(SdkIam::new(&sdk_config), global);
     let mut prompter = Dialogue::new(terminal.look);
     let sso = Arc::new(super::sso_api(&sdk_config, global, &config)?);
     let user_name = match (args.username.clone(), args.sso) {

@@ -99,7 +99,7 @@ pub(super) async fn new_user(
     let target = aws_target(global)?;
     let protected = Protected::gather(&global.protect, &Config::load(global.config.as_deref())?);
     let mut prompter = Dialogue::new(terminal.look);
-    let api = SdkIam::new(&load_config(&target).await?);
+    let api = super::settling(SdkIam::new(&load_config(&target).await?), global);
     if !missing.is_empty() {
         helpdesk::ask_new_user(&mut args, &set, &api, &mut prompter).await?;
     }

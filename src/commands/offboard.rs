@@ -41,7 +41,10 @@ pub(super) async fn offboard_user(
     confirmable(global, terminal)?;
     let protected = Protected::gather(&global.protect, &Config::load(global.config.as_deref())?);
     let mut prompter = Dialogue::new(terminal.look);
-    let api = Arc::new(SdkIam::new(&load_config(&aws_target(global)?).await?));
+    let api = Arc::new(super::settling(
+        SdkIam::new(&load_config(&aws_target(global)?).await?),
+        global,
+    ));
     let request = match given {
         Some(request) => request,
         None => {
@@ -137,7 +140,7 @@ pub(super) async fn offboard_sso(
             .await?
         }
     };
-    let caller = SdkIam::new(&sdk_config)
+    let caller = super::settling(SdkIam::new(&sdk_config), global)
         .get_caller_identity()
         .await
         .map_err(Error::from_aws)?;

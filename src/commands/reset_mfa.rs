@@ -101,7 +101,10 @@ pub(super) async fn reset_mfa(
     let mode = reset_mode(&args, terminal)?;
     let protected = Protected::gather(&global.protect, &Config::load(global.config.as_deref())?);
     let mut prompter = Dialogue::new(terminal.look);
-    let api = SdkIam::new(&load_config(&aws_target(global)?).await?);
+    let api = super::settling(
+        SdkIam::new(&load_config(&aws_target(global)?).await?),
+        global,
+    );
     let user_name = match args.username.clone() {
         Some(name) => name,
         None => helpdesk::ask_iam_user(&api, &mut prompter, "reset the MFA of").await?,

@@ -42,7 +42,10 @@ pub(super) async fn reset_password(
     }
     let protected = Protected::gather(&global.protect, &Config::load(global.config.as_deref())?);
     let mut prompter = Dialogue::new(terminal.look);
-    let api = SdkIam::new(&load_config(&aws_target(global)?).await?);
+    let api = super::settling(
+        SdkIam::new(&load_config(&aws_target(global)?).await?),
+        global,
+    );
     let user_name = match args.username.clone() {
         Some(name) => name,
         None => helpdesk::ask_iam_user(&api, &mut prompter, "give a new password").await?,

@@ -32,7 +32,7 @@ pub(super) async fn show(
     }
     let templates = load_templates(global)?;
     let sdk_config = load_config(&aws_target(global)?).await?;
-    let iam = SdkIam::new(&sdk_config);
+    let iam = super::settling(SdkIam::new(&sdk_config), global);
     let mut prompter = Dialogue::new(terminal.look);
     let config = crate::config::Config::load(global.config.as_deref())?;
     let sso = super::sso_api(&sdk_config, global, &config)?;
@@ -77,7 +77,10 @@ pub(super) async fn list(args: ListArgs, global: &GlobalArgs) -> Result<(), Erro
     if let Some(template) = &args.template {
         load_templates(global)?.get(template)?;
     }
-    let iam = SdkIam::new(&load_config(&aws_target(global)?).await?);
+    let iam = super::settling(
+        SdkIam::new(&load_config(&aws_target(global)?).await?),
+        global,
+    );
     let filter = ListFilter {
         template: args.template.clone(),
         all: args.all,

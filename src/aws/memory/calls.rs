@@ -92,6 +92,7 @@ impl Iam for MemoryIam {
                     next_version: 2,
                 },
             );
+            s.made(&arn);
             Ok(arn.clone())
         })
     }
@@ -139,8 +140,7 @@ impl Iam for MemoryIam {
     async fn get_group(&self, name: &str) -> AwsResult<Option<String>> {
         self.wait().await;
         self.read(|s| {
-            Ok(s.groups
-                .contains_key(name)
+            Ok((s.groups.contains_key(name) && !s.invisible(name))
                 .then(|| format!("arn:aws:iam::{ACCOUNT}:group/{name}")))
         })
     }
@@ -153,6 +153,7 @@ impl Iam for MemoryIam {
                 return Err(err(OP, AwsErrorKind::AlreadyExists, name));
             }
             s.groups.insert(name.to_string(), Vec::new());
+            s.made(name);
             Ok(format!("arn:aws:iam::{ACCOUNT}:group/{name}"))
         })
     }
@@ -162,6 +163,7 @@ impl Iam for MemoryIam {
         self.read(|s| {
             s.groups
                 .get(group)
+                .filter(|_| !s.invisible(group))
                 .cloned()
                 .ok_or_else(|| not_found("iam:ListAttachedGroupPolicies", group))
         })
@@ -193,15 +195,18 @@ impl Iam for MemoryIam {
     async fn get_user(&self, name: &str) -> AwsResult<Option<UserInfo>> {
         self.wait().await;
         self.read(|s| {
-            Ok(s.users.get(name).map(|u| UserInfo {
-                name: name.to_string(),
-                arn: u.arn.clone(),
-                user_id: u.id.clone(),
-                tags: u.tags.clone(),
-                permissions_boundary: u.boundary.clone(),
-                created: Some(MEMORY_CREATED.to_string()),
-                password_last_used: None,
-            }))
+            Ok(s.users
+                .get(name)
+                .filter(|_| !s.invisible(name))
+                .map(|u| UserInfo {
+                    name: name.to_string(),
+                    arn: u.arn.clone(),
+                    user_id: u.id.clone(),
+                    tags: u.tags.clone(),
+                    permissions_boundary: u.boundary.clone(),
+                    created: Some(MEMORY_CREATED.to_string()),
+                    password_last_used: None,
+                }))
         })
     }
 
@@ -227,6 +232,7 @@ impl Iam for MemoryIam {
                     ..MemoryUser::default()
                 },
             );
+            s.made(&user.name);
             Ok(arn)
         })
     }
@@ -268,18 +274,15 @@ impl Iam for MemoryIam {
     async fn list_groups_for_user(&self, user: &str) -> AwsResult<Vec<GroupRef>> {
         self.wait().await;
         self.read(|s| {
-            s.users
-                .get(user)
-                .map(|u| {
-                    u.groups
-                        .iter()
-                        .map(|name| GroupRef {
-                            name: name.clone(),
-                            arn: format!("arn:aws:iam::{ACCOUNT}:group/{name}"),
-                        })
-                        .collect()
-                })
-                .ok_or_else(|| not_found("iam:ListGroupsForUser", user))
+            user_ref(s, "iam:ListGroupsForUser", user).map(|u| {
+                u.groups
+                    .iter()
+                    .map(|name| GroupRef {
+                        name: name.clone(),
+                        arn: format!("arn:aws:iam::{ACCOUNT}:group/{name}"),
+                    })
+                    .collect()
+            })
         })
     }
 
@@ -407,6 +410,7 @@ impl Iam for MemoryIam {
             let base32_seed = base32::encode(base32::Alphabet::Rfc4648 { padding: false }, &seed);
             s.devices
                 .insert(serial.clone(), MemoryDevice { seed, user: None });
+            s.made(&serial);
             Ok(VirtualMfaDevice {
                 serial: serial.clone(),
                 base32_seed: Secret::new(base32_seed),

@@ -1,7 +1,9 @@
 //! An in-memory IAM for unit tests that enforces the rules AWS enforces and moto does not:
 //! DeleteUser's DeleteConflict while anything is attached, DeleteVirtualMFADevice refusing an
 //! assigned device, EnableMFADevice checking two consecutive codes, a permissions boundary that
-//! must exist and is stored, the password policy, and the size quota of a managed policy. Any mutating call can be made to fail,
+//! must exist and is stored, the password policy, and the size quota of a managed policy.
+//! With a consistency lag, what a create made stays invisible to every other call (NoSuchEntity)
+//! for that long on tokio's clock, as IAM's eventual consistency may leave it. Any mutating call can be made to fail,
 //! either refused or with its answer lost after the change was made.
 
 use super::latency::Latency;
@@ -65,9 +67,29 @@ pub(crate) struct State {
     users_made: u32,
     /// Who GetCallerIdentity says is calling; `None`: an `admin` user that is not in `users`.
     pub(crate) caller: Option<CallerIdentity>,
+    /// How long a created entity stays invisible to other calls.
+    lag: std::time::Duration,
+    /// Entities made within the lag (user and group names, policy ARNs, device serials), and
+    /// from when each is visible.
+    visible_from: BTreeMap<String, tokio::time::Instant>,
 }
 
 impl State {
+    /// Records an entity just made: invisible to other calls for the lag.
+    fn made(&mut self, name: &str) {
+        if !self.lag.is_zero() {
+            let visible = tokio::time::Instant::now() + self.lag;
+            self.visible_from.insert(name.to_string(), visible);
+        }
+    }
+
+    /// Whether `name` was made too recently for other calls to see it.
+    fn invisible(&self, name: &str) -> bool {
+        self.visible_from
+            .get(name)
+            .is_some_and(|from| tokio::time::Instant::now() < *from)
+    }
+
     /// A new unique id, as AWS gives each user it creates.
     fn next_user_id(&mut self) -> String {
         self.users_made += 1;
@@ -107,6 +129,12 @@ impl MemoryIam {
             unimplemented: Mutex::new(BTreeSet::new()),
             latency: Latency::default(),
         }
+    }
+
+    /// What a create makes stays invisible to other calls for `lag` (on tokio's clock).
+    pub(crate) fn with_consistency_lag(self, lag: std::time::Duration) -> Self {
+        self.state.lock().unwrap().lag = lag;
+        self
     }
 
     /// Every call takes `latency` (on tokio's clock; pause it to measure round trips).
@@ -208,6 +236,11 @@ impl MemoryIam {
         let mut state = self.state.lock().unwrap();
         let index = state.calls.len();
         state.calls.push(format!("{operation} {target}"));
+        if !CREATES.contains(&operation)
+            && let Some(unseen) = target.split(' ').find(|name| state.invisible(name))
+        {
+            return Err(not_found(operation, unseen));
+        }
         match self.failures.lock().unwrap().get(&index) {
             Some(Injected::Refused(kind)) => Err(err(operation, *kind, "injected")),
             Some(Injected::AnswerLost) => {
@@ -230,6 +263,14 @@ impl MemoryIam {
         read(&self.state.lock().unwrap())
     }
 }
+
+/// The calls that make an entity: they see what exists (EntityAlreadyExists) at once.
+const CREATES: [&str; 4] = [
+    "iam:CreateUser",
+    "iam:CreateGroup",
+    "iam:CreatePolicy",
+    "iam:CreateVirtualMFADevice",
+];
 
 fn err(operation: &'static str, kind: AwsErrorKind, message: &str) -> AwsError {
     let code = match kind {
@@ -262,6 +303,7 @@ fn user_ref<'a>(
     state
         .users
         .get(name)
+        .filter(|_| !state.invisible(name))
         .ok_or_else(|| not_found(operation, name))
 }
 
@@ -270,6 +312,9 @@ fn user_mut<'a>(
     operation: &'static str,
     name: &str,
 ) -> AwsResult<&'a mut MemoryUser> {
+    if state.invisible(name) {
+        return Err(not_found(operation, name));
+    }
     state
         .users
         .get_mut(name)

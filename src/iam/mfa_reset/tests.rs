@@ -3,9 +3,11 @@
 
 use super::*;
 use crate::aws::memory::{ACCOUNT, Injected, MemoryIam};
+use crate::aws::settling::Settling;
 use crate::aws::{AwsErrorKind, CallerIdentity};
 use crate::error::exit;
 use crate::iam::apply::tests::{FixedClock, NOW, ScriptedCodes};
+use std::time::Duration;
 
 const OLD_VIRTUAL: &str = "arn:aws:iam::123456789012:mfa/alice";
 const HARDWARE: &str = "GAHT12345678";
@@ -25,13 +27,13 @@ fn account_with_alice() -> MemoryIam {
     api
 }
 
-async fn plan_for(api: &MemoryIam, mode: &ResetMode) -> MfaResetPlan {
+async fn plan_for(api: &impl Iam, mode: &ResetMode) -> MfaResetPlan {
     let (_, state) = look(api, "alice").await.unwrap();
     plan_reset(&state.unwrap(), mode, &caller(), NOW).unwrap()
 }
 
 async fn run(
-    api: &MemoryIam,
+    api: &impl Iam,
     mode: &ResetMode,
     codes: &mut ScriptedCodes,
 ) -> Result<MfaResetDone, Error> {
@@ -57,6 +59,23 @@ fn position(calls: &[String], operation: &str) -> usize {
         .iter()
         .position(|c| c.starts_with(operation))
         .unwrap_or_else(|| panic!("no {operation} in {calls:?}"))
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_new_device_is_enabled_once_iam_shows_it() {
+    let lagging = MemoryIam::new(NOW).with_consistency_lag(Duration::from_secs(3));
+    lagging.add_everything("alice", "team", &format!("arn:aws:iam::{ACCOUNT}:policy/p"));
+    let api = Settling::new(lagging, Duration::from_secs(120));
+    let done = run(
+        &api,
+        &ResetMode::Enrol(MfaMode::Prompt),
+        &mut ScriptedCodes::default(),
+    )
+    .await
+    .unwrap();
+    let new = done.enabled.clone().unwrap();
+    assert_eq!(devices_of(api.inner(), "alice"), [new]);
+    assert!(done.not_removed.is_empty(), "{done:?}");
 }
 
 #[tokio::test]

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::aws::memory::{ACCOUNT, Injected, MemoryIam};
+use crate::aws::settling::Settling;
 use crate::error::exit;
 use crate::template::PolicyDocument;
 
@@ -32,7 +33,7 @@ fn templates() -> TemplateSet {
     TemplateSet::embedded().unwrap()
 }
 
-async fn plan_to(api: &MemoryIam, template: &Template) -> (MoveState, MovePlan) {
+async fn plan_to(api: &impl Iam, template: &Template) -> (MoveState, MovePlan) {
     let (caller, state) = look(api, "alice", template).await.unwrap();
     let state = state.unwrap();
     let plan = plan_move(&state, &caller, template, &templates()).unwrap();
@@ -54,6 +55,25 @@ fn person_calls(api: &MemoryIam) -> Vec<String> {
         .into_iter()
         .filter(|c| c.contains("alice"))
         .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_move_to_a_group_made_moments_ago_waits_until_iam_shows_it() {
+    let lagging = account_with_alice().with_consistency_lag(std::time::Duration::from_secs(3));
+    let api = Settling::new(lagging, std::time::Duration::from_secs(120));
+    let finance = templates().get("finance").unwrap().clone();
+    let (state, plan) = plan_to(&api, &finance).await;
+    apply_move(&api, &state, &plan, std::future::pending())
+        .await
+        .unwrap();
+    assert!(
+        api.inner()
+            .calls()
+            .iter()
+            .any(|c| c.starts_with("iam:CreateGroup iam-onboard-finance")),
+        "the group was made by this run"
+    );
+    assert_eq!(groups_of(api.inner()), ["iam-onboard-finance"]);
 }
 
 #[tokio::test]
