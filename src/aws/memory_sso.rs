@@ -1,7 +1,10 @@
 //! An in-memory IAM Identity Center for unit tests, with AWS's asynchronous behaviour: each
 //! assignment operation stays IN_PROGRESS for a set number of polls, may end FAILED with a
 //! reason, may meet ConflictException first, and the most operations outstanding at once is
-//! recorded. Inline policies over AWS's 10,240 non-whitespace characters are refused.
+//! recorded. Inline policies over AWS's 10,240 non-whitespace characters are refused. With a
+//! consistency lag, a person, group or permission set just made is unknown to SSO Admin's calls
+//! (ResourceNotFoundException) for that long on tokio's clock, as between the identity store and
+//! SSO Admin.
 
 use super::latency::Latency;
 use super::{
@@ -67,7 +70,21 @@ pub(crate) struct SsoState {
     pub(crate) max_in_flight: usize,
     /// The non-whitespace size of each inline policy written, in order.
     pub(crate) inline_sizes: Vec<usize>,
+    /// How long what a create makes stays unknown to other calls.
+    lag: std::time::Duration,
+    /// Ids and ARNs made within the lag, and from when each is known.
+    visible_from: BTreeMap<String, tokio::time::Instant>,
     next_id: u32,
+}
+
+impl SsoState {
+    /// Records an id or ARN just made: unknown to other calls for the lag.
+    fn made(&mut self, id: &str) {
+        if !self.lag.is_zero() {
+            let known = tokio::time::Instant::now() + self.lag;
+            self.visible_from.insert(id.to_string(), known);
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -94,6 +111,12 @@ impl MemorySso {
             behaviour: Mutex::new(behaviour),
             latency: Latency::default(),
         }
+    }
+
+    /// What a create makes stays unknown to other calls for `lag` (on tokio's clock).
+    pub(crate) fn with_consistency_lag(self, lag: std::time::Duration) -> Self {
+        self.state.lock().unwrap().lag = lag;
+        self
     }
 
     /// Every call takes `latency` (on tokio's clock; pause it to measure round trips).
@@ -132,6 +155,18 @@ impl MemorySso {
 
     pub(crate) fn calls(&self) -> Vec<String> {
         self.state.lock().unwrap().calls.clone()
+    }
+
+    /// ResourceNotFoundException when one of `ids` was made too recently to be known.
+    fn known(state: &SsoState, operation: &'static str, ids: &[&str]) -> AwsResult<()> {
+        let now = tokio::time::Instant::now();
+        match ids
+            .iter()
+            .find(|id| state.visible_from.get(**id).is_some_and(|from| now < *from))
+        {
+            Some(id) => Err(not_found(operation, id)),
+            None => Ok(()),
+        }
     }
 
     /// Starts an asynchronous operation whose outcome is `outcome`.
@@ -232,6 +267,7 @@ impl Sso for MemorySso {
         }
         let id = format!("user-{}", person.user_name);
         state.users.insert(id.clone(), person.clone());
+        state.made(&id);
         if self.behaviour.lock().unwrap().create_user_answer_lost {
             return Err(AwsError::new(
                 "identitystore:CreateUser",
@@ -326,6 +362,7 @@ impl Sso for MemorySso {
         }
         let id = format!("g-{display_name}");
         state.groups.insert(id.clone(), display_name.to_string());
+        state.made(&id);
         state
             .group_descriptions
             .insert(id.clone(), description.to_string());
@@ -343,6 +380,11 @@ impl Sso for MemorySso {
         state.calls.push(format!(
             "identitystore:CreateGroupMembership {group_id} {user_id}"
         ));
+        Self::known(
+            &state,
+            "identitystore:CreateGroupMembership",
+            &[group_id, user_id],
+        )?;
         if state
             .memberships
             .iter()
@@ -399,6 +441,7 @@ impl Sso for MemorySso {
     ) -> AwsResult<PermissionSetSpec> {
         self.wait().await;
         let state = self.state.lock().unwrap();
+        Self::known(&state, "sso:DescribePermissionSet", &[arn])?;
         state
             .permission_sets
             .get(arn)
@@ -418,6 +461,7 @@ impl Sso for MemorySso {
             .calls
             .push(format!("sso:CreatePermissionSet {}", spec.name));
         let arn = format!("{INSTANCE_ARN}/ps-{}", spec.name);
+        state.made(&arn);
         state.permission_sets.insert(
             arn.clone(),
             MemoryPermissionSet {
@@ -466,6 +510,7 @@ impl Sso for MemorySso {
         state
             .calls
             .push(format!("sso:PutInlinePolicyToPermissionSet {arn}"));
+        Self::known(&state, "sso:PutInlinePolicyToPermissionSet", &[arn])?;
         let written: serde_json::Value =
             serde_json::from_str(document).expect("the tool sends JSON");
         let size = crate::quotas::policy_chars(document);
@@ -521,6 +566,7 @@ impl Sso for MemorySso {
         state
             .calls
             .push(format!("sso:PutPermissionsBoundaryToPermissionSet {arn}"));
+        Self::known(&state, "sso:PutPermissionsBoundaryToPermissionSet", &[arn])?;
         let set = state
             .permission_sets
             .get_mut(arn)
@@ -539,6 +585,7 @@ impl Sso for MemorySso {
         state
             .calls
             .push(format!("sso:ProvisionPermissionSet {arn}"));
+        Self::known(&state, "sso:ProvisionPermissionSet", &[arn])?;
         let failure = self
             .behaviour
             .lock()
@@ -642,6 +689,7 @@ impl Sso for MemorySso {
         const OP: &str = "sso:CreateAccountAssignment";
         let mut state = self.state.lock().unwrap();
         state.calls.push(format!("{OP} {}", assignment.account));
+        Self::known(&state, OP, &[user_id, &assignment.permission_set_arn])?;
         {
             let mut behaviour = self.behaviour.lock().unwrap();
             if behaviour.conflicts > 0 {

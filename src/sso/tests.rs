@@ -7,6 +7,7 @@ use super::operations::*;
 use super::permission_set::*;
 use super::request::*;
 use crate::aws::memory_sso::{Behaviour, INSTANCE_ARN, MemorySso};
+use crate::aws::settling::Settling;
 use crate::aws::{NewPerson, OperationState, OperationStatus, PermissionSetSpec, Sso};
 use crate::clock::{Clock, SystemClock};
 use crate::config::SsoAccess;
@@ -562,4 +563,48 @@ async fn an_interrupt_while_joining_undoes_the_person_it_made() {
     assert!(state.users.is_empty(), "the person this run made is gone");
     assert!(state.memberships.is_empty());
     assert_eq!(state.groups.len(), 1, "the shared group stays");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_new_person_is_assigned_while_sso_admin_does_not_know_them_yet() {
+    for group_mode in [false, true] {
+        let lagging =
+            MemorySso::new(Behaviour::default()).with_consistency_lag(Duration::from_secs(3));
+        let unwaited = Arc::new(lagging);
+        let mut asked = request(&["111111111111", "222222222222"], true);
+        if group_mode {
+            asked = grouped(asked);
+        }
+        let err = assign(
+            unwaited.clone(),
+            &asked,
+            &SystemClock,
+            Patience::default(),
+            std::future::pending(),
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("NotFound"),
+            "the lag is real: {err}"
+        );
+
+        let api = Arc::new(Settling::new(
+            MemorySso::new(Behaviour::default()).with_consistency_lag(Duration::from_secs(3)),
+            Duration::from_secs(120),
+        ));
+        let done = assign(
+            api.clone(),
+            &asked,
+            &SystemClock,
+            Patience::default(),
+            std::future::pending(),
+        )
+        .await
+        .unwrap();
+        assert!(done.user_created, "group mode {group_mode}");
+        let state = api.inner().state.lock().unwrap();
+        assert_eq!(state.assignments.len(), 2, "group mode {group_mode}");
+        assert_eq!(state.memberships.len(), usize::from(group_mode));
+    }
 }
