@@ -1,10 +1,10 @@
 //! `batch` end to end against the emulator: a mixed file and its re-run, bad files, a run
 //! killed part-way and run again, and throttling through the project's own fault proxy.
 
-use crate::support::{Output, Run, block_on, groups_of, iam, project_root, unique, user_exists};
+use crate::support::{Output, Proxy, Run, block_on, groups_of, iam, unique, user_exists};
 use std::fmt::Write as _;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
@@ -206,41 +206,6 @@ fn a_batch_killed_part_way_finishes_when_run_again() {
     }
 }
 
-/// The project's throttling proxy in front of the emulator; stopped when dropped.
-struct ThrottleProxy {
-    child: std::process::Child,
-    url: String,
-}
-
-impl ThrottleProxy {
-    fn start(rate: f64) -> Self {
-        let mut child = Command::new(project_root().join(".venv/bin/python"))
-            .arg(project_root().join("scripts/throttle-proxy"))
-            .arg(crate::support::endpoint())
-            .arg(rate.to_string())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("the proxy starts");
-        let mut line = String::new();
-        std::io::BufRead::read_line(
-            &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-            &mut line,
-        )
-        .unwrap();
-        ThrottleProxy {
-            child,
-            url: line.trim().to_string(),
-        }
-    }
-}
-
-impl Drop for ThrottleProxy {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// Every row done through 15% throttling: the SDK's adaptive retries slow the client down
 /// instead of failing rows. 20 rows make over a hundred calls, so over a dozen are throttled
 /// (adaptive mode's client-side limiter then slows the whole run down: about 2 s a row here);
@@ -248,7 +213,7 @@ impl Drop for ThrottleProxy {
 #[test]
 fn a_20_row_batch_completes_through_15_percent_throttling() {
     let prefix = unique("thr");
-    let proxy = ThrottleProxy::start(0.15);
+    let proxy = Proxy::start("throttle-proxy", "0.15");
     let mut text = String::from("username,template\n");
     for i in 0..20 {
         writeln!(text, "{prefix}-{i},security-auditor").unwrap();

@@ -9,6 +9,7 @@ mod assign;
 mod audit;
 mod batch;
 mod cli;
+mod consistency;
 mod helpdesk;
 mod new_user;
 mod offboard;

@@ -1,13 +1,15 @@
 //! Test support, by concern: running the binary (`run`), a terminal (`pty`), what exists in
-//! the emulator (`aws`) and an authenticator app (`mfa`). Assertion helpers carry
-//! `#[track_caller]`, so a failure points at the test, not here.
+//! the emulator (`aws`), an authenticator app (`mfa`) and the fault proxies (`proxy`).
+//! Assertion helpers carry `#[track_caller]`, so a failure points at the test, not here.
 
 mod aws;
 mod mfa;
+mod proxy;
 mod pty;
 mod run;
 
 pub(crate) use aws::*;
 pub(crate) use mfa::*;
+pub(crate) use proxy::*;
 pub(crate) use pty::*;
 pub(crate) use run::*;
