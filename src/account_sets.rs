@@ -138,21 +138,25 @@ mod tests {
     fn organisation() -> MemoryOrg {
         let mut org = MemoryOrg::default();
         org.ous
-            .insert("r-root".to_string(), vec!["ou-dev".to_string()]);
-        org.ous
-            .insert("ou-dev".to_string(), vec!["ou-dev-eu".to_string()]);
+            .insert("r-a1b2".to_string(), vec!["ou-a1b2-devteam1".to_string()]);
+        org.ous.insert(
+            "ou-a1b2-devteam1".to_string(),
+            vec!["ou-a1b2-deveuro1".to_string()],
+        );
         let account = |id: &str, active| (id.to_string(), active);
         org.accounts.insert(
-            "ou-dev".to_string(),
+            "ou-a1b2-devteam1".to_string(),
             vec![
                 account("111111111111", true),
                 account("222222222222", false),
             ],
         );
+        org.accounts.insert(
+            "ou-a1b2-deveuro1".to_string(),
+            vec![account("333333333333", true)],
+        );
         org.accounts
-            .insert("ou-dev-eu".to_string(), vec![account("333333333333", true)]);
-        org.accounts
-            .insert("r-root".to_string(), vec![account("444444444444", true)]);
+            .insert("r-a1b2".to_string(), vec![account("444444444444", true)]);
         org.tags.insert(
             "444444444444".to_string(),
             vec![("env".to_string(), "prod".to_string())],
@@ -183,7 +187,7 @@ mod tests {
     async fn an_ou_holds_every_active_account_below_it_and_a_tag_the_accounts_with_it() {
         let org = organisation();
         let config = config(&[
-            ("dev", &["ou-dev", "555555555555"]),
+            ("dev", &["ou-a1b2-devteam1", "555555555555"]),
             ("prod", &["tag:env=prod"]),
         ]);
         assert!(needs_organizations(&config));
@@ -197,7 +201,7 @@ mod tests {
         assert_eq!(
             notes,
             [
-                "account set dev (ou-dev, 555555555555): 111111111111, 333333333333, 555555555555",
+                "account set dev (ou-a1b2-devteam1, 555555555555): 111111111111, 333333333333, 555555555555",
                 "account set prod (tag:env=prod): 444444444444"
             ]
         );

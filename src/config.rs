@@ -59,16 +59,8 @@ impl SetEntry {
                 _ => Err(format!("{text:?}: a tag entry is tag:KEY=VALUE")),
             };
         }
-        let unit_id = |prefix: &str| {
-            text.strip_prefix(prefix).is_some_and(|rest| {
-                !rest.is_empty()
-                    && rest
-                        .chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-            })
-        };
-        if unit_id("ou-") || unit_id("r-") {
-            return Ok(SetEntry::Unit(text.to_string()));
+        if text.starts_with("ou-") || text.starts_with("r-") {
+            return crate::fields::check_parent_id(text).map(|()| SetEntry::Unit(text.to_string()));
         }
         validate_account_id(text)
             .map(|()| SetEntry::Account(text.to_string()))
@@ -233,6 +225,14 @@ mod tests {
             load(r#"{"account_sets":{"dev":[]}}"#).unwrap_err().field,
             "account_sets.dev"
         );
+        let bad_ou = load(r#"{"account_sets":{"dev":["ou-xyz"]}}"#).unwrap_err();
+        assert_eq!(bad_ou.field, "account_sets.dev[0]");
+        assert!(
+            bad_ou.reason.contains("ListChildren.ParentId"),
+            "{}",
+            bad_ou.reason
+        );
+        load(r#"{"account_sets":{"dev":["ou-ab12-abcdefgh","r-ab12"]}}"#).unwrap();
         assert!(
             load(r#"{"accounts":{}}"#)
                 .unwrap_err()

@@ -150,6 +150,24 @@ pub(crate) static IAM_TAG_VALUE: FieldRule = FieldRule::new(
     "letters, digits, spaces and _ . : / = + - @",
 );
 
+/// Organizations' `ParentId`, as account sets give it: a root (`r-` and 4 to 32 lower-case
+/// letters or digits) or an OU (`ou-`, 4 to 32 of them, `-`, 8 to 32 more).
+pub(crate) fn check_parent_id(id: &str) -> Result<(), String> {
+    static PARENT_ID: OnceLock<regex::Regex> = OnceLock::new();
+    let rule = PARENT_ID.get_or_init(|| {
+        regex::Regex::new(r"^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32})$")
+            .expect("a valid regex")
+    });
+    if rule.is_match(id) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}: AWS's organizations ListChildren.ParentId takes a root (r-, then 4 to 32 lower-case letters or digits) or an OU (ou-, 4 to 32 of them, a dash, 8 to 32 more)",
+            crate::names::shown(id)
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,6 +208,22 @@ mod tests {
         }
         assert!(IDENTITY_USER_NAME.check("zoë.o’brien@example.com").is_ok());
         assert!(IDENTITY_USER_NAME.check("two words").is_err());
+    }
+
+    #[test]
+    fn roots_and_ous_are_checked_in_aws_s_form() {
+        for good in ["r-ab12", "ou-ab12-abcdefgh", "ou-4r7z-1a2b3c4d5e"] {
+            assert!(check_parent_id(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "ou-xyz",
+            "r-x",
+            "ou-ab12-short",
+            "OU-AB12-ABCDEFGH",
+            "ou-ab12-abcdefgh-",
+        ] {
+            assert!(check_parent_id(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
