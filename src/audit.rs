@@ -9,7 +9,7 @@ pub(crate) mod sso;
 
 use crate::aws::{AuthorizedUser, CallerIdentity, CredentialRow, PasswordRules};
 use crate::clock::parse_rfc3339;
-use crate::iam::offboard::DENY_ALL_POLICY;
+use crate::iam::offboard::{DENY_ALL_POLICY, is_deny_all_managed};
 use crate::iam::plan::{PolicyState, SharedState};
 use crate::tags::{MANAGED_BY_TAG, MANAGED_BY_VALUE, TEMPLATE_TAG};
 use crate::template::{IAM_PATH, Template, TemplateSet};
@@ -287,6 +287,7 @@ fn user_findings(user: &AuthorizedUser, facts: &IamFacts, templates: &TemplateSe
     let direct: Vec<String> = user
         .attached_policies
         .iter()
+        .filter(|arn| !is_deny_all_managed(arn))
         .cloned()
         .chain(
             user.inline_policies

@@ -7,6 +7,11 @@
 pub(crate) const PERMISSION_SET_INLINE_POLICY: usize = 10_240;
 /// A customer-managed policy (IAM and AWS STS quotas).
 pub(crate) const MANAGED_POLICY: usize = 6_144;
+/// All inline policies of one IAM user together (IAM and AWS STS quotas). Offboarding meets it
+/// as AWS's LimitExceeded (the sizes of a user's own policies are not read); the in-memory IAM
+/// enforces it.
+#[cfg(test)]
+pub(crate) const USER_INLINE_POLICIES: usize = 2_048;
 
 /// A policy document's size as AWS counts it: its characters less whitespace.
 pub(crate) fn policy_chars(document: &str) -> usize {

@@ -422,7 +422,14 @@ impl OffboardReport {
             let mut by: Vec<String> = cut
                 .inline_policy
                 .iter()
-                .map(|name| format!("inline policy {name} denies everything"))
+                .map(|name| {
+                    let kind = if name.starts_with("AWSDenyAll") {
+                        "managed policy"
+                    } else {
+                        "inline policy"
+                    };
+                    format!("{kind} {name} denies everything")
+                })
                 .collect();
             by.extend(cut.permission_sets.iter().map(|set| {
                 let older = set.older_sessions_cut.as_ref().map_or(String::new(), |at| {

@@ -487,6 +487,11 @@ pub(crate) trait Iam: Sync {
         &self,
         user: &str,
     ) -> impl Future<Output = AwsResult<Vec<String>>> + Send;
+    fn attach_user_policy(
+        &self,
+        user: &str,
+        policy_arn: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
     fn detach_user_policy(
         &self,
         user: &str,

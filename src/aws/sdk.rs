@@ -786,6 +786,18 @@ impl Iam for SdkIam {
             .collect())
     }
 
+    async fn attach_user_policy(&self, user: &str, policy_arn: &str) -> AwsResult<()> {
+        const OP: &str = "iam:AttachUserPolicy";
+        self.iam
+            .attach_user_policy()
+            .user_name(user)
+            .policy_arn(policy_arn)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(())
+    }
+
     async fn detach_user_policy(&self, user: &str, policy_arn: &str) -> AwsResult<()> {
         const OP: &str = "iam:DetachUserPolicy";
         self.iam

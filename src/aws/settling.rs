@@ -423,6 +423,11 @@ impl<A: Iam + Send + Sync> Iam for Settling<A> {
             .await
     }
 
+    async fn attach_user_policy(&self, user: &str, policy_arn: &str) -> AwsResult<()> {
+        self.settled(&[user], || self.inner.attach_user_policy(user, policy_arn))
+            .await
+    }
+
     async fn detach_user_policy(&self, user: &str, policy_arn: &str) -> AwsResult<()> {
         self.inner.detach_user_policy(user, policy_arn).await
     }

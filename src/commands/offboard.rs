@@ -101,10 +101,15 @@ pub(super) async fn offboard_user(
             return Err(Error::OffboardInterrupted { user_arn: plan.user_arn.clone() });
         }
     };
+    let denied_by = if removed.denied_by_managed_policy {
+        "AWSDenyAll (attached: the user's inline policies were full)"
+    } else {
+        offboard::DENY_ALL_POLICY
+    };
     let mut report = OffboardReport::done(&acting, &plan, mode, request.reason.as_deref(), removed);
     report.access_cut = Some(AccessCut {
         at: cut_at,
-        inline_policy: Some(offboard::DENY_ALL_POLICY.to_string()),
+        inline_policy: Some(denied_by.to_string()),
         permission_sets: Vec::new(),
     });
     report::print(&report.render(global.output));
@@ -211,10 +216,15 @@ pub(super) async fn offboard_sso(
 /// When an earlier `--disable-only` cut the user's access: its tag, if its deny-all is still
 /// attached.
 fn cut_earlier(inventory: &offboard::Inventory) -> Option<String> {
-    inventory
+    let denied = inventory
         .inline_policies
         .iter()
         .any(|name| name == offboard::DENY_ALL_POLICY)
+        || inventory
+            .managed_policies
+            .iter()
+            .any(|arn| offboard::is_deny_all_managed(arn));
+    denied
         .then(|| {
             inventory
                 .user

@@ -7,6 +7,11 @@
 //! console password, keys, MFA devices and everything else attached; then virtual MFA devices
 //! and the deny itself; then the user. `execute` runs the phases, each phase's changes at once;
 //! NoSuchEntity counts as already done, so an interrupted run finishes when run again.
+//!
+//! A user's inline policies hold 2,048 characters together (whitespace not counted): when the
+//! deny-all does not fit beside the person's own, AWS's managed policy `AWSDenyAll` is attached
+//! instead, so a full quota never leaves the person able to act; it goes where the deny-all
+//! would, just before the user.
 
 use crate::aws::{
     AccessKey, AwsError, AwsErrorKind, AwsResult, CallerIdentity, GroupRef, Iam, ServiceCredential,
@@ -23,6 +28,20 @@ use std::sync::{Arc, Mutex};
 /// GetSessionToken, keys not yet deleted) stops working at once, even if the run stops part-way.
 /// `--disable-only` keeps it; the full offboarding removes it just before the user.
 pub(crate) const DENY_ALL_POLICY: &str = "iam-onboard-deny-all";
+/// AWS's managed policy that denies every action, attached in the deny-all's place when the
+/// user's inline policies are full.
+const DENY_ALL_MANAGED: &str = "iam::aws:policy/AWSDenyAll";
+
+/// `AWSDenyAll`'s ARN in the partition of `user_arn`.
+fn deny_all_managed_arn(user_arn: &str) -> String {
+    let partition = user_arn.split(':').nth(1).unwrap_or("aws");
+    format!("arn:{partition}:{DENY_ALL_MANAGED}")
+}
+
+/// Whether a managed policy is AWS's deny-all, as offboarding attaches it.
+pub(crate) fn is_deny_all_managed(arn: &str) -> bool {
+    arn.ends_with(&format!(":{DENY_ALL_MANAGED}"))
+}
 
 fn deny_all_document() -> String {
     serde_json::json!({
@@ -234,8 +253,17 @@ pub(crate) async fn look(
 /// One removal, in the words of the API call that makes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Removal {
-    /// The deny-all inline policy, put on before anything is removed.
-    DenyEverything,
+    /// The deny-all inline policy, put on before anything is removed; `AWSDenyAll`
+    /// (`fallback_arn`) attached instead when the user's inline policies are full.
+    DenyEverything {
+        fallback_arn: String,
+    },
+    /// The deny-all taken off once nothing grants anything: the inline policy, or the managed
+    /// one when it was attached instead (by this run, or an earlier one: `attached`).
+    LiftDeny {
+        fallback_arn: String,
+        attached: bool,
+    },
     DeleteLoginProfile {
         user_arn: String,
     },
@@ -282,10 +310,11 @@ pub(crate) enum Removal {
 impl fmt::Display for Removal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Removal::DenyEverything => write!(
+            Removal::DenyEverything { .. } => write!(
                 f,
-                "iam:PutUserPolicy PolicyName={DENY_ALL_POLICY} (denies every action: sessions and keys already handed out stop working at once)"
+                "iam:PutUserPolicy PolicyName={DENY_ALL_POLICY} (denies every action: sessions and keys already handed out stop working at once; AWSDenyAll is attached instead if the user's inline policies are full)"
             ),
+            Removal::LiftDeny { .. } => write!(f, "iam:DeleteUserPolicy {DENY_ALL_POLICY}"),
             Removal::DeleteLoginProfile { user_arn } => {
                 write!(f, "iam:DeleteLoginProfile {user_arn} (console password)")
             }
@@ -322,12 +351,52 @@ impl fmt::Display for Removal {
     }
 }
 
+/// What the run did about the deny, which the removals after it need to know.
+#[derive(Debug, Default)]
+struct DenyUsed {
+    /// `AWSDenyAll` was attached in the deny-all's place.
+    managed: std::sync::atomic::AtomicBool,
+}
+
 impl Removal {
-    async fn run(&self, api: &impl Iam, user: &str) -> AwsResult<()> {
+    async fn run(&self, api: &impl Iam, user: &str, deny: &DenyUsed) -> AwsResult<()> {
+        use std::sync::atomic::Ordering;
         match self {
-            Removal::DenyEverything => {
-                api.put_user_policy(user, DENY_ALL_POLICY, &deny_all_document())
-                    .await
+            Removal::DenyEverything { fallback_arn } => {
+                let put = api
+                    .put_user_policy(user, DENY_ALL_POLICY, &deny_all_document())
+                    .await;
+                match put {
+                    Err(err) if err.is(AwsErrorKind::LimitExceeded) => {
+                        tracing::warn!(%err, "the user's inline policies are full: attaching AWSDenyAll instead");
+                        api.attach_user_policy(user, fallback_arn).await?;
+                        deny.managed.store(true, Ordering::SeqCst);
+                        Ok(())
+                    }
+                    other => other,
+                }
+            }
+            Removal::LiftDeny {
+                fallback_arn,
+                attached,
+            } => {
+                let managed = *attached || deny.managed.load(Ordering::SeqCst);
+                let (inline, detached) =
+                    tokio::join!(api.delete_user_policy(user, DENY_ALL_POLICY), async {
+                        if managed {
+                            api.detach_user_policy(user, fallback_arn).await
+                        } else {
+                            Ok(())
+                        }
+                    });
+                let gone = |result: &AwsResult<()>| {
+                    result.as_ref().is_err_and(|e| e.is(AwsErrorKind::NotFound))
+                };
+                match (inline, detached) {
+                    (Err(err), _) | (_, Err(err)) if !err.is(AwsErrorKind::NotFound) => Err(err),
+                    (inline, detached) if gone(&inline) && (!managed || gone(&detached)) => inline,
+                    _ => Ok(()),
+                }
             }
             Removal::DeleteLoginProfile { .. } => {
                 crate::iam::undo::delete_login_profile(api, user).await
@@ -493,6 +562,7 @@ pub(crate) fn plan_offboard(
                 inventory
                     .managed_policies
                     .iter()
+                    .filter(|arn| !is_deny_all_managed(arn))
                     .map(|arn| Removal::DetachManagedPolicy { arn: arn.clone() }),
             );
             remove.extend(
@@ -504,8 +574,12 @@ pub(crate) fn plan_offboard(
                     }),
             );
             // Only once nothing grants anything any more does the deny go, just before the user.
-            then.push(Removal::DeleteInlinePolicy {
-                name: DENY_ALL_POLICY.to_string(),
+            then.push(Removal::LiftDeny {
+                fallback_arn: deny_all_managed_arn(user_arn),
+                attached: inventory
+                    .managed_policies
+                    .iter()
+                    .any(|arn| is_deny_all_managed(arn)),
             });
             if let Some(boundary) = &inventory.user.permissions_boundary {
                 kept.push(format!(
@@ -541,7 +615,10 @@ pub(crate) fn plan_offboard(
             remove.push(Removal::TagOffboarded { tags });
         }
     }
-    let phases = [vec![Removal::DenyEverything], remove, then, last]
+    let deny = Removal::DenyEverything {
+        fallback_arn: deny_all_managed_arn(user_arn),
+    };
+    let phases = [vec![deny], remove, then, last]
         .into_iter()
         .filter(|phase| !phase.is_empty())
         .collect();
@@ -560,6 +637,8 @@ pub(crate) struct Removed {
     pub(crate) done: Vec<String>,
     /// Already gone when removed (an earlier, interrupted run, or someone else).
     pub(crate) already_gone: Vec<String>,
+    /// `AWSDenyAll` was attached in the deny-all's place (the user's inline policies were full).
+    pub(crate) denied_by_managed_policy: bool,
 }
 
 /// Runs the phases in order, a phase's removals at once. After a phase in which something
@@ -569,13 +648,14 @@ pub(crate) async fn execute<A: Iam + Send + 'static>(
     plan: &OffboardPlan,
 ) -> Result<Removed, Error> {
     let mut removed = Removed::default();
+    let deny = Arc::new(DenyUsed::default());
     for (index, phase) in plan.phases.iter().enumerate() {
         let mut running = tokio::task::JoinSet::new();
         for removal in phase.clone() {
-            let (api, user) = (api.clone(), plan.user_name.clone());
+            let (api, user, deny) = (api.clone(), plan.user_name.clone(), deny.clone());
             running.spawn(async move {
                 tracing::info!(%removal, "removing");
-                let result = removal.run(api.as_ref(), &user).await;
+                let result = removal.run(api.as_ref(), &user, &deny).await;
                 (removal, result)
             });
         }
@@ -614,6 +694,7 @@ pub(crate) async fn execute<A: Iam + Send + 'static>(
             });
         }
     }
+    removed.denied_by_managed_policy = deny.managed.load(std::sync::atomic::Ordering::SeqCst);
     Ok(removed)
 }
 

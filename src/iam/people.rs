@@ -5,7 +5,7 @@
 
 use crate::aws::{AuthorizedUser, AwsErrorKind, AwsResult, CredentialRow, Iam, MfaDevice};
 use crate::clock::parse_rfc3339;
-use crate::iam::offboard::DENY_ALL_POLICY;
+use crate::iam::offboard::{DENY_ALL_POLICY, is_deny_all_managed};
 use crate::tags::{
     CREATED_BY_TAG, DISPLAY_NAME_TAG, EMAIL_TAG, MANAGED_BY_TAG, MANAGED_BY_VALUE, MFA_PENDING_TAG,
     TEMPLATE_TAG, TICKET_TAG,
@@ -102,6 +102,8 @@ pub(crate) async fn read_user(
             last_used,
         })
         .collect();
+    let access_cut = inline.iter().any(|name| name == DENY_ALL_POLICY)
+        || attached.iter().any(|arn| is_deny_all_managed(arn));
     let mut direct_policies: Vec<String> = attached;
     direct_policies.extend(inline.iter().map(|name| format!("inline:{name}")));
     let tag = |key: &str| user.tag(key).map(str::to_string);
@@ -126,7 +128,7 @@ pub(crate) async fn read_user(
         groups_match_template,
         groups,
         direct_policies,
-        access_cut: inline.iter().any(|name| name == DENY_ALL_POLICY),
+        access_cut,
         permissions_boundary: user.permissions_boundary.clone(),
         console: profile.map(|created| ConsoleView {
             created,

@@ -178,8 +178,11 @@ pub(crate) async fn ensure_permission_set(
         api.get_permissions_boundary(instance_arn, &arn),
     );
     let policy = policy.map_err(Error::from_aws)?;
-    let (desired, denied_until, mut warnings) =
-        with_unexpired_revocations(design, &current, policy.as_ref(), clock)?;
+    let Desired {
+        policy: desired,
+        denied_until,
+        mut warnings,
+    } = with_unexpired_revocations(design, &current, policy.as_ref(), clock)?;
     let spec_changed = current.description != design.spec.description
         || current.session_duration != design.spec.session_duration;
     if spec_changed {
@@ -226,6 +229,14 @@ pub(crate) async fn ensure_permission_set(
     })
 }
 
+/// What the set's inline policy should be, and what to say about it.
+struct Desired {
+    policy: Value,
+    /// Until when each person revoked from the set stays denied (Unix seconds).
+    denied_until: BTreeMap<String, u64>,
+    warnings: Vec<String>,
+}
+
 /// The template's inline policy with the set's revoke entries that have not expired (or, when
 /// they no longer fit, the revocation of every older session), until when each person stays
 /// denied, and a warning when the older sessions were revoked. Entries are kept for the longer of the set's session
@@ -236,7 +247,7 @@ fn with_unexpired_revocations(
     current: &PermissionSetSpec,
     policy: Option<&Value>,
     clock: &dyn Clock,
-) -> Result<(Value, BTreeMap<String, u64>, Vec<String>), Error> {
+) -> Result<Desired, Error> {
     let now = clock.unix_now();
     let session_secs = session_seconds(&current.session_duration)
         .max(session_seconds(&design.spec.session_duration));
@@ -271,7 +282,11 @@ fn with_unexpired_revocations(
         Some(fitted) => fitted.policy,
         None => design.inline_policy.clone(),
     };
-    Ok((desired, entries.denied_until(session_secs), warnings))
+    Ok(Desired {
+        policy: desired,
+        denied_until: entries.denied_until(session_secs),
+        warnings,
+    })
 }
 
 /// Re-provisions the set to every account it is provisioned to and waits for it to finish,

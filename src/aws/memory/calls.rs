@@ -599,9 +599,23 @@ impl Iam for MemoryIam {
         self.mutate(OP, &format!("{user} {policy_name}"), |s| {
             serde_json::from_str::<serde_json::Value>(document)
                 .map_err(|_| err(OP, AwsErrorKind::Invalid, "MalformedPolicyDocument"))?;
-            user_mut(s, OP, user)?
-                .inline_policies
-                .insert(policy_name.to_string());
+            let person = user_mut(s, OP, user)?;
+            let others: usize = person
+                .inline_sizes
+                .iter()
+                .filter(|(name, _)| *name != policy_name)
+                .map(|(_, size)| size)
+                .sum();
+            let size = crate::quotas::policy_chars(document);
+            if others + size > crate::quotas::USER_INLINE_POLICIES {
+                return Err(err(
+                    OP,
+                    AwsErrorKind::LimitExceeded,
+                    "the user's inline policies would pass 2,048 characters",
+                ));
+            }
+            person.inline_sizes.insert(policy_name.to_string(), size);
+            person.inline_policies.insert(policy_name.to_string());
             Ok(())
         })
     }
@@ -610,7 +624,9 @@ impl Iam for MemoryIam {
         self.wait().await;
         const OP: &str = "iam:DeleteUserPolicy";
         self.mutate(OP, &format!("{user} {policy_name}"), |s| {
-            if user_mut(s, OP, user)?.inline_policies.remove(policy_name) {
+            let person = user_mut(s, OP, user)?;
+            person.inline_sizes.remove(policy_name);
+            if person.inline_policies.remove(policy_name) {
                 Ok(())
             } else {
                 Err(not_found(OP, policy_name))
@@ -627,6 +643,23 @@ impl Iam for MemoryIam {
                 .iter()
                 .cloned()
                 .collect())
+        })
+    }
+
+    async fn attach_user_policy(&self, user: &str, policy_arn: &str) -> AwsResult<()> {
+        self.wait().await;
+        const OP: &str = "iam:AttachUserPolicy";
+        self.mutate(OP, &format!("{user} {policy_arn}"), |s| {
+            let aws_managed = policy_arn.contains(":iam::aws:policy/");
+            if !aws_managed && !s.policies.contains_key(policy_arn) {
+                return Err(not_found(OP, policy_arn));
+            }
+            let attached = &mut user_mut(s, OP, user)?.attached_policies;
+            if attached.len() >= MANAGED_POLICIES_A_USER && !attached.contains(policy_arn) {
+                return Err(err(OP, AwsErrorKind::LimitExceeded, "ten managed policies"));
+            }
+            attached.insert(policy_arn.to_string());
+            Ok(())
         })
     }
 

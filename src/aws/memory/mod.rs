@@ -1,7 +1,8 @@
 //! An in-memory IAM for unit tests that enforces the rules AWS enforces and moto does not:
 //! DeleteUser's DeleteConflict while anything is attached, DeleteVirtualMFADevice refusing an
 //! assigned device, EnableMFADevice checking two consecutive codes, a permissions boundary that
-//! must exist and is stored, the password policy, and the size quota of a managed policy.
+//! must exist and is stored, the password policy, the size quotas of a managed policy and of a
+//! user's inline policies together, and ten managed policies a user.
 //! With a consistency lag, what a create made stays invisible to every other call (NoSuchEntity)
 //! for that long on tokio's clock, as IAM's eventual consistency may leave it. Any mutating call can be made to fail,
 //! either refused or with its answer lost after the change was made.
@@ -36,6 +37,8 @@ pub(crate) struct MemoryUser {
     pub(crate) ssh_public_keys: Vec<String>,
     pub(crate) service_credentials: Vec<ServiceCredential>,
     pub(crate) inline_policies: BTreeSet<String>,
+    /// The size (as AWS counts it) of each inline policy whose document is known.
+    pub(crate) inline_sizes: BTreeMap<String, usize>,
     pub(crate) attached_policies: BTreeSet<String>,
 }
 
@@ -204,6 +207,7 @@ impl MemoryIam {
                     service: "codecommit.amazonaws.com".to_string(),
                 }],
                 inline_policies: ["inline-a".to_string(), "inline-b".to_string()].into(),
+                inline_sizes: BTreeMap::new(),
                 attached_policies: [policy_arn.to_string()].into(),
             },
         );
@@ -263,6 +267,9 @@ impl MemoryIam {
         read(&self.state.lock().unwrap())
     }
 }
+
+/// AWS's default quota of managed policies attached to one user.
+const MANAGED_POLICIES_A_USER: usize = 10;
 
 /// The calls that make an entity: they see what exists (EntityAlreadyExists) at once.
 const CREATES: [&str; 4] = [

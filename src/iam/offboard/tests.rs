@@ -62,15 +62,21 @@ async fn the_plan_cuts_access_first_and_deletes_the_user_last() {
     );
     assert_eq!(
         plan.phases[0],
-        [Removal::DenyEverything],
+        [Removal::DenyEverything {
+            fallback_arn: "arn:aws:iam::aws:policy/AWSDenyAll".to_string()
+        }],
         "the deny-all goes on before anything else"
     );
     assert_eq!(
         plan.phases[2]
             .iter()
-            .filter(
-                |r| matches!(r, Removal::DeleteInlinePolicy { name } if name == DENY_ALL_POLICY)
-            )
+            .filter(|r| matches!(
+                r,
+                Removal::LiftDeny {
+                    attached: false,
+                    ..
+                }
+            ))
             .count(),
         1,
         "the deny goes only after everything that grants access"
@@ -225,6 +231,70 @@ async fn disable_only_cuts_access_and_tags_then_a_full_run_finishes() {
     let finish = plan(&api, OffboardMode::Delete).await;
     execute(api.clone(), &finish).await.unwrap();
     assert!(api.user("dave").is_none());
+}
+
+/// Dave, whose own inline policies leave no room for the deny-all (2,048 characters together).
+fn with_full_inline_policies() -> Arc<MemoryIam> {
+    let api = loaded();
+    let mut state = api.state.lock().unwrap();
+    let dave = state.users.get_mut("dave").unwrap();
+    dave.inline_sizes.insert("inline-a".to_string(), 2_000);
+    drop(state);
+    api
+}
+
+#[tokio::test]
+async fn when_the_users_inline_policies_are_full_aws_deny_all_is_attached_instead() {
+    let api = with_full_inline_policies();
+    let plan_disable = plan(&api, OffboardMode::DisableOnly).await;
+    let removed = execute(api.clone(), &plan_disable).await.unwrap();
+    assert!(removed.denied_by_managed_policy);
+    let calls = api.calls();
+    let attached = calls
+        .iter()
+        .position(|c| c.starts_with("iam:AttachUserPolicy dave arn:aws:iam::aws:policy/AWSDenyAll"))
+        .expect("AWSDenyAll attached");
+    let first_removal = calls
+        .iter()
+        .position(|c| c.starts_with("iam:DeleteLoginProfile"))
+        .unwrap();
+    assert!(
+        attached < first_removal,
+        "denied before anything is removed: {calls:?}"
+    );
+    let dave = api.user("dave").unwrap();
+    assert!(!dave.inline_policies.contains(DENY_ALL_POLICY));
+    assert!(
+        dave.attached_policies
+            .contains("arn:aws:iam::aws:policy/AWSDenyAll")
+    );
+
+    let finish = plan(&api, OffboardMode::Delete).await;
+    assert!(
+        finish.phases[1]
+            .iter()
+            .all(|r| !r.to_string().contains("AWSDenyAll")),
+        "the deny stays until nothing grants anything"
+    );
+    execute(api.clone(), &finish).await.unwrap();
+    assert!(
+        api.user("dave").is_none(),
+        "AWSDenyAll detached just before the user"
+    );
+}
+
+#[tokio::test]
+async fn a_full_offboarding_that_falls_back_to_aws_deny_all_still_deletes_the_user() {
+    let api = with_full_inline_policies();
+    let plan = plan(&api, OffboardMode::Delete).await;
+    let removed = execute(api.clone(), &plan).await.unwrap();
+    assert!(removed.denied_by_managed_policy);
+    assert!(api.user("dave").is_none());
+    assert!(
+        api.calls()
+            .iter()
+            .any(|c| c.starts_with("iam:DetachUserPolicy dave arn:aws:iam::aws:policy/AWSDenyAll"))
+    );
 }
 
 #[tokio::test]

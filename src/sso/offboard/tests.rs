@@ -556,21 +556,22 @@ async fn a_layoff_of_two_hundred_cuts_every_leaver_and_the_next_hire_is_assigned
             );
         }
     }
-    let state = api.state.lock().unwrap();
-    assert!(
-        state.inline_sizes.iter().all(|size| *size <= 10_240),
-        "every write within the limit"
-    );
-    assert!(
-        state.inline_sizes.iter().any(|size| *size > 9_000),
-        "the entries did fill the policy: {:?}",
-        state.inline_sizes.iter().max()
-    );
-    assert!(
-        state.assignments.is_empty(),
-        "no leaver keeps an assignment"
-    );
-    drop(state);
+    {
+        let state = api.state.lock().unwrap();
+        assert!(
+            state.inline_sizes.iter().all(|size| *size <= 10_240),
+            "every write within the limit"
+        );
+        assert!(
+            state.inline_sizes.iter().any(|size| *size > 9_000),
+            "the entries did fill the policy: {:?}",
+            state.inline_sizes.iter().max()
+        );
+        assert!(
+            state.assignments.is_empty(),
+            "no leaver keeps an assignment"
+        );
+    }
     let overflowed = revoked(&api, DEVELOPER).older_than();
     assert!(overflowed.is_some(), "the entries overflowed at least once");
     tokio::time::advance(Duration::from_secs(60)).await;
