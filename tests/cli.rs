@@ -70,6 +70,62 @@ fn templates_list_and_show() {
         .stderr_has("no template");
 }
 
+/// A template written as people write, which AWS's CreatePermissionSet would refuse, is refused
+/// alike by `templates show`, a dry run and the real run, before any call.
+#[test]
+fn a_description_aws_would_refuse_is_exit_2_naming_file_field_and_character() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("policies")).unwrap();
+    std::fs::write(
+        dir.path().join("dev.json"),
+        r#"{"description":"Application developer — reads most services; “dev” writes only","group":"iam-onboard-dev","policies":["read"],"permissions_boundary":"read","console_access":false,"mfa":"optional"}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("policies/read.json"),
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#,
+    )
+    .unwrap();
+    let set = dir.path().to_str().unwrap();
+    let name = crate::support::unique("em-dash");
+    let runs: [&[&str]; 3] = [
+        &["templates", "show", "dev", "--templates", set],
+        &[
+            "assign",
+            &name,
+            "--template",
+            "dev",
+            "--account",
+            "111111111111",
+            "--templates",
+            set,
+            "--dry-run",
+        ],
+        &[
+            "new-user",
+            &name,
+            "--template",
+            "dev",
+            "--templates",
+            set,
+            "--no-console",
+            "--mfa",
+            "deferred",
+            "-y",
+        ],
+    ];
+    for args in runs {
+        Run::new(args)
+            .output()
+            .exits(2)
+            .stderr_has("dev.json")
+            .stderr_has("description")
+            .stderr_has("character 23 ('—', U+2014)")
+            .stderr_has("sso-admin CreatePermissionSet.Description");
+    }
+    assert!(!crate::support::user_exists(&name), "nothing was changed");
+}
+
 #[test]
 fn without_a_terminal_prompts_and_shown_passwords_are_usage_errors() {
     Run::new(&[
