@@ -26,6 +26,7 @@ mod qr;
 mod quotas;
 mod report;
 mod secret;
+mod settings;
 mod sso;
 mod tags;
 mod template;

@@ -68,9 +68,9 @@ impl Protected {
     }
 
     /// The guard for a run by `caller`.
-    pub(crate) fn guard(self, caller: CallerIdentity) -> Guard {
+    pub(crate) fn guard(&self, caller: CallerIdentity) -> Guard {
         Guard {
-            protected: self,
+            protected: self.clone(),
             caller,
         }
     }

@@ -52,7 +52,7 @@ impl CodeSource for NoCodes {
 
 /// How a batch runs.
 #[derive(Debug, Clone)]
-pub(crate) struct Settings {
+pub(crate) struct RunOptions {
     /// Who runs the batch (GetCallerIdentity, asked once before the plan was shown).
     pub(crate) caller: CallerIdentity,
     pub(crate) concurrency: NonZeroUsize,
@@ -94,7 +94,7 @@ async fn prepare<I: Iam, S: Sso + Send + 'static>(
     sso: &Arc<S>,
     checked: &Checked,
     checking: &Checking<'_>,
-    settings: &Settings,
+    settings: &RunOptions,
 ) -> Result<Prepared, Error> {
     let caller = settings.caller.clone();
     let password_rules = if checked.makes_passwords {
@@ -179,7 +179,7 @@ async fn run_row<I: Iam + Send + 'static, S: Sso + Send + 'static>(
     sso: Arc<S>,
     row: &Row,
     prepared: &Prepared,
-    settings: &Settings,
+    settings: &RunOptions,
     cancelled: tokio::sync::watch::Receiver<bool>,
 ) -> Finished {
     let mut cancelled = cancelled;
@@ -225,7 +225,7 @@ async fn onboard_row(
     row: &Row,
     request: &NewUserRequest,
     prepared: &Prepared,
-    settings: &Settings,
+    settings: &RunOptions,
     interrupted: impl Future<Output = ()>,
 ) -> Result<RowReport, Error> {
     let shared = prepared.shared[&request.template.name].clone();
@@ -284,7 +284,7 @@ async fn offboard_row<I: Iam + Send + 'static>(
     row: &Row,
     request: &OffboardRequest,
     prepared: &Prepared,
-    settings: &Settings,
+    settings: &RunOptions,
 ) -> Result<RowReport, Error> {
     let user_name = &request.user_name;
     let Some(inventory) = offboard::discover(iam.as_ref(), user_name, Some(&prepared.gaps))
@@ -325,7 +325,7 @@ async fn move_row(
     row: &Row,
     (user_name, template): (&str, &Template),
     prepared: &Prepared,
-    settings: &Settings,
+    settings: &RunOptions,
     interrupted: impl Future<Output = ()>,
 ) -> Result<RowReport, Error> {
     let (caller, found) = move_user::look(iam, user_name, template)
@@ -387,7 +387,7 @@ async fn offboard_sso_row<S: Sso + Send + 'static>(
     row: &Row,
     request: &SsoOffboardRequest,
     prepared: &Prepared,
-    settings: &Settings,
+    settings: &RunOptions,
 ) -> Result<RowReport, Error> {
     prepared.guard.check(Person::Identity {
         name: &request.user_name,
@@ -429,7 +429,7 @@ async fn assign_row<S: Sso + Send + 'static>(
     row: &Row,
     request: &AssignRequest,
     prepared: &Prepared,
-    settings: &Settings,
+    settings: &RunOptions,
     interrupted: impl Future<Output = ()>,
 ) -> Result<RowReport, Error> {
     prepared.guard.check(Person::Identity {
@@ -520,7 +520,7 @@ struct Progress {
 
 impl Progress {
     /// A bar when stderr is a terminal (not with `-q`).
-    fn new(rows: u64, terminal: bool, settings: &Settings) -> Self {
+    fn new(rows: u64, terminal: bool, settings: &RunOptions) -> Self {
         let bar = (terminal && settings.progress_bar).then(|| {
             let bar = indicatif::ProgressBar::new(rows);
             let style = indicatif::ProgressStyle::with_template(
@@ -578,7 +578,7 @@ pub(crate) async fn run<I: Iam + Send + 'static, S: Sso + Send + 'static>(
     sso: Arc<S>,
     checking: &Checking<'_>,
     checked: &Checked,
-    settings: Settings,
+    settings: RunOptions,
     mut sink: ReportSink,
     cancel: tokio::sync::watch::Receiver<bool>,
 ) -> Result<Summary, Error> {

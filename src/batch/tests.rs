@@ -177,8 +177,8 @@ fn formulas_are_escaped_for_spreadsheets() {
     assert_eq!(escape_formula("alice"), "alice");
 }
 
-fn settings(continue_on_error: bool) -> Settings {
-    Settings {
+fn settings(continue_on_error: bool) -> RunOptions {
+    RunOptions {
         caller: crate::aws::CallerIdentity {
             account: crate::aws::memory::ACCOUNT.to_string(),
             arn: format!("arn:aws:iam::{}:user/admin", crate::aws::memory::ACCOUNT),
@@ -197,7 +197,7 @@ fn settings(continue_on_error: bool) -> Settings {
 async fn run_file(
     iam: &Arc<MemoryIam>,
     bytes: &[u8],
-    settings: Settings,
+    settings: RunOptions,
 ) -> Result<(Summary, String), Error> {
     let sso = Arc::new(MemorySso::new(Behaviour::default()));
     run_file_with(iam, sso, bytes, settings).await
@@ -207,7 +207,7 @@ async fn run_file_with<I: crate::aws::Iam + Send + 'static>(
     iam: &Arc<I>,
     sso: Arc<MemorySso>,
     bytes: &[u8],
-    settings: Settings,
+    settings: RunOptions,
 ) -> Result<(Summary, String), Error> {
     let set = TemplateSet::embedded().unwrap();
     let config = Config::default();

@@ -1,17 +1,15 @@
 //! `assign`: Identity Center access from a template.
 
-use super::{Terminal, aws_target, load_templates};
 use crate::aws::Iam;
-use crate::aws::config::load_config;
-use crate::aws::sdk::SdkIam;
-use crate::cli::{AssignArgs, GlobalArgs};
+use crate::cli::AssignArgs;
 use crate::clock::SystemClock;
 use crate::config::Config;
 use crate::error::{Error, InputError};
 use crate::helpdesk::{self, Dialogue, Prompter};
 use crate::interrupt::Interrupts;
-use crate::protect::{Person, Protected};
+use crate::protect::Person;
 use crate::report::{self, Acting, AssignReport};
+use crate::settings::Settings;
 use crate::sso::assign as sso_assign;
 use crate::sso::operations::Patience;
 use crate::sso::request::{AssignInput, AssignRequest, PersonInput};
@@ -65,48 +63,45 @@ pub(crate) fn assign_request(
 
 pub(super) async fn assign_person(
     mut args: AssignArgs,
-    global: &GlobalArgs,
-    terminal: Terminal,
+    settings: &Settings,
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
     let patience = Patience {
         timeout: std::time::Duration::from_secs(args.timeout),
         ..Patience::default()
     };
-    let set = load_templates(global)?;
-    let (config, resolved) = super::with_resolved_sets(
-        Config::load(global.config.as_deref())?,
-        &aws_target(global)?,
-    )
-    .await?;
+    let set = &settings.templates;
+    let (config, resolved) =
+        super::with_resolved_sets(settings.config.clone(), &settings.aws).await?;
     let missing = helpdesk::missing(&[
         ("<USERNAME>", args.username.is_some()),
         ("--template <NAME>", args.template.is_some()),
     ]);
-    helpdesk::usage_unless_asked(terminal.interactive, &["assign"], &missing)?;
-    let mut prompter = Dialogue::new(terminal.look);
+    helpdesk::usage_unless_asked(settings.terminal.interactive, &["assign"], &missing)?;
+    let mut prompter = Dialogue::new(settings.terminal.look);
     if !missing.is_empty() {
         helpdesk::ask_assign(&mut args, &set, &config, &mut prompter)?;
     }
     let request = assign_request(args, &set, &config)?;
-    let sdk_config = load_config(&aws_target(global)?).await?;
-    let caller = super::settling(SdkIam::new(&sdk_config), global)
+    let sdk_config = settings.sdk_config().await?;
+    let caller = settings
+        .iam(&sdk_config)
         .get_caller_identity()
         .await
         .map_err(Error::from_aws)?;
     let acting = Acting::of(&caller);
-    Protected::gather(&global.protect, &config)
-        .guard(caller)
-        .check(Person::Identity {
-            name: &request.user_name,
-        })?;
-    let api = Arc::new(super::sso_api(&sdk_config, global, &config)?);
-    let asking = terminal.interactive && !global.yes;
-    if global.dry_run || asking {
+    settings.protected.guard(caller).check(Person::Identity {
+        name: &request.user_name,
+    })?;
+    let api = Arc::new(settings.sso(&sdk_config));
+    let asking = settings.terminal.interactive && !settings.yes;
+    if settings.dry_run || asking {
         let mut planned = resolved;
         planned.extend(sso_assign::preview(api.as_ref(), &request).await?);
-        if global.dry_run {
-            report::print(&AssignReport::planned(&acting, &request, planned).render(global.output));
+        if settings.dry_run {
+            report::print(
+                &AssignReport::planned(&acting, &request, planned).render(settings.output),
+            );
             return Ok(());
         }
         if !confirm_steps(&mut prompter, &acting, &request.user_name, &planned)? {
@@ -130,7 +125,7 @@ pub(super) async fn assign_person(
         report.first_sign_in = Some(report::first_sign_in_steps(&request.user_name, &portal_url));
     }
     report.portal_url = Some(portal_url);
-    report::print(&report.render(global.output));
+    report::print(&report.render(settings.output));
     Ok(())
 }
 

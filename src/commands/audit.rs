@@ -1,30 +1,24 @@
 //! `audit`: the reads (a spinner on a terminal while the credential report is made), the
 //! checks, the report, and exit 5 when a finding is at or above `--fail-on`.
 
-use super::{Terminal, aws_target, load_templates};
 use crate::audit::{self, Severity, Thresholds, gather};
-use crate::aws::config::load_config;
-use crate::aws::sdk::SdkIam;
-use crate::cli::{AuditArgs, FailOn, GlobalArgs};
+use crate::cli::{AuditArgs, FailOn};
 use crate::clock::{Clock, SystemClock, rfc3339};
 use crate::error::Error;
 use crate::report::audit::AuditReport;
 use crate::report::{self};
+use crate::settings::Settings;
 
-pub(super) async fn audit(
-    args: AuditArgs,
-    global: &GlobalArgs,
-    terminal: Terminal,
-) -> Result<(), Error> {
-    let templates = load_templates(global)?;
+pub(super) async fn audit(args: AuditArgs, settings: &Settings) -> Result<(), Error> {
+    let templates = &settings.templates;
     let thresholds = Thresholds {
         key_max_age_days: args.key_max_age,
         unused_days: args.unused_days,
         mfa_grace_days: args.mfa_grace_days,
     };
-    let sdk_config = load_config(&aws_target(global)?).await?;
-    let iam = super::settling(SdkIam::new(&sdk_config), global);
-    let spinner = (terminal.interactive && !global.quiet).then(|| {
+    let sdk_config = settings.sdk_config().await?;
+    let iam = settings.iam(&sdk_config);
+    let spinner = (settings.terminal.interactive && !settings.quiet).then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
         bar.set_message(
             "reading the account (the credential report can take a minute to generate)",
@@ -36,8 +30,7 @@ pub(super) async fn audit(
     let now = SystemClock.unix_now();
     let mut findings = audit::iam_findings(&facts, &templates, thresholds, now);
     if args.sso {
-        let config = crate::config::Config::load(global.config.as_deref())?;
-        let sso = super::sso_api(&sdk_config, global, &config)?;
+        let sso = settings.sso(&sdk_config);
         match audit::sso::gather_sso(&sso, args.instance_arn.as_deref()).await {
             Ok(sso_facts) => findings.extend(audit::sso::sso_findings(&sso_facts)),
             Err(err) => warnings.push(format!(
@@ -56,7 +49,7 @@ pub(super) async fn audit(
         findings,
         warnings,
     );
-    let text = report.render(global.output).map_err(|err| Error::Io {
+    let text = report.render(settings.output).map_err(|err| Error::Io {
         context: "cannot write the CSV".to_string(),
         source: std::io::Error::other(err),
     })?;

@@ -1,45 +1,37 @@
 //! `batch FILE.csv`: the file checked, then run, then summed up.
 
-use super::{Terminal, aws_target, load_templates};
 use crate::aws::Iam;
-use crate::aws::config::{AwsTarget, load_config};
-use crate::aws::sdk::SdkIam;
 use crate::batch;
-use crate::cli::{BatchArgs, GlobalArgs, OutputFormat};
-use crate::config::Config;
+use crate::cli::{BatchArgs, OutputFormat};
 use crate::error::{Error, InputError};
 use crate::helpdesk::{self, Dialogue, Prompter};
 use crate::interrupt::Interrupts;
-use crate::protect::Protected;
 use crate::report::{self, Acting};
+use crate::settings::Settings;
 use crate::sso::operations::Patience;
 use std::sync::Arc;
 
 pub(super) async fn run_batch(
     args: BatchArgs,
-    global: &GlobalArgs,
-    terminal: Terminal,
+    settings: &Settings,
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
-    let set = load_templates(global)?;
-    let (config, resolved) = super::with_resolved_sets(
-        Config::load(global.config.as_deref())?,
-        &aws_target(global)?,
-    )
-    .await?;
-    if global.dry_run {
+    let set = &settings.templates;
+    let (config, resolved) =
+        super::with_resolved_sets(settings.config.clone(), &settings.aws).await?;
+    if settings.dry_run {
         for line in &resolved {
             report::print_err(&format!("{line}\n"));
         }
     }
     let missing = helpdesk::missing(&[("<FILE>", args.file.is_some())]);
-    helpdesk::usage_unless_asked(terminal.interactive, &["batch"], &missing)?;
+    helpdesk::usage_unless_asked(settings.terminal.interactive, &["batch"], &missing)?;
     let path = match args.file.clone() {
         Some(path) => path,
-        None => helpdesk::ask_batch_file(&mut Dialogue::new(terminal.look))?,
+        None => helpdesk::ask_batch_file(&mut Dialogue::new(settings.terminal.look))?,
     };
     let file = path.display().to_string();
-    let protected = Protected::gather(&global.protect, &config);
+    let protected = &settings.protected;
     let checking = batch::check::Checking {
         file: &file,
         templates: &set,
@@ -55,49 +47,45 @@ pub(super) async fn run_batch(
         )
         .into());
     }
-    let target = AwsTarget {
-        adaptive_retries: true,
-        ..aws_target(global)?
-    };
-    let sdk_config = load_config(&target).await?;
-    let iam = Arc::new(super::settling(SdkIam::new(&sdk_config), global));
-    let sso = Arc::new(super::sso_api(&sdk_config, global, &config)?);
+    let sdk_config = settings.with_adaptive_retries().sdk_config().await?;
+    let iam = Arc::new(settings.iam(&sdk_config));
+    let sso = Arc::new(settings.sso(&sdk_config));
     let caller = iam.get_caller_identity().await.map_err(Error::from_aws)?;
     let acting = Acting::of(&caller);
-    if !global.quiet || terminal.interactive {
+    if !settings.quiet || settings.terminal.interactive {
         report::print_err(&format!(
             "{}\n{file}: {}\n",
             acting.heading(),
             checked.counts()
         ));
     }
-    if terminal.interactive
-        && !global.yes
-        && !global.dry_run
-        && !Dialogue::new(terminal.look).yes_no("Proceed?", false)?
+    if settings.terminal.interactive
+        && !settings.yes
+        && !settings.dry_run
+        && !Dialogue::new(settings.terminal.look).yes_no("Proceed?", false)?
     {
         return Err(Error::Declined);
     }
     let sink = batch::report::ReportSink::open(
         args.report.as_deref(),
-        global.output == OutputFormat::Json,
+        settings.output == OutputFormat::Json,
     )?;
-    let settings = batch::run::Settings {
+    let options = batch::run::RunOptions {
         caller,
         concurrency: args.concurrency,
         continue_on_error: args.continue_on_error,
-        dry_run: global.dry_run,
+        dry_run: settings.dry_run,
         patience: Patience {
             timeout: std::time::Duration::from_secs(args.timeout),
             ..Patience::default()
         },
         // Rows already on standard output (the table, JSON lines) are not repeated on stderr.
-        log_rows: !global.quiet && args.report.is_some(),
-        progress_bar: !global.quiet,
-        unicode: terminal.look.unicode,
+        log_rows: !settings.quiet && args.report.is_some(),
+        progress_bar: !settings.quiet,
+        unicode: settings.terminal.look.unicode,
     };
     let (cancel, cancelled) = tokio::sync::watch::channel(false);
-    let running = batch::run::run(iam, sso, &checking, &checked, settings, sink, cancelled);
+    let running = batch::run::run(iam, sso, &checking, &checked, options, sink, cancelled);
     tokio::pin!(running);
     let mut interrupted = std::pin::pin!(interrupts.during_changes());
     let summary = loop {
@@ -109,7 +97,7 @@ pub(super) async fn run_batch(
             }
         }
     };
-    if !global.quiet {
+    if !settings.quiet {
         report::print_err(&format!("iam-onboard: batch {file}: {summary}\n"));
     }
     summary.outcome()

@@ -15,34 +15,12 @@ mod show;
 mod templates;
 
 use crate::aws::config::AwsTarget;
-use crate::aws::sdk_sso::SdkSso;
-use crate::aws::settling::Settling;
 use crate::cli::{Command, GlobalArgs, OutputFormat};
 use crate::error::{Error, InputError};
 use crate::helpdesk::{self, Dialogue, Prompter};
 use crate::interrupt::Interrupts;
-use crate::look::Look;
-use crate::names;
 use crate::report::{self, Acting};
-use crate::template::TemplateSet;
-use std::io::IsTerminal;
-
-/// Whether a person is there (prompts need stdin and stderr on a terminal), and what the
-/// terminal can show.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Terminal {
-    pub(crate) interactive: bool,
-    pub(crate) look: Look,
-}
-
-impl Terminal {
-    pub(crate) fn detect() -> Self {
-        Terminal {
-            interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
-            look: Look::detect(),
-        }
-    }
-}
+use crate::settings::{Settings, Terminal};
 
 /// Runs `command`; without one, opens the menu on a terminal, else it is a usage error.
 pub(crate) async fn dispatch(
@@ -64,67 +42,37 @@ pub(crate) async fn dispatch(
     {
         return Err(InputError::new("--output", "csv is for audit and list").into());
     }
+    let settings = match command {
+        Command::Completions { shell } => return install::completions(shell),
+        Command::Man => return install::man(),
+        _ => Settings::from_globals(global, terminal)?,
+    };
+    let settings = &settings;
     match command {
-        Command::NewUser(args) => new_user::new_user(args, global, terminal, interrupts).await,
-        Command::Assign(args) => assign::assign_person(args, global, terminal, interrupts).await,
-        Command::Batch(args) => batch::run_batch(args, global, terminal, interrupts).await,
+        Command::NewUser(args) => new_user::new_user(args, settings, interrupts).await,
+        Command::Assign(args) => assign::assign_person(args, settings, interrupts).await,
+        Command::Batch(args) => batch::run_batch(args, settings, interrupts).await,
         Command::Offboard(args) if args.sso => {
-            offboard::offboard_sso(args, global, terminal, interrupts).await
+            offboard::offboard_sso(args, settings, interrupts).await
         }
-        Command::Offboard(args) => {
-            offboard::offboard_user(args, global, terminal, interrupts).await
-        }
-        Command::Move(args) => move_person::move_person(args, global, terminal, interrupts).await,
-        Command::ResetMfa(args) => reset_mfa::reset_mfa(args, global, terminal, interrupts).await,
+        Command::Offboard(args) => offboard::offboard_user(args, settings, interrupts).await,
+        Command::Move(args) => move_person::move_person(args, settings, interrupts).await,
+        Command::ResetMfa(args) => reset_mfa::reset_mfa(args, settings, interrupts).await,
         Command::ResetPassword(args) => {
-            reset_password::reset_password(args, global, terminal, interrupts).await
+            reset_password::reset_password(args, settings, interrupts).await
         }
-        Command::Show(args) => show::show(args, global, terminal).await,
-        Command::List(args) => show::list(args, global).await,
-        Command::Audit(args) => audit::audit(args, global, terminal).await,
-        Command::Templates(which) => templates::templates(which, global, terminal).await,
-        Command::Completions { shell } => install::completions(shell),
-        Command::Man => install::man(),
+        Command::Show(args) => show::show(args, settings).await,
+        Command::List(args) => show::list(args, settings).await,
+        Command::Audit(args) => audit::audit(args, settings).await,
+        Command::Templates(which) => templates::templates(which, settings).await,
+        Command::Completions { .. } | Command::Man => unreachable!("run above"),
     }
-}
-
-fn load_templates(global: &GlobalArgs) -> Result<TemplateSet, InputError> {
-    match &global.templates {
-        Some(dir) => TemplateSet::from_dir(dir),
-        None => TemplateSet::embedded(),
-    }
-}
-
-/// Where to send AWS calls. An endpoint URL, from `--endpoint-url` or `AWS_ENDPOINT_URL`,
-/// must be an http(s) URL with a host (the SDK panics on an empty one), and a region a valid
-/// host label.
-fn aws_target(global: &GlobalArgs) -> Result<AwsTarget, InputError> {
-    let from_env = std::env::var("AWS_ENDPOINT_URL").ok();
-    let sources = [
-        ("--endpoint-url", global.endpoint_url.as_deref()),
-        ("AWS_ENDPOINT_URL", from_env.as_deref()),
-    ];
-    for (source, url) in sources {
-        if let Some(url) = url {
-            names::validate_endpoint_url(url).map_err(|reason| InputError::new(source, reason))?;
-        }
-    }
-    if let Some(region) = &global.region {
-        names::validate_region(region)?;
-    }
-    Ok(AwsTarget {
-        profile: global.profile.clone(),
-        region: global.region.clone(),
-        endpoint_url: global.endpoint_url.clone(),
-        adaptive_retries: false,
-        call_timeout: std::time::Duration::from_secs(global.call_timeout),
-    })
 }
 
 /// Offboarding asks before removing anything: without a terminal to ask on, `--yes` must say
 /// so up front (a dry run removes nothing).
-fn confirmable(global: &GlobalArgs, terminal: Terminal) -> Result<(), InputError> {
-    if terminal.interactive || global.yes || global.dry_run {
+fn confirmable(settings: &Settings) -> Result<(), InputError> {
+    if settings.terminal.interactive || settings.yes || settings.dry_run {
         Ok(())
     } else {
         Err(InputError::new(
@@ -178,33 +126,6 @@ pub(super) fn show_password(user_name: &str, password: &crate::secret::Secret, w
         .write_all(text.as_bytes())
         .and_then(|()| stderr.flush())
         .is_ok()
-}
-
-/// Identity Center's clients, in its home region: `--sso-region`, else the configuration's
-/// `sso_region`, else the region of everything else.
-fn sso_api(
-    sdk_config: &aws_config::SdkConfig,
-    global: &GlobalArgs,
-    config: &crate::config::Config,
-) -> Result<Settling<SdkSso>, InputError> {
-    let region = global.sso_region.as_ref().or(config.sso_region.as_ref());
-    if let Some(region) = &global.sso_region {
-        names::validate_region(region)
-            .map_err(|err| InputError::new("--sso-region", err.reason))?;
-    }
-    Ok(settling(
-        SdkSso::new(sdk_config, region.map(String::as_str)),
-        global,
-    ))
-}
-
-/// The boundary, waiting out AWS's eventual consistency for what the run makes, up to
-/// `--propagation-timeout`.
-fn settling<A>(api: A, global: &GlobalArgs) -> Settling<A> {
-    Settling::new(
-        api,
-        std::time::Duration::from_secs(global.propagation_timeout),
-    )
 }
 
 /// The configuration with its account sets resolved to account ids: sets that name an OU or a

@@ -1,22 +1,19 @@
 //! `move`: a job change. The person (given, or asked for on a terminal) and the new template
 //! (given, or chosen from the list), the plan, the question, then the change, undone on failure.
 
-use super::{Terminal, aws_target, load_templates};
 use crate::aws::Iam;
-use crate::aws::config::load_config;
-use crate::aws::sdk::SdkIam;
-use crate::cli::{GlobalArgs, MoveArgs};
+use crate::cli::MoveArgs;
 use crate::clock::SystemClock;
-use crate::config::Config;
 use crate::error::{Error, InputError};
 use crate::helpdesk::{self, Dialogue, Prompter};
 use crate::iam::move_user;
 use crate::interrupt::Interrupts;
 use crate::names;
 use crate::outcome::MoveStatus;
-use crate::protect::{Person, Protected};
+use crate::protect::Person;
 use crate::report::tickets::MoveReport;
 use crate::report::{self, Acting};
+use crate::settings::Settings;
 use crate::sso::move_person;
 use crate::sso::operations::Patience;
 use crate::sso::permission_set::design_permission_set;
@@ -25,15 +22,14 @@ use std::sync::Arc;
 
 pub(super) async fn move_person(
     args: MoveArgs,
-    global: &GlobalArgs,
-    terminal: Terminal,
+    settings: &Settings,
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
     let missing = helpdesk::missing(&[
         ("<USERNAME>", args.username.is_some()),
         ("--template <NAME>", args.template.is_some()),
     ]);
-    helpdesk::usage_unless_asked(terminal.interactive, &["move"], &missing)?;
+    helpdesk::usage_unless_asked(settings.terminal.interactive, &["move"], &missing)?;
     if let Some(name) = &args.username {
         if args.sso {
             validate_identity_user_name(name)?;
@@ -44,16 +40,16 @@ pub(super) async fn move_person(
     for account in &args.accounts {
         names::validate_account_id(account)?;
     }
-    let templates = load_templates(global)?;
+    let templates = &settings.templates;
     if let Some(name) = &args.template {
         templates.get(name)?;
     }
-    let config = Config::load(global.config.as_deref())?;
-    let protected = Protected::gather(&global.protect, &config);
-    let sdk_config = load_config(&aws_target(global)?).await?;
-    let iam = super::settling(SdkIam::new(&sdk_config), global);
-    let mut prompter = Dialogue::new(terminal.look);
-    let sso = Arc::new(super::sso_api(&sdk_config, global, &config)?);
+    let _config = &settings.config;
+    let protected = &settings.protected;
+    let sdk_config = settings.sdk_config().await?;
+    let iam = settings.iam(&sdk_config);
+    let mut prompter = Dialogue::new(settings.terminal.look);
+    let sso = Arc::new(settings.sso(&sdk_config));
     let user_name = match (args.username.clone(), args.sso) {
         (Some(name), _) => name,
         (None, true) => {
@@ -95,7 +91,7 @@ pub(super) async fn move_person(
             to: template.name.clone(),
             changes: plan.steps(&template.name),
         };
-        if !go_ahead(&mut report, plan.is_done(), global, terminal, &mut prompter)? {
+        if !go_ahead(&mut report, plan.is_done(), settings, &mut prompter)? {
             return Ok(());
         }
         let design = design_permission_set(template)?;
@@ -125,7 +121,7 @@ pub(super) async fn move_person(
                 )
             }))
             .collect();
-        report::print(&report.render(global.output));
+        report::print(&report.render(settings.output));
         return Ok(());
     }
     let (caller, found) = move_user::look(&iam, &user_name, template)
@@ -149,13 +145,13 @@ pub(super) async fn move_person(
         to: plan.to.clone(),
         changes: plan.steps.iter().map(ToString::to_string).collect(),
     };
-    if !go_ahead(&mut report, plan.is_done(), global, terminal, &mut prompter)? {
+    if !go_ahead(&mut report, plan.is_done(), settings, &mut prompter)? {
         return Ok(());
     }
     report.changes =
         move_user::apply_move(&iam, &state, &plan, interrupts.during_changes()).await?;
     report.status = MoveStatus::Moved;
-    report::print(&report.render(global.output));
+    report::print(&report.render(settings.output));
     Ok(())
 }
 
@@ -165,19 +161,18 @@ pub(super) async fn move_person(
 fn go_ahead(
     report: &mut MoveReport,
     done: bool,
-    global: &GlobalArgs,
-    terminal: Terminal,
+    settings: &Settings,
     prompter: &mut impl Prompter,
 ) -> Result<bool, Error> {
-    if global.dry_run || done {
-        if !global.dry_run {
+    if settings.dry_run || done {
+        if !settings.dry_run {
             report.status = MoveStatus::AlreadyDone;
             report.changes = Vec::new();
         }
-        report::print(&report.render(global.output));
+        report::print(&report.render(settings.output));
         return Ok(false);
     }
-    if terminal.interactive && !global.yes {
+    if settings.terminal.interactive && !settings.yes {
         eprintln!("{}", report.acting.heading());
         eprintln!("About to move {}, in this order:", report.user);
         for change in &report.changes {

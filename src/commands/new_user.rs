@@ -1,12 +1,9 @@
 //! `new-user`: the request from flags (or prompts), the plan, the question, the apply, the
 //! one-time password and the handover.
 
-use super::{Terminal, aws_target, load_templates, show_password};
-use crate::aws::config::load_config;
-use crate::aws::sdk::SdkIam;
-use crate::cli::{GlobalArgs, MfaArg, NewUserArgs, OutputFormat};
+use super::show_password;
+use crate::cli::{MfaArg, NewUserArgs, OutputFormat};
 use crate::clock::SystemClock;
-use crate::config::Config;
 use crate::error::{Error, InputError};
 use crate::helpdesk::{self, Dialogue, Prompter};
 use crate::iam::apply::{self as onboard, Effects};
@@ -14,8 +11,9 @@ use crate::iam::code_input::{self, AnyCodes, StdinCodes, TerminalCodes};
 use crate::iam::plan;
 use crate::iam::request::{MfaMode, NewUserInput, NewUserRequest};
 use crate::interrupt::Interrupts;
-use crate::protect::{Person, Protected};
+use crate::protect::Person;
 use crate::report::{self, Acting, NewUserReport};
+use crate::settings::{Settings, Terminal};
 use crate::template::TemplateSet;
 
 /// Turns `new-user` arguments into a validated request. Nothing here talks to AWS.
@@ -86,24 +84,22 @@ fn mfa_mode(args: &NewUserArgs, terminal: Terminal) -> Result<MfaMode, InputErro
 
 pub(super) async fn new_user(
     mut args: NewUserArgs,
-    global: &GlobalArgs,
-    terminal: Terminal,
+    settings: &Settings,
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
-    let set = load_templates(global)?;
+    let set = &settings.templates;
     let missing = helpdesk::missing(&[
         ("<USERNAME>", args.username.is_some()),
         ("--template <NAME>", args.template.is_some()),
     ]);
-    helpdesk::usage_unless_asked(terminal.interactive, &["new-user"], &missing)?;
-    let target = aws_target(global)?;
-    let protected = Protected::gather(&global.protect, &Config::load(global.config.as_deref())?);
-    let mut prompter = Dialogue::new(terminal.look);
-    let api = super::settling(SdkIam::new(&load_config(&target).await?), global);
+    helpdesk::usage_unless_asked(settings.terminal.interactive, &["new-user"], &missing)?;
+    let protected = &settings.protected;
+    let mut prompter = Dialogue::new(settings.terminal.look);
+    let api = settings.iam_api().await?;
     if !missing.is_empty() {
         helpdesk::ask_new_user(&mut args, &set, &api, &mut prompter).await?;
     }
-    let request = new_user_request(args, &set, terminal)?;
+    let request = new_user_request(args, &set, settings.terminal)?;
 
     let observed = plan::observe(&api, &request)
         .await
@@ -118,40 +114,44 @@ pub(super) async fn new_user(
     plan.check_files_are_new(&request)?;
     // Decided by the plan, the same for a dry run as for the real one: only a run that makes a
     // password needs somewhere to deliver it.
-    if plan.makes_password() && request.password_file.is_none() && !terminal.interactive {
+    if plan.makes_password() && request.password_file.is_none() && !settings.terminal.interactive {
         return Err(InputError::new(
             "--password-file",
             "the one-time console password is only shown on a terminal; give --password-file FILE or --no-console",
         )
         .into());
     }
-    if global.dry_run || plan.is_empty() {
-        let outcome = (!global.dry_run).then_some(onboard::Onboarded {
+    if settings.dry_run || plan.is_empty() {
+        let outcome = (!settings.dry_run).then_some(onboard::Onboarded {
             password_to_show: None,
             mfa_enabled: None,
             mfa_deferred: false,
         });
         let report = NewUserReport::new(&request, &observed, &plan, outcome.as_ref());
-        report::print(&report.render(global.output));
+        report::print(&report.render(settings.output));
         return Ok(());
     }
     if request.mfa == MfaMode::Prompt && plan.creates_device() {
         code_input::check_qr_fits(
             &crate::iam::enrol::mfa_issuer(&observed.caller.account),
             &request.user_name,
-            terminal.look.unicode,
+            settings.terminal.look.unicode,
             code_input::terminal_columns(),
         )?;
     }
     let acting = Acting::of(&observed.caller);
-    if terminal.interactive && !global.yes && !confirm(&mut prompter, &acting, &request, &plan)? {
+    if settings.terminal.interactive
+        && !settings.yes
+        && !confirm(&mut prompter, &acting, &request, &plan)?
+    {
         return Err(Error::Declined);
     }
 
     let mut codes = match request.mfa {
-        MfaMode::Prompt => {
-            AnyCodes::Terminal(TerminalCodes::new(&request.user_name, terminal.look))
-        }
+        MfaMode::Prompt => AnyCodes::Terminal(TerminalCodes::new(
+            &request.user_name,
+            settings.terminal.look,
+        )),
         _ => AnyCodes::Stdin(StdinCodes::new()),
     };
     let effects = Effects {
@@ -174,13 +174,13 @@ pub(super) async fn new_user(
     }
     let report = NewUserReport::new(&request, &observed, &plan, Some(&onboarded));
     let secrets_on_screen = onboarded.password_to_show.is_some() || request.mfa == MfaMode::Prompt;
-    if terminal.interactive && global.output == OutputFormat::Human {
-        eprintln!("\n{}", report.handover(terminal.look));
-        if secrets_on_screen && !global.yes {
+    if settings.terminal.interactive && settings.output == OutputFormat::Human {
+        eprintln!("\n{}", report.handover(settings.terminal.look));
+        if secrets_on_screen && !settings.yes {
             super::clear_secrets_when_done(&mut prompter)?;
         }
     }
-    report::print(&report.render(global.output));
+    report::print(&report.render(settings.output));
     Ok(())
 }
 

@@ -1,20 +1,18 @@
 //! `offboard`: an IAM user (or with `--disable-only`, only their access), or with `--sso` an
 //! Identity Center person.
 
-use super::{Terminal, aws_target, confirm_typed, confirmable};
+use super::{confirm_typed, confirmable};
 use crate::aws::Iam;
-use crate::aws::config::load_config;
-use crate::aws::sdk::SdkIam;
-use crate::cli::{GlobalArgs, OffboardArgs};
+use crate::cli::OffboardArgs;
 use crate::clock::{Clock, SystemClock, rfc3339};
-use crate::config::Config;
 use crate::error::Error;
 use crate::helpdesk::{self, Dialogue, Prompter};
 use crate::iam::offboard::{self, OffboardMode, OffboardRequest};
 use crate::interrupt::Interrupts;
 use crate::outcome::OffboardStatus;
-use crate::protect::{Person, Protected};
+use crate::protect::Person;
 use crate::report::{self, AccessCut, Acting, OffboardReport, SessionsCutReport, StillAllowed};
+use crate::settings::Settings;
 use crate::sso::cut_sessions::RevokeStep;
 use crate::sso::offboard::{
     self as sso_offboard, SessionsCut, SsoOffboardPlan, SsoOffboardRequest,
@@ -25,12 +23,11 @@ use std::sync::Arc;
 
 pub(super) async fn offboard_user(
     args: OffboardArgs,
-    global: &GlobalArgs,
-    terminal: Terminal,
+    settings: &Settings,
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
     let missing = helpdesk::missing(&[("<USERNAME>", args.username.is_some())]);
-    helpdesk::usage_unless_asked(terminal.interactive, &["offboard"], &missing)?;
+    helpdesk::usage_unless_asked(settings.terminal.interactive, &["offboard"], &missing)?;
     let mode = if args.disable_only {
         OffboardMode::DisableOnly
     } else {
@@ -38,13 +35,10 @@ pub(super) async fn offboard_user(
     };
     let request_for = |name: String| OffboardRequest::new(name, mode, args.reason.clone());
     let given = args.username.clone().map(request_for).transpose()?;
-    confirmable(global, terminal)?;
-    let protected = Protected::gather(&global.protect, &Config::load(global.config.as_deref())?);
-    let mut prompter = Dialogue::new(terminal.look);
-    let api = Arc::new(super::settling(
-        SdkIam::new(&load_config(&aws_target(global)?).await?),
-        global,
-    ));
+    confirmable(settings)?;
+    let protected = &settings.protected;
+    let mut prompter = Dialogue::new(settings.terminal.look);
+    let api = Arc::new(settings.iam_api().await?);
     let request = match given {
         Some(request) => request,
         None => {
@@ -61,7 +55,7 @@ pub(super) async fn offboard_user(
         found: found.as_ref().map(|inventory| &inventory.user),
     })?;
     let Some(inventory) = found else {
-        if terminal.interactive
+        if settings.terminal.interactive
             && let Ok(users) = api.list_users().await
         {
             let near = helpdesk::closest(user_name, &users);
@@ -73,7 +67,7 @@ pub(super) async fn offboard_user(
             }
         }
         let report = OffboardReport::not_found(&acting, user_name);
-        report::print(&report.render(global.output));
+        report::print(&report.render(settings.output));
         return Ok(());
     };
     let plan = offboard::plan_offboard(
@@ -82,13 +76,13 @@ pub(super) async fn offboard_user(
         &rfc3339(SystemClock.unix_now()),
         request.reason.as_deref(),
     );
-    if global.dry_run {
+    if settings.dry_run {
         let report = OffboardReport::planned(&acting, &plan, request.reason.as_deref());
-        report::print(&report.render(global.output));
+        report::print(&report.render(settings.output));
         return Ok(());
     }
-    if terminal.interactive
-        && !global.yes
+    if settings.terminal.interactive
+        && !settings.yes
         && !confirm_offboard(&mut prompter, &acting, &inventory.user, &plan)?
     {
         return Err(Error::Declined);
@@ -112,27 +106,26 @@ pub(super) async fn offboard_user(
         inline_policy: Some(denied_by.to_string()),
         permission_sets: Vec::new(),
     });
-    report::print(&report.render(global.output));
+    report::print(&report.render(settings.output));
     Ok(())
 }
 
 pub(super) async fn offboard_sso(
     args: OffboardArgs,
-    global: &GlobalArgs,
-    terminal: Terminal,
+    settings: &Settings,
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
     let missing = helpdesk::missing(&[("<USERNAME>", args.username.is_some())]);
-    helpdesk::usage_unless_asked(terminal.interactive, &["offboard"], &missing)?;
+    helpdesk::usage_unless_asked(settings.terminal.interactive, &["offboard"], &missing)?;
     if let Some(name) = &args.username {
         assign_request::validate_identity_user_name(name)?;
     }
-    confirmable(global, terminal)?;
-    let config = Config::load(global.config.as_deref())?;
-    let protected = Protected::gather(&global.protect, &config);
-    let mut prompter = Dialogue::new(terminal.look);
-    let sdk_config = load_config(&aws_target(global)?).await?;
-    let api = Arc::new(super::sso_api(&sdk_config, global, &config)?);
+    confirmable(settings)?;
+    let _config = &settings.config;
+    let protected = &settings.protected;
+    let mut prompter = Dialogue::new(settings.terminal.look);
+    let sdk_config = settings.sdk_config().await?;
+    let api = Arc::new(settings.sso(&sdk_config));
     let user_name = match args.username.clone() {
         Some(name) => name,
         None => {
@@ -145,7 +138,8 @@ pub(super) async fn offboard_sso(
             .await?
         }
     };
-    let caller = super::settling(SdkIam::new(&sdk_config), global)
+    let caller = settings
+        .iam(&sdk_config)
         .get_caller_identity()
         .await
         .map_err(Error::from_aws)?;
@@ -163,7 +157,7 @@ pub(super) async fn offboard_sso(
         sso_offboard::plan_sso_offboard(api.as_ref(), &request, SystemClock.unix_now()).await?;
     let Some(plan) = found else {
         report::print(
-            &OffboardReport::not_found(&acting, &request.user_name).render(global.output),
+            &OffboardReport::not_found(&acting, &request.user_name).render(settings.output),
         );
         return Ok(());
     };
@@ -180,10 +174,10 @@ pub(super) async fn offboard_sso(
         ));
     }
     report.sessions_still_allowed = still_allowed(&plan);
-    if global.dry_run {
+    if settings.dry_run {
         report.status = OffboardStatus::Planned;
         report.planned = plan.removals();
-        report::print(&report.render(global.output));
+        report::print(&report.render(settings.output));
         return Ok(());
     }
     let mut lines = plan.removals();
@@ -192,8 +186,8 @@ pub(super) async fn offboard_sso(
             .into_iter()
             .map(|l| format!("warning: {l}")),
     );
-    if terminal.interactive
-        && !global.yes
+    if settings.terminal.interactive
+        && !settings.yes
         && !confirm_typed(&mut prompter, &acting, &plan.user_name, &lines)?
     {
         return Err(Error::Declined);
@@ -209,7 +203,7 @@ pub(super) async fn offboard_sso(
     report.access_cut = Some(sessions_cut(&done.cut, started));
     report.removed = done.removed;
     report.status = OffboardStatus::Offboarded;
-    report::print(&report.render(global.output));
+    report::print(&report.render(settings.output));
     Ok(())
 }
 

@@ -2,12 +2,8 @@
 //! device enrolled (QR code and codes on a terminal, or the file and codes on standard input,
 //! or left pending for a second run), then the old devices removed.
 
-use super::{Terminal, aws_target};
-use crate::aws::config::load_config;
-use crate::aws::sdk::SdkIam;
-use crate::cli::{GlobalArgs, OutputFormat, ResetMfaArg, ResetMfaArgs};
+use crate::cli::{OutputFormat, ResetMfaArg, ResetMfaArgs};
 use crate::clock::{Clock, SystemClock};
-use crate::config::Config;
 use crate::error::{Error, InputError};
 use crate::helpdesk::{self, Dialogue, Prompter};
 use crate::iam::code_input::{self, AnyCodes, StdinCodes, TerminalCodes};
@@ -16,9 +12,10 @@ use crate::iam::request::MfaMode;
 use crate::interrupt::Interrupts;
 use crate::names;
 use crate::outcome::MfaResetStatus;
-use crate::protect::{Person, Protected};
+use crate::protect::Person;
 use crate::report::tickets::MfaResetReport;
 use crate::report::{self, Acting};
+use crate::settings::{Settings, Terminal};
 use std::path::Path;
 
 /// The mode asked for, checked against the terminal and the files before any call.
@@ -89,22 +86,18 @@ fn new_file(flag: &'static str, path: Option<&Path>) -> Result<(), InputError> {
 
 pub(super) async fn reset_mfa(
     args: ResetMfaArgs,
-    global: &GlobalArgs,
-    terminal: Terminal,
+    settings: &Settings,
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
     let missing = helpdesk::missing(&[("<USERNAME>", args.username.is_some())]);
-    helpdesk::usage_unless_asked(terminal.interactive, &["reset-mfa"], &missing)?;
+    helpdesk::usage_unless_asked(settings.terminal.interactive, &["reset-mfa"], &missing)?;
     if let Some(name) = &args.username {
         names::validate_user_name(name)?;
     }
-    let mode = reset_mode(&args, terminal)?;
-    let protected = Protected::gather(&global.protect, &Config::load(global.config.as_deref())?);
-    let mut prompter = Dialogue::new(terminal.look);
-    let api = super::settling(
-        SdkIam::new(&load_config(&aws_target(global)?).await?),
-        global,
-    );
+    let mode = reset_mode(&args, settings.terminal)?;
+    let protected = &settings.protected;
+    let mut prompter = Dialogue::new(settings.terminal.look);
+    let api = settings.iam_api().await?;
     let user_name = match args.username.clone() {
         Some(name) => name,
         None => helpdesk::ask_iam_user(&api, &mut prompter, "reset the MFA of").await?,
@@ -134,30 +127,30 @@ pub(super) async fn reset_mfa(
         planned: plan.steps().map(ToString::to_string).collect(),
         removed: Vec::new(),
     };
-    if global.dry_run {
-        report::print(&report.render(global.output));
+    if settings.dry_run {
+        report::print(&report.render(settings.output));
         return Ok(());
     }
     report.planned = Vec::new();
     if plan.is_empty() {
         report.status = MfaResetStatus::AlreadyDone;
-        report::print(&report.render(global.output));
+        report::print(&report.render(settings.output));
         return Ok(());
     }
     if mode == ResetMode::Enrol(MfaMode::Prompt) {
         code_input::check_qr_fits(
             &crate::iam::enrol::mfa_issuer(&caller.account),
             &user_name,
-            terminal.look.unicode,
+            settings.terminal.look.unicode,
             code_input::terminal_columns(),
         )?;
     }
-    if terminal.interactive && !global.yes && !confirm(&mut prompter, &acting, &plan)? {
+    if settings.terminal.interactive && !settings.yes && !confirm(&mut prompter, &acting, &plan)? {
         return Err(Error::Declined);
     }
     let mut codes = match mode {
         ResetMode::Enrol(MfaMode::Prompt) => {
-            AnyCodes::Terminal(TerminalCodes::new(&user_name, terminal.look))
+            AnyCodes::Terminal(TerminalCodes::new(&user_name, settings.terminal.look))
         }
         _ => AnyCodes::Stdin(StdinCodes::new()),
     };
@@ -192,16 +185,16 @@ pub(super) async fn reset_mfa(
         _ => None,
     };
     if mode == ResetMode::Enrol(MfaMode::Prompt)
-        && terminal.interactive
-        && global.output == OutputFormat::Human
-        && !global.yes
+        && settings.terminal.interactive
+        && settings.output == OutputFormat::Human
+        && !settings.yes
     {
         super::clear_secrets_when_done(&mut prompter)?;
     }
     report.enabled_device = done.enabled;
     report.pending_device = done.pending;
     report.removed = done.removed;
-    report::print(&report.render(global.output));
+    report::print(&report.render(settings.output));
     Ok(())
 }
 

@@ -1,51 +1,45 @@
 //! `reset-password`: the user (given, or chosen on a terminal), the plan, the question, the
 //! new one-time password shown once on the terminal or written to a new 0600 file.
 
-use super::{Terminal, aws_target, show_password};
-use crate::aws::config::load_config;
-use crate::aws::sdk::SdkIam;
-use crate::cli::{GlobalArgs, OutputFormat, ResetPasswordArgs};
-use crate::config::Config;
+use super::show_password;
+use crate::cli::{OutputFormat, ResetPasswordArgs};
 use crate::error::{Error, InputError};
 use crate::helpdesk::{self, Dialogue, Prompter};
 use crate::iam::password_reset::{self, PasswordChange};
 use crate::interrupt::Interrupts;
 use crate::names;
 use crate::outcome::PasswordResetStatus;
-use crate::protect::{Person, Protected};
+use crate::protect::Person;
 use crate::report::tickets::PasswordResetReport;
 use crate::report::{self, Acting};
+use crate::settings::Settings;
 
 /// What to do for an Identity Center user: AWS has no API to reset their password.
 const SSO_PASSWORD_HELP: &str = "IAM Identity Center has no API to reset a user's password. In the IAM Identity Center console: Users, choose the person, Reset password; then either send them an email with instructions, or generate a one-time password to give them (they set a new one at sign-in). With an external identity provider, reset it there.";
 
 pub(super) async fn reset_password(
     args: ResetPasswordArgs,
-    global: &GlobalArgs,
-    terminal: Terminal,
+    settings: &Settings,
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
     if args.sso {
         return Err(InputError::new("--sso", SSO_PASSWORD_HELP).into());
     }
     let missing = helpdesk::missing(&[("<USERNAME>", args.username.is_some())]);
-    helpdesk::usage_unless_asked(terminal.interactive, &["reset-password"], &missing)?;
+    helpdesk::usage_unless_asked(settings.terminal.interactive, &["reset-password"], &missing)?;
     if let Some(name) = &args.username {
         names::validate_user_name(name)?;
     }
-    if args.password_file.is_none() && !terminal.interactive {
+    if args.password_file.is_none() && !settings.terminal.interactive {
         return Err(InputError::new(
             "--password-file",
             "the one-time password is only shown on a terminal; give --password-file FILE",
         )
         .into());
     }
-    let protected = Protected::gather(&global.protect, &Config::load(global.config.as_deref())?);
-    let mut prompter = Dialogue::new(terminal.look);
-    let api = super::settling(
-        SdkIam::new(&load_config(&aws_target(global)?).await?),
-        global,
-    );
+    let protected = &settings.protected;
+    let mut prompter = Dialogue::new(settings.terminal.look);
+    let api = settings.iam_api().await?;
     let user_name = match args.username.clone() {
         Some(name) => name,
         None => helpdesk::ask_iam_user(&api, &mut prompter, "give a new password").await?,
@@ -70,11 +64,11 @@ pub(super) async fn reset_password(
         password_file: args.password_file.as_ref().map(|p| p.display().to_string()),
         calls: vec![change.to_string()],
     };
-    if global.dry_run {
-        report::print(&report.render(global.output));
+    if settings.dry_run {
+        report::print(&report.render(settings.output));
         return Ok(());
     }
-    if terminal.interactive && !global.yes {
+    if settings.terminal.interactive && !settings.yes {
         eprintln!("{}", acting.heading());
         eprintln!(
             "About to give {} a new one-time console password:",
@@ -96,7 +90,7 @@ pub(super) async fn reset_password(
     .await?;
     if let Some(password) = shown {
         show_password(&user_name, &password, "next sign-in");
-        if global.output == OutputFormat::Human && !global.yes {
+        if settings.output == OutputFormat::Human && !settings.yes {
             super::clear_secrets_when_done(&mut prompter)?;
         }
     }
@@ -104,6 +98,6 @@ pub(super) async fn reset_password(
         PasswordChange::Update { .. } => PasswordResetStatus::Reset,
         PasswordChange::Create { .. } => PasswordResetStatus::Created,
     };
-    report::print(&report.render(global.output));
+    report::print(&report.render(settings.output));
     Ok(())
 }

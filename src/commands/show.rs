@@ -1,11 +1,8 @@
 //! `show` and `list`: what people have, read only. Nothing here changes anything, so there is
 //! no plan and no question; secrets are never read.
 
-use super::{Terminal, aws_target, load_templates};
 use crate::aws::Iam;
-use crate::aws::config::load_config;
-use crate::aws::sdk::SdkIam;
-use crate::cli::{GlobalArgs, ListArgs, OutputFormat, ShowArgs};
+use crate::cli::{ListArgs, OutputFormat, ShowArgs};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, InputError};
 use crate::helpdesk::{self, Dialogue};
@@ -13,16 +10,13 @@ use crate::iam::people::{self, ListFilter};
 use crate::names;
 use crate::report::people::{ListReport, ShowReport};
 use crate::report::{self, Acting};
+use crate::settings::Settings;
 use crate::sso::request::validate_identity_user_name;
 use crate::sso::show::read_person;
 
-pub(super) async fn show(
-    args: ShowArgs,
-    global: &GlobalArgs,
-    terminal: Terminal,
-) -> Result<(), Error> {
+pub(super) async fn show(args: ShowArgs, settings: &Settings) -> Result<(), Error> {
     let missing = helpdesk::missing(&[("<USERNAME>", args.username.is_some())]);
-    helpdesk::usage_unless_asked(terminal.interactive, &["show"], &missing)?;
+    helpdesk::usage_unless_asked(settings.terminal.interactive, &["show"], &missing)?;
     if let Some(name) = &args.username {
         if args.sso {
             validate_identity_user_name(name)?;
@@ -30,12 +24,12 @@ pub(super) async fn show(
             names::validate_user_name(name)?;
         }
     }
-    let templates = load_templates(global)?;
-    let sdk_config = load_config(&aws_target(global)?).await?;
-    let iam = super::settling(SdkIam::new(&sdk_config), global);
-    let mut prompter = Dialogue::new(terminal.look);
-    let config = crate::config::Config::load(global.config.as_deref())?;
-    let sso = super::sso_api(&sdk_config, global, &config)?;
+    let templates = &settings.templates;
+    let sdk_config = settings.sdk_config().await?;
+    let iam = settings.iam(&sdk_config);
+    let mut prompter = Dialogue::new(settings.terminal.look);
+    let _config = &settings.config;
+    let sso = settings.sso(&sdk_config);
     let user_name = match (args.username.clone(), args.sso) {
         (Some(name), _) => name,
         (None, true) => {
@@ -69,18 +63,15 @@ pub(super) async fn show(
             );
         }
     }
-    report::print(&report.render(global.output));
+    report::print(&report.render(settings.output));
     Ok(())
 }
 
-pub(super) async fn list(args: ListArgs, global: &GlobalArgs) -> Result<(), Error> {
+pub(super) async fn list(args: ListArgs, settings: &Settings) -> Result<(), Error> {
     if let Some(template) = &args.template {
-        load_templates(global)?.get(template)?;
+        settings.templates.get(template)?;
     }
-    let iam = super::settling(
-        SdkIam::new(&load_config(&aws_target(global)?).await?),
-        global,
-    );
+    let iam = settings.iam_api().await?;
     let filter = ListFilter {
         template: args.template.clone(),
         all: args.all,
@@ -94,14 +85,14 @@ pub(super) async fn list(args: ListArgs, global: &GlobalArgs) -> Result<(), Erro
         acting: Acting::of(&caller),
         people,
     };
-    if global.output == OutputFormat::Csv {
+    if settings.output == OutputFormat::Csv {
         let text = report.csv().map_err(|err| Error::Io {
             context: "cannot write the CSV".to_string(),
             source: std::io::Error::other(err),
         })?;
         report::print(&text);
     } else {
-        report::print(&report.render(global.output));
+        report::print(&report.render(settings.output));
     }
     Ok(())
 }

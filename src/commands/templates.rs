@@ -1,39 +1,35 @@
 //! `templates list` and `templates show` (with `--config`, the accounts each of the template's
 //! account sets holds, resolved through Organizations for sets given by OU or tag).
 
-use super::{Terminal, aws_target, load_templates, with_resolved_sets};
-use crate::cli::{GlobalArgs, OutputFormat, TemplatesCommand};
-use crate::config::Config;
+use super::with_resolved_sets;
+use crate::cli::{OutputFormat, TemplatesCommand};
 use crate::error::Error;
 use crate::helpdesk::{self, Dialogue};
 use crate::report::{self};
+use crate::settings::Settings;
 use crate::template::Template;
 
-pub(super) async fn templates(
-    which: TemplatesCommand,
-    global: &GlobalArgs,
-    terminal: Terminal,
-) -> Result<(), Error> {
-    let set = load_templates(global)?;
+pub(super) async fn templates(which: TemplatesCommand, settings: &Settings) -> Result<(), Error> {
+    let set = &settings.templates;
     let shown = match which {
         TemplatesCommand::List => None,
         TemplatesCommand::Show { name: Some(name) } => Some(set.get(&name)?),
         TemplatesCommand::Show { name: None } => {
             helpdesk::usage_unless_asked(
-                terminal.interactive,
+                settings.terminal.interactive,
                 &["templates", "show"],
                 &["<NAME>"],
             )?;
             Some(helpdesk::choose_template(
                 &set,
-                &mut Dialogue::new(terminal.look),
+                &mut Dialogue::new(settings.terminal.look),
             )?)
         }
     };
-    let accounts = match (shown, &global.config) {
+    let accounts = match (shown, &settings.config.source) {
         (Some(template), Some(_)) if !template.account_sets.is_empty() => {
-            let config = Config::load(global.config.as_deref())?;
-            let (config, _) = with_resolved_sets(config, &aws_target(global)?).await?;
+            let config = &settings.config;
+            let (config, _) = with_resolved_sets(config.clone(), &settings.aws).await?;
             template
                 .account_sets
                 .keys()
@@ -48,7 +44,7 @@ pub(super) async fn templates(
         }
         _ => std::collections::BTreeMap::new(),
     };
-    let text = match (shown, global.output) {
+    let text = match (shown, settings.output) {
         (None, OutputFormat::Json) => {
             let list: Vec<_> = set.iter().map(template_json).collect();
             report::to_json(&list)
