@@ -80,9 +80,9 @@ pub(super) async fn assign_person(
     helpdesk::usage_unless_asked(settings.terminal.interactive, &["assign"], &missing)?;
     let mut prompter = Dialogue::new(settings.terminal.look);
     if !missing.is_empty() {
-        helpdesk::ask_assign(&mut args, &set, &config, &mut prompter)?;
+        helpdesk::ask_assign(&mut args, set, &config, &mut prompter)?;
     }
-    let request = assign_request(args, &set, &config)?;
+    let request = assign_request(args, set, &config)?;
     let sdk_config = settings.sdk_config().await?;
     let caller = settings
         .iam(&sdk_config)

@@ -26,9 +26,9 @@ pub(super) async fn audit(args: AuditArgs, settings: &Settings) -> Result<(), Er
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
         bar
     });
-    let (facts, mut warnings) = gather::gather_iam(&iam, &templates).await;
+    let (facts, mut warnings) = gather::gather_iam(&iam, templates).await;
     let now = SystemClock.unix_now();
-    let mut findings = audit::iam_findings(&facts, &templates, thresholds, now);
+    let mut findings = audit::iam_findings(&facts, templates, thresholds, now);
     if args.sso {
         let sso = settings.sso(&sdk_config);
         match audit::sso::gather_sso(&sso, args.instance_arn.as_deref()).await {

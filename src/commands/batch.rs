@@ -34,9 +34,9 @@ pub(super) async fn run_batch(
     let protected = &settings.protected;
     let checking = batch::check::Checking {
         file: &file,
-        templates: &set,
+        templates: set,
         config: &config,
-        protected: &protected,
+        protected,
     };
     let checked = batch::check::check_file(&path, &checking).map_err(Error::BadRows)?;
     // The same check for a dry run as for the real one: a dry run answers what the run would.

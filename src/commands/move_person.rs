@@ -65,7 +65,7 @@ pub(super) async fn move_person(
     };
     let template = match &args.template {
         Some(name) => templates.get(name)?,
-        None => helpdesk::choose_template(&templates, &mut prompter)?,
+        None => helpdesk::choose_template(templates, &mut prompter)?,
     };
     if args.sso {
         let caller = iam.get_caller_identity().await.map_err(Error::from_aws)?;
@@ -135,7 +135,7 @@ pub(super) async fn move_person(
     let Some(state) = found else {
         return Err(InputError::new("<USERNAME>", format!("no IAM user named {user_name}")).into());
     };
-    let plan = move_user::plan_move(&state, &caller, template, &templates)?;
+    let plan = move_user::plan_move(&state, &caller, template, templates)?;
     let mut report = MoveReport {
         acting: acting.clone(),
         status: MoveStatus::Planned,

@@ -97,9 +97,9 @@ pub(super) async fn new_user(
     let mut prompter = Dialogue::new(settings.terminal.look);
     let api = settings.iam_api().await?;
     if !missing.is_empty() {
-        helpdesk::ask_new_user(&mut args, &set, &api, &mut prompter).await?;
+        helpdesk::ask_new_user(&mut args, set, &api, &mut prompter).await?;
     }
-    let request = new_user_request(args, &set, settings.terminal)?;
+    let request = new_user_request(args, set, settings.terminal)?;
 
     let observed = plan::observe(&api, &request)
         .await

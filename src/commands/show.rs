@@ -54,7 +54,7 @@ pub(super) async fn show(args: ShowArgs, settings: &Settings) -> Result<(), Erro
             .into());
         }
     } else {
-        report.user = people::read_user(&iam, &user_name, &templates, SystemClock.unix_now())
+        report.user = people::read_user(&iam, &user_name, templates, SystemClock.unix_now())
             .await
             .map_err(Error::from_aws)?;
         if report.user.is_none() {

@@ -21,7 +21,7 @@ pub(super) async fn templates(which: TemplatesCommand, settings: &Settings) -> R
                 &["<NAME>"],
             )?;
             Some(helpdesk::choose_template(
-                &set,
+                set,
                 &mut Dialogue::new(settings.terminal.look),
             )?)
         }
