@@ -699,3 +699,6 @@ pub(crate) fn print(text: &str) {
         .write_all(text.as_bytes())
         .and_then(|()| stdout.flush());
 }
+
+#[cfg(test)]
+mod tests;
