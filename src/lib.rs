@@ -18,6 +18,7 @@ mod iam;
 mod interrupt;
 mod look;
 mod names;
+mod operation;
 mod outcome;
 mod password;
 mod policy;

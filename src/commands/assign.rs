@@ -5,8 +5,9 @@ use crate::cli::AssignArgs;
 use crate::clock::SystemClock;
 use crate::config::Config;
 use crate::error::{Error, InputError};
-use crate::helpdesk::{self, Dialogue, Prompter};
+use crate::helpdesk::{self, Dialogue};
 use crate::interrupt::Interrupts;
+use crate::operation::{Consent, Proposal};
 use crate::protect::Person;
 use crate::report::{self, Acting, AssignReport};
 use crate::settings::Settings;
@@ -104,7 +105,12 @@ pub(super) async fn assign_person(
             );
             return Ok(());
         }
-        if !confirm_steps(&mut prompter, &acting, &request.user_name, &planned)? {
+        let proposal = Proposal {
+            acting: &acting,
+            action: format!("give {} access", request.user_name),
+            changes: planned.clone(),
+        };
+        if !proposal.confirm(Consent::YesNo, &mut prompter)? {
             return Err(Error::Declined);
         }
     }
@@ -127,21 +133,6 @@ pub(super) async fn assign_person(
     report.portal_url = Some(portal_url);
     report::print(&report.render(settings.output));
     Ok(())
-}
-
-/// Shows what will be done and asks before doing it.
-fn confirm_steps(
-    prompter: &mut impl Prompter,
-    acting: &Acting,
-    user_name: &str,
-    planned: &[String],
-) -> Result<bool, Error> {
-    eprintln!("{}", acting.heading());
-    eprintln!("About to give {user_name} access, in this order:");
-    for step in planned {
-        eprintln!("  {step}");
-    }
-    prompter.yes_no("Proceed?", false)
 }
 
 #[cfg(test)]

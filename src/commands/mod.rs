@@ -19,6 +19,7 @@ use crate::cli::{Command, GlobalArgs, OutputFormat};
 use crate::error::{Error, InputError};
 use crate::helpdesk::{self, Dialogue, Prompter};
 use crate::interrupt::Interrupts;
+use crate::operation::{Consent, Proposal};
 use crate::report::{self, Acting};
 use crate::settings::{Settings, Terminal};
 
@@ -89,29 +90,13 @@ fn confirm_typed(
     user_name: &str,
     lines: &[String],
 ) -> Result<bool, Error> {
-    eprintln!("{}", acting.heading());
-    eprintln!("About to offboard {user_name}, in this order:");
-    for line in lines {
-        eprintln!("  {line}");
+    Proposal {
+        acting,
+        action: format!("offboard {user_name}"),
+        changes: lines.to_vec(),
     }
-    for attempt in 1..=CONFIRM_TRIES {
-        let typed = prompter.text(&format!("Type {user_name} to confirm"), true, &|_| Ok(()))?;
-        if typed == user_name {
-            return Ok(true);
-        }
-        if attempt < CONFIRM_TRIES && !typed.is_empty() {
-            prompter.tell(&format!(
-                "{typed:?} is not {user_name}; type it exactly, or press Enter to stop"
-            ));
-        } else {
-            break;
-        }
-    }
-    Ok(false)
+    .confirm(Consent::TypedName(user_name), prompter)
 }
-
-/// How many times a mistyped name may be typed again before offboarding gives up.
-const CONFIRM_TRIES: u32 = 3;
 
 /// Shows the one-time password once, on the terminal; whether it got there.
 /// `when` the person must change it: "first sign-in", "next sign-in".

@@ -9,6 +9,7 @@ use crate::helpdesk::{self, Dialogue, Prompter};
 use crate::iam::move_user;
 use crate::interrupt::Interrupts;
 use crate::names;
+use crate::operation::{Consent, Proposal};
 use crate::outcome::MoveStatus;
 use crate::protect::Person;
 use crate::report::tickets::MoveReport;
@@ -173,12 +174,12 @@ fn go_ahead(
         return Ok(false);
     }
     if settings.terminal.interactive && !settings.yes {
-        eprintln!("{}", report.acting.heading());
-        eprintln!("About to move {}, in this order:", report.user);
-        for change in &report.changes {
-            eprintln!("  {change}");
-        }
-        if !prompter.yes_no("Proceed?", false)? {
+        let proposal = Proposal {
+            acting: &report.acting,
+            action: format!("move {}", report.user),
+            changes: report.changes.clone(),
+        };
+        if !proposal.confirm(Consent::YesNo, prompter)? {
             return Err(Error::Declined);
         }
     }

@@ -11,6 +11,7 @@ use crate::iam::code_input::{self, AnyCodes, StdinCodes, TerminalCodes};
 use crate::iam::plan;
 use crate::iam::request::{MfaMode, NewUserInput, NewUserRequest};
 use crate::interrupt::Interrupts;
+use crate::operation::{Consent, Proposal};
 use crate::protect::Person;
 use crate::report::{self, Acting, NewUserReport};
 use crate::settings::{Settings, Terminal};
@@ -191,13 +192,10 @@ fn confirm(
     request: &NewUserRequest,
     plan: &plan::Plan,
 ) -> Result<bool, Error> {
-    eprintln!("{}", acting.heading());
-    eprintln!(
-        "About to onboard {} as {}, in this order:",
-        request.user_name, request.template.name
-    );
-    for step in &plan.steps {
-        eprintln!("  {step}");
+    Proposal {
+        acting,
+        action: format!("onboard {} as {}", request.user_name, request.template.name),
+        changes: plan.steps.iter().map(ToString::to_string).collect(),
     }
-    prompter.yes_no("Proceed?", false)
+    .confirm(Consent::YesNo, prompter)
 }

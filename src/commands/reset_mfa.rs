@@ -11,6 +11,7 @@ use crate::iam::mfa_reset::{self, MfaResetPlan, ResetMode};
 use crate::iam::request::MfaMode;
 use crate::interrupt::Interrupts;
 use crate::names;
+use crate::operation::{Consent, Proposal};
 use crate::outcome::MfaResetStatus;
 use crate::protect::Person;
 use crate::report::tickets::MfaResetReport;
@@ -204,13 +205,10 @@ fn confirm(
     acting: &Acting,
     plan: &MfaResetPlan,
 ) -> Result<bool, Error> {
-    eprintln!("{}", acting.heading());
-    eprintln!(
-        "About to reset the MFA of {}, in this order:",
-        plan.user_arn
-    );
-    for step in plan.steps() {
-        eprintln!("  {step}");
+    Proposal {
+        acting,
+        action: format!("reset the MFA of {}", plan.user_arn),
+        changes: plan.steps().map(|step| step.to_string()).collect(),
     }
-    prompter.yes_no("Proceed?", false)
+    .confirm(Consent::YesNo, prompter)
 }

@@ -4,10 +4,11 @@
 use super::show_password;
 use crate::cli::{OutputFormat, ResetPasswordArgs};
 use crate::error::{Error, InputError};
-use crate::helpdesk::{self, Dialogue, Prompter};
+use crate::helpdesk::{self, Dialogue};
 use crate::iam::password_reset::{self, PasswordChange};
 use crate::interrupt::Interrupts;
 use crate::names;
+use crate::operation::{Consent, Proposal};
 use crate::outcome::PasswordResetStatus;
 use crate::protect::Person;
 use crate::report::tickets::PasswordResetReport;
@@ -69,13 +70,12 @@ pub(super) async fn reset_password(
         return Ok(());
     }
     if settings.terminal.interactive && !settings.yes {
-        eprintln!("{}", acting.heading());
-        eprintln!(
-            "About to give {} a new one-time console password:",
-            state.user.arn
-        );
-        eprintln!("  {change}");
-        if !prompter.yes_no("Proceed?", false)? {
+        let proposal = Proposal {
+            acting: &acting,
+            action: format!("give {} a new one-time console password", state.user.arn),
+            changes: vec![change.to_string()],
+        };
+        if !proposal.confirm(Consent::YesNo, &mut prompter)? {
             return Err(Error::Declined);
         }
     }
