@@ -1,98 +1,81 @@
-//! What every change a person can ask for shows before it is made, written once: the account
-//! and the caller, what is about to happen to whom, and each change in order (`Proposal`); and
-//! how the person says yes to it (`Consent`): yes or no, or, for offboarding, the name typed.
+//! One shape for every change a person can ask for (new-user, assign, offboard, move, the MFA
+//! and password resets, and what later work adds), so that the command, a batch row and the
+//! menu run the same code: an `Operation` reads what is there and plans, refusing a protected
+//! person or the caller, without changing anything (`prepare`); then carries the plan out with
+//! its undo (`apply`). `drive` is the one flow every edge runs it through: nothing to do is
+//! already done, a dry run stops at the plan, and only then is the edge's own question asked
+//! (a terminal's confirmation; a batch row's is the file's, asked once for all rows).
 
+use crate::aws::CallerIdentity;
 use crate::error::Error;
-use crate::helpdesk::Prompter;
-use crate::report::Acting;
+use crate::protect::Protected;
+use std::future::Future;
 
-/// A plan as the person confirming it reads it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Proposal<'a> {
-    pub(crate) acting: &'a Acting,
-    /// What is about to happen, as in "onboard alice as developer".
-    pub(crate) action: String,
-    /// Each change, in order.
+/// An operation, prepared: who asked, what it acts on, and its changes in order.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Prepared<P> {
+    /// The identity running it, read with the rest.
+    pub(crate) caller: CallerIdentity,
+    /// What it acts on: an ARN, or an identity-store user id.
+    pub(crate) subject: String,
+    /// Each change a real run makes, in order, in the words of its API call.
     pub(crate) changes: Vec<String>,
+    /// Nothing of the person would change.
+    pub(crate) done: bool,
+    pub(crate) plan: P,
 }
 
-/// How the person says yes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Consent<'a> {
-    YesNo,
-    /// The name typed exactly: for changes that cannot be undone.
-    TypedName(&'a str),
-}
+/// A change a person can ask for.
+pub(crate) trait Operation {
+    type Plan;
+    type Done;
 
-/// How many times a mistyped name may be typed again before giving up.
-const TYPING_TRIES: u32 = 3;
-
-impl Proposal<'_> {
-    /// The heading, the action and the changes, as shown before the question.
-    pub(crate) fn text(&self) -> String {
-        let mut text = format!(
-            "{}\nAbout to {}, in this order:\n",
-            self.acting.heading(),
-            self.action
-        );
-        for change in &self.changes {
-            text.push_str(&format!("  {change}\n"));
-        }
-        text
-    }
-
-    /// Shows the proposal on stderr and asks; whether the person said yes.
-    pub(crate) fn confirm(
+    /// Reads what is there, refuses a protected person or the caller, and plans. Changes
+    /// nothing, so a dry run runs exactly the checks of a real one.
+    fn prepare(
         &self,
-        consent: Consent<'_>,
-        prompter: &mut impl Prompter,
-    ) -> Result<bool, Error> {
-        crate::report::print_err(&self.text());
-        let name = match consent {
-            Consent::YesNo => return prompter.yes_no("Proceed?", false),
-            Consent::TypedName(name) => name,
-        };
-        for attempt in 1..=TYPING_TRIES {
-            let typed = prompter.text(&format!("Type {name} to confirm"), true, &|_| Ok(()))?;
-            if typed == name {
-                return Ok(true);
-            }
-            if attempt < TYPING_TRIES && !typed.is_empty() {
-                prompter.tell(&format!(
-                    "{typed:?} is not {name}; type it exactly, or press Enter to stop"
-                ));
-            } else {
-                break;
-            }
-        }
-        Ok(false)
-    }
+        protected: &Protected,
+    ) -> impl Future<Output = Result<Prepared<Self::Plan>, Error>>;
+
+    /// Carries the plan out, each change's undo recorded before it is made; on failure or
+    /// interrupt, undone.
+    fn apply(
+        &self,
+        plan: &Self::Plan,
+        interrupted: impl Future<Output = ()>,
+    ) -> impl Future<Output = Result<Self::Done, Error>>;
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// How a driven operation ended.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Driven<P, D> {
+    /// `--dry-run`: the plan, nothing changed.
+    Planned(Prepared<P>),
+    /// Nothing to change.
+    AlreadyDone(Prepared<P>),
+    /// Carried out.
+    Applied(Prepared<P>, D),
+}
 
-    #[test]
-    fn a_proposal_names_the_account_the_caller_the_action_and_each_change_in_order() {
-        let acting = Acting {
-            account: "123456789012".to_string(),
-            caller_arn: "arn:aws:iam::123456789012:user/admin".to_string(),
-        };
-        let proposal = Proposal {
-            acting: &acting,
-            action: "move dan".to_string(),
-            changes: vec![
-                "iam:RemoveUserFromGroup GroupName=iam-onboard-developers UserName=dan".to_string(),
-                "iam:AddUserToGroup GroupName=iam-onboard-devops UserName=dan".to_string(),
-            ],
-        };
-        assert_eq!(
-            proposal.text(),
-            "AWS account 123456789012, acting as arn:aws:iam::123456789012:user/admin\n\
-             About to move dan, in this order:\n  \
-             iam:RemoveUserFromGroup GroupName=iam-onboard-developers UserName=dan\n  \
-             iam:AddUserToGroup GroupName=iam-onboard-devops UserName=dan\n"
-        );
+/// Runs `operation` the one way every edge does: prepared; already done, or a dry run, stops
+/// there; then `consent` (the edge's question: `Ok(false)` declines, exit 130) and the change.
+pub(crate) async fn drive<O: Operation>(
+    operation: &O,
+    protected: &Protected,
+    dry_run: bool,
+    consent: impl FnOnce(&Prepared<O::Plan>) -> Result<bool, Error>,
+    interrupted: impl Future<Output = ()>,
+) -> Result<Driven<O::Plan, O::Done>, Error> {
+    let prepared = operation.prepare(protected).await?;
+    if dry_run {
+        return Ok(Driven::Planned(prepared));
     }
+    if prepared.done {
+        return Ok(Driven::AlreadyDone(prepared));
+    }
+    if !consent(&prepared)? {
+        return Err(Error::Declined);
+    }
+    let done = operation.apply(&prepared.plan, interrupted).await?;
+    Ok(Driven::Applied(prepared, done))
 }

@@ -108,6 +108,11 @@ impl Guard {
         &self.caller
     }
 
+    /// The protected set it checks against.
+    pub(crate) fn protected(&self) -> &Protected {
+        &self.protected
+    }
+
     /// Refuses a protected person, and the identity running the command.
     pub(crate) fn check(&self, person: Person<'_>) -> Result<(), InputError> {
         let name = person.name();

@@ -3,7 +3,7 @@
 
 use crate::support::{
     Run, block_on, current_and_next_codes, decode_terminal_qr, enabled_mfa_devices, groups_of, iam,
-    mode, on_a_terminal, tags_of, type_codes, unique, utf8_from_pty, wait_for_file,
+    mode, on_a_terminal, strings, tags_of, type_codes, unique, utf8_from_pty, wait_for_file,
 };
 
 /// The serial numbers of the user's MFA devices.
@@ -421,4 +421,51 @@ fn a_batch_move_row_moves_the_person() {
     let written = std::fs::read_to_string(&report).unwrap();
     assert!(written.contains(",moved,"), "{written}");
     assert_eq!(groups_of(&name), ["iam-onboard-devops"]);
+}
+
+/// `move` and a batch `move` row are one operation: the same checks and the same plan, so a
+/// dry run of each lists the same changes, in the same order.
+#[test]
+fn a_batch_move_row_plans_exactly_what_the_move_command_plans() {
+    let name = deferred("same-plan");
+    let command = Run::new(&[
+        "move",
+        &name,
+        "--template",
+        "devops",
+        "--dry-run",
+        "--output",
+        "json",
+    ])
+    .output()
+    .exits(0)
+    .json();
+    let changes = strings(&command["changes"]);
+    assert!(!changes.is_empty());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("moves.csv");
+    std::fs::write(
+        &file,
+        format!("action,username,template\nmove,{name},devops\n"),
+    )
+    .unwrap();
+    let out = Run::new(&[
+        "batch",
+        file.to_str().unwrap(),
+        "--dry-run",
+        "--output",
+        "json",
+        "-q",
+    ])
+    .output();
+    out.exits(0);
+    let row: serde_json::Value = serde_json::from_str(out.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(row["status"], "planned");
+    assert_eq!(row["arn"], command["user"]);
+    assert_eq!(
+        row["detail"],
+        changes.join("; "),
+        "the same plan, in the same order"
+    );
+    assert_eq!(groups_of(&name), ["iam-onboard-finance"], "nothing changed");
 }

@@ -7,13 +7,13 @@ use crate::batch::report::{ReportSink, RowReport, Summary};
 use crate::clock::{Clock, SystemClock};
 use crate::config::SsoAccess;
 use crate::error::Error;
-use crate::error::InputError;
 use crate::iam::apply::{self as onboard, Effects};
 use crate::iam::enrol::{AfterWrongCodes, CodeInput, CodeSource};
 use crate::iam::move_user;
 use crate::iam::offboard::{self, OffboardRequest};
 use crate::iam::plan::{self, Observed, SharedState};
 use crate::iam::request::NewUserRequest;
+use crate::operation::{Driven, drive};
 use crate::outcome::RowStatus;
 use crate::protect::{Guard, Person};
 use crate::secret::Secret;
@@ -328,45 +328,54 @@ async fn move_row(
     settings: &RunOptions,
     interrupted: impl Future<Output = ()>,
 ) -> Result<RowReport, Error> {
-    let (caller, found) = move_user::look(iam, user_name, template)
-        .await
-        .map_err(Error::from_aws)?;
-    prepared.guard.check(Person::IamUser {
-        name: user_name,
-        found: found.as_ref().map(|state| &state.user),
-    })?;
-    let Some(state) = found else {
-        return Err(InputError::new("username", format!("no IAM user named {user_name}")).into());
+    let operation = move_user::MoveUser {
+        api: iam,
+        user_name,
+        template,
+        templates: &prepared.templates,
     };
-    let plan = move_user::plan_move(&state, &caller, template, &prepared.templates)?;
-    let changes: Vec<String> = plan.steps.iter().map(ToString::to_string).collect();
-    if settings.dry_run {
-        return Ok(RowReport::new(
+    let driven = drive(
+        &operation,
+        prepared.guard.protected(),
+        settings.dry_run,
+        |_| Ok(true),
+        interrupted,
+    )
+    .await?;
+    Ok(row_report(row, driven, |(_, plan), _| {
+        (
+            RowStatus::Moved,
+            format!(
+                "from {} to {}",
+                plan.from.as_deref().unwrap_or("no template"),
+                plan.to
+            ),
+        )
+    }))
+}
+
+/// A row's line for a driven operation: a dry run's changes, already done, or what `applied`
+/// says of the plan and its outcome.
+fn row_report<P, D>(
+    row: &Row,
+    driven: Driven<P, D>,
+    applied: impl FnOnce(&P, &D) -> (RowStatus, String),
+) -> RowReport {
+    match driven {
+        Driven::Planned(prepared) => RowReport::new(
             row,
             RowStatus::Planned,
-            plan.user_arn.clone(),
-            changes.join("; "),
-        ));
-    }
-    if plan.is_done() {
-        return Ok(RowReport::new(
-            row,
-            RowStatus::AlreadyDone,
-            plan.user_arn.clone(),
-            String::new(),
-        ));
-    }
-    move_user::apply_move(iam, &state, &plan, interrupted).await?;
-    Ok(RowReport::new(
-        row,
-        RowStatus::Moved,
-        plan.user_arn.clone(),
-        format!(
-            "from {} to {}",
-            plan.from.as_deref().unwrap_or("no template"),
-            plan.to
+            prepared.subject,
+            prepared.changes.join("; "),
         ),
-    ))
+        Driven::AlreadyDone(prepared) => {
+            RowReport::new(row, RowStatus::AlreadyDone, prepared.subject, String::new())
+        }
+        Driven::Applied(prepared, done) => {
+            let (status, detail) = applied(&prepared.plan, &done);
+            RowReport::new(row, status, prepared.subject, detail)
+        }
+    }
 }
 
 /// In group mode, the prepared groups of the request's templates; none in user mode.

@@ -1,5 +1,6 @@
 //! `assign`: Identity Center access from a template.
 
+use super::proposal::{Consent, Proposal};
 use crate::aws::Iam;
 use crate::cli::AssignArgs;
 use crate::clock::SystemClock;
@@ -7,7 +8,6 @@ use crate::config::Config;
 use crate::error::{Error, InputError};
 use crate::helpdesk::{self, Dialogue};
 use crate::interrupt::Interrupts;
-use crate::operation::{Consent, Proposal};
 use crate::protect::Person;
 use crate::report::{self, Acting, AssignReport};
 use crate::settings::Settings;

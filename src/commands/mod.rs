@@ -9,6 +9,7 @@ mod install;
 mod move_person;
 mod new_user;
 mod offboard;
+mod proposal;
 mod reset_mfa;
 mod reset_password;
 mod show;
@@ -19,9 +20,9 @@ use crate::cli::{Command, GlobalArgs, OutputFormat};
 use crate::error::{Error, InputError};
 use crate::helpdesk::{self, Dialogue, Prompter};
 use crate::interrupt::Interrupts;
-use crate::operation::{Consent, Proposal};
 use crate::report::{self, Acting};
 use crate::settings::{Settings, Terminal};
+use proposal::{Consent, Proposal};
 
 /// Runs `command`; without one, opens the menu on a terminal, else it is a usage error.
 pub(crate) async fn dispatch(

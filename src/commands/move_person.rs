@@ -1,15 +1,16 @@
 //! `move`: a job change. The person (given, or asked for on a terminal) and the new template
 //! (given, or chosen from the list), the plan, the question, then the change, undone on failure.
 
+use super::proposal::{Consent, Proposal};
 use crate::aws::Iam;
 use crate::cli::MoveArgs;
 use crate::clock::SystemClock;
-use crate::error::{Error, InputError};
+use crate::error::Error;
 use crate::helpdesk::{self, Dialogue, Prompter};
 use crate::iam::move_user;
 use crate::interrupt::Interrupts;
 use crate::names;
-use crate::operation::{Consent, Proposal};
+use crate::operation::{Driven, Prepared, drive};
 use crate::outcome::MoveStatus;
 use crate::protect::Person;
 use crate::report::tickets::MoveReport;
@@ -125,35 +126,57 @@ pub(super) async fn move_person(
         report::print(&report.render(settings.output));
         return Ok(());
     }
-    let (caller, found) = move_user::look(&iam, &user_name, template)
-        .await
-        .map_err(Error::from_aws)?;
-    let acting = Acting::of(&caller);
-    protected.guard(caller.clone()).check(Person::IamUser {
-        name: &user_name,
-        found: found.as_ref().map(|state| &state.user),
-    })?;
-    let Some(state) = found else {
-        return Err(InputError::new("<USERNAME>", format!("no IAM user named {user_name}")).into());
+    let operation = move_user::MoveUser {
+        api: &iam,
+        user_name: &user_name,
+        template,
+        templates,
     };
-    let plan = move_user::plan_move(&state, &caller, template, templates)?;
-    let mut report = MoveReport {
-        acting: acting.clone(),
-        status: MoveStatus::Planned,
+    let driven = drive(
+        &operation,
+        protected,
+        settings.dry_run,
+        |prepared| ask(prepared, settings, &mut prompter),
+        interrupts.during_changes(),
+    )
+    .await?;
+    let (prepared, status, changes) = match driven {
+        Driven::Planned(prepared) => {
+            let changes = prepared.changes.clone();
+            (prepared, MoveStatus::Planned, changes)
+        }
+        Driven::AlreadyDone(prepared) => (prepared, MoveStatus::AlreadyDone, Vec::new()),
+        Driven::Applied(prepared, made) => (prepared, MoveStatus::Moved, made),
+    };
+    let (_, plan) = &prepared.plan;
+    let report = MoveReport {
+        acting: Acting::of(&prepared.caller),
+        status,
         user_name: user_name.clone(),
-        user: plan.user_arn.clone(),
+        user: prepared.subject.clone(),
         from: plan.from.clone(),
         to: plan.to.clone(),
-        changes: plan.steps.iter().map(ToString::to_string).collect(),
+        changes,
     };
-    if !go_ahead(&mut report, plan.is_done(), settings, &mut prompter)? {
-        return Ok(());
-    }
-    report.changes =
-        move_user::apply_move(&iam, &state, &plan, interrupts.during_changes()).await?;
-    report.status = MoveStatus::Moved;
     report::print(&report.render(settings.output));
     Ok(())
+}
+
+/// A move's question on a terminal (not with `-y`): the plan, then yes or no.
+fn ask<P>(
+    prepared: &Prepared<P>,
+    settings: &Settings,
+    prompter: &mut impl Prompter,
+) -> Result<bool, Error> {
+    if !settings.terminal.interactive || settings.yes {
+        return Ok(true);
+    }
+    Proposal {
+        acting: &Acting::of(&prepared.caller),
+        action: format!("move {}", prepared.subject),
+        changes: prepared.changes.clone(),
+    }
+    .confirm(Consent::YesNo, prompter)
 }
 
 /// Whether to make the changes: not for a dry run or a move already done (the report is

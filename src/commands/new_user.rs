@@ -1,6 +1,7 @@
 //! `new-user`: the request from flags (or prompts), the plan, the question, the apply, the
 //! one-time password and the handover.
 
+use super::proposal::{Consent, Proposal};
 use super::show_password;
 use crate::cli::{MfaArg, NewUserArgs, OutputFormat};
 use crate::clock::SystemClock;
@@ -11,7 +12,6 @@ use crate::iam::code_input::{self, AnyCodes, StdinCodes, TerminalCodes};
 use crate::iam::plan;
 use crate::iam::request::{MfaMode, NewUserInput, NewUserRequest};
 use crate::interrupt::Interrupts;
-use crate::operation::{Consent, Proposal};
 use crate::protect::Person;
 use crate::report::{self, Acting, NewUserReport};
 use crate::settings::{Settings, Terminal};

@@ -2,6 +2,7 @@
 //! device enrolled (QR code and codes on a terminal, or the file and codes on standard input,
 //! or left pending for a second run), then the old devices removed.
 
+use super::proposal::{Consent, Proposal};
 use crate::cli::{OutputFormat, ResetMfaArg, ResetMfaArgs};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, InputError};
@@ -11,7 +12,6 @@ use crate::iam::mfa_reset::{self, MfaResetPlan, ResetMode};
 use crate::iam::request::MfaMode;
 use crate::interrupt::Interrupts;
 use crate::names;
-use crate::operation::{Consent, Proposal};
 use crate::outcome::MfaResetStatus;
 use crate::protect::Person;
 use crate::report::tickets::MfaResetReport;

@@ -1,6 +1,7 @@
 //! `reset-password`: the user (given, or chosen on a terminal), the plan, the question, the
 //! new one-time password shown once on the terminal or written to a new 0600 file.
 
+use super::proposal::{Consent, Proposal};
 use super::show_password;
 use crate::cli::{OutputFormat, ResetPasswordArgs};
 use crate::error::{Error, InputError};
@@ -8,7 +9,6 @@ use crate::helpdesk::{self, Dialogue};
 use crate::iam::password_reset::{self, PasswordChange};
 use crate::interrupt::Interrupts;
 use crate::names;
-use crate::operation::{Consent, Proposal};
 use crate::outcome::PasswordResetStatus;
 use crate::protect::Person;
 use crate::report::tickets::PasswordResetReport;

@@ -10,6 +10,8 @@ use crate::error::{Error, InputError};
 use crate::iam::apply::{Failure, apply_shared, rolling_back};
 use crate::iam::plan::{SharedState, Step, observe_shared, plan_shared};
 use crate::iam::undo::{Undo, UndoLog};
+use crate::operation::{Operation, Prepared};
+use crate::protect::{Person, Protected};
 use crate::tags::{MANAGED_BY_TAG, MANAGED_BY_VALUE, TEMPLATE_TAG};
 use crate::template::{IAM_PATH, Template, TemplateSet};
 use std::fmt;
@@ -284,6 +286,53 @@ async fn apply_step(
         }
     }
     Ok(())
+}
+
+/// `move` of an IAM user to another template, as the command, a batch row and the menu run it.
+pub(crate) struct MoveUser<'a, A> {
+    pub(crate) api: &'a A,
+    pub(crate) user_name: &'a str,
+    pub(crate) template: &'a Template,
+    pub(crate) templates: &'a TemplateSet,
+}
+
+impl<A: Iam> Operation for MoveUser<'_, A> {
+    type Plan = (MoveState, MovePlan);
+    /// The changes made, in order.
+    type Done = Vec<String>;
+
+    async fn prepare(&self, protected: &Protected) -> Result<Prepared<Self::Plan>, Error> {
+        let (caller, found) = look(self.api, self.user_name, self.template)
+            .await
+            .map_err(Error::from_aws)?;
+        protected.guard(caller.clone()).check(Person::IamUser {
+            name: self.user_name,
+            found: found.as_ref().map(|state| &state.user),
+        })?;
+        let Some(state) = found else {
+            return Err(InputError::new(
+                "username",
+                format!("no IAM user named {}", self.user_name),
+            )
+            .into());
+        };
+        let plan = plan_move(&state, &caller, self.template, self.templates)?;
+        Ok(Prepared {
+            caller,
+            subject: plan.user_arn.clone(),
+            changes: plan.steps.iter().map(ToString::to_string).collect(),
+            done: plan.is_done(),
+            plan: (state, plan),
+        })
+    }
+
+    async fn apply(
+        &self,
+        (state, plan): &Self::Plan,
+        interrupted: impl std::future::Future<Output = ()>,
+    ) -> Result<Vec<String>, Error> {
+        apply_move(self.api, state, plan, interrupted).await
+    }
 }
 
 #[cfg(test)]
