@@ -13,7 +13,7 @@ use crate::iam::move_user;
 use crate::iam::offboard::{self, OffboardRequest};
 use crate::iam::plan::{self, Observed, SharedState};
 use crate::iam::request::NewUserRequest;
-use crate::operation::{Driven, drive};
+use crate::operation::{self, Driven, drive};
 use crate::outcome::RowStatus;
 use crate::protect::{Guard, Person};
 use crate::secret::Secret;
@@ -286,37 +286,33 @@ async fn offboard_row<I: Iam + Send + 'static>(
     prepared: &Prepared,
     settings: &RunOptions,
 ) -> Result<RowReport, Error> {
-    let user_name = &request.user_name;
-    let Some(inventory) = offboard::discover(iam.as_ref(), user_name, Some(&prepared.gaps))
-        .await
-        .map_err(Error::from_aws)?
-    else {
-        let detail = "no such user".to_string();
-        return Ok(RowReport::new(
+    let operation = offboard::OffboardUser {
+        api: iam,
+        request,
+        gaps: Some(&prepared.gaps),
+        now: crate::clock::rfc3339(SystemClock.unix_now()),
+    };
+    let driven = drive(
+        &operation,
+        prepared.guard.protected(),
+        settings.dry_run,
+        |_| Ok(true),
+        std::future::pending(),
+    )
+    .await?;
+    Ok(match driven {
+        Driven::Planned(operation::Prepared { plan: None, .. })
+        | Driven::AlreadyDone(operation::Prepared { plan: None, .. }) => RowReport::new(
             row,
             RowStatus::AlreadyDone,
             String::new(),
-            detail,
-        ));
-    };
-    prepared.guard.check(Person::IamUser {
-        name: user_name,
-        found: Some(&inventory.user),
-    })?;
-    let plan = offboard::plan_offboard(&inventory, request.mode, "", request.reason.as_deref());
-    let arn = plan.user_arn.clone();
-    if settings.dry_run {
-        let calls: Vec<String> = plan.removals().map(ToString::to_string).collect();
-        return Ok(RowReport::new(
-            row,
-            RowStatus::Planned,
-            arn,
-            calls.join("; "),
-        ));
-    }
-    offboard::execute(iam, &plan).await?;
-    let detail = plan.warnings.join("; ");
-    Ok(RowReport::new(row, RowStatus::Offboarded, arn, detail))
+            "no such user".to_string(),
+        ),
+        driven => row_report(row, driven, |found, _| {
+            let warnings = found.as_ref().map(|f| f.plan.warnings.join("; "));
+            (RowStatus::Offboarded, warnings.unwrap_or_default())
+        }),
+    })
 }
 
 /// A move row: `move`, the old group left before the new one is joined.

@@ -9,6 +9,7 @@ use crate::error::Error;
 use crate::helpdesk::{self, Dialogue, Prompter};
 use crate::iam::offboard::{self, OffboardMode, OffboardRequest};
 use crate::interrupt::Interrupts;
+use crate::operation::{Driven, Prepared, drive};
 use crate::outcome::OffboardStatus;
 use crate::protect::Person;
 use crate::report::{self, AccessCut, Acting, OffboardReport, SessionsCutReport, StillAllowed};
@@ -36,7 +37,6 @@ pub(super) async fn offboard_user(
     let request_for = |name: String| OffboardRequest::new(name, mode, args.reason.clone());
     let given = args.username.clone().map(request_for).transpose()?;
     confirmable(settings)?;
-    let protected = &settings.protected;
     let mut prompter = Dialogue::new(settings.terminal.look);
     let api = Arc::new(settings.iam_api().await?);
     let request = match given {
@@ -45,69 +45,88 @@ pub(super) async fn offboard_user(
             request_for(helpdesk::ask_iam_user(api.as_ref(), &mut prompter, "offboard").await?)?
         }
     };
-    let user_name = &request.user_name;
-    let (caller, found) = offboard::look(api.as_ref(), user_name)
-        .await
-        .map_err(Error::from_aws)?;
-    let acting = Acting::of(&caller);
-    protected.guard(caller).check(Person::IamUser {
-        name: user_name,
-        found: found.as_ref().map(|inventory| &inventory.user),
-    })?;
-    let Some(inventory) = found else {
-        if settings.terminal.interactive
-            && let Ok(users) = api.list_users().await
-        {
-            let near = helpdesk::closest(user_name, &users);
-            if !near.is_empty() {
-                prompter.tell(&format!(
-                    "no user {user_name}; did you mean {}?",
-                    near.join(", ")
-                ));
-            }
-        }
-        let report = OffboardReport::not_found(&acting, user_name);
-        report::print(&report.render(settings.output));
-        return Ok(());
+    let operation = offboard::OffboardUser {
+        api: api.clone(),
+        request: &request,
+        gaps: None,
+        now: rfc3339(SystemClock.unix_now()),
     };
-    let plan = offboard::plan_offboard(
-        &inventory,
-        mode,
-        &rfc3339(SystemClock.unix_now()),
-        request.reason.as_deref(),
-    );
-    if settings.dry_run {
-        let report = OffboardReport::planned(&acting, &plan, request.reason.as_deref());
-        report::print(&report.render(settings.output));
-        return Ok(());
-    }
-    if settings.terminal.interactive
-        && !settings.yes
-        && !confirm_offboard(&mut prompter, &acting, &inventory.user, &plan)?
-    {
-        return Err(Error::Declined);
-    }
-    let interrupted = interrupts.during_changes();
-    let cut_at = cut_earlier(&inventory).unwrap_or_else(|| rfc3339(SystemClock.unix_now()));
-    let removed = tokio::select! {
-        result = offboard::execute(api, &plan) => result?,
-        () = interrupted => {
-            return Err(Error::OffboardInterrupted { user_arn: plan.user_arn.clone() });
+    let driven = drive(
+        &operation,
+        &settings.protected,
+        settings.dry_run,
+        |prepared| ask(prepared, settings, &mut prompter),
+        interrupts.during_changes(),
+    )
+    .await?;
+    let reason = request.reason.as_deref();
+    let report = match driven {
+        Driven::Planned(Prepared {
+            caller,
+            plan: Some(found),
+            ..
+        }) => OffboardReport::planned(&Acting::of(&caller), &found.plan, reason),
+        Driven::Planned(prepared) | Driven::AlreadyDone(prepared) => {
+            suggest_names(api.as_ref(), &request.user_name, settings, &mut prompter).await;
+            OffboardReport::not_found(&Acting::of(&prepared.caller), &request.user_name)
+        }
+        Driven::Applied(prepared, done) => {
+            let found = prepared.plan.expect("an offboarding that ran had a plan");
+            let denied_by = if done.removed.denied_by_managed_policy {
+                "AWSDenyAll (attached: the user's inline policies were full)"
+            } else {
+                offboard::DENY_ALL_POLICY
+            };
+            let acting = Acting::of(&prepared.caller);
+            let mut report = OffboardReport::done(&acting, &found.plan, mode, reason, done.removed);
+            report.access_cut = Some(AccessCut {
+                at: done.cut_at,
+                inline_policy: Some(denied_by.to_string()),
+                permission_sets: Vec::new(),
+            });
+            report
         }
     };
-    let denied_by = if removed.denied_by_managed_policy {
-        "AWSDenyAll (attached: the user's inline policies were full)"
-    } else {
-        offboard::DENY_ALL_POLICY
-    };
-    let mut report = OffboardReport::done(&acting, &plan, mode, request.reason.as_deref(), removed);
-    report.access_cut = Some(AccessCut {
-        at: cut_at,
-        inline_policy: Some(denied_by.to_string()),
-        permission_sets: Vec::new(),
-    });
     report::print(&report.render(settings.output));
     Ok(())
+}
+
+/// On a terminal, the names nearest to one that does not exist.
+async fn suggest_names(
+    api: &impl Iam,
+    user_name: &str,
+    settings: &Settings,
+    prompter: &mut impl Prompter,
+) {
+    if settings.terminal.interactive
+        && let Ok(users) = api.list_users().await
+    {
+        let near = helpdesk::closest(user_name, &users);
+        if !near.is_empty() {
+            prompter.tell(&format!(
+                "no user {user_name}; did you mean {}?",
+                near.join(", ")
+            ));
+        }
+    }
+}
+
+/// Offboarding's question on a terminal (not with `-y`): who the person is, the plan, and
+/// their name typed.
+fn ask(
+    prepared: &Prepared<Option<offboard::FoundAndPlanned>>,
+    settings: &Settings,
+    prompter: &mut impl Prompter,
+) -> Result<bool, Error> {
+    match &prepared.plan {
+        Some(found) if settings.terminal.interactive && !settings.yes => confirm_offboard(
+            prompter,
+            &Acting::of(&prepared.caller),
+            &found.inventory.user,
+            &found.plan,
+        ),
+        _ => Ok(true),
+    }
 }
 
 pub(super) async fn offboard_sso(
@@ -122,7 +141,6 @@ pub(super) async fn offboard_sso(
     }
     confirmable(settings)?;
     let _config = &settings.config;
-    let protected = &settings.protected;
     let mut prompter = Dialogue::new(settings.terminal.look);
     let sdk_config = settings.sdk_config().await?;
     let api = Arc::new(settings.sso(&sdk_config));
@@ -144,7 +162,8 @@ pub(super) async fn offboard_sso(
         .await
         .map_err(Error::from_aws)?;
     let acting = Acting::of(&caller);
-    protected
+    settings
+        .protected
         .guard(caller)
         .check(Person::Identity { name: &user_name })?;
     let request = SsoOffboardRequest {
@@ -205,27 +224,6 @@ pub(super) async fn offboard_sso(
     report.status = OffboardStatus::Offboarded;
     report::print(&report.render(settings.output));
     Ok(())
-}
-
-/// When an earlier `--disable-only` cut the user's access: its tag, if its deny-all is still
-/// attached.
-fn cut_earlier(inventory: &offboard::Inventory) -> Option<String> {
-    let denied = inventory
-        .inline_policies
-        .iter()
-        .any(|name| name == offboard::DENY_ALL_POLICY)
-        || inventory
-            .managed_policies
-            .iter()
-            .any(|arn| offboard::is_deny_all_managed(arn));
-    denied
-        .then(|| {
-            inventory
-                .user
-                .tag(offboard::OFFBOARDED_TAG)
-                .map(str::to_string)
-        })
-        .flatten()
 }
 
 /// The permission sets whose sessions are left open, for the report.

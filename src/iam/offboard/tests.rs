@@ -98,7 +98,7 @@ async fn offboarding_takes_six_round_trips() {
     let api = Arc::new(MemoryIam::new(0).with_latency(Duration::from_millis(100)));
     api.add_everything("dave", GROUP, &policy_arn());
     let started = tokio::time::Instant::now();
-    let (_, inventory) = look(api.as_ref(), "dave").await.unwrap();
+    let (_, inventory) = look(api.as_ref(), "dave", None).await.unwrap();
     let plan = plan_offboard(&inventory.unwrap(), OffboardMode::Delete, NOW, None);
     execute(api.clone(), &plan).await.unwrap();
     let waited = started.elapsed();
