@@ -394,38 +394,45 @@ async fn offboard_sso_row<S: Sso + Send + 'static>(
     prepared: &Prepared,
     settings: &RunOptions,
 ) -> Result<RowReport, Error> {
-    prepared.guard.check(Person::Identity {
-        name: &request.user_name,
-    })?;
-    let found =
-        sso_offboard::plan_sso_offboard(sso.as_ref(), request, SystemClock.unix_now()).await?;
-    let Some(plan) = found else {
-        let detail = "not in the identity store".to_string();
-        return Ok(RowReport::new(
+    let operation = sso_offboard::OffboardPerson {
+        api: sso,
+        request,
+        caller: prepared.guard.caller(),
+        clock: &SystemClock,
+        patience: settings.patience,
+    };
+    let driven = drive(
+        &operation,
+        prepared.guard.protected(),
+        settings.dry_run,
+        |_| Ok(true),
+        std::future::pending(),
+    )
+    .await?;
+    Ok(match driven {
+        Driven::Planned(operation::Prepared {
+            plan: Some(plan), ..
+        }) => {
+            let mut calls = plan.removals();
+            calls.extend(plan.left_open());
+            RowReport::new(row, RowStatus::Planned, plan.user_id, calls.join("; "))
+        }
+        Driven::Planned(_) | Driven::AlreadyDone(_) => RowReport::new(
             row,
             RowStatus::AlreadyDone,
             String::new(),
-            detail,
-        ));
-    };
-    let mut notes = plan.left_open();
-    if settings.dry_run {
-        let mut calls = plan.removals();
-        calls.append(&mut notes);
-        return Ok(RowReport::new(
-            row,
-            RowStatus::Planned,
-            plan.user_id.clone(),
-            calls.join("; "),
-        ));
-    }
-    sso_offboard::offboard_sso(sso, &plan, &SystemClock, settings.patience).await?;
-    Ok(RowReport::new(
-        row,
-        RowStatus::Offboarded,
-        plan.user_id.clone(),
-        notes.join("; "),
-    ))
+            "not in the identity store".to_string(),
+        ),
+        Driven::Applied(prepared, _) => {
+            let notes = prepared.plan.map(|plan| plan.left_open().join("; "));
+            RowReport::new(
+                row,
+                RowStatus::Offboarded,
+                prepared.subject,
+                notes.unwrap_or_default(),
+            )
+        }
+    })
 }
 
 /// An assign row: the person's part of `assign`, the permission sets ensured once.

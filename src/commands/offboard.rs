@@ -11,7 +11,6 @@ use crate::iam::offboard::{self, OffboardMode, OffboardRequest};
 use crate::interrupt::Interrupts;
 use crate::operation::{Driven, Prepared, drive};
 use crate::outcome::OffboardStatus;
-use crate::protect::Person;
 use crate::report::{self, AccessCut, Acting, OffboardReport, SessionsCutReport, StillAllowed};
 use crate::settings::Settings;
 use crate::sso::cut_sessions::RevokeStep;
@@ -140,7 +139,6 @@ pub(super) async fn offboard_sso(
         assign_request::validate_identity_user_name(name)?;
     }
     confirmable(settings)?;
-    let _config = &settings.config;
     let mut prompter = Dialogue::new(settings.terminal.look);
     let sdk_config = settings.sdk_config().await?;
     let api = Arc::new(settings.sso(&sdk_config));
@@ -161,20 +159,33 @@ pub(super) async fn offboard_sso(
         .get_caller_identity()
         .await
         .map_err(Error::from_aws)?;
-    let acting = Acting::of(&caller);
-    settings
-        .protected
-        .guard(caller)
-        .check(Person::Identity { name: &user_name })?;
     let request = SsoOffboardRequest {
         user_name,
         instance_arn: args.instance_arn.clone(),
         keep_identity: args.keep_identity,
         revoke_unmanaged: args.revoke_unmanaged,
     };
-    let found =
-        sso_offboard::plan_sso_offboard(api.as_ref(), &request, SystemClock.unix_now()).await?;
-    let Some(plan) = found else {
+    let operation = sso_offboard::OffboardPerson {
+        api,
+        request: &request,
+        caller: &caller,
+        clock: &SystemClock,
+        patience: Patience::default(),
+    };
+    let acting = Acting::of(&caller);
+    let driven = drive(
+        &operation,
+        &settings.protected,
+        settings.dry_run,
+        |prepared| ask_sso(prepared, &acting, settings, &mut prompter),
+        interrupts.during_changes(),
+    )
+    .await?;
+    let (prepared, done) = match driven {
+        Driven::Planned(prepared) | Driven::AlreadyDone(prepared) => (prepared, None),
+        Driven::Applied(prepared, done) => (prepared, Some(done)),
+    };
+    let Some(plan) = prepared.plan else {
         report::print(
             &OffboardReport::not_found(&acting, &request.user_name).render(settings.output),
         );
@@ -193,11 +204,34 @@ pub(super) async fn offboard_sso(
         ));
     }
     report.sessions_still_allowed = still_allowed(&plan);
-    if settings.dry_run {
-        report.status = OffboardStatus::Planned;
-        report.planned = plan.removals();
-        report::print(&report.render(settings.output));
-        return Ok(());
+    match done {
+        None => {
+            report.status = OffboardStatus::Planned;
+            report.planned = plan.removals();
+        }
+        Some(done) => {
+            report.access_cut = Some(sessions_cut(&done.cut, done.started));
+            report.removed = done.removed;
+            report.status = OffboardStatus::Offboarded;
+        }
+    }
+    report::print(&report.render(settings.output));
+    Ok(())
+}
+
+/// `offboard --sso`'s question on a terminal (not with `-y`): the plan with the sets left
+/// open, and the name typed.
+fn ask_sso(
+    prepared: &Prepared<Option<SsoOffboardPlan>>,
+    acting: &Acting,
+    settings: &Settings,
+    prompter: &mut impl Prompter,
+) -> Result<bool, Error> {
+    let Some(plan) = &prepared.plan else {
+        return Ok(true);
+    };
+    if !settings.terminal.interactive || settings.yes {
+        return Ok(true);
     }
     let mut lines = plan.removals();
     lines.extend(
@@ -205,25 +239,7 @@ pub(super) async fn offboard_sso(
             .into_iter()
             .map(|l| format!("warning: {l}")),
     );
-    if settings.terminal.interactive
-        && !settings.yes
-        && !confirm_typed(&mut prompter, &acting, &plan.user_name, &lines)?
-    {
-        return Err(Error::Declined);
-    }
-    let interrupted = interrupts.during_changes();
-    let started = SystemClock.unix_now();
-    let done = tokio::select! {
-        done = sso_offboard::offboard_sso(api, &plan, &SystemClock, Patience::default()) => done?,
-        () = interrupted => {
-            return Err(Error::OffboardInterrupted { user_arn: plan.user_id.clone() });
-        }
-    };
-    report.access_cut = Some(sessions_cut(&done.cut, started));
-    report.removed = done.removed;
-    report.status = OffboardStatus::Offboarded;
-    report::print(&report.render(settings.output));
-    Ok(())
+    confirm_typed(prompter, acting, &plan.user_name, &lines)
 }
 
 /// The permission sets whose sessions are left open, for the report.

@@ -4,9 +4,11 @@
 //! access through its own assignments) and every account assignment, then the identity-store
 //! user.
 
-use crate::aws::{Assignment, AwsErrorKind, Grantee, Sso, SsoInstance};
+use crate::aws::{Assignment, AwsErrorKind, CallerIdentity, Grantee, Sso, SsoInstance};
 use crate::clock::Clock;
 use crate::error::Error;
+use crate::operation::{Operation, Prepared};
+use crate::protect::{Person, Protected};
 use crate::sso::assignments::unassign;
 use crate::sso::cut_sessions::{RevokeStep, SetRevocation, plan_revocations, revoke_in_set};
 use crate::sso::operations::Patience;
@@ -163,6 +165,64 @@ pub(crate) struct SsoOffboarded {
     /// runs').
     pub(crate) cut: Vec<SessionsCut>,
     pub(crate) removed: Vec<String>,
+    /// When the offboarding started (Unix seconds): when access was cut, if no set had an
+    /// entry to add.
+    pub(crate) started: u64,
+}
+
+/// `offboard --sso`, as the command, a batch row and the menu run it. A person not in the
+/// identity store is already offboarded: the plan is `None`.
+pub(crate) struct OffboardPerson<'a, A> {
+    pub(crate) api: Arc<A>,
+    pub(crate) request: &'a SsoOffboardRequest,
+    /// Who runs it (read once by the edge, from STS).
+    pub(crate) caller: &'a CallerIdentity,
+    pub(crate) clock: &'a dyn Clock,
+    pub(crate) patience: Patience,
+}
+
+impl<A: Sso + Send + 'static> Operation for OffboardPerson<'_, A> {
+    type Plan = Option<SsoOffboardPlan>;
+    type Done = SsoOffboarded;
+
+    async fn prepare(&self, protected: &Protected) -> Result<Prepared<Self::Plan>, Error> {
+        let name = &self.request.user_name;
+        protected
+            .guard(self.caller.clone())
+            .check(Person::Identity { name })?;
+        let plan =
+            plan_sso_offboard(self.api.as_ref(), self.request, self.clock.unix_now()).await?;
+        Ok(Prepared {
+            caller: self.caller.clone(),
+            subject: plan
+                .as_ref()
+                .map_or_else(|| name.clone(), |plan| plan.user_id.clone()),
+            changes: plan
+                .as_ref()
+                .map(SsoOffboardPlan::removals)
+                .unwrap_or_default(),
+            done: plan.is_none(),
+            plan,
+        })
+    }
+
+    async fn apply(
+        &self,
+        plan: &Self::Plan,
+        interrupted: impl std::future::Future<Output = ()>,
+    ) -> Result<SsoOffboarded, Error> {
+        let Some(plan) = plan else {
+            return Ok(SsoOffboarded {
+                cut: Vec::new(),
+                removed: Vec::new(),
+                started: self.clock.unix_now(),
+            });
+        };
+        tokio::select! {
+            done = offboard_sso(self.api.clone(), plan, self.clock, self.patience) => done,
+            () = interrupted => Err(Error::OffboardInterrupted { user_arn: plan.user_id.clone() }),
+        }
+    }
 }
 
 /// Adds the deny entries (every set at once, each re-provisioned), then removes every group
@@ -175,9 +235,14 @@ pub(crate) async fn offboard_sso<A: Sso + Send + 'static>(
     clock: &dyn Clock,
     patience: Patience,
 ) -> Result<SsoOffboarded, Error> {
+    let started = clock.unix_now();
     let cut = cut_sessions(api.as_ref(), plan, clock, patience).await?;
     let removed = remove_access(api, plan, patience).await?;
-    Ok(SsoOffboarded { cut, removed })
+    Ok(SsoOffboarded {
+        cut,
+        removed,
+        started,
+    })
 }
 
 async fn cut_sessions(
