@@ -9,8 +9,8 @@ use crate::helpdesk::{self, Dialogue};
 use crate::iam::password_reset::{self, PasswordChange};
 use crate::interrupt::Interrupts;
 use crate::names;
+use crate::operation::{Driven, drive};
 use crate::outcome::PasswordResetStatus;
-use crate::protect::Person;
 use crate::report::tickets::PasswordResetReport;
 use crate::report::{self, Acting};
 use crate::settings::Settings;
@@ -38,56 +38,53 @@ pub(super) async fn reset_password(
         )
         .into());
     }
-    let protected = &settings.protected;
     let mut prompter = Dialogue::new(settings.terminal.look);
     let api = settings.iam_api().await?;
     let user_name = match args.username.clone() {
         Some(name) => name,
         None => helpdesk::ask_iam_user(&api, &mut prompter, "give a new password").await?,
     };
-    let (caller, found) = password_reset::look(&api, &user_name)
-        .await
-        .map_err(Error::from_aws)?;
-    let acting = Acting::of(&caller);
-    protected.guard(caller).check(Person::IamUser {
-        name: &user_name,
-        found: found.as_ref().map(|state| &state.user),
-    })?;
-    let Some(state) = found else {
-        return Err(InputError::new("<USERNAME>", format!("no IAM user named {user_name}")).into());
+    let operation = password_reset::ResetPassword {
+        api: &api,
+        user_name: &user_name,
+        create: args.create,
+        password_file: args.password_file.as_ref(),
     };
-    let change = password_reset::plan_reset(&state, args.create, args.password_file.as_deref())?;
-    let mut report = PasswordResetReport {
-        acting: acting.clone(),
-        status: PasswordResetStatus::Planned,
-        user_name: user_name.clone(),
-        user_arn: state.user.arn.clone(),
-        password_file: args.password_file.as_ref().map(|p| p.display().to_string()),
-        calls: vec![change.to_string()],
-    };
-    if settings.dry_run {
-        report::print(&report.render(settings.output));
-        return Ok(());
-    }
-    if settings.terminal.interactive && !settings.yes {
-        let proposal = Proposal {
-            acting: &acting,
-            action: format!("give {} a new one-time console password", state.user.arn),
-            changes: vec![change.to_string()],
-        };
-        if !proposal.confirm(Consent::YesNo, &mut prompter)? {
-            return Err(Error::Declined);
-        }
-    }
-    let shown = password_reset::reset(
-        &api,
-        &state,
-        &change,
-        args.password_file.as_ref(),
-        &mut rand::rng(),
+    let driven = drive(
+        &operation,
+        &settings.protected,
+        settings.dry_run,
+        |prepared| {
+            if !settings.terminal.interactive || settings.yes {
+                return Ok(true);
+            }
+            Proposal {
+                acting: &Acting::of(&prepared.caller),
+                action: format!("give {} a new one-time console password", prepared.subject),
+                changes: prepared.changes.clone(),
+            }
+            .confirm(Consent::YesNo, &mut prompter)
+        },
         interrupts.during_changes(),
     )
     .await?;
+    let (prepared, shown) = match driven {
+        Driven::Planned(prepared) | Driven::AlreadyDone(prepared) => (prepared, None),
+        Driven::Applied(prepared, shown) => (prepared, Some(shown)),
+    };
+    let (_, change) = &prepared.plan;
+    let mut report = PasswordResetReport {
+        acting: Acting::of(&prepared.caller),
+        status: PasswordResetStatus::Planned,
+        user_name: user_name.clone(),
+        user_arn: prepared.subject.clone(),
+        password_file: args.password_file.as_ref().map(|p| p.display().to_string()),
+        calls: prepared.changes.clone(),
+    };
+    let Some(shown) = shown else {
+        report::print(&report.render(settings.output));
+        return Ok(());
+    };
     if let Some(password) = shown {
         show_password(&user_name, &password, "next sign-in");
         if settings.output == OutputFormat::Human && !settings.yes {

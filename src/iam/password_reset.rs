@@ -5,10 +5,12 @@
 //! could fail but the file, which is removed again.
 
 use crate::aws::{AwsErrorKind, AwsResult, CallerIdentity, Iam, PasswordRules, UserInfo};
-use crate::error::InputError;
+use crate::error::{Error, InputError};
 use crate::iam::apply::{Failure, rolling_back, write_secret_file};
 use crate::iam::undo::{Undo, UndoLog};
+use crate::operation::{Operation, Prepared};
 use crate::password;
+use crate::protect::{Person, Protected};
 use crate::secret::Secret;
 use crate::tags::{PASSWORD_DELIVERED, PASSWORD_TAG};
 use std::path::{Path, PathBuf};
@@ -145,6 +147,67 @@ pub(crate) async fn reset(
         }
     }
     Ok(password_file.is_none().then_some(password))
+}
+
+/// `reset-password` of an IAM user, as the command and the menu run it.
+pub(crate) struct ResetPassword<'a, A> {
+    pub(crate) api: &'a A,
+    pub(crate) user_name: &'a str,
+    /// `--create`: make a login profile for a person without one.
+    pub(crate) create: bool,
+    /// Where the new password goes (a new 0600 file); `None`: shown on the terminal.
+    pub(crate) password_file: Option<&'a PathBuf>,
+}
+
+impl<A: Iam> Operation for ResetPassword<'_, A> {
+    type Plan = (ConsoleState, PasswordChange);
+    /// The password to show, when there is no file.
+    type Done = Option<Secret>;
+
+    async fn prepare(&self, protected: &Protected) -> Result<Prepared<Self::Plan>, Error> {
+        let (caller, found) = look(self.api, self.user_name)
+            .await
+            .map_err(Error::from_aws)?;
+        protected.guard(caller.clone()).check(Person::IamUser {
+            name: self.user_name,
+            found: found.as_ref().map(|state| &state.user),
+        })?;
+        let Some(state) = found else {
+            return Err(InputError::new(
+                "username",
+                format!("no IAM user named {}", self.user_name),
+            )
+            .into());
+        };
+        let change = plan_reset(
+            &state,
+            self.create,
+            self.password_file.map(PathBuf::as_path),
+        )?;
+        Ok(Prepared {
+            caller,
+            subject: state.user.arn.clone(),
+            changes: vec![change.to_string()],
+            done: false,
+            plan: (state, change),
+        })
+    }
+
+    async fn apply(
+        &self,
+        (state, change): &Self::Plan,
+        interrupted: impl std::future::Future<Output = ()>,
+    ) -> Result<Option<Secret>, Error> {
+        reset(
+            self.api,
+            state,
+            change,
+            self.password_file,
+            &mut rand::rng(),
+            interrupted,
+        )
+        .await
+    }
 }
 
 #[cfg(test)]
