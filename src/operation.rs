@@ -6,9 +6,9 @@
 //! already done, a dry run stops at the plan, and only then is the edge's own question asked
 //! (a terminal's confirmation; a batch row's is the file's, asked once for all rows).
 
-use crate::aws::CallerIdentity;
-use crate::error::Error;
-use crate::protect::Protected;
+use crate::aws::{CallerIdentity, UserInfo};
+use crate::error::{Error, InputError};
+use crate::protect::{Person, Protected};
 use std::future::Future;
 
 /// An operation, prepared: who asked, what it acts on, and its changes in order.
@@ -44,6 +44,23 @@ pub(crate) trait Operation {
         plan: &Self::Plan,
         interrupted: impl Future<Output = ()>,
     ) -> impl Future<Output = Result<Self::Done, Error>>;
+}
+
+/// The IAM user an operation changes, as found with what it needs (`found`): refused when
+/// protected or the caller; bad input when there is no such user.
+pub(crate) fn existing_user<S>(
+    protected: &Protected,
+    caller: &CallerIdentity,
+    user_name: &str,
+    found: Option<S>,
+    user: impl Fn(&S) -> &UserInfo,
+) -> Result<S, Error> {
+    protected.guard(caller.clone()).check(Person::IamUser {
+        name: user_name,
+        found: found.as_ref().map(&user),
+    })?;
+    found
+        .ok_or_else(|| InputError::new("username", format!("no IAM user named {user_name}")).into())
 }
 
 /// How a driven operation ended.

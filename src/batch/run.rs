@@ -13,7 +13,7 @@ use crate::iam::move_user;
 use crate::iam::offboard::{self, OffboardRequest};
 use crate::iam::plan::{self, Observed, SharedState};
 use crate::iam::request::NewUserRequest;
-use crate::operation::{self, Driven, drive};
+use crate::operation::{self, Driven, Operation, drive};
 use crate::outcome::RowStatus;
 use crate::protect::{Guard, Person};
 use crate::secret::Secret;
@@ -292,14 +292,7 @@ async fn offboard_row<I: Iam + Send + 'static>(
         gaps: Some(&prepared.gaps),
         now: crate::clock::rfc3339(SystemClock.unix_now()),
     };
-    let driven = drive(
-        &operation,
-        prepared.guard.protected(),
-        settings.dry_run,
-        |_| Ok(true),
-        std::future::pending(),
-    )
-    .await?;
+    let driven = drive_row(&operation, prepared, settings, std::future::pending()).await?;
     Ok(match driven {
         Driven::Planned(operation::Prepared { plan: None, .. })
         | Driven::AlreadyDone(operation::Prepared { plan: None, .. }) => RowReport::new(
@@ -330,14 +323,7 @@ async fn move_row(
         template,
         templates: &prepared.templates,
     };
-    let driven = drive(
-        &operation,
-        prepared.guard.protected(),
-        settings.dry_run,
-        |_| Ok(true),
-        interrupted,
-    )
-    .await?;
+    let driven = drive_row(&operation, prepared, settings, interrupted).await?;
     Ok(row_report(row, driven, |(_, plan), _| {
         (
             RowStatus::Moved,
@@ -348,6 +334,24 @@ async fn move_row(
             ),
         )
     }))
+}
+
+/// A row through the one flow: the file's question was asked once for every row, so a row
+/// asks none.
+async fn drive_row<O: Operation>(
+    operation: &O,
+    prepared: &Prepared,
+    settings: &RunOptions,
+    interrupted: impl Future<Output = ()>,
+) -> Result<Driven<O::Plan, O::Done>, Error> {
+    drive(
+        operation,
+        prepared.guard.protected(),
+        settings.dry_run,
+        |_| Ok(true),
+        interrupted,
+    )
+    .await
 }
 
 /// A row's line for a driven operation: a dry run's changes, already done, or what `applied`
@@ -401,14 +405,7 @@ async fn offboard_sso_row<S: Sso + Send + 'static>(
         clock: &SystemClock,
         patience: settings.patience,
     };
-    let driven = drive(
-        &operation,
-        prepared.guard.protected(),
-        settings.dry_run,
-        |_| Ok(true),
-        std::future::pending(),
-    )
-    .await?;
+    let driven = drive_row(&operation, prepared, settings, std::future::pending()).await?;
     Ok(match driven {
         Driven::Planned(operation::Prepared {
             plan: Some(plan), ..

@@ -10,8 +10,8 @@ use crate::error::{Error, InputError};
 use crate::iam::apply::{Failure, apply_shared, rolling_back};
 use crate::iam::plan::{SharedState, Step, observe_shared, plan_shared};
 use crate::iam::undo::{Undo, UndoLog};
-use crate::operation::{Operation, Prepared};
-use crate::protect::{Person, Protected};
+use crate::operation::{Operation, Prepared, existing_user};
+use crate::protect::Protected;
 use crate::tags::{MANAGED_BY_TAG, MANAGED_BY_VALUE, TEMPLATE_TAG};
 use crate::template::{IAM_PATH, Template, TemplateSet};
 use std::fmt;
@@ -305,17 +305,7 @@ impl<A: Iam> Operation for MoveUser<'_, A> {
         let (caller, found) = look(self.api, self.user_name, self.template)
             .await
             .map_err(Error::from_aws)?;
-        protected.guard(caller.clone()).check(Person::IamUser {
-            name: self.user_name,
-            found: found.as_ref().map(|state| &state.user),
-        })?;
-        let Some(state) = found else {
-            return Err(InputError::new(
-                "username",
-                format!("no IAM user named {}", self.user_name),
-            )
-            .into());
-        };
+        let state = existing_user(protected, &caller, self.user_name, found, |s| &s.user)?;
         let plan = plan_move(&state, &caller, self.template, self.templates)?;
         Ok(Prepared {
             caller,

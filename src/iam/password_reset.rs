@@ -8,9 +8,9 @@ use crate::aws::{AwsErrorKind, AwsResult, CallerIdentity, Iam, PasswordRules, Us
 use crate::error::{Error, InputError};
 use crate::iam::apply::{Failure, rolling_back, write_secret_file};
 use crate::iam::undo::{Undo, UndoLog};
-use crate::operation::{Operation, Prepared};
+use crate::operation::{Operation, Prepared, existing_user};
 use crate::password;
-use crate::protect::{Person, Protected};
+use crate::protect::Protected;
 use crate::secret::Secret;
 use crate::tags::{PASSWORD_DELIVERED, PASSWORD_TAG};
 use std::path::{Path, PathBuf};
@@ -168,17 +168,7 @@ impl<A: Iam> Operation for ResetPassword<'_, A> {
         let (caller, found) = look(self.api, self.user_name)
             .await
             .map_err(Error::from_aws)?;
-        protected.guard(caller.clone()).check(Person::IamUser {
-            name: self.user_name,
-            found: found.as_ref().map(|state| &state.user),
-        })?;
-        let Some(state) = found else {
-            return Err(InputError::new(
-                "username",
-                format!("no IAM user named {}", self.user_name),
-            )
-            .into());
-        };
+        let state = existing_user(protected, &caller, self.user_name, found, |s| &s.user)?;
         let change = plan_reset(
             &state,
             self.create,
