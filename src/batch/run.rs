@@ -441,45 +441,48 @@ async fn assign_row<S: Sso + Send + 'static>(
     settings: &RunOptions,
     interrupted: impl Future<Output = ()>,
 ) -> Result<RowReport, Error> {
-    prepared.guard.check(Person::Identity {
-        name: &request.user_name,
-    })?;
-    if settings.dry_run {
-        let planned = assign::preview(sso.as_ref(), request).await?;
-        return Ok(RowReport::new(
-            row,
-            RowStatus::Planned,
-            String::new(),
-            planned.join("; "),
-        ));
-    }
-    let PreparedSso {
-        instance,
-        sets,
-        groups,
-    } = prepared.sso.as_ref().expect("prepared for assign rows");
-    let found = sso
-        .find_user_id(&instance.identity_store_id, &request.user_name)
-        .await
-        .map_err(Error::from_aws)?;
-    let sets: Vec<(String, PermissionSetOutcome)> = sets
-        .iter()
-        .filter(|(name, _)| request.templates().iter().any(|t| t.name == *name))
-        .cloned()
-        .collect();
-    let assigned = assign::assign_person(
-        sso,
-        instance,
-        request,
-        found,
-        assign::SharedAccess {
-            permission_sets: sets,
-            groups: groups_of(request, groups),
+    // The shared resources are ensured before the rows of a real run; a dry run ensures none
+    // and applies nothing, so it has no shared part to give.
+    let giving = match &prepared.sso {
+        Some(PreparedSso {
+            instance,
+            sets,
+            groups,
+        }) => assign::Giving::PersonOnly {
+            instance,
+            shared: assign::SharedAccess {
+                permission_sets: sets
+                    .iter()
+                    .filter(|(name, _)| request.templates().iter().any(|t| t.name == *name))
+                    .cloned()
+                    .collect(),
+                groups: groups_of(request, groups),
+            },
         },
-        settings.patience,
-        interrupted,
-    )
-    .await?;
+        None => assign::Giving::Whole {
+            clock: &SystemClock,
+        },
+    };
+    let operation = assign::AssignPerson {
+        api: sso,
+        request,
+        caller: prepared.guard.caller(),
+        notes: Vec::new(),
+        preview: settings.dry_run,
+        giving,
+        patience: settings.patience,
+    };
+    let assigned = match drive_row(&operation, prepared, settings, interrupted).await? {
+        Driven::Applied(_, assigned) => assigned,
+        Driven::Planned(planned) | Driven::AlreadyDone(planned) => {
+            return Ok(RowReport::new(
+                row,
+                RowStatus::Planned,
+                String::new(),
+                planned.changes.join("; "),
+            ));
+        }
+    };
     let new = assigned.user_created
         || assigned
             .accounts

@@ -8,7 +8,7 @@ use crate::config::Config;
 use crate::error::{Error, InputError};
 use crate::helpdesk::{self, Dialogue};
 use crate::interrupt::Interrupts;
-use crate::protect::Person;
+use crate::operation::{Driven, drive};
 use crate::report::{self, Acting, AssignReport};
 use crate::settings::Settings;
 use crate::sso::assign as sso_assign;
@@ -91,37 +91,45 @@ pub(super) async fn assign_person(
         .await
         .map_err(Error::from_aws)?;
     let acting = Acting::of(&caller);
-    settings.protected.guard(caller).check(Person::Identity {
-        name: &request.user_name,
-    })?;
-    let api = Arc::new(settings.sso(&sdk_config));
     let asking = settings.terminal.interactive && !settings.yes;
-    if settings.dry_run || asking {
-        let mut planned = resolved;
-        planned.extend(sso_assign::preview(api.as_ref(), &request).await?);
-        if settings.dry_run {
-            report::print(
-                &AssignReport::planned(&acting, &request, planned).render(settings.output),
-            );
-            return Ok(());
-        }
-        let proposal = Proposal {
-            acting: &acting,
-            action: format!("give {} access", request.user_name),
-            changes: planned.clone(),
-        };
-        if !proposal.confirm(Consent::YesNo, &mut prompter)? {
-            return Err(Error::Declined);
-        }
-    }
-    let assigned = sso_assign::assign(
-        api,
-        &request,
-        &SystemClock,
+    let operation = sso_assign::AssignPerson {
+        api: Arc::new(settings.sso(&sdk_config)),
+        request: &request,
+        caller: &caller,
+        notes: resolved,
+        preview: settings.dry_run || asking,
+        giving: sso_assign::Giving::Whole {
+            clock: &SystemClock,
+        },
         patience,
+    };
+    let driven = drive(
+        &operation,
+        &settings.protected,
+        settings.dry_run,
+        |prepared| {
+            if !asking {
+                return Ok(true);
+            }
+            Proposal {
+                acting: &acting,
+                action: format!("give {} access", request.user_name),
+                changes: prepared.changes.clone(),
+            }
+            .confirm(Consent::YesNo, &mut prompter)
+        },
         interrupts.during_changes(),
     )
     .await?;
+    let assigned = match driven {
+        Driven::Applied(_, assigned) => assigned,
+        Driven::Planned(prepared) | Driven::AlreadyDone(prepared) => {
+            report::print(
+                &AssignReport::planned(&acting, &request, prepared.changes).render(settings.output),
+            );
+            return Ok(());
+        }
+    };
     let mut report = AssignReport::done(&acting, &request, &assigned);
     let portal_url = config
         .portal_url

@@ -3,10 +3,14 @@
 //! permission sets ensured, and the account assignments made; a failure undoes this run's
 //! assignments, then the identity-store user it created.
 
-use crate::aws::{Assignment, AwsError, AwsErrorKind, Grantee, NewPerson, Sso, SsoInstance};
+use crate::aws::{
+    Assignment, AwsError, AwsErrorKind, CallerIdentity, Grantee, NewPerson, Sso, SsoInstance,
+};
 use crate::clock::{Clock, rfc3339};
 use crate::config::SsoAccess;
 use crate::error::{Error, InputError};
+use crate::operation::{Operation, Prepared};
+use crate::protect::{Person, Protected};
 use crate::sso::assignments::{AccountOutcome, assign_accounts, is_assigned, unassign};
 use crate::sso::groups::{TemplateGroup, ensure_group, group_name, join, leave};
 use crate::sso::operations::Patience;
@@ -154,6 +158,7 @@ pub(crate) async fn assign<A: Sso + Send + 'static>(
 
 /// What every person of a template shares, ensured before the person's part: each template's
 /// permission set and, in group mode, its group with the group's assignments.
+#[derive(Debug, Clone)]
 pub(crate) struct SharedAccess {
     pub(crate) permission_sets: Vec<(String, PermissionSetOutcome)>,
     pub(crate) groups: Vec<TemplateGroup>,
@@ -413,6 +418,93 @@ async fn create_person(api: &impl Sso, store: &str, person: &NewPerson) -> Resul
             }
         }
         Err(err) => Err(Error::from_aws(err)),
+    }
+}
+
+/// How the person's access is given: the whole of `assign` (the instance, the permission sets,
+/// the person, the assignments), or a batch row's part once the batch has ensured the shared
+/// resources for every row.
+pub(crate) enum Giving<'a> {
+    Whole {
+        clock: &'a dyn Clock,
+    },
+    PersonOnly {
+        instance: &'a SsoInstance,
+        shared: SharedAccess,
+    },
+}
+
+/// `assign`, as the command, a batch row and the menu run it.
+pub(crate) struct AssignPerson<'a, A> {
+    pub(crate) api: Arc<A>,
+    pub(crate) request: &'a AssignRequest,
+    /// Who runs it (read once by the edge, from STS).
+    pub(crate) caller: &'a CallerIdentity,
+    /// Lines before the preview: what the account sets given by OU or tag hold.
+    pub(crate) notes: Vec<String>,
+    /// Whether to read what would be done (a dry run, or a question to ask): it costs calls.
+    pub(crate) preview: bool,
+    pub(crate) giving: Giving<'a>,
+    pub(crate) patience: Patience,
+}
+
+impl<A: Sso + Send + 'static> Operation for AssignPerson<'_, A> {
+    type Plan = ();
+    type Done = Assigned;
+
+    async fn prepare(&self, protected: &Protected) -> Result<Prepared<()>, Error> {
+        protected
+            .guard(self.caller.clone())
+            .check(Person::Identity {
+                name: &self.request.user_name,
+            })?;
+        let mut changes = self.notes.clone();
+        if self.preview {
+            changes.extend(preview(self.api.as_ref(), self.request).await?);
+        }
+        Ok(Prepared {
+            caller: self.caller.clone(),
+            subject: self.request.user_name.clone(),
+            changes,
+            done: false,
+            plan: (),
+        })
+    }
+
+    async fn apply(
+        &self,
+        (): &(),
+        interrupted: impl Future<Output = ()>,
+    ) -> Result<Assigned, Error> {
+        match &self.giving {
+            Giving::Whole { clock } => {
+                assign(
+                    self.api.clone(),
+                    self.request,
+                    *clock,
+                    self.patience,
+                    interrupted,
+                )
+                .await
+            }
+            Giving::PersonOnly { instance, shared } => {
+                let found = self
+                    .api
+                    .find_user_id(&instance.identity_store_id, &self.request.user_name)
+                    .await
+                    .map_err(Error::from_aws)?;
+                assign_person(
+                    self.api.clone(),
+                    instance,
+                    self.request,
+                    found,
+                    shared.clone(),
+                    self.patience,
+                    interrupted,
+                )
+                .await
+            }
+        }
     }
 }
 
