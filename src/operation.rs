@@ -40,7 +40,7 @@ pub(crate) trait Operation {
     /// Carries the plan out, each change's undo recorded before it is made; on failure or
     /// interrupt, undone.
     fn apply(
-        &self,
+        &mut self,
         plan: &Self::Plan,
         interrupted: impl Future<Output = ()>,
     ) -> impl Future<Output = Result<Self::Done, Error>>;
@@ -77,7 +77,7 @@ pub(crate) enum Driven<P, D> {
 /// Runs `operation` the one way every edge does: prepared; already done, or a dry run, stops
 /// there; then `consent` (the edge's question: `Ok(false)` declines, exit 130) and the change.
 pub(crate) async fn drive<O: Operation>(
-    operation: &O,
+    operation: &mut O,
     protected: &Protected,
     dry_run: bool,
     consent: impl FnOnce(&Prepared<O::Plan>) -> Result<bool, Error>,

@@ -7,15 +7,16 @@ use crate::batch::report::{ReportSink, RowReport, Summary};
 use crate::clock::{Clock, SystemClock};
 use crate::config::SsoAccess;
 use crate::error::Error;
-use crate::iam::apply::{self as onboard, Effects};
+use crate::iam::apply::{self as onboard};
 use crate::iam::enrol::{AfterWrongCodes, CodeInput, CodeSource};
 use crate::iam::move_user;
 use crate::iam::offboard::{self, OffboardRequest};
-use crate::iam::plan::{self, Observed, SharedState};
+use crate::iam::onboard::{Onboard, PasswordDelivery, ReadOnce};
+use crate::iam::plan::{self, SharedState};
 use crate::iam::request::NewUserRequest;
 use crate::operation::{self, Driven, Operation, drive};
 use crate::outcome::RowStatus;
-use crate::protect::{Guard, Person};
+use crate::protect::Guard;
 use crate::secret::Secret;
 use crate::sso::assign;
 use crate::sso::groups::{TemplateGroup, ensure_group};
@@ -228,54 +229,27 @@ async fn onboard_row(
     settings: &RunOptions,
     interrupted: impl Future<Output = ()>,
 ) -> Result<RowReport, Error> {
-    let shared = prepared.shared[&request.template.name].clone();
-    let person = plan::observe_person(iam, request)
-        .await
-        .map_err(Error::from_aws)?;
-    let observed = Observed::of(
-        prepared.guard.caller().clone(),
-        shared,
-        prepared.password_rules.clone(),
-        person,
-    );
-    prepared.guard.check(Person::IamUser {
-        name: &request.user_name,
-        found: observed.user.as_ref().map(|user| &user.info),
-    })?;
-    let plan = plan::plan_new_user(request, &observed)?;
-    let arn = plan.user_arn.clone();
-    if settings.dry_run {
-        let calls: Vec<String> = plan.steps.iter().map(ToString::to_string).collect();
-        return Ok(RowReport::new(
-            row,
-            RowStatus::Planned,
-            arn,
-            calls.join("; "),
-        ));
-    }
-    if plan.is_empty() {
-        return Ok(RowReport::new(
-            row,
-            RowStatus::AlreadyDone,
-            arn,
-            String::new(),
-        ));
-    }
-    let effects = Effects {
-        codes: &mut NoCodes,
+    let mut operation = Onboard {
+        api: iam,
+        request,
+        read_once: Some(ReadOnce {
+            caller: prepared.guard.caller().clone(),
+            shared: prepared.shared[&request.template.name].clone(),
+            password_rules: prepared.password_rules.clone(),
+        }),
+        delivery: PasswordDelivery::Report,
+        codes: NoCodes,
         clock: &SystemClock,
-        rng: &mut rand::rng(),
     };
-    let onboarded =
-        onboard::apply_or_roll_back(iam, request, &observed, &plan, effects, interrupted).await?;
-    let status = if observed.user.is_some() {
-        RowStatus::Converged
-    } else {
-        RowStatus::Created
-    };
-    let mut report = RowReport::new(row, status, arn, String::new());
-    report.password = onboarded.password_to_show;
-    Ok(report)
+    let driven = drive_row(&mut operation, prepared, settings, interrupted).await?;
+    Ok(row_report(row, driven, |(observed, _), onboarded| {
+        let status = if observed.user.is_some() {
+            RowStatus::Converged
+        } else {
+            RowStatus::Created
+        };
+        (status, String::new(), onboarded.password_to_show)
+    }))
 }
 
 /// An offboard row: everything attached removed, the user last.
@@ -286,13 +260,13 @@ async fn offboard_row<I: Iam + Send + 'static>(
     prepared: &Prepared,
     settings: &RunOptions,
 ) -> Result<RowReport, Error> {
-    let operation = offboard::OffboardUser {
+    let mut operation = offboard::OffboardUser {
         api: iam,
         request,
         gaps: Some(&prepared.gaps),
         now: crate::clock::rfc3339(SystemClock.unix_now()),
     };
-    let driven = drive_row(&operation, prepared, settings, std::future::pending()).await?;
+    let driven = drive_row(&mut operation, prepared, settings, std::future::pending()).await?;
     Ok(match driven {
         Driven::Planned(operation::Prepared { plan: None, .. })
         | Driven::AlreadyDone(operation::Prepared { plan: None, .. }) => RowReport::new(
@@ -303,7 +277,7 @@ async fn offboard_row<I: Iam + Send + 'static>(
         ),
         driven => row_report(row, driven, |found, _| {
             let warnings = found.as_ref().map(|f| f.plan.warnings.join("; "));
-            (RowStatus::Offboarded, warnings.unwrap_or_default())
+            (RowStatus::Offboarded, warnings.unwrap_or_default(), None)
         }),
     })
 }
@@ -317,13 +291,13 @@ async fn move_row(
     settings: &RunOptions,
     interrupted: impl Future<Output = ()>,
 ) -> Result<RowReport, Error> {
-    let operation = move_user::MoveUser {
+    let mut operation = move_user::MoveUser {
         api: iam,
         user_name,
         template,
         templates: &prepared.templates,
     };
-    let driven = drive_row(&operation, prepared, settings, interrupted).await?;
+    let driven = drive_row(&mut operation, prepared, settings, interrupted).await?;
     Ok(row_report(row, driven, |(_, plan), _| {
         (
             RowStatus::Moved,
@@ -332,6 +306,7 @@ async fn move_row(
                 plan.from.as_deref().unwrap_or("no template"),
                 plan.to
             ),
+            None,
         )
     }))
 }
@@ -339,7 +314,7 @@ async fn move_row(
 /// A row through the one flow: the file's question was asked once for every row, so a row
 /// asks none.
 async fn drive_row<O: Operation>(
-    operation: &O,
+    operation: &mut O,
     prepared: &Prepared,
     settings: &RunOptions,
     interrupted: impl Future<Output = ()>,
@@ -355,11 +330,11 @@ async fn drive_row<O: Operation>(
 }
 
 /// A row's line for a driven operation: a dry run's changes, already done, or what `applied`
-/// says of the plan and its outcome.
+/// says of the plan and its outcome (the status, the detail, a password to deliver).
 fn row_report<P, D>(
     row: &Row,
     driven: Driven<P, D>,
-    applied: impl FnOnce(&P, &D) -> (RowStatus, String),
+    applied: impl FnOnce(&P, D) -> (RowStatus, String, Option<Secret>),
 ) -> RowReport {
     match driven {
         Driven::Planned(prepared) => RowReport::new(
@@ -372,8 +347,10 @@ fn row_report<P, D>(
             RowReport::new(row, RowStatus::AlreadyDone, prepared.subject, String::new())
         }
         Driven::Applied(prepared, done) => {
-            let (status, detail) = applied(&prepared.plan, &done);
-            RowReport::new(row, status, prepared.subject, detail)
+            let (status, detail, password) = applied(&prepared.plan, done);
+            let mut report = RowReport::new(row, status, prepared.subject, detail);
+            report.password = password;
+            report
         }
     }
 }
@@ -398,14 +375,14 @@ async fn offboard_sso_row<S: Sso + Send + 'static>(
     prepared: &Prepared,
     settings: &RunOptions,
 ) -> Result<RowReport, Error> {
-    let operation = sso_offboard::OffboardPerson {
+    let mut operation = sso_offboard::OffboardPerson {
         api: sso,
         request,
         caller: prepared.guard.caller(),
         clock: &SystemClock,
         patience: settings.patience,
     };
-    let driven = drive_row(&operation, prepared, settings, std::future::pending()).await?;
+    let driven = drive_row(&mut operation, prepared, settings, std::future::pending()).await?;
     Ok(match driven {
         Driven::Planned(operation::Prepared {
             plan: Some(plan), ..
@@ -463,7 +440,7 @@ async fn assign_row<S: Sso + Send + 'static>(
             clock: &SystemClock,
         },
     };
-    let operation = assign::AssignPerson {
+    let mut operation = assign::AssignPerson {
         api: sso,
         request,
         caller: prepared.guard.caller(),
@@ -472,7 +449,7 @@ async fn assign_row<S: Sso + Send + 'static>(
         giving,
         patience: settings.patience,
     };
-    let assigned = match drive_row(&operation, prepared, settings, interrupted).await? {
+    let assigned = match drive_row(&mut operation, prepared, settings, interrupted).await? {
         Driven::Applied(_, assigned) => assigned,
         Driven::Planned(planned) | Driven::AlreadyDone(planned) => {
             return Ok(RowReport::new(

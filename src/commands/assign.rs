@@ -92,7 +92,7 @@ pub(super) async fn assign_person(
         .map_err(Error::from_aws)?;
     let acting = Acting::of(&caller);
     let asking = settings.terminal.interactive && !settings.yes;
-    let operation = sso_assign::AssignPerson {
+    let mut operation = sso_assign::AssignPerson {
         api: Arc::new(settings.sso(&sdk_config)),
         request: &request,
         caller: &caller,
@@ -104,7 +104,7 @@ pub(super) async fn assign_person(
         patience,
     };
     let driven = drive(
-        &operation,
+        &mut operation,
         &settings.protected,
         settings.dry_run,
         |prepared| {

@@ -126,14 +126,14 @@ pub(super) async fn move_person(
         report::print(&report.render(settings.output));
         return Ok(());
     }
-    let operation = move_user::MoveUser {
+    let mut operation = move_user::MoveUser {
         api: &iam,
         user_name: &user_name,
         template,
         templates,
     };
     let driven = drive(
-        &operation,
+        &mut operation,
         protected,
         settings.dry_run,
         |prepared| ask(prepared, settings, &mut prompter),

@@ -7,12 +7,14 @@ use crate::cli::{MfaArg, NewUserArgs, OutputFormat};
 use crate::clock::SystemClock;
 use crate::error::{Error, InputError};
 use crate::helpdesk::{self, Dialogue, Prompter};
-use crate::iam::apply::{self as onboard, Effects};
+use crate::iam::apply::{self as onboard};
 use crate::iam::code_input::{self, AnyCodes, StdinCodes, TerminalCodes};
+use crate::iam::onboard::{Onboard, PasswordDelivery};
 use crate::iam::plan;
+use crate::iam::plan::Observed;
 use crate::iam::request::{MfaMode, NewUserInput, NewUserRequest};
 use crate::interrupt::Interrupts;
-use crate::protect::Person;
+use crate::operation::{Driven, Prepared, drive};
 use crate::report::{self, Acting, NewUserReport};
 use crate::settings::{Settings, Terminal};
 use crate::template::TemplateSet;
@@ -102,67 +104,48 @@ pub(super) async fn new_user(
     }
     let request = new_user_request(args, set, settings.terminal)?;
 
-    let observed = plan::observe(&api, &request)
-        .await
-        .map_err(Error::from_aws)?;
-    protected
-        .guard(observed.caller.clone())
-        .check(Person::IamUser {
-            name: &request.user_name,
-            found: observed.user.as_ref().map(|user| &user.info),
-        })?;
-    let plan = plan::plan_new_user(&request, &observed)?;
-    plan.check_files_are_new(&request)?;
-    // Decided by the plan, the same for a dry run as for the real one: only a run that makes a
-    // password needs somewhere to deliver it.
-    if plan.makes_password() && request.password_file.is_none() && !settings.terminal.interactive {
-        return Err(InputError::new(
-            "--password-file",
-            "the one-time console password is only shown on a terminal; give --password-file FILE or --no-console",
-        )
-        .into());
-    }
-    if settings.dry_run || plan.is_empty() {
-        let outcome = (!settings.dry_run).then_some(onboard::Onboarded {
-            password_to_show: None,
-            mfa_enabled: None,
-            mfa_deferred: false,
-        });
-        let report = NewUserReport::new(&request, &observed, &plan, outcome.as_ref());
-        report::print(&report.render(settings.output));
-        return Ok(());
-    }
-    if request.mfa == MfaMode::Prompt && plan.creates_device() {
-        code_input::check_qr_fits(
-            &crate::iam::enrol::mfa_issuer(&observed.caller.account),
-            &request.user_name,
-            settings.terminal.look.unicode,
-            code_input::terminal_columns(),
-        )?;
-    }
-    let acting = Acting::of(&observed.caller);
-    if settings.terminal.interactive
-        && !settings.yes
-        && !confirm(&mut prompter, &acting, &request, &plan)?
-    {
-        return Err(Error::Declined);
-    }
-
-    let mut codes = match request.mfa {
+    let codes = match request.mfa {
         MfaMode::Prompt => AnyCodes::Terminal(TerminalCodes::new(
             &request.user_name,
             settings.terminal.look,
         )),
         _ => AnyCodes::Stdin(StdinCodes::new()),
     };
-    let effects = Effects {
-        codes: &mut codes,
+    let mut operation = Onboard {
+        api: &api,
+        request: &request,
+        read_once: None,
+        delivery: if settings.terminal.interactive {
+            PasswordDelivery::Terminal
+        } else {
+            PasswordDelivery::FileOnly
+        },
+        codes,
         clock: &SystemClock,
-        rng: &mut rand::rng(),
     };
-    let interrupted = interrupts.during_changes();
-    let onboarded =
-        onboard::apply_or_roll_back(&api, &request, &observed, &plan, effects, interrupted).await?;
+    let driven = drive(
+        &mut operation,
+        protected,
+        settings.dry_run,
+        |prepared| ask(prepared, &request, settings, &mut prompter),
+        interrupts.during_changes(),
+    )
+    .await?;
+    let (prepared, onboarded) = match driven {
+        Driven::Applied(prepared, onboarded) => (prepared, onboarded),
+        Driven::Planned(prepared) | Driven::AlreadyDone(prepared) => {
+            let (observed, plan) = &prepared.plan;
+            let outcome = (!settings.dry_run).then_some(onboard::Onboarded {
+                password_to_show: None,
+                mfa_enabled: None,
+                mfa_deferred: false,
+            });
+            let report = NewUserReport::new(&request, observed, plan, outcome.as_ref());
+            report::print(&report.render(settings.output));
+            return Ok(());
+        }
+    };
+    let (observed, plan) = &prepared.plan;
     let delivered = match &onboarded.password_to_show {
         Some(password) => show_password(&request.user_name, password, "first sign-in"),
         None => true,
@@ -173,7 +156,7 @@ pub(super) async fn new_user(
     {
         tracing::warn!(%err, "could not record that the password was delivered; a re-run will make a new one");
     }
-    let report = NewUserReport::new(&request, &observed, &plan, Some(&onboarded));
+    let report = NewUserReport::new(&request, observed, plan, Some(&onboarded));
     let secrets_on_screen = onboarded.password_to_show.is_some() || request.mfa == MfaMode::Prompt;
     if settings.terminal.interactive && settings.output == OutputFormat::Human {
         eprintln!("\n{}", report.handover(settings.terminal.look));
@@ -185,17 +168,30 @@ pub(super) async fn new_user(
     Ok(())
 }
 
-/// Shows the plan and asks before changing anything.
-fn confirm(
-    prompter: &mut impl Prompter,
-    acting: &Acting,
+/// `new-user`'s question on a terminal (not with `-y`): the QR code must fit the terminal
+/// first when it will be shown; then the plan, and yes or no.
+fn ask(
+    prepared: &Prepared<(Observed, plan::Plan)>,
     request: &NewUserRequest,
-    plan: &plan::Plan,
+    settings: &Settings,
+    prompter: &mut impl Prompter,
 ) -> Result<bool, Error> {
+    let (observed, plan) = &prepared.plan;
+    if request.mfa == MfaMode::Prompt && plan.creates_device() {
+        code_input::check_qr_fits(
+            &crate::iam::enrol::mfa_issuer(&observed.caller.account),
+            &request.user_name,
+            settings.terminal.look.unicode,
+            code_input::terminal_columns(),
+        )?;
+    }
+    if !settings.terminal.interactive || settings.yes {
+        return Ok(true);
+    }
     Proposal {
-        acting,
+        acting: &Acting::of(&prepared.caller),
         action: format!("onboard {} as {}", request.user_name, request.template.name),
-        changes: plan.steps.iter().map(ToString::to_string).collect(),
+        changes: prepared.changes.clone(),
     }
     .confirm(Consent::YesNo, prompter)
 }

@@ -44,14 +44,14 @@ pub(super) async fn offboard_user(
             request_for(helpdesk::ask_iam_user(api.as_ref(), &mut prompter, "offboard").await?)?
         }
     };
-    let operation = offboard::OffboardUser {
+    let mut operation = offboard::OffboardUser {
         api: api.clone(),
         request: &request,
         gaps: None,
         now: rfc3339(SystemClock.unix_now()),
     };
     let driven = drive(
-        &operation,
+        &mut operation,
         &settings.protected,
         settings.dry_run,
         |prepared| ask(prepared, settings, &mut prompter),
@@ -165,7 +165,7 @@ pub(super) async fn offboard_sso(
         keep_identity: args.keep_identity,
         revoke_unmanaged: args.revoke_unmanaged,
     };
-    let operation = sso_offboard::OffboardPerson {
+    let mut operation = sso_offboard::OffboardPerson {
         api,
         request: &request,
         caller: &caller,
@@ -174,7 +174,7 @@ pub(super) async fn offboard_sso(
     };
     let acting = Acting::of(&caller);
     let driven = drive(
-        &operation,
+        &mut operation,
         &settings.protected,
         settings.dry_run,
         |prepared| ask_sso(prepared, &acting, settings, &mut prompter),

@@ -44,14 +44,14 @@ pub(super) async fn reset_password(
         Some(name) => name,
         None => helpdesk::ask_iam_user(&api, &mut prompter, "give a new password").await?,
     };
-    let operation = password_reset::ResetPassword {
+    let mut operation = password_reset::ResetPassword {
         api: &api,
         user_name: &user_name,
         create: args.create,
         password_file: args.password_file.as_ref(),
     };
     let driven = drive(
-        &operation,
+        &mut operation,
         &settings.protected,
         settings.dry_run,
         |prepared| {

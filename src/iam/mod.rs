@@ -7,6 +7,7 @@ pub(crate) mod enrol;
 pub(crate) mod mfa_reset;
 pub(crate) mod move_user;
 pub(crate) mod offboard;
+pub(crate) mod onboard;
 pub(crate) mod password_reset;
 pub(crate) mod people;
 pub(crate) mod plan;

@@ -317,7 +317,7 @@ impl<A: Iam> Operation for MoveUser<'_, A> {
     }
 
     async fn apply(
-        &self,
+        &mut self,
         (state, plan): &Self::Plan,
         interrupted: impl std::future::Future<Output = ()>,
     ) -> Result<Vec<String>, Error> {

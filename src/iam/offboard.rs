@@ -332,7 +332,7 @@ impl<A: Iam + Send + 'static> Operation for OffboardUser<'_, A> {
     }
 
     async fn apply(
-        &self,
+        &mut self,
         planned: &Self::Plan,
         interrupted: impl std::future::Future<Output = ()>,
     ) -> Result<Offboarded, Error> {

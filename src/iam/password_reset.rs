@@ -184,7 +184,7 @@ impl<A: Iam> Operation for ResetPassword<'_, A> {
     }
 
     async fn apply(
-        &self,
+        &mut self,
         (state, change): &Self::Plan,
         interrupted: impl std::future::Future<Output = ()>,
     ) -> Result<Option<Secret>, Error> {

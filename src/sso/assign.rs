@@ -472,7 +472,7 @@ impl<A: Sso + Send + 'static> Operation for AssignPerson<'_, A> {
     }
 
     async fn apply(
-        &self,
+        &mut self,
         (): &(),
         interrupted: impl Future<Output = ()>,
     ) -> Result<Assigned, Error> {

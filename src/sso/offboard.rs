@@ -207,7 +207,7 @@ impl<A: Sso + Send + 'static> Operation for OffboardPerson<'_, A> {
     }
 
     async fn apply(
-        &self,
+        &mut self,
         plan: &Self::Plan,
         interrupted: impl std::future::Future<Output = ()>,
     ) -> Result<SsoOffboarded, Error> {
