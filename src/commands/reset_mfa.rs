@@ -4,7 +4,7 @@
 
 use super::proposal::{Consent, Proposal};
 use crate::cli::{OutputFormat, ResetMfaArg, ResetMfaArgs};
-use crate::clock::{Clock, SystemClock};
+use crate::clock::SystemClock;
 use crate::error::{Error, InputError};
 use crate::helpdesk::{self, Dialogue, Prompter};
 use crate::iam::code_input::{self, AnyCodes, StdinCodes, TerminalCodes};
@@ -12,8 +12,8 @@ use crate::iam::mfa_reset::{self, MfaResetPlan, ResetMode};
 use crate::iam::request::MfaMode;
 use crate::interrupt::Interrupts;
 use crate::names;
+use crate::operation::{Driven, Prepared, drive};
 use crate::outcome::MfaResetStatus;
-use crate::protect::Person;
 use crate::report::tickets::MfaResetReport;
 use crate::report::{self, Acting};
 use crate::settings::{Settings, Terminal};
@@ -103,68 +103,51 @@ pub(super) async fn reset_mfa(
         Some(name) => name,
         None => helpdesk::ask_iam_user(&api, &mut prompter, "reset the MFA of").await?,
     };
-    let (caller, found) = mfa_reset::look(&api, &user_name)
-        .await
-        .map_err(Error::from_aws)?;
-    let acting = Acting::of(&caller);
-    let guard = protected.guard(caller.clone());
-    guard.check(Person::IamUser {
-        name: &user_name,
-        found: found.as_ref().map(|state| &state.user),
-    })?;
-    let Some(state) = found else {
-        return Err(InputError::new("<USERNAME>", format!("no IAM user named {user_name}")).into());
-    };
-    let plan = mfa_reset::plan_reset(&state, &mode, &caller, SystemClock.unix_now())
-        .map_err(|err| InputError::new("--enable-pending", err.to_string()))?;
-    let mut report = MfaResetReport {
-        acting: acting.clone(),
-        status: MfaResetStatus::Planned,
-        user_name: user_name.clone(),
-        user_arn: plan.user_arn.clone(),
-        enabled_device: None,
-        pending_device: None,
-        secret_file: None,
-        planned: plan.steps().map(ToString::to_string).collect(),
-        removed: Vec::new(),
-    };
-    if settings.dry_run {
-        report::print(&report.render(settings.output));
-        return Ok(());
-    }
-    report.planned = Vec::new();
-    if plan.is_empty() {
-        report.status = MfaResetStatus::AlreadyDone;
-        report::print(&report.render(settings.output));
-        return Ok(());
-    }
-    if mode == ResetMode::Enrol(MfaMode::Prompt) {
-        code_input::check_qr_fits(
-            &crate::iam::enrol::mfa_issuer(&caller.account),
-            &user_name,
-            settings.terminal.look.unicode,
-            code_input::terminal_columns(),
-        )?;
-    }
-    if settings.terminal.interactive && !settings.yes && !confirm(&mut prompter, &acting, &plan)? {
-        return Err(Error::Declined);
-    }
-    let mut codes = match mode {
+    let codes = match mode {
         ResetMode::Enrol(MfaMode::Prompt) => {
             AnyCodes::Terminal(TerminalCodes::new(&user_name, settings.terminal.look))
         }
         _ => AnyCodes::Stdin(StdinCodes::new()),
     };
-    let done = mfa_reset::reset(
-        &api,
-        &plan,
-        &mode,
-        &caller.account,
-        &mut codes,
-        &SystemClock,
+    let mut operation = mfa_reset::ResetMfa {
+        api: &api,
+        user_name: &user_name,
+        mode: &mode,
+        codes,
+        clock: &SystemClock,
+    };
+    let driven = drive(
+        &mut operation,
+        protected,
+        settings.dry_run,
+        |prepared| ask(prepared, &mode, settings, &mut prompter),
         interrupts.during_changes(),
     )
     .await?;
+    let (prepared, done) = match driven {
+        Driven::Planned(prepared) | Driven::AlreadyDone(prepared) => (prepared, None),
+        Driven::Applied(prepared, done) => (prepared, Some(done)),
+    };
+    let mut report = MfaResetReport {
+        acting: Acting::of(&prepared.caller),
+        status: MfaResetStatus::Planned,
+        user_name: user_name.clone(),
+        user_arn: prepared.subject.clone(),
+        enabled_device: None,
+        pending_device: None,
+        secret_file: None,
+        planned: prepared.changes.clone(),
+        removed: Vec::new(),
+    };
+    let Some(done) = done else {
+        if !settings.dry_run {
+            report.status = MfaResetStatus::AlreadyDone;
+            report.planned = Vec::new();
+        }
+        report::print(&report.render(settings.output));
+        return Ok(());
+    };
+    report.planned = Vec::new();
     if !done.not_removed.is_empty() {
         return Err(Error::MfaOldDevicesLeft {
             user: user_name,
@@ -199,16 +182,30 @@ pub(super) async fn reset_mfa(
     Ok(())
 }
 
-/// Shows the plan and asks before changing anything.
-fn confirm(
+/// `reset-mfa`'s question on a terminal (not with `-y`): the QR code must fit the terminal
+/// first when it will be shown; then the plan, and yes or no.
+fn ask(
+    prepared: &Prepared<(String, MfaResetPlan)>,
+    mode: &ResetMode,
+    settings: &Settings,
     prompter: &mut impl Prompter,
-    acting: &Acting,
-    plan: &MfaResetPlan,
 ) -> Result<bool, Error> {
+    let (account, plan) = &prepared.plan;
+    if *mode == ResetMode::Enrol(MfaMode::Prompt) {
+        code_input::check_qr_fits(
+            &crate::iam::enrol::mfa_issuer(account),
+            &plan.user_name,
+            settings.terminal.look.unicode,
+            code_input::terminal_columns(),
+        )?;
+    }
+    if !settings.terminal.interactive || settings.yes {
+        return Ok(true);
+    }
     Proposal {
-        acting,
-        action: format!("reset the MFA of {}", plan.user_arn),
-        changes: plan.steps().map(|step| step.to_string()).collect(),
+        acting: &Acting::of(&prepared.caller),
+        action: format!("reset the MFA of {}", prepared.subject),
+        changes: prepared.changes.clone(),
     }
     .confirm(Consent::YesNo, prompter)
 }

@@ -12,7 +12,7 @@
 
 use crate::aws::{AwsErrorKind, AwsResult, CallerIdentity, Iam, UserInfo};
 use crate::clock::Clock;
-use crate::error::Error;
+use crate::error::{Error, InputError};
 use crate::iam::apply::{
     Failure, already_done_if_missing, enable_device, export_device, rolling_back,
 };
@@ -20,6 +20,8 @@ use crate::iam::enrol::{CodeInput, CodeSource, collect_codes, mfa_issuer};
 use crate::iam::plan::USER_PATH;
 use crate::iam::request::MfaMode;
 use crate::iam::undo::{Undo, UndoLog};
+use crate::operation::{Operation, Prepared, existing_user};
+use crate::protect::Protected;
 use crate::secret::Secret;
 use crate::tags::MFA_PENDING_TAG;
 use crate::totp::MfaSeed;
@@ -450,6 +452,55 @@ pub(crate) async fn remove_old(api: &impl Iam, plan: &MfaResetPlan, done: &mut M
             Ok(()) => done.removed.push(step.to_string()),
             Err(err) => done.not_removed.push(format!("{step}: {err}")),
         }
+    }
+}
+
+/// `reset-mfa` of an IAM user, as the command and the menu run it.
+pub(crate) struct ResetMfa<'a, A, C> {
+    pub(crate) api: &'a A,
+    pub(crate) user_name: &'a str,
+    pub(crate) mode: &'a ResetMode,
+    /// Where the codes come from.
+    pub(crate) codes: C,
+    pub(crate) clock: &'a dyn Clock,
+}
+
+impl<A: Iam, C: CodeSource> Operation for ResetMfa<'_, A, C> {
+    /// The caller's account (the issuer the authenticator app shows) and the plan.
+    type Plan = (String, MfaResetPlan);
+    type Done = MfaResetDone;
+
+    async fn prepare(&self, protected: &Protected) -> Result<Prepared<Self::Plan>, Error> {
+        let (caller, found) = look(self.api, self.user_name)
+            .await
+            .map_err(Error::from_aws)?;
+        let state = existing_user(protected, &caller, self.user_name, found, |s| &s.user)?;
+        let plan = plan_reset(&state, self.mode, &caller, self.clock.unix_now())
+            .map_err(|err| InputError::new("--enable-pending", err.to_string()))?;
+        Ok(Prepared {
+            subject: plan.user_arn.clone(),
+            changes: plan.steps().map(ToString::to_string).collect(),
+            done: plan.is_empty(),
+            plan: (caller.account.clone(), plan),
+            caller,
+        })
+    }
+
+    async fn apply(
+        &mut self,
+        (account, plan): &Self::Plan,
+        interrupted: impl std::future::Future<Output = ()>,
+    ) -> Result<MfaResetDone, Error> {
+        reset(
+            self.api,
+            plan,
+            self.mode,
+            account,
+            &mut self.codes,
+            self.clock,
+            interrupted,
+        )
+        .await
     }
 }
 
