@@ -12,13 +12,11 @@ use crate::interrupt::Interrupts;
 use crate::names;
 use crate::operation::{Driven, Prepared, drive};
 use crate::outcome::MoveStatus;
-use crate::protect::Person;
 use crate::report::tickets::MoveReport;
 use crate::report::{self, Acting};
 use crate::settings::Settings;
 use crate::sso::move_person;
 use crate::sso::operations::Patience;
-use crate::sso::permission_set::design_permission_set;
 use crate::sso::request::validate_identity_user_name;
 use std::sync::Arc;
 
@@ -71,58 +69,60 @@ pub(super) async fn move_person(
     };
     if args.sso {
         let caller = iam.get_caller_identity().await.map_err(Error::from_aws)?;
-        let acting = Acting::of(&caller);
-        protected
-            .guard(caller)
-            .check(Person::Identity { name: &user_name })?;
-        let api = sso;
-        let plan = move_person::plan_sso_move(
-            api.as_ref(),
-            &user_name,
-            &template.name,
-            &args.accounts,
-            args.instance_arn.as_deref(),
-        )
-        .await?;
-        let mut report = MoveReport {
-            acting: acting.clone(),
-            status: MoveStatus::Planned,
-            user_name: user_name.clone(),
-            user: plan.user_id.clone(),
-            from: (!plan.from.is_empty()).then(|| plan.from.join(", ")),
-            to: template.name.clone(),
-            changes: plan.steps(&template.name),
+        let mut operation = move_person::MovePerson {
+            api: sso,
+            user_name: &user_name,
+            template,
+            accounts: &args.accounts,
+            instance_arn: args.instance_arn.as_deref(),
+            caller: &caller,
+            clock: &SystemClock,
+            patience: Patience::default(),
         };
-        if !go_ahead(&mut report, plan.is_done(), settings, &mut prompter)? {
-            return Ok(());
-        }
-        let design = design_permission_set(template)?;
-        let moved = move_person::apply_sso_move(
-            api,
-            &plan,
-            &design,
-            &SystemClock,
-            Patience::default(),
+        let driven = drive(
+            &mut operation,
+            protected,
+            settings.dry_run,
+            |prepared| ask(prepared, settings, &mut prompter),
             interrupts.during_changes(),
         )
         .await?;
-        report.status = MoveStatus::Moved;
-        report.changes = moved
-            .removed
-            .iter()
-            .map(|a| {
-                format!(
-                    "sso:DeleteAccountAssignment {} in account {}",
-                    a.permission_set_arn, a.account
+        let (prepared, status, changes) = match driven {
+            Driven::Planned(prepared) => {
+                let changes = prepared.changes.clone();
+                (prepared, MoveStatus::Planned, changes)
+            }
+            Driven::AlreadyDone(prepared) => (prepared, MoveStatus::AlreadyDone, Vec::new()),
+            Driven::Applied(prepared, moved) => {
+                let removed = moved.removed.iter().map(|a| {
+                    format!(
+                        "sso:DeleteAccountAssignment {} in account {}",
+                        a.permission_set_arn, a.account
+                    )
+                });
+                let granted = moved.granted.iter().map(|a| {
+                    format!(
+                        "sso:CreateAccountAssignment {} in account {}",
+                        a.permission_set_arn, a.account
+                    )
+                });
+                (
+                    prepared,
+                    MoveStatus::Moved,
+                    removed.chain(granted).collect(),
                 )
-            })
-            .chain(moved.granted.iter().map(|a| {
-                format!(
-                    "sso:CreateAccountAssignment {} in account {}",
-                    a.permission_set_arn, a.account
-                )
-            }))
-            .collect();
+            }
+        };
+        let (plan, _) = &prepared.plan;
+        let report = MoveReport {
+            acting: Acting::of(&caller),
+            status,
+            user_name: user_name.clone(),
+            user: prepared.subject.clone(),
+            from: (!plan.from.is_empty()).then(|| plan.from.join(", ")),
+            to: template.name.clone(),
+            changes,
+        };
         report::print(&report.render(settings.output));
         return Ok(());
     }
@@ -177,34 +177,4 @@ fn ask<P>(
         changes: prepared.changes.clone(),
     }
     .confirm(Consent::YesNo, prompter)
-}
-
-/// Whether to make the changes: not for a dry run or a move already done (the report is
-/// printed, `planned` or `already-done`); on a terminal, only once the plan is shown and the
-/// person says yes.
-fn go_ahead(
-    report: &mut MoveReport,
-    done: bool,
-    settings: &Settings,
-    prompter: &mut impl Prompter,
-) -> Result<bool, Error> {
-    if settings.dry_run || done {
-        if !settings.dry_run {
-            report.status = MoveStatus::AlreadyDone;
-            report.changes = Vec::new();
-        }
-        report::print(&report.render(settings.output));
-        return Ok(false);
-    }
-    if settings.terminal.interactive && !settings.yes {
-        let proposal = Proposal {
-            acting: &report.acting,
-            action: format!("move {}", report.user),
-            changes: report.changes.clone(),
-        };
-        if !proposal.confirm(Consent::YesNo, prompter)? {
-            return Err(Error::Declined);
-        }
-    }
-    Ok(true)
 }

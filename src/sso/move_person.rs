@@ -3,15 +3,19 @@
 //! (polled) before the new ones are granted, so the person never holds both. A failure or
 //! interrupt while granting removes what this run granted and grants the old access again.
 
-use crate::aws::{Assignment, Grantee, Sso, SsoInstance};
+use crate::aws::{Assignment, CallerIdentity, Grantee, Sso, SsoInstance};
 use crate::clock::Clock;
 use crate::error::{Error, InputError};
+use crate::operation::{Operation, Prepared};
+use crate::protect::{Person, Protected};
 use crate::sso::assign::choose_instance;
 use crate::sso::assignments::{AccountOutcome, assign_accounts, unassign};
 use crate::sso::operations::Patience;
 use crate::sso::permission_set::{
-    PERMISSION_SET_MARKER, PermissionSetDesign, describe_all, ensure_permission_set,
+    PERMISSION_SET_MARKER, PermissionSetDesign, describe_all, design_permission_set,
+    ensure_permission_set,
 };
+use crate::template::Template;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
@@ -256,6 +260,65 @@ pub(crate) async fn apply_sso_move<A: Sso + Send + 'static>(
         (false, _) => Err(Error::UndoIncomplete { cause, leftovers }),
         (true, true) => Err(Error::Interrupted { undone }),
         (true, false) => Err(Error::RolledBack { cause, undone }),
+    }
+}
+
+/// `move --sso`, as the command and the menu run it.
+pub(crate) struct MovePerson<'a, A> {
+    pub(crate) api: Arc<A>,
+    pub(crate) user_name: &'a str,
+    pub(crate) template: &'a Template,
+    /// `--account`: where the new template is given; none, the accounts of the old access.
+    pub(crate) accounts: &'a [String],
+    pub(crate) instance_arn: Option<&'a str>,
+    /// Who runs it (read once by the edge, from STS).
+    pub(crate) caller: &'a CallerIdentity,
+    pub(crate) clock: &'a dyn Clock,
+    pub(crate) patience: Patience,
+}
+
+impl<A: Sso + Send + 'static> Operation for MovePerson<'_, A> {
+    type Plan = (SsoMovePlan, PermissionSetDesign);
+    type Done = SsoMoved;
+
+    async fn prepare(&self, protected: &Protected) -> Result<Prepared<Self::Plan>, Error> {
+        protected
+            .guard(self.caller.clone())
+            .check(Person::Identity {
+                name: self.user_name,
+            })?;
+        let design = design_permission_set(self.template)?;
+        let plan = plan_sso_move(
+            self.api.as_ref(),
+            self.user_name,
+            &self.template.name,
+            self.accounts,
+            self.instance_arn,
+        )
+        .await?;
+        Ok(Prepared {
+            caller: self.caller.clone(),
+            subject: plan.user_id.clone(),
+            changes: plan.steps(&self.template.name),
+            done: plan.is_done(),
+            plan: (plan, design),
+        })
+    }
+
+    async fn apply(
+        &mut self,
+        (plan, design): &Self::Plan,
+        interrupted: impl std::future::Future<Output = ()>,
+    ) -> Result<SsoMoved, Error> {
+        apply_sso_move(
+            self.api.clone(),
+            plan,
+            design,
+            self.clock,
+            self.patience,
+            interrupted,
+        )
+        .await
     }
 }
 
