@@ -414,7 +414,7 @@ pub(crate) async fn ask_sso_person(
     prompter: &mut impl Prompter,
     purpose: &str,
 ) -> Result<String, Error> {
-    let instance = crate::sso::assign::choose_instance(api, instance_arn).await?;
+    let instance = crate::sso::instance::choose_instance(api, instance_arn).await?;
     let mut names: Vec<String> = api
         .list_identity_users(&instance.identity_store_id)
         .await

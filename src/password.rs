@@ -88,7 +88,7 @@ mod tests {
             let first = password.expose().as_bytes()[0];
             assert!(first.is_ascii_alphanumeric(), "{}", first as char);
             assert_eq!(
-                crate::batch::report::escape_formula(password.expose()),
+                crate::report::csv::escape_formula(password.expose()),
                 password.expose()
             );
         }

@@ -2,6 +2,7 @@
 //! same facts. Never a secret: the one-time password goes to the terminal (stderr) or a file.
 
 pub(crate) mod audit;
+pub(crate) mod csv;
 pub(crate) mod people;
 pub(crate) mod tickets;
 

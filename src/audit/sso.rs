@@ -5,7 +5,7 @@
 use super::{Check, Finding};
 use crate::aws::{Principal, Sso};
 use crate::error::Error;
-use crate::sso::assign::choose_instance;
+use crate::sso::instance::choose_instance;
 use crate::sso::permission_set::{MAX_DESCRIBES_AT_ONCE, PERMISSION_SET_MARKER};
 use futures_util::future::try_join_all;
 use std::collections::BTreeMap;

@@ -4,6 +4,7 @@
 use crate::batch::check::Row;
 use crate::error::{BatchShortfall, Error, InputError};
 use crate::outcome::RowStatus;
+use crate::report::csv::escape_formula;
 use crate::secret::Secret;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -46,15 +47,6 @@ pub(crate) enum ReportSink {
     JsonLines(Box<dyn std::io::Write>),
     /// A line a row for people, on standard output.
     Human,
-}
-
-/// A value a spreadsheet would run as a formula gets a leading apostrophe.
-pub(crate) fn escape_formula(value: &str) -> String {
-    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_string()
-    }
 }
 
 impl ReportSink {

@@ -128,7 +128,7 @@ async fn prepare<I: Iam, S: Sso + Send + 'static>(
     let sso = if checked.assign_templates.is_empty() || settings.dry_run {
         None
     } else {
-        let instance = assign::choose_instance(sso.as_ref(), None).await?;
+        let instance = crate::sso::instance::choose_instance(sso.as_ref(), None).await?;
         let mut sets = Vec::new();
         let mut groups = Vec::new();
         for name in &checked.assign_templates {

@@ -3,8 +3,8 @@
 
 use super::to_json;
 use crate::audit::{Finding, Severity, Thresholds};
-use crate::batch::report::escape_formula;
 use crate::cli::OutputFormat;
+use crate::report::csv::escape_formula;
 use serde::Serialize;
 
 /// Findings by severity.

@@ -263,7 +263,7 @@ impl ListReport {
         writer.write_record(CSV_COLUMNS)?;
         for person in &self.people {
             writer.write_record(
-                Self::fields(person).map(|cell| crate::batch::report::escape_formula(&cell)),
+                Self::fields(person).map(|cell| crate::report::csv::escape_formula(&cell)),
             )?;
         }
         let bytes = writer.into_inner().map_err(|err| err.into_error())?;

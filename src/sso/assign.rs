@@ -13,6 +13,7 @@ use crate::operation::{Operation, Prepared};
 use crate::protect::{Person, Protected};
 use crate::sso::assignments::{AccountOutcome, assign_accounts, is_assigned, unassign};
 use crate::sso::groups::{TemplateGroup, ensure_group, group_name, join, leave};
+use crate::sso::instance::choose_instance;
 use crate::sso::operations::Patience;
 use crate::sso::permission_set::{
     PermissionSetOutcome, describe_all, design_permission_set, ensure_permission_set,
@@ -20,49 +21,6 @@ use crate::sso::permission_set::{
 use crate::sso::request::AssignRequest;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
-
-/// The instance to use: the only one, or the one named by `--instance-arn`.
-pub(crate) async fn choose_instance(
-    api: &impl Sso,
-    wanted: Option<&str>,
-) -> Result<SsoInstance, Error> {
-    let instances = api.list_instances().await.map_err(Error::from_aws)?;
-    match (wanted, instances.as_slice()) {
-        (Some(arn), _) => instances
-            .iter()
-            .find(|i| i.arn == arn)
-            .cloned()
-            .ok_or_else(|| {
-                InputError::new(
-                    "--instance-arn",
-                    format!("no Identity Center instance {arn}"),
-                )
-                .into()
-            }),
-        (None, [only]) => Ok(only.clone()),
-        (None, []) => Err(InputError::new(
-            "--sso-region",
-            format!(
-                "no IAM Identity Center instance in region {}: Identity Center lives in one region, its home region (the IAM Identity Center console shows it under Settings); give --sso-region REGION or \"sso_region\" in the configuration file",
-                api.region()
-            ),
-        )
-        .into()),
-        (None, several) => Err(InputError::new(
-            "--instance-arn",
-            format!(
-                "there are {} Identity Center instances; name one: {}",
-                several.len(),
-                several
-                    .iter()
-                    .map(|i| i.arn.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        )
-        .into()),
-    }
-}
 
 /// What `assign` did.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,6 +5,7 @@ pub(crate) mod assign;
 pub(crate) mod assignments;
 pub(crate) mod cut_sessions;
 pub(crate) mod groups;
+pub(crate) mod instance;
 pub(crate) mod move_person;
 pub(crate) mod offboard;
 pub(crate) mod operations;

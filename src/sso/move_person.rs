@@ -8,8 +8,8 @@ use crate::clock::Clock;
 use crate::error::{Error, InputError};
 use crate::operation::{Operation, Prepared};
 use crate::protect::{Person, Protected};
-use crate::sso::assign::choose_instance;
 use crate::sso::assignments::{AccountOutcome, assign_accounts, unassign};
+use crate::sso::instance::choose_instance;
 use crate::sso::operations::Patience;
 use crate::sso::permission_set::{
     PERMISSION_SET_MARKER, PermissionSetDesign, describe_all, design_permission_set,

@@ -3,7 +3,7 @@
 
 use crate::aws::{Assignment, GroupMembership, Sso, SsoInstance};
 use crate::error::Error;
-use crate::sso::assign::choose_instance;
+use crate::sso::instance::choose_instance;
 use crate::sso::permission_set::describe_all;
 use futures_util::future::try_join_all;
 use serde::Serialize;
