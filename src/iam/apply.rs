@@ -565,4 +565,6 @@ pub(crate) async fn rolling_back<A: Iam, T>(
 }
 
 #[cfg(test)]
+mod lag_tests;
+#[cfg(test)]
 pub(crate) mod tests;
