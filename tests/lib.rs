@@ -13,6 +13,8 @@ mod consistency;
 mod helpdesk;
 mod new_user;
 mod offboard;
+mod offboard_sso;
 mod protection;
+mod sso_tickets;
 mod support;
 mod tickets;

@@ -1,0 +1,278 @@
+//! Identity Center in the emulator, for the tests of `assign`, `offboard --sso`, `show --sso`
+//! and `move --sso`: the instance, what a person holds (assignments, groups, the permission
+//! set's inline policy), and the arguments and files those tests share. The tests take turns.
+
+use super::{Run, block_on, sso, unique};
+use std::sync::Mutex;
+
+/// The emulator has one Identity Center instance, and the permission set of a template is
+/// shared by everyone: these tests take turns.
+pub(crate) static TURN: Mutex<()> = Mutex::new(());
+
+pub(crate) fn instance() -> (String, String) {
+    block_on(async {
+        let out = sso().0.list_instances().send().await.unwrap();
+        let instance = &out.instances()[0];
+        (
+            instance.instance_arn().unwrap().to_string(),
+            instance.identity_store_id().unwrap().to_string(),
+        )
+    })
+}
+
+pub(crate) fn identity_user_id(store: &str, name: &str) -> Option<String> {
+    block_on(async {
+        let attribute = aws_sdk_identitystore::types::UniqueAttribute::builder()
+            .attribute_path("userName")
+            .attribute_value(aws_smithy_types::Document::String(name.to_string()))
+            .build()
+            .unwrap();
+        sso()
+            .1
+            .get_user_id()
+            .identity_store_id(store)
+            .alternate_identifier(
+                aws_sdk_identitystore::types::AlternateIdentifier::UniqueAttribute(attribute),
+            )
+            .send()
+            .await
+            .ok()
+            .map(|out| out.user_id().to_string())
+    })
+}
+
+/// (account, permission set ARN) of every assignment of `user_id`.
+pub(crate) fn assignments_of(instance_arn: &str, user_id: &str) -> Vec<(String, String)> {
+    block_on(async {
+        let out = sso()
+            .0
+            .list_account_assignments_for_principal()
+            .instance_arn(instance_arn)
+            .principal_id(user_id)
+            .principal_type(aws_sdk_ssoadmin::types::PrincipalType::User)
+            .send()
+            .await
+            .unwrap();
+        let mut found: Vec<(String, String)> = out
+            .account_assignments()
+            .iter()
+            .map(|a| {
+                (
+                    a.account_id().unwrap().to_string(),
+                    a.permission_set_arn().unwrap().to_string(),
+                )
+            })
+            .collect();
+        found.sort();
+        found
+    })
+}
+
+pub(crate) fn assign_args<'a>(name: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "assign",
+        name,
+        "--template",
+        "developer",
+        "--account",
+        "111111111111",
+        "--account",
+        "222222222222",
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
+pub(crate) const CREATE: &[&str] = &[
+    "--create-user",
+    "--email",
+    "bob@example.com",
+    "--given-name",
+    "Bob",
+    "--family-name",
+    "Example",
+    "-y",
+    "--output",
+    "json",
+];
+
+/// The inline policy of a permission set, as stored.
+pub(crate) fn inline_policy(instance_arn: &str, permission_set: &str) -> String {
+    block_on(async {
+        let out = sso()
+            .0
+            .get_inline_policy_for_permission_set()
+            .instance_arn(instance_arn)
+            .permission_set_arn(permission_set)
+            .send()
+            .await
+            .unwrap();
+        out.inline_policy().unwrap_or_default().to_string()
+    })
+}
+
+/// A new identity-store group named `group` with the person in it.
+pub(crate) fn join_group(store: &str, group: &str, user_id: &str) {
+    block_on(async {
+        let created = sso()
+            .1
+            .create_group()
+            .identity_store_id(store)
+            .display_name(group)
+            .send()
+            .await
+            .unwrap();
+        sso()
+            .1
+            .create_group_membership()
+            .identity_store_id(store)
+            .group_id(created.group_id())
+            .member_id(aws_sdk_identitystore::types::MemberId::UserId(
+                user_id.to_string(),
+            ))
+            .send()
+            .await
+            .unwrap();
+    });
+}
+
+/// The ids of the groups the person is a member of.
+pub(crate) fn groups_of_person(store: &str, user_id: &str) -> Vec<String> {
+    block_on(async {
+        let out = sso()
+            .1
+            .list_group_memberships_for_member()
+            .identity_store_id(store)
+            .member_id(aws_sdk_identitystore::types::MemberId::UserId(
+                user_id.to_string(),
+            ))
+            .send()
+            .await
+            .unwrap();
+        out.group_memberships()
+            .iter()
+            .filter_map(|m| m.group_id().map(str::to_string))
+            .collect()
+    })
+}
+
+/// The assignments of a principal: a person (`User`) or a group (`Group`).
+pub(crate) fn principal_assignments(
+    instance_arn: &str,
+    kind: aws_sdk_ssoadmin::types::PrincipalType,
+    id: &str,
+) -> Vec<(String, String)> {
+    block_on(async {
+        let assigned: Vec<_> = sso()
+            .0
+            .list_account_assignments_for_principal()
+            .instance_arn(instance_arn)
+            .principal_id(id)
+            .principal_type(kind)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .unwrap();
+        let mut found: Vec<(String, String)> = assigned
+            .iter()
+            .map(|a| {
+                (
+                    a.account_id().unwrap().to_string(),
+                    a.permission_set_arn().unwrap().to_string(),
+                )
+            })
+            .collect();
+        found.sort();
+        found
+    })
+}
+
+/// The id of the identity-store group with this display name.
+pub(crate) fn group_id(store: &str, name: &str) -> Option<String> {
+    block_on(async {
+        sso()
+            .1
+            .get_group_id()
+            .identity_store_id(store)
+            .alternate_identifier(
+                aws_sdk_identitystore::types::AlternateIdentifier::UniqueAttribute(
+                    aws_sdk_identitystore::types::UniqueAttribute::builder()
+                        .attribute_path("displayName")
+                        .attribute_value(aws_smithy_types::Document::String(name.to_string()))
+                        .build()
+                        .unwrap(),
+                ),
+            )
+            .send()
+            .await
+            .ok()
+            .map(|out| out.group_id().to_string())
+    })
+}
+
+pub(crate) fn config_file(dir: &std::path::Path, text: &str) -> String {
+    let path = dir.join("config.json");
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+pub(crate) fn assign_from_sets(name: &str, config: &str) -> serde_json::Value {
+    let mut args = vec![
+        "assign",
+        name,
+        "--template",
+        "developer",
+        "--config",
+        config,
+    ];
+    args.extend_from_slice(CREATE);
+    Run::new(&args).output().exits(0).json()
+}
+
+/// The organisation's root (made when the emulator has none), and a new OU below it holding
+/// `accounts` new accounts: (OU id, account ids).
+pub(crate) fn ou_with_accounts(accounts: usize) -> (String, Vec<String>) {
+    block_on(async {
+        let org = crate::support::organizations();
+        let _ = org.create_organization().send().await;
+        let roots = org.list_roots().send().await.unwrap();
+        let root = roots.roots()[0].id().unwrap().to_string();
+        let ou = org
+            .create_organizational_unit()
+            .parent_id(&root)
+            .name(unique("ou"))
+            .send()
+            .await
+            .unwrap();
+        let ou_id = ou.organizational_unit().unwrap().id().unwrap().to_string();
+        let mut ids = Vec::new();
+        for _ in 0..accounts {
+            let name = unique("acct");
+            let made = org
+                .create_account()
+                .account_name(&name)
+                .email(format!("{name}@example.com"))
+                .send()
+                .await
+                .unwrap();
+            let id = made
+                .create_account_status()
+                .unwrap()
+                .account_id()
+                .unwrap()
+                .to_string();
+            org.move_account()
+                .account_id(&id)
+                .source_parent_id(&root)
+                .destination_parent_id(&ou_id)
+                .send()
+                .await
+                .unwrap();
+            ids.push(id);
+        }
+        ids.sort();
+        (ou_id, ids)
+    })
+}
