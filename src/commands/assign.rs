@@ -1,6 +1,5 @@
 //! `assign`: Identity Center access from a template.
 
-use super::proposal::{Consent, Proposal};
 use crate::aws::Iam;
 use crate::cli::AssignArgs;
 use crate::clock::SystemClock;
@@ -108,15 +107,8 @@ pub(super) async fn assign_person(
         &settings.protected,
         settings.dry_run,
         |prepared| {
-            if !asking {
-                return Ok(true);
-            }
-            Proposal {
-                acting: &acting,
-                action: format!("give {} access", request.user_name),
-                changes: prepared.changes.clone(),
-            }
-            .confirm(Consent::YesNo, &mut prompter)
+            let action = format!("give {} access", request.user_name);
+            super::ask_yes_no(prepared, action, settings, &mut prompter)
         },
         interrupts.during_changes(),
     )

@@ -20,6 +20,7 @@ use crate::cli::{Command, GlobalArgs, OutputFormat};
 use crate::error::{Error, InputError};
 use crate::helpdesk::{self, Dialogue, Prompter};
 use crate::interrupt::Interrupts;
+use crate::operation::Prepared;
 use crate::report::{self, Acting};
 use crate::settings::{Settings, Terminal};
 use proposal::{Consent, Proposal};
@@ -82,6 +83,35 @@ fn confirmable(settings: &Settings) -> Result<(), InputError> {
             "offboarding deletes access for good; without a terminal to confirm on, pass --yes",
         ))
     }
+}
+
+/// A change's question on a terminal (not with `-y`, never off one): the plan, then yes or no.
+fn ask_yes_no<P>(
+    prepared: &Prepared<P>,
+    action: String,
+    settings: &Settings,
+    prompter: &mut impl Prompter,
+) -> Result<bool, Error> {
+    if !settings.terminal.interactive || settings.yes {
+        return Ok(true);
+    }
+    Proposal {
+        acting: &Acting::of(&prepared.caller),
+        action,
+        changes: prepared.changes.clone(),
+    }
+    .confirm(Consent::YesNo, prompter)
+}
+
+/// Before a QR code is drawn for `user_name`'s device: it must fit the terminal.
+fn qr_fits(account: &str, user_name: &str, settings: &Settings) -> Result<(), Error> {
+    crate::iam::code_input::check_qr_fits(
+        &crate::iam::enrol::mfa_issuer(account),
+        user_name,
+        settings.terminal.look.unicode,
+        crate::iam::code_input::terminal_columns(),
+    )?;
+    Ok(())
 }
 
 /// Shows `lines` under the account and caller, and asks for `user_name`, typed.

@@ -1,7 +1,6 @@
 //! `move`: a job change. The person (given, or asked for on a terminal) and the new template
 //! (given, or chosen from the list), the plan, the question, then the change, undone on failure.
 
-use super::proposal::{Consent, Proposal};
 use crate::aws::Iam;
 use crate::cli::MoveArgs;
 use crate::clock::SystemClock;
@@ -87,32 +86,21 @@ pub(super) async fn move_person(
             interrupts.during_changes(),
         )
         .await?;
-        let (prepared, status, changes) = match driven {
-            Driven::Planned(prepared) => {
-                let changes = prepared.changes.clone();
-                (prepared, MoveStatus::Planned, changes)
-            }
-            Driven::AlreadyDone(prepared) => (prepared, MoveStatus::AlreadyDone, Vec::new()),
-            Driven::Applied(prepared, moved) => {
-                let removed = moved.removed.iter().map(|a| {
-                    format!(
-                        "sso:DeleteAccountAssignment {} in account {}",
-                        a.permission_set_arn, a.account
-                    )
-                });
-                let granted = moved.granted.iter().map(|a| {
-                    format!(
-                        "sso:CreateAccountAssignment {} in account {}",
-                        a.permission_set_arn, a.account
-                    )
-                });
-                (
-                    prepared,
-                    MoveStatus::Moved,
-                    removed.chain(granted).collect(),
+        let (prepared, status, changes) = moved(driven, |moved| {
+            let removed = moved.removed.iter().map(|a| {
+                format!(
+                    "sso:DeleteAccountAssignment {} in account {}",
+                    a.permission_set_arn, a.account
                 )
-            }
-        };
+            });
+            let granted = moved.granted.iter().map(|a| {
+                format!(
+                    "sso:CreateAccountAssignment {} in account {}",
+                    a.permission_set_arn, a.account
+                )
+            });
+            removed.chain(granted).collect()
+        });
         let (plan, _) = &prepared.plan;
         let report = MoveReport {
             acting: Acting::of(&caller),
@@ -140,14 +128,7 @@ pub(super) async fn move_person(
         interrupts.during_changes(),
     )
     .await?;
-    let (prepared, status, changes) = match driven {
-        Driven::Planned(prepared) => {
-            let changes = prepared.changes.clone();
-            (prepared, MoveStatus::Planned, changes)
-        }
-        Driven::AlreadyDone(prepared) => (prepared, MoveStatus::AlreadyDone, Vec::new()),
-        Driven::Applied(prepared, made) => (prepared, MoveStatus::Moved, made),
-    };
+    let (prepared, status, changes) = moved(driven, |made| made);
     let (_, plan) = &prepared.plan;
     let report = MoveReport {
         acting: Acting::of(&prepared.caller),
@@ -168,13 +149,22 @@ fn ask<P>(
     settings: &Settings,
     prompter: &mut impl Prompter,
 ) -> Result<bool, Error> {
-    if !settings.terminal.interactive || settings.yes {
-        return Ok(true);
+    let action = format!("move {}", prepared.subject);
+    super::ask_yes_no(prepared, action, settings, prompter)
+}
+
+/// How a driven move ended, for its report: the status and the changes (planned, or made as
+/// `made` says).
+fn moved<P, D>(
+    driven: Driven<P, D>,
+    made: impl FnOnce(D) -> Vec<String>,
+) -> (Prepared<P>, MoveStatus, Vec<String>) {
+    match driven {
+        Driven::Planned(prepared) => {
+            let changes = prepared.changes.clone();
+            (prepared, MoveStatus::Planned, changes)
+        }
+        Driven::AlreadyDone(prepared) => (prepared, MoveStatus::AlreadyDone, Vec::new()),
+        Driven::Applied(prepared, done) => (prepared, MoveStatus::Moved, made(done)),
     }
-    Proposal {
-        acting: &Acting::of(&prepared.caller),
-        action: format!("move {}", prepared.subject),
-        changes: prepared.changes.clone(),
-    }
-    .confirm(Consent::YesNo, prompter)
 }

@@ -1,21 +1,20 @@
 //! `new-user`: the request from flags (or prompts), the plan, the question, the apply, the
 //! one-time password and the handover.
 
-use super::proposal::{Consent, Proposal};
 use super::show_password;
 use crate::cli::{MfaArg, NewUserArgs, OutputFormat};
 use crate::clock::SystemClock;
 use crate::error::{Error, InputError};
 use crate::helpdesk::{self, Dialogue, Prompter};
 use crate::iam::apply::{self as onboard};
-use crate::iam::code_input::{self, AnyCodes, StdinCodes, TerminalCodes};
+use crate::iam::code_input::{AnyCodes, StdinCodes, TerminalCodes};
 use crate::iam::onboard::{Onboard, PasswordDelivery};
 use crate::iam::plan;
 use crate::iam::plan::Observed;
 use crate::iam::request::{MfaMode, NewUserInput, NewUserRequest};
 use crate::interrupt::Interrupts;
 use crate::operation::{Driven, Prepared, drive};
-use crate::report::{self, Acting, NewUserReport};
+use crate::report::{self, NewUserReport};
 use crate::settings::{Settings, Terminal};
 use crate::template::TemplateSet;
 
@@ -178,20 +177,8 @@ fn ask(
 ) -> Result<bool, Error> {
     let (observed, plan) = &prepared.plan;
     if request.mfa == MfaMode::Prompt && plan.creates_device() {
-        code_input::check_qr_fits(
-            &crate::iam::enrol::mfa_issuer(&observed.caller.account),
-            &request.user_name,
-            settings.terminal.look.unicode,
-            code_input::terminal_columns(),
-        )?;
+        super::qr_fits(&observed.caller.account, &request.user_name, settings)?;
     }
-    if !settings.terminal.interactive || settings.yes {
-        return Ok(true);
-    }
-    Proposal {
-        acting: &Acting::of(&prepared.caller),
-        action: format!("onboard {} as {}", request.user_name, request.template.name),
-        changes: prepared.changes.clone(),
-    }
-    .confirm(Consent::YesNo, prompter)
+    let action = format!("onboard {} as {}", request.user_name, request.template.name);
+    super::ask_yes_no(prepared, action, settings, prompter)
 }

@@ -2,12 +2,11 @@
 //! device enrolled (QR code and codes on a terminal, or the file and codes on standard input,
 //! or left pending for a second run), then the old devices removed.
 
-use super::proposal::{Consent, Proposal};
 use crate::cli::{OutputFormat, ResetMfaArg, ResetMfaArgs};
 use crate::clock::SystemClock;
 use crate::error::{Error, InputError};
 use crate::helpdesk::{self, Dialogue, Prompter};
-use crate::iam::code_input::{self, AnyCodes, StdinCodes, TerminalCodes};
+use crate::iam::code_input::{AnyCodes, StdinCodes, TerminalCodes};
 use crate::iam::mfa_reset::{self, MfaResetPlan, ResetMode};
 use crate::iam::request::MfaMode;
 use crate::interrupt::Interrupts;
@@ -192,20 +191,8 @@ fn ask(
 ) -> Result<bool, Error> {
     let (account, plan) = &prepared.plan;
     if *mode == ResetMode::Enrol(MfaMode::Prompt) {
-        code_input::check_qr_fits(
-            &crate::iam::enrol::mfa_issuer(account),
-            &plan.user_name,
-            settings.terminal.look.unicode,
-            code_input::terminal_columns(),
-        )?;
+        super::qr_fits(account, &plan.user_name, settings)?;
     }
-    if !settings.terminal.interactive || settings.yes {
-        return Ok(true);
-    }
-    Proposal {
-        acting: &Acting::of(&prepared.caller),
-        action: format!("reset the MFA of {}", prepared.subject),
-        changes: prepared.changes.clone(),
-    }
-    .confirm(Consent::YesNo, prompter)
+    let action = format!("reset the MFA of {}", prepared.subject);
+    super::ask_yes_no(prepared, action, settings, prompter)
 }

@@ -1,7 +1,6 @@
 //! `reset-password`: the user (given, or chosen on a terminal), the plan, the question, the
 //! new one-time password shown once on the terminal or written to a new 0600 file.
 
-use super::proposal::{Consent, Proposal};
 use super::show_password;
 use crate::cli::{OutputFormat, ResetPasswordArgs};
 use crate::error::{Error, InputError};
@@ -55,15 +54,8 @@ pub(super) async fn reset_password(
         &settings.protected,
         settings.dry_run,
         |prepared| {
-            if !settings.terminal.interactive || settings.yes {
-                return Ok(true);
-            }
-            Proposal {
-                acting: &Acting::of(&prepared.caller),
-                action: format!("give {} a new one-time console password", prepared.subject),
-                changes: prepared.changes.clone(),
-            }
-            .confirm(Consent::YesNo, &mut prompter)
+            let action = format!("give {} a new one-time console password", prepared.subject);
+            super::ask_yes_no(prepared, action, settings, &mut prompter)
         },
         interrupts.during_changes(),
     )
