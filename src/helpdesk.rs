@@ -302,10 +302,10 @@ pub(crate) fn ask_assign(
     prompter: &mut impl Prompter,
 ) -> Result<(), Error> {
     let check_name =
-        |answer: &str| assign::validate_identity_user_name(answer).map_err(|err| err.reason);
+        |answer: &str| crate::names::validate_identity_user_name(answer).map_err(|err| err.reason);
     let asked_for_person = args.username.is_none();
     match &args.username {
-        Some(given) => assign::validate_identity_user_name(given)?,
+        Some(given) => crate::names::validate_identity_user_name(given)?,
         None => {
             args.username = Some(prompter.text("Identity Center user name", false, &check_name)?);
         }

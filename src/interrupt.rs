@@ -7,7 +7,6 @@
 //! then ends with the same exit code.
 
 use crate::error::exit;
-use crate::report;
 use std::future::Future;
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -108,7 +107,7 @@ impl Interrupts {
             self.pressed.notify_one();
         } else {
             restore_terminal();
-            report::print_err(&format!(
+            crate::output::print_err(&format!(
                 "\niam-onboard: {}; nothing was changed\n",
                 signal.what()
             ));

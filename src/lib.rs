@@ -20,6 +20,7 @@ mod look;
 mod names;
 mod operation;
 mod outcome;
+mod output;
 mod password;
 mod policy;
 mod protect;

@@ -1,4 +1,5 @@
-//! IAM's rules for the names and tags people type: user names, tag keys and values.
+//! The rules for the names and tags people type: IAM and Identity Center user names, tag keys
+//! and values, emails, account ids, endpoints and regions.
 //!
 //! AWS enforces these server-side (moto does not), so they are checked here, before any call,
 //! and a violation is an `InputError` naming the field.
@@ -93,6 +94,22 @@ pub(crate) fn validate_user_name(name: &str) -> Result<(), InputError> {
 
 fn is_user_name_char(c: char) -> bool {
     crate::fields::IAM_USER_NAME.allows(c)
+}
+
+/// Identity Center user names, by the identity store's rule: 1 to 128 letters, marks,
+/// symbols, digits and punctuation.
+pub(crate) fn validate_identity_user_name(name: &str) -> Result<(), InputError> {
+    crate::fields::IDENTITY_USER_NAME
+        .check(name)
+        .map_err(|why| {
+            InputError::new(
+                "username",
+                format!(
+                    "{}: {why} (an Identity Center user name has no spaces)",
+                    shown(name)
+                ),
+            )
+        })
 }
 
 /// One tag as the user typed it, `KEY=VALUE`, split and checked.

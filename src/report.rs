@@ -1,6 +1,8 @@
 //! What a command prints on standard output: the human summary or one JSON object with the
 //! same facts. Never a secret: the one-time password goes to the terminal (stderr) or a file.
 
+pub(crate) use crate::output::{print, print_err};
+
 pub(crate) mod audit;
 pub(crate) mod csv;
 pub(crate) mod people;
@@ -20,7 +22,6 @@ use crate::sso::assign::Assigned;
 use crate::sso::assignments::AccountOutcome;
 use crate::sso::request::AssignRequest;
 use serde::Serialize;
-use std::io::Write;
 
 /// The account a command acts on and the identity it acts as: the first thing every plan shows,
 /// so the person confirming sees which account they are about to change.
@@ -685,20 +686,6 @@ pub(crate) fn to_json(value: &impl Serialize) -> String {
     let mut text = serde_json::to_string_pretty(value).expect("reports serialise");
     text.push('\n');
     text
-}
-
-/// Writes to standard error; a terminal that went away (SIGHUP) is not an error, so what
-/// runs after it (an undo) is never cut short by a failed message.
-pub(crate) fn print_err(text: &str) {
-    let _ = std::io::stderr().lock().write_all(text.as_bytes());
-}
-
-/// Writes to standard output; a closed pipe (`| head`) is not an error.
-pub(crate) fn print(text: &str) {
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush());
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use crate::helpdesk::{self, Dialogue, Prompter};
 use crate::iam::move_user;
 use crate::interrupt::Interrupts;
 use crate::names;
+use crate::names::validate_identity_user_name;
 use crate::operation::{Driven, Prepared, drive};
 use crate::outcome::MoveStatus;
 use crate::report::tickets::MoveReport;
@@ -16,7 +17,6 @@ use crate::report::{self, Acting};
 use crate::settings::Settings;
 use crate::sso::move_person;
 use crate::sso::operations::Patience;
-use crate::sso::request::validate_identity_user_name;
 use std::sync::Arc;
 
 pub(super) async fn move_person(

@@ -18,7 +18,6 @@ use crate::sso::offboard::{
     self as sso_offboard, SessionsCut, SsoOffboardPlan, SsoOffboardRequest,
 };
 use crate::sso::operations::Patience;
-use crate::sso::request::{self as assign_request};
 use std::sync::Arc;
 
 pub(super) async fn offboard_user(
@@ -136,7 +135,7 @@ pub(super) async fn offboard_sso(
     let missing = helpdesk::missing(&[("<USERNAME>", args.username.is_some())]);
     helpdesk::usage_unless_asked(settings.terminal.interactive, &["offboard"], &missing)?;
     if let Some(name) = &args.username {
-        assign_request::validate_identity_user_name(name)?;
+        crate::names::validate_identity_user_name(name)?;
     }
     confirmable(settings)?;
     let mut prompter = Dialogue::new(settings.terminal.look);

@@ -8,10 +8,10 @@ use crate::error::{Error, InputError};
 use crate::helpdesk::{self, Dialogue};
 use crate::iam::people::{self, ListFilter};
 use crate::names;
+use crate::names::validate_identity_user_name;
 use crate::report::people::{ListReport, ShowReport};
 use crate::report::{self, Acting};
 use crate::settings::Settings;
-use crate::sso::request::validate_identity_user_name;
 use crate::sso::show::read_person;
 
 pub(super) async fn show(args: ShowArgs, settings: &Settings) -> Result<(), Error> {

@@ -4,22 +4,9 @@
 use crate::aws::NewPerson;
 use crate::config::{Config, SsoAccess};
 use crate::error::InputError;
-use crate::fields::{IDENTITY_TEXT, IDENTITY_USER_NAME};
+use crate::fields::IDENTITY_TEXT;
+use crate::names::validate_identity_user_name;
 use crate::template::{Template, TemplateSet};
-
-/// Identity Center user names, by the identity store's rule: 1 to 128 letters, marks,
-/// symbols, digits and punctuation.
-pub(crate) fn validate_identity_user_name(name: &str) -> Result<(), InputError> {
-    IDENTITY_USER_NAME.check(name).map_err(|why| {
-        InputError::new(
-            "username",
-            format!(
-                "{}: {why} (an Identity Center user name has no spaces)",
-                crate::names::shown(name)
-            ),
-        )
-    })
-}
 
 /// One account and the template whose access the person gets there.
 #[derive(Debug, Clone)]

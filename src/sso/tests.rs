@@ -121,9 +121,9 @@ fn account_ids_and_identity_names_are_checked() {
     for bad in ["11111111111", "1111111111111", "11111111111a", ""] {
         assert_eq!(validate_account_id(bad).unwrap_err().field, "--account");
     }
-    validate_identity_user_name("bob@example.com").unwrap();
-    assert!(validate_identity_user_name("bob smith").is_err());
-    assert!(validate_identity_user_name("").is_err());
+    crate::names::validate_identity_user_name("bob@example.com").unwrap();
+    assert!(crate::names::validate_identity_user_name("bob smith").is_err());
+    assert!(crate::names::validate_identity_user_name("").is_err());
 }
 
 #[tokio::test(start_paused = true)]
