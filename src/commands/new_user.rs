@@ -7,7 +7,7 @@ use crate::clock::SystemClock;
 use crate::error::{Error, InputError};
 use crate::helpdesk::{self, Dialogue, Prompter};
 use crate::iam::apply::{self as onboard};
-use crate::iam::code_input::{AnyCodes, StdinCodes, TerminalCodes};
+use crate::iam::code_input::AnyCodes;
 use crate::iam::onboard::{Onboard, PasswordDelivery};
 use crate::iam::plan;
 use crate::iam::plan::Observed;
@@ -103,13 +103,11 @@ pub(super) async fn new_user(
     }
     let request = new_user_request(args, set, settings.terminal)?;
 
-    let codes = match request.mfa {
-        MfaMode::Prompt => AnyCodes::Terminal(TerminalCodes::new(
-            &request.user_name,
-            settings.terminal.look,
-        )),
-        _ => AnyCodes::Stdin(StdinCodes::new()),
-    };
+    let codes = AnyCodes::new(
+        request.mfa == MfaMode::Prompt,
+        &request.user_name,
+        settings.terminal.look,
+    );
     let mut operation = Onboard {
         api: &api,
         request: &request,

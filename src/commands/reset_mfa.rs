@@ -6,7 +6,7 @@ use crate::cli::{OutputFormat, ResetMfaArg, ResetMfaArgs};
 use crate::clock::SystemClock;
 use crate::error::{Error, InputError};
 use crate::helpdesk::{self, Dialogue, Prompter};
-use crate::iam::code_input::{AnyCodes, StdinCodes, TerminalCodes};
+use crate::iam::code_input::AnyCodes;
 use crate::iam::mfa_reset::{self, MfaResetPlan, ResetMode};
 use crate::iam::request::MfaMode;
 use crate::interrupt::Interrupts;
@@ -102,12 +102,11 @@ pub(super) async fn reset_mfa(
         Some(name) => name,
         None => helpdesk::ask_iam_user(&api, &mut prompter, "reset the MFA of").await?,
     };
-    let codes = match mode {
-        ResetMode::Enrol(MfaMode::Prompt) => {
-            AnyCodes::Terminal(TerminalCodes::new(&user_name, settings.terminal.look))
-        }
-        _ => AnyCodes::Stdin(StdinCodes::new()),
-    };
+    let codes = AnyCodes::new(
+        mode == ResetMode::Enrol(MfaMode::Prompt),
+        &user_name,
+        settings.terminal.look,
+    );
     let mut operation = mfa_reset::ResetMfa {
         api: &api,
         user_name: &user_name,

@@ -228,6 +228,17 @@ pub(crate) enum AnyCodes {
     Stdin(StdinCodes),
 }
 
+impl AnyCodes {
+    /// Codes typed at a prompt beside the QR code (`prompt`), else read from standard input.
+    pub(crate) fn new(prompt: bool, user_name: &str, look: Look) -> Self {
+        if prompt {
+            AnyCodes::Terminal(TerminalCodes::new(user_name, look))
+        } else {
+            AnyCodes::Stdin(StdinCodes::new())
+        }
+    }
+}
+
 impl CodeSource for AnyCodes {
     fn show(&mut self, otpauth_uri: &Secret) -> Result<(), String> {
         match self {
