@@ -133,7 +133,7 @@ async fn with_tag(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aws::memory_org::MemoryOrg;
+    use crate::aws::memory::org::MemoryOrg;
 
     fn organisation() -> MemoryOrg {
         let mut org = MemoryOrg::default();

@@ -13,14 +13,10 @@ mod commands;
 mod config;
 mod error;
 mod fields;
-mod helpdesk;
 mod iam;
-mod interrupt;
-mod look;
 mod names;
 mod operation;
 mod outcome;
-mod output;
 mod password;
 mod policy;
 mod protect;
@@ -32,6 +28,7 @@ mod settings;
 mod sso;
 mod tags;
 mod template;
+mod terminal;
 mod totp;
 
 use std::io::IsTerminal;
@@ -68,7 +65,7 @@ pub fn run() -> ExitCode {
         }
     };
     let (result, signal) = runtime.block_on(async {
-        let interrupts = interrupt::Interrupts::listen();
+        let interrupts = terminal::interrupt::Interrupts::listen();
         let result = commands::dispatch(cli.command, &cli.global, &interrupts).await;
         (result, interrupts.received())
     });
@@ -77,11 +74,11 @@ pub fn run() -> ExitCode {
     match result {
         Ok(()) => ExitCode::from(error::exit::DONE),
         Err(err) => {
-            interrupt::restore_terminal();
+            terminal::interrupt::restore_terminal();
             let code = match signal.filter(|_| err.yields_to_signal()) {
                 Some(signal) => {
                     let what = match signal {
-                        interrupt::Signal::Interrupt => String::new(),
+                        terminal::interrupt::Signal::Interrupt => String::new(),
                         other => format!("{}: ", other.what()),
                     };
                     report::print_err(&format!("iam-onboard: {what}{err}\n"));

@@ -1,7 +1,7 @@
 //! What a command prints on standard output: the human summary or one JSON object with the
 //! same facts. Never a secret: the one-time password goes to the terminal (stderr) or a file.
 
-pub(crate) use crate::output::{print, print_err};
+pub(crate) use crate::terminal::output::{print, print_err};
 
 pub(crate) mod audit;
 pub(crate) mod csv;
@@ -14,13 +14,13 @@ use crate::iam::apply::Onboarded;
 use crate::iam::offboard::{OffboardMode, OffboardPlan, Removed};
 use crate::iam::plan::{Observed, Plan};
 use crate::iam::request::{MfaMode, NewUserRequest};
-use crate::look::Look;
 use crate::outcome::{
     AccountStatus, AssignStatus, MfaState, NewUserStatus, OffboardStatus, PermissionSetAction,
 };
 use crate::sso::assign::Assigned;
 use crate::sso::assignments::AccountOutcome;
 use crate::sso::request::AssignRequest;
+use crate::terminal::look::Look;
 use serde::Serialize;
 
 /// The account a command acts on and the identity it acts as: the first thing every plan shows,

@@ -6,15 +6,15 @@
 
 use crate::aws::config::{AwsTarget, load_config};
 use crate::aws::sdk::SdkIam;
-use crate::aws::sdk_sso::SdkSso;
+use crate::aws::sdk::SdkSso;
 use crate::aws::settling::Settling;
 use crate::cli::{GlobalArgs, OutputFormat};
 use crate::config::Config;
 use crate::error::{Error, InputError};
-use crate::look::Look;
 use crate::names;
 use crate::protect::Protected;
 use crate::template::TemplateSet;
+use crate::terminal::look::Look;
 use aws_config::SdkConfig;
 use std::io::IsTerminal;
 use std::time::Duration;

@@ -4,7 +4,7 @@ use super::check::*;
 use super::report::*;
 use super::run::*;
 use crate::aws::memory::MemoryIam;
-use crate::aws::memory_sso::{Behaviour, MemorySso};
+use crate::aws::memory::sso::{Behaviour, MemorySso};
 use crate::aws::settling::Settling;
 use crate::config::Config;
 use crate::error::exit;

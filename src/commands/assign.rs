@@ -5,8 +5,6 @@ use crate::cli::AssignArgs;
 use crate::clock::SystemClock;
 use crate::config::Config;
 use crate::error::{Error, InputError};
-use crate::helpdesk::{self, Dialogue};
-use crate::interrupt::Interrupts;
 use crate::operation::{Driven, drive};
 use crate::report::{self, Acting, AssignReport};
 use crate::settings::Settings;
@@ -14,6 +12,9 @@ use crate::sso::assign as sso_assign;
 use crate::sso::operations::Patience;
 use crate::sso::request::{AssignInput, AssignRequest, PersonInput};
 use crate::template::TemplateSet;
+use crate::terminal::helpdesk;
+use crate::terminal::interrupt::Interrupts;
+use crate::terminal::prompt::Dialogue;
 use std::sync::Arc;
 
 /// Turns `assign` arguments into a validated request.
@@ -73,13 +74,16 @@ pub(super) async fn assign_person(
     let set = &settings.templates;
     let (config, resolved) =
         super::with_resolved_sets(settings.config.clone(), &settings.aws).await?;
-    let missing = helpdesk::missing(&[
-        ("<USERNAME>", args.username.is_some()),
-        ("--template <NAME>", args.template.is_some()),
-    ]);
-    helpdesk::usage_unless_asked(settings.terminal.interactive, &["assign"], &missing)?;
+    let missing = helpdesk::require(
+        settings.terminal.interactive,
+        &["assign"],
+        &[
+            ("<USERNAME>", args.username.is_some()),
+            ("--template <NAME>", args.template.is_some()),
+        ],
+    )?;
     let mut prompter = Dialogue::new(settings.terminal.look);
-    if !missing.is_empty() {
+    if missing {
         helpdesk::ask_assign(&mut args, set, &config, &mut prompter)?;
     }
     let request = assign_request(args, set, &config)?;

@@ -4,11 +4,12 @@ use crate::aws::Iam;
 use crate::batch;
 use crate::cli::{BatchArgs, OutputFormat};
 use crate::error::{Error, InputError};
-use crate::helpdesk::{self, Dialogue, Prompter};
-use crate::interrupt::Interrupts;
 use crate::report::{self, Acting};
 use crate::settings::Settings;
 use crate::sso::operations::Patience;
+use crate::terminal::helpdesk;
+use crate::terminal::interrupt::Interrupts;
+use crate::terminal::prompt::{Dialogue, Prompter};
 use std::sync::Arc;
 
 pub(super) async fn run_batch(
@@ -24,8 +25,11 @@ pub(super) async fn run_batch(
             report::print_err(&format!("{line}\n"));
         }
     }
-    let missing = helpdesk::missing(&[("<FILE>", args.file.is_some())]);
-    helpdesk::usage_unless_asked(settings.terminal.interactive, &["batch"], &missing)?;
+    helpdesk::require(
+        settings.terminal.interactive,
+        &["batch"],
+        &[("<FILE>", args.file.is_some())],
+    )?;
     let path = match args.file.clone() {
         Some(path) => path,
         None => helpdesk::ask_batch_file(&mut Dialogue::new(settings.terminal.look))?,

@@ -18,11 +18,12 @@ mod templates;
 use crate::aws::config::AwsTarget;
 use crate::cli::{Command, GlobalArgs, OutputFormat};
 use crate::error::{Error, InputError};
-use crate::helpdesk::{self, Dialogue, Prompter};
-use crate::interrupt::Interrupts;
 use crate::operation::Prepared;
 use crate::report::{self, Acting};
 use crate::settings::{Settings, Terminal};
+use crate::terminal::helpdesk;
+use crate::terminal::interrupt::Interrupts;
+use crate::terminal::prompt::{Dialogue, Prompter};
 use proposal::{Consent, Proposal};
 
 /// Runs `command`; without one, opens the menu on a terminal, else it is a usage error.
@@ -105,11 +106,11 @@ fn ask_yes_no<P>(
 
 /// Before a QR code is drawn for `user_name`'s device: it must fit the terminal.
 fn qr_fits(account: &str, user_name: &str, settings: &Settings) -> Result<(), Error> {
-    crate::iam::code_input::check_qr_fits(
+    crate::terminal::code_input::check_qr_fits(
         &crate::iam::enrol::mfa_issuer(account),
         user_name,
         settings.terminal.look.unicode,
-        crate::iam::code_input::terminal_columns(),
+        crate::terminal::code_input::terminal_columns(),
     )?;
     Ok(())
 }
@@ -155,7 +156,7 @@ async fn with_resolved_sets(
         return Ok((config, Vec::new()));
     }
     let sdk_config = crate::aws::config::load_config(target).await?;
-    crate::account_sets::resolve(&crate::aws::sdk_org::SdkOrg::new(&sdk_config), &config).await
+    crate::account_sets::resolve(&crate::aws::sdk::SdkOrg::new(&sdk_config), &config).await
 }
 
 /// Once the helper says the person has what was shown (the one-time password, the QR code),

@@ -5,9 +5,7 @@ use crate::aws::Iam;
 use crate::cli::MoveArgs;
 use crate::clock::SystemClock;
 use crate::error::Error;
-use crate::helpdesk::{self, Dialogue, Prompter};
 use crate::iam::move_user;
-use crate::interrupt::Interrupts;
 use crate::names;
 use crate::names::validate_identity_user_name;
 use crate::operation::{Driven, Prepared, drive};
@@ -17,6 +15,9 @@ use crate::report::{self, Acting};
 use crate::settings::Settings;
 use crate::sso::move_person;
 use crate::sso::operations::Patience;
+use crate::terminal::helpdesk;
+use crate::terminal::interrupt::Interrupts;
+use crate::terminal::prompt::{Dialogue, Prompter};
 use std::sync::Arc;
 
 pub(super) async fn move_person(
@@ -24,11 +25,14 @@ pub(super) async fn move_person(
     settings: &Settings,
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
-    let missing = helpdesk::missing(&[
-        ("<USERNAME>", args.username.is_some()),
-        ("--template <NAME>", args.template.is_some()),
-    ]);
-    helpdesk::usage_unless_asked(settings.terminal.interactive, &["move"], &missing)?;
+    helpdesk::require(
+        settings.terminal.interactive,
+        &["move"],
+        &[
+            ("<USERNAME>", args.username.is_some()),
+            ("--template <NAME>", args.template.is_some()),
+        ],
+    )?;
     if let Some(name) = &args.username {
         if args.sso {
             validate_identity_user_name(name)?;

@@ -5,18 +5,19 @@ use super::show_password;
 use crate::cli::{MfaArg, NewUserArgs, OutputFormat};
 use crate::clock::SystemClock;
 use crate::error::{Error, InputError};
-use crate::helpdesk::{self, Dialogue, Prompter};
 use crate::iam::apply::{self as onboard};
-use crate::iam::code_input::AnyCodes;
 use crate::iam::onboard::{Onboard, PasswordDelivery};
 use crate::iam::plan;
 use crate::iam::plan::Observed;
 use crate::iam::request::{MfaMode, NewUserInput, NewUserRequest};
-use crate::interrupt::Interrupts;
 use crate::operation::{Driven, Prepared, drive};
 use crate::report::{self, NewUserReport};
 use crate::settings::{Settings, Terminal};
 use crate::template::TemplateSet;
+use crate::terminal::code_input::AnyCodes;
+use crate::terminal::helpdesk;
+use crate::terminal::interrupt::Interrupts;
+use crate::terminal::prompt::{Dialogue, Prompter};
 
 /// Turns `new-user` arguments into a validated request. Nothing here talks to AWS.
 pub(crate) fn new_user_request(
@@ -90,15 +91,18 @@ pub(super) async fn new_user(
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
     let set = &settings.templates;
-    let missing = helpdesk::missing(&[
-        ("<USERNAME>", args.username.is_some()),
-        ("--template <NAME>", args.template.is_some()),
-    ]);
-    helpdesk::usage_unless_asked(settings.terminal.interactive, &["new-user"], &missing)?;
+    let missing = helpdesk::require(
+        settings.terminal.interactive,
+        &["new-user"],
+        &[
+            ("<USERNAME>", args.username.is_some()),
+            ("--template <NAME>", args.template.is_some()),
+        ],
+    )?;
     let protected = &settings.protected;
     let mut prompter = Dialogue::new(settings.terminal.look);
     let api = settings.iam_api().await?;
-    if !missing.is_empty() {
+    if missing {
         helpdesk::ask_new_user(&mut args, set, &api, &mut prompter).await?;
     }
     let request = new_user_request(args, set, settings.terminal)?;

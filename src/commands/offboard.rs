@@ -6,9 +6,7 @@ use crate::aws::Iam;
 use crate::cli::OffboardArgs;
 use crate::clock::{Clock, SystemClock, rfc3339};
 use crate::error::Error;
-use crate::helpdesk::{self, Dialogue, Prompter};
 use crate::iam::offboard::{self, OffboardMode, OffboardRequest};
-use crate::interrupt::Interrupts;
 use crate::operation::{Driven, Prepared, drive};
 use crate::outcome::OffboardStatus;
 use crate::report::{self, AccessCut, Acting, OffboardReport, SessionsCutReport, StillAllowed};
@@ -18,6 +16,9 @@ use crate::sso::offboard::{
     self as sso_offboard, SessionsCut, SsoOffboardPlan, SsoOffboardRequest,
 };
 use crate::sso::operations::Patience;
+use crate::terminal::helpdesk;
+use crate::terminal::interrupt::Interrupts;
+use crate::terminal::prompt::{Dialogue, Prompter};
 use std::sync::Arc;
 
 pub(super) async fn offboard_user(
@@ -25,8 +26,11 @@ pub(super) async fn offboard_user(
     settings: &Settings,
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
-    let missing = helpdesk::missing(&[("<USERNAME>", args.username.is_some())]);
-    helpdesk::usage_unless_asked(settings.terminal.interactive, &["offboard"], &missing)?;
+    helpdesk::require(
+        settings.terminal.interactive,
+        &["offboard"],
+        &[("<USERNAME>", args.username.is_some())],
+    )?;
     let mode = if args.disable_only {
         OffboardMode::DisableOnly
     } else {
@@ -132,8 +136,11 @@ pub(super) async fn offboard_sso(
     settings: &Settings,
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
-    let missing = helpdesk::missing(&[("<USERNAME>", args.username.is_some())]);
-    helpdesk::usage_unless_asked(settings.terminal.interactive, &["offboard"], &missing)?;
+    helpdesk::require(
+        settings.terminal.interactive,
+        &["offboard"],
+        &[("<USERNAME>", args.username.is_some())],
+    )?;
     if let Some(name) = &args.username {
         crate::names::validate_identity_user_name(name)?;
     }

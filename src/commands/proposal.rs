@@ -4,8 +4,8 @@
 //! the name typed.
 
 use crate::error::Error;
-use crate::helpdesk::Prompter;
 use crate::report::Acting;
+use crate::terminal::prompt::Prompter;
 
 /// A plan as the person confirming it reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,17 +5,18 @@
 use crate::cli::{OutputFormat, ResetMfaArg, ResetMfaArgs};
 use crate::clock::SystemClock;
 use crate::error::{Error, InputError};
-use crate::helpdesk::{self, Dialogue, Prompter};
-use crate::iam::code_input::AnyCodes;
 use crate::iam::mfa_reset::{self, MfaResetPlan, ResetMode};
 use crate::iam::request::MfaMode;
-use crate::interrupt::Interrupts;
 use crate::names;
 use crate::operation::{Driven, Prepared, drive};
 use crate::outcome::MfaResetStatus;
 use crate::report::tickets::MfaResetReport;
 use crate::report::{self, Acting};
 use crate::settings::{Settings, Terminal};
+use crate::terminal::code_input::AnyCodes;
+use crate::terminal::helpdesk;
+use crate::terminal::interrupt::Interrupts;
+use crate::terminal::prompt::{Dialogue, Prompter};
 use std::path::Path;
 
 /// The mode asked for, checked against the terminal and the files before any call.
@@ -89,8 +90,11 @@ pub(super) async fn reset_mfa(
     settings: &Settings,
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
-    let missing = helpdesk::missing(&[("<USERNAME>", args.username.is_some())]);
-    helpdesk::usage_unless_asked(settings.terminal.interactive, &["reset-mfa"], &missing)?;
+    helpdesk::require(
+        settings.terminal.interactive,
+        &["reset-mfa"],
+        &[("<USERNAME>", args.username.is_some())],
+    )?;
     if let Some(name) = &args.username {
         names::validate_user_name(name)?;
     }

@@ -4,15 +4,16 @@
 use super::show_password;
 use crate::cli::{OutputFormat, ResetPasswordArgs};
 use crate::error::{Error, InputError};
-use crate::helpdesk::{self, Dialogue};
 use crate::iam::password_reset::{self, PasswordChange};
-use crate::interrupt::Interrupts;
 use crate::names;
 use crate::operation::{Driven, drive};
 use crate::outcome::PasswordResetStatus;
 use crate::report::tickets::PasswordResetReport;
 use crate::report::{self, Acting};
 use crate::settings::Settings;
+use crate::terminal::helpdesk;
+use crate::terminal::interrupt::Interrupts;
+use crate::terminal::prompt::Dialogue;
 
 /// What to do for an Identity Center user: AWS has no API to reset their password.
 const SSO_PASSWORD_HELP: &str = "IAM Identity Center has no API to reset a user's password. In the IAM Identity Center console: Users, choose the person, Reset password; then either send them an email with instructions, or generate a one-time password to give them (they set a new one at sign-in). With an external identity provider, reset it there.";
@@ -25,8 +26,11 @@ pub(super) async fn reset_password(
     if args.sso {
         return Err(InputError::new("--sso", SSO_PASSWORD_HELP).into());
     }
-    let missing = helpdesk::missing(&[("<USERNAME>", args.username.is_some())]);
-    helpdesk::usage_unless_asked(settings.terminal.interactive, &["reset-password"], &missing)?;
+    helpdesk::require(
+        settings.terminal.interactive,
+        &["reset-password"],
+        &[("<USERNAME>", args.username.is_some())],
+    )?;
     if let Some(name) = &args.username {
         names::validate_user_name(name)?;
     }

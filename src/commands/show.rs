@@ -5,7 +5,6 @@ use crate::aws::Iam;
 use crate::cli::{ListArgs, OutputFormat, ShowArgs};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, InputError};
-use crate::helpdesk::{self, Dialogue};
 use crate::iam::people::{self, ListFilter};
 use crate::names;
 use crate::names::validate_identity_user_name;
@@ -13,10 +12,15 @@ use crate::report::people::{ListReport, ShowReport};
 use crate::report::{self, Acting};
 use crate::settings::Settings;
 use crate::sso::show::read_person;
+use crate::terminal::helpdesk;
+use crate::terminal::prompt::Dialogue;
 
 pub(super) async fn show(args: ShowArgs, settings: &Settings) -> Result<(), Error> {
-    let missing = helpdesk::missing(&[("<USERNAME>", args.username.is_some())]);
-    helpdesk::usage_unless_asked(settings.terminal.interactive, &["show"], &missing)?;
+    helpdesk::require(
+        settings.terminal.interactive,
+        &["show"],
+        &[("<USERNAME>", args.username.is_some())],
+    )?;
     if let Some(name) = &args.username {
         if args.sso {
             validate_identity_user_name(name)?;

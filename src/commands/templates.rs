@@ -4,10 +4,11 @@
 use super::with_resolved_sets;
 use crate::cli::{OutputFormat, TemplatesCommand};
 use crate::error::Error;
-use crate::helpdesk::{self, Dialogue};
 use crate::report::{self};
 use crate::settings::Settings;
 use crate::template::Template;
+use crate::terminal::helpdesk;
+use crate::terminal::prompt::Dialogue;
 
 pub(super) async fn templates(which: TemplatesCommand, settings: &Settings) -> Result<(), Error> {
     let set = &settings.templates;
@@ -15,10 +16,10 @@ pub(super) async fn templates(which: TemplatesCommand, settings: &Settings) -> R
         TemplatesCommand::List => None,
         TemplatesCommand::Show { name: Some(name) } => Some(set.get(&name)?),
         TemplatesCommand::Show { name: None } => {
-            helpdesk::usage_unless_asked(
+            helpdesk::require(
                 settings.terminal.interactive,
                 &["templates", "show"],
-                &["<NAME>"],
+                &[("<NAME>", false)],
             )?;
             Some(helpdesk::choose_template(
                 set,

@@ -2,7 +2,6 @@
 //! log, MFA enrolment) and `offboard` (discovery, the phased removal plan, its execution).
 
 pub(crate) mod apply;
-pub(crate) mod code_input;
 pub(crate) mod enrol;
 pub(crate) mod mfa_reset;
 pub(crate) mod move_user;

@@ -2,7 +2,7 @@
 //! granted, and a failed grant undone with the old access back.
 
 use super::*;
-use crate::aws::memory_sso::{Behaviour, MemorySso};
+use crate::aws::memory::sso::{Behaviour, MemorySso};
 use crate::clock::SystemClock;
 use crate::error::exit;
 use crate::sso::permission_set::design_permission_set;

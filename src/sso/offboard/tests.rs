@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::aws::PermissionSetSpec;
-use crate::aws::memory_sso::{Behaviour, INSTANCE_ARN, MemoryPermissionSet, MemorySso};
+use crate::aws::memory::sso::{Behaviour, INSTANCE_ARN, MemoryPermissionSet, MemorySso};
 use crate::clock::{SystemClock, TokioClock};
 use crate::error::{Error, exit};
 use crate::outcome::PermissionSetAction;

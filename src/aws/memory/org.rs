@@ -1,7 +1,7 @@
 //! An in-memory AWS Organizations for unit tests: OUs in a tree, accounts (ACTIVE or not) in
 //! them, tags on accounts, and every call counted.
 
-use super::{AwsResult, Org};
+use crate::aws::{AwsResult, Org};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 

@@ -7,7 +7,7 @@
 //! SSO Admin.
 
 use super::latency::Latency;
-use super::{
+use crate::aws::{
     Assignment, AwsError, AwsErrorKind, AwsResult, Grantee, GroupMembership, NewPerson,
     OperationState, OperationStatus, PermissionSetSpec, Principal, Sso, SsoInstance,
 };

@@ -2,8 +2,7 @@
 //! sets and account assignments, Identity Store for people. Errors convert through
 //! `sdk::convert`, like IAM's.
 
-use super::convert::convert;
-use super::{
+use crate::aws::{
     Assignment, AwsError, AwsErrorKind, AwsResult, Grantee, GroupMembership, NewPerson,
     OperationState, OperationStatus, PermissionSetSpec, Principal, Sso, SsoInstance,
 };
@@ -50,18 +49,14 @@ impl SdkSso {
         principal_id: &str,
     ) -> AwsResult<Vec<Assignment>> {
         const OP: &str = "sso:ListAccountAssignmentsForPrincipal";
-        let assigned = self
-            .admin
-            .list_account_assignments_for_principal()
-            .instance_arn(instance_arn)
-            .principal_id(principal_id)
-            .principal_type(kind)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let assigned = every!(
+            OP,
+            self.admin
+                .list_account_assignments_for_principal()
+                .instance_arn(instance_arn)
+                .principal_id(principal_id)
+                .principal_type(kind)
+        )?;
         Ok(assigned
             .iter()
             .map(|a| Assignment {
@@ -106,15 +101,7 @@ impl Sso for SdkSso {
 
     async fn list_instances(&self) -> AwsResult<Vec<SsoInstance>> {
         const OP: &str = "sso:ListInstances";
-        let instances = self
-            .admin
-            .list_instances()
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let instances = every!(OP, self.admin.list_instances())?;
         Ok(instances
             .iter()
             .map(|i| SsoInstance {
@@ -130,14 +117,13 @@ impl Sso for SdkSso {
         user_name: &str,
     ) -> AwsResult<Option<String>> {
         const OP: &str = "identitystore:GetUserId";
-        let result = self
-            .store
-            .get_user_id()
-            .identity_store_id(identity_store_id)
-            .alternate_identifier(unique("userName", user_name))
-            .send()
-            .await
-            .map_err(|e| convert(OP, e));
+        let result = sent!(
+            OP,
+            self.store
+                .get_user_id()
+                .identity_store_id(identity_store_id)
+                .alternate_identifier(unique("userName", user_name))
+        );
         match result {
             Ok(out) => Ok(Some(out.user_id().to_string())),
             Err(err) if err.is(AwsErrorKind::NotFound) => Ok(None),
@@ -147,40 +133,39 @@ impl Sso for SdkSso {
 
     async fn create_user(&self, identity_store_id: &str, person: &NewPerson) -> AwsResult<String> {
         const OP: &str = "identitystore:CreateUser";
-        let out = self
-            .store
-            .create_user()
-            .identity_store_id(identity_store_id)
-            .user_name(&person.user_name)
-            .display_name(&person.display_name)
-            .name(
-                Name::builder()
-                    .given_name(&person.given_name)
-                    .family_name(&person.family_name)
-                    .build(),
-            )
-            .emails(
-                Email::builder()
-                    .value(&person.email)
-                    .primary(true)
-                    .r#type("work")
-                    .build(),
-            )
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let out = sent!(
+            OP,
+            self.store
+                .create_user()
+                .identity_store_id(identity_store_id)
+                .user_name(&person.user_name)
+                .display_name(&person.display_name)
+                .name(
+                    Name::builder()
+                        .given_name(&person.given_name)
+                        .family_name(&person.family_name)
+                        .build(),
+                )
+                .emails(
+                    Email::builder()
+                        .value(&person.email)
+                        .primary(true)
+                        .r#type("work")
+                        .build(),
+                )
+        )?;
         Ok(out.user_id().to_string())
     }
 
     async fn delete_user(&self, identity_store_id: &str, user_id: &str) -> AwsResult<()> {
         const OP: &str = "identitystore:DeleteUser";
-        self.store
-            .delete_user()
-            .identity_store_id(identity_store_id)
-            .user_id(user_id)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        sent!(
+            OP,
+            self.store
+                .delete_user()
+                .identity_store_id(identity_store_id)
+                .user_id(user_id)
+        )?;
         Ok(())
     }
 
@@ -190,19 +175,15 @@ impl Sso for SdkSso {
         user_id: &str,
     ) -> AwsResult<Vec<GroupMembership>> {
         const OP: &str = "identitystore:ListGroupMembershipsForMember";
-        let memberships: Vec<_> = self
-            .store
-            .list_group_memberships_for_member()
-            .identity_store_id(identity_store_id)
-            .member_id(aws_sdk_identitystore::types::MemberId::UserId(
-                user_id.to_string(),
-            ))
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let memberships: Vec<_> = every!(
+            OP,
+            self.store
+                .list_group_memberships_for_member()
+                .identity_store_id(identity_store_id)
+                .member_id(aws_sdk_identitystore::types::MemberId::UserId(
+                    user_id.to_string(),
+                ))
+        )?;
         Ok(memberships
             .iter()
             .filter_map(|m| {
@@ -216,14 +197,13 @@ impl Sso for SdkSso {
 
     async fn describe_group(&self, identity_store_id: &str, group_id: &str) -> AwsResult<String> {
         const OP: &str = "identitystore:DescribeGroup";
-        let out = self
-            .store
-            .describe_group()
-            .identity_store_id(identity_store_id)
-            .group_id(group_id)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let out = sent!(
+            OP,
+            self.store
+                .describe_group()
+                .identity_store_id(identity_store_id)
+                .group_id(group_id)
+        )?;
         Ok(out.display_name().unwrap_or(group_id).to_string())
     }
 
@@ -232,29 +212,26 @@ impl Sso for SdkSso {
         identity_store_id: &str,
         display_name: &str,
     ) -> AwsResult<Option<(String, String)>> {
-        const OP: &str = "identitystore:GetGroupId";
-        let result = self
-            .store
-            .get_group_id()
-            .identity_store_id(identity_store_id)
-            .alternate_identifier(unique("displayName", display_name))
-            .send()
-            .await
-            .map_err(|e| convert(OP, e));
+        let result = sent!(
+            "identitystore:GetGroupId",
+            self.store
+                .get_group_id()
+                .identity_store_id(identity_store_id)
+                .alternate_identifier(unique("displayName", display_name))
+        );
         let id = match result {
             Ok(out) => out.group_id().to_string(),
             Err(err) if err.is(AwsErrorKind::NotFound) => return Ok(None),
             Err(err) => return Err(err),
         };
         const DESCRIBE: &str = "identitystore:DescribeGroup";
-        let out = self
-            .store
-            .describe_group()
-            .identity_store_id(identity_store_id)
-            .group_id(&id)
-            .send()
-            .await
-            .map_err(|e| convert(DESCRIBE, e))?;
+        let out = sent!(
+            DESCRIBE,
+            self.store
+                .describe_group()
+                .identity_store_id(identity_store_id)
+                .group_id(&id)
+        )?;
         Ok(Some((
             id,
             out.description().unwrap_or_default().to_string(),
@@ -268,15 +245,14 @@ impl Sso for SdkSso {
         description: &str,
     ) -> AwsResult<String> {
         const OP: &str = "identitystore:CreateGroup";
-        let out = self
-            .store
-            .create_group()
-            .identity_store_id(identity_store_id)
-            .display_name(display_name)
-            .description(description)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let out = sent!(
+            OP,
+            self.store
+                .create_group()
+                .identity_store_id(identity_store_id)
+                .display_name(display_name)
+                .description(description)
+        )?;
         Ok(out.group_id().to_string())
     }
 
@@ -287,16 +263,16 @@ impl Sso for SdkSso {
         user_id: &str,
     ) -> AwsResult<()> {
         const OP: &str = "identitystore:CreateGroupMembership";
-        self.store
-            .create_group_membership()
-            .identity_store_id(identity_store_id)
-            .group_id(group_id)
-            .member_id(aws_sdk_identitystore::types::MemberId::UserId(
-                user_id.to_string(),
-            ))
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        sent!(
+            OP,
+            self.store
+                .create_group_membership()
+                .identity_store_id(identity_store_id)
+                .group_id(group_id)
+                .member_id(aws_sdk_identitystore::types::MemberId::UserId(
+                    user_id.to_string(),
+                ))
+        )?;
         Ok(())
     }
 
@@ -306,27 +282,22 @@ impl Sso for SdkSso {
         membership_id: &str,
     ) -> AwsResult<()> {
         const OP: &str = "identitystore:DeleteGroupMembership";
-        self.store
-            .delete_group_membership()
-            .identity_store_id(identity_store_id)
-            .membership_id(membership_id)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        sent!(
+            OP,
+            self.store
+                .delete_group_membership()
+                .identity_store_id(identity_store_id)
+                .membership_id(membership_id)
+        )?;
         Ok(())
     }
 
     async fn list_permission_sets(&self, instance_arn: &str) -> AwsResult<Vec<String>> {
         const OP: &str = "sso:ListPermissionSets";
-        self.admin
-            .list_permission_sets()
-            .instance_arn(instance_arn)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| convert(OP, e))
+        every!(
+            OP,
+            self.admin.list_permission_sets().instance_arn(instance_arn)
+        )
     }
 
     async fn describe_permission_set(
@@ -335,14 +306,13 @@ impl Sso for SdkSso {
         permission_set_arn: &str,
     ) -> AwsResult<PermissionSetSpec> {
         const OP: &str = "sso:DescribePermissionSet";
-        let out = self
-            .admin
-            .describe_permission_set()
-            .instance_arn(instance_arn)
-            .permission_set_arn(permission_set_arn)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let out = sent!(
+            OP,
+            self.admin
+                .describe_permission_set()
+                .instance_arn(instance_arn)
+                .permission_set_arn(permission_set_arn)
+        )?;
         let set = out.permission_set();
         Ok(PermissionSetSpec {
             name: set.and_then(|s| s.name()).unwrap_or_default().to_string(),
@@ -374,17 +344,16 @@ impl Sso for SdkSso {
                     .expect("key and value are set")
             })
             .collect();
-        let out = self
-            .admin
-            .create_permission_set()
-            .instance_arn(instance_arn)
-            .name(&spec.name)
-            .description(&spec.description)
-            .session_duration(&spec.session_duration)
-            .set_tags(Some(tags))
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let out = sent!(
+            OP,
+            self.admin
+                .create_permission_set()
+                .instance_arn(instance_arn)
+                .name(&spec.name)
+                .description(&spec.description)
+                .session_duration(&spec.session_duration)
+                .set_tags(Some(tags))
+        )?;
         Ok(out
             .permission_set()
             .and_then(|s| s.permission_set_arn())
@@ -399,15 +368,15 @@ impl Sso for SdkSso {
         spec: &PermissionSetSpec,
     ) -> AwsResult<()> {
         const OP: &str = "sso:UpdatePermissionSet";
-        self.admin
-            .update_permission_set()
-            .instance_arn(instance_arn)
-            .permission_set_arn(permission_set_arn)
-            .description(&spec.description)
-            .session_duration(&spec.session_duration)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        sent!(
+            OP,
+            self.admin
+                .update_permission_set()
+                .instance_arn(instance_arn)
+                .permission_set_arn(permission_set_arn)
+                .description(&spec.description)
+                .session_duration(&spec.session_duration)
+        )?;
         Ok(())
     }
 
@@ -417,14 +386,13 @@ impl Sso for SdkSso {
         permission_set_arn: &str,
     ) -> AwsResult<Option<serde_json::Value>> {
         const OP: &str = "sso:GetInlinePolicyForPermissionSet";
-        let out = self
-            .admin
-            .get_inline_policy_for_permission_set()
-            .instance_arn(instance_arn)
-            .permission_set_arn(permission_set_arn)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let out = sent!(
+            OP,
+            self.admin
+                .get_inline_policy_for_permission_set()
+                .instance_arn(instance_arn)
+                .permission_set_arn(permission_set_arn)
+        )?;
         match out.inline_policy().filter(|text| !text.trim().is_empty()) {
             None => Ok(None),
             Some(text) => serde_json::from_str(text).map(Some).map_err(|err| {
@@ -440,14 +408,14 @@ impl Sso for SdkSso {
         document: &str,
     ) -> AwsResult<()> {
         const OP: &str = "sso:PutInlinePolicyToPermissionSet";
-        self.admin
-            .put_inline_policy_to_permission_set()
-            .instance_arn(instance_arn)
-            .permission_set_arn(permission_set_arn)
-            .inline_policy(document)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        sent!(
+            OP,
+            self.admin
+                .put_inline_policy_to_permission_set()
+                .instance_arn(instance_arn)
+                .permission_set_arn(permission_set_arn)
+                .inline_policy(document)
+        )?;
         Ok(())
     }
 
@@ -457,21 +425,20 @@ impl Sso for SdkSso {
         permission_set_arn: &str,
     ) -> AwsResult<Option<(String, String)>> {
         const OP: &str = "sso:GetPermissionsBoundaryForPermissionSet";
-        let result = self
-            .admin
-            .get_permissions_boundary_for_permission_set()
-            .instance_arn(instance_arn)
-            .permission_set_arn(permission_set_arn)
-            .customize()
-            // A read whose failure costs only a warning: one attempt, so an endpoint that
-            // lacks the call (moto) costs one round trip instead of the SDK's retries.
-            .config_override(
-                aws_sdk_ssoadmin::config::Builder::default()
-                    .retry_config(aws_smithy_types::retry::RetryConfig::disabled()),
-            )
-            .send()
-            .await
-            .map_err(|e| convert(OP, e));
+        let result = sent!(
+            OP,
+            self.admin
+                .get_permissions_boundary_for_permission_set()
+                .instance_arn(instance_arn)
+                .permission_set_arn(permission_set_arn)
+                .customize()
+                // A read whose failure costs only a warning: one attempt, so an endpoint that
+                // lacks the call (moto) costs one round trip instead of the SDK's retries.
+                .config_override(
+                    aws_sdk_ssoadmin::config::Builder::default()
+                        .retry_config(aws_smithy_types::retry::RetryConfig::disabled()),
+                )
+        );
         let found = match result {
             Ok(out) => out,
             Err(err) if err.is(AwsErrorKind::NotFound) => return Ok(None),
@@ -496,18 +463,18 @@ impl Sso for SdkSso {
             .path(policy_path)
             .build()
             .expect("the name is set");
-        self.admin
-            .put_permissions_boundary_to_permission_set()
-            .instance_arn(instance_arn)
-            .permission_set_arn(permission_set_arn)
-            .permissions_boundary(
-                PermissionsBoundary::builder()
-                    .customer_managed_policy_reference(reference)
-                    .build(),
-            )
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        sent!(
+            OP,
+            self.admin
+                .put_permissions_boundary_to_permission_set()
+                .instance_arn(instance_arn)
+                .permission_set_arn(permission_set_arn)
+                .permissions_boundary(
+                    PermissionsBoundary::builder()
+                        .customer_managed_policy_reference(reference)
+                        .build(),
+                )
+        )?;
         Ok(())
     }
 
@@ -517,15 +484,14 @@ impl Sso for SdkSso {
         permission_set_arn: &str,
     ) -> AwsResult<OperationStatus> {
         const OP: &str = "sso:ProvisionPermissionSet";
-        let out = self
-            .admin
-            .provision_permission_set()
-            .instance_arn(instance_arn)
-            .permission_set_arn(permission_set_arn)
-            .target_type(ProvisionTargetType::AllProvisionedAccounts)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let out = sent!(
+            OP,
+            self.admin
+                .provision_permission_set()
+                .instance_arn(instance_arn)
+                .permission_set_arn(permission_set_arn)
+                .target_type(ProvisionTargetType::AllProvisionedAccounts)
+        )?;
         let s = out.permission_set_provisioning_status();
         status(
             OP,
@@ -541,14 +507,13 @@ impl Sso for SdkSso {
         request_id: &str,
     ) -> AwsResult<OperationStatus> {
         const OP: &str = "sso:DescribePermissionSetProvisioningStatus";
-        let out = self
-            .admin
-            .describe_permission_set_provisioning_status()
-            .instance_arn(instance_arn)
-            .provision_permission_set_request_id(request_id)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let out = sent!(
+            OP,
+            self.admin
+                .describe_permission_set_provisioning_status()
+                .instance_arn(instance_arn)
+                .provision_permission_set_request_id(request_id)
+        )?;
         let s = out.permission_set_provisioning_status();
         status(
             OP,
@@ -573,16 +538,13 @@ impl Sso for SdkSso {
         permission_set_arn: &str,
     ) -> AwsResult<Vec<String>> {
         const OP: &str = "sso:ListAccountsForProvisionedPermissionSet";
-        self.admin
-            .list_accounts_for_provisioned_permission_set()
-            .instance_arn(instance_arn)
-            .permission_set_arn(permission_set_arn)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| convert(OP, e))
+        every!(
+            OP,
+            self.admin
+                .list_accounts_for_provisioned_permission_set()
+                .instance_arn(instance_arn)
+                .permission_set_arn(permission_set_arn)
+        )
     }
 
     async fn list_account_assignments(
@@ -592,18 +554,14 @@ impl Sso for SdkSso {
         permission_set_arn: &str,
     ) -> AwsResult<Vec<(Principal, String)>> {
         const OP: &str = "sso:ListAccountAssignments";
-        let assigned = self
-            .admin
-            .list_account_assignments()
-            .instance_arn(instance_arn)
-            .account_id(account)
-            .permission_set_arn(permission_set_arn)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let assigned = every!(
+            OP,
+            self.admin
+                .list_account_assignments()
+                .instance_arn(instance_arn)
+                .account_id(account)
+                .permission_set_arn(permission_set_arn)
+        )?;
         Ok(assigned
             .iter()
             .map(|a| {
@@ -621,16 +579,10 @@ impl Sso for SdkSso {
         identity_store_id: &str,
     ) -> AwsResult<Vec<(String, String)>> {
         const OP: &str = "identitystore:ListUsers";
-        let users = self
-            .store
-            .list_users()
-            .identity_store_id(identity_store_id)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let users = every!(
+            OP,
+            self.store.list_users().identity_store_id(identity_store_id)
+        )?;
         Ok(users
             .iter()
             .map(|u| {
@@ -644,16 +596,12 @@ impl Sso for SdkSso {
 
     async fn list_identity_groups(&self, identity_store_id: &str) -> AwsResult<Vec<String>> {
         const OP: &str = "identitystore:ListGroups";
-        let groups = self
-            .store
-            .list_groups()
-            .identity_store_id(identity_store_id)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let groups = every!(
+            OP,
+            self.store
+                .list_groups()
+                .identity_store_id(identity_store_id)
+        )?;
         Ok(groups.iter().map(|g| g.group_id().to_string()).collect())
     }
 
@@ -673,18 +621,17 @@ impl Sso for SdkSso {
         grantee: &Grantee,
     ) -> AwsResult<OperationStatus> {
         const OP: &str = "sso:CreateAccountAssignment";
-        let out = self
-            .admin
-            .create_account_assignment()
-            .instance_arn(instance_arn)
-            .target_id(&assignment.account)
-            .target_type(TargetType::AwsAccount)
-            .permission_set_arn(&assignment.permission_set_arn)
-            .principal_type(principal_type(grantee.kind))
-            .principal_id(&grantee.id)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let out = sent!(
+            OP,
+            self.admin
+                .create_account_assignment()
+                .instance_arn(instance_arn)
+                .target_id(&assignment.account)
+                .target_type(TargetType::AwsAccount)
+                .permission_set_arn(&assignment.permission_set_arn)
+                .principal_type(principal_type(grantee.kind))
+                .principal_id(&grantee.id)
+        )?;
         let s = out.account_assignment_creation_status();
         status(
             OP,
@@ -700,14 +647,13 @@ impl Sso for SdkSso {
         request_id: &str,
     ) -> AwsResult<OperationStatus> {
         const OP: &str = "sso:DescribeAccountAssignmentCreationStatus";
-        let out = self
-            .admin
-            .describe_account_assignment_creation_status()
-            .instance_arn(instance_arn)
-            .account_assignment_creation_request_id(request_id)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let out = sent!(
+            OP,
+            self.admin
+                .describe_account_assignment_creation_status()
+                .instance_arn(instance_arn)
+                .account_assignment_creation_request_id(request_id)
+        )?;
         let s = out.account_assignment_creation_status();
         status(
             OP,
@@ -724,18 +670,17 @@ impl Sso for SdkSso {
         grantee: &Grantee,
     ) -> AwsResult<OperationStatus> {
         const OP: &str = "sso:DeleteAccountAssignment";
-        let out = self
-            .admin
-            .delete_account_assignment()
-            .instance_arn(instance_arn)
-            .target_id(&assignment.account)
-            .target_type(TargetType::AwsAccount)
-            .permission_set_arn(&assignment.permission_set_arn)
-            .principal_type(principal_type(grantee.kind))
-            .principal_id(&grantee.id)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let out = sent!(
+            OP,
+            self.admin
+                .delete_account_assignment()
+                .instance_arn(instance_arn)
+                .target_id(&assignment.account)
+                .target_type(TargetType::AwsAccount)
+                .permission_set_arn(&assignment.permission_set_arn)
+                .principal_type(principal_type(grantee.kind))
+                .principal_id(&grantee.id)
+        )?;
         let s = out.account_assignment_deletion_status();
         status(
             OP,
@@ -751,14 +696,13 @@ impl Sso for SdkSso {
         request_id: &str,
     ) -> AwsResult<OperationStatus> {
         const OP: &str = "sso:DescribeAccountAssignmentDeletionStatus";
-        let out = self
-            .admin
-            .describe_account_assignment_deletion_status()
-            .instance_arn(instance_arn)
-            .account_assignment_deletion_request_id(request_id)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let out = sent!(
+            OP,
+            self.admin
+                .describe_account_assignment_deletion_status()
+                .instance_arn(instance_arn)
+                .account_assignment_deletion_request_id(request_id)
+        )?;
         let s = out.account_assignment_deletion_status();
         status(
             OP,

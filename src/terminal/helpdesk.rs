@@ -6,118 +6,15 @@
 //! The questions go through `Prompter`, so their order and checks are tested with scripted
 //! answers; `Dialogue` asks them on the terminal with dialoguer.
 
+use super::prompt::Prompter;
 use crate::aws::Iam;
 use crate::cli::{self, AssignArgs, Command, NewUserArgs};
 use crate::config::Config;
 use crate::error::{Error, InputError};
-use crate::look::Look;
 use crate::names;
 use crate::sso::request as assign;
 use crate::tags::{DISPLAY_NAME_TAG, EMAIL_TAG, TICKET_TAG};
 use crate::template::{Template, TemplateSet};
-use dialoguer::theme::ColorfulTheme;
-
-/// A check an answer must pass before it is taken: the reason is shown and the question asked
-/// again.
-pub(crate) type Check<'a> = &'a dyn Fn(&str) -> Result<(), String>;
-
-/// Asks a person questions. Every answer comes back trimmed.
-pub(crate) trait Prompter {
-    /// A line of text; `optional` takes an empty answer.
-    fn text(&mut self, prompt: &str, optional: bool, check: Check<'_>) -> Result<String, Error>;
-    /// One of `items`, chosen with the arrow keys.
-    fn choose(&mut self, prompt: &str, items: &[String]) -> Result<usize, Error>;
-    /// A choice that Esc or q may decline: `None`.
-    fn choose_or_leave(&mut self, prompt: &str, items: &[String]) -> Result<Option<usize>, Error>;
-    /// One of `items`, found by typing part of it.
-    fn search(&mut self, prompt: &str, items: &[String]) -> Result<usize, Error>;
-    fn yes_no(&mut self, prompt: &str, default: bool) -> Result<bool, Error>;
-    /// A line for the person: why an answer cannot be used.
-    fn tell(&mut self, line: &str);
-}
-
-/// The terminal's prompts (on stderr), in the terminal's look.
-pub(crate) struct Dialogue {
-    look: Look,
-    theme: ColorfulTheme,
-}
-
-impl Dialogue {
-    pub(crate) fn new(look: Look) -> Self {
-        Dialogue {
-            look,
-            theme: look.theme(),
-        }
-    }
-}
-
-/// A prompt that got no answer. In the prompt's raw mode Ctrl-C is a key and comes back as
-/// `Interrupted`; no prompt is asked once changes have started, so nothing has changed.
-pub(crate) fn unanswered(err: dialoguer::Error) -> Error {
-    let dialoguer::Error::IO(err) = err;
-    if err.kind() == std::io::ErrorKind::Interrupted {
-        Error::InterruptedBeforeChanges
-    } else {
-        Error::io("cannot read the answer", err)
-    }
-}
-
-impl Prompter for Dialogue {
-    fn text(&mut self, prompt: &str, optional: bool, check: Check<'_>) -> Result<String, Error> {
-        dialoguer::Input::<String>::with_theme(&self.theme)
-            .with_prompt(prompt)
-            .allow_empty(optional)
-            .validate_with(|answer: &String| -> Result<(), String> {
-                match answer.trim() {
-                    "" if optional => Ok(()),
-                    answer => check(answer),
-                }
-            })
-            .interact_text()
-            .map(|answer| answer.trim().to_string())
-            .map_err(unanswered)
-    }
-
-    fn choose(&mut self, prompt: &str, items: &[String]) -> Result<usize, Error> {
-        dialoguer::Select::with_theme(&self.theme)
-            .with_prompt(prompt)
-            .items(items)
-            .default(0)
-            .interact()
-            .map_err(unanswered)
-    }
-
-    fn choose_or_leave(&mut self, prompt: &str, items: &[String]) -> Result<Option<usize>, Error> {
-        dialoguer::Select::with_theme(&self.theme)
-            .with_prompt(prompt)
-            .items(items)
-            .default(0)
-            .interact_opt()
-            .map_err(unanswered)
-    }
-
-    fn search(&mut self, prompt: &str, items: &[String]) -> Result<usize, Error> {
-        dialoguer::FuzzySelect::with_theme(&self.theme)
-            .with_prompt(prompt)
-            .items(items)
-            .default(0)
-            .max_length(15)
-            .interact()
-            .map_err(unanswered)
-    }
-
-    fn yes_no(&mut self, prompt: &str, default: bool) -> Result<bool, Error> {
-        dialoguer::Confirm::with_theme(&self.theme)
-            .with_prompt(prompt)
-            .default(default)
-            .interact()
-            .map_err(unanswered)
-    }
-
-    fn tell(&mut self, line: &str) {
-        eprintln!("{} {line}", self.look.problem());
-    }
-}
 
 /// What the menu offers, and the command line each choice stands for.
 const MENU: &[(&str, &[&str])] = &[
@@ -170,27 +67,25 @@ pub(crate) fn menu(prompter: &mut impl Prompter) -> Result<Option<Command>, Erro
         .map(|index| cli::bare_command(MENU[index].1)))
 }
 
-/// Without a terminal to ask on, missing values end the run as a usage error.
-/// `command` is the subcommand's path, e.g. `["templates", "show"]`.
-pub(crate) fn usage_unless_asked(
+/// Without a terminal to ask on, required values not given end the run as a usage error
+/// (exit 2) that names them all; on a terminal they are asked for instead. `command` is the
+/// subcommand's path, e.g. `["templates", "show"]`; each value is a (name, given) pair.
+/// `Ok(true)`: some are missing, and are to be asked for.
+pub(crate) fn require(
     interactive: bool,
     command: &[&str],
-    missing: &[&str],
-) -> Result<(), Error> {
-    if missing.is_empty() || interactive {
-        Ok(())
-    } else {
-        Err(cli::usage_error(command, missing))
-    }
-}
-
-/// The names of the required values not given: each is a (name, given) pair.
-pub(crate) fn missing(values: &[(&'static str, bool)]) -> Vec<&'static str> {
-    values
+    values: &[(&'static str, bool)],
+) -> Result<bool, Error> {
+    let missing: Vec<&str> = values
         .iter()
         .filter(|(_, given)| !given)
         .map(|(name, _)| *name)
-        .collect()
+        .collect();
+    if missing.is_empty() || interactive {
+        Ok(!missing.is_empty())
+    } else {
+        Err(cli::usage_error(command, &missing))
+    }
 }
 
 /// Asks for what `new-user` was not given: the user name (checked against IAM's rules and
@@ -441,6 +336,7 @@ pub(crate) async fn ask_sso_person(
 pub(crate) mod tests {
     use super::*;
     use crate::aws::memory::{MemoryIam, MemoryUser};
+    use crate::terminal::prompt::Check;
     use std::collections::VecDeque;
 
     fn account_with(users: &[&str]) -> MemoryIam {
@@ -660,14 +556,17 @@ pub(crate) mod tests {
 
     #[test]
     fn without_a_terminal_missing_values_are_a_usage_error() {
-        let missing = missing(&[
+        let values = [
             ("<USERNAME>", false),
             ("--ticket", true),
             ("--template <NAME>", false),
-        ]);
-        assert_eq!(missing, ["<USERNAME>", "--template <NAME>"]);
-        assert!(usage_unless_asked(true, &["new-user"], &missing).is_ok());
-        let err = usage_unless_asked(false, &["new-user"], &missing).unwrap_err();
+        ];
+        assert!(
+            require(true, &["new-user"], &values).unwrap(),
+            "asked on a terminal"
+        );
+        assert!(!require(false, &["new-user"], &[("<USERNAME>", true)]).unwrap());
+        let err = require(false, &["new-user"], &values).unwrap_err();
         assert_eq!(err.exit_code(), crate::error::exit::BAD_INPUT);
         let text = err.to_string();
         assert!(text.contains("<USERNAME>, --template <NAME>"), "{text}");

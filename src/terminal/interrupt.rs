@@ -107,7 +107,7 @@ impl Interrupts {
             self.pressed.notify_one();
         } else {
             restore_terminal();
-            crate::output::print_err(&format!(
+            crate::terminal::output::print_err(&format!(
                 "\niam-onboard: {}; nothing was changed\n",
                 signal.what()
             ));

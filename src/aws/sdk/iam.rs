@@ -1,10 +1,8 @@
 //! The `Iam` boundary implemented with the AWS SDK for Rust: one SDK call per trait method,
 //! each error converted by `convert`.
 
-use super::convert::{
-    absent_if_not_found, convert, parse_credential_report, parse_policy_document,
-};
-use super::{
+use super::convert::{absent_if_not_found, parse_policy_document};
+use crate::aws::{
     AccessKey, AuthorizedUser, AwsError, AwsErrorKind, AwsResult, CallerIdentity, CredentialRow,
     GroupRef, Iam, MfaDevice, NewUser, PasswordRules, PolicyVersion, ServiceCredential, UserInfo,
     VirtualMfaDevice,
@@ -12,10 +10,7 @@ use super::{
 use crate::secret::Secret;
 use aws_config::SdkConfig;
 use aws_sdk_iam::primitives::DateTimeFormat;
-use aws_sdk_iam::types::{
-    AssignmentStatusType, EntityType, ReportStateType, StatusType, SummaryKeyType, Tag,
-};
-use backon::{ExponentialBuilder, Retryable};
+use aws_sdk_iam::types::{AssignmentStatusType, EntityType, StatusType, SummaryKeyType, Tag};
 
 /// IAM and STS through the SDK.
 #[derive(Debug, Clone)]
@@ -44,12 +39,7 @@ fn tag(key: &str, value: &str) -> Tag {
 impl Iam for SdkIam {
     async fn get_caller_identity(&self) -> AwsResult<CallerIdentity> {
         const OP: &str = "sts:GetCallerIdentity";
-        let out = self
-            .sts
-            .get_caller_identity()
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let out = sent!(OP, self.sts.get_caller_identity())?;
         Ok(CallerIdentity {
             account: out.account().unwrap_or_default().to_string(),
             arn: out.arn().unwrap_or_default().to_string(),
@@ -59,12 +49,7 @@ impl Iam for SdkIam {
 
     async fn get_account_password_policy(&self) -> AwsResult<Option<PasswordRules>> {
         const OP: &str = "iam:GetAccountPasswordPolicy";
-        let result = self
-            .iam
-            .get_account_password_policy()
-            .send()
-            .await
-            .map_err(|e| convert(OP, e));
+        let result = sent!(OP, self.iam.get_account_password_policy());
         Ok(absent_if_not_found(result)?.and_then(|out| {
             out.password_policy().map(|policy| PasswordRules {
                 minimum_length: policy
@@ -87,17 +72,13 @@ impl Iam for SdkIam {
 
     async fn list_local_policies(&self, path: &str) -> AwsResult<Vec<(String, String)>> {
         const OP: &str = "iam:ListPolicies";
-        let policies: Vec<_> = self
-            .iam
-            .list_policies()
-            .scope(aws_sdk_iam::types::PolicyScopeType::Local)
-            .path_prefix(path)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let policies: Vec<_> = every!(
+            OP,
+            self.iam
+                .list_policies()
+                .scope(aws_sdk_iam::types::PolicyScopeType::Local)
+                .path_prefix(path)
+        )?;
         Ok(policies
             .iter()
             .filter_map(|p| {
@@ -113,14 +94,13 @@ impl Iam for SdkIam {
         version_id: &str,
     ) -> AwsResult<serde_json::Value> {
         const OP: &str = "iam:GetPolicyVersion";
-        let out = self
-            .iam
-            .get_policy_version()
-            .policy_arn(arn)
-            .version_id(version_id)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let out = sent!(
+            OP,
+            self.iam
+                .get_policy_version()
+                .policy_arn(arn)
+                .version_id(version_id)
+        )?;
         let text = out
             .policy_version()
             .and_then(|v| v.document())
@@ -130,16 +110,7 @@ impl Iam for SdkIam {
 
     async fn list_policy_versions(&self, arn: &str) -> AwsResult<Vec<PolicyVersion>> {
         const OP: &str = "iam:ListPolicyVersions";
-        let versions = self
-            .iam
-            .list_policy_versions()
-            .policy_arn(arn)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let versions = every!(OP, self.iam.list_policy_versions().policy_arn(arn))?;
         Ok(versions
             .iter()
             .map(|v| PolicyVersion {
@@ -158,17 +129,16 @@ impl Iam for SdkIam {
         tags: &[(String, String)],
     ) -> AwsResult<String> {
         const OP: &str = "iam:CreatePolicy";
-        let out = self
-            .iam
-            .create_policy()
-            .policy_name(name)
-            .path(path)
-            .policy_document(document)
-            .description(description)
-            .set_tags(Some(tags.iter().map(|(k, v)| tag(k, v)).collect()))
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let out = sent!(
+            OP,
+            self.iam
+                .create_policy()
+                .policy_name(name)
+                .path(path)
+                .policy_document(document)
+                .description(description)
+                .set_tags(Some(tags.iter().map(|(k, v)| tag(k, v)).collect()))
+        )?;
         Ok(out
             .policy()
             .and_then(|p| p.arn())
@@ -178,68 +148,48 @@ impl Iam for SdkIam {
 
     async fn create_policy_version(&self, arn: &str, document: &str) -> AwsResult<()> {
         const OP: &str = "iam:CreatePolicyVersion";
-        self.iam
-            .create_policy_version()
-            .policy_arn(arn)
-            .policy_document(document)
-            .set_as_default(true)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        sent!(
+            OP,
+            self.iam
+                .create_policy_version()
+                .policy_arn(arn)
+                .policy_document(document)
+                .set_as_default(true)
+        )?;
         Ok(())
     }
 
     async fn delete_policy_version(&self, arn: &str, version_id: &str) -> AwsResult<()> {
         const OP: &str = "iam:DeletePolicyVersion";
-        self.iam
-            .delete_policy_version()
-            .policy_arn(arn)
-            .version_id(version_id)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        sent!(
+            OP,
+            self.iam
+                .delete_policy_version()
+                .policy_arn(arn)
+                .version_id(version_id)
+        )?;
         Ok(())
     }
 
     async fn get_group(&self, name: &str) -> AwsResult<Option<String>> {
         const OP: &str = "iam:GetGroup";
-        let result = self
-            .iam
-            .get_group()
-            .group_name(name)
-            .max_items(1)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e));
+        let result = sent!(OP, self.iam.get_group().group_name(name).max_items(1));
         Ok(absent_if_not_found(result)?
             .map(|out| out.group().map(|g| g.arn().to_string()).unwrap_or_default()))
     }
 
     async fn create_group(&self, name: &str, path: &str) -> AwsResult<String> {
         const OP: &str = "iam:CreateGroup";
-        let out = self
-            .iam
-            .create_group()
-            .group_name(name)
-            .path(path)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let out = sent!(OP, self.iam.create_group().group_name(name).path(path))?;
         Ok(out.group().map(|g| g.arn().to_string()).unwrap_or_default())
     }
 
     async fn list_attached_group_policies(&self, group: &str) -> AwsResult<Vec<String>> {
         const OP: &str = "iam:ListAttachedGroupPolicies";
-        let attached = self
-            .iam
-            .list_attached_group_policies()
-            .group_name(group)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let attached = every!(
+            OP,
+            self.iam.list_attached_group_policies().group_name(group)
+        )?;
         Ok(attached
             .iter()
             .filter_map(|p| p.policy_arn().map(str::to_string))
@@ -248,40 +198,26 @@ impl Iam for SdkIam {
 
     async fn attach_group_policy(&self, group: &str, policy_arn: &str) -> AwsResult<()> {
         const OP: &str = "iam:AttachGroupPolicy";
-        self.iam
-            .attach_group_policy()
-            .group_name(group)
-            .policy_arn(policy_arn)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        sent!(
+            OP,
+            self.iam
+                .attach_group_policy()
+                .group_name(group)
+                .policy_arn(policy_arn)
+        )?;
         Ok(())
     }
 
     async fn list_users(&self) -> AwsResult<Vec<String>> {
         const OP: &str = "iam:ListUsers";
-        let users: Vec<_> = self
-            .iam
-            .list_users()
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let users: Vec<_> = every!(OP, self.iam.list_users())?;
         Ok(users.iter().map(|u| u.user_name().to_string()).collect())
     }
 
     /// GetUser answers the user's tags too (at most 50), so no ListUserTags is needed.
     async fn get_user(&self, name: &str) -> AwsResult<Option<UserInfo>> {
         const OP: &str = "iam:GetUser";
-        let result = self
-            .iam
-            .get_user()
-            .user_name(name)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e));
+        let result = sent!(OP, self.iam.get_user().user_name(name));
         let Some(out) = absent_if_not_found(result)? else {
             return Ok(None);
         };
@@ -308,42 +244,27 @@ impl Iam for SdkIam {
 
     async fn create_user(&self, user: &NewUser) -> AwsResult<String> {
         const OP: &str = "iam:CreateUser";
-        let out = self
-            .iam
-            .create_user()
-            .user_name(&user.name)
-            .path(&user.path)
-            .permissions_boundary(&user.permissions_boundary)
-            .set_tags(Some(user.tags.iter().map(|(k, v)| tag(k, v)).collect()))
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let out = sent!(
+            OP,
+            self.iam
+                .create_user()
+                .user_name(&user.name)
+                .path(&user.path)
+                .permissions_boundary(&user.permissions_boundary)
+                .set_tags(Some(user.tags.iter().map(|(k, v)| tag(k, v)).collect()))
+        )?;
         Ok(out.user().map(|u| u.arn().to_string()).unwrap_or_default())
     }
 
     async fn delete_user(&self, name: &str) -> AwsResult<()> {
         const OP: &str = "iam:DeleteUser";
-        self.iam
-            .delete_user()
-            .user_name(name)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        sent!(OP, self.iam.delete_user().user_name(name))?;
         Ok(())
     }
 
     async fn list_groups_for_user(&self, user: &str) -> AwsResult<Vec<GroupRef>> {
         const OP: &str = "iam:ListGroupsForUser";
-        let groups = self
-            .iam
-            .list_groups_for_user()
-            .user_name(user)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let groups = every!(OP, self.iam.list_groups_for_user().user_name(user))?;
         Ok(groups
             .iter()
             .map(|g| GroupRef {
@@ -355,37 +276,31 @@ impl Iam for SdkIam {
 
     async fn add_user_to_group(&self, group: &str, user: &str) -> AwsResult<()> {
         const OP: &str = "iam:AddUserToGroup";
-        self.iam
-            .add_user_to_group()
-            .group_name(group)
-            .user_name(user)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        sent!(
+            OP,
+            self.iam
+                .add_user_to_group()
+                .group_name(group)
+                .user_name(user)
+        )?;
         Ok(())
     }
 
     async fn remove_user_from_group(&self, group: &str, user: &str) -> AwsResult<()> {
         const OP: &str = "iam:RemoveUserFromGroup";
-        self.iam
-            .remove_user_from_group()
-            .group_name(group)
-            .user_name(user)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        sent!(
+            OP,
+            self.iam
+                .remove_user_from_group()
+                .group_name(group)
+                .user_name(user)
+        )?;
         Ok(())
     }
 
     async fn has_login_profile(&self, user: &str) -> AwsResult<bool> {
         const OP: &str = "iam:GetLoginProfile";
-        let result = self
-            .iam
-            .get_login_profile()
-            .user_name(user)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e));
+        let result = sent!(OP, self.iam.get_login_profile().user_name(user));
         Ok(absent_if_not_found(result)?.is_some())
     }
 
@@ -396,14 +311,14 @@ impl Iam for SdkIam {
         password_reset_required: bool,
     ) -> AwsResult<()> {
         const OP: &str = "iam:CreateLoginProfile";
-        self.iam
-            .create_login_profile()
-            .user_name(user)
-            .password(password.expose())
-            .password_reset_required(password_reset_required)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        sent!(
+            OP,
+            self.iam
+                .create_login_profile()
+                .user_name(user)
+                .password(password.expose())
+                .password_reset_required(password_reset_required)
+        )?;
         Ok(())
     }
 
@@ -414,40 +329,26 @@ impl Iam for SdkIam {
         password_reset_required: bool,
     ) -> AwsResult<()> {
         const OP: &str = "iam:UpdateLoginProfile";
-        self.iam
-            .update_login_profile()
-            .user_name(user)
-            .password(password.expose())
-            .password_reset_required(password_reset_required)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        sent!(
+            OP,
+            self.iam
+                .update_login_profile()
+                .user_name(user)
+                .password(password.expose())
+                .password_reset_required(password_reset_required)
+        )?;
         Ok(())
     }
 
     async fn delete_login_profile(&self, user: &str) -> AwsResult<()> {
         const OP: &str = "iam:DeleteLoginProfile";
-        self.iam
-            .delete_login_profile()
-            .user_name(user)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        sent!(OP, self.iam.delete_login_profile().user_name(user))?;
         Ok(())
     }
 
     async fn list_mfa_devices(&self, user: &str) -> AwsResult<Vec<String>> {
         const OP: &str = "iam:ListMFADevices";
-        let devices = self
-            .iam
-            .list_mfa_devices()
-            .user_name(user)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let devices = every!(OP, self.iam.list_mfa_devices().user_name(user))?;
         Ok(devices
             .iter()
             .map(|d| d.serial_number().to_string())
@@ -456,16 +357,12 @@ impl Iam for SdkIam {
 
     async fn list_unassigned_virtual_mfa_devices(&self) -> AwsResult<Vec<String>> {
         const OP: &str = "iam:ListVirtualMFADevices";
-        let devices = self
-            .iam
-            .list_virtual_mfa_devices()
-            .assignment_status(AssignmentStatusType::Unassigned)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let devices = every!(
+            OP,
+            self.iam
+                .list_virtual_mfa_devices()
+                .assignment_status(AssignmentStatusType::Unassigned)
+        )?;
         Ok(devices
             .iter()
             .map(|d| d.serial_number().to_string())
@@ -478,14 +375,13 @@ impl Iam for SdkIam {
         path: &str,
     ) -> AwsResult<VirtualMfaDevice> {
         const OP: &str = "iam:CreateVirtualMFADevice";
-        let out = self
-            .iam
-            .create_virtual_mfa_device()
-            .virtual_mfa_device_name(name)
-            .path(path)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let out = sent!(
+            OP,
+            self.iam
+                .create_virtual_mfa_device()
+                .virtual_mfa_device_name(name)
+                .path(path)
+        )?;
         let device = out.virtual_mfa_device().ok_or_else(|| {
             AwsError::new(
                 OP,
@@ -512,53 +408,42 @@ impl Iam for SdkIam {
         code2: &str,
     ) -> AwsResult<()> {
         const OP: &str = "iam:EnableMFADevice";
-        self.iam
-            .enable_mfa_device()
-            .user_name(user)
-            .serial_number(serial)
-            .authentication_code1(code1)
-            .authentication_code2(code2)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        sent!(
+            OP,
+            self.iam
+                .enable_mfa_device()
+                .user_name(user)
+                .serial_number(serial)
+                .authentication_code1(code1)
+                .authentication_code2(code2)
+        )?;
         Ok(())
     }
 
     async fn deactivate_mfa_device(&self, user: &str, serial: &str) -> AwsResult<()> {
         const OP: &str = "iam:DeactivateMFADevice";
-        self.iam
-            .deactivate_mfa_device()
-            .user_name(user)
-            .serial_number(serial)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        sent!(
+            OP,
+            self.iam
+                .deactivate_mfa_device()
+                .user_name(user)
+                .serial_number(serial)
+        )?;
         Ok(())
     }
 
     async fn delete_virtual_mfa_device(&self, serial: &str) -> AwsResult<()> {
         const OP: &str = "iam:DeleteVirtualMFADevice";
-        self.iam
-            .delete_virtual_mfa_device()
-            .serial_number(serial)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        sent!(
+            OP,
+            self.iam.delete_virtual_mfa_device().serial_number(serial)
+        )?;
         Ok(())
     }
 
     async fn list_access_keys(&self, user: &str) -> AwsResult<Vec<AccessKey>> {
         const OP: &str = "iam:ListAccessKeys";
-        let keys = self
-            .iam
-            .list_access_keys()
-            .user_name(user)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let keys = every!(OP, self.iam.list_access_keys().user_name(user))?;
         Ok(keys
             .iter()
             .map(|k| AccessKey {
@@ -571,13 +456,10 @@ impl Iam for SdkIam {
 
     async fn get_access_key_last_used(&self, key_id: &str) -> AwsResult<Option<String>> {
         const OP: &str = "iam:GetAccessKeyLastUsed";
-        let out = self
-            .iam
-            .get_access_key_last_used()
-            .access_key_id(key_id)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let out = sent!(
+            OP,
+            self.iam.get_access_key_last_used().access_key_id(key_id)
+        )?;
         Ok(out
             .access_key_last_used()
             .and_then(|used| used.last_used_date())
@@ -596,41 +478,32 @@ impl Iam for SdkIam {
         } else {
             StatusType::Inactive
         };
-        self.iam
-            .update_access_key()
-            .user_name(user)
-            .access_key_id(key_id)
-            .status(status)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        sent!(
+            OP,
+            self.iam
+                .update_access_key()
+                .user_name(user)
+                .access_key_id(key_id)
+                .status(status)
+        )?;
         Ok(())
     }
 
     async fn delete_access_key(&self, user: &str, key_id: &str) -> AwsResult<()> {
         const OP: &str = "iam:DeleteAccessKey";
-        self.iam
-            .delete_access_key()
-            .user_name(user)
-            .access_key_id(key_id)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        sent!(
+            OP,
+            self.iam
+                .delete_access_key()
+                .user_name(user)
+                .access_key_id(key_id)
+        )?;
         Ok(())
     }
 
     async fn list_signing_certificates(&self, user: &str) -> AwsResult<Vec<String>> {
         const OP: &str = "iam:ListSigningCertificates";
-        let certificates = self
-            .iam
-            .list_signing_certificates()
-            .user_name(user)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let certificates = every!(OP, self.iam.list_signing_certificates().user_name(user))?;
         Ok(certificates
             .iter()
             .map(|c| c.certificate_id().to_string())
@@ -639,28 +512,19 @@ impl Iam for SdkIam {
 
     async fn delete_signing_certificate(&self, user: &str, certificate_id: &str) -> AwsResult<()> {
         const OP: &str = "iam:DeleteSigningCertificate";
-        self.iam
-            .delete_signing_certificate()
-            .user_name(user)
-            .certificate_id(certificate_id)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        sent!(
+            OP,
+            self.iam
+                .delete_signing_certificate()
+                .user_name(user)
+                .certificate_id(certificate_id)
+        )?;
         Ok(())
     }
 
     async fn list_ssh_public_keys(&self, user: &str) -> AwsResult<Vec<String>> {
         const OP: &str = "iam:ListSSHPublicKeys";
-        let keys = self
-            .iam
-            .list_ssh_public_keys()
-            .user_name(user)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let keys = every!(OP, self.iam.list_ssh_public_keys().user_name(user))?;
         Ok(keys
             .iter()
             .map(|k| k.ssh_public_key_id().to_string())
@@ -669,13 +533,13 @@ impl Iam for SdkIam {
 
     async fn delete_ssh_public_key(&self, user: &str, key_id: &str) -> AwsResult<()> {
         const OP: &str = "iam:DeleteSSHPublicKey";
-        self.iam
-            .delete_ssh_public_key()
-            .user_name(user)
-            .ssh_public_key_id(key_id)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        sent!(
+            OP,
+            self.iam
+                .delete_ssh_public_key()
+                .user_name(user)
+                .ssh_public_key_id(key_id)
+        )?;
         Ok(())
     }
 
@@ -688,14 +552,13 @@ impl Iam for SdkIam {
         let mut credentials = Vec::new();
         let mut marker: Option<String> = None;
         loop {
-            let out = self
-                .iam
-                .list_service_specific_credentials()
-                .user_name(user)
-                .set_marker(marker.take())
-                .send()
-                .await
-                .map_err(|e| convert(OP, e))?;
+            let out = sent!(
+                OP,
+                self.iam
+                    .list_service_specific_credentials()
+                    .user_name(user)
+                    .set_marker(marker.take())
+            )?;
             credentials.extend(out.service_specific_credentials().iter().map(|c| {
                 ServiceCredential {
                     id: c.service_specific_credential_id().to_string(),
@@ -715,27 +578,19 @@ impl Iam for SdkIam {
         credential_id: &str,
     ) -> AwsResult<()> {
         const OP: &str = "iam:DeleteServiceSpecificCredential";
-        self.iam
-            .delete_service_specific_credential()
-            .user_name(user)
-            .service_specific_credential_id(credential_id)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        sent!(
+            OP,
+            self.iam
+                .delete_service_specific_credential()
+                .user_name(user)
+                .service_specific_credential_id(credential_id)
+        )?;
         Ok(())
     }
 
     async fn list_user_policies(&self, user: &str) -> AwsResult<Vec<String>> {
         const OP: &str = "iam:ListUserPolicies";
-        self.iam
-            .list_user_policies()
-            .user_name(user)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| convert(OP, e))
+        every!(OP, self.iam.list_user_policies().user_name(user))
     }
 
     async fn put_user_policy(
@@ -745,41 +600,32 @@ impl Iam for SdkIam {
         document: &str,
     ) -> AwsResult<()> {
         const OP: &str = "iam:PutUserPolicy";
-        self.iam
-            .put_user_policy()
-            .user_name(user)
-            .policy_name(policy_name)
-            .policy_document(document)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        sent!(
+            OP,
+            self.iam
+                .put_user_policy()
+                .user_name(user)
+                .policy_name(policy_name)
+                .policy_document(document)
+        )?;
         Ok(())
     }
 
     async fn delete_user_policy(&self, user: &str, policy_name: &str) -> AwsResult<()> {
         const OP: &str = "iam:DeleteUserPolicy";
-        self.iam
-            .delete_user_policy()
-            .user_name(user)
-            .policy_name(policy_name)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        sent!(
+            OP,
+            self.iam
+                .delete_user_policy()
+                .user_name(user)
+                .policy_name(policy_name)
+        )?;
         Ok(())
     }
 
     async fn list_attached_user_policies(&self, user: &str) -> AwsResult<Vec<String>> {
         const OP: &str = "iam:ListAttachedUserPolicies";
-        let attached = self
-            .iam
-            .list_attached_user_policies()
-            .user_name(user)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let attached = every!(OP, self.iam.list_attached_user_policies().user_name(user))?;
         Ok(attached
             .iter()
             .filter_map(|p| p.policy_arn().map(str::to_string))
@@ -788,71 +634,64 @@ impl Iam for SdkIam {
 
     async fn attach_user_policy(&self, user: &str, policy_arn: &str) -> AwsResult<()> {
         const OP: &str = "iam:AttachUserPolicy";
-        self.iam
-            .attach_user_policy()
-            .user_name(user)
-            .policy_arn(policy_arn)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        sent!(
+            OP,
+            self.iam
+                .attach_user_policy()
+                .user_name(user)
+                .policy_arn(policy_arn)
+        )?;
         Ok(())
     }
 
     async fn detach_user_policy(&self, user: &str, policy_arn: &str) -> AwsResult<()> {
         const OP: &str = "iam:DetachUserPolicy";
-        self.iam
-            .detach_user_policy()
-            .user_name(user)
-            .policy_arn(policy_arn)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        sent!(
+            OP,
+            self.iam
+                .detach_user_policy()
+                .user_name(user)
+                .policy_arn(policy_arn)
+        )?;
         Ok(())
     }
 
     async fn tag_user(&self, user: &str, tags: &[(String, String)]) -> AwsResult<()> {
         const OP: &str = "iam:TagUser";
-        self.iam
-            .tag_user()
-            .user_name(user)
-            .set_tags(Some(tags.iter().map(|(k, v)| tag(k, v)).collect()))
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        sent!(
+            OP,
+            self.iam
+                .tag_user()
+                .user_name(user)
+                .set_tags(Some(tags.iter().map(|(k, v)| tag(k, v)).collect()))
+        )?;
         Ok(())
     }
 
     async fn put_user_permissions_boundary(&self, user: &str, policy_arn: &str) -> AwsResult<()> {
         const OP: &str = "iam:PutUserPermissionsBoundary";
-        self.iam
-            .put_user_permissions_boundary()
-            .user_name(user)
-            .permissions_boundary(policy_arn)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        sent!(
+            OP,
+            self.iam
+                .put_user_permissions_boundary()
+                .user_name(user)
+                .permissions_boundary(policy_arn)
+        )?;
         Ok(())
     }
 
     async fn delete_user_permissions_boundary(&self, user: &str) -> AwsResult<()> {
         const OP: &str = "iam:DeleteUserPermissionsBoundary";
-        self.iam
-            .delete_user_permissions_boundary()
-            .user_name(user)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        sent!(
+            OP,
+            self.iam.delete_user_permissions_boundary().user_name(user)
+        )?;
         Ok(())
     }
 
     async fn root_has_mfa(&self) -> AwsResult<bool> {
         const OP: &str = "iam:GetAccountSummary";
-        let out = self
-            .iam
-            .get_account_summary()
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let out = sent!(OP, self.iam.get_account_summary())?;
         Ok(out
             .summary_map()
             .and_then(|summary| summary.get(&SummaryKeyType::AccountMfaEnabled))
@@ -861,28 +700,19 @@ impl Iam for SdkIam {
 
     async fn untag_user(&self, user: &str, keys: &[&str]) -> AwsResult<()> {
         const OP: &str = "iam:UntagUser";
-        self.iam
-            .untag_user()
-            .user_name(user)
-            .set_tag_keys(Some(keys.iter().map(|k| (*k).to_string()).collect()))
-            .send()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        sent!(
+            OP,
+            self.iam
+                .untag_user()
+                .user_name(user)
+                .set_tag_keys(Some(keys.iter().map(|k| (*k).to_string()).collect()))
+        )?;
         Ok(())
     }
 
     async fn list_mfa_devices_enabled(&self, user: &str) -> AwsResult<Vec<MfaDevice>> {
         const OP: &str = "iam:ListMFADevices";
-        let devices = self
-            .iam
-            .list_mfa_devices()
-            .user_name(user)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let devices = every!(OP, self.iam.list_mfa_devices().user_name(user))?;
         Ok(devices
             .iter()
             .map(|d| MfaDevice {
@@ -894,29 +724,20 @@ impl Iam for SdkIam {
 
     async fn login_profile_created(&self, user: &str) -> AwsResult<Option<Option<String>>> {
         const OP: &str = "iam:GetLoginProfile";
-        let result = self
-            .iam
-            .get_login_profile()
-            .user_name(user)
-            .send()
-            .await
-            .map_err(|e| convert(OP, e));
+        let result = sent!(OP, self.iam.get_login_profile().user_name(user));
         Ok(absent_if_not_found(result)?
             .map(|out| date(out.login_profile().map(|profile| profile.create_date()))))
     }
 
     async fn list_authorized_users(&self) -> AwsResult<Vec<AuthorizedUser>> {
         const OP: &str = "iam:GetAccountAuthorizationDetails";
-        let pages: Vec<_> = self
-            .iam
-            .get_account_authorization_details()
-            .filter(EntityType::User)
-            .max_items(1000)
-            .into_paginator()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let pages: Vec<_> = pages!(
+            OP,
+            self.iam
+                .get_account_authorization_details()
+                .filter(EntityType::User)
+                .max_items(1000)
+        )?;
         Ok(pages
             .iter()
             .flat_map(|page| page.user_detail_list())
@@ -949,56 +770,7 @@ impl Iam for SdkIam {
     }
 
     async fn credential_report(&self) -> AwsResult<Vec<CredentialRow>> {
-        const GENERATE: &str = "iam:GenerateCredentialReport";
-        const GET: &str = "iam:GetCredentialReport";
-        /// What asking for the report answered: ready, still being made, or a failure.
-        enum Generating {
-            InProgress,
-            Failed(AwsError),
-        }
-        let generate = || async {
-            let out = self
-                .iam
-                .generate_credential_report()
-                .send()
-                .await
-                .map_err(|e| Generating::Failed(convert(GENERATE, e)))?;
-            match out.state() {
-                Some(ReportStateType::Complete) => Ok(()),
-                _ => Err(Generating::InProgress),
-            }
-        };
-        let waited = generate
-            .retry(
-                ExponentialBuilder::default()
-                    .with_min_delay(std::time::Duration::from_millis(500))
-                    .with_max_delay(std::time::Duration::from_secs(5))
-                    .with_max_times(20),
-            )
-            .sleep(tokio::time::sleep)
-            .when(|seen| matches!(seen, Generating::InProgress))
-            .await;
-        match waited {
-            Ok(()) => {}
-            Err(Generating::Failed(err)) => return Err(err),
-            Err(Generating::InProgress) => {
-                return Err(AwsError::new(
-                    GENERATE,
-                    AwsErrorKind::Other,
-                    "ReportNotReady",
-                    "the credential report was still being generated after a minute",
-                ));
-            }
-        }
-        let out = self
-            .iam
-            .get_credential_report()
-            .send()
-            .await
-            .map_err(|e| convert(GET, e))?;
-        let content = out.content().map(|blob| blob.as_ref()).unwrap_or_default();
-        parse_credential_report(content)
-            .map_err(|why| AwsError::new(GET, AwsErrorKind::Other, "BadReport", &why))
+        super::credential_report::generate_and_read(&self.iam).await
     }
 }
 

@@ -1,7 +1,6 @@
 //! AWS Organizations through the SDK: the accounts below an OU and accounts by tag, every page.
 
-use super::convert::convert;
-use super::{AwsResult, Org};
+use crate::aws::{AwsResult, Org};
 use aws_config::SdkConfig;
 use aws_sdk_organizations::types::{AccountStatus, ChildType};
 
@@ -21,15 +20,10 @@ impl SdkOrg {
 impl Org for SdkOrg {
     async fn list_active_accounts_in(&self, parent_id: &str) -> AwsResult<Vec<String>> {
         const OP: &str = "organizations:ListAccountsForParent";
-        let pages: Vec<_> = self
-            .client
-            .list_accounts_for_parent()
-            .parent_id(parent_id)
-            .into_paginator()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let pages: Vec<_> = pages!(
+            OP,
+            self.client.list_accounts_for_parent().parent_id(parent_id)
+        )?;
         Ok(pages
             .iter()
             .flat_map(|page| page.accounts())
@@ -40,16 +34,13 @@ impl Org for SdkOrg {
 
     async fn list_child_ous(&self, parent_id: &str) -> AwsResult<Vec<String>> {
         const OP: &str = "organizations:ListChildren";
-        let pages: Vec<_> = self
-            .client
-            .list_children()
-            .parent_id(parent_id)
-            .child_type(ChildType::OrganizationalUnit)
-            .into_paginator()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let pages: Vec<_> = pages!(
+            OP,
+            self.client
+                .list_children()
+                .parent_id(parent_id)
+                .child_type(ChildType::OrganizationalUnit)
+        )?;
         Ok(pages
             .iter()
             .flat_map(|page| page.children())
@@ -59,14 +50,7 @@ impl Org for SdkOrg {
 
     async fn list_active_accounts(&self) -> AwsResult<Vec<String>> {
         const OP: &str = "organizations:ListAccounts";
-        let pages: Vec<_> = self
-            .client
-            .list_accounts()
-            .into_paginator()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let pages: Vec<_> = pages!(OP, self.client.list_accounts())?;
         Ok(pages
             .iter()
             .flat_map(|page| page.accounts())
@@ -77,15 +61,10 @@ impl Org for SdkOrg {
 
     async fn account_tags(&self, account_id: &str) -> AwsResult<Vec<(String, String)>> {
         const OP: &str = "organizations:ListTagsForResource";
-        let pages: Vec<_> = self
-            .client
-            .list_tags_for_resource()
-            .resource_id(account_id)
-            .into_paginator()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| convert(OP, e))?;
+        let pages: Vec<_> = pages!(
+            OP,
+            self.client.list_tags_for_resource().resource_id(account_id)
+        )?;
         Ok(pages
             .iter()
             .flat_map(|page| page.tags())

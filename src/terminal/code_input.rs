@@ -3,9 +3,9 @@
 //! identities). Both implement `enrol::CodeSource`.
 
 use crate::iam::enrol::{AfterWrongCodes, CodeInput, CodeSource};
-use crate::look::Look;
 use crate::qr;
 use crate::secret::Secret;
+use crate::terminal::look::Look;
 use crate::totp::CodeRejection;
 use tokio::io::{AsyncBufReadExt, BufReader, Lines, Stdin};
 

@@ -1,0 +1,383 @@
+//! An in-memory IAM for unit tests that enforces the rules AWS enforces and moto does not:
+//! DeleteUser's DeleteConflict while anything is attached, DeleteVirtualMFADevice refusing an
+//! assigned device, EnableMFADevice checking two consecutive codes, a permissions boundary that
+//! must exist and is stored, the password policy, the size quotas of a managed policy and of a
+//! user's inline policies together, and ten managed policies a user.
+//! With a consistency lag, what a create made stays invisible to every other call (NoSuchEntity)
+//! for that long on tokio's clock, as IAM's eventual consistency may leave it. Any mutating call can be made to fail,
+//! either refused or with its answer lost after the change was made.
+
+use super::latency::Latency;
+use crate::aws::{
+    AccessKey, AuthorizedUser, AwsError, AwsErrorKind, AwsResult, CallerIdentity, CredentialRow,
+    GroupRef, Iam, MfaDevice, NewUser, PasswordRules, PolicyVersion, ServiceCredential, UserInfo,
+    VirtualMfaDevice,
+};
+use crate::secret::Secret;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
+
+mod calls;
+
+pub(crate) const ACCOUNT: &str = "123456789012";
+/// When every user, key, profile and device of the model was made.
+pub(crate) const MEMORY_CREATED: &str = "2026-11-01T09:00:00Z";
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct MemoryUser {
+    pub(crate) arn: String,
+    pub(crate) id: String,
+    pub(crate) tags: Vec<(String, String)>,
+    pub(crate) boundary: Option<String>,
+    pub(crate) groups: BTreeSet<String>,
+    pub(crate) login_profile: Option<(Secret, bool)>,
+    pub(crate) mfa_devices: Vec<String>,
+    pub(crate) access_keys: Vec<AccessKey>,
+    pub(crate) signing_certificates: Vec<String>,
+    pub(crate) ssh_public_keys: Vec<String>,
+    pub(crate) service_credentials: Vec<ServiceCredential>,
+    pub(crate) inline_policies: BTreeSet<String>,
+    /// The size (as AWS counts it) of each inline policy whose document is known.
+    pub(crate) inline_sizes: BTreeMap<String, usize>,
+    pub(crate) attached_policies: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct MemoryPolicy {
+    /// (version id, document, is default)
+    pub(crate) versions: Vec<(String, serde_json::Value, bool)>,
+    pub(crate) next_version: u32,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct MemoryDevice {
+    pub(crate) seed: Vec<u8>,
+    pub(crate) user: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct State {
+    pub(crate) users: BTreeMap<String, MemoryUser>,
+    pub(crate) groups: BTreeMap<String, Vec<String>>,
+    pub(crate) policies: BTreeMap<String, MemoryPolicy>,
+    pub(crate) devices: BTreeMap<String, MemoryDevice>,
+    pub(crate) password_rules: Option<PasswordRules>,
+    /// Whether the root user has MFA (GetAccountSummary).
+    pub(crate) root_mfa: bool,
+    /// Every mutating call, in order, as `Operation target`.
+    pub(crate) calls: Vec<String>,
+    devices_made: u8,
+    users_made: u32,
+    /// Who GetCallerIdentity says is calling; `None`: an `admin` user that is not in `users`.
+    pub(crate) caller: Option<CallerIdentity>,
+    /// How long a created entity stays invisible to other calls.
+    lag: std::time::Duration,
+    /// Entities made within the lag (user and group names, policy ARNs, device serials), and
+    /// from when each is visible.
+    visible_from: BTreeMap<String, tokio::time::Instant>,
+}
+
+impl State {
+    /// Records an entity just made: invisible to other calls for the lag.
+    fn made(&mut self, name: &str) {
+        if !self.lag.is_zero() {
+            let visible = tokio::time::Instant::now() + self.lag;
+            self.visible_from.insert(name.to_string(), visible);
+        }
+    }
+
+    /// Whether `name` was made too recently for other calls to see it.
+    fn invisible(&self, name: &str) -> bool {
+        self.visible_from
+            .get(name)
+            .is_some_and(|from| tokio::time::Instant::now() < *from)
+    }
+
+    /// A new unique id, as AWS gives each user it creates.
+    fn next_user_id(&mut self) -> String {
+        self.users_made += 1;
+        format!("AIDA{:016}", self.users_made)
+    }
+}
+
+/// How an injected failure behaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Injected {
+    /// AWS refuses the call; nothing changes.
+    Refused(AwsErrorKind),
+    /// The change is made but its answer is lost (a timeout).
+    AnswerLost,
+    /// The change is made, its answer is lost, and the SDK sends the call again: the caller
+    /// sees the second answer (for a create, EntityAlreadyExists).
+    AnswerLostThenRetried,
+}
+
+#[derive(Debug)]
+pub(crate) struct MemoryIam {
+    pub(crate) state: Mutex<State>,
+    now: u64,
+    failures: Mutex<BTreeMap<usize, Injected>>,
+    unimplemented: Mutex<BTreeSet<&'static str>>,
+    /// How long each call takes, as a round trip to AWS would (on tokio's clock).
+    latency: Latency,
+}
+
+impl MemoryIam {
+    /// An empty account whose clock (for MFA codes) reads `now`.
+    pub(crate) fn new(now: u64) -> Self {
+        MemoryIam {
+            state: Mutex::new(State::default()),
+            now,
+            failures: Mutex::new(BTreeMap::new()),
+            unimplemented: Mutex::new(BTreeSet::new()),
+            latency: Latency::default(),
+        }
+    }
+
+    /// What a create makes stays invisible to other calls for `lag` (on tokio's clock).
+    pub(crate) fn with_consistency_lag(self, lag: std::time::Duration) -> Self {
+        self.state.lock().unwrap().lag = lag;
+        self
+    }
+
+    /// Every call takes `latency` (on tokio's clock; pause it to measure round trips).
+    pub(crate) fn with_latency(mut self, round_trip: std::time::Duration) -> Self {
+        self.latency = Latency::of(round_trip);
+        self
+    }
+
+    async fn wait(&self) {
+        self.latency.wait().await;
+    }
+
+    /// Makes a read call fail as an emulator that lacks it does (HTTP 500).
+    pub(crate) fn unimplement(&self, operation: &'static str) {
+        self.unimplemented.lock().unwrap().insert(operation);
+    }
+
+    /// A read call that may be unimplemented.
+    fn read_op<T>(
+        &self,
+        operation: &'static str,
+        read: impl FnOnce(&State) -> AwsResult<T>,
+    ) -> AwsResult<T> {
+        if self.unimplemented.lock().unwrap().contains(operation) {
+            return Err(err(operation, AwsErrorKind::Other, "not implemented"));
+        }
+        read(&self.state.lock().unwrap())
+    }
+
+    /// Gives `name` one of everything AWS can attach to a user, as a person built by hand
+    /// would: two MFA devices (a virtual one and a hardware one), two access keys, a signing
+    /// certificate, an SSH key, a service-specific credential, two inline policies, a managed
+    /// policy (also its boundary), a group and a tag.
+    pub(crate) fn add_everything(&self, name: &str, group: &str, policy_arn: &str) {
+        let mut state = self.state.lock().unwrap();
+        state.groups.entry(group.to_string()).or_default();
+        state.policies.entry(policy_arn.to_string()).or_default();
+        let virtual_serial = format!("arn:aws:iam::{ACCOUNT}:mfa/{name}");
+        state.devices.insert(
+            virtual_serial.clone(),
+            MemoryDevice {
+                seed: vec![1; 20],
+                user: Some(name.to_string()),
+            },
+        );
+        let key = |id: &str, active| AccessKey {
+            id: id.to_string(),
+            active,
+            created: Some(MEMORY_CREATED.to_string()),
+        };
+        let id = state.next_user_id();
+        state.users.insert(
+            name.to_string(),
+            MemoryUser {
+                arn: format!("arn:aws:iam::{ACCOUNT}:user/{name}"),
+                id,
+                tags: vec![("team".to_string(), "ops".to_string())],
+                boundary: Some(policy_arn.to_string()),
+                groups: [group.to_string()].into(),
+                login_profile: Some((Secret::new("x"), false)),
+                mfa_devices: vec![virtual_serial, "GAHT12345678".to_string()],
+                access_keys: vec![key("AKIA1", true), key("AKIA2", false)],
+                signing_certificates: vec!["CERT1".to_string()],
+                ssh_public_keys: vec!["APKA1".to_string()],
+                service_credentials: vec![ServiceCredential {
+                    id: "ACCA1".to_string(),
+                    service: "codecommit.amazonaws.com".to_string(),
+                }],
+                inline_policies: ["inline-a".to_string(), "inline-b".to_string()].into(),
+                inline_sizes: BTreeMap::new(),
+                attached_policies: [policy_arn.to_string()].into(),
+            },
+        );
+    }
+
+    /// Makes the `index`-th mutating call (counting from 0) fail.
+    pub(crate) fn fail_call(&self, index: usize, how: Injected) {
+        self.failures.lock().unwrap().insert(index, how);
+    }
+
+    pub(crate) fn calls(&self) -> Vec<String> {
+        self.state.lock().unwrap().calls.clone()
+    }
+
+    pub(crate) fn user(&self, name: &str) -> Option<MemoryUser> {
+        self.state.lock().unwrap().users.get(name).cloned()
+    }
+
+    pub(crate) fn device_count(&self) -> usize {
+        self.state.lock().unwrap().devices.len()
+    }
+
+    /// Runs a mutating call: logs it, applies the injected failure if any.
+    fn mutate<T>(
+        &self,
+        operation: &'static str,
+        target: &str,
+        change: impl Fn(&mut State) -> AwsResult<T>,
+    ) -> AwsResult<T> {
+        let mut state = self.state.lock().unwrap();
+        let index = state.calls.len();
+        state.calls.push(format!("{operation} {target}"));
+        if !CREATES.contains(&operation)
+            && let Some(unseen) = target.split(' ').find(|name| state.invisible(name))
+        {
+            return Err(not_found(operation, unseen));
+        }
+        match self.failures.lock().unwrap().get(&index) {
+            Some(Injected::Refused(kind)) => Err(err(operation, *kind, "injected")),
+            Some(Injected::AnswerLost) => {
+                change(&mut state)?;
+                Err(err(
+                    operation,
+                    AwsErrorKind::Uncertain,
+                    "injected: no answer",
+                ))
+            }
+            Some(Injected::AnswerLostThenRetried) => {
+                change(&mut state)?;
+                change(&mut state)
+            }
+            None => change(&mut state),
+        }
+    }
+
+    fn read<T>(&self, read: impl FnOnce(&State) -> AwsResult<T>) -> AwsResult<T> {
+        read(&self.state.lock().unwrap())
+    }
+}
+
+/// AWS's default quota of managed policies attached to one user.
+const MANAGED_POLICIES_A_USER: usize = 10;
+
+/// The calls that make an entity: they see what exists (EntityAlreadyExists) at once.
+const CREATES: [&str; 4] = [
+    "iam:CreateUser",
+    "iam:CreateGroup",
+    "iam:CreatePolicy",
+    "iam:CreateVirtualMFADevice",
+];
+
+fn err(operation: &'static str, kind: AwsErrorKind, message: &str) -> AwsError {
+    let code = match kind {
+        AwsErrorKind::NotFound => "NoSuchEntity",
+        AwsErrorKind::AlreadyExists => "EntityAlreadyExists",
+        AwsErrorKind::DeleteConflict => "DeleteConflict",
+        AwsErrorKind::AccessDenied => "AccessDenied",
+        AwsErrorKind::Invalid => "InvalidInput",
+        AwsErrorKind::LimitExceeded => "LimitExceeded",
+        AwsErrorKind::Throttled => "Throttling",
+        AwsErrorKind::TemporarilyUnmodifiable => "EntityTemporarilyUnmodifiable",
+        _ => "ServiceFailure",
+    };
+    AwsError::new(operation, kind, code, message)
+}
+
+fn not_found(operation: &'static str, what: &str) -> AwsError {
+    err(
+        operation,
+        AwsErrorKind::NotFound,
+        &format!("{what} not found"),
+    )
+}
+
+fn user_ref<'a>(
+    state: &'a State,
+    operation: &'static str,
+    name: &str,
+) -> AwsResult<&'a MemoryUser> {
+    state
+        .users
+        .get(name)
+        .filter(|_| !state.invisible(name))
+        .ok_or_else(|| not_found(operation, name))
+}
+
+fn user_mut<'a>(
+    state: &'a mut State,
+    operation: &'static str,
+    name: &str,
+) -> AwsResult<&'a mut MemoryUser> {
+    if state.invisible(name) {
+        return Err(not_found(operation, name));
+    }
+    state
+        .users
+        .get_mut(name)
+        .ok_or_else(|| not_found(operation, name))
+}
+
+fn remove_where<T>(
+    items: &mut Vec<T>,
+    matches: impl Fn(&T) -> bool,
+    operation: &'static str,
+) -> AwsResult<()> {
+    let before = items.len();
+    items.retain(|item| !matches(item));
+    if items.len() == before {
+        Err(not_found(operation, "entity"))
+    } else {
+        Ok(())
+    }
+}
+
+/// AWS's quota on a managed policy's size (LimitExceeded, as CreatePolicy answers).
+fn check_managed_policy_size(operation: &'static str, document: &str) -> AwsResult<()> {
+    match crate::quotas::too_large("the policy", document, crate::quotas::MANAGED_POLICY) {
+        Some(why) => Err(err(operation, AwsErrorKind::LimitExceeded, &why)),
+        None => Ok(()),
+    }
+}
+
+/// AWS's password policy rule for CreateLoginProfile and UpdateLoginProfile.
+fn check_password_policy(
+    state: &State,
+    operation: &'static str,
+    password: &Secret,
+) -> AwsResult<()> {
+    match &state.password_rules {
+        Some(rules) if !crate::password::satisfies(password.expose(), rules) => Err(err(
+            operation,
+            AwsErrorKind::Invalid,
+            "PasswordPolicyViolation",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// AWS's EnableMFADevice rule: two codes of consecutive steps, current within a step.
+fn codes_valid(seed: &[u8], code1: &str, code2: &str, now: u64) -> bool {
+    let totp = totp_rs::TOTP::new_unchecked(
+        totp_rs::Algorithm::SHA1,
+        6,
+        0,
+        30,
+        seed.to_vec(),
+        None,
+        String::new(),
+    );
+    let step = now / 30;
+    (step.saturating_sub(2)..=step)
+        .any(|first| totp.generate(first * 30) == code1 && totp.generate((first + 1) * 30) == code2)
+}
