@@ -7,7 +7,6 @@ use crate::error::InputError;
 use crate::iam::offboard::{OffboardMode, OffboardRequest};
 use crate::iam::request::{MfaMode, NewUserInput, NewUserRequest};
 use crate::names;
-use crate::names::validate_identity_user_name;
 use crate::protect::Protected;
 use crate::sso::offboard::SsoOffboardRequest;
 use crate::sso::request::{AssignInput, AssignRequest, PersonInput};
@@ -278,13 +277,10 @@ pub(super) fn parse_row(
             }
         }
         "offboard-sso" => {
-            validate_identity_user_name(&user_name).map_err(relocate)?;
-            RowAction::OffboardSso(SsoOffboardRequest {
-                user_name,
-                instance_arn: None,
-                keep_identity: yes_or_no("keep_identity")?,
-                revoke_unmanaged: false,
-            })
+            let keep_identity = yes_or_no("keep_identity")?;
+            RowAction::OffboardSso(
+                SsoOffboardRequest::new(user_name, None, keep_identity, false).map_err(relocate)?,
+            )
         }
         other => {
             return Err(at(

@@ -6,7 +6,8 @@ use crate::clock::SystemClock;
 use crate::config::Config;
 use crate::error::{Error, InputError};
 use crate::operation::{Driven, drive};
-use crate::report::{self, Acting, AssignReport};
+use crate::report::assign::AssignReport;
+use crate::report::{self, Acting};
 use crate::settings::Settings;
 use crate::sso::assign as sso_assign;
 use crate::sso::operations::Patience;
@@ -132,7 +133,10 @@ pub(super) async fn assign_person(
         .clone()
         .unwrap_or_else(|| format!("https://{}.awsapps.com/start", assigned.identity_store_id));
     if assigned.user_created {
-        report.first_sign_in = Some(report::first_sign_in_steps(&request.user_name, &portal_url));
+        report.first_sign_in = Some(report::assign::first_sign_in_steps(
+            &request.user_name,
+            &portal_url,
+        ));
     }
     report.portal_url = Some(portal_url);
     report::print(&report.render(settings.output));

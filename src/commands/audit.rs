@@ -5,8 +5,8 @@ use crate::audit::{self, Severity, Thresholds, gather};
 use crate::cli::{AuditArgs, FailOn};
 use crate::clock::{Clock, SystemClock, rfc3339};
 use crate::error::Error;
+use crate::report;
 use crate::report::audit::AuditReport;
-use crate::report::{self};
 use crate::settings::Settings;
 
 pub(super) async fn audit(args: AuditArgs, settings: &Settings) -> Result<(), Error> {

@@ -10,7 +10,7 @@ use crate::names;
 use crate::names::validate_identity_user_name;
 use crate::operation::{Driven, Prepared, drive};
 use crate::outcome::MoveStatus;
-use crate::report::tickets::MoveReport;
+use crate::report::move_person::MoveReport;
 use crate::report::{self, Acting};
 use crate::settings::Settings;
 use crate::sso::move_person;

@@ -8,13 +8,10 @@ use crate::clock::{Clock, SystemClock, rfc3339};
 use crate::error::Error;
 use crate::iam::offboard::{self, OffboardMode, OffboardRequest};
 use crate::operation::{Driven, Prepared, drive};
-use crate::outcome::OffboardStatus;
-use crate::report::{self, AccessCut, Acting, OffboardReport, SessionsCutReport, StillAllowed};
+use crate::report::offboard::{AccessCut, OffboardReport};
+use crate::report::{self, Acting};
 use crate::settings::Settings;
-use crate::sso::cut_sessions::RevokeStep;
-use crate::sso::offboard::{
-    self as sso_offboard, SessionsCut, SsoOffboardPlan, SsoOffboardRequest,
-};
+use crate::sso::offboard::{self as sso_offboard, SsoOffboardPlan, SsoOffboardRequest};
 use crate::sso::operations::Patience;
 use crate::terminal::helpdesk;
 use crate::terminal::interrupt::Interrupts;
@@ -141,36 +138,36 @@ pub(super) async fn offboard_sso(
         &["offboard"],
         &[("<USERNAME>", args.username.is_some())],
     )?;
-    if let Some(name) = &args.username {
-        crate::names::validate_identity_user_name(name)?;
-    }
+    let request_for = |user_name: String| {
+        SsoOffboardRequest::new(
+            user_name,
+            args.instance_arn.clone(),
+            args.keep_identity,
+            args.revoke_unmanaged,
+        )
+    };
+    let given = args.username.clone().map(request_for).transpose()?;
     confirmable(settings)?;
     let mut prompter = Dialogue::new(settings.terminal.look);
     let sdk_config = settings.sdk_config().await?;
     let api = Arc::new(settings.sso(&sdk_config));
-    let user_name = match args.username.clone() {
-        Some(name) => name,
-        None => {
+    let request = match given {
+        Some(request) => request,
+        None => request_for(
             helpdesk::ask_sso_person(
                 api.as_ref(),
                 args.instance_arn.as_deref(),
                 &mut prompter,
                 "offboard",
             )
-            .await?
-        }
+            .await?,
+        )?,
     };
     let caller = settings
         .iam(&sdk_config)
         .get_caller_identity()
         .await
         .map_err(Error::from_aws)?;
-    let request = SsoOffboardRequest {
-        user_name,
-        instance_arn: args.instance_arn.clone(),
-        keep_identity: args.keep_identity,
-        revoke_unmanaged: args.revoke_unmanaged,
-    };
     let mut operation = sso_offboard::OffboardPerson {
         api,
         request: &request,
@@ -197,30 +194,13 @@ pub(super) async fn offboard_sso(
         );
         return Ok(());
     };
-    let mut report = OffboardReport::not_found(&acting, &plan.user_name);
-    report.user_arn = Some(format!(
-        "{}/{}",
-        plan.instance.identity_store_id, plan.user_id
-    ));
-    report.reason = args.reason.clone();
-    if args.keep_identity {
-        report.kept.push(format!(
-            "identity-store user {} (--keep-identity)",
-            plan.user_id
-        ));
-    }
-    report.sessions_still_allowed = still_allowed(&plan);
-    match done {
-        None => {
-            report.status = OffboardStatus::Planned;
-            report.planned = plan.removals();
-        }
-        Some(done) => {
-            report.access_cut = Some(sessions_cut(&done.cut, done.started));
-            report.removed = done.removed;
-            report.status = OffboardStatus::Offboarded;
-        }
-    }
+    let report = OffboardReport::sso(
+        &acting,
+        &plan,
+        request.keep_identity,
+        args.reason.as_deref(),
+        done,
+    );
     report::print(&report.render(settings.output));
     Ok(())
 }
@@ -246,41 +226,6 @@ fn ask_sso(
             .map(|l| format!("warning: {l}")),
     );
     confirm_typed(prompter, acting, &plan.user_name, &lines)
-}
-
-/// The permission sets whose sessions are left open, for the report.
-fn still_allowed(plan: &SsoOffboardPlan) -> Vec<StillAllowed> {
-    plan.revocations
-        .iter()
-        .filter_map(|set| match &set.step {
-            RevokeStep::Left { until, why } => Some(StillAllowed {
-                permission_set: set.name.clone(),
-                arn: set.arn.clone(),
-                until: rfc3339(*until),
-                why: why.clone(),
-            }),
-            _ => None,
-        })
-        .collect()
-}
-
-/// When and where the person's sessions were cut: at the earliest deny entry, or when this
-/// run started when there was none to add (no permission set left to deny in).
-fn sessions_cut(cut: &[SessionsCut], started: u64) -> AccessCut {
-    let at = cut.iter().map(|c| c.since).min().unwrap_or(started);
-    AccessCut {
-        at: rfc3339(at),
-        inline_policy: None,
-        permission_sets: cut
-            .iter()
-            .map(|c| SessionsCutReport {
-                name: c.name.clone(),
-                arn: c.arn.clone(),
-                since: rfc3339(c.since),
-                older_sessions_cut: c.older_sessions_cut.map(rfc3339),
-            })
-            .collect(),
-    }
 }
 
 /// Shows the plan and asks for the user name, typed, before removing anything.

@@ -10,7 +10,7 @@ use crate::iam::request::MfaMode;
 use crate::names;
 use crate::operation::{Driven, Prepared, drive};
 use crate::outcome::MfaResetStatus;
-use crate::report::tickets::MfaResetReport;
+use crate::report::reset_mfa::MfaResetReport;
 use crate::report::{self, Acting};
 use crate::settings::{Settings, Terminal};
 use crate::terminal::code_input::AnyCodes;

@@ -8,7 +8,7 @@ use crate::iam::password_reset::{self, PasswordChange};
 use crate::names;
 use crate::operation::{Driven, drive};
 use crate::outcome::PasswordResetStatus;
-use crate::report::tickets::PasswordResetReport;
+use crate::report::reset_password::PasswordResetReport;
 use crate::report::{self, Acting};
 use crate::settings::Settings;
 use crate::terminal::helpdesk;

@@ -4,7 +4,7 @@
 use super::with_resolved_sets;
 use crate::cli::{OutputFormat, TemplatesCommand};
 use crate::error::Error;
-use crate::report::{self};
+use crate::report;
 use crate::settings::Settings;
 use crate::template::Template;
 use crate::terminal::helpdesk;

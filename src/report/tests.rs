@@ -2,24 +2,50 @@
 //! change to the words or the fields shows in review. The reports are made the way the commands
 //! make them, from the in-memory models where a plan or a run is needed.
 
+use super::assign::{AssignReport, first_sign_in_steps};
+use super::audit::AuditReport;
+use super::move_person::MoveReport;
+use super::new_user::NewUserReport;
+use super::offboard::{AccessCut, OffboardReport};
 use super::people::{ListReport, ShowReport};
-use super::tickets::{MfaResetReport, MoveReport, PasswordResetReport};
+use super::reset_mfa::MfaResetReport;
+use super::reset_password::PasswordResetReport;
 use super::*;
+use crate::audit::gather::gather_iam;
+use crate::audit::{Thresholds, iam_findings, sorted};
+use crate::aws::memory::MEMORY_CREATED;
+use crate::aws::memory::sso::{Behaviour, MemorySso};
 use crate::aws::memory::{ACCOUNT, MemoryIam};
+use crate::aws::{Assignment, CallerIdentity, SsoInstance};
+use crate::cli::OutputFormat;
+use crate::clock::SystemClock;
 use crate::iam::offboard::{OffboardMode, discover, execute, plan_offboard};
 use crate::iam::plan::{observe, plan_new_user};
+use crate::iam::request::NewUserRequest;
 use crate::iam::request::{MfaMode, NewUserInput};
+use crate::operation::Operation;
 use crate::outcome::{MfaResetStatus, MoveStatus, PasswordResetStatus};
+use crate::protect::Protected;
+use crate::sso::assign::{AssignPerson, Giving};
+use crate::sso::cut_sessions::{RevokeStep, SetRevocation};
+use crate::sso::offboard::{SessionsCut, SsoOffboardPlan, SsoOffboarded};
+use crate::sso::operations::Patience;
 use crate::template::TemplateSet;
 use std::sync::Arc;
 
 const NOW: &str = "2026-12-01T10:00:00Z";
 
-fn acting() -> Acting {
-    Acting {
+/// Who runs every command here: the model's administrator.
+fn caller() -> CallerIdentity {
+    CallerIdentity {
         account: ACCOUNT.to_string(),
-        caller_arn: format!("arn:aws:iam::{ACCOUNT}:user/admin"),
+        arn: format!("arn:aws:iam::{ACCOUNT}:user/admin"),
+        user_id: "AIDAADMIN".to_string(),
     }
+}
+
+fn acting() -> Acting {
+    Acting::of(&caller())
 }
 
 /// The human and the JSON rendering of a report, one after the other.
@@ -86,32 +112,60 @@ async fn offboard_reports_a_dry_run_a_full_run_a_disable_and_a_missing_user() {
     );
 }
 
+/// A person with a managed set whose deny entries are full and an unmanaged set left open.
+fn carol_plan() -> SsoOffboardPlan {
+    SsoOffboardPlan {
+        instance: SsoInstance {
+            arn: "arn:aws:sso:::instance/ssoins-1".to_string(),
+            identity_store_id: "d-1234567890".to_string(),
+        },
+        user_name: "carol".to_string(),
+        user_id: "user-carol".to_string(),
+        assignments: vec![Assignment {
+            account: "111111111111".to_string(),
+            permission_set_arn: "arn:aws:sso:::permissionSet/ssoins-1/ps-1".to_string(),
+        }],
+        memberships: Vec::new(),
+        revocations: vec![
+            SetRevocation {
+                arn: "arn:aws:sso:::permissionSet/ssoins-1/ps-1".to_string(),
+                name: "developer".to_string(),
+                session_secs: 3600,
+                step: RevokeStep::Add {
+                    older_sessions: true,
+                },
+            },
+            SetRevocation {
+                arn: "arn:aws:sso:::permissionSet/ssoins-1/ps-2".to_string(),
+                name: "platform".to_string(),
+                session_secs: 28_800,
+                step: RevokeStep::Left {
+                    until: 1_796_148_000,
+                    why: "not managed by iam-onboard, so not edited (--revoke-unmanaged edits it too)"
+                        .to_string(),
+                },
+            },
+        ],
+        delete_identity: true,
+    }
+}
+
 #[test]
-fn an_sso_offboarding_whose_entries_overflowed_says_the_others_sign_in_again() {
-    let mut report = OffboardReport::not_found(&acting(), "carol");
-    report.status = OffboardStatus::Offboarded;
-    report.user_arn = Some("identity-store user user-carol (carol)".to_string());
-    report.access_cut = Some(AccessCut {
-        at: NOW.to_string(),
-        inline_policy: None,
-        permission_sets: vec![SessionsCutReport {
+fn an_sso_offboarding_names_the_person_in_the_store_and_says_who_must_sign_in_again() {
+    let plan = carol_plan();
+    let planned = OffboardReport::sso(&acting(), &plan, false, None, None);
+    insta::assert_snapshot!("offboard_sso_dry_run", both(|f| planned.render(f)));
+    let done = SsoOffboarded {
+        cut: vec![SessionsCut {
             name: "developer".to_string(),
             arn: "arn:aws:sso:::permissionSet/ssoins-1/ps-1".to_string(),
-            since: NOW.to_string(),
-            older_sessions_cut: Some(NOW.to_string()),
+            since: 1_796_119_200,
+            older_sessions_cut: Some(1_796_119_200),
         }],
-    });
-    report.sessions_still_allowed = vec![StillAllowed {
-        permission_set: "platform".to_string(),
-        arn: "arn:aws:sso:::permissionSet/ssoins-1/ps-2".to_string(),
-        until: "2026-12-01T18:00:00Z".to_string(),
-        why: "not managed by iam-onboard, so not edited (--revoke-unmanaged edits it too)"
-            .to_string(),
-    }];
-    report.removed = vec![
-        "sso:DeleteAccountAssignment developer in account 111111111111".to_string(),
-        "identitystore:DeleteUser user-carol".to_string(),
-    ];
+        removed: plan.removals(),
+        started: 1_796_119_200,
+    };
+    let report = OffboardReport::sso(&acting(), &plan, false, None, Some(done));
     insta::assert_snapshot!("offboard_sso_overflowed", both(|f| report.render(f)));
 }
 
@@ -210,4 +264,76 @@ async fn show_and_list_report_a_person_without_a_secret() {
         people,
     };
     insta::assert_snapshot!("list_all", both(|f| listed.render(f)));
+}
+
+#[tokio::test]
+async fn assign_reports_its_plan_and_what_it_gave() {
+    let request = crate::sso::tests::request(&["111111111111", "222222222222"], true);
+    let api = Arc::new(MemorySso::new(Behaviour::default()));
+    let caller = caller();
+    let operation = |preview| AssignPerson {
+        api: api.clone(),
+        request: &request,
+        caller: &caller,
+        notes: Vec::new(),
+        preview,
+        giving: Giving::Whole {
+            clock: &SystemClock,
+        },
+        patience: Patience::default(),
+    };
+    let protected = Protected::default();
+    let prepared = operation(true).prepare(&protected).await.unwrap();
+    let planned = AssignReport::planned(&acting(), &request, prepared.changes);
+    insta::assert_snapshot!("assign_dry_run", both(|f| planned.render(f)));
+    let mut real = operation(false);
+    let prepared = real.prepare(&protected).await.unwrap();
+    let assigned = real
+        .apply(&prepared.plan, std::future::pending())
+        .await
+        .unwrap();
+    let mut report = AssignReport::done(&acting(), &request, &assigned);
+    report.portal_url = Some("https://d-test.awsapps.com/start".to_string());
+    report.first_sign_in = Some(first_sign_in_steps(
+        &request.user_name,
+        "https://d-test.awsapps.com/start",
+    ));
+    insta::assert_snapshot!("assign_done", both(|f| report.render(f)));
+}
+
+#[tokio::test]
+async fn the_audit_reports_findings_by_severity_as_text_json_and_csv() {
+    let api = MemoryIam::new(crate::clock::parse_rfc3339(MEMORY_CREATED).unwrap());
+    api.add_everything(
+        "ops",
+        "admins",
+        &format!("arn:aws:iam::{ACCOUNT}:policy/admin"),
+    );
+    let templates = TemplateSet::embedded().unwrap();
+    let (facts, warnings) = gather_iam(&api, &templates).await;
+    let now = crate::clock::parse_rfc3339(NOW).unwrap();
+    // Every embedded template's policies are missing from this account: one drift finding
+    // stands for them (the drift check has its own tests).
+    let mut drift_seen = false;
+    let mut findings = sorted(iam_findings(&facts, &templates, Thresholds::default(), now));
+    findings.retain(|f| f.check != "template-drift" || !std::mem::replace(&mut drift_seen, true));
+    assert!(
+        findings.len() > 3,
+        "a hand-made admin with keys and policies on the user has findings"
+    );
+    let report = AuditReport::new(
+        Some(ACCOUNT.to_string()),
+        NOW.to_string(),
+        Thresholds::default(),
+        findings,
+        warnings,
+    );
+    let csv = report.render(OutputFormat::Csv).unwrap();
+    insta::assert_snapshot!(
+        "audit",
+        format!(
+            "{}\n--- csv ---\n{csv}",
+            both(|f| report.render(f).unwrap())
+        )
+    );
 }

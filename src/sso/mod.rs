@@ -15,4 +15,4 @@ pub(crate) mod revoke;
 pub(crate) mod show;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -6,7 +6,8 @@
 
 use crate::aws::{Assignment, AwsErrorKind, CallerIdentity, Grantee, Sso, SsoInstance};
 use crate::clock::Clock;
-use crate::error::Error;
+use crate::error::{Error, InputError};
+use crate::names::validate_identity_user_name;
 use crate::operation::{Operation, Prepared};
 use crate::protect::{Person, Protected};
 use crate::sso::assignments::unassign;
@@ -24,6 +25,25 @@ pub(crate) struct SsoOffboardRequest {
     pub(crate) keep_identity: bool,
     /// Also add the deny entry to permission sets this tool does not manage.
     pub(crate) revoke_unmanaged: bool,
+}
+
+impl SsoOffboardRequest {
+    /// The one constructor every edge calls (flags, the menu, a CSV row): the user name is
+    /// checked against the identity store's rules.
+    pub(crate) fn new(
+        user_name: String,
+        instance_arn: Option<String>,
+        keep_identity: bool,
+        revoke_unmanaged: bool,
+    ) -> Result<Self, InputError> {
+        validate_identity_user_name(&user_name)?;
+        Ok(SsoOffboardRequest {
+            user_name,
+            instance_arn,
+            keep_identity,
+            revoke_unmanaged,
+        })
+    }
 }
 
 /// What `offboard --sso` will do.
