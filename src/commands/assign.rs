@@ -5,7 +5,7 @@ use crate::cli::AssignArgs;
 use crate::clock::SystemClock;
 use crate::config::Config;
 use crate::error::{Error, InputError};
-use crate::operation::{Driven, drive};
+use crate::operation::Driven;
 use crate::report::assign::AssignReport;
 use crate::report::{self, Acting};
 use crate::settings::Settings;
@@ -107,16 +107,10 @@ pub(super) async fn assign_person(
         },
         patience,
     };
-    let driven = drive(
-        &mut operation,
-        &settings.protected,
-        settings.dry_run,
-        |prepared| {
-            let action = format!("give {} access", request.user_name);
-            super::ask_yes_no(prepared, action, settings, &mut prompter)
-        },
-        interrupts.during_changes(),
-    )
+    let driven = super::drive_command(&mut operation, settings, interrupts, |prepared| {
+        let action = format!("give {} access", request.user_name);
+        super::ask_yes_no(prepared, action, settings, &mut prompter)
+    })
     .await?;
     let assigned = match driven {
         Driven::Applied(_, assigned) => assigned,

@@ -18,7 +18,7 @@ mod templates;
 use crate::aws::config::AwsTarget;
 use crate::cli::{Command, GlobalArgs, OutputFormat};
 use crate::error::{Error, InputError};
-use crate::operation::Prepared;
+use crate::operation::{Driven, Operation, Prepared, drive};
 use crate::report::{self, Acting};
 use crate::settings::{Settings, Terminal};
 use crate::terminal::helpdesk;
@@ -56,10 +56,7 @@ pub(crate) async fn dispatch(
         Command::NewUser(args) => new_user::new_user(args, settings, interrupts).await,
         Command::Assign(args) => assign::assign_person(args, settings, interrupts).await,
         Command::Batch(args) => batch::run_batch(args, settings, interrupts).await,
-        Command::Offboard(args) if args.sso => {
-            offboard::offboard_sso(args, settings, interrupts).await
-        }
-        Command::Offboard(args) => offboard::offboard_user(args, settings, interrupts).await,
+        Command::Offboard(args) => offboard::offboard(args, settings, interrupts).await,
         Command::Move(args) => move_person::move_person(args, settings, interrupts).await,
         Command::ResetMfa(args) => reset_mfa::reset_mfa(args, settings, interrupts).await,
         Command::ResetPassword(args) => {
@@ -84,6 +81,25 @@ fn confirmable(settings: &Settings) -> Result<(), InputError> {
             "offboarding deletes access for good; without a terminal to confirm on, pass --yes",
         ))
     }
+}
+
+/// Drives a command's change through the one flow (`operation::drive`): `--dry-run` and the
+/// protected set from the settings, `ask` for the person's consent, and the signals handed to
+/// the change once it starts.
+async fn drive_command<O: Operation>(
+    operation: &mut O,
+    settings: &Settings,
+    interrupts: &Interrupts,
+    ask: impl FnOnce(&Prepared<O::Plan>) -> Result<bool, Error>,
+) -> Result<Driven<O::Plan, O::Done>, Error> {
+    drive(
+        operation,
+        &settings.protected,
+        settings.dry_run,
+        ask,
+        interrupts.during_changes(),
+    )
+    .await
 }
 
 /// A change's question on a terminal (not with `-y`, never off one): the plan, then yes or no.

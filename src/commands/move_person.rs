@@ -8,7 +8,7 @@ use crate::error::Error;
 use crate::iam::move_user;
 use crate::names;
 use crate::names::validate_identity_user_name;
-use crate::operation::{Driven, Prepared, drive};
+use crate::operation::{Driven, Prepared};
 use crate::outcome::MoveStatus;
 use crate::report::move_person::MoveReport;
 use crate::report::{self, Acting};
@@ -48,7 +48,6 @@ pub(super) async fn move_person(
         templates.get(name)?;
     }
     let _config = &settings.config;
-    let protected = &settings.protected;
     let sdk_config = settings.sdk_config().await?;
     let iam = settings.iam(&sdk_config);
     let mut prompter = Dialogue::new(settings.terminal.look);
@@ -82,13 +81,9 @@ pub(super) async fn move_person(
             clock: &SystemClock,
             patience: Patience::default(),
         };
-        let driven = drive(
-            &mut operation,
-            protected,
-            settings.dry_run,
-            |prepared| ask(prepared, settings, &mut prompter),
-            interrupts.during_changes(),
-        )
+        let driven = super::drive_command(&mut operation, settings, interrupts, |prepared| {
+            ask(prepared, settings, &mut prompter)
+        })
         .await?;
         let (prepared, status, changes) = moved(driven, |moved| {
             let removed = moved.removed.iter().map(|a| {
@@ -124,13 +119,9 @@ pub(super) async fn move_person(
         template,
         templates,
     };
-    let driven = drive(
-        &mut operation,
-        protected,
-        settings.dry_run,
-        |prepared| ask(prepared, settings, &mut prompter),
-        interrupts.during_changes(),
-    )
+    let driven = super::drive_command(&mut operation, settings, interrupts, |prepared| {
+        ask(prepared, settings, &mut prompter)
+    })
     .await?;
     let (prepared, status, changes) = moved(driven, |made| made);
     let (_, plan) = &prepared.plan;

@@ -10,7 +10,7 @@ use crate::iam::onboard::{Onboard, PasswordDelivery};
 use crate::iam::plan;
 use crate::iam::plan::Observed;
 use crate::iam::request::{MfaMode, NewUserInput, NewUserRequest};
-use crate::operation::{Driven, Prepared, drive};
+use crate::operation::{Driven, Prepared};
 use crate::report;
 use crate::report::new_user::NewUserReport;
 use crate::settings::{Settings, Terminal};
@@ -100,7 +100,6 @@ pub(super) async fn new_user(
             ("--template <NAME>", args.template.is_some()),
         ],
     )?;
-    let protected = &settings.protected;
     let mut prompter = Dialogue::new(settings.terminal.look);
     let api = settings.iam_api().await?;
     if missing {
@@ -125,13 +124,9 @@ pub(super) async fn new_user(
         codes,
         clock: &SystemClock,
     };
-    let driven = drive(
-        &mut operation,
-        protected,
-        settings.dry_run,
-        |prepared| ask(prepared, &request, settings, &mut prompter),
-        interrupts.during_changes(),
-    )
+    let driven = super::drive_command(&mut operation, settings, interrupts, |prepared| {
+        ask(prepared, &request, settings, &mut prompter)
+    })
     .await?;
     let (prepared, onboarded) = match driven {
         Driven::Applied(prepared, onboarded) => (prepared, onboarded),

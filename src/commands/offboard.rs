@@ -7,7 +7,7 @@ use crate::cli::OffboardArgs;
 use crate::clock::{Clock, SystemClock, rfc3339};
 use crate::error::Error;
 use crate::iam::offboard::{self, OffboardMode, OffboardRequest};
-use crate::operation::{Driven, Prepared, drive};
+use crate::operation::{Driven, Prepared};
 use crate::report::offboard::{AccessCut, OffboardReport};
 use crate::report::{self, Acting};
 use crate::settings::Settings;
@@ -18,7 +18,7 @@ use crate::terminal::interrupt::Interrupts;
 use crate::terminal::prompt::{Dialogue, Prompter};
 use std::sync::Arc;
 
-pub(super) async fn offboard_user(
+pub(super) async fn offboard(
     args: OffboardArgs,
     settings: &Settings,
     interrupts: &Interrupts,
@@ -28,6 +28,18 @@ pub(super) async fn offboard_user(
         &["offboard"],
         &[("<USERNAME>", args.username.is_some())],
     )?;
+    if args.sso {
+        offboard_sso(args, settings, interrupts).await
+    } else {
+        offboard_user(args, settings, interrupts).await
+    }
+}
+
+async fn offboard_user(
+    args: OffboardArgs,
+    settings: &Settings,
+    interrupts: &Interrupts,
+) -> Result<(), Error> {
     let mode = if args.disable_only {
         OffboardMode::DisableOnly
     } else {
@@ -50,13 +62,9 @@ pub(super) async fn offboard_user(
         gaps: None,
         now: rfc3339(SystemClock.unix_now()),
     };
-    let driven = drive(
-        &mut operation,
-        &settings.protected,
-        settings.dry_run,
-        |prepared| ask(prepared, settings, &mut prompter),
-        interrupts.during_changes(),
-    )
+    let driven = super::drive_command(&mut operation, settings, interrupts, |prepared| {
+        ask(prepared, settings, &mut prompter)
+    })
     .await?;
     let reason = request.reason.as_deref();
     let report = match driven {
@@ -128,16 +136,11 @@ fn ask(
     }
 }
 
-pub(super) async fn offboard_sso(
+async fn offboard_sso(
     args: OffboardArgs,
     settings: &Settings,
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
-    helpdesk::require(
-        settings.terminal.interactive,
-        &["offboard"],
-        &[("<USERNAME>", args.username.is_some())],
-    )?;
     let request_for = |user_name: String| {
         SsoOffboardRequest::new(
             user_name,
@@ -176,13 +179,9 @@ pub(super) async fn offboard_sso(
         patience: Patience::default(),
     };
     let acting = Acting::of(&caller);
-    let driven = drive(
-        &mut operation,
-        &settings.protected,
-        settings.dry_run,
-        |prepared| ask_sso(prepared, &acting, settings, &mut prompter),
-        interrupts.during_changes(),
-    )
+    let driven = super::drive_command(&mut operation, settings, interrupts, |prepared| {
+        ask_sso(prepared, &acting, settings, &mut prompter)
+    })
     .await?;
     let (prepared, done) = match driven {
         Driven::Planned(prepared) | Driven::AlreadyDone(prepared) => (prepared, None),

@@ -8,7 +8,7 @@ use crate::error::{Error, InputError};
 use crate::iam::mfa_reset::{self, MfaResetPlan, ResetMode};
 use crate::iam::request::MfaMode;
 use crate::names;
-use crate::operation::{Driven, Prepared, drive};
+use crate::operation::{Driven, Prepared};
 use crate::outcome::MfaResetStatus;
 use crate::report::reset_mfa::MfaResetReport;
 use crate::report::{self, Acting};
@@ -99,7 +99,6 @@ pub(super) async fn reset_mfa(
         names::validate_user_name(name)?;
     }
     let mode = reset_mode(&args, settings.terminal)?;
-    let protected = &settings.protected;
     let mut prompter = Dialogue::new(settings.terminal.look);
     let api = settings.iam_api().await?;
     let user_name = match args.username.clone() {
@@ -118,13 +117,9 @@ pub(super) async fn reset_mfa(
         codes,
         clock: &SystemClock,
     };
-    let driven = drive(
-        &mut operation,
-        protected,
-        settings.dry_run,
-        |prepared| ask(prepared, &mode, settings, &mut prompter),
-        interrupts.during_changes(),
-    )
+    let driven = super::drive_command(&mut operation, settings, interrupts, |prepared| {
+        ask(prepared, &mode, settings, &mut prompter)
+    })
     .await?;
     let (prepared, done) = match driven {
         Driven::Planned(prepared) | Driven::AlreadyDone(prepared) => (prepared, None),

@@ -6,7 +6,7 @@ use crate::cli::{OutputFormat, ResetPasswordArgs};
 use crate::error::{Error, InputError};
 use crate::iam::password_reset::{self, PasswordChange};
 use crate::names;
-use crate::operation::{Driven, drive};
+use crate::operation::Driven;
 use crate::outcome::PasswordResetStatus;
 use crate::report::reset_password::PasswordResetReport;
 use crate::report::{self, Acting};
@@ -53,16 +53,10 @@ pub(super) async fn reset_password(
         create: args.create,
         password_file: args.password_file.as_ref(),
     };
-    let driven = drive(
-        &mut operation,
-        &settings.protected,
-        settings.dry_run,
-        |prepared| {
-            let action = format!("give {} a new one-time console password", prepared.subject);
-            super::ask_yes_no(prepared, action, settings, &mut prompter)
-        },
-        interrupts.during_changes(),
-    )
+    let driven = super::drive_command(&mut operation, settings, interrupts, |prepared| {
+        let action = format!("give {} a new one-time console password", prepared.subject);
+        super::ask_yes_no(prepared, action, settings, &mut prompter)
+    })
     .await?;
     let (prepared, shown) = match driven {
         Driven::Planned(prepared) | Driven::AlreadyDone(prepared) => (prepared, None),
