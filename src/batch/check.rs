@@ -4,13 +4,14 @@
 
 use crate::config::{Config, SsoAccess};
 use crate::error::InputError;
+use crate::iam::move_user::MoveRequest;
 use crate::iam::offboard::{OffboardMode, OffboardRequest};
 use crate::iam::request::{MfaMode, NewUserInput, NewUserRequest};
 use crate::names;
 use crate::protect::Protected;
 use crate::sso::offboard::SsoOffboardRequest;
 use crate::sso::request::{AssignInput, AssignRequest, PersonInput};
-use crate::template::{Template, TemplateSet};
+use crate::template::TemplateSet;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -38,10 +39,7 @@ pub(crate) enum RowAction {
     Assign(Box<AssignRequest>),
     OffboardSso(SsoOffboardRequest),
     /// A job change of an IAM user this tool made.
-    Move {
-        user_name: String,
-        template: Box<Template>,
-    },
+    Move(Box<MoveRequest>),
 }
 
 /// A checked row and the line it starts on.
@@ -58,7 +56,7 @@ impl Row {
             RowAction::Offboard(request) => &request.user_name,
             RowAction::Assign(request) => &request.user_name,
             RowAction::OffboardSso(request) => &request.user_name,
-            RowAction::Move { user_name, .. } => user_name,
+            RowAction::Move(request) => &request.user_name,
         }
     }
 
@@ -68,7 +66,7 @@ impl Row {
             RowAction::Offboard(_) => "offboard",
             RowAction::Assign(_) => "assign",
             RowAction::OffboardSso(_) => "offboard-sso",
-            RowAction::Move { .. } => "move",
+            RowAction::Move(_) => "move",
         }
     }
 }
@@ -265,17 +263,9 @@ pub(super) fn parse_row(
                 AssignRequest::new(input, checking.templates, checking.config).map_err(relocate)?;
             RowAction::Assign(Box::new(request))
         }
-        "move" => {
-            names::validate_user_name(&user_name).map_err(relocate)?;
-            let template = checking
-                .templates
-                .get(&template()?)
-                .map_err(|err| at("template", err.reason))?;
-            RowAction::Move {
-                user_name,
-                template: Box::new(template.clone()),
-            }
-        }
+        "move" => RowAction::Move(Box::new(
+            MoveRequest::new(user_name, &template()?, checking.templates).map_err(relocate)?,
+        )),
         "offboard-sso" => {
             let keep_identity = yes_or_no("keep_identity")?;
             RowAction::OffboardSso(

@@ -10,6 +10,7 @@ use crate::error::Error;
 use crate::iam::apply::{self as onboard};
 use crate::iam::enrol::{AfterWrongCodes, CodeInput, CodeSource};
 use crate::iam::move_user;
+use crate::iam::move_user::MoveRequest;
 use crate::iam::offboard::{self, OffboardRequest};
 use crate::iam::onboard::{Onboard, PasswordDelivery, ReadOnce};
 use crate::iam::plan::{self, SharedState};
@@ -24,7 +25,7 @@ use crate::sso::offboard::{self as sso_offboard, SsoOffboardRequest};
 use crate::sso::operations::Patience;
 use crate::sso::permission_set::PermissionSetOutcome;
 use crate::sso::request::AssignRequest;
-use crate::template::{Template, TemplateSet};
+use crate::template::TemplateSet;
 use crate::totp::CodeRejection;
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -198,11 +199,7 @@ async fn run_row<I: Iam + Send + 'static, S: Sso + Send + 'static>(
         RowAction::OffboardSso(request) => {
             offboard_sso_row(sso, row, request, prepared, settings).await
         }
-        RowAction::Move {
-            user_name,
-            template,
-        } => {
-            let request = (user_name.as_str(), template.as_ref());
+        RowAction::Move(request) => {
             move_row(iam.as_ref(), row, request, prepared, settings, interrupted).await
         }
     };
@@ -286,15 +283,14 @@ async fn offboard_row<I: Iam + Send + 'static>(
 async fn move_row(
     iam: &impl Iam,
     row: &Row,
-    (user_name, template): (&str, &Template),
+    request: &MoveRequest,
     prepared: &Prepared,
     settings: &RunOptions,
     interrupted: impl Future<Output = ()>,
 ) -> Result<RowReport, Error> {
     let mut operation = move_user::MoveUser {
         api: iam,
-        user_name,
-        template,
+        request,
         templates: &prepared.templates,
     };
     let driven = drive_row(&mut operation, prepared, settings, interrupted).await?;

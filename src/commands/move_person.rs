@@ -5,7 +5,7 @@ use crate::aws::Iam;
 use crate::cli::MoveArgs;
 use crate::clock::SystemClock;
 use crate::error::Error;
-use crate::iam::move_user;
+use crate::iam::move_user::{self, MoveRequest};
 use crate::names;
 use crate::names::validate_identity_user_name;
 use crate::operation::{Driven, Prepared};
@@ -13,7 +13,7 @@ use crate::outcome::MoveStatus;
 use crate::report::move_person::MoveReport;
 use crate::report::{self, Acting};
 use crate::settings::Settings;
-use crate::sso::move_person;
+use crate::sso::move_person::{self, SsoMoveRequest};
 use crate::sso::operations::Patience;
 use crate::terminal::helpdesk;
 use crate::terminal::interrupt::Interrupts;
@@ -66,17 +66,23 @@ pub(super) async fn move_person(
         (None, false) => helpdesk::ask_iam_user(&iam, &mut prompter, "move").await?,
     };
     let template = match &args.template {
-        Some(name) => templates.get(name)?,
-        None => helpdesk::choose_template(templates, &mut prompter)?,
+        Some(name) => name.clone(),
+        None => helpdesk::choose_template(templates, &mut prompter)?
+            .name
+            .clone(),
     };
     if args.sso {
+        let request = SsoMoveRequest::new(
+            user_name,
+            &template,
+            templates,
+            args.accounts.clone(),
+            args.instance_arn.clone(),
+        )?;
         let caller = iam.get_caller_identity().await.map_err(Error::from_aws)?;
         let mut operation = move_person::MovePerson {
             api: sso,
-            user_name: &user_name,
-            template,
-            accounts: &args.accounts,
-            instance_arn: args.instance_arn.as_deref(),
+            request: &request,
             caller: &caller,
             clock: &SystemClock,
             patience: Patience::default(),
@@ -104,19 +110,19 @@ pub(super) async fn move_person(
         let report = MoveReport {
             acting: Acting::of(&caller),
             status,
-            user_name: user_name.clone(),
+            user_name: request.user_name.clone(),
             user: prepared.subject.clone(),
             from: (!plan.from.is_empty()).then(|| plan.from.join(", ")),
-            to: template.name.clone(),
+            to: request.template.name.clone(),
             changes,
         };
         report::print(&report.render(settings.output));
         return Ok(());
     }
+    let request = MoveRequest::new(user_name, &template, templates)?;
     let mut operation = move_user::MoveUser {
         api: &iam,
-        user_name: &user_name,
-        template,
+        request: &request,
         templates,
     };
     let driven = super::drive_command(&mut operation, settings, interrupts, |prepared| {
@@ -128,7 +134,7 @@ pub(super) async fn move_person(
     let report = MoveReport {
         acting: Acting::of(&prepared.caller),
         status,
-        user_name: user_name.clone(),
+        user_name: request.user_name.clone(),
         user: prepared.subject.clone(),
         from: plan.from.clone(),
         to: plan.to.clone(),

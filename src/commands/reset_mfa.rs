@@ -5,9 +5,8 @@
 use crate::cli::{OutputFormat, ResetMfaArg, ResetMfaArgs};
 use crate::clock::SystemClock;
 use crate::error::{Error, InputError};
-use crate::iam::mfa_reset::{self, MfaResetPlan, ResetMode};
+use crate::iam::mfa_reset::{self, MfaResetPlan, ResetMfaRequest, ResetMode};
 use crate::iam::request::MfaMode;
-use crate::names;
 use crate::operation::{Driven, Prepared};
 use crate::outcome::MfaResetStatus;
 use crate::report::reset_mfa::MfaResetReport;
@@ -95,30 +94,30 @@ pub(super) async fn reset_mfa(
         &["reset-mfa"],
         &[("<USERNAME>", args.username.is_some())],
     )?;
-    if let Some(name) = &args.username {
-        names::validate_user_name(name)?;
-    }
     let mode = reset_mode(&args, settings.terminal)?;
+    let request_for = |user_name: String| ResetMfaRequest::new(user_name, mode.clone());
+    let given = args.username.clone().map(request_for).transpose()?;
     let mut prompter = Dialogue::new(settings.terminal.look);
     let api = settings.iam_api().await?;
-    let user_name = match args.username.clone() {
-        Some(name) => name,
-        None => helpdesk::ask_iam_user(&api, &mut prompter, "reset the MFA of").await?,
+    let request = match given {
+        Some(request) => request,
+        None => {
+            request_for(helpdesk::ask_iam_user(&api, &mut prompter, "reset the MFA of").await?)?
+        }
     };
     let codes = AnyCodes::new(
-        mode == ResetMode::Enrol(MfaMode::Prompt),
-        &user_name,
+        request.mode == ResetMode::Enrol(MfaMode::Prompt),
+        &request.user_name,
         settings.terminal.look,
     );
     let mut operation = mfa_reset::ResetMfa {
         api: &api,
-        user_name: &user_name,
-        mode: &mode,
+        request: &request,
         codes,
         clock: &SystemClock,
     };
     let driven = super::drive_command(&mut operation, settings, interrupts, |prepared| {
-        ask(prepared, &mode, settings, &mut prompter)
+        ask(prepared, &request.mode, settings, &mut prompter)
     })
     .await?;
     let (prepared, done) = match driven {
@@ -128,7 +127,7 @@ pub(super) async fn reset_mfa(
     let mut report = MfaResetReport {
         acting: Acting::of(&prepared.caller),
         status: MfaResetStatus::Planned,
-        user_name: user_name.clone(),
+        user_name: request.user_name.clone(),
         user_arn: prepared.subject.clone(),
         enabled_device: None,
         pending_device: None,
@@ -147,25 +146,25 @@ pub(super) async fn reset_mfa(
     report.planned = Vec::new();
     if !done.not_removed.is_empty() {
         return Err(Error::MfaOldDevicesLeft {
-            user: user_name,
+            user: request.user_name.clone(),
             enabled: done.enabled.or(done.pending).unwrap_or_default(),
             leftovers: done.not_removed,
         });
     }
-    report.status = match (&done.enabled, &done.pending, &mode) {
+    report.status = match (&done.enabled, &done.pending, &request.mode) {
         (Some(_), _, _) => MfaResetStatus::Enabled,
         (None, Some(_), _) => MfaResetStatus::Pending,
         (None, None, ResetMode::EnablePending { .. }) => MfaResetStatus::Enabled,
         (None, None, _) => MfaResetStatus::Removed,
     };
-    report.secret_file = match &mode {
+    report.secret_file = match &request.mode {
         ResetMode::Pending { secret_file, .. } => Some(secret_file.display().to_string()),
         ResetMode::Enrol(MfaMode::Export { secret_file, .. }) => {
             Some(secret_file.display().to_string())
         }
         _ => None,
     };
-    if mode == ResetMode::Enrol(MfaMode::Prompt)
+    if request.mode == ResetMode::Enrol(MfaMode::Prompt)
         && settings.terminal.interactive
         && settings.output == OutputFormat::Human
         && !settings.yes

@@ -4,8 +4,7 @@
 use super::show_password;
 use crate::cli::{OutputFormat, ResetPasswordArgs};
 use crate::error::{Error, InputError};
-use crate::iam::password_reset::{self, PasswordChange};
-use crate::names;
+use crate::iam::password_reset::{self, PasswordChange, ResetPasswordRequest};
 use crate::operation::Driven;
 use crate::outcome::PasswordResetStatus;
 use crate::report::reset_password::PasswordResetReport;
@@ -31,9 +30,10 @@ pub(super) async fn reset_password(
         &["reset-password"],
         &[("<USERNAME>", args.username.is_some())],
     )?;
-    if let Some(name) = &args.username {
-        names::validate_user_name(name)?;
-    }
+    let request_for = |user_name: String| {
+        ResetPasswordRequest::new(user_name, args.create, args.password_file.clone())
+    };
+    let given = args.username.clone().map(request_for).transpose()?;
     if args.password_file.is_none() && !settings.terminal.interactive {
         return Err(InputError::new(
             "--password-file",
@@ -43,15 +43,15 @@ pub(super) async fn reset_password(
     }
     let mut prompter = Dialogue::new(settings.terminal.look);
     let api = settings.iam_api().await?;
-    let user_name = match args.username.clone() {
-        Some(name) => name,
-        None => helpdesk::ask_iam_user(&api, &mut prompter, "give a new password").await?,
+    let request = match given {
+        Some(request) => request,
+        None => {
+            request_for(helpdesk::ask_iam_user(&api, &mut prompter, "give a new password").await?)?
+        }
     };
     let mut operation = password_reset::ResetPassword {
         api: &api,
-        user_name: &user_name,
-        create: args.create,
-        password_file: args.password_file.as_ref(),
+        request: &request,
     };
     let driven = super::drive_command(&mut operation, settings, interrupts, |prepared| {
         let action = format!("give {} a new one-time console password", prepared.subject);
@@ -66,7 +66,7 @@ pub(super) async fn reset_password(
     let mut report = PasswordResetReport {
         acting: Acting::of(&prepared.caller),
         status: PasswordResetStatus::Planned,
-        user_name: user_name.clone(),
+        user_name: request.user_name.clone(),
         user_arn: prepared.subject.clone(),
         password_file: args.password_file.as_ref().map(|p| p.display().to_string()),
         calls: prepared.changes.clone(),
@@ -76,7 +76,7 @@ pub(super) async fn reset_password(
         return Ok(());
     };
     if let Some(password) = shown {
-        show_password(&user_name, &password, "next sign-in");
+        show_password(&request.user_name, &password, "next sign-in");
         if settings.output == OutputFormat::Human && !settings.yes {
             super::clear_secrets_when_done(&mut prompter)?;
         }

@@ -455,11 +455,26 @@ pub(crate) async fn remove_old(api: &impl Iam, plan: &MfaResetPlan, done: &mut M
     }
 }
 
+/// A validated `reset-mfa` request: whose devices, and what to do with them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ResetMfaRequest {
+    pub(crate) user_name: String,
+    pub(crate) mode: ResetMode,
+}
+
+impl ResetMfaRequest {
+    /// The one constructor every edge calls; the mode comes checked against the terminal and
+    /// the files already.
+    pub(crate) fn new(user_name: String, mode: ResetMode) -> Result<Self, InputError> {
+        crate::names::validate_user_name(&user_name)?;
+        Ok(ResetMfaRequest { user_name, mode })
+    }
+}
+
 /// `reset-mfa` of an IAM user, as the command and the menu run it.
 pub(crate) struct ResetMfa<'a, A, C> {
     pub(crate) api: &'a A,
-    pub(crate) user_name: &'a str,
-    pub(crate) mode: &'a ResetMode,
+    pub(crate) request: &'a ResetMfaRequest,
     /// Where the codes come from.
     pub(crate) codes: C,
     pub(crate) clock: &'a dyn Clock,
@@ -471,11 +486,13 @@ impl<A: Iam, C: CodeSource> Operation for ResetMfa<'_, A, C> {
     type Done = MfaResetDone;
 
     async fn prepare(&self, protected: &Protected) -> Result<Prepared<Self::Plan>, Error> {
-        let (caller, found) = look(self.api, self.user_name)
+        let (caller, found) = look(self.api, &self.request.user_name)
             .await
             .map_err(Error::from_aws)?;
-        let state = existing_user(protected, &caller, self.user_name, found, |s| &s.user)?;
-        let plan = plan_reset(&state, self.mode, &caller, self.clock.unix_now())
+        let state = existing_user(protected, &caller, &self.request.user_name, found, |s| {
+            &s.user
+        })?;
+        let plan = plan_reset(&state, &self.request.mode, &caller, self.clock.unix_now())
             .map_err(|err| InputError::new("--enable-pending", err.to_string()))?;
         Ok(Prepared {
             subject: plan.user_arn.clone(),
@@ -494,7 +511,7 @@ impl<A: Iam, C: CodeSource> Operation for ResetMfa<'_, A, C> {
         reset(
             self.api,
             plan,
-            self.mode,
+            &self.request.mode,
             account,
             &mut self.codes,
             self.clock,

@@ -16,6 +16,28 @@ use crate::tags::{MANAGED_BY_TAG, MANAGED_BY_VALUE, TEMPLATE_TAG};
 use crate::template::{IAM_PATH, Template, TemplateSet};
 use std::fmt;
 
+/// A validated `move` request for an IAM user: who, and the template they move to.
+#[derive(Debug, Clone)]
+pub(crate) struct MoveRequest {
+    pub(crate) user_name: String,
+    pub(crate) template: Template,
+}
+
+impl MoveRequest {
+    /// The one constructor every edge calls (flags, the menu, a CSV row).
+    pub(crate) fn new(
+        user_name: String,
+        template: &str,
+        templates: &TemplateSet,
+    ) -> Result<Self, InputError> {
+        crate::names::validate_user_name(&user_name)?;
+        Ok(MoveRequest {
+            template: templates.get(template)?.clone(),
+            user_name,
+        })
+    }
+}
+
 /// The user and the new template's shared resources, as found.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct MoveState {
@@ -291,8 +313,7 @@ async fn apply_step(
 /// `move` of an IAM user to another template, as the command, a batch row and the menu run it.
 pub(crate) struct MoveUser<'a, A> {
     pub(crate) api: &'a A,
-    pub(crate) user_name: &'a str,
-    pub(crate) template: &'a Template,
+    pub(crate) request: &'a MoveRequest,
     pub(crate) templates: &'a TemplateSet,
 }
 
@@ -302,11 +323,15 @@ impl<A: Iam> Operation for MoveUser<'_, A> {
     type Done = Vec<String>;
 
     async fn prepare(&self, protected: &Protected) -> Result<Prepared<Self::Plan>, Error> {
-        let (caller, found) = look(self.api, self.user_name, self.template)
+        let MoveRequest {
+            user_name,
+            template,
+        } = self.request;
+        let (caller, found) = look(self.api, user_name, template)
             .await
             .map_err(Error::from_aws)?;
-        let state = existing_user(protected, &caller, self.user_name, found, |s| &s.user)?;
-        let plan = plan_move(&state, &caller, self.template, self.templates)?;
+        let state = existing_user(protected, &caller, user_name, found, |s| &s.user)?;
+        let plan = plan_move(&state, &caller, template, self.templates)?;
         Ok(Prepared {
             caller,
             subject: plan.user_arn.clone(),

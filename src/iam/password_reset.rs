@@ -149,14 +149,39 @@ pub(crate) async fn reset(
     Ok(password_file.is_none().then_some(password))
 }
 
-/// `reset-password` of an IAM user, as the command and the menu run it.
-pub(crate) struct ResetPassword<'a, A> {
-    pub(crate) api: &'a A,
-    pub(crate) user_name: &'a str,
+/// A validated `reset-password` request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ResetPasswordRequest {
+    pub(crate) user_name: String,
     /// `--create`: make a login profile for a person without one.
     pub(crate) create: bool,
     /// Where the new password goes (a new 0600 file); `None`: shown on the terminal.
-    pub(crate) password_file: Option<&'a PathBuf>,
+    pub(crate) password_file: Option<PathBuf>,
+}
+
+impl ResetPasswordRequest {
+    /// The one constructor every edge calls: the name by IAM's rules, the file new.
+    pub(crate) fn new(
+        user_name: String,
+        create: bool,
+        password_file: Option<PathBuf>,
+    ) -> Result<Self, InputError> {
+        crate::names::validate_user_name(&user_name)?;
+        if let Some(file) = &password_file {
+            crate::iam::request::must_be_new("--password-file", file)?;
+        }
+        Ok(ResetPasswordRequest {
+            user_name,
+            create,
+            password_file,
+        })
+    }
+}
+
+/// `reset-password` of an IAM user, as the command and the menu run it.
+pub(crate) struct ResetPassword<'a, A> {
+    pub(crate) api: &'a A,
+    pub(crate) request: &'a ResetPasswordRequest,
 }
 
 impl<A: Iam> Operation for ResetPassword<'_, A> {
@@ -165,14 +190,16 @@ impl<A: Iam> Operation for ResetPassword<'_, A> {
     type Done = Option<Secret>;
 
     async fn prepare(&self, protected: &Protected) -> Result<Prepared<Self::Plan>, Error> {
-        let (caller, found) = look(self.api, self.user_name)
+        let (caller, found) = look(self.api, &self.request.user_name)
             .await
             .map_err(Error::from_aws)?;
-        let state = existing_user(protected, &caller, self.user_name, found, |s| &s.user)?;
+        let state = existing_user(protected, &caller, &self.request.user_name, found, |s| {
+            &s.user
+        })?;
         let change = plan_reset(
             &state,
-            self.create,
-            self.password_file.map(PathBuf::as_path),
+            self.request.create,
+            self.request.password_file.as_deref(),
         )?;
         Ok(Prepared {
             caller,
@@ -192,7 +219,7 @@ impl<A: Iam> Operation for ResetPassword<'_, A> {
             self.api,
             state,
             change,
-            self.password_file,
+            self.request.password_file.as_ref(),
             &mut rand::rng(),
             interrupted,
         )
@@ -316,5 +343,17 @@ mod tests {
                 "{how:?}: no console access is left behind"
             );
         }
+    }
+
+    #[test]
+    fn a_reset_password_request_checks_the_name_and_that_the_file_is_new() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("pw");
+        assert!(ResetPasswordRequest::new("alice".to_string(), false, Some(file.clone())).is_ok());
+        let err = ResetPasswordRequest::new("".to_string(), false, None).unwrap_err();
+        assert_eq!(err.field, "username");
+        std::fs::write(&file, "old").unwrap();
+        let err = ResetPasswordRequest::new("alice".to_string(), false, Some(file)).unwrap_err();
+        assert_eq!(err.field, "--password-file");
     }
 }

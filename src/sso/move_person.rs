@@ -6,6 +6,7 @@
 use crate::aws::{Assignment, CallerIdentity, Grantee, Sso, SsoInstance};
 use crate::clock::Clock;
 use crate::error::{Error, InputError};
+use crate::names::{validate_account_id, validate_identity_user_name};
 use crate::operation::{Operation, Prepared};
 use crate::protect::{Person, Protected};
 use crate::sso::assignments::{AccountOutcome, assign_accounts, unassign};
@@ -15,7 +16,7 @@ use crate::sso::permission_set::{
     PERMISSION_SET_MARKER, PermissionSetDesign, describe_all, design_permission_set,
     ensure_permission_set,
 };
-use crate::template::Template;
+use crate::template::{Template, TemplateSet};
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
@@ -263,14 +264,43 @@ pub(crate) async fn apply_sso_move<A: Sso + Send + 'static>(
     }
 }
 
+/// A validated `move --sso` request.
+#[derive(Debug, Clone)]
+pub(crate) struct SsoMoveRequest {
+    pub(crate) user_name: String,
+    pub(crate) template: Template,
+    /// `--account`: where the new template is given; none, the accounts of the old access.
+    pub(crate) accounts: Vec<String>,
+    pub(crate) instance_arn: Option<String>,
+}
+
+impl SsoMoveRequest {
+    /// The one constructor every edge calls: the name by the identity store's rules, each
+    /// account id, the template by name.
+    pub(crate) fn new(
+        user_name: String,
+        template: &str,
+        templates: &TemplateSet,
+        accounts: Vec<String>,
+        instance_arn: Option<String>,
+    ) -> Result<Self, InputError> {
+        validate_identity_user_name(&user_name)?;
+        for account in &accounts {
+            validate_account_id(account)?;
+        }
+        Ok(SsoMoveRequest {
+            template: templates.get(template)?.clone(),
+            user_name,
+            accounts,
+            instance_arn,
+        })
+    }
+}
+
 /// `move --sso`, as the command and the menu run it.
 pub(crate) struct MovePerson<'a, A> {
     pub(crate) api: Arc<A>,
-    pub(crate) user_name: &'a str,
-    pub(crate) template: &'a Template,
-    /// `--account`: where the new template is given; none, the accounts of the old access.
-    pub(crate) accounts: &'a [String],
-    pub(crate) instance_arn: Option<&'a str>,
+    pub(crate) request: &'a SsoMoveRequest,
     /// Who runs it (read once by the edge, from STS).
     pub(crate) caller: &'a CallerIdentity,
     pub(crate) clock: &'a dyn Clock,
@@ -282,24 +312,25 @@ impl<A: Sso + Send + 'static> Operation for MovePerson<'_, A> {
     type Done = SsoMoved;
 
     async fn prepare(&self, protected: &Protected) -> Result<Prepared<Self::Plan>, Error> {
+        let request = self.request;
         protected
             .guard(self.caller.clone())
             .check(Person::Identity {
-                name: self.user_name,
+                name: &request.user_name,
             })?;
-        let design = design_permission_set(self.template)?;
+        let design = design_permission_set(&request.template)?;
         let plan = plan_sso_move(
             self.api.as_ref(),
-            self.user_name,
-            &self.template.name,
-            self.accounts,
-            self.instance_arn,
+            &request.user_name,
+            &request.template.name,
+            &request.accounts,
+            request.instance_arn.as_deref(),
         )
         .await?;
         Ok(Prepared {
             caller: self.caller.clone(),
             subject: plan.user_id.clone(),
-            changes: plan.steps(&self.template.name),
+            changes: plan.steps(&request.template.name),
             done: plan.is_done(),
             plan: (plan, design),
         })

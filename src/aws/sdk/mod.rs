@@ -17,21 +17,21 @@ macro_rules! sent {
 /// Every item of a paged listing, all pages followed: `every!(OP, self.iam.list_users())`.
 macro_rules! every {
     ($operation:expr, $request:expr) => {
-        $request
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|err| crate::aws::sdk::convert::convert($operation, err))
+        collected!($operation, $request.into_paginator().items())
     };
 }
 
 /// Every page of a listing whose items the SDK does not flatten: `pages!(OP, request)`.
 macro_rules! pages {
     ($operation:expr, $request:expr) => {
-        $request
-            .into_paginator()
+        collected!($operation, $request.into_paginator())
+    };
+}
+
+/// A paginator's stream read to the end, its error converted.
+macro_rules! collected {
+    ($operation:expr, $paginator:expr) => {
+        $paginator
             .send()
             .try_collect()
             .await

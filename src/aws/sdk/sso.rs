@@ -9,8 +9,8 @@ use crate::aws::{
 use aws_config::SdkConfig;
 use aws_sdk_identitystore::types::{AlternateIdentifier, Email, Name, UniqueAttribute};
 use aws_sdk_ssoadmin::types::{
-    CustomerManagedPolicyReference, PermissionsBoundary, PrincipalType, ProvisionTargetType,
-    StatusValues, Tag, TargetType,
+    AccountAssignmentOperationStatus, CustomerManagedPolicyReference, PermissionsBoundary,
+    PrincipalType, ProvisionTargetType, StatusValues, Tag, TargetType,
 };
 use aws_smithy_types::Document;
 
@@ -632,13 +632,7 @@ impl Sso for SdkSso {
                 .principal_type(principal_type(grantee.kind))
                 .principal_id(&grantee.id)
         )?;
-        let s = out.account_assignment_creation_status();
-        status(
-            OP,
-            s.and_then(|s| s.request_id()),
-            s.and_then(|s| s.status()),
-            s.and_then(|s| s.failure_reason()),
-        )
+        assignment_status(OP, out.account_assignment_creation_status())
     }
 
     async fn describe_assignment_creation(
@@ -654,13 +648,7 @@ impl Sso for SdkSso {
                 .instance_arn(instance_arn)
                 .account_assignment_creation_request_id(request_id)
         )?;
-        let s = out.account_assignment_creation_status();
-        status(
-            OP,
-            s.and_then(|s| s.request_id()),
-            s.and_then(|s| s.status()),
-            s.and_then(|s| s.failure_reason()),
-        )
+        assignment_status(OP, out.account_assignment_creation_status())
     }
 
     async fn delete_account_assignment(
@@ -681,13 +669,7 @@ impl Sso for SdkSso {
                 .principal_type(principal_type(grantee.kind))
                 .principal_id(&grantee.id)
         )?;
-        let s = out.account_assignment_deletion_status();
-        status(
-            OP,
-            s.and_then(|s| s.request_id()),
-            s.and_then(|s| s.status()),
-            s.and_then(|s| s.failure_reason()),
-        )
+        assignment_status(OP, out.account_assignment_deletion_status())
     }
 
     async fn describe_assignment_deletion(
@@ -703,14 +685,21 @@ impl Sso for SdkSso {
                 .instance_arn(instance_arn)
                 .account_assignment_deletion_request_id(request_id)
         )?;
-        let s = out.account_assignment_deletion_status();
-        status(
-            OP,
-            s.and_then(|s| s.request_id()),
-            s.and_then(|s| s.status()),
-            s.and_then(|s| s.failure_reason()),
-        )
+        assignment_status(OP, out.account_assignment_deletion_status())
     }
+}
+
+/// An account assignment's creation or deletion, as the tool follows it.
+fn assignment_status(
+    operation: &'static str,
+    found: Option<&AccountAssignmentOperationStatus>,
+) -> AwsResult<OperationStatus> {
+    status(
+        operation,
+        found.and_then(|s| s.request_id()),
+        found.and_then(|s| s.status()),
+        found.and_then(|s| s.failure_reason()),
+    )
 }
 
 fn principal_type(kind: Principal) -> PrincipalType {

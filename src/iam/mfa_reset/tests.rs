@@ -315,3 +315,11 @@ fn a_device_made_the_same_second_gets_the_next_number() {
         "alice-20250615T150650Z-2"
     );
 }
+
+#[test]
+fn a_reset_mfa_request_checks_the_name() {
+    let request = ResetMfaRequest::new("alice".to_string(), ResetMode::RemoveOnly).unwrap();
+    assert_eq!(request.mode, ResetMode::RemoveOnly);
+    let err = ResetMfaRequest::new("alice bob".to_string(), ResetMode::RemoveOnly).unwrap_err();
+    assert_eq!(err.field, "username");
+}

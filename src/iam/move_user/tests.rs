@@ -193,3 +193,15 @@ async fn a_template_with_another_boundary_changes_it_and_a_failure_restores_it()
         ))
     );
 }
+
+#[test]
+fn a_move_request_is_checked_before_any_call() {
+    let templates = TemplateSet::embedded().unwrap();
+    let request = MoveRequest::new("alice".to_string(), "devops", &templates).unwrap();
+    assert_eq!(request.template.name, "devops");
+    let bad_name = MoveRequest::new("al ice".to_string(), "devops", &templates).unwrap_err();
+    assert_eq!(bad_name.field, "username");
+    let no_template = MoveRequest::new("alice".to_string(), "nope", &templates).unwrap_err();
+    assert_eq!(no_template.field, "--template");
+    assert!(no_template.reason.contains("developer"), "{no_template}");
+}

@@ -119,3 +119,27 @@ async fn a_failed_grant_removes_the_new_access_and_gives_the_old_back() {
         "the old access is back, the new gone"
     );
 }
+
+#[test]
+fn an_sso_move_request_checks_the_name_accounts_and_template() {
+    let templates = TemplateSet::embedded().unwrap();
+    let request = |name: &str, template: &str, account: &str| {
+        SsoMoveRequest::new(
+            name.to_string(),
+            template,
+            &templates,
+            vec![account.to_string()],
+            None,
+        )
+    };
+    assert!(request("bob", "developer", "111111111111").is_ok());
+    assert_eq!(
+        request("bob", "developer", "1111").unwrap_err().field,
+        "--account"
+    );
+    assert_eq!(
+        request("bob", "nope", "111111111111").unwrap_err().field,
+        "--template"
+    );
+    assert!(request("", "developer", "111111111111").is_err());
+}
