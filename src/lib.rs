@@ -1,7 +1,9 @@
-//! iam-onboard: onboard and offboard people in AWS IAM from job-function templates.
+//! iam-onboard: onboard and offboard people in AWS, as IAM users or IAM Identity Center people,
+//! from job-function templates.
 //!
 //! `run` is the whole program: parse the command line, run the command, map the outcome to a
-//! documented exit code (see `error::exit`).
+//! documented exit code (see `error::exit`). Every change a person can ask for is an
+//! `operation::Operation`, which the command, a batch row and the menu drive alike.
 
 mod account_sets;
 mod audit;
@@ -81,18 +83,18 @@ pub fn run() -> ExitCode {
                         terminal::interrupt::Signal::Interrupt => String::new(),
                         other => format!("{}: ", other.what()),
                     };
-                    report::print_err(&format!("iam-onboard: {what}{err}\n"));
+                    terminal::output::print_err(&format!("iam-onboard: {what}{err}\n"));
                     signal.exit_code()
                 }
                 None => {
-                    report::print_err(&format!("iam-onboard: {err}\n"));
+                    terminal::output::print_err(&format!("iam-onboard: {err}\n"));
                     err.exit_code()
                 }
             };
             // The audit's report is the document even when it fails on findings.
             let reported = matches!(err, error::Error::Findings { .. });
             if cli.global.output == cli::OutputFormat::Json && !reported {
-                report::print(&err.to_json(code));
+                terminal::output::print(&err.to_json(code));
             }
             ExitCode::from(code)
         }

@@ -4,7 +4,7 @@
 
 use crate::config::{Config, SsoAccess};
 use crate::error::InputError;
-use crate::iam::move_user::MoveRequest;
+use crate::iam::job_change::MoveRequest;
 use crate::iam::offboard::{OffboardMode, OffboardRequest};
 use crate::iam::request::{MfaMode, NewUserInput, NewUserRequest};
 use crate::names;

@@ -9,8 +9,8 @@ use crate::config::SsoAccess;
 use crate::error::Error;
 use crate::iam::apply::{self as onboard};
 use crate::iam::enrol::{AfterWrongCodes, CodeInput, CodeSource};
-use crate::iam::move_user;
-use crate::iam::move_user::MoveRequest;
+use crate::iam::job_change;
+use crate::iam::job_change::MoveRequest;
 use crate::iam::offboard::{self, OffboardRequest};
 use crate::iam::onboard::{Onboard, PasswordDelivery, ReadOnce};
 use crate::iam::plan::{self, SharedState};
@@ -288,7 +288,7 @@ async fn move_row(
     settings: &RunOptions,
     interrupted: impl Future<Output = ()>,
 ) -> Result<RowReport, Error> {
-    let mut operation = move_user::MoveUser {
+    let mut operation = job_change::MoveUser {
         api: iam,
         request,
         templates: &prepared.templates,

@@ -6,7 +6,7 @@ mod assign;
 mod audit;
 mod batch;
 mod install;
-mod move_person;
+mod job_change;
 mod new_user;
 mod offboard;
 mod proposal;
@@ -57,7 +57,7 @@ pub(crate) async fn dispatch(
         Command::Assign(args) => assign::assign_person(args, settings, interrupts).await,
         Command::Batch(args) => batch::run_batch(args, settings, interrupts).await,
         Command::Offboard(args) => offboard::offboard(args, settings, interrupts).await,
-        Command::Move(args) => move_person::move_person(args, settings, interrupts).await,
+        Command::Move(args) => job_change::job_change(args, settings, interrupts).await,
         Command::ResetMfa(args) => reset_mfa::reset_mfa(args, settings, interrupts).await,
         Command::ResetPassword(args) => {
             reset_password::reset_password(args, settings, interrupts).await

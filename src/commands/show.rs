@@ -11,7 +11,7 @@ use crate::names::validate_identity_user_name;
 use crate::report::people::{ListReport, ShowReport};
 use crate::report::{self, Acting};
 use crate::settings::Settings;
-use crate::sso::show::read_person;
+use crate::sso::people::read_person;
 use crate::terminal::helpdesk;
 use crate::terminal::prompt::Dialogue;
 

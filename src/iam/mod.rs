@@ -1,10 +1,13 @@
-//! IAM users: `new-user` (the request, the plan from what exists, the apply loop with its undo
-//! log, MFA enrolment) and `offboard` (discovery, the phased removal plan, its execution).
+//! IAM users, one module a change, each an `Operation` with its request (one constructor), a
+//! pure plan and an apply that records each undo first: `onboard` (new-user, on `request`,
+//! `plan`, `apply` with `undo`, and MFA enrolment in `enrol`), `offboard` (discovery, the phased
+//! removal plan, its execution), `job_change` (move), `mfa_reset`, `password_reset`; and
+//! `people`, what show and list read.
 
 pub(crate) mod apply;
 pub(crate) mod enrol;
+pub(crate) mod job_change;
 pub(crate) mod mfa_reset;
-pub(crate) mod move_user;
 pub(crate) mod offboard;
 pub(crate) mod onboard;
 pub(crate) mod password_reset;

@@ -8,7 +8,7 @@ pub(crate) use crate::terminal::output::{print, print_err};
 pub(crate) mod assign;
 pub(crate) mod audit;
 pub(crate) mod csv;
-pub(crate) mod move_person;
+pub(crate) mod job_change;
 pub(crate) mod new_user;
 pub(crate) mod offboard;
 pub(crate) mod people;

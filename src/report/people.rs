@@ -4,7 +4,7 @@
 use super::{Acting, to_json};
 use crate::cli::OutputFormat;
 use crate::iam::people::{PersonLine, UserView};
-use crate::sso::show::{AccessView, PersonView};
+use crate::sso::people::{AccessView, PersonView};
 use serde::Serialize;
 
 /// The outcome of `show`: an IAM user, or with `--sso` an Identity Center person.

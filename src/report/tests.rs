@@ -4,7 +4,7 @@
 
 use super::assign::{AssignReport, first_sign_in_steps};
 use super::audit::AuditReport;
-use super::move_person::MoveReport;
+use super::job_change::MoveReport;
 use super::new_user::NewUserReport;
 use super::offboard::{AccessCut, OffboardReport};
 use super::people::{ListReport, ShowReport};

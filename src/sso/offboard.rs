@@ -13,7 +13,7 @@ use crate::protect::{Person, Protected};
 use crate::sso::assignments::unassign;
 use crate::sso::cut_sessions::{RevokeStep, SetRevocation, plan_revocations, revoke_in_set};
 use crate::sso::operations::Patience;
-use crate::sso::show::{Membership, PersonAccess, read_access};
+use crate::sso::people::{Membership, PersonAccess, read_access};
 use futures_util::future::join_all;
 use std::sync::Arc;
 

@@ -5,22 +5,22 @@ use crate::aws::Iam;
 use crate::cli::MoveArgs;
 use crate::clock::SystemClock;
 use crate::error::Error;
-use crate::iam::move_user::{self, MoveRequest};
+use crate::iam::job_change::{MoveRequest, MoveUser};
 use crate::names;
 use crate::names::validate_identity_user_name;
 use crate::operation::{Driven, Prepared};
 use crate::outcome::MoveStatus;
-use crate::report::move_person::MoveReport;
+use crate::report::job_change::MoveReport;
 use crate::report::{self, Acting};
 use crate::settings::Settings;
-use crate::sso::move_person::{self, SsoMoveRequest};
+use crate::sso::job_change::{MovePerson, SsoMoveRequest};
 use crate::sso::operations::Patience;
 use crate::terminal::helpdesk;
 use crate::terminal::interrupt::Interrupts;
 use crate::terminal::prompt::{Dialogue, Prompter};
 use std::sync::Arc;
 
-pub(super) async fn move_person(
+pub(super) async fn job_change(
     args: MoveArgs,
     settings: &Settings,
     interrupts: &Interrupts,
@@ -80,7 +80,7 @@ pub(super) async fn move_person(
             args.instance_arn.clone(),
         )?;
         let caller = iam.get_caller_identity().await.map_err(Error::from_aws)?;
-        let mut operation = move_person::MovePerson {
+        let mut operation = MovePerson {
             api: sso,
             request: &request,
             caller: &caller,
@@ -120,7 +120,7 @@ pub(super) async fn move_person(
         return Ok(());
     }
     let request = MoveRequest::new(user_name, &template, templates)?;
-    let mut operation = move_user::MoveUser {
+    let mut operation = MoveUser {
         api: &iam,
         request: &request,
         templates,

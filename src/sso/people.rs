@@ -1,5 +1,6 @@
-//! `show --sso`: the identity-store person, their group memberships with what each group gives,
-//! and their own assignments, by account and permission set name. Read only.
+//! What gives an Identity Center person access, read only: the identity-store person, their
+//! group memberships with what each group gives, and their own assignments, by account and
+//! permission set name (`show --sso`, and what `offboard --sso` removes).
 
 use crate::aws::{Assignment, GroupMembership, Sso, SsoInstance};
 use crate::error::Error;
