@@ -565,6 +565,8 @@ pub(crate) async fn rolling_back<A: Iam, T>(
 }
 
 #[cfg(test)]
+mod code_tests;
+#[cfg(test)]
 mod lag_tests;
 #[cfg(test)]
 pub(crate) mod tests;
