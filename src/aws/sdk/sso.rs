@@ -14,6 +14,20 @@ use aws_sdk_ssoadmin::types::{
 };
 use aws_smithy_types::Document;
 
+/// An account assignment's request (create or delete: the same members): the instance, the
+/// account, the permission set and who.
+macro_rules! of_assignment {
+    ($request:expr, $instance_arn:expr, $assignment:expr, $grantee:expr) => {
+        $request
+            .instance_arn($instance_arn)
+            .target_id(&$assignment.account)
+            .target_type(TargetType::AwsAccount)
+            .permission_set_arn(&$assignment.permission_set_arn)
+            .principal_type(principal_type($grantee.kind))
+            .principal_id(&$grantee.id)
+    };
+}
+
 /// SSO Admin and Identity Store through the SDK.
 #[derive(Debug, Clone)]
 pub(crate) struct SdkSso {
@@ -623,14 +637,12 @@ impl Sso for SdkSso {
         const OP: &str = "sso:CreateAccountAssignment";
         let out = sent!(
             OP,
-            self.admin
-                .create_account_assignment()
-                .instance_arn(instance_arn)
-                .target_id(&assignment.account)
-                .target_type(TargetType::AwsAccount)
-                .permission_set_arn(&assignment.permission_set_arn)
-                .principal_type(principal_type(grantee.kind))
-                .principal_id(&grantee.id)
+            of_assignment!(
+                self.admin.create_account_assignment(),
+                instance_arn,
+                assignment,
+                grantee
+            )
         )?;
         assignment_status(OP, out.account_assignment_creation_status())
     }
@@ -660,14 +672,12 @@ impl Sso for SdkSso {
         const OP: &str = "sso:DeleteAccountAssignment";
         let out = sent!(
             OP,
-            self.admin
-                .delete_account_assignment()
-                .instance_arn(instance_arn)
-                .target_id(&assignment.account)
-                .target_type(TargetType::AwsAccount)
-                .permission_set_arn(&assignment.permission_set_arn)
-                .principal_type(principal_type(grantee.kind))
-                .principal_id(&grantee.id)
+            of_assignment!(
+                self.admin.delete_account_assignment(),
+                instance_arn,
+                assignment,
+                grantee
+            )
         )?;
         assignment_status(OP, out.account_assignment_deletion_status())
     }

@@ -302,11 +302,7 @@ impl Iam for MemoryIam {
         self.wait().await;
         const OP: &str = "iam:RemoveUserFromGroup";
         self.mutate(OP, &format!("{group} {user}"), |s| {
-            if user_mut(s, OP, user)?.groups.remove(group) {
-                Ok(())
-            } else {
-                Err(not_found(OP, group))
-            }
+            removed(OP, user_mut(s, OP, user)?.groups.remove(group), group)
         })
     }
 
@@ -626,11 +622,7 @@ impl Iam for MemoryIam {
         self.mutate(OP, &format!("{user} {policy_name}"), |s| {
             let person = user_mut(s, OP, user)?;
             person.inline_sizes.remove(policy_name);
-            if person.inline_policies.remove(policy_name) {
-                Ok(())
-            } else {
-                Err(not_found(OP, policy_name))
-            }
+            removed(OP, person.inline_policies.remove(policy_name), policy_name)
         })
     }
 
@@ -667,11 +659,11 @@ impl Iam for MemoryIam {
         self.wait().await;
         const OP: &str = "iam:DetachUserPolicy";
         self.mutate(OP, &format!("{user} {policy_arn}"), |s| {
-            if user_mut(s, OP, user)?.attached_policies.remove(policy_arn) {
-                Ok(())
-            } else {
-                Err(not_found(OP, policy_arn))
-            }
+            removed(
+                OP,
+                user_mut(s, OP, user)?.attached_policies.remove(policy_arn),
+                policy_arn,
+            )
         })
     }
 
@@ -787,5 +779,14 @@ impl Iam for MemoryIam {
                 })
                 .collect())
         })
+    }
+}
+
+/// A removal's answer: done when it was there, else NoSuchEntity naming what was not.
+fn removed(operation: &'static str, was_there: bool, what: &str) -> AwsResult<()> {
+    if was_there {
+        Ok(())
+    } else {
+        Err(not_found(operation, what))
     }
 }
