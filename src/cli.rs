@@ -566,6 +566,40 @@ pub(crate) fn description() -> clap::Command {
 }
 
 /// Parses the process's command line, as `description` describes it.
+/// Whether a command line (that clap may have refused) asks for `--output json`, so that even
+/// a usage error is one JSON error object on standard output.
+pub(crate) fn json_asked(args: impl IntoIterator<Item = std::ffi::OsString>) -> bool {
+    let args: Vec<std::ffi::OsString> = args.into_iter().collect();
+    args.iter().enumerate().any(|(index, arg)| {
+        arg == "--output=json"
+            || (arg == "--output" && args.get(index + 1).is_some_and(|next| next == "json"))
+    })
+}
+
+/// A message with every word over `LONG_WORD` characters (a pasted value echoed back) cut to its
+/// start and its length, so a 100 KB argument does not fill the terminal.
+pub(crate) fn shorten_long_words(message: &str) -> String {
+    const LONG_WORD: usize = 200;
+    let mut out = String::with_capacity(message.len().min(4096));
+    let mut rest = message;
+    while let Some(start) = rest.find(|c: char| !c.is_whitespace()) {
+        out.push_str(&rest[..start]);
+        let word = &rest[start..];
+        let end = word.find(char::is_whitespace).unwrap_or(word.len());
+        let (word, after) = word.split_at(end);
+        let length = word.chars().count();
+        if length > LONG_WORD {
+            let head: String = word.chars().take(40).collect();
+            out.push_str(&format!("{head}… ({length} characters)"));
+        } else {
+            out.push_str(word);
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
 pub(crate) fn parse() -> Result<Cli, clap::Error> {
     let matches = description().try_get_matches()?;
     <Cli as clap::FromArgMatches>::from_arg_matches(&matches)

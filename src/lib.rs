@@ -46,14 +46,7 @@ pub(crate) const LOG_ENV: &str = "IAM_ONBOARD_LOG";
 pub fn run() -> ExitCode {
     let cli = match cli::parse() {
         Ok(cli) => cli,
-        Err(err) => {
-            let _ = err.print();
-            return ExitCode::from(if err.use_stderr() {
-                error::exit::BAD_INPUT
-            } else {
-                error::exit::DONE
-            });
-        }
+        Err(err) => return command_line_refused(&err),
     };
     init_logging(&cli.global);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -99,6 +92,28 @@ pub fn run() -> ExitCode {
             ExitCode::from(code)
         }
     }
+}
+
+/// A command line clap refused (or `--help`, `--version`, which are not errors): its message,
+/// with any value too long to read cut short; with `--output json`, the one error object too.
+fn command_line_refused(err: &clap::Error) -> ExitCode {
+    if !err.use_stderr() {
+        let _ = err.print();
+        return ExitCode::from(error::exit::DONE);
+    }
+    let rendered = err.render().to_string();
+    let message = cli::shorten_long_words(&rendered);
+    if message == rendered {
+        let _ = err.print();
+    } else {
+        terminal::output::print_err(&message);
+    }
+    if cli::json_asked(std::env::args_os()) {
+        let code = error::exit::BAD_INPUT;
+        let plain = message.trim_end().trim_start_matches("error: ");
+        terminal::output::print(&error::Error::Usage(plain.to_string()).to_json(code));
+    }
+    ExitCode::from(error::exit::BAD_INPUT)
 }
 
 /// Ceilings on the HTTP layers' logging, applied on top of any filter (including

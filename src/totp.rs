@@ -58,8 +58,11 @@ impl MfaSeed {
     }
 
     /// From an otpauth URI this tool wrote (`--mfa-secret-file`).
-    pub(crate) fn from_otpauth_uri(uri: &Secret) -> Result<Self, BadSeed> {
-        let totp = TOTP::from_url(uri.expose().trim()).map_err(|err| BadSeed(err.to_string()))?;
+    /// From an otpauth URI, as `--mfa export` and `--mfa pending` write it; the error says
+    /// why the text is not one.
+    pub(crate) fn from_otpauth_uri(uri: &Secret) -> Result<Self, String> {
+        let totp = TOTP::from_url(uri.expose().trim())
+            .map_err(|err| format!("not an otpauth URI with a usable secret ({err})"))?;
         Ok(MfaSeed { totp })
     }
 

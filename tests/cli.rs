@@ -290,3 +290,31 @@ fn version_completions_and_the_manual_page_are_there_to_install() {
         .exits(0)
         .stdout_has("developer");
 }
+
+#[test]
+fn a_refused_command_line_is_one_json_error_with_output_json_and_long_values_are_cut() {
+    let out = Run::new(&["audit", "--key-max-age", "abc", "--output", "json"]).output();
+    out.exits(2).stderr_has("--key-max-age");
+    let error = &out.json()["error"];
+    assert_eq!(error["kind"], "bad-input");
+    assert_eq!(error["exit_code"], 2);
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("invalid value 'abc'"),
+        "{error}"
+    );
+    let long = "9".repeat(100_000);
+    let out = Run::new(&["audit", "--key-max-age", &long]).output();
+    out.exits(2).stderr_has("(100002 characters)");
+    assert!(out.stderr.len() < 1_000, "{} bytes", out.stderr.len());
+}
+
+#[test]
+fn offboard_sso_refuses_a_reason_which_only_disable_only_keeps() {
+    Run::new(&["offboard", "carol", "--sso", "--reason", "left", "--yes"])
+        .output()
+        .exits(2)
+        .stderr_has("--reason");
+}

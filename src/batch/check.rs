@@ -47,6 +47,8 @@ pub(crate) enum RowAction {
 pub(crate) struct Row {
     pub(crate) line: u64,
     pub(crate) action: RowAction,
+    /// Columns with a value that this row's action does not use, said in its report.
+    pub(crate) ignored: Vec<&'static str>,
 }
 
 impl Row {
@@ -282,7 +284,45 @@ pub(super) fn parse_row(
             ));
         }
     };
-    Ok(Row { line, action })
+    let uses = columns_of(&action);
+    let ignored = COLUMNS
+        .iter()
+        .copied()
+        .filter(|column| *column != "action" && !uses.contains(column))
+        .filter(|column| !get(column).trim().is_empty())
+        .collect();
+    Ok(Row {
+        line,
+        action,
+        ignored,
+    })
+}
+
+/// The columns each action reads (besides `action` itself).
+fn columns_of(action: &RowAction) -> &'static [&'static str] {
+    match action {
+        RowAction::Onboard(_) => &[
+            "username",
+            "template",
+            "display_name",
+            "email",
+            "ticket",
+            "tags",
+            "console",
+        ],
+        RowAction::Offboard(_) => &["username"],
+        RowAction::Assign(_) => &[
+            "username",
+            "template",
+            "accounts",
+            "email",
+            "given_name",
+            "family_name",
+            "display_name",
+        ],
+        RowAction::OffboardSso(_) => &["username", "keep_identity"],
+        RowAction::Move(_) => &["username", "template"],
+    }
 }
 
 /// What the check of a whole file found out.

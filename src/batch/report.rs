@@ -26,7 +26,17 @@ pub(crate) struct RowReport {
 }
 
 impl RowReport {
+    /// A row's report line; columns the row's action does not use are said after the detail.
     pub(super) fn new(row: &Row, status: RowStatus, arn: String, detail: String) -> Self {
+        let detail = match (row.ignored.is_empty(), detail.is_empty()) {
+            (true, _) => detail,
+            (false, empty) => format!(
+                "{detail}{}not used by {} rows, so ignored: {}",
+                if empty { "" } else { "; " },
+                row.action_name(),
+                row.ignored.join(", ")
+            ),
+        };
         RowReport {
             line: row.line,
             action: row.action_name(),

@@ -339,3 +339,24 @@ async fn after_a_failure_the_rest_is_skipped_unless_continue_on_error() {
     assert_eq!(kept_going.failed(), 1);
     assert_eq!(kept_going.by_status.get(&RowStatus::Created), Some(&6));
 }
+
+#[tokio::test]
+async fn a_rows_columns_that_its_action_does_not_use_are_named_in_its_report() {
+    let iam = Arc::new(MemoryIam::new(1_750_000_000));
+    let (summary, report) = run_file(
+        &iam,
+        b"action,username,template,email,console,keep_identity\n\
+          offboard,gone,,gone@example.com,yes,\n\
+          offboard,also-gone,,,,\n",
+        settings(false),
+    )
+    .await
+    .unwrap();
+    assert_eq!(summary.by_status.values().sum::<u64>(), 2, "{report}");
+    let lines: Vec<&str> = report.lines().collect();
+    assert!(
+        lines[1].contains("not used by offboard rows, so ignored: email, console"),
+        "{report}"
+    );
+    assert!(!lines[2].contains("ignored"), "{report}");
+}

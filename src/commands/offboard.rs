@@ -5,7 +5,7 @@ use super::{confirm_typed, confirmable};
 use crate::aws::Iam;
 use crate::cli::OffboardArgs;
 use crate::clock::{Clock, SystemClock, rfc3339};
-use crate::error::Error;
+use crate::error::{Error, InputError};
 use crate::iam::offboard::{self, OffboardMode, OffboardRequest};
 use crate::operation::{Driven, Prepared};
 use crate::report::offboard::{AccessCut, OffboardReport};
@@ -29,6 +29,13 @@ pub(super) async fn offboard(
         &[("<USERNAME>", args.username.is_some())],
     )?;
     if args.sso {
+        if args.reason.is_some() {
+            return Err(InputError::new(
+                "--reason",
+                "is kept in a tag only with --disable-only, which keeps an IAM user; offboard --sso keeps no tags",
+            )
+            .into());
+        }
         offboard_sso(args, settings, interrupts).await
     } else {
         offboard_user(args, settings, interrupts).await
@@ -193,13 +200,7 @@ async fn offboard_sso(
         );
         return Ok(());
     };
-    let report = OffboardReport::sso(
-        &acting,
-        &plan,
-        request.keep_identity,
-        args.reason.as_deref(),
-        done,
-    );
+    let report = OffboardReport::sso(&acting, &plan, request.keep_identity, done);
     report::print(&report.render(settings.output));
     Ok(())
 }

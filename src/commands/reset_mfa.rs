@@ -24,6 +24,9 @@ fn reset_mode(args: &ResetMfaArgs, terminal: Terminal) -> Result<ResetMode, Inpu
         return Ok(ResetMode::RemoveOnly);
     }
     if args.enable_pending {
+        if let Some(path) = &args.mfa_secret_file {
+            mfa_reset::read_pending_seed(path)?;
+        }
         return Ok(ResetMode::EnablePending {
             secret_file: args.mfa_secret_file.clone(),
         });

@@ -387,14 +387,33 @@ async fn pending_codes(
             CodeInput::Interrupted => Err(Failure::Interrupted),
         };
     };
-    let uri = std::fs::read_to_string(path).map_err(|source| Failure::File {
-        context: format!("cannot read the MFA secret from {}", path.display()),
-        source,
-    })?;
-    let seed = MfaSeed::from_otpauth_uri(&Secret::new(uri))
-        .map_err(|err| Failure::Mfa(format!("{}: {err}", path.display())))?;
+    let seed = read_pending_seed(path).map_err(|err| Failure::Mfa(err.to_string()))?;
     Ok(collect_codes(codes, &seed, clock).await?)
 }
+
+/// The otpauth URI an earlier `--mfa pending` wrote, read from `--mfa-secret-file`: checked
+/// before any change, so a missing, unreadable or garbled file is bad input naming the file.
+pub(crate) fn read_pending_seed(path: &std::path::Path) -> Result<MfaSeed, InputError> {
+    let bad =
+        |why: String| InputError::new("--mfa-secret-file", format!("{}: {why}", path.display()));
+    let bytes = std::fs::read(path).map_err(|err| bad(format!("cannot be read ({err})")))?;
+    if bytes.len() > MAX_URI_BYTES {
+        return Err(bad(format!(
+            "is {} bytes long; an otpauth URI is a line of text",
+            bytes.len()
+        )));
+    }
+    let text = String::from_utf8(bytes).map_err(|_| bad("is not text".to_string()))?;
+    if text.contains('\0') {
+        return Err(bad(
+            "holds NUL bytes; an otpauth URI is a line of text".to_string()
+        ));
+    }
+    MfaSeed::from_otpauth_uri(&Secret::new(text)).map_err(bad)
+}
+
+/// More than any otpauth URI this tool writes (its secret, issuer and name).
+const MAX_URI_BYTES: usize = 4096;
 
 /// Where `--mfa export` and `--mfa pending` write the otpauth URI; nothing for a prompt.
 fn export_mode(mode: &ResetMode) -> MfaMode {

@@ -190,20 +190,52 @@ impl NewUserRequest {
     }
 }
 
-/// Refuses, before anything changes, a secret file (`flag`'s) that exists already: secrets are
-/// only ever written to new files.
+/// Refuses, before anything changes, a secret file (`flag`'s) that could not be created new:
+/// one that exists already (a dangling symbolic link included: opening it would follow the
+/// link), a missing or unusable folder, or a name longer than the file system takes. Secrets are
+/// only ever written to new files, and a file that cannot be written must not be found out only
+/// after AWS was changed.
 pub(crate) fn must_be_new(flag: &str, path: &Path) -> Result<(), InputError> {
-    if path.exists() {
-        return Err(InputError::new(
-            flag,
-            format!(
-                "{} exists already; secrets are only written to new files",
-                path.display()
-            ),
+    let shown = crate::names::shown(&path.display().to_string());
+    let refuse = |why: String| Err(InputError::new(flag, why));
+    if path.as_os_str().len() > MAX_PATH_BYTES {
+        return refuse(format!(
+            "the path is {} bytes long; the file system takes at most {MAX_PATH_BYTES}",
+            path.as_os_str().len()
         ));
     }
-    Ok(())
+    let Some(name) = path.file_name() else {
+        return refuse(format!("{shown} names no file"));
+    };
+    if name.len() > MAX_FILE_NAME_BYTES {
+        return refuse(format!(
+            "the file name is {} bytes long; the file system takes at most {MAX_FILE_NAME_BYTES}",
+            name.len()
+        ));
+    }
+    if std::fs::symlink_metadata(path).is_ok() {
+        return refuse(format!(
+            "{shown} exists already (or is a link); secrets are only written to new files"
+        ));
+    }
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    match std::fs::metadata(folder) {
+        Ok(meta) if meta.is_dir() => Ok(()),
+        Ok(_) => refuse(format!("{} is not a folder", folder.display())),
+        Err(err) => refuse(format!(
+            "the folder {} cannot be used: {err}",
+            folder.display()
+        )),
+    }
 }
+
+/// The longest path Linux takes (PATH_MAX, with its terminating NUL).
+const MAX_PATH_BYTES: usize = 4095;
+/// The longest file name common file systems take (NAME_MAX).
+const MAX_FILE_NAME_BYTES: usize = 255;
 
 /// A file a run may write a secret to: its flag, its path, and what writes it.
 pub(crate) struct SecretFile<'a> {
@@ -318,5 +350,35 @@ mod tests {
             ..input()
         };
         assert_eq!(refused(no_console).field, "--password-file");
+    }
+
+    #[test]
+    fn a_secret_file_that_could_not_be_created_new_is_refused_up_front() {
+        let dir = tempfile::tempdir().unwrap();
+        let fresh = dir.path().join("seed.uri");
+        assert!(must_be_new("--mfa-secret-file", &fresh).is_ok());
+        assert!(
+            must_be_new("--password-file", Path::new("pw")).is_ok(),
+            "the current folder"
+        );
+        std::fs::write(&fresh, "x").unwrap();
+        let refused = |path: &Path| must_be_new("--mfa-secret-file", path).unwrap_err();
+        assert!(refused(&fresh).reason.contains("exists already"));
+        let dangling = dir.path().join("dangling");
+        std::os::unix::fs::symlink(dir.path().join("nowhere"), &dangling).unwrap();
+        assert!(refused(&dangling).reason.contains("is a link"));
+        let missing = dir.path().join("no-such-folder").join("seed.uri");
+        assert!(refused(&missing).reason.contains("cannot be used"));
+        let under_a_file = fresh.join("seed.uri");
+        assert!(refused(&under_a_file).reason.contains("not a folder"));
+        let long_name = dir.path().join("x".repeat(300));
+        assert!(refused(&long_name).reason.contains("300 bytes"));
+        let long_path = dir.path().join("d/".repeat(60_000)).join("f");
+        let err = refused(&long_path);
+        assert_eq!(err.field, "--mfa-secret-file");
+        assert!(
+            err.reason.contains("bytes long") && err.to_string().len() < 300,
+            "{err}"
+        );
     }
 }

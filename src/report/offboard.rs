@@ -153,7 +153,6 @@ impl OffboardReport {
         acting: &Acting,
         plan: &SsoOffboardPlan,
         keep_identity: bool,
-        reason: Option<&str>,
         done: Option<SsoOffboarded>,
     ) -> Self {
         let mut report = OffboardReport {
@@ -161,7 +160,6 @@ impl OffboardReport {
                 identity_store_id: plan.instance.identity_store_id.clone(),
                 user_id: plan.user_id.clone(),
             }),
-            reason: reason.map(str::to_string),
             sessions_still_allowed: still_allowed(plan),
             ..Self::not_found(acting, &plan.user_name)
         };

@@ -153,7 +153,7 @@ fn carol_plan() -> SsoOffboardPlan {
 #[test]
 fn an_sso_offboarding_names_the_person_in_the_store_and_says_who_must_sign_in_again() {
     let plan = carol_plan();
-    let planned = OffboardReport::sso(&acting(), &plan, false, None, None);
+    let planned = OffboardReport::sso(&acting(), &plan, false, None);
     insta::assert_snapshot!("offboard_sso_dry_run", both(|f| planned.render(f)));
     let done = SsoOffboarded {
         cut: vec![SessionsCut {
@@ -165,7 +165,7 @@ fn an_sso_offboarding_names_the_person_in_the_store_and_says_who_must_sign_in_ag
         removed: plan.removals(),
         started: 1_796_119_200,
     };
-    let report = OffboardReport::sso(&acting(), &plan, false, None, Some(done));
+    let report = OffboardReport::sso(&acting(), &plan, false, Some(done));
     insta::assert_snapshot!("offboard_sso_overflowed", both(|f| report.render(f)));
 }
 

@@ -67,6 +67,22 @@ fn plainly(chain: &str) -> (Option<AwsErrorKind>, String) {
                 .to_string(),
         );
     }
+    if [
+        "client error",
+        "connection reset",
+        "connection closed",
+        "broken pipe",
+        "incomplete message",
+        "incompletemessage",
+    ]
+    .iter()
+    .any(|lost| lower.contains(lost))
+    {
+        return (
+            None,
+            "the connection to AWS was lost before it answered: the request may have reached AWS, so a change may or may not have been made".to_string(),
+        );
+    }
     let first = chain.split(" (").next().unwrap_or(chain);
     (None, first.chars().take(300).collect())
 }
@@ -176,6 +192,9 @@ mod tests {
         );
         assert_eq!(kind, None);
         assert!(message.contains("is the endpoint running"), "{message}");
+        let (kind, message) = plainly("dispatch failure: other: client error (SendRequest)");
+        assert_eq!(kind, None, "stays uncertain");
+        assert!(message.contains("may or may not have been made"), "{message}");
         let (_, message) = plainly("something new (Wrapped { lots: of, detail: here })");
         assert_eq!(message, "something new");
     }

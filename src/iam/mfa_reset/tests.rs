@@ -323,3 +323,32 @@ fn a_reset_mfa_request_checks_the_name() {
     let err = ResetMfaRequest::new("alice bob".to_string(), ResetMode::RemoveOnly).unwrap_err();
     assert_eq!(err.field, "username");
 }
+
+#[test]
+fn a_pending_secret_file_that_is_no_otpauth_uri_is_bad_input_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let reason = |path: &std::path::Path| {
+        let err = read_pending_seed(path).unwrap_err();
+        assert_eq!(err.field, "--mfa-secret-file");
+        assert!(err.reason.starts_with(&path.display().to_string()), "{err}");
+        err.reason
+    };
+    assert!(reason(&dir.path().join("missing")).contains("cannot be read"));
+    assert!(reason(dir.path()).contains("cannot be read"), "a directory");
+    let garbage = dir.path().join("garbage");
+    std::fs::write(&garbage, "hello").unwrap();
+    assert!(reason(&garbage).contains("not an otpauth URI"));
+    let nul = dir.path().join("nul");
+    std::fs::write(&nul, "otpauth://totp/x\0y").unwrap();
+    assert!(reason(&nul).contains("NUL"));
+    let dangling = dir.path().join("dangling");
+    std::os::unix::fs::symlink(dir.path().join("nowhere"), &dangling).unwrap();
+    assert!(reason(&dangling).contains("cannot be read"));
+    let uri = dir.path().join("uri");
+    std::fs::write(
+        &uri,
+        "otpauth://totp/iam-onboard:alice?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=iam-onboard\n",
+    )
+    .unwrap();
+    assert!(read_pending_seed(&uri).is_ok());
+}
