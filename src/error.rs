@@ -18,7 +18,9 @@ pub(crate) mod exit {
     pub(crate) const BAD_INPUT: u8 = 2;
     /// Credentials missing or permission denied before anything was changed.
     pub(crate) const DENIED: u8 = 3;
-    /// The job failed and undoing it did not finish: leftovers are listed.
+    /// The job stopped part-way, neither the old state nor the new: the undo did not finish,
+    /// an old MFA device could not be removed, or a change got no answer; what is left (or
+    /// kept) is listed, and running it again finishes.
     pub(crate) const UNDO_INCOMPLETE: u8 = 4;
     /// `audit` found something at or above `--fail-on` (the report is on standard output).
     pub(crate) const FINDINGS: u8 = 5;
@@ -43,7 +45,7 @@ pub(crate) mod exit {
         ),
         (
             UNDO_INCOMPLETE,
-            "failed and the undo did not finish; the leftovers are listed by ARN",
+            "stopped part-way (the undo did not finish, or a change got no answer); what is left is listed, and running it again finishes",
         ),
         (
             FINDINGS,
@@ -198,14 +200,24 @@ pub(crate) enum Error {
         remaining: Vec<String>,
     },
 
+    #[error("{change} got no answer ({cause}), so it may or may not have been made; kept: {kept}")]
+    ChangeUnconfirmed {
+        change: String,
+        cause: String,
+        kept: String,
+    },
+
     #[error(
-        "the new MFA device {enabled} of {user} works, but these old devices could not be removed (deactivate and delete them in the console, IAM > Users > {user} > Security credentials):\n{}",
+        "the MFA device {enabled} of {user} works, but these removals did not happen ({}):\n{}",
+        if *resumable { "run the same reset-mfa again: it finishes them and makes no new device" } else { "deactivate and delete the old devices in the console, IAM > Users > {user} > Security credentials" },
         bullet_list(leftovers)
     )]
     MfaOldDevicesLeft {
         user: String,
         enabled: String,
         leftovers: Vec<String>,
+        /// The user's pending tag names the device kept, so a re-run finishes.
+        resumable: bool,
     },
 
     #[error(
@@ -232,9 +244,10 @@ impl Error {
             Error::Aws(_)
             | Error::RolledBack { .. }
             | Error::Io { .. }
-            | Error::OffboardIncomplete { .. }
-            | Error::MfaOldDevicesLeft { .. } => exit::FAILED,
-            Error::UndoIncomplete { .. } => exit::UNDO_INCOMPLETE,
+            | Error::OffboardIncomplete { .. } => exit::FAILED,
+            Error::UndoIncomplete { .. }
+            | Error::MfaOldDevicesLeft { .. }
+            | Error::ChangeUnconfirmed { .. } => exit::UNDO_INCOMPLETE,
             Error::Findings { .. } => exit::FINDINGS,
             Error::Batch(BatchShortfall::RowsFailed) => exit::FAILED,
             Error::Batch(BatchShortfall::UndoIncomplete) => exit::UNDO_INCOMPLETE,
@@ -258,6 +271,7 @@ impl Error {
             }
             Error::Batch(BatchShortfall::RowsFailed) => "rows-failed",
             Error::OffboardIncomplete { .. } | Error::MfaOldDevicesLeft { .. } => "incomplete",
+            Error::ChangeUnconfirmed { .. } => "unconfirmed",
             Error::Findings { .. } => "findings",
             Error::Batch(BatchShortfall::Interrupted)
             | Error::Interrupted { .. }
@@ -273,6 +287,7 @@ impl Error {
             Error::UndoIncomplete { leftovers, .. }
             | Error::MfaOldDevicesLeft { leftovers, .. } => leftovers,
             Error::OffboardIncomplete { remaining, .. } => remaining,
+            Error::ChangeUnconfirmed { kept, .. } => std::slice::from_ref(kept),
             _ => &[],
         }
     }

@@ -147,13 +147,6 @@ pub(super) async fn reset_mfa(
         return Ok(());
     };
     report.planned = Vec::new();
-    if !done.not_removed.is_empty() {
-        return Err(Error::MfaOldDevicesLeft {
-            user: request.user_name.clone(),
-            enabled: done.enabled.or(done.pending).unwrap_or_default(),
-            leftovers: done.not_removed,
-        });
-    }
     report.status = match (&done.enabled, &done.pending, &request.mode) {
         (Some(_), _, _) => MfaResetStatus::Enabled,
         (None, Some(_), _) => MfaResetStatus::Pending,

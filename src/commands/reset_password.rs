@@ -75,11 +75,25 @@ pub(super) async fn reset_password(
         report::print(&report.render(settings.output));
         return Ok(());
     };
-    if let Some(password) = shown {
-        show_password(&request.user_name, &password, "next sign-in");
+    if let Some(password) = &shown.password {
+        show_password(&request.user_name, password, "next sign-in");
         if settings.output == OutputFormat::Human && !settings.yes {
             super::clear_secrets_when_done(&mut prompter)?;
         }
+    }
+    if let Some(err) = shown.unconfirmed {
+        let held = match &request.password_file {
+            Some(file) => format!("in {}", file.display()),
+            None => "shown above".to_string(),
+        };
+        return Err(Error::ChangeUnconfirmed {
+            change: change.to_string(),
+            cause: err.to_string(),
+            kept: format!(
+                "the new password, {held}: try it at sign-in; if AWS did not take it, the old password still works, and reset-password {} gives another",
+                request.user_name
+            ),
+        });
     }
     report.status = match change {
         PasswordChange::Update { .. } => PasswordResetStatus::Reset,

@@ -6,7 +6,7 @@
 //! shows the QR code and reads codes, the clock, the random generator for passwords, and the
 //! interrupt signal. So the whole flow runs in unit tests against an in-memory IAM.
 
-use crate::aws::{AwsError, AwsErrorKind, AwsResult, Iam, NewUser};
+use crate::aws::{AwsError, AwsErrorKind, AwsResult, Iam, NewUser, VirtualMfaDevice};
 use crate::clock::Clock;
 use crate::error::Error;
 use crate::iam::enrol::{AfterWrongCodes, CodeSource, EnrolFailure, collect_codes, mfa_issuer};
@@ -289,26 +289,7 @@ async fn device_step(
             Ok(None)
         }
         Step::CreateVirtualMfaDevice { user, serial } => {
-            let entry = Undo::DeleteVirtualMfaDevice {
-                serial: serial.clone(),
-            };
-            let (recorded, result) =
-                guarded(undo, entry, api.create_virtual_mfa_device(user, USER_PATH)).await;
-            let device = match result {
-                // The plan saw none: the device is this run's, but its seed was in the
-                // lost answer. It is unassigned, so it is replaced.
-                Err(err) if err.is(AwsErrorKind::AlreadyExists) => {
-                    already_done_if_missing(api.delete_virtual_mfa_device(serial).await)?;
-                    api.create_virtual_mfa_device(user, USER_PATH).await?
-                }
-                other => other?,
-            };
-            if device.serial != *serial {
-                undo.forget(recorded);
-                undo.record(Undo::DeleteVirtualMfaDevice {
-                    serial: device.serial.clone(),
-                });
-            }
+            let device = create_device(api, undo, user, serial).await?;
             let seed = MfaSeed::from_base32(
                 &device.base32_seed,
                 &mfa_issuer(&observed.caller.account),
@@ -320,6 +301,36 @@ async fn device_step(
         }
         other => unreachable!("not a step of the device lane: {other}"),
     }
+}
+
+/// CreateVirtualMFADevice `name`, which the plan saw free and expects as `serial`, its undo
+/// recorded first. EntityAlreadyExists is this run's device whose answer was lost (the SDK
+/// retried): its seed was in that answer, and it is unassigned, so it is deleted and made again.
+pub(crate) async fn create_device(
+    api: &impl Iam,
+    undo: &UndoLog,
+    name: &str,
+    serial: &str,
+) -> Result<VirtualMfaDevice, AwsError> {
+    let entry = Undo::DeleteVirtualMfaDevice {
+        serial: serial.to_string(),
+    };
+    let (recorded, result) =
+        guarded(undo, entry, api.create_virtual_mfa_device(name, USER_PATH)).await;
+    let device = match result {
+        Err(err) if err.is(AwsErrorKind::AlreadyExists) => {
+            already_done_if_missing(api.delete_virtual_mfa_device(serial).await)?;
+            api.create_virtual_mfa_device(name, USER_PATH).await?
+        }
+        other => other?,
+    };
+    if device.serial != serial {
+        undo.forget(recorded);
+        undo.record(Undo::DeleteVirtualMfaDevice {
+            serial: device.serial.clone(),
+        });
+    }
+    Ok(device)
 }
 
 /// EnableMFADevice with the two checked codes. Already in use by this user is this run's

@@ -14,7 +14,7 @@ use crate::aws::{AwsErrorKind, AwsResult, CallerIdentity, Iam, UserInfo};
 use crate::clock::Clock;
 use crate::error::{Error, InputError};
 use crate::iam::apply::{
-    Failure, already_done_if_missing, enable_device, export_device, rolling_back,
+    Failure, already_done_if_missing, create_device, enable_device, export_device, rolling_back,
 };
 use crate::iam::enrol::{CodeInput, CodeSource, collect_codes, mfa_issuer};
 use crate::iam::plan::USER_PATH;
@@ -52,6 +52,9 @@ pub(crate) struct MfaState {
     pub(crate) user: UserInfo,
     /// Serial numbers of the devices assigned to the user.
     pub(crate) devices: Vec<String>,
+    /// Virtual devices named for the user that nobody holds: what an earlier reset could not
+    /// delete after deactivating it, or made and lost.
+    pub(crate) unassigned: Vec<String>,
 }
 
 impl MfaState {
@@ -72,10 +75,51 @@ pub(crate) async fn look(
             other => other,
         }
     };
-    let (caller, user, devices) =
-        tokio::try_join!(api.get_caller_identity(), api.get_user(user_name), devices)?;
-    Ok((caller, user.map(|user| MfaState { user, devices })))
+    let (caller, user, devices, unassigned) = tokio::try_join!(
+        api.get_caller_identity(),
+        api.get_user(user_name),
+        devices,
+        api.list_unassigned_virtual_mfa_devices(),
+    )?;
+    let unassigned: Vec<String> = unassigned
+        .into_iter()
+        .filter(|serial| named_for(serial, user_name))
+        .collect();
+    Ok((
+        caller,
+        user.map(|user| MfaState {
+            user,
+            devices,
+            unassigned,
+        }),
+    ))
 }
+
+/// Whether a virtual device's name is one this tool gives `user`'s devices: the user name
+/// (new-user's), or the user name, a dash and the time (`device_name`'s), maybe numbered.
+fn named_for(serial: &str, user: &str) -> bool {
+    let Some(name) = serial.rsplit('/').next() else {
+        return false;
+    };
+    let Some(rest) = name.strip_prefix(user) else {
+        return false;
+    };
+    let Some(stamp) = rest.strip_prefix('-') else {
+        return rest.is_empty();
+    };
+    let (time, number) = stamp.split_at(stamp.len().min(STAMP_LEN));
+    time.len() == STAMP_LEN
+        && time
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == 'T' || c == 'Z')
+        && (number.is_empty()
+            || number
+                .strip_prefix('-')
+                .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit())))
+}
+
+/// The length of `device_name`'s time (`20261201T100000Z`).
+const STAMP_LEN: usize = 16;
 
 /// One change of a reset, in the order made.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,6 +131,8 @@ pub(crate) enum MfaStep {
     },
     MarkPending {
         user: String,
+        /// The device an earlier pending run left in the tag, put back if this run is undone.
+        replaces: Option<String>,
     },
     Enable {
         user: String,
@@ -111,7 +157,7 @@ impl fmt::Display for MfaStep {
                 f,
                 "iam:CreateVirtualMFADevice {name} (the new device; its QR code or otpauth URI goes only to the person)"
             ),
-            MfaStep::MarkPending { user } => write!(
+            MfaStep::MarkPending { user, .. } => write!(
                 f,
                 "iam:TagUser {user} {MFA_PENDING_TAG}=<the new device> (enabled by a later --enable-pending)"
             ),
@@ -139,6 +185,9 @@ pub(crate) struct MfaResetPlan {
     pub(crate) user_arn: String,
     pub(crate) enrol: Vec<MfaStep>,
     pub(crate) remove: Vec<MfaStep>,
+    /// The enabled device the removals keep (an `--enable-pending` run's, or an earlier reset's
+    /// being finished).
+    pub(crate) keeps: Option<String>,
 }
 
 impl MfaResetPlan {
@@ -193,6 +242,7 @@ pub(crate) fn plan_reset(
     let pending = state.pending().map(str::to_string);
     let mut enrol = Vec::new();
     let mut remove = Vec::new();
+    let mut keeps = None;
     let removing = |keep: Option<&str>, remove: &mut Vec<MfaStep>| {
         for serial in state.devices.iter().filter(|s| Some(s.as_str()) != keep) {
             remove.push(MfaStep::Deactivate {
@@ -224,6 +274,13 @@ pub(crate) fn plan_reset(
     };
     let new_serial = "<the new device>".to_string();
     match mode {
+        ResetMode::Enrol(_) if pending.as_ref().is_some_and(|p| state.devices.contains(p)) => {
+            // An earlier reset enabled this device but could not remove the old ones (it left
+            // the tag naming it): finish that, with no new device.
+            keeps = pending.clone();
+            remove.push(MfaStep::ClearPending { user: user.clone() });
+            removing(keeps.as_deref(), &mut remove);
+        }
         ResetMode::Enrol(_) => {
             enrol.push(new_device);
             enrol.push(MfaStep::Enable {
@@ -235,7 +292,10 @@ pub(crate) fn plan_reset(
         }
         ResetMode::Pending { .. } => {
             enrol.push(new_device);
-            enrol.push(MfaStep::MarkPending { user: user.clone() });
+            enrol.push(MfaStep::MarkPending {
+                user: user.clone(),
+                replaces: pending.clone(),
+            });
             if let Some(earlier) = pending.filter(|p| !state.devices.contains(p)) {
                 remove.push(MfaStep::DeleteDevice { serial: earlier });
             }
@@ -254,17 +314,28 @@ pub(crate) fn plan_reset(
             }
             remove.push(MfaStep::ClearPending { user: user.clone() });
             removing(Some(&serial), &mut remove);
+            keeps = Some(serial);
         }
         ResetMode::RemoveOnly => {
             removing(None, &mut remove);
             drop_pending(&user, pending.as_deref(), &state.devices, &mut remove);
         }
     }
+    for leftover in state
+        .unassigned
+        .iter()
+        .filter(|serial| Some(serial.as_str()) != state.pending())
+    {
+        remove.push(MfaStep::DeleteDevice {
+            serial: leftover.clone(),
+        });
+    }
     Ok(MfaResetPlan {
         user_name: user,
         user_arn: state.user.arn.clone(),
         enrol,
         remove,
+        keeps,
     })
 }
 
@@ -318,22 +389,7 @@ pub(crate) async fn enrol(
                 name,
                 serial: expected,
             } => {
-                let recorded = undo.record(Undo::DeleteVirtualMfaDevice {
-                    serial: expected.clone(),
-                });
-                let device = api.create_virtual_mfa_device(name, USER_PATH).await;
-                if let Err(err) = &device
-                    && !err.is(AwsErrorKind::Uncertain)
-                {
-                    undo.forget(recorded);
-                }
-                let device = device?;
-                if device.serial != *expected {
-                    undo.forget(recorded);
-                    undo.record(Undo::DeleteVirtualMfaDevice {
-                        serial: device.serial.clone(),
-                    });
-                }
+                let device = create_device(api, undo, name, expected).await?;
                 let made =
                     MfaSeed::from_base32(&device.base32_seed, &mfa_issuer(issuer_account), user)
                         .map_err(|err| Failure::Mfa(err.to_string()))?;
@@ -341,8 +397,20 @@ pub(crate) async fn enrol(
                 seed = Some(made);
                 serial = Some(device.serial);
             }
-            MfaStep::MarkPending { user } => {
+            MfaStep::MarkPending { user, replaces } => {
                 let serial = serial.clone().expect("the device is created first");
+                undo.record(Undo::RestoreTags {
+                    user: user.clone(),
+                    tags: replaces
+                        .iter()
+                        .map(|earlier| (MFA_PENDING_TAG.to_string(), earlier.clone()))
+                        .collect(),
+                    added: if replaces.is_none() {
+                        vec![MFA_PENDING_TAG.to_string()]
+                    } else {
+                        Vec::new()
+                    },
+                });
                 api.tag_user(user, &[(MFA_PENDING_TAG.to_string(), serial.clone())])
                     .await?;
                 done.pending = Some(serial);
@@ -431,7 +499,9 @@ fn export_mode(mode: &ResetMode) -> MfaMode {
 }
 
 /// The whole reset: the enrolment, undone on failure or interrupt (exit 1, 4 or 130, the old
-/// devices untouched), then the removals.
+/// devices untouched), then the removals. Removals left undone end the run with exit 4 naming
+/// each; the new device is then named in the pending tag, so the same command run again
+/// finishes them without making another device.
 pub(crate) async fn reset(
     api: &impl Iam,
     plan: &MfaResetPlan,
@@ -448,29 +518,58 @@ pub(crate) async fn reset(
     )
     .await?;
     remove_old(api, plan, &mut done).await;
-    Ok(done)
+    if done.not_removed.is_empty() {
+        return Ok(done);
+    }
+    let kept = done
+        .enabled
+        .clone()
+        .or_else(|| plan.keeps.clone())
+        .unwrap_or_default();
+    let resumable = !kept.is_empty()
+        && api
+            .tag_user(
+                &plan.user_name,
+                &[(MFA_PENDING_TAG.to_string(), kept.clone())],
+            )
+            .await
+            .is_ok();
+    Err(Error::MfaOldDevicesLeft {
+        user: plan.user_name.clone(),
+        enabled: kept,
+        leftovers: done.not_removed,
+        resumable,
+    })
 }
 
 /// The removal half, once the new device is enabled (or with `--remove-only`): each old
-/// device deactivated, then deleted when virtual. Not undone; a removal that fails is reported,
-/// and the next ones still run.
+/// device deactivated, then deleted when virtual. Not undone; a removal whose answer was lost
+/// is sent once more (one already made answers NoSuchEntity, which counts as done), one that
+/// fails is reported, and the next ones still run.
 pub(crate) async fn remove_old(api: &impl Iam, plan: &MfaResetPlan, done: &mut MfaResetDone) {
     for step in &plan.remove {
         tracing::info!(%step, "applying");
-        let result = match step {
-            MfaStep::ClearPending { user } => api.untag_user(user, &[MFA_PENDING_TAG]).await,
-            MfaStep::Deactivate { user, serial } => {
-                already_done_if_missing(api.deactivate_mfa_device(user, serial).await)
-            }
-            MfaStep::DeleteDevice { serial } => {
-                already_done_if_missing(api.delete_virtual_mfa_device(serial).await)
-            }
-            other => unreachable!("not a removal step: {other}"),
+        let result = match remove_step(api, step).await {
+            Err(err) if err.is(AwsErrorKind::Uncertain) => remove_step(api, step).await,
+            other => other,
         };
         match result {
             Ok(()) => done.removed.push(step.to_string()),
             Err(err) => done.not_removed.push(format!("{step}: {err}")),
         }
+    }
+}
+
+async fn remove_step(api: &impl Iam, step: &MfaStep) -> AwsResult<()> {
+    match step {
+        MfaStep::ClearPending { user } => api.untag_user(user, &[MFA_PENDING_TAG]).await,
+        MfaStep::Deactivate { user, serial } => {
+            already_done_if_missing(api.deactivate_mfa_device(user, serial).await)
+        }
+        MfaStep::DeleteDevice { serial } => {
+            already_done_if_missing(api.delete_virtual_mfa_device(serial).await)
+        }
+        other => unreachable!("not a removal step: {other}"),
     }
 }
 

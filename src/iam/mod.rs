@@ -6,6 +6,8 @@
 
 pub(crate) mod apply;
 pub(crate) mod enrol;
+#[cfg(test)]
+pub(crate) mod faults;
 pub(crate) mod job_change;
 pub(crate) mod mfa_reset;
 pub(crate) mod offboard;

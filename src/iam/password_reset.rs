@@ -4,7 +4,7 @@
 //! password cannot be (the old one is not known), so nothing is written before the call that
 //! could fail but the file, which is removed again.
 
-use crate::aws::{AwsErrorKind, AwsResult, CallerIdentity, Iam, PasswordRules, UserInfo};
+use crate::aws::{AwsError, AwsErrorKind, AwsResult, CallerIdentity, Iam, PasswordRules, UserInfo};
 use crate::error::{Error, InputError};
 use crate::iam::apply::{Failure, rolling_back, write_secret_file};
 use crate::iam::undo::{Undo, UndoLog};
@@ -96,9 +96,18 @@ pub(crate) fn plan_reset(
     }
 }
 
+/// What a reset made: the password to show when there is no file, and, when UpdateLoginProfile
+/// got no answer, the call that may or may not have changed the password.
+#[derive(Debug)]
+pub(crate) struct PasswordReset {
+    pub(crate) password: Option<Secret>,
+    pub(crate) unconfirmed: Option<AwsError>,
+}
+
 /// Makes the password and the change: the file first (removed again on failure), then the
-/// call (a created login profile deleted again on failure or interrupt). Returns the password
-/// to show when there is no file.
+/// call (a created login profile deleted again on failure or interrupt). A replaced password
+/// whose answer was lost may be in effect, and the old one is not known: the new one is kept
+/// (the file stays, or it is shown) and the outcome said to be unconfirmed.
 pub(crate) async fn reset(
     api: &impl Iam,
     state: &ConsoleState,
@@ -106,9 +115,9 @@ pub(crate) async fn reset(
     password_file: Option<&PathBuf>,
     rng: &mut impl rand::Rng,
     interrupted: impl std::future::Future<Output = ()>,
-) -> Result<Option<Secret>, crate::error::Error> {
+) -> Result<PasswordReset, crate::error::Error> {
     let password = password::generate(&state.rules, rng);
-    rolling_back(
+    let unconfirmed = rolling_back(
         api,
         async |undo: &UndoLog| {
             if let Some(path) = password_file {
@@ -116,7 +125,10 @@ pub(crate) async fn reset(
             }
             match change {
                 PasswordChange::Update { user } => {
-                    api.update_login_profile(user, &password, true).await?;
+                    match api.update_login_profile(user, &password, true).await {
+                        Err(err) if err.is(AwsErrorKind::Uncertain) => return Ok(Some(err)),
+                        other => other?,
+                    }
                 }
                 PasswordChange::Create { user } => {
                     undo.record(Undo::DeleteLoginProfile {
@@ -131,22 +143,26 @@ pub(crate) async fn reset(
                     }
                 }
             }
-            Ok::<(), Failure>(())
+            Ok::<_, Failure>(None)
         },
         interrupted,
     )
     .await?;
-    if state
-        .user
-        .tag(PASSWORD_TAG)
-        .is_some_and(|v| v != PASSWORD_DELIVERED)
+    if unconfirmed.is_none()
+        && state
+            .user
+            .tag(PASSWORD_TAG)
+            .is_some_and(|v| v != PASSWORD_DELIVERED)
     {
         let delivered = [(PASSWORD_TAG.to_string(), PASSWORD_DELIVERED.to_string())];
         if let Err(err) = api.tag_user(&state.user.name, &delivered).await {
             tracing::warn!(%err, "could not record that the password was delivered");
         }
     }
-    Ok(password_file.is_none().then_some(password))
+    Ok(PasswordReset {
+        password: password_file.is_none().then_some(password),
+        unconfirmed,
+    })
 }
 
 /// A validated `reset-password` request.
@@ -186,8 +202,7 @@ pub(crate) struct ResetPassword<'a, A> {
 
 impl<A: Iam> Operation for ResetPassword<'_, A> {
     type Plan = (ConsoleState, PasswordChange);
-    /// The password to show, when there is no file.
-    type Done = Option<Secret>;
+    type Done = PasswordReset;
 
     async fn prepare(&self, protected: &Protected) -> Result<Prepared<Self::Plan>, Error> {
         let (caller, found) = look(self.api, &self.request.user_name)
@@ -214,7 +229,7 @@ impl<A: Iam> Operation for ResetPassword<'_, A> {
         &mut self,
         (state, change): &Self::Plan,
         interrupted: impl std::future::Future<Output = ()>,
-    ) -> Result<Option<Secret>, Error> {
+    ) -> Result<PasswordReset, Error> {
         reset(
             self.api,
             state,
@@ -266,6 +281,7 @@ mod tests {
         )
         .await
         .unwrap()
+        .password
         .unwrap();
         let (stored, reset_required) = api.user("alice").unwrap().login_profile.unwrap();
         assert_eq!(stored.expose(), shown.expose());
@@ -299,7 +315,7 @@ mod tests {
         )
         .await
         .unwrap();
-        assert!(shown.is_none(), "written, not shown");
+        assert!(shown.password.is_none(), "written, not shown");
         let (stored, _) = api.user("alice").unwrap().login_profile.unwrap();
         assert_eq!(std::fs::read_to_string(&file).unwrap(), stored.expose());
         assert_eq!(
@@ -355,5 +371,93 @@ mod tests {
         std::fs::write(&file, "old").unwrap();
         let err = ResetPasswordRequest::new("alice".to_string(), false, Some(file)).unwrap_err();
         assert_eq!(err.field, "--password-file");
+    }
+
+    /// The matrix for one kind of change: the new password is held by the file whenever AWS
+    /// may have taken it, and the file goes only when AWS certainly did not.
+    async fn every_fault_keeps_the_password(create: bool) {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().to_path_buf();
+        let runs = std::sync::atomic::AtomicUsize::new(0);
+        let file_of = |n: usize| folder.join(format!("pw-{n}"));
+        let setup = || {
+            let api = std::sync::Arc::new(account());
+            if create {
+                api.state
+                    .lock()
+                    .unwrap()
+                    .users
+                    .get_mut("alice")
+                    .unwrap()
+                    .login_profile = None;
+            }
+            api
+        };
+        let stored = |api: &MemoryIam| {
+            api.user("alice")
+                .unwrap()
+                .login_profile
+                .map(|(password, _)| password.expose().to_string())
+        };
+        let last_file = std::sync::Mutex::new(None::<std::path::PathBuf>);
+        crate::iam::faults::every_fault(
+            setup,
+            |api, _| {
+                let file = file_of(runs.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+                *last_file.lock().unwrap() = Some(file.clone());
+                async move {
+                    let state = state_of(&api).await;
+                    let change = plan_reset(&state, create, Some(&file))?;
+                    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+                    let reset = reset(
+                        api.as_ref(),
+                        &state,
+                        &change,
+                        Some(&file),
+                        &mut rng,
+                        std::future::pending(),
+                    )
+                    .await?;
+                    match reset.unconfirmed {
+                        Some(err) => Err(Error::ChangeUnconfirmed {
+                            change: change.to_string(),
+                            cause: err.to_string(),
+                            kept: format!("the new password, in {}", file.display()),
+                        }),
+                        None => Ok(()),
+                    }
+                }
+            },
+            stored,
+            |api, result| {
+                let file = last_file.lock().unwrap().clone().unwrap();
+                let written = std::fs::read_to_string(&file).ok();
+                let now = stored(api);
+                match result {
+                    Ok(()) if written != now => {
+                        Err(format!("the file holds {written:?}, AWS {now:?}"))
+                    }
+                    Err(err) if err.exit_code() == exit::UNDO_INCOMPLETE => match written {
+                        Some(_) => Ok(()),
+                        None => Err(format!("exit 4 without the password kept: {err}")),
+                    },
+                    Err(err) if written.is_some() => Err(format!(
+                        "the file is left though AWS has the old state: {err}"
+                    )),
+                    _ => Ok(()),
+                }
+            },
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    async fn every_fault_of_a_replaced_password_keeps_it_where_aws_may_have_it() {
+        every_fault_keeps_the_password(false).await;
+    }
+
+    #[tokio::test]
+    async fn every_fault_of_new_console_access_ends_old_new_or_exit_4() {
+        every_fault_keeps_the_password(true).await;
     }
 }

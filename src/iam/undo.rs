@@ -86,13 +86,57 @@ impl fmt::Display for Undo {
             Undo::AddUserToGroup { user, group } => {
                 write!(f, "removal of {user} from group {group}")
             }
-            Undo::RestoreTags { user, .. } => write!(f, "new tags of {user}"),
-            Undo::RestoreBoundary { user, .. } => write!(f, "new permissions boundary of {user}"),
+            Undo::RestoreTags { user, .. } => write!(f, "the tags of {user} this run changed"),
+            Undo::RestoreBoundary { user, .. } => {
+                write!(f, "the permissions boundary of {user} this run changed")
+            }
         }
     }
 }
 
 impl Undo {
+    /// What is left when this reversal fails: the change it would have reversed, in words a
+    /// person can act on.
+    fn left(&self) -> String {
+        match self {
+            Undo::DeleteUser { arn, .. } => format!("user {arn} (made by this run)"),
+            Undo::RemoveUserFromGroup { user, group } => {
+                format!("{user} still in group {group} (added by this run)")
+            }
+            Undo::DeleteLoginProfile { user_arn, .. } => {
+                format!("login profile of {user_arn} (made by this run)")
+            }
+            Undo::DeleteVirtualMfaDevice { serial } => {
+                format!("virtual MFA device {serial} (made by this run)")
+            }
+            Undo::DeactivateMfaDevice { user, serial } => {
+                format!("MFA device {serial} still enabled for {user} (enabled by this run)")
+            }
+            Undo::RemoveFile { path } => format!("file {} (written by this run)", path.display()),
+            Undo::AddUserToGroup { user, group } => format!(
+                "{user} out of group {group}: this run removed them and could not put them back"
+            ),
+            Undo::RestoreTags { user, tags, added } => {
+                let mut wanted = Vec::new();
+                if !tags.is_empty() {
+                    let pairs: Vec<String> = tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                    wanted.push(format!("put back {}", pairs.join(", ")));
+                }
+                if !added.is_empty() {
+                    wanted.push(format!("remove {}", added.join(", ")));
+                }
+                format!(
+                    "tags of {user} as this run left them (to restore them: {})",
+                    wanted.join("; ")
+                )
+            }
+            Undo::RestoreBoundary { user, arn } => format!(
+                "permissions boundary of {user} as this run set it (it was {})",
+                arn.as_deref().unwrap_or("none")
+            ),
+        }
+    }
+
     /// Runs the reversal. Something already gone counts as undone.
     async fn run(&self, api: &impl Iam) -> Result<(), String> {
         let result = match self {
@@ -190,7 +234,7 @@ impl UndoLog {
             tracing::info!(%undo, "undoing");
             match undo.run(api).await {
                 Ok(()) => report.undone.push(undo.to_string()),
-                Err(reason) => report.leftovers.push(format!("{undo} ({reason})")),
+                Err(reason) => report.leftovers.push(format!("{} ({reason})", undo.left())),
             }
         }
         report

@@ -117,6 +117,8 @@ pub(crate) struct MemoryIam {
     pub(crate) state: Mutex<State>,
     now: u64,
     failures: Mutex<BTreeMap<usize, Injected>>,
+    /// Operations refused on every call (a permission missing, a proxy that refuses them).
+    refused_always: Mutex<BTreeMap<String, AwsErrorKind>>,
     unimplemented: Mutex<BTreeSet<&'static str>>,
     /// How long each call takes, as a round trip to AWS would (on tokio's clock).
     latency: Latency,
@@ -129,6 +131,7 @@ impl MemoryIam {
             state: Mutex::new(State::default()),
             now,
             failures: Mutex::new(BTreeMap::new()),
+            refused_always: Mutex::new(BTreeMap::new()),
             unimplemented: Mutex::new(BTreeSet::new()),
             latency: Latency::default(),
         }
@@ -218,6 +221,20 @@ impl MemoryIam {
         self.failures.lock().unwrap().insert(index, how);
     }
 
+    /// Refuses every call of `operation` from now on, as AWS would without the permission.
+    pub(crate) fn refuse_always(&self, operation: &str, kind: AwsErrorKind) {
+        self.refused_always
+            .lock()
+            .unwrap()
+            .insert(operation.to_string(), kind);
+    }
+
+    /// Takes every injected failure away, for the run that follows a failed one.
+    pub(crate) fn heal(&self) {
+        self.failures.lock().unwrap().clear();
+        self.refused_always.lock().unwrap().clear();
+    }
+
     pub(crate) fn calls(&self) -> Vec<String> {
         self.state.lock().unwrap().calls.clone()
     }
@@ -244,6 +261,9 @@ impl MemoryIam {
             && let Some(unseen) = target.split(' ').find(|name| state.invisible(name))
         {
             return Err(not_found(operation, unseen));
+        }
+        if let Some(kind) = self.refused_always.lock().unwrap().get(operation) {
+            return Err(err(operation, *kind, "injected: refused on every call"));
         }
         match self.failures.lock().unwrap().get(&index) {
             Some(Injected::Refused(kind)) => Err(err(operation, *kind, "injected")),

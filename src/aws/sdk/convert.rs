@@ -194,7 +194,10 @@ mod tests {
         assert!(message.contains("is the endpoint running"), "{message}");
         let (kind, message) = plainly("dispatch failure: other: client error (SendRequest)");
         assert_eq!(kind, None, "stays uncertain");
-        assert!(message.contains("may or may not have been made"), "{message}");
+        assert!(
+            message.contains("may or may not have been made"),
+            "{message}"
+        );
         let (_, message) = plainly("something new (Wrapped { lots: of, detail: here })");
         assert_eq!(message, "something new");
     }

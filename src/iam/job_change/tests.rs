@@ -6,6 +6,7 @@ use crate::aws::memory::{ACCOUNT, Injected, MemoryIam};
 use crate::aws::settling::Settling;
 use crate::error::exit;
 use crate::template::PolicyDocument;
+use std::sync::Arc;
 
 /// Alice, made from the developer template.
 fn account_with_alice() -> MemoryIam {
@@ -204,4 +205,34 @@ fn a_move_request_is_checked_before_any_call() {
     let no_template = MoveRequest::new("alice".to_string(), "nope", &templates).unwrap_err();
     assert_eq!(no_template.field, "--template");
     assert!(no_template.reason.contains("developer"), "{no_template}");
+}
+
+/// What a move is about: the person's groups, tags and boundary.
+fn person_of(api: &MemoryIam) -> (Vec<String>, Vec<(String, String)>, Option<String>) {
+    (
+        groups_of(api),
+        tags_of(api),
+        api.user("alice").unwrap().boundary,
+    )
+}
+
+#[tokio::test]
+async fn every_fault_at_every_step_ends_old_new_or_exit_4_and_a_run_again_finishes() {
+    let tried = crate::iam::faults::every_fault(
+        || Arc::new(account_with_alice()),
+        |api, _| async move {
+            let finance = templates().get("finance").unwrap().clone();
+            let (caller, found) = look(api.as_ref(), "alice", &finance)
+                .await
+                .map_err(Error::from_aws)?;
+            let state = found.unwrap();
+            let plan = plan_move(&state, &caller, &finance, &templates())?;
+            apply_move(api.as_ref(), &state, &plan, std::future::pending()).await?;
+            Ok(())
+        },
+        person_of,
+        |_, _| Ok(()),
+    )
+    .await;
+    assert!(tried > 20, "{tried} runs");
 }

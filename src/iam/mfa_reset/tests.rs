@@ -7,6 +7,7 @@ use crate::aws::settling::Settling;
 use crate::aws::{AwsErrorKind, CallerIdentity};
 use crate::error::exit;
 use crate::iam::apply::tests::{FixedClock, NOW, ScriptedCodes};
+use std::sync::Arc;
 use std::time::Duration;
 
 const OLD_VIRTUAL: &str = "arn:aws:iam::123456789012:mfa/alice";
@@ -351,4 +352,168 @@ fn a_pending_secret_file_that_is_no_otpauth_uri_is_bad_input_naming_the_file() {
     )
     .unwrap();
     assert!(read_pending_seed(&uri).is_ok());
+}
+
+/// What a reset is about: which old devices alice still has, how many new ones are enabled,
+/// and whether a device is left pending for a later run.
+fn mfa_of(api: &MemoryIam) -> (Vec<String>, usize, bool) {
+    let alice = api.user("alice").unwrap();
+    let old: Vec<String> = alice
+        .mfa_devices
+        .iter()
+        .filter(|d| [OLD_VIRTUAL, HARDWARE].contains(&d.as_str()))
+        .cloned()
+        .collect();
+    let new = alice.mfa_devices.len() - old.len();
+    let pending = alice
+        .tags
+        .iter()
+        .find(|(k, _)| k == MFA_PENDING_TAG)
+        .is_some_and(|(_, serial)| !alice.mfa_devices.contains(serial));
+    (old, new, pending)
+}
+
+/// No virtual device that nobody can use unless the run named it as left (exit 4): each is
+/// assigned, or the one the pending tag names; and the tag names a device that exists.
+fn no_orphan_device(api: &MemoryIam, result: &Result<(), Error>) -> Result<(), String> {
+    let named = |serial: &str| {
+        result
+            .as_ref()
+            .err()
+            .is_some_and(|err| err.leftovers().iter().any(|left| left.contains(serial)))
+    };
+    let state = api.state.lock().unwrap();
+    let pending = state.users["alice"]
+        .tags
+        .iter()
+        .find(|(k, _)| k == MFA_PENDING_TAG)
+        .map(|(_, serial)| serial.clone());
+    if let Some(serial) = &pending
+        && !state.devices.contains_key(serial)
+    {
+        return Err(format!("the pending tag names {serial}, which is gone"));
+    }
+    match state.devices.iter().find(|(serial, device)| {
+        device.user.is_none() && pending.as_ref() != Some(*serial) && !named(serial)
+    }) {
+        Some((serial, _)) => Err(format!("{serial} is assigned to nobody")),
+        None => Ok(()),
+    }
+}
+
+#[tokio::test]
+async fn every_fault_in_a_reset_ends_old_new_or_exit_4_never_with_an_orphan_device() {
+    let tried = crate::iam::faults::every_fault(
+        || Arc::new(account_with_alice()),
+        |api, _| async move {
+            let mode = ResetMode::Enrol(MfaMode::Prompt);
+            run(api.as_ref(), &mode, &mut ScriptedCodes::default()).await?;
+            Ok(())
+        },
+        mfa_of,
+        no_orphan_device,
+    )
+    .await;
+    assert!(tried > 20, "{tried} runs");
+}
+
+#[tokio::test]
+async fn every_fault_in_a_pending_reset_ends_old_new_or_exit_4_never_with_a_stale_tag() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().to_path_buf();
+    let runs = std::sync::atomic::AtomicUsize::new(0);
+    crate::iam::faults::every_fault(
+        || Arc::new(account_with_alice()),
+        |api, _| {
+            let n = runs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let mode = ResetMode::Pending {
+                secret_file: folder.join(format!("alice-{n}.otpauth")),
+                qr_png: None,
+            };
+            async move {
+                run(api.as_ref(), &mode, &mut ScriptedCodes::default()).await?;
+                Ok(())
+            }
+        },
+        mfa_of,
+        no_orphan_device,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn every_fault_in_enabling_a_pending_device_ends_old_new_or_exit_4() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret_file = dir.path().join("alice.otpauth");
+    let with_pending = || {
+        let api = Arc::new(account_with_alice());
+        let _ = std::fs::remove_file(&secret_file);
+        let pending = ResetMode::Pending {
+            secret_file: secret_file.clone(),
+            qr_png: None,
+        };
+        let made = futures_util::FutureExt::now_or_never(run(
+            api.as_ref(),
+            &pending,
+            &mut ScriptedCodes::default(),
+        ))
+        .expect("the model answers at once")
+        .unwrap();
+        assert!(made.pending.is_some());
+        api
+    };
+    let uri = || std::fs::read_to_string(&secret_file).unwrap();
+    crate::iam::faults::every_fault(
+        with_pending,
+        |api, _| {
+            let mode = ResetMode::EnablePending {
+                secret_file: Some(secret_file.clone()),
+            };
+            let mut codes = ScriptedCodes {
+                uri: Some(uri().trim().to_string()),
+                ..ScriptedCodes::default()
+            };
+            async move {
+                let (_, state) = look(api.as_ref(), "alice").await.map_err(Error::from_aws)?;
+                let Ok(plan) = plan_reset(&state.unwrap(), &mode, &caller(), NOW) else {
+                    return Ok(()); // nothing pending: an earlier run finished it
+                };
+                reset(
+                    api.as_ref(),
+                    &plan,
+                    &mode,
+                    ACCOUNT,
+                    &mut codes,
+                    &FixedClock,
+                    std::future::pending(),
+                )
+                .await?;
+                Ok(())
+            }
+        },
+        mfa_of,
+        no_orphan_device,
+    )
+    .await;
+}
+
+#[test]
+fn only_devices_named_the_way_this_tool_names_the_users_count_as_theirs() {
+    let serial = |name: &str| format!("arn:aws:iam::{ACCOUNT}:mfa/{name}");
+    for theirs in [
+        "alice",
+        "alice-20261201T100000Z",
+        "alice-20261201T100000Z-2",
+    ] {
+        assert!(named_for(&serial(theirs), "alice"), "{theirs}");
+    }
+    for not_theirs in [
+        "alice2",
+        "alice-bob",
+        "alice-20261201T100000Z-",
+        "alice-2026",
+        "bob-20261201T100000Z",
+    ] {
+        assert!(!named_for(&serial(not_theirs), "alice"), "{not_theirs}");
+    }
 }
