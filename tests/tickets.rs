@@ -2,8 +2,9 @@
 //! terminal, in one scripted run, and in two), `reset-password`, `show`, `list` and `move`.
 
 use crate::support::{
-    Run, block_on, current_and_next_codes, decode_terminal_qr, enabled_mfa_devices, groups_of, iam,
-    mode, on_a_terminal, strings, tags_of, type_codes, unique, utf8_from_pty, wait_for_file,
+    Proxy, Run, block_on, current_and_next_codes, decode_terminal_qr, enabled_mfa_devices,
+    groups_of, iam, mode, on_a_terminal, strings, tags_of, type_codes, unique, utf8_from_pty,
+    wait_for_file,
 };
 
 /// The serial numbers of the user's MFA devices.
@@ -468,4 +469,54 @@ fn a_batch_move_row_plans_exactly_what_the_move_command_plans() {
         "the same plan, in the same order"
     );
     assert_eq!(groups_of(&name), ["iam-onboard-finance"], "nothing changed");
+}
+
+#[test]
+fn a_new_password_whose_answer_is_lost_is_kept_and_the_run_says_it_may_be_in_effect() {
+    let name = deferred("lost-answer");
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("pw");
+    Run::new(&[
+        "reset-password",
+        &name,
+        "--create",
+        "--password-file",
+        first.to_str().unwrap(),
+        "-y",
+    ])
+    .output()
+    .exits(0);
+    let proxy = Proxy::start("lost-answer-proxy", "UpdateLoginProfile");
+    let file = dir.path().join("pw2");
+    let out = Run::new(&[
+        "reset-password",
+        &name,
+        "--password-file",
+        file.to_str().unwrap(),
+        "-y",
+        "--output",
+        "json",
+    ])
+    .env("AWS_ENDPOINT_URL", &proxy.url)
+    .env("AWS_MAX_ATTEMPTS", "2")
+    .output();
+    out.exits(4)
+        .stderr_has("may or may not have been made")
+        .stderr_has("connection to AWS was lost");
+    let error = &out.json()["error"];
+    assert_eq!(error["kind"], "unconfirmed");
+    assert!(
+        error["leftovers"][0]
+            .as_str()
+            .unwrap()
+            .contains(file.to_str().unwrap()),
+        "{error}"
+    );
+    assert_eq!(
+        mode(&file),
+        0o600,
+        "the file that may hold the password stays"
+    );
+    let password = std::fs::read_to_string(&file).unwrap();
+    assert!(!out.stdout.contains(&password) && !out.stderr.contains(&password));
 }
