@@ -150,18 +150,7 @@ impl Undo {
                 api.deactivate_mfa_device(user, serial).await
             }
             Undo::AddUserToGroup { user, group } => api.add_user_to_group(group, user).await,
-            Undo::RestoreTags { user, tags, added } => {
-                let keys: Vec<&str> = added.iter().map(String::as_str).collect();
-                let untagged = if keys.is_empty() {
-                    Ok(())
-                } else {
-                    api.untag_user(user, &keys).await
-                };
-                match untagged {
-                    Ok(()) => api.tag_user(user, tags).await,
-                    other => other,
-                }
-            }
+            Undo::RestoreTags { user, tags, added } => restore_tags(api, user, tags, added).await,
             Undo::RestoreBoundary { user, arn } => match arn {
                 Some(arn) => api.put_user_permissions_boundary(user, arn).await,
                 None => api.delete_user_permissions_boundary(user).await,
@@ -177,6 +166,37 @@ impl Undo {
             Err(err) if !err.is(AwsErrorKind::NotFound) => Err(err.to_string()),
             _ => Ok(()),
         }
+    }
+}
+
+/// Puts back the tags a change replaced and removes the keys it added, as far as they differ
+/// now: a change that never reached AWS leaves nothing to restore, and no call is made for it.
+async fn restore_tags(
+    api: &impl Iam,
+    user: &str,
+    tags: &[(String, String)],
+    added: &[String],
+) -> AwsResult<()> {
+    let Some(now) = api.get_user(user).await? else {
+        return Ok(());
+    };
+    let keys: Vec<&str> = added
+        .iter()
+        .map(String::as_str)
+        .filter(|key| now.tag(key).is_some())
+        .collect();
+    if !keys.is_empty() {
+        api.untag_user(user, &keys).await?;
+    }
+    let changed: Vec<(String, String)> = tags
+        .iter()
+        .filter(|(key, value)| now.tag(key) != Some(value.as_str()))
+        .cloned()
+        .collect();
+    if changed.is_empty() {
+        Ok(())
+    } else {
+        api.tag_user(user, &changed).await
     }
 }
 
