@@ -133,11 +133,13 @@ const SECRET_SAFE_CEILINGS: &[(&str, LevelFilter)] = &[
 
 /// Logs go to stderr: `-v`/`-q` choose the level, `IAM_ONBOARD_LOG` overrides them.
 fn init_logging(global: &cli::GlobalArgs) {
+    // -v: the tool's own steps, each AWS call with its duration, and the SDK's retries;
+    // -vv: more of the tool's, and the SDK's warnings; -vvv: the SDK's internals too.
     let default = match (global.quiet, global.verbose) {
         (true, _) => "error",
         (false, 0) => "error,iam_onboard=warn",
-        (false, 1) => "warn,iam_onboard=info",
-        (false, 2) => "warn,iam_onboard=debug,aws_config=info,aws_smithy_runtime=info",
+        (false, 1) => "error,iam_onboard=info",
+        (false, 2) => "warn,iam_onboard=debug",
         (false, _) => "warn,iam_onboard=trace,aws_config=debug,aws_smithy_runtime=debug",
     };
     let chosen = tracing_subscriber::EnvFilter::try_from_env(LOG_ENV)

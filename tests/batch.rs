@@ -1,7 +1,9 @@
 //! `batch` end to end against the emulator: a mixed file and its re-run, bad files, a run
 //! killed part-way and run again, and throttling through the project's own fault proxy.
 
-use crate::support::{Output, Proxy, Run, block_on, groups_of, iam, unique, user_exists};
+use crate::support::{
+    Output, Proxy, Run, block_on, groups_of, iam, mode, project_root, unique, user_exists,
+};
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Stdio;
@@ -333,4 +335,40 @@ fn one_bad_row_reads_well_and_quiet_prints_no_summary_nor_rows_twice() {
         "the row is on stdout only: {}",
         loud.stderr
     );
+}
+
+#[test]
+fn the_readmes_batch_examples_run_as_written_the_dry_run_writing_nothing() {
+    let readme = std::fs::read_to_string(project_root().join("README.md")).unwrap();
+    let examples: Vec<Vec<&str>> = readme
+        .lines()
+        .filter(|line| line.starts_with("iam-onboard batch scripts/example-people.csv"))
+        .map(|line| {
+            let command = line.split(" #").next().unwrap();
+            command.split_whitespace().skip(1).collect()
+        })
+        .collect();
+    assert_eq!(examples.len(), 2, "the dry run, then the run");
+    let here = tempfile::tempdir().unwrap();
+    std::fs::create_dir(here.path().join("scripts")).unwrap();
+    std::fs::copy(
+        project_root().join("scripts/example-people.csv"),
+        here.path().join("scripts/example-people.csv"),
+    )
+    .unwrap();
+    let report = here.path().join("report.csv");
+    let run = |args: &[&str]| {
+        let mut command = Run::new(args).command();
+        command.current_dir(here.path());
+        Output::from(command.output().unwrap())
+    };
+    let dry = run(&examples[0]);
+    dry.exits(0)
+        .stdout_has("iam:CreateUser UserName=ann.example")
+        .stdout_has("sso:CreateAccountAssignment");
+    assert!(!report.exists(), "a dry run writes no file");
+    run(&examples[1]).exits(0);
+    assert_eq!(mode(&report), 0o600);
+    let rows = statuses(&report);
+    assert_eq!(rows.len(), 4, "{rows:?}");
 }

@@ -125,10 +125,14 @@ impl ReportSink {
                     .map_err(failed)
             }
             ReportSink::Human => {
-                let detail = if report.detail.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", report.detail)
+                let detail = match (report.detail.is_empty(), report.status) {
+                    (true, _) => String::new(),
+                    (false, RowStatus::Planned) => report
+                        .detail
+                        .split("; ")
+                        .map(|call| format!("\n    {call}"))
+                        .collect(),
+                    (false, _) => format!(" ({})", report.detail),
                 };
                 crate::report::print(&format!(
                     "line {} {} {}: {} {}{detail}\n",

@@ -51,6 +51,12 @@ pub(super) async fn run_batch(
         )
         .into());
     }
+    super::confirmable(settings)?;
+    if settings.dry_run
+        && let Some(path) = &args.report
+    {
+        crate::iam::request::must_be_new("--report", path)?;
+    }
     let sdk_config = settings.with_adaptive_retries().sdk_config().await?;
     let iam = Arc::new(settings.iam(&sdk_config));
     let sso = Arc::new(settings.sso(&sdk_config));
@@ -70,10 +76,10 @@ pub(super) async fn run_batch(
     {
         return Err(Error::Declined);
     }
-    let sink = batch::report::ReportSink::open(
-        args.report.as_deref(),
-        settings.output == OutputFormat::Json,
-    )?;
+    // A dry run writes no file: its rows, each with the calls a real run makes, go to the
+    // terminal (or standard output as JSON lines), and the report's path is only checked.
+    let written = args.report.as_deref().filter(|_| !settings.dry_run);
+    let sink = batch::report::ReportSink::open(written, settings.output == OutputFormat::Json)?;
     let options = batch::run::RunOptions {
         caller,
         concurrency: args.concurrency,
@@ -84,7 +90,7 @@ pub(super) async fn run_batch(
             ..Patience::default()
         },
         // Rows already on standard output (the table, JSON lines) are not repeated on stderr.
-        log_rows: !settings.quiet && args.report.is_some(),
+        log_rows: !settings.quiet && written.is_some(),
         progress_bar: !settings.quiet,
         unicode: settings.terminal.look.unicode,
     };

@@ -70,28 +70,29 @@ pub(crate) async fn dispatch(
     }
 }
 
-/// Offboarding asks before removing anything: without a terminal to ask on, `--yes` must say
-/// so up front (a dry run removes nothing).
+/// Every command that changes a person asks first: without a terminal to ask on, `--yes` must
+/// say so up front, or nothing is done (a dry run changes nothing, so it needs no `--yes`).
 fn confirmable(settings: &Settings) -> Result<(), InputError> {
     if settings.terminal.interactive || settings.yes || settings.dry_run {
         Ok(())
     } else {
         Err(InputError::new(
             "--yes",
-            "offboarding deletes access for good; without a terminal to confirm on, pass --yes",
+            "this changes a person's access, and there is no terminal to confirm on: pass --yes (or --dry-run to see the plan)",
         ))
     }
 }
 
-/// Drives a command's change through the one flow (`operation::drive`): `--dry-run` and the
-/// protected set from the settings, `ask` for the person's consent, and the signals handed to
-/// the change once it starts.
+/// Drives a command's change through the one flow (`operation::drive`): off a terminal only
+/// with `--yes`, `--dry-run` and the protected set from the settings, `ask` for the person's
+/// consent, and the signals handed to the change once it starts.
 async fn drive_command<O: Operation>(
     operation: &mut O,
     settings: &Settings,
     interrupts: &Interrupts,
     ask: impl FnOnce(&Prepared<O::Plan>) -> Result<bool, Error>,
 ) -> Result<Driven<O::Plan, O::Done>, Error> {
+    confirmable(settings)?;
     drive(
         operation,
         &settings.protected,

@@ -1,7 +1,7 @@
 //! `offboard`: an IAM user (or with `--disable-only`, only their access), or with `--sso` an
 //! Identity Center person.
 
-use super::{confirm_typed, confirmable};
+use super::confirm_typed;
 use crate::aws::Iam;
 use crate::cli::OffboardArgs;
 use crate::clock::{Clock, SystemClock, rfc3339};
@@ -54,7 +54,6 @@ async fn offboard_user(
     };
     let request_for = |name: String| OffboardRequest::new(name, mode, args.reason.clone());
     let given = args.username.clone().map(request_for).transpose()?;
-    confirmable(settings)?;
     let mut prompter = Dialogue::new(settings.terminal.look);
     let api = Arc::new(settings.iam_api().await?);
     let request = match given {
@@ -157,7 +156,6 @@ async fn offboard_sso(
         )
     };
     let given = args.username.clone().map(request_for).transpose()?;
-    confirmable(settings)?;
     let mut prompter = Dialogue::new(settings.terminal.look);
     let sdk_config = settings.sdk_config().await?;
     let api = Arc::new(settings.sso(&sdk_config));

@@ -1,6 +1,7 @@
 //! The `Iam` boundary implemented with the AWS SDK for Rust: one SDK call per trait method,
 //! each error converted by `convert`.
 
+use super::calls_log::RetryLog;
 use super::convert::{absent_if_not_found, parse_policy_document};
 use crate::aws::{
     AccessKey, AuthorizedUser, AwsError, AwsErrorKind, AwsResult, CallerIdentity, CredentialRow,
@@ -21,9 +22,11 @@ pub(crate) struct SdkIam {
 
 impl SdkIam {
     pub(crate) fn new(config: &SdkConfig) -> Self {
+        let iam = aws_sdk_iam::config::Builder::from(config).interceptor(RetryLog);
+        let sts = aws_sdk_sts::config::Builder::from(config).interceptor(RetryLog);
         SdkIam {
-            iam: aws_sdk_iam::Client::new(config),
-            sts: aws_sdk_sts::Client::new(config),
+            iam: aws_sdk_iam::Client::from_conf(iam.build()),
+            sts: aws_sdk_sts::Client::from_conf(sts.build()),
         }
     }
 }
@@ -548,17 +551,27 @@ impl Iam for SdkIam {
         user: &str,
     ) -> AwsResult<Vec<ServiceCredential>> {
         const OP: &str = "iam:ListServiceSpecificCredentials";
-        // The SDK generates no paginator for this call: follow the marker by hand.
+        // The SDK generates no paginator for this call: follow the marker by hand. Offboarding
+        // only warns when it fails, and some endpoints lack it (HTTP 500), so each page is one
+        // attempt, with throttling alone waited out.
         let mut credentials = Vec::new();
         let mut marker: Option<String> = None;
         loop {
-            let out = sent!(
-                OP,
-                self.iam
-                    .list_service_specific_credentials()
-                    .user_name(user)
-                    .set_marker(marker.take())
-            )?;
+            let page = || async {
+                sent!(
+                    OP,
+                    self.iam
+                        .list_service_specific_credentials()
+                        .user_name(user)
+                        .set_marker(marker.clone())
+                        .customize()
+                        .config_override(
+                            aws_sdk_iam::config::Builder::default()
+                                .retry_config(aws_smithy_types::retry::RetryConfig::disabled())
+                        )
+                )
+            };
+            let out = super::throttling_waited_out(page).await?;
             credentials.extend(out.service_specific_credentials().iter().map(|c| {
                 ServiceCredential {
                     id: c.service_specific_credential_id().to_string(),

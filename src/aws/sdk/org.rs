@@ -1,5 +1,6 @@
 //! AWS Organizations through the SDK: the accounts below an OU and accounts by tag, every page.
 
+use super::calls_log::RetryLog;
 use crate::aws::{AwsResult, Org};
 use aws_config::SdkConfig;
 use aws_sdk_organizations::types::{AccountStatus, ChildType};
@@ -12,7 +13,11 @@ pub(crate) struct SdkOrg {
 impl SdkOrg {
     pub(crate) fn new(config: &SdkConfig) -> Self {
         SdkOrg {
-            client: aws_sdk_organizations::Client::new(config),
+            client: aws_sdk_organizations::Client::from_conf(
+                aws_sdk_organizations::config::Builder::from(config)
+                    .interceptor(RetryLog)
+                    .build(),
+            ),
         }
     }
 }

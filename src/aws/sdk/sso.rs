@@ -2,6 +2,7 @@
 //! sets and account assignments, Identity Store for people. Errors convert through
 //! `sdk::convert`, like IAM's.
 
+use super::calls_log::RetryLog;
 use crate::aws::{
     Assignment, AwsError, AwsErrorKind, AwsResult, Grantee, GroupMembership, NewPerson,
     OperationState, OperationStatus, PermissionSetSpec, Principal, Sso, SsoInstance,
@@ -44,9 +45,11 @@ impl SdkSso {
             .or_else(|| config.region().cloned());
         let admin = aws_sdk_ssoadmin::config::Builder::from(config)
             .region(region.clone())
+            .interceptor(RetryLog)
             .build();
         let store = aws_sdk_identitystore::config::Builder::from(config)
             .region(region.clone())
+            .interceptor(RetryLog)
             .build();
         SdkSso {
             admin: aws_sdk_ssoadmin::Client::from_conf(admin),
