@@ -110,6 +110,7 @@ fn an_answer_that_never_comes_ends_in_a_timeout_instead_of_a_hang() {
         "--template",
         "developer",
         "--no-console",
+        "-y",
     ])
     .env("AWS_ENDPOINT_URL", &url)
     .command()

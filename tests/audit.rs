@@ -71,10 +71,18 @@ fn fail_on_never_reports_without_failing_and_csv_escapes_like_the_batch_report()
             assert!(!field.starts_with(['=', '+', '-', '@']), "{field}");
         }
     }
-    Run::new(&["new-user", "x", "--template", "finance", "--output", "csv"])
-        .output()
-        .exits(2)
-        .stderr_has("csv is for audit and list");
+    Run::new(&[
+        "new-user",
+        "-y",
+        "x",
+        "--template",
+        "finance",
+        "--output",
+        "csv",
+    ])
+    .output()
+    .exits(2)
+    .stderr_has("csv is for audit and list");
     Run::new(&["audit", "--fail-on", "sometimes"])
         .output()
         .exits(2);

@@ -84,7 +84,15 @@ fn a_mixed_file_of_200_rows_is_done_and_a_rerun_finds_it_all_done() {
     // A spreadsheet export: UTF-8 with a byte-order mark, CRLF, quoted fields.
     let file = write(dir.path(), "people.csv", &format!("\u{feff}{text}"));
     let report = dir.path().join("report.csv");
-    let out = Run::new(&["batch", &file, "--report", report.to_str().unwrap(), "-q"]).output();
+    let out = Run::new(&[
+        "batch",
+        "-y",
+        &file,
+        "--report",
+        report.to_str().unwrap(),
+        "-q",
+    ])
+    .output();
     out.exits(0);
     assert_eq!(crate::support::mode(&report), 0o600);
     let rows = statuses(&report);
@@ -117,9 +125,16 @@ fn a_mixed_file_of_200_rows_is_done_and_a_rerun_finds_it_all_done() {
     );
 
     let again = dir.path().join("again.csv");
-    Run::new(&["batch", &file, "--report", again.to_str().unwrap(), "-q"])
-        .output()
-        .exits(0);
+    Run::new(&[
+        "batch",
+        "-y",
+        &file,
+        "--report",
+        again.to_str().unwrap(),
+        "-q",
+    ])
+    .output()
+    .exits(0);
     let rows = statuses(&again);
     assert_eq!(rows.len(), 200);
     assert!(rows.iter().all(|(s, _)| s == "already-done"), "{rows:?}");
@@ -143,7 +158,7 @@ fn a_file_with_five_kinds_of_bad_rows_changes_nothing() {
              onboard,{prefix}-g,developer,novalue,\n"
         ),
     );
-    let out = Run::new(&["batch", &file]).output();
+    let out = Run::new(&["batch", "-y", &file]).output();
     out.exits(2).stderr_has("6 bad rows; nothing was changed");
     for (line, column) in [
         (3, "username"),
@@ -168,8 +183,15 @@ fn a_batch_killed_part_way_finishes_when_run_again() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(dir.path(), "wave.csv", &text);
     let first = dir.path().join("first.csv");
-    let mut child =
-        Run::new(&["batch", &file, "--report", first.to_str().unwrap(), "-q"]).command();
+    let mut child = Run::new(&[
+        "batch",
+        "-y",
+        &file,
+        "--report",
+        first.to_str().unwrap(),
+        "-q",
+    ])
+    .command();
     let mut child = child
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -190,9 +212,16 @@ fn a_batch_killed_part_way_finishes_when_run_again() {
     );
 
     let second = dir.path().join("second.csv");
-    Run::new(&["batch", &file, "--report", second.to_str().unwrap(), "-q"])
-        .output()
-        .exits(0);
+    Run::new(&[
+        "batch",
+        "-y",
+        &file,
+        "--report",
+        second.to_str().unwrap(),
+        "-q",
+    ])
+    .output()
+    .exits(0);
     let rows = statuses(&second);
     assert_eq!(rows.len(), 100);
     assert!(
@@ -225,6 +254,7 @@ fn a_20_row_batch_completes_through_15_percent_throttling() {
     let report = dir.path().join("report.csv");
     let out: Output = Run::new(&[
         "batch",
+        "-y",
         &file,
         "--report",
         report.to_str().unwrap(),
@@ -261,9 +291,16 @@ fn a_password_never_written_to_the_report_is_replaced_and_written_on_the_rerun()
         &format!("username,template,console\n{name},developer,yes\n"),
     );
     let first = dir.path().join("first.csv");
-    Run::new(&["batch", &file, "--report", first.to_str().unwrap(), "-q"])
-        .output()
-        .exits(0);
+    Run::new(&[
+        "batch",
+        "-y",
+        &file,
+        "--report",
+        first.to_str().unwrap(),
+        "-q",
+    ])
+    .output()
+    .exits(0);
     assert_eq!(password_tag(&name).as_deref(), Some("delivered"));
 
     // The state a kill -9 leaves between CreateLoginProfile and the report line.
@@ -282,9 +319,16 @@ fn a_password_never_written_to_the_report_is_replaced_and_written_on_the_rerun()
             .unwrap();
     });
     let second = dir.path().join("second.csv");
-    Run::new(&["batch", &file, "--report", second.to_str().unwrap(), "-q"])
-        .output()
-        .exits(0);
+    Run::new(&[
+        "batch",
+        "-y",
+        &file,
+        "--report",
+        second.to_str().unwrap(),
+        "-q",
+    ])
+    .output()
+    .exits(0);
     let row = csv::Reader::from_path(&second)
         .unwrap()
         .records()
@@ -296,9 +340,16 @@ fn a_password_never_written_to_the_report_is_replaced_and_written_on_the_rerun()
     assert_eq!(password_tag(&name).as_deref(), Some("delivered"));
 
     let third = dir.path().join("third.csv");
-    Run::new(&["batch", &file, "--report", third.to_str().unwrap(), "-q"])
-        .output()
-        .exits(0);
+    Run::new(&[
+        "batch",
+        "-y",
+        &file,
+        "--report",
+        third.to_str().unwrap(),
+        "-q",
+    ])
+    .output()
+    .exits(0);
     assert_eq!(statuses(&third), [("already-done".to_string(), name)]);
 }
 
@@ -310,7 +361,7 @@ fn one_bad_row_reads_well_and_quiet_prints_no_summary_nor_rows_twice() {
         "bad.csv",
         "username,template\nbad name,finance\n",
     );
-    Run::new(&["batch", &bad])
+    Run::new(&["batch", "-y", &bad])
         .output()
         .exits(2)
         .stderr_has("1 bad row; nothing was changed");
@@ -320,7 +371,7 @@ fn one_bad_row_reads_well_and_quiet_prints_no_summary_nor_rows_twice() {
         "good.csv",
         &format!("username,template\n{name},finance\n"),
     );
-    let quiet = Run::new(&["batch", &good, "-q"]).output();
+    let quiet = Run::new(&["batch", "-y", &good, "-q"]).output();
     quiet.exits(0);
     assert!(quiet.stderr.trim().is_empty(), "-q: {}", quiet.stderr);
     let offboard = write(
@@ -328,7 +379,7 @@ fn one_bad_row_reads_well_and_quiet_prints_no_summary_nor_rows_twice() {
         "leave.csv",
         &format!("action,username\noffboard,{name}\n"),
     );
-    let loud = Run::new(&["batch", &offboard]).output();
+    let loud = Run::new(&["batch", "-y", &offboard]).output();
     loud.exits(0).stdout_has(&name);
     assert!(
         !loud.stderr.contains(&format!("offboard {name}")),
@@ -364,8 +415,13 @@ fn the_readmes_batch_examples_run_as_written_the_dry_run_writing_nothing() {
     };
     let dry = run(&examples[0]);
     dry.exits(0)
-        .stdout_has("iam:CreateUser UserName=ann.example")
-        .stdout_has("sso:CreateAccountAssignment");
+        .stdout_has("line 2 onboard ann.example")
+        .stdout_has("line 4 assign lee@example.com");
+    assert!(
+        dry.stdout.contains("\n    "),
+        "the calls a real run makes are shown under the rows: {}",
+        dry.stdout
+    );
     assert!(!report.exists(), "a dry run writes no file");
     run(&examples[1]).exits(0);
     assert_eq!(mode(&report), 0o600);

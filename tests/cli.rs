@@ -19,7 +19,7 @@ fn help_documents_the_exit_codes() {
 #[test]
 fn usage_errors_exit_2() {
     Run::new(&[]).output().exits(2);
-    Run::new(&["new-user", "bob"])
+    Run::new(&["new-user", "-y", "bob"])
         .output()
         .exits(2)
         .stderr_has("--template");
@@ -29,6 +29,7 @@ fn usage_errors_exit_2() {
 fn an_empty_or_malformed_endpoint_is_bad_input_not_a_crash() {
     let args = [
         "new-user",
+        "-y",
         "erin",
         "--template",
         "finance",
@@ -130,6 +131,7 @@ fn a_description_aws_would_refuse_is_exit_2_naming_file_field_and_character() {
 fn without_a_terminal_prompts_and_shown_passwords_are_usage_errors() {
     Run::new(&[
         "new-user",
+        "-y",
         "carol",
         "--template",
         "developer",
@@ -142,6 +144,7 @@ fn without_a_terminal_prompts_and_shown_passwords_are_usage_errors() {
     .stderr_has("--mfa: prompt needs a terminal");
     Run::new(&[
         "new-user",
+        "-y",
         "carol",
         "--template",
         "developer",
@@ -153,6 +156,7 @@ fn without_a_terminal_prompts_and_shown_passwords_are_usage_errors() {
     .stderr_has("--password-file");
     Run::new(&[
         "new-user",
+        "-y",
         "carol",
         "--template",
         "developer",
@@ -169,6 +173,7 @@ fn flags_answer_bad_values_as_prompts_and_csv_rows_do() {
     let email = "\"not-an-email\" is not an email address (local@domain.tld)";
     Run::new(&[
         "new-user",
+        "-y",
         "erin",
         "--template",
         "finance",
@@ -181,6 +186,7 @@ fn flags_answer_bad_values_as_prompts_and_csv_rows_do() {
     .stderr_has(&format!("--email: {email}"));
     let assign = [
         "assign",
+        "-y",
         "erin",
         "--template",
         "finance",
@@ -200,6 +206,7 @@ fn flags_answer_bad_values_as_prompts_and_csv_rows_do() {
         .stderr_has(&format!("--email: {email}"));
     Run::new(&[
         "new-user",
+        "-y",
         "erin",
         "--template",
         "finance",
@@ -212,6 +219,7 @@ fn flags_answer_bad_values_as_prompts_and_csv_rows_do() {
     .stderr_has("tag \"team\": contains '\\t'");
     Run::new(&[
         "assign",
+        "-y",
         "erin",
         "--template",
         "finance",

@@ -127,6 +127,7 @@ fn every_creating_command_completes_through_a_three_second_read_after_create_lag
         &proxy,
         &[
             "batch",
+            "-y",
             file.to_str().unwrap(),
             "--templates",
             templates,

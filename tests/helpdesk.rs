@@ -196,7 +196,7 @@ fn without_a_terminal_missing_values_are_a_usage_error_not_a_prompt() {
             "Usage: iam-onboard new-user",
         ),
         (
-            &["assign", "--template", "developer"],
+            &["assign", "-y", "--template", "developer"],
             "missing <USERNAME>",
             "Usage: iam-onboard assign",
         ),
@@ -221,7 +221,7 @@ fn without_a_terminal_missing_values_are_a_usage_error_not_a_prompt() {
         }
     }
     let name = unique("nameonly");
-    Run::new(&["new-user", &name]).output().exits(2);
+    Run::new(&["new-user", "-y", &name]).output().exits(2);
     assert!(!user_exists(&name));
 }
 
@@ -230,6 +230,7 @@ fn offboarding_from_the_menu_finds_the_user_by_part_of_the_name() {
     let name = unique("leaver");
     Run::new(&[
         "new-user",
+        "-y",
         &name,
         "--template",
         "finance",
@@ -281,6 +282,7 @@ fn deferred_with_console(prefix: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
     Run::new(&[
         "new-user",
+        "-y",
         &name,
         "--template",
         "finance",

@@ -22,6 +22,7 @@ fn export_mode_makes_a_complete_user_and_private_files() {
     );
     let args = [
         "new-user",
+        "-y",
         &name,
         "--template",
         "developer",
@@ -139,6 +140,7 @@ fn three_wrong_pairs_of_codes_leave_nothing_behind() {
     let (secret_file, password_file) = (dir.path().join("F"), dir.path().join("P"));
     let out = Run::new(&[
         "new-user",
+        "-y",
         &name,
         "--template",
         "developer",
@@ -227,6 +229,7 @@ fn a_second_run_finds_the_job_done() {
     let name = unique("again");
     let args = [
         "new-user",
+        "-y",
         &name,
         "--template",
         "finance",
@@ -251,6 +254,7 @@ fn a_user_made_by_hand_is_refused_and_left_alone() {
     block_on(async { iam().create_user().user_name(&name).send().await.unwrap() });
     Run::new(&[
         "new-user",
+        "-y",
         &name,
         "--template",
         "developer",
@@ -318,6 +322,7 @@ fn a_template_that_allows_everything_is_refused_with_file_and_field() {
     .unwrap();
     Run::new(&[
         "new-user",
+        "-y",
         &name,
         "--template",
         "root",
@@ -426,6 +431,7 @@ fn sigterm_and_sighup_while_waiting_for_codes_undo_everything_and_remove_the_sec
         let (secret_file, password_file) = (dir.path().join("F"), dir.path().join("P"));
         let running = Run::new(&[
             "new-user",
+            "-y",
             &name,
             "--template",
             "developer",
@@ -501,7 +507,7 @@ fn a_dry_run_asks_exactly_what_the_real_run_asks() {
     )
     .unwrap();
     for extra in [&["--dry-run"][..], &[][..]] {
-        let mut args = vec!["batch", csv.to_str().unwrap()];
+        let mut args = vec!["batch", "-y", csv.to_str().unwrap()];
         args.extend_from_slice(extra);
         Run::new(&args).output().exits(2).stderr_has("--report");
     }

@@ -380,6 +380,7 @@ fn a_user_onboarded_by_new_user_offboards_cleanly() {
     let secret_file = dir.path().join("F");
     let mut running = Run::new(&[
         "new-user",
+        "-y",
         &name,
         "--template",
         "devops",

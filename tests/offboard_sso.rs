@@ -131,9 +131,16 @@ fn a_batch_row_offboards_from_sso_denying_the_persons_sessions_first() {
     assert_eq!(assignments_of(&instance_arn, &user_id).len(), 2);
 
     let report = dir.path().join("report.csv");
-    Run::new(&["batch", file, "--report", report.to_str().unwrap(), "-q"])
-        .output()
-        .exits(0);
+    Run::new(&[
+        "batch",
+        "-y",
+        file,
+        "--report",
+        report.to_str().unwrap(),
+        "-q",
+    ])
+    .output()
+    .exits(0);
     let written = std::fs::read_to_string(&report).unwrap();
     assert!(written.contains(",offboarded,"), "{written}");
     assert!(assignments_of(&instance_arn, &user_id).is_empty());

@@ -48,7 +48,7 @@ fn batch_rows_respect_the_environment_and_change_nothing() {
         format!("action,username\noffboard,{leaver}\noffboard,{keep}\n"),
     )
     .unwrap();
-    Run::new(&["batch", file.to_str().unwrap()])
+    Run::new(&["batch", "-y", file.to_str().unwrap()])
         .env("IAM_ONBOARD_PROTECTED", &keep)
         .output()
         .exits(2)
@@ -61,11 +61,18 @@ fn batch_rows_respect_the_environment_and_change_nothing() {
 #[test]
 fn new_user_and_identity_center_paths_refuse_protected_people() {
     let keep = unique("keep7");
-    Run::new(&["new-user", &keep, "--template", "developer", "--no-console"])
-        .env("IAM_ONBOARD_PROTECTED", &keep)
-        .output()
-        .exits(2)
-        .stderr_has("is protected");
+    Run::new(&[
+        "new-user",
+        "-y",
+        &keep,
+        "--template",
+        "developer",
+        "--no-console",
+    ])
+    .env("IAM_ONBOARD_PROTECTED", &keep)
+    .output()
+    .exits(2)
+    .stderr_has("is protected");
     assert!(!user_exists(&keep));
     Run::new(&["offboard", &keep, "--sso", "-y"])
         .env("IAM_ONBOARD_PROTECTED", &keep)
@@ -74,6 +81,7 @@ fn new_user_and_identity_center_paths_refuse_protected_people() {
         .stderr_has("is protected");
     Run::new(&[
         "assign",
+        "-y",
         &keep,
         "--template",
         "developer",
@@ -106,7 +114,7 @@ fn the_caller_is_refused_by_unique_id_in_offboard_and_in_batch_rows() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("people.csv");
     std::fs::write(&file, format!("action,username\noffboard,{admin}\n")).unwrap();
-    as_admin(Run::new(&["batch", file.to_str().unwrap()]))
+    as_admin(Run::new(&["batch", "-y", file.to_str().unwrap()]))
         .output()
         .exits(1)
         .stdout_has("failed")

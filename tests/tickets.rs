@@ -207,7 +207,7 @@ fn remove_only_leaves_the_person_to_mfa_self_service() {
         .output()
         .exits(2)
         .stderr_has("no IAM user named no-such-person-x");
-    Run::new(&["reset-mfa", &name])
+    Run::new(&["reset-mfa", "-y", &name])
         .output()
         .exits(2)
         .stderr_has("--mfa export or --mfa pending");
@@ -412,6 +412,7 @@ fn a_batch_move_row_moves_the_person() {
     let report = dir.path().join("report.csv");
     Run::new(&[
         "batch",
+        "-y",
         file.to_str().unwrap(),
         "--report",
         report.to_str().unwrap(),
@@ -519,4 +520,29 @@ fn a_new_password_whose_answer_is_lost_is_kept_and_the_run_says_it_may_be_in_eff
     );
     let password = std::fs::read_to_string(&file).unwrap();
     assert!(!out.stdout.contains(&password) && !out.stderr.contains(&password));
+}
+
+#[test]
+fn off_a_terminal_every_change_needs_yes_and_without_it_nothing_changes() {
+    let name = deferred("confirm");
+    let groups = groups_of(&name);
+    for args in [
+        vec!["move", name.as_str(), "--template", "devops"],
+        vec!["reset-mfa", name.as_str(), "--remove-only"],
+        vec![
+            "reset-password",
+            name.as_str(),
+            "--create",
+            "--password-file",
+            "/tmp/never-written",
+        ],
+        vec!["offboard", name.as_str()],
+    ] {
+        Run::new(&args).output().exits(2).stderr_has("pass --yes");
+    }
+    assert_eq!(groups_of(&name), groups, "nothing changed");
+    assert!(!std::path::Path::new("/tmp/never-written").exists());
+    Run::new(&["move", &name, "--template", "devops", "--dry-run"])
+        .output()
+        .exits(0);
 }
