@@ -48,11 +48,13 @@ pub(crate) fn unique(prefix: &str) -> String {
     )
 }
 
-/// Files that hold no AWS configuration, so no real profile can leak into a test.
+/// Files that hold no AWS configuration, so no real profile can leak into a test. They stay in
+/// cargo's own scratch folder for tests (`target/tmp`), shared by every run, so no run leaves a
+/// folder of its own in the system's temp folder (`cargo clean` removes it).
 fn empty_aws_files() -> &'static (PathBuf, PathBuf) {
     static FILES: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
     FILES.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("iam-onboard-test-{}", std::process::id()));
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("empty-aws-files");
         std::fs::create_dir_all(&dir).unwrap();
         let (config, credentials) = (dir.join("config"), dir.join("credentials"));
         std::fs::write(&config, "").unwrap();
