@@ -206,8 +206,13 @@ pub(crate) enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff; e.g. `iam-onboard man > ~/.local/share/man/man1/iam-onboard.1`)
-    Man,
+    /// Print the manual page, or with --dir write it and one page a subcommand (roff; e.g.
+    /// `iam-onboard man --dir ~/.local/share/man/man1`, then `man iam-onboard-new-user`)
+    Man {
+        /// Write iam-onboard.1 and iam-onboard-COMMAND.1 for every subcommand into this folder
+        #[arg(long, value_name = "DIR")]
+        dir: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]

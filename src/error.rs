@@ -121,6 +121,11 @@ impl fmt::Display for InputError {
             (Some(file), None) => write!(f, "{file}: ")?,
             (None, _) => {}
         }
+        // A command's positional value (`<USERNAME>`) is not a flag the person typed: the
+        // reason, which names the value, says it all.
+        if self.field.starts_with('<') && self.file.is_none() {
+            return write!(f, "{}", self.reason);
+        }
         write!(f, "{}: {}", self.field, self.reason)
     }
 }

@@ -46,10 +46,11 @@ outcome! {
 outcome! {
     /// Where the user's MFA stands after `new-user`.
     MfaState {
-        /// `--dry-run`: a device would be enrolled.
-        Pending => "pending",
+        /// `--dry-run`: a device would be enrolled by the real run.
+        ToEnrol => "to-enrol",
         Enabled => "enabled",
-        /// The person enrols at first sign-in.
+        /// No device yet: the person sets one up themselves (the force-mfa policy allows
+        /// nothing else until then).
         Deferred => "deferred",
         None => "none",
     }

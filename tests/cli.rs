@@ -281,6 +281,18 @@ fn version_completions_and_the_manual_page_are_there_to_install() {
         .output()
         .exits(0)
         .stdout_has(".TH iam-onboard 1");
+    let pages = tempfile::tempdir().unwrap();
+    Run::new(&["man", "--dir", pages.path().to_str().unwrap()])
+        .output()
+        .exits(0);
+    for page in [
+        "iam-onboard.1",
+        "iam-onboard-new-user.1",
+        "iam-onboard-templates-show.1",
+    ] {
+        let text = std::fs::read_to_string(pages.path().join(page)).unwrap();
+        assert!(text.starts_with(".ie") || text.contains(".TH"), "{page}");
+    }
     Run::new(&["reset-password", "--help"])
         .output()
         .exits(0)

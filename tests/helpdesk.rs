@@ -378,7 +378,7 @@ fn the_menu_moves_a_user_to_a_template_chosen_from_the_list() {
     press(&mut session, "\r");
     let plan = utf8_from_pty(&session.exp_string("Proceed?").unwrap());
     assert!(
-        plan.contains("iam:RemoveUserFromGroup iam-onboard-finance"),
+        plan.contains("iam:RemoveUserFromGroup GroupName=iam-onboard-finance"),
         "{plan}"
     );
     session.send_line("y").unwrap();

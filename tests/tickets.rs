@@ -346,7 +346,7 @@ fn move_changes_the_group_and_tags_and_keeps_the_rest() {
     Run::new(&["move", &name, "--template", "developer", "--dry-run"])
         .output()
         .exits(0)
-        .stdout_has("iam:RemoveUserFromGroup iam-onboard-finance")
+        .stdout_has("iam:RemoveUserFromGroup GroupName=iam-onboard-finance")
         .stdout_has("iam:AddUserToGroup iam-onboard-developers");
     assert_eq!(
         groups_of(&name),

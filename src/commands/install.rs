@@ -11,7 +11,20 @@ pub(super) fn completions(shell: clap_complete::Shell) -> Result<(), Error> {
     Ok(())
 }
 
-pub(super) fn man() -> Result<(), Error> {
+/// The manual page on standard output, or with `dir` every page (the tool's and one a
+/// subcommand, which its SEE ALSO and SUBCOMMANDS sections name) written into that folder.
+pub(super) fn man(dir: Option<&std::path::Path>) -> Result<(), Error> {
+    if let Some(dir) = dir {
+        clap_mangen::generate_to(crate::cli::description(), dir).map_err(|source| Error::Io {
+            context: format!("cannot write the manual pages into {}", dir.display()),
+            source,
+        })?;
+        crate::report::print_err(&format!(
+            "wrote the manual pages into {}; with it on MANPATH, man iam-onboard-new-user\n",
+            dir.display()
+        ));
+        return Ok(());
+    }
     let mut out = Vec::new();
     clap_mangen::Man::new(crate::cli::description())
         .render(&mut out)

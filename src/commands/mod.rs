@@ -48,7 +48,7 @@ pub(crate) async fn dispatch(
     }
     let settings = match command {
         Command::Completions { shell } => return install::completions(shell),
-        Command::Man => return install::man(),
+        Command::Man { dir } => return install::man(dir.as_deref()),
         _ => Settings::from_globals(global, terminal)?,
     };
     let settings = &settings;
@@ -66,7 +66,7 @@ pub(crate) async fn dispatch(
         Command::List(args) => show::list(args, settings).await,
         Command::Audit(args) => audit::audit(args, settings).await,
         Command::Templates(which) => templates::templates(which, settings).await,
-        Command::Completions { .. } | Command::Man => unreachable!("run above"),
+        Command::Completions { .. } | Command::Man { .. } => unreachable!("run above"),
     }
 }
 

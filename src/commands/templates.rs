@@ -3,7 +3,7 @@
 
 use super::with_resolved_sets;
 use crate::cli::{OutputFormat, TemplatesCommand};
-use crate::error::Error;
+use crate::error::{Error, InputError};
 use crate::report;
 use crate::settings::Settings;
 use crate::template::Template;
@@ -14,7 +14,12 @@ pub(super) async fn templates(which: TemplatesCommand, settings: &Settings) -> R
     let set = &settings.templates;
     let shown = match which {
         TemplatesCommand::List => None,
-        TemplatesCommand::Show { name: Some(name) } => Some(set.get(&name)?),
+        TemplatesCommand::Show { name: Some(name) } => {
+            Some(set.get(&name).map_err(|err| InputError {
+                field: "<NAME>".to_string(),
+                ..err
+            })?)
+        }
         TemplatesCommand::Show { name: None } => {
             helpdesk::require(
                 settings.terminal.interactive,

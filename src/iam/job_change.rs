@@ -105,22 +105,26 @@ impl fmt::Display for MoveStep {
             MoveStep::Shared(step) => write!(f, "{step}"),
             MoveStep::LeaveGroup { user, group } => write!(
                 f,
-                "iam:RemoveUserFromGroup {group} {user} (the old template's group, left first)"
+                "iam:RemoveUserFromGroup GroupName={group} UserName={user} (the old template's group, left first)"
             ),
             MoveStep::JoinGroup { user, group } => {
-                write!(f, "iam:AddUserToGroup {group} {user}")
+                write!(f, "iam:AddUserToGroup GroupName={group} UserName={user}")
             }
             MoveStep::Retag { user, set, remove } => {
-                let set: Vec<String> = set.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                write!(f, "iam:TagUser {user} {}", set.join(" "))?;
                 if !remove.is_empty() {
-                    write!(f, "; iam:UntagUser {user} {}", remove.join(" "))?;
+                    write!(
+                        f,
+                        "iam:UntagUser UserName={user} TagKeys=[{}], then ",
+                        remove.join(", ")
+                    )?;
                 }
-                Ok(())
+                let set: Vec<String> = set.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                write!(f, "iam:TagUser UserName={user} Tags=[{}]", set.join(", "))
             }
-            MoveStep::Boundary { user, arn } => {
-                write!(f, "iam:PutUserPermissionsBoundary {user} {arn}")
-            }
+            MoveStep::Boundary { user, arn } => write!(
+                f,
+                "iam:PutUserPermissionsBoundary UserName={user} PermissionsBoundary={arn}"
+            ),
         }
     }
 }

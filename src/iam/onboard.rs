@@ -80,8 +80,11 @@ impl<A: Iam, C: CodeSource> Operation for Onboard<'_, A, C> {
             && self.delivery == PasswordDelivery::FileOnly
         {
             return Err(InputError::new(
-                "--password-file",
-                "the one-time console password is only shown on a terminal; give --password-file FILE or --no-console",
+                "console access",
+                format!(
+                    "{} gets a console password (template {}), which is only shown on a terminal: without one, give --password-file FILE for it, or --no-console",
+                    self.request.user_name, self.request.template.name
+                ),
             )
             .into());
         }

@@ -28,7 +28,7 @@ impl MoveReport {
                 let from = self.from.as_deref().unwrap_or("no template");
                 let mut out = match self.status {
                     MoveStatus::Planned => format!(
-                        "{}\nDry run for {}: nothing was changed. A move from {from} to {} makes, in order:\n",
+                        "{}\nDry run for {}: nothing was changed.\nA move from {from} to {} makes, in order:\n",
                         self.acting.heading(),
                         self.user,
                         self.to
@@ -37,7 +37,7 @@ impl MoveReport {
                         format!("{} is on template {} already.\n", self.user, self.to)
                     }
                     MoveStatus::Moved => format!(
-                        "Moved {} from {from} to {}. Changes, in order:\n",
+                        "Moved {} from {from} to {}.\nChanges, in order:\n",
                         self.user, self.to
                     ),
                 };

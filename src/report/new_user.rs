@@ -99,7 +99,7 @@ impl NewUserReport {
             delivery,
         });
         let mfa_state = match (&request.mfa, &plan.mfa_serial, outcome) {
-            (_, Some(_), None) => MfaState::Pending,
+            (_, Some(_), None) => MfaState::ToEnrol,
             (_, Some(_), Some(done)) if done.mfa_deferred => MfaState::Deferred,
             (_, Some(_), Some(_)) => MfaState::Enabled,
             (MfaMode::Deferred, None, _) => MfaState::Deferred,
@@ -166,7 +166,7 @@ impl NewUserReport {
             MfaState::Deferred => {
                 "set up an MFA device under Security credentials first: until then nothing else is allowed"
             }
-            MfaState::Pending | MfaState::None => "none",
+            MfaState::ToEnrol | MfaState::None => "none",
         };
         line("MFA", mfa);
         out
@@ -207,6 +207,7 @@ impl NewUserReport {
             None => row("console", "no console access"),
         }
         let mfa = match (&self.mfa.serial, self.mfa.state) {
+            (Some(serial), MfaState::ToEnrol) => format!("to enrol: {serial}"),
             (Some(serial), state) => format!("{state}: {serial}"),
             (None, MfaState::Deferred) => {
                 "deferred: until the user enrols, policy allows nothing but MFA self-service"

@@ -84,7 +84,12 @@ fn human_user(user: &UserView) -> String {
             &format!("{policy}  ! attached to the user, not through a group"),
         );
     }
-    row(&mut out, "boundary", or_none(&user.permissions_boundary));
+    let boundary = match (&user.permissions_boundary, user.managed) {
+        (Some(arn), _) => arn.clone(),
+        (None, true) => "none: new-user sets one, so it was removed since (or an emulator dropped it); audit reports it".to_string(),
+        (None, false) => "none".to_string(),
+    };
+    row(&mut out, "boundary", &boundary);
     let console = match &user.console {
         Some(console) => format!(
             "password created {}, last used {}",
@@ -99,7 +104,12 @@ fn human_user(user: &UserView) -> String {
             (Some(serial), _) => {
                 format!("none enabled; {serial} pending (reset-mfa --enable-pending)")
             }
-            (None, true) => "none (deferred: enrols at first sign-in)".to_string(),
+            (None, true) if user.console.is_some() => {
+                "none (deferred: the person sets one up at first sign-in)".to_string()
+            }
+            (None, true) => {
+                "none (no console access; reset-mfa sets one up when needed)".to_string()
+            }
             (None, false) => "none".to_string(),
         };
         row(&mut out, "MFA", &none);

@@ -206,8 +206,8 @@ fn move_reset_mfa_and_reset_password_reports() {
         from: Some("developer".to_string()),
         to: "devops".to_string(),
         changes: vec![
-            "iam:RemoveUserFromGroup iam-onboard-developers dan".to_string(),
-            "iam:AddUserToGroup iam-onboard-devops dan".to_string(),
+            "iam:RemoveUserFromGroup GroupName=iam-onboard-developers UserName=dan".to_string(),
+            "iam:AddUserToGroup GroupName=iam-onboard-devops UserName=dan".to_string(),
         ],
     };
     insta::assert_snapshot!("move_done", both(|f| moved.render(f)));
