@@ -191,7 +191,12 @@ pub(crate) fn iam_findings(
         findings.extend(wildcard_findings(template));
     }
     if let Some(shared) = &facts.shared {
-        for (name, state) in shared {
+        // A template nobody uses (no group made, nobody tagged with it) is no risk: its
+        // policies missing from AWS are made by the first run that uses it.
+        let used = |name: &str, state: &SharedState| {
+            state.group_exists || users.iter().any(|u| u.tag(TEMPLATE_TAG) == Some(name))
+        };
+        for (name, state) in shared.iter().filter(|(name, state)| used(name, state)) {
             if let Ok(template) = templates.get(name) {
                 findings.extend(shared_drift(template, state, facts.caller.as_ref()));
             }
@@ -426,7 +431,7 @@ fn wildcard_findings(template: &Template) -> Vec<Finding> {
                     broad.join("; "),
                     format!(
                         "name the actions and resources the job needs in {} (then any iam-onboard run with the template updates the policy in AWS)",
-                        template.source
+                        template.where_to_edit()
                     ),
                 )
             })

@@ -536,6 +536,11 @@ pub(crate) enum TemplatesCommand {
         /// Template name (on a terminal, when missing: chosen from a list)
         name: Option<String>,
     },
+    /// Write the built-in templates into DIR, to start a set of your own (then --templates DIR)
+    Export {
+        /// A new or empty folder
+        dir: std::path::PathBuf,
+    },
 }
 
 /// The command line as clap describes it, for parsing, completions and the manual page. The

@@ -106,9 +106,24 @@ pub(crate) struct Template {
     pub(crate) account_sets: BTreeMap<String, String>,
     /// Where it was read from, for messages.
     pub(crate) source: String,
+    /// Compiled into the binary (no `--templates DIR`): there is no file of it to edit.
+    pub(crate) built_in: bool,
 }
 
 impl Template {
+    /// Where a change to this template is made, for a fix to say: its file, or for a built-in
+    /// template a copy of the built-in set.
+    pub(crate) fn where_to_edit(&self) -> String {
+        if self.built_in {
+            format!(
+                "{} of a copy of the built-in set (iam-onboard templates export DIR), then run with --templates DIR",
+                self.source.trim_start_matches("templates/")
+            )
+        } else {
+            self.source.clone()
+        }
+    }
+
     /// The template's policies and its boundary: every customer-managed policy it needs.
     pub(crate) fn managed_policies(&self) -> impl Iterator<Item = &PolicyDocument> {
         let boundary = &self.permissions_boundary;
@@ -125,11 +140,13 @@ pub(crate) struct TemplateSet {
     templates: BTreeMap<String, Template>,
 }
 
-/// One file of a set: its path inside the set, the name to show in messages, its contents.
+/// One file of a set: its path inside the set, the name to show in messages, its contents,
+/// and whether it is compiled in.
 struct SetFile {
     relative: String,
     shown_as: String,
     contents: String,
+    built_in: bool,
 }
 
 impl TemplateSet {
@@ -142,9 +159,33 @@ impl TemplateSet {
                     relative: (*relative).to_string(),
                     shown_as: format!("templates/{relative}"),
                     contents: (*contents).to_string(),
+                    built_in: true,
                 })
                 .collect(),
         )
+    }
+
+    /// Writes the built-in set's files into `dir` (made when missing), to start a set of one's
+    /// own from: every file new, or nothing written. Returns the paths written.
+    pub(crate) fn export_built_in(dir: &Path) -> Result<Vec<std::path::PathBuf>, InputError> {
+        let refuse = |why: String| InputError::new("<DIR>", why);
+        let targets: Vec<(std::path::PathBuf, &str)> = EMBEDDED
+            .iter()
+            .map(|(relative, contents)| (dir.join(relative), *contents))
+            .collect();
+        if let Some((taken, _)) = targets.iter().find(|(path, _)| path.exists()) {
+            return Err(refuse(format!(
+                "{} exists already; export writes into a new or empty folder",
+                taken.display()
+            )));
+        }
+        for (path, contents) in &targets {
+            let folder = path.parent().unwrap_or(dir);
+            std::fs::create_dir_all(folder)
+                .and_then(|()| std::fs::write(path, contents))
+                .map_err(|err| refuse(format!("cannot write {}: {err}", path.display())))?;
+        }
+        Ok(targets.into_iter().map(|(path, _)| path).collect())
     }
 
     /// The set in `dir`, replacing the embedded one.
@@ -169,6 +210,7 @@ impl TemplateSet {
                             relative: format!("{prefix}{file_name}"),
                             shown_as: path.display().to_string(),
                             contents,
+                            built_in: false,
                         });
                     }
                 }
@@ -365,6 +407,7 @@ fn parse_template(
         session_duration: raw.session_duration,
         account_sets: raw.account_sets,
         source: file.shown_as.clone(),
+        built_in: file.built_in,
     })
 }
 

@@ -338,3 +338,23 @@ fn offboard_sso_refuses_a_reason_which_only_disable_only_keeps() {
         .exits(2)
         .stderr_has("--reason");
 }
+
+#[test]
+fn templates_export_starts_a_set_of_ones_own_that_templates_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = dir.path().join("mine");
+    let set_arg = set.to_str().unwrap();
+    Run::new(&["templates", "export", set_arg])
+        .output()
+        .exits(0)
+        .stderr_has("--templates");
+    assert!(set.join("developer.json").is_file());
+    Run::new(&["--templates", set_arg, "templates", "list"])
+        .output()
+        .exits(0)
+        .stdout_has("security-auditor");
+    Run::new(&["templates", "export", set_arg])
+        .output()
+        .exits(2)
+        .stderr_has("exists already");
+}

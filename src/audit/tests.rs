@@ -240,3 +240,24 @@ async fn a_read_the_caller_may_not_make_is_a_warning_naming_the_checks_skipped()
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(warnings[0].contains("console-without-mfa"), "{warnings:?}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn only_a_template_in_use_drifts_when_its_policies_are_missing() {
+    let api = account();
+    let clock = TokioClock::starting_at(created());
+    let findings = audit_at(&api, &clock).await;
+    let missing = |template: &str| {
+        findings
+            .iter()
+            .filter(|f| {
+                f.check == "template-drift" && f.fix.contains(&format!("template {template} "))
+            })
+            .count()
+    };
+    assert!(
+        missing("developer") > 0,
+        "alice uses developer: {findings:#?}"
+    );
+    assert_eq!(missing("finance"), 0, "nobody uses finance: {findings:#?}");
+    assert_eq!(missing("devops"), 0, "nobody uses devops");
+}

@@ -6,13 +6,23 @@ use crate::cli::{OutputFormat, TemplatesCommand};
 use crate::error::{Error, InputError};
 use crate::report;
 use crate::settings::Settings;
-use crate::template::Template;
+use crate::template::{Template, TemplateSet};
 use crate::terminal::helpdesk;
 use crate::terminal::prompt::Dialogue;
 
 pub(super) async fn templates(which: TemplatesCommand, settings: &Settings) -> Result<(), Error> {
     let set = &settings.templates;
     let shown = match which {
+        TemplatesCommand::Export { dir } => {
+            let written = TemplateSet::export_built_in(&dir)?;
+            report::print_err(&format!(
+                "wrote {} files into {}: edit them, then run with --templates {}\n",
+                written.len(),
+                dir.display(),
+                dir.display()
+            ));
+            return Ok(());
+        }
         TemplatesCommand::List => None,
         TemplatesCommand::Show { name: Some(name) } => {
             Some(set.get(&name).map_err(|err| InputError {

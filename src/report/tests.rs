@@ -312,11 +312,7 @@ async fn the_audit_reports_findings_by_severity_as_text_json_and_csv() {
     let templates = TemplateSet::embedded().unwrap();
     let (facts, warnings) = gather_iam(&api, &templates).await;
     let now = crate::clock::parse_rfc3339(NOW).unwrap();
-    // Every embedded template's policies are missing from this account: one drift finding
-    // stands for them (the drift check has its own tests).
-    let mut drift_seen = false;
-    let mut findings = sorted(iam_findings(&facts, &templates, Thresholds::default(), now));
-    findings.retain(|f| f.check != "template-drift" || !std::mem::replace(&mut drift_seen, true));
+    let findings = sorted(iam_findings(&facts, &templates, Thresholds::default(), now));
     assert!(
         findings.len() > 3,
         "a hand-made admin with keys and policies on the user has findings"
