@@ -572,10 +572,10 @@ pub(crate) fn description() -> clap::Command {
         templates
             .mut_subcommand("list", hidden_change_flags)
             .mut_subcommand("show", hidden_change_flags)
+            .mut_subcommand("export", hidden_change_flags)
     })
 }
 
-/// Parses the process's command line, as `description` describes it.
 /// Whether a command line (that clap may have refused) asks for `--output json`, so that even
 /// a usage error is one JSON error object on standard output.
 pub(crate) fn json_asked(args: impl IntoIterator<Item = std::ffi::OsString>) -> bool {
@@ -610,6 +610,7 @@ pub(crate) fn shorten_long_words(message: &str) -> String {
     out
 }
 
+/// Parses the process's command line, as `description` describes it.
 pub(crate) fn parse() -> Result<Cli, clap::Error> {
     let matches = description().try_get_matches()?;
     <Cli as clap::FromArgMatches>::from_arg_matches(&matches)
