@@ -296,7 +296,7 @@ fn show_tells_everything_about_a_user_and_never_a_secret() {
         .stdout_has("shown@example.com")
         .stdout_has("CHG-7")
         .stdout_has("iam-onboard-developers (as the template gives)")
-        .stdout_has("none (deferred: enrols at first sign-in)");
+        .stdout_has("none (deferred: the person sets one up at first sign-in)");
     let report = Run::new(&["show", &name, "--output", "json"])
         .output()
         .exits(0)
@@ -347,7 +347,7 @@ fn move_changes_the_group_and_tags_and_keeps_the_rest() {
         .output()
         .exits(0)
         .stdout_has("iam:RemoveUserFromGroup GroupName=iam-onboard-finance")
-        .stdout_has("iam:AddUserToGroup iam-onboard-developers");
+        .stdout_has("iam:AddUserToGroup GroupName=iam-onboard-developers");
     assert_eq!(
         groups_of(&name),
         ["iam-onboard-finance"],
