@@ -255,6 +255,12 @@ mod tests {
         api
     }
 
+    /// Alice without console access.
+    fn without_console(api: &MemoryIam) {
+        let mut state = api.state.lock().unwrap();
+        state.users.get_mut("alice").unwrap().login_profile = None;
+    }
+
     async fn state_of(api: &MemoryIam) -> ConsoleState {
         look(api, "alice").await.unwrap().1.unwrap()
     }
@@ -291,13 +297,7 @@ mod tests {
     #[tokio::test]
     async fn without_console_access_it_takes_create() {
         let api = account();
-        api.state
-            .lock()
-            .unwrap()
-            .users
-            .get_mut("alice")
-            .unwrap()
-            .login_profile = None;
+        without_console(&api);
         let state = state_of(&api).await;
         let err = plan_reset(&state, false, None).unwrap_err();
         assert!(err.reason.contains("--create"), "{err}");
@@ -329,13 +329,7 @@ mod tests {
     async fn a_failed_create_is_undone_and_its_file_removed() {
         for how in [Injected::Refused(AwsErrorKind::Other), Injected::AnswerLost] {
             let api = account();
-            api.state
-                .lock()
-                .unwrap()
-                .users
-                .get_mut("alice")
-                .unwrap()
-                .login_profile = None;
+            without_console(&api);
             let state = state_of(&api).await;
             let change = plan_reset(&state, true, None).unwrap();
             let dir = tempfile::tempdir().unwrap();
@@ -383,13 +377,7 @@ mod tests {
         let setup = || {
             let api = std::sync::Arc::new(account());
             if create {
-                api.state
-                    .lock()
-                    .unwrap()
-                    .users
-                    .get_mut("alice")
-                    .unwrap()
-                    .login_profile = None;
+                without_console(&api);
             }
             api
         };
