@@ -568,12 +568,71 @@ pub(crate) fn description() -> clap::Command {
     for read_only in ["show", "list", "audit", "completions", "man"] {
         command = command.mut_subcommand(read_only, hidden_change_flags);
     }
-    command.mut_subcommand("templates", |templates| {
+    command = command.mut_subcommand("templates", |templates| {
         templates
             .mut_subcommand("list", hidden_change_flags)
             .mut_subcommand("show", hidden_change_flags)
             .mut_subcommand("export", hidden_change_flags)
-    })
+    });
+    brief_globals(command)
+}
+
+/// A subcommand's `--help` shows its own options and names the global ones in a line
+/// (`iam-onboard --help` describes them): each subcommand gets hidden copies of them, which
+/// clap then propagates instead of the shown ones. The offline commands name only those that
+/// apply to them.
+fn brief_globals(mut command: clap::Command) -> clap::Command {
+    let globals: Vec<clap::Arg> = command
+        .get_arguments()
+        .filter(|arg| arg.is_global_set())
+        .cloned()
+        .collect();
+    let names: Vec<String> = command
+        .get_subcommands()
+        .map(|sub| sub.get_name().to_string())
+        .collect();
+    for name in names {
+        let offline = ["completions", "man", "templates"].contains(&name.as_str());
+        command = command.mut_subcommand(&name, |mut sub| {
+            let mut named = Vec::new();
+            for global in &globals {
+                let id = global.get_id().as_str();
+                if sub.get_arguments().any(|arg| arg.get_id() == id) {
+                    continue;
+                }
+                if !(offline && (AWS_ONLY.contains(&id) || ["dry_run", "yes"].contains(&id))) {
+                    named.push(flag_of(global));
+                }
+                sub = sub.arg(global.clone().hide(true));
+            }
+            sub.after_help(format!(
+                "Global options (iam-onboard --help describes them): {}",
+                named.join(", ")
+            ))
+        });
+    }
+    command
+}
+
+/// The global options that only say where and how AWS is called.
+const AWS_ONLY: &[&str] = &[
+    "profile",
+    "region",
+    "sso_region",
+    "endpoint_url",
+    "call_timeout",
+    "propagation_timeout",
+    "protect",
+    "config",
+];
+
+fn flag_of(arg: &clap::Arg) -> String {
+    match (arg.get_short(), arg.get_long()) {
+        (Some(short), Some(long)) => format!("-{short}/--{long}"),
+        (None, Some(long)) => format!("--{long}"),
+        (Some(short), None) => format!("-{short}"),
+        (None, None) => arg.get_id().to_string(),
+    }
 }
 
 /// Whether a command line (that clap may have refused) asks for `--output json`, so that even

@@ -296,8 +296,29 @@ fn version_completions_and_the_manual_page_are_there_to_install() {
     Run::new(&["reset-password", "--help"])
         .output()
         .exits(0)
-        .stdout_has("Global options:")
+        .stdout_has("Global options (iam-onboard --help describes them)")
         .stdout_has("--dry-run");
+    let brief = Run::new(&["reset-password", "--help"]).output();
+    assert!(
+        brief.stdout.lines().count() < 40,
+        "a command's help shows its own options and names the global ones: {}",
+        brief.stdout
+    );
+    Run::new(&["completions", "bash", "--output", "json"])
+        .output()
+        .exits(2)
+        .stderr_has("does not apply");
+    let offline = Run::new(&["completions", "--help"]).output();
+    assert!(
+        !offline.stdout.contains("--profile") && !offline.stdout.contains("--endpoint-url"),
+        "an offline command names no AWS option: {}",
+        offline.stdout
+    );
+    Run::new(&["--help"])
+        .output()
+        .exits(0)
+        .stdout_has("Global options:")
+        .stdout_has("--propagation-timeout");
     let read_only = Run::new(&["templates", "list", "--help"]).output();
     read_only.exits(0);
     assert!(

@@ -46,6 +46,15 @@ pub(crate) async fn dispatch(
     {
         return Err(InputError::new("--output", "csv is for audit and list").into());
     }
+    if global.output != OutputFormat::Human
+        && matches!(command, Command::Completions { .. } | Command::Man { .. })
+    {
+        return Err(InputError::new(
+            "--output",
+            "completions and man print a script or a manual page; --output does not apply",
+        )
+        .into());
+    }
     let settings = match command {
         Command::Completions { shell } => return install::completions(shell),
         Command::Man { dir } => return install::man(dir.as_deref()),
