@@ -546,3 +546,80 @@ fn off_a_terminal_every_change_needs_yes_and_without_it_nothing_changes() {
         .output()
         .exits(0);
 }
+
+#[test]
+fn a_secret_file_that_cannot_be_made_is_exit_2_before_any_device_or_password_is_made() {
+    let name = deferred("badpath");
+    let dir = tempfile::tempdir().unwrap();
+    let dangling = dir.path().join("dangling");
+    std::os::unix::fs::symlink(dir.path().join("nowhere"), &dangling).unwrap();
+    let missing_folder = dir.path().join("no-such-folder").join("f");
+    let long = dir.path().join("x".repeat(300));
+    for path in [&dangling, &missing_folder, &long] {
+        let path = path.to_str().unwrap();
+        for mode in ["pending", "export"] {
+            Run::new(&[
+                "reset-mfa",
+                &name,
+                "--mfa",
+                mode,
+                "--mfa-secret-file",
+                path,
+                "-y",
+            ])
+            .output()
+            .exits(2)
+            .stderr_has("--mfa-secret-file");
+        }
+        Run::new(&[
+            "reset-password",
+            &name,
+            "--create",
+            "--password-file",
+            path,
+            "-y",
+        ])
+        .output()
+        .exits(2)
+        .stderr_has("--password-file");
+    }
+    assert!(devices_of(&name).is_empty(), "no device was made");
+    let garbage = dir.path().join("garbage.otpauth");
+    std::fs::write(&garbage, "not a uri\0").unwrap();
+    Run::new(&[
+        "reset-mfa",
+        &name,
+        "--enable-pending",
+        "--mfa-secret-file",
+        garbage.to_str().unwrap(),
+        "-y",
+    ])
+    .output()
+    .exits(2)
+    .stderr_has("garbage.otpauth");
+}
+
+#[test]
+fn verbose_shows_each_call_once_and_an_unknown_name_is_said_without_a_placeholder() {
+    let name = deferred("verbose");
+    let out = Run::new(&["offboard", &name, "-y", "-v"]).output();
+    out.exits(0)
+        .stderr_has("answered operation=\"iam:DeleteUser\"");
+    let attempts = out
+        .stderr
+        .lines()
+        .filter(|line| {
+            line.contains("iam:ListServiceSpecificCredentials") && line.contains("attempt")
+        })
+        .count();
+    assert!(
+        attempts <= 1 && !out.stderr.contains("retrying"),
+        "a lookup the emulator lacks (HTTP 500) costs one attempt, no retries: {}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("WARN"), "{}", out.stderr);
+    Run::new(&["show", "nobody-at-all"])
+        .output()
+        .exits(2)
+        .stderr_has("iam-onboard: no IAM user named nobody-at-all");
+}
