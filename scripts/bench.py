@@ -43,7 +43,7 @@ def reset():
     urllib.request.urlopen(urllib.request.Request(ENDPOINT + "/moto-api/reset", method="POST"))
     # The template's policies and group, as any real account would already have them.
     subprocess.run([BINARY, "new-user", "bench-warmup", "--template", TEMPLATE, "--no-console",
-                    "--mfa", "deferred", "-q"], check=True, stdout=subprocess.DEVNULL)
+                    "--mfa", "deferred", "-q", "-y"], check=True, stdout=subprocess.DEVNULL)
 
 
 def account_and_caller():
@@ -89,7 +89,7 @@ def run_batch(rows, prefix, concurrency=4):
     path = os.path.join(work, f"{prefix}.csv")
     write_csv(path, rows, prefix)
     start = time.perf_counter()
-    subprocess.run([BINARY, "batch", path, "-q", "--concurrency", str(concurrency)], check=True,
+    subprocess.run([BINARY, "batch", path, "-q", "-y", "--concurrency", str(concurrency)], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - start
 
@@ -156,7 +156,7 @@ def tool_new_user(name):
     start = time.perf_counter()
     process = subprocess.Popen(
         [BINARY, "new-user", name, "--template", TEMPLATE, "--mfa", "export",
-         "--mfa-secret-file", secret, "--password-file", os.path.join(work, f"{name}.password"), "-q"],
+         "--mfa-secret-file", secret, "--password-file", os.path.join(work, f"{name}.password"), "-q", "-y"],
         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
     import pyotp
     while not (os.path.exists(secret) and open(secret).read().endswith("\n")):
@@ -194,7 +194,7 @@ def case_memory(rows):
     path = os.path.join(work, f"mem{rows}.csv")
     write_csv(path, rows, f"mem{rows}")
     start = time.perf_counter()
-    peak = subprocess.run([sys.executable, "-c", MEASURE_PEAK, BINARY, "batch", path, "-q"],
+    peak = subprocess.run([sys.executable, "-c", MEASURE_PEAK, BINARY, "batch", path, "-q", "-y"],
                           check=True, capture_output=True, text=True).stdout
     return int(peak) / 1024, time.perf_counter() - start
 
