@@ -543,44 +543,17 @@ pub(crate) enum TemplatesCommand {
     },
 }
 
-/// The command line as clap describes it, for parsing, completions and the manual page. The
-/// read-only commands get their own hidden copies of the global `--dry-run` and `--yes`, which
-/// change nothing there: still accepted, no longer offered in their `--help`.
+/// The command line as clap describes it, for parsing, completions and the manual page, each
+/// subcommand's help brief (`brief_globals`).
 pub(crate) fn description() -> clap::Command {
-    let hidden_change_flags = |sub: clap::Command| {
-        sub.arg(
-            clap::Arg::new("dry_run")
-                .long("dry-run")
-                .action(clap::ArgAction::SetTrue)
-                .global(true)
-                .hide(true),
-        )
-        .arg(
-            clap::Arg::new("yes")
-                .short('y')
-                .long("yes")
-                .action(clap::ArgAction::SetTrue)
-                .global(true)
-                .hide(true),
-        )
-    };
-    let mut command = Cli::command();
-    for read_only in ["show", "list", "audit", "completions", "man"] {
-        command = command.mut_subcommand(read_only, hidden_change_flags);
-    }
-    command = command.mut_subcommand("templates", |templates| {
-        templates
-            .mut_subcommand("list", hidden_change_flags)
-            .mut_subcommand("show", hidden_change_flags)
-            .mut_subcommand("export", hidden_change_flags)
-    });
-    brief_globals(command)
+    brief_globals(Cli::command())
 }
 
 /// A subcommand's `--help` shows its own options and names the global ones in a line
 /// (`iam-onboard --help` describes them): each subcommand gets hidden copies of them, which
-/// clap then propagates instead of the shown ones. The offline commands name only those that
-/// apply to them.
+/// clap then propagates instead of the shown ones, still accepted. The line names only those
+/// that apply: no AWS option for the offline commands, no `--dry-run` or `--yes` for the
+/// commands that change nothing.
 fn brief_globals(mut command: clap::Command) -> clap::Command {
     let globals: Vec<clap::Arg> = command
         .get_arguments()
@@ -593,6 +566,7 @@ fn brief_globals(mut command: clap::Command) -> clap::Command {
         .collect();
     for name in names {
         let offline = ["completions", "man", "templates"].contains(&name.as_str());
+        let changes_nothing = offline || ["show", "list", "audit"].contains(&name.as_str());
         command = command.mut_subcommand(&name, |mut sub| {
             let mut named = Vec::new();
             for global in &globals {
@@ -600,7 +574,9 @@ fn brief_globals(mut command: clap::Command) -> clap::Command {
                 if sub.get_arguments().any(|arg| arg.get_id() == id) {
                     continue;
                 }
-                if !(offline && (AWS_ONLY.contains(&id) || ["dry_run", "yes"].contains(&id))) {
+                let beside_the_point = (offline && AWS_ONLY.contains(&id))
+                    || (changes_nothing && ["dry_run", "yes"].contains(&id));
+                if !beside_the_point {
                     named.push(flag_of(global));
                 }
                 sub = sub.arg(global.clone().hide(true));

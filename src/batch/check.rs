@@ -189,8 +189,13 @@ pub(super) fn parse_row(
         };
         at(&column_of(&err.field), detail)
     };
-    let get = |column: &str| header.get(record, column).to_string();
-    let optional = |column: &str| Some(get(column)).filter(|value| !value.is_empty());
+    // The columns this row's action reads: a value anywhere else is said to be ignored.
+    let read = std::cell::RefCell::new(BTreeSet::new());
+    let get = |column: &'static str| {
+        read.borrow_mut().insert(column);
+        header.get(record, column).to_string()
+    };
+    let optional = |column: &'static str| Some(get(column)).filter(|value| !value.is_empty());
     let user_name = get("username");
     if user_name.is_empty() {
         return Err(at("username", "is missing".to_string()));
@@ -202,7 +207,7 @@ pub(super) fn parse_row(
         }
         Ok(name)
     };
-    let yes_or_no = |column: &str| match get(column).to_ascii_lowercase().as_str() {
+    let yes_or_no = |column: &'static str| match get(column).to_ascii_lowercase().as_str() {
         "" | "no" => Ok(false),
         "yes" => Ok(true),
         other => Err(at(
@@ -284,45 +289,18 @@ pub(super) fn parse_row(
             ));
         }
     };
-    let uses = columns_of(&action);
+    let read = read.into_inner();
     let ignored = COLUMNS
         .iter()
         .copied()
-        .filter(|column| *column != "action" && !uses.contains(column))
-        .filter(|column| !get(column).trim().is_empty())
+        .filter(|column| !read.contains(column))
+        .filter(|column| !header.get(record, column).trim().is_empty())
         .collect();
     Ok(Row {
         line,
         action,
         ignored,
     })
-}
-
-/// The columns each action reads (besides `action` itself).
-fn columns_of(action: &RowAction) -> &'static [&'static str] {
-    match action {
-        RowAction::Onboard(_) => &[
-            "username",
-            "template",
-            "display_name",
-            "email",
-            "ticket",
-            "tags",
-            "console",
-        ],
-        RowAction::Offboard(_) => &["username"],
-        RowAction::Assign(_) => &[
-            "username",
-            "template",
-            "accounts",
-            "email",
-            "given_name",
-            "family_name",
-            "display_name",
-        ],
-        RowAction::OffboardSso(_) => &["username", "keep_identity"],
-        RowAction::Move(_) => &["username", "template"],
-    }
 }
 
 /// What the check of a whole file found out.

@@ -62,8 +62,9 @@ impl Intercept for RetryLog {
     }
 }
 
-/// Logs a call's end at `-v`: how long it took, and its error if it failed.
-pub(crate) fn ended<T, E: std::fmt::Debug>(
+/// Logs a call's end at `-v`: how long it took, and whether it failed (the error itself is
+/// reported by whoever handles it).
+pub(crate) fn ended<T, E>(
     operation: &'static str,
     started: std::time::Instant,
     result: &Result<T, E>,
