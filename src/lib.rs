@@ -25,6 +25,7 @@ mod protect;
 mod qr;
 mod quotas;
 mod report;
+mod revoke;
 mod secret;
 mod settings;
 mod sso;

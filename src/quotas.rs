@@ -13,6 +13,15 @@ pub(crate) const MANAGED_POLICY: usize = 6_144;
 #[cfg(test)]
 pub(crate) const USER_INLINE_POLICIES: usize = 2_048;
 
+/// All inline policies of one role together (IAM and AWS STS quotas).
+pub(crate) const ROLE_INLINE_POLICIES: usize = 10_240;
+/// A role's trust policy (IAM and AWS STS quotas; 4,096 only on request).
+pub(crate) const TRUST_POLICY: usize = 2_048;
+/// All inline policies of one group together (IAM and AWS STS quotas).
+pub(crate) const GROUP_INLINE_POLICIES: usize = 5_120;
+/// A role's `MaxSessionDuration`, in seconds (CreateRole).
+pub(crate) const ROLE_MAX_SESSION_SECS: std::ops::RangeInclusive<u64> = 3_600..=43_200;
+
 /// A policy document's size as AWS counts it: its characters less whitespace.
 pub(crate) fn policy_chars(document: &str) -> usize {
     document.chars().filter(|c| !c.is_whitespace()).count()

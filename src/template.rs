@@ -42,6 +42,28 @@ impl MfaRequirement {
     }
 }
 
+/// How a template's people get its permissions.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum Access {
+    /// The template's group holds its policies: the person's own credentials carry them.
+    #[default]
+    Group,
+    /// The role `iam-onboard-<template>` holds them; the person assumes it with MFA, as
+    /// themselves, and their group grants only MFA self-service and that one assumption.
+    Role,
+}
+
+impl Access {
+    /// As the template file writes it.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Access::Group => "group",
+            Access::Role => "role",
+        }
+    }
+}
+
 /// A template file as written.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -54,7 +76,11 @@ struct TemplateFile {
     tags: BTreeMap<String, String>,
     console_access: bool,
     mfa: MfaRequirement,
-    /// Identity Center session length, ISO 8601 whole hours (`PT8H`), 1 to 12 hours.
+    /// Through the group (the default) or a role assumed with MFA.
+    #[serde(default)]
+    access: Access,
+    /// Session length, ISO 8601 whole hours (`PT8H`), 1 to 12 hours: an Identity Center
+    /// session's, and a role template's role's maximum session.
     #[serde(default = "default_session_duration")]
     session_duration: String,
     /// For `assign` without `--account`: the template to give in each named account set of
@@ -101,6 +127,7 @@ pub(crate) struct Template {
     pub(crate) tags: Vec<(String, String)>,
     pub(crate) console_access: bool,
     pub(crate) mfa: MfaRequirement,
+    pub(crate) access: Access,
     pub(crate) session_duration: String,
     /// Account set name → the template given there.
     pub(crate) account_sets: BTreeMap<String, String>,
@@ -122,6 +149,37 @@ impl Template {
         } else {
             self.source.clone()
         }
+    }
+
+    /// The role a role template's people assume (`iam-onboard-<template>`); `None` for a
+    /// group template.
+    pub(crate) fn role_name(&self) -> Option<String> {
+        (self.access == Access::Role).then(|| format!("{POLICY_NAME_PREFIX}{}", self.name))
+    }
+
+    /// The session length in seconds: a role's `MaxSessionDuration`.
+    pub(crate) fn session_secs(&self) -> u64 {
+        crate::revoke::session_seconds(&self.session_duration)
+    }
+
+    /// The policies that give the template's permissions: attached to its role for a role
+    /// template (all but the force-MFA policy, which keeps a user, not a role session, to MFA
+    /// self-service), to its group otherwise.
+    pub(crate) fn permission_policies(&self) -> impl Iterator<Item = &PolicyDocument> {
+        let role = self.access == Access::Role;
+        self.policies
+            .iter()
+            .filter(move |p| !role || p.name != FORCE_MFA_POLICY)
+    }
+
+    /// The managed policies attached to the template's group: all of its policies for a group
+    /// template; for a role template only the force-MFA policy (beside the group's inline
+    /// policy that allows assuming the role).
+    pub(crate) fn group_policies(&self) -> impl Iterator<Item = &PolicyDocument> {
+        let role = self.access == Access::Role;
+        self.policies
+            .iter()
+            .filter(move |p| !role || p.name == FORCE_MFA_POLICY)
     }
 
     /// The template's policies and its boundary: every customer-managed policy it needs.
@@ -392,6 +450,20 @@ fn parse_template(
     }
     validate_session_duration(&raw.session_duration)
         .map_err(|reason| at("session_duration", reason))?;
+    if raw.access == Access::Role {
+        if raw.mfa != MfaRequirement::Required {
+            return Err(at(
+                "mfa",
+                "a role template's role is assumed with MFA only, so its people need MFA: set \"required\"".to_string(),
+            ));
+        }
+        if raw.policies.iter().all(|p| p == FORCE_MFA_POLICY) {
+            return Err(at(
+                "policies",
+                format!("a role template's role needs a policy besides {FORCE_MFA_POLICY:?}"),
+            ));
+        }
+    }
     let tags: Vec<(String, String)> = raw.tags.into_iter().collect();
     names::validate_tag_set(&tags)
         .map_err(|err| at(&format!("tags: {}", err.field), err.reason))?;
@@ -404,6 +476,7 @@ fn parse_template(
         tags,
         console_access: raw.console_access,
         mfa: raw.mfa,
+        access: raw.access,
         session_duration: raw.session_duration,
         account_sets: raw.account_sets,
         source: file.shown_as.clone(),

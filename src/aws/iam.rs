@@ -55,6 +55,31 @@ pub(crate) struct NewUser {
     pub(crate) permissions_boundary: String,
 }
 
+/// A role as GetRole reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct RoleInfo {
+    pub(crate) name: String,
+    pub(crate) arn: String,
+    /// The role's unique id (`AROA…`): a session's `aws:userid` is `<this>:<session name>`.
+    pub(crate) role_id: String,
+    /// The trust policy (`AssumeRolePolicyDocument`), parsed.
+    pub(crate) trust: serde_json::Value,
+    pub(crate) max_session_secs: u64,
+    pub(crate) permissions_boundary: Option<String>,
+}
+
+/// What CreateRole needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NewRole {
+    pub(crate) name: String,
+    pub(crate) path: String,
+    pub(crate) trust: String,
+    pub(crate) description: String,
+    pub(crate) max_session_secs: u64,
+    pub(crate) permissions_boundary: String,
+    pub(crate) tags: Vec<(String, String)>,
+}
+
 /// One version of a managed policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PolicyVersion {
@@ -225,6 +250,74 @@ pub(crate) trait Iam: Sync {
         &self,
         group: &str,
         policy_arn: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+
+    /// The group's inline policy `name`; `None` when the group has none of that name.
+    fn get_group_policy(
+        &self,
+        group: &str,
+        name: &str,
+    ) -> impl Future<Output = AwsResult<Option<serde_json::Value>>> + Send;
+    /// Creates or replaces an inline policy of the group.
+    fn put_group_policy(
+        &self,
+        group: &str,
+        name: &str,
+        document: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn detach_group_policy(
+        &self,
+        group: &str,
+        policy_arn: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+
+    fn get_role(&self, name: &str) -> impl Future<Output = AwsResult<Option<RoleInfo>>> + Send;
+    /// Returns the new role's ARN.
+    fn create_role(&self, role: &NewRole) -> impl Future<Output = AwsResult<String>> + Send;
+    fn update_assume_role_policy(
+        &self,
+        role: &str,
+        document: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    /// UpdateRole with a new `MaxSessionDuration`.
+    fn update_role_max_session(
+        &self,
+        role: &str,
+        seconds: u64,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn put_role_permissions_boundary(
+        &self,
+        role: &str,
+        policy_arn: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn list_attached_role_policies(
+        &self,
+        role: &str,
+    ) -> impl Future<Output = AwsResult<Vec<String>>> + Send;
+    fn attach_role_policy(
+        &self,
+        role: &str,
+        policy_arn: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn detach_role_policy(
+        &self,
+        role: &str,
+        policy_arn: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn list_role_policies(&self, role: &str)
+    -> impl Future<Output = AwsResult<Vec<String>>> + Send;
+    /// The role's inline policy `name`; `None` when the role has none of that name.
+    fn get_role_policy(
+        &self,
+        role: &str,
+        name: &str,
+    ) -> impl Future<Output = AwsResult<Option<serde_json::Value>>> + Send;
+    /// Creates or replaces an inline policy of the role.
+    fn put_role_policy(
+        &self,
+        role: &str,
+        name: &str,
+        document: &str,
     ) -> impl Future<Output = AwsResult<()>> + Send;
 
     /// Every IAM user's name, all pages.

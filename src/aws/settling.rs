@@ -8,9 +8,9 @@
 
 use super::{
     AccessKey, Assignment, AuthorizedUser, AwsError, AwsErrorKind, AwsResult, CallerIdentity,
-    CredentialRow, Grantee, GroupMembership, GroupRef, Iam, MfaDevice, NewPerson, NewUser,
-    OperationStatus, PasswordRules, PermissionSetSpec, PolicyVersion, Principal, ServiceCredential,
-    Sso, SsoInstance, UserInfo, VirtualMfaDevice,
+    CredentialRow, Grantee, GroupMembership, GroupRef, Iam, MfaDevice, NewPerson, NewRole, NewUser,
+    OperationStatus, PasswordRules, PermissionSetSpec, PolicyVersion, Principal, RoleInfo,
+    ServiceCredential, Sso, SsoInstance, UserInfo, VirtualMfaDevice,
 };
 use crate::secret::Secret;
 use backon::{ExponentialBuilder, Retryable};
@@ -181,6 +181,12 @@ impl<A: Iam + Send + Sync> Iam for Settling<A> {
         created
     }
 
+    async fn create_role(&self, role: &NewRole) -> AwsResult<String> {
+        let created = self.inner.create_role(role).await;
+        self.remember(&created, &[role.name.as_str()]);
+        created
+    }
+
     settled! {
         fn get_caller_identity() -> CallerIdentity: pass;
         fn get_account_password_policy() -> Option<PasswordRules>: pass;
@@ -192,6 +198,19 @@ impl<A: Iam + Send + Sync> Iam for Settling<A> {
         fn get_group(name: &str) -> Option<String>: lookup [name];
         fn list_attached_group_policies(group: &str) -> Vec<String>: named [group];
         fn attach_group_policy(group: &str, policy_arn: &str) -> (): named [group, policy_arn];
+        fn get_group_policy(group: &str, name: &str) -> Option<serde_json::Value>: named [group];
+        fn put_group_policy(group: &str, name: &str, document: &str) -> (): named [group];
+        fn detach_group_policy(group: &str, policy_arn: &str) -> (): named [group, policy_arn];
+        fn get_role(name: &str) -> Option<RoleInfo>: lookup [name];
+        fn update_assume_role_policy(role: &str, document: &str) -> (): named [role];
+        fn update_role_max_session(role: &str, seconds: u64) -> (): named [role];
+        fn put_role_permissions_boundary(role: &str, policy_arn: &str) -> (): named [role, policy_arn];
+        fn list_attached_role_policies(role: &str) -> Vec<String>: named [role];
+        fn attach_role_policy(role: &str, policy_arn: &str) -> (): named [role, policy_arn];
+        fn detach_role_policy(role: &str, policy_arn: &str) -> (): named [role];
+        fn list_role_policies(role: &str) -> Vec<String>: named [role];
+        fn get_role_policy(role: &str, name: &str) -> Option<serde_json::Value>: named [role];
+        fn put_role_policy(role: &str, name: &str, document: &str) -> (): named [role];
         fn list_users() -> Vec<String>: pass;
         fn get_user(name: &str) -> Option<UserInfo>: lookup [name];
         fn delete_user(name: &str) -> (): named [name];

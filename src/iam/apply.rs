@@ -166,7 +166,15 @@ impl Lane {
             | Step::DeletePolicyVersion { .. }
             | Step::CreatePolicyVersion { .. }
             | Step::CreateGroup { .. }
-            | Step::AttachGroupPolicy { .. } => Lane::Shared,
+            | Step::AttachGroupPolicy { .. }
+            | Step::DetachGroupPolicy { .. }
+            | Step::PutGroupPolicy { .. }
+            | Step::CreateRole(_)
+            | Step::UpdateAssumeRolePolicy { .. }
+            | Step::UpdateRoleMaxSession { .. }
+            | Step::PutRolePermissionsBoundary { .. }
+            | Step::AttachRolePolicy { .. }
+            | Step::DetachRolePolicy { .. } => Lane::Shared,
             Step::CreateUser(_) => Lane::User,
             Step::AddUserToGroup { .. } => Lane::Group,
             Step::MarkPasswordPending { .. }
@@ -378,7 +386,7 @@ pub(crate) async fn record_password_delivered(api: &impl Iam, user: &str) -> Aws
     api.tag_user(user, &delivered).await
 }
 
-/// Makes one change to the template's shared resources (policies and group). These are never
+/// Makes one change to the template's shared resources (policies, group and role). These are never
 /// undone; one that another run made first counts as made.
 pub(crate) async fn apply_shared(api: &impl Iam, step: &Step) -> AwsResult<()> {
     match step {
@@ -399,6 +407,30 @@ pub(crate) async fn apply_shared(api: &impl Iam, step: &Step) -> AwsResult<()> {
         Step::CreateGroup { name } => shared(api.create_group(name, IAM_PATH).await)?,
         Step::AttachGroupPolicy { group, policy_arn } => {
             api.attach_group_policy(group, policy_arn).await?
+        }
+        Step::DetachGroupPolicy { group, policy_arn } => {
+            already_done_if_missing(api.detach_group_policy(group, policy_arn).await)?
+        }
+        Step::PutGroupPolicy {
+            group,
+            name,
+            document,
+        } => api.put_group_policy(group, name, document).await?,
+        Step::CreateRole(role) => shared(api.create_role(role).await)?,
+        Step::UpdateAssumeRolePolicy { role, document } => {
+            api.update_assume_role_policy(role, document).await?
+        }
+        Step::UpdateRoleMaxSession { role, seconds } => {
+            api.update_role_max_session(role, *seconds).await?
+        }
+        Step::PutRolePermissionsBoundary { role, policy_arn } => {
+            api.put_role_permissions_boundary(role, policy_arn).await?
+        }
+        Step::AttachRolePolicy { role, policy_arn } => {
+            api.attach_role_policy(role, policy_arn).await?
+        }
+        Step::DetachRolePolicy { role, policy_arn } => {
+            already_done_if_missing(api.detach_role_policy(role, policy_arn).await)?
         }
         other => unreachable!("not a shared step: {other}"),
     }

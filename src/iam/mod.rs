@@ -16,4 +16,5 @@ pub(crate) mod password_reset;
 pub(crate) mod people;
 pub(crate) mod plan;
 pub(crate) mod request;
+pub(crate) mod role;
 pub(crate) mod undo;

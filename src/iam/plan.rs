@@ -5,11 +5,12 @@
 //! and `--dry-run` can print exactly the calls a real run would make.
 
 use crate::aws::{
-    AwsErrorKind, AwsResult, CallerIdentity, GroupRef, Iam, NewUser, PasswordRules, PolicyVersion,
-    UserInfo,
+    AwsErrorKind, AwsResult, CallerIdentity, GroupRef, Iam, NewRole, NewUser, PasswordRules,
+    PolicyVersion, RoleInfo, UserInfo,
 };
 use crate::error::InputError;
 use crate::iam::request::{NewUserRequest, WrittenWith};
+use crate::iam::role;
 use crate::tags::{MANAGED_BY_TAG, MANAGED_BY_VALUE, PASSWORD_PENDING, PASSWORD_TAG, TEMPLATE_TAG};
 use crate::template::{IAM_PATH, PolicyDocument, Template};
 use futures_util::future::try_join_all;
@@ -46,6 +47,8 @@ pub(crate) struct Observed {
     pub(crate) policies: Vec<PolicyState>,
     pub(crate) group_exists: bool,
     pub(crate) group_policies: Vec<String>,
+    /// A role template's role and the group's assume-role policy.
+    pub(crate) role: Option<RoleState>,
     pub(crate) user: Option<ExistingUser>,
     /// A virtual MFA device with this user's device name that no user holds: left by a run that
     /// was killed before it enabled the device. Its seed is lost, so it is replaced.
@@ -66,6 +69,7 @@ impl Observed {
             policies: shared.policies,
             group_exists: shared.group_exists,
             group_policies: shared.group_policies,
+            role: shared.role,
             user: person.user,
             stale_mfa_device: person.stale_mfa_device,
             password_rules,
@@ -95,12 +99,25 @@ impl Observed {
 }
 
 /// The template's shared resources as found: its managed policies (in the order of
-/// `Template::managed_policies`) and its group.
+/// `Template::managed_policies`), its group, and for a role template its role.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct SharedState {
     pub(crate) policies: Vec<PolicyState>,
     pub(crate) group_exists: bool,
     pub(crate) group_policies: Vec<String>,
+    /// `None` for a group template.
+    pub(crate) role: Option<RoleState>,
+}
+
+/// A role template's role as found, and its group's assume-role policy.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct RoleState {
+    /// `None`: the role does not exist.
+    pub(crate) found: Option<RoleInfo>,
+    /// The ARNs of the managed policies attached to it.
+    pub(crate) attached: Vec<String>,
+    /// The group's inline policy that allows assuming the role.
+    pub(crate) assume_policy: Option<serde_json::Value>,
 }
 
 impl SharedState {
@@ -113,10 +130,30 @@ impl SharedState {
                 .collect(),
             group_exists: true,
             group_policies: template
-                .policies
-                .iter()
+                .group_policies()
                 .map(|p| policy_arn(caller, p))
                 .collect(),
+            role: template.role_name().map(|name| {
+                let arn = role::role_arn(caller, &name);
+                RoleState {
+                    found: Some(RoleInfo {
+                        name,
+                        arn: arn.clone(),
+                        role_id: String::new(),
+                        trust: role::trust_policy(template, caller),
+                        max_session_secs: template.session_secs(),
+                        permissions_boundary: Some(policy_arn(
+                            caller,
+                            &template.permissions_boundary,
+                        )),
+                    }),
+                    attached: template
+                        .permission_policies()
+                        .map(|p| policy_arn(caller, p))
+                        .collect(),
+                    assume_policy: Some(role::assume_policy(&arn)),
+                }
+            }),
         }
     }
 }
@@ -150,14 +187,35 @@ pub(crate) async fn observe(api: &impl Iam, request: &NewUserRequest) -> AwsResu
     Ok(Observed::of(caller, shared, password_rules, person))
 }
 
-/// Reads the state of the template's policies and group: the policies under the tool's path and
-/// the group at once, then the documents of the template's policies at once.
+/// Reads the state of the template's policies, group and role: the policies under the tool's
+/// path, the group and the role at once, then the documents of the template's policies at once.
 pub(crate) async fn observe_shared(api: &impl Iam, template: &Template) -> AwsResult<SharedState> {
     let group = &template.group;
-    let (listed, group_found, group_policies) = tokio::try_join!(
+    let role = async {
+        let Some(name) = template.role_name() else {
+            return Ok(None);
+        };
+        let (found, attached, assume_policy) = tokio::try_join!(
+            api.get_role(&name),
+            missing_as_empty(api.list_attached_role_policies(&name)),
+            async {
+                match api.get_group_policy(group, role::ASSUME_POLICY).await {
+                    Err(err) if err.is(AwsErrorKind::NotFound) => Ok(None),
+                    other => other,
+                }
+            },
+        )?;
+        Ok(Some(RoleState {
+            found,
+            attached,
+            assume_policy,
+        }))
+    };
+    let (listed, group_found, group_policies, role) = tokio::try_join!(
         api.list_local_policies(IAM_PATH),
         api.get_group(group),
         missing_as_empty(api.list_attached_group_policies(group)),
+        role,
     )?;
     let policies = try_join_all(template.managed_policies().map(|policy| {
         let suffix = format!(":policy{IAM_PATH}{}", policy.iam_name);
@@ -181,6 +239,7 @@ pub(crate) async fn observe_shared(api: &impl Iam, template: &Template) -> AwsRe
         policies,
         group_exists: group_found.is_some(),
         group_policies: group_found.map(|_| group_policies).unwrap_or_default(),
+        role,
     })
 }
 
@@ -262,6 +321,38 @@ pub(crate) enum Step {
         group: String,
         policy_arn: String,
     },
+    /// A role template's group gives up a template policy its role now holds.
+    DetachGroupPolicy {
+        group: String,
+        policy_arn: String,
+    },
+    /// The group's inline policy that allows assuming the template's role.
+    PutGroupPolicy {
+        group: String,
+        name: String,
+        document: String,
+    },
+    CreateRole(NewRole),
+    UpdateAssumeRolePolicy {
+        role: String,
+        document: String,
+    },
+    UpdateRoleMaxSession {
+        role: String,
+        seconds: u64,
+    },
+    PutRolePermissionsBoundary {
+        role: String,
+        policy_arn: String,
+    },
+    AttachRolePolicy {
+        role: String,
+        policy_arn: String,
+    },
+    DetachRolePolicy {
+        role: String,
+        policy_arn: String,
+    },
     CreateUser(NewUser),
     AddUserToGroup {
         group: String,
@@ -313,6 +404,43 @@ impl fmt::Display for Step {
             Step::AttachGroupPolicy { group, policy_arn } => write!(
                 f,
                 "iam:AttachGroupPolicy GroupName={group} PolicyArn={policy_arn}"
+            ),
+            Step::DetachGroupPolicy { group, policy_arn } => write!(
+                f,
+                "iam:DetachGroupPolicy GroupName={group} PolicyArn={policy_arn} (the role holds it)"
+            ),
+            Step::PutGroupPolicy {
+                group,
+                name,
+                document,
+            } => write!(
+                f,
+                "iam:PutGroupPolicy GroupName={group} PolicyName={name} PolicyDocument={document}"
+            ),
+            Step::CreateRole(role) => write!(
+                f,
+                "iam:CreateRole RoleName={} Path={} MaxSessionDuration={} PermissionsBoundary={} AssumeRolePolicyDocument=<MFA, session named after the person, template tag>",
+                role.name, role.path, role.max_session_secs, role.permissions_boundary
+            ),
+            Step::UpdateAssumeRolePolicy { role, .. } => write!(
+                f,
+                "iam:UpdateAssumeRolePolicy RoleName={role} PolicyDocument=<MFA, session named after the person, template tag>"
+            ),
+            Step::UpdateRoleMaxSession { role, seconds } => write!(
+                f,
+                "iam:UpdateRole RoleName={role} MaxSessionDuration={seconds}"
+            ),
+            Step::PutRolePermissionsBoundary { role, policy_arn } => write!(
+                f,
+                "iam:PutRolePermissionsBoundary RoleName={role} PermissionsBoundary={policy_arn}"
+            ),
+            Step::AttachRolePolicy { role, policy_arn } => write!(
+                f,
+                "iam:AttachRolePolicy RoleName={role} PolicyArn={policy_arn}"
+            ),
+            Step::DetachRolePolicy { role, policy_arn } => write!(
+                f,
+                "iam:DetachRolePolicy RoleName={role} PolicyArn={policy_arn} (not in the template)"
             ),
             Step::CreateUser(user) => {
                 let tags: Vec<String> = user.tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
@@ -456,6 +584,7 @@ pub(crate) fn plan_new_user(
         policies: observed.policies.clone(),
         group_exists: observed.group_exists,
         group_policies: observed.group_policies.clone(),
+        role: observed.role.clone(),
     };
     let mut steps = plan_shared(template, &shared, &observed.caller);
 
@@ -547,17 +676,118 @@ pub(crate) fn plan_shared(
             }
         }
     }
+    if let (Some(name), Some(state)) = (template.role_name(), &shared.role) {
+        steps.extend(plan_role(template, &name, state, caller));
+    }
     if !shared.group_exists {
         steps.push(Step::CreateGroup {
             name: template.group.clone(),
         });
     }
-    for policy in &template.policies {
+    for policy in template.group_policies() {
         let policy_arn = policy_arn(caller, policy);
         if !shared.group_policies.contains(&policy_arn) {
             steps.push(Step::AttachGroupPolicy {
                 group: template.group.clone(),
                 policy_arn,
+            });
+        }
+    }
+    if let (Some(name), Some(state)) = (template.role_name(), &shared.role) {
+        let wanted = role::assume_policy(&role::role_arn(caller, &name));
+        if state.assume_policy.as_ref() != Some(&wanted) {
+            steps.push(Step::PutGroupPolicy {
+                group: template.group.clone(),
+                name: role::ASSUME_POLICY.to_string(),
+                document: wanted.to_string(),
+            });
+        }
+        let kept: Vec<String> = template
+            .group_policies()
+            .map(|p| policy_arn(caller, p))
+            .collect();
+        for policy in template.managed_policies() {
+            let arn = policy_arn(caller, policy);
+            if shared.group_policies.contains(&arn) && !kept.contains(&arn) {
+                steps.push(Step::DetachGroupPolicy {
+                    group: template.group.clone(),
+                    policy_arn: arn,
+                });
+            }
+        }
+    }
+    steps
+}
+
+/// The changes that make a role template's role as the template wants it: made with its trust,
+/// maximum session and boundary, or each of those updated when it differs; the template's
+/// policies attached, and the tool's policies it no longer names detached.
+fn plan_role(
+    template: &Template,
+    name: &str,
+    state: &RoleState,
+    caller: &CallerIdentity,
+) -> Vec<Step> {
+    let mut steps = Vec::new();
+    let trust = role::trust_policy(template, caller);
+    let boundary = policy_arn(caller, &template.permissions_boundary);
+    let seconds = template.session_secs();
+    match &state.found {
+        None => steps.push(Step::CreateRole(NewRole {
+            name: name.to_string(),
+            path: IAM_PATH.to_string(),
+            trust: trust.to_string(),
+            description: format!(
+                "iam-onboard job-function role of template {}",
+                template.name
+            ),
+            max_session_secs: seconds,
+            permissions_boundary: boundary,
+            tags: {
+                let mut tags = crate::tags::managed_by();
+                tags.push((TEMPLATE_TAG.to_string(), template.name.clone()));
+                tags
+            },
+        })),
+        Some(found) => {
+            if found.trust != trust {
+                steps.push(Step::UpdateAssumeRolePolicy {
+                    role: name.to_string(),
+                    document: trust.to_string(),
+                });
+            }
+            if found.max_session_secs != seconds {
+                steps.push(Step::UpdateRoleMaxSession {
+                    role: name.to_string(),
+                    seconds,
+                });
+            }
+            if found.permissions_boundary.as_deref() != Some(boundary.as_str()) {
+                steps.push(Step::PutRolePermissionsBoundary {
+                    role: name.to_string(),
+                    policy_arn: boundary,
+                });
+            }
+        }
+    }
+    let wanted: Vec<String> = template
+        .permission_policies()
+        .map(|p| policy_arn(caller, p))
+        .collect();
+    for arn in &wanted {
+        if !state.attached.contains(arn) {
+            steps.push(Step::AttachRolePolicy {
+                role: name.to_string(),
+                policy_arn: arn.clone(),
+            });
+        }
+    }
+    let tool_path = format!(":policy{IAM_PATH}");
+    for arn in &state.attached {
+        if arn.contains(&tool_path) && !wanted.contains(arn) {
+            steps.push(Step::DetachRolePolicy {
+                role: name.to_string(),
+                policy_arn: arn.clone(),
             });
         }
     }

@@ -16,7 +16,6 @@ pub(crate) mod operations;
 pub(crate) mod people;
 pub(crate) mod permission_set;
 pub(crate) mod request;
-pub(crate) mod revoke;
 
 #[cfg(test)]
 pub(crate) mod tests;

@@ -2,7 +2,10 @@
 //! DeleteUser's DeleteConflict while anything is attached, DeleteVirtualMFADevice refusing an
 //! assigned device, EnableMFADevice checking two consecutive codes, a permissions boundary that
 //! must exist and is stored, the password policy, the size quotas of a managed policy and of a
-//! user's inline policies together, and ten managed policies a user.
+//! user's inline policies together, and ten managed policies a user; for roles the trust
+//! policy's size and conditions (evaluated on AssumeRole), the maximum session, the inline
+//! policies' size together, and the deny statements of a role's inline policies on each call
+//! of one of its sessions.
 //! With a consistency lag, what a create made stays invisible to every other call (NoSuchEntity)
 //! for that long on tokio's clock, as IAM's eventual consistency may leave it. Any mutating call can be made to fail,
 //! either refused or with its answer lost after the change was made.
@@ -10,14 +13,17 @@
 use super::latency::Latency;
 use crate::aws::{
     AccessKey, AuthorizedUser, AwsError, AwsErrorKind, AwsResult, CallerIdentity, CredentialRow,
-    GroupRef, Iam, MfaDevice, NewUser, PasswordRules, PolicyVersion, ServiceCredential, UserInfo,
-    VirtualMfaDevice,
+    GroupRef, Iam, MfaDevice, NewRole, NewUser, PasswordRules, PolicyVersion, RoleInfo,
+    ServiceCredential, UserInfo, VirtualMfaDevice,
 };
 use crate::secret::Secret;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 mod calls;
+mod roles;
+
+pub(crate) use roles::RoleSession;
 
 pub(crate) const ACCOUNT: &str = "123456789012";
 /// When every user, key, profile and device of the model was made.
@@ -42,6 +48,18 @@ pub(crate) struct MemoryUser {
     pub(crate) attached_policies: BTreeSet<String>,
 }
 
+/// A role: its trust, maximum session, boundary, attached and inline policies.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct MemoryRole {
+    pub(crate) arn: String,
+    pub(crate) id: String,
+    pub(crate) trust: serde_json::Value,
+    pub(crate) max_session_secs: u64,
+    pub(crate) boundary: Option<String>,
+    pub(crate) attached: BTreeSet<String>,
+    pub(crate) inline: BTreeMap<String, serde_json::Value>,
+}
+
 #[derive(Debug, Clone, Default)]
 pub(crate) struct MemoryPolicy {
     /// (version id, document, is default)
@@ -59,6 +77,9 @@ pub(crate) struct MemoryDevice {
 pub(crate) struct State {
     pub(crate) users: BTreeMap<String, MemoryUser>,
     pub(crate) groups: BTreeMap<String, Vec<String>>,
+    /// Each group's inline policies, by name.
+    pub(crate) group_inline: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
+    pub(crate) roles: BTreeMap<String, MemoryRole>,
     pub(crate) policies: BTreeMap<String, MemoryPolicy>,
     pub(crate) devices: BTreeMap<String, MemoryDevice>,
     pub(crate) password_rules: Option<PasswordRules>,
@@ -292,8 +313,9 @@ impl MemoryIam {
 const MANAGED_POLICIES_A_USER: usize = 10;
 
 /// The calls that make an entity: they see what exists (EntityAlreadyExists) at once.
-const CREATES: [&str; 4] = [
+const CREATES: [&str; 5] = [
     "iam:CreateUser",
+    "iam:CreateRole",
     "iam:CreateGroup",
     "iam:CreatePolicy",
     "iam:CreateVirtualMFADevice",

@@ -5,8 +5,8 @@ use super::calls_log::RetryLog;
 use super::convert::{absent_if_not_found, parse_policy_document};
 use crate::aws::{
     AccessKey, AuthorizedUser, AwsError, AwsErrorKind, AwsResult, CallerIdentity, CredentialRow,
-    GroupRef, Iam, MfaDevice, NewUser, PasswordRules, PolicyVersion, ServiceCredential, UserInfo,
-    VirtualMfaDevice,
+    GroupRef, Iam, MfaDevice, NewRole, NewUser, PasswordRules, PolicyVersion, RoleInfo,
+    ServiceCredential, UserInfo, VirtualMfaDevice,
 };
 use crate::secret::Secret;
 use aws_config::SdkConfig;
@@ -207,6 +207,194 @@ impl Iam for SdkIam {
                 .attach_group_policy()
                 .group_name(group)
                 .policy_arn(policy_arn)
+        )?;
+        Ok(())
+    }
+
+    async fn get_group_policy(
+        &self,
+        group: &str,
+        name: &str,
+    ) -> AwsResult<Option<serde_json::Value>> {
+        const OP: &str = "iam:GetGroupPolicy";
+        let result = sent!(
+            OP,
+            self.iam
+                .get_group_policy()
+                .group_name(group)
+                .policy_name(name)
+        );
+        absent_if_not_found(result)?
+            .map(|out| parse_policy_document(OP, out.policy_document()))
+            .transpose()
+    }
+
+    async fn put_group_policy(&self, group: &str, name: &str, document: &str) -> AwsResult<()> {
+        const OP: &str = "iam:PutGroupPolicy";
+        sent!(
+            OP,
+            self.iam
+                .put_group_policy()
+                .group_name(group)
+                .policy_name(name)
+                .policy_document(document)
+        )?;
+        Ok(())
+    }
+
+    async fn detach_group_policy(&self, group: &str, policy_arn: &str) -> AwsResult<()> {
+        const OP: &str = "iam:DetachGroupPolicy";
+        sent!(
+            OP,
+            self.iam
+                .detach_group_policy()
+                .group_name(group)
+                .policy_arn(policy_arn)
+        )?;
+        Ok(())
+    }
+
+    async fn get_role(&self, name: &str) -> AwsResult<Option<RoleInfo>> {
+        const OP: &str = "iam:GetRole";
+        let result = sent!(OP, self.iam.get_role().role_name(name));
+        let Some(role) = absent_if_not_found(result)?.and_then(|out| out.role) else {
+            return Ok(None);
+        };
+        let trust = match role.assume_role_policy_document() {
+            Some(text) => parse_policy_document(OP, text)?,
+            None => serde_json::Value::Null,
+        };
+        Ok(Some(RoleInfo {
+            name: role.role_name().to_string(),
+            arn: role.arn().to_string(),
+            role_id: role.role_id().to_string(),
+            trust,
+            max_session_secs: role
+                .max_session_duration()
+                .and_then(|secs| u64::try_from(secs).ok())
+                .unwrap_or(3600),
+            permissions_boundary: role
+                .permissions_boundary()
+                .and_then(|b| b.permissions_boundary_arn())
+                .map(str::to_string),
+        }))
+    }
+
+    async fn create_role(&self, role: &NewRole) -> AwsResult<String> {
+        const OP: &str = "iam:CreateRole";
+        let out = sent!(
+            OP,
+            self.iam
+                .create_role()
+                .role_name(&role.name)
+                .path(&role.path)
+                .assume_role_policy_document(&role.trust)
+                .description(&role.description)
+                .max_session_duration(i32::try_from(role.max_session_secs).unwrap_or(i32::MAX))
+                .permissions_boundary(&role.permissions_boundary)
+                .set_tags(Some(role.tags.iter().map(|(k, v)| tag(k, v)).collect()))
+        )?;
+        Ok(out.role().map(|r| r.arn().to_string()).unwrap_or_default())
+    }
+
+    async fn update_assume_role_policy(&self, role: &str, document: &str) -> AwsResult<()> {
+        const OP: &str = "iam:UpdateAssumeRolePolicy";
+        sent!(
+            OP,
+            self.iam
+                .update_assume_role_policy()
+                .role_name(role)
+                .policy_document(document)
+        )?;
+        Ok(())
+    }
+
+    async fn update_role_max_session(&self, role: &str, seconds: u64) -> AwsResult<()> {
+        const OP: &str = "iam:UpdateRole";
+        sent!(
+            OP,
+            self.iam
+                .update_role()
+                .role_name(role)
+                .max_session_duration(i32::try_from(seconds).unwrap_or(i32::MAX))
+        )?;
+        Ok(())
+    }
+
+    async fn put_role_permissions_boundary(&self, role: &str, policy_arn: &str) -> AwsResult<()> {
+        const OP: &str = "iam:PutRolePermissionsBoundary";
+        sent!(
+            OP,
+            self.iam
+                .put_role_permissions_boundary()
+                .role_name(role)
+                .permissions_boundary(policy_arn)
+        )?;
+        Ok(())
+    }
+
+    async fn list_attached_role_policies(&self, role: &str) -> AwsResult<Vec<String>> {
+        const OP: &str = "iam:ListAttachedRolePolicies";
+        let attached = every!(OP, self.iam.list_attached_role_policies().role_name(role))?;
+        Ok(attached
+            .iter()
+            .filter_map(|p| p.policy_arn().map(str::to_string))
+            .collect())
+    }
+
+    async fn attach_role_policy(&self, role: &str, policy_arn: &str) -> AwsResult<()> {
+        const OP: &str = "iam:AttachRolePolicy";
+        sent!(
+            OP,
+            self.iam
+                .attach_role_policy()
+                .role_name(role)
+                .policy_arn(policy_arn)
+        )?;
+        Ok(())
+    }
+
+    async fn detach_role_policy(&self, role: &str, policy_arn: &str) -> AwsResult<()> {
+        const OP: &str = "iam:DetachRolePolicy";
+        sent!(
+            OP,
+            self.iam
+                .detach_role_policy()
+                .role_name(role)
+                .policy_arn(policy_arn)
+        )?;
+        Ok(())
+    }
+
+    async fn list_role_policies(&self, role: &str) -> AwsResult<Vec<String>> {
+        const OP: &str = "iam:ListRolePolicies";
+        every!(OP, self.iam.list_role_policies().role_name(role))
+    }
+
+    async fn get_role_policy(
+        &self,
+        role: &str,
+        name: &str,
+    ) -> AwsResult<Option<serde_json::Value>> {
+        const OP: &str = "iam:GetRolePolicy";
+        let result = sent!(
+            OP,
+            self.iam.get_role_policy().role_name(role).policy_name(name)
+        );
+        absent_if_not_found(result)?
+            .map(|out| parse_policy_document(OP, out.policy_document()))
+            .transpose()
+    }
+
+    async fn put_role_policy(&self, role: &str, name: &str, document: &str) -> AwsResult<()> {
+        const OP: &str = "iam:PutRolePolicy";
+        sent!(
+            OP,
+            self.iam
+                .put_role_policy()
+                .role_name(role)
+                .policy_name(name)
+                .policy_document(document)
         )?;
         Ok(())
     }

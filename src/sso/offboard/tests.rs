@@ -8,7 +8,7 @@ use crate::aws::memory::sso::{Behaviour, INSTANCE_ARN, MemoryPermissionSet, Memo
 use crate::clock::{SystemClock, TokioClock};
 use crate::error::{Error, exit};
 use crate::outcome::PermissionSetAction;
-use crate::sso::revoke::{DELETION_MARGIN_SECS, REVOKE_SID, Revocations};
+use crate::revoke::{DELETION_MARGIN_SECS, REVOKE_SID, Revocations, RevokedKey};
 use crate::sso::tests::{giving, request, run, run_at};
 use crate::template::TemplateSet;
 use serde_json::{Value, json};
@@ -63,7 +63,7 @@ fn inline(api: &MemorySso, arn: &str) -> Option<Value> {
 }
 
 fn revoked(api: &MemorySso, arn: &str) -> Revocations {
-    Revocations::read(inline(api, arn).as_ref(), 0)
+    Revocations::read(RevokedKey::IdentityStoreUser, inline(api, arn).as_ref(), 0)
 }
 
 fn finance() -> crate::template::Template {
@@ -161,7 +161,7 @@ async fn the_persons_sessions_are_denied_in_each_set_before_anything_is_removed(
     }
     let policy = inline(&api, DEVELOPER).unwrap();
     assert_eq!(
-        crate::sso::revoke::without_revocations(&policy),
+        crate::revoke::without_revocations(&policy),
         template_policy,
         "the template's statements are untouched"
     );

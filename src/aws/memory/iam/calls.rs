@@ -187,6 +187,206 @@ impl Iam for MemoryIam {
         })
     }
 
+    async fn get_group_policy(
+        &self,
+        group: &str,
+        name: &str,
+    ) -> AwsResult<Option<serde_json::Value>> {
+        self.wait().await;
+        const OP: &str = "iam:GetGroupPolicy";
+        self.read(|s| {
+            if !s.groups.contains_key(group) || s.invisible(group) {
+                return Err(not_found(OP, group));
+            }
+            Ok(s.group_inline.get(group).and_then(|p| p.get(name)).cloned())
+        })
+    }
+
+    async fn put_group_policy(&self, group: &str, name: &str, document: &str) -> AwsResult<()> {
+        self.wait().await;
+        const OP: &str = "iam:PutGroupPolicy";
+        self.mutate(OP, &format!("{group} {name}"), |s| {
+            let document = parsed(OP, document)?;
+            if !s.groups.contains_key(group) {
+                return Err(not_found(OP, group));
+            }
+            let policies = s.group_inline.entry(group.to_string()).or_default();
+            within_inline_quota(
+                OP,
+                policies,
+                name,
+                &document,
+                crate::quotas::GROUP_INLINE_POLICIES,
+            )?;
+            policies.insert(name.to_string(), document);
+            Ok(())
+        })
+    }
+
+    async fn detach_group_policy(&self, group: &str, policy_arn: &str) -> AwsResult<()> {
+        self.wait().await;
+        const OP: &str = "iam:DetachGroupPolicy";
+        self.mutate(OP, &format!("{group} {policy_arn}"), |s| {
+            let attached = s
+                .groups
+                .get_mut(group)
+                .ok_or_else(|| not_found(OP, group))?;
+            let before = attached.len();
+            attached.retain(|a| a != policy_arn);
+            removed(OP, attached.len() < before, policy_arn)
+        })
+    }
+
+    async fn get_role(&self, name: &str) -> AwsResult<Option<RoleInfo>> {
+        self.wait().await;
+        self.read(|s| {
+            Ok(s.roles
+                .get(name)
+                .filter(|_| !s.invisible(name))
+                .map(|r| RoleInfo {
+                    name: name.to_string(),
+                    arn: r.arn.clone(),
+                    role_id: r.id.clone(),
+                    trust: r.trust.clone(),
+                    max_session_secs: r.max_session_secs,
+                    permissions_boundary: r.boundary.clone(),
+                }))
+        })
+    }
+
+    async fn create_role(&self, role: &NewRole) -> AwsResult<String> {
+        self.wait().await;
+        const OP: &str = "iam:CreateRole";
+        self.mutate(OP, &role.name, |s| {
+            if s.roles.keys().any(|k| k.eq_ignore_ascii_case(&role.name)) {
+                return Err(err(OP, AwsErrorKind::AlreadyExists, &role.name));
+            }
+            let trust = trust_checked(OP, &role.trust)?;
+            max_session_checked(OP, role.max_session_secs)?;
+            if !s.policies.contains_key(&role.permissions_boundary) {
+                return Err(not_found(OP, &role.permissions_boundary));
+            }
+            let arn = format!("arn:aws:iam::{ACCOUNT}:role{}{}", role.path, role.name);
+            let id = s.next_user_id().replacen("AIDA", "AROA", 1);
+            s.roles.insert(
+                role.name.clone(),
+                MemoryRole {
+                    arn: arn.clone(),
+                    id,
+                    trust,
+                    max_session_secs: role.max_session_secs,
+                    boundary: Some(role.permissions_boundary.clone()),
+                    ..MemoryRole::default()
+                },
+            );
+            s.made(&role.name);
+            Ok(arn)
+        })
+    }
+
+    async fn update_assume_role_policy(&self, role: &str, document: &str) -> AwsResult<()> {
+        self.wait().await;
+        const OP: &str = "iam:UpdateAssumeRolePolicy";
+        self.mutate(OP, role, |s| {
+            let trust = trust_checked(OP, document)?;
+            role_mut(s, OP, role)?.trust = trust;
+            Ok(())
+        })
+    }
+
+    async fn update_role_max_session(&self, role: &str, seconds: u64) -> AwsResult<()> {
+        self.wait().await;
+        const OP: &str = "iam:UpdateRole";
+        self.mutate(OP, role, |s| {
+            max_session_checked(OP, seconds)?;
+            role_mut(s, OP, role)?.max_session_secs = seconds;
+            Ok(())
+        })
+    }
+
+    async fn put_role_permissions_boundary(&self, role: &str, policy_arn: &str) -> AwsResult<()> {
+        self.wait().await;
+        const OP: &str = "iam:PutRolePermissionsBoundary";
+        self.mutate(OP, &format!("{role} {policy_arn}"), |s| {
+            if !s.policies.contains_key(policy_arn) {
+                return Err(not_found(OP, policy_arn));
+            }
+            role_mut(s, OP, role)?.boundary = Some(policy_arn.to_string());
+            Ok(())
+        })
+    }
+
+    async fn list_attached_role_policies(&self, role: &str) -> AwsResult<Vec<String>> {
+        self.wait().await;
+        const OP: &str = "iam:ListAttachedRolePolicies";
+        self.read(|s| Ok(role_ref(s, OP, role)?.attached.iter().cloned().collect()))
+    }
+
+    async fn attach_role_policy(&self, role: &str, policy_arn: &str) -> AwsResult<()> {
+        self.wait().await;
+        const OP: &str = "iam:AttachRolePolicy";
+        self.mutate(OP, &format!("{role} {policy_arn}"), |s| {
+            if !s.policies.contains_key(policy_arn) {
+                return Err(not_found(OP, policy_arn));
+            }
+            let found = role_mut(s, OP, role)?;
+            if !found.attached.contains(policy_arn)
+                && found.attached.len() >= MANAGED_POLICIES_A_USER
+            {
+                return Err(err(
+                    OP,
+                    AwsErrorKind::LimitExceeded,
+                    "ten managed policies a role",
+                ));
+            }
+            found.attached.insert(policy_arn.to_string());
+            Ok(())
+        })
+    }
+
+    async fn detach_role_policy(&self, role: &str, policy_arn: &str) -> AwsResult<()> {
+        self.wait().await;
+        const OP: &str = "iam:DetachRolePolicy";
+        self.mutate(OP, &format!("{role} {policy_arn}"), |s| {
+            let found = role_mut(s, OP, role)?;
+            removed(OP, found.attached.remove(policy_arn), policy_arn)
+        })
+    }
+
+    async fn list_role_policies(&self, role: &str) -> AwsResult<Vec<String>> {
+        self.wait().await;
+        const OP: &str = "iam:ListRolePolicies";
+        self.read(|s| Ok(role_ref(s, OP, role)?.inline.keys().cloned().collect()))
+    }
+
+    async fn get_role_policy(
+        &self,
+        role: &str,
+        name: &str,
+    ) -> AwsResult<Option<serde_json::Value>> {
+        self.wait().await;
+        const OP: &str = "iam:GetRolePolicy";
+        self.read(|s| Ok(role_ref(s, OP, role)?.inline.get(name).cloned()))
+    }
+
+    async fn put_role_policy(&self, role: &str, name: &str, document: &str) -> AwsResult<()> {
+        self.wait().await;
+        const OP: &str = "iam:PutRolePolicy";
+        self.mutate(OP, &format!("{role} {name}"), |s| {
+            let document = parsed(OP, document)?;
+            let found = role_mut(s, OP, role)?;
+            within_inline_quota(
+                OP,
+                &found.inline,
+                name,
+                &document,
+                crate::quotas::ROLE_INLINE_POLICIES,
+            )?;
+            found.inline.insert(name.to_string(), document);
+            Ok(())
+        })
+    }
+
     async fn list_users(&self) -> AwsResult<Vec<String>> {
         self.wait().await;
         self.read(|s| Ok(s.users.keys().cloned().collect()))
@@ -789,4 +989,82 @@ fn removed(operation: &'static str, was_there: bool, what: &str) -> AwsResult<()
     } else {
         Err(not_found(operation, what))
     }
+}
+
+fn parsed(operation: &'static str, document: &str) -> AwsResult<serde_json::Value> {
+    serde_json::from_str(document)
+        .map_err(|_| err(operation, AwsErrorKind::Invalid, "MalformedPolicyDocument"))
+}
+
+/// AWS's quota on the inline policies of one group or role together, `name` written anew.
+fn within_inline_quota(
+    operation: &'static str,
+    policies: &BTreeMap<String, serde_json::Value>,
+    name: &str,
+    document: &serde_json::Value,
+    limit: usize,
+) -> AwsResult<()> {
+    let size = |p: &serde_json::Value| crate::quotas::policy_chars(&p.to_string());
+    let others: usize = policies
+        .iter()
+        .filter(|(n, _)| *n != name)
+        .map(|(_, p)| size(p))
+        .sum();
+    if others + size(document) > limit {
+        return Err(err(
+            operation,
+            AwsErrorKind::LimitExceeded,
+            &format!("the inline policies together would pass {limit} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// AWS's rules for a trust policy: a JSON document of at most 2,048 characters.
+fn trust_checked(operation: &'static str, document: &str) -> AwsResult<serde_json::Value> {
+    if let Some(why) =
+        crate::quotas::too_large("the trust policy", document, crate::quotas::TRUST_POLICY)
+    {
+        return Err(err(operation, AwsErrorKind::LimitExceeded, &why));
+    }
+    parsed(operation, document)
+}
+
+/// CreateRole's and UpdateRole's `MaxSessionDuration`: 3,600 to 43,200 seconds.
+fn max_session_checked(operation: &'static str, seconds: u64) -> AwsResult<()> {
+    if crate::quotas::ROLE_MAX_SESSION_SECS.contains(&seconds) {
+        Ok(())
+    } else {
+        Err(err(
+            operation,
+            AwsErrorKind::Invalid,
+            "MaxSessionDuration must be 3600 to 43200",
+        ))
+    }
+}
+
+fn role_ref<'a>(
+    state: &'a State,
+    operation: &'static str,
+    name: &str,
+) -> AwsResult<&'a MemoryRole> {
+    state
+        .roles
+        .get(name)
+        .filter(|_| !state.invisible(name))
+        .ok_or_else(|| not_found(operation, name))
+}
+
+fn role_mut<'a>(
+    state: &'a mut State,
+    operation: &'static str,
+    name: &str,
+) -> AwsResult<&'a mut MemoryRole> {
+    if state.invisible(name) {
+        return Err(not_found(operation, name));
+    }
+    state
+        .roles
+        .get_mut(name)
+        .ok_or_else(|| not_found(operation, name))
 }

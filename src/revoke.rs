@@ -1,21 +1,22 @@
-//! Cutting Identity Center sessions already handed out. Deleting an assignment stops new
-//! sessions, but a role session made from a permission set lasts its session duration. So,
-//! before the assignments go, the person's identity-store user id is added to a Deny statement
-//! in the inline policy of each permission set they can start sessions from, and the set is
-//! re-provisioned: AWS evaluates that policy on every request of every session from the set.
+//! Cutting sessions already handed out, written into an inline policy that AWS evaluates on
+//! every request of every session: an Identity Center permission set's (the person's
+//! identity-store user id, `identitystore:userId`) or a job-function role's (the person's role
+//! session, `aws:userid` = `<role unique id>:<session name>`). Deleting an assignment or leaving
+//! a group stops new sessions, but a session already issued lasts its duration; the deny entry
+//! added before those removals ends it at once.
 //!
 //! The statement (Sid `IamOnboardRevokedSessions`) denies every action on every resource when
-//! `identitystore:userId` is one of the revoked ids. Beside that, under `StringNotEquals` on
+//! the key is one of the revoked ids. Beside that, under `StringNotEquals` on
 //! the same key, each id is written again with the time it was added (`<id> revoked at
 //! <time>`): no user id ever equals such a text, so that part never changes what is denied, and
 //! the policy itself records when each entry may go. An entry is pruned once the set's session
 //! duration, plus a margin for the assignment deletions that follow it, has passed since it was
-//! added, whenever the tool next writes the set's policy (offboarding, or ensuring the set from
-//! its template, which keeps every unexpired entry). What offboarding does to each set, and the
-//! writing of an entry, are in `cut_sessions`.
+//! added, whenever the tool next writes the policy (offboarding; for a permission set also
+//! ensuring it from its template, which keeps every unexpired entry). What offboarding does to
+//! each set is in `sso::cut_sessions`, to each role in `iam::role_sessions`.
 //!
-//! A permission set's inline policy holds at most 10,240 non-whitespace characters, about a
-//! hundred entries beside a template's policy. When one more does not fit, the entries give
+//! A permission set's inline policy, like a role's inline policies together, holds at most
+//! 10,240 non-whitespace characters, about a hundred entries beside a template's policy. When one more does not fit, the entries give
 //! way to AWS's own revocation of older sessions: a second statement (Sid
 //! `IamOnboardRevokedOlderSessions`) denies every session issued before that time
 //! (`DateLessThan` on `aws:TokenIssueTime`). The leavers' sessions are cut with everyone's; the
@@ -34,7 +35,26 @@ use std::collections::BTreeMap;
 pub(crate) const REVOKE_SID: &str = "IamOnboardRevokedSessions";
 /// The Sid of the statement that denies every session issued before a time.
 pub(crate) const REVOKE_OLDER_SID: &str = "IamOnboardRevokedOlderSessions";
-const USER_ID_KEY: &str = "identitystore:userId";
+
+/// Whose sessions an entry names: the condition key its ids are matched on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum RevokedKey {
+    /// An Identity Center person, in a permission set's policy: `identitystore:userId`.
+    #[default]
+    IdentityStoreUser,
+    /// One person's sessions of an IAM role, in the role's policy: `aws:userid`, which for a
+    /// role session is `<role unique id>:<role session name>`.
+    RoleSession,
+}
+
+impl RevokedKey {
+    fn condition_key(self) -> &'static str {
+        match self {
+            RevokedKey::IdentityStoreUser => "identitystore:userId",
+            RevokedKey::RoleSession => "aws:userid",
+        }
+    }
+}
 const TOKEN_ISSUE_TIME_KEY: &str = "aws:TokenIssueTime";
 const REVOKED_AT: &str = " revoked at ";
 /// How long an entry outlives the session duration: it is added before the person's
@@ -48,6 +68,7 @@ const LONGEST_SESSION_SECS: u64 = 12 * 3600;
 /// session is denied.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Revocations {
+    key: RevokedKey,
     entries: BTreeMap<String, u64>,
     older_than: Option<u64>,
 }
@@ -64,26 +85,29 @@ pub(crate) struct Fitted {
 impl Revocations {
     /// The entries in a permission set's inline policy. An id without its time (a statement
     /// edited by hand) counts as added `now`, so it is kept a whole session duration.
-    pub(crate) fn read(policy: Option<&Value>, now: u64) -> Self {
+    pub(crate) fn read(key: RevokedKey, policy: Option<&Value>, now: u64) -> Self {
+        let condition_key = key.condition_key();
         let older_than = policy
             .and_then(|p| find_statement(p, REVOKE_OLDER_SID))
             .and_then(|s| s["Condition"]["DateLessThan"][TOKEN_ISSUE_TIME_KEY].as_str())
             .map(|at| parse_rfc3339(at).unwrap_or(now));
         let Some(statement) = policy.and_then(|p| find_statement(p, REVOKE_SID)) else {
             return Revocations {
+                key,
                 entries: BTreeMap::new(),
                 older_than,
             };
         };
         let condition = &statement["Condition"];
-        let times: BTreeMap<&str, u64> = strings(&condition["StringNotEquals"][USER_ID_KEY])
+        let times: BTreeMap<&str, u64> = strings(&condition["StringNotEquals"][condition_key])
             .filter_map(|note| {
                 let (id, at) = note.split_once(REVOKED_AT)?;
                 Some((id, parse_rfc3339(at)?))
             })
             .collect();
         Revocations {
-            entries: strings(&condition["StringEquals"][USER_ID_KEY])
+            key,
+            entries: strings(&condition["StringEquals"][condition_key])
                 .map(|id| (id.to_string(), times.get(id).copied().unwrap_or(now)))
                 .collect(),
             older_than,
@@ -221,6 +245,7 @@ impl Revocations {
     }
 
     fn statement(&self) -> Value {
+        let key = self.key.condition_key();
         let ids: Vec<&String> = self.entries.keys().collect();
         let notes: Vec<String> = self
             .entries
@@ -233,8 +258,8 @@ impl Revocations {
             "Action": "*",
             "Resource": "*",
             "Condition": {
-                "StringEquals": { USER_ID_KEY: ids },
-                "StringNotEquals": { USER_ID_KEY: notes },
+                "StringEquals": { key: ids },
+                "StringNotEquals": { key: notes },
             },
         })
     }
@@ -314,6 +339,7 @@ pub(crate) mod tests {
 
     const HOUR: u64 = 3600;
     const T0: u64 = 1_795_846_800;
+    const USER_ID_KEY: &str = "identitystore:userId";
 
     /// A template's policy with `entries` written into it.
     pub(crate) fn policy_with(entries: &Revocations) -> Value {
@@ -346,7 +372,10 @@ pub(crate) mod tests {
             ])
         );
         assert_eq!(policy["Statement"][0]["Action"], "s3:GetObject");
-        assert_eq!(Revocations::read(Some(&policy), T0 + 5 * HOUR), entries);
+        assert_eq!(
+            Revocations::read(RevokedKey::IdentityStoreUser, Some(&policy), T0 + 5 * HOUR),
+            entries
+        );
     }
 
     #[test]
@@ -378,7 +407,7 @@ pub(crate) mod tests {
     fn an_id_without_its_time_is_kept_a_whole_session_from_now() {
         let policy = json!({"Statement": {"Sid": REVOKE_SID, "Effect": "Deny", "Action": "*",
             "Resource": "*", "Condition": {"StringEquals": {USER_ID_KEY: "by-hand"}}}});
-        let entries = Revocations::read(Some(&policy), T0);
+        let entries = Revocations::read(RevokedKey::IdentityStoreUser, Some(&policy), T0);
         assert_eq!(entries.revoked_at("by-hand"), Some(T0));
         assert_eq!(
             without_revocations(&policy)["Statement"],
