@@ -199,6 +199,7 @@ pub(crate) fn iam_findings(
         for (name, state) in shared.iter().filter(|(name, state)| used(name, state)) {
             if let Ok(template) = templates.get(name) {
                 findings.extend(shared_drift(template, state, facts.caller.as_ref()));
+                findings.extend(role_drift(template, state, facts.caller.as_ref()));
             }
         }
     }
@@ -475,6 +476,90 @@ fn shared_drift(
             ))
         })
         .collect()
+}
+
+/// A role template's role against the template: missing, a trust that no longer requires MFA
+/// or the session named after the person (edited by hand), or a trust, maximum session,
+/// boundary, attached policies or group assume-role policy other than the template's.
+fn role_drift(
+    template: &Template,
+    state: &SharedState,
+    caller: Option<&CallerIdentity>,
+) -> Vec<Finding> {
+    let (Some(name), Some(role)) = (template.role_name(), &state.role) else {
+        return Vec::new();
+    };
+    let converge = format!(
+        "any iam-onboard new-user, move or batch run with template {} brings the role back to the template",
+        template.name
+    );
+    let Some(found) = &role.found else {
+        return vec![Finding::new(
+            Check::TemplateDrift,
+            format!("role {name}"),
+            format!(
+                "role {name} of template {} is missing in AWS",
+                template.name
+            ),
+            converge,
+        )];
+    };
+    let mut differs = Vec::new();
+    let weakened = crate::iam::role::trust_weakened(&found.trust);
+    if !weakened.is_empty() {
+        differs.push(format!(
+            "its trust policy no longer requires {}: anyone it trusts can assume it without",
+            weakened.join(" or ")
+        ));
+    }
+    if let Some(caller) = caller {
+        let wanted = SharedState::ensured(template, caller)
+            .role
+            .expect("a role template's ensured state has its role");
+        let designed = wanted.found.expect("the ensured role exists");
+        if weakened.is_empty() && found.trust != designed.trust {
+            differs.push("its trust policy differs from the template's design".to_string());
+        }
+        if found.permissions_boundary != designed.permissions_boundary {
+            differs.push(format!(
+                "permissions boundary {}, the template names {}",
+                found.permissions_boundary.as_deref().unwrap_or("none"),
+                designed.permissions_boundary.as_deref().unwrap_or("none")
+            ));
+        }
+        let mut attached = role.attached.clone();
+        attached.sort();
+        let mut policies = wanted.attached.clone();
+        policies.sort();
+        if attached != policies {
+            differs.push(format!(
+                "attached policies {attached:?}, the template gives {policies:?}"
+            ));
+        }
+        if role.assume_policy != wanted.assume_policy {
+            differs.push(format!(
+                "group {}'s assume-role policy is missing or differs",
+                template.group
+            ));
+        }
+    }
+    if found.max_session_secs != template.session_secs() {
+        differs.push(format!(
+            "maximum session {} s, the template's session_duration is {} ({} s)",
+            found.max_session_secs,
+            template.session_duration,
+            template.session_secs()
+        ));
+    }
+    if differs.is_empty() {
+        return Vec::new();
+    }
+    vec![Finding::new(
+        Check::TemplateDrift,
+        found.arn.clone(),
+        format!("{} (template {})", differs.join("; "), template.name),
+        converge,
+    )]
 }
 
 /// Findings in report order: most severe first, then by check and subject.

@@ -454,6 +454,11 @@ pub(crate) struct NewUserArgs {
     /// Write the one-time console password to this new file (mode 0600) instead of showing it
     #[arg(long, value_name = "FILE")]
     pub(crate) password_file: Option<PathBuf>,
+
+    /// For a role template: write the AWS CLI profile that assumes the role (with the MFA
+    /// device, as the person) to this new file, to append to ~/.aws/config
+    #[arg(long, value_name = "FILE")]
+    pub(crate) aws_profile_out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

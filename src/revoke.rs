@@ -198,7 +198,7 @@ impl Revocations {
                 older_sessions_cut: Some(now),
             })),
             written => Err(format!(
-                "even with every older session revoked at once, the inline policy would be {} non-whitespace characters; a permission set takes {limit}",
+                "even with every older session revoked at once, the inline policy would be {} non-whitespace characters; {limit} are left for it",
                 written.map_or(0, |p| policy_chars(&p.to_string()))
             )),
         }

@@ -54,16 +54,6 @@ pub(crate) enum Access {
     Role,
 }
 
-impl Access {
-    /// As the template file writes it.
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Access::Group => "group",
-            Access::Role => "role",
-        }
-    }
-}
-
 /// A template file as written.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -467,7 +457,7 @@ fn parse_template(
     let tags: Vec<(String, String)> = raw.tags.into_iter().collect();
     names::validate_tag_set(&tags)
         .map_err(|err| at(&format!("tags: {}", err.field), err.reason))?;
-    Ok(Template {
+    let template = Template {
         name,
         description: raw.description,
         group: raw.group,
@@ -481,7 +471,24 @@ fn parse_template(
         account_sets: raw.account_sets,
         source: file.shown_as.clone(),
         built_in: file.built_in,
-    })
+    };
+    if template.role_name().is_some() {
+        // The longest account and partition the trust can be written for.
+        let widest = crate::aws::CallerIdentity {
+            account: "123456789012".to_string(),
+            arn: "arn:aws-us-gov:iam::123456789012:root".to_string(),
+            user_id: String::new(),
+        };
+        let trust = crate::iam::role::trust_policy(&template, &widest).to_string();
+        if let Some(why) = crate::quotas::too_large(
+            "the role's trust policy",
+            &trust,
+            crate::quotas::TRUST_POLICY,
+        ) {
+            return Err(at("access", why));
+        }
+    }
+    Ok(template)
 }
 
 #[cfg(test)]
@@ -649,6 +656,11 @@ mod tests {
             (
                 GOOD.replace("}", ",\"session_duration\":\"8h\"}"),
                 "session_duration",
+            ),
+            (GOOD.replace("}", ",\"access\":\"role\"}"), "mfa"),
+            (
+                GOOD.replace("}", ",\"access\":\"users\"}"),
+                "line 1 column 137",
             ),
         ] {
             let dir = tempfile::tempdir().unwrap();

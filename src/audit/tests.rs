@@ -261,3 +261,51 @@ async fn only_a_template_in_use_drifts_when_its_policies_are_missing() {
     assert_eq!(missing("finance"), 0, "nobody uses finance: {findings:#?}");
     assert_eq!(missing("devops"), 0, "nobody uses devops");
 }
+
+#[tokio::test]
+async fn a_role_template_s_role_is_checked_against_its_design_and_a_weakened_trust_is_high() {
+    use crate::aws::Iam;
+    let api = MemoryIam::new(created());
+    let request = crate::iam::request::NewUserRequest::new(
+        crate::iam::request::NewUserInput {
+            user_name: "dana".to_string(),
+            template: "devops".to_string(),
+            mfa: crate::iam::request::MfaMode::Deferred,
+            ..Default::default()
+        },
+        &templates(),
+    )
+    .unwrap();
+    crate::iam::apply::tests::run(&api, &request).await.unwrap();
+    let role_findings = |findings: Vec<Finding>| -> Vec<Finding> {
+        findings
+            .into_iter()
+            .filter(|f| f.subject.contains(":role/"))
+            .collect()
+    };
+    let clock = TokioClock::starting_at(created());
+    assert!(role_findings(audit_at(&api, &clock).await).is_empty());
+
+    let caller = api.get_caller_identity().await.unwrap();
+    let mut trust = crate::iam::role::trust_policy(templates().get("devops").unwrap(), &caller);
+    trust["Statement"][0]["Condition"]
+        .as_object_mut()
+        .unwrap()
+        .remove("Bool");
+    api.update_assume_role_policy("iam-onboard-devops", &trust.to_string())
+        .await
+        .unwrap();
+    api.update_role_max_session("iam-onboard-devops", 43_200)
+        .await
+        .unwrap();
+    let found = role_findings(audit_at(&api, &clock).await);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].check, "template-drift");
+    assert_eq!(found[0].severity, Severity::High);
+    assert!(
+        found[0].detail.contains("no longer requires MFA")
+            && found[0].detail.contains("maximum session 43200 s"),
+        "{}",
+        found[0].detail
+    );
+}

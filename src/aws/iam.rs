@@ -20,6 +20,15 @@ impl CallerIdentity {
     pub(crate) fn partition(&self) -> &str {
         self.arn.split(':').nth(1).unwrap_or("aws")
     }
+
+    /// The console's sign-in domain in the caller's partition.
+    pub(crate) fn sign_in_domain(&self) -> &'static str {
+        match self.partition() {
+            "aws-cn" => "signin.amazonaws.cn",
+            "aws-us-gov" => "signin.amazonaws-us-gov.com",
+            _ => "signin.aws.amazon.com",
+        }
+    }
 }
 
 /// A user as GetUser reports it, tags included.

@@ -229,6 +229,7 @@ pub(super) fn parse_row(
                 console,
                 mfa: MfaMode::Deferred,
                 password_file: None,
+                profile_file: None,
             };
             let request = NewUserRequest::new(input, checking.templates).map_err(relocate)?;
             RowAction::Onboard(Box::new(request))

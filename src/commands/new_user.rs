@@ -44,6 +44,7 @@ pub(crate) fn new_user_request(
             console: !args.no_console,
             mfa,
             password_file: args.password_file,
+            profile_file: args.aws_profile_out,
         },
         set,
     )?;
@@ -137,7 +138,10 @@ pub(super) async fn new_user(
                 mfa_enabled: None,
                 mfa_deferred: false,
             });
-            let report = NewUserReport::new(&request, observed, plan, outcome.as_ref());
+            let mut report = NewUserReport::new(&request, observed, plan, outcome.as_ref());
+            if !settings.dry_run {
+                write_profile(&request, &mut report)?;
+            }
             report::print(&report.render(settings.output));
             return Ok(());
         }
@@ -153,7 +157,8 @@ pub(super) async fn new_user(
     {
         tracing::warn!(%err, "could not record that the password was delivered; a re-run will make a new one");
     }
-    let report = NewUserReport::new(&request, observed, plan, Some(&onboarded));
+    let mut report = NewUserReport::new(&request, observed, plan, Some(&onboarded));
+    write_profile(&request, &mut report)?;
     let secrets_on_screen = onboarded.password_to_show.is_some() || request.mfa == MfaMode::Prompt;
     if settings.terminal.interactive && settings.output == OutputFormat::Human {
         eprintln!("\n{}", report.handover(settings.terminal.look));
@@ -162,6 +167,23 @@ pub(super) async fn new_user(
         }
     }
     report::print(&report.render(settings.output));
+    Ok(())
+}
+
+/// Writes the role's AWS CLI profile to `--aws-profile-out` (checked new before any change),
+/// and says so in the report.
+fn write_profile(request: &NewUserRequest, report: &mut NewUserReport) -> Result<(), Error> {
+    let (Some(path), Some(role)) = (&request.profile_file, &report.role) else {
+        return Ok(());
+    };
+    crate::secret::write_new_private_file(path, role.cli_profile.config_block().as_bytes())
+        .map_err(|err| {
+            InputError::new(
+                crate::iam::request::PROFILE_FILE_FLAG,
+                format!("cannot write {}: {err}", path.display()),
+            )
+        })?;
+    report.aws_profile_file = Some(path.display().to_string());
     Ok(())
 }
 

@@ -91,12 +91,9 @@ async fn offboard_user(
                 offboard::DENY_ALL_POLICY
             };
             let acting = Acting::of(&prepared.caller);
+            let cut = AccessCut::of_iam_user(done.cut_at, denied_by, &done.removed.roles_cut);
             let mut report = OffboardReport::done(&acting, &found.plan, mode, reason, done.removed);
-            report.access_cut = Some(AccessCut {
-                at: done.cut_at,
-                inline_policy: Some(denied_by.to_string()),
-                permission_sets: Vec::new(),
-            });
+            report.access_cut = Some(cut);
             report
         }
     };

@@ -93,6 +93,21 @@ fn template_json(template: &Template) -> serde_json::Value {
         "console_access": template.console_access,
         "mfa": template.mfa,
         "session_duration": template.session_duration,
+        "access": template.access,
+        "role": template.role_name().map(|name| {
+            let caller = placeholder_caller();
+            let arn = crate::iam::role::role_arn(&caller, &name);
+            serde_json::json!({
+                "name": name,
+                "path": crate::template::IAM_PATH,
+                "max_session_seconds": template.session_secs(),
+                "trust_policy": crate::iam::role::trust_policy(template, &caller),
+                "group_policy": {
+                    "name": crate::iam::role::ASSUME_POLICY,
+                    "document": crate::iam::role::assume_policy(&arn),
+                },
+            })
+        }),
         "account_sets": template.account_sets,
         "tags": template.tags.iter().cloned().collect::<std::collections::BTreeMap<_, _>>(),
         "policies": template.policies.iter().map(policy).collect::<Vec<_>>(),
@@ -114,13 +129,18 @@ fn template_text(
             .collect::<String>()
     };
     let mut out = format!(
-        "{}: {}\n  group           {}\n  console access  {}\n  MFA             {}\n  session         {} (Identity Center)\n  tags            {}\n  source          {}\n",
+        "{}: {}\n  group           {}\n  console access  {}\n  MFA             {}\n  session         {} (Identity Center{})\n  tags            {}\n  source          {}\n",
         template.name,
         template.description,
         template.group,
         if template.console_access { "yes" } else { "no" },
         template.mfa.as_str(),
         template.session_duration,
+        if template.role_name().is_some() {
+            "; the role's maximum session"
+        } else {
+            ""
+        },
         template
             .tags
             .iter()
@@ -136,15 +156,67 @@ fn template_text(
         };
         out.push_str(&format!("  account set     {set} gives {given}{held}\n"));
     }
-    for policy in &template.policies {
+    let role = template.role_name();
+    if let Some(name) = &role {
         out.push_str(&format!(
-            "\nPolicy {} (attached to the group):\n",
+            "  access          role {name} (path {}), assumed with MFA as oneself, sessions up to {} s; the group {} allows only MFA self-service and assuming it\n",
+            crate::template::IAM_PATH,
+            template.session_secs(),
+            template.group
+        ));
+    } else {
+        out.push_str("  access          through the group\n");
+    }
+    let role_policies: Vec<&str> = template
+        .permission_policies()
+        .map(|p| p.name.as_str())
+        .collect();
+    for policy in &template.policies {
+        let on = match &role {
+            Some(name) if role_policies.contains(&policy.name.as_str()) => format!("role {name}"),
+            _ => "group".to_string(),
+        };
+        out.push_str(&format!(
+            "\nPolicy {} (attached to the {on}):\n",
             policy.iam_name
         ));
         out.push_str(&pretty(&policy.document));
     }
+    if let Some(name) = &role {
+        let caller = placeholder_caller();
+        out.push_str(&format!(
+            "\nTrust policy of role {name} (ACCOUNT is the account's id):\n"
+        ));
+        out.push_str(&pretty(&crate::iam::role::trust_policy(template, &caller)));
+        out.push_str(&format!(
+            "\nInline policy {} of group {}:\n",
+            crate::iam::role::ASSUME_POLICY,
+            template.group
+        ));
+        out.push_str(&pretty(&crate::iam::role::assume_policy(
+            &crate::iam::role::role_arn(&caller, name),
+        )));
+    }
     let boundary = &template.permissions_boundary;
-    out.push_str(&format!("\nPermissions boundary {}:\n", boundary.iam_name));
+    let on = if role.is_some() {
+        "of the users and the role"
+    } else {
+        "of the users"
+    };
+    out.push_str(&format!(
+        "\nPermissions boundary {} ({on}):\n",
+        boundary.iam_name
+    ));
     out.push_str(&pretty(&boundary.document));
     out
+}
+
+/// Who the documents of `templates show` are written for: no account is read, so the account
+/// id is the word ACCOUNT.
+fn placeholder_caller() -> crate::aws::CallerIdentity {
+    crate::aws::CallerIdentity {
+        account: "ACCOUNT".to_string(),
+        arn: "arn:aws:iam::ACCOUNT:root".to_string(),
+        user_id: String::new(),
+    }
 }

@@ -1,14 +1,18 @@
 //! `move`: a job change for an IAM user this tool made. The new template's shared resources
-//! are ensured, then the old template's group is left before the new one is joined (least
-//! privilege: never both at once), the template tags are replaced, and the permissions boundary
+//! are ensured, then the person's sessions of the old template's role (if it has one) are cut
+//! and the old template's group is left before the new one is joined (least privilege: never
+//! both at once), the template tags are replaced, and the permissions boundary
 //! is changed when the new template names another one. Password, MFA devices and keys stay.
 //! Each change's undo is recorded before it is made, so a failure puts back the old group, tags
 //! and boundary in reverse order.
 
 use crate::aws::{AwsErrorKind, AwsResult, CallerIdentity, GroupRef, Iam, UserInfo};
+use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, InputError};
 use crate::iam::apply::{Failure, apply_shared, rolling_back};
 use crate::iam::plan::{SharedState, Step, observe_shared, plan_shared};
+use crate::iam::role::REVOKED_SESSIONS_POLICY;
+use crate::iam::role_sessions::{AssumableRole, assumable_roles, cut_sessions};
 use crate::iam::undo::{Undo, UndoLog};
 use crate::operation::{Operation, Prepared, existing_user};
 use crate::protect::Protected;
@@ -44,10 +48,12 @@ pub(crate) struct MoveState {
     pub(crate) user: UserInfo,
     pub(crate) groups: Vec<GroupRef>,
     pub(crate) shared: SharedState,
+    /// The job-function roles the person's other groups let them assume.
+    pub(crate) old_roles: Vec<AssumableRole>,
 }
 
-/// Reads the caller, the user, their groups and the new template's policies and group at once.
-/// `None` when there is no such user.
+/// Reads the caller, the user, their groups and the new template's policies and group at once,
+/// then the roles the person's other groups let them assume. `None` when there is no such user.
 pub(crate) async fn look(
     api: &impl Iam,
     user_name: &str,
@@ -65,12 +71,27 @@ pub(crate) async fn look(
         groups,
         observe_shared(api, template),
     )?;
+    let Some(user) = user else {
+        return Ok((caller, None));
+    };
+    let others: Vec<String> = groups
+        .iter()
+        .filter(|g| g.name != template.group)
+        .map(|g| g.name.clone())
+        .collect();
+    let new_role = template.role_name();
+    let old_roles = assumable_roles(api, &others)
+        .await?
+        .into_iter()
+        .filter(|role| Some(&role.name) != new_role.as_ref())
+        .collect();
     Ok((
         caller,
-        user.map(|user| MoveState {
+        Some(MoveState {
             user,
             groups,
             shared,
+            old_roles,
         }),
     ))
 }
@@ -80,6 +101,13 @@ pub(crate) async fn look(
 pub(crate) enum MoveStep {
     /// The new template's policies and group, ensured (shared: never undone).
     Shared(Step),
+    /// A deny entry for the person's sessions of a role of the old template, so the old role's
+    /// sessions end before the new group is joined. Not undone: a person put back in the old
+    /// group assumes the role again.
+    CutRoleSessions {
+        user: String,
+        role: AssumableRole,
+    },
     LeaveGroup {
         user: String,
         group: String,
@@ -103,6 +131,12 @@ impl fmt::Display for MoveStep {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             MoveStep::Shared(step) => write!(f, "{step}"),
+            MoveStep::CutRoleSessions { user, role } => write!(
+                f,
+                "iam:PutRolePolicy RoleName={} PolicyName={REVOKED_SESSIONS_POLICY} (denies aws:userid {}: the old role's sessions end first)",
+                role.name,
+                role.session_of(user)
+            ),
             MoveStep::LeaveGroup { user, group } => write!(
                 f,
                 "iam:RemoveUserFromGroup GroupName={group} UserName={user} (the old template's group, left first)"
@@ -182,6 +216,15 @@ pub(crate) fn plan_move(
         .map(MoveStep::Shared)
         .collect();
     let template_groups: Vec<&str> = templates.iter().map(|t| t.group.as_str()).collect();
+    steps.extend(
+        state
+            .old_roles
+            .iter()
+            .map(|role| MoveStep::CutRoleSessions {
+                user: name.clone(),
+                role: role.clone(),
+            }),
+    );
     for group in &state.groups {
         if group.name != new.group && template_groups.contains(&group.name.as_str()) {
             steps.push(MoveStep::LeaveGroup {
@@ -268,6 +311,9 @@ async fn apply_step(
 ) -> Result<(), Failure> {
     match step {
         MoveStep::Shared(step) => apply_shared(api, step).await?,
+        MoveStep::CutRoleSessions { user, role } => {
+            cut_sessions(api, role, user, SystemClock.unix_now()).await?;
+        }
         MoveStep::LeaveGroup { user, group } => {
             undo.record(Undo::AddUserToGroup {
                 user: user.clone(),

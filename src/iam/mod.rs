@@ -17,4 +17,5 @@ pub(crate) mod people;
 pub(crate) mod plan;
 pub(crate) mod request;
 pub(crate) mod role;
+pub(crate) mod role_sessions;
 pub(crate) mod undo;

@@ -3,7 +3,8 @@
 //!
 //! `discover` makes read calls only (concurrently; a call that fails becomes a warning, not a
 //! crash). `plan_offboard` is pure: phases of changes, each independent inside. First a
-//! deny-all inline policy, so what the person already holds stops working at once; then the
+//! deny-all inline policy, so what the person already holds stops working at once, and a deny
+//! of their sessions in each job-function role they could assume (see `role_sessions`); then the
 //! console password, keys, MFA devices and everything else attached; then virtual MFA devices
 //! and the deny itself; then the user. `execute` runs the phases, each phase's changes at once;
 //! NoSuchEntity counts as already done, so an interrupted run finishes when run again.
@@ -18,6 +19,8 @@ use crate::aws::{
     UserInfo,
 };
 use crate::error::{Error, InputError};
+use crate::iam::role::REVOKED_SESSIONS_POLICY;
+use crate::iam::role_sessions::{AssumableRole, RoleSessionsCut, assumable_roles, cut_sessions};
 use crate::names;
 use futures_util::future::join_all;
 use std::fmt;
@@ -82,6 +85,8 @@ pub(crate) struct Inventory {
     pub(crate) inline_policies: Vec<String>,
     pub(crate) managed_policies: Vec<String>,
     pub(crate) groups: Vec<GroupRef>,
+    /// The job-function roles the person's groups let them assume.
+    pub(crate) roles: Vec<AssumableRole>,
     /// Discovery calls that failed: what they would have found is unknown.
     pub(crate) warnings: Vec<String>,
 }
@@ -135,8 +140,9 @@ pub(crate) fn is_virtual_mfa(serial: &str) -> bool {
     serial.starts_with("arn:") && serial.contains(":mfa/")
 }
 
-/// Reads everything attached to `name`, in two round trips: the user and every list at once,
-/// then when each access key was last used. `None` when the user does not exist.
+/// Reads everything attached to `name`: the user and every list at once, then when each access
+/// key was last used beside the roles its groups let it assume. `None` when the user does not
+/// exist.
 pub(crate) async fn discover(
     api: &impl Iam,
     name: &str,
@@ -209,17 +215,26 @@ pub(crate) async fn discover(
         return Ok(None);
     };
     let access_keys: Vec<AccessKey> = access_keys;
-    let keys = join_all(access_keys.into_iter().map(|key| async {
-        let last_used = found(
-            "iam:GetAccessKeyLastUsed",
-            api.get_access_key_last_used(&key.id),
+    let groups: Vec<GroupRef> = groups;
+    let group_names: Vec<String> = groups.iter().map(|g| g.name.clone()).collect();
+    let (keys, roles) = tokio::join!(
+        join_all(access_keys.into_iter().map(|key| async {
+            let last_used = found(
+                "iam:GetAccessKeyLastUsed",
+                api.get_access_key_last_used(&key.id),
+                gaps,
+                w,
+            )
+            .await;
+            FoundKey { key, last_used }
+        })),
+        found(
+            "iam:GetGroupPolicy",
+            assumable_roles(api, &group_names),
             gaps,
-            w,
-        )
-        .await;
-        FoundKey { key, last_used }
-    }))
-    .await;
+            w
+        ),
+    );
     let own_device_suffix = format!(":mfa/{name}");
     let orphan_virtual_mfa = unassigned
         .into_iter()
@@ -236,6 +251,7 @@ pub(crate) async fn discover(
         inline_policies,
         managed_policies,
         groups,
+        roles,
         warnings: warnings.into_inner().expect("not poisoned"),
     }))
 }
@@ -279,6 +295,13 @@ pub(crate) enum Removal {
     LiftDeny {
         fallback_arn: String,
         attached: bool,
+    },
+    /// A deny entry for the person's sessions of a role they could assume, added at `now`
+    /// (Unix seconds): what the role already issued them stops working.
+    CutRoleSessions {
+        role: AssumableRole,
+        user: String,
+        now: u64,
     },
     DeleteLoginProfile {
         user_arn: String,
@@ -331,6 +354,12 @@ impl fmt::Display for Removal {
                 "iam:PutUserPolicy PolicyName={DENY_ALL_POLICY} (denies every action: sessions and keys already handed out stop working at once; AWSDenyAll is attached instead if the user's inline policies are full)"
             ),
             Removal::LiftDeny { .. } => write!(f, "iam:DeleteUserPolicy {DENY_ALL_POLICY}"),
+            Removal::CutRoleSessions { role, user, .. } => write!(
+                f,
+                "iam:PutRolePolicy RoleName={} PolicyName={REVOKED_SESSIONS_POLICY} (denies aws:userid {}: the person's sessions of the role already issued stop working)",
+                role.name,
+                role.session_of(user)
+            ),
             Removal::DeleteLoginProfile { user_arn } => {
                 write!(f, "iam:DeleteLoginProfile {user_arn} (console password)")
             }
@@ -367,11 +396,13 @@ impl fmt::Display for Removal {
     }
 }
 
-/// What the run did about the deny, which the removals after it need to know.
+/// What the run's removals noted: how the deny was made, which the removals after it need to
+/// know, and the roles whose sessions were cut, for the report.
 #[derive(Debug, Default)]
 struct DenyUsed {
     /// `AWSDenyAll` was attached in the deny-all's place.
     managed: std::sync::atomic::AtomicBool,
+    roles_cut: Mutex<Vec<RoleSessionsCut>>,
 }
 
 impl Removal {
@@ -413,6 +444,11 @@ impl Removal {
                     (inline, detached) if gone(&inline) && (!managed || gone(&detached)) => inline,
                     _ => Ok(()),
                 }
+            }
+            Removal::CutRoleSessions { role, now, .. } => {
+                let cut = cut_sessions(api, role, user, *now).await?;
+                deny.roles_cut.lock().expect("not poisoned").push(cut);
+                Ok(())
             }
             Removal::DeleteLoginProfile { .. } => {
                 crate::iam::undo::delete_login_profile(api, user).await
@@ -631,10 +667,16 @@ pub(crate) fn plan_offboard(
             remove.push(Removal::TagOffboarded { tags });
         }
     }
-    let deny = Removal::DenyEverything {
+    let mut cut = vec![Removal::DenyEverything {
         fallback_arn: deny_all_managed_arn(user_arn),
-    };
-    let phases = [vec![deny], remove, then, last]
+    }];
+    let now = crate::clock::parse_rfc3339(offboarded_at).unwrap_or_default();
+    cut.extend(inventory.roles.iter().map(|role| Removal::CutRoleSessions {
+        role: role.clone(),
+        user: inventory.user.name.clone(),
+        now,
+    }));
+    let phases = [cut, remove, then, last]
         .into_iter()
         .filter(|phase| !phase.is_empty())
         .collect();
@@ -655,6 +697,8 @@ pub(crate) struct Removed {
     pub(crate) already_gone: Vec<String>,
     /// `AWSDenyAll` was attached in the deny-all's place (the user's inline policies were full).
     pub(crate) denied_by_managed_policy: bool,
+    /// The roles whose sessions of the person were cut.
+    pub(crate) roles_cut: Vec<RoleSessionsCut>,
 }
 
 /// Runs the phases in order, a phase's removals at once. After a phase in which something
@@ -711,6 +755,7 @@ pub(crate) async fn execute<A: Iam + Send + 'static>(
         }
     }
     removed.denied_by_managed_policy = deny.managed.load(std::sync::atomic::Ordering::SeqCst);
+    removed.roles_cut = std::mem::take(&mut *deny.roles_cut.lock().expect("not poisoned"));
     Ok(removed)
 }
 

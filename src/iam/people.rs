@@ -6,6 +6,7 @@
 use crate::aws::{AuthorizedUser, AwsErrorKind, AwsResult, CredentialRow, Iam, MfaDevice};
 use crate::clock::parse_rfc3339;
 use crate::iam::offboard::{DENY_ALL_POLICY, is_deny_all_managed};
+use crate::iam::role_sessions::assumable_roles;
 use crate::tags::{
     CREATED_BY_TAG, DISPLAY_NAME_TAG, EMAIL_TAG, MANAGED_BY_TAG, MANAGED_BY_VALUE, MFA_PENDING_TAG,
     TEMPLATE_TAG, TICKET_TAG,
@@ -31,6 +32,8 @@ pub(crate) struct UserView {
     /// The group the template gives, and whether the user's groups are exactly it.
     pub(crate) template_group: Option<String>,
     pub(crate) groups_match_template: Option<bool>,
+    /// The job-function roles the user's groups let them assume (with MFA, as themselves).
+    pub(crate) roles: Vec<RoleView>,
     /// Policies attached to the user itself rather than through a group: flagged, since least
     /// privilege gives access through the template's group.
     pub(crate) direct_policies: Vec<String>,
@@ -42,6 +45,14 @@ pub(crate) struct UserView {
     /// An offboarding with `--disable-only` left this user without access.
     pub(crate) access_cut: bool,
     pub(crate) tags: Vec<(String, String)>,
+}
+
+/// A role a person can assume.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct RoleView {
+    pub(crate) name: String,
+    pub(crate) arn: String,
+    pub(crate) max_session_secs: u64,
 }
 
 /// The console password: when made, when last used.
@@ -61,8 +72,8 @@ pub(crate) struct KeyView {
     pub(crate) last_used: Option<String>,
 }
 
-/// Reads one user in two round trips: the user and everything attached at once, then when each
-/// access key was last used. `None` when there is no such user.
+/// Reads one user: the user, then everything attached at once, then when each access key was
+/// last used beside the roles its groups let it assume. `None` when there is no such user.
 pub(crate) async fn read_user(
     api: &impl Iam,
     user_name: &str,
@@ -80,13 +91,24 @@ pub(crate) async fn read_user(
         api.list_mfa_devices_enabled(user_name),
         api.list_access_keys(user_name),
     )?;
-    let last_used = try_join_all(keys.iter().map(|key| async {
-        match api.get_access_key_last_used(&key.id).await {
-            Err(err) if err.is(AwsErrorKind::NotFound) => Ok(None),
-            other => other,
-        }
-    }))
-    .await?;
+    let group_names: Vec<String> = groups.iter().map(|g| g.name.clone()).collect();
+    let (last_used, roles) = tokio::try_join!(
+        try_join_all(keys.iter().map(|key| async {
+            match api.get_access_key_last_used(&key.id).await {
+                Err(err) if err.is(AwsErrorKind::NotFound) => Ok(None),
+                other => other,
+            }
+        })),
+        assumable_roles(api, &group_names),
+    )?;
+    let roles = roles
+        .into_iter()
+        .map(|role| RoleView {
+            name: role.name,
+            arn: role.arn,
+            max_session_secs: role.max_session_secs,
+        })
+        .collect();
     let keys = keys
         .into_iter()
         .zip(last_used)
@@ -127,6 +149,7 @@ pub(crate) async fn read_user(
         template_group,
         groups_match_template,
         groups,
+        roles,
         direct_policies,
         access_cut,
         permissions_boundary: user.permissions_boundary.clone(),

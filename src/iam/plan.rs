@@ -522,8 +522,9 @@ impl Plan {
 }
 
 impl Plan {
-    /// Refuses, before any change, to overwrite a file this plan would write a secret to.
-    /// Files a re-run will not write (the password of a login profile that exists) may exist.
+    /// Refuses, before any change, to overwrite a file this plan would write a secret to, or
+    /// the AWS CLI profile's file. Files a re-run will not write (the password of a login
+    /// profile that exists) may exist.
     pub(crate) fn check_files_are_new(&self, request: &NewUserRequest) -> Result<(), InputError> {
         for file in request.secret_files() {
             let written = match file.written_with {
@@ -533,6 +534,9 @@ impl Plan {
             if written {
                 crate::iam::request::must_be_new(file.flag, file.path)?;
             }
+        }
+        if let Some(path) = &request.profile_file {
+            crate::iam::request::must_be_new(crate::iam::request::PROFILE_FILE_FLAG, path)?;
         }
         Ok(())
     }

@@ -53,6 +53,8 @@ pub(crate) struct NewUserInput {
     pub(crate) console: bool,
     pub(crate) mfa: MfaMode,
     pub(crate) password_file: Option<PathBuf>,
+    /// A new file for the AWS CLI profile that assumes a role template's role.
+    pub(crate) profile_file: Option<PathBuf>,
 }
 
 /// A `new-user` request, validated: every field here is known to be acceptable to IAM.
@@ -67,7 +69,12 @@ pub(crate) struct NewUserRequest {
     pub(crate) console: bool,
     pub(crate) mfa: MfaMode,
     pub(crate) password_file: Option<PathBuf>,
+    /// `--aws-profile-out`: a new file for the role's AWS CLI profile.
+    pub(crate) profile_file: Option<PathBuf>,
 }
+
+/// The flag that names the AWS CLI profile's file.
+pub(crate) const PROFILE_FILE_FLAG: &str = "--aws-profile-out";
 
 impl NewUserRequest {
     /// The one constructor every edge calls, so the same value gets the same answer whether it
@@ -90,6 +97,15 @@ impl NewUserRequest {
                 "no console password is made (--no-console, or the template allows no console)",
             ));
         }
+        if input.profile_file.is_some() && template.role_name().is_none() {
+            return Err(InputError::new(
+                PROFILE_FILE_FLAG,
+                format!(
+                    "template {} gives access through its group, not a role: there is no role profile to write",
+                    template.name
+                ),
+            ));
+        }
         NewUserRequest {
             user_name: input.user_name,
             template,
@@ -100,6 +116,7 @@ impl NewUserRequest {
             console,
             mfa: input.mfa,
             password_file: input.password_file,
+            profile_file: input.profile_file,
         }
         .validate()
     }
@@ -120,6 +137,9 @@ impl NewUserRequest {
         names::validate_tag_set(&tags)?;
         for file in self.secret_files() {
             check_folder(file.flag, file.path)?;
+        }
+        if let Some(path) = &self.profile_file {
+            check_folder(PROFILE_FILE_FLAG, path)?;
         }
         Ok(self)
     }

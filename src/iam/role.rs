@@ -177,16 +177,13 @@ impl RoleAccess {
     ) -> Option<Self> {
         let role_name = template.role_name()?;
         let role_arn = role_arn(caller, &role_name);
-        let sign_in = match caller.partition() {
-            "aws-cn" => "https://signin.amazonaws.cn",
-            "aws-us-gov" => "https://signin.amazonaws-us-gov.com",
-            _ => "https://signin.aws.amazon.com",
-        };
         let path = IAM_PATH.trim_matches('/');
         Some(RoleAccess {
             switch_role_link: format!(
-                "{sign_in}/switchrole?account={}&roleName={path}/{role_name}&displayName={}",
-                caller.account, template.name
+                "https://{}/switchrole?account={}&roleName={path}/{role_name}&displayName={}",
+                caller.sign_in_domain(),
+                caller.account,
+                template.name
             ),
             cli_profile: CliProfile {
                 name: format!("{user_name}-{}", template.name),
@@ -276,7 +273,7 @@ mod tests {
         assert!(RoleAccess::of(set.get("finance").unwrap(), &caller(), "bob", None).is_none());
         assert_eq!(
             assumable_roles(&assume_policy(&access.role_arn)),
-            [access.role_arn.clone()]
+            std::slice::from_ref(&access.role_arn)
         );
         assert_eq!(name_of(&access.role_arn), "iam-onboard-devops");
     }

@@ -7,6 +7,7 @@ use crate::cli::OutputFormat;
 use crate::iam::apply::Onboarded;
 use crate::iam::plan::{Observed, Plan};
 use crate::iam::request::{MfaMode, NewUserRequest};
+use crate::iam::role::RoleAccess;
 use crate::outcome::{MfaState, NewUserStatus};
 use crate::terminal::look::Look;
 use serde::Serialize;
@@ -23,6 +24,10 @@ pub(crate) struct NewUserReport {
     pub(crate) permissions_boundary: String,
     pub(crate) console: Option<ConsoleReport>,
     pub(crate) mfa: MfaReport,
+    /// For a role template: the role the person works in, and how they assume it.
+    pub(crate) role: Option<RoleAccess>,
+    /// Where the role's AWS CLI profile was written (`--aws-profile-out`).
+    pub(crate) aws_profile_file: Option<String>,
     /// The changes made (or, for `--dry-run`, that would be made), as API calls.
     pub(crate) changes: Vec<String>,
 }
@@ -54,12 +59,11 @@ pub(crate) struct MfaReport {
 
 /// The console sign-in URL of an account, by partition.
 pub(crate) fn sign_in_url(caller: &CallerIdentity) -> String {
-    let domain = match caller.partition() {
-        "aws-cn" => "signin.amazonaws.cn",
-        "aws-us-gov" => "signin.amazonaws-us-gov.com",
-        _ => "signin.aws.amazon.com",
-    };
-    format!("https://{}.{domain}/console", caller.account)
+    format!(
+        "https://{}.{}/console",
+        caller.account,
+        caller.sign_in_domain()
+    )
 }
 
 impl NewUserReport {
@@ -122,6 +126,13 @@ impl NewUserReport {
                     .filter(|_| mfa_state != MfaState::Deferred),
                 state: mfa_state,
             },
+            role: RoleAccess::of(
+                &request.template,
+                caller,
+                &request.user_name,
+                plan.mfa_serial.as_deref(),
+            ),
+            aws_profile_file: None,
             changes: plan.steps.iter().map(ToString::to_string).collect(),
         }
     }
@@ -169,6 +180,26 @@ impl NewUserReport {
             MfaState::ToEnrol | MfaState::None => "none",
         };
         line("MFA", mfa);
+        if let Some(role) = &self.role {
+            line(
+                "work in",
+                &format!(
+                    "the role {} (with MFA): in the console, switch role at {}",
+                    role.role_arn, role.switch_role_link
+                ),
+            );
+            let profile = match &self.aws_profile_file {
+                Some(path) => format!(
+                    "profile {} in {path}: add it to ~/.aws/config beside a profile {} with their access key",
+                    role.cli_profile.name, role.cli_profile.source_profile
+                ),
+                None => format!(
+                    "profile {} (printed below): add it to ~/.aws/config",
+                    role.cli_profile.name
+                ),
+            };
+            line("AWS CLI", &profile);
+        }
         out
     }
 
@@ -216,6 +247,19 @@ impl NewUserReport {
             (None, _) => "none".to_string(),
         };
         row("MFA", &mfa);
+        if let Some(role) = &self.role {
+            row("role", &role.role_arn);
+            row("switch", &role.switch_role_link);
+            match &self.aws_profile_file {
+                Some(path) => row("profile", &format!("written to {path}")),
+                None => {
+                    out.push_str("  AWS CLI profile (for ~/.aws/config):\n");
+                    for line in role.cli_profile.config_block().lines() {
+                        out.push_str(&format!("    {line}\n"));
+                    }
+                }
+            }
+        }
         if !self.changes.is_empty() {
             out.push_str(if self.status == NewUserStatus::Planned {
                 "Calls a real run would make, in order:\n"

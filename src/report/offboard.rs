@@ -5,6 +5,7 @@ use super::{Acting, to_json};
 use crate::cli::OutputFormat;
 use crate::clock::rfc3339;
 use crate::iam::offboard::{OffboardMode, OffboardPlan, Removed};
+use crate::iam::role_sessions::RoleSessionsCut;
 use crate::outcome::OffboardStatus;
 use crate::sso::cut_sessions::RevokeStep;
 use crate::sso::offboard::{SessionsCut, SsoOffboardPlan, SsoOffboarded};
@@ -50,6 +51,28 @@ pub(crate) struct AccessCut {
     pub(crate) inline_policy: Option<String>,
     /// The Identity Center permission sets that deny the person's sessions.
     pub(crate) permission_sets: Vec<SessionsCutReport>,
+    /// The job-function roles that deny the person's sessions.
+    pub(crate) roles: Vec<SessionsCutReport>,
+}
+
+impl AccessCut {
+    /// An IAM user's: the deny-all policy named `inline_policy`, and the roles' denies.
+    pub(crate) fn of_iam_user(at: String, inline_policy: &str, roles: &[RoleSessionsCut]) -> Self {
+        AccessCut {
+            at,
+            inline_policy: Some(inline_policy.to_string()),
+            permission_sets: Vec::new(),
+            roles: roles
+                .iter()
+                .map(|cut| SessionsCutReport {
+                    name: cut.role.clone(),
+                    arn: cut.arn.clone(),
+                    since: rfc3339(cut.at),
+                    older_sessions_cut: cut.older_sessions_cut.map(rfc3339),
+                })
+                .collect(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -120,7 +143,9 @@ impl OffboardReport {
         };
         let (added, removed_now): (Vec<String>, Vec<String>) =
             removed.done.into_iter().partition(|call| {
-                call.starts_with("iam:PutUserPolicy") || call.starts_with("iam:TagUser")
+                ["iam:PutUserPolicy", "iam:PutRolePolicy", "iam:TagUser"]
+                    .iter()
+                    .any(|added| call.starts_with(added))
             });
         OffboardReport {
             added,
@@ -248,6 +273,17 @@ impl OffboardReport {
                     set.name, set.arn, set.since
                 )
             }));
+            by.extend(cut.roles.iter().map(|role| {
+                let older = role.older_sessions_cut.as_ref().map_or(String::new(), |at| {
+                    format!(
+                        "; its deny entries were full, so every session of it issued before {at} is denied: the others assume it again"
+                    )
+                });
+                format!(
+                    "role {} ({}) denies the person's sessions since {}{older}",
+                    role.name, role.arn, role.since
+                )
+            }));
             section(&format!("Access cut at {}:\n", cut.at), &by);
         }
         let open: Vec<String> = self
@@ -293,6 +329,7 @@ fn sessions_cut(cut: &[SessionsCut], started: u64) -> AccessCut {
     AccessCut {
         at: rfc3339(at),
         inline_policy: None,
+        roles: Vec::new(),
         permission_sets: cut
             .iter()
             .map(|c| SessionsCutReport {

@@ -74,6 +74,17 @@ fn human_user(user: &UserView) -> String {
         _ => String::new(),
     };
     row(&mut out, "groups", &format!("{groups}{fit}"));
+    for role in &user.roles {
+        row(
+            &mut out,
+            "can assume",
+            &format!(
+                "{} (with MFA, as themselves; sessions up to {} h)",
+                role.arn,
+                role.max_session_secs / 3600
+            ),
+        );
+    }
     if user.direct_policies.is_empty() {
         row(&mut out, "direct policies", "none");
     }

@@ -87,11 +87,11 @@ async fn offboard_reports_a_dry_run_a_full_run_a_disable_and_a_missing_user() {
         Some("left"),
         removed,
     );
-    disabled.access_cut = Some(AccessCut {
-        at: NOW.to_string(),
-        inline_policy: Some(crate::iam::offboard::DENY_ALL_POLICY.to_string()),
-        permission_sets: Vec::new(),
-    });
+    disabled.access_cut = Some(AccessCut::of_iam_user(
+        NOW.to_string(),
+        crate::iam::offboard::DENY_ALL_POLICY,
+        &[],
+    ));
     insta::assert_snapshot!("offboard_disabled", both(|f| disabled.render(f)));
 
     let inventory = discover(api.as_ref(), "dave", None).await.unwrap().unwrap();
@@ -99,11 +99,11 @@ async fn offboard_reports_a_dry_run_a_full_run_a_disable_and_a_missing_user() {
     let removed = execute(api.clone(), &finish).await.unwrap();
     let mut offboarded =
         OffboardReport::done(&acting(), &finish, OffboardMode::Delete, None, removed);
-    offboarded.access_cut = Some(AccessCut {
-        at: NOW.to_string(),
-        inline_policy: Some(crate::iam::offboard::DENY_ALL_POLICY.to_string()),
-        permission_sets: Vec::new(),
-    });
+    offboarded.access_cut = Some(AccessCut::of_iam_user(
+        NOW.to_string(),
+        crate::iam::offboard::DENY_ALL_POLICY,
+        &[],
+    ));
     insta::assert_snapshot!("offboard_done", both(|f| offboarded.render(f)));
 
     insta::assert_snapshot!(
@@ -183,6 +183,7 @@ async fn new_user_reports_its_plan_for_a_dry_run() {
             console: false,
             mfa: MfaMode::Deferred,
             password_file: None,
+            profile_file: None,
         },
         &templates,
     )

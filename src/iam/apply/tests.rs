@@ -90,6 +90,7 @@ fn request(mfa: MfaMode, console: bool, password_file: Option<PathBuf>) -> NewUs
         console,
         mfa,
         password_file,
+        profile_file: None,
     }
 }
 

@@ -1,0 +1,216 @@
+//! Role templates against the in-memory IAM, which evaluates the trust policy on AssumeRole and
+//! the role's inline denies on each call of a session: the role as designed, who may assume it,
+//! and offboarding and a move cutting the sessions already issued.
+
+use super::*;
+use crate::aws::memory::{ACCOUNT, MemoryIam, RoleSession};
+use crate::clock::parse_rfc3339;
+use crate::iam::apply::tests::run;
+use crate::iam::job_change::{self, MoveRequest};
+use crate::iam::offboard::Removed;
+use crate::iam::offboard::{OffboardMode, discover, execute, plan_offboard};
+use crate::iam::plan::{observe_shared, plan_shared};
+use crate::iam::request::{MfaMode, NewUserInput, NewUserRequest};
+use crate::template::TemplateSet;
+use std::sync::Arc;
+
+const ROLE: &str = "iam-onboard-devops";
+const NOW: &str = "2026-12-01T10:00:00Z";
+
+fn arn(kind: &str, name: &str) -> String {
+    format!("arn:aws:iam::{ACCOUNT}:{kind}/iam-onboard/{name}")
+}
+
+async fn onboard(api: &MemoryIam, name: &str, template: &str) {
+    let request = NewUserRequest::new(
+        NewUserInput {
+            user_name: name.to_string(),
+            template: template.to_string(),
+            mfa: MfaMode::Deferred,
+            ..NewUserInput::default()
+        },
+        &TemplateSet::embedded().unwrap(),
+    )
+    .unwrap();
+    run(api, &request).await.unwrap();
+}
+
+fn now() -> u64 {
+    parse_rfc3339(NOW).unwrap()
+}
+
+fn session(api: &MemoryIam, user: &str, issued_at: u64) -> RoleSession {
+    api.assume_role(user, ROLE, user, true, issued_at)
+        .expect("the person assumes their role with MFA as themselves")
+}
+
+async fn offboard(api: &Arc<MemoryIam>, user: &str, mode: OffboardMode, at: &str) -> Removed {
+    let inventory = discover(api.as_ref(), user, None).await.unwrap().unwrap();
+    let plan = plan_offboard(&inventory, mode, at, None);
+    let first: Vec<String> = plan.phases[0].iter().map(ToString::to_string).collect();
+    assert!(
+        first.iter().any(|r| r.starts_with("iam:PutUserPolicy"))
+            && first
+                .iter()
+                .any(|r| r.starts_with(&format!("iam:PutRolePolicy RoleName={ROLE}"))),
+        "the user's deny and the role's deny come first, together: {first:?}"
+    );
+    execute(api.clone(), &plan).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_role_template_makes_its_role_and_its_group_only_assumes_it() {
+    let api = MemoryIam::new(0);
+    onboard(&api, "alice", "devops").await;
+    let templates = TemplateSet::embedded().unwrap();
+    let devops = templates.get("devops").unwrap();
+    let role = api.role(ROLE).expect("the role is made");
+    let caller = api.get_caller_identity().await.unwrap();
+    assert_eq!(role.arn, arn("role", ROLE));
+    assert_eq!(role.trust, crate::iam::role::trust_policy(devops, &caller));
+    assert_eq!(role.max_session_secs, 4 * 3600);
+    assert_eq!(
+        role.boundary,
+        Some(arn("policy", "iam-onboard-people-boundary"))
+    );
+    assert_eq!(
+        role.attached.iter().cloned().collect::<Vec<_>>(),
+        [arn("policy", "iam-onboard-devops-access")]
+    );
+    let group = api.state.lock().unwrap().groups["iam-onboard-devops"].clone();
+    assert_eq!(group, [arn("policy", "iam-onboard-force-mfa")]);
+    assert_eq!(
+        api.group_policy("iam-onboard-devops", crate::iam::role::ASSUME_POLICY),
+        Some(crate::iam::role::assume_policy(&role.arn))
+    );
+    let shared = observe_shared(&api, devops).await.unwrap();
+    assert!(
+        plan_shared(devops, &shared, &caller).is_empty(),
+        "ensured again, nothing changes"
+    );
+}
+
+#[tokio::test]
+async fn the_role_is_assumed_only_with_mfa_as_oneself_by_its_template_s_people() {
+    let api = MemoryIam::new(0);
+    onboard(&api, "alice", "devops").await;
+    onboard(&api, "bob", "developer").await;
+    assert!(api.assume_role("alice", ROLE, "alice", true, now()).is_ok());
+    let without_mfa = api.assume_role("alice", ROLE, "alice", false, now());
+    assert!(without_mfa.unwrap_err().contains("trust policy"));
+    let as_someone_else = api.assume_role("alice", ROLE, "carol", true, now());
+    assert!(as_someone_else.unwrap_err().contains("trust policy"));
+    let other_template = api.assume_role("bob", ROLE, "bob", true, now());
+    assert!(other_template.is_err(), "bob's group allows no role");
+}
+
+#[tokio::test]
+async fn offboarding_cuts_the_person_s_role_sessions_and_not_a_colleague_s() {
+    let api = Arc::new(MemoryIam::new(0));
+    onboard(&api, "alice", "devops").await;
+    onboard(&api, "carol", "devops").await;
+    let alice = session(&api, "alice", now() - 600);
+    let carol = session(&api, "carol", now() - 600);
+    let removed = offboard(&api, "alice", OffboardMode::Delete, NOW).await;
+    assert_eq!(removed.roles_cut.len(), 1);
+    assert_eq!(removed.roles_cut[0].role, ROLE);
+    assert_eq!(removed.roles_cut[0].at, now());
+    assert_eq!(removed.roles_cut[0].older_sessions_cut, None);
+    assert!(api.user("alice").is_none(), "the user is gone");
+    assert!(
+        api.session_may_act(&alice)
+            .unwrap_err()
+            .contains("iam-onboard-revoked-sessions")
+    );
+    assert!(api.session_may_act(&carol).is_ok(), "a colleague goes on");
+    let policy = api.role(ROLE).unwrap().inline["iam-onboard-revoked-sessions"].clone();
+    let entries = Revocations::read(RevokedKey::RoleSession, Some(&policy), now());
+    assert_eq!(entries.revoked_at(&alice.user_id), Some(now()));
+}
+
+#[tokio::test]
+async fn disable_only_cuts_the_role_sessions_too_and_entries_expire_after_the_longest_session() {
+    let api = Arc::new(MemoryIam::new(0));
+    onboard(&api, "alice", "devops").await;
+    onboard(&api, "carol", "devops").await;
+    let alice = session(&api, "alice", now() - 60);
+    offboard(&api, "alice", OffboardMode::DisableOnly, NOW).await;
+    assert!(api.session_may_act(&alice).is_err());
+    let later = crate::clock::rfc3339(now() + 4 * 3600 + crate::revoke::DELETION_MARGIN_SECS);
+    offboard(&api, "carol", OffboardMode::Delete, &later).await;
+    let policy = api.role(ROLE).unwrap().inline["iam-onboard-revoked-sessions"].clone();
+    let entries = Revocations::read(RevokedKey::RoleSession, Some(&policy), now());
+    assert_eq!(entries.revoked_at(&alice.user_id), None, "pruned");
+    assert!(
+        entries
+            .revoked_at(&format!("{}:carol", api.role(ROLE).unwrap().id))
+            .is_some()
+    );
+}
+
+#[tokio::test]
+async fn entries_that_no_longer_fit_the_role_revoke_every_older_session() {
+    let api = Arc::new(MemoryIam::new(0));
+    onboard(&api, "alice", "devops").await;
+    onboard(&api, "carol", "devops").await;
+    let role_id = api.role(ROLE).unwrap().id;
+    let mut earlier = Revocations::read(RevokedKey::RoleSession, None, now());
+    for n in 0..80 {
+        earlier.add(&format!("{role_id}:leaver{n:02}"), now() - 2 * 3600);
+    }
+    let written = earlier.written_into(None).unwrap();
+    api.put_role_policy(ROLE, REVOKED_SESSIONS_POLICY, &written.to_string())
+        .await
+        .unwrap();
+    let guardrail = |resource: String| {
+        serde_json::json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": resource}
+        ]})
+    };
+    let room = ROLE_INLINE_POLICIES
+        - policy_chars(&written.to_string())
+        - policy_chars(&guardrail(String::new()).to_string());
+    let filler = guardrail("a".repeat(room - 40));
+    api.put_role_policy(ROLE, "platform-guardrail", &filler.to_string())
+        .await
+        .unwrap();
+    let carol = session(&api, "carol", now() - 60);
+    let removed = offboard(&api, "alice", OffboardMode::Delete, NOW).await;
+    assert_eq!(removed.roles_cut[0].older_sessions_cut, Some(now()));
+    assert!(
+        api.session_may_act(&carol).is_err(),
+        "everyone's older sessions end"
+    );
+    let fresh = session(&api, "carol", now() + 1);
+    assert!(
+        api.session_may_act(&fresh).is_ok(),
+        "carol assumes the role again"
+    );
+}
+
+#[tokio::test]
+async fn a_move_from_a_role_template_ends_the_old_role_s_sessions_before_the_new_group() {
+    let api = MemoryIam::new(0);
+    onboard(&api, "alice", "devops").await;
+    let alice = session(&api, "alice", now() - 60);
+    let templates = TemplateSet::embedded().unwrap();
+    let request = MoveRequest::new("alice".to_string(), "developer", &templates).unwrap();
+    let (caller, state) = job_change::look(&api, "alice", &request.template)
+        .await
+        .unwrap();
+    let state = state.unwrap();
+    let plan = job_change::plan_move(&state, &caller, &request.template, &templates).unwrap();
+    job_change::apply_move(&api, &state, &plan, std::future::pending())
+        .await
+        .unwrap();
+    let calls = api.calls();
+    let last = |prefix: &str| calls.iter().rposition(|c| c.starts_with(prefix)).unwrap();
+    assert!(last("iam:PutRolePolicy") < last("iam:RemoveUserFromGroup"));
+    assert!(last("iam:RemoveUserFromGroup") < last("iam:AddUserToGroup"));
+    assert!(api.session_may_act(&alice).is_err());
+    assert!(
+        api.assume_role("alice", ROLE, "alice", true, now())
+            .is_err(),
+        "no longer in the group, no longer tagged devops"
+    );
+}
