@@ -245,7 +245,18 @@ async fn onboard_row(
         } else {
             RowStatus::Created
         };
-        (status, String::new(), onboarded.password_to_show)
+        let works_in = request
+            .template
+            .role_name()
+            .map(|name| {
+                format!(
+                    "works in role {} (assumed with MFA, as {})",
+                    crate::iam::role::role_arn(&observed.caller, &name),
+                    request.user_name
+                )
+            })
+            .unwrap_or_default();
+        (status, works_in, onboarded.password_to_show)
     }))
 }
 

@@ -144,7 +144,9 @@ pub(crate) struct CliProfile {
     pub(crate) role_arn: String,
     /// The profile that holds the person's own access key.
     pub(crate) source_profile: String,
-    pub(crate) mfa_serial: Option<String>,
+    /// The person's MFA device: the one enrolled, or, while MFA is deferred, the virtual
+    /// device named after them that they may make themselves.
+    pub(crate) mfa_serial: String,
     pub(crate) role_session_name: String,
     pub(crate) duration_seconds: u64,
 }
@@ -152,28 +154,26 @@ pub(crate) struct CliProfile {
 impl CliProfile {
     /// The profile as it goes into `~/.aws/config`.
     pub(crate) fn config_block(&self) -> String {
-        let mut block = format!(
-            "[profile {}]\nrole_arn = {}\nsource_profile = {}\n",
-            self.name, self.role_arn, self.source_profile
-        );
-        if let Some(serial) = &self.mfa_serial {
-            block.push_str(&format!("mfa_serial = {serial}\n"));
-        }
-        block.push_str(&format!(
-            "role_session_name = {}\nduration_seconds = {}\n",
-            self.role_session_name, self.duration_seconds
-        ));
-        block
+        format!(
+            "[profile {}]\nrole_arn = {}\nsource_profile = {}\nmfa_serial = {}\nrole_session_name = {}\nduration_seconds = {}\n",
+            self.name,
+            self.role_arn,
+            self.source_profile,
+            self.mfa_serial,
+            self.role_session_name,
+            self.duration_seconds
+        )
     }
 }
 
 impl RoleAccess {
-    /// For `user_name` of `template` (a role template), whose MFA device is `mfa_serial`.
+    /// For `user_name` of `template` (a role template), whose MFA device is `mfa_serial`;
+    /// `None` for a group template.
     pub(crate) fn of(
         template: &Template,
         caller: &CallerIdentity,
         user_name: &str,
-        mfa_serial: Option<&str>,
+        mfa_serial: &str,
     ) -> Option<Self> {
         let role_name = template.role_name()?;
         let role_arn = role_arn(caller, &role_name);
@@ -189,7 +189,7 @@ impl RoleAccess {
                 name: format!("{user_name}-{}", template.name),
                 role_arn: role_arn.clone(),
                 source_profile: user_name.to_string(),
-                mfa_serial: mfa_serial.map(str::to_string),
+                mfa_serial: mfa_serial.to_string(),
                 role_session_name: user_name.to_string(),
                 duration_seconds: template.session_secs(),
             },
@@ -255,7 +255,7 @@ mod tests {
             set.get("devops").unwrap(),
             &caller(),
             "alice",
-            Some("arn:aws:iam::123456789012:mfa/alice"),
+            "arn:aws:iam::123456789012:mfa/alice",
         )
         .unwrap();
         assert_eq!(
@@ -270,7 +270,7 @@ mod tests {
             access.cli_profile.config_block(),
             "[profile alice-devops]\nrole_arn = arn:aws:iam::123456789012:role/iam-onboard/iam-onboard-devops\nsource_profile = alice\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\nrole_session_name = alice\nduration_seconds = 14400\n"
         );
-        assert!(RoleAccess::of(set.get("finance").unwrap(), &caller(), "bob", None).is_none());
+        assert!(RoleAccess::of(set.get("finance").unwrap(), &caller(), "bob", "").is_none());
         assert_eq!(
             assumable_roles(&assume_policy(&access.role_arn)),
             std::slice::from_ref(&access.role_arn)

@@ -130,7 +130,10 @@ impl NewUserReport {
                 &request.template,
                 caller,
                 &request.user_name,
-                plan.mfa_serial.as_deref(),
+                &plan
+                    .mfa_serial
+                    .clone()
+                    .unwrap_or_else(|| observed.mfa_serial(&request.user_name)),
             ),
             aws_profile_file: None,
             changes: plan.steps.iter().map(ToString::to_string).collect(),

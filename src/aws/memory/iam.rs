@@ -73,7 +73,7 @@ pub(crate) struct MemoryDevice {
     pub(crate) user: Option<String>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct State {
     pub(crate) users: BTreeMap<String, MemoryUser>,
     pub(crate) groups: BTreeMap<String, Vec<String>>,
@@ -235,6 +235,14 @@ impl MemoryIam {
                 attached_policies: [policy_arn.to_string()].into(),
             },
         );
+    }
+
+    /// A new account holding what this one holds (its calls included), with no failures
+    /// injected: the start of each run of a fault matrix over a state made by other runs.
+    pub(crate) fn copy(&self) -> MemoryIam {
+        let copied = MemoryIam::new(self.now);
+        *copied.state.lock().unwrap() = self.state.lock().unwrap().clone();
+        copied
     }
 
     /// Makes the `index`-th mutating call (counting from 0) fail.

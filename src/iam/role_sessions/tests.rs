@@ -214,3 +214,116 @@ async fn a_move_from_a_role_template_ends_the_old_role_s_sessions_before_the_new
         "no longer in the group, no longer tagged devops"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn offboarding_a_role_template_s_person_takes_eight_round_trips() {
+    let api = MemoryIam::new(0);
+    onboard(&api, "alice", "devops").await;
+    let api = Arc::new(api.with_latency(std::time::Duration::from_millis(100)));
+    let started = tokio::time::Instant::now();
+    let inventory = discover(api.as_ref(), "alice", None)
+        .await
+        .unwrap()
+        .unwrap();
+    let plan = plan_offboard(&inventory, OffboardMode::Delete, NOW, None);
+    execute(api.clone(), &plan).await.unwrap();
+    let waited = started.elapsed();
+    eprintln!(
+        "simulated seconds against a 100 ms API: offboard of a role template's person {:.1}",
+        waited.as_secs_f64()
+    );
+    // Every list; keys' last use and the groups' assume-role policies; the role and its
+    // policies; the deny-all beside the role's entry; the entry read back; the removals; the
+    // deny; the user.
+    assert!(
+        waited <= std::time::Duration::from_millis(800),
+        "{waited:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn two_offboardings_of_the_same_role_at_once_both_leave_their_entry() {
+    let api = MemoryIam::new(0);
+    onboard(&api, "alice", "devops").await;
+    onboard(&api, "carol", "devops").await;
+    let api = Arc::new(api.with_latency(std::time::Duration::from_millis(100)));
+    let (alice, carol) = (session(&api, "alice", now()), session(&api, "carol", now()));
+    let (a, c) = tokio::join!(
+        offboard(&api, "alice", OffboardMode::Delete, NOW),
+        offboard(&api, "carol", OffboardMode::Delete, NOW)
+    );
+    assert_eq!((a.roles_cut.len(), c.roles_cut.len()), (1, 1));
+    assert!(api.session_may_act(&alice).is_err());
+    assert!(api.session_may_act(&carol).is_err());
+}
+
+#[tokio::test]
+async fn every_fault_in_a_move_from_a_role_template_ends_old_new_or_exit_4() {
+    let base = MemoryIam::new(0);
+    onboard(&base, "alice", "devops").await;
+    let alice = session(&base, "alice", now() - 60);
+    base.state.lock().unwrap().calls.clear();
+    let templates = TemplateSet::embedded().unwrap();
+    let person = |api: &MemoryIam| {
+        let mut user = api.user("alice").unwrap();
+        user.tags.sort();
+        (user.groups, user.tags)
+    };
+    let tried = crate::iam::faults::every_fault(
+        || Arc::new(base.copy()),
+        |api, _| {
+            let templates = templates.clone();
+            async move {
+                let finance = templates.get("finance").unwrap().clone();
+                let (caller, found) = job_change::look(api.as_ref(), "alice", &finance)
+                    .await
+                    .map_err(crate::error::Error::from_aws)?;
+                let state = found.unwrap();
+                let plan = job_change::plan_move(&state, &caller, &finance, &templates)?;
+                job_change::apply_move(api.as_ref(), &state, &plan, std::future::pending()).await?;
+                Ok(())
+            }
+        },
+        person,
+        |api, result| match result {
+            Ok(()) if api.session_may_act(&alice).is_ok() => {
+                Err("moved, yet the old role's session still works".to_string())
+            }
+            _ => Ok(()),
+        },
+    )
+    .await;
+    assert!(tried > 20, "{tried} runs");
+}
+
+#[tokio::test]
+async fn every_fault_while_onboarding_the_first_person_of_a_role_template_ends_old_or_new() {
+    let tried = crate::iam::faults::every_fault(
+        || Arc::new(MemoryIam::new(0)),
+        |api, _| async move {
+            let request = NewUserRequest::new(
+                NewUserInput {
+                    user_name: "alice".to_string(),
+                    template: "devops".to_string(),
+                    mfa: MfaMode::Deferred,
+                    ..NewUserInput::default()
+                },
+                &TemplateSet::embedded().unwrap(),
+            )?;
+            run(api.as_ref(), &request).await.map(drop)
+        },
+        |api| api.user("alice").map(|user| user.groups),
+        |api, result| {
+            let complete = api.role(ROLE).is_some_and(|role| role.attached.len() == 1)
+                && api
+                    .group_policy("iam-onboard-devops", crate::iam::role::ASSUME_POLICY)
+                    .is_some();
+            match result {
+                Ok(()) if !complete => Err("onboarded, yet the role is not complete".to_string()),
+                _ => Ok(()),
+            }
+        },
+    )
+    .await;
+    assert!(tried > 40, "{tried} runs");
+}
