@@ -5,18 +5,23 @@
 //! a group stops new sessions, but a session already issued lasts its duration; the deny entry
 //! added before those removals ends it at once.
 //!
-//! The statement (Sid `IamOnboardRevokedSessions`) denies every action on every resource when
-//! the key is one of the revoked ids. Beside that, under `StringNotEquals` on
-//! the same key, each id is written again with the time it was added (`<id> revoked at
-//! <time>`): no user id ever equals such a text, so that part never changes what is denied, and
-//! the policy itself records when each entry may go. An entry is pruned once the set's session
-//! duration, plus a margin for the assignment deletions that follow it, has passed since it was
-//! added, whenever the tool next writes the policy (offboarding; for a permission set also
-//! ensuring it from its template, which keeps every unexpired entry). What offboarding does to
-//! each set is in `sso::cut_sessions`, to each role in `iam::role_sessions`.
+//! In a permission set's policy, the statement (Sid `IamOnboardRevokedSessions`) denies every
+//! action on every resource when the key is one of the revoked ids. Beside that, under
+//! `StringNotEquals` on the same key, each id is written again with the time it was added
+//! (`<id> revoked at <time>`): no user id ever equals such a text, so that part never changes
+//! what is denied, and the policy itself records when each entry may go. In a role's policy
+//! each time has its own statement (Sid `IamOnboardRevokedSessions<unix time>`), which denies
+//! the sessions it names issued before that time (`DateLessThan` on `aws:TokenIssueTime`): the
+//! person's sessions from before are cut, and a person back in the role later works again.
+//! An entry is pruned once the session duration, plus a margin for the removals that follow
+//! it, has passed since it was added, whenever the tool next writes the policy (offboarding;
+//! for a permission set also ensuring it from its template, which keeps every unexpired entry).
+//! What offboarding does to each set is in `sso::cut_sessions`, to each role in
+//! `iam::role_sessions`.
 //!
 //! A permission set's inline policy, like a role's inline policies together, holds at most
-//! 10,240 non-whitespace characters, about a hundred entries beside a template's policy. When one more does not fit, the entries give
+//! 10,240 non-whitespace characters, about a hundred entries beside a template's policy (about
+//! forty in a role, a statement each). When one more does not fit, the entries give
 //! way to AWS's own revocation of older sessions: a second statement (Sid
 //! `IamOnboardRevokedOlderSessions`) denies every session issued before that time
 //! (`DateLessThan` on `aws:TokenIssueTime`). The leavers' sessions are cut with everyone's; the
@@ -87,6 +92,9 @@ impl Revocations {
     /// edited by hand) counts as added `now`, so it is kept a whole session duration.
     pub(crate) fn read(key: RevokedKey, policy: Option<&Value>, now: u64) -> Self {
         let condition_key = key.condition_key();
+        if key == RevokedKey::RoleSession {
+            return Self::read_role_sessions(policy, now);
+        }
         let older_than = policy
             .and_then(|p| find_statement(p, REVOKE_OLDER_SID))
             .and_then(|s| s["Condition"]["DateLessThan"][TOKEN_ISSUE_TIME_KEY].as_str())
@@ -110,6 +118,31 @@ impl Revocations {
             entries: strings(&condition["StringEquals"][condition_key])
                 .map(|id| (id.to_string(), times.get(id).copied().unwrap_or(now)))
                 .collect(),
+            older_than,
+        }
+    }
+
+    /// A role's entries: one statement per time, denying the sessions it names that were issued
+    /// before that time.
+    fn read_role_sessions(policy: Option<&Value>, now: u64) -> Self {
+        let key = RevokedKey::RoleSession;
+        let mut entries = BTreeMap::new();
+        let mut older_than = None;
+        for statement in policy.map(statements).unwrap_or_default() {
+            let before = statement["Condition"]["DateLessThan"][TOKEN_ISSUE_TIME_KEY]
+                .as_str()
+                .map(|at| parse_rfc3339(at).unwrap_or(now));
+            if statement["Sid"] == REVOKE_OLDER_SID {
+                older_than = before;
+            } else if is_revoke_statement(statement) {
+                for id in strings(&statement["Condition"]["StringEquals"][key.condition_key()]) {
+                    entries.insert(id.to_string(), before.unwrap_or(now));
+                }
+            }
+        }
+        Revocations {
+            key,
+            entries,
             older_than,
         }
     }
@@ -223,7 +256,9 @@ impl Revocations {
                 single => vec![single],
             })
             .unwrap_or_default();
-        if !self.entries.is_empty() {
+        if self.key == RevokedKey::RoleSession {
+            statements.extend(self.statements_by_time());
+        } else if !self.entries.is_empty() {
             statements.push(self.statement());
         }
         if let Some(at) = self.older_than {
@@ -242,6 +277,31 @@ impl Revocations {
             .and_then(|p| p.get("Version").cloned())
             .unwrap_or_else(|| json!("2012-10-17"));
         Some(json!({ "Version": version, "Statement": statements }))
+    }
+
+    /// A role's entries, a statement per time: the sessions named, issued before it, are
+    /// denied; sessions issued after it (the person back in the role) are not.
+    fn statements_by_time(&self) -> Vec<Value> {
+        let mut by_time: BTreeMap<u64, Vec<&String>> = BTreeMap::new();
+        for (id, at) in &self.entries {
+            by_time.entry(*at).or_default().push(id);
+        }
+        let key = self.key.condition_key();
+        by_time
+            .into_iter()
+            .map(|(at, ids)| {
+                json!({
+                    "Sid": format!("{REVOKE_SID}{at}"),
+                    "Effect": "Deny",
+                    "Action": "*",
+                    "Resource": "*",
+                    "Condition": {
+                        "StringEquals": { key: ids },
+                        "DateLessThan": { TOKEN_ISSUE_TIME_KEY: rfc3339(at) },
+                    },
+                })
+            })
+            .collect()
     }
 
     fn statement(&self) -> Value {
@@ -283,7 +343,17 @@ pub(crate) fn without_revocations(policy: &Value) -> Value {
 }
 
 fn is_revoke_statement(statement: &Value) -> bool {
-    statement["Sid"] == REVOKE_SID || statement["Sid"] == REVOKE_OLDER_SID
+    statement["Sid"]
+        .as_str()
+        .is_some_and(|sid| sid.starts_with(REVOKE_SID) || sid == REVOKE_OLDER_SID)
+}
+
+fn statements(policy: &Value) -> Vec<&Value> {
+    match &policy["Statement"] {
+        Value::Array(items) => items.iter().collect(),
+        Value::Null => Vec::new(),
+        single => vec![single],
+    }
 }
 
 fn find_statement<'a>(policy: &'a Value, sid: &str) -> Option<&'a Value> {

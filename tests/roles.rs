@@ -42,20 +42,26 @@ fn role_id() -> String {
     })
 }
 
+/// The sessions the role's deny statements name, each with the time before which its sessions
+/// were issued.
 fn denied_ids(policy: &serde_json::Value) -> Vec<String> {
-    let statements = policy["Statement"].as_array().unwrap();
-    let revoke = statements
-        .iter()
-        .find(|s| s["Sid"] == "IamOnboardRevokedSessions")
-        .expect("the revoke statement");
-    assert_eq!(revoke["Effect"], "Deny");
-    assert_eq!(revoke["Action"], "*");
-    revoke["Condition"]["StringEquals"]["aws:userid"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap().to_string())
-        .collect()
+    let mut ids = Vec::new();
+    for statement in policy["Statement"].as_array().unwrap() {
+        let sid = statement["Sid"].as_str().unwrap_or_default();
+        if sid.starts_with("IamOnboardRevokedSessions") {
+            assert_eq!(statement["Effect"], "Deny");
+            assert_eq!(statement["Action"], "*");
+            assert!(
+                statement["Condition"]["DateLessThan"]["aws:TokenIssueTime"].is_string(),
+                "only sessions issued before the cut: {statement}"
+            );
+            let names = statement["Condition"]["StringEquals"]["aws:userid"]
+                .as_array()
+                .unwrap();
+            ids.extend(names.iter().map(|v| v.as_str().unwrap().to_string()));
+        }
+    }
+    ids
 }
 
 /// `new-user` with a role template, MFA exported and the codes typed on standard input.

@@ -1,7 +1,7 @@
 //! `move`: a job change for an IAM user this tool made. The new template's shared resources
-//! are ensured, then the person's sessions of the old template's role (if it has one) are cut
-//! and the old template's group is left before the new one is joined (least privilege: never
-//! both at once), the template tags are replaced, and the permissions boundary
+//! are ensured, then the old template's group is left and the person's sessions of its role
+//! (a role template's) are cut before the new group is joined (least privilege: never both at
+//! once), the template tags are replaced, and the permissions boundary
 //! is changed when the new template names another one. Password, MFA devices and keys stay.
 //! Each change's undo is recorded before it is made, so a failure puts back the old group, tags
 //! and boundary in reverse order.
@@ -101,9 +101,9 @@ pub(crate) async fn look(
 pub(crate) enum MoveStep {
     /// The new template's policies and group, ensured (shared: never undone).
     Shared(Step),
-    /// A deny entry for the person's sessions of a role of the old template, so the old role's
-    /// sessions end before the new group is joined. Not undone: a person put back in the old
-    /// group assumes the role again.
+    /// A deny entry for the person's sessions of a role of the old template issued until now,
+    /// once its group is left (so no new one starts), before the new group is joined. Not
+    /// undone: a person put back in the old group assumes the role again.
     CutRoleSessions {
         user: String,
         role: AssumableRole,
@@ -133,7 +133,7 @@ impl fmt::Display for MoveStep {
             MoveStep::Shared(step) => write!(f, "{step}"),
             MoveStep::CutRoleSessions { user, role } => write!(
                 f,
-                "iam:PutRolePolicy RoleName={} PolicyName={REVOKED_SESSIONS_POLICY} (denies aws:userid {}: the old role's sessions end first)",
+                "iam:PutRolePolicy RoleName={} PolicyName={REVOKED_SESSIONS_POLICY} (denies aws:userid {} issued until now: the old role's sessions end before the new group)",
                 role.name,
                 role.session_of(user)
             ),
@@ -216,6 +216,14 @@ pub(crate) fn plan_move(
         .map(MoveStep::Shared)
         .collect();
     let template_groups: Vec<&str> = templates.iter().map(|t| t.group.as_str()).collect();
+    for group in &state.groups {
+        if group.name != new.group && template_groups.contains(&group.name.as_str()) {
+            steps.push(MoveStep::LeaveGroup {
+                user: name.clone(),
+                group: group.name.clone(),
+            });
+        }
+    }
     steps.extend(
         state
             .old_roles
@@ -225,14 +233,6 @@ pub(crate) fn plan_move(
                 role: role.clone(),
             }),
     );
-    for group in &state.groups {
-        if group.name != new.group && template_groups.contains(&group.name.as_str()) {
-            steps.push(MoveStep::LeaveGroup {
-                user: name.clone(),
-                group: group.name.clone(),
-            });
-        }
-    }
     if !state.groups.iter().any(|g| g.name == new.group) {
         steps.push(MoveStep::JoinGroup {
             user: name.clone(),

@@ -1,8 +1,9 @@
 //! IAM users, one module a change, each an `Operation` with its request (one constructor), a
 //! pure plan and an apply that records each undo first: `onboard` (new-user, on `request`,
 //! `plan`, `apply` with `undo`, and MFA enrolment in `enrol`), `offboard` (discovery, the phased
-//! removal plan, its execution), `job_change` (move), `mfa_reset`, `password_reset`; and
-//! `people`, what show and list read.
+//! removal plan, its execution), `job_change` (move), `mfa_reset`, `password_reset`; `role`
+//! (a role template's role and how a person uses it) and `role_sessions` (cutting a person's
+//! sessions of it, which offboarding and move do); and `people`, what show and list read.
 
 pub(crate) mod apply;
 pub(crate) mod enrol;

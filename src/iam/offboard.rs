@@ -3,8 +3,9 @@
 //!
 //! `discover` makes read calls only (concurrently; a call that fails becomes a warning, not a
 //! crash). `plan_offboard` is pure: phases of changes, each independent inside. First a
-//! deny-all inline policy, so what the person already holds stops working at once, and a deny
-//! of their sessions in each job-function role they could assume (see `role_sessions`); then the
+//! deny-all inline policy, so what the person already holds stops working at once; then, with
+//! the person unable to assume a role any more, a deny of their sessions issued until now in
+//! each job-function role they could assume (see `role_sessions`); then the
 //! console password, keys, MFA devices and everything else attached; then virtual MFA devices
 //! and the deny itself; then the user. `execute` runs the phases, each phase's changes at once;
 //! NoSuchEntity counts as already done, so an interrupted run finishes when run again.
@@ -18,6 +19,7 @@ use crate::aws::{
     AccessKey, AwsError, AwsErrorKind, AwsResult, CallerIdentity, GroupRef, Iam, ServiceCredential,
     UserInfo,
 };
+use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, InputError};
 use crate::iam::role::REVOKED_SESSIONS_POLICY;
 use crate::iam::role_sessions::{AssumableRole, RoleSessionsCut, assumable_roles, cut_sessions};
@@ -296,12 +298,12 @@ pub(crate) enum Removal {
         fallback_arn: String,
         attached: bool,
     },
-    /// A deny entry for the person's sessions of a role they could assume, added at `now`
-    /// (Unix seconds): what the role already issued them stops working.
+    /// A deny entry for the person's sessions of a role they could assume, issued before the
+    /// time it is written, once the deny-all stops them assuming it again: what the role
+    /// already issued them stops working.
     CutRoleSessions {
         role: AssumableRole,
         user: String,
-        now: u64,
     },
     DeleteLoginProfile {
         user_arn: String,
@@ -406,7 +408,7 @@ struct DenyUsed {
 }
 
 impl Removal {
-    async fn run(&self, api: &impl Iam, user: &str, deny: &DenyUsed) -> AwsResult<()> {
+    async fn run(&self, api: &impl Iam, user: &str, deny: &DenyUsed, now: u64) -> AwsResult<()> {
         use std::sync::atomic::Ordering;
         match self {
             Removal::DenyEverything { fallback_arn } => {
@@ -445,8 +447,8 @@ impl Removal {
                     _ => Ok(()),
                 }
             }
-            Removal::CutRoleSessions { role, now, .. } => {
-                let cut = cut_sessions(api, role, user, *now).await?;
+            Removal::CutRoleSessions { role, .. } => {
+                let cut = cut_sessions(api, role, user, now).await?;
                 deny.roles_cut.lock().expect("not poisoned").push(cut);
                 Ok(())
             }
@@ -667,16 +669,18 @@ pub(crate) fn plan_offboard(
             remove.push(Removal::TagOffboarded { tags });
         }
     }
-    let mut cut = vec![Removal::DenyEverything {
+    let deny = vec![Removal::DenyEverything {
         fallback_arn: deny_all_managed_arn(user_arn),
     }];
-    let now = crate::clock::parse_rfc3339(offboarded_at).unwrap_or_default();
-    cut.extend(inventory.roles.iter().map(|role| Removal::CutRoleSessions {
-        role: role.clone(),
-        user: inventory.user.name.clone(),
-        now,
-    }));
-    let phases = [cut, remove, then, last]
+    let sessions: Vec<Removal> = inventory
+        .roles
+        .iter()
+        .map(|role| Removal::CutRoleSessions {
+            role: role.clone(),
+            user: inventory.user.name.clone(),
+        })
+        .collect();
+    let phases = [deny, sessions, remove, then, last]
         .into_iter()
         .filter(|phase| !phase.is_empty())
         .collect();
@@ -707,15 +711,25 @@ pub(crate) async fn execute<A: Iam + Send + 'static>(
     api: Arc<A>,
     plan: &OffboardPlan,
 ) -> Result<Removed, Error> {
+    execute_at(api, plan, &SystemClock).await
+}
+
+/// `execute` with the clock that times the role sessions' deny entries (each phase's start).
+pub(crate) async fn execute_at<A: Iam + Send + 'static>(
+    api: Arc<A>,
+    plan: &OffboardPlan,
+    clock: &dyn Clock,
+) -> Result<Removed, Error> {
     let mut removed = Removed::default();
     let deny = Arc::new(DenyUsed::default());
     for (index, phase) in plan.phases.iter().enumerate() {
         let mut running = tokio::task::JoinSet::new();
+        let now = clock.unix_now();
         for removal in phase.clone() {
             let (api, user, deny) = (api.clone(), plan.user_name.clone(), deny.clone());
             running.spawn(async move {
                 tracing::info!(%removal, "removing");
-                let result = removal.run(api.as_ref(), &user, &deny).await;
+                let result = removal.run(api.as_ref(), &user, &deny, now).await;
                 (removal, result)
             });
         }

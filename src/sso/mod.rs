@@ -2,7 +2,7 @@
 //! templates (`permission_set`), account assignments with polling and conflict retries
 //! (`assignments`, `operations`), groups for group-mode access (`groups`), and the changes, each
 //! an `Operation`: `assign` (on `request`), `offboard` (sessions cut first: `cut_sessions`,
-//! `revoke`), `job_change` (move --sso); `people` reads what gives a person access (show --sso,
+//! `crate::revoke`), `job_change` (move --sso); `people` reads what gives a person access (show --sso,
 //! and what offboarding removes).
 
 pub(crate) mod assign;

@@ -4,11 +4,11 @@
 
 use super::*;
 use crate::aws::memory::{ACCOUNT, MemoryIam, RoleSession};
-use crate::clock::parse_rfc3339;
+use crate::clock::{Clock, parse_rfc3339};
 use crate::iam::apply::tests::run;
 use crate::iam::job_change::{self, MoveRequest};
 use crate::iam::offboard::Removed;
-use crate::iam::offboard::{OffboardMode, discover, execute, plan_offboard};
+use crate::iam::offboard::{OffboardMode, discover, execute_at, plan_offboard};
 use crate::iam::plan::{observe_shared, plan_shared};
 use crate::iam::request::{MfaMode, NewUserInput, NewUserRequest};
 use crate::template::TemplateSet;
@@ -44,18 +44,42 @@ fn session(api: &MemoryIam, user: &str, issued_at: u64) -> RoleSession {
         .expect("the person assumes their role with MFA as themselves")
 }
 
+/// A clock that always reads one time.
+struct At(u64);
+
+impl crate::clock::Clock for At {
+    fn unix_now(&self) -> u64 {
+        self.0
+    }
+}
+
 async fn offboard(api: &Arc<MemoryIam>, user: &str, mode: OffboardMode, at: &str) -> Removed {
     let inventory = discover(api.as_ref(), user, None).await.unwrap().unwrap();
     let plan = plan_offboard(&inventory, mode, at, None);
-    let first: Vec<String> = plan.phases[0].iter().map(ToString::to_string).collect();
-    assert!(
-        first.iter().any(|r| r.starts_with("iam:PutUserPolicy"))
-            && first
-                .iter()
-                .any(|r| r.starts_with(&format!("iam:PutRolePolicy RoleName={ROLE}"))),
-        "the user's deny and the role's deny come first, together: {first:?}"
+    let phase = |n: usize| -> Vec<String> {
+        plan.phases[n]
+            .iter()
+            .map(|r| {
+                r.to_string()
+                    .split(' ')
+                    .take(2)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    };
+    assert_eq!(
+        phase(0),
+        ["iam:PutUserPolicy PolicyName=iam-onboard-deny-all"]
     );
-    execute(api.clone(), &plan).await.unwrap()
+    assert_eq!(
+        phase(1),
+        [format!("iam:PutRolePolicy RoleName={ROLE}")],
+        "once the person cannot assume the role, their sessions issued until then are denied, before anything is removed"
+    );
+    execute_at(api.clone(), &plan, &At(parse_rfc3339(at).unwrap()))
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -205,8 +229,8 @@ async fn a_move_from_a_role_template_ends_the_old_role_s_sessions_before_the_new
         .unwrap();
     let calls = api.calls();
     let last = |prefix: &str| calls.iter().rposition(|c| c.starts_with(prefix)).unwrap();
-    assert!(last("iam:PutRolePolicy") < last("iam:RemoveUserFromGroup"));
-    assert!(last("iam:RemoveUserFromGroup") < last("iam:AddUserToGroup"));
+    assert!(last("iam:RemoveUserFromGroup") < last("iam:PutRolePolicy"));
+    assert!(last("iam:PutRolePolicy") < last("iam:AddUserToGroup"));
     assert!(api.session_may_act(&alice).is_err());
     assert!(
         api.assume_role("alice", ROLE, "alice", true, now())
@@ -216,7 +240,7 @@ async fn a_move_from_a_role_template_ends_the_old_role_s_sessions_before_the_new
 }
 
 #[tokio::test(start_paused = true)]
-async fn offboarding_a_role_template_s_person_takes_eight_round_trips() {
+async fn offboarding_a_role_template_s_person_takes_nine_round_trips() {
     let api = MemoryIam::new(0);
     onboard(&api, "alice", "devops").await;
     let api = Arc::new(api.with_latency(std::time::Duration::from_millis(100)));
@@ -226,17 +250,17 @@ async fn offboarding_a_role_template_s_person_takes_eight_round_trips() {
         .unwrap()
         .unwrap();
     let plan = plan_offboard(&inventory, OffboardMode::Delete, NOW, None);
-    execute(api.clone(), &plan).await.unwrap();
+    execute_at(api.clone(), &plan, &At(now())).await.unwrap();
     let waited = started.elapsed();
     eprintln!(
         "simulated seconds against a 100 ms API: offboard of a role template's person {:.1}",
         waited.as_secs_f64()
     );
     // Every list; keys' last use and the groups' assume-role policies; the role and its
-    // policies; the deny-all beside the role's entry; the entry read back; the removals; the
-    // deny; the user.
+    // policies; the deny-all; the role's entry; the entry read back; the removals; the deny;
+    // the user.
     assert!(
-        waited <= std::time::Duration::from_millis(800),
+        waited <= std::time::Duration::from_millis(900),
         "{waited:?}"
     );
 }
@@ -247,7 +271,10 @@ async fn two_offboardings_of_the_same_role_at_once_both_leave_their_entry() {
     onboard(&api, "alice", "devops").await;
     onboard(&api, "carol", "devops").await;
     let api = Arc::new(api.with_latency(std::time::Duration::from_millis(100)));
-    let (alice, carol) = (session(&api, "alice", now()), session(&api, "carol", now()));
+    let (alice, carol) = (
+        session(&api, "alice", now() - 60),
+        session(&api, "carol", now() - 60),
+    );
     let (a, c) = tokio::join!(
         offboard(&api, "alice", OffboardMode::Delete, NOW),
         offboard(&api, "carol", OffboardMode::Delete, NOW)
@@ -326,4 +353,27 @@ async fn every_fault_while_onboarding_the_first_person_of_a_role_template_ends_o
     )
     .await;
     assert!(tried > 40, "{tried} runs");
+}
+
+#[tokio::test]
+async fn a_person_back_in_the_role_works_again_and_their_sessions_from_before_stay_denied() {
+    let api = MemoryIam::new(0);
+    onboard(&api, "alice", "devops").await;
+    let before = session(&api, "alice", now() - 60);
+    let templates = TemplateSet::embedded().unwrap();
+    for template in ["developer", "devops"] {
+        let request = MoveRequest::new("alice".to_string(), template, &templates).unwrap();
+        let (caller, state) = job_change::look(&api, "alice", &request.template)
+            .await
+            .unwrap();
+        let state = state.unwrap();
+        let plan = job_change::plan_move(&state, &caller, &request.template, &templates).unwrap();
+        job_change::apply_move(&api, &state, &plan, std::future::pending())
+            .await
+            .unwrap();
+    }
+    let later = crate::clock::SystemClock.unix_now() + 1;
+    let again = session(&api, "alice", later);
+    assert!(api.session_may_act(&again).is_ok(), "a new session works");
+    assert!(api.session_may_act(&before).is_err());
 }
