@@ -61,10 +61,24 @@ fn templates_list_and_show() {
         .exits(0)
         .stdout_has("iam-onboard-force-mfa")
         .stdout_has("aws:MultiFactorAuthPresent")
-        .stdout_has("Permissions boundary iam-onboard-people-boundary");
+        .stdout_has("Permissions boundary iam-onboard-people-boundary")
+        .stdout_has("Trust policy of role iam-onboard-devops")
+        .stdout_has("\"sts:RoleSessionName\": \"${aws:username}\"")
+        .stdout_has("Policy iam-onboard-devops-access (attached to the role iam-onboard-devops)");
     let json = Run::new(&["templates", "show", "finance", "--output", "json"]).output();
     let template: serde_json::Value = json.exits(0).json();
     assert_eq!(template["group"], "iam-onboard-finance");
+    assert_eq!(template["access"], "group");
+    assert!(template["role"].is_null());
+    let json = Run::new(&["templates", "show", "devops", "--output", "json"]).output();
+    let template: serde_json::Value = json.exits(0).json();
+    assert_eq!(template["access"], "role");
+    assert_eq!(template["role"]["name"], "iam-onboard-devops");
+    assert_eq!(template["role"]["max_session_seconds"], 14_400);
+    assert_eq!(
+        template["role"]["group_policy"]["name"],
+        "iam-onboard-assume-role"
+    );
     Run::new(&["templates", "show", "nope"])
         .output()
         .exits(2)

@@ -275,3 +275,35 @@ fn a_move_from_the_role_template_denies_the_old_role_s_sessions_and_changes_the_
     let session = format!("{}:{name}", role_id());
     assert!(denied_ids(&revoked_sessions()).contains(&session));
 }
+
+#[test]
+fn a_profile_file_that_exists_or_a_group_template_is_refused_before_any_change() {
+    let name = unique("rprf");
+    let dir = tempfile::tempdir().unwrap();
+    let taken = dir.path().join("taken");
+    std::fs::write(&taken, "[profile mine]\n").unwrap();
+    let args = |template: &'static str, file: &Path| {
+        Run::new(&[
+            "new-user",
+            "-y",
+            &name,
+            "--template",
+            template,
+            "--no-console",
+            "--mfa",
+            "deferred",
+            "--aws-profile-out",
+            path_arg(file),
+        ])
+    };
+    args("devops", &taken)
+        .output()
+        .exits(2)
+        .stderr_has("--aws-profile-out");
+    assert_eq!(std::fs::read_to_string(&taken).unwrap(), "[profile mine]\n");
+    args("finance", &dir.path().join("new"))
+        .output()
+        .exits(2)
+        .stderr_has("not a role");
+    assert!(!crate::support::user_exists(&name), "nothing was made");
+}

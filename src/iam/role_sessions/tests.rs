@@ -377,3 +377,44 @@ async fn a_person_back_in_the_role_works_again_and_their_sessions_from_before_st
     assert!(api.session_may_act(&again).is_ok(), "a new session works");
     assert!(api.session_may_act(&before).is_err());
 }
+
+#[tokio::test]
+async fn a_role_edited_by_hand_is_put_back_when_ensured_and_its_deny_entries_stay() {
+    let api = Arc::new(MemoryIam::new(0));
+    onboard(&api, "alice", "devops").await;
+    onboard(&api, "carol", "devops").await;
+    let alice = session(&api, "alice", now() - 60);
+    offboard(&api, "alice", OffboardMode::Delete, NOW).await;
+    api.update_assume_role_policy(ROLE, r#"{"Version":"2012-10-17","Statement":[]}"#)
+        .await
+        .unwrap();
+    api.update_role_max_session(ROLE, 43_200).await.unwrap();
+    api.detach_role_policy(ROLE, &arn("policy", "iam-onboard-devops-access"))
+        .await
+        .unwrap();
+    let templates = TemplateSet::embedded().unwrap();
+    let devops = templates.get("devops").unwrap();
+    let caller = api.get_caller_identity().await.unwrap();
+    let shared = observe_shared(api.as_ref(), devops).await.unwrap();
+    let planned: Vec<String> = plan_shared(devops, &shared, &caller)
+        .iter()
+        .map(|step| step.to_string().split(' ').next().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        planned,
+        [
+            "iam:UpdateAssumeRolePolicy",
+            "iam:UpdateRole",
+            "iam:AttachRolePolicy"
+        ]
+    );
+    onboard(&api, "erin", "devops").await;
+    let role = api.role(ROLE).unwrap();
+    assert_eq!(role.trust, crate::iam::role::trust_policy(devops, &caller));
+    assert_eq!(role.max_session_secs, 4 * 3600);
+    assert_eq!(role.attached.len(), 1);
+    assert!(
+        api.session_may_act(&alice).is_err(),
+        "ensuring the role keeps its deny entries"
+    );
+}
