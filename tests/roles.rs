@@ -64,27 +64,38 @@ fn denied_ids(policy: &serde_json::Value) -> Vec<String> {
     ids
 }
 
-/// `new-user` with a role template, MFA exported and the codes typed on standard input.
-fn onboard_with_mfa(name: &str, dir: &Path) -> (serde_json::Value, String) {
-    let secret_file = dir.join("mfa");
-    let profile_file = dir.join("profile");
-    let args = [
+/// `new-user -y <name> --template devops --no-console` with `extra`.
+fn onboarding(name: &str, extra: &[&str]) -> Run {
+    let mut args = vec![
         "new-user",
         "-y",
         name,
         "--template",
         "devops",
         "--no-console",
-        "--mfa",
-        "export",
-        "--mfa-secret-file",
-        path_arg(&secret_file),
-        "--aws-profile-out",
-        path_arg(&profile_file),
-        "--output",
-        "json",
     ];
-    let mut running = Run::new(&args).spawn();
+    args.extend_from_slice(extra);
+    Run::new(&args)
+}
+
+/// `new-user` with a role template, MFA exported and the codes typed on standard input.
+fn onboard_with_mfa(name: &str, dir: &Path) -> (serde_json::Value, String) {
+    let secret_file = dir.join("mfa");
+    let profile_file = dir.join("profile");
+    let mut running = onboarding(
+        name,
+        &[
+            "--mfa",
+            "export",
+            "--mfa-secret-file",
+            path_arg(&secret_file),
+            "--aws-profile-out",
+            path_arg(&profile_file),
+            "--output",
+            "json",
+        ],
+    )
+    .spawn();
     let uri = wait_for_file(&secret_file);
     let (first, second) = current_and_next_codes(&uri);
     running.write_stdin(&format!("{first}\n{second}\n"));
@@ -94,18 +105,7 @@ fn onboard_with_mfa(name: &str, dir: &Path) -> (serde_json::Value, String) {
 }
 
 fn onboard_deferred(name: &str) {
-    Run::new(&[
-        "new-user",
-        "-y",
-        name,
-        "--template",
-        "devops",
-        "--no-console",
-        "--mfa",
-        "deferred",
-    ])
-    .output()
-    .exits(0);
+    onboarding(name, &["--mfa", "deferred"]).output().exits(0);
 }
 
 #[test]
@@ -282,7 +282,7 @@ fn a_profile_file_that_exists_or_a_group_template_is_refused_before_any_change()
     let dir = tempfile::tempdir().unwrap();
     let taken = dir.path().join("taken");
     std::fs::write(&taken, "[profile mine]\n").unwrap();
-    let args = |template: &'static str, file: &Path| {
+    let args = |template: &str, file: &Path| {
         Run::new(&[
             "new-user",
             "-y",

@@ -82,6 +82,19 @@ async fn offboard(api: &Arc<MemoryIam>, user: &str, mode: OffboardMode, at: &str
         .unwrap()
 }
 
+/// `move alice --template <template>`, as the command runs it.
+async fn move_alice(api: &MemoryIam, template: &str) -> Result<(), crate::error::Error> {
+    let templates = TemplateSet::embedded().unwrap();
+    let request = MoveRequest::new("alice".to_string(), template, &templates)?;
+    let (caller, found) = job_change::look(api, "alice", &request.template)
+        .await
+        .map_err(crate::error::Error::from_aws)?;
+    let state = found.expect("alice exists");
+    let plan = job_change::plan_move(&state, &caller, &request.template, &templates)?;
+    job_change::apply_move(api, &state, &plan, std::future::pending()).await?;
+    Ok(())
+}
+
 #[tokio::test]
 async fn a_role_template_makes_its_role_and_its_group_only_assumes_it() {
     let api = MemoryIam::new(0);
@@ -217,16 +230,7 @@ async fn a_move_from_a_role_template_ends_the_old_role_s_sessions_before_the_new
     let api = MemoryIam::new(0);
     onboard(&api, "alice", "devops").await;
     let alice = session(&api, "alice", now() - 60);
-    let templates = TemplateSet::embedded().unwrap();
-    let request = MoveRequest::new("alice".to_string(), "developer", &templates).unwrap();
-    let (caller, state) = job_change::look(&api, "alice", &request.template)
-        .await
-        .unwrap();
-    let state = state.unwrap();
-    let plan = job_change::plan_move(&state, &caller, &request.template, &templates).unwrap();
-    job_change::apply_move(&api, &state, &plan, std::future::pending())
-        .await
-        .unwrap();
+    move_alice(&api, "developer").await.unwrap();
     let calls = api.calls();
     let last = |prefix: &str| calls.iter().rposition(|c| c.starts_with(prefix)).unwrap();
     assert!(last("iam:RemoveUserFromGroup") < last("iam:PutRolePolicy"));
@@ -290,7 +294,6 @@ async fn every_fault_in_a_move_from_a_role_template_ends_old_new_or_exit_4() {
     onboard(&base, "alice", "devops").await;
     let alice = session(&base, "alice", now() - 60);
     base.state.lock().unwrap().calls.clear();
-    let templates = TemplateSet::embedded().unwrap();
     let person = |api: &MemoryIam| {
         let mut user = api.user("alice").unwrap();
         user.tags.sort();
@@ -298,19 +301,7 @@ async fn every_fault_in_a_move_from_a_role_template_ends_old_new_or_exit_4() {
     };
     let tried = crate::iam::faults::every_fault(
         || Arc::new(base.copy()),
-        |api, _| {
-            let templates = templates.clone();
-            async move {
-                let finance = templates.get("finance").unwrap().clone();
-                let (caller, found) = job_change::look(api.as_ref(), "alice", &finance)
-                    .await
-                    .map_err(crate::error::Error::from_aws)?;
-                let state = found.unwrap();
-                let plan = job_change::plan_move(&state, &caller, &finance, &templates)?;
-                job_change::apply_move(api.as_ref(), &state, &plan, std::future::pending()).await?;
-                Ok(())
-            }
-        },
+        |api, _| async move { move_alice(api.as_ref(), "finance").await },
         person,
         |api, result| match result {
             Ok(()) if api.session_may_act(&alice).is_ok() => {
@@ -360,17 +351,8 @@ async fn a_person_back_in_the_role_works_again_and_their_sessions_from_before_st
     let api = MemoryIam::new(0);
     onboard(&api, "alice", "devops").await;
     let before = session(&api, "alice", now() - 60);
-    let templates = TemplateSet::embedded().unwrap();
     for template in ["developer", "devops"] {
-        let request = MoveRequest::new("alice".to_string(), template, &templates).unwrap();
-        let (caller, state) = job_change::look(&api, "alice", &request.template)
-            .await
-            .unwrap();
-        let state = state.unwrap();
-        let plan = job_change::plan_move(&state, &caller, &request.template, &templates).unwrap();
-        job_change::apply_move(&api, &state, &plan, std::future::pending())
-            .await
-            .unwrap();
+        move_alice(&api, template).await.unwrap();
     }
     let later = crate::clock::SystemClock.unix_now() + 1;
     let again = session(&api, "alice", later);
