@@ -40,6 +40,7 @@ impl Severity {
 pub(crate) enum Check {
     RootMfa,
     ConsoleWithoutMfa,
+    AccessPastEndDate,
     TemplateDrift,
     AccessKeyOld,
     AccessKeyUnused,
@@ -57,6 +58,7 @@ impl Check {
         match self {
             Check::RootMfa => "root-mfa",
             Check::ConsoleWithoutMfa => "console-without-mfa",
+            Check::AccessPastEndDate => "access-past-end-date",
             Check::TemplateDrift => "template-drift",
             Check::AccessKeyOld => "access-key-old",
             Check::AccessKeyUnused => "access-key-unused",
@@ -74,6 +76,7 @@ impl Check {
         match self {
             Check::RootMfa
             | Check::ConsoleWithoutMfa
+            | Check::AccessPastEndDate
             | Check::TemplateDrift
             | Check::SsoOrphanAssignment => Severity::High,
             Check::AccessKeyOld
@@ -183,6 +186,7 @@ pub(crate) fn iam_findings(
     }
     for user in users {
         findings.extend(user_findings(user, facts, templates));
+        findings.extend(past_end_date(user, now));
     }
     if let Some(policy) = &facts.password_policy {
         findings.extend(password_policy_finding(policy.as_ref()));
@@ -204,6 +208,28 @@ pub(crate) fn iam_findings(
         }
     }
     findings
+}
+
+/// A person whose end date (`iam-onboard:until`) has passed while their access is not cut.
+fn past_end_date(user: &AuthorizedUser, now: u64) -> Option<Finding> {
+    let until = user.tag(crate::tags::UNTIL_TAG)?;
+    let denied = user.inline_policies.iter().any(|p| p == DENY_ALL_POLICY)
+        || user
+            .attached_policies
+            .iter()
+            .any(|p| is_deny_all_managed(p));
+    let today = crate::iam::end_date::today(now);
+    (crate::iam::end_date::has_passed(until, &today) && !denied).then(|| {
+        Finding::new(
+            Check::AccessPastEndDate,
+            user.arn.clone(),
+            format!("end date {until} has passed (today is {today}), and the access is not cut"),
+            format!(
+                "iam-onboard expire (disables everyone past their date), or iam-onboard offboard {} --disable-only",
+                user.name
+            ),
+        )
+    })
 }
 
 /// The credential report's checks for one user.

@@ -175,6 +175,14 @@ pub(crate) enum Command {
     Assign(AssignArgs),
     /// Onboard, offboard and assign many people from a CSV file, checked first, concurrently
     Batch(BatchArgs),
+    /// Make AWS equal to the HR export: joiners onboarded, movers moved, end dates set,
+    /// leavers (gone from the export or past their end date) disabled, later offboarded
+    Sync(SyncArgs),
+    /// Carry out a plan saved by `sync --plan-out`, refused if the account changed since
+    Apply(ApplyArgs),
+    /// Disable everyone this tool manages whose end date (iam-onboard:until) has passed, and
+    /// nobody else (for a scheduled job)
+    Expire(ExpireArgs),
     /// Cut an IAM user's access at once (a deny-all inline policy), then remove the user and
     /// everything attached to it, in the order AWS requires (with --sso: deny the person's live
     /// sessions in their permission sets, then remove their groups, assignments and identity)
@@ -459,6 +467,11 @@ pub(crate) struct NewUserArgs {
     /// device, as the person) to this new file, to append to ~/.aws/config
     #[arg(long, value_name = "FILE")]
     pub(crate) aws_profile_out: Option<PathBuf>,
+
+    /// The last day of the person's access (YYYY-MM-DD), kept in the iam-onboard:until tag;
+    /// `expire` and `sync` disable them after it
+    #[arg(long, value_name = "DATE")]
+    pub(crate) until: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -530,6 +543,78 @@ pub(crate) struct BatchArgs {
     /// How long to wait for one Identity Center assignment that stays IN_PROGRESS
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     pub(crate) timeout: u64,
+}
+
+/// How sync and expire run their changes, as batch runs its rows.
+#[derive(Debug, Args)]
+pub(crate) struct ChangeRunArgs {
+    /// Changes at once
+    #[arg(long, value_name = "N", default_value_t = NonZeroUsize::new(4).expect("4 is not 0"))]
+    pub(crate) concurrency: NonZeroUsize,
+
+    /// Write the report (CSV, or JSON lines with --output json) to this new file, mode 0600;
+    /// one-time console passwords of joiners appear only there
+    #[arg(long, value_name = "FILE")]
+    pub(crate) report: Option<PathBuf>,
+
+    /// Keep starting changes after one fails (by default the rest are skipped)
+    #[arg(long)]
+    pub(crate) continue_on_error: bool,
+}
+
+/// What happens to leavers.
+#[derive(Debug, Args)]
+pub(crate) struct LeaverArgs {
+    /// Leavers are disabled (access cut at once, the user kept, as offboard --disable-only) or
+    /// offboarded outright
+    #[arg(long, value_enum, value_name = "HOW", default_value = "disable")]
+    pub(crate) leavers: crate::sync::plan::Leavers,
+
+    /// Offboard a leaver once this many days have passed since they were disabled
+    #[arg(long, value_name = "DAYS")]
+    pub(crate) delete_after: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SyncArgs {
+    /// The HR export (CSV): a header row, then a row a person. Columns (any order; username
+    /// and template required): username, template, display_name, email, ticket, tags
+    /// (k=v;k=v), console (yes/no, default no), kind (iam), until (YYYY-MM-DD, the last day)
+    pub(crate) file: PathBuf,
+
+    #[command(flatten)]
+    pub(crate) leaver: LeaverArgs,
+
+    /// Refuse the run, before any change, when it would make more leavers than this (default:
+    /// 10, or 5% of the people managed if that is more)
+    #[arg(long, value_name = "N")]
+    pub(crate) max_leavers: Option<usize>,
+
+    /// Write the plan (the exact changes and a fingerprint of what was read) to this new file
+    /// and change nothing; `iam-onboard apply FILE` carries it out
+    #[arg(long, value_name = "FILE")]
+    pub(crate) plan_out: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub(crate) run: ChangeRunArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ApplyArgs {
+    /// A plan written by `sync --plan-out`
+    pub(crate) plan: PathBuf,
+
+    #[command(flatten)]
+    pub(crate) run: ChangeRunArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExpireArgs {
+    #[command(flatten)]
+    pub(crate) leaver: LeaverArgs,
+
+    #[command(flatten)]
+    pub(crate) run: ChangeRunArgs,
 }
 
 #[derive(Debug, Subcommand)]

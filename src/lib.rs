@@ -29,6 +29,7 @@ mod revoke;
 mod secret;
 mod settings;
 mod sso;
+mod sync;
 mod tags;
 mod template;
 mod terminal;

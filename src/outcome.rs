@@ -108,6 +108,14 @@ outcome! {
         Assigned => "assigned",
         /// A `move` row: the person is on the new template.
         Moved => "moved",
+        /// Sync: a person new in the file, onboarded.
+        Joined => "joined",
+        /// Access cut, the user kept (`offboard --disable-only`): a sync or expire leaver.
+        Disabled => "disabled",
+        /// Sync: the person's end date changed.
+        Updated => "updated",
+        /// Sync: the person is as the file says.
+        Unchanged => "unchanged",
         Failed => "failed",
         /// Not started: an earlier row failed (without `--continue-on-error`) or the run was
         /// interrupted.

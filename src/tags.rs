@@ -18,6 +18,9 @@ pub(crate) const PASSWORD_DELIVERED: &str = "delivered";
 /// The virtual MFA device a `reset-mfa --mfa pending` left for a later `--enable-pending`.
 pub(crate) const MFA_PENDING_TAG: &str = "iam-onboard:mfa-pending";
 /// Tags the tool sets itself; `--tag` may not set them.
+/// The last day of a person's access (`YYYY-MM-DD`); see `iam::end_date`.
+pub(crate) const UNTIL_TAG: &str = "iam-onboard:until";
+
 pub(crate) const RESERVED_TAGS: &[&str] = &[
     MANAGED_BY_TAG,
     TEMPLATE_TAG,
@@ -27,6 +30,7 @@ pub(crate) const RESERVED_TAGS: &[&str] = &[
     EMAIL_TAG,
     PASSWORD_TAG,
     MFA_PENDING_TAG,
+    UNTIL_TAG,
 ];
 
 /// The tag every resource this tool creates carries.

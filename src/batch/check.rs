@@ -4,6 +4,7 @@
 
 use crate::config::{Config, SsoAccess};
 use crate::error::InputError;
+use crate::iam::end_date::EndDateRequest;
 use crate::iam::job_change::MoveRequest;
 use crate::iam::offboard::{OffboardMode, OffboardRequest};
 use crate::iam::request::{MfaMode, NewUserInput, NewUserRequest};
@@ -29,6 +30,7 @@ pub(crate) const COLUMNS: &[&str] = &[
     "given_name",
     "family_name",
     "keep_identity",
+    "until",
 ];
 
 /// What one row asks for, checked.
@@ -40,6 +42,8 @@ pub(crate) enum RowAction {
     OffboardSso(SsoOffboardRequest),
     /// A job change of an IAM user this tool made.
     Move(Box<MoveRequest>),
+    /// A new end date for an IAM user this tool made (sync only: no file row asks for it).
+    SetEndDate(EndDateRequest),
 }
 
 /// A checked row and the line it starts on.
@@ -49,6 +53,9 @@ pub(crate) struct Row {
     pub(crate) action: RowAction,
     /// Columns with a value that this row's action does not use, said in its report.
     pub(crate) ignored: Vec<&'static str>,
+    /// Made by a sync or expire plan, not read from a batch file: a person onboarded is
+    /// `joined`.
+    pub(crate) planned: bool,
 }
 
 impl Row {
@@ -59,6 +66,7 @@ impl Row {
             RowAction::Assign(request) => &request.user_name,
             RowAction::OffboardSso(request) => &request.user_name,
             RowAction::Move(request) => &request.user_name,
+            RowAction::SetEndDate(request) => &request.user_name,
         }
     }
 
@@ -69,6 +77,7 @@ impl Row {
             RowAction::Assign(_) => "assign",
             RowAction::OffboardSso(_) => "offboard-sso",
             RowAction::Move(_) => "move",
+            RowAction::SetEndDate(_) => "set-until",
         }
     }
 }
@@ -83,12 +92,12 @@ pub(crate) struct Checking<'a> {
 }
 
 /// The column positions of a file.
-pub(super) struct Header {
+pub(crate) struct Header {
     columns: HashMap<String, usize>,
 }
 
 impl Header {
-    fn get<'r>(&self, record: &'r csv::StringRecord, column: &str) -> &'r str {
+    pub(crate) fn get<'r>(&self, record: &'r csv::StringRecord, column: &str) -> &'r str {
         self.columns
             .get(column)
             .and_then(|index| record.get(*index))
@@ -99,6 +108,16 @@ impl Header {
 pub(super) fn open(
     path: &Path,
     file: &str,
+) -> Result<(csv::Reader<std::fs::File>, Header), InputError> {
+    open_with(path, file, COLUMNS)
+}
+
+/// Opens a CSV file whose header may name `known` columns (in any order) and must name
+/// `username`.
+pub(crate) fn open_with(
+    path: &Path,
+    file: &str,
+    known: &[&str],
 ) -> Result<(csv::Reader<std::fs::File>, Header), InputError> {
     // Lines end at \n: the \r of a CRLF file is trimmed with the field's white space. (With
     // the default CRLF terminator, the csv crate counts the lines of CRLF files one short.)
@@ -118,10 +137,10 @@ pub(super) fn open(
     let mut columns = HashMap::new();
     for (index, name) in names.iter().enumerate() {
         let name = name.to_ascii_lowercase();
-        if !COLUMNS.contains(&name.as_str()) {
+        if !known.contains(&name.as_str()) {
             return Err(InputError::new(
                 format!("column {name:?}"),
-                format!("unknown column; the columns are {}", COLUMNS.join(", ")),
+                format!("unknown column; the columns are {}", known.join(", ")),
             )
             .in_file(file)
             .at_line(1));
@@ -170,7 +189,7 @@ fn column_of(field: &str) -> String {
     }
 }
 
-pub(super) fn parse_row(
+pub(crate) fn parse_row(
     record: &csv::StringRecord,
     header: &Header,
     checking: &Checking,
@@ -230,6 +249,7 @@ pub(super) fn parse_row(
                 mfa: MfaMode::Deferred,
                 password_file: None,
                 profile_file: None,
+                until: optional("until"),
             };
             let request = NewUserRequest::new(input, checking.templates).map_err(relocate)?;
             RowAction::Onboard(Box::new(request))
@@ -301,6 +321,7 @@ pub(super) fn parse_row(
         line,
         action,
         ignored,
+        planned: false,
     })
 }
 
@@ -323,6 +344,46 @@ pub(crate) struct Checked {
 }
 
 impl Checked {
+    /// What running `rows` (made by a plan, not read from a file) needs.
+    pub(crate) fn of_rows(rows: &[Row]) -> Self {
+        let mut checked = Checked {
+            rows: rows.len() as u64,
+            ..Checked::default()
+        };
+        for row in rows {
+            checked.note(row);
+        }
+        checked
+    }
+
+    /// Counts a row in, and notes what running it needs.
+    fn note(&mut self, row: &Row) {
+        *self.actions.entry(row.action_name()).or_default() += 1;
+        match &row.action {
+            RowAction::Onboard(request) => {
+                self.onboard_templates.insert(request.template.name.clone());
+                self.makes_passwords |= request.console;
+            }
+            RowAction::Assign(request) => {
+                for template in request.templates() {
+                    self.assign_templates.insert(template.name.clone());
+                }
+                if request.access == SsoAccess::Groups {
+                    for target in &request.targets {
+                        self.group_accounts
+                            .entry(target.template.name.clone())
+                            .or_default()
+                            .insert(target.account.clone());
+                    }
+                }
+            }
+            RowAction::Offboard(_)
+            | RowAction::OffboardSso(_)
+            | RowAction::Move { .. }
+            | RowAction::SetEndDate(_) => {}
+        }
+    }
+
     /// The file's rows by action, for the plan: `12 rows: 10 onboard, 2 offboard`.
     pub(crate) fn counts(&self) -> String {
         let parts: Vec<String> = self
@@ -388,31 +449,7 @@ pub(crate) fn check_file(path: &Path, checking: &Checking) -> Result<Checked, Ve
                     continue;
                 }
                 first_line_of.insert(key, row.line);
-                *checked.actions.entry(row.action_name()).or_default() += 1;
-                match &row.action {
-                    RowAction::Onboard(request) => {
-                        checked
-                            .onboard_templates
-                            .insert(request.template.name.clone());
-                        checked.makes_passwords |= request.console;
-                    }
-                    RowAction::Assign(request) => {
-                        for template in request.templates() {
-                            checked.assign_templates.insert(template.name.clone());
-                        }
-                        if request.access == SsoAccess::Groups {
-                            for target in &request.targets {
-                                checked
-                                    .group_accounts
-                                    .entry(target.template.name.clone())
-                                    .or_default()
-                                    .insert(target.account.clone());
-                            }
-                        }
-                    }
-                    RowAction::Offboard(_) | RowAction::OffboardSso(_) | RowAction::Move { .. } => {
-                    }
-                }
+                checked.note(&row);
             }
         }
     }

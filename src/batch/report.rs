@@ -99,7 +99,7 @@ impl ReportSink {
         Ok(ReportSink::Csv(Box::new(writer)))
     }
 
-    pub(super) fn write(&mut self, report: &RowReport) -> Result<(), Error> {
+    pub(crate) fn write(&mut self, report: &RowReport) -> Result<(), Error> {
         let failed = |err: std::io::Error| Error::io("cannot write the report", err);
         match self {
             ReportSink::Csv(writer) => {

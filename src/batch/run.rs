@@ -8,10 +8,11 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::SsoAccess;
 use crate::error::Error;
 use crate::iam::apply::{self as onboard};
+use crate::iam::end_date::{EndDateRequest, SetEndDate};
 use crate::iam::enrol::{AfterWrongCodes, CodeInput, CodeSource};
 use crate::iam::job_change;
 use crate::iam::job_change::MoveRequest;
-use crate::iam::offboard::{self, OffboardRequest};
+use crate::iam::offboard::{self, OffboardMode, OffboardRequest};
 use crate::iam::onboard::{Onboard, PasswordDelivery, ReadOnce};
 use crate::iam::plan::{self, SharedState};
 use crate::iam::request::NewUserRequest;
@@ -202,6 +203,9 @@ async fn run_row<I: Iam + Send + 'static, S: Sso + Send + 'static>(
         RowAction::Move(request) => {
             move_row(iam.as_ref(), row, request, prepared, settings, interrupted).await
         }
+        RowAction::SetEndDate(request) => {
+            end_date_row(iam.as_ref(), row, request, prepared, settings, interrupted).await
+        }
     };
     match ended {
         Ok(report) => Finished {
@@ -240,7 +244,9 @@ async fn onboard_row(
     };
     let driven = drive_row(&mut operation, prepared, settings, interrupted).await?;
     Ok(row_report(row, driven, |(observed, _), onboarded| {
-        let status = if observed.user.is_some() {
+        let status = if row.planned {
+            RowStatus::Joined
+        } else if observed.user.is_some() {
             RowStatus::Converged
         } else {
             RowStatus::Created
@@ -285,9 +291,30 @@ async fn offboard_row<I: Iam + Send + 'static>(
         ),
         driven => row_report(row, driven, |found, _| {
             let warnings = found.as_ref().map(|f| f.plan.warnings.join("; "));
-            (RowStatus::Offboarded, warnings.unwrap_or_default(), None)
+            let status = match request.mode {
+                OffboardMode::Delete => RowStatus::Offboarded,
+                OffboardMode::DisableOnly => RowStatus::Disabled,
+            };
+            (status, warnings.unwrap_or_default(), None)
         }),
     })
+}
+
+/// A sync's end-date change: the person's `iam-onboard:until` tag.
+async fn end_date_row(
+    iam: &impl Iam,
+    row: &Row,
+    request: &EndDateRequest,
+    prepared: &Prepared,
+    settings: &RunOptions,
+    interrupted: impl Future<Output = ()>,
+) -> Result<RowReport, Error> {
+    let mut operation = SetEndDate { api: iam, request };
+    let driven = drive_row(&mut operation, prepared, settings, interrupted).await?;
+    Ok(row_report(row, driven, |_, ()| {
+        let until = request.until.as_deref().unwrap_or("none");
+        (RowStatus::Updated, format!("end date {until}"), None)
+    }))
 }
 
 /// A move row: `move`, the old group left before the new one is joined.
@@ -575,6 +602,38 @@ pub(crate) async fn run<I: Iam + Send + 'static, S: Sso + Send + 'static>(
     checking: &Checking<'_>,
     checked: &Checked,
     settings: RunOptions,
+    sink: ReportSink,
+    cancel: tokio::sync::watch::Receiver<bool>,
+) -> Result<Summary, Error> {
+    run_rows(
+        iam,
+        sso,
+        checking,
+        checked,
+        RowSource::File,
+        settings,
+        sink,
+        cancel,
+    )
+    .await
+}
+
+/// Where the rows come from: read again from the checked file, streamed, or made by a plan
+/// (`sync`, `expire`).
+pub(crate) enum RowSource {
+    File,
+    Planned(Vec<Row>),
+}
+
+/// `run` over rows from `source`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn run_rows<I: Iam + Send + 'static, S: Sso + Send + 'static>(
+    iam: Arc<I>,
+    sso: Arc<S>,
+    checking: &Checking<'_>,
+    checked: &Checked,
+    source: RowSource,
+    settings: RunOptions,
     mut sink: ReportSink,
     cancel: tokio::sync::watch::Receiver<bool>,
 ) -> Result<Summary, Error> {
@@ -587,7 +646,16 @@ pub(crate) async fn run<I: Iam + Send + 'static, S: Sso + Send + 'static>(
     let local = tokio::task::LocalSet::new();
     let summary = local
         .run_until(async {
-            let (mut reader, header) = open(&checked.path, checking.file)?;
+            let rows: Box<dyn Iterator<Item = Result<Row, Error>>> = match source {
+                RowSource::Planned(rows) => Box::new(rows.into_iter().map(Ok)),
+                RowSource::File => {
+                    let (reader, header) = open(&checked.path, checking.file)?;
+                    Box::new(reader.into_records().map(move |record| {
+                        let record = record.map_err(|err| Error::io("cannot read the file", err.into()))?;
+                        Ok(parse_row(&record, &header, checking)?)
+                    }))
+                }
+            };
             let permits = Arc::new(tokio::sync::Semaphore::new(settings.concurrency.get()));
             let mut summary = Summary::default();
             // Rows end in any order but are reported in the file's: a row's outcome waits here
@@ -614,9 +682,8 @@ pub(crate) async fn run<I: Iam + Send + 'static, S: Sso + Send + 'static>(
                 }
                 Ok(())
             };
-            for (seq, record) in (0u64..).zip(reader.records()) {
-                let record = record.map_err(|err| Error::io("cannot read the file", err.into()))?;
-                let row = parse_row(&record, &header, checking)?;
+            for (seq, row) in (0u64..).zip(rows) {
+                let row = row?;
                 while let Ok((done_seq, done)) = done_rx.try_recv() {
                     record_row(done_seq, done, &mut summary)?;
                 }

@@ -13,6 +13,7 @@ mod proposal;
 mod reset_mfa;
 mod reset_password;
 mod show;
+mod sync;
 mod templates;
 
 use crate::aws::config::AwsTarget;
@@ -65,6 +66,9 @@ pub(crate) async fn dispatch(
         Command::NewUser(args) => new_user::new_user(args, settings, interrupts).await,
         Command::Assign(args) => assign::assign_person(args, settings, interrupts).await,
         Command::Batch(args) => batch::run_batch(args, settings, interrupts).await,
+        Command::Sync(args) => sync::sync(args, settings, interrupts).await,
+        Command::Apply(args) => sync::apply(args, settings, interrupts).await,
+        Command::Expire(args) => sync::expire(args, settings, interrupts).await,
         Command::Offboard(args) => offboard::offboard(args, settings, interrupts).await,
         Command::Move(args) => job_change::job_change(args, settings, interrupts).await,
         Command::ResetMfa(args) => reset_mfa::reset_mfa(args, settings, interrupts).await,

@@ -45,6 +45,7 @@ pub(crate) fn new_user_request(
             mfa,
             password_file: args.password_file,
             profile_file: args.aws_profile_out,
+            until: args.until,
         },
         set,
     )?;

@@ -6,6 +6,7 @@
 //! sessions of it, which offboarding and move do); and `people`, what show and list read.
 
 pub(crate) mod apply;
+pub(crate) mod end_date;
 pub(crate) mod enrol;
 #[cfg(test)]
 pub(crate) mod faults;

@@ -28,6 +28,8 @@ pub(crate) struct UserView {
     pub(crate) display_name: Option<String>,
     pub(crate) email: Option<String>,
     pub(crate) ticket: Option<String>,
+    /// The last day of the person's access (`iam-onboard:until`).
+    pub(crate) until: Option<String>,
     pub(crate) groups: Vec<String>,
     /// The group the template gives, and whether the user's groups are exactly it.
     pub(crate) template_group: Option<String>,
@@ -144,6 +146,7 @@ pub(crate) async fn read_user(
         display_name: tag(DISPLAY_NAME_TAG),
         email: tag(EMAIL_TAG),
         ticket: tag(TICKET_TAG),
+        until: tag(crate::tags::UNTIL_TAG),
         mfa_pending: tag(MFA_PENDING_TAG),
         template,
         template_group,
@@ -178,6 +181,8 @@ pub(crate) struct PersonLine {
     /// this tool without a device: enrols at first sign-in), or `none`.
     pub(crate) mfa: &'static str,
     pub(crate) created: Option<String>,
+    /// The last day of the person's access (`iam-onboard:until`).
+    pub(crate) until: Option<String>,
     /// The latest console sign-in or access key use, if any (the report writes every date
     /// alike, so the latest is the greatest).
     pub(crate) last_activity: Option<String>,
@@ -234,6 +239,7 @@ pub(crate) fn people(
                 console: row.is_some_and(|r| r.password_enabled),
                 mfa,
                 created: user.created.clone(),
+                until: user.tag(crate::tags::UNTIL_TAG).map(str::to_string),
                 last_activity,
             })
         })

@@ -55,6 +55,8 @@ pub(crate) struct NewUserInput {
     pub(crate) password_file: Option<PathBuf>,
     /// A new file for the AWS CLI profile that assumes a role template's role.
     pub(crate) profile_file: Option<PathBuf>,
+    /// The last day of the person's access (`YYYY-MM-DD`), not yet checked.
+    pub(crate) until: Option<String>,
 }
 
 /// A `new-user` request, validated: every field here is known to be acceptable to IAM.
@@ -71,6 +73,8 @@ pub(crate) struct NewUserRequest {
     pub(crate) password_file: Option<PathBuf>,
     /// `--aws-profile-out`: a new file for the role's AWS CLI profile.
     pub(crate) profile_file: Option<PathBuf>,
+    /// The last day of the person's access, kept in the `iam-onboard:until` tag.
+    pub(crate) until: Option<String>,
 }
 
 /// The flag that names the AWS CLI profile's file.
@@ -97,6 +101,11 @@ impl NewUserRequest {
                 "no console password is made (--no-console, or the template allows no console)",
             ));
         }
+        let until = input
+            .until
+            .as_deref()
+            .map(|date| crate::iam::end_date::parse_date("--until", date))
+            .transpose()?;
         if input.profile_file.is_some() && template.role_name().is_none() {
             return Err(InputError::new(
                 PROFILE_FILE_FLAG,
@@ -117,6 +126,7 @@ impl NewUserRequest {
             mfa: input.mfa,
             password_file: input.password_file,
             profile_file: input.profile_file,
+            until,
         }
         .validate()
     }
@@ -203,6 +213,9 @@ impl NewUserRequest {
         }
         if self.delivers_password_later() {
             tags.push((PASSWORD_TAG.to_string(), PASSWORD_PENDING.to_string()));
+        }
+        if let Some(until) = &self.until {
+            tags.push((crate::iam::end_date::UNTIL_TAG.to_string(), until.clone()));
         }
         tags.extend(self.template.tags.iter().cloned());
         tags.extend(self.extra_tags.iter().cloned());

@@ -63,6 +63,7 @@ fn human_user(user: &UserView) -> String {
     row(&mut out, "display name", or_none(&user.display_name));
     row(&mut out, "email", or_none(&user.email));
     row(&mut out, "ticket", or_none(&user.ticket));
+    row(&mut out, "until", or_none(&user.until));
     let groups = if user.groups.is_empty() {
         "none".to_string()
     } else {
@@ -206,13 +207,14 @@ pub(crate) struct ListReport {
 }
 
 /// The columns of `list --output csv`, in order.
-const CSV_COLUMNS: [&str; 7] = [
+const CSV_COLUMNS: [&str; 8] = [
     "user_name",
     "template",
     "managed",
     "console",
     "mfa",
     "created",
+    "until",
     "last_activity",
 ];
 
@@ -224,7 +226,7 @@ impl ListReport {
         }
     }
 
-    fn fields(person: &PersonLine) -> [String; 7] {
+    fn fields(person: &PersonLine) -> [String; 8] {
         let yes_no = |value: bool| if value { "yes" } else { "no" }.to_string();
         [
             person.user_name.clone(),
@@ -233,12 +235,13 @@ impl ListReport {
             yes_no(person.console),
             person.mfa.to_string(),
             person.created.clone().unwrap_or_default(),
+            person.until.clone().unwrap_or_default(),
             person.last_activity.clone().unwrap_or_default(),
         ]
     }
 
     fn table(&self) -> String {
-        let rows: Vec<[String; 7]> = self.people.iter().map(Self::fields).collect();
+        let rows: Vec<[String; 8]> = self.people.iter().map(Self::fields).collect();
         let headers = [
             "USER",
             "TEMPLATE",
@@ -246,9 +249,10 @@ impl ListReport {
             "CONSOLE",
             "MFA",
             "CREATED",
+            "UNTIL",
             "LAST ACTIVITY",
         ];
-        let widths: Vec<usize> = (0..7)
+        let widths: Vec<usize> = (0..8)
             .map(|i| {
                 rows.iter()
                     .map(|r| r[i].chars().count())

@@ -184,6 +184,7 @@ async fn new_user_reports_its_plan_for_a_dry_run() {
             mfa: MfaMode::Deferred,
             password_file: None,
             profile_file: None,
+            until: None,
         },
         &templates,
     )

@@ -91,6 +91,7 @@ fn request(mfa: MfaMode, console: bool, password_file: Option<PathBuf>) -> NewUs
         mfa,
         password_file,
         profile_file: None,
+        until: None,
     }
 }
 

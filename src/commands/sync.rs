@@ -1,0 +1,212 @@
+//! `sync FILE`, `apply PLAN` and `expire`: the export (or the end dates) against the account,
+//! the plan shown grouped with counts, the guard, the question; then the changes run as batch
+//! rows, each through its single command's operation, and a report line a person.
+
+use crate::batch;
+use crate::batch::check::{Checked, Checking};
+use crate::batch::report::{ReportSink, RowReport};
+use crate::batch::run::{RowSource, RunOptions};
+use crate::cli::{ApplyArgs, ChangeRunArgs, ExpireArgs, LeaverArgs, OutputFormat, SyncArgs};
+use crate::clock::{Clock, SystemClock, rfc3339};
+use crate::error::{Error, InputError};
+use crate::outcome::RowStatus;
+use crate::report::{self, Acting};
+use crate::settings::Settings;
+use crate::sso::operations::Patience;
+use crate::sync::file::read_export;
+use crate::sync::plan::{LeaverRules, SyncPlan, plan_expire, plan_sync};
+use crate::sync::saved::SavedPlan;
+use crate::sync::state::Account;
+use crate::terminal::interrupt::Interrupts;
+use crate::terminal::prompt::{Dialogue, Prompter};
+use std::sync::Arc;
+
+fn rules(leaver: &LeaverArgs, max_leavers: Option<usize>) -> LeaverRules {
+    LeaverRules {
+        leavers: leaver.leavers,
+        delete_after_days: leaver.delete_after,
+        max_leavers,
+    }
+}
+
+pub(super) async fn sync(
+    args: SyncArgs,
+    settings: &Settings,
+    interrupts: &Interrupts,
+) -> Result<(), Error> {
+    let file = args.file.display().to_string();
+    let wanted = read_export(&args.file, &file, &settings.templates, &settings.protected)
+        .map_err(Error::BadRows)?;
+    if let Some(path) = &args.plan_out {
+        crate::iam::request::must_be_new("--plan-out", path)?;
+    } else {
+        super::confirmable(settings)?;
+    }
+    let iam = Arc::new(settings.iam_api().await?);
+    let account = Account::read(iam.as_ref()).await.map_err(Error::from_aws)?;
+    let now = SystemClock.unix_now();
+    let rules = rules(&args.leaver, args.max_leavers);
+    let plan = plan_sync(&wanted, &account, &settings.protected, rules, now);
+    plan.guard(rules.max_leavers)?;
+    show_plan(&account, &file, &plan, settings);
+    if let Some(path) = &args.plan_out {
+        SavedPlan::new(&file, &account, rfc3339(now), plan.changes).write(path)?;
+        report::print_err(&format!(
+            "wrote the plan to {}: nothing was changed; carry it out with iam-onboard apply {}\n",
+            path.display(),
+            path.display()
+        ));
+        return Ok(());
+    }
+    carry_out(plan, &account, &file, &args.run, settings, interrupts).await
+}
+
+pub(super) async fn apply(
+    args: ApplyArgs,
+    settings: &Settings,
+    interrupts: &Interrupts,
+) -> Result<(), Error> {
+    let file = args.plan.display().to_string();
+    let saved = SavedPlan::read(&args.plan)?;
+    super::confirmable(settings)?;
+    let iam = Arc::new(settings.iam_api().await?);
+    let account = Account::read(iam.as_ref()).await.map_err(Error::from_aws)?;
+    saved.still_holds(&account, &file)?;
+    let plan = SyncPlan {
+        changes: saved.changes,
+        unchanged: Vec::new(),
+        managed: account.managed.len(),
+    };
+    show_plan(&account, &file, &plan, settings);
+    carry_out(plan, &account, &file, &args.run, settings, interrupts).await
+}
+
+pub(super) async fn expire(
+    args: ExpireArgs,
+    settings: &Settings,
+    interrupts: &Interrupts,
+) -> Result<(), Error> {
+    super::confirmable(settings)?;
+    let iam = Arc::new(settings.iam_api().await?);
+    let account = Account::read(iam.as_ref()).await.map_err(Error::from_aws)?;
+    let plan = plan_expire(
+        &account,
+        &settings.protected,
+        rules(&args.leaver, None),
+        SystemClock.unix_now(),
+    );
+    show_plan(&account, "end dates", &plan, settings);
+    carry_out(plan, &account, "expire", &args.run, settings, interrupts).await
+}
+
+/// The plan, grouped with counts, on standard error (not with `-q` off a terminal).
+fn show_plan(account: &Account, source: &str, plan: &SyncPlan, settings: &Settings) {
+    if !settings.quiet || settings.terminal.interactive {
+        report::print_err(&format!(
+            "{}\n{source}, against {} people this tool manages:\n{}",
+            Acting::of(&account.caller).heading(),
+            plan.managed,
+            plan.summary()
+        ));
+    }
+}
+
+/// Asks (on a terminal, without `-y`), then runs the changes as rows, the unchanged people
+/// reported first; the outcome as a batch's.
+async fn carry_out(
+    plan: SyncPlan,
+    account: &Account,
+    source: &str,
+    run: &ChangeRunArgs,
+    settings: &Settings,
+    interrupts: &Interrupts,
+) -> Result<(), Error> {
+    let rows = plan.rows(&settings.templates)?;
+    let checked = Checked::of_rows(&rows);
+    if checked.makes_passwords && run.report.is_none() {
+        return Err(InputError::new(
+            "--report",
+            "joiners with console=yes get one-time passwords, which go only to the report: give --report FILE",
+        )
+        .into());
+    }
+    if settings.dry_run
+        && let Some(path) = &run.report
+    {
+        crate::iam::request::must_be_new("--report", path)?;
+    }
+    if settings.terminal.interactive
+        && !settings.yes
+        && !settings.dry_run
+        && !rows.is_empty()
+        && !Dialogue::new(settings.terminal.look).yes_no("Proceed?", false)?
+    {
+        return Err(Error::Declined);
+    }
+    let written = run.report.as_deref().filter(|_| !settings.dry_run);
+    let mut sink = ReportSink::open(written, settings.output == OutputFormat::Json)?;
+    for person in &plan.unchanged {
+        sink.write(&RowReport {
+            line: person.line,
+            action: "sync",
+            username: person.user_name.clone(),
+            status: RowStatus::Unchanged,
+            arn: person.arn.clone(),
+            password: None,
+            detail: person.why.clone(),
+        })?;
+    }
+    let sdk_config = settings.with_adaptive_retries().sdk_config().await?;
+    let iam = Arc::new(settings.iam(&sdk_config));
+    let sso = Arc::new(settings.sso(&sdk_config));
+    let checking = Checking {
+        file: source,
+        templates: &settings.templates,
+        config: &settings.config,
+        protected: &settings.protected,
+    };
+    let options = RunOptions {
+        caller: account.caller.clone(),
+        concurrency: run.concurrency,
+        continue_on_error: run.continue_on_error,
+        dry_run: settings.dry_run,
+        patience: Patience::default(),
+        log_rows: !settings.quiet && written.is_some(),
+        progress_bar: !settings.quiet,
+        unicode: settings.terminal.look.unicode,
+    };
+    let (cancel, cancelled) = tokio::sync::watch::channel(false);
+    let running = batch::run::run_rows(
+        iam,
+        sso,
+        &checking,
+        &checked,
+        RowSource::Planned(rows),
+        options,
+        sink,
+        cancelled,
+    );
+    tokio::pin!(running);
+    let mut interrupted = std::pin::pin!(interrupts.during_changes());
+    let summary = loop {
+        tokio::select! {
+            summary = &mut running => break summary?,
+            () = &mut interrupted, if !*cancel.borrow() => {
+                report::print_err("\niam-onboard: interrupted; undoing the changes in flight, starting no more\n");
+                let _ = cancel.send(true);
+            }
+        }
+    };
+    if !settings.quiet {
+        let changed = if checked.rows == 0 {
+            "nothing to change".to_string()
+        } else {
+            summary.to_string()
+        };
+        report::print_err(&format!(
+            "iam-onboard: {source}: {} unchanged; {changed}\n",
+            plan.unchanged.len()
+        ));
+    }
+    summary.outcome()
+}
