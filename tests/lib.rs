@@ -18,4 +18,5 @@ mod protection;
 mod roles;
 mod sso_tickets;
 mod support;
+mod sync;
 mod tickets;

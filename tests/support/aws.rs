@@ -158,3 +158,65 @@ pub(crate) fn access_key_of(name: &str) -> (String, String) {
         )
     })
 }
+
+/// Credentials for an account of its own (moto acts in the account of a role assumed into
+/// it), so a test that reads every user of an account (sync, expire) sees only its own.
+pub(crate) struct OwnAccount {
+    key_id: String,
+    secret: String,
+    token: String,
+}
+
+impl OwnAccount {
+    /// A new account, numbered from `seed` and the process id so parallel runs differ.
+    pub(crate) fn new(seed: u32) -> Self {
+        let id = format!("{:06}{:06}", std::process::id() % 1_000_000, seed);
+        let credentials = block_on(async {
+            let config = aws_sdk_sts::Config::builder()
+                .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
+                .region(aws_sdk_sts::config::Region::new("us-east-1"))
+                .endpoint_url(endpoint())
+                .credentials_provider(aws_sdk_sts::config::Credentials::new(
+                    "testing", "testing", None, None, "tests",
+                ))
+                .build();
+            aws_sdk_sts::Client::from_conf(config)
+                .assume_role()
+                .role_arn(format!("arn:aws:iam::{id}:role/tests"))
+                .role_session_name("tests")
+                .send()
+                .await
+                .expect("moto issues credentials into another account")
+        });
+        let credentials = credentials.credentials().unwrap();
+        OwnAccount {
+            key_id: credentials.access_key_id().to_string(),
+            secret: credentials.secret_access_key().to_string(),
+            token: credentials.session_token().to_string(),
+        }
+    }
+
+    /// `run` acting in this account.
+    pub(crate) fn run(&self, run: crate::support::Run) -> crate::support::Run {
+        run.env("AWS_ACCESS_KEY_ID", &self.key_id)
+            .env("AWS_SECRET_ACCESS_KEY", &self.secret)
+            .env("AWS_SESSION_TOKEN", &self.token)
+    }
+
+    /// An IAM client acting in this account.
+    pub(crate) fn iam(&self) -> aws_sdk_iam::Client {
+        let config = aws_sdk_iam::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url(endpoint())
+            .credentials_provider(Credentials::new(
+                self.key_id.clone(),
+                self.secret.clone(),
+                Some(self.token.clone()),
+                None,
+                "tests",
+            ))
+            .build();
+        aws_sdk_iam::Client::from_conf(config)
+    }
+}

@@ -1,0 +1,266 @@
+//! `sync`, `apply` and `expire` end to end against the emulator, each test in an account of its
+//! own (sync reads every user of the account): twenty people synced twice, then an edited
+//! export changing exactly four; an export cut short refused; a stale saved plan refused; and
+//! the end dates.
+
+use crate::support::{OwnAccount, Run, block_on};
+use std::path::Path;
+
+fn path_arg(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// The export: `username,template,until`, a row a person.
+fn export(dir: &Path, name: &str, rows: &[(String, &str, &str)]) -> std::path::PathBuf {
+    let mut text = String::from("username,template,until\n");
+    for (user, template, until) in rows {
+        text.push_str(&format!("{user},{template},{until}\n"));
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Every report line of a sync run (JSON lines on standard output), by status.
+fn statuses(stdout: &str) -> std::collections::BTreeMap<String, Vec<String>> {
+    let mut by_status: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for line in stdout.lines().filter(|line| line.starts_with('{')) {
+        let row: serde_json::Value = serde_json::from_str(line).unwrap();
+        by_status
+            .entry(row["status"].as_str().unwrap().to_string())
+            .or_default()
+            .push(row["username"].as_str().unwrap().to_string());
+    }
+    by_status
+}
+
+fn sync(account: &OwnAccount, file: &Path, extra: &[&str]) -> crate::support::Output {
+    let mut args = vec!["sync", path_arg(file), "-y", "--output", "json"];
+    args.extend_from_slice(extra);
+    account.run(Run::new(&args)).output()
+}
+
+fn people(n: usize) -> Vec<(String, &'static str, &'static str)> {
+    (0..n)
+        .map(|i| {
+            let template = ["developer", "finance", "devops"][i % 3];
+            (format!("hr{i:02}"), template, "")
+        })
+        .collect()
+}
+
+fn tags_of(account: &OwnAccount, user: &str) -> Vec<(String, String)> {
+    block_on(async {
+        let out = account
+            .iam()
+            .list_user_tags()
+            .user_name(user)
+            .send()
+            .await
+            .unwrap();
+        out.tags()
+            .iter()
+            .map(|t| (t.key().to_string(), t.value().to_string()))
+            .collect()
+    })
+}
+
+fn policies_of(account: &OwnAccount, user: &str) -> Vec<String> {
+    block_on(async {
+        let out = account
+            .iam()
+            .list_user_policies()
+            .user_name(user)
+            .send()
+            .await
+            .unwrap();
+        out.policy_names().to_vec()
+    })
+}
+
+#[test]
+fn twenty_people_synced_twice_then_an_edited_export_changes_exactly_four() {
+    let account = OwnAccount::new(1);
+    let dir = tempfile::tempdir().unwrap();
+    let first = export(dir.path(), "hr.csv", &people(20));
+    let out = sync(&account, &first, &[]);
+    out.exits(0);
+    assert_eq!(statuses(&out.stdout)["joined"].len(), 20, "{}", out.stderr);
+    let again = sync(&account, &first, &[]);
+    again.exits(0);
+    let by_status = statuses(&again.stdout);
+    assert_eq!(
+        by_status.keys().collect::<Vec<_>>(),
+        ["unchanged"],
+        "{by_status:?}"
+    );
+    assert_eq!(by_status["unchanged"].len(), 20);
+
+    let mut edited = people(20);
+    edited[0].1 = "finance";
+    edited[1].2 = "2026-01-31";
+    edited.remove(2);
+    edited.push(("hr99".to_string(), "developer", ""));
+    let second = export(dir.path(), "hr2.csv", &edited);
+    let dry = account
+        .run(Run::new(&["sync", path_arg(&second), "--dry-run"]))
+        .output();
+    dry.exits(0)
+        .stderr_has("join: 1\n  hr99 as developer")
+        .stderr_has("move: 1\n  hr00: developer -> finance")
+        .stderr_has("disable: 2");
+    let out = sync(&account, &second, &[]);
+    out.exits(0);
+    let by_status = statuses(&out.stdout);
+    assert_eq!(by_status["joined"], ["hr99"]);
+    assert_eq!(by_status["moved"], ["hr00"]);
+    let mut disabled = by_status["disabled"].clone();
+    disabled.sort();
+    assert_eq!(disabled, ["hr01", "hr02"], "a past end date and a leaver");
+    assert_eq!(by_status["unchanged"].len(), 17);
+    assert!(policies_of(&account, "hr02").contains(&"iam-onboard-deny-all".to_string()));
+    assert!(
+        tags_of(&account, "hr02")
+            .iter()
+            .any(|(k, v)| k == "iam-onboard:offboard-reason" && v == "not in the export")
+    );
+    let settled = sync(&account, &second, &[]);
+    let by_status = statuses(&settled.stdout);
+    assert_eq!(
+        by_status.keys().collect::<Vec<_>>(),
+        ["unchanged"],
+        "{by_status:?}"
+    );
+}
+
+#[test]
+fn an_export_cut_short_is_refused_before_any_change() {
+    let account = OwnAccount::new(2);
+    let dir = tempfile::tempdir().unwrap();
+    let all = export(dir.path(), "hr.csv", &people(20));
+    sync(&account, &all, &[]).exits(0);
+    let cut = export(dir.path(), "cut.csv", &people(20)[..5]);
+    let refused = sync(&account, &cut, &[]);
+    refused.exits(2);
+    let error: serde_json::Value = serde_json::from_str(refused.stdout.trim()).unwrap();
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("15 leavers of 20 people managed"),
+        "{error}"
+    );
+    assert!(
+        policies_of(&account, "hr19").is_empty(),
+        "nobody was disabled"
+    );
+    let empty = export(dir.path(), "empty.csv", &[]);
+    sync(&account, &empty, &[]).exits(2);
+    let headless = dir.path().join("headless.csv");
+    std::fs::write(&headless, "name,template\nhr00,developer\n").unwrap();
+    sync(&account, &headless, &[]).exits(2);
+    sync(&account, &cut, &["--max-leavers", "15"]).exits(0);
+    assert!(policies_of(&account, "hr19").contains(&"iam-onboard-deny-all".to_string()));
+}
+
+#[test]
+fn a_saved_plan_is_carried_out_or_refused_when_the_account_changed() {
+    let account = OwnAccount::new(3);
+    let dir = tempfile::tempdir().unwrap();
+    let first = export(dir.path(), "hr.csv", &people(4));
+    sync(&account, &first, &[]).exits(0);
+    let mut edited = people(4);
+    edited[0].1 = "finance";
+    let second = export(dir.path(), "hr2.csv", &edited);
+    let plan = dir.path().join("plan.json");
+    sync(&account, &second, &["--plan-out", path_arg(&plan)]).exits(0);
+    let saved = std::fs::read_to_string(&plan).unwrap();
+    assert!(saved.contains("\"fingerprint\"") && saved.contains("\"change\": \"move\""));
+    assert!(
+        !saved.to_lowercase().contains("password"),
+        "no secret in a plan"
+    );
+    account
+        .run(Run::new(&["move", "-y", "hr03", "--template", "devops"]))
+        .output()
+        .exits(0);
+    let stale = account
+        .run(Run::new(&["apply", path_arg(&plan), "-y"]))
+        .output();
+    stale
+        .exits(2)
+        .stderr_has("the account changed since the plan was made")
+        .stderr_has("hr03 template=devops");
+    assert!(
+        tags_of(&account, "hr00")
+            .contains(&("iam-onboard:template".to_string(), "developer".to_string())),
+        "nothing was changed"
+    );
+    let fresh = dir.path().join("fresh.json");
+    sync(&account, &second, &["--plan-out", path_arg(&fresh)]).exits(0);
+    let applied = account
+        .run(Run::new(&[
+            "apply",
+            path_arg(&fresh),
+            "-y",
+            "--output",
+            "json",
+        ]))
+        .output();
+    applied.exits(0);
+    assert_eq!(
+        statuses(&applied.stdout)["moved"].len(),
+        2,
+        "hr00 and hr03 back"
+    );
+}
+
+#[test]
+fn expire_disables_the_people_past_their_end_date_and_nobody_else() {
+    let account = OwnAccount::new(4);
+    for (name, until) in [("ex-past", "2026-01-31"), ("ex-future", "2099-12-31")] {
+        account
+            .run(Run::new(&[
+                "new-user",
+                "-y",
+                name,
+                "--template",
+                "finance",
+                "--no-console",
+                "--mfa",
+                "deferred",
+                "--until",
+                until,
+            ]))
+            .output()
+            .exits(0);
+    }
+    account
+        .run(Run::new(&["audit", "--output", "json"]))
+        .output()
+        .stdout_has("access-past-end-date");
+    let listed = account.run(Run::new(&["list", "--output", "csv"])).output();
+    listed.exits(0).stdout_has("2026-01-31");
+    let out = account
+        .run(Run::new(&["expire", "-y", "--output", "json"]))
+        .output();
+    out.exits(0);
+    let by_status = statuses(&out.stdout);
+    assert_eq!(by_status["disabled"], ["ex-past"]);
+    assert_eq!(by_status["unchanged"], ["ex-future"]);
+    assert!(policies_of(&account, "ex-past").contains(&"iam-onboard-deny-all".to_string()));
+    assert!(policies_of(&account, "ex-future").is_empty());
+    account
+        .run(Run::new(&[
+            "new-user",
+            "-y",
+            "ex-bad",
+            "--template",
+            "finance",
+            "--until",
+            "31/01/2026",
+        ]))
+        .output()
+        .exits(2)
+        .stderr_has("--until");
+}
