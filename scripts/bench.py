@@ -15,7 +15,9 @@ starts the emulator.
     (ListMFADevices, ListAccessKeys, GetAccessKeyLastUsed, ListAttachedUserPolicies);
 (h) `assign` of the 2nd to 20th person of a template whose account sets hold 100 accounts, through
     the template's group (the default) and with direct assignments ("sso_access": "users"): calls
-    and seconds per person.
+    and seconds per person;
+(i) `sync` of an HR export over an account of many managed people: with nothing to change, and
+    with 1% of them moved to another template (calls and seconds, whole process).
 """
 import concurrent.futures
 import csv
@@ -32,8 +34,8 @@ import urllib.request
 
 import boto3
 
-BINARY, USERS, MEMORY_ROWS, LIST_USERS = (sys.argv[1], int(sys.argv[2]), int(sys.argv[3]),
-                                          int(sys.argv[4]))
+BINARY, USERS, MEMORY_ROWS, LIST_USERS, SYNC_USERS = (
+    sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
 ENDPOINT = os.environ["AWS_ENDPOINT_URL"]
 TEMPLATE, GROUP = "developer", "iam-onboard-developers"
 work = tempfile.mkdtemp(prefix="iam-onboard-bench-")
@@ -273,6 +275,37 @@ def case_groups(accounts=100, people=20):
     return results
 
 
+def case_sync(people):
+    """An account of `people` managed people (made as case_list makes them), then `sync` of an
+    export naming each with their template: (calls, seconds) with nothing to change, then with
+    1% of them given another template."""
+    reset()
+    account, caller = account_and_caller()
+
+    def make(first):
+        iam = boto3.session.Session().client("iam")
+        for i in range(first, people, 4):
+            boto3_user(iam, f"synced-{i}", account, caller)
+
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        list(pool.map(make, range(4)))
+
+    def export(moved):
+        path = os.path.join(work, f"hr-{moved}.csv")
+        with open(path, "w", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(["username", "template"])
+            writer.writerow(["bench-warmup", TEMPLATE])
+            for i in range(people):
+                writer.writerow([f"synced-{i}", "finance" if i < moved else TEMPLATE])
+        return path
+
+    unchanged = counted(["sync", export(0), "-y", "-q", "--output", "json"])
+    changed = counted(["sync", export(max(people // 100, 1)), "-y", "-q", "--output", "json",
+                       "--concurrency", "8"])
+    return unchanged, changed
+
+
 def cpu():
     try:
         for line in open("/proc/cpuinfo"):
@@ -294,6 +327,7 @@ large_rss, large_seconds = case_memory(MEMORY_ROWS)
 listed, list_calls, list_seconds = case_list(LIST_USERS)
 audit_calls, audit_seconds, loop_calls, loop_seconds = case_audit()
 (group_calls, group_seconds), (direct_calls, direct_seconds) = case_groups()
+(sync_calls, sync_seconds), (moved_calls, moved_seconds) = case_sync(SYNC_USERS)
 
 rate = lambda seconds: USERS / seconds
 print()
@@ -317,3 +351,6 @@ print(f"(g) audit of that account: {audit_calls} calls in {audit_seconds:.2f} s;
 print(f"(h) assign, 2nd to 20th person, template sets of 100 accounts: through the group "
       f"{group_calls:.0f} calls {group_seconds:.2f} s a person; direct {direct_calls:.0f} calls "
       f"{direct_seconds:.2f} s a person")
+print(f"(i) sync over {SYNC_USERS} managed people: nothing to change {sync_calls} calls in "
+      f"{sync_seconds:.2f} s; {max(SYNC_USERS // 100, 1)} moved {moved_calls} calls in "
+      f"{moved_seconds:.2f} s, whole process")

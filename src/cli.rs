@@ -524,7 +524,7 @@ pub(crate) struct BatchArgs {
     /// required): action (onboard, offboard, assign, offboard-sso, move; default onboard), username,
     /// template, display_name, email, ticket, tags (k=v;k=v), console (yes/no, default no),
     /// accounts (;-separated, for assign), given_name, family_name, keep_identity (yes/no, for
-    /// offboard-sso). Asked for on a terminal when missing
+    /// offboard-sso), until (YYYY-MM-DD, for onboard). Asked for on a terminal when missing
     pub(crate) file: Option<PathBuf>,
 
     /// Rows at once

@@ -333,7 +333,7 @@ fn list_gives_a_line_a_person_as_a_table_json_or_csv() {
     assert_eq!(line["console"], false);
     let csv = Run::new(&["list", "--all", "--output", "csv"]).output();
     csv.exits(0)
-        .stdout_has("user_name,template,managed,console,mfa,created,last_activity")
+        .stdout_has("user_name,template,managed,console,mfa,created,until,last_activity")
         .stdout_has(&format!("{name},finance,yes,no,deferred,"));
     Run::new(&["list", "--template", "no-such-template"])
         .output()

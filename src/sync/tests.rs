@@ -467,7 +467,7 @@ async fn a_sync_converges_and_a_second_run_changes_nothing() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_sync_with_nothing_to_change_reads_five_thousand_people_in_one_round_trip() {
+async fn a_sync_with_nothing_to_change_over_five_thousand_people_takes_one_wave_of_round_trips() {
     let iam = MemoryIam::new(now());
     {
         let mut state = iam.state.lock().unwrap();
