@@ -50,6 +50,13 @@ pub(super) async fn sync(
     plan.guard(rules.max_leavers)?;
     show_plan(&account, &file, &plan, settings);
     if let Some(path) = &args.plan_out {
+        if settings.dry_run {
+            report::print_err(&format!(
+                "dry run: the plan would be written to {}; nothing was written\n",
+                path.display()
+            ));
+            return Ok(());
+        }
         SavedPlan::new(&file, &account, rfc3339(now), plan.changes).write(path)?;
         report::print_err(&format!(
             "wrote the plan to {}: nothing was changed; carry it out with iam-onboard apply {}\n",
