@@ -562,7 +562,7 @@ fn role_drift(
                 "attached policies {attached:?}, the template gives {policies:?}"
             ));
         }
-        if role.assume_policy != wanted.assume_policy {
+        if state.group_assume_policy != SharedState::ensured(template, caller).group_assume_policy {
             differs.push(format!(
                 "group {}'s assume-role policy is missing or differs",
                 template.group

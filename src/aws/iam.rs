@@ -279,6 +279,11 @@ pub(crate) trait Iam: Sync {
         group: &str,
         policy_arn: &str,
     ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn delete_group_policy(
+        &self,
+        group: &str,
+        name: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
 
     fn get_role(&self, name: &str) -> impl Future<Output = AwsResult<Option<RoleInfo>>> + Send;
     /// Returns the new role's ARN.

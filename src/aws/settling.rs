@@ -201,6 +201,7 @@ impl<A: Iam + Send + Sync> Iam for Settling<A> {
         fn get_group_policy(group: &str, name: &str) -> Option<serde_json::Value>: named [group];
         fn put_group_policy(group: &str, name: &str, document: &str) -> (): named [group];
         fn detach_group_policy(group: &str, policy_arn: &str) -> (): named [group, policy_arn];
+        fn delete_group_policy(group: &str, name: &str) -> (): named [group];
         fn get_role(name: &str) -> Option<RoleInfo>: lookup [name];
         fn update_assume_role_policy(role: &str, document: &str) -> (): named [role];
         fn update_role_max_session(role: &str, seconds: u64) -> (): named [role];

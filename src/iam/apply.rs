@@ -168,6 +168,7 @@ impl Lane {
             | Step::CreateGroup { .. }
             | Step::AttachGroupPolicy { .. }
             | Step::DetachGroupPolicy { .. }
+            | Step::DeleteGroupPolicy { .. }
             | Step::PutGroupPolicy { .. }
             | Step::CreateRole(_)
             | Step::UpdateAssumeRolePolicy { .. }
@@ -416,6 +417,9 @@ pub(crate) async fn apply_shared(api: &impl Iam, step: &Step) -> AwsResult<()> {
             name,
             document,
         } => api.put_group_policy(group, name, document).await?,
+        Step::DeleteGroupPolicy { group, name } => {
+            already_done_if_missing(api.delete_group_policy(group, name).await)?
+        }
         Step::CreateRole(role) => shared(api.create_role(role).await)?,
         Step::UpdateAssumeRolePolicy { role, document } => {
             api.update_assume_role_policy(role, document).await?

@@ -47,7 +47,8 @@ pub(crate) struct Observed {
     pub(crate) policies: Vec<PolicyState>,
     pub(crate) group_exists: bool,
     pub(crate) group_policies: Vec<String>,
-    /// A role template's role and the group's assume-role policy.
+    pub(crate) group_assume_policy: Option<serde_json::Value>,
+    /// A role template's role.
     pub(crate) role: Option<RoleState>,
     pub(crate) user: Option<ExistingUser>,
     /// A virtual MFA device with this user's device name that no user holds: left by a run that
@@ -69,6 +70,7 @@ impl Observed {
             policies: shared.policies,
             group_exists: shared.group_exists,
             group_policies: shared.group_policies,
+            group_assume_policy: shared.group_assume_policy,
             role: shared.role,
             user: person.user,
             stale_mfa_device: person.stale_mfa_device,
@@ -105,6 +107,9 @@ pub(crate) struct SharedState {
     pub(crate) policies: Vec<PolicyState>,
     pub(crate) group_exists: bool,
     pub(crate) group_policies: Vec<String>,
+    /// The group's inline policy that allows assuming a role template's role: wanted for a
+    /// role template, removed from a group template (one that was a role template before).
+    pub(crate) group_assume_policy: Option<serde_json::Value>,
     /// `None` for a group template.
     pub(crate) role: Option<RoleState>,
 }
@@ -116,8 +121,6 @@ pub(crate) struct RoleState {
     pub(crate) found: Option<RoleInfo>,
     /// The ARNs of the managed policies attached to it.
     pub(crate) attached: Vec<String>,
-    /// The group's inline policy that allows assuming the role.
-    pub(crate) assume_policy: Option<serde_json::Value>,
 }
 
 impl SharedState {
@@ -151,9 +154,11 @@ impl SharedState {
                         .permission_policies()
                         .map(|p| policy_arn(caller, p))
                         .collect(),
-                    assume_policy: Some(role::assume_policy(&arn)),
                 }
             }),
+            group_assume_policy: template
+                .role_name()
+                .map(|name| role::assume_policy(&role::role_arn(caller, &name))),
         }
     }
 }
@@ -195,26 +200,23 @@ pub(crate) async fn observe_shared(api: &impl Iam, template: &Template) -> AwsRe
         let Some(name) = template.role_name() else {
             return Ok(None);
         };
-        let (found, attached, assume_policy) = tokio::try_join!(
+        let (found, attached) = tokio::try_join!(
             api.get_role(&name),
             missing_as_empty(api.list_attached_role_policies(&name)),
-            async {
-                match api.get_group_policy(group, role::ASSUME_POLICY).await {
-                    Err(err) if err.is(AwsErrorKind::NotFound) => Ok(None),
-                    other => other,
-                }
-            },
         )?;
-        Ok(Some(RoleState {
-            found,
-            attached,
-            assume_policy,
-        }))
+        Ok(Some(RoleState { found, attached }))
     };
-    let (listed, group_found, group_policies, role) = tokio::try_join!(
+    let group_assume_policy = async {
+        match api.get_group_policy(group, role::ASSUME_POLICY).await {
+            Err(err) if err.is(AwsErrorKind::NotFound) => Ok(None),
+            other => other,
+        }
+    };
+    let (listed, group_found, group_policies, group_assume_policy, role) = tokio::try_join!(
         api.list_local_policies(IAM_PATH),
         api.get_group(group),
         missing_as_empty(api.list_attached_group_policies(group)),
+        group_assume_policy,
         role,
     )?;
     let policies = try_join_all(template.managed_policies().map(|policy| {
@@ -239,6 +241,7 @@ pub(crate) async fn observe_shared(api: &impl Iam, template: &Template) -> AwsRe
         policies,
         group_exists: group_found.is_some(),
         group_policies: group_found.map(|_| group_policies).unwrap_or_default(),
+        group_assume_policy,
         role,
     })
 }
@@ -326,6 +329,12 @@ pub(crate) enum Step {
         group: String,
         policy_arn: String,
     },
+    /// A group template's group gives up the right to assume a role (the template was a role
+    /// template before).
+    DeleteGroupPolicy {
+        group: String,
+        name: String,
+    },
     /// The group's inline policy that allows assuming the template's role.
     PutGroupPolicy {
         group: String,
@@ -408,6 +417,10 @@ impl fmt::Display for Step {
             Step::DetachGroupPolicy { group, policy_arn } => write!(
                 f,
                 "iam:DetachGroupPolicy GroupName={group} PolicyArn={policy_arn} (the role holds it)"
+            ),
+            Step::DeleteGroupPolicy { group, name } => write!(
+                f,
+                "iam:DeleteGroupPolicy GroupName={group} PolicyName={name} (the template gives its access through the group now)"
             ),
             Step::PutGroupPolicy {
                 group,
@@ -588,6 +601,7 @@ pub(crate) fn plan_new_user(
         policies: observed.policies.clone(),
         group_exists: observed.group_exists,
         group_policies: observed.group_policies.clone(),
+        group_assume_policy: observed.group_assume_policy.clone(),
         role: observed.role.clone(),
     };
     let mut steps = plan_shared(template, &shared, &observed.caller);
@@ -697,9 +711,16 @@ pub(crate) fn plan_shared(
             });
         }
     }
-    if let (Some(name), Some(state)) = (template.role_name(), &shared.role) {
+    if template.role_name().is_none() && shared.group_exists && shared.group_assume_policy.is_some()
+    {
+        steps.push(Step::DeleteGroupPolicy {
+            group: template.group.clone(),
+            name: role::ASSUME_POLICY.to_string(),
+        });
+    }
+    if let Some(name) = template.role_name() {
         let wanted = role::assume_policy(&role::role_arn(caller, &name));
-        if state.assume_policy.as_ref() != Some(&wanted) {
+        if shared.group_assume_policy.as_ref() != Some(&wanted) {
             steps.push(Step::PutGroupPolicy {
                 group: template.group.clone(),
                 name: role::ASSUME_POLICY.to_string(),

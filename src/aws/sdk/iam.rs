@@ -254,6 +254,18 @@ impl Iam for SdkIam {
         Ok(())
     }
 
+    async fn delete_group_policy(&self, group: &str, name: &str) -> AwsResult<()> {
+        const OP: &str = "iam:DeleteGroupPolicy";
+        sent!(
+            OP,
+            self.iam
+                .delete_group_policy()
+                .group_name(group)
+                .policy_name(name)
+        )?;
+        Ok(())
+    }
+
     async fn get_role(&self, name: &str) -> AwsResult<Option<RoleInfo>> {
         const OP: &str = "iam:GetRole";
         let result = sent!(OP, self.iam.get_role().role_name(name));

@@ -400,3 +400,28 @@ async fn a_role_edited_by_hand_is_put_back_when_ensured_and_its_deny_entries_sta
         "ensuring the role keeps its deny entries"
     );
 }
+
+#[tokio::test]
+async fn a_role_template_turned_back_to_group_access_takes_the_assume_policy_from_its_group() {
+    let api = MemoryIam::new(0);
+    onboard(&api, "alice", "devops").await;
+    let templates = TemplateSet::embedded().unwrap();
+    let mut devops = templates.get("devops").unwrap().clone();
+    devops.access = crate::template::Access::Group;
+    let caller = api.get_caller_identity().await.unwrap();
+    let shared = observe_shared(&api, &devops).await.unwrap();
+    let steps = plan_shared(&devops, &shared, &caller);
+    let planned: Vec<String> = steps
+        .iter()
+        .map(|step| step.to_string().split(' ').next().unwrap().to_string())
+        .collect();
+    assert_eq!(planned, ["iam:AttachGroupPolicy", "iam:DeleteGroupPolicy"]);
+    for step in &steps {
+        crate::iam::apply::apply_shared(&api, step).await.unwrap();
+    }
+    assert_eq!(
+        api.group_policy("iam-onboard-devops", crate::iam::role::ASSUME_POLICY),
+        None
+    );
+    assert!(api.assume_role("alice", ROLE, "alice", true, now()).is_err());
+}

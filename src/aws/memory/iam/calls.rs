@@ -237,6 +237,15 @@ impl Iam for MemoryIam {
         })
     }
 
+    async fn delete_group_policy(&self, group: &str, name: &str) -> AwsResult<()> {
+        self.wait().await;
+        const OP: &str = "iam:DeleteGroupPolicy";
+        self.mutate(OP, &format!("{group} {name}"), |s| {
+            let policies = s.group_inline.entry(group.to_string()).or_default();
+            removed(OP, policies.remove(name).is_some(), name)
+        })
+    }
+
     async fn get_role(&self, name: &str) -> AwsResult<Option<RoleInfo>> {
         self.wait().await;
         self.read(|s| {
