@@ -579,7 +579,8 @@ pub(crate) struct LeaverArgs {
 pub(crate) struct SyncArgs {
     /// The HR export (CSV): a header row, then a row a person. Columns (any order; username
     /// and template required): username, template, display_name, email, ticket, tags
-    /// (k=v;k=v), console (yes/no, default no), kind (iam), until (YYYY-MM-DD, the last day)
+    /// (k=v;k=v), console (yes/no, default no), kind (iam; sso people are not synced yet),
+    /// until (YYYY-MM-DD, the last day)
     pub(crate) file: PathBuf,
 
     #[command(flatten)]

@@ -24,7 +24,13 @@ pub(crate) const COLUMNS: &[&str] = &[
     "console",
     "kind",
     "until",
+    "accounts",
+    "given_name",
+    "family_name",
 ];
+
+/// The columns of Identity Center people (`kind` sso), which sync does not keep yet.
+const SSO_COLUMNS: [&str; 3] = ["accounts", "given_name", "family_name"];
 
 /// A person as the export wants them.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -114,6 +120,12 @@ pub(crate) fn read_export(
                 other => {
                     return Err(at("kind", format!("{} is not iam", names::shown(other))));
                 }
+            }
+            if let Some(column) = SSO_COLUMNS.iter().find(|column| !get(column).is_empty()) {
+                return Err(at(
+                    column,
+                    "is for Identity Center people (kind sso), which sync does not keep yet; an IAM row leaves it empty".to_string(),
+                ));
             }
             let console = match get("console").to_ascii_lowercase().as_str() {
                 "" | "no" => false,
