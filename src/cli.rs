@@ -527,6 +527,17 @@ pub(crate) struct BatchArgs {
     /// offboard-sso), until (YYYY-MM-DD, for onboard). Asked for on a terminal when missing
     pub(crate) file: Option<PathBuf>,
 
+    #[command(flatten)]
+    pub(crate) run: ChangeRunArgs,
+
+    /// How long to wait for one Identity Center assignment that stays IN_PROGRESS
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub(crate) timeout: u64,
+}
+
+/// How batch, sync, apply and expire run their rows of changes.
+#[derive(Debug, Args)]
+pub(crate) struct ChangeRunArgs {
     /// Rows at once
     #[arg(long, value_name = "N", default_value_t = NonZeroUsize::new(4).expect("4 is not 0"))]
     pub(crate) concurrency: NonZeroUsize,
@@ -537,27 +548,6 @@ pub(crate) struct BatchArgs {
     pub(crate) report: Option<PathBuf>,
 
     /// Keep starting rows after one fails (by default the rest are skipped)
-    #[arg(long)]
-    pub(crate) continue_on_error: bool,
-
-    /// How long to wait for one Identity Center assignment that stays IN_PROGRESS
-    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
-    pub(crate) timeout: u64,
-}
-
-/// How sync and expire run their changes, as batch runs its rows.
-#[derive(Debug, Args)]
-pub(crate) struct ChangeRunArgs {
-    /// Changes at once
-    #[arg(long, value_name = "N", default_value_t = NonZeroUsize::new(4).expect("4 is not 0"))]
-    pub(crate) concurrency: NonZeroUsize,
-
-    /// Write the report (CSV, or JSON lines with --output json) to this new file, mode 0600;
-    /// one-time console passwords of joiners appear only there
-    #[arg(long, value_name = "FILE")]
-    pub(crate) report: Option<PathBuf>,
-
-    /// Keep starting changes after one fails (by default the rest are skipped)
     #[arg(long)]
     pub(crate) continue_on_error: bool,
 }

@@ -593,31 +593,6 @@ impl Progress {
     }
 }
 
-/// Runs a checked file: shared resources once, then the rows, at most `concurrency` at once,
-/// each reported to `sink` as it ends. Without `continue_on_error`, no new row starts after a
-/// failure (the rest are reported skipped). Setting `cancel` rolls back the rows in flight.
-pub(crate) async fn run<I: Iam + Send + 'static, S: Sso + Send + 'static>(
-    iam: Arc<I>,
-    sso: Arc<S>,
-    checking: &Checking<'_>,
-    checked: &Checked,
-    settings: RunOptions,
-    sink: ReportSink,
-    cancel: tokio::sync::watch::Receiver<bool>,
-) -> Result<Summary, Error> {
-    run_rows(
-        iam,
-        sso,
-        checking,
-        checked,
-        RowSource::File,
-        settings,
-        sink,
-        cancel,
-    )
-    .await
-}
-
 /// Where the rows come from: read again from the checked file, streamed, or made by a plan
 /// (`sync`, `expire`).
 pub(crate) enum RowSource {
@@ -625,7 +600,10 @@ pub(crate) enum RowSource {
     Planned(Vec<Row>),
 }
 
-/// `run` over rows from `source`.
+/// Runs checked rows from `source`: shared resources once, then the rows, at most
+/// `concurrency` at once, each reported to `sink` as it ends. Without `continue_on_error`, no
+/// new row starts after a failure (the rest are reported skipped). Setting `cancel` rolls back
+/// the rows in flight.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn run_rows<I: Iam + Send + 'static, S: Sso + Send + 'static>(
     iam: Arc<I>,

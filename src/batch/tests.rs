@@ -214,11 +214,12 @@ async fn run_file_with<I: crate::aws::Iam + Send + 'static>(
     let report_path = report_dir.path().join("report.csv");
     let sink = ReportSink::open(Some(&report_path), false)?;
     let (_cancel, cancelled) = tokio::sync::watch::channel(false);
-    let summary = run(
+    let summary = run_rows(
         iam.clone(),
         sso,
         &checking,
         &checked,
+        RowSource::File,
         settings,
         sink,
         cancelled,

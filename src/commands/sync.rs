@@ -2,13 +2,12 @@
 //! the plan shown grouped with counts, the guard, the question; then the changes run as batch
 //! rows, each through its single command's operation, and a report line a person.
 
-use crate::batch;
 use crate::batch::check::{Checked, Checking};
-use crate::batch::report::{ReportSink, RowReport};
-use crate::batch::run::{RowSource, RunOptions};
-use crate::cli::{ApplyArgs, ChangeRunArgs, ExpireArgs, LeaverArgs, OutputFormat, SyncArgs};
+use crate::batch::report::RowReport;
+use crate::batch::run::RowSource;
+use crate::cli::{ApplyArgs, ChangeRunArgs, ExpireArgs, LeaverArgs, SyncArgs};
 use crate::clock::{Clock, SystemClock, rfc3339};
-use crate::error::{Error, InputError};
+use crate::error::Error;
 use crate::outcome::RowStatus;
 use crate::report::{self, Acting};
 use crate::settings::Settings;
@@ -128,82 +127,45 @@ async fn carry_out(
     settings: &Settings,
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
-    let rows = plan.rows(&settings.templates)?;
-    let checked = Checked::of_rows(&rows);
-    if checked.makes_passwords && run.report.is_none() {
-        return Err(InputError::new(
-            "--report",
-            "joiners with console=yes get one-time passwords, which go only to the report: give --report FILE",
-        )
-        .into());
-    }
-    if settings.dry_run
-        && let Some(path) = &run.report
-    {
-        crate::iam::request::must_be_new("--report", path)?;
-    }
+    let planned = plan.rows(&settings.templates)?;
+    let checked = Checked::of_rows(&planned);
+    super::rows::check_report(&checked, run, settings)?;
     if settings.terminal.interactive
         && !settings.yes
         && !settings.dry_run
-        && !rows.is_empty()
+        && !planned.is_empty()
         && !Dialogue::new(settings.terminal.look).yes_no("Proceed?", false)?
     {
         return Err(Error::Declined);
     }
-    let written = run.report.as_deref().filter(|_| !settings.dry_run);
-    let mut sink = ReportSink::open(written, settings.output == OutputFormat::Json)?;
-    for person in &plan.unchanged {
-        sink.write(&RowReport {
-            line: person.line,
-            action: "sync",
-            username: person.user_name.clone(),
-            status: RowStatus::Unchanged,
-            arn: person.arn.clone(),
-            password: None,
-            detail: person.why.clone(),
-        })?;
-    }
-    let sdk_config = settings.with_adaptive_retries().sdk_config().await?;
-    let iam = Arc::new(settings.iam(&sdk_config));
-    let sso = Arc::new(settings.sso(&sdk_config));
     let checking = Checking {
         file: source,
         templates: &settings.templates,
         config: &settings.config,
         protected: &settings.protected,
     };
-    let options = RunOptions {
+    let rows = super::rows::Rows {
+        checking: &checking,
+        checked: &checked,
+        source: RowSource::Planned(planned),
         caller: account.caller.clone(),
-        concurrency: run.concurrency,
-        continue_on_error: run.continue_on_error,
-        dry_run: settings.dry_run,
         patience: Patience::default(),
-        log_rows: !settings.quiet && written.is_some(),
-        progress_bar: !settings.quiet,
-        unicode: settings.terminal.look.unicode,
     };
-    let (cancel, cancelled) = tokio::sync::watch::channel(false);
-    let running = batch::run::run_rows(
-        iam,
-        sso,
-        &checking,
-        &checked,
-        RowSource::Planned(rows),
-        options,
-        sink,
-        cancelled,
-    );
-    tokio::pin!(running);
-    let mut interrupted = std::pin::pin!(interrupts.during_changes());
-    let summary = loop {
-        tokio::select! {
-            summary = &mut running => break summary?,
-            () = &mut interrupted, if !*cancel.borrow() => {
-                report::print_err("\niam-onboard: interrupted; undoing the changes in flight, starting no more\n");
-                let _ = cancel.send(true);
-            }
+    let summary = super::rows::run_rows(rows, run, settings, interrupts, |sink| {
+        for person in &plan.unchanged {
+            sink.write(&RowReport {
+                line: person.line,
+                action: "sync",
+                username: person.user_name.clone(),
+                status: RowStatus::Unchanged,
+                arn: person.arn.clone(),
+                password: None,
+                detail: person.why.clone(),
+            })?;
         }
-    };
+        Ok(())
+    })
+    .await?;
     if !settings.quiet {
         let changed = if checked.rows == 0 {
             "nothing to change".to_string()

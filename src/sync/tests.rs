@@ -320,7 +320,10 @@ fn an_export_is_checked_whole_and_an_empty_one_is_refused() {
         ),
         ("username,template\nann,intern\n", "column template"),
         ("username,template,kind\nann,developer,sso\n", "column kind"),
-        ("username,template,accounts\nann,developer,111122223333\n", "column accounts"),
+        (
+            "username,template,accounts\nann,developer,111122223333\n",
+            "column accounts",
+        ),
         (
             "username,template\nann,developer\nANN,finance\n",
             "column username",

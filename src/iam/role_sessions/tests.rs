@@ -423,5 +423,8 @@ async fn a_role_template_turned_back_to_group_access_takes_the_assume_policy_fro
         api.group_policy("iam-onboard-devops", crate::iam::role::ASSUME_POLICY),
         None
     );
-    assert!(api.assume_role("alice", ROLE, "alice", true, now()).is_err());
+    assert!(
+        api.assume_role("alice", ROLE, "alice", true, now())
+            .is_err()
+    );
 }

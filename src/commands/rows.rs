@@ -1,0 +1,97 @@
+//! Running many changes as rows, for `batch` (rows of a file) and `sync`, `apply` and `expire`
+//! (rows of a plan): the report's checks, its sink (a new file, or standard output), the run
+//! options, and the signals, which roll back the rows in flight and start no more.
+
+use crate::aws::CallerIdentity;
+use crate::batch;
+use crate::batch::check::{Checked, Checking};
+use crate::batch::report::{ReportSink, Summary};
+use crate::batch::run::{RowSource, RunOptions};
+use crate::cli::{ChangeRunArgs, OutputFormat};
+use crate::error::{Error, InputError};
+use crate::report;
+use crate::settings::Settings;
+use crate::sso::operations::Patience;
+use crate::terminal::interrupt::Interrupts;
+use std::sync::Arc;
+
+/// The same checks for a dry run as for the real one: rows that make one-time passwords need
+/// `--report` (they go only there), and a dry run's report path must be one it could make.
+pub(super) fn check_report(
+    checked: &Checked,
+    run: &ChangeRunArgs,
+    settings: &Settings,
+) -> Result<(), InputError> {
+    if checked.makes_passwords && run.report.is_none() {
+        return Err(InputError::new(
+            "--report",
+            "rows with console=yes make one-time passwords, which go only to the report: give --report FILE",
+        ));
+    }
+    if settings.dry_run
+        && let Some(path) = &run.report
+    {
+        crate::iam::request::must_be_new("--report", path)?;
+    }
+    Ok(())
+}
+
+/// What a run of rows is given.
+pub(super) struct Rows<'a> {
+    pub(super) checking: &'a Checking<'a>,
+    pub(super) checked: &'a Checked,
+    pub(super) source: RowSource,
+    pub(super) caller: CallerIdentity,
+    pub(super) patience: Patience,
+}
+
+/// Runs the rows: the report opened (a dry run writes no file: its rows, each with the calls a
+/// real run makes, go to the terminal or standard output), `first` writing what comes before
+/// the rows, then the rows until they end or a signal stops them.
+pub(super) async fn run_rows(
+    rows: Rows<'_>,
+    run: &ChangeRunArgs,
+    settings: &Settings,
+    interrupts: &Interrupts,
+    first: impl FnOnce(&mut ReportSink) -> Result<(), Error>,
+) -> Result<Summary, Error> {
+    let written = run.report.as_deref().filter(|_| !settings.dry_run);
+    let mut sink = ReportSink::open(written, settings.output == OutputFormat::Json)?;
+    first(&mut sink)?;
+    let sdk_config = settings.with_adaptive_retries().sdk_config().await?;
+    let iam = Arc::new(settings.iam(&sdk_config));
+    let sso = Arc::new(settings.sso(&sdk_config));
+    let options = RunOptions {
+        caller: rows.caller,
+        concurrency: run.concurrency,
+        continue_on_error: run.continue_on_error,
+        dry_run: settings.dry_run,
+        patience: rows.patience,
+        // Rows already on standard output (the table, JSON lines) are not repeated on stderr.
+        log_rows: !settings.quiet && written.is_some(),
+        progress_bar: !settings.quiet,
+        unicode: settings.terminal.look.unicode,
+    };
+    let (cancel, cancelled) = tokio::sync::watch::channel(false);
+    let running = batch::run::run_rows(
+        iam,
+        sso,
+        rows.checking,
+        rows.checked,
+        rows.source,
+        options,
+        sink,
+        cancelled,
+    );
+    tokio::pin!(running);
+    let mut interrupted = std::pin::pin!(interrupts.during_changes());
+    loop {
+        tokio::select! {
+            summary = &mut running => break summary,
+            () = &mut interrupted, if !*cancel.borrow() => {
+                report::print_err("\niam-onboard: interrupted; undoing the rows in flight, starting no more\n");
+                let _ = cancel.send(true);
+            }
+        }
+    }
+}
