@@ -201,19 +201,24 @@ def case_memory(rows):
     return int(peak) / 1024, time.perf_counter() - start
 
 
-def case_list(users):
-    """An account of `users` people (made by Boto3 in 4 threads, tagged as this tool tags them),
-    then one `list --all`: its calls and seconds."""
+def managed_account(users, prefix):
+    """A fresh account of `users` people named `prefix-N`, made by Boto3 in 4 threads and tagged
+    as this tool tags them."""
     reset()
     account, caller = account_and_caller()
 
     def make(first):
         iam = boto3.session.Session().client("iam")
         for i in range(first, users, 4):
-            boto3_user(iam, f"listed-{i}", account, caller)
+            boto3_user(iam, f"{prefix}-{i}", account, caller)
 
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
         list(pool.map(make, range(4)))
+
+
+def case_list(users):
+    """An account of `users` people, then one `list --all`: its calls and seconds."""
+    managed_account(users, "listed")
     env = dict(os.environ, IAM_ONBOARD_LOG="aws_smithy_runtime=debug")
     start = time.perf_counter()
     run = subprocess.run([BINARY, "list", "--all", "--output", "json"], check=True, env=env,
@@ -279,16 +284,7 @@ def case_sync(people):
     """An account of `people` managed people (made as case_list makes them), then `sync` of an
     export naming each with their template: (calls, seconds) with nothing to change, then with
     1% of them given another template."""
-    reset()
-    account, caller = account_and_caller()
-
-    def make(first):
-        iam = boto3.session.Session().client("iam")
-        for i in range(first, people, 4):
-            boto3_user(iam, f"synced-{i}", account, caller)
-
-    with concurrent.futures.ThreadPoolExecutor(4) as pool:
-        list(pool.map(make, range(4)))
+    managed_account(people, "synced")
 
     def export(moved):
         path = os.path.join(work, f"hr-{moved}.csv")

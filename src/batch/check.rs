@@ -399,6 +399,20 @@ impl Checked {
     }
 }
 
+/// A record as read, or the problem with it, named by file and line (a row with more fields
+/// than the header, bytes that are not UTF-8).
+pub(crate) fn readable(
+    record: csv::Result<csv::StringRecord>,
+    file: &str,
+) -> Result<csv::StringRecord, InputError> {
+    record.map_err(|err| {
+        let line = err.position().map_or(0, csv::Position::line);
+        InputError::new("row", err.to_string())
+            .in_file(file)
+            .at_line(line)
+    })
+}
+
 /// Reads and checks the whole file without changing anything. Returns every bad row, or
 /// what running it needs.
 pub(crate) fn check_file(path: &Path, checking: &Checking) -> Result<Checked, Vec<InputError>> {
@@ -410,15 +424,10 @@ pub(crate) fn check_file(path: &Path, checking: &Checking) -> Result<Checked, Ve
     let mut problems = Vec::new();
     let mut first_line_of: HashMap<String, u64> = HashMap::new();
     for record in reader.records() {
-        let record = match record {
+        let record = match readable(record, checking.file) {
             Ok(record) => record,
-            Err(err) => {
-                let line = err.position().map_or(0, csv::Position::line);
-                problems.push(
-                    InputError::new("row", err.to_string())
-                        .in_file(checking.file)
-                        .at_line(line),
-                );
+            Err(problem) => {
+                problems.push(problem);
                 continue;
             }
         };

@@ -4,7 +4,7 @@
 //! column. An export with no rows, or whose header lacks `username`, is refused: an empty file
 //! must never read as "everyone has left".
 
-use crate::batch::check::open_with;
+use crate::batch::check::{open_with, readable};
 use crate::error::InputError;
 use crate::iam::request::{MfaMode, NewUserInput, NewUserRequest};
 use crate::names;
@@ -80,15 +80,10 @@ pub(crate) fn read_export(
     let mut problems = Vec::new();
     let mut first_line_of: HashMap<String, u64> = HashMap::new();
     for record in reader.records() {
-        let record = match record {
+        let record = match readable(record, file) {
             Ok(record) => record,
-            Err(err) => {
-                let line = err.position().map_or(0, csv::Position::line);
-                problems.push(
-                    InputError::new("row", err.to_string())
-                        .in_file(file)
-                        .at_line(line),
-                );
+            Err(problem) => {
+                problems.push(problem);
                 continue;
             }
         };
