@@ -160,7 +160,7 @@ pub(crate) fn open_with(
 }
 
 /// `a;b;c`, each trimmed, empty ones left out: tags (`k=v;k=v`) and accounts.
-fn split_list(text: &str) -> Vec<String> {
+pub(crate) fn split_list(text: &str) -> Vec<String> {
     text.split(';')
         .map(str::trim)
         .filter(|item| !item.is_empty())
@@ -169,7 +169,7 @@ fn split_list(text: &str) -> Vec<String> {
 }
 
 /// The column an error of the single commands' checks belongs to.
-fn column_of(field: &str) -> String {
+pub(crate) fn column_of(field: &str) -> String {
     let field = field.trim_start_matches("--");
     let tag_column = [
         (crate::tags::DISPLAY_NAME_TAG, "display_name"),

@@ -60,6 +60,18 @@ fn spreadsheet_exports_parse_bom_crlf_and_quotes() {
 }
 
 #[test]
+fn an_onboard_row_carries_its_end_date_and_a_bad_one_is_named_by_its_column() {
+    let checked = check(b"username,template,until\nann,developer,2027-01-31\n").unwrap();
+    assert_eq!(checked.rows, 1);
+    let problems = check(b"username,template,until\nann,developer,31/01/2027\n").unwrap_err();
+    assert_eq!(
+        (problems[0].line, problems[0].field.as_str()),
+        (Some(2), "until")
+    );
+    assert!(problems[0].reason.contains("YYYY-MM-DD"), "{}", problems[0]);
+}
+
+#[test]
 fn every_bad_row_is_reported_with_line_and_column() {
     let problems = check(
         b"action,username,template,tags,accounts,email,given_name\n\

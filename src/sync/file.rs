@@ -4,7 +4,7 @@
 //! column. An export with no rows, or whose header lacks `username`, is refused: an empty file
 //! must never read as "everyone has left".
 
-use crate::batch::check::{open_with, readable};
+use crate::batch::check::{column_of, open_with, readable, split_list};
 use crate::error::InputError;
 use crate::iam::request::{MfaMode, NewUserInput, NewUserRequest};
 use crate::names;
@@ -89,9 +89,7 @@ pub(crate) fn read_export(
         };
         let line = record.position().map_or(0, csv::Position::line);
         let at = |column: &str, reason: String| {
-            InputError::new(format!("column {column}"), reason)
-                .in_file(file)
-                .at_line(line)
+            InputError::new(column, reason).in_file(file).at_line(line)
         };
         let get = |column: &str| header.get(&record, column).to_string();
         let optional = |column: &str| Some(get(column)).filter(|value| !value.is_empty());
@@ -139,25 +137,13 @@ pub(crate) fn read_export(
                 display_name: optional("display_name"),
                 email: optional("email"),
                 ticket: optional("ticket"),
-                tags: get("tags")
-                    .split(';')
-                    .map(str::trim)
-                    .filter(|tag| !tag.is_empty())
-                    .map(str::to_string)
-                    .collect(),
+                tags: split_list(&get("tags")),
                 console,
                 until: optional("until"),
             };
-            person.request(templates).map_err(|err| {
-                let column = match err.field.as_str() {
-                    "--template" => "template",
-                    "--until" => "until",
-                    "--email" => "email",
-                    field if field.starts_with("tag") => "tags",
-                    _ => "username",
-                };
-                at(column, err.reason)
-            })?;
+            person
+                .request(templates)
+                .map_err(|err| at(&column_of(&err.field), err.reason))?;
             protected
                 .check_name(&person.user_name)
                 .map_err(|err| at("username", err.reason))?;

@@ -316,17 +316,17 @@ fn an_export_is_checked_whole_and_an_empty_one_is_refused() {
         ("template\ndeveloper\n", "header"),
         (
             "username,template,until\nann,developer,31/01/2027\n",
-            "column until",
+            "until",
         ),
-        ("username,template\nann,intern\n", "column template"),
-        ("username,template,kind\nann,developer,sso\n", "column kind"),
+        ("username,template\nann,intern\n", "template"),
+        ("username,template,kind\nann,developer,sso\n", "kind"),
         (
             "username,template,accounts\nann,developer,111122223333\n",
-            "column accounts",
+            "accounts",
         ),
         (
             "username,template\nann,developer\nANN,finance\n",
-            "column username",
+            "username",
         ),
     ] {
         let errors = read(text).unwrap_err();
