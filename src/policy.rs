@@ -151,44 +151,49 @@ const READ_ACTIONS: &[&str] = &[
     "iam:GenerateServiceLastAccessedDetails",
 ];
 
+/// A document's statements: its `Statement` list, or its one statement object; none when it
+/// has no `Statement`.
+pub(crate) fn statements(document: &Value) -> Vec<&Value> {
+    match &document["Statement"] {
+        Value::Array(items) => items.iter().collect(),
+        Value::Null => Vec::new(),
+        single => vec![single],
+    }
+}
+
+/// A policy element's values (`Action`, `Resource`, a condition's value): one string or a list
+/// of them.
+pub(crate) fn strings(value: &Value) -> Vec<&str> {
+    match value {
+        Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
+        single => single.as_str().into_iter().collect(),
+    }
+}
+
 /// What an Allow statement grants more broadly than a job should: a whole service (`svc:*`), or
 /// a write action on every resource (`*`). Each entry names the statement and the grant.
 pub(crate) fn broad_grants(document: &Value) -> Vec<String> {
-    let statements: Vec<&Value> = match &document["Statement"] {
-        Value::Array(items) => items.iter().collect(),
-        single => vec![single],
-    };
-    let strings = |value: &Value| -> Vec<String> {
-        match value {
-            Value::String(one) => vec![one.clone()],
-            Value::Array(items) => items
-                .iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect(),
-            _ => Vec::new(),
-        }
-    };
     let mut broad = Vec::new();
-    for (index, statement) in statements.iter().enumerate() {
+    for (index, statement) in statements(document).iter().enumerate() {
         if statement["Effect"] != "Allow" {
             continue;
         }
         let actions = strings(&statement["Action"]);
-        let on_everything = strings(&statement["Resource"]).iter().any(|r| r == "*");
+        let on_everything = strings(&statement["Resource"]).contains(&"*");
         let scoped = if statement.get("Condition").is_some() {
             " (under a condition)"
         } else {
             ""
         };
         for action in &actions {
-            let (service, verb) = action.split_once(':').unwrap_or((action.as_str(), "*"));
+            let (service, verb) = action.split_once(':').unwrap_or((action, "*"));
             if verb == "*" {
                 broad.push(format!(
                     "Statement[{index}] allows all of {service} ({action})"
                 ));
             } else if on_everything
                 && !READ_VERBS.iter().any(|read| verb.starts_with(read))
-                && !READ_ACTIONS.contains(&action.as_str())
+                && !READ_ACTIONS.contains(action)
             {
                 broad.push(format!(
                     "Statement[{index}] allows the write action {action} on every resource (\"*\"){scoped}"

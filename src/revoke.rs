@@ -32,6 +32,7 @@
 //! margin after its time.
 
 use crate::clock::{parse_rfc3339, rfc3339};
+use crate::policy::{statements, strings};
 use crate::quotas::policy_chars;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -108,6 +109,7 @@ impl Revocations {
         };
         let condition = &statement["Condition"];
         let times: BTreeMap<&str, u64> = strings(&condition["StringNotEquals"][condition_key])
+            .into_iter()
             .filter_map(|note| {
                 let (id, at) = note.split_once(REVOKED_AT)?;
                 Some((id, parse_rfc3339(at)?))
@@ -116,6 +118,7 @@ impl Revocations {
         Revocations {
             key,
             entries: strings(&condition["StringEquals"][condition_key])
+                .into_iter()
                 .map(|id| (id.to_string(), times.get(id).copied().unwrap_or(now)))
                 .collect(),
             older_than,
@@ -248,21 +251,17 @@ impl Revocations {
     /// `policy` with these entries as its revoke statement, in place of any earlier one, and
     /// none when there are no entries. `None` when that leaves no policy at all.
     pub(crate) fn written_into(&self, policy: Option<&Value>) -> Option<Value> {
-        let mut statements: Vec<Value> = policy
+        let mut kept: Vec<Value> = policy
             .map(without_revocations)
-            .map(|p| match p["Statement"].clone() {
-                Value::Array(items) => items,
-                Value::Null => Vec::new(),
-                single => vec![single],
-            })
+            .map(|p| statements(&p).into_iter().cloned().collect())
             .unwrap_or_default();
         if self.key == RevokedKey::RoleSession {
-            statements.extend(self.statements_by_time());
+            kept.extend(self.statements_by_time());
         } else if !self.entries.is_empty() {
-            statements.push(self.statement());
+            kept.push(self.statement());
         }
         if let Some(at) = self.older_than {
-            statements.push(json!({
+            kept.push(json!({
                 "Sid": REVOKE_OLDER_SID,
                 "Effect": "Deny",
                 "Action": "*",
@@ -270,13 +269,13 @@ impl Revocations {
                 "Condition": { "DateLessThan": { TOKEN_ISSUE_TIME_KEY: rfc3339(at) } },
             }));
         }
-        if statements.is_empty() && policy.is_none() {
+        if kept.is_empty() && policy.is_none() {
             return None;
         }
         let version = policy
             .and_then(|p| p.get("Version").cloned())
             .unwrap_or_else(|| json!("2012-10-17"));
-        Some(json!({ "Version": version, "Statement": statements }))
+        Some(json!({ "Version": version, "Statement": kept }))
     }
 
     /// A role's entries, a statement per time: the sessions named, issued before it, are
@@ -348,28 +347,8 @@ fn is_revoke_statement(statement: &Value) -> bool {
         .is_some_and(|sid| sid.starts_with(REVOKE_SID) || sid == REVOKE_OLDER_SID)
 }
 
-fn statements(policy: &Value) -> Vec<&Value> {
-    match &policy["Statement"] {
-        Value::Array(items) => items.iter().collect(),
-        Value::Null => Vec::new(),
-        single => vec![single],
-    }
-}
-
 fn find_statement<'a>(policy: &'a Value, sid: &str) -> Option<&'a Value> {
-    match &policy["Statement"] {
-        Value::Array(items) => items.iter().find(|s| s["Sid"] == sid),
-        single => Some(single).filter(|s| s["Sid"] == sid),
-    }
-}
-
-/// A condition's values: one string or a list of them.
-fn strings(value: &Value) -> impl Iterator<Item = &str> {
-    let items: Vec<&Value> = match value {
-        Value::Array(items) => items.iter().collect(),
-        single => vec![single],
-    };
-    items.into_iter().filter_map(Value::as_str)
+    statements(policy).into_iter().find(|s| s["Sid"] == sid)
 }
 
 /// An ISO 8601 session duration (`PT8H`, `PT1H30M`) in seconds; the longest Identity Center

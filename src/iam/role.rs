@@ -14,6 +14,7 @@
 //! seconds ago as not yet a valid principal.
 
 use crate::aws::CallerIdentity;
+use crate::policy::{statements, strings};
 use crate::tags::TEMPLATE_TAG;
 use crate::template::{IAM_PATH, Template};
 use serde_json::{Value, json};
@@ -75,25 +76,12 @@ pub(crate) fn assume_policy(role_arn: &str) -> Value {
 /// The roles an assume-role policy (the group's inline policy) allows assuming: its Allow
 /// statements' `sts:AssumeRole` resources.
 pub(crate) fn assumable_roles(policy: &Value) -> Vec<String> {
-    let statements = match &policy["Statement"] {
-        Value::Array(items) => items.iter().collect(),
-        single => vec![single],
-    };
-    let strings = |value: &Value| -> Vec<String> {
-        match value {
-            Value::Array(items) => items
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect(),
-            single => single.as_str().map(str::to_string).into_iter().collect(),
-        }
-    };
-    statements
+    statements(policy)
         .into_iter()
         .filter(|s| s["Effect"] == "Allow")
-        .filter(|s| strings(&s["Action"]).iter().any(|a| a == "sts:AssumeRole"))
+        .filter(|s| strings(&s["Action"]).contains(&"sts:AssumeRole"))
         .flat_map(|s| strings(&s["Resource"]))
+        .map(str::to_string)
         .collect()
 }
 
@@ -106,11 +94,7 @@ pub(crate) fn name_of(role_arn: &str) -> &str {
 /// MFA, and the session named after the person. Empty when both are required by every
 /// statement that allows assuming the role.
 pub(crate) fn trust_weakened(trust: &Value) -> Vec<&'static str> {
-    let statements: Vec<&Value> = match &trust["Statement"] {
-        Value::Array(items) => items.iter().collect(),
-        single => vec![single],
-    };
-    let allowing: Vec<&Value> = statements
+    let allowing: Vec<&Value> = statements(trust)
         .into_iter()
         .filter(|s| s["Effect"] == "Allow")
         .collect();

@@ -6,6 +6,7 @@
 //! makes its statement not apply, as a refusal would for an Allow.
 
 use super::*;
+use crate::policy::{statements, strings};
 use serde_json::Value;
 
 /// A role session STS issued: the role, the session's `aws:userid`, and when it was issued.
@@ -55,7 +56,7 @@ impl MemoryIam {
                 "no policy of {user}'s groups allows sts:AssumeRole on {role}"
             ));
         }
-        let trusted = statements(&found.trust).any(|statement| {
+        let trusted = statements(&found.trust).into_iter().any(|statement| {
             statement["Effect"] == "Allow"
                 && names_action(&statement["Action"], "sts:AssumeRole")
                 && principal_of_account(&statement["Principal"])
@@ -84,7 +85,7 @@ impl MemoryIam {
             crate::clock::rfc3339(session.issued_at),
         );
         for (name, policy) in &role.inline {
-            let denied = statements(policy).any(|statement| {
+            let denied = statements(policy).into_iter().any(|statement| {
                 statement["Effect"] == "Deny"
                     && names_action(&statement["Action"], "*")
                     && conditions_hold(&statement["Condition"], &context)
@@ -107,22 +108,6 @@ impl MemoryIam {
     }
 }
 
-fn statements(policy: &Value) -> impl Iterator<Item = &Value> {
-    let items: Vec<&Value> = match &policy["Statement"] {
-        Value::Array(items) => items.iter().collect(),
-        Value::Null => Vec::new(),
-        single => vec![single],
-    };
-    items.into_iter()
-}
-
-fn strings(value: &Value) -> Vec<&str> {
-    match value {
-        Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
-        single => single.as_str().into_iter().collect(),
-    }
-}
-
 fn names_action(actions: &Value, action: &str) -> bool {
     strings(actions).iter().any(|a| *a == "*" || *a == action)
 }
@@ -137,7 +122,7 @@ fn principal_of_account(principal: &Value) -> bool {
 
 /// Whether an Allow statement covers `action` on `resource` in `context`.
 fn allows(policy: &Value, action: &str, resource: &str, context: &Context) -> bool {
-    statements(policy).any(|statement| {
+    statements(policy).into_iter().any(|statement| {
         statement["Effect"] == "Allow"
             && names_action(&statement["Action"], action)
             && strings(&statement["Resource"])
