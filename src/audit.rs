@@ -9,7 +9,7 @@ pub(crate) mod sso;
 
 use crate::aws::{AuthorizedUser, CallerIdentity, CredentialRow, PasswordRules};
 use crate::clock::parse_rfc3339;
-use crate::iam::offboard::{DENY_ALL_POLICY, is_deny_all_managed};
+use crate::iam::offboard::{DENY_ALL_POLICY, access_cut, is_deny_all_managed};
 use crate::iam::plan::{PolicyState, SharedState};
 use crate::tags::{MANAGED_BY_TAG, MANAGED_BY_VALUE, TEMPLATE_TAG};
 use crate::template::{IAM_PATH, Template, TemplateSet};
@@ -213,11 +213,7 @@ pub(crate) fn iam_findings(
 /// A person whose end date (`iam-onboard:until`) has passed while their access is not cut.
 fn past_end_date(user: &AuthorizedUser, now: u64) -> Option<Finding> {
     let until = user.tag(crate::tags::UNTIL_TAG)?;
-    let denied = user.inline_policies.iter().any(|p| p == DENY_ALL_POLICY)
-        || user
-            .attached_policies
-            .iter()
-            .any(|p| is_deny_all_managed(p));
+    let denied = access_cut(&user.inline_policies, &user.attached_policies);
     let today = crate::iam::end_date::today(now);
     (crate::iam::end_date::has_passed(until, &today) && !denied).then(|| {
         Finding::new(

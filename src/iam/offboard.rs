@@ -43,6 +43,13 @@ fn deny_all_managed_arn(user_arn: &str) -> String {
     format!("arn:{partition}:{DENY_ALL_MANAGED}")
 }
 
+/// Whether an offboarding's deny is on a user with these inline policy names and attached
+/// policy ARNs: its deny-all, or `AWSDenyAll` in its place.
+pub(crate) fn access_cut(inline_policies: &[String], attached_policies: &[String]) -> bool {
+    inline_policies.iter().any(|name| name == DENY_ALL_POLICY)
+        || attached_policies.iter().any(|arn| is_deny_all_managed(arn))
+}
+
 /// Whether a managed policy is AWS's deny-all, as offboarding attaches it.
 pub(crate) fn is_deny_all_managed(arn: &str) -> bool {
     arn.ends_with(&format!(":{DENY_ALL_MANAGED}"))
@@ -271,15 +278,7 @@ async fn look(
 
 /// When an earlier `--disable-only` cut the user's access: its tag, if its deny is still there.
 pub(crate) fn cut_earlier(inventory: &Inventory) -> Option<String> {
-    let denied = inventory
-        .inline_policies
-        .iter()
-        .any(|name| name == DENY_ALL_POLICY)
-        || inventory
-            .managed_policies
-            .iter()
-            .any(|arn| is_deny_all_managed(arn));
-    denied
+    access_cut(&inventory.inline_policies, &inventory.managed_policies)
         .then(|| inventory.user.tag(OFFBOARDED_TAG).map(str::to_string))
         .flatten()
 }

@@ -5,7 +5,7 @@
 
 use crate::aws::{AuthorizedUser, AwsErrorKind, AwsResult, CredentialRow, Iam, MfaDevice};
 use crate::clock::parse_rfc3339;
-use crate::iam::offboard::{DENY_ALL_POLICY, is_deny_all_managed};
+use crate::iam::offboard::access_cut;
 use crate::iam::role_sessions::assumable_roles;
 use crate::tags::{
     CREATED_BY_TAG, DISPLAY_NAME_TAG, EMAIL_TAG, MANAGED_BY_TAG, MANAGED_BY_VALUE, MFA_PENDING_TAG,
@@ -126,8 +126,7 @@ pub(crate) async fn read_user(
             last_used,
         })
         .collect();
-    let access_cut = inline.iter().any(|name| name == DENY_ALL_POLICY)
-        || attached.iter().any(|arn| is_deny_all_managed(arn));
+    let access_cut = access_cut(&inline, &attached);
     let mut direct_policies: Vec<String> = attached;
     direct_policies.extend(inline.iter().map(|name| format!("inline:{name}")));
     let tag = |key: &str| user.tag(key).map(str::to_string);

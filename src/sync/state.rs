@@ -3,7 +3,7 @@
 //! and the fingerprint of that reading, which a saved plan carries.
 
 use crate::aws::{AuthorizedUser, AwsResult, CallerIdentity, Iam};
-use crate::iam::offboard::{DENY_ALL_POLICY, OFFBOARDED_TAG, is_deny_all_managed};
+use crate::iam::offboard::{OFFBOARDED_TAG, access_cut};
 use crate::tags::{MANAGED_BY_TAG, MANAGED_BY_VALUE, TEMPLATE_TAG, UNTIL_TAG};
 use sha2::{Digest, Sha256};
 
@@ -45,11 +45,7 @@ impl Account {
                 unmanaged.push(user.name);
                 continue;
             }
-            let denied = user.inline_policies.iter().any(|p| p == DENY_ALL_POLICY)
-                || user
-                    .attached_policies
-                    .iter()
-                    .any(|p| is_deny_all_managed(p));
+            let denied = access_cut(&user.inline_policies, &user.attached_policies);
             managed.push(ManagedPerson {
                 template: user.tag(TEMPLATE_TAG).map(str::to_string),
                 until: user.tag(UNTIL_TAG).map(str::to_string),
