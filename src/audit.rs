@@ -535,7 +535,8 @@ fn role_drift(
         ));
     }
     if let Some(caller) = caller {
-        let wanted = SharedState::ensured(template, caller)
+        let ensured = SharedState::ensured(template, caller);
+        let wanted = ensured
             .role
             .expect("a role template's ensured state has its role");
         let designed = wanted.found.expect("the ensured role exists");
@@ -558,7 +559,7 @@ fn role_drift(
                 "attached policies {attached:?}, the template gives {policies:?}"
             ));
         }
-        if state.group_assume_policy != SharedState::ensured(template, caller).group_assume_policy {
+        if state.group_assume_policy != ensured.group_assume_policy {
             differs.push(format!(
                 "group {}'s assume-role policy is missing or differs",
                 template.group

@@ -6,10 +6,11 @@
 //! Each change's undo is recorded before it is made, so a failure puts back the old group, tags
 //! and boundary in reverse order.
 
-use crate::aws::{AwsErrorKind, AwsResult, CallerIdentity, GroupRef, Iam, UserInfo};
+use crate::aws::{AwsResult, CallerIdentity, GroupRef, Iam, UserInfo};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, InputError};
 use crate::iam::apply::{Failure, apply_shared, rolling_back};
+use crate::iam::plan::missing_as_empty;
 use crate::iam::plan::{SharedState, Step, observe_shared, plan_shared};
 use crate::iam::role::REVOKED_SESSIONS_POLICY;
 use crate::iam::role_sessions::{AssumableRole, assumable_roles, cut_sessions};
@@ -59,12 +60,7 @@ pub(crate) async fn look(
     user_name: &str,
     template: &Template,
 ) -> AwsResult<(CallerIdentity, Option<MoveState>)> {
-    let groups = async {
-        match api.list_groups_for_user(user_name).await {
-            Err(err) if err.is(AwsErrorKind::NotFound) => Ok(Vec::new()),
-            other => other,
-        }
-    };
+    let groups = missing_as_empty(api.list_groups_for_user(user_name));
     let (caller, user, groups, shared) = tokio::try_join!(
         api.get_caller_identity(),
         api.get_user(user_name),

@@ -17,7 +17,7 @@ use crate::iam::apply::{
     Failure, already_done_if_missing, create_device, enable_device, export_device, rolling_back,
 };
 use crate::iam::enrol::{CodeInput, CodeSource, collect_codes, mfa_issuer};
-use crate::iam::plan::USER_PATH;
+use crate::iam::plan::{USER_PATH, missing_as_empty};
 use crate::iam::request::MfaMode;
 use crate::iam::undo::{Undo, UndoLog};
 use crate::operation::{Operation, Prepared, existing_user};
@@ -69,12 +69,7 @@ pub(crate) async fn look(
     api: &impl Iam,
     user_name: &str,
 ) -> AwsResult<(CallerIdentity, Option<MfaState>)> {
-    let devices = async {
-        match api.list_mfa_devices(user_name).await {
-            Err(err) if err.is(AwsErrorKind::NotFound) => Ok(Vec::new()),
-            other => other,
-        }
-    };
+    let devices = missing_as_empty(api.list_mfa_devices(user_name));
     let (caller, user, devices, unassigned) = tokio::try_join!(
         api.get_caller_identity(),
         api.get_user(user_name),

@@ -7,6 +7,7 @@
 use crate::aws::{AwsError, AwsErrorKind, AwsResult, CallerIdentity, Iam, PasswordRules, UserInfo};
 use crate::error::{Error, InputError};
 use crate::iam::apply::{Failure, rolling_back, write_secret_file};
+use crate::iam::plan::missing_as_empty;
 use crate::iam::undo::{Undo, UndoLog};
 use crate::operation::{Operation, Prepared, existing_user};
 use crate::password;
@@ -29,12 +30,7 @@ pub(crate) async fn look(
     api: &impl Iam,
     user_name: &str,
 ) -> AwsResult<(CallerIdentity, Option<ConsoleState>)> {
-    let profile = async {
-        match api.has_login_profile(user_name).await {
-            Err(err) if err.is(AwsErrorKind::NotFound) => Ok(false),
-            other => other,
-        }
-    };
+    let profile = missing_as_empty(api.has_login_profile(user_name));
     let (caller, user, has_login_profile, rules) = tokio::try_join!(
         api.get_caller_identity(),
         api.get_user(user_name),

@@ -3,9 +3,10 @@
 //! and the credential report, so thousands of users cost a handful of calls, never calls per
 //! user. Nothing here is a secret: key ids and device serial numbers are identifiers.
 
-use crate::aws::{AuthorizedUser, AwsErrorKind, AwsResult, CredentialRow, Iam, MfaDevice};
+use crate::aws::{AuthorizedUser, AwsResult, CredentialRow, Iam, MfaDevice};
 use crate::clock::parse_rfc3339;
 use crate::iam::offboard::access_cut;
+use crate::iam::plan::missing_as_empty;
 use crate::iam::role_sessions::assumable_roles;
 use crate::tags::{
     CREATED_BY_TAG, DISPLAY_NAME_TAG, EMAIL_TAG, MANAGED_BY_TAG, MANAGED_BY_VALUE, MFA_PENDING_TAG,
@@ -95,12 +96,10 @@ pub(crate) async fn read_user(
     )?;
     let group_names: Vec<String> = groups.iter().map(|g| g.name.clone()).collect();
     let (last_used, roles) = tokio::try_join!(
-        try_join_all(keys.iter().map(|key| async {
-            match api.get_access_key_last_used(&key.id).await {
-                Err(err) if err.is(AwsErrorKind::NotFound) => Ok(None),
-                other => other,
-            }
-        })),
+        try_join_all(
+            keys.iter()
+                .map(|key| missing_as_empty(api.get_access_key_last_used(&key.id)))
+        ),
         assumable_roles(api, &group_names),
     )?;
     let roles = roles

@@ -206,17 +206,11 @@ pub(crate) async fn observe_shared(api: &impl Iam, template: &Template) -> AwsRe
         )?;
         Ok(Some(RoleState { found, attached }))
     };
-    let group_assume_policy = async {
-        match api.get_group_policy(group, role::ASSUME_POLICY).await {
-            Err(err) if err.is(AwsErrorKind::NotFound) => Ok(None),
-            other => other,
-        }
-    };
     let (listed, group_found, group_policies, group_assume_policy, role) = tokio::try_join!(
         api.list_local_policies(IAM_PATH),
         api.get_group(group),
         missing_as_empty(api.list_attached_group_policies(group)),
-        group_assume_policy,
+        missing_as_empty(api.get_group_policy(group, role::ASSUME_POLICY)),
         role,
     )?;
     let policies = try_join_all(template.managed_policies().map(|policy| {
@@ -293,8 +287,11 @@ pub(crate) async fn observe_person(
     })
 }
 
-/// NoSuchEntity read as nothing: the lists of a user that does not exist.
-async fn missing_as_empty<T: Default>(call: impl Future<Output = AwsResult<T>>) -> AwsResult<T> {
+/// NoSuchEntity read as nothing: what a read of something that does not exist (a user, a
+/// group, a role, a key) finds of it.
+pub(crate) async fn missing_as_empty<T: Default>(
+    call: impl Future<Output = AwsResult<T>>,
+) -> AwsResult<T> {
     match call.await {
         Err(err) if err.is(AwsErrorKind::NotFound) => Ok(T::default()),
         other => other,

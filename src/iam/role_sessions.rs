@@ -9,6 +9,7 @@
 //! pass their 10,240 characters, giving way to AWS's revocation of every older session.
 
 use crate::aws::{AwsError, AwsErrorKind, AwsResult, Iam};
+use crate::iam::plan::missing_as_empty;
 use crate::iam::role::{self, REVOKED_SESSIONS_POLICY};
 use crate::quotas::{ROLE_INLINE_POLICIES, policy_chars};
 use crate::revoke::{Revocations, RevokedKey};
@@ -76,20 +77,16 @@ pub(crate) async fn assumable_roles(
 
 /// One role with its revoked-sessions policy and the size of its other inline policies.
 async fn read_role(api: &impl Iam, name: &str) -> AwsResult<Option<AssumableRole>> {
-    let absent = |result: AwsResult<Vec<String>>| match result {
-        Err(err) if err.is(AwsErrorKind::NotFound) => Ok(Vec::new()),
-        other => other,
-    };
     let (info, names, revoked) = tokio::join!(
         api.get_role(name),
-        api.list_role_policies(name),
+        missing_as_empty(api.list_role_policies(name)),
         api.get_role_policy(name, REVOKED_SESSIONS_POLICY),
     );
     let Some(info) = info? else {
         return Ok(None);
     };
     let others = try_join_all(
-        absent(names)?
+        names?
             .iter()
             .filter(|policy| *policy != REVOKED_SESSIONS_POLICY)
             .map(|policy| api.get_role_policy(name, policy)),

@@ -2,6 +2,7 @@
 //! failure at any step of the person's put back in reverse order.
 
 use super::*;
+use crate::aws::AwsErrorKind;
 use crate::aws::memory::{ACCOUNT, Injected, MemoryIam};
 use crate::aws::settling::Settling;
 use crate::error::exit;
