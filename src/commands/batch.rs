@@ -9,7 +9,7 @@ use crate::settings::Settings;
 use crate::sso::operations::Patience;
 use crate::terminal::helpdesk;
 use crate::terminal::interrupt::Interrupts;
-use crate::terminal::prompt::{Dialogue, Prompter};
+use crate::terminal::prompt::Dialogue;
 
 pub(super) async fn run_batch(
     args: BatchArgs,
@@ -44,9 +44,9 @@ pub(super) async fn run_batch(
     let checked = batch::check::check_file(&path, &checking).map_err(Error::BadRows)?;
     super::rows::check_report(&checked, &args.run, settings)?;
     super::confirmable(settings)?;
-    let caller = settings
-        .iam_api()
-        .await?
+    let clients = super::rows::Clients::new(settings).await?;
+    let caller = clients
+        .iam
         .get_caller_identity()
         .await
         .map_err(Error::from_aws)?;
@@ -57,14 +57,9 @@ pub(super) async fn run_batch(
             checked.counts()
         ));
     }
-    if settings.terminal.interactive
-        && !settings.yes
-        && !settings.dry_run
-        && !Dialogue::new(settings.terminal.look).yes_no("Proceed?", false)?
-    {
-        return Err(Error::Declined);
-    }
+    super::rows::proceed(settings, true)?;
     let rows = super::rows::Rows {
+        clients: &clients,
         checking: &checking,
         checked: &checked,
         source: batch::run::RowSource::File,

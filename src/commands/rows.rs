@@ -3,6 +3,8 @@
 //! options, and the signals, which roll back the rows in flight and start no more.
 
 use crate::aws::CallerIdentity;
+use crate::aws::sdk::{SdkIam, SdkSso};
+use crate::aws::settling::Settling;
 use crate::batch;
 use crate::batch::check::{Checked, Checking};
 use crate::batch::report::{ReportSink, Summary};
@@ -13,6 +15,7 @@ use crate::report;
 use crate::settings::Settings;
 use crate::sso::operations::Patience;
 use crate::terminal::interrupt::Interrupts;
+use crate::terminal::prompt::{Dialogue, Prompter};
 use std::sync::Arc;
 
 /// The same checks for a dry run as for the real one: rows that make one-time passwords need
@@ -36,8 +39,40 @@ pub(super) fn check_report(
     Ok(())
 }
 
+/// The clients of a run of rows, made once (with adaptive retries: many calls in a row) for
+/// what the command reads first and for the rows.
+pub(super) struct Clients {
+    pub(super) iam: Arc<Settling<SdkIam>>,
+    pub(super) sso: Arc<Settling<SdkSso>>,
+}
+
+impl Clients {
+    pub(super) async fn new(settings: &Settings) -> Result<Self, Error> {
+        let sdk_config = settings.with_adaptive_retries().sdk_config().await?;
+        Ok(Clients {
+            iam: Arc::new(settings.iam(&sdk_config)),
+            sso: Arc::new(settings.sso(&sdk_config)),
+        })
+    }
+}
+
+/// The question before rows run, once the plan is shown: on a terminal without `-y`, when
+/// there is something to change and it is not a dry run.
+pub(super) fn proceed(settings: &Settings, something_to_change: bool) -> Result<(), Error> {
+    if settings.terminal.interactive
+        && !settings.yes
+        && !settings.dry_run
+        && something_to_change
+        && !Dialogue::new(settings.terminal.look).yes_no("Proceed?", false)?
+    {
+        return Err(Error::Declined);
+    }
+    Ok(())
+}
+
 /// What a run of rows is given.
 pub(super) struct Rows<'a> {
+    pub(super) clients: &'a Clients,
     pub(super) checking: &'a Checking<'a>,
     pub(super) checked: &'a Checked,
     pub(super) source: RowSource,
@@ -58,9 +93,6 @@ pub(super) async fn run_rows(
     let written = run.report.as_deref().filter(|_| !settings.dry_run);
     let mut sink = ReportSink::open(written, settings.output == OutputFormat::Json)?;
     first(&mut sink)?;
-    let sdk_config = settings.with_adaptive_retries().sdk_config().await?;
-    let iam = Arc::new(settings.iam(&sdk_config));
-    let sso = Arc::new(settings.sso(&sdk_config));
     let options = RunOptions {
         caller: rows.caller,
         concurrency: run.concurrency,
@@ -74,8 +106,8 @@ pub(super) async fn run_rows(
     };
     let (cancel, cancelled) = tokio::sync::watch::channel(false);
     let running = batch::run::run_rows(
-        iam,
-        sso,
+        rows.clients.iam.clone(),
+        rows.clients.sso.clone(),
         rows.checking,
         rows.checked,
         rows.source,

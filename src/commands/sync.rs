@@ -2,6 +2,7 @@
 //! the plan shown grouped with counts, the guard, the question; then the changes run as batch
 //! rows, each through its single command's operation, and a report line a person.
 
+use super::rows::Clients;
 use crate::batch::check::{Checked, Checking};
 use crate::batch::report::RowReport;
 use crate::batch::run::RowSource;
@@ -17,8 +18,6 @@ use crate::sync::plan::{LeaverRules, SyncPlan, plan_expire, plan_sync};
 use crate::sync::saved::SavedPlan;
 use crate::sync::state::Account;
 use crate::terminal::interrupt::Interrupts;
-use crate::terminal::prompt::{Dialogue, Prompter};
-use std::sync::Arc;
 
 fn rules(leaver: &LeaverArgs, max_leavers: Option<usize>) -> LeaverRules {
     LeaverRules {
@@ -41,8 +40,7 @@ pub(super) async fn sync(
     } else {
         super::confirmable(settings)?;
     }
-    let iam = Arc::new(settings.iam_api().await?);
-    let account = Account::read(iam.as_ref()).await.map_err(Error::from_aws)?;
+    let (clients, account) = read(settings).await?;
     let now = SystemClock.unix_now();
     let rules = rules(&args.leaver, args.max_leavers);
     let plan = plan_sync(&wanted, &account, &settings.protected, rules, now);
@@ -64,7 +62,19 @@ pub(super) async fn sync(
         ));
         return Ok(());
     }
-    carry_out(plan, &account, &file, &args.run, settings, interrupts).await
+    carry_out(
+        plan, &clients, &account, &file, &args.run, settings, interrupts,
+    )
+    .await
+}
+
+/// The clients for the run, and the account read with them.
+async fn read(settings: &Settings) -> Result<(Clients, Account), Error> {
+    let clients = Clients::new(settings).await?;
+    let account = Account::read(clients.iam.as_ref())
+        .await
+        .map_err(Error::from_aws)?;
+    Ok((clients, account))
 }
 
 pub(super) async fn apply(
@@ -75,8 +85,7 @@ pub(super) async fn apply(
     let file = args.plan.display().to_string();
     let saved = SavedPlan::read(&args.plan)?;
     super::confirmable(settings)?;
-    let iam = Arc::new(settings.iam_api().await?);
-    let account = Account::read(iam.as_ref()).await.map_err(Error::from_aws)?;
+    let (clients, account) = read(settings).await?;
     saved.still_holds(&account, &file)?;
     let plan = SyncPlan {
         changes: saved.changes,
@@ -84,7 +93,10 @@ pub(super) async fn apply(
         managed: account.managed.len(),
     };
     show_plan(&account, &file, &plan, settings);
-    carry_out(plan, &account, &file, &args.run, settings, interrupts).await
+    carry_out(
+        plan, &clients, &account, &file, &args.run, settings, interrupts,
+    )
+    .await
 }
 
 pub(super) async fn expire(
@@ -93,8 +105,7 @@ pub(super) async fn expire(
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
     super::confirmable(settings)?;
-    let iam = Arc::new(settings.iam_api().await?);
-    let account = Account::read(iam.as_ref()).await.map_err(Error::from_aws)?;
+    let (clients, account) = read(settings).await?;
     let plan = plan_expire(
         &account,
         &settings.protected,
@@ -102,7 +113,10 @@ pub(super) async fn expire(
         SystemClock.unix_now(),
     );
     show_plan(&account, "end dates", &plan, settings);
-    carry_out(plan, &account, "expire", &args.run, settings, interrupts).await
+    carry_out(
+        plan, &clients, &account, "expire", &args.run, settings, interrupts,
+    )
+    .await
 }
 
 /// The plan, grouped with counts, on standard error (not with `-q` off a terminal).
@@ -121,6 +135,7 @@ fn show_plan(account: &Account, source: &str, plan: &SyncPlan, settings: &Settin
 /// reported first; the outcome as a batch's.
 async fn carry_out(
     plan: SyncPlan,
+    clients: &Clients,
     account: &Account,
     source: &str,
     run: &ChangeRunArgs,
@@ -130,14 +145,7 @@ async fn carry_out(
     let planned = plan.rows(&settings.templates)?;
     let checked = Checked::of_rows(&planned);
     super::rows::check_report(&checked, run, settings)?;
-    if settings.terminal.interactive
-        && !settings.yes
-        && !settings.dry_run
-        && !planned.is_empty()
-        && !Dialogue::new(settings.terminal.look).yes_no("Proceed?", false)?
-    {
-        return Err(Error::Declined);
-    }
+    super::rows::proceed(settings, !planned.is_empty())?;
     let checking = Checking {
         file: source,
         templates: &settings.templates,
@@ -145,6 +153,7 @@ async fn carry_out(
         protected: &settings.protected,
     };
     let rows = super::rows::Rows {
+        clients,
         checking: &checking,
         checked: &checked,
         source: RowSource::Planned(planned),
