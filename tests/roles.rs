@@ -4,7 +4,7 @@
 //! answers AssumeRole without checking any condition; the conditions are the in-memory model's.
 
 use crate::support::{
-    Run, access_key_of, block_on, current_and_next_codes, endpoint, groups_of, iam, mode, unique,
+    Run, access_key_of, block_on, current_and_next_codes, groups_of, iam, mode, sts_as, unique,
     wait_for_file,
 };
 use std::path::Path;
@@ -205,15 +205,7 @@ fn the_role_its_trust_and_the_group_are_as_designed_and_the_profile_assumes_it()
     let (key_id, secret) = access_key_of(&name);
     let (code, _) = current_and_next_codes(&uri);
     let assumed = block_on(async {
-        let config = aws_sdk_sts::Config::builder()
-            .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
-            .region(aws_sdk_sts::config::Region::new("us-east-1"))
-            .endpoint_url(endpoint())
-            .credentials_provider(aws_sdk_sts::config::Credentials::new(
-                key_id, secret, None, None, "person",
-            ))
-            .build();
-        aws_sdk_sts::Client::from_conf(config)
+        sts_as(&key_id, &secret)
             .assume_role()
             .role_arn(profile["role_arn"].as_str().unwrap())
             .role_session_name(profile["role_session_name"].as_str().unwrap())

@@ -14,11 +14,27 @@ pub(crate) fn block_on<F: std::future::Future>(future: F) -> F::Output {
 
 /// An IAM client on the emulator, to check outcomes by listing what exists.
 pub(crate) fn iam() -> aws_sdk_iam::Client {
+    iam_as(Credentials::new("testing", "testing", None, None, "tests"))
+}
+
+/// An STS client on the emulator acting with an access key.
+pub(crate) fn sts_as(key_id: &str, secret: &str) -> aws_sdk_sts::Client {
+    let config = aws_sdk_sts::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(endpoint())
+        .credentials_provider(Credentials::new(key_id, secret, None, None, "tests"))
+        .build();
+    aws_sdk_sts::Client::from_conf(config)
+}
+
+/// An IAM client on the emulator acting with `credentials`.
+fn iam_as(credentials: Credentials) -> aws_sdk_iam::Client {
     let config = aws_sdk_iam::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
         .endpoint_url(endpoint())
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "tests"))
+        .credentials_provider(credentials)
         .build();
     aws_sdk_iam::Client::from_conf(config)
 }
@@ -172,15 +188,7 @@ impl OwnAccount {
     pub(crate) fn new(seed: u32) -> Self {
         let id = format!("{:06}{:06}", std::process::id() % 1_000_000, seed);
         let credentials = block_on(async {
-            let config = aws_sdk_sts::Config::builder()
-                .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
-                .region(aws_sdk_sts::config::Region::new("us-east-1"))
-                .endpoint_url(endpoint())
-                .credentials_provider(aws_sdk_sts::config::Credentials::new(
-                    "testing", "testing", None, None, "tests",
-                ))
-                .build();
-            aws_sdk_sts::Client::from_conf(config)
+            sts_as("testing", "testing")
                 .assume_role()
                 .role_arn(format!("arn:aws:iam::{id}:role/tests"))
                 .role_session_name("tests")
@@ -205,18 +213,12 @@ impl OwnAccount {
 
     /// An IAM client acting in this account.
     pub(crate) fn iam(&self) -> aws_sdk_iam::Client {
-        let config = aws_sdk_iam::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .endpoint_url(endpoint())
-            .credentials_provider(Credentials::new(
-                self.key_id.clone(),
-                self.secret.clone(),
-                Some(self.token.clone()),
-                None,
-                "tests",
-            ))
-            .build();
-        aws_sdk_iam::Client::from_conf(config)
+        iam_as(Credentials::new(
+            self.key_id.clone(),
+            self.secret.clone(),
+            Some(self.token.clone()),
+            None,
+            "tests",
+        ))
     }
 }
