@@ -126,6 +126,15 @@ pub(crate) static IAM_USER_NAME: FieldRule = FieldRule::new(
     "A-Z a-z 0-9 + = , . @ _ -",
 );
 
+/// STS role session names (`roleSessionNameType`): a role template's people assume its role
+/// under their user name, so that name must be one.
+pub(crate) static STS_ROLE_SESSION_NAME: FieldRule = FieldRule::new(
+    "sts AssumeRole.RoleSessionName",
+    (2, 64),
+    r"[A-Za-z0-9_+=,.@-]",
+    "A-Z a-z 0-9 + = , . @ _ -",
+);
+
 /// IAM group names (`groupNameType`).
 pub(crate) static IAM_GROUP_NAME: FieldRule = FieldRule::new(
     "iam CreateGroup.GroupName",

@@ -147,6 +147,26 @@ impl Template {
         (self.access == Access::Role).then(|| format!("{POLICY_NAME_PREFIX}{}", self.name))
     }
 
+    /// Refuses a person this template cannot serve: a role template's people assume its role
+    /// with their user name as the session name, which STS takes from 2 characters.
+    pub(crate) fn admits(&self, user_name: &str) -> Result<(), InputError> {
+        if self.role_name().is_none() {
+            return Ok(());
+        }
+        crate::fields::STS_ROLE_SESSION_NAME
+            .check(user_name)
+            .map_err(|why| {
+                InputError::new(
+                    "username",
+                    format!(
+                        "{}: {why} (template {} works through a role assumed under the user name)",
+                        names::shown(user_name),
+                        self.name
+                    ),
+                )
+            })
+    }
+
     /// The session length in seconds: a role's `MaxSessionDuration`.
     pub(crate) fn session_secs(&self) -> u64 {
         crate::revoke::session_seconds(&self.session_duration)

@@ -36,8 +36,10 @@ impl MoveRequest {
         templates: &TemplateSet,
     ) -> Result<Self, InputError> {
         crate::names::validate_user_name(&user_name)?;
+        let template = templates.get(template)?.clone();
+        template.admits(&user_name)?;
         Ok(MoveRequest {
-            template: templates.get(template)?.clone(),
+            template,
             user_name,
         })
     }

@@ -86,6 +86,7 @@ impl NewUserRequest {
     pub(crate) fn new(input: NewUserInput, templates: &TemplateSet) -> Result<Self, InputError> {
         names::validate_user_name(&input.user_name)?;
         let template = templates.get(&input.template)?.clone();
+        template.admits(&input.user_name)?;
         if let Some(email) = &input.email {
             names::validate_email("--email", email)?;
         }

@@ -428,3 +428,23 @@ async fn a_role_template_turned_back_to_group_access_takes_the_assume_policy_fro
             .is_err()
     );
 }
+
+#[test]
+fn a_user_name_sts_would_refuse_as_a_session_name_is_refused_for_a_role_template() {
+    let templates = TemplateSet::embedded().unwrap();
+    let input = |template: &str| NewUserInput {
+        user_name: "a".to_string(),
+        template: template.to_string(),
+        mfa: MfaMode::Deferred,
+        ..NewUserInput::default()
+    };
+    let err = NewUserRequest::new(input("devops"), &templates).unwrap_err();
+    assert_eq!(err.field, "username");
+    assert!(
+        err.reason.contains("at least 2") && err.reason.contains("template devops"),
+        "{err}"
+    );
+    assert!(NewUserRequest::new(input("developer"), &templates).is_ok());
+    let err = MoveRequest::new("a".to_string(), "devops", &templates).unwrap_err();
+    assert!(err.reason.contains("at least 2"), "{err}");
+}
