@@ -1,27 +1,21 @@
-//! Cutting sessions already handed out, written into an inline policy that AWS evaluates on
-//! every request of every session: an Identity Center permission set's (the person's
-//! identity-store user id, `identitystore:userId`) or a job-function role's (the person's role
-//! session, `aws:userid` = `<role unique id>:<session name>`). Deleting an assignment or leaving
-//! a group stops new sessions, but a session already issued lasts its duration; the deny entry
-//! added before those removals ends it at once.
+//! Cutting an Identity Center person's sessions already handed out, written into the
+//! permission set's inline policy, which AWS evaluates on every request of every session of
+//! the set. Deleting an assignment stops new sessions, but a session already issued lasts its
+//! duration; the deny entry added before the assignments are deleted ends it at once. (A job
+//! function role's sessions are cut with a policy of its own per person, in
+//! `iam::role_sessions`, which shares the Sids and the expiry.)
 //!
-//! In a permission set's policy, the statement (Sid `IamOnboardRevokedSessions`) denies every
-//! action on every resource when the key is one of the revoked ids. Beside that, under
-//! `StringNotEquals` on the same key, each id is written again with the time it was added
-//! (`<id> revoked at <time>`): no user id ever equals such a text, so that part never changes
-//! what is denied, and the policy itself records when each entry may go. In a role's policy
-//! each time has its own statement (Sid `IamOnboardRevokedSessions<unix time>`), which denies
-//! the sessions it names issued before that time (`DateLessThan` on `aws:TokenIssueTime`): the
-//! person's sessions from before are cut, and a person back in the role later works again.
-//! An entry is pruned once the session duration, plus a margin for the removals that follow
-//! it, has passed since it was added, whenever the tool next writes the policy (offboarding;
-//! for a permission set also ensuring it from its template, which keeps every unexpired entry).
-//! What offboarding does to each set is in `sso::cut_sessions`, to each role in
-//! `iam::role_sessions`.
+//! The statement (Sid `IamOnboardRevokedSessions`) denies every action on every resource when
+//! `identitystore:userId` is one of the revoked ids. Beside that, under `StringNotEquals` on the
+//! same key, each id is written again with the time it was added (`<id> revoked at <time>`): no
+//! user id ever equals such a text, so that part never changes what is denied, and the policy
+//! itself records when each entry may go. An entry is pruned once the session duration, plus a
+//! margin for the removals that follow it, has passed since it was added, whenever the tool
+//! next writes the policy (offboarding, or ensuring the set from its template, which keeps
+//! every unexpired entry). What offboarding does to each set is in `sso::cut_sessions`.
 //!
-//! A permission set's inline policy, like a role's inline policies together, holds at most
-//! 10,240 non-whitespace characters, about a hundred entries beside a template's policy (about
-//! forty in a role, a statement each). When one more does not fit, the entries give
+//! A permission set's inline policy holds at most 10,240 non-whitespace characters, about a
+//! hundred entries beside a template's policy. When one more does not fit, the entries give
 //! way to AWS's own revocation of older sessions: a second statement (Sid
 //! `IamOnboardRevokedOlderSessions`) denies every session issued before that time
 //! (`DateLessThan` on `aws:TokenIssueTime`). The leavers' sessions are cut with everyone's; the
@@ -42,25 +36,8 @@ pub(crate) const REVOKE_SID: &str = "IamOnboardRevokedSessions";
 /// The Sid of the statement that denies every session issued before a time.
 pub(crate) const REVOKE_OLDER_SID: &str = "IamOnboardRevokedOlderSessions";
 
-/// Whose sessions an entry names: the condition key its ids are matched on.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) enum RevokedKey {
-    /// An Identity Center person, in a permission set's policy: `identitystore:userId`.
-    #[default]
-    IdentityStoreUser,
-    /// One person's sessions of an IAM role, in the role's policy: `aws:userid`, which for a
-    /// role session is `<role unique id>:<role session name>`.
-    RoleSession,
-}
-
-impl RevokedKey {
-    fn condition_key(self) -> &'static str {
-        match self {
-            RevokedKey::IdentityStoreUser => "identitystore:userId",
-            RevokedKey::RoleSession => "aws:userid",
-        }
-    }
-}
+/// The condition key a permission set's entries are matched on.
+const USER_ID_KEY: &str = "identitystore:userId";
 const TOKEN_ISSUE_TIME_KEY: &str = "aws:TokenIssueTime";
 const REVOKED_AT: &str = " revoked at ";
 /// How long an entry outlives the session duration: it is added before the person's
@@ -74,7 +51,6 @@ const LONGEST_SESSION_SECS: u64 = 12 * 3600;
 /// session is denied.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Revocations {
-    key: RevokedKey,
     entries: BTreeMap<String, u64>,
     older_than: Option<u64>,
 }
@@ -91,24 +67,19 @@ pub(crate) struct Fitted {
 impl Revocations {
     /// The entries in a permission set's inline policy. An id without its time (a statement
     /// edited by hand) counts as added `now`, so it is kept a whole session duration.
-    pub(crate) fn read(key: RevokedKey, policy: Option<&Value>, now: u64) -> Self {
-        let condition_key = key.condition_key();
-        if key == RevokedKey::RoleSession {
-            return Self::read_role_sessions(policy, now);
-        }
+    pub(crate) fn read(policy: Option<&Value>, now: u64) -> Self {
         let older_than = policy
             .and_then(|p| find_statement(p, REVOKE_OLDER_SID))
             .and_then(|s| s["Condition"]["DateLessThan"][TOKEN_ISSUE_TIME_KEY].as_str())
             .map(|at| parse_rfc3339(at).unwrap_or(now));
         let Some(statement) = policy.and_then(|p| find_statement(p, REVOKE_SID)) else {
             return Revocations {
-                key,
                 entries: BTreeMap::new(),
                 older_than,
             };
         };
         let condition = &statement["Condition"];
-        let times: BTreeMap<&str, u64> = strings(&condition["StringNotEquals"][condition_key])
+        let times: BTreeMap<&str, u64> = strings(&condition["StringNotEquals"][USER_ID_KEY])
             .into_iter()
             .filter_map(|note| {
                 let (id, at) = note.split_once(REVOKED_AT)?;
@@ -116,36 +87,10 @@ impl Revocations {
             })
             .collect();
         Revocations {
-            key,
-            entries: strings(&condition["StringEquals"][condition_key])
+            entries: strings(&condition["StringEquals"][USER_ID_KEY])
                 .into_iter()
                 .map(|id| (id.to_string(), times.get(id).copied().unwrap_or(now)))
                 .collect(),
-            older_than,
-        }
-    }
-
-    /// A role's entries: one statement per time, denying the sessions it names that were issued
-    /// before that time.
-    fn read_role_sessions(policy: Option<&Value>, now: u64) -> Self {
-        let key = RevokedKey::RoleSession;
-        let mut entries = BTreeMap::new();
-        let mut older_than = None;
-        for statement in policy.map(statements).unwrap_or_default() {
-            let before = statement["Condition"]["DateLessThan"][TOKEN_ISSUE_TIME_KEY]
-                .as_str()
-                .map(|at| parse_rfc3339(at).unwrap_or(now));
-            if statement["Sid"] == REVOKE_OLDER_SID {
-                older_than = before;
-            } else if is_revoke_statement(statement) {
-                for id in strings(&statement["Condition"]["StringEquals"][key.condition_key()]) {
-                    entries.insert(id.to_string(), before.unwrap_or(now));
-                }
-            }
-        }
-        Revocations {
-            key,
-            entries,
             older_than,
         }
     }
@@ -255,9 +200,7 @@ impl Revocations {
             .map(without_revocations)
             .map(|p| statements(&p).into_iter().cloned().collect())
             .unwrap_or_default();
-        if self.key == RevokedKey::RoleSession {
-            kept.extend(self.statements_by_time());
-        } else if !self.entries.is_empty() {
+        if !self.entries.is_empty() {
             kept.push(self.statement());
         }
         if let Some(at) = self.older_than {
@@ -278,33 +221,8 @@ impl Revocations {
         Some(json!({ "Version": version, "Statement": kept }))
     }
 
-    /// A role's entries, a statement per time: the sessions named, issued before it, are
-    /// denied; sessions issued after it (the person back in the role) are not.
-    fn statements_by_time(&self) -> Vec<Value> {
-        let mut by_time: BTreeMap<u64, Vec<&String>> = BTreeMap::new();
-        for (id, at) in &self.entries {
-            by_time.entry(*at).or_default().push(id);
-        }
-        let key = self.key.condition_key();
-        by_time
-            .into_iter()
-            .map(|(at, ids)| {
-                json!({
-                    "Sid": format!("{REVOKE_SID}{at}"),
-                    "Effect": "Deny",
-                    "Action": "*",
-                    "Resource": "*",
-                    "Condition": {
-                        "StringEquals": { key: ids },
-                        "DateLessThan": { TOKEN_ISSUE_TIME_KEY: rfc3339(at) },
-                    },
-                })
-            })
-            .collect()
-    }
-
     fn statement(&self) -> Value {
-        let key = self.key.condition_key();
+        let key = USER_ID_KEY;
         let ids: Vec<&String> = self.entries.keys().collect();
         let notes: Vec<String> = self
             .entries
@@ -388,7 +306,6 @@ pub(crate) mod tests {
 
     const HOUR: u64 = 3600;
     const T0: u64 = 1_795_846_800;
-    const USER_ID_KEY: &str = "identitystore:userId";
 
     /// A template's policy with `entries` written into it.
     pub(crate) fn policy_with(entries: &Revocations) -> Value {
@@ -421,10 +338,7 @@ pub(crate) mod tests {
             ])
         );
         assert_eq!(policy["Statement"][0]["Action"], "s3:GetObject");
-        assert_eq!(
-            Revocations::read(RevokedKey::IdentityStoreUser, Some(&policy), T0 + 5 * HOUR),
-            entries
-        );
+        assert_eq!(Revocations::read(Some(&policy), T0 + 5 * HOUR), entries);
     }
 
     #[test]
@@ -456,7 +370,7 @@ pub(crate) mod tests {
     fn an_id_without_its_time_is_kept_a_whole_session_from_now() {
         let policy = json!({"Statement": {"Sid": REVOKE_SID, "Effect": "Deny", "Action": "*",
             "Resource": "*", "Condition": {"StringEquals": {USER_ID_KEY: "by-hand"}}}});
-        let entries = Revocations::read(RevokedKey::IdentityStoreUser, Some(&policy), T0);
+        let entries = Revocations::read(Some(&policy), T0);
         assert_eq!(entries.revoked_at("by-hand"), Some(T0));
         assert_eq!(
             without_revocations(&policy)["Statement"],

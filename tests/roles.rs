@@ -21,20 +21,6 @@ fn document(text: &str) -> serde_json::Value {
     serde_json::from_str(&decoded).unwrap()
 }
 
-/// The role's inline policy that denies offboarded people's sessions.
-fn revoked_sessions() -> serde_json::Value {
-    block_on(async {
-        let out = iam()
-            .get_role_policy()
-            .role_name(ROLE)
-            .policy_name("iam-onboard-revoked-sessions")
-            .send()
-            .await
-            .expect("the role has its revoked-sessions policy");
-        document(out.policy_document())
-    })
-}
-
 fn role_id() -> String {
     block_on(async {
         let out = iam().get_role().role_name(ROLE).send().await.unwrap();
@@ -42,26 +28,48 @@ fn role_id() -> String {
     })
 }
 
-/// The sessions the role's deny statements name, each with the time before which its sessions
-/// were issued.
-fn denied_ids(policy: &serde_json::Value) -> Vec<String> {
-    let mut ids = Vec::new();
-    for statement in policy["Statement"].as_array().unwrap() {
-        let sid = statement["Sid"].as_str().unwrap_or_default();
-        if sid.starts_with("IamOnboardRevokedSessions") {
-            assert_eq!(statement["Effect"], "Deny");
-            assert_eq!(statement["Action"], "*");
-            assert!(
-                statement["Condition"]["DateLessThan"]["aws:TokenIssueTime"].is_string(),
-                "only sessions issued before the cut: {statement}"
-            );
-            let names = statement["Condition"]["StringEquals"]["aws:userid"]
-                .as_array()
+/// Checks that the role has a policy of the person's own, `iam-onboard-revoked.<name>.<time>`,
+/// denying every action of their sessions (or, when the role's policies were full, of every
+/// session) issued before its time.
+fn assert_role_denies_sessions_of(name: &str) {
+    let session = format!("{}:{name}", role_id());
+    let prefix = format!("iam-onboard-revoked.{name}.");
+    let documents = block_on(async {
+        let names = iam()
+            .list_role_policies()
+            .role_name(ROLE)
+            .send()
+            .await
+            .unwrap()
+            .policy_names()
+            .to_vec();
+        let mut documents = Vec::new();
+        for policy in names.iter().filter(|policy| policy.starts_with(&prefix)) {
+            let out = iam()
+                .get_role_policy()
+                .role_name(ROLE)
+                .policy_name(policy)
+                .send()
+                .await
                 .unwrap();
-            ids.extend(names.iter().map(|v| v.as_str().unwrap().to_string()));
+            documents.push(document(out.policy_document()));
         }
-    }
-    ids
+        documents
+    });
+    assert_eq!(documents.len(), 1, "one policy named {prefix}<time>");
+    let statement = &documents[0]["Statement"][0];
+    assert_eq!(statement["Effect"], "Deny");
+    assert_eq!(statement["Action"], "*");
+    assert!(
+        statement["Condition"]["DateLessThan"]["aws:TokenIssueTime"].is_string(),
+        "only sessions issued before the cut: {statement}"
+    );
+    let named = &statement["Condition"]["StringEquals"]["aws:userid"];
+    assert!(
+        named == session.as_str()
+            || (named.is_null() && statement["Sid"] == "IamOnboardRevokedOlderSessions"),
+        "denies {session}: {statement}"
+    );
 }
 
 /// `new-user -y <name> --template devops --no-console` with `extra`.
@@ -239,11 +247,7 @@ fn offboarding_leaves_a_deny_naming_the_person_on_the_role() {
     let roles = report["access_cut"]["roles"].as_array().unwrap();
     assert_eq!(roles.len(), 1, "{report}");
     assert_eq!(roles[0]["name"], ROLE);
-    let session = format!("{}:{name}", role_id());
-    assert!(
-        denied_ids(&revoked_sessions()).contains(&session),
-        "the role denies {session}"
-    );
+    assert_role_denies_sessions_of(&name);
     assert!(
         report["added"]
             .as_array()
@@ -264,8 +268,7 @@ fn a_move_from_the_role_template_denies_the_old_role_s_sessions_and_changes_the_
     let out = Run::new(&["move", "-y", &name, "--template", "developer"]).output();
     out.exits(0);
     assert_eq!(groups_of(&name), ["iam-onboard-developers"]);
-    let session = format!("{}:{name}", role_id());
-    assert!(denied_ids(&revoked_sessions()).contains(&session));
+    assert_role_denies_sessions_of(&name);
 }
 
 #[test]

@@ -333,6 +333,11 @@ pub(crate) trait Iam: Sync {
         name: &str,
         document: &str,
     ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn delete_role_policy(
+        &self,
+        role: &str,
+        name: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
 
     /// Every IAM user's name, all pages.
     fn list_users(&self) -> impl Future<Output = AwsResult<Vec<String>>> + Send;

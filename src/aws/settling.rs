@@ -212,6 +212,7 @@ impl<A: Iam + Send + Sync> Iam for Settling<A> {
         fn list_role_policies(role: &str) -> Vec<String>: named [role];
         fn get_role_policy(role: &str, name: &str) -> Option<serde_json::Value>: named [role];
         fn put_role_policy(role: &str, name: &str, document: &str) -> (): named [role];
+        fn delete_role_policy(role: &str, name: &str) -> (): named [role];
         fn list_users() -> Vec<String>: pass;
         fn get_user(name: &str) -> Option<UserInfo>: lookup [name];
         fn delete_user(name: &str) -> (): named [name];

@@ -12,7 +12,7 @@ use crate::error::{Error, InputError};
 use crate::iam::apply::{Failure, apply_shared, rolling_back};
 use crate::iam::plan::missing_as_empty;
 use crate::iam::plan::{SharedState, Step, observe_shared, plan_shared};
-use crate::iam::role::REVOKED_SESSIONS_POLICY;
+use crate::iam::role::REVOKED_POLICY_PREFIX;
 use crate::iam::role_sessions::{AssumableRole, assumable_roles, cut_sessions};
 use crate::iam::undo::{Undo, UndoLog};
 use crate::operation::{Operation, Prepared, existing_user};
@@ -131,7 +131,7 @@ impl fmt::Display for MoveStep {
             MoveStep::Shared(step) => write!(f, "{step}"),
             MoveStep::CutRoleSessions { user, role } => write!(
                 f,
-                "iam:PutRolePolicy RoleName={} PolicyName={REVOKED_SESSIONS_POLICY} (denies aws:userid {} issued until now: the old role's sessions end before the new group)",
+                "iam:PutRolePolicy RoleName={} PolicyName={REVOKED_POLICY_PREFIX}{user}.<now> (denies aws:userid {} issued until now: the old role's sessions end before the new group)",
                 role.name,
                 role.session_of(user)
             ),

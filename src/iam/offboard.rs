@@ -21,7 +21,7 @@ use crate::aws::{
 };
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, InputError};
-use crate::iam::role::REVOKED_SESSIONS_POLICY;
+use crate::iam::role::REVOKED_POLICY_PREFIX;
 use crate::iam::role_sessions::{AssumableRole, RoleSessionsCut, assumable_roles, cut_sessions};
 use crate::names;
 use futures_util::future::join_all;
@@ -357,7 +357,7 @@ impl fmt::Display for Removal {
             Removal::LiftDeny { .. } => write!(f, "iam:DeleteUserPolicy {DENY_ALL_POLICY}"),
             Removal::CutRoleSessions { role, user, .. } => write!(
                 f,
-                "iam:PutRolePolicy RoleName={} PolicyName={REVOKED_SESSIONS_POLICY} (denies aws:userid {}: the person's sessions of the role already issued stop working)",
+                "iam:PutRolePolicy RoleName={} PolicyName={REVOKED_POLICY_PREFIX}{user}.<now> (denies aws:userid {} issued until now: the person's sessions of the role already issued stop working)",
                 role.name,
                 role.session_of(user)
             ),

@@ -21,8 +21,9 @@ use serde_json::{Value, json};
 
 /// The group inline policy that allows assuming the template's role.
 pub(crate) const ASSUME_POLICY: &str = "iam-onboard-assume-role";
-/// The role inline policy that denies the sessions of people offboarded or moved away.
-pub(crate) const REVOKED_SESSIONS_POLICY: &str = "iam-onboard-revoked-sessions";
+/// How the role inline policies that deny the sessions of people offboarded or moved away
+/// begin: `iam-onboard-revoked.<user>.<unix time>`, one per person and time.
+pub(crate) const REVOKED_POLICY_PREFIX: &str = "iam-onboard-revoked.";
 const TRUST_SID: &str = "IamOnboardPeopleOfTemplate";
 const MFA_KEY: &str = "aws:MultiFactorAuthPresent";
 const SESSION_NAME_KEY: &str = "sts:RoleSessionName";

@@ -8,7 +8,7 @@ use crate::aws::{PermissionSetSpec, Sso};
 use crate::clock::{Clock, rfc3339};
 use crate::error::Error;
 use crate::quotas::PERMISSION_SET_INLINE_POLICY;
-use crate::revoke::{Fitted, Revocations, RevokedKey, session_seconds};
+use crate::revoke::{Fitted, Revocations, session_seconds};
 use crate::sso::operations::Patience;
 use crate::sso::permission_set::{MAX_DESCRIBES_AT_ONCE, PERMISSION_SET_MARKER, reprovision};
 use futures_util::future::try_join_all;
@@ -134,7 +134,7 @@ fn decide(set: &SetSeen, user_id: &str, now: u64, revoke_unmanaged: bool) -> Set
                 .to_string(),
         );
     }
-    let mut entries = Revocations::read(RevokedKey::IdentityStoreUser, set.policy.as_ref(), now);
+    let mut entries = Revocations::read(set.policy.as_ref(), now);
     if let Some(at) = entries.fresh(user_id, now) {
         return revocation(RevokeStep::Done { at });
     }
@@ -200,7 +200,7 @@ pub(crate) async fn revoke_in_set(
             .get_inline_policy(instance_arn, &set.arn)
             .await
             .map_err(|err| err.to_string())?;
-        let mut entries = Revocations::read(RevokedKey::IdentityStoreUser, policy.as_ref(), now);
+        let mut entries = Revocations::read(policy.as_ref(), now);
         if writes > 0
             && let Some(at) = entries.fresh(user_id, now)
         {

@@ -10,7 +10,7 @@ use crate::clock::rfc3339;
 use crate::error::{Error, InputError};
 use crate::outcome::PermissionSetAction;
 use crate::quotas::{PERMISSION_SET_INLINE_POLICY, policy_chars};
-use crate::revoke::{Fitted, Revocations, RevokedKey, session_seconds};
+use crate::revoke::{Fitted, Revocations, session_seconds};
 use crate::sso::operations::{Patience, retrying_conflicts, wait_for};
 use crate::template::{FORCE_MFA_POLICY, IAM_PATH, Template};
 use futures_util::future::try_join_all;
@@ -251,7 +251,7 @@ fn with_unexpired_revocations(
     let now = clock.unix_now();
     let session_secs = session_seconds(&current.session_duration)
         .max(session_seconds(&design.spec.session_duration));
-    let mut entries = Revocations::read(RevokedKey::IdentityStoreUser, policy, now);
+    let mut entries = Revocations::read(policy, now);
     let fitted = entries
         .fit(
             Some(&design.inline_policy),

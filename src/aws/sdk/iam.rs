@@ -411,6 +411,18 @@ impl Iam for SdkIam {
         Ok(())
     }
 
+    async fn delete_role_policy(&self, role: &str, name: &str) -> AwsResult<()> {
+        const OP: &str = "iam:DeleteRolePolicy";
+        sent!(
+            OP,
+            self.iam
+                .delete_role_policy()
+                .role_name(role)
+                .policy_name(name)
+        )?;
+        Ok(())
+    }
+
     async fn list_users(&self) -> AwsResult<Vec<String>> {
         const OP: &str = "iam:ListUsers";
         let users: Vec<_> = every!(OP, self.iam.list_users())?;

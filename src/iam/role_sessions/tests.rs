@@ -11,6 +11,7 @@ use crate::iam::offboard::Removed;
 use crate::iam::offboard::{OffboardMode, discover, execute_at, plan_offboard};
 use crate::iam::plan::{observe_shared, plan_shared};
 use crate::iam::request::{MfaMode, NewUserInput, NewUserRequest};
+use crate::iam::role::REVOKED_POLICY_PREFIX;
 use crate::template::TemplateSet;
 use std::sync::Arc;
 
@@ -141,6 +142,16 @@ async fn the_role_is_assumed_only_with_mfa_as_oneself_by_its_template_s_people()
     assert!(other_template.is_err(), "bob's group allows no role");
 }
 
+/// The role's revocation policies, by name.
+fn revoked(api: &MemoryIam) -> Vec<String> {
+    let role = api.role(ROLE).unwrap();
+    role.inline
+        .keys()
+        .filter(|name| name.starts_with(REVOKED_POLICY_PREFIX))
+        .cloned()
+        .collect()
+}
+
 #[tokio::test]
 async fn offboarding_cuts_the_person_s_role_sessions_and_not_a_colleague_s() {
     let api = Arc::new(MemoryIam::new(0));
@@ -154,35 +165,123 @@ async fn offboarding_cuts_the_person_s_role_sessions_and_not_a_colleague_s() {
     assert_eq!(removed.roles_cut[0].at, now());
     assert_eq!(removed.roles_cut[0].older_sessions_cut, None);
     assert!(api.user("alice").is_none(), "the user is gone");
-    assert!(
-        api.session_may_act(&alice)
-            .unwrap_err()
-            .contains("iam-onboard-revoked-sessions")
-    );
+    let name = revoked_policy_name("alice", now());
+    assert_eq!(revoked(&api), std::slice::from_ref(&name));
+    assert!(api.session_may_act(&alice).unwrap_err().contains(&name));
     assert!(api.session_may_act(&carol).is_ok(), "a colleague goes on");
-    let policy = api.role(ROLE).unwrap().inline["iam-onboard-revoked-sessions"].clone();
-    let entries = Revocations::read(RevokedKey::RoleSession, Some(&policy), now());
-    assert_eq!(entries.revoked_at(&alice.user_id), Some(now()));
+    let policy = &api.role(ROLE).unwrap().inline[&name];
+    assert_eq!(policy, &deny_before(Some(&alice.user_id), now()));
+    assert_eq!(
+        policy["Statement"][0]["Condition"]["DateLessThan"]["aws:TokenIssueTime"],
+        NOW
+    );
 }
 
 #[tokio::test]
-async fn disable_only_cuts_the_role_sessions_too_and_entries_expire_after_the_longest_session() {
+async fn disable_only_cuts_the_role_sessions_too_and_policies_go_after_the_longest_session() {
     let api = Arc::new(MemoryIam::new(0));
     onboard(&api, "alice", "devops").await;
     onboard(&api, "carol", "devops").await;
     let alice = session(&api, "alice", now() - 60);
     offboard(&api, "alice", OffboardMode::DisableOnly, NOW).await;
     assert!(api.session_may_act(&alice).is_err());
-    let later = crate::clock::rfc3339(now() + 4 * 3600 + crate::revoke::DELETION_MARGIN_SECS);
+    let expired_at = now() + 4 * 3600 + crate::revoke::DELETION_MARGIN_SECS;
+    let later = crate::clock::rfc3339(expired_at);
     offboard(&api, "carol", OffboardMode::Delete, &later).await;
-    let policy = api.role(ROLE).unwrap().inline["iam-onboard-revoked-sessions"].clone();
-    let entries = Revocations::read(RevokedKey::RoleSession, Some(&policy), now());
-    assert_eq!(entries.revoked_at(&alice.user_id), None, "pruned");
-    assert!(
-        entries
-            .revoked_at(&format!("{}:carol", api.role(ROLE).unwrap().id))
-            .is_some()
+    assert_eq!(
+        revoked(&api),
+        [revoked_policy_name("carol", expired_at)],
+        "alice's is deleted once her sessions of four hours and the margin have passed"
     );
+}
+
+/// A role as read, with `others_chars` taken by its other inline policies and `revoked`
+/// policies of its own at the times given, each of `chars`.
+fn role_as_read(others_chars: usize, revoked: &[(&str, u64)], chars: usize) -> AssumableRole {
+    AssumableRole {
+        name: ROLE.to_string(),
+        arn: arn("role", ROLE),
+        role_id: "AROAEXAMPLE".to_string(),
+        max_session_secs: 3600,
+        revoked: revoked
+            .iter()
+            .map(|(user, at)| RevokedPolicy {
+                name: revoked_policy_name(user, *at),
+                at: *at,
+                chars,
+            })
+            .collect(),
+        others_chars,
+    }
+}
+
+#[test]
+fn a_person_s_policy_is_written_beside_the_others_and_the_expired_go_after_it() {
+    let expired_at = now() - 3600 - crate::revoke::DELETION_MARGIN_SECS;
+    let role = role_as_read(1000, &[("old", expired_at), ("recent", now() - 60)], 250);
+    let plan = plan_cut(&role, "alice", now()).unwrap();
+    assert_eq!(plan.name, "iam-onboard-revoked.alice.1796119200");
+    assert_eq!(plan.document, deny_before(Some("AROAEXAMPLE:alice"), now()));
+    assert_eq!(plan.older_sessions_cut, None);
+    assert!(plan.delete_first.is_empty());
+    assert_eq!(plan.delete_after, [revoked_policy_name("old", expired_at)]);
+}
+
+#[test]
+fn with_no_room_beside_them_the_expired_go_first() {
+    let expired_at = now() - 3600 - crate::revoke::DELETION_MARGIN_SECS;
+    let role = role_as_read(ROLE_INLINE_POLICIES - 300, &[("old", expired_at)], 250);
+    let plan = plan_cut(&role, "alice", now()).unwrap();
+    assert_eq!(plan.delete_first, [revoked_policy_name("old", expired_at)]);
+    assert!(plan.delete_after.is_empty());
+    assert_eq!(
+        plan.older_sessions_cut,
+        Some(now()),
+        "300 characters hold the deny of every older session, not the person's beside it"
+    );
+}
+
+#[test]
+fn a_person_s_policy_that_would_not_leave_room_denies_every_older_session_and_covers_the_rest() {
+    let later = now() + 5;
+    let role = role_as_read(
+        ROLE_INLINE_POLICIES - 3 * 250 - 300,
+        &[("a", now() - 60), ("b", now() - 30), ("c", later)],
+        250,
+    );
+    let plan = plan_cut(&role, "alice", now()).unwrap();
+    assert_eq!(plan.document, deny_before(None, now()));
+    assert_eq!(
+        plan.document["Statement"][0]["Sid"],
+        crate::revoke::REVOKE_OLDER_SID
+    );
+    assert_eq!(plan.older_sessions_cut, Some(now()));
+    assert_eq!(
+        plan.delete_after,
+        [
+            revoked_policy_name("a", now() - 60),
+            revoked_policy_name("b", now() - 30)
+        ],
+        "a policy of a later time (another offboarding this second) is not covered, so it stays"
+    );
+}
+
+#[test]
+fn a_role_whose_own_policies_leave_no_room_is_refused_before_any_write() {
+    let role = role_as_read(ROLE_INLINE_POLICIES - 20, &[], 0);
+    let err = plan_cut(&role, "alice", now()).unwrap_err();
+    assert!(err.contains("leaving no room"), "{err}");
+}
+
+#[test]
+fn only_the_tool_s_revocation_policies_are_read_as_such() {
+    assert_eq!(
+        revoked_at("iam-onboard-revoked.first.last.1796119200"),
+        Some(1_796_119_200)
+    );
+    assert_eq!(revoked_at("iam-onboard-revoked.alice"), None);
+    assert_eq!(revoked_at("iam-onboard-revoked-sessions"), None);
+    assert_eq!(revoked_at("platform-guardrail"), None);
 }
 
 #[tokio::test]
@@ -191,29 +290,34 @@ async fn entries_that_no_longer_fit_the_role_revoke_every_older_session() {
     onboard(&api, "alice", "devops").await;
     onboard(&api, "carol", "devops").await;
     let role_id = api.role(ROLE).unwrap().id;
-    let mut earlier = Revocations::read(RevokedKey::RoleSession, None, now());
-    for n in 0..80 {
-        earlier.add(&format!("{role_id}:leaver{n:02}"), now() - 2 * 3600);
+    let leavers: Vec<String> = (0..30).map(|n| format!("leaver{n:02}")).collect();
+    let mut taken = 0;
+    for leaver in &leavers {
+        let at = now() - 2 * 3600;
+        let document = deny_before(Some(&format!("{role_id}:{leaver}")), at).to_string();
+        taken += policy_chars(&document);
+        api.put_role_policy(ROLE, &revoked_policy_name(leaver, at), &document)
+            .await
+            .unwrap();
     }
-    let written = earlier.written_into(None).unwrap();
-    api.put_role_policy(ROLE, REVOKED_SESSIONS_POLICY, &written.to_string())
-        .await
-        .unwrap();
     let guardrail = |resource: String| {
         serde_json::json!({"Version": "2012-10-17", "Statement": [
             {"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": resource}
         ]})
     };
-    let room = ROLE_INLINE_POLICIES
-        - policy_chars(&written.to_string())
-        - policy_chars(&guardrail(String::new()).to_string());
-    let filler = guardrail("a".repeat(room - 40));
+    let room = ROLE_INLINE_POLICIES - taken - policy_chars(&guardrail(String::new()).to_string());
+    let filler = guardrail("a".repeat(room - 300));
     api.put_role_policy(ROLE, "platform-guardrail", &filler.to_string())
         .await
         .unwrap();
     let carol = session(&api, "carol", now() - 60);
     let removed = offboard(&api, "alice", OffboardMode::Delete, NOW).await;
     assert_eq!(removed.roles_cut[0].older_sessions_cut, Some(now()));
+    assert_eq!(
+        revoked(&api),
+        [revoked_policy_name("alice", now())],
+        "the leavers' policies are covered by the one that denies every older session"
+    );
     assert!(
         api.session_may_act(&carol).is_err(),
         "everyone's older sessions end"
@@ -261,10 +365,10 @@ async fn offboarding_a_role_template_s_person_takes_nine_round_trips() {
         waited.as_secs_f64()
     );
     // Every list; keys' last use and the groups' assume-role policies; the role and its
-    // policies; the deny-all; the role's entry; the entry read back; the removals; the deny;
+    // policies; their documents; the deny-all; the person's policy on the role; the removals;
     // the user.
     assert!(
-        waited <= std::time::Duration::from_millis(900),
+        waited <= std::time::Duration::from_millis(800),
         "{waited:?}"
     );
 }

@@ -8,7 +8,7 @@ use crate::aws::memory::sso::{Behaviour, INSTANCE_ARN, MemoryPermissionSet, Memo
 use crate::clock::{SystemClock, TokioClock};
 use crate::error::{Error, exit};
 use crate::outcome::PermissionSetAction;
-use crate::revoke::{DELETION_MARGIN_SECS, REVOKE_SID, Revocations, RevokedKey};
+use crate::revoke::{DELETION_MARGIN_SECS, REVOKE_SID, Revocations};
 use crate::sso::tests::{giving, request, run, run_at};
 use crate::template::TemplateSet;
 use serde_json::{Value, json};
@@ -63,7 +63,7 @@ fn inline(api: &MemorySso, arn: &str) -> Option<Value> {
 }
 
 fn revoked(api: &MemorySso, arn: &str) -> Revocations {
-    Revocations::read(RevokedKey::IdentityStoreUser, inline(api, arn).as_ref(), 0)
+    Revocations::read(inline(api, arn).as_ref(), 0)
 }
 
 fn finance() -> crate::template::Template {

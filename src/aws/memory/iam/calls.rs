@@ -396,6 +396,15 @@ impl Iam for MemoryIam {
         })
     }
 
+    async fn delete_role_policy(&self, role: &str, name: &str) -> AwsResult<()> {
+        self.wait().await;
+        const OP: &str = "iam:DeleteRolePolicy";
+        self.mutate(OP, &format!("{role} {name}"), |s| {
+            let found = role_mut(s, OP, role)?;
+            removed(OP, found.inline.remove(name).is_some(), name)
+        })
+    }
+
     async fn list_users(&self) -> AwsResult<Vec<String>> {
         self.wait().await;
         self.read(|s| Ok(s.users.keys().cloned().collect()))
