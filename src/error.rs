@@ -11,16 +11,17 @@ use std::fmt;
 pub(crate) mod exit {
     /// The job is done (or was already done).
     pub(crate) const DONE: u8 = 0;
-    /// The job failed: `new-user` undid everything this run changed; `offboard` lists what is
-    /// left, and running it again finishes.
+    /// The job failed and the state is the old one: `new-user` and `assign` undid everything
+    /// this run changed; `offboard` failed before its first change.
     pub(crate) const FAILED: u8 = 1;
     /// Bad input or usage: nothing was changed.
     pub(crate) const BAD_INPUT: u8 = 2;
     /// Credentials missing or permission denied before anything was changed.
     pub(crate) const DENIED: u8 = 3;
     /// The job stopped part-way, neither the old state nor the new: the undo did not finish,
-    /// an old MFA device could not be removed, or a change got no answer; what is left (or
-    /// kept) is listed, and running it again finishes.
+    /// an offboarding stopped after its first change, an old MFA device could not be removed,
+    /// or a change got no answer; what is left (or kept) is listed, and running it again
+    /// finishes.
     pub(crate) const UNDO_INCOMPLETE: u8 = 4;
     /// `audit` found something at or above `--fail-on` (the report is on standard output).
     pub(crate) const FINDINGS: u8 = 5;
@@ -36,7 +37,7 @@ pub(crate) mod exit {
         (DONE, "done (or already done)"),
         (
             FAILED,
-            "failed; new-user and assign undid everything they changed, offboard lists what is left (run it again)",
+            "failed, and nothing is changed: new-user and assign undid everything they changed, offboard failed before its first change",
         ),
         (BAD_INPUT, "bad input or usage; nothing was changed"),
         (
@@ -45,7 +46,7 @@ pub(crate) mod exit {
         ),
         (
             UNDO_INCOMPLETE,
-            "stopped part-way (the undo did not finish, or a change got no answer); what is left is listed, and running it again finishes",
+            "stopped part-way (the undo did not finish, an offboarding stopped after its first change, or a change got no answer); what is left is listed, and running it again finishes",
         ),
         (
             FINDINGS,
@@ -246,11 +247,10 @@ impl Error {
         match self {
             Error::Input(_) | Error::BadRows(_) | Error::Usage(_) => exit::BAD_INPUT,
             Error::Denied(_) | Error::Profile(_) => exit::DENIED,
-            Error::Aws(_)
-            | Error::RolledBack { .. }
-            | Error::Io { .. }
-            | Error::OffboardIncomplete { .. } => exit::FAILED,
+            Error::OffboardIncomplete { removed, .. } if removed.is_empty() => exit::FAILED,
+            Error::Aws(_) | Error::RolledBack { .. } | Error::Io { .. } => exit::FAILED,
             Error::UndoIncomplete { .. }
+            | Error::OffboardIncomplete { .. }
             | Error::MfaOldDevicesLeft { .. }
             | Error::ChangeUnconfirmed { .. } => exit::UNDO_INCOMPLETE,
             Error::Findings { .. } => exit::FINDINGS,

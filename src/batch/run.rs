@@ -214,7 +214,7 @@ async fn run_row<I: Iam + Send + 'static, S: Sso + Send + 'static>(
             written: None,
         },
         Err(err) => Finished {
-            undo_incomplete: matches!(err, Error::UndoIncomplete { .. }),
+            undo_incomplete: err.exit_code() == crate::error::exit::UNDO_INCOMPLETE,
             report: RowReport::new(row, RowStatus::Failed, String::new(), err.to_string()),
             written: None,
         },
