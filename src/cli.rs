@@ -513,6 +513,12 @@ pub(crate) struct AssignArgs {
     #[arg(long, value_name = "ARN")]
     pub(crate) instance_arn: Option<String>,
 
+    /// The last day of the person's access (YYYY-MM-DD), kept as their membership of the
+    /// identity-store group iam-onboard-until-<DATE>; `expire --sso` and `sync` remove their
+    /// access after it
+    #[arg(long, value_name = "DATE")]
+    pub(crate) until: Option<String>,
+
     /// How long to wait for one assignment that stays IN_PROGRESS
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     pub(crate) timeout: u64,
@@ -524,7 +530,7 @@ pub(crate) struct BatchArgs {
     /// required): action (onboard, offboard, assign, offboard-sso, move; default onboard), username,
     /// template, display_name, email, ticket, tags (k=v;k=v), console (yes/no, default no),
     /// accounts (;-separated, for assign), given_name, family_name, keep_identity (yes/no, for
-    /// offboard-sso), until (YYYY-MM-DD, for onboard). Asked for on a terminal when missing
+    /// offboard-sso), until (YYYY-MM-DD, for onboard and assign). Asked for on a terminal when missing
     pub(crate) file: Option<PathBuf>,
 
     #[command(flatten)]
@@ -569,9 +575,15 @@ pub(crate) struct LeaverArgs {
 pub(crate) struct SyncArgs {
     /// The HR export (CSV): a header row, then a row a person. Columns (any order; username
     /// and template required): username, template, display_name, email, ticket, tags
-    /// (k=v;k=v), console (yes/no, default no), kind (iam; sso people are not synced yet),
-    /// until (YYYY-MM-DD, the last day)
+    /// (k=v;k=v, IAM), console (yes/no, default no, IAM), kind (iam or sso), until
+    /// (YYYY-MM-DD, the last day), accounts (;-separated, sso), given_name and family_name
+    /// (sso: with email, who to create when missing)
     pub(crate) file: PathBuf,
+
+    /// Rows without a kind are Identity Center people (kind sso). Only the kinds the file
+    /// holds are read and changed
+    #[arg(long)]
+    pub(crate) sso: bool,
 
     #[command(flatten)]
     pub(crate) leaver: LeaverArgs,
@@ -601,6 +613,10 @@ pub(crate) struct ApplyArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct ExpireArgs {
+    /// Also remove the access of the Identity Center people past their end date
+    #[arg(long)]
+    pub(crate) sso: bool,
+
     #[command(flatten)]
     pub(crate) leaver: LeaverArgs,
 

@@ -83,7 +83,7 @@ pub(crate) async fn gather_sso(
         instance_arn: instance.arn,
         assignments,
         users: users.into_iter().collect(),
-        groups,
+        groups: groups.into_iter().map(|group| group.id).collect(),
     })
 }
 

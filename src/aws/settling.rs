@@ -7,6 +7,7 @@
 //! user is still missing, without a wait.
 
 use super::{
+    IdentityGroup,
     AccessKey, Assignment, AuthorizedUser, AwsError, AwsErrorKind, AwsResult, CallerIdentity,
     CredentialRow, Grantee, GroupMembership, GroupRef, Iam, MfaDevice, NewPerson, NewRole, NewUser,
     OperationStatus, PasswordRules, PermissionSetSpec, PolicyVersion, Principal, RoleInfo,
@@ -321,7 +322,8 @@ impl<A: Sso + Send + Sync> Sso for Settling<A> {
         fn list_accounts_for_permission_set(instance_arn: &str, permission_set_arn: &str) -> Vec<String>: named [permission_set_arn];
         fn list_account_assignments(instance_arn: &str, account: &str, permission_set_arn: &str) -> Vec<(Principal, String)>: named [permission_set_arn];
         fn list_identity_users(identity_store_id: &str) -> Vec<(String, String)>: pass;
-        fn list_identity_groups(identity_store_id: &str) -> Vec<String>: pass;
+        fn list_identity_groups(identity_store_id: &str) -> Vec<IdentityGroup>: pass;
+        fn list_group_members(identity_store_id: &str, group_id: &str) -> Vec<(String, String)>: named [group_id];
         fn list_assignments_for_group(instance_arn: &str, group_id: &str) -> Vec<Assignment>: named [group_id];
         fn create_account_assignment(instance_arn: &str, assignment: &Assignment, grantee: &Grantee) -> OperationStatus: named [grantee.id.as_str(), assignment.permission_set_arn.as_str()];
         fn describe_assignment_creation(instance_arn: &str, request_id: &str) -> OperationStatus: pass;

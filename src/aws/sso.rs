@@ -21,6 +21,14 @@ pub(crate) struct NewPerson {
     pub(crate) email: String,
 }
 
+/// A group of the identity store, as listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct IdentityGroup {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) description: String,
+}
+
 /// A person's membership of an identity-store group.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct GroupMembership {
@@ -230,11 +238,17 @@ pub(crate) trait Sso: Sync {
         &self,
         identity_store_id: &str,
     ) -> impl Future<Output = AwsResult<Vec<(String, String)>>> + Send;
-    /// Every group id of the identity store.
+    /// Every group of the identity store.
     fn list_identity_groups(
         &self,
         identity_store_id: &str,
-    ) -> impl Future<Output = AwsResult<Vec<String>>> + Send;
+    ) -> impl Future<Output = AwsResult<Vec<IdentityGroup>>> + Send;
+    /// Every member of one group: (membership id, user id).
+    fn list_group_members(
+        &self,
+        identity_store_id: &str,
+        group_id: &str,
+    ) -> impl Future<Output = AwsResult<Vec<(String, String)>>> + Send;
     /// Every assignment of one identity-store group, across accounts and permission sets.
     fn list_assignments_for_group(
         &self,

@@ -2,6 +2,8 @@
 //! turned into the same request the single commands build, every bad row named by line and
 //! column, one row a person, and no protected person.
 
+use crate::sso::end_date::SsoEndDateRequest;
+use crate::sso::job_change::SsoMoveRequest;
 use crate::config::{Config, SsoAccess};
 use crate::error::InputError;
 use crate::iam::end_date::EndDateRequest;
@@ -44,6 +46,10 @@ pub(crate) enum RowAction {
     Move(Box<MoveRequest>),
     /// A new end date for an IAM user this tool made (sync only: no file row asks for it).
     SetEndDate(EndDateRequest),
+    /// A job change of an Identity Center person (sync only).
+    MoveSso(Box<SsoMoveRequest>),
+    /// A new end date for an Identity Center person (sync only).
+    SetSsoEndDate(SsoEndDateRequest),
 }
 
 /// A checked row and the line it starts on.
@@ -67,6 +73,8 @@ impl Row {
             RowAction::OffboardSso(request) => &request.user_name,
             RowAction::Move(request) => &request.user_name,
             RowAction::SetEndDate(request) => &request.user_name,
+            RowAction::MoveSso(request) => &request.user_name,
+            RowAction::SetSsoEndDate(request) => &request.user_name,
         }
     }
 
@@ -78,6 +86,8 @@ impl Row {
             RowAction::OffboardSso(_) => "offboard-sso",
             RowAction::Move(_) => "move",
             RowAction::SetEndDate(_) => "set-until",
+            RowAction::MoveSso(_) => "move-sso",
+            RowAction::SetSsoEndDate(_) => "set-until-sso",
         }
     }
 }
@@ -286,6 +296,7 @@ pub(crate) fn parse_row(
                 accounts: split_list(&get("accounts")),
                 create,
                 instance_arn: None,
+                until: optional("until"),
             };
             let request =
                 AssignRequest::new(input, checking.templates, checking.config).map_err(relocate)?;
@@ -380,7 +391,9 @@ impl Checked {
             RowAction::Offboard(_)
             | RowAction::OffboardSso(_)
             | RowAction::Move { .. }
-            | RowAction::SetEndDate(_) => {}
+            | RowAction::SetEndDate(_)
+            | RowAction::MoveSso(_)
+            | RowAction::SetSsoEndDate(_) => {}
         }
     }
 

@@ -21,6 +21,8 @@ use crate::outcome::RowStatus;
 use crate::protect::Guard;
 use crate::secret::Secret;
 use crate::sso::assign;
+use crate::sso::end_date::{SetSsoEndDate, SsoEndDateRequest};
+use crate::sso::job_change::{self as sso_job_change, SsoMoveRequest};
 use crate::sso::groups::{TemplateGroup, ensure_group};
 use crate::sso::offboard::{self as sso_offboard, SsoOffboardRequest};
 use crate::sso::operations::Patience;
@@ -206,6 +208,12 @@ async fn run_row<I: Iam + Send + 'static, S: Sso + Send + 'static>(
         RowAction::SetEndDate(request) => {
             end_date_row(iam.as_ref(), row, request, prepared, settings, interrupted).await
         }
+        RowAction::MoveSso(request) => {
+            move_sso_row(sso, row, request, prepared, settings, interrupted).await
+        }
+        RowAction::SetSsoEndDate(request) => {
+            sso_end_date_row(sso.as_ref(), row, request, prepared, settings, interrupted).await
+        }
     };
     match ended {
         Ok(report) => Finished {
@@ -314,6 +322,53 @@ async fn end_date_row(
     Ok(row_report(row, driven, |_, ()| {
         let until = request.until.as_deref().unwrap_or("none");
         (RowStatus::Updated, format!("end date {until}"), None)
+    }))
+}
+
+/// A sync's end-date change of an Identity Center person: their end-date group.
+async fn sso_end_date_row(
+    sso: &impl Sso,
+    row: &Row,
+    request: &SsoEndDateRequest,
+    prepared: &Prepared,
+    settings: &RunOptions,
+    interrupted: impl Future<Output = ()>,
+) -> Result<RowReport, Error> {
+    let mut operation = SetSsoEndDate {
+        api: sso,
+        request,
+        caller: prepared.guard.caller(),
+    };
+    let driven = drive_row(&mut operation, prepared, settings, interrupted).await?;
+    Ok(row_report(row, driven, |_, ()| {
+        let until = request.until.as_deref().unwrap_or("none");
+        (RowStatus::Updated, format!("end date {until}"), None)
+    }))
+}
+
+/// A sync's job change of an Identity Center person: `move --sso`.
+async fn move_sso_row<S: Sso + Send + 'static>(
+    sso: Arc<S>,
+    row: &Row,
+    request: &SsoMoveRequest,
+    prepared: &Prepared,
+    settings: &RunOptions,
+    interrupted: impl Future<Output = ()>,
+) -> Result<RowReport, Error> {
+    let mut operation = sso_job_change::MovePerson {
+        api: sso,
+        request,
+        caller: prepared.guard.caller(),
+        clock: &SystemClock,
+        patience: settings.patience,
+    };
+    let driven = drive_row(&mut operation, prepared, settings, interrupted).await?;
+    Ok(row_report(row, driven, |(plan, _), _| {
+        (
+            RowStatus::Moved,
+            format!("from {} to {}", plan.from.join("+"), request.template.name),
+            None,
+        )
     }))
 }
 
@@ -435,7 +490,11 @@ async fn offboard_sso_row<S: Sso + Send + 'static>(
             let notes = prepared.plan.map(|plan| plan.left_open().join("; "));
             RowReport::new(
                 row,
-                RowStatus::Offboarded,
+                if request.keep_identity && row.planned {
+                    RowStatus::Disabled
+                } else {
+                    RowStatus::Offboarded
+                },
                 prepared.subject,
                 notes.unwrap_or_default(),
             )
@@ -499,7 +558,9 @@ async fn assign_row<S: Sso + Send + 'static>(
             .accounts
             .iter()
             .any(|(_, _, o)| *o == crate::sso::assignments::AccountOutcome::Created);
-    let status = if new {
+    let status = if new && row.planned {
+        RowStatus::Joined
+    } else if new {
         RowStatus::Assigned
     } else {
         RowStatus::AlreadyDone

@@ -57,6 +57,7 @@ pub(crate) fn assign_request(
             accounts: args.accounts,
             create,
             instance_arn: args.instance_arn,
+            until: args.until,
         },
         set,
         config,
@@ -153,6 +154,7 @@ mod tests {
             display_name: None,
             instance_arn: None,
             timeout: 300,
+            until: None,
         }
     }
 

@@ -13,7 +13,7 @@ use crate::outcome::RowStatus;
 use crate::report::{self, Acting};
 use crate::settings::Settings;
 use crate::sso::operations::Patience;
-use crate::sync::file::read_export;
+use crate::sync::file::{ExportRules, Kind, read_export};
 use crate::sync::plan::{LeaverRules, SyncPlan, plan_expire, plan_sync};
 use crate::sync::saved::SavedPlan;
 use crate::sync::state::Account;
@@ -33,14 +33,23 @@ pub(super) async fn sync(
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
     let file = args.file.display().to_string();
-    let wanted = read_export(&args.file, &file, &settings.templates, &settings.protected)
-        .map_err(Error::BadRows)?;
+    let export = ExportRules {
+        templates: &settings.templates,
+        config: &settings.config,
+        protected: &settings.protected,
+        default_kind: if args.sso { Kind::Sso } else { Kind::Iam },
+    };
+    let wanted = read_export(&args.file, &file, &export).map_err(Error::BadRows)?;
+    let kinds: Vec<Kind> = [Kind::Iam, Kind::Sso]
+        .into_iter()
+        .filter(|kind| wanted.iter().any(|person| person.kind == *kind))
+        .collect();
     if let Some(path) = &args.plan_out {
         crate::iam::request::must_be_new("--plan-out", path)?;
     } else {
         super::confirmable(settings)?;
     }
-    let (clients, account) = read(settings).await?;
+    let (clients, account) = read(settings, &kinds).await?;
     let now = SystemClock.unix_now();
     let rules = rules(&args.leaver, args.max_leavers);
     let plan = plan_sync(&wanted, &account, &settings.protected, rules, now);
@@ -68,12 +77,16 @@ pub(super) async fn sync(
     .await
 }
 
-/// The clients for the run, and the account read with them.
-async fn read(settings: &Settings) -> Result<(Clients, Account), Error> {
+/// The clients for the run, and the account's people of `kinds` read with them.
+async fn read(settings: &Settings, kinds: &[Kind]) -> Result<(Clients, Account), Error> {
     let clients = Clients::new(settings).await?;
-    let account = Account::read(clients.iam.as_ref())
-        .await
-        .map_err(Error::from_aws)?;
+    let account = Account::read(
+        clients.iam.as_ref(),
+        clients.sso.as_ref(),
+        kinds,
+        &settings.templates,
+    )
+    .await?;
     Ok((clients, account))
 }
 
@@ -85,7 +98,7 @@ pub(super) async fn apply(
     let file = args.plan.display().to_string();
     let saved = SavedPlan::read(&args.plan)?;
     super::confirmable(settings)?;
-    let (clients, account) = read(settings).await?;
+    let (clients, account) = read(settings, &saved.kinds).await?;
     saved.still_holds(&account, &file)?;
     let plan = SyncPlan {
         changes: saved.changes,
@@ -105,7 +118,12 @@ pub(super) async fn expire(
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
     super::confirmable(settings)?;
-    let (clients, account) = read(settings).await?;
+    let kinds = if args.sso {
+        vec![Kind::Iam, Kind::Sso]
+    } else {
+        vec![Kind::Iam]
+    };
+    let (clients, account) = read(settings, &kinds).await?;
     let plan = plan_expire(
         &account,
         &settings.protected,
@@ -142,7 +160,7 @@ async fn carry_out(
     settings: &Settings,
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
-    let planned = plan.rows(&settings.templates)?;
+    let planned = plan.rows(&settings.templates, &settings.config)?;
     let checked = Checked::of_rows(&planned);
     super::rows::check_report(&checked, run, settings)?;
     super::rows::proceed(settings, !planned.is_empty())?;

@@ -12,6 +12,7 @@ use crate::error::{Error, InputError};
 use crate::operation::{Operation, Prepared};
 use crate::protect::{Person, Protected};
 use crate::sso::assignments::{AccountOutcome, assign_accounts, is_assigned, unassign};
+use crate::sso::end_date::{UntilChange, read_until, record, until_group};
 use crate::sso::groups::{TemplateGroup, ensure_group, group_name, join, leave};
 use crate::sso::instance::choose_instance;
 use crate::sso::operations::Patience;
@@ -429,11 +430,39 @@ impl<A: Sso + Send + 'static> Operation for AssignPerson<'_, A> {
         })
     }
 
+    /// The access, then the end date (`--until`) once the access is given: a failure there
+    /// leaves the access, so it is exit 4 naming the date left to record (running it again
+    /// records it).
     async fn apply(
         &mut self,
         (): &(),
         interrupted: impl Future<Output = ()>,
     ) -> Result<Assigned, Error> {
+        let assigned = self.give(interrupted).await?;
+        if let Some(date) = &self.request.until {
+            let store = &assigned.identity_store_id;
+            let recorded = async {
+                let found = read_until(self.api.as_ref(), store, &assigned.user_id).await?;
+                let change = UntilChange::of(&found, Some(date));
+                record(self.api.as_ref(), store, &assigned.user_id, &change).await
+            };
+            if let Err(err) = recorded.await {
+                return Err(Error::UndoIncomplete {
+                    cause: err.to_string(),
+                    leftovers: vec![format!(
+                        "{} has the access, without the end date {date} (group {}): run the same command again to record it",
+                        self.request.user_name,
+                        until_group(date)
+                    )],
+                });
+            }
+        }
+        Ok(assigned)
+    }
+}
+
+impl<A: Sso + Send + 'static> AssignPerson<'_, A> {
+    async fn give(&self, interrupted: impl Future<Output = ()>) -> Result<Assigned, Error> {
         match &self.giving {
             Giving::Whole { clock } => {
                 assign(
@@ -593,6 +622,13 @@ pub(crate) async fn preview(api: &impl Sso, request: &AssignRequest) -> Result<V
             request.user_name,
             group_name(template)
         ));
+    }
+    if let Some(date) = &request.until {
+        let found = match &user_id {
+            Some(id) => read_until(api, &instance.identity_store_id, id).await?,
+            None => Vec::new(),
+        };
+        planned.extend(UntilChange::of(&found, Some(date)).steps(&request.user_name));
     }
     Ok(planned)
 }

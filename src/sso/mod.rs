@@ -2,12 +2,14 @@
 //! templates (`permission_set`), account assignments with polling and conflict retries
 //! (`assignments`, `operations`), groups for group-mode access (`groups`), and the changes, each
 //! an `Operation`: `assign` (on `request`), `offboard` (sessions cut first: `cut_sessions`,
-//! `crate::revoke`), `job_change` (move --sso); `people` reads what gives a person access (show --sso,
-//! and what offboarding removes).
+//! `crate::revoke`), `job_change` (move --sso), `end_date` (a person's end date, kept as a
+//! group membership); `people` reads what gives a person access (show --sso, and what
+//! offboarding removes).
 
 pub(crate) mod assign;
 pub(crate) mod assignments;
 pub(crate) mod cut_sessions;
+pub(crate) mod end_date;
 pub(crate) mod groups;
 pub(crate) mod instance;
 pub(crate) mod job_change;

@@ -77,6 +77,8 @@ pub(crate) struct AssignInput {
     /// Who to create when the person is missing.
     pub(crate) create: Option<PersonInput>,
     pub(crate) instance_arn: Option<String>,
+    /// `--until`: the person's end date, as given.
+    pub(crate) until: Option<String>,
 }
 
 /// A person to create in the identity store, as given.
@@ -114,6 +116,8 @@ pub(crate) struct AssignRequest {
     /// Through a group per template (the accounts came from the template's account sets and
     /// the configuration does not say `"sso_access": "users"`), or to the person.
     pub(crate) access: SsoAccess,
+    /// The person's end date (`YYYY-MM-DD`), recorded with their access.
+    pub(crate) until: Option<String>,
 }
 
 impl AssignRequest {
@@ -130,6 +134,11 @@ impl AssignRequest {
             crate::names::validate_account_id(account)?;
         }
         let targets = resolve_targets(&template, &input.accounts, templates, config)?;
+        let until = input
+            .until
+            .as_deref()
+            .map(|date| crate::iam::end_date::parse_date("--until", date))
+            .transpose()?;
         let create = match input.create {
             None => None,
             Some(person) => {
@@ -162,6 +171,7 @@ impl AssignRequest {
             create,
             instance_arn: input.instance_arn,
             access,
+            until,
         })
     }
 

@@ -46,6 +46,7 @@ pub(crate) fn request(accounts: &[&str], create: bool) -> AssignRequest {
         }),
         instance_arn: None,
         access: SsoAccess::Users,
+        until: None,
     }
 }
 

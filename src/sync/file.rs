@@ -1,14 +1,17 @@
 //! The HR export `sync` reads: a header row, then a row a person, checked whole before anything
-//! is read from AWS. Each row is built into the request `new-user` builds (the same
-//! constructor), so a value that command refuses is refused here, named by file, line and
-//! column. An export with no rows, or whose header lacks `username`, is refused: an empty file
-//! must never read as "everyone has left".
+//! is read from AWS. Each row is an IAM user (`kind` iam) or an Identity Center person (`kind`
+//! sso; `--sso` makes it the default), built into the request `new-user` or `assign` builds
+//! (the same constructor), so a value that command refuses is refused here, named by file, line
+//! and column. An export with no rows, or whose header lacks `username`, is refused: an empty
+//! file must never read as "everyone has left".
 
 use crate::batch::check::{column_of, open_with, readable, split_list};
+use crate::config::Config;
 use crate::error::InputError;
 use crate::iam::request::{MfaMode, NewUserInput, NewUserRequest};
 use crate::names;
 use crate::protect::Protected;
+use crate::sso::request::{AssignInput, AssignRequest, PersonInput};
 use crate::template::TemplateSet;
 use std::collections::HashMap;
 use std::path::Path;
@@ -29,13 +32,46 @@ pub(crate) const COLUMNS: &[&str] = &[
     "family_name",
 ];
 
-/// The columns of Identity Center people (`kind` sso), which sync does not keep yet.
+/// The columns only Identity Center people (`kind` sso) use.
 const SSO_COLUMNS: [&str; 3] = ["accounts", "given_name", "family_name"];
+/// The columns only IAM users use.
+const IAM_COLUMNS: [&str; 2] = ["console", "tags"];
+
+/// Where a person lives: an IAM user, or an Identity Center person.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Kind {
+    #[default]
+    Iam,
+    Sso,
+}
+
+impl Kind {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Kind::Iam => "iam",
+            Kind::Sso => "sso",
+        }
+    }
+}
 
 /// A person as the export wants them.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Wanted {
     pub(crate) line: u64,
+    pub(crate) kind: Kind,
     pub(crate) user_name: String,
     pub(crate) template: String,
     pub(crate) display_name: Option<String>,
@@ -44,6 +80,11 @@ pub(crate) struct Wanted {
     pub(crate) tags: Vec<String>,
     pub(crate) console: bool,
     pub(crate) until: Option<String>,
+    /// Identity Center: the accounts (none: the template's account sets).
+    pub(crate) accounts: Vec<String>,
+    /// Identity Center: with `email`, who to create when the person is not in the store.
+    pub(crate) given_name: Option<String>,
+    pub(crate) family_name: Option<String>,
 }
 
 impl Wanted {
@@ -66,19 +107,71 @@ impl Wanted {
             templates,
         )
     }
+
+    /// The `assign` request that gives this Identity Center person their access (and creates
+    /// them when the row names them whole: email, given and family name).
+    pub(crate) fn assign_request(
+        &self,
+        templates: &TemplateSet,
+        config: &Config,
+    ) -> Result<AssignRequest, InputError> {
+        let create = match (&self.email, &self.given_name, &self.family_name) {
+            (Some(email), Some(given_name), Some(family_name)) => Some(PersonInput {
+                email: email.clone(),
+                given_name: given_name.clone(),
+                family_name: family_name.clone(),
+                display_name: self.display_name.clone(),
+            }),
+            (None, None, None) => None,
+            _ => {
+                return Err(InputError::new(
+                    "given_name",
+                    "email, given_name and family_name go together (all three create the person when missing)",
+                ));
+            }
+        };
+        AssignRequest::new(
+            AssignInput {
+                user_name: self.user_name.clone(),
+                template: self.template.clone(),
+                accounts: self.accounts.clone(),
+                create,
+                instance_arn: None,
+                until: self.until.clone(),
+            },
+            templates,
+            config,
+        )
+    }
+
+    /// Checks the row with its command's constructor.
+    fn check(&self, templates: &TemplateSet, config: &Config) -> Result<(), InputError> {
+        match self.kind {
+            Kind::Iam => self.request(templates).map(drop),
+            Kind::Sso => self.assign_request(templates, config).map(drop),
+        }
+    }
+}
+
+/// What reading an export needs beside the file.
+pub(crate) struct ExportRules<'a> {
+    pub(crate) templates: &'a TemplateSet,
+    pub(crate) config: &'a Config,
+    pub(crate) protected: &'a Protected,
+    /// The kind of a row without one (`--sso`: sso).
+    pub(crate) default_kind: Kind,
 }
 
 /// Reads and checks the whole export: every bad row, or every person in it.
 pub(crate) fn read_export(
     path: &Path,
     file: &str,
-    templates: &TemplateSet,
-    protected: &Protected,
+    rules: &ExportRules,
 ) -> Result<Vec<Wanted>, Vec<InputError>> {
     let (mut reader, header) = open_with(path, file, COLUMNS).map_err(|err| vec![err])?;
     let mut wanted = Vec::new();
     let mut problems = Vec::new();
-    let mut first_line_of: HashMap<String, u64> = HashMap::new();
+    let mut first_line_of: HashMap<(Kind, String), u64> = HashMap::new();
     for record in reader.records() {
         let record = match readable(record, file) {
             Ok(record) => record,
@@ -102,22 +195,25 @@ pub(crate) fn read_export(
             if template.is_empty() {
                 return Err(at("template", "is missing".to_string()));
             }
-            match get("kind").to_ascii_lowercase().as_str() {
-                "" | "iam" => {}
-                "sso" => {
+            let kind = match get("kind").to_ascii_lowercase().as_str() {
+                "" => rules.default_kind,
+                "iam" => Kind::Iam,
+                "sso" => Kind::Sso,
+                other => {
                     return Err(at(
                         "kind",
-                        "sso: sync keeps IAM users only for now; give Identity Center people with batch (assign, offboard-sso)".to_string(),
+                        format!("{} is not iam or sso", names::shown(other)),
                     ));
                 }
-                other => {
-                    return Err(at("kind", format!("{} is not iam", names::shown(other))));
-                }
-            }
-            if let Some(column) = SSO_COLUMNS.iter().find(|column| !get(column).is_empty()) {
+            };
+            let (unused, used_by) = match kind {
+                Kind::Iam => (&SSO_COLUMNS[..], "Identity Center people (kind sso)"),
+                Kind::Sso => (&IAM_COLUMNS[..], "IAM users (kind iam)"),
+            };
+            if let Some(column) = unused.iter().find(|column| !get(column).is_empty()) {
                 return Err(at(
                     column,
-                    "is for Identity Center people (kind sso), which sync does not keep yet; an IAM row leaves it empty".to_string(),
+                    format!("is for {used_by}; a {} row leaves it empty", kind.name()),
                 ));
             }
             let console = match get("console").to_ascii_lowercase().as_str() {
@@ -132,6 +228,7 @@ pub(crate) fn read_export(
             };
             let person = Wanted {
                 line,
+                kind,
                 user_name,
                 template,
                 display_name: optional("display_name"),
@@ -140,11 +237,15 @@ pub(crate) fn read_export(
                 tags: split_list(&get("tags")),
                 console,
                 until: optional("until"),
+                accounts: split_list(&get("accounts")),
+                given_name: optional("given_name"),
+                family_name: optional("family_name"),
             };
             person
-                .request(templates)
+                .check(rules.templates, rules.config)
                 .map_err(|err| at(&column_of(&err.field), err.reason))?;
-            protected
+            rules
+                .protected
                 .check_name(&person.user_name)
                 .map_err(|err| at("username", err.reason))?;
             Ok(person)
@@ -152,7 +253,7 @@ pub(crate) fn read_export(
         match person {
             Err(problem) => problems.push(problem),
             Ok(person) => {
-                let key = person.user_name.to_ascii_lowercase();
+                let key = (person.kind, person.user_name.to_ascii_lowercase());
                 if let Some(first) = first_line_of.insert(key, line) {
                     problems.push(at(
                         "username",

@@ -3,12 +3,16 @@
 //! blast-radius guard, which refuses a plan with more leavers than allowed before any change.
 
 use crate::batch::check::{Row, RowAction};
+use crate::config::Config;
 use crate::error::InputError;
 use crate::iam::end_date::{EndDateRequest, has_passed, today};
 use crate::iam::job_change::MoveRequest;
 use crate::iam::offboard::{OffboardMode, OffboardRequest};
 use crate::protect::Protected;
-use crate::sync::file::Wanted;
+use crate::sso::end_date::SsoEndDateRequest;
+use crate::sso::job_change::SsoMoveRequest;
+use crate::sso::offboard::SsoOffboardRequest;
+use crate::sync::file::{Kind, Wanted};
 use crate::sync::state::{Account, ManagedPerson};
 use crate::template::TemplateSet;
 use serde::{Deserialize, Serialize};
@@ -42,21 +46,39 @@ pub(crate) enum Change {
     Join { person: Wanted },
     /// The export names another template.
     Move {
+        #[serde(default)]
+        kind: Kind,
         user_name: String,
         line: u64,
         from: Option<String>,
         to: String,
+        /// Identity Center: the export's accounts (none: where the old access was).
+        #[serde(default)]
+        accounts: Vec<String>,
     },
     /// The export gives another end date (or none).
     SetUntil {
+        #[serde(default)]
+        kind: Kind,
         user_name: String,
         line: u64,
         until: Option<String>,
     },
-    /// Access cut, the user kept.
-    Disable { user_name: String, why: String },
+    /// Access cut, the user kept (an Identity Center person: their access removed, the
+    /// identity kept).
+    Disable {
+        #[serde(default)]
+        kind: Kind,
+        user_name: String,
+        why: String,
+    },
     /// Everything removed, the user deleted.
-    Offboard { user_name: String, why: String },
+    Offboard {
+        #[serde(default)]
+        kind: Kind,
+        user_name: String,
+        why: String,
+    },
 }
 
 impl Change {
@@ -79,12 +101,30 @@ impl Change {
         }
     }
 
+    pub(crate) fn kind(&self) -> Kind {
+        match self {
+            Change::Join { person } => person.kind,
+            Change::Move { kind, .. }
+            | Change::SetUntil { kind, .. }
+            | Change::Disable { kind, .. }
+            | Change::Offboard { kind, .. } => *kind,
+        }
+    }
+
     fn is_leaver(&self) -> bool {
         matches!(self, Change::Disable { .. } | Change::Offboard { .. })
     }
 
-    /// The change in a line, for the plan.
+    /// The change in a line, for the plan; an Identity Center person's marked `(sso)`.
     pub(crate) fn describe(&self) -> String {
+        let described = self.describe_change();
+        match self.kind() {
+            Kind::Iam => described,
+            Kind::Sso => format!("{described} (sso)"),
+        }
+    }
+
+    fn describe_change(&self) -> String {
         match self {
             Change::Join { person } => format!(
                 "{} as {}{}",
@@ -114,7 +154,7 @@ impl Change {
                     until.as_deref().unwrap_or("no end date")
                 )
             }
-            Change::Disable { user_name, why } | Change::Offboard { user_name, why } => {
+            Change::Disable { user_name, why, .. } | Change::Offboard { user_name, why, .. } => {
                 format!("{user_name} ({why})")
             }
         }
@@ -167,24 +207,73 @@ impl SyncPlan {
     }
 
     /// Each change as the batch row that makes it, built with its command's constructor.
-    pub(crate) fn rows(&self, templates: &TemplateSet) -> Result<Vec<Row>, InputError> {
+    pub(crate) fn rows(
+        &self,
+        templates: &TemplateSet,
+        config: &Config,
+    ) -> Result<Vec<Row>, InputError> {
         self.changes
             .iter()
             .map(|change| {
                 let action = match change {
+                    Change::Join { person } if person.kind == Kind::Sso => {
+                        RowAction::Assign(Box::new(person.assign_request(templates, config)?))
+                    }
                     Change::Join { person } => {
                         RowAction::Onboard(Box::new(person.request(templates)?))
                     }
+                    Change::Move {
+                        kind: Kind::Sso,
+                        user_name,
+                        to,
+                        accounts,
+                        ..
+                    } => RowAction::MoveSso(Box::new(SsoMoveRequest::new(
+                        user_name.clone(),
+                        to,
+                        templates,
+                        accounts.clone(),
+                        None,
+                    )?)),
                     Change::Move { user_name, to, .. } => RowAction::Move(Box::new(
                         MoveRequest::new(user_name.clone(), to, templates)?,
                     )),
+                    Change::SetUntil {
+                        kind: Kind::Sso,
+                        user_name,
+                        until,
+                        ..
+                    } => RowAction::SetSsoEndDate(SsoEndDateRequest::new(
+                        user_name.clone(),
+                        until.as_deref(),
+                    )?),
                     Change::SetUntil {
                         user_name, until, ..
                     } => RowAction::SetEndDate(EndDateRequest::new(
                         user_name.clone(),
                         until.as_deref(),
                     )?),
-                    Change::Disable { user_name, why } => {
+                    Change::Disable {
+                        kind: Kind::Sso,
+                        user_name,
+                        ..
+                    } => RowAction::OffboardSso(SsoOffboardRequest::new(
+                        user_name.clone(),
+                        None,
+                        true,
+                        false,
+                    )?),
+                    Change::Offboard {
+                        kind: Kind::Sso,
+                        user_name,
+                        ..
+                    } => RowAction::OffboardSso(SsoOffboardRequest::new(
+                        user_name.clone(),
+                        None,
+                        false,
+                        false,
+                    )?),
+                    Change::Disable { user_name, why, .. } => {
                         RowAction::Offboard(OffboardRequest::new(
                             user_name.clone(),
                             OffboardMode::DisableOnly,
@@ -241,7 +330,8 @@ fn left_alone(person: &ManagedPerson, why: String) -> Unchanged {
 
 /// Whether `person` is outside what sync may touch: protected, or the caller.
 fn out_of_scope(person: &ManagedPerson, account: &Account, protected: &Protected) -> bool {
-    protected.check_name(&person.name).is_err() || person.arn == account.caller.arn
+    protected.check_name(&person.name).is_err()
+        || (person.kind == Kind::Iam && person.arn == account.caller.arn)
 }
 
 /// The leaver decision for a managed person the export no longer wants (`why`).
@@ -252,14 +342,24 @@ fn leaver(
     now: u64,
 ) -> Result<Change, String> {
     let user_name = person.name.clone();
+    let kind = person.kind;
     match (&person.disabled_at, rules.leavers) {
-        (_, Leavers::Offboard) => Ok(Change::Offboard { user_name, why }),
-        (None, Leavers::Disable) => Ok(Change::Disable { user_name, why }),
+        (_, Leavers::Offboard) => Ok(Change::Offboard {
+            kind,
+            user_name,
+            why,
+        }),
+        (None, Leavers::Disable) => Ok(Change::Disable {
+            kind,
+            user_name,
+            why,
+        }),
         (Some(at), Leavers::Disable) => {
             let since = crate::clock::parse_rfc3339(at);
             match (rules.delete_after_days, since) {
                 (Some(days), Some(since)) if now >= since.saturating_add(days * 86_400) => {
                     Ok(Change::Offboard {
+                        kind,
                         user_name,
                         why: format!("{why}; disabled since {at}, more than {days} days"),
                     })
@@ -282,10 +382,10 @@ pub(crate) fn plan_sync(
     now: u64,
 ) -> SyncPlan {
     let today = today(now);
-    let by_name: BTreeMap<String, &ManagedPerson> = account
+    let by_name: BTreeMap<(Kind, String), &ManagedPerson> = account
         .managed
         .iter()
-        .map(|p| (p.name.to_ascii_lowercase(), p))
+        .map(|p| ((p.kind, p.name.to_ascii_lowercase()), p))
         .collect();
     let mut joins = Vec::new();
     let mut moves = Vec::new();
@@ -299,21 +399,29 @@ pub(crate) fn plan_sync(
         .map(|name| name.to_ascii_lowercase())
         .collect();
     for person in wanted {
-        let key = person.user_name.to_ascii_lowercase();
+        let key = (person.kind, person.user_name.to_ascii_lowercase());
         seen.insert(key.clone());
         let ended = person
             .until
             .as_deref()
             .is_some_and(|until| has_passed(until, &today));
         let Some(found) = by_name.get(&key) else {
-            if unmanaged.contains(&key) {
+            let cannot_join = match person.kind {
+                Kind::Iam if unmanaged.contains(&key.1) => Some(
+                    "an IAM user of this name exists that this tool did not make: never changed"
+                        .to_string(),
+                ),
+                Kind::Sso if !account.identity_users.contains(&key.1) && person.email.is_none() => {
+                    Some("not in the identity store: give email, given_name and family_name to create them".to_string())
+                }
+                _ => None,
+            };
+            if let Some(why) = cannot_join {
                 unchanged.push(Unchanged {
                     user_name: person.user_name.clone(),
                     line: person.line,
                     arn: String::new(),
-                    why:
-                        "an IAM user of this name exists that this tool did not make: never changed"
-                            .to_string(),
+                    why,
                 });
             } else if ended {
                 unchanged.push(Unchanged {
@@ -361,13 +469,16 @@ pub(crate) fn plan_sync(
         }
         if found.template.as_deref() != Some(person.template.as_str()) {
             moves.push(Change::Move {
+                kind: person.kind,
                 user_name: found.name.clone(),
                 line: person.line,
                 from: found.template.clone(),
                 to: person.template.clone(),
+                accounts: person.accounts.clone(),
             });
         } else if found.until != person.until {
             dates.push(Change::SetUntil {
+                kind: person.kind,
                 user_name: found.name.clone(),
                 line: person.line,
                 until: person.until.clone(),
@@ -377,7 +488,7 @@ pub(crate) fn plan_sync(
         }
     }
     for person in &account.managed {
-        if seen.contains(&person.name.to_ascii_lowercase()) {
+        if seen.contains(&(person.kind, person.name.to_ascii_lowercase())) {
             continue;
         }
         if out_of_scope(person, account, protected) {

@@ -1,21 +1,37 @@
-//! The people this tool manages, as `sync` and `expire` plan from them: read with one
-//! account-wide listing (GetAccountAuthorizationDetails, a page a call), whatever their number;
-//! and the fingerprint of that reading, which a saved plan carries.
+//! The people this tool manages, as `sync` and `expire` plan from them, read with account-wide
+//! listings whatever their number: IAM users with GetAccountAuthorizationDetails (a page a
+//! call); Identity Center people from the store's users and groups, the members of this tool's
+//! template and end-date groups (a listing a group), and the assignments of this tool's
+//! permission sets (a listing a set and account). And the fingerprint of that reading, which a
+//! saved plan carries.
 
-use crate::aws::{AuthorizedUser, AwsResult, CallerIdentity, Iam};
+use crate::aws::{AuthorizedUser, AwsError, CallerIdentity, Iam, Principal, Sso};
+use crate::error::Error;
 use crate::iam::offboard::{OFFBOARDED_TAG, access_cut};
+use crate::sso::end_date::date_of_group;
+use crate::sso::groups::group_name;
+use crate::sso::instance::choose_instance;
+use crate::sso::permission_set::{PERMISSION_SET_MARKER, describe_all};
+use crate::sync::file::Kind;
 use crate::tags::{MANAGED_BY_TAG, MANAGED_BY_VALUE, TEMPLATE_TAG, UNTIL_TAG};
+use crate::template::TemplateSet;
+use futures_util::future::try_join_all;
 use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
 
-/// A person this tool made, as found.
+/// A person this tool manages, as found.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ManagedPerson {
+    #[serde(default)]
+    pub(crate) kind: Kind,
     pub(crate) name: String,
+    /// The IAM user's ARN, or the identity-store user id.
     pub(crate) arn: String,
     pub(crate) template: Option<String>,
     pub(crate) until: Option<String>,
     /// Access cut (the deny-all in place): when, from the `iam-onboard:offboarded` tag, or
-    /// an empty text when the tag is missing.
+    /// an empty text when the tag is missing. Never for an Identity Center person: once their
+    /// access is removed they hold nothing of this tool's.
     pub(crate) disabled_at: Option<String>,
 }
 
@@ -23,18 +39,52 @@ pub(crate) struct ManagedPerson {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Account {
     pub(crate) caller: CallerIdentity,
-    /// This tool's people, by name.
+    /// This tool's people, by kind and name.
     pub(crate) managed: Vec<ManagedPerson>,
     /// Every other IAM user's name: never touched, but a row naming one cannot join.
     pub(crate) unmanaged: Vec<String>,
+    /// The kinds of people read: a plan changes no other.
+    pub(crate) kinds: Vec<Kind>,
+    /// Every user name of the identity store (lower case), when Identity Center was read: a
+    /// joiner found there is given access, one not there must be created.
+    pub(crate) identity_users: BTreeSet<String>,
 }
 
 impl Account {
-    /// The account as read, in two calls and the listing's pages, at once.
-    pub(crate) async fn read(api: &impl Iam) -> AwsResult<Self> {
-        let (caller, users) =
-            tokio::try_join!(api.get_caller_identity(), api.list_authorized_users())?;
-        Ok(Self::of(caller, users))
+    /// The account as read, for the people of `kinds`: the caller, and each kind's listings, at
+    /// once.
+    pub(crate) async fn read(
+        iam: &impl Iam,
+        sso: &impl Sso,
+        kinds: &[Kind],
+        templates: &TemplateSet,
+    ) -> Result<Self, Error> {
+        let reads_iam = kinds.contains(&Kind::Iam);
+        let reads_sso = kinds.contains(&Kind::Sso);
+        let iam_users = async {
+            if reads_iam {
+                iam.list_authorized_users().await.map_err(Error::from_aws)
+            } else {
+                Ok(Vec::new())
+            }
+        };
+        let sso_people = async {
+            if reads_sso {
+                read_sso(sso, templates).await
+            } else {
+                Ok(SsoPeople::default())
+            }
+        };
+        let (caller, users, people) = tokio::try_join!(
+            async { iam.get_caller_identity().await.map_err(Error::from_aws) },
+            iam_users,
+            sso_people
+        )?;
+        let mut account = Self::of(caller, users);
+        account.managed.extend(people.managed);
+        account.identity_users = people.users;
+        account.kinds = kinds.to_vec();
+        Ok(account)
     }
 
     pub(crate) fn of(caller: CallerIdentity, users: Vec<AuthorizedUser>) -> Self {
@@ -47,6 +97,7 @@ impl Account {
             }
             let denied = access_cut(&user.inline_policies, &user.attached_policies);
             managed.push(ManagedPerson {
+                kind: Kind::Iam,
                 template: user.tag(TEMPLATE_TAG).map(str::to_string),
                 until: user.tag(UNTIL_TAG).map(str::to_string),
                 disabled_at: denied
@@ -61,6 +112,8 @@ impl Account {
             caller,
             managed,
             unmanaged,
+            kinds: vec![Kind::Iam],
+            identity_users: BTreeSet::new(),
         }
     }
 
@@ -69,8 +122,12 @@ impl Account {
     pub(crate) fn read_lines(&self) -> Vec<String> {
         std::iter::once(format!("account {}", self.caller.account))
             .chain(self.managed.iter().map(|p| {
+                let kind = match p.kind {
+                    Kind::Iam => "",
+                    Kind::Sso => "sso ",
+                };
                 format!(
-                    "{} template={} until={} disabled={}",
+                    "{kind}{} template={} until={} disabled={}",
                     p.name,
                     p.template.as_deref().unwrap_or("-"),
                     p.until.as_deref().unwrap_or("-"),
@@ -93,4 +150,134 @@ impl Account {
             .map(|byte| format!("{byte:02x}"))
             .collect()
     }
+}
+
+/// The Identity Center people this tool manages, and every user name of the store.
+#[derive(Debug, Default)]
+struct SsoPeople {
+    managed: Vec<ManagedPerson>,
+    users: BTreeSet<String>,
+}
+
+/// Reads the store's users and groups and this tool's permission sets at once; then the
+/// members of the templates' groups (made by this tool) and of the end-date groups, and each
+/// of this tool's permission sets with its accounts; then the assignments in each. A person
+/// is managed when in a template's group or given a permission set of this tool's directly.
+async fn read_sso(api: &impl Sso, templates: &TemplateSet) -> Result<SsoPeople, Error> {
+    let instance = choose_instance(api, None).await?;
+    let store = &instance.identity_store_id;
+    let (users, groups, sets) = tokio::try_join!(
+        api.list_identity_users(store),
+        api.list_identity_groups(store),
+        api.list_permission_sets(&instance.arn),
+    )
+    .map_err(Error::from_aws)?;
+    let template_of_group: BTreeMap<String, String> = templates
+        .iter()
+        .map(|t| (group_name(&t.name), t.name.clone()))
+        .collect();
+    let marked = |description: &str| description.starts_with(PERMISSION_SET_MARKER);
+    let read_groups: Vec<(String, GroupMeaning)> = groups
+        .iter()
+        .filter(|g| marked(&g.description))
+        .filter_map(|g| {
+            let meaning = match (template_of_group.get(&g.name), date_of_group(&g.name, &g.description)) {
+                (Some(template), _) => GroupMeaning::Template(template.clone()),
+                (None, Some(date)) => GroupMeaning::Until(date.to_string()),
+                (None, None) => return None,
+            };
+            Some((g.id.clone(), meaning))
+        })
+        .collect();
+    let members = async {
+        try_join_all(read_groups.iter().map(|(id, _)| api.list_group_members(store, id))).await
+    };
+    let tool_sets = async {
+        let described = describe_all(api, &instance.arn, &sets).await?;
+        let tool_sets: Vec<(String, String)> = described
+            .into_iter()
+            .filter(|(_, spec)| marked(&spec.description))
+            .map(|(arn, spec)| (arn, spec.name))
+            .collect();
+        let accounts = try_join_all(
+            tool_sets
+                .iter()
+                .map(|(arn, _)| api.list_accounts_for_permission_set(&instance.arn, arn)),
+        )
+        .await?;
+        let per_account: Vec<(&str, &str, String)> = tool_sets
+            .iter()
+            .zip(&accounts)
+            .flat_map(|((arn, name), accounts)| {
+                accounts
+                    .iter()
+                    .map(move |account| (arn.as_str(), name.as_str(), account.clone()))
+            })
+            .collect();
+        let assigned = try_join_all(per_account.iter().map(|(arn, _, account)| {
+            api.list_account_assignments(&instance.arn, account, arn)
+        }))
+        .await?;
+        let mut direct: Vec<(String, String)> = Vec::new();
+        for ((_, name, _), principals) in per_account.iter().zip(assigned) {
+            for (principal, id) in principals {
+                if principal == Principal::User {
+                    direct.push((id, name.to_string()));
+                }
+            }
+        }
+        Ok::<_, AwsError>(direct)
+    };
+    let (members, direct) = tokio::try_join!(members, tool_sets).map_err(Error::from_aws)?;
+    let mut templates_of: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut until_of: BTreeMap<String, String> = BTreeMap::new();
+    for ((_, meaning), members) in read_groups.iter().zip(members) {
+        for (_, user_id) in members {
+            match meaning {
+                GroupMeaning::Template(template) => {
+                    templates_of
+                        .entry(user_id)
+                        .or_default()
+                        .insert(template.clone());
+                }
+                GroupMeaning::Until(date) => {
+                    let earliest = until_of.entry(user_id).or_insert_with(|| date.clone());
+                    if date < earliest {
+                        *earliest = date.clone();
+                    }
+                }
+            }
+        }
+    }
+    for (user_id, template) in direct {
+        templates_of.entry(user_id).or_default().insert(template);
+    }
+    let names: BTreeMap<String, String> = users.into_iter().collect();
+    let mut managed: Vec<ManagedPerson> = templates_of
+        .into_iter()
+        .filter_map(|(user_id, templates)| {
+            let name = names.get(&user_id)?.clone();
+            Some(ManagedPerson {
+                kind: Kind::Sso,
+                until: until_of.get(&user_id).cloned(),
+                name,
+                template: Some(templates.into_iter().collect::<Vec<_>>().join("+")),
+                arn: user_id,
+                disabled_at: None,
+            })
+        })
+        .collect();
+    managed.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(SsoPeople {
+        managed,
+        users: names.values().map(|name| name.to_ascii_lowercase()).collect(),
+    })
+}
+
+/// What one of this tool's groups says of its members.
+enum GroupMeaning {
+    /// They hold the template's access.
+    Template(String),
+    /// Their access ends after this date.
+    Until(String),
 }

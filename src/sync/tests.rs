@@ -2,7 +2,7 @@
 //! from accounts built here; and whole runs against the in-memory models, through the batch
 //! runner, converging and counted in round trips.
 
-use super::file::{Wanted, read_export};
+use super::file::{ExportRules, Kind, Wanted, read_export};
 use super::plan::{Change, LeaverRules, Leavers, plan_expire, plan_sync};
 use super::saved::SavedPlan;
 use super::state::{Account, ManagedPerson};
@@ -36,6 +36,7 @@ fn caller() -> CallerIdentity {
 
 fn managed(name: &str, template: &str) -> ManagedPerson {
     ManagedPerson {
+        kind: Kind::Iam,
         name: name.to_string(),
         arn: format!("arn:aws:iam::123456789012:user/{name}"),
         template: Some(template.to_string()),
@@ -47,6 +48,7 @@ fn managed(name: &str, template: &str) -> ManagedPerson {
 fn wanted(line: u64, name: &str, template: &str, until: Option<&str>) -> Wanted {
     Wanted {
         line,
+        kind: Kind::Iam,
         user_name: name.to_string(),
         template: template.to_string(),
         display_name: None,
@@ -55,6 +57,9 @@ fn wanted(line: u64, name: &str, template: &str, until: Option<&str>) -> Wanted 
         tags: Vec::new(),
         console: false,
         until: until.map(str::to_string),
+        accounts: Vec::new(),
+        given_name: None,
+        family_name: None,
     }
 }
 
@@ -63,6 +68,8 @@ fn account(people: Vec<ManagedPerson>) -> Account {
         caller: caller(),
         managed: people,
         unmanaged: vec!["ops".to_string()],
+        kinds: vec![Kind::Iam],
+        identity_users: std::collections::BTreeSet::new(),
     }
 }
 
@@ -125,7 +132,9 @@ fn each_kind_of_change_is_planned_from_the_export_against_the_account() {
         .collect();
     assert_eq!(unchanged, ["ann", "gus"], "gus ended before joining");
     assert_eq!(plan.leavers(), 2);
-    let rows = plan.rows(&TemplateSet::embedded().unwrap()).unwrap();
+    let rows = plan
+        .rows(&TemplateSet::embedded().unwrap(), &Config::default())
+        .unwrap();
     let actions: Vec<&str> = rows.iter().map(|row| row.action_name()).collect();
     assert_eq!(
         actions,
@@ -304,7 +313,13 @@ fn an_export_is_checked_whole_and_an_empty_one_is_refused() {
     let read = |text: &str| {
         let path = dir.path().join("hr.csv");
         std::fs::write(&path, text).unwrap();
-        read_export(&path, "hr.csv", &templates, &Protected::default())
+        let rules = ExportRules {
+            templates: &templates,
+            config: &Config::default(),
+            protected: &Protected::default(),
+            default_kind: Kind::Iam,
+        };
+        read_export(&path, "hr.csv", &rules)
     };
     let people = read("username,template,until\nann,developer,2027-01-31\nbob,finance,\n").unwrap();
     assert_eq!(people.len(), 2);
@@ -319,7 +334,15 @@ fn an_export_is_checked_whole_and_an_empty_one_is_refused() {
             "until",
         ),
         ("username,template\nann,intern\n", "template"),
-        ("username,template,kind\nann,developer,sso\n", "kind"),
+        ("username,template,kind\nann,developer,ldap\n", "kind"),
+        (
+            "username,template,kind,accounts,console\nann,developer,sso,111122223333,yes\n",
+            "console",
+        ),
+        (
+            "username,template,kind,accounts,email\nann,developer,sso,111122223333,ann@example.com\n",
+            "given_name",
+        ),
         (
             "username,template,accounts\nann,developer,111122223333\n",
             "accounts",
@@ -339,6 +362,15 @@ async fn carry_out(
     iam: &Arc<MemoryIam>,
     plan: &super::plan::SyncPlan,
 ) -> crate::batch::report::Summary {
+    carry_out_with(iam, &Arc::new(MemorySso::new(Behaviour::default())), plan).await
+}
+
+/// Runs the plan's rows as `sync` does, against both in-memory models.
+async fn carry_out_with(
+    iam: &Arc<MemoryIam>,
+    sso: &Arc<MemorySso>,
+    plan: &super::plan::SyncPlan,
+) -> crate::batch::report::Summary {
     let templates = TemplateSet::embedded().unwrap();
     let config = Config::default();
     let protected = Protected::default();
@@ -348,9 +380,8 @@ async fn carry_out(
         config: &config,
         protected: &protected,
     };
-    let rows = plan.rows(&templates).unwrap();
+    let rows = plan.rows(&templates, &config).unwrap();
     let checked = Checked::of_rows(&rows);
-    let sso = Arc::new(MemorySso::new(Behaviour::default()));
     let options = RunOptions {
         caller: caller(),
         concurrency: std::num::NonZeroUsize::new(4).unwrap(),
@@ -366,7 +397,7 @@ async fn carry_out(
     let (_cancel, cancelled) = tokio::sync::watch::channel(false);
     run_rows(
         iam.clone(),
-        sso,
+        sso.clone(),
         &checking,
         &checked,
         RowSource::Planned(rows),
@@ -391,7 +422,13 @@ async fn a_sync_converges_and_a_second_run_changes_nothing() {
             )
         })
         .collect();
-    let read = || async { Account::read(iam.as_ref()).await.unwrap() };
+    let sso = MemorySso::new(Behaviour::default());
+    let templates = TemplateSet::embedded().unwrap();
+    let read = || async {
+        Account::read(iam.as_ref(), &sso, &[Kind::Iam], &templates)
+            .await
+            .unwrap()
+    };
     let plan = plan_sync(
         &export,
         &read().await,
@@ -495,7 +532,11 @@ async fn a_sync_with_nothing_to_change_over_five_thousand_people_takes_one_wave_
         .map(|n| wanted(n + 2, &format!("p{n:04}"), "developer", None))
         .collect();
     let started = tokio::time::Instant::now();
-    let account = Account::read(&iam).await.unwrap();
+    let templates = TemplateSet::embedded().unwrap();
+    let sso = MemorySso::new(Behaviour::default());
+    let account = Account::read(&iam, &sso, &[Kind::Iam], &templates)
+        .await
+        .unwrap();
     let plan = plan_sync(&export, &account, &Protected::default(), DISABLE, now());
     let waited = started.elapsed();
     eprintln!(
@@ -507,5 +548,184 @@ async fn a_sync_with_nothing_to_change_over_five_thousand_people_takes_one_wave_
     assert!(
         waited <= std::time::Duration::from_millis(100),
         "{waited:?}"
+    );
+}
+
+/// An Identity Center person as an export row names them, to be created when missing.
+fn sso_wanted(line: u64, name: &str, template: &str, until: Option<&str>) -> Wanted {
+    Wanted {
+        kind: Kind::Sso,
+        email: Some(format!("{name}@example.com")),
+        given_name: Some("Given".to_string()),
+        family_name: Some(name.to_string()),
+        accounts: vec!["111122223333".to_string()],
+        ..wanted(line, name, template, until)
+    }
+}
+
+/// The permission sets (by name) the person is assigned directly, and their end-date groups.
+fn sso_access(sso: &MemorySso, name: &str) -> (Vec<String>, Vec<String>) {
+    let state = sso.state.lock().unwrap();
+    let Some((id, _)) = state.users.iter().find(|(_, p)| p.user_name == name) else {
+        return (Vec::new(), Vec::new());
+    };
+    let sets = state
+        .assignments
+        .iter()
+        .filter(|(_, principal)| principal == id)
+        .map(|(a, _)| state.permission_sets[&a.permission_set_arn].spec.name.clone())
+        .collect();
+    let groups = state
+        .memberships
+        .iter()
+        .filter(|(_, _, member)| member == id)
+        .map(|(_, group, _)| state.groups[group].clone())
+        .collect();
+    (sets, groups)
+}
+
+#[tokio::test]
+async fn identity_center_people_are_synced_and_a_second_run_changes_nothing() {
+    let iam = Arc::new(MemoryIam::new(now()));
+    let sso = Arc::new(MemorySso::new(Behaviour::default()));
+    let templates = TemplateSet::embedded().unwrap();
+    let read = || async {
+        Account::read(iam.as_ref(), sso.as_ref(), &[Kind::Sso], &templates)
+            .await
+            .unwrap()
+    };
+    let export = vec![
+        sso_wanted(2, "ann", "developer", None),
+        sso_wanted(3, "bob", "developer", Some("2027-01-31")),
+        sso_wanted(4, "cid", "finance", None),
+        sso_wanted(5, "dan", "developer", None),
+    ];
+    let plan = plan_sync(&export, &read().await, &Protected::default(), DISABLE, now());
+    let summary = carry_out_with(&iam, &sso, &plan).await;
+    assert_eq!(summary.count(RowStatus::Joined), 4, "{summary}");
+    assert_eq!(
+        sso_access(&sso, "bob"),
+        (
+            vec!["developer".to_string()],
+            vec!["iam-onboard-until-2027-01-31".to_string()]
+        )
+    );
+    let again = plan_sync(&export, &read().await, &Protected::default(), DISABLE, now());
+    assert!(again.changes.is_empty(), "{:?}", again.changes);
+    assert_eq!(again.unchanged.len(), 4);
+
+    let mut edited = export.clone();
+    edited[0].template = "finance".to_string();
+    edited[1].until = Some("2027-03-31".to_string());
+    edited[3].until = Some("2026-11-30".to_string());
+    edited.remove(2);
+    edited.push(sso_wanted(9, "eve", "developer", None));
+    let plan = plan_sync(&edited, &read().await, &Protected::default(), DISABLE, now());
+    assert_eq!(
+        kinds(&plan.changes),
+        [
+            "join eve as developer (sso)",
+            "move ann: developer -> finance (sso)",
+            "until bob: until 2027-03-31 (sso)",
+            "disable dan (end date 2026-11-30 passed) (sso)",
+            "disable cid (not in the export) (sso)",
+        ]
+    );
+    let summary = carry_out_with(&iam, &sso, &plan).await;
+    assert_eq!(
+        (
+            summary.count(RowStatus::Joined),
+            summary.count(RowStatus::Moved),
+            summary.count(RowStatus::Updated),
+            summary.count(RowStatus::Disabled),
+            summary.failed(),
+        ),
+        (1, 1, 1, 2, 0),
+        "{summary}"
+    );
+    assert_eq!(sso_access(&sso, "ann").0, ["finance"]);
+    assert_eq!(
+        sso_access(&sso, "bob").1,
+        ["iam-onboard-until-2027-03-31"],
+        "the old date's membership is gone"
+    );
+    for leaver in ["cid", "dan"] {
+        assert!(
+            sso_access(&sso, leaver).0.is_empty(),
+            "{leaver}'s access is removed"
+        );
+        assert!(
+            sso.state
+                .lock()
+                .unwrap()
+                .users
+                .values()
+                .any(|p| p.user_name == leaver),
+            "{leaver}'s identity is kept"
+        );
+    }
+    let settled = plan_sync(&edited, &read().await, &Protected::default(), DISABLE, now());
+    assert!(settled.changes.is_empty(), "{:?}", settled.changes);
+}
+
+#[tokio::test]
+async fn an_identity_center_person_without_this_tool_s_access_is_never_a_leaver() {
+    let iam = Arc::new(MemoryIam::new(now()));
+    let sso = Arc::new(MemorySso::new(Behaviour::default()));
+    let templates = TemplateSet::embedded().unwrap();
+    let export = vec![sso_wanted(2, "ann", "developer", None)];
+    let plan = plan_sync(
+        &export,
+        &Account::read(iam.as_ref(), sso.as_ref(), &[Kind::Sso], &templates)
+            .await
+            .unwrap(),
+        &Protected::default(),
+        DISABLE,
+        now(),
+    );
+    carry_out_with(&iam, &sso, &plan).await;
+    {
+        let mut state = sso.state.lock().unwrap();
+        state.users.insert(
+            "u-ops".to_string(),
+            crate::aws::NewPerson {
+                user_name: "ops".to_string(),
+                display_name: "Ops".to_string(),
+                given_name: "O".to_string(),
+                family_name: "Ps".to_string(),
+                email: "ops@example.com".to_string(),
+            },
+        );
+    }
+    let account = Account::read(iam.as_ref(), sso.as_ref(), &[Kind::Sso], &templates)
+        .await
+        .unwrap();
+    let names: Vec<&str> = account.managed.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["ann"], "ops holds nothing of this tool's");
+    let plan = plan_sync(
+        &[sso_wanted(2, "zed", "developer", None)],
+        &account,
+        &Protected::default(),
+        DISABLE,
+        now(),
+    );
+    assert_eq!(
+        kinds(&plan.changes),
+        [
+            "join zed as developer (sso)",
+            "disable ann (not in the export) (sso)"
+        ]
+    );
+    let mut unknown = sso_wanted(3, "kim", "developer", None);
+    unknown.email = None;
+    unknown.given_name = None;
+    unknown.family_name = None;
+    let plan = plan_sync(&[unknown], &account, &Protected::default(), DISABLE, now());
+    assert!(
+        plan.unchanged
+            .iter()
+            .any(|u| u.user_name == "kim" && u.why.contains("not in the identity store")),
+        "{:?}",
+        plan.unchanged
     );
 }

@@ -8,6 +8,7 @@
 
 use super::latency::Latency;
 use crate::aws::{
+    IdentityGroup,
     Assignment, AwsError, AwsErrorKind, AwsResult, Grantee, GroupMembership, NewPerson,
     OperationState, OperationStatus, PermissionSetSpec, Principal, Sso, SsoInstance,
 };
@@ -664,9 +665,37 @@ impl Sso for MemorySso {
             .collect())
     }
 
-    async fn list_identity_groups(&self, _store: &str) -> AwsResult<Vec<String>> {
+    async fn list_identity_groups(&self, _store: &str) -> AwsResult<Vec<IdentityGroup>> {
         self.wait().await;
-        Ok(self.state.lock().unwrap().groups.keys().cloned().collect())
+        let state = self.state.lock().unwrap();
+        Ok(state
+            .groups
+            .iter()
+            .map(|(id, name)| IdentityGroup {
+                id: id.clone(),
+                name: name.clone(),
+                description: state
+                    .group_descriptions
+                    .get(id)
+                    .cloned()
+                    .unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    async fn list_group_members(
+        &self,
+        _store: &str,
+        group_id: &str,
+    ) -> AwsResult<Vec<(String, String)>> {
+        self.wait().await;
+        let state = self.state.lock().unwrap();
+        Ok(state
+            .memberships
+            .iter()
+            .filter(|(_, group, _)| group == group_id)
+            .map(|(membership, _, member)| (membership.clone(), member.clone()))
+            .collect())
     }
 
     async fn list_assignments_for_group(

@@ -4,6 +4,7 @@
 
 use super::calls_log::RetryLog;
 use crate::aws::{
+    IdentityGroup,
     Assignment, AwsError, AwsErrorKind, AwsResult, Grantee, GroupMembership, NewPerson,
     OperationState, OperationStatus, PermissionSetSpec, Principal, Sso, SsoInstance,
 };
@@ -611,7 +612,10 @@ impl Sso for SdkSso {
             .collect())
     }
 
-    async fn list_identity_groups(&self, identity_store_id: &str) -> AwsResult<Vec<String>> {
+    async fn list_identity_groups(
+        &self,
+        identity_store_id: &str,
+    ) -> AwsResult<Vec<IdentityGroup>> {
         const OP: &str = "identitystore:ListGroups";
         let groups = every!(
             OP,
@@ -619,7 +623,38 @@ impl Sso for SdkSso {
                 .list_groups()
                 .identity_store_id(identity_store_id)
         )?;
-        Ok(groups.iter().map(|g| g.group_id().to_string()).collect())
+        Ok(groups
+            .iter()
+            .map(|g| IdentityGroup {
+                id: g.group_id().to_string(),
+                name: g.display_name().unwrap_or_default().to_string(),
+                description: g.description().unwrap_or_default().to_string(),
+            })
+            .collect())
+    }
+
+    async fn list_group_members(
+        &self,
+        identity_store_id: &str,
+        group_id: &str,
+    ) -> AwsResult<Vec<(String, String)>> {
+        const OP: &str = "identitystore:ListGroupMemberships";
+        let memberships = every!(
+            OP,
+            self.store
+                .list_group_memberships()
+                .identity_store_id(identity_store_id)
+                .group_id(group_id)
+        )?;
+        Ok(memberships
+            .iter()
+            .filter_map(|m| {
+                let aws_sdk_identitystore::types::MemberId::UserId(user) = m.member_id()? else {
+                    return None;
+                };
+                Some((m.membership_id()?.to_string(), user.clone()))
+            })
+            .collect())
     }
 
     async fn list_assignments_for_group(
