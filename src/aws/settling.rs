@@ -7,11 +7,10 @@
 //! user is still missing, without a wait.
 
 use super::{
-    IdentityGroup,
     AccessKey, Assignment, AuthorizedUser, AwsError, AwsErrorKind, AwsResult, CallerIdentity,
-    CredentialRow, Grantee, GroupMembership, GroupRef, Iam, MfaDevice, NewPerson, NewRole, NewUser,
-    OperationStatus, PasswordRules, PermissionSetSpec, PolicyVersion, Principal, RoleInfo,
-    ServiceCredential, Sso, SsoInstance, UserInfo, VirtualMfaDevice,
+    CredentialRow, Grantee, GroupMembership, GroupRef, Iam, IdentityGroup, MfaDevice, NewPerson,
+    NewRole, NewUser, OperationStatus, PasswordRules, PermissionSetSpec, PolicyVersion, Principal,
+    RoleInfo, ServiceCredential, Sso, SsoInstance, UserInfo, VirtualMfaDevice,
 };
 use crate::secret::Secret;
 use backon::{ExponentialBuilder, Retryable};

@@ -2,8 +2,6 @@
 //! turned into the same request the single commands build, every bad row named by line and
 //! column, one row a person, and no protected person.
 
-use crate::sso::end_date::SsoEndDateRequest;
-use crate::sso::job_change::SsoMoveRequest;
 use crate::config::{Config, SsoAccess};
 use crate::error::InputError;
 use crate::iam::end_date::EndDateRequest;
@@ -12,6 +10,8 @@ use crate::iam::offboard::{OffboardMode, OffboardRequest};
 use crate::iam::request::{MfaMode, NewUserInput, NewUserRequest};
 use crate::names;
 use crate::protect::Protected;
+use crate::sso::end_date::SsoEndDateRequest;
+use crate::sso::job_change::SsoMoveRequest;
 use crate::sso::offboard::SsoOffboardRequest;
 use crate::sso::request::{AssignInput, AssignRequest, PersonInput};
 use crate::template::TemplateSet;

@@ -47,7 +47,6 @@ pub(super) async fn job_change(
     if let Some(name) = &args.template {
         templates.get(name)?;
     }
-    let _config = &settings.config;
     let sdk_config = settings.sdk_config().await?;
     let iam = settings.iam(&sdk_config);
     let mut prompter = Dialogue::new(settings.terminal.look);
@@ -76,6 +75,7 @@ pub(super) async fn job_change(
             user_name,
             &template,
             templates,
+            &settings.config,
             args.accounts.clone(),
             args.instance_arn.clone(),
         )?;

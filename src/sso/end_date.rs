@@ -132,7 +132,11 @@ async fn ensure_until_group(api: &impl Sso, store: &str, date: &str) -> Result<S
             ),
         ))
     };
-    match api.find_group(store, &name).await.map_err(Error::from_aws)? {
+    match api
+        .find_group(store, &name)
+        .await
+        .map_err(Error::from_aws)?
+    {
         Some((id, description)) if description.starts_with(PERMISSION_SET_MARKER) => Ok(id),
         Some(_) => Err(refuse()),
         None => {
@@ -265,10 +269,7 @@ impl<A: Sso> Operation for SetSsoEndDate<'_, A> {
             .await
             .map_err(Error::from_aws)?
             .ok_or_else(|| {
-                InputError::new(
-                    "username",
-                    format!("{name} is not in the identity store"),
-                )
+                InputError::new("username", format!("{name} is not in the identity store"))
             })?;
         let found = read_until(self.api, store, &user_id).await?;
         let change = UntilChange::of(&found, self.request.until.as_deref());

@@ -1,22 +1,33 @@
 //! `move --sso`: a job change in Identity Center. The person's assignments from the permission
-//! sets of this tool's other templates are replaced by the new template's, the old ones removed
-//! (polled) before the new ones are granted, so the person never holds both. A failure or
-//! interrupt while granting removes what this run granted and grants the old access again.
+//! sets of this tool's other templates, and their memberships of its other templates' groups,
+//! are replaced by the new template's access, the old removed (polled) before the new is
+//! granted, so the person never holds both. The new access is direct assignments when the
+//! accounts are named (or the configuration says `"sso_access": "users"`), else, as `assign`
+//! gives it, the new template's groups. A failure or interrupt while granting removes what this
+//! run granted and gives the old access back.
 
-use crate::aws::{Assignment, CallerIdentity, Grantee, Sso, SsoInstance};
+use crate::aws::{
+    Assignment, AwsErrorKind, CallerIdentity, Grantee, GroupMembership, Sso, SsoInstance,
+};
 use crate::clock::Clock;
+use crate::config::{Config, SsoAccess};
 use crate::error::{Error, InputError};
 use crate::names::{validate_account_id, validate_identity_user_name};
 use crate::operation::{Operation, Prepared};
 use crate::protect::{Person, Protected};
+use crate::sso::assign::assign;
 use crate::sso::assignments::{AccountOutcome, assign_accounts, unassign};
+use crate::sso::end_date::UNTIL_GROUP_PREFIX;
+use crate::sso::groups::group_name;
 use crate::sso::instance::choose_instance;
 use crate::sso::operations::Patience;
 use crate::sso::permission_set::{
     PERMISSION_SET_MARKER, PermissionSetDesign, describe_all, design_permission_set,
     ensure_permission_set,
 };
+use crate::sso::request::{AssignInput, AssignRequest};
 use crate::template::{Template, TemplateSet};
+use futures_util::future::try_join_all;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
@@ -36,6 +47,12 @@ pub(crate) struct SsoMovePlan {
     pub(crate) already: Vec<String>,
     /// The templates (permission set names) of the access removed.
     pub(crate) from: Vec<String>,
+    /// Memberships of this tool's other templates' groups (with the group's name): left.
+    pub(crate) leave: Vec<(GroupMembership, String)>,
+    /// Group mode: the new access's groups the person is not in yet.
+    pub(crate) joins: Vec<String>,
+    /// The new access is through groups (`SsoMoveRequest::groups`).
+    pub(crate) through_groups: bool,
 }
 
 impl SsoMovePlan {
@@ -51,6 +68,21 @@ impl SsoMovePlan {
                 )
             })
             .collect();
+        steps.extend(self.leave.iter().map(|(membership, name)| {
+            format!(
+                "identitystore:DeleteGroupMembership {} (group {name}, the old access, left first)",
+                membership.membership_id
+            )
+        }));
+        if self.through_groups {
+            steps.extend(self.joins.iter().map(|group| {
+                format!(
+                    "identitystore:CreateGroupMembership {} in group {group} (as assign gives {template}; the group and its access made when missing)",
+                    self.user_name
+                )
+            }));
+            return steps;
+        }
         let set = self
             .new_set
             .as_deref()
@@ -67,18 +99,26 @@ impl SsoMovePlan {
     }
 
     pub(crate) fn is_done(&self) -> bool {
-        self.remove.is_empty() && self.accounts.iter().all(|a| self.already.contains(a))
+        let granted = if self.through_groups {
+            self.joins.is_empty()
+        } else {
+            self.accounts.iter().all(|a| self.already.contains(a))
+        };
+        self.remove.is_empty() && self.leave.is_empty() && granted
     }
 }
 
-/// Reads the person, their assignments and the permission sets behind them, and decides. The
-/// new template's accounts are `accounts`, or else those of the access it replaces.
+/// Reads the person, their assignments and the permission sets behind them, and their groups,
+/// and decides. Through groups (`groups`: the new access's group names), the new access is
+/// those groups; else the new template's accounts are `accounts`, or those of the access it
+/// replaces.
 pub(crate) async fn plan_sso_move(
     api: &impl Sso,
     user_name: &str,
     template: &str,
     accounts: &[String],
     instance_arn: Option<&str>,
+    groups: Option<&[String]>,
 ) -> Result<SsoMovePlan, Error> {
     let instance = choose_instance(api, instance_arn).await?;
     let Some(user_id) = api
@@ -92,11 +132,37 @@ pub(crate) async fn plan_sso_move(
         )
         .into());
     };
-    let (assignments, listed) = tokio::try_join!(
+    let store = &instance.identity_store_id;
+    let (assignments, listed, memberships) = tokio::try_join!(
         api.list_assignments_for_user(&instance.arn, &user_id),
         api.list_permission_sets(&instance.arn),
+        api.list_group_memberships_for_member(store, &user_id),
     )
     .map_err(Error::from_aws)?;
+    let group_names = try_join_all(
+        memberships
+            .iter()
+            .map(|m| api.describe_group(store, &m.group_id)),
+    )
+    .await
+    .map_err(Error::from_aws)?;
+    let new_groups: &[String] = groups.unwrap_or_default();
+    let tool_groups: Vec<(GroupMembership, String)> = memberships
+        .into_iter()
+        .zip(group_names)
+        .filter(|(_, name)| {
+            name.starts_with("iam-onboard-") && !name.starts_with(UNTIL_GROUP_PREFIX)
+        })
+        .collect();
+    let joins: Vec<String> = new_groups
+        .iter()
+        .filter(|group| !tool_groups.iter().any(|(_, name)| name == *group))
+        .cloned()
+        .collect();
+    let leave: Vec<(GroupMembership, String)> = tool_groups
+        .into_iter()
+        .filter(|(_, name)| !new_groups.contains(name))
+        .collect();
     let mut managed = Vec::new();
     let mut new_set = None;
     let described = describe_all(api, &instance.arn, &listed)
@@ -132,7 +198,7 @@ pub(crate) async fn plan_sso_move(
     } else {
         accounts.to_vec()
     };
-    if accounts.is_empty() {
+    if accounts.is_empty() && groups.is_none() {
         return Err(InputError::new(
             "--account",
             format!(
@@ -155,6 +221,9 @@ pub(crate) async fn plan_sso_move(
         remove,
         already,
         from,
+        leave,
+        joins,
+        through_groups: groups.is_some(),
     })
 }
 
@@ -173,6 +242,7 @@ pub(crate) async fn apply_sso_move<A: Sso + Send + 'static>(
     api: Arc<A>,
     plan: &SsoMovePlan,
     design: &PermissionSetDesign,
+    groups: Option<&AssignRequest>,
     clock: &dyn Clock,
     patience: Patience,
     interrupted: impl std::future::Future<Output = ()>,
@@ -180,6 +250,28 @@ pub(crate) async fn apply_sso_move<A: Sso + Send + 'static>(
     let instance_arn = &plan.instance.arn;
     let set = ensure_permission_set(api.as_ref(), &plan.instance, design, clock, patience).await?;
     let person = Grantee::user(&plan.user_id);
+    let store = &plan.instance.identity_store_id;
+    let mut left: Vec<&GroupMembership> = Vec::new();
+    for (membership, name) in &plan.leave {
+        match api
+            .delete_group_membership(store, &membership.membership_id)
+            .await
+        {
+            Err(err) if !err.is(AwsErrorKind::NotFound) => {
+                let leftovers = rejoin(api.as_ref(), store, &plan.user_id, &left).await;
+                let cause = format!("leaving group {name}: {err}");
+                return Err(if leftovers.is_empty() {
+                    Error::RolledBack {
+                        cause,
+                        undone: vec!["the groups left were joined again".to_string()],
+                    }
+                } else {
+                    Error::UndoIncomplete { cause, leftovers }
+                });
+            }
+            _ => left.push(membership),
+        }
+    }
     let not_removed = unassign(
         api.clone(),
         instance_arn,
@@ -193,6 +285,13 @@ pub(crate) async fn apply_sso_move<A: Sso + Send + 'static>(
             .iter()
             .map(|(a, why)| format!("account {}: {why}", a.account))
             .collect();
+        let leftovers = rejoin(api.as_ref(), store, &plan.user_id, &left).await;
+        if !leftovers.is_empty() {
+            return Err(Error::UndoIncomplete {
+                cause: why.join("; "),
+                leftovers,
+            });
+        }
         return Err(Error::RolledBack {
             cause: format!(
                 "the old access could not all be removed ({}); nothing new was granted, run it again to finish",
@@ -200,6 +299,16 @@ pub(crate) async fn apply_sso_move<A: Sso + Send + 'static>(
             ),
             undone: Vec::new(),
         });
+    }
+    if let Some(request) = groups {
+        return match assign(api.clone(), request, clock, patience, interrupted).await {
+            Ok(_) => Ok(SsoMoved {
+                permission_set: set.arn,
+                removed: plan.remove.clone(),
+                granted: Vec::new(),
+            }),
+            Err(err) => Err(give_back(api, plan, &left, err, patience).await),
+        };
     }
     let wanted: Vec<Assignment> = plan
         .accounts
@@ -239,28 +348,114 @@ pub(crate) async fn apply_sso_move<A: Sso + Send + 'static>(
             .into_iter()
             .map(|(a, why)| format!("new assignment in account {} ({why})", a.account))
             .collect();
-    let restored = assign_accounts(
-        api,
-        instance_arn,
-        &person,
-        plan.remove.clone(),
-        patience,
-        Arc::new(Mutex::new(Vec::new())),
-    )
-    .await;
-    leftovers.extend(restored.iter().filter_map(|(a, outcome)| match outcome {
-        AccountOutcome::Failed(why) => Some(format!(
-            "old assignment of {} in account {} not granted again ({why})",
-            a.permission_set_arn, a.account
-        )),
-        _ => None,
-    }));
+    leftovers.extend(old_access_back(api, plan, &left, patience).await);
     let cause = failed.join("; ");
     let undone = vec!["the new assignments removed, the old access granted again".to_string()];
     match (leftovers.is_empty(), outcomes.is_none()) {
         (false, _) => Err(Error::UndoIncomplete { cause, leftovers }),
         (true, true) => Err(Error::Interrupted { undone }),
         (true, false) => Err(Error::RolledBack { cause, undone }),
+    }
+}
+
+/// Gives the old access back after the new could not be granted: its assignments granted
+/// again, its groups joined again. What could not be is returned.
+async fn old_access_back<A: Sso + Send + 'static>(
+    api: Arc<A>,
+    plan: &SsoMovePlan,
+    left: &[&GroupMembership],
+    patience: Patience,
+) -> Vec<String> {
+    let person = Grantee::user(&plan.user_id);
+    let restored = assign_accounts(
+        api.clone(),
+        &plan.instance.arn,
+        &person,
+        plan.remove.clone(),
+        patience,
+        Arc::new(Mutex::new(Vec::new())),
+    )
+    .await;
+    let mut leftovers: Vec<String> = restored
+        .iter()
+        .filter_map(|(a, outcome)| match outcome {
+            AccountOutcome::Failed(why) => Some(format!(
+                "old assignment of {} in account {} not granted again ({why})",
+                a.permission_set_arn, a.account
+            )),
+            _ => None,
+        })
+        .collect();
+    leftovers.extend(
+        rejoin(
+            api.as_ref(),
+            &plan.instance.identity_store_id,
+            &plan.user_id,
+            left,
+        )
+        .await,
+    );
+    leftovers
+}
+
+/// The groups left joined again; what could not be is returned.
+async fn rejoin(
+    api: &impl Sso,
+    store: &str,
+    user_id: &str,
+    left: &[&GroupMembership],
+) -> Vec<String> {
+    let mut leftovers = Vec::new();
+    for membership in left {
+        match api
+            .create_group_membership(store, &membership.group_id, user_id)
+            .await
+        {
+            Err(err) if !err.is(AwsErrorKind::Conflict) => leftovers.push(format!(
+                "old membership of group {} not made again ({err})",
+                membership.group_id
+            )),
+            _ => {}
+        }
+    }
+    leftovers
+}
+
+/// The error of a move whose new group access failed (`assign` undid its own part): the old
+/// access given back, and what could not be added to what `assign` left.
+async fn give_back<A: Sso + Send + 'static>(
+    api: Arc<A>,
+    plan: &SsoMovePlan,
+    left: &[&GroupMembership],
+    failed: Error,
+    patience: Patience,
+) -> Error {
+    let mut leftovers = old_access_back(api, plan, left, patience).await;
+    let undone = "the old access given back".to_string();
+    match failed {
+        Error::UndoIncomplete {
+            cause,
+            leftovers: theirs,
+        } => {
+            leftovers.extend(theirs);
+            Error::UndoIncomplete { cause, leftovers }
+        }
+        _ if !leftovers.is_empty() => Error::UndoIncomplete {
+            cause: failed.to_string(),
+            leftovers,
+        },
+        Error::Interrupted { mut undone } => {
+            undone.push("the old access given back".to_string());
+            Error::Interrupted { undone }
+        }
+        Error::RolledBack { cause, mut undone } => {
+            undone.push("the old access given back".to_string());
+            Error::RolledBack { cause, undone }
+        }
+        other => Error::RolledBack {
+            cause: other.to_string(),
+            undone: vec![undone],
+        },
     }
 }
 
@@ -272,15 +467,19 @@ pub(crate) struct SsoMoveRequest {
     /// `--account`: where the new template is given; none, the accounts of the old access.
     pub(crate) accounts: Vec<String>,
     pub(crate) instance_arn: Option<String>,
+    /// Without `--account`, when the configuration gives access through groups and the
+    /// template names account sets: the new access as `assign` gives it, through groups.
+    pub(crate) groups: Option<AssignRequest>,
 }
 
 impl SsoMoveRequest {
     /// The one constructor every edge calls: the name by the identity store's rules, each
-    /// account id, the template by name.
+    /// account id, the template by name (and its account sets, for access through groups).
     pub(crate) fn new(
         user_name: String,
         template: &str,
         templates: &TemplateSet,
+        config: &Config,
         accounts: Vec<String>,
         instance_arn: Option<String>,
     ) -> Result<Self, InputError> {
@@ -288,11 +487,43 @@ impl SsoMoveRequest {
         for account in &accounts {
             validate_account_id(account)?;
         }
+        let template = templates.get(template)?.clone();
+        let through_groups = accounts.is_empty()
+            && config.sso_access == SsoAccess::Groups
+            && !template.account_sets.is_empty();
+        let groups = through_groups
+            .then(|| {
+                AssignRequest::new(
+                    AssignInput {
+                        user_name: user_name.clone(),
+                        template: template.name.clone(),
+                        accounts: Vec::new(),
+                        create: None,
+                        instance_arn: instance_arn.clone(),
+                        until: None,
+                    },
+                    templates,
+                    config,
+                )
+            })
+            .transpose()?;
         Ok(SsoMoveRequest {
-            template: templates.get(template)?.clone(),
+            template,
             user_name,
             accounts,
             instance_arn,
+            groups,
+        })
+    }
+
+    /// Through groups: the names of the new access's groups.
+    fn group_names(&self) -> Option<Vec<String>> {
+        self.groups.as_ref().map(|request| {
+            request
+                .templates()
+                .iter()
+                .map(|t| group_name(&t.name))
+                .collect()
         })
     }
 }
@@ -319,12 +550,14 @@ impl<A: Sso + Send + 'static> Operation for MovePerson<'_, A> {
                 name: &request.user_name,
             })?;
         let design = design_permission_set(&request.template)?;
+        let groups = request.group_names();
         let plan = plan_sso_move(
             self.api.as_ref(),
             &request.user_name,
             &request.template.name,
             &request.accounts,
             request.instance_arn.as_deref(),
+            groups.as_deref(),
         )
         .await?;
         Ok(Prepared {
@@ -345,6 +578,7 @@ impl<A: Sso + Send + 'static> Operation for MovePerson<'_, A> {
             self.api.clone(),
             plan,
             design,
+            self.request.groups.as_ref(),
             self.clock,
             self.patience,
             interrupted,

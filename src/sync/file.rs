@@ -85,6 +85,11 @@ pub(crate) struct Wanted {
     /// Identity Center: with `email`, who to create when the person is not in the store.
     pub(crate) given_name: Option<String>,
     pub(crate) family_name: Option<String>,
+    /// Identity Center: the templates whose access the person holds once assigned (the
+    /// template, and those its account sets give), sorted and joined with `+`, as the
+    /// account is read.
+    #[serde(default)]
+    pub(crate) holds: String,
 }
 
 impl Wanted {
@@ -144,12 +149,23 @@ impl Wanted {
         )
     }
 
-    /// Checks the row with its command's constructor.
-    fn check(&self, templates: &TemplateSet, config: &Config) -> Result<(), InputError> {
-        match self.kind {
-            Kind::Iam => self.request(templates).map(drop),
-            Kind::Sso => self.assign_request(templates, config).map(drop),
-        }
+    /// Checks the row with its command's constructor, and notes what the person holds.
+    fn check(&mut self, templates: &TemplateSet, config: &Config) -> Result<(), InputError> {
+        self.holds = match self.kind {
+            Kind::Iam => self.request(templates).map(|_| self.template.clone())?,
+            Kind::Sso => {
+                let request = self.assign_request(templates, config)?;
+                let mut names: Vec<&str> = request
+                    .templates()
+                    .iter()
+                    .map(|t| t.name.as_str())
+                    .collect();
+                names.sort_unstable();
+                names.dedup();
+                names.join("+")
+            }
+        };
+        Ok(())
     }
 }
 
@@ -226,7 +242,7 @@ pub(crate) fn read_export(
                     ));
                 }
             };
-            let person = Wanted {
+            let mut person = Wanted {
                 line,
                 kind,
                 user_name,
@@ -240,6 +256,7 @@ pub(crate) fn read_export(
                 accounts: split_list(&get("accounts")),
                 given_name: optional("given_name"),
                 family_name: optional("family_name"),
+                holds: String::new(),
             };
             person
                 .check(rules.templates, rules.config)

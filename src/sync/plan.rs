@@ -232,6 +232,7 @@ impl SyncPlan {
                         user_name.clone(),
                         to,
                         templates,
+                        config,
                         accounts.clone(),
                         None,
                     )?)),
@@ -467,7 +468,11 @@ pub(crate) fn plan_sync(
             )));
             continue;
         }
-        if found.template.as_deref() != Some(person.template.as_str()) {
+        let holds = match person.kind {
+            Kind::Iam => person.template.as_str(),
+            Kind::Sso => person.holds.as_str(),
+        };
+        if found.template.as_deref() != Some(holds) {
             moves.push(Change::Move {
                 kind: person.kind,
                 user_name: found.name.clone(),

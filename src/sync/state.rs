@@ -181,7 +181,10 @@ async fn read_sso(api: &impl Sso, templates: &TemplateSet) -> Result<SsoPeople, 
         .iter()
         .filter(|g| marked(&g.description))
         .filter_map(|g| {
-            let meaning = match (template_of_group.get(&g.name), date_of_group(&g.name, &g.description)) {
+            let meaning = match (
+                template_of_group.get(&g.name),
+                date_of_group(&g.name, &g.description),
+            ) {
                 (Some(template), _) => GroupMeaning::Template(template.clone()),
                 (None, Some(date)) => GroupMeaning::Until(date.to_string()),
                 (None, None) => return None,
@@ -190,7 +193,12 @@ async fn read_sso(api: &impl Sso, templates: &TemplateSet) -> Result<SsoPeople, 
         })
         .collect();
     let members = async {
-        try_join_all(read_groups.iter().map(|(id, _)| api.list_group_members(store, id))).await
+        try_join_all(
+            read_groups
+                .iter()
+                .map(|(id, _)| api.list_group_members(store, id)),
+        )
+        .await
     };
     let tool_sets = async {
         let described = describe_all(api, &instance.arn, &sets).await?;
@@ -214,10 +222,11 @@ async fn read_sso(api: &impl Sso, templates: &TemplateSet) -> Result<SsoPeople, 
                     .map(move |account| (arn.as_str(), name.as_str(), account.clone()))
             })
             .collect();
-        let assigned = try_join_all(per_account.iter().map(|(arn, _, account)| {
-            api.list_account_assignments(&instance.arn, account, arn)
-        }))
-        .await?;
+        let assigned =
+            try_join_all(per_account.iter().map(|(arn, _, account)| {
+                api.list_account_assignments(&instance.arn, account, arn)
+            }))
+            .await?;
         let mut direct: Vec<(String, String)> = Vec::new();
         for ((_, name, _), principals) in per_account.iter().zip(assigned) {
             for (principal, id) in principals {
@@ -270,7 +279,10 @@ async fn read_sso(api: &impl Sso, templates: &TemplateSet) -> Result<SsoPeople, 
     managed.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(SsoPeople {
         managed,
-        users: names.values().map(|name| name.to_ascii_lowercase()).collect(),
+        users: names
+            .values()
+            .map(|name| name.to_ascii_lowercase())
+            .collect(),
     })
 }
 

@@ -60,6 +60,7 @@ fn wanted(line: u64, name: &str, template: &str, until: Option<&str>) -> Wanted 
         accounts: Vec::new(),
         given_name: None,
         family_name: None,
+        holds: template.to_string(),
     }
 }
 
@@ -362,25 +363,31 @@ async fn carry_out(
     iam: &Arc<MemoryIam>,
     plan: &super::plan::SyncPlan,
 ) -> crate::batch::report::Summary {
-    carry_out_with(iam, &Arc::new(MemorySso::new(Behaviour::default())), plan).await
+    carry_out_with(
+        iam,
+        &Arc::new(MemorySso::new(Behaviour::default())),
+        &Config::default(),
+        plan,
+    )
+    .await
 }
 
 /// Runs the plan's rows as `sync` does, against both in-memory models.
 async fn carry_out_with(
     iam: &Arc<MemoryIam>,
     sso: &Arc<MemorySso>,
+    config: &Config,
     plan: &super::plan::SyncPlan,
 ) -> crate::batch::report::Summary {
     let templates = TemplateSet::embedded().unwrap();
-    let config = Config::default();
     let protected = Protected::default();
     let checking = Checking {
         file: "hr.csv",
         templates: &templates,
-        config: &config,
+        config,
         protected: &protected,
     };
-    let rows = plan.rows(&templates, &config).unwrap();
+    let rows = plan.rows(&templates, config).unwrap();
     let checked = Checked::of_rows(&rows);
     let options = RunOptions {
         caller: caller(),
@@ -449,6 +456,7 @@ async fn a_sync_converges_and_a_second_run_changes_nothing() {
 
     let mut edited = export.clone();
     edited[0].template = "devops".to_string();
+    edited[0].holds = "devops".to_string();
     edited[1].until = Some("2026-11-30".to_string());
     edited[2].until = Some("2027-02-28".to_string());
     edited.remove(3);
@@ -573,7 +581,12 @@ fn sso_access(sso: &MemorySso, name: &str) -> (Vec<String>, Vec<String>) {
         .assignments
         .iter()
         .filter(|(_, principal)| principal == id)
-        .map(|(a, _)| state.permission_sets[&a.permission_set_arn].spec.name.clone())
+        .map(|(a, _)| {
+            state.permission_sets[&a.permission_set_arn]
+                .spec
+                .name
+                .clone()
+        })
         .collect();
     let groups = state
         .memberships
@@ -600,8 +613,14 @@ async fn identity_center_people_are_synced_and_a_second_run_changes_nothing() {
         sso_wanted(4, "cid", "finance", None),
         sso_wanted(5, "dan", "developer", None),
     ];
-    let plan = plan_sync(&export, &read().await, &Protected::default(), DISABLE, now());
-    let summary = carry_out_with(&iam, &sso, &plan).await;
+    let plan = plan_sync(
+        &export,
+        &read().await,
+        &Protected::default(),
+        DISABLE,
+        now(),
+    );
+    let summary = carry_out_with(&iam, &sso, &Config::default(), &plan).await;
     assert_eq!(summary.count(RowStatus::Joined), 4, "{summary}");
     assert_eq!(
         sso_access(&sso, "bob"),
@@ -610,17 +629,30 @@ async fn identity_center_people_are_synced_and_a_second_run_changes_nothing() {
             vec!["iam-onboard-until-2027-01-31".to_string()]
         )
     );
-    let again = plan_sync(&export, &read().await, &Protected::default(), DISABLE, now());
+    let again = plan_sync(
+        &export,
+        &read().await,
+        &Protected::default(),
+        DISABLE,
+        now(),
+    );
     assert!(again.changes.is_empty(), "{:?}", again.changes);
     assert_eq!(again.unchanged.len(), 4);
 
     let mut edited = export.clone();
     edited[0].template = "finance".to_string();
+    edited[0].holds = "finance".to_string();
     edited[1].until = Some("2027-03-31".to_string());
     edited[3].until = Some("2026-11-30".to_string());
     edited.remove(2);
     edited.push(sso_wanted(9, "eve", "developer", None));
-    let plan = plan_sync(&edited, &read().await, &Protected::default(), DISABLE, now());
+    let plan = plan_sync(
+        &edited,
+        &read().await,
+        &Protected::default(),
+        DISABLE,
+        now(),
+    );
     assert_eq!(
         kinds(&plan.changes),
         [
@@ -631,7 +663,7 @@ async fn identity_center_people_are_synced_and_a_second_run_changes_nothing() {
             "disable cid (not in the export) (sso)",
         ]
     );
-    let summary = carry_out_with(&iam, &sso, &plan).await;
+    let summary = carry_out_with(&iam, &sso, &Config::default(), &plan).await;
     assert_eq!(
         (
             summary.count(RowStatus::Joined),
@@ -664,7 +696,13 @@ async fn identity_center_people_are_synced_and_a_second_run_changes_nothing() {
             "{leaver}'s identity is kept"
         );
     }
-    let settled = plan_sync(&edited, &read().await, &Protected::default(), DISABLE, now());
+    let settled = plan_sync(
+        &edited,
+        &read().await,
+        &Protected::default(),
+        DISABLE,
+        now(),
+    );
     assert!(settled.changes.is_empty(), "{:?}", settled.changes);
 }
 
@@ -683,7 +721,7 @@ async fn an_identity_center_person_without_this_tool_s_access_is_never_a_leaver(
         DISABLE,
         now(),
     );
-    carry_out_with(&iam, &sso, &plan).await;
+    carry_out_with(&iam, &sso, &Config::default(), &plan).await;
     {
         let mut state = sso.state.lock().unwrap();
         state.users.insert(
@@ -728,4 +766,106 @@ async fn an_identity_center_person_without_this_tool_s_access_is_never_a_leaver(
         "{:?}",
         plan.unchanged
     );
+}
+
+#[tokio::test]
+async fn people_given_access_through_groups_are_synced_and_a_mover_leaves_the_old_groups() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.json");
+    std::fs::write(
+        &path,
+        r#"{"account_sets": {"dev": ["111111111111"], "prod": ["333333333333"]}}"#,
+    )
+    .unwrap();
+    let config = Config::load(Some(&path)).unwrap();
+    let iam = Arc::new(MemoryIam::new(now()));
+    let sso = Arc::new(MemorySso::new(Behaviour::default()));
+    let templates = TemplateSet::embedded().unwrap();
+    let protected = Protected::default();
+    let rules = |default_kind| ExportRules {
+        templates: &templates,
+        config: &config,
+        protected: &protected,
+        default_kind,
+    };
+    let export_file = dir.path().join("hr.csv");
+    std::fs::write(
+        &export_file,
+        "username,template,email,given_name,family_name,until\n\
+         ann,developer,ann@example.com,Ann,Lee,2027-01-31\n\
+         bob,developer,bob@example.com,Bob,Ray,\n",
+    )
+    .unwrap();
+    let export = read_export(&export_file, "hr.csv", &rules(Kind::Sso)).unwrap();
+    assert_eq!(export[0].holds, "developer+developer-readonly");
+    let read = || async {
+        Account::read(iam.as_ref(), sso.as_ref(), &[Kind::Sso], &templates)
+            .await
+            .unwrap()
+    };
+    let plan = plan_sync(
+        &export,
+        &read().await,
+        &Protected::default(),
+        DISABLE,
+        now(),
+    );
+    let summary = carry_out_with(&iam, &sso, &config, &plan).await;
+    assert_eq!(summary.count(RowStatus::Joined), 2, "{summary}");
+    let (sets, mut groups) = sso_access(&sso, "ann");
+    groups.sort();
+    assert!(sets.is_empty(), "through groups, not to the person");
+    assert_eq!(
+        groups,
+        [
+            "iam-onboard-developer",
+            "iam-onboard-developer-readonly",
+            "iam-onboard-until-2027-01-31"
+        ]
+    );
+    let again = plan_sync(
+        &export,
+        &read().await,
+        &Protected::default(),
+        DISABLE,
+        now(),
+    );
+    assert!(again.changes.is_empty(), "{:?}", again.changes);
+
+    std::fs::write(
+        &export_file,
+        "username,template,accounts\nann,developer,\nbob,finance,111111111111\n",
+    )
+    .unwrap();
+    let edited = read_export(&export_file, "hr.csv", &rules(Kind::Sso)).unwrap();
+    let plan = plan_sync(
+        &edited,
+        &read().await,
+        &Protected::default(),
+        DISABLE,
+        now(),
+    );
+    assert_eq!(
+        kinds(&plan.changes),
+        [
+            "move bob: developer+developer-readonly -> finance (sso)",
+            "until ann: until no end date (sso)",
+        ]
+    );
+    let summary = carry_out_with(&iam, &sso, &config, &plan).await;
+    assert_eq!(summary.failed(), 0, "{summary}");
+    assert_eq!(
+        sso_access(&sso, "bob"),
+        (vec!["finance".to_string()], Vec::new()),
+        "bob left the developer groups and holds finance in the account named"
+    );
+    assert_eq!(sso_access(&sso, "ann").1.len(), 2, "the end date is gone");
+    let settled = plan_sync(
+        &edited,
+        &read().await,
+        &Protected::default(),
+        DISABLE,
+        now(),
+    );
+    assert!(settled.changes.is_empty(), "{:?}", settled.changes);
 }

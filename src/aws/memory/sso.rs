@@ -8,9 +8,8 @@
 
 use super::latency::Latency;
 use crate::aws::{
-    IdentityGroup,
-    Assignment, AwsError, AwsErrorKind, AwsResult, Grantee, GroupMembership, NewPerson,
-    OperationState, OperationStatus, PermissionSetSpec, Principal, Sso, SsoInstance,
+    Assignment, AwsError, AwsErrorKind, AwsResult, Grantee, GroupMembership, IdentityGroup,
+    NewPerson, OperationState, OperationStatus, PermissionSetSpec, Principal, Sso, SsoInstance,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;

@@ -4,9 +4,8 @@
 
 use super::calls_log::RetryLog;
 use crate::aws::{
-    IdentityGroup,
-    Assignment, AwsError, AwsErrorKind, AwsResult, Grantee, GroupMembership, NewPerson,
-    OperationState, OperationStatus, PermissionSetSpec, Principal, Sso, SsoInstance,
+    Assignment, AwsError, AwsErrorKind, AwsResult, Grantee, GroupMembership, IdentityGroup,
+    NewPerson, OperationState, OperationStatus, PermissionSetSpec, Principal, Sso, SsoInstance,
 };
 use aws_config::SdkConfig;
 use aws_sdk_identitystore::types::{AlternateIdentifier, Email, Name, UniqueAttribute};
@@ -612,10 +611,7 @@ impl Sso for SdkSso {
             .collect())
     }
 
-    async fn list_identity_groups(
-        &self,
-        identity_store_id: &str,
-    ) -> AwsResult<Vec<IdentityGroup>> {
+    async fn list_identity_groups(&self, identity_store_id: &str) -> AwsResult<Vec<IdentityGroup>> {
         const OP: &str = "identitystore:ListGroups";
         let groups = every!(
             OP,

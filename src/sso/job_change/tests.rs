@@ -32,7 +32,7 @@ async fn the_old_access_goes_before_the_new_is_granted_in_the_same_accounts() {
     run(&api, &request(&["111111111111", "222222222222"], true))
         .await
         .unwrap();
-    let plan = plan_sso_move(api.as_ref(), "bob", "finance", &[], None)
+    let plan = plan_sso_move(api.as_ref(), "bob", "finance", &[], None, None)
         .await
         .unwrap();
     assert_eq!(plan.remove.len(), 2);
@@ -42,6 +42,7 @@ async fn the_old_access_goes_before_the_new_is_granted_in_the_same_accounts() {
         api.clone(),
         &plan,
         &finance(),
+        None,
         &SystemClock,
         Patience::default(),
         std::future::pending(),
@@ -65,7 +66,7 @@ async fn the_old_access_goes_before_the_new_is_granted_in_the_same_accounts() {
             ("222222222222".to_string(), FINANCE.to_string())
         ]
     );
-    let again = plan_sso_move(api.as_ref(), "bob", "finance", &[], None).await;
+    let again = plan_sso_move(api.as_ref(), "bob", "finance", &[], None, None).await;
     assert!(
         again.is_err(),
         "no other template's access is left to take accounts from"
@@ -75,6 +76,7 @@ async fn the_old_access_goes_before_the_new_is_granted_in_the_same_accounts() {
         "bob",
         "finance",
         &["111111111111".to_string()],
+        None,
         None,
     )
     .await
@@ -89,7 +91,7 @@ async fn a_failed_grant_removes_the_new_access_and_gives_the_old_back() {
         .await
         .unwrap();
     let accounts = ["111111111111".to_string(), "333333333333".to_string()];
-    let plan = plan_sso_move(api.as_ref(), "bob", "finance", &accounts, None)
+    let plan = plan_sso_move(api.as_ref(), "bob", "finance", &accounts, None, None)
         .await
         .unwrap();
     api.behaviour
@@ -101,6 +103,7 @@ async fn a_failed_grant_removes_the_new_access_and_gives_the_old_back() {
         api.clone(),
         &plan,
         &finance(),
+        None,
         &SystemClock,
         Patience::default(),
         std::future::pending(),
@@ -128,6 +131,7 @@ fn an_sso_move_request_checks_the_name_accounts_and_template() {
             name.to_string(),
             template,
             &templates,
+            &crate::config::Config::default(),
             vec![account.to_string()],
             None,
         )
