@@ -264,3 +264,100 @@ fn expire_disables_the_people_past_their_end_date_and_nobody_else() {
         .exits(2)
         .stderr_has("--until");
 }
+
+/// An Identity Center export: `username,template,accounts,email,given_name,family_name,until`,
+/// each person given access in `account` (moto lists a provisioned permission set in its own
+/// account only, where AWS lists every account it is assigned in).
+fn sso_export(
+    dir: &Path,
+    name: &str,
+    account: &str,
+    rows: &[(&str, &str, &str)],
+) -> std::path::PathBuf {
+    let mut text = String::from("username,template,accounts,email,given_name,family_name,until\n");
+    for (user, template, until) in rows {
+        text.push_str(&format!(
+            "{user},{template},{account},{user}@example.com,Given,{user},{until}\n"
+        ));
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn identity_center_people_are_synced_twice_then_a_mover_a_new_date_and_a_leaver_change() {
+    let account = OwnAccount::new(41);
+    let dir = tempfile::tempdir().unwrap();
+    let rows = [
+        ("ic-ann", "developer", ""),
+        ("ic-bob", "developer", "2027-01-31"),
+        ("ic-cid", "finance", ""),
+    ];
+    let first = sso_export(dir.path(), "ic.csv", &account.id, &rows);
+    let out = sync(&account, &first, &["--sso"]);
+    out.exits(0);
+    let mut joined = statuses(&out.stdout)["joined"].clone();
+    joined.sort();
+    assert_eq!(joined, ["ic-ann", "ic-bob", "ic-cid"], "{}", out.stderr);
+    let again = sync(&account, &first, &["--sso"]);
+    again.exits(0);
+    let by_status = statuses(&again.stdout);
+    assert_eq!(
+        by_status.keys().collect::<Vec<_>>(),
+        ["unchanged"],
+        "{by_status:?} {}",
+        again.stderr
+    );
+
+    let edited = sso_export(
+        dir.path(),
+        "ic2.csv",
+        &account.id,
+        &[
+            ("ic-ann", "finance", ""),
+            ("ic-bob", "developer", "2027-03-31"),
+        ],
+    );
+    let dry = account
+        .run(Run::new(&["sync", path_arg(&edited), "--sso", "--dry-run"]))
+        .output();
+    dry.exits(0)
+        .stderr_has("move: 1\n  ic-ann: developer -> finance (sso)")
+        .stderr_has("new end date: 1\n  ic-bob: until 2027-03-31 (sso)")
+        .stderr_has("disable: 1\n  ic-cid (not in the export) (sso)");
+    let out = sync(&account, &edited, &["--sso"]);
+    out.exits(0);
+    let by_status = statuses(&out.stdout);
+    assert_eq!(by_status["moved"], ["ic-ann"], "{}", out.stderr);
+    assert_eq!(by_status["updated"], ["ic-bob"]);
+    assert_eq!(by_status["disabled"], ["ic-cid"]);
+    let shown = account
+        .run(Run::new(&["show", "--sso", "ic-cid", "--output", "json"]))
+        .output();
+    shown.exits(0);
+    let person = shown.json();
+    assert_eq!(
+        person["person"]["assignments"],
+        serde_json::json!([]),
+        "the leaver's access is removed and the identity kept: {person}"
+    );
+    let bob = account
+        .run(Run::new(&["show", "--sso", "ic-bob", "--output", "json"]))
+        .output()
+        .json();
+    let groups: Vec<&str> = bob["person"]["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(groups, ["iam-onboard-until-2027-03-31"], "{bob}");
+    let settled = sync(&account, &edited, &["--sso"]);
+    let by_status = statuses(&settled.stdout);
+    assert_eq!(
+        by_status.keys().collect::<Vec<_>>(),
+        ["unchanged"],
+        "{by_status:?}"
+    );
+}

@@ -17,6 +17,7 @@ use crate::sync::file::{ExportRules, Kind, read_export};
 use crate::sync::plan::{LeaverRules, SyncPlan, plan_expire, plan_sync};
 use crate::sync::saved::SavedPlan;
 use crate::sync::state::Account;
+use crate::sync::state::ReadScope;
 use crate::terminal::interrupt::Interrupts;
 
 fn rules(leaver: &LeaverArgs, max_leavers: Option<usize>) -> LeaverRules {
@@ -40,16 +41,13 @@ pub(super) async fn sync(
         default_kind: if args.sso { Kind::Sso } else { Kind::Iam },
     };
     let wanted = read_export(&args.file, &file, &export).map_err(Error::BadRows)?;
-    let kinds: Vec<Kind> = [Kind::Iam, Kind::Sso]
-        .into_iter()
-        .filter(|kind| wanted.iter().any(|person| person.kind == *kind))
-        .collect();
+    let scope = ReadScope::of(&wanted, &settings.config);
     if let Some(path) = &args.plan_out {
         crate::iam::request::must_be_new("--plan-out", path)?;
     } else {
         super::confirmable(settings)?;
     }
-    let (clients, account) = read(settings, &kinds).await?;
+    let (clients, account) = read(settings, &scope).await?;
     let now = SystemClock.unix_now();
     let rules = rules(&args.leaver, args.max_leavers);
     let plan = plan_sync(&wanted, &account, &settings.protected, rules, now);
@@ -77,13 +75,13 @@ pub(super) async fn sync(
     .await
 }
 
-/// The clients for the run, and the account's people of `kinds` read with them.
-async fn read(settings: &Settings, kinds: &[Kind]) -> Result<(Clients, Account), Error> {
+/// The clients for the run, and the account's people of `scope` read with them.
+async fn read(settings: &Settings, scope: &ReadScope) -> Result<(Clients, Account), Error> {
     let clients = Clients::new(settings).await?;
     let account = Account::read(
         clients.iam.as_ref(),
         clients.sso.as_ref(),
-        kinds,
+        scope,
         &settings.templates,
     )
     .await?;
@@ -98,7 +96,7 @@ pub(super) async fn apply(
     let file = args.plan.display().to_string();
     let saved = SavedPlan::read(&args.plan)?;
     super::confirmable(settings)?;
-    let (clients, account) = read(settings, &saved.kinds).await?;
+    let (clients, account) = read(settings, &saved.scope).await?;
     saved.still_holds(&account, &file)?;
     let plan = SyncPlan {
         changes: saved.changes,
@@ -118,12 +116,12 @@ pub(super) async fn expire(
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
     super::confirmable(settings)?;
-    let kinds = if args.sso {
-        vec![Kind::Iam, Kind::Sso]
+    let scope = if args.sso {
+        ReadScope::both(&settings.config)
     } else {
-        vec![Kind::Iam]
+        ReadScope::iam()
     };
-    let (clients, account) = read(settings, &kinds).await?;
+    let (clients, account) = read(settings, &scope).await?;
     let plan = plan_expire(
         &account,
         &settings.protected,

@@ -3,15 +3,10 @@
 //! stale plan is refused naming what changed. It holds names, templates and dates, no secret.
 
 use crate::error::InputError;
-use crate::sync::file::Kind;
 use crate::sync::plan::Change;
-use crate::sync::state::Account;
+use crate::sync::state::{Account, ReadScope};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
-
-fn only_iam() -> Vec<Kind> {
-    vec![Kind::Iam]
-}
 
 /// The format's version, refused when it is not this one.
 const VERSION: u32 = 1;
@@ -29,9 +24,9 @@ pub(crate) struct SavedPlan {
     pub(crate) fingerprint: String,
     /// What the plan depends on, a line a managed person.
     pub(crate) read: Vec<String>,
-    /// The kinds of people read, read again by `apply`.
-    #[serde(default = "only_iam")]
-    pub(crate) kinds: Vec<Kind>,
+    /// What was read, read again by `apply`.
+    #[serde(default = "ReadScope::iam")]
+    pub(crate) scope: ReadScope,
     pub(crate) changes: Vec<Change>,
 }
 
@@ -50,7 +45,7 @@ impl SavedPlan {
             planned_at,
             fingerprint: account.fingerprint(),
             read: account.read_lines(),
-            kinds: account.kinds.clone(),
+            scope: account.scope.clone(),
             changes,
         }
     }

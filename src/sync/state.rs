@@ -43,24 +43,77 @@ pub(crate) struct Account {
     pub(crate) managed: Vec<ManagedPerson>,
     /// Every other IAM user's name: never touched, but a row naming one cannot join.
     pub(crate) unmanaged: Vec<String>,
-    /// The kinds of people read: a plan changes no other.
-    pub(crate) kinds: Vec<Kind>,
+    /// What was read: a plan changes no other kind of people.
+    pub(crate) scope: ReadScope,
     /// Every user name of the identity store (lower case), when Identity Center was read: a
     /// joiner found there is given access, one not there must be created.
     pub(crate) identity_users: BTreeSet<String>,
 }
 
+/// What a sync reads: the kinds of people, and for Identity Center the accounts to look for
+/// assignments in beside those each permission set is provisioned to (the export's and the
+/// configuration's: a set assigned moments ago may not be listed as provisioned yet).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct ReadScope {
+    pub(crate) kinds: Vec<Kind>,
+    #[serde(default)]
+    pub(crate) accounts: BTreeSet<String>,
+}
+
+impl ReadScope {
+    /// IAM users only.
+    pub(crate) fn iam() -> Self {
+        ReadScope {
+            kinds: vec![Kind::Iam],
+            accounts: BTreeSet::new(),
+        }
+    }
+
+    /// The kinds the export holds, and the accounts it and the configuration name.
+    pub(crate) fn of(wanted: &[crate::sync::file::Wanted], config: &crate::config::Config) -> Self {
+        ReadScope {
+            kinds: [Kind::Iam, Kind::Sso]
+                .into_iter()
+                .filter(|kind| wanted.iter().any(|person| person.kind == *kind))
+                .collect(),
+            accounts: wanted
+                .iter()
+                .flat_map(|person| person.accounts.iter().cloned())
+                .chain(config_accounts(config))
+                .collect(),
+        }
+    }
+
+    /// Both kinds, with the accounts the configuration names (`expire --sso`).
+    pub(crate) fn both(config: &crate::config::Config) -> Self {
+        ReadScope {
+            kinds: vec![Kind::Iam, Kind::Sso],
+            accounts: config_accounts(config).collect(),
+        }
+    }
+}
+
+/// The account ids the configuration's account sets name (not their tag or OU entries).
+fn config_accounts(config: &crate::config::Config) -> impl Iterator<Item = String> + '_ {
+    config
+        .account_sets
+        .values()
+        .flatten()
+        .filter(|entry| crate::names::validate_account_id(entry).is_ok())
+        .cloned()
+}
+
 impl Account {
-    /// The account as read, for the people of `kinds`: the caller, and each kind's listings, at
-    /// once.
+    /// The account as read, for the people of `scope`: the caller, and each kind's listings,
+    /// at once.
     pub(crate) async fn read(
         iam: &impl Iam,
         sso: &impl Sso,
-        kinds: &[Kind],
+        scope: &ReadScope,
         templates: &TemplateSet,
     ) -> Result<Self, Error> {
-        let reads_iam = kinds.contains(&Kind::Iam);
-        let reads_sso = kinds.contains(&Kind::Sso);
+        let reads_iam = scope.kinds.contains(&Kind::Iam);
+        let reads_sso = scope.kinds.contains(&Kind::Sso);
         let iam_users = async {
             if reads_iam {
                 iam.list_authorized_users().await.map_err(Error::from_aws)
@@ -70,7 +123,7 @@ impl Account {
         };
         let sso_people = async {
             if reads_sso {
-                read_sso(sso, templates).await
+                read_sso(sso, templates, &scope.accounts).await
             } else {
                 Ok(SsoPeople::default())
             }
@@ -83,7 +136,7 @@ impl Account {
         let mut account = Self::of(caller, users);
         account.managed.extend(people.managed);
         account.identity_users = people.users;
-        account.kinds = kinds.to_vec();
+        account.scope = scope.clone();
         Ok(account)
     }
 
@@ -112,7 +165,7 @@ impl Account {
             caller,
             managed,
             unmanaged,
-            kinds: vec![Kind::Iam],
+            scope: ReadScope::iam(),
             identity_users: BTreeSet::new(),
         }
     }
@@ -161,9 +214,14 @@ struct SsoPeople {
 
 /// Reads the store's users and groups and this tool's permission sets at once; then the
 /// members of the templates' groups (made by this tool) and of the end-date groups, and each
-/// of this tool's permission sets with its accounts; then the assignments in each. A person
+/// of this tool's permission sets with the accounts it is provisioned to; then the
+/// assignments in each of those and of `known_accounts`. A person
 /// is managed when in a template's group or given a permission set of this tool's directly.
-async fn read_sso(api: &impl Sso, templates: &TemplateSet) -> Result<SsoPeople, Error> {
+async fn read_sso(
+    api: &impl Sso,
+    templates: &TemplateSet,
+    known_accounts: &BTreeSet<String>,
+) -> Result<SsoPeople, Error> {
     let instance = choose_instance(api, None).await?;
     let store = &instance.identity_store_id;
     let (users, groups, sets) = tokio::try_join!(
@@ -216,9 +274,12 @@ async fn read_sso(api: &impl Sso, templates: &TemplateSet) -> Result<SsoPeople, 
         let per_account: Vec<(&str, &str, String)> = tool_sets
             .iter()
             .zip(&accounts)
-            .flat_map(|((arn, name), accounts)| {
-                accounts
+            .flat_map(|((arn, name), provisioned)| {
+                provisioned
                     .iter()
+                    .chain(known_accounts)
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
                     .map(move |account| (arn.as_str(), name.as_str(), account.clone()))
             })
             .collect();

@@ -5,7 +5,7 @@
 use super::file::{ExportRules, Kind, Wanted, read_export};
 use super::plan::{Change, LeaverRules, Leavers, plan_expire, plan_sync};
 use super::saved::SavedPlan;
-use super::state::{Account, ManagedPerson};
+use super::state::{Account, ManagedPerson, ReadScope};
 use crate::aws::CallerIdentity;
 use crate::aws::memory::MemoryIam;
 use crate::aws::memory::sso::{Behaviour, MemorySso};
@@ -69,7 +69,7 @@ fn account(people: Vec<ManagedPerson>) -> Account {
         caller: caller(),
         managed: people,
         unmanaged: vec!["ops".to_string()],
-        kinds: vec![Kind::Iam],
+        scope: ReadScope::iam(),
         identity_users: std::collections::BTreeSet::new(),
     }
 }
@@ -432,7 +432,7 @@ async fn a_sync_converges_and_a_second_run_changes_nothing() {
     let sso = MemorySso::new(Behaviour::default());
     let templates = TemplateSet::embedded().unwrap();
     let read = || async {
-        Account::read(iam.as_ref(), &sso, &[Kind::Iam], &templates)
+        Account::read(iam.as_ref(), &sso, &ReadScope::iam(), &templates)
             .await
             .unwrap()
     };
@@ -542,7 +542,7 @@ async fn a_sync_with_nothing_to_change_over_five_thousand_people_takes_one_wave_
     let started = tokio::time::Instant::now();
     let templates = TemplateSet::embedded().unwrap();
     let sso = MemorySso::new(Behaviour::default());
-    let account = Account::read(&iam, &sso, &[Kind::Iam], &templates)
+    let account = Account::read(&iam, &sso, &ReadScope::iam(), &templates)
         .await
         .unwrap();
     let plan = plan_sync(&export, &account, &Protected::default(), DISABLE, now());
@@ -557,6 +557,14 @@ async fn a_sync_with_nothing_to_change_over_five_thousand_people_takes_one_wave_
         waited <= std::time::Duration::from_millis(100),
         "{waited:?}"
     );
+}
+
+/// Identity Center people, with the accounts the tests assign in.
+fn sso_scope() -> ReadScope {
+    ReadScope {
+        kinds: vec![Kind::Sso],
+        accounts: ["111122223333".to_string()].into(),
+    }
 }
 
 /// An Identity Center person as an export row names them, to be created when missing.
@@ -603,7 +611,7 @@ async fn identity_center_people_are_synced_and_a_second_run_changes_nothing() {
     let sso = Arc::new(MemorySso::new(Behaviour::default()));
     let templates = TemplateSet::embedded().unwrap();
     let read = || async {
-        Account::read(iam.as_ref(), sso.as_ref(), &[Kind::Sso], &templates)
+        Account::read(iam.as_ref(), sso.as_ref(), &sso_scope(), &templates)
             .await
             .unwrap()
     };
@@ -714,7 +722,7 @@ async fn an_identity_center_person_without_this_tool_s_access_is_never_a_leaver(
     let export = vec![sso_wanted(2, "ann", "developer", None)];
     let plan = plan_sync(
         &export,
-        &Account::read(iam.as_ref(), sso.as_ref(), &[Kind::Sso], &templates)
+        &Account::read(iam.as_ref(), sso.as_ref(), &sso_scope(), &templates)
             .await
             .unwrap(),
         &Protected::default(),
@@ -735,7 +743,7 @@ async fn an_identity_center_person_without_this_tool_s_access_is_never_a_leaver(
             },
         );
     }
-    let account = Account::read(iam.as_ref(), sso.as_ref(), &[Kind::Sso], &templates)
+    let account = Account::read(iam.as_ref(), sso.as_ref(), &sso_scope(), &templates)
         .await
         .unwrap();
     let names: Vec<&str> = account.managed.iter().map(|p| p.name.as_str()).collect();
@@ -799,7 +807,7 @@ async fn people_given_access_through_groups_are_synced_and_a_mover_leaves_the_ol
     let export = read_export(&export_file, "hr.csv", &rules(Kind::Sso)).unwrap();
     assert_eq!(export[0].holds, "developer+developer-readonly");
     let read = || async {
-        Account::read(iam.as_ref(), sso.as_ref(), &[Kind::Sso], &templates)
+        Account::read(iam.as_ref(), sso.as_ref(), &sso_scope(), &templates)
             .await
             .unwrap()
     };

@@ -178,6 +178,8 @@ pub(crate) fn access_key_of(name: &str) -> (String, String) {
 /// Credentials for an account of its own (moto acts in the account of a role assumed into
 /// it), so a test that reads every user of an account (sync, expire) sees only its own.
 pub(crate) struct OwnAccount {
+    /// The account's id.
+    pub(crate) id: String,
     key_id: String,
     secret: String,
     token: String,
@@ -198,6 +200,7 @@ impl OwnAccount {
         });
         let credentials = credentials.credentials().unwrap();
         OwnAccount {
+            id,
             key_id: credentials.access_key_id().to_string(),
             secret: credentials.secret_access_key().to_string(),
             token: credentials.session_token().to_string(),
