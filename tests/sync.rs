@@ -361,3 +361,47 @@ fn identity_center_people_are_synced_twice_then_a_mover_a_new_date_and_a_leaver_
         "{by_status:?}"
     );
 }
+
+#[test]
+fn assign_until_records_the_end_date_as_a_group_membership_and_a_bad_date_changes_nothing() {
+    let account = OwnAccount::new(42);
+    let assign = |until: &str| {
+        account
+            .run(Run::new(&[
+                "assign",
+                "ic-dee",
+                "--template",
+                "finance",
+                "--account",
+                &account.id,
+                "--until",
+                until,
+                "--create-user",
+                "--email",
+                "dee@example.com",
+                "--given-name",
+                "Dee",
+                "--family-name",
+                "Example",
+                "-y",
+                "--output",
+                "json",
+            ]))
+            .output()
+    };
+    assign("31/12/2027").exits(2).stderr_has("YYYY-MM-DD");
+    let shown = account
+        .run(Run::new(&["show", "--sso", "ic-dee", "--output", "json"]))
+        .output();
+    assert!(
+        shown.json()["person"].is_null(),
+        "nothing was made: {}",
+        shown.stdout
+    );
+    assign("2027-12-31").exits(0);
+    let shown = account
+        .run(Run::new(&["show", "--sso", "ic-dee", "--output", "json"]))
+        .output()
+        .json();
+    assert_eq!(shown["person"]["until"], "2027-12-31", "{shown}");
+}

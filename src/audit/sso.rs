@@ -7,6 +7,7 @@ use crate::aws::{Principal, Sso};
 use crate::error::Error;
 use crate::sso::instance::choose_instance;
 use crate::sso::permission_set::{MAX_DESCRIBES_AT_ONCE, PERMISSION_SET_MARKER};
+use crate::sync::state::ManagedPerson;
 use futures_util::future::try_join_all;
 use std::collections::BTreeMap;
 
@@ -130,4 +131,30 @@ pub(crate) fn sso_findings(facts: &SsoFacts) -> Vec<Finding> {
         }
     }
     findings
+}
+
+/// Identity Center people of this tool's whose end date (their `iam-onboard-until-<date>`
+/// group) has passed while they still hold its access (high).
+pub(crate) fn past_end_date(people: &[ManagedPerson], now: u64) -> Vec<Finding> {
+    let today = crate::iam::end_date::today(now);
+    people
+        .iter()
+        .filter_map(|person| {
+            let until = person.until.as_deref()?;
+            crate::iam::end_date::has_passed(until, &today).then(|| {
+                Finding::new(
+                    Check::AccessPastEndDate,
+                    format!("identity-store user {}", person.name),
+                    format!(
+                        "end date {until} has passed (today is {today}), and they still hold {}",
+                        person.template.as_deref().unwrap_or("this tool's access")
+                    ),
+                    format!(
+                        "iam-onboard expire --sso (removes the access of everyone past their date), or iam-onboard offboard --sso {} --keep-identity",
+                        person.name
+                    ),
+                )
+            })
+        })
+        .collect()
 }

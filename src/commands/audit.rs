@@ -37,6 +37,15 @@ pub(super) async fn audit(args: AuditArgs, settings: &Settings) -> Result<(), Er
                 "could not read Identity Center ({err}): skipped sso-orphan-assignment, sso-direct-assignment"
             )),
         }
+        let accounts = crate::sync::state::ReadScope::both(&settings.config).accounts;
+        match crate::sync::state::read_sso(&sso, args.instance_arn.as_deref(), templates, &accounts)
+            .await
+        {
+            Ok(people) => findings.extend(audit::sso::past_end_date(&people.managed, now)),
+            Err(err) => warnings.push(format!(
+                "could not read Identity Center's people ({err}): skipped access-past-end-date for them"
+            )),
+        }
     }
     if let Some(bar) = spinner {
         bar.finish_and_clear();

@@ -190,6 +190,9 @@ fn human_person(person: &PersonView) -> String {
             &format!("{} (gives {gives})", group.name),
         );
     }
+    if let Some(until) = &person.until {
+        row(&mut out, "until", until);
+    }
     if person.assignments.is_empty() {
         row(&mut out, "assignments", "none");
     }

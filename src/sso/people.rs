@@ -4,6 +4,7 @@
 
 use crate::aws::{Assignment, GroupMembership, Sso, SsoInstance};
 use crate::error::Error;
+use crate::sso::end_date::UNTIL_GROUP_PREFIX;
 use crate::sso::instance::choose_instance;
 use crate::sso::permission_set::describe_all;
 use futures_util::future::try_join_all;
@@ -33,6 +34,8 @@ pub(crate) struct PersonView {
     pub(crate) identity_store_id: String,
     pub(crate) groups: Vec<GroupView>,
     pub(crate) assignments: Vec<AccessView>,
+    /// The end date their `iam-onboard-until-<date>` group records, if any.
+    pub(crate) until: Option<String>,
 }
 
 /// One of the person's group memberships.
@@ -158,6 +161,12 @@ pub(crate) async fn read_person(
     Ok(Some(PersonView {
         user_name: user_name.to_string(),
         identity_store_id: access.instance.identity_store_id.clone(),
+        until: access
+            .memberships
+            .iter()
+            .filter_map(|m| m.group_name.strip_prefix(UNTIL_GROUP_PREFIX))
+            .min()
+            .map(str::to_string),
         groups,
         assignments: views(&access.assignments),
         user_id: access.user_id,

@@ -123,7 +123,7 @@ impl Account {
         };
         let sso_people = async {
             if reads_sso {
-                read_sso(sso, templates, &scope.accounts).await
+                read_sso(sso, None, templates, &scope.accounts).await
             } else {
                 Ok(SsoPeople::default())
             }
@@ -207,9 +207,9 @@ impl Account {
 
 /// The Identity Center people this tool manages, and every user name of the store.
 #[derive(Debug, Default)]
-struct SsoPeople {
-    managed: Vec<ManagedPerson>,
-    users: BTreeSet<String>,
+pub(crate) struct SsoPeople {
+    pub(crate) managed: Vec<ManagedPerson>,
+    pub(crate) users: BTreeSet<String>,
 }
 
 /// Reads the store's users and groups and this tool's permission sets at once; then the
@@ -217,12 +217,13 @@ struct SsoPeople {
 /// of this tool's permission sets with the accounts it is provisioned to; then the
 /// assignments in each of those and of `known_accounts`. A person
 /// is managed when in a template's group or given a permission set of this tool's directly.
-async fn read_sso(
+pub(crate) async fn read_sso(
     api: &impl Sso,
+    instance_arn: Option<&str>,
     templates: &TemplateSet,
     known_accounts: &BTreeSet<String>,
 ) -> Result<SsoPeople, Error> {
-    let instance = choose_instance(api, None).await?;
+    let instance = choose_instance(api, instance_arn).await?;
     let store = &instance.identity_store_id;
     let (users, groups, sets) = tokio::try_join!(
         api.list_identity_users(store),

@@ -877,3 +877,44 @@ async fn people_given_access_through_groups_are_synced_and_a_mover_leaves_the_ol
     );
     assert!(settled.changes.is_empty(), "{:?}", settled.changes);
 }
+
+#[tokio::test]
+async fn an_identity_center_person_past_their_end_date_is_found_by_audit_and_expire_alone() {
+    let iam = Arc::new(MemoryIam::new(now()));
+    let sso = Arc::new(MemorySso::new(Behaviour::default()));
+    let templates = TemplateSet::embedded().unwrap();
+    let export = vec![
+        sso_wanted(2, "ann", "developer", Some("2026-12-15")),
+        sso_wanted(3, "bob", "developer", None),
+    ];
+    let read = || async {
+        Account::read(iam.as_ref(), sso.as_ref(), &sso_scope(), &templates)
+            .await
+            .unwrap()
+    };
+    let plan = plan_sync(
+        &export,
+        &read().await,
+        &Protected::default(),
+        DISABLE,
+        now(),
+    );
+    carry_out_with(&iam, &sso, &Config::default(), &plan).await;
+    let later = now() + 30 * 86_400;
+    let people = super::state::read_sso(sso.as_ref(), None, &templates, &sso_scope().accounts)
+        .await
+        .unwrap();
+    assert!(crate::audit::sso::past_end_date(&people.managed, now()).is_empty());
+    let found = crate::audit::sso::past_end_date(&people.managed, later);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].subject, "identity-store user ann");
+    let expire = plan_expire(&read().await, &Protected::default(), DISABLE, later);
+    assert_eq!(
+        kinds(&expire.changes),
+        ["disable ann (end date 2026-12-15 passed) (sso)"]
+    );
+    let summary = carry_out_with(&iam, &sso, &Config::default(), &expire).await;
+    assert_eq!(summary.count(RowStatus::Disabled), 1, "{summary}");
+    assert!(sso_access(&sso, "ann").0.is_empty());
+    assert_eq!(sso_access(&sso, "bob").0, ["developer"], "bob is untouched");
+}
