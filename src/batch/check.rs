@@ -62,6 +62,9 @@ pub(crate) struct Row {
     /// Made by a sync or expire plan, not read from a batch file: a person onboarded is
     /// `joined`.
     pub(crate) planned: bool,
+    /// A change made once this row's is done (a sync mover's new end date): a failure there
+    /// leaves the row's change made, exit 4 naming what is left.
+    pub(crate) then: Option<Box<RowAction>>,
 }
 
 impl Row {
@@ -333,6 +336,7 @@ pub(crate) fn parse_row(
         action,
         ignored,
         planned: false,
+        then: None,
     })
 }
 

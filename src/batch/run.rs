@@ -187,11 +187,71 @@ async fn run_row<I: Iam + Send + 'static, S: Sso + Send + 'static>(
     settings: &RunOptions,
     cancelled: tokio::sync::watch::Receiver<bool>,
 ) -> Finished {
-    let mut cancelled = cancelled;
-    let interrupted = async move {
-        let _ = cancelled.wait_for(|stop| *stop).await;
+    let interrupted = || {
+        let mut cancelled = cancelled.clone();
+        async move {
+            let _ = cancelled.wait_for(|stop| *stop).await;
+        }
     };
-    let ended = match &row.action {
+    let mut ended = run_action(
+        iam.clone(),
+        sso.clone(),
+        row,
+        prepared,
+        settings,
+        interrupted(),
+    )
+    .await;
+    if let (Ok(report), Some(then)) = (&mut ended, &row.then) {
+        let follow = Row {
+            line: row.line,
+            action: (**then).clone(),
+            ignored: Vec::new(),
+            planned: row.planned,
+            then: None,
+        };
+        match run_action(iam, sso, &follow, prepared, settings, interrupted()).await {
+            Ok(done) if !done.detail.is_empty() && !settings.dry_run => {
+                report.detail = format!("{}; {}", report.detail, done.detail);
+            }
+            Ok(_) => {}
+            Err(err) => {
+                ended = Err(Error::UndoIncomplete {
+                    cause: err.to_string(),
+                    leftovers: vec![format!(
+                        "{} is {}, but {} was not made: run it again",
+                        row.user_name(),
+                        report.status,
+                        follow.action_name()
+                    )],
+                });
+            }
+        }
+    }
+    match ended {
+        Ok(report) => Finished {
+            report,
+            undo_incomplete: false,
+            written: None,
+        },
+        Err(err) => Finished {
+            undo_incomplete: err.exit_code() == crate::error::exit::UNDO_INCOMPLETE,
+            report: RowReport::new(row, RowStatus::Failed, String::new(), err.to_string()),
+            written: None,
+        },
+    }
+}
+
+/// The row's action through its operation.
+async fn run_action<I: Iam + Send + 'static, S: Sso + Send + 'static>(
+    iam: Arc<I>,
+    sso: Arc<S>,
+    row: &Row,
+    prepared: &Prepared,
+    settings: &RunOptions,
+    interrupted: impl Future<Output = ()>,
+) -> Result<RowReport, Error> {
+    match &row.action {
         RowAction::Onboard(request) => {
             onboard_row(iam.as_ref(), row, request, prepared, settings, interrupted).await
         }
@@ -214,18 +274,6 @@ async fn run_row<I: Iam + Send + 'static, S: Sso + Send + 'static>(
         RowAction::SetSsoEndDate(request) => {
             sso_end_date_row(sso.as_ref(), row, request, prepared, settings, interrupted).await
         }
-    };
-    match ended {
-        Ok(report) => Finished {
-            report,
-            undo_incomplete: false,
-            written: None,
-        },
-        Err(err) => Finished {
-            undo_incomplete: err.exit_code() == crate::error::exit::UNDO_INCOMPLETE,
-            report: RowReport::new(row, RowStatus::Failed, String::new(), err.to_string()),
-            written: None,
-        },
     }
 }
 

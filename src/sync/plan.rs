@@ -38,6 +38,12 @@ pub(crate) struct LeaverRules {
     pub(crate) max_leavers: Option<usize>,
 }
 
+/// An end date to set: a date, or none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Until {
+    pub(crate) until: Option<String>,
+}
+
 /// One change, as a saved plan keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "change", rename_all = "kebab-case")]
@@ -55,6 +61,9 @@ pub(crate) enum Change {
         /// Identity Center: the export's accounts (none: where the old access was).
         #[serde(default)]
         accounts: Vec<String>,
+        /// The export's end date, when it differs too: set once the move is made.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        new_until: Option<Until>,
     },
     /// The export gives another end date (or none).
     SetUntil {
@@ -139,10 +148,14 @@ impl Change {
                 user_name,
                 from,
                 to,
+                new_until,
                 ..
             } => {
+                let until = new_until.as_ref().map_or(String::new(), |new| {
+                    format!(", until {}", new.until.as_deref().unwrap_or("no end date"))
+                });
                 format!(
-                    "{user_name}: {} -> {to}",
+                    "{user_name}: {} -> {to}{until}",
                     from.as_deref().unwrap_or("no template")
                 )
             }
@@ -285,11 +298,30 @@ impl SyncPlan {
                         OffboardRequest::new(user_name.clone(), OffboardMode::Delete, None)?,
                     ),
                 };
+                let then = match change {
+                    Change::Move {
+                        kind,
+                        user_name,
+                        new_until: Some(new),
+                        ..
+                    } => Some(Box::new(match kind {
+                        Kind::Iam => RowAction::SetEndDate(EndDateRequest::new(
+                            user_name.clone(),
+                            new.until.as_deref(),
+                        )?),
+                        Kind::Sso => RowAction::SetSsoEndDate(SsoEndDateRequest::new(
+                            user_name.clone(),
+                            new.until.as_deref(),
+                        )?),
+                    })),
+                    _ => None,
+                };
                 Ok(Row {
                     line: change.line(),
                     action,
                     ignored: Vec::new(),
                     planned: true,
+                    then,
                 })
             })
             .collect()
@@ -480,6 +512,9 @@ pub(crate) fn plan_sync(
                 from: found.template.clone(),
                 to: person.template.clone(),
                 accounts: person.accounts.clone(),
+                new_until: (found.until != person.until).then(|| Until {
+                    until: person.until.clone(),
+                }),
             });
         } else if found.until != person.until {
             dates.push(Change::SetUntil {

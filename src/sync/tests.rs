@@ -457,6 +457,7 @@ async fn a_sync_converges_and_a_second_run_changes_nothing() {
     let mut edited = export.clone();
     edited[0].template = "devops".to_string();
     edited[0].holds = "devops".to_string();
+    edited[0].until = Some("2027-05-31".to_string());
     edited[1].until = Some("2026-11-30".to_string());
     edited[2].until = Some("2027-02-28".to_string());
     edited.remove(3);
@@ -504,6 +505,13 @@ async fn a_sync_converges_and_a_second_run_changes_nothing() {
             .unwrap()
             .tags
             .contains(&("iam-onboard:until".to_string(), "2027-02-28".to_string()))
+    );
+    assert!(
+        iam.user("p0")
+            .unwrap()
+            .tags
+            .contains(&("iam-onboard:until".to_string(), "2027-05-31".to_string())),
+        "a mover whose end date changed too gets it in the same run"
     );
     let settled = plan_sync(
         &edited,
@@ -650,6 +658,7 @@ async fn identity_center_people_are_synced_and_a_second_run_changes_nothing() {
     let mut edited = export.clone();
     edited[0].template = "finance".to_string();
     edited[0].holds = "finance".to_string();
+    edited[0].until = Some("2027-04-30".to_string());
     edited[1].until = Some("2027-03-31".to_string());
     edited[3].until = Some("2026-11-30".to_string());
     edited.remove(2);
@@ -665,7 +674,7 @@ async fn identity_center_people_are_synced_and_a_second_run_changes_nothing() {
         kinds(&plan.changes),
         [
             "join eve as developer (sso)",
-            "move ann: developer -> finance (sso)",
+            "move ann: developer -> finance, until 2027-04-30 (sso)",
             "until bob: until 2027-03-31 (sso)",
             "disable dan (end date 2026-11-30 passed) (sso)",
             "disable cid (not in the export) (sso)",
@@ -683,7 +692,13 @@ async fn identity_center_people_are_synced_and_a_second_run_changes_nothing() {
         (1, 1, 1, 2, 0),
         "{summary}"
     );
-    assert_eq!(sso_access(&sso, "ann").0, ["finance"]);
+    assert_eq!(
+        sso_access(&sso, "ann"),
+        (
+            vec!["finance".to_string()],
+            vec!["iam-onboard-until-2027-04-30".to_string()]
+        )
+    );
     assert_eq!(
         sso_access(&sso, "bob").1,
         ["iam-onboard-until-2027-03-31"],
