@@ -933,3 +933,94 @@ async fn an_identity_center_person_past_their_end_date_is_found_by_audit_and_exp
     assert!(sso_access(&sso, "ann").0.is_empty());
     assert_eq!(sso_access(&sso, "bob").0, ["developer"], "bob is untouched");
 }
+
+#[tokio::test(start_paused = true)]
+async fn five_thousand_identity_center_people_are_read_in_a_few_round_trips() {
+    use crate::aws::memory::sso::MemoryPermissionSet;
+    use crate::aws::{Assignment, NewPerson, PermissionSetSpec};
+    let sso = MemorySso::new(Behaviour::default());
+    {
+        let mut state = sso.state.lock().unwrap();
+        let marker = crate::sso::permission_set::PERMISSION_SET_MARKER;
+        state
+            .groups
+            .insert("g-dev".to_string(), "iam-onboard-developer".to_string());
+        state
+            .group_descriptions
+            .insert("g-dev".to_string(), format!("{marker} developers"));
+        state.groups.insert(
+            "g-until".to_string(),
+            "iam-onboard-until-2027-01-31".to_string(),
+        );
+        state
+            .group_descriptions
+            .insert("g-until".to_string(), format!("{marker} end date"));
+        let set = "arn:aws:sso:::permissionSet/ssoins-test/ps-finance".to_string();
+        state.permission_sets.insert(
+            set.clone(),
+            MemoryPermissionSet {
+                spec: PermissionSetSpec {
+                    name: "finance".to_string(),
+                    description: format!("{marker} finance"),
+                    session_duration: "PT8H".to_string(),
+                },
+                inline: None,
+                boundary: None,
+            },
+        );
+        for n in 0..5_000 {
+            let id = format!("u-{n:04}");
+            state.users.insert(
+                id.clone(),
+                NewPerson {
+                    user_name: format!("p{n:04}"),
+                    display_name: format!("P {n}"),
+                    given_name: "P".to_string(),
+                    family_name: format!("{n}"),
+                    email: format!("p{n}@example.com"),
+                },
+            );
+            if n % 10 == 0 {
+                state.assignments.insert((
+                    Assignment {
+                        account: "111122223333".to_string(),
+                        permission_set_arn: set.clone(),
+                    },
+                    id.clone(),
+                ));
+            } else {
+                state
+                    .memberships
+                    .insert((format!("m-{n}"), "g-dev".to_string(), id.clone()));
+            }
+            if n % 7 == 0 {
+                state
+                    .memberships
+                    .insert((format!("mu-{n}"), "g-until".to_string(), id));
+            }
+        }
+    }
+    let sso = sso.with_latency(std::time::Duration::from_millis(100));
+    let iam = MemoryIam::new(now()).with_latency(std::time::Duration::from_millis(100));
+    let templates = TemplateSet::embedded().unwrap();
+    let started = tokio::time::Instant::now();
+    let account = Account::read(&iam, &sso, &sso_scope(), &templates)
+        .await
+        .unwrap();
+    let waited = started.elapsed();
+    eprintln!(
+        "simulated seconds against a 100 ms API: reading 5,000 Identity Center people {:.1}",
+        waited.as_secs_f64()
+    );
+    assert_eq!(account.managed.len(), 5_000);
+    assert_eq!(
+        account.managed.iter().filter(|p| p.until.is_some()).count(),
+        715
+    );
+    // The instance; users, groups and permission sets; the groups' members and the sets
+    // described; each set's accounts; the assignments there.
+    assert!(
+        waited <= std::time::Duration::from_millis(500),
+        "{waited:?}"
+    );
+}
