@@ -34,6 +34,17 @@ fn statuses(stdout: &str) -> std::collections::BTreeMap<String, Vec<String>> {
     by_status
 }
 
+/// Checks that a sync run changed nobody: every line of its report is `unchanged`.
+fn assert_only_unchanged(run: &crate::support::Output) {
+    let by_status = statuses(&run.stdout);
+    assert_eq!(
+        by_status.keys().collect::<Vec<_>>(),
+        ["unchanged"],
+        "{by_status:?} {}",
+        run.stderr
+    );
+}
+
 fn sync(account: &OwnAccount, file: &Path, extra: &[&str]) -> crate::support::Output {
     let mut args = vec!["sync", path_arg(file), "-y", "--output", "json"];
     args.extend_from_slice(extra);
@@ -88,13 +99,8 @@ fn twenty_people_synced_twice_then_an_edited_export_changes_exactly_four() {
     assert_eq!(statuses(&out.stdout)["joined"].len(), 20, "{}", out.stderr);
     let again = sync(&account, &first, &[]);
     again.exits(0);
-    let by_status = statuses(&again.stdout);
-    assert_eq!(
-        by_status.keys().collect::<Vec<_>>(),
-        ["unchanged"],
-        "{by_status:?}"
-    );
-    assert_eq!(by_status["unchanged"].len(), 20);
+    assert_only_unchanged(&again);
+    assert_eq!(statuses(&again.stdout)["unchanged"].len(), 20);
 
     let mut edited = people(20);
     edited[0].1 = "finance";
@@ -125,12 +131,7 @@ fn twenty_people_synced_twice_then_an_edited_export_changes_exactly_four() {
             .any(|(k, v)| k == "iam-onboard:offboard-reason" && v == "not in the export")
     );
     let settled = sync(&account, &second, &[]);
-    let by_status = statuses(&settled.stdout);
-    assert_eq!(
-        by_status.keys().collect::<Vec<_>>(),
-        ["unchanged"],
-        "{by_status:?}"
-    );
+    assert_only_unchanged(&settled);
 }
 
 #[test]
@@ -302,13 +303,7 @@ fn identity_center_people_are_synced_twice_then_a_mover_a_new_date_and_a_leaver_
     assert_eq!(joined, ["ic-ann", "ic-bob", "ic-cid"], "{}", out.stderr);
     let again = sync(&account, &first, &["--sso"]);
     again.exits(0);
-    let by_status = statuses(&again.stdout);
-    assert_eq!(
-        by_status.keys().collect::<Vec<_>>(),
-        ["unchanged"],
-        "{by_status:?} {}",
-        again.stderr
-    );
+    assert_only_unchanged(&again);
 
     let edited = sso_export(
         dir.path(),
@@ -354,12 +349,7 @@ fn identity_center_people_are_synced_twice_then_a_mover_a_new_date_and_a_leaver_
         .collect();
     assert_eq!(groups, ["iam-onboard-until-2027-03-31"], "{bob}");
     let settled = sync(&account, &edited, &["--sso"]);
-    let by_status = statuses(&settled.stdout);
-    assert_eq!(
-        by_status.keys().collect::<Vec<_>>(),
-        ["unchanged"],
-        "{by_status:?}"
-    );
+    assert_only_unchanged(&settled);
 }
 
 #[test]

@@ -74,6 +74,11 @@ fn account(people: Vec<ManagedPerson>) -> Account {
     }
 }
 
+/// The plan of `export` against `account` now, leavers disabled, nobody protected.
+fn plan_of(export: &[Wanted], account: &Account) -> super::plan::SyncPlan {
+    plan_sync(export, account, &Protected::default(), DISABLE, now())
+}
+
 const DISABLE: LeaverRules = LeaverRules {
     leavers: Leavers::Disable,
     delete_after_days: None,
@@ -115,7 +120,7 @@ fn each_kind_of_change_is_planned_from_the_export_against_the_account() {
         wanted(6, "fay", "finance", Some("2027-06-30")),
         wanted(7, "gus", "finance", Some("2026-01-01")),
     ];
-    let plan = plan_sync(&export, &account, &Protected::default(), DISABLE, now());
+    let plan = plan_of(&export, &account);
     assert_eq!(
         kinds(&plan.changes),
         [
@@ -150,7 +155,7 @@ fn a_disabled_leaver_is_offboarded_after_the_days_given_or_at_once_when_asked() 
     gone.disabled_at = Some("2026-11-01T09:00:00Z".to_string());
     let account = account(vec![gone, managed("ann", "developer")]);
     let export = [wanted(2, "ann", "developer", None)];
-    let plan = plan_sync(&export, &account, &Protected::default(), DISABLE, now());
+    let plan = plan_of(&export, &account);
     assert!(plan.changes.is_empty(), "disabled already: nothing to do");
     assert!(
         plan.unchanged[1]
@@ -187,7 +192,7 @@ fn the_guard_refuses_more_leavers_than_allowed_before_any_change() {
     let five: Vec<Wanted> = (0..5)
         .map(|n| wanted(n + 2, &format!("p{n:02}"), "developer", None))
         .collect();
-    let plan = plan_sync(&five, &account, &Protected::default(), DISABLE, now());
+    let plan = plan_of(&five, &account);
     assert_eq!(plan.leavers(), 35);
     let err = plan.guard(None).unwrap_err();
     assert_eq!(err.field, "--max-leavers");
@@ -203,22 +208,10 @@ fn the_guard_refuses_more_leavers_than_allowed_before_any_change() {
     let all_but: Vec<Wanted> = (0..950)
         .map(|n| wanted(n + 2, &format!("p{n:04}"), "developer", None))
         .collect();
-    let plan = plan_sync(
-        &all_but,
-        &account_of(big.clone()),
-        &Protected::default(),
-        DISABLE,
-        now(),
-    );
+    let plan = plan_of(&all_but, &account_of(big.clone()));
     assert_eq!(plan.leavers(), 50);
     assert!(plan.guard(None).is_ok(), "5% of 1,000 is 50");
-    let plan = plan_sync(
-        &all_but[1..],
-        &account_of(big),
-        &Protected::default(),
-        DISABLE,
-        now(),
-    );
+    let plan = plan_of(&all_but[1..], &account_of(big));
     assert!(plan.guard(None).is_err(), "51 is more");
 }
 
@@ -436,22 +429,10 @@ async fn a_sync_converges_and_a_second_run_changes_nothing() {
             .await
             .unwrap()
     };
-    let plan = plan_sync(
-        &export,
-        &read().await,
-        &Protected::default(),
-        DISABLE,
-        now(),
-    );
+    let plan = plan_of(&export, &read().await);
     let summary = carry_out(&iam, &plan).await;
     assert_eq!(summary.count(RowStatus::Joined), 6, "{summary}");
-    let again = plan_sync(
-        &export,
-        &read().await,
-        &Protected::default(),
-        DISABLE,
-        now(),
-    );
+    let again = plan_of(&export, &read().await);
     assert!(again.changes.is_empty(), "{:?}", again.changes);
 
     let mut edited = export.clone();
@@ -462,13 +443,7 @@ async fn a_sync_converges_and_a_second_run_changes_nothing() {
     edited[2].until = Some("2027-02-28".to_string());
     edited.remove(3);
     edited.push(wanted(9, "newcomer", "finance", None));
-    let plan = plan_sync(
-        &edited,
-        &read().await,
-        &Protected::default(),
-        DISABLE,
-        now(),
-    );
+    let plan = plan_of(&edited, &read().await);
     let summary = carry_out(&iam, &plan).await;
     assert_eq!(
         (
@@ -513,13 +488,7 @@ async fn a_sync_converges_and_a_second_run_changes_nothing() {
             .contains(&("iam-onboard:until".to_string(), "2027-05-31".to_string())),
         "a mover whose end date changed too gets it in the same run"
     );
-    let settled = plan_sync(
-        &edited,
-        &read().await,
-        &Protected::default(),
-        DISABLE,
-        now(),
-    );
+    let settled = plan_of(&edited, &read().await);
     assert!(settled.changes.is_empty(), "{:?}", settled.changes);
 }
 
@@ -553,7 +522,7 @@ async fn a_sync_with_nothing_to_change_over_five_thousand_people_takes_one_wave_
     let account = Account::read(&iam, &sso, &ReadScope::iam(), &templates)
         .await
         .unwrap();
-    let plan = plan_sync(&export, &account, &Protected::default(), DISABLE, now());
+    let plan = plan_of(&export, &account);
     let waited = started.elapsed();
     eprintln!(
         "simulated seconds against a 100 ms API: sync of 5,000 people with nothing to change {:.1}",
@@ -629,13 +598,7 @@ async fn identity_center_people_are_synced_and_a_second_run_changes_nothing() {
         sso_wanted(4, "cid", "finance", None),
         sso_wanted(5, "dan", "developer", None),
     ];
-    let plan = plan_sync(
-        &export,
-        &read().await,
-        &Protected::default(),
-        DISABLE,
-        now(),
-    );
+    let plan = plan_of(&export, &read().await);
     let summary = carry_out_with(&iam, &sso, &Config::default(), &plan).await;
     assert_eq!(summary.count(RowStatus::Joined), 4, "{summary}");
     assert_eq!(
@@ -645,13 +608,7 @@ async fn identity_center_people_are_synced_and_a_second_run_changes_nothing() {
             vec!["iam-onboard-until-2027-01-31".to_string()]
         )
     );
-    let again = plan_sync(
-        &export,
-        &read().await,
-        &Protected::default(),
-        DISABLE,
-        now(),
-    );
+    let again = plan_of(&export, &read().await);
     assert!(again.changes.is_empty(), "{:?}", again.changes);
     assert_eq!(again.unchanged.len(), 4);
 
@@ -663,13 +620,7 @@ async fn identity_center_people_are_synced_and_a_second_run_changes_nothing() {
     edited[3].until = Some("2026-11-30".to_string());
     edited.remove(2);
     edited.push(sso_wanted(9, "eve", "developer", None));
-    let plan = plan_sync(
-        &edited,
-        &read().await,
-        &Protected::default(),
-        DISABLE,
-        now(),
-    );
+    let plan = plan_of(&edited, &read().await);
     assert_eq!(
         kinds(&plan.changes),
         [
@@ -719,13 +670,7 @@ async fn identity_center_people_are_synced_and_a_second_run_changes_nothing() {
             "{leaver}'s identity is kept"
         );
     }
-    let settled = plan_sync(
-        &edited,
-        &read().await,
-        &Protected::default(),
-        DISABLE,
-        now(),
-    );
+    let settled = plan_of(&edited, &read().await);
     assert!(settled.changes.is_empty(), "{:?}", settled.changes);
 }
 
@@ -781,7 +726,7 @@ async fn an_identity_center_person_without_this_tool_s_access_is_never_a_leaver(
     unknown.email = None;
     unknown.given_name = None;
     unknown.family_name = None;
-    let plan = plan_sync(&[unknown], &account, &Protected::default(), DISABLE, now());
+    let plan = plan_of(&[unknown], &account);
     assert!(
         plan.unchanged
             .iter()
@@ -826,13 +771,7 @@ async fn people_given_access_through_groups_are_synced_and_a_mover_leaves_the_ol
             .await
             .unwrap()
     };
-    let plan = plan_sync(
-        &export,
-        &read().await,
-        &Protected::default(),
-        DISABLE,
-        now(),
-    );
+    let plan = plan_of(&export, &read().await);
     let summary = carry_out_with(&iam, &sso, &config, &plan).await;
     assert_eq!(summary.count(RowStatus::Joined), 2, "{summary}");
     let (sets, mut groups) = sso_access(&sso, "ann");
@@ -846,13 +785,7 @@ async fn people_given_access_through_groups_are_synced_and_a_mover_leaves_the_ol
             "iam-onboard-until-2027-01-31"
         ]
     );
-    let again = plan_sync(
-        &export,
-        &read().await,
-        &Protected::default(),
-        DISABLE,
-        now(),
-    );
+    let again = plan_of(&export, &read().await);
     assert!(again.changes.is_empty(), "{:?}", again.changes);
 
     std::fs::write(
@@ -861,13 +794,7 @@ async fn people_given_access_through_groups_are_synced_and_a_mover_leaves_the_ol
     )
     .unwrap();
     let edited = read_export(&export_file, "hr.csv", &rules(Kind::Sso)).unwrap();
-    let plan = plan_sync(
-        &edited,
-        &read().await,
-        &Protected::default(),
-        DISABLE,
-        now(),
-    );
+    let plan = plan_of(&edited, &read().await);
     assert_eq!(
         kinds(&plan.changes),
         [
@@ -883,13 +810,7 @@ async fn people_given_access_through_groups_are_synced_and_a_mover_leaves_the_ol
         "bob left the developer groups and holds finance in the account named"
     );
     assert_eq!(sso_access(&sso, "ann").1.len(), 2, "the end date is gone");
-    let settled = plan_sync(
-        &edited,
-        &read().await,
-        &Protected::default(),
-        DISABLE,
-        now(),
-    );
+    let settled = plan_of(&edited, &read().await);
     assert!(settled.changes.is_empty(), "{:?}", settled.changes);
 }
 
@@ -907,13 +828,7 @@ async fn an_identity_center_person_past_their_end_date_is_found_by_audit_and_exp
             .await
             .unwrap()
     };
-    let plan = plan_sync(
-        &export,
-        &read().await,
-        &Protected::default(),
-        DISABLE,
-        now(),
-    );
+    let plan = plan_of(&export, &read().await);
     carry_out_with(&iam, &sso, &Config::default(), &plan).await;
     let later = now() + 30 * 86_400;
     let people = super::state::read_sso(sso.as_ref(), None, &templates, &sso_scope().accounts)
