@@ -39,11 +39,15 @@ impl Severity {
 #[serde(rename_all = "kebab-case")]
 pub(crate) enum Check {
     RootMfa,
+    RootAccessKey,
+    RootUsed,
     ConsoleWithoutMfa,
     AccessPastEndDate,
     TemplateDrift,
     AccessKeyOld,
     AccessKeyUnused,
+    TwoActiveKeys,
+    AccessKeyAtCreation,
     PolicyOnUser,
     PasswordPolicy,
     TemplateWildcard,
@@ -57,11 +61,15 @@ impl Check {
     pub(crate) fn id(self) -> &'static str {
         match self {
             Check::RootMfa => "root-mfa",
+            Check::RootAccessKey => "root-access-key",
+            Check::RootUsed => "root-used",
             Check::ConsoleWithoutMfa => "console-without-mfa",
             Check::AccessPastEndDate => "access-past-end-date",
             Check::TemplateDrift => "template-drift",
             Check::AccessKeyOld => "access-key-old",
             Check::AccessKeyUnused => "access-key-unused",
+            Check::TwoActiveKeys => "two-active-keys",
+            Check::AccessKeyAtCreation => "access-key-at-creation",
             Check::PolicyOnUser => "policy-on-user",
             Check::PasswordPolicy => "password-policy",
             Check::TemplateWildcard => "template-wildcard",
@@ -75,18 +83,22 @@ impl Check {
     pub(crate) fn severity(self) -> Severity {
         match self {
             Check::RootMfa
+            | Check::RootAccessKey
+            | Check::RootUsed
             | Check::ConsoleWithoutMfa
             | Check::AccessPastEndDate
             | Check::TemplateDrift
             | Check::SsoOrphanAssignment => Severity::High,
             Check::AccessKeyOld
             | Check::AccessKeyUnused
+            | Check::TwoActiveKeys
             | Check::PolicyOnUser
             | Check::PasswordPolicy
             | Check::TemplateWildcard => Severity::Medium,
-            Check::PasswordUnused | Check::UnmanagedUser | Check::SsoDirectAssignment => {
-                Severity::Low
-            }
+            Check::PasswordUnused
+            | Check::UnmanagedUser
+            | Check::SsoDirectAssignment
+            | Check::AccessKeyAtCreation => Severity::Low,
         }
     }
 }
@@ -229,12 +241,63 @@ fn past_end_date(user: &AuthorizedUser, now: u64) -> Option<Finding> {
 }
 
 /// The credential report's checks for one user.
+/// The credential report's name for the root user's row.
+const ROOT_ROW: &str = "<root_account>";
+/// How recent a use of the root user is reported: the practice's 90 days.
+const ROOT_USE_DAYS: u64 = 90;
+/// A key made this close to its user (seconds) was made at the user's creation.
+const AT_CREATION_SECS: u64 = 10 * 60;
+
+/// The root user's row: access keys at all, and any use in the last 90 days.
+fn root_findings(row: &CredentialRow, now: u64) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let active: Vec<String> = row
+        .access_keys_active
+        .iter()
+        .enumerate()
+        .filter(|(_, active)| **active)
+        .map(|(index, _)| (index + 1).to_string())
+        .collect();
+    if !active.is_empty() {
+        findings.push(Finding::new(
+            Check::RootAccessKey,
+            "root",
+            format!(
+                "the root user has active access key {} (no policy can limit it)",
+                active.join(" and ")
+            ),
+            "sign in as the root user and delete its access keys (IAM console > Security credentials > Access keys); use an IAM role or Identity Center instead".to_string(),
+        ));
+    }
+    let uses = std::iter::once(("password", row.password_last_used.as_deref())).chain(
+        row.access_keys_last_used
+            .iter()
+            .map(|used| ("access key", used.as_deref())),
+    );
+    let recent = uses
+        .filter_map(|(what, used)| Some((what, used?, days_since(used?, now)?)))
+        .filter(|(_, _, days)| *days < ROOT_USE_DAYS)
+        .min_by_key(|(_, _, days)| *days);
+    if let Some((what, when, days)) = recent {
+        findings.push(Finding::new(
+            Check::RootUsed,
+            "root",
+            format!("the root user's {what} was used {when} ({days} days ago; the check looks back {ROOT_USE_DAYS})"),
+            "keep the root user for the few tasks only it can do: work through IAM roles or Identity Center, and check CloudTrail for what root did".to_string(),
+        ));
+    }
+    findings
+}
+
 fn credential_findings(
     row: &CredentialRow,
     user: Option<&AuthorizedUser>,
     thresholds: Thresholds,
     now: u64,
 ) -> Vec<Finding> {
+    if row.user == ROOT_ROW {
+        return root_findings(row, now);
+    }
     let mut findings = Vec::new();
     let subject = user.map_or_else(|| row.user.clone(), |u| u.arn.clone());
     let name = &row.user;
@@ -276,7 +339,7 @@ fn credential_findings(
         let key = index + 1;
         let rotated = row.access_keys_last_rotated.get(index).cloned().flatten();
         let key_age = rotated.as_deref().and_then(|r| days_since(r, now));
-        if let Some(days) = key_age.filter(|d| *d > thresholds.key_max_age_days) {
+        if let Some(days) = key_age.filter(|d| *d >= thresholds.key_max_age_days) {
             findings.push(Finding::new(
                 Check::AccessKeyOld,
                 format!("{subject} (access key {key})"),
@@ -304,6 +367,37 @@ fn credential_findings(
                 format!("aws iam update-access-key --user-name {name} --access-key-id <id> --status Inactive, then delete it (ids: aws iam list-access-keys --user-name {name})"),
             ));
         }
+        let made_with_user = match (&rotated, &row.created) {
+            (Some(made), Some(created)) => parse_rfc3339(made)
+                .zip(parse_rfc3339(created))
+                .is_some_and(|(made, created)| made.abs_diff(created) <= AT_CREATION_SECS),
+            _ => false,
+        };
+        if made_with_user && used.is_none() {
+            findings.push(Finding::new(
+                Check::AccessKeyAtCreation,
+                format!("{subject} (access key {key})"),
+                format!(
+                    "active access key {key} was made with the user ({}) and never used",
+                    row.created.as_deref().unwrap_or("?")
+                ),
+                format!("make keys only when a person needs one: aws iam update-access-key --user-name {name} --access-key-id <id> --status Inactive, then delete it"),
+            ));
+        }
+    }
+    if row
+        .access_keys_active
+        .iter()
+        .filter(|active| **active)
+        .count()
+        >= 2
+    {
+        findings.push(Finding::new(
+            Check::TwoActiveKeys,
+            subject.clone(),
+            "two active access keys: one is left over from a rotation, or shared".to_string(),
+            format!("find the one in use (aws iam get-access-key-last-used), then deactivate and delete the other: aws iam update-access-key --user-name {name} --access-key-id <id> --status Inactive"),
+        ));
     }
     findings
 }

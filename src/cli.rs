@@ -380,7 +380,7 @@ pub(crate) struct AuditArgs {
     #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::High)]
     pub(crate) fail_on: FailOn,
 
-    /// An active access key older than this is a finding
+    /// An active access key whose age reaches this is a finding (0: every active key)
     #[arg(long, value_name = "DAYS", default_value_t = 90)]
     pub(crate) key_max_age: u64,
 

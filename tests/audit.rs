@@ -87,3 +87,58 @@ fn fail_on_never_reports_without_failing_and_csv_escapes_like_the_batch_report()
         .output()
         .exits(2);
 }
+
+#[test]
+fn two_keys_made_with_their_user_are_found_and_key_max_age_0_reports_every_active_key() {
+    let account = crate::support::OwnAccount::new(43);
+    let iam = account.iam();
+    let name = "keyed";
+    crate::support::block_on(async {
+        iam.create_user().user_name(name).send().await.unwrap();
+        for _ in 0..2 {
+            iam.create_access_key()
+                .user_name(name)
+                .send()
+                .await
+                .unwrap();
+        }
+    });
+    let report = account
+        .run(Run::new(&[
+            "audit",
+            "--key-max-age",
+            "0",
+            "--fail-on",
+            "never",
+            "--output",
+            "json",
+        ]))
+        .output()
+        .exits(0)
+        .json();
+    let checks_about = |subject: &str| -> Vec<String> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["subject"].as_str().unwrap().contains(subject))
+            .map(|f| f["check"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let checks = checks_about(&format!("user/{name}"));
+    for expected in [
+        "two-active-keys",
+        "access-key-at-creation",
+        "access-key-old",
+    ] {
+        assert!(
+            checks.iter().any(|c| c == expected),
+            "{expected} in {checks:?}: {report}"
+        );
+    }
+    assert_eq!(
+        checks.iter().filter(|c| *c == "access-key-old").count(),
+        2,
+        "both active keys reach an age of 0 days: {checks:?}"
+    );
+}

@@ -30,9 +30,13 @@ pub(crate) async fn gather_iam(api: &impl Iam, templates: &TemplateSet) -> (IamF
         report: kept.of(
             "the credential report",
             &[
+                "root-access-key",
+                "root-used",
                 "console-without-mfa",
                 "access-key-old",
                 "access-key-unused",
+                "two-active-keys",
+                "access-key-at-creation",
                 "password-unused",
             ],
             report,

@@ -309,3 +309,101 @@ async fn a_role_template_s_role_is_checked_against_its_design_and_a_weakened_tru
         found[0].detail
     );
 }
+
+/// A credential report row: created at `created()`, no password, the keys as given (active,
+/// made at, last used).
+fn row(user: &str, keys: &[(bool, u64, Option<u64>)]) -> CredentialRow {
+    let at = |t: u64| crate::clock::rfc3339(t);
+    CredentialRow {
+        user: user.to_string(),
+        created: Some(at(created())),
+        password_enabled: false,
+        password_last_used: None,
+        mfa_active: false,
+        access_keys_active: keys.iter().map(|k| k.0).collect(),
+        access_keys_last_rotated: keys.iter().map(|k| Some(at(k.1))).collect(),
+        access_keys_last_used: keys.iter().map(|k| k.2.map(at)).collect(),
+    }
+}
+
+fn checks(findings: &[Finding]) -> Vec<&'static str> {
+    findings.iter().map(|f| f.check).collect()
+}
+
+#[test]
+fn root_keys_and_recent_root_use_are_high_and_root_gets_no_user_key_checks() {
+    let now = created() + 200 * DAY;
+    let keyed = row("<root_account>", &[(true, created(), Some(now - 3 * DAY))]);
+    let found = credential_findings(&keyed, None, Thresholds::default(), now);
+    assert_eq!(checks(&found), ["root-access-key", "root-used"]);
+    assert!(found.iter().all(|f| f.severity == Severity::High));
+    assert!(found[1].detail.contains("3 days ago"), "{found:?}");
+    let mut quiet = row("<root_account>", &[(false, created(), None)]);
+    quiet.password_last_used = Some(crate::clock::rfc3339(now - 120 * DAY));
+    assert!(
+        credential_findings(&quiet, None, Thresholds::default(), now).is_empty(),
+        "no key, and no use in the last 90 days"
+    );
+    quiet.password_last_used = Some(crate::clock::rfc3339(now - 89 * DAY));
+    assert_eq!(
+        checks(&credential_findings(
+            &quiet,
+            None,
+            Thresholds::default(),
+            now
+        )),
+        ["root-used"]
+    );
+}
+
+#[test]
+fn two_active_keys_and_a_key_made_with_its_user_and_never_used_are_found() {
+    let now = created() + 10 * DAY;
+    let both = row(
+        "ops",
+        &[
+            (true, created() + 60, None),
+            (true, created() + 5 * DAY, Some(now - DAY)),
+        ],
+    );
+    let found = credential_findings(&both, None, Thresholds::default(), now);
+    assert_eq!(
+        checks(&found),
+        ["access-key-at-creation", "two-active-keys"]
+    );
+    assert!(found[0].subject.ends_with("(access key 1)"));
+    let later = row("ops", &[(true, created() + DAY, None)]);
+    assert!(
+        credential_findings(&later, None, Thresholds::default(), now).is_empty(),
+        "a key made a day later is not one made with the user"
+    );
+}
+
+#[test]
+fn a_key_is_old_once_its_age_reaches_the_maximum_so_zero_reports_every_active_key() {
+    let now = created() + 60;
+    let fresh = row(
+        "ops",
+        &[(true, created(), Some(now)), (false, created(), None)],
+    );
+    let every = Thresholds {
+        key_max_age_days: 0,
+        ..Thresholds::default()
+    };
+    assert_eq!(
+        checks(&credential_findings(&fresh, None, every, now)),
+        ["access-key-old"],
+        "a key made a minute ago is reported at 0; the inactive one is not"
+    );
+    let at_limit = created() + 90 * DAY;
+    let aged = row("ops", &[(true, created(), Some(at_limit))]);
+    assert_eq!(
+        checks(&credential_findings(
+            &aged,
+            None,
+            Thresholds::default(),
+            at_limit
+        )),
+        ["access-key-old"]
+    );
+}
