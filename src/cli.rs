@@ -633,6 +633,13 @@ pub(crate) enum TemplatesCommand {
         /// Template name (on a terminal, when missing: chosen from a list)
         name: Option<String>,
     },
+    /// Find the privilege-escalation paths, credential-returning actions and resource-policy
+    /// writes a template's people hold (inside its boundary); exit 5 on a finding the template
+    /// does not accept
+    Lint {
+        /// One template (default: every template of the set)
+        name: Option<String>,
+    },
     /// Write the built-in templates into DIR, to start a set of your own (then --templates DIR)
     Export {
         /// A new or empty folder

@@ -23,7 +23,8 @@ pub(crate) mod exit {
     /// or a change got no answer; what is left (or kept) is listed, and running it again
     /// finishes.
     pub(crate) const UNDO_INCOMPLETE: u8 = 4;
-    /// `audit` found something at or above `--fail-on` (the report is on standard output).
+    /// `audit` found something at or above `--fail-on`, or `templates lint` a finding no
+    /// template accepts (the report is on standard output).
     pub(crate) const FINDINGS: u8 = 5;
     /// Interrupted (Ctrl-C) or not confirmed; what had been changed was undone first.
     pub(crate) const INTERRUPTED: u8 = 130;
@@ -50,7 +51,7 @@ pub(crate) mod exit {
         ),
         (
             FINDINGS,
-            "audit found something at or above --fail-on (default high); the report is on standard output",
+            "audit found something at or above --fail-on (default high), or templates lint a finding not accepted; the report is on standard output",
         ),
         (
             HANGUP,
@@ -234,6 +235,11 @@ pub(crate) enum Error {
         severity: &'static str,
     },
 
+    #[error(
+        "{count} lint finding(s) not accepted by their template (a template carries one on purpose with \"accepted\")"
+    )]
+    LintFindings { count: usize },
+
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -253,7 +259,7 @@ impl Error {
             | Error::OffboardIncomplete { .. }
             | Error::MfaOldDevicesLeft { .. }
             | Error::ChangeUnconfirmed { .. } => exit::UNDO_INCOMPLETE,
-            Error::Findings { .. } => exit::FINDINGS,
+            Error::Findings { .. } | Error::LintFindings { .. } => exit::FINDINGS,
             Error::Batch(BatchShortfall::RowsFailed) => exit::FAILED,
             Error::Batch(BatchShortfall::UndoIncomplete) => exit::UNDO_INCOMPLETE,
             Error::Batch(BatchShortfall::Interrupted)
@@ -277,7 +283,7 @@ impl Error {
             Error::Batch(BatchShortfall::RowsFailed) => "rows-failed",
             Error::OffboardIncomplete { .. } | Error::MfaOldDevicesLeft { .. } => "incomplete",
             Error::ChangeUnconfirmed { .. } => "unconfirmed",
-            Error::Findings { .. } => "findings",
+            Error::Findings { .. } | Error::LintFindings { .. } => "findings",
             Error::Batch(BatchShortfall::Interrupted)
             | Error::Interrupted { .. }
             | Error::InterruptedBeforeChanges

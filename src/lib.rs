@@ -16,6 +16,7 @@ mod config;
 mod error;
 mod fields;
 mod iam;
+mod lint;
 mod names;
 mod operation;
 mod outcome;
@@ -86,8 +87,11 @@ pub fn run() -> ExitCode {
                     err.exit_code()
                 }
             };
-            // The audit's report is the document even when it fails on findings.
-            let reported = matches!(err, error::Error::Findings { .. });
+            // The audit's and the lint's report is the document even when it fails on findings.
+            let reported = matches!(
+                err,
+                error::Error::Findings { .. } | error::Error::LintFindings { .. }
+            );
             if cli.global.output == cli::OutputFormat::Json && !reported {
                 terminal::output::print(&err.to_json(code));
             }

@@ -204,6 +204,19 @@ pub(crate) fn broad_grants(document: &Value) -> Vec<String> {
     broad
 }
 
+/// IAM's `*` wildcard (any run of characters) in actions, ARNs and resources.
+pub(crate) fn wildcard_match(pattern: &str, text: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == text,
+        Some((head, rest)) => {
+            text.starts_with(head)
+                && (0..=text.len() - head.len())
+                    .filter(|at| text.is_char_boundary(head.len() + at))
+                    .any(|at| wildcard_match(rest, &text[head.len() + at..]))
+        }
+    }
+}
+
 /// `*` and `*:*` both match every action of every service.
 fn grants_every_action(action: &str) -> bool {
     action == "*" || action == "*:*"
@@ -277,6 +290,21 @@ mod tests {
 
     fn problem(text: &str) -> PolicyProblem {
         validate(text).unwrap_err()
+    }
+
+    #[test]
+    fn wildcards_match_any_run_of_characters() {
+        assert!(wildcard_match(
+            "arn:aws:iam::1:user/*",
+            "arn:aws:iam::1:user/alice"
+        ));
+        assert!(wildcard_match("*", ""));
+        assert!(wildcard_match("a*c*e", "abcde"));
+        assert!(!wildcard_match(
+            "arn:aws:iam::1:user/*",
+            "arn:aws:iam::1:role/x"
+        ));
+        assert!(!wildcard_match("abc", "abcd"));
     }
 
     #[test]

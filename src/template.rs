@@ -77,6 +77,17 @@ struct TemplateFile {
     /// the configuration file (`{"dev": "developer", "prod": "developer-readonly"}`).
     #[serde(default)]
     account_sets: BTreeMap<String, String>,
+    /// Findings of `templates lint` this template carries on purpose, each with why.
+    #[serde(default)]
+    accepted: Vec<Accepted>,
+}
+
+/// A lint finding a template carries on purpose: the rule's id, and why, shown with it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Accepted {
+    pub(crate) finding: String,
+    pub(crate) why: String,
 }
 
 fn default_session_duration() -> String {
@@ -121,6 +132,8 @@ pub(crate) struct Template {
     pub(crate) session_duration: String,
     /// Account set name → the template given there.
     pub(crate) account_sets: BTreeMap<String, String>,
+    /// Lint findings carried on purpose.
+    pub(crate) accepted: Vec<Accepted>,
     /// Where it was read from, for messages.
     pub(crate) source: String,
     /// Compiled into the binary (no `--templates DIR`): there is no file of it to edit.
@@ -474,6 +487,23 @@ fn parse_template(
             ));
         }
     }
+    for (index, accepted) in raw.accepted.iter().enumerate() {
+        if !crate::lint::is_rule(&accepted.finding) {
+            return Err(at(
+                &format!("accepted[{index}].finding"),
+                format!(
+                    "{:?} is not a finding of templates lint (its ids are in data/privilege-paths.json)",
+                    accepted.finding
+                ),
+            ));
+        }
+        if accepted.why.trim().is_empty() {
+            return Err(at(
+                &format!("accepted[{index}].why"),
+                "say why the template carries it".to_string(),
+            ));
+        }
+    }
     let tags: Vec<(String, String)> = raw.tags.into_iter().collect();
     names::validate_tag_set(&tags)
         .map_err(|err| at(&format!("tags: {}", err.field), err.reason))?;
@@ -489,6 +519,7 @@ fn parse_template(
         access: raw.access,
         session_duration: raw.session_duration,
         account_sets: raw.account_sets,
+        accepted: raw.accepted,
         source: file.shown_as.clone(),
         built_in: file.built_in,
     };

@@ -42,7 +42,7 @@ fn assign_creates_person_permission_set_and_assignments_once() {
         out.inline_policy().unwrap_or_default().to_string()
     });
     assert!(
-        policy.contains("ChangeOnlyDevResources"),
+        policy.contains("ChangeOnlyDevTables"),
         "the template's policy: {policy}"
     );
     assert!(

@@ -393,3 +393,64 @@ fn templates_export_starts_a_set_of_ones_own_that_templates_reads_back() {
         .exits(2)
         .stderr_has("exists already");
 }
+
+#[test]
+fn templates_lint_finds_escalation_paths_exits_5_and_shows_a_finding_carried_on_purpose() {
+    Run::new(&["templates", "lint", "developer"])
+        .output()
+        .exits(0)
+        .stdout_has("developer: no finding");
+    let devops = Run::new(&["templates", "lint", "devops", "--output", "json"]).output();
+    let report = devops.exits(5).json();
+    let ids: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["finding"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "passrole-ec2",
+        "ecs-execute-command",
+        "ec2-get-password-data",
+    ] {
+        assert!(ids.contains(&expected), "{expected} in {ids:?}");
+    }
+    assert_eq!(report["not_accepted"], ids.len());
+
+    let dir = tempfile::tempdir().unwrap();
+    let set = dir.path().join("mine");
+    let set_arg = set.to_str().unwrap();
+    Run::new(&["templates", "export", set_arg])
+        .output()
+        .exits(0);
+    let file = set.join("developer.json");
+    let mut template: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let write = set.join("policies/developer-dev-write.json");
+    let mut policy: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&write).unwrap()).unwrap();
+    policy["Statement"][0]["Action"]
+        .as_array_mut()
+        .unwrap()
+        .push("lambda:UpdateFunctionCode".into());
+    std::fs::write(&write, policy.to_string()).unwrap();
+    Run::new(&["--templates", set_arg, "templates", "lint", "developer"])
+        .output()
+        .exits(5)
+        .stdout_has("escalation lambda-update-function-code")
+        .stdout_has("allowed by lambda:UpdateFunctionCode: developer-dev-write Statement[0]");
+    template["accepted"] = serde_json::json!([
+        {"finding": "lambda-update-function-code", "why": "dev functions run with dev roles only"}
+    ]);
+    std::fs::write(&file, template.to_string()).unwrap();
+    Run::new(&["--templates", set_arg, "templates", "lint", "developer"])
+        .output()
+        .exits(0)
+        .stdout_has("(accepted: dev functions run with dev roles only)");
+    template["accepted"] = serde_json::json!([{"finding": "no-such-path", "why": "x"}]);
+    std::fs::write(&file, template.to_string()).unwrap();
+    Run::new(&["--templates", set_arg, "templates", "lint", "developer"])
+        .output()
+        .exits(2)
+        .stderr_has("accepted[0].finding");
+}

@@ -79,7 +79,7 @@ fn keep_identity_and_dry_run_leave_the_person() {
         "{deny}"
     );
     assert!(
-        policy.to_string().contains("ChangeOnlyDevResources"),
+        policy.to_string().contains("ChangeOnlyDevTables"),
         "the template's statements stay: {policy}"
     );
 

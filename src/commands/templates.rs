@@ -23,6 +23,7 @@ pub(super) async fn templates(which: TemplatesCommand, settings: &Settings) -> R
             ));
             return Ok(());
         }
+        TemplatesCommand::Lint { name } => return lint(name.as_deref(), settings),
         TemplatesCommand::List => None,
         TemplatesCommand::Show { name: Some(name) } => {
             Some(set.get(&name).map_err(|err| InputError {
@@ -219,4 +220,68 @@ fn placeholder_caller() -> crate::aws::CallerIdentity {
         arn: "arn:aws:iam::ACCOUNT:root".to_string(),
         user_id: String::new(),
     }
+}
+
+/// `templates lint [NAME]`: the findings of one template or the set, as text or JSON; exit 5
+/// when one is not accepted.
+fn lint(name: Option<&str>, settings: &Settings) -> Result<(), Error> {
+    let set = &settings.templates;
+    let templates: Vec<&Template> = match name {
+        Some(name) => vec![set.get(name).map_err(|err| InputError {
+            field: "<NAME>".to_string(),
+            ..err
+        })?],
+        None => set.iter().collect(),
+    };
+    let findings: Vec<crate::lint::LintFinding> = templates
+        .iter()
+        .flat_map(|t| crate::lint::lint(t))
+        .collect();
+    let open = findings.iter().filter(|f| f.accepted.is_none()).count();
+    let text = match settings.output {
+        OutputFormat::Json => report::to_json(&serde_json::json!({
+            "templates": templates.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+            "findings": findings,
+            "not_accepted": open,
+        })),
+        OutputFormat::Human | OutputFormat::Csv => lint_text(&templates, &findings),
+    };
+    report::print(&text);
+    if open > 0 {
+        return Err(Error::LintFindings { count: open });
+    }
+    Ok(())
+}
+
+fn lint_text(templates: &[&Template], findings: &[crate::lint::LintFinding]) -> String {
+    let mut out = String::new();
+    for template in templates {
+        let own: Vec<_> = findings
+            .iter()
+            .filter(|f| f.template == template.name)
+            .collect();
+        if own.is_empty() {
+            out.push_str(&format!("{}: no finding\n", template.name));
+            continue;
+        }
+        out.push_str(&format!("{}: {} finding(s)\n", template.name, own.len()));
+        for finding in own {
+            let accepted = finding
+                .accepted
+                .as_deref()
+                .map_or(String::new(), |why| format!(" (accepted: {why})"));
+            out.push_str(&format!(
+                "  {} {}{accepted}\n    {}\n",
+                finding.kind, finding.finding, finding.why
+            ));
+            for allowed in &finding.allowed_by {
+                out.push_str(&format!("    allowed by {allowed}\n"));
+            }
+            out.push_str(&format!(
+                "    fix: {}\n    source: {}\n",
+                finding.fix, finding.source
+            ));
+        }
+    }
+    out
 }

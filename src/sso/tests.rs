@@ -105,7 +105,7 @@ fn the_permission_set_merges_the_policies_but_not_force_mfa() {
         !text.contains("MultiFactorAuthPresent"),
         "force-mfa is left out"
     );
-    assert!(text.contains("ChangeOnlyDevResources"));
+    assert!(text.contains("ChangeOnlyDevTables"));
     crate::policy::validate(&text).unwrap();
     assert_eq!(
         design.boundary,

@@ -127,7 +127,7 @@ fn allows(policy: &Value, action: &str, resource: &str, context: &Context) -> bo
             && names_action(&statement["Action"], action)
             && strings(&statement["Resource"])
                 .iter()
-                .any(|r| glob(r, resource))
+                .any(|r| crate::policy::wildcard_match(r, resource))
             && conditions_hold(&statement["Condition"], context)
     })
 }
@@ -157,7 +157,8 @@ fn conditions_hold(condition: &Value, context: &Context) -> bool {
             match operator.as_str() {
                 "StringEquals" | "Bool" => value.is_some_and(|v| wanted.iter().any(|w| w == v)),
                 "StringNotEquals" => value.is_none_or(|v| wanted.iter().all(|w| w != v)),
-                "ArnLike" => value.is_some_and(|v| wanted.iter().any(|w| glob(w, v))),
+                "ArnLike" => value
+                    .is_some_and(|v| wanted.iter().any(|w| crate::policy::wildcard_match(w, v))),
                 "DateLessThan" => value
                     .and_then(|v| crate::clock::parse_rfc3339(v))
                     .is_some_and(|at| {
@@ -170,31 +171,4 @@ fn conditions_hold(condition: &Value, context: &Context) -> bool {
             }
         })
     })
-}
-
-/// IAM's `*` wildcard (any run of characters) in ARNs and resources.
-fn glob(pattern: &str, text: &str) -> bool {
-    match pattern.split_once('*') {
-        None => pattern == text,
-        Some((head, rest)) => {
-            text.starts_with(head)
-                && (0..=text.len() - head.len())
-                    .filter(|at| text.is_char_boundary(head.len() + at))
-                    .any(|at| glob(rest, &text[head.len() + at..]))
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::glob;
-
-    #[test]
-    fn wildcards_match_any_run_of_characters() {
-        assert!(glob("arn:aws:iam::1:user/*", "arn:aws:iam::1:user/alice"));
-        assert!(glob("*", ""));
-        assert!(glob("a*c*e", "abcde"));
-        assert!(!glob("arn:aws:iam::1:user/*", "arn:aws:iam::1:role/x"));
-        assert!(!glob("abc", "abcd"));
-    }
 }
