@@ -145,8 +145,9 @@ const READ_VERBS: &[&str] = &[
     "Get", "List", "Describe", "View", "Search", "Lookup", "BatchGet", "Query", "Scan", "Select",
     "Read", "Simulate", "Filter",
 ];
-/// Actions that only make a report to read, though their verb says Generate.
+/// Actions that only read, or make a report to read, though their verb says otherwise.
 const READ_ACTIONS: &[&str] = &[
+    "cloudformation:ValidateTemplate",
     "iam:GenerateCredentialReport",
     "iam:GenerateServiceLastAccessedDetails",
 ];

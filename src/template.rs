@@ -221,6 +221,14 @@ pub(crate) struct TemplateSet {
     templates: BTreeMap<String, Template>,
 }
 
+#[cfg(test)]
+impl TemplateSet {
+    /// Adds (or replaces) a template built by a test.
+    pub(crate) fn insert_for_tests(&mut self, template: Template) {
+        self.templates.insert(template.name.clone(), template);
+    }
+}
+
 /// One file of a set: its path inside the set, the name to show in messages, its contents,
 /// and whether it is compiled in.
 struct SetFile {
