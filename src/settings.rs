@@ -71,6 +71,9 @@ impl Settings {
             Some(dir) => TemplateSet::from_dir(dir)?,
             None => TemplateSet::embedded()?,
         };
+        if !global.quiet {
+            warn_of_lint_findings(&templates);
+        }
         let config = Config::load(global.config.as_deref())?;
         let protected = Protected::gather(&global.protect, &config);
         Ok(Settings {
@@ -146,4 +149,21 @@ fn aws_target(global: &GlobalArgs) -> Result<AwsTarget, InputError> {
         adaptive_retries: false,
         call_timeout: Duration::from_secs(global.call_timeout),
     })
+}
+
+/// A warning on standard error for each template holding `templates lint` findings it does not
+/// accept (the built-in set holds none).
+fn warn_of_lint_findings(templates: &TemplateSet) {
+    for template in templates.iter() {
+        let open = crate::lint::lint(template)
+            .iter()
+            .filter(|finding| finding.accepted.is_none())
+            .count();
+        if open > 0 {
+            crate::terminal::output::print_err(&format!(
+                "iam-onboard: warning: template {} holds {open} privilege path(s) it does not accept: iam-onboard templates lint {} shows them\n",
+                template.name, template.name
+            ));
+        }
+    }
 }

@@ -425,6 +425,10 @@ fn templates_lint_passes_the_built_in_set_and_finds_a_path_added_or_carried_on_p
         .stdout_has("escalation lambda-update-function-code")
         .stdout_has("allowed by lambda:UpdateFunctionCode: developer-dev-write Statement[0] (ChangeOnlyDevTables), under a condition")
         .stderr_has("1 lint finding(s) not accepted");
+    Run::new(&["--templates", set_arg, "templates", "list"])
+        .output()
+        .exits(0)
+        .stderr_has("warning: template developer holds 1 privilege path(s) it does not accept");
     template["accepted"] = serde_json::json!([
         {"finding": "lambda-update-function-code", "why": "dev functions run with dev roles only"}
     ]);
