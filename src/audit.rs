@@ -348,7 +348,7 @@ fn credential_findings(
                     rotated.as_deref().unwrap_or("?"),
                     thresholds.key_max_age_days
                 ),
-                format!("rotate it: aws iam create-access-key --user-name {name}, switch to the new key, then aws iam delete-access-key --user-name {name} --access-key-id <old id from aws iam list-access-keys>"),
+                format!("iam-onboard rotate-key {name} --key-file FILE (the new key to a new 0600 file; run it again to deactivate, then delete, the old one)"),
             ));
         }
         let used = row.access_keys_last_used.get(index).cloned().flatten();

@@ -195,6 +195,9 @@ pub(crate) enum Command {
     Move(MoveArgs),
     /// Give an IAM user a new one-time console password (changed at next sign-in)
     ResetPassword(ResetPasswordArgs),
+    /// Rotate an IAM user's access key over runs: make the new one (to a new 0600 file), then
+    /// deactivate the old once the new is used or the grace has passed, then delete it
+    RotateKey(RotateKeyArgs),
     /// Show everything about one person, read only: tags, groups, policies, boundary, console,
     /// MFA devices, access keys (with --sso: identity-store user, groups, assignments)
     Show(ShowArgs),
@@ -316,6 +319,25 @@ pub(crate) struct ResetPasswordArgs {
     /// The person is an IAM Identity Center user: explains what to do (AWS has no API for it)
     #[arg(long, conflicts_with_all = ["password_file", "create"])]
     pub(crate) sso: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RotateKeyArgs {
+    /// IAM user name
+    pub(crate) username: String,
+
+    /// Write the new key (an AWS credentials file section) to this new file, mode 0600; needed
+    /// by the run that makes it
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key_file: Option<PathBuf>,
+
+    /// How long the old key stays active when the new one is not seen in use
+    #[arg(long, value_name = "HOURS", default_value_t = 24)]
+    pub(crate) grace: u64,
+
+    /// Also put the new secret access key in the JSON output
+    #[arg(long)]
+    pub(crate) show_secret: bool,
 }
 
 #[derive(Debug, Args)]

@@ -177,6 +177,22 @@ outcome! {
 }
 
 outcome! {
+    /// How a run of `rotate-key` ended.
+    KeyRotationStatus {
+        /// `--dry-run`: nothing was changed.
+        Planned => "planned",
+        /// The new key was made and written to its file; the old one stays active.
+        Created => "created",
+        /// The new key is neither used nor past the grace: nothing changed.
+        Waiting => "waiting",
+        /// The old key was deactivated.
+        Deactivated => "deactivated",
+        /// The old key was deleted: the rotation is over.
+        Deleted => "deleted",
+    }
+}
+
+outcome! {
     /// How `reset-password` ended.
     PasswordResetStatus {
         /// `--dry-run`: nothing was changed.

@@ -145,3 +145,81 @@ fn two_keys_made_with_their_user_are_found_and_key_max_age_0_reports_every_activ
         "both active keys reach an age of 0 days: {checks:?}"
     );
 }
+
+#[test]
+fn rotate_key_makes_the_new_key_then_deactivates_and_deletes_the_old_over_runs() {
+    let account = crate::support::OwnAccount::new(44);
+    let iam = account.iam();
+    let name = "rotated";
+    let old = crate::support::block_on(async {
+        iam.create_user().user_name(name).send().await.unwrap();
+        let out = iam
+            .create_access_key()
+            .user_name(name)
+            .send()
+            .await
+            .unwrap();
+        out.access_key().unwrap().access_key_id().to_string()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rotated.key");
+    let file_arg = file.to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["rotate-key", name, "-y", "--output", "json"];
+        args.extend_from_slice(extra);
+        account.run(Run::new(&args)).output()
+    };
+    let dry = account
+        .run(Run::new(&[
+            "rotate-key",
+            name,
+            "--key-file",
+            file_arg,
+            "--dry-run",
+        ]))
+        .output();
+    dry.exits(0).stdout_has("iam:CreateAccessKey");
+    assert!(!file.exists(), "a dry run writes no file");
+    let made = run(&["--key-file", file_arg]).exits(0).json();
+    assert_eq!(made["status"], "created", "{made}");
+    assert_eq!(made["old_key_id"], old.as_str());
+    assert!(
+        made.get("secret_access_key").is_none(),
+        "no secret without --show-secret"
+    );
+    let new = made["new_key_id"].as_str().unwrap().to_string();
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains(&format!("aws_access_key_id = {new}")));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let waiting = run(&[]).exits(0).json();
+    assert_eq!(waiting["status"], "waiting", "{waiting}");
+    let deactivated = run(&["--grace", "0"]).exits(0).json();
+    assert_eq!(deactivated["status"], "deactivated", "{deactivated}");
+    let deleted = run(&[]).exits(0).json();
+    assert_eq!(deleted["status"], "deleted", "{deleted}");
+    let keys = crate::support::block_on(async {
+        let out = iam.list_access_keys().user_name(name).send().await.unwrap();
+        out.access_key_metadata()
+            .iter()
+            .map(|k| k.access_key_id().unwrap().to_string())
+            .collect::<Vec<_>>()
+    });
+    assert_eq!(keys, [new]);
+    let again = dir.path().join("again.key");
+    let shown = run(&["--key-file", again.to_str().unwrap(), "--show-secret"])
+        .exits(0)
+        .json();
+    assert!(
+        shown["secret_access_key"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty())
+    );
+    run(&["--key-file", again.to_str().unwrap()])
+        .exits(2)
+        .stderr_has("--key-file");
+}

@@ -426,6 +426,11 @@ pub(crate) trait Iam: Sync {
         &self,
         key_id: &str,
     ) -> impl Future<Output = AwsResult<Option<String>>> + Send;
+    /// Makes an access key for the user: its id and secret.
+    fn create_access_key(
+        &self,
+        user: &str,
+    ) -> impl Future<Output = AwsResult<(String, crate::secret::Secret)>> + Send;
     fn update_access_key_status(
         &self,
         user: &str,

@@ -237,6 +237,7 @@ impl<A: Iam + Send + Sync> Iam for Settling<A> {
         fn get_access_key_last_used(key_id: &str) -> Option<String>: pass;
         fn update_access_key_status(user: &str, key_id: &str, active: bool) -> (): pass;
         fn delete_access_key(user: &str, key_id: &str) -> (): pass;
+        fn create_access_key(user: &str) -> (String, crate::secret::Secret): named [user];
         fn list_signing_certificates(user: &str) -> Vec<String>: named [user];
         fn delete_signing_certificate(user: &str, certificate_id: &str) -> (): pass;
         fn list_ssh_public_keys(user: &str) -> Vec<String>: named [user];

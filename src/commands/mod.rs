@@ -12,6 +12,7 @@ mod offboard;
 mod proposal;
 mod reset_mfa;
 mod reset_password;
+mod rotate_key;
 mod rows;
 mod show;
 mod sync;
@@ -76,6 +77,7 @@ pub(crate) async fn dispatch(
         Command::ResetPassword(args) => {
             reset_password::reset_password(args, settings, interrupts).await
         }
+        Command::RotateKey(args) => rotate_key::rotate_key(args, settings, interrupts).await,
         Command::Show(args) => show::show(args, settings).await,
         Command::List(args) => show::list(args, settings).await,
         Command::Audit(args) => audit::audit(args, settings).await,

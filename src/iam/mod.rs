@@ -11,6 +11,7 @@ pub(crate) mod enrol;
 #[cfg(test)]
 pub(crate) mod faults;
 pub(crate) mod job_change;
+pub(crate) mod key_rotation;
 pub(crate) mod mfa_reset;
 pub(crate) mod offboard;
 pub(crate) mod onboard;

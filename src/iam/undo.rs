@@ -70,6 +70,17 @@ pub(crate) enum Undo {
         user: String,
         arn: Option<String>,
     },
+    /// Deletes every access key of the user but `keep`: a key this run made, found by listing,
+    /// so even one whose answer was lost.
+    DeleteAccessKeysBut {
+        user: String,
+        keep: String,
+    },
+    /// Makes a key this run deactivated active again.
+    ReactivateAccessKey {
+        user: String,
+        key_id: String,
+    },
 }
 
 impl fmt::Display for Undo {
@@ -89,6 +100,12 @@ impl fmt::Display for Undo {
             Undo::RestoreTags { user, .. } => write!(f, "the tags of {user} this run changed"),
             Undo::RestoreBoundary { user, .. } => {
                 write!(f, "the permissions boundary of {user} this run changed")
+            }
+            Undo::DeleteAccessKeysBut { user, .. } => {
+                write!(f, "the access key this run made for {user}")
+            }
+            Undo::ReactivateAccessKey { key_id, .. } => {
+                write!(f, "access key {key_id}, deactivated by this run")
             }
         }
     }
@@ -113,6 +130,12 @@ impl Undo {
                 format!("MFA device {serial} still enabled for {user} (enabled by this run)")
             }
             Undo::RemoveFile { path } => format!("file {} (written by this run)", path.display()),
+            Undo::DeleteAccessKeysBut { user, keep } => format!(
+                "an access key of {user} besides {keep} (made by this run; aws iam list-access-keys --user-name {user})"
+            ),
+            Undo::ReactivateAccessKey { user, key_id } => format!(
+                "access key {key_id} of {user} inactive (this run deactivated it and could not make it active again)"
+            ),
             Undo::AddUserToGroup { user, group } => format!(
                 "{user} out of group {group}: this run removed them and could not put them back"
             ),
@@ -155,6 +178,19 @@ impl Undo {
                 Some(arn) => api.put_user_permissions_boundary(user, arn).await,
                 None => api.delete_user_permissions_boundary(user).await,
             },
+            Undo::DeleteAccessKeysBut { user, keep } => match api.list_access_keys(user).await {
+                Ok(keys) => {
+                    let mut deleted = Ok(());
+                    for key in keys.iter().filter(|k| k.id != *keep) {
+                        deleted = deleted.and(api.delete_access_key(user, &key.id).await);
+                    }
+                    deleted
+                }
+                Err(err) => Err(err),
+            },
+            Undo::ReactivateAccessKey { user, key_id } => {
+                api.update_access_key_status(user, key_id, true).await
+            }
             Undo::RemoveFile { path } => {
                 return match std::fs::remove_file(path) {
                     Err(err) if err.kind() != std::io::ErrorKind::NotFound => Err(err.to_string()),

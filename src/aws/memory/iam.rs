@@ -85,6 +85,10 @@ pub(crate) struct State {
     pub(crate) password_rules: Option<PasswordRules>,
     /// Whether the root user has MFA (GetAccountSummary).
     pub(crate) root_mfa: bool,
+    /// When each access key was last used, by id (AKIA1 of `add_everything` answers a fixed
+    /// time besides).
+    pub(crate) key_last_used: BTreeMap<String, String>,
+    keys_made: u32,
     /// Every mutating call, in order, as `Operation target`.
     pub(crate) calls: Vec<String>,
     devices_made: u8,

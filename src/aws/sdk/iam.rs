@@ -704,6 +704,23 @@ impl Iam for SdkIam {
         Ok(())
     }
 
+    async fn create_access_key(&self, user: &str) -> AwsResult<(String, Secret)> {
+        const OP: &str = "iam:CreateAccessKey";
+        let out = sent!(OP, self.iam.create_access_key().user_name(user))?;
+        let key = out.access_key().ok_or_else(|| {
+            AwsError::new(
+                OP,
+                AwsErrorKind::Uncertain,
+                "NoAccessKey",
+                "no key in the answer",
+            )
+        })?;
+        Ok((
+            key.access_key_id().to_string(),
+            Secret::new(key.secret_access_key()),
+        ))
+    }
+
     async fn delete_access_key(&self, user: &str, key_id: &str) -> AwsResult<()> {
         const OP: &str = "iam:DeleteAccessKey";
         sent!(

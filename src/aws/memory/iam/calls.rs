@@ -695,8 +695,11 @@ impl Iam for MemoryIam {
 
     async fn get_access_key_last_used(&self, key_id: &str) -> AwsResult<Option<String>> {
         self.wait().await;
-        self.read_op("iam:GetAccessKeyLastUsed", |_| {
-            Ok((key_id == "AKIA1").then(|| "2026-11-01T09:30:00Z".to_string()))
+        self.read_op("iam:GetAccessKeyLastUsed", |s| {
+            Ok(s.key_last_used
+                .get(key_id)
+                .cloned()
+                .or_else(|| (key_id == "AKIA1").then(|| "2026-11-01T09:30:00Z".to_string())))
         })
     }
 
@@ -716,6 +719,30 @@ impl Iam for MemoryIam {
                 .ok_or_else(|| not_found(OP, key_id))?;
             key.active = active;
             Ok(())
+        })
+    }
+
+    async fn create_access_key(&self, user: &str) -> AwsResult<(String, Secret)> {
+        self.wait().await;
+        const OP: &str = "iam:CreateAccessKey";
+        let now = crate::clock::rfc3339(self.now);
+        self.mutate(OP, user, |s| {
+            s.keys_made += 1;
+            let id = format!("AKIAMADE{:04}", s.keys_made);
+            let keys = &mut user_mut(s, OP, user)?.access_keys;
+            if keys.len() >= 2 {
+                return Err(err(
+                    OP,
+                    AwsErrorKind::LimitExceeded,
+                    "a user has at most two access keys",
+                ));
+            }
+            keys.push(AccessKey {
+                id: id.clone(),
+                active: true,
+                created: Some(now.clone()),
+            });
+            Ok((id.clone(), Secret::new(format!("secret-of-{id}"))))
         })
     }
 

@@ -1,0 +1,108 @@
+//! `rotate-key USER`: the rotation's next step planned, asked, made; the report says what the
+//! next run will do.
+
+use crate::cli::RotateKeyArgs;
+use crate::clock::{SystemClock, rfc3339};
+use crate::error::Error;
+use crate::iam::key_rotation::{RotateKey, RotateKeyRequest, RotationStep};
+use crate::operation::Driven;
+use crate::outcome::KeyRotationStatus;
+use crate::report::rotate_key::KeyRotationReport;
+use crate::report::{self, Acting};
+use crate::settings::Settings;
+use crate::terminal::interrupt::Interrupts;
+use crate::terminal::prompt::Dialogue;
+
+pub(super) async fn rotate_key(
+    args: RotateKeyArgs,
+    settings: &Settings,
+    interrupts: &Interrupts,
+) -> Result<(), Error> {
+    let request = RotateKeyRequest::new(args.username, args.key_file.clone(), args.grace)?;
+    let api = settings.iam_api().await?;
+    let mut prompter = Dialogue::new(settings.terminal.look);
+    let mut operation = RotateKey {
+        api: &api,
+        request: &request,
+        clock: &SystemClock,
+    };
+    let driven = super::drive_command(&mut operation, settings, interrupts, |prepared| {
+        let action = format!(
+            "take the next step of rotating the access key of {}",
+            prepared.subject
+        );
+        super::ask_yes_no(prepared, action, settings, &mut prompter)
+    })
+    .await?;
+    let (prepared, made) = match driven {
+        Driven::Planned(prepared) => (prepared, None),
+        Driven::AlreadyDone(prepared) => (prepared, None),
+        Driven::Applied(prepared, rotated) => (prepared, Some(rotated)),
+    };
+    let step = &prepared.plan.step;
+    let new_key = made.and_then(|rotated| rotated.new_key);
+    let (status, old, new, next) = match step {
+        _ if settings.dry_run => (KeyRotationStatus::Planned, None, None, String::new()),
+        RotationStep::Create { old } => (
+            KeyRotationStatus::Created,
+            Some(old.clone()),
+            new_key.as_ref().map(|(id, _)| id.clone()),
+            format!(
+                "switch what uses {old} to the new key; run rotate-key again: it deactivates {old} once the new key is used, or after {} hours",
+                args.grace
+            ),
+        ),
+        RotationStep::Wait { new, until } => (
+            KeyRotationStatus::Waiting,
+            prepared
+                .plan
+                .user
+                .tag(crate::iam::key_rotation::ROTATING_TAG)
+                .map(str::to_string),
+            Some(new.clone()),
+            format!(
+                "the new key {new} has not been used; the old one is deactivated by a run once it is, or from {}",
+                rfc3339(*until)
+            ),
+        ),
+        RotationStep::Deactivate { old, new, .. } => (
+            KeyRotationStatus::Deactivated,
+            Some(old.clone()),
+            Some(new.clone()),
+            format!(
+                "run rotate-key again to delete {old} (make it active again by hand if something still needed it)"
+            ),
+        ),
+        RotationStep::Delete { old } => (
+            KeyRotationStatus::Deleted,
+            Some(old.clone()),
+            None,
+            "nothing: the next rotate-key starts a new rotation".to_string(),
+        ),
+        RotationStep::Finish => (
+            KeyRotationStatus::Deleted,
+            None,
+            None,
+            "nothing: the next rotate-key starts a new rotation".to_string(),
+        ),
+    };
+    let report = KeyRotationReport {
+        acting: Acting::of(&prepared.caller),
+        status,
+        user_name: request.user_name.clone(),
+        user_arn: prepared.subject.clone(),
+        old_key_id: old,
+        new_key_id: new,
+        key_file: args
+            .key_file
+            .filter(|_| new_key.is_some())
+            .map(|path| path.display().to_string()),
+        next,
+        secret_access_key: new_key
+            .filter(|_| args.show_secret)
+            .map(|(_, secret)| secret),
+        calls: prepared.changes.clone(),
+    };
+    report::print(&report.render(settings.output));
+    Ok(())
+}
