@@ -94,18 +94,8 @@ fn fail_on_never_reports_without_failing_and_csv_escapes_like_the_batch_report()
 #[test]
 fn two_keys_made_with_their_user_are_found_and_key_max_age_0_reports_every_active_key() {
     let account = crate::support::OwnAccount::new(43);
-    let iam = account.iam();
     let name = "keyed";
-    crate::support::block_on(async {
-        iam.create_user().user_name(name).send().await.unwrap();
-        for _ in 0..2 {
-            iam.create_access_key()
-                .user_name(name)
-                .send()
-                .await
-                .unwrap();
-        }
-    });
+    account.user_with_keys(name, 2);
     let report = account
         .run(Run::new(&[
             "audit",
@@ -151,16 +141,7 @@ fn rotate_key_makes_the_new_key_then_deactivates_and_deletes_the_old_over_runs()
     let account = crate::support::OwnAccount::new(44);
     let iam = account.iam();
     let name = "rotated";
-    let old = crate::support::block_on(async {
-        iam.create_user().user_name(name).send().await.unwrap();
-        let out = iam
-            .create_access_key()
-            .user_name(name)
-            .send()
-            .await
-            .unwrap();
-        out.access_key().unwrap().access_key_id().to_string()
-    });
+    let old = account.user_with_keys(name, 1).remove(0);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("rotated.key");
     let file_arg = file.to_str().unwrap();

@@ -214,6 +214,25 @@ impl OwnAccount {
             .env("AWS_SESSION_TOKEN", &self.token)
     }
 
+    /// A user made by hand in this account with `keys` access keys: their ids.
+    pub(crate) fn user_with_keys(&self, name: &str, keys: usize) -> Vec<String> {
+        let iam = self.iam();
+        block_on(async {
+            iam.create_user().user_name(name).send().await.unwrap();
+            let mut ids = Vec::new();
+            for _ in 0..keys {
+                let out = iam
+                    .create_access_key()
+                    .user_name(name)
+                    .send()
+                    .await
+                    .unwrap();
+                ids.push(out.access_key().unwrap().access_key_id().to_string());
+            }
+            ids
+        })
+    }
+
     /// An IAM client acting in this account.
     pub(crate) fn iam(&self) -> aws_sdk_iam::Client {
         iam_as(Credentials::new(
