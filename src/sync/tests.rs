@@ -939,3 +939,50 @@ async fn five_thousand_identity_center_people_are_read_in_a_few_round_trips() {
         "{waited:?}"
     );
 }
+
+#[tokio::test]
+async fn a_mover_whose_new_end_date_cannot_be_set_is_moved_and_exit_4_names_the_date() {
+    let iam = Arc::new(MemoryIam::new(now()));
+    let sso = MemorySso::new(Behaviour::default());
+    let templates = TemplateSet::embedded().unwrap();
+    let read = || async {
+        Account::read(iam.as_ref(), &sso, &ReadScope::iam(), &templates)
+            .await
+            .unwrap()
+    };
+    let export = vec![wanted(2, "mo", "developer", Some("2027-01-31"))];
+    carry_out(&iam, &plan_of(&export, &read().await)).await;
+    let mut moved = export.clone();
+    moved[0].template = "finance".to_string();
+    moved[0].holds = "finance".to_string();
+    moved[0].until = None;
+    let plan = plan_of(&moved, &read().await);
+    assert_eq!(
+        kinds(&plan.changes),
+        ["move mo: developer -> finance, until no end date"]
+    );
+    iam.refuse_always("iam:UntagUser", crate::aws::AwsErrorKind::AccessDenied);
+    let summary = carry_out(&iam, &plan).await;
+    assert_eq!(summary.failed(), 1, "{summary}");
+    assert_eq!(
+        summary.outcome().unwrap_err().exit_code(),
+        crate::error::exit::UNDO_INCOMPLETE,
+        "moved without its new end date: neither the old state nor the new"
+    );
+    assert_eq!(
+        iam.user("mo")
+            .unwrap()
+            .groups
+            .into_iter()
+            .collect::<Vec<_>>(),
+        ["iam-onboard-finance"],
+        "the move stays made"
+    );
+    iam.heal();
+    let settled = plan_of(&moved, &read().await);
+    assert_eq!(
+        kinds(&settled.changes),
+        ["until mo: until no end date"],
+        "the next run sets what is left"
+    );
+}
