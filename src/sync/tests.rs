@@ -74,6 +74,13 @@ fn account(people: Vec<ManagedPerson>) -> Account {
     }
 }
 
+/// The export's row for a mover: another template (held alone), and the end date given.
+fn moves_to(person: &mut Wanted, template: &str, until: Option<&str>) {
+    person.template = template.to_string();
+    person.holds = template.to_string();
+    person.until = until.map(str::to_string);
+}
+
 /// The plan of `export` against `account` now, leavers disabled, nobody protected.
 fn plan_of(export: &[Wanted], account: &Account) -> super::plan::SyncPlan {
     plan_sync(export, account, &Protected::default(), DISABLE, now())
@@ -436,9 +443,7 @@ async fn a_sync_converges_and_a_second_run_changes_nothing() {
     assert!(again.changes.is_empty(), "{:?}", again.changes);
 
     let mut edited = export.clone();
-    edited[0].template = "devops".to_string();
-    edited[0].holds = "devops".to_string();
-    edited[0].until = Some("2027-05-31".to_string());
+    moves_to(&mut edited[0], "devops", Some("2027-05-31"));
     edited[1].until = Some("2026-11-30".to_string());
     edited[2].until = Some("2027-02-28".to_string());
     edited.remove(3);
@@ -536,6 +541,21 @@ async fn a_sync_with_nothing_to_change_over_five_thousand_people_takes_one_wave_
     );
 }
 
+/// An empty account and Identity Center.
+fn models() -> (Arc<MemoryIam>, Arc<MemorySso>) {
+    (
+        Arc::new(MemoryIam::new(now())),
+        Arc::new(MemorySso::new(Behaviour::default())),
+    )
+}
+
+/// The Identity Center people of the models, as sync reads them.
+async fn read_sso_account(iam: &MemoryIam, sso: &MemorySso) -> Account {
+    Account::read(iam, sso, &sso_scope(), &TemplateSet::embedded().unwrap())
+        .await
+        .unwrap()
+}
+
 /// Identity Center people, with the accounts the tests assign in.
 fn sso_scope() -> ReadScope {
     ReadScope {
@@ -584,14 +604,8 @@ fn sso_access(sso: &MemorySso, name: &str) -> (Vec<String>, Vec<String>) {
 
 #[tokio::test]
 async fn identity_center_people_are_synced_and_a_second_run_changes_nothing() {
-    let iam = Arc::new(MemoryIam::new(now()));
-    let sso = Arc::new(MemorySso::new(Behaviour::default()));
-    let templates = TemplateSet::embedded().unwrap();
-    let read = || async {
-        Account::read(iam.as_ref(), sso.as_ref(), &sso_scope(), &templates)
-            .await
-            .unwrap()
-    };
+    let (iam, sso) = models();
+    let read = || read_sso_account(&iam, &sso);
     let export = vec![
         sso_wanted(2, "ann", "developer", None),
         sso_wanted(3, "bob", "developer", Some("2027-01-31")),
@@ -613,9 +627,7 @@ async fn identity_center_people_are_synced_and_a_second_run_changes_nothing() {
     assert_eq!(again.unchanged.len(), 4);
 
     let mut edited = export.clone();
-    edited[0].template = "finance".to_string();
-    edited[0].holds = "finance".to_string();
-    edited[0].until = Some("2027-04-30".to_string());
+    moves_to(&mut edited[0], "finance", Some("2027-04-30"));
     edited[1].until = Some("2027-03-31".to_string());
     edited[3].until = Some("2026-11-30".to_string());
     edited.remove(2);
@@ -676,15 +688,11 @@ async fn identity_center_people_are_synced_and_a_second_run_changes_nothing() {
 
 #[tokio::test]
 async fn an_identity_center_person_without_this_tool_s_access_is_never_a_leaver() {
-    let iam = Arc::new(MemoryIam::new(now()));
-    let sso = Arc::new(MemorySso::new(Behaviour::default()));
-    let templates = TemplateSet::embedded().unwrap();
+    let (iam, sso) = models();
     let export = vec![sso_wanted(2, "ann", "developer", None)];
     let plan = plan_sync(
         &export,
-        &Account::read(iam.as_ref(), sso.as_ref(), &sso_scope(), &templates)
-            .await
-            .unwrap(),
+        &read_sso_account(&iam, &sso).await,
         &Protected::default(),
         DISABLE,
         now(),
@@ -703,9 +711,7 @@ async fn an_identity_center_person_without_this_tool_s_access_is_never_a_leaver(
             },
         );
     }
-    let account = Account::read(iam.as_ref(), sso.as_ref(), &sso_scope(), &templates)
-        .await
-        .unwrap();
+    let account = read_sso_account(&iam, &sso).await;
     let names: Vec<&str> = account.managed.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, ["ann"], "ops holds nothing of this tool's");
     let plan = plan_sync(
@@ -746,8 +752,7 @@ async fn people_given_access_through_groups_are_synced_and_a_mover_leaves_the_ol
     )
     .unwrap();
     let config = Config::load(Some(&path)).unwrap();
-    let iam = Arc::new(MemoryIam::new(now()));
-    let sso = Arc::new(MemorySso::new(Behaviour::default()));
+    let (iam, sso) = models();
     let templates = TemplateSet::embedded().unwrap();
     let protected = Protected::default();
     let rules = |default_kind| ExportRules {
@@ -766,11 +771,7 @@ async fn people_given_access_through_groups_are_synced_and_a_mover_leaves_the_ol
     .unwrap();
     let export = read_export(&export_file, "hr.csv", &rules(Kind::Sso)).unwrap();
     assert_eq!(export[0].holds, "developer+developer-readonly");
-    let read = || async {
-        Account::read(iam.as_ref(), sso.as_ref(), &sso_scope(), &templates)
-            .await
-            .unwrap()
-    };
+    let read = || read_sso_account(&iam, &sso);
     let plan = plan_of(&export, &read().await);
     let summary = carry_out_with(&iam, &sso, &config, &plan).await;
     assert_eq!(summary.count(RowStatus::Joined), 2, "{summary}");
@@ -816,18 +817,13 @@ async fn people_given_access_through_groups_are_synced_and_a_mover_leaves_the_ol
 
 #[tokio::test]
 async fn an_identity_center_person_past_their_end_date_is_found_by_audit_and_expire_alone() {
-    let iam = Arc::new(MemoryIam::new(now()));
-    let sso = Arc::new(MemorySso::new(Behaviour::default()));
+    let (iam, sso) = models();
     let templates = TemplateSet::embedded().unwrap();
     let export = vec![
         sso_wanted(2, "ann", "developer", Some("2026-12-15")),
         sso_wanted(3, "bob", "developer", None),
     ];
-    let read = || async {
-        Account::read(iam.as_ref(), sso.as_ref(), &sso_scope(), &templates)
-            .await
-            .unwrap()
-    };
+    let read = || read_sso_account(&iam, &sso);
     let plan = plan_of(&export, &read().await);
     carry_out_with(&iam, &sso, &Config::default(), &plan).await;
     let later = now() + 30 * 86_400;
@@ -953,9 +949,7 @@ async fn a_mover_whose_new_end_date_cannot_be_set_is_moved_and_exit_4_names_the_
     let export = vec![wanted(2, "mo", "developer", Some("2027-01-31"))];
     carry_out(&iam, &plan_of(&export, &read().await)).await;
     let mut moved = export.clone();
-    moved[0].template = "finance".to_string();
-    moved[0].holds = "finance".to_string();
-    moved[0].until = None;
+    moves_to(&mut moved[0], "finance", None);
     let plan = plan_of(&moved, &read().await);
     assert_eq!(
         kinds(&plan.changes),
