@@ -1,15 +1,17 @@
-//! The audit's Identity Center checks: every assignment of every permission set in every
-//! account it is provisioned to, against the identity store's users and groups. The calls grow
-//! with permission sets and accounts, not with people.
+//! The audit's Identity Center checks, and the one account-wide reading of Identity Center they
+//! and `sync` plan from: every assignment of every permission set in every account it is
+//! provisioned to (and the accounts named besides), the identity store's users and groups, and
+//! the members of the groups this tool made. The calls grow with permission sets, accounts and
+//! the tool's groups, not with people.
 
 use super::{Check, Finding};
-use crate::aws::{Principal, Sso};
+use crate::aws::{IdentityGroup, Principal, Sso};
 use crate::error::Error;
 use crate::sso::instance::choose_instance;
 use crate::sso::permission_set::{MAX_DESCRIBES_AT_ONCE, PERMISSION_SET_MARKER};
 use crate::sync::state::ManagedPerson;
 use futures_util::future::try_join_all;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One assignment, as found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,7 +24,7 @@ pub(crate) struct FoundAssignment {
     pub(crate) principal_id: String,
 }
 
-/// What the Identity Center checks read.
+/// What was read of Identity Center.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct SsoFacts {
     pub(crate) instance_arn: String,
@@ -30,13 +32,19 @@ pub(crate) struct SsoFacts {
     /// User id → user name.
     pub(crate) users: BTreeMap<String, String>,
     pub(crate) groups: Vec<String>,
+    /// Each group this tool made (its description starts with the marker), with its members'
+    /// user ids.
+    pub(crate) tool_groups: Vec<(IdentityGroup, Vec<String>)>,
 }
 
-/// Reads the permission sets (ten at a time), the accounts each is provisioned to, every
-/// assignment there, and the store's users and groups.
+/// Reads the store's users and groups and the permission sets at once; then, at once, the
+/// members of this tool's groups, and the permission sets (ten at a time) with the accounts
+/// each is provisioned to and every assignment there and in `known_accounts` (a set assigned
+/// moments ago may not be listed as provisioned yet).
 pub(crate) async fn gather_sso(
     api: &impl Sso,
     instance_arn: Option<&str>,
+    known_accounts: &BTreeSet<String>,
 ) -> Result<SsoFacts, Error> {
     let instance = choose_instance(api, instance_arn).await?;
     let store = &instance.identity_store_id;
@@ -46,45 +54,60 @@ pub(crate) async fn gather_sso(
         api.list_identity_groups(store),
     )
     .map_err(Error::from_aws)?;
-    let mut assignments = Vec::new();
-    for batch in sets.chunks(MAX_DESCRIBES_AT_ONCE) {
-        let found = try_join_all(batch.iter().map(|arn| async {
-            let (spec, accounts) = tokio::try_join!(
-                api.describe_permission_set(&instance.arn, arn),
-                api.list_accounts_for_permission_set(&instance.arn, arn),
-            )?;
-            let per_account = try_join_all(accounts.iter().map(|account| async {
-                let principals = api
-                    .list_account_assignments(&instance.arn, account, arn)
-                    .await?;
-                Ok::<_, crate::aws::AwsError>((account.clone(), principals))
+    let tool_groups: Vec<IdentityGroup> = groups
+        .iter()
+        .filter(|g| g.description.starts_with(PERMISSION_SET_MARKER))
+        .cloned()
+        .collect();
+    let members = try_join_all(tool_groups.iter().map(|group| async {
+        let members = api.list_group_members(store, &group.id).await?;
+        Ok::<_, crate::aws::AwsError>(members.into_iter().map(|(_, user)| user).collect())
+    }));
+    let assignments = async {
+        let mut assignments = Vec::new();
+        for batch in sets.chunks(MAX_DESCRIBES_AT_ONCE) {
+            let found = try_join_all(batch.iter().map(|arn| async {
+                let (spec, provisioned) = tokio::try_join!(
+                    api.describe_permission_set(&instance.arn, arn),
+                    api.list_accounts_for_permission_set(&instance.arn, arn),
+                )?;
+                let accounts: BTreeSet<&String> =
+                    provisioned.iter().chain(known_accounts).collect();
+                let per_account = try_join_all(accounts.into_iter().map(|account| async {
+                    let principals = api
+                        .list_account_assignments(&instance.arn, account, arn)
+                        .await?;
+                    Ok::<_, crate::aws::AwsError>((account.clone(), principals))
+                }))
+                .await?;
+                Ok::<_, crate::aws::AwsError>((arn.clone(), spec, per_account))
             }))
             .await?;
-            Ok::<_, crate::aws::AwsError>((arn.clone(), spec, per_account))
-        }))
-        .await
-        .map_err(Error::from_aws)?;
-        for (arn, spec, per_account) in found {
-            let managed = spec.description.starts_with(PERMISSION_SET_MARKER);
-            for (account, principals) in per_account {
-                for (principal, principal_id) in principals {
-                    assignments.push(FoundAssignment {
-                        account: account.clone(),
-                        permission_set: spec.name.clone(),
-                        permission_set_arn: arn.clone(),
-                        managed,
-                        principal,
-                        principal_id,
-                    });
+            for (arn, spec, per_account) in found {
+                let managed = spec.description.starts_with(PERMISSION_SET_MARKER);
+                for (account, principals) in per_account {
+                    for (principal, principal_id) in principals {
+                        assignments.push(FoundAssignment {
+                            account: account.clone(),
+                            permission_set: spec.name.clone(),
+                            permission_set_arn: arn.clone(),
+                            managed,
+                            principal,
+                            principal_id,
+                        });
+                    }
                 }
             }
         }
-    }
+        Ok(assignments)
+    };
+    let (members, assignments) = tokio::try_join!(members, assignments).map_err(Error::from_aws)?;
     Ok(SsoFacts {
         instance_arn: instance.arn,
         assignments,
         users: users.into_iter().collect(),
         groups: groups.into_iter().map(|group| group.id).collect(),
+        tool_groups: tool_groups.into_iter().zip(members).collect(),
     })
 }
 

@@ -236,6 +236,7 @@ fn an_assignment_to_someone_gone_and_one_outside_the_templates_are_found() {
         ],
         users: [("u-1".to_string(), "bob".to_string())].into(),
         groups: Vec::new(),
+        tool_groups: Vec::new(),
     };
     let findings = sso_findings(&facts);
     assert_eq!(findings.len(), 2, "{findings:#?}");

@@ -31,19 +31,15 @@ pub(super) async fn audit(args: AuditArgs, settings: &Settings) -> Result<(), Er
     let mut findings = audit::iam_findings(&facts, templates, thresholds, now);
     if args.sso {
         let sso = settings.sso(&sdk_config);
-        match audit::sso::gather_sso(&sso, args.instance_arn.as_deref()).await {
-            Ok(sso_facts) => findings.extend(audit::sso::sso_findings(&sso_facts)),
-            Err(err) => warnings.push(format!(
-                "could not read Identity Center ({err}): skipped sso-orphan-assignment, sso-direct-assignment"
-            )),
-        }
         let accounts = crate::sync::state::ReadScope::both(&settings.config).accounts;
-        match crate::sync::state::read_sso(&sso, args.instance_arn.as_deref(), templates, &accounts)
-            .await
-        {
-            Ok(people) => findings.extend(audit::sso::past_end_date(&people.managed, now)),
+        match audit::sso::gather_sso(&sso, args.instance_arn.as_deref(), &accounts).await {
+            Ok(sso_facts) => {
+                findings.extend(audit::sso::sso_findings(&sso_facts));
+                let people = crate::sync::state::managed_people(&sso_facts, templates);
+                findings.extend(audit::sso::past_end_date(&people.managed, now));
+            }
             Err(err) => warnings.push(format!(
-                "could not read Identity Center's people ({err}): skipped access-past-end-date for them"
+                "could not read Identity Center ({err}): skipped sso-orphan-assignment, sso-direct-assignment, access-past-end-date for its people"
             )),
         }
     }

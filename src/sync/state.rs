@@ -1,21 +1,19 @@
 //! The people this tool manages, as `sync` and `expire` plan from them, read with account-wide
 //! listings whatever their number: IAM users with GetAccountAuthorizationDetails (a page a
-//! call); Identity Center people from the store's users and groups, the members of this tool's
-//! template and end-date groups (a listing a group), and the assignments of this tool's
-//! permission sets (a listing a set and account). And the fingerprint of that reading, which a
-//! saved plan carries.
+//! call); Identity Center people from the one reading of Identity Center the audit makes too
+//! (`audit::sso::gather_sso`: the store's users and groups, the members of this tool's groups,
+//! a listing a group, and the assignments of the permission sets, a listing a set and
+//! account). And the fingerprint of that reading, which a saved plan carries.
 
-use crate::aws::{AuthorizedUser, AwsError, CallerIdentity, Iam, Principal, Sso};
+use crate::audit::sso::{SsoFacts, gather_sso};
+use crate::aws::{AuthorizedUser, CallerIdentity, Iam, Principal, Sso};
 use crate::error::Error;
 use crate::iam::offboard::{OFFBOARDED_TAG, access_cut};
 use crate::sso::end_date::date_of_group;
 use crate::sso::groups::group_name;
-use crate::sso::instance::choose_instance;
-use crate::sso::permission_set::{PERMISSION_SET_MARKER, describe_all};
 use crate::sync::file::Kind;
 use crate::tags::{MANAGED_BY_TAG, MANAGED_BY_VALUE, TEMPLATE_TAG, UNTIL_TAG};
 use crate::template::TemplateSet;
-use futures_util::future::try_join_all;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -212,146 +210,88 @@ pub(crate) struct SsoPeople {
     pub(crate) users: BTreeSet<String>,
 }
 
-/// Reads the store's users and groups and this tool's permission sets at once; then the
-/// members of the templates' groups (made by this tool) and of the end-date groups, and each
-/// of this tool's permission sets with the accounts it is provisioned to; then the
-/// assignments in each of those and of `known_accounts`. A person
-/// is managed when in a template's group or given a permission set of this tool's directly.
+/// Reads Identity Center once (`audit::sso::gather_sso`) and finds this tool's people in it.
 pub(crate) async fn read_sso(
     api: &impl Sso,
     instance_arn: Option<&str>,
     templates: &TemplateSet,
     known_accounts: &BTreeSet<String>,
 ) -> Result<SsoPeople, Error> {
-    let instance = choose_instance(api, instance_arn).await?;
-    let store = &instance.identity_store_id;
-    let (users, groups, sets) = tokio::try_join!(
-        api.list_identity_users(store),
-        api.list_identity_groups(store),
-        api.list_permission_sets(&instance.arn),
-    )
-    .map_err(Error::from_aws)?;
+    let facts = gather_sso(api, instance_arn, known_accounts).await?;
+    Ok(managed_people(&facts, templates))
+}
+
+/// This tool's Identity Center people in what was read: a person is managed when in a
+/// template's group or given a permission set of this tool's directly, with the earliest date
+/// of their end-date groups.
+pub(crate) fn managed_people(facts: &SsoFacts, templates: &TemplateSet) -> SsoPeople {
     let template_of_group: BTreeMap<String, String> = templates
         .iter()
         .map(|t| (group_name(&t.name), t.name.clone()))
         .collect();
-    let marked = |description: &str| description.starts_with(PERMISSION_SET_MARKER);
-    let read_groups: Vec<(String, GroupMeaning)> = groups
-        .iter()
-        .filter(|g| marked(&g.description))
-        .filter_map(|g| {
-            let meaning = match (
-                template_of_group.get(&g.name),
-                date_of_group(&g.name, &g.description),
-            ) {
-                (Some(template), _) => GroupMeaning::Template(template.clone()),
-                (None, Some(date)) => GroupMeaning::Until(date.to_string()),
-                (None, None) => return None,
-            };
-            Some((g.id.clone(), meaning))
-        })
-        .collect();
-    let members = async {
-        try_join_all(
-            read_groups
-                .iter()
-                .map(|(id, _)| api.list_group_members(store, id)),
-        )
-        .await
-    };
-    let tool_sets = async {
-        let described = describe_all(api, &instance.arn, &sets).await?;
-        let tool_sets: Vec<(String, String)> = described
-            .into_iter()
-            .filter(|(_, spec)| marked(&spec.description))
-            .map(|(arn, spec)| (arn, spec.name))
-            .collect();
-        let accounts = try_join_all(
-            tool_sets
-                .iter()
-                .map(|(arn, _)| api.list_accounts_for_permission_set(&instance.arn, arn)),
-        )
-        .await?;
-        let per_account: Vec<(&str, &str, String)> = tool_sets
-            .iter()
-            .zip(&accounts)
-            .flat_map(|((arn, name), provisioned)| {
-                provisioned
-                    .iter()
-                    .chain(known_accounts)
-                    .collect::<BTreeSet<_>>()
-                    .into_iter()
-                    .map(move |account| (arn.as_str(), name.as_str(), account.clone()))
-            })
-            .collect();
-        let assigned =
-            try_join_all(per_account.iter().map(|(arn, _, account)| {
-                api.list_account_assignments(&instance.arn, account, arn)
-            }))
-            .await?;
-        let mut direct: Vec<(String, String)> = Vec::new();
-        for ((_, name, _), principals) in per_account.iter().zip(assigned) {
-            for (principal, id) in principals {
-                if principal == Principal::User {
-                    direct.push((id, name.to_string()));
-                }
-            }
-        }
-        Ok::<_, AwsError>(direct)
-    };
-    let (members, direct) = tokio::try_join!(members, tool_sets).map_err(Error::from_aws)?;
-    let mut templates_of: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let mut until_of: BTreeMap<String, String> = BTreeMap::new();
-    for ((_, meaning), members) in read_groups.iter().zip(members) {
-        for (_, user_id) in members {
+    let mut templates_of: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    let mut until_of: BTreeMap<&str, &str> = BTreeMap::new();
+    for (group, members) in &facts.tool_groups {
+        let meaning = match (
+            template_of_group.get(&group.name),
+            date_of_group(&group.name, &group.description),
+        ) {
+            (Some(template), _) => GroupMeaning::Template(template),
+            (None, Some(date)) => GroupMeaning::Until(date),
+            (None, None) => continue,
+        };
+        for user_id in members {
             match meaning {
                 GroupMeaning::Template(template) => {
-                    templates_of
-                        .entry(user_id)
-                        .or_default()
-                        .insert(template.clone());
+                    templates_of.entry(user_id).or_default().insert(template);
                 }
                 GroupMeaning::Until(date) => {
-                    let earliest = until_of.entry(user_id).or_insert_with(|| date.clone());
-                    if date < earliest {
-                        *earliest = date.clone();
+                    let earliest = until_of.entry(user_id).or_insert(date);
+                    if date < *earliest {
+                        *earliest = date;
                     }
                 }
             }
         }
     }
-    for (user_id, template) in direct {
-        templates_of.entry(user_id).or_default().insert(template);
+    for assignment in facts
+        .assignments
+        .iter()
+        .filter(|a| a.managed && a.principal == Principal::User)
+    {
+        templates_of
+            .entry(&assignment.principal_id)
+            .or_default()
+            .insert(&assignment.permission_set);
     }
-    let names: BTreeMap<String, String> = users.into_iter().collect();
     let mut managed: Vec<ManagedPerson> = templates_of
         .into_iter()
         .filter_map(|(user_id, templates)| {
-            let name = names.get(&user_id)?.clone();
             Some(ManagedPerson {
                 kind: Kind::Sso,
-                until: until_of.get(&user_id).cloned(),
-                name,
+                name: facts.users.get(user_id)?.clone(),
+                arn: user_id.to_string(),
                 template: Some(templates.into_iter().collect::<Vec<_>>().join("+")),
-                arn: user_id,
+                until: until_of.get(user_id).map(|date| date.to_string()),
                 disabled_at: None,
             })
         })
         .collect();
     managed.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(SsoPeople {
+    SsoPeople {
         managed,
-        users: names
+        users: facts
+            .users
             .values()
             .map(|name| name.to_ascii_lowercase())
             .collect(),
-    })
+    }
 }
 
 /// What one of this tool's groups says of its members.
-enum GroupMeaning {
+enum GroupMeaning<'a> {
     /// They hold the template's access.
-    Template(String),
+    Template(&'a str),
     /// Their access ends after this date.
-    Until(String),
+    Until(&'a str),
 }
