@@ -13,6 +13,7 @@ use crate::iam::end_date::parse_date;
 use crate::names::validate_identity_user_name;
 use crate::operation::{Operation, Prepared};
 use crate::protect::{Person, Protected};
+use crate::sso::groups::find_or_make_group;
 use crate::sso::instance::choose_instance;
 use crate::sso::permission_set::PERMISSION_SET_MARKER;
 use futures_util::future::try_join_all;
@@ -120,41 +121,13 @@ impl UntilChange {
     }
 }
 
-/// The end date's group: found, or made (shared, never undone). A group of that name this tool
-/// did not make is refused.
+/// The end date's group: found, or made (shared, never undone).
 async fn ensure_until_group(api: &impl Sso, store: &str, date: &str) -> Result<String, Error> {
-    let name = until_group(date);
-    let refuse = || {
-        Error::from(InputError::new(
-            "until",
-            format!(
-                "an identity-store group named {name:?} exists and was not made by iam-onboard; refusing to use it"
-            ),
-        ))
-    };
-    match api
-        .find_group(store, &name)
-        .await
-        .map_err(Error::from_aws)?
-    {
-        Some((id, description)) if description.starts_with(PERMISSION_SET_MARKER) => Ok(id),
-        Some(_) => Err(refuse()),
-        None => {
-            let description = format!(
-                "{PERMISSION_SET_MARKER} end date: its members' access ends after {date}; it is given no access"
-            );
-            match api.create_group(store, &name, &description).await {
-                Ok(id) => Ok(id),
-                Err(err) if err.is(AwsErrorKind::Conflict) => api
-                    .find_group(store, &name)
-                    .await
-                    .map_err(Error::from_aws)?
-                    .map(|(id, _)| id)
-                    .ok_or_else(|| Error::from_aws(err)),
-                Err(err) => Err(Error::from_aws(err)),
-            }
-        }
-    }
+    let description = format!(
+        "{PERMISSION_SET_MARKER} end date: its members' access ends after {date}; it is given no access"
+    );
+    let (id, _) = find_or_make_group(api, store, &until_group(date), &description, "until").await?;
+    Ok(id)
 }
 
 /// Makes the change: the new date's group joined first, then the old ones left. On a failure,

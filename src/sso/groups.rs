@@ -40,37 +40,9 @@ pub(crate) async fn ensure_group<A: Sso + Send + 'static>(
 ) -> Result<TemplateGroup, Error> {
     let store = &instance.identity_store_id;
     let name = group_name(&template.name);
-    let found = api
-        .find_group(store, &name)
-        .await
-        .map_err(Error::from_aws)?;
-    let (id, created) = match found {
-        Some((id, description)) if description.starts_with(PERMISSION_SET_MARKER) => (id, false),
-        Some(_) => {
-            return Err(InputError::new(
-                "--template",
-                format!(
-                    "an identity-store group named {name:?} exists and was not made by iam-onboard (its description does not start with {PERMISSION_SET_MARKER}); refusing to use it"
-                ),
-            )
-            .into());
-        }
-        None => {
-            let description = format!("{PERMISSION_SET_MARKER} {}", template.description);
-            match api.create_group(store, &name, &description).await {
-                Ok(id) => (id, true),
-                Err(err) if err.is(AwsErrorKind::Conflict) => {
-                    let (id, _) = api
-                        .find_group(store, &name)
-                        .await
-                        .map_err(Error::from_aws)?
-                        .ok_or_else(|| Error::from_aws(err))?;
-                    (id, false)
-                }
-                Err(err) => return Err(Error::from_aws(err)),
-            }
-        }
-    };
+    let description = format!("{PERMISSION_SET_MARKER} {}", template.description);
+    let (id, created) =
+        find_or_make_group(api.as_ref(), store, &name, &description, "--template").await?;
     let wanted: Vec<Assignment> = accounts
         .iter()
         .map(|account| Assignment {
@@ -125,6 +97,40 @@ pub(crate) async fn ensure_group<A: Sso + Send + 'static>(
         created,
         accounts: outcomes,
     })
+}
+
+/// A group this tool makes, found by name, or created with `description` (which starts with
+/// the marker); its id, and whether this call made it. A group of that name without the marker
+/// is refused, for `field`: it is someone else's.
+pub(crate) async fn find_or_make_group(
+    api: &impl Sso,
+    store: &str,
+    name: &str,
+    description: &str,
+    field: &str,
+) -> Result<(String, bool), Error> {
+    match api.find_group(store, name).await.map_err(Error::from_aws)? {
+        Some((id, found)) if found.starts_with(PERMISSION_SET_MARKER) => Ok((id, false)),
+        Some(_) => Err(InputError::new(
+            field,
+            format!(
+                "an identity-store group named {name:?} exists and was not made by iam-onboard (its description does not start with {PERMISSION_SET_MARKER}); refusing to use it"
+            ),
+        )
+        .into()),
+        None => match api.create_group(store, name, description).await {
+            Ok(id) => Ok((id, true)),
+            Err(err) if err.is(AwsErrorKind::Conflict) => {
+                let (id, _) = api
+                    .find_group(store, name)
+                    .await
+                    .map_err(Error::from_aws)?
+                    .ok_or_else(|| Error::from_aws(err))?;
+                Ok((id, false))
+            }
+            Err(err) => Err(Error::from_aws(err)),
+        },
+    }
 }
 
 /// Makes the person a member of the group. `true` when this call made them one, `false` when
