@@ -13,10 +13,9 @@ use crate::iam::end_date::parse_date;
 use crate::names::validate_identity_user_name;
 use crate::operation::{Operation, Prepared};
 use crate::protect::{Person, Protected};
-use crate::sso::groups::find_or_make_group;
+use crate::sso::groups::{find_or_make_group, memberships_named};
 use crate::sso::instance::choose_instance;
 use crate::sso::permission_set::PERMISSION_SET_MARKER;
-use futures_util::future::try_join_all;
 
 /// How an end date's group is named: the prefix, then the date.
 pub(crate) const UNTIL_GROUP_PREFIX: &str = "iam-onboard-until-";
@@ -42,32 +41,25 @@ pub(crate) struct UntilMembership {
     pub(crate) date: String,
 }
 
-/// The person's end-date memberships: theirs listed, each group described at once.
+/// The person's end-date memberships.
 pub(crate) async fn read_until(
     api: &impl Sso,
     store: &str,
     user_id: &str,
 ) -> Result<Vec<UntilMembership>, Error> {
-    let memberships = api
-        .list_group_memberships_for_member(store, user_id)
+    let named = memberships_named(api, store, user_id)
         .await
         .map_err(Error::from_aws)?;
-    let named = try_join_all(memberships.iter().map(|m| async move {
-        let name = api.describe_group(store, &m.group_id).await?;
-        Ok::<_, crate::aws::AwsError>((m, name))
-    }))
-    .await
-    .map_err(Error::from_aws)?;
-    let mut found = Vec::new();
-    for (membership, name) in named {
-        if let Some(date) = name.strip_prefix(UNTIL_GROUP_PREFIX) {
-            found.push(UntilMembership {
-                membership_id: membership.membership_id.clone(),
-                group_id: membership.group_id.clone(),
-                date: date.to_string(),
-            });
-        }
-    }
+    let mut found: Vec<UntilMembership> = named
+        .into_iter()
+        .filter_map(|(membership, name)| {
+            Some(UntilMembership {
+                date: name.strip_prefix(UNTIL_GROUP_PREFIX)?.to_string(),
+                membership_id: membership.membership_id,
+                group_id: membership.group_id,
+            })
+        })
+        .collect();
     found.sort_by(|a, b| a.date.cmp(&b.date));
     Ok(found)
 }

@@ -3,12 +3,13 @@
 //! group. The group and its assignments are shared (made when missing, never undone); a group of
 //! that name this tool did not make is refused.
 
-use crate::aws::{Assignment, AwsErrorKind, Grantee, GroupMembership, Sso, SsoInstance};
+use crate::aws::{Assignment, AwsErrorKind, AwsResult, Grantee, GroupMembership, Sso, SsoInstance};
 use crate::error::{Error, InputError};
 use crate::sso::assignments::{AccountOutcome, assign_accounts};
 use crate::sso::operations::Patience;
 use crate::sso::permission_set::PERMISSION_SET_MARKER;
 use crate::template::Template;
+use futures_util::future::try_join_all;
 use std::sync::{Arc, Mutex};
 
 /// The name of a template's group.
@@ -131,6 +132,24 @@ pub(crate) async fn find_or_make_group(
             Err(err) => Err(Error::from_aws(err)),
         },
     }
+}
+
+/// The person's memberships, each with its group's name: listed, then described at once.
+pub(crate) async fn memberships_named(
+    api: &impl Sso,
+    store: &str,
+    user_id: &str,
+) -> AwsResult<Vec<(GroupMembership, String)>> {
+    let memberships = api
+        .list_group_memberships_for_member(store, user_id)
+        .await?;
+    let names = try_join_all(
+        memberships
+            .iter()
+            .map(|m| api.describe_group(store, &m.group_id)),
+    )
+    .await?;
+    Ok(memberships.into_iter().zip(names).collect())
 }
 
 /// Makes the person a member of the group. `true` when this call made them one, `false` when

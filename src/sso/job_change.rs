@@ -18,7 +18,7 @@ use crate::protect::{Person, Protected};
 use crate::sso::assign::assign;
 use crate::sso::assignments::{AccountOutcome, assign_accounts, unassign};
 use crate::sso::end_date::UNTIL_GROUP_PREFIX;
-use crate::sso::groups::group_name;
+use crate::sso::groups::{group_name, memberships_named};
 use crate::sso::instance::choose_instance;
 use crate::sso::operations::Patience;
 use crate::sso::permission_set::{
@@ -27,7 +27,6 @@ use crate::sso::permission_set::{
 };
 use crate::sso::request::{AssignInput, AssignRequest};
 use crate::template::{Template, TemplateSet};
-use futures_util::future::try_join_all;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
@@ -136,20 +135,12 @@ pub(crate) async fn plan_sso_move(
     let (assignments, listed, memberships) = tokio::try_join!(
         api.list_assignments_for_user(&instance.arn, &user_id),
         api.list_permission_sets(&instance.arn),
-        api.list_group_memberships_for_member(store, &user_id),
+        memberships_named(api, store, &user_id),
     )
-    .map_err(Error::from_aws)?;
-    let group_names = try_join_all(
-        memberships
-            .iter()
-            .map(|m| api.describe_group(store, &m.group_id)),
-    )
-    .await
     .map_err(Error::from_aws)?;
     let new_groups: &[String] = groups.unwrap_or_default();
     let tool_groups: Vec<(GroupMembership, String)> = memberships
         .into_iter()
-        .zip(group_names)
         .filter(|(_, name)| {
             name.starts_with("iam-onboard-") && !name.starts_with(UNTIL_GROUP_PREFIX)
         })
