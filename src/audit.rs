@@ -10,7 +10,7 @@ pub(crate) mod sso;
 use crate::aws::{AuthorizedUser, CallerIdentity, CredentialRow, PasswordRules};
 use crate::clock::parse_rfc3339;
 use crate::iam::offboard::{DENY_ALL_POLICY, access_cut, is_deny_all_managed};
-use crate::iam::plan::{PolicyState, SharedState};
+use crate::iam::shared::{PolicyState, SharedState};
 use crate::tags::{MANAGED_BY_TAG, MANAGED_BY_VALUE, TEMPLATE_TAG};
 use crate::template::{IAM_PATH, Template, TemplateSet};
 use serde::Serialize;

@@ -143,6 +143,14 @@ pub(crate) static IAM_GROUP_NAME: FieldRule = FieldRule::new(
     "A-Z a-z 0-9 + = , . @ _ -",
 );
 
+/// IAM policy names (`policyNameType`), as an AWS managed policy's ARN ends.
+pub(crate) static IAM_POLICY_NAME: FieldRule = FieldRule::new(
+    "iam GetPolicy.PolicyArn (policy name)",
+    (1, 128),
+    r"[A-Za-z0-9_+=,.@-]",
+    "A-Z a-z 0-9 + = , . @ _ -",
+);
+
 /// IAM tag keys (`tagKeyType`).
 pub(crate) static IAM_TAG_KEY: FieldRule = FieldRule::new(
     "iam TagUser.Tags.Key",

@@ -80,6 +80,59 @@ struct TemplateFile {
     /// Findings of `templates lint` this template carries on purpose, each with why.
     #[serde(default)]
     accepted: Vec<Accepted>,
+    /// AWS managed policies, by name (`SecurityAudit`), path and name
+    /// (`job-function/ViewOnlyAccess`) or ARN, attached beside the template's own policies.
+    #[serde(default)]
+    aws_managed_policies: Vec<String>,
+}
+
+/// An AWS managed policy a template names: AWS writes and keeps its document current.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct AwsManagedPolicy {
+    /// Its path below `/` and its name: `SecurityAudit`, `job-function/ViewOnlyAccess`.
+    pub(crate) path_and_name: String,
+}
+
+impl AwsManagedPolicy {
+    /// Reads a reference as a template writes it: a name, a path and a name, or an ARN.
+    pub(crate) fn parse(reference: &str) -> Result<Self, String> {
+        let path_and_name = match reference.strip_prefix("arn:") {
+            Some(arn) => {
+                let (partition, rest) = arn.split_once(':').unwrap_or_default();
+                let known = ["aws", "aws-cn", "aws-us-gov"].contains(&partition);
+                match rest.strip_prefix("iam::aws:policy/") {
+                    Some(rest) if known => rest,
+                    _ => {
+                        return Err(format!(
+                            "{reference:?} is not the ARN of an AWS managed policy (arn:aws:iam::aws:policy/NAME)"
+                        ));
+                    }
+                }
+            }
+            None => reference.trim_start_matches('/'),
+        };
+        let mut segments: Vec<&str> = path_and_name.split('/').collect();
+        let name = segments.pop().unwrap_or_default();
+        crate::fields::IAM_POLICY_NAME
+            .check(name)
+            .map_err(|why| format!("{reference:?}: the policy name {why}"))?;
+        if let Some(bad) = segments
+            .iter()
+            .find(|s| crate::fields::IAM_POLICY_NAME.check(s).is_err())
+        {
+            return Err(format!(
+                "{reference:?}: the path segment {bad:?} is not one IAM takes (A-Z a-z 0-9 + = , . @ _ -)"
+            ));
+        }
+        Ok(AwsManagedPolicy {
+            path_and_name: path_and_name.to_string(),
+        })
+    }
+
+    /// Its ARN in a partition (`aws`, `aws-cn`, `aws-us-gov`).
+    pub(crate) fn arn(&self, partition: &str) -> String {
+        format!("arn:{partition}:iam::aws:policy/{}", self.path_and_name)
+    }
 }
 
 /// A lint finding a template carries on purpose: the rule's id, and why, shown with it.
@@ -134,6 +187,8 @@ pub(crate) struct Template {
     pub(crate) account_sets: BTreeMap<String, String>,
     /// Lint findings carried on purpose.
     pub(crate) accepted: Vec<Accepted>,
+    /// AWS managed policies attached beside its own: to the group, or a role template's role.
+    pub(crate) aws_managed_policies: Vec<AwsManagedPolicy>,
     /// Where it was read from, for messages.
     pub(crate) source: String,
     /// Compiled into the binary (no `--templates DIR`): there is no file of it to edit.
@@ -421,8 +476,8 @@ fn validate_description(description: &str) -> Result<(), String> {
     after_marker(&crate::fields::IDENTITY_TEXT)
 }
 
-/// AWS's default quota of managed policies attached to one group.
-const MAX_GROUP_POLICIES: usize = 10;
+/// AWS's default quota of managed policies attached to one group or role.
+pub(crate) const MAX_ATTACHED_POLICIES: usize = 10;
 
 fn parse_template(
     file: &SetFile,
@@ -442,12 +497,21 @@ fn parse_template(
     if raw.policies.is_empty() {
         return Err(at("policies", "must name at least one policy".to_string()));
     }
-    if raw.policies.len() > MAX_GROUP_POLICIES {
+    let mut aws_managed = Vec::new();
+    for (index, reference) in raw.aws_managed_policies.iter().enumerate() {
+        let field = format!("aws_managed_policies[{index}]");
+        let policy = AwsManagedPolicy::parse(reference).map_err(|why| at(&field, why))?;
+        if aws_managed.contains(&policy) {
+            return Err(at(&field, format!("{reference:?} is listed twice")));
+        }
+        aws_managed.push(policy);
+    }
+    let attached = raw.policies.len() + aws_managed.len();
+    if attached > MAX_ATTACHED_POLICIES {
         return Err(at(
             "policies",
             format!(
-                "{} policies; AWS attaches at most {MAX_GROUP_POLICIES} to a group",
-                raw.policies.len()
+                "{attached} policies with aws_managed_policies; AWS attaches at most {MAX_ATTACHED_POLICIES} to a group or role"
             ),
         ));
     }
@@ -488,7 +552,7 @@ fn parse_template(
                 "a role template's role is assumed with MFA only, so its people need MFA: set \"required\"".to_string(),
             ));
         }
-        if raw.policies.iter().all(|p| p == FORCE_MFA_POLICY) {
+        if raw.policies.iter().all(|p| p == FORCE_MFA_POLICY) && aws_managed.is_empty() {
             return Err(at(
                 "policies",
                 format!("a role template's role needs a policy besides {FORCE_MFA_POLICY:?}"),
@@ -528,6 +592,7 @@ fn parse_template(
         session_duration: raw.session_duration,
         account_sets: raw.account_sets,
         accepted: raw.accepted,
+        aws_managed_policies: aws_managed,
         source: file.shown_as.clone(),
         built_in: file.built_in,
     };
@@ -589,6 +654,56 @@ mod tests {
             );
         }
         assert!(!set.get("finance").unwrap().policies.is_empty());
+    }
+
+    #[test]
+    fn aws_managed_policies_are_read_by_name_path_or_arn_and_checked_for_form_and_quota() {
+        let dir = tempfile::tempdir().unwrap();
+        let with = |list: &str| {
+            GOOD.replace(
+                r#""policies":["read"]"#,
+                &format!(r#""policies":["read"],"aws_managed_policies":{list}"#),
+            )
+        };
+        write_set(
+            dir.path(),
+            &with(
+                r#"["SecurityAudit","job-function/ViewOnlyAccess","arn:aws:iam::aws:policy/AWSBillingReadOnlyAccess"]"#,
+            ),
+            &[("read", READ)],
+        );
+        let set = TemplateSet::from_dir(dir.path()).unwrap();
+        let arns: Vec<String> = set
+            .get("custom")
+            .unwrap()
+            .aws_managed_policies
+            .iter()
+            .map(|p| p.arn("aws-us-gov"))
+            .collect();
+        assert_eq!(
+            arns,
+            [
+                "arn:aws-us-gov:iam::aws:policy/SecurityAudit",
+                "arn:aws-us-gov:iam::aws:policy/job-function/ViewOnlyAccess",
+                "arn:aws-us-gov:iam::aws:policy/AWSBillingReadOnlyAccess",
+            ]
+        );
+        let refused = |list: &str| {
+            write_set(dir.path(), &with(list), &[("read", READ)]);
+            TemplateSet::from_dir(dir.path()).unwrap_err()
+        };
+        let customer = refused(r#"["arn:aws:iam::123456789012:policy/mine"]"#);
+        assert_eq!(customer.field, "aws_managed_policies[0]");
+        assert!(customer.reason.contains("not the ARN of an AWS managed policy"));
+        let spaced = refused(r#"["ok","Security Audit"]"#);
+        assert_eq!(spaced.field, "aws_managed_policies[1]");
+        assert!(spaced.reason.contains("character 9"), "{}", spaced.reason);
+        let twice = refused(r#"["SecurityAudit","arn:aws:iam::aws:policy/SecurityAudit"]"#);
+        assert!(twice.reason.contains("listed twice"), "{}", twice.reason);
+        let ten: Vec<String> = (0..10).map(|n| format!("\"P{n}\"")).collect();
+        let over = refused(&format!("[{}]", ten.join(",")));
+        assert_eq!(over.field, "policies");
+        assert!(over.reason.contains("11 policies"), "{}", over.reason);
     }
 
     #[test]

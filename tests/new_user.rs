@@ -528,3 +528,67 @@ fn a_qr_code_wider_than_the_terminal_is_refused_before_anything_is_created() {
     assert_eq!(exit_code(&mut session), 2);
     assert!(!user_exists(&name), "nothing was created");
 }
+
+#[test]
+fn a_template_s_aws_managed_policies_are_checked_to_exist_and_attached_to_its_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let write_template = |managed: &str| {
+        std::fs::create_dir_all(dir.path().join("policies")).unwrap();
+        std::fs::write(
+            dir.path().join("auditor.json"),
+            format!(
+                r#"{{"description":"auditor","group":"iam-onboard-aws-managed-test","policies":["read"],"aws_managed_policies":{managed},"permissions_boundary":"read","console_access":false,"mfa":"optional"}}"#
+            ),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("policies/read.json"),
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}"#,
+        )
+        .unwrap();
+    };
+    let onboard = |name: &str| {
+        Run::new(&[
+            "new-user",
+            "-y",
+            name,
+            "--template",
+            "auditor",
+            "--templates",
+            path_arg(dir.path()),
+            "--mfa",
+            "deferred",
+        ])
+    };
+    let typo = unique("aud");
+    write_template(r#"["SecurityAudit","job-function/ViewOnlyAcess"]"#);
+    onboard(&typo)
+        .output()
+        .exits(2)
+        .stderr_has("auditor.json")
+        .stderr_has("aws_managed_policies")
+        .stderr_has("arn:aws:iam::aws:policy/job-function/ViewOnlyAcess");
+    assert!(!user_exists(&typo));
+
+    let name = unique("aud");
+    write_template(r#"["SecurityAudit","arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"]"#);
+    onboard(&name).output().exits(0);
+    let attached = block_on(async {
+        iam()
+            .list_attached_group_policies()
+            .group_name("iam-onboard-aws-managed-test")
+            .send()
+            .await
+            .unwrap()
+    });
+    let arns: Vec<&str> = attached
+        .attached_policies()
+        .iter()
+        .filter_map(|p| p.policy_arn())
+        .collect();
+    assert!(arns.contains(&"arn:aws:iam::aws:policy/SecurityAudit"), "{arns:?}");
+    assert!(
+        arns.contains(&"arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"),
+        "{arns:?}"
+    );
+}

@@ -6,7 +6,7 @@
 
 use super::IamFacts;
 use crate::aws::{AwsResult, Iam};
-use crate::iam::plan::observe_shared;
+use crate::iam::shared::observe_shared;
 use crate::template::TemplateSet;
 use futures_util::future::try_join_all;
 

@@ -217,6 +217,8 @@ pub(crate) trait Iam: Sync {
         &self,
         path: &str,
     ) -> impl Future<Output = AwsResult<Vec<(String, String)>>> + Send;
+    /// Whether a managed policy exists (GetPolicy): an AWS managed one a template names.
+    fn policy_exists(&self, arn: &str) -> impl Future<Output = AwsResult<bool>> + Send;
     fn get_policy_version_document(
         &self,
         arn: &str,

@@ -191,6 +191,7 @@ impl<A: Iam + Send + Sync> Iam for Settling<A> {
         fn get_caller_identity() -> CallerIdentity: pass;
         fn get_account_password_policy() -> Option<PasswordRules>: pass;
         fn list_local_policies(path: &str) -> Vec<(String, String)>: pass;
+        fn policy_exists(arn: &str) -> bool: pass;
         fn get_policy_version_document(arn: &str, version_id: &str) -> serde_json::Value: named [arn];
         fn list_policy_versions(arn: &str) -> Vec<PolicyVersion>: named [arn];
         fn create_policy_version(arn: &str, document: &str) -> (): named [arn];
@@ -316,6 +317,9 @@ impl<A: Sso + Send + Sync> Sso for Settling<A> {
         fn put_inline_policy(instance_arn: &str, permission_set_arn: &str, document: &str) -> (): named [permission_set_arn];
         fn get_permissions_boundary(instance_arn: &str, permission_set_arn: &str) -> Option<(String, String)>: named [permission_set_arn];
         fn put_permissions_boundary(instance_arn: &str, permission_set_arn: &str, policy_name: &str, policy_path: &str) -> (): named [permission_set_arn];
+        fn list_managed_policies(instance_arn: &str, permission_set_arn: &str) -> Vec<String>: named [permission_set_arn];
+        fn attach_managed_policy(instance_arn: &str, permission_set_arn: &str, policy_arn: &str) -> (): named [permission_set_arn];
+        fn detach_managed_policy(instance_arn: &str, permission_set_arn: &str, policy_arn: &str) -> (): named [permission_set_arn];
         fn provision_permission_set(instance_arn: &str, permission_set_arn: &str) -> OperationStatus: named [permission_set_arn];
         fn describe_provisioning_status(instance_arn: &str, request_id: &str) -> OperationStatus: pass;
         fn list_assignments_for_user(instance_arn: &str, user_id: &str) -> Vec<Assignment>: named [user_id];

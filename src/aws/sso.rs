@@ -202,6 +202,24 @@ pub(crate) trait Sso: Sync {
         policy_name: &str,
         policy_path: &str,
     ) -> impl Future<Output = AwsResult<()>> + Send;
+    /// The ARNs of the AWS managed policies attached to the permission set.
+    fn list_managed_policies(
+        &self,
+        instance_arn: &str,
+        permission_set_arn: &str,
+    ) -> impl Future<Output = AwsResult<Vec<String>>> + Send;
+    fn attach_managed_policy(
+        &self,
+        instance_arn: &str,
+        permission_set_arn: &str,
+        policy_arn: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn detach_managed_policy(
+        &self,
+        instance_arn: &str,
+        permission_set_arn: &str,
+        policy_arn: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
     /// Re-provisions to every account the permission set is provisioned to.
     fn provision_permission_set(
         &self,

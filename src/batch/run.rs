@@ -14,7 +14,7 @@ use crate::iam::job_change;
 use crate::iam::job_change::MoveRequest;
 use crate::iam::offboard::{self, OffboardMode, OffboardRequest};
 use crate::iam::onboard::{Onboard, PasswordDelivery, ReadOnce};
-use crate::iam::plan::{self, SharedState};
+use crate::iam::shared::{self, SharedState};
 use crate::iam::request::NewUserRequest;
 use crate::operation::{self, Driven, Operation, drive};
 use crate::outcome::RowStatus;
@@ -113,13 +113,14 @@ async fn prepare<I: Iam, S: Sso + Send + 'static>(
     let mut shared = BTreeMap::new();
     for name in &checked.onboard_templates {
         let template = checking.templates.get(name)?;
-        let found = plan::observe_shared(iam, template)
+        let found = shared::observe_shared(iam, template)
             .await
             .map_err(Error::from_aws)?;
+        let steps = shared::plan_shared(template, &found, &caller)?;
         let state = if settings.dry_run {
             found
         } else {
-            for step in plan::plan_shared(template, &found, &caller) {
+            for step in steps {
                 tracing::info!(%step, "ensuring");
                 onboard::apply_shared(iam, &step)
                     .await

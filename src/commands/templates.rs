@@ -112,6 +112,11 @@ fn template_json(template: &Template) -> serde_json::Value {
         "account_sets": template.account_sets,
         "tags": template.tags.iter().cloned().collect::<std::collections::BTreeMap<_, _>>(),
         "policies": template.policies.iter().map(policy).collect::<Vec<_>>(),
+        "aws_managed_policies": template
+            .aws_managed_policies
+            .iter()
+            .map(|p| p.arn("aws"))
+            .collect::<Vec<_>>(),
         "permissions_boundary": policy(&template.permissions_boundary),
         "source": template.source,
     })
@@ -183,6 +188,18 @@ fn template_text(
         ));
         out.push_str(&pretty(&policy.document));
     }
+    if !template.aws_managed_policies.is_empty() {
+        let on = match &role {
+            Some(name) => format!("role {name}"),
+            None => "group".to_string(),
+        };
+        out.push_str(&format!(
+            "\nAWS managed policies (attached to the {on}; AWS writes and updates their documents):\n"
+        ));
+        for policy in &template.aws_managed_policies {
+            out.push_str(&format!("    {}\n", policy.arn("aws")));
+        }
+    }
     if let Some(name) = &role {
         let caller = placeholder_caller();
         out.push_str(&format!(
@@ -243,6 +260,11 @@ fn lint(name: Option<&str>, settings: &Settings) -> Result<(), Error> {
             "templates": templates.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
             "findings": findings,
             "not_accepted": open,
+            "not_read": templates
+                .iter()
+                .filter(|t| !t.aws_managed_policies.is_empty())
+                .map(|t| (t.name.clone(), t.aws_managed_policies.iter().map(|p| p.arn("aws")).collect::<Vec<_>>()))
+                .collect::<std::collections::BTreeMap<_, _>>(),
         })),
         OutputFormat::Human | OutputFormat::Csv => lint_text(&templates, &findings),
     };
@@ -260,11 +282,25 @@ fn lint_text(templates: &[&Template], findings: &[crate::lint::LintFinding]) -> 
             .iter()
             .filter(|f| f.template == template.name)
             .collect();
+        let not_read = if template.aws_managed_policies.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "  not read: {} (AWS managed: their documents are AWS's, outside the set; the boundary still caps them)\n",
+                template
+                    .aws_managed_policies
+                    .iter()
+                    .map(|p| p.path_and_name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
         if own.is_empty() {
-            out.push_str(&format!("{}: no finding\n", template.name));
+            out.push_str(&format!("{}: no finding\n{not_read}", template.name));
             continue;
         }
         out.push_str(&format!("{}: {} finding(s)\n", template.name, own.len()));
+        out.push_str(&not_read);
         for finding in own {
             let accepted = finding
                 .accepted

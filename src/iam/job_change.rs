@@ -11,7 +11,8 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, InputError};
 use crate::iam::apply::{Failure, apply_shared, rolling_back};
 use crate::iam::plan::missing_as_empty;
-use crate::iam::plan::{SharedState, Step, observe_shared, plan_shared};
+use crate::iam::plan::Step;
+use crate::iam::shared::{SharedState, observe_shared, plan_shared};
 use crate::iam::role::REVOKED_POLICY_PREFIX;
 use crate::iam::role_sessions::{AssumableRole, assumable_roles, cut_sessions};
 use crate::iam::undo::{Undo, UndoLog};
@@ -209,7 +210,7 @@ pub(crate) fn plan_move(
     }
     let from = user.tag(TEMPLATE_TAG).map(str::to_string);
     let old = from.as_deref().and_then(|t| templates.get(t).ok());
-    let mut steps: Vec<MoveStep> = plan_shared(new, &state.shared, caller)
+    let mut steps: Vec<MoveStep> = plan_shared(new, &state.shared, caller)?
         .into_iter()
         .map(MoveStep::Shared)
         .collect();

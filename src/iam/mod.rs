@@ -3,7 +3,8 @@
 //! `plan`, `apply` with `undo`, and MFA enrolment in `enrol`), `offboard` (discovery, the phased
 //! removal plan, its execution), `job_change` (move), `mfa_reset`, `password_reset`; `role`
 //! (a role template's role and how a person uses it) and `role_sessions` (cutting a person's
-//! sessions of it, which offboarding and move do); and `people`, what show and list read.
+//! sessions of it, which offboarding and move do); `shared`, a template's policies, group and
+//! role, which onboarding and move bring up to date; and `people`, what show and list read.
 
 pub(crate) mod apply;
 pub(crate) mod end_date;
@@ -21,4 +22,5 @@ pub(crate) mod plan;
 pub(crate) mod request;
 pub(crate) mod role;
 pub(crate) mod role_sessions;
+pub(crate) mod shared;
 pub(crate) mod undo;

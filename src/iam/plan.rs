@@ -6,14 +6,15 @@
 
 use crate::aws::{
     AwsErrorKind, AwsResult, CallerIdentity, GroupRef, Iam, NewRole, NewUser, PasswordRules,
-    PolicyVersion, RoleInfo, UserInfo,
+    UserInfo,
 };
 use crate::error::InputError;
 use crate::iam::request::{NewUserRequest, WrittenWith};
-use crate::iam::role;
+use crate::iam::shared::{
+    PolicyState, RoleState, SharedState, observe_shared, plan_shared, policy_arn,
+};
 use crate::tags::{MANAGED_BY_TAG, MANAGED_BY_VALUE, PASSWORD_PENDING, PASSWORD_TAG, TEMPLATE_TAG};
-use crate::template::{IAM_PATH, PolicyDocument, Template};
-use futures_util::future::try_join_all;
+use crate::template::{IAM_PATH, PolicyDocument};
 use std::fmt;
 
 /// AWS keeps at most five versions of a managed policy.
@@ -21,14 +22,6 @@ pub(crate) const MAX_POLICY_VERSIONS: usize = 5;
 /// The IAM path of the people this tool onboards. Kept at `/` so that policies can name a
 /// person's own user as `user/${aws:username}`.
 pub(crate) const USER_PATH: &str = "/";
-
-/// A managed policy of the template, as found.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum PolicyState {
-    Missing,
-    Current,
-    Outdated { versions: Vec<PolicyVersion> },
-}
 
 /// A user that already exists.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,6 +43,8 @@ pub(crate) struct Observed {
     pub(crate) group_assume_policy: Option<serde_json::Value>,
     /// A role template's role.
     pub(crate) role: Option<RoleState>,
+    /// The ARNs of the AWS managed policies the template names that do not exist.
+    pub(crate) aws_managed_missing: Vec<String>,
     pub(crate) user: Option<ExistingUser>,
     /// A virtual MFA device with this user's device name that no user holds: left by a run that
     /// was killed before it enabled the device. Its seed is lost, so it is replaced.
@@ -72,6 +67,7 @@ impl Observed {
             group_policies: shared.group_policies,
             group_assume_policy: shared.group_assume_policy,
             role: shared.role,
+            aws_managed_missing: shared.aws_managed_missing,
             user: person.user,
             stale_mfa_device: person.stale_mfa_device,
             password_rules,
@@ -100,78 +96,6 @@ impl Observed {
     }
 }
 
-/// The template's shared resources as found: its managed policies (in the order of
-/// `Template::managed_policies`), its group, and for a role template its role.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct SharedState {
-    pub(crate) policies: Vec<PolicyState>,
-    pub(crate) group_exists: bool,
-    pub(crate) group_policies: Vec<String>,
-    /// The group's inline policy that allows assuming a role template's role: wanted for a
-    /// role template, removed from a group template (one that was a role template before).
-    pub(crate) group_assume_policy: Option<serde_json::Value>,
-    /// `None` for a group template.
-    pub(crate) role: Option<RoleState>,
-}
-
-/// A role template's role as found, and its group's assume-role policy.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct RoleState {
-    /// `None`: the role does not exist.
-    pub(crate) found: Option<RoleInfo>,
-    /// The ARNs of the managed policies attached to it.
-    pub(crate) attached: Vec<String>,
-}
-
-impl SharedState {
-    /// The state once a run has ensured the template's policies and group: all up to date.
-    pub(crate) fn ensured(template: &Template, caller: &CallerIdentity) -> Self {
-        SharedState {
-            policies: template
-                .managed_policies()
-                .map(|_| PolicyState::Current)
-                .collect(),
-            group_exists: true,
-            group_policies: template
-                .group_policies()
-                .map(|p| policy_arn(caller, p))
-                .collect(),
-            role: template.role_name().map(|name| {
-                let arn = role::role_arn(caller, &name);
-                RoleState {
-                    found: Some(RoleInfo {
-                        name,
-                        arn: arn.clone(),
-                        role_id: String::new(),
-                        trust: role::trust_policy(template, caller),
-                        max_session_secs: template.session_secs(),
-                        permissions_boundary: Some(policy_arn(
-                            caller,
-                            &template.permissions_boundary,
-                        )),
-                    }),
-                    attached: template
-                        .permission_policies()
-                        .map(|p| policy_arn(caller, p))
-                        .collect(),
-                }
-            }),
-            group_assume_policy: template
-                .role_name()
-                .map(|name| role::assume_policy(&role::role_arn(caller, &name))),
-        }
-    }
-}
-
-fn policy_arn(caller: &CallerIdentity, policy: &PolicyDocument) -> String {
-    format!(
-        "arn:{}:iam::{}:policy{IAM_PATH}{}",
-        caller.partition(),
-        caller.account,
-        policy.iam_name
-    )
-}
-
 /// Reads what exists, with read calls only, in two round trips: everything that needs no answer
 /// first at once (who is calling, the template's policies and group, the user and what it has,
 /// the password policy), then the documents of the template's policies.
@@ -190,54 +114,6 @@ pub(crate) async fn observe(api: &impl Iam, request: &NewUserRequest) -> AwsResu
         observe_person(api, request),
     )?;
     Ok(Observed::of(caller, shared, password_rules, person))
-}
-
-/// Reads the state of the template's policies, group and role: the policies under the tool's
-/// path, the group and the role at once, then the documents of the template's policies at once.
-pub(crate) async fn observe_shared(api: &impl Iam, template: &Template) -> AwsResult<SharedState> {
-    let group = &template.group;
-    let role = async {
-        let Some(name) = template.role_name() else {
-            return Ok(None);
-        };
-        let (found, attached) = tokio::try_join!(
-            api.get_role(&name),
-            missing_as_empty(api.list_attached_role_policies(&name)),
-        )?;
-        Ok(Some(RoleState { found, attached }))
-    };
-    let (listed, group_found, group_policies, group_assume_policy, role) = tokio::try_join!(
-        api.list_local_policies(IAM_PATH),
-        api.get_group(group),
-        missing_as_empty(api.list_attached_group_policies(group)),
-        missing_as_empty(api.get_group_policy(group, role::ASSUME_POLICY)),
-        role,
-    )?;
-    let policies = try_join_all(template.managed_policies().map(|policy| {
-        let suffix = format!(":policy{IAM_PATH}{}", policy.iam_name);
-        let found = listed.iter().find(|(arn, _)| arn.ends_with(&suffix));
-        async move {
-            let Some((arn, version)) = found else {
-                return Ok(PolicyState::Missing);
-            };
-            let current = api.get_policy_version_document(arn, version).await?;
-            Ok(if current == policy.document {
-                PolicyState::Current
-            } else {
-                PolicyState::Outdated {
-                    versions: api.list_policy_versions(arn).await?,
-                }
-            })
-        }
-    }))
-    .await?;
-    Ok(SharedState {
-        policies,
-        group_exists: group_found.is_some(),
-        group_policies: group_found.map(|_| group_policies).unwrap_or_default(),
-        group_assume_policy,
-        role,
-    })
 }
 
 /// What a person has: the user and its groups, login profile and MFA devices, and a virtual MFA
@@ -600,8 +476,9 @@ pub(crate) fn plan_new_user(
         group_policies: observed.group_policies.clone(),
         group_assume_policy: observed.group_assume_policy.clone(),
         role: observed.role.clone(),
+        aws_managed_missing: observed.aws_managed_missing.clone(),
     };
-    let mut steps = plan_shared(template, &shared, &observed.caller);
+    let mut steps = plan_shared(template, &shared, &observed.caller)?;
 
     let boundary_arn = observed.policy_arn(&template.permissions_boundary);
     let existing = observed.user.as_ref();
@@ -659,173 +536,4 @@ pub(crate) fn plan_new_user(
         boundary_arn,
         mfa_serial,
     })
-}
-
-/// The changes that bring the template's shared policies and group up to date.
-pub(crate) fn plan_shared(
-    template: &Template,
-    shared: &SharedState,
-    caller: &CallerIdentity,
-) -> Vec<Step> {
-    let mut steps = Vec::new();
-    for (policy, state) in template.managed_policies().zip(&shared.policies) {
-        let arn = policy_arn(caller, policy);
-        let document = policy.document.to_string();
-        match state {
-            PolicyState::Current => {}
-            PolicyState::Missing => steps.push(Step::CreatePolicy {
-                name: policy.iam_name.clone(),
-                document,
-                description: format!("iam-onboard template policy {}", policy.name),
-            }),
-            PolicyState::Outdated { versions } => {
-                if versions.len() >= MAX_POLICY_VERSIONS
-                    && let Some(oldest) = oldest_non_default(versions)
-                {
-                    steps.push(Step::DeletePolicyVersion {
-                        arn: arn.clone(),
-                        version_id: oldest,
-                    });
-                }
-                steps.push(Step::CreatePolicyVersion { arn, document });
-            }
-        }
-    }
-    if let (Some(name), Some(state)) = (template.role_name(), &shared.role) {
-        steps.extend(plan_role(template, &name, state, caller));
-    }
-    if !shared.group_exists {
-        steps.push(Step::CreateGroup {
-            name: template.group.clone(),
-        });
-    }
-    for policy in template.group_policies() {
-        let policy_arn = policy_arn(caller, policy);
-        if !shared.group_policies.contains(&policy_arn) {
-            steps.push(Step::AttachGroupPolicy {
-                group: template.group.clone(),
-                policy_arn,
-            });
-        }
-    }
-    if template.role_name().is_none() && shared.group_exists && shared.group_assume_policy.is_some()
-    {
-        steps.push(Step::DeleteGroupPolicy {
-            group: template.group.clone(),
-            name: role::ASSUME_POLICY.to_string(),
-        });
-    }
-    if let Some(name) = template.role_name() {
-        let wanted = role::assume_policy(&role::role_arn(caller, &name));
-        if shared.group_assume_policy.as_ref() != Some(&wanted) {
-            steps.push(Step::PutGroupPolicy {
-                group: template.group.clone(),
-                name: role::ASSUME_POLICY.to_string(),
-                document: wanted.to_string(),
-            });
-        }
-        let kept: Vec<String> = template
-            .group_policies()
-            .map(|p| policy_arn(caller, p))
-            .collect();
-        for policy in template.managed_policies() {
-            let arn = policy_arn(caller, policy);
-            if shared.group_policies.contains(&arn) && !kept.contains(&arn) {
-                steps.push(Step::DetachGroupPolicy {
-                    group: template.group.clone(),
-                    policy_arn: arn,
-                });
-            }
-        }
-    }
-    steps
-}
-
-/// The changes that make a role template's role as the template wants it: made with its trust,
-/// maximum session and boundary, or each of those updated when it differs; the template's
-/// policies attached, and the tool's policies it no longer names detached.
-fn plan_role(
-    template: &Template,
-    name: &str,
-    state: &RoleState,
-    caller: &CallerIdentity,
-) -> Vec<Step> {
-    let mut steps = Vec::new();
-    let trust = role::trust_policy(template, caller);
-    let boundary = policy_arn(caller, &template.permissions_boundary);
-    let seconds = template.session_secs();
-    match &state.found {
-        None => steps.push(Step::CreateRole(NewRole {
-            name: name.to_string(),
-            path: IAM_PATH.to_string(),
-            trust: trust.to_string(),
-            description: format!(
-                "iam-onboard job-function role of template {}",
-                template.name
-            ),
-            max_session_secs: seconds,
-            permissions_boundary: boundary,
-            tags: {
-                let mut tags = crate::tags::managed_by();
-                tags.push((TEMPLATE_TAG.to_string(), template.name.clone()));
-                tags
-            },
-        })),
-        Some(found) => {
-            if found.trust != trust {
-                steps.push(Step::UpdateAssumeRolePolicy {
-                    role: name.to_string(),
-                    document: trust.to_string(),
-                });
-            }
-            if found.max_session_secs != seconds {
-                steps.push(Step::UpdateRoleMaxSession {
-                    role: name.to_string(),
-                    seconds,
-                });
-            }
-            if found.permissions_boundary.as_deref() != Some(boundary.as_str()) {
-                steps.push(Step::PutRolePermissionsBoundary {
-                    role: name.to_string(),
-                    policy_arn: boundary,
-                });
-            }
-        }
-    }
-    let wanted: Vec<String> = template
-        .permission_policies()
-        .map(|p| policy_arn(caller, p))
-        .collect();
-    for arn in &wanted {
-        if !state.attached.contains(arn) {
-            steps.push(Step::AttachRolePolicy {
-                role: name.to_string(),
-                policy_arn: arn.clone(),
-            });
-        }
-    }
-    let tool_path = format!(":policy{IAM_PATH}");
-    for arn in &state.attached {
-        if arn.contains(&tool_path) && !wanted.contains(arn) {
-            steps.push(Step::DetachRolePolicy {
-                role: name.to_string(),
-                policy_arn: arn.clone(),
-            });
-        }
-    }
-    steps
-}
-
-/// The version to delete to make room: the oldest that is not the default.
-fn oldest_non_default(versions: &[PolicyVersion]) -> Option<String> {
-    versions
-        .iter()
-        .filter(|v| !v.is_default)
-        .min_by_key(|v| {
-            v.version_id
-                .trim_start_matches('v')
-                .parse::<u64>()
-                .unwrap_or(u64::MAX)
-        })
-        .map(|v| v.version_id.clone())
 }

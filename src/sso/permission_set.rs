@@ -12,7 +12,7 @@ use crate::outcome::PermissionSetAction;
 use crate::quotas::{PERMISSION_SET_INLINE_POLICY, policy_chars};
 use crate::revoke::{Fitted, Revocations, session_seconds};
 use crate::sso::operations::{Patience, retrying_conflicts, wait_for};
-use crate::template::{FORCE_MFA_POLICY, IAM_PATH, Template};
+use crate::template::{AwsManagedPolicy, FORCE_MFA_POLICY, IAM_PATH, Template};
 use futures_util::future::try_join_all;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -35,6 +35,19 @@ pub(crate) struct PermissionSetDesign {
     pub(crate) inline_policy: Value,
     /// The customer-managed policy (name, path) used as the permissions boundary.
     pub(crate) boundary: (String, String),
+    /// The AWS managed policies attached beside the inline policy.
+    pub(crate) aws_managed: Vec<AwsManagedPolicy>,
+}
+
+impl PermissionSetDesign {
+    /// The ARNs of its AWS managed policies, in the partition of the Identity Center instance.
+    fn aws_managed_arns(&self, instance_arn: &str) -> Vec<String> {
+        let partition = instance_arn.split(':').nth(1).unwrap_or("aws");
+        self.aws_managed
+            .iter()
+            .map(|p| p.arn(partition))
+            .collect()
+    }
 }
 
 /// The template's policies merged into one inline policy. `force-mfa` is left out: Identity
@@ -76,6 +89,7 @@ pub(crate) fn design_permission_set(
             template.permissions_boundary.iam_name.clone(),
             IAM_PATH.to_string(),
         ),
+        aws_managed: template.aws_managed_policies.clone(),
     })
 }
 
@@ -151,6 +165,7 @@ pub(crate) async fn ensure_permission_set(
         api.put_inline_policy(instance_arn, &arn, &design.inline_policy.to_string())
             .await
             .map_err(Error::from_aws)?;
+        attach_missing(api, instance_arn, &arn, design, &[]).await?;
         let warnings = put_boundary(api, instance_arn, &arn, design)
             .await
             .err()
@@ -173,11 +188,13 @@ pub(crate) async fn ensure_permission_set(
         )
         .into());
     }
-    let (policy, boundary) = tokio::join!(
+    let (policy, boundary, managed) = tokio::join!(
         api.get_inline_policy(instance_arn, &arn),
         api.get_permissions_boundary(instance_arn, &arn),
+        api.list_managed_policies(instance_arn, &arn),
     );
     let policy = policy.map_err(Error::from_aws)?;
+    let managed = managed.map_err(Error::from_aws)?;
     let Desired {
         policy: desired,
         denied_until,
@@ -212,7 +229,8 @@ pub(crate) async fn ensure_permission_set(
             false
         }
     };
-    if !(spec_changed || policy_changed || boundary_changed) {
+    let managed_changed = attach_missing(api, instance_arn, &arn, design, &managed).await?;
+    if !(spec_changed || policy_changed || boundary_changed || managed_changed) {
         return Ok(PermissionSetOutcome {
             arn,
             action: PermissionSetAction::Unchanged,
@@ -314,6 +332,36 @@ pub(crate) async fn reprovision(
             &failure.to_string(),
         ))
     })
+}
+
+/// Attaches the design's AWS managed policies that `attached` lacks and detaches those it no
+/// longer names (the set is the tool's own, so nothing else is attached to it by design);
+/// whether anything changed. One call at a time: Identity Center answers ConflictException to
+/// concurrent changes of one permission set.
+async fn attach_missing(
+    api: &impl Sso,
+    instance_arn: &str,
+    arn: &str,
+    design: &PermissionSetDesign,
+    attached: &[String],
+) -> Result<bool, Error> {
+    let wanted = design.aws_managed_arns(instance_arn);
+    let attach = wanted.iter().filter(|p| !attached.contains(p));
+    let detach = attached.iter().filter(|p| !wanted.contains(p));
+    let mut changed = false;
+    for policy in attach {
+        api.attach_managed_policy(instance_arn, arn, policy)
+            .await
+            .map_err(Error::from_aws)?;
+        changed = true;
+    }
+    for policy in detach {
+        api.detach_managed_policy(instance_arn, arn, policy)
+            .await
+            .map_err(Error::from_aws)?;
+        changed = true;
+    }
+    Ok(changed)
 }
 
 /// Sets the template's boundary on the permission set; the warning to report when AWS refuses.

@@ -326,6 +326,47 @@ async fn a_changed_template_updates_and_reprovisions_the_permission_set() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_template_s_aws_managed_policies_are_attached_to_its_permission_set_and_kept_in_step() {
+    let api = Arc::new(MemorySso::new(Behaviour::default()));
+    let managed = |names: &[&str]| {
+        let mut template = request(&["111111111111"], false).template;
+        template.aws_managed_policies = names
+            .iter()
+            .map(|n| crate::template::AwsManagedPolicy::parse(n).unwrap())
+            .collect();
+        giving(request(&["111111111111"], true), template)
+    };
+    let attached = |api: &MemorySso| -> Vec<String> {
+        let state = api.state.lock().unwrap();
+        state.permission_sets.values().next().unwrap().managed.clone()
+    };
+    run(&api, &managed(&["job-function/ViewOnlyAccess"]))
+        .await
+        .unwrap();
+    assert_eq!(
+        attached(&api),
+        ["arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"]
+    );
+    let same = run(&api, &managed(&["job-function/ViewOnlyAccess"]))
+        .await
+        .unwrap();
+    assert_eq!(
+        same.permission_sets[0].1.action,
+        PermissionSetAction::Unchanged
+    );
+    let swapped = run(&api, &managed(&["SecurityAudit"])).await.unwrap();
+    assert_eq!(
+        swapped.permission_sets[0].1.action,
+        PermissionSetAction::Updated
+    );
+    assert_eq!(attached(&api), ["arn:aws:iam::aws:policy/SecurityAudit"]);
+    assert_eq!(count(&api, "sso:DetachManagedPolicyFromPermissionSet"), 1);
+    assert_eq!(count(&api, "sso:ProvisionPermissionSet"), 1);
+    let unknown = run(&api, &managed(&["NoSuchPolicy"])).await.unwrap_err();
+    assert!(unknown.to_string().contains("NoSuchPolicy"), "{unknown}");
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_person_whose_creation_answer_was_lost_is_adopted_and_undone_on_failure() {
     let api = Arc::new(MemorySso::new(Behaviour {
         create_user_answer_lost: true,

@@ -876,6 +876,7 @@ async fn five_thousand_identity_center_people_are_read_in_a_few_round_trips() {
                     session_duration: "PT8H".to_string(),
                 },
                 inline: None,
+                managed: Vec::new(),
                 boundary: None,
             },
         );

@@ -321,8 +321,31 @@ impl MemoryIam {
     }
 }
 
-/// AWS's default quota of managed policies attached to one user.
+/// AWS's default quota of managed policies attached to one user, group or role.
 const MANAGED_POLICIES_A_USER: usize = 10;
+
+/// The AWS managed policies the model knows (a sample of AWS's several hundred): the
+/// job-function ones templates use and the deny-all that offboarding attaches.
+const AWS_MANAGED_POLICIES: [&str; 7] = [
+    "AWSDenyAll",
+    "SecurityAudit",
+    "ReadOnlyAccess",
+    "AWSBillingReadOnlyAccess",
+    "job-function/ViewOnlyAccess",
+    "job-function/Billing",
+    "job-function/SupportUser",
+];
+
+/// Whether `arn` is an AWS managed policy the model knows.
+pub(crate) fn is_known_aws_managed(arn: &str) -> bool {
+    arn.split_once(":iam::aws:policy/")
+        .is_some_and(|(_, name)| AWS_MANAGED_POLICIES.contains(&name))
+}
+
+/// Whether a managed policy exists: one made in the account, or a known AWS managed one.
+fn policy_known(state: &State, arn: &str) -> bool {
+    state.policies.contains_key(arn) || is_known_aws_managed(arn)
+}
 
 /// The calls that make an entity: they see what exists (EntityAlreadyExists) at once.
 const CREATES: [&str; 5] = [

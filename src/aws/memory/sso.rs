@@ -16,12 +16,16 @@ use std::sync::Mutex;
 
 pub(crate) const INSTANCE_ARN: &str = "arn:aws:sso:::instance/ssoins-test";
 pub(crate) const STORE: &str = "d-test";
+/// AWS's quota of managed policies (AWS and customer managed) attached to a permission set.
+const MANAGED_POLICIES_A_PERMISSION_SET: usize = 20;
 
 #[derive(Debug, Clone)]
 pub(crate) struct MemoryPermissionSet {
     pub(crate) spec: PermissionSetSpec,
     pub(crate) inline: Option<serde_json::Value>,
     pub(crate) boundary: Option<(String, String)>,
+    /// The ARNs of the AWS managed policies attached.
+    pub(crate) managed: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -468,6 +472,7 @@ impl Sso for MemorySso {
                 spec: spec.clone(),
                 inline: None,
                 boundary: None,
+                managed: Vec::new(),
             },
         );
         Ok(arn)
@@ -572,6 +577,76 @@ impl Sso for MemorySso {
             .get_mut(arn)
             .ok_or_else(|| not_found("sso:PutPermissionsBoundaryToPermissionSet", arn))?;
         set.boundary = Some((name.to_string(), path.to_string()));
+        Ok(())
+    }
+
+    async fn list_managed_policies(&self, _instance: &str, arn: &str) -> AwsResult<Vec<String>> {
+        self.wait().await;
+        let state = self.state.lock().unwrap();
+        let set = state
+            .permission_sets
+            .get(arn)
+            .ok_or_else(|| not_found("sso:ListManagedPoliciesInPermissionSet", arn))?;
+        Ok(set.managed.clone())
+    }
+
+    async fn attach_managed_policy(
+        &self,
+        _instance: &str,
+        arn: &str,
+        policy_arn: &str,
+    ) -> AwsResult<()> {
+        self.wait().await;
+        const OP: &str = "sso:AttachManagedPolicyToPermissionSet";
+        let mut state = self.state.lock().unwrap();
+        state.calls.push(format!("{OP} {arn} {policy_arn}"));
+        Self::known(&state, OP, &[arn])?;
+        if !crate::aws::memory::iam::is_known_aws_managed(policy_arn) {
+            return Err(not_found(OP, policy_arn));
+        }
+        let set = state
+            .permission_sets
+            .get_mut(arn)
+            .ok_or_else(|| not_found(OP, arn))?;
+        if set.managed.iter().any(|p| p == policy_arn) {
+            return Err(AwsError::new(
+                OP,
+                AwsErrorKind::Conflict,
+                "ConflictException",
+                "the policy is attached already",
+            ));
+        }
+        if set.managed.len() >= MANAGED_POLICIES_A_PERMISSION_SET {
+            return Err(AwsError::new(
+                OP,
+                AwsErrorKind::LimitExceeded,
+                "ServiceQuotaExceededException",
+                "twenty managed policies a permission set",
+            ));
+        }
+        set.managed.push(policy_arn.to_string());
+        Ok(())
+    }
+
+    async fn detach_managed_policy(
+        &self,
+        _instance: &str,
+        arn: &str,
+        policy_arn: &str,
+    ) -> AwsResult<()> {
+        self.wait().await;
+        const OP: &str = "sso:DetachManagedPolicyFromPermissionSet";
+        let mut state = self.state.lock().unwrap();
+        state.calls.push(format!("{OP} {arn} {policy_arn}"));
+        let set = state
+            .permission_sets
+            .get_mut(arn)
+            .ok_or_else(|| not_found(OP, arn))?;
+        let before = set.managed.len();
+        set.managed.retain(|p| p != policy_arn);
+        if set.managed.len() == before {
+            return Err(not_found(OP, policy_arn));
+        }
         Ok(())
     }
 

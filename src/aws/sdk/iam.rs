@@ -174,6 +174,12 @@ impl Iam for SdkIam {
         Ok(())
     }
 
+    async fn policy_exists(&self, arn: &str) -> AwsResult<bool> {
+        const OP: &str = "iam:GetPolicy";
+        let result = sent!(OP, self.iam.get_policy().policy_arn(arn));
+        Ok(absent_if_not_found(result)?.is_some())
+    }
+
     async fn get_group(&self, name: &str) -> AwsResult<Option<String>> {
         const OP: &str = "iam:GetGroup";
         let result = sent!(OP, self.iam.get_group().group_name(name).max_items(1));

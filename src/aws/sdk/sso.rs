@@ -495,6 +495,61 @@ impl Sso for SdkSso {
         Ok(())
     }
 
+    async fn list_managed_policies(
+        &self,
+        instance_arn: &str,
+        permission_set_arn: &str,
+    ) -> AwsResult<Vec<String>> {
+        const OP: &str = "sso:ListManagedPoliciesInPermissionSet";
+        let attached = every!(
+            OP,
+            self.admin
+                .list_managed_policies_in_permission_set()
+                .instance_arn(instance_arn)
+                .permission_set_arn(permission_set_arn)
+        )?;
+        Ok(attached
+            .iter()
+            .filter_map(|p| p.arn().map(str::to_string))
+            .collect())
+    }
+
+    async fn attach_managed_policy(
+        &self,
+        instance_arn: &str,
+        permission_set_arn: &str,
+        policy_arn: &str,
+    ) -> AwsResult<()> {
+        const OP: &str = "sso:AttachManagedPolicyToPermissionSet";
+        sent!(
+            OP,
+            self.admin
+                .attach_managed_policy_to_permission_set()
+                .instance_arn(instance_arn)
+                .permission_set_arn(permission_set_arn)
+                .managed_policy_arn(policy_arn)
+        )?;
+        Ok(())
+    }
+
+    async fn detach_managed_policy(
+        &self,
+        instance_arn: &str,
+        permission_set_arn: &str,
+        policy_arn: &str,
+    ) -> AwsResult<()> {
+        const OP: &str = "sso:DetachManagedPolicyFromPermissionSet";
+        sent!(
+            OP,
+            self.admin
+                .detach_managed_policy_from_permission_set()
+                .instance_arn(instance_arn)
+                .permission_set_arn(permission_set_arn)
+                .managed_policy_arn(policy_arn)
+        )?;
+        Ok(())
+    }
+
     async fn provision_permission_set(
         &self,
         instance_arn: &str,

@@ -9,7 +9,7 @@ use crate::iam::apply::tests::run;
 use crate::iam::job_change::{self, MoveRequest};
 use crate::iam::offboard::Removed;
 use crate::iam::offboard::{OffboardMode, discover, execute_at, plan_offboard};
-use crate::iam::plan::{observe_shared, plan_shared};
+use crate::iam::shared::{observe_shared, plan_shared};
 use crate::iam::request::{MfaMode, NewUserInput, NewUserRequest};
 use crate::iam::role::REVOKED_POLICY_PREFIX;
 use crate::template::TemplateSet;
@@ -123,7 +123,7 @@ async fn a_role_template_makes_its_role_and_its_group_only_assumes_it() {
     );
     let shared = observe_shared(&api, devops).await.unwrap();
     assert!(
-        plan_shared(devops, &shared, &caller).is_empty(),
+        plan_shared(devops, &shared, &caller).unwrap().is_empty(),
         "ensured again, nothing changes"
     );
 }
@@ -483,6 +483,7 @@ async fn a_role_edited_by_hand_is_put_back_when_ensured_and_its_deny_entries_sta
     let caller = api.get_caller_identity().await.unwrap();
     let shared = observe_shared(api.as_ref(), devops).await.unwrap();
     let planned: Vec<String> = plan_shared(devops, &shared, &caller)
+        .unwrap()
         .iter()
         .map(|step| step.to_string().split(' ').next().unwrap().to_string())
         .collect();
@@ -514,7 +515,7 @@ async fn a_role_template_turned_back_to_group_access_takes_the_assume_policy_fro
     devops.access = crate::template::Access::Group;
     let caller = api.get_caller_identity().await.unwrap();
     let shared = observe_shared(&api, &devops).await.unwrap();
-    let steps = plan_shared(&devops, &shared, &caller);
+    let steps = plan_shared(&devops, &shared, &caller).unwrap();
     let planned: Vec<String> = steps
         .iter()
         .map(|step| step.to_string().split(' ').next().unwrap().to_string())

@@ -360,6 +360,7 @@ fn add_unmanaged_set(api: &MemorySso, assigned_to: &str) -> String {
                 session_duration: "PT2H".to_string(),
             },
             inline: None,
+            managed: Vec::new(),
             boundary: None,
         },
     );

@@ -34,6 +34,11 @@ impl Iam for MemoryIam {
         })
     }
 
+    async fn policy_exists(&self, arn: &str) -> AwsResult<bool> {
+        self.wait().await;
+        self.read(|s| Ok(policy_known(s, arn)))
+    }
+
     async fn get_policy_version_document(
         &self,
         arn: &str,
@@ -173,13 +178,21 @@ impl Iam for MemoryIam {
         self.wait().await;
         const OP: &str = "iam:AttachGroupPolicy";
         self.mutate(OP, &format!("{group} {policy_arn}"), |s| {
-            if !s.policies.contains_key(policy_arn) {
+            if !policy_known(s, policy_arn) {
                 return Err(not_found(OP, policy_arn));
             }
             let attached = s
                 .groups
                 .get_mut(group)
                 .ok_or_else(|| not_found(OP, group))?;
+            if !attached.iter().any(|a| a == policy_arn) && attached.len() >= MANAGED_POLICIES_A_USER
+            {
+                return Err(err(
+                    OP,
+                    AwsErrorKind::LimitExceeded,
+                    "ten managed policies a group",
+                ));
+            }
             if !attached.iter().any(|a| a == policy_arn) {
                 attached.push(policy_arn.to_string());
             }
@@ -335,7 +348,7 @@ impl Iam for MemoryIam {
         self.wait().await;
         const OP: &str = "iam:AttachRolePolicy";
         self.mutate(OP, &format!("{role} {policy_arn}"), |s| {
-            if !s.policies.contains_key(policy_arn) {
+            if !policy_known(s, policy_arn) {
                 return Err(not_found(OP, policy_arn));
             }
             let found = role_mut(s, OP, role)?;
@@ -887,8 +900,7 @@ impl Iam for MemoryIam {
         self.wait().await;
         const OP: &str = "iam:AttachUserPolicy";
         self.mutate(OP, &format!("{user} {policy_arn}"), |s| {
-            let aws_managed = policy_arn.contains(":iam::aws:policy/");
-            if !aws_managed && !s.policies.contains_key(policy_arn) {
+            if !policy_known(s, policy_arn) {
                 return Err(not_found(OP, policy_arn));
             }
             let attached = &mut user_mut(s, OP, user)?.attached_policies;
