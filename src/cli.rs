@@ -662,6 +662,19 @@ pub(crate) enum TemplatesCommand {
         /// One template (default: every template of the set)
         name: Option<String>,
     },
+    /// Find what a template grants that nobody of its job function used in the last DAYS, from
+    /// IAM's last-accessed data for its group (and a role template's role); with --write, a
+    /// narrowed copy of its policies for review
+    Rightsize {
+        /// Template name
+        name: String,
+        /// The period of use: a service or tracked action unused for this many days is reported
+        #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=400))]
+        days: u32,
+        /// Write the narrowed policies into DIR/policies/ (new files), to review and copy into a set
+        #[arg(long, value_name = "DIR")]
+        write: Option<std::path::PathBuf>,
+    },
     /// Write the built-in templates into DIR, to start a set of your own (then --templates DIR)
     Export {
         /// A new or empty folder

@@ -240,6 +240,11 @@ pub(crate) enum Error {
     )]
     LintFindings { count: usize },
 
+    #[error(
+        "no last-accessed data: this endpoint answers IAM's GenerateServiceLastAccessedDetails with {cause} (AWS answers it; the emulator lacks it), and right-sizing reads nothing else; nothing was changed"
+    )]
+    NoLastAccessedData { cause: String },
+
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -254,7 +259,10 @@ impl Error {
             Error::Input(_) | Error::BadRows(_) | Error::Usage(_) => exit::BAD_INPUT,
             Error::Denied(_) | Error::Profile(_) => exit::DENIED,
             Error::OffboardIncomplete { removed, .. } if removed.is_empty() => exit::FAILED,
-            Error::Aws(_) | Error::RolledBack { .. } | Error::Io { .. } => exit::FAILED,
+            Error::Aws(_)
+            | Error::RolledBack { .. }
+            | Error::Io { .. }
+            | Error::NoLastAccessedData { .. } => exit::FAILED,
             Error::UndoIncomplete { .. }
             | Error::OffboardIncomplete { .. }
             | Error::MfaOldDevicesLeft { .. }
@@ -276,6 +284,7 @@ impl Error {
             Error::Input(_) | Error::BadRows(_) | Error::Usage(_) => "bad-input",
             Error::Denied(_) | Error::Profile(_) => "denied",
             Error::Aws(_) | Error::Io { .. } => "failed",
+            Error::NoLastAccessedData { .. } => "unsupported",
             Error::RolledBack { .. } => "rolled-back",
             Error::UndoIncomplete { .. } | Error::Batch(BatchShortfall::UndoIncomplete) => {
                 "undo-incomplete"

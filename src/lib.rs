@@ -27,6 +27,7 @@ mod qr;
 mod quotas;
 mod report;
 mod revoke;
+mod rightsize;
 mod secret;
 mod settings;
 mod sso;

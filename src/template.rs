@@ -694,7 +694,11 @@ mod tests {
         };
         let customer = refused(r#"["arn:aws:iam::123456789012:policy/mine"]"#);
         assert_eq!(customer.field, "aws_managed_policies[0]");
-        assert!(customer.reason.contains("not the ARN of an AWS managed policy"));
+        assert!(
+            customer
+                .reason
+                .contains("not the ARN of an AWS managed policy")
+        );
         let spaced = refused(r#"["ok","Security Audit"]"#);
         assert_eq!(spaced.field, "aws_managed_policies[1]");
         assert!(spaced.reason.contains("character 9"), "{}", spaced.reason);

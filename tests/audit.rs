@@ -204,3 +204,52 @@ fn rotate_key_makes_the_new_key_then_deactivates_and_deletes_the_old_over_runs()
         .exits(2)
         .stderr_has("--key-file");
 }
+
+#[test]
+fn rightsize_says_in_one_line_that_the_emulator_has_no_last_accessed_data() {
+    let account = crate::support::OwnAccount::new(45);
+    account
+        .run(Run::new(&["templates", "rightsize", "finance"]))
+        .output()
+        .exits(2)
+        .stderr_has("no group iam-onboard-finance");
+    account
+        .run(Run::new(&[
+            "new-user",
+            &unique("rightsized"),
+            "--template",
+            "finance",
+            "--no-console",
+            "--mfa",
+            "deferred",
+            "-y",
+        ]))
+        .output()
+        .exits(0);
+    let dir = tempfile::tempdir().unwrap();
+    let out = account
+        .run(Run::new(&[
+            "templates",
+            "rightsize",
+            "finance",
+            "--days",
+            "30",
+            "--write",
+            dir.path().to_str().unwrap(),
+        ]))
+        .output();
+    out.exits(1)
+        .stderr_has("no last-accessed data: this endpoint answers IAM's GenerateServiceLastAccessedDetails with HTTP 500");
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    assert!(!dir.path().join("policies").exists(), "nothing written");
+    let json = account
+        .run(Run::new(&[
+            "templates",
+            "rightsize",
+            "finance",
+            "--output",
+            "json",
+        ]))
+        .output();
+    assert_eq!(json.exits(1).json()["error"]["kind"], "unsupported");
+}

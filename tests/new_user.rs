@@ -586,7 +586,10 @@ fn a_template_s_aws_managed_policies_are_checked_to_exist_and_attached_to_its_gr
         .iter()
         .filter_map(|p| p.policy_arn())
         .collect();
-    assert!(arns.contains(&"arn:aws:iam::aws:policy/SecurityAudit"), "{arns:?}");
+    assert!(
+        arns.contains(&"arn:aws:iam::aws:policy/SecurityAudit"),
+        "{arns:?}"
+    );
     assert!(
         arns.contains(&"arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"),
         "{arns:?}"

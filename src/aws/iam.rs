@@ -151,6 +151,19 @@ impl AuthorizedUser {
     }
 }
 
+/// One service of IAM's last-accessed report (action level) for a group or role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ServiceLastAccessed {
+    /// The service prefix, as actions write it (`s3`, `ec2`).
+    pub(crate) namespace: String,
+    /// When a member or session last used the service (RFC 3339); `None`: not in the
+    /// tracking period.
+    pub(crate) last_authenticated: Option<String>,
+    /// The service's tracked actions (a few services report actions): the action's name and
+    /// when it was last used.
+    pub(crate) tracked_actions: Vec<(String, Option<String>)>,
+}
+
 /// One user's row of the credential report.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct CredentialRow {
@@ -394,6 +407,13 @@ pub(crate) trait Iam: Sync {
     /// The credential report, generated when needed (GenerateCredentialReport until COMPLETE,
     /// then GetCredentialReport).
     fn credential_report(&self) -> impl Future<Output = AwsResult<Vec<CredentialRow>>> + Send;
+    /// IAM's last-accessed data for a group or role, at action level
+    /// (GenerateServiceLastAccessedDetails, polled until done with GetServiceLastAccessedDetails,
+    /// every page).
+    fn service_last_accessed(
+        &self,
+        arn: &str,
+    ) -> impl Future<Output = AwsResult<Vec<ServiceLastAccessed>>> + Send;
     /// Whether the root user has MFA (GetAccountSummary, AccountMFAEnabled).
     fn root_has_mfa(&self) -> impl Future<Output = AwsResult<bool>> + Send;
     fn list_unassigned_virtual_mfa_devices(

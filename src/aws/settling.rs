@@ -10,7 +10,7 @@ use super::{
     AccessKey, Assignment, AuthorizedUser, AwsError, AwsErrorKind, AwsResult, CallerIdentity,
     CredentialRow, Grantee, GroupMembership, GroupRef, Iam, IdentityGroup, MfaDevice, NewPerson,
     NewRole, NewUser, OperationStatus, PasswordRules, PermissionSetSpec, PolicyVersion, Principal,
-    RoleInfo, ServiceCredential, Sso, SsoInstance, UserInfo, VirtualMfaDevice,
+    RoleInfo, ServiceCredential, ServiceLastAccessed, Sso, SsoInstance, UserInfo, VirtualMfaDevice,
 };
 use crate::secret::Secret;
 use backon::{ExponentialBuilder, Retryable};
@@ -229,6 +229,7 @@ impl<A: Iam + Send + Sync> Iam for Settling<A> {
         fn login_profile_created(user: &str) -> Option<Option<String>>: pass;
         fn list_authorized_users() -> Vec<AuthorizedUser>: pass;
         fn credential_report() -> Vec<CredentialRow>: pass;
+        fn service_last_accessed(arn: &str) -> Vec<ServiceLastAccessed>: pass;
         fn root_has_mfa() -> bool: pass;
         fn list_unassigned_virtual_mfa_devices() -> Vec<String>: pass;
         fn enable_mfa_device(user: &str, serial: &str, code1: &str, code2: &str) -> (): named [user, serial];

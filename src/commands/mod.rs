@@ -12,6 +12,7 @@ mod offboard;
 mod proposal;
 mod reset_mfa;
 mod reset_password;
+mod rightsize;
 mod rotate_key;
 mod rows;
 mod show;

@@ -24,6 +24,9 @@ pub(super) async fn templates(which: TemplatesCommand, settings: &Settings) -> R
             return Ok(());
         }
         TemplatesCommand::Lint { name } => return lint(name.as_deref(), settings),
+        TemplatesCommand::Rightsize { name, days, write } => {
+            return super::rightsize::rightsize(&name, days, write.as_deref(), settings).await;
+        }
         TemplatesCommand::List => None,
         TemplatesCommand::Show { name: Some(name) } => {
             Some(set.get(&name).map_err(|err| InputError {

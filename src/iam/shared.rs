@@ -424,12 +424,20 @@ mod tests {
         let devops = with_aws_managed("devops", &["job-function/ViewOnlyAccess"]);
         ensure(&api, &devops).await;
         let view_only = "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess".to_string();
-        assert!(api.list_attached_role_policies(role).await.unwrap().contains(&view_only));
+        assert!(
+            api.list_attached_role_policies(role)
+                .await
+                .unwrap()
+                .contains(&view_only)
+        );
         let group = api
             .list_attached_group_policies(&devops.group)
             .await
             .unwrap();
-        assert!(!group.contains(&view_only), "the group holds only force-mfa");
+        assert!(
+            !group.contains(&view_only),
+            "the group holds only force-mfa"
+        );
         let dropped = with_aws_managed("devops", &[]);
         let steps = ensure(&api, &dropped).await;
         assert_eq!(

@@ -14,6 +14,7 @@ pub(crate) mod offboard;
 pub(crate) mod people;
 pub(crate) mod reset_mfa;
 pub(crate) mod reset_password;
+pub(crate) mod rightsize;
 pub(crate) mod rotate_key;
 
 use crate::aws::CallerIdentity;

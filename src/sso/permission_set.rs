@@ -43,10 +43,7 @@ impl PermissionSetDesign {
     /// The ARNs of its AWS managed policies, in the partition of the Identity Center instance.
     fn aws_managed_arns(&self, instance_arn: &str) -> Vec<String> {
         let partition = instance_arn.split(':').nth(1).unwrap_or("aws");
-        self.aws_managed
-            .iter()
-            .map(|p| p.arn(partition))
-            .collect()
+        self.aws_managed.iter().map(|p| p.arn(partition)).collect()
     }
 }
 

@@ -338,7 +338,13 @@ async fn a_template_s_aws_managed_policies_are_attached_to_its_permission_set_an
     };
     let attached = |api: &MemorySso| -> Vec<String> {
         let state = api.state.lock().unwrap();
-        state.permission_sets.values().next().unwrap().managed.clone()
+        state
+            .permission_sets
+            .values()
+            .next()
+            .unwrap()
+            .managed
+            .clone()
     };
     run(&api, &managed(&["job-function/ViewOnlyAccess"]))
         .await

@@ -14,7 +14,7 @@ use super::latency::Latency;
 use crate::aws::{
     AccessKey, AuthorizedUser, AwsError, AwsErrorKind, AwsResult, CallerIdentity, CredentialRow,
     GroupRef, Iam, MfaDevice, NewRole, NewUser, PasswordRules, PolicyVersion, RoleInfo,
-    ServiceCredential, UserInfo, VirtualMfaDevice,
+    ServiceCredential, ServiceLastAccessed, UserInfo, VirtualMfaDevice,
 };
 use crate::secret::Secret;
 use std::collections::{BTreeMap, BTreeSet};
@@ -89,6 +89,8 @@ pub(crate) struct State {
     /// time besides).
     pub(crate) key_last_used: BTreeMap<String, String>,
     keys_made: u32,
+    /// IAM's last-accessed data of each group or role, by ARN.
+    pub(crate) last_accessed: BTreeMap<String, Vec<ServiceLastAccessed>>,
     /// Every mutating call, in order, as `Operation target`.
     pub(crate) calls: Vec<String>,
     devices_made: u8,

@@ -6,7 +6,7 @@ use super::convert::{absent_if_not_found, parse_policy_document};
 use crate::aws::{
     AccessKey, AuthorizedUser, AwsError, AwsErrorKind, AwsResult, CallerIdentity, CredentialRow,
     GroupRef, Iam, MfaDevice, NewRole, NewUser, PasswordRules, PolicyVersion, RoleInfo,
-    ServiceCredential, UserInfo, VirtualMfaDevice,
+    ServiceCredential, ServiceLastAccessed, UserInfo, VirtualMfaDevice,
 };
 use crate::secret::Secret;
 use aws_config::SdkConfig;
@@ -1015,6 +1015,10 @@ impl Iam for SdkIam {
                     .map(str::to_string),
             })
             .collect())
+    }
+
+    async fn service_last_accessed(&self, arn: &str) -> AwsResult<Vec<ServiceLastAccessed>> {
+        super::last_accessed::generate_and_read(&self.iam, arn).await
     }
 
     async fn credential_report(&self) -> AwsResult<Vec<CredentialRow>> {

@@ -69,6 +69,7 @@ mod calls_log;
 mod convert;
 mod credential_report;
 mod iam;
+mod last_accessed;
 mod org;
 mod sso;
 

@@ -9,9 +9,9 @@ use crate::iam::apply::tests::run;
 use crate::iam::job_change::{self, MoveRequest};
 use crate::iam::offboard::Removed;
 use crate::iam::offboard::{OffboardMode, discover, execute_at, plan_offboard};
-use crate::iam::shared::{observe_shared, plan_shared};
 use crate::iam::request::{MfaMode, NewUserInput, NewUserRequest};
 use crate::iam::role::REVOKED_POLICY_PREFIX;
+use crate::iam::shared::{observe_shared, plan_shared};
 use crate::template::TemplateSet;
 use std::sync::Arc;
 

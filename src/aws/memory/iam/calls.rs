@@ -185,7 +185,8 @@ impl Iam for MemoryIam {
                 .groups
                 .get_mut(group)
                 .ok_or_else(|| not_found(OP, group))?;
-            if !attached.iter().any(|a| a == policy_arn) && attached.len() >= MANAGED_POLICIES_A_USER
+            if !attached.iter().any(|a| a == policy_arn)
+                && attached.len() >= MANAGED_POLICIES_A_USER
             {
                 return Err(err(
                     OP,
@@ -1012,6 +1013,22 @@ impl Iam for MemoryIam {
                     permissions_boundary: u.boundary.clone(),
                 })
                 .collect())
+        })
+    }
+
+    async fn service_last_accessed(&self, arn: &str) -> AwsResult<Vec<ServiceLastAccessed>> {
+        self.wait().await;
+        const OP: &str = "iam:GenerateServiceLastAccessedDetails";
+        self.read_op(OP, |s| {
+            let known = s
+                .groups
+                .keys()
+                .chain(s.roles.keys())
+                .any(|name| arn.rsplit('/').next() == Some(name.as_str()));
+            if !known {
+                return Err(not_found(OP, arn));
+            }
+            Ok(s.last_accessed.get(arn).cloned().unwrap_or_default())
         })
     }
 
