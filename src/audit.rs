@@ -55,6 +55,7 @@ pub(crate) enum Check {
     UnmanagedUser,
     SsoOrphanAssignment,
     SsoDirectAssignment,
+    NotReviewed,
 }
 
 impl Check {
@@ -77,6 +78,7 @@ impl Check {
             Check::UnmanagedUser => "unmanaged-user",
             Check::SsoOrphanAssignment => "sso-orphan-assignment",
             Check::SsoDirectAssignment => "sso-direct-assignment",
+            Check::NotReviewed => "not-reviewed",
         }
     }
 
@@ -94,7 +96,8 @@ impl Check {
             | Check::TwoActiveKeys
             | Check::PolicyOnUser
             | Check::PasswordPolicy
-            | Check::TemplateWildcard => Severity::Medium,
+            | Check::TemplateWildcard
+            | Check::NotReviewed => Severity::Medium,
             Check::PasswordUnused
             | Check::UnmanagedUser
             | Check::SsoDirectAssignment
@@ -133,6 +136,8 @@ pub(crate) struct Thresholds {
     pub(crate) key_max_age_days: u64,
     pub(crate) unused_days: u64,
     pub(crate) mfa_grace_days: u64,
+    /// How long a person may go without an access review that kept them.
+    pub(crate) review_days: u64,
 }
 
 impl Default for Thresholds {
@@ -141,6 +146,7 @@ impl Default for Thresholds {
             key_max_age_days: 90,
             unused_days: 90,
             mfa_grace_days: 7,
+            review_days: 90,
         }
     }
 }
@@ -199,6 +205,7 @@ pub(crate) fn iam_findings(
     for user in users {
         findings.extend(user_findings(user, facts, templates));
         findings.extend(past_end_date(user, now));
+        findings.extend(not_reviewed(user, thresholds.review_days, now));
     }
     if let Some(policy) = &facts.password_policy {
         findings.extend(password_policy_finding(policy.as_ref()));
@@ -236,6 +243,31 @@ fn past_end_date(user: &AuthorizedUser, now: u64) -> Option<Finding> {
                 "iam-onboard expire (disables everyone past their date), or iam-onboard offboard {} --disable-only",
                 user.name
             ),
+        )
+    })
+}
+
+/// A person this tool made whose access no review has kept for `days` (counted from their
+/// last review, or from their creation when never reviewed): the periodic access review.
+fn not_reviewed(user: &AuthorizedUser, days: u64, now: u64) -> Option<Finding> {
+    if !is_managed(user) || access_cut(&user.inline_policies, &user.attached_policies) {
+        return None;
+    }
+    let reviewed = user.tag(crate::tags::REVIEWED_TAG);
+    let since = reviewed
+        .map(|day| format!("{day}T00:00:00Z"))
+        .or_else(|| user.created.clone())?;
+    let age = days_since(&since, now)?;
+    (age >= days).then(|| {
+        let last = match reviewed {
+            Some(day) => format!("last kept by the review of {day}, {age} days ago"),
+            None => format!("never reviewed, made {age} days ago"),
+        };
+        Finding::new(
+            Check::NotReviewed,
+            user.arn.clone(),
+            format!("{last} (the check allows {days})"),
+            "iam-onboard review start --out DIR, the reviewer decides, then iam-onboard review apply DIR".to_string(),
         )
     })
 }

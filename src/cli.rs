@@ -208,6 +208,10 @@ pub(crate) enum Command {
     /// password policy, broad template policies, and drift from the templates (exit 5 on
     /// findings at or above --fail-on)
     Audit(AuditArgs),
+    /// Access reviews: a sheet (CSV) per reviewer of the people this tool manages, then the
+    /// reviewers' decisions carried out (revoke, move:TEMPLATE, keep)
+    #[command(subcommand)]
+    Review(ReviewCommand),
     /// List or show the job-function templates
     #[command(subcommand)]
     Templates(TemplatesCommand),
@@ -413,6 +417,11 @@ pub(crate) struct AuditArgs {
     /// How long a person onboarded with --mfa deferred may have a console password without MFA
     #[arg(long, value_name = "DAYS", default_value_t = 7)]
     pub(crate) mfa_grace_days: u64,
+
+    /// Report people this tool manages whom no access review (review apply) has kept for this
+    /// many days
+    #[arg(long, value_name = "DAYS", default_value_t = 90)]
+    pub(crate) review_days: u64,
 
     /// With --sso: the Identity Center instance, when the account has several
     #[arg(long, value_name = "ARN", requires = "sso")]
@@ -641,6 +650,40 @@ pub(crate) struct ExpireArgs {
 
     #[command(flatten)]
     pub(crate) leaver: LeaverArgs,
+
+    #[command(flatten)]
+    pub(crate) run: ChangeRunArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ReviewCommand {
+    /// Write one review sheet per template, or per manager (a person's `manager` tag): each
+    /// person this tool manages, what they hold, when they last used it, and an empty decision
+    /// column (keep, revoke, move:TEMPLATE); new files, mode 0600
+    Start {
+        /// Only the people of this template
+        #[arg(long, value_name = "NAME")]
+        template: Option<String>,
+        /// The folder to write the sheets into (made when missing)
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Carry out the decisions of the sheets in DIR, each through its command's operation after
+    /// the plan and the question: revoke offboards (or, with --disable-only, disables), move:T
+    /// moves, keep records the day in iam-onboard:reviewed (a moved person too); an empty
+    /// decision leaves the person as they are
+    Apply(ReviewApplyArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReviewApplyArgs {
+    /// The folder of review sheets (every *.csv in it)
+    pub(crate) dir: PathBuf,
+
+    /// revoke disables (access cut at once, the user kept, as offboard --disable-only) instead
+    /// of offboarding outright
+    #[arg(long)]
+    pub(crate) disable_only: bool,
 
     #[command(flatten)]
     pub(crate) run: ChangeRunArgs,

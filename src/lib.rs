@@ -26,6 +26,7 @@ mod protect;
 mod qr;
 mod quotas;
 mod report;
+mod review;
 mod revoke;
 mod rightsize;
 mod secret;

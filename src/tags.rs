@@ -20,6 +20,8 @@ pub(crate) const MFA_PENDING_TAG: &str = "iam-onboard:mfa-pending";
 /// Tags the tool sets itself; `--tag` may not set them.
 /// The last day of a person's access (`YYYY-MM-DD`); see `iam::end_date`.
 pub(crate) const UNTIL_TAG: &str = "iam-onboard:until";
+/// The day (`YYYY-MM-DD`) a person's access was last reviewed and kept (`review apply`).
+pub(crate) const REVIEWED_TAG: &str = "iam-onboard:reviewed";
 
 pub(crate) const RESERVED_TAGS: &[&str] = &[
     MANAGED_BY_TAG,
@@ -31,6 +33,7 @@ pub(crate) const RESERVED_TAGS: &[&str] = &[
     PASSWORD_TAG,
     MFA_PENDING_TAG,
     UNTIL_TAG,
+    REVIEWED_TAG,
 ];
 
 /// The tag every resource this tool creates carries.

@@ -15,6 +15,7 @@ mod new_user;
 mod offboard;
 mod offboard_sso;
 mod protection;
+mod review;
 mod roles;
 mod sso_tickets;
 mod support;

@@ -4,8 +4,8 @@
 use super::*;
 use crate::audit::gather::gather_iam;
 use crate::audit::sso::{FoundAssignment, SsoFacts, sso_findings};
-use crate::aws::Principal;
 use crate::aws::memory::{ACCOUNT, MEMORY_CREATED, MemoryIam};
+use crate::aws::{Iam, Principal};
 use crate::clock::{Clock, TokioClock};
 use std::time::Duration;
 
@@ -81,6 +81,55 @@ async fn a_deferred_person_may_go_without_mfa_only_for_the_grace_period() {
     assert_eq!(found[0].severity, Severity::High);
     assert!(
         found[0].fix.contains("iam-onboard reset-mfa alice"),
+        "{:?}",
+        found[0]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_person_no_review_kept_for_90_days_is_found_and_a_review_resets_the_count() {
+    let api = account();
+    let clock = TokioClock::starting_at(created());
+    tokio::time::advance(Duration::from_secs(89 * DAY)).await;
+    let young = audit_at(&api, &clock).await;
+    assert!(about(&young, Check::NotReviewed, "user/alice").is_empty());
+    tokio::time::advance(Duration::from_secs(DAY)).await;
+    let due = audit_at(&api, &clock).await;
+    let found = about(&due, Check::NotReviewed, "user/alice");
+    assert_eq!(found.len(), 1, "{due:#?}");
+    assert!(
+        found[0].detail.contains("never reviewed, made 90 days ago"),
+        "{:?}",
+        found[0]
+    );
+    assert!(
+        found[0].fix.contains("iam-onboard review start"),
+        "{:?}",
+        found[0]
+    );
+    assert!(
+        about(&due, Check::NotReviewed, "user/ops").is_empty(),
+        "only people this tool made are reviewed by it"
+    );
+    let today = crate::iam::end_date::today(clock.unix_now());
+    api.tag_user(
+        "alice",
+        &[(crate::tags::REVIEWED_TAG.to_string(), today.clone())],
+    )
+    .await
+    .unwrap();
+    let kept = audit_at(&api, &clock).await;
+    assert!(
+        about(&kept, Check::NotReviewed, "user/alice").is_empty(),
+        "{kept:#?}"
+    );
+    tokio::time::advance(Duration::from_secs(91 * DAY)).await;
+    let again = audit_at(&api, &clock).await;
+    let found = about(&again, Check::NotReviewed, "user/alice");
+    assert!(
+        found[0]
+            .detail
+            .contains(&format!("last kept by the review of {today}")),
         "{:?}",
         found[0]
     );

@@ -4,10 +4,10 @@
 
 use crate::config::{Config, SsoAccess};
 use crate::error::InputError;
-use crate::iam::end_date::EndDateRequest;
 use crate::iam::job_change::MoveRequest;
 use crate::iam::offboard::{OffboardMode, OffboardRequest};
 use crate::iam::request::{MfaMode, NewUserInput, NewUserRequest};
+use crate::iam::user_tag::UserTagRequest;
 use crate::names;
 use crate::protect::Protected;
 use crate::sso::end_date::SsoEndDateRequest;
@@ -44,8 +44,9 @@ pub(crate) enum RowAction {
     OffboardSso(SsoOffboardRequest),
     /// A job change of an IAM user this tool made.
     Move(Box<MoveRequest>),
-    /// A new end date for an IAM user this tool made (sync only: no file row asks for it).
-    SetEndDate(EndDateRequest),
+    /// One of the tool's tags on an IAM user it made: a new end date (sync) or the day their
+    /// access was reviewed and kept (`review apply`); no batch file row asks for it.
+    SetTag(UserTagRequest),
     /// A job change of an Identity Center person (sync only).
     MoveSso(Box<SsoMoveRequest>),
     /// A new end date for an Identity Center person (sync only).
@@ -75,7 +76,7 @@ impl Row {
             RowAction::Assign(request) => &request.user_name,
             RowAction::OffboardSso(request) => &request.user_name,
             RowAction::Move(request) => &request.user_name,
-            RowAction::SetEndDate(request) => &request.user_name,
+            RowAction::SetTag(request) => &request.user_name,
             RowAction::MoveSso(request) => &request.user_name,
             RowAction::SetSsoEndDate(request) => &request.user_name,
         }
@@ -88,7 +89,8 @@ impl Row {
             RowAction::Assign(_) => "assign",
             RowAction::OffboardSso(_) => "offboard-sso",
             RowAction::Move(_) => "move",
-            RowAction::SetEndDate(_) => "set-until",
+            RowAction::SetTag(request) if request.key == crate::tags::REVIEWED_TAG => "reviewed",
+            RowAction::SetTag(_) => "set-until",
             RowAction::MoveSso(_) => "move-sso",
             RowAction::SetSsoEndDate(_) => "set-until-sso",
         }
@@ -395,7 +397,7 @@ impl Checked {
             RowAction::Offboard(_)
             | RowAction::OffboardSso(_)
             | RowAction::Move { .. }
-            | RowAction::SetEndDate(_)
+            | RowAction::SetTag(_)
             | RowAction::MoveSso(_)
             | RowAction::SetSsoEndDate(_) => {}
         }

@@ -8,7 +8,6 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::SsoAccess;
 use crate::error::Error;
 use crate::iam::apply::{self as onboard};
-use crate::iam::end_date::{EndDateRequest, SetEndDate};
 use crate::iam::enrol::{AfterWrongCodes, CodeInput, CodeSource};
 use crate::iam::job_change;
 use crate::iam::job_change::MoveRequest;
@@ -16,6 +15,7 @@ use crate::iam::offboard::{self, OffboardMode, OffboardRequest};
 use crate::iam::onboard::{Onboard, PasswordDelivery, ReadOnce};
 use crate::iam::request::NewUserRequest;
 use crate::iam::shared::{self, SharedState};
+use crate::iam::user_tag::{SetUserTag, UserTagRequest};
 use crate::operation::{self, Driven, Operation, drive};
 use crate::outcome::RowStatus;
 use crate::protect::Guard;
@@ -266,8 +266,8 @@ async fn run_action<I: Iam + Send + 'static, S: Sso + Send + 'static>(
         RowAction::Move(request) => {
             move_row(iam.as_ref(), row, request, prepared, settings, interrupted).await
         }
-        RowAction::SetEndDate(request) => {
-            end_date_row(iam.as_ref(), row, request, prepared, settings, interrupted).await
+        RowAction::SetTag(request) => {
+            tag_row(iam.as_ref(), row, request, prepared, settings, interrupted).await
         }
         RowAction::MoveSso(request) => {
             move_sso_row(sso, row, request, prepared, settings, interrupted).await
@@ -357,20 +357,24 @@ async fn offboard_row<I: Iam + Send + 'static>(
     })
 }
 
-/// A sync's end-date change: the person's `iam-onboard:until` tag.
-async fn end_date_row(
+/// One of the tool's tags on a person: a sync's end date, a review's day.
+async fn tag_row(
     iam: &impl Iam,
     row: &Row,
-    request: &EndDateRequest,
+    request: &UserTagRequest,
     prepared: &Prepared,
     settings: &RunOptions,
     interrupted: impl Future<Output = ()>,
 ) -> Result<RowReport, Error> {
-    let mut operation = SetEndDate { api: iam, request };
+    let mut operation = SetUserTag { api: iam, request };
     let driven = drive_row(&mut operation, prepared, settings, interrupted).await?;
     Ok(row_report(row, driven, |_, ()| {
-        let until = request.until.as_deref().unwrap_or("none");
-        (RowStatus::Updated, format!("end date {until}"), None)
+        let value = request.value.as_deref().unwrap_or("none");
+        (
+            RowStatus::Updated,
+            format!("{} {value}", request.what()),
+            None,
+        )
     }))
 }
 

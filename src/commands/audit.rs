@@ -15,6 +15,7 @@ pub(super) async fn audit(args: AuditArgs, settings: &Settings) -> Result<(), Er
         key_max_age_days: args.key_max_age,
         unused_days: args.unused_days,
         mfa_grace_days: args.mfa_grace_days,
+        review_days: args.review_days,
     };
     let sdk_config = settings.sdk_config().await?;
     let iam = settings.iam(&sdk_config);

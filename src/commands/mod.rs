@@ -12,6 +12,7 @@ mod offboard;
 mod proposal;
 mod reset_mfa;
 mod reset_password;
+mod review;
 mod rightsize;
 mod rotate_key;
 mod rows;
@@ -82,6 +83,7 @@ pub(crate) async fn dispatch(
         Command::Show(args) => show::show(args, settings).await,
         Command::List(args) => show::list(args, settings).await,
         Command::Audit(args) => audit::audit(args, settings).await,
+        Command::Review(which) => review::review(which, settings, interrupts).await,
         Command::Templates(which) => templates::templates(which, settings).await,
         Command::Completions { .. } | Command::Man { .. } => unreachable!("run above"),
     }

@@ -6,8 +6,8 @@ use crate::aws::CallerIdentity;
 use crate::aws::sdk::{SdkIam, SdkSso};
 use crate::aws::settling::Settling;
 use crate::batch;
-use crate::batch::check::{Checked, Checking};
-use crate::batch::report::{ReportSink, Summary};
+use crate::batch::check::{Checked, Checking, Row};
+use crate::batch::report::{ReportSink, RowReport, Summary};
 use crate::batch::run::{RowSource, RunOptions};
 use crate::cli::{ChangeRunArgs, OutputFormat};
 use crate::error::{Error, InputError};
@@ -126,4 +126,68 @@ pub(super) async fn run_rows(
             }
         }
     }
+}
+
+/// Rows a plan made (sync, apply, expire, review apply), and the people it leaves as they are.
+pub(super) struct Planned<'a> {
+    pub(super) rows: Vec<Row>,
+    /// Reported before the rows, as unchanged.
+    pub(super) unchanged: Vec<RowReport>,
+    /// What the plan came from, for the last line: a file, `end dates`.
+    pub(super) source: &'a str,
+    pub(super) caller: CallerIdentity,
+}
+
+/// Carries out a plan's rows once it is shown: the report's checks, the question (on a
+/// terminal, without `-y`), the rows run through their commands' operations, the unchanged
+/// people reported first, a last line of counts; the outcome as a batch's.
+pub(super) async fn carry_out(
+    planned: Planned<'_>,
+    clients: &Clients,
+    run: &ChangeRunArgs,
+    settings: &Settings,
+    interrupts: &Interrupts,
+) -> Result<(), Error> {
+    let Planned {
+        rows,
+        unchanged,
+        source,
+        caller,
+    } = planned;
+    let checked = Checked::of_rows(&rows);
+    check_report(&checked, run, settings)?;
+    proceed(settings, !rows.is_empty())?;
+    let checking = Checking {
+        file: source,
+        templates: &settings.templates,
+        config: &settings.config,
+        protected: &settings.protected,
+    };
+    let rows = Rows {
+        clients,
+        checking: &checking,
+        checked: &checked,
+        source: RowSource::Planned(rows),
+        caller,
+        patience: Patience::default(),
+    };
+    let left_alone = unchanged.len();
+    let summary = run_rows(rows, run, settings, interrupts, |sink| {
+        for report in &unchanged {
+            sink.write(report)?;
+        }
+        Ok(())
+    })
+    .await?;
+    if !settings.quiet {
+        let changed = if checked.rows == 0 {
+            "nothing to change".to_string()
+        } else {
+            summary.to_string()
+        };
+        report::print_err(&format!(
+            "iam-onboard: {source}: {left_alone} unchanged; {changed}\n"
+        ));
+    }
+    summary.outcome()
 }

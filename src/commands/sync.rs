@@ -3,16 +3,13 @@
 //! rows, each through its single command's operation, and a report line a person.
 
 use super::rows::Clients;
-use crate::batch::check::{Checked, Checking};
 use crate::batch::report::RowReport;
-use crate::batch::run::RowSource;
 use crate::cli::{ApplyArgs, ChangeRunArgs, ExpireArgs, LeaverArgs, SyncArgs};
 use crate::clock::{Clock, SystemClock, rfc3339};
 use crate::error::Error;
 use crate::outcome::RowStatus;
 use crate::report::{self, Acting};
 use crate::settings::Settings;
-use crate::sso::operations::Patience;
 use crate::sync::file::{ExportRules, Kind, read_export};
 use crate::sync::plan::{LeaverRules, SyncPlan, plan_expire, plan_sync};
 use crate::sync::saved::SavedPlan;
@@ -147,8 +144,7 @@ fn show_plan(account: &Account, source: &str, plan: &SyncPlan, settings: &Settin
     }
 }
 
-/// Asks (on a terminal, without `-y`), then runs the changes as rows, the unchanged people
-/// reported first; the outcome as a batch's.
+/// The plan's changes as rows, its unchanged people reported first, carried out as a batch's.
 async fn carry_out(
     plan: SyncPlan,
     clients: &Clients,
@@ -159,48 +155,24 @@ async fn carry_out(
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
     let planned = plan.rows(&settings.templates, &settings.config)?;
-    let checked = Checked::of_rows(&planned);
-    super::rows::check_report(&checked, run, settings)?;
-    super::rows::proceed(settings, !planned.is_empty())?;
-    let checking = Checking {
-        file: source,
-        templates: &settings.templates,
-        config: &settings.config,
-        protected: &settings.protected,
-    };
-    let rows = super::rows::Rows {
-        clients,
-        checking: &checking,
-        checked: &checked,
-        source: RowSource::Planned(planned),
+    let unchanged = plan
+        .unchanged
+        .iter()
+        .map(|person| RowReport {
+            line: person.line,
+            action: "sync",
+            username: person.user_name.clone(),
+            status: RowStatus::Unchanged,
+            arn: person.arn.clone(),
+            password: None,
+            detail: person.why.clone(),
+        })
+        .collect();
+    let planned = super::rows::Planned {
+        rows: planned,
+        unchanged,
+        source,
         caller: account.caller.clone(),
-        patience: Patience::default(),
     };
-    let summary = super::rows::run_rows(rows, run, settings, interrupts, |sink| {
-        for person in &plan.unchanged {
-            sink.write(&RowReport {
-                line: person.line,
-                action: "sync",
-                username: person.user_name.clone(),
-                status: RowStatus::Unchanged,
-                arn: person.arn.clone(),
-                password: None,
-                detail: person.why.clone(),
-            })?;
-        }
-        Ok(())
-    })
-    .await?;
-    if !settings.quiet {
-        let changed = if checked.rows == 0 {
-            "nothing to change".to_string()
-        } else {
-            summary.to_string()
-        };
-        report::print_err(&format!(
-            "iam-onboard: {source}: {} unchanged; {changed}\n",
-            plan.unchanged.len()
-        ));
-    }
-    summary.outcome()
+    super::rows::carry_out(planned, clients, run, settings, interrupts).await
 }

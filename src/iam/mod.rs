@@ -4,7 +4,8 @@
 //! removal plan, its execution), `job_change` (move), `mfa_reset`, `password_reset`; `role`
 //! (a role template's role and how a person uses it) and `role_sessions` (cutting a person's
 //! sessions of it, which offboarding and move do); `shared`, a template's policies, group and
-//! role, which onboarding and move bring up to date; and `people`, what show and list read.
+//! role, which onboarding and move bring up to date; `user_tag`, the tool's own tags on a person
+//! (end date, last review); and `people`, what show and list read.
 
 pub(crate) mod apply;
 pub(crate) mod end_date;
@@ -24,3 +25,4 @@ pub(crate) mod role;
 pub(crate) mod role_sessions;
 pub(crate) mod shared;
 pub(crate) mod undo;
+pub(crate) mod user_tag;

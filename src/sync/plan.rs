@@ -5,9 +5,10 @@
 use crate::batch::check::{Row, RowAction};
 use crate::config::Config;
 use crate::error::InputError;
-use crate::iam::end_date::{EndDateRequest, has_passed, today};
+use crate::iam::end_date::{has_passed, today};
 use crate::iam::job_change::MoveRequest;
 use crate::iam::offboard::{OffboardMode, OffboardRequest};
+use crate::iam::user_tag::UserTagRequest;
 use crate::protect::Protected;
 use crate::sso::end_date::SsoEndDateRequest;
 use crate::sso::job_change::SsoMoveRequest;
@@ -263,7 +264,7 @@ impl SyncPlan {
                     )?),
                     Change::SetUntil {
                         user_name, until, ..
-                    } => RowAction::SetEndDate(EndDateRequest::new(
+                    } => RowAction::SetTag(UserTagRequest::end_date(
                         user_name.clone(),
                         until.as_deref(),
                     )?),
@@ -305,7 +306,7 @@ impl SyncPlan {
                         new_until: Some(new),
                         ..
                     } => Some(Box::new(match kind {
-                        Kind::Iam => RowAction::SetEndDate(EndDateRequest::new(
+                        Kind::Iam => RowAction::SetTag(UserTagRequest::end_date(
                             user_name.clone(),
                             new.until.as_deref(),
                         )?),

@@ -1,0 +1,174 @@
+//! `review start` and `review apply` end to end against the emulator, in an account of their
+//! own (a review reads every user of it): sheets per template and per manager, decisions carried
+//! out through the commands' operations, and bad decisions refused before any change.
+
+use crate::support::{OwnAccount, Run, block_on};
+use std::path::Path;
+
+fn onboard(account: &OwnAccount, name: &str, template: &str, tags: &[&str]) {
+    let mut args = vec![
+        "new-user",
+        name,
+        "--template",
+        template,
+        "--no-console",
+        "--mfa",
+        "deferred",
+        "-y",
+    ];
+    for tag in tags {
+        args.extend(["--tag", tag]);
+    }
+    account.run(Run::new(&args)).output().exits(0);
+}
+
+fn tags_of(account: &OwnAccount, user: &str) -> Vec<(String, String)> {
+    let iam = account.iam();
+    block_on(async {
+        let out = iam.list_user_tags().user_name(user).send().await.unwrap();
+        out.tags()
+            .iter()
+            .map(|t| (t.key().to_string(), t.value().to_string()))
+            .collect()
+    })
+}
+
+fn groups_of(account: &OwnAccount, user: &str) -> Option<Vec<String>> {
+    let iam = account.iam();
+    block_on(async {
+        let out = iam
+            .list_groups_for_user()
+            .user_name(user)
+            .send()
+            .await
+            .ok()?;
+        Some(
+            out.groups()
+                .iter()
+                .map(|g| g.group_name().to_string())
+                .collect(),
+        )
+    })
+}
+
+/// Sets the decision of `user` in `sheet`, as a reviewer would in a spreadsheet.
+fn decide(sheet: &Path, user: &str, decision: &str) {
+    let text = std::fs::read_to_string(sheet).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let column = header.iter().position(|h| h == "decision").unwrap();
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(&header).unwrap();
+    for record in reader.records() {
+        let mut cells: Vec<String> = record.unwrap().iter().map(str::to_string).collect();
+        if cells[0] == user {
+            cells[column] = decision.to_string();
+        }
+        writer.write_record(&cells).unwrap();
+    }
+    std::fs::write(sheet, writer.into_inner().unwrap()).unwrap();
+}
+
+#[test]
+fn a_review_keeps_revokes_and_moves_through_the_commands_and_records_who_was_kept() {
+    let account = OwnAccount::new(46);
+    onboard(&account, "rv-alice", "developer", &[]);
+    onboard(&account, "rv-dave", "developer", &[]);
+    onboard(&account, "rv-carol", "finance", &[]);
+    onboard(
+        &account,
+        "rv-bob",
+        "developer",
+        &["manager=dana@example.com"],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("q4");
+    let out_arg = out.to_str().unwrap();
+    account
+        .run(Run::new(&["review", "start", "--out", out_arg]))
+        .output()
+        .exits(0)
+        .stdout_has("4 people to review");
+    let mut sheets: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    sheets.sort();
+    assert_eq!(
+        sheets,
+        [
+            "manager-dana@example.com.csv",
+            "template-developer.csv",
+            "template-finance.csv"
+        ]
+    );
+    let developers = out.join("template-developer.csv");
+    let text = std::fs::read_to_string(&developers).unwrap();
+    assert!(
+        text.contains("rv-alice,") && text.contains("iam-onboard-developers"),
+        "{text}"
+    );
+
+    decide(&developers, "rv-alice", "keep");
+    decide(&developers, "rv-dave", "sack");
+    account
+        .run(Run::new(&["review", "apply", out_arg, "-y"]))
+        .output()
+        .exits(2)
+        .stderr_has("template-developer.csv:3: decision: \"sack\" is not a decision");
+    assert!(
+        tags_of(&account, "rv-alice")
+            .iter()
+            .all(|(k, _)| k != "iam-onboard:reviewed"),
+        "nothing changed"
+    );
+
+    decide(&developers, "rv-dave", "revoke");
+    decide(
+        &out.join("template-finance.csv"),
+        "rv-carol",
+        "move:developer-readonly",
+    );
+    account
+        .run(Run::new(&["review", "apply", out_arg]))
+        .output()
+        .exits(2)
+        .stderr_has("--yes");
+    let dry = account
+        .run(Run::new(&["review", "apply", out_arg, "--dry-run"]))
+        .output();
+    dry.exits(0)
+        .stderr_has("offboard (revoke): 1 (rv-dave)")
+        .stderr_has("move, then record the review: 1 (rv-carol to developer-readonly)")
+        .stderr_has("keep: record the review: 1 (rv-alice)")
+        .stderr_has("no decision, left as they are: 1");
+    assert!(
+        groups_of(&account, "rv-dave").is_some(),
+        "a dry run changes nothing"
+    );
+
+    let done = account
+        .run(Run::new(&["review", "apply", out_arg, "-y"]))
+        .output();
+    done.exits(0);
+    let reviewed = |user: &str| {
+        tags_of(&account, user)
+            .into_iter()
+            .find(|(k, _)| k == "iam-onboard:reviewed")
+            .map(|(_, v)| v)
+    };
+    let today = reviewed("rv-alice").expect("alice was kept");
+    assert_eq!(today.len(), 10, "a YYYY-MM-DD date: {today}");
+    assert_eq!(groups_of(&account, "rv-dave"), None, "dave was offboarded");
+    assert_eq!(
+        groups_of(&account, "rv-carol").unwrap(),
+        ["iam-onboard-developers-readonly"]
+    );
+    assert_eq!(reviewed("rv-carol").as_deref(), Some(today.as_str()));
+    assert_eq!(reviewed("rv-bob"), None, "no decision, no record");
+
+    let again = account
+        .run(Run::new(&["review", "apply", out_arg, "-y"]))
+        .output();
+    again.exits(0);
+}
