@@ -167,6 +167,38 @@ fn a_review_keeps_revokes_and_moves_through_the_commands_and_records_who_was_kep
     assert_eq!(reviewed("rv-carol").as_deref(), Some(today.as_str()));
     assert_eq!(reviewed("rv-bob"), None, "no decision, no record");
 
+    let audit = account
+        .run(Run::new(&[
+            "audit",
+            "--review-days",
+            "0",
+            "--fail-on",
+            "never",
+            "--output",
+            "json",
+        ]))
+        .output();
+    let findings = audit.exits(0).json()["findings"].clone();
+    let not_reviewed = |user: &str| -> String {
+        findings
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| {
+                f["check"] == "not-reviewed" && f["subject"].as_str().unwrap().ends_with(user)
+            })
+            .map(|f| f["detail"].as_str().unwrap().to_string())
+            .unwrap_or_default()
+    };
+    assert!(
+        not_reviewed("user/rv-bob").starts_with("never reviewed"),
+        "{findings:#}"
+    );
+    assert!(
+        not_reviewed("user/rv-alice").starts_with(&format!("last kept by the review of {today}")),
+        "{findings:#}"
+    );
+
     let again = account
         .run(Run::new(&["review", "apply", out_arg, "-y"]))
         .output();
