@@ -11,6 +11,7 @@ use crate::batch::check::{Row, RowAction, open_with, readable};
 use crate::error::InputError;
 use crate::iam::job_change::MoveRequest;
 use crate::iam::offboard::{OffboardMode, OffboardRequest};
+use crate::iam::people::last_activity;
 use crate::iam::user_tag::UserTagRequest;
 use crate::report::csv::escape_formula;
 use crate::tags::{
@@ -104,16 +105,7 @@ pub(crate) fn sheets(
             mfa: row.is_some_and(|r| r.mfa_active),
             active_keys: row.map_or(0, |r| r.access_keys_active.iter().filter(|a| **a).count()),
             created: user.created.clone().unwrap_or_default(),
-            last_used: row
-                .and_then(|r| {
-                    r.access_keys_last_used
-                        .iter()
-                        .flatten()
-                        .chain(&r.password_last_used)
-                        .max()
-                        .cloned()
-                })
-                .unwrap_or_default(),
+            last_used: row.and_then(last_activity).unwrap_or_default(),
             until: tag(UNTIL_TAG),
             reviewed: tag(REVIEWED_TAG),
         };

@@ -2,23 +2,12 @@
 //! permissions boundaries at CreateUser, so every user this tool makes there shows as
 //! template drift: the gap shows, as it should.
 
-use crate::support::{Run, create_user, unique};
+use crate::support::{Run, create_user, plain_onboarding, unique};
 
 #[test]
 fn the_json_report_names_each_finding_with_its_fix_and_exit_5_on_high() {
     let made = unique("audited");
-    Run::new(&[
-        "new-user",
-        &made,
-        "--template",
-        "finance",
-        "--no-console",
-        "--mfa",
-        "deferred",
-        "-y",
-    ])
-    .output()
-    .exits(0);
+    plain_onboarding(&made, "finance").output().exits(0);
     let by_hand = unique("hand");
     create_user(&by_hand);
     let out = Run::new(&["audit", "--output", "json"]).output();
@@ -214,16 +203,7 @@ fn rightsize_says_in_one_line_that_the_emulator_has_no_last_accessed_data() {
         .exits(2)
         .stderr_has("no group iam-onboard-finance");
     account
-        .run(Run::new(&[
-            "new-user",
-            &unique("rightsized"),
-            "--template",
-            "finance",
-            "--no-console",
-            "--mfa",
-            "deferred",
-            "-y",
-        ]))
+        .run(plain_onboarding(&unique("rightsized"), "finance"))
         .output()
         .exits(0);
     let dir = tempfile::tempdir().unwrap();

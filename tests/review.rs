@@ -2,24 +2,15 @@
 //! own (a review reads every user of it): sheets per template and per manager, decisions carried
 //! out through the commands' operations, and bad decisions refused before any change.
 
-use crate::support::{OwnAccount, Run, block_on};
+use crate::support::{OwnAccount, Run, block_on, plain_onboarding};
 use std::path::Path;
 
 fn onboard(account: &OwnAccount, name: &str, template: &str, tags: &[&str]) {
-    let mut args = vec![
-        "new-user",
-        name,
-        "--template",
-        template,
-        "--no-console",
-        "--mfa",
-        "deferred",
-        "-y",
-    ];
+    let mut run = plain_onboarding(name, template);
     for tag in tags {
-        args.extend(["--tag", tag]);
+        run = run.arg("--tag").arg(tag);
     }
-    account.run(Run::new(&args)).output().exits(0);
+    account.run(run).output().exits(0);
 }
 
 fn tags_of(account: &OwnAccount, user: &str) -> Vec<(String, String)> {

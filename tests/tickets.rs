@@ -3,8 +3,8 @@
 
 use crate::support::{
     Proxy, Run, block_on, current_and_next_codes, decode_terminal_qr, enabled_mfa_devices,
-    groups_of, iam, mode, on_a_terminal, strings, tags_of, type_codes, unique, utf8_from_pty,
-    wait_for_file,
+    groups_of, iam, mode, on_a_terminal, plain_onboarding, strings, tags_of, type_codes, unique,
+    utf8_from_pty, wait_for_file,
 };
 
 /// The serial numbers of the user's MFA devices.
@@ -26,18 +26,7 @@ fn devices_of(user: &str) -> Vec<String> {
 /// A user onboarded with MFA deferred and no console.
 fn deferred(prefix: &str) -> String {
     let name = unique(prefix);
-    Run::new(&[
-        "new-user",
-        &name,
-        "--template",
-        "finance",
-        "--no-console",
-        "--mfa",
-        "deferred",
-        "-y",
-    ])
-    .output()
-    .exits(0);
+    plain_onboarding(&name, "finance").output().exits(0);
     name
 }
 

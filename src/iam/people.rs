@@ -222,14 +222,7 @@ pub(crate) fn people(
                 (false, None) if managed => "deferred",
                 (false, None) => "none",
             };
-            let last_activity = row.and_then(|r| {
-                r.access_keys_last_used
-                    .iter()
-                    .flatten()
-                    .chain(&r.password_last_used)
-                    .max()
-                    .cloned()
-            });
+            let last_activity = row.and_then(last_activity);
             Some(PersonLine {
                 user_name: user.name.clone(),
                 template,
@@ -244,6 +237,17 @@ pub(crate) fn people(
         .collect();
     lines.sort_by(|a, b| a.user_name.cmp(&b.user_name));
     lines
+}
+
+/// The latest console sign-in or access key use of a credential report row, if any (the report
+/// writes every date alike, so the latest is the greatest).
+pub(crate) fn last_activity(row: &CredentialRow) -> Option<String> {
+    row.access_keys_last_used
+        .iter()
+        .flatten()
+        .chain(&row.password_last_used)
+        .max()
+        .cloned()
 }
 
 /// The account's people: the two account-wide reads at once, whatever the number of users.

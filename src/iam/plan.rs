@@ -10,9 +10,7 @@ use crate::aws::{
 };
 use crate::error::InputError;
 use crate::iam::request::{NewUserRequest, WrittenWith};
-use crate::iam::shared::{
-    PolicyState, RoleState, SharedState, observe_shared, plan_shared, policy_arn,
-};
+use crate::iam::shared::{SharedState, observe_shared, plan_shared, policy_arn};
 use crate::tags::{MANAGED_BY_TAG, MANAGED_BY_VALUE, PASSWORD_PENDING, PASSWORD_TAG, TEMPLATE_TAG};
 use crate::template::{IAM_PATH, PolicyDocument};
 use std::fmt;
@@ -36,15 +34,8 @@ pub(crate) struct ExistingUser {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Observed {
     pub(crate) caller: CallerIdentity,
-    /// In the order of `Template::managed_policies`.
-    pub(crate) policies: Vec<PolicyState>,
-    pub(crate) group_exists: bool,
-    pub(crate) group_policies: Vec<String>,
-    pub(crate) group_assume_policy: Option<serde_json::Value>,
-    /// A role template's role.
-    pub(crate) role: Option<RoleState>,
-    /// The ARNs of the AWS managed policies the template names that do not exist.
-    pub(crate) aws_managed_missing: Vec<String>,
+    /// The template's policies, group and role.
+    pub(crate) shared: SharedState,
     pub(crate) user: Option<ExistingUser>,
     /// A virtual MFA device with this user's device name that no user holds: left by a run that
     /// was killed before it enabled the device. Its seed is lost, so it is replaced.
@@ -62,12 +53,7 @@ impl Observed {
     ) -> Self {
         Observed {
             caller,
-            policies: shared.policies,
-            group_exists: shared.group_exists,
-            group_policies: shared.group_policies,
-            group_assume_policy: shared.group_assume_policy,
-            role: shared.role,
-            aws_managed_missing: shared.aws_managed_missing,
+            shared,
             user: person.user,
             stale_mfa_device: person.stale_mfa_device,
             password_rules,
@@ -470,15 +456,7 @@ pub(crate) fn plan_new_user(
         }
     }
 
-    let shared = SharedState {
-        policies: observed.policies.clone(),
-        group_exists: observed.group_exists,
-        group_policies: observed.group_policies.clone(),
-        group_assume_policy: observed.group_assume_policy.clone(),
-        role: observed.role.clone(),
-        aws_managed_missing: observed.aws_managed_missing.clone(),
-    };
-    let mut steps = plan_shared(template, &shared, &observed.caller)?;
+    let mut steps = plan_shared(template, &observed.shared, &observed.caller)?;
 
     let boundary_arn = observed.policy_arn(&template.permissions_boundary);
     let existing = observed.user.as_ref();

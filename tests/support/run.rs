@@ -34,6 +34,21 @@ pub(crate) fn endpoint() -> &'static str {
     })
 }
 
+/// `new-user NAME --template TEMPLATE` without console or MFA device, confirmed: the quickest
+/// way to have a person of a template.
+pub(crate) fn plain_onboarding(name: &str, template: &str) -> Run {
+    Run::new(&[
+        "new-user",
+        name,
+        "--template",
+        template,
+        "--no-console",
+        "--mfa",
+        "deferred",
+        "-y",
+    ])
+}
+
 /// A name no other test (or earlier run against the same server) uses.
 pub(crate) fn unique(prefix: &str) -> String {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -92,6 +107,11 @@ impl Run {
             command,
             stdin: None,
         }
+    }
+
+    pub(crate) fn arg(mut self, arg: &str) -> Self {
+        self.command.arg(arg);
+        self
     }
 
     pub(crate) fn env(mut self, key: &str, value: &str) -> Self {

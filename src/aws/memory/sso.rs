@@ -173,6 +173,42 @@ impl MemorySso {
         }
     }
 
+    /// Reads a permission set: NotFound when there is none.
+    fn read_set<T>(
+        &self,
+        operation: &'static str,
+        arn: &str,
+        read: impl FnOnce(&MemoryPermissionSet) -> T,
+    ) -> AwsResult<T> {
+        let state = self.state.lock().unwrap();
+        let set = state
+            .permission_sets
+            .get(arn)
+            .ok_or_else(|| not_found(operation, arn))?;
+        Ok(read(set))
+    }
+
+    /// Changes a permission set, the call recorded as `operation ARN detail`: NotFound while
+    /// it is not yet visible or when there is none.
+    fn change_set<T>(
+        &self,
+        operation: &'static str,
+        arn: &str,
+        detail: &str,
+        change: impl FnOnce(&mut MemoryPermissionSet) -> AwsResult<T>,
+    ) -> AwsResult<T> {
+        let mut state = self.state.lock().unwrap();
+        state
+            .calls
+            .push(format!("{operation} {arn}{detail}").trim_end().to_string());
+        Self::known(&state, operation, &[arn])?;
+        let set = state
+            .permission_sets
+            .get_mut(arn)
+            .ok_or_else(|| not_found(operation, arn))?;
+        change(set)
+    }
+
     /// Starts an asynchronous operation whose outcome is `outcome`.
     fn start(&self, state: &mut SsoState, outcome: OperationState) -> OperationStatus {
         let behaviour = self.behaviour.lock().unwrap().clone();
@@ -549,13 +585,9 @@ impl Sso for MemorySso {
         arn: &str,
     ) -> AwsResult<Option<(String, String)>> {
         self.wait().await;
-        self.boundary_calls("sso:GetPermissionsBoundaryForPermissionSet")?;
-        let state = self.state.lock().unwrap();
-        let set = state
-            .permission_sets
-            .get(arn)
-            .ok_or_else(|| not_found("sso:GetPermissionsBoundaryForPermissionSet", arn))?;
-        Ok(set.boundary.clone())
+        const OP: &str = "sso:GetPermissionsBoundaryForPermissionSet";
+        self.boundary_calls(OP)?;
+        self.read_set(OP, arn, |set| set.boundary.clone())
     }
 
     async fn put_permissions_boundary(
@@ -566,28 +598,19 @@ impl Sso for MemorySso {
         path: &str,
     ) -> AwsResult<()> {
         self.wait().await;
-        self.boundary_calls("sso:PutPermissionsBoundaryToPermissionSet")?;
-        let mut state = self.state.lock().unwrap();
-        state
-            .calls
-            .push(format!("sso:PutPermissionsBoundaryToPermissionSet {arn}"));
-        Self::known(&state, "sso:PutPermissionsBoundaryToPermissionSet", &[arn])?;
-        let set = state
-            .permission_sets
-            .get_mut(arn)
-            .ok_or_else(|| not_found("sso:PutPermissionsBoundaryToPermissionSet", arn))?;
-        set.boundary = Some((name.to_string(), path.to_string()));
-        Ok(())
+        const OP: &str = "sso:PutPermissionsBoundaryToPermissionSet";
+        self.boundary_calls(OP)?;
+        self.change_set(OP, arn, "", |set| {
+            set.boundary = Some((name.to_string(), path.to_string()));
+            Ok(())
+        })
     }
 
     async fn list_managed_policies(&self, _instance: &str, arn: &str) -> AwsResult<Vec<String>> {
         self.wait().await;
-        let state = self.state.lock().unwrap();
-        let set = state
-            .permission_sets
-            .get(arn)
-            .ok_or_else(|| not_found("sso:ListManagedPoliciesInPermissionSet", arn))?;
-        Ok(set.managed.clone())
+        self.read_set("sso:ListManagedPoliciesInPermissionSet", arn, |set| {
+            set.managed.clone()
+        })
     }
 
     async fn attach_managed_policy(
@@ -598,34 +621,29 @@ impl Sso for MemorySso {
     ) -> AwsResult<()> {
         self.wait().await;
         const OP: &str = "sso:AttachManagedPolicyToPermissionSet";
-        let mut state = self.state.lock().unwrap();
-        state.calls.push(format!("{OP} {arn} {policy_arn}"));
-        Self::known(&state, OP, &[arn])?;
-        if !crate::aws::memory::iam::is_known_aws_managed(policy_arn) {
-            return Err(not_found(OP, policy_arn));
-        }
-        let set = state
-            .permission_sets
-            .get_mut(arn)
-            .ok_or_else(|| not_found(OP, arn))?;
-        if set.managed.iter().any(|p| p == policy_arn) {
-            return Err(AwsError::new(
-                OP,
-                AwsErrorKind::Conflict,
-                "ConflictException",
-                "the policy is attached already",
-            ));
-        }
-        if set.managed.len() >= MANAGED_POLICIES_A_PERMISSION_SET {
-            return Err(AwsError::new(
-                OP,
-                AwsErrorKind::LimitExceeded,
-                "ServiceQuotaExceededException",
-                "twenty managed policies a permission set",
-            ));
-        }
-        set.managed.push(policy_arn.to_string());
-        Ok(())
+        self.change_set(OP, arn, &format!(" {policy_arn}"), |set| {
+            if !crate::aws::memory::iam::is_known_aws_managed(policy_arn) {
+                return Err(not_found(OP, policy_arn));
+            }
+            if set.managed.iter().any(|p| p == policy_arn) {
+                return Err(AwsError::new(
+                    OP,
+                    AwsErrorKind::Conflict,
+                    "ConflictException",
+                    "the policy is attached already",
+                ));
+            }
+            if set.managed.len() >= MANAGED_POLICIES_A_PERMISSION_SET {
+                return Err(AwsError::new(
+                    OP,
+                    AwsErrorKind::LimitExceeded,
+                    "ServiceQuotaExceededException",
+                    "twenty managed policies a permission set",
+                ));
+            }
+            set.managed.push(policy_arn.to_string());
+            Ok(())
+        })
     }
 
     async fn detach_managed_policy(
@@ -636,18 +654,14 @@ impl Sso for MemorySso {
     ) -> AwsResult<()> {
         self.wait().await;
         const OP: &str = "sso:DetachManagedPolicyFromPermissionSet";
-        let mut state = self.state.lock().unwrap();
-        state.calls.push(format!("{OP} {arn} {policy_arn}"));
-        let set = state
-            .permission_sets
-            .get_mut(arn)
-            .ok_or_else(|| not_found(OP, arn))?;
-        let before = set.managed.len();
-        set.managed.retain(|p| p != policy_arn);
-        if set.managed.len() == before {
-            return Err(not_found(OP, policy_arn));
-        }
-        Ok(())
+        self.change_set(OP, arn, &format!(" {policy_arn}"), |set| {
+            let before = set.managed.len();
+            set.managed.retain(|p| p != policy_arn);
+            if set.managed.len() == before {
+                return Err(not_found(OP, policy_arn));
+            }
+            Ok(())
+        })
     }
 
     async fn provision_permission_set(
