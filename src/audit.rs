@@ -4,6 +4,7 @@
 //! shared resources, and with `--sso` the Identity Center assignments), the thresholds and the
 //! time; each finding says what to run to fix it.
 
+pub(crate) mod across;
 pub(crate) mod gather;
 pub(crate) mod sso;
 
@@ -109,6 +110,9 @@ impl Check {
 /// One finding: what, about whom, the facts, and the fix.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct Finding {
+    /// The account, in an audit across accounts (`--accounts`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) account: Option<String>,
     pub(crate) check: &'static str,
     pub(crate) severity: Severity,
     /// The ARN or name of what the finding is about.
@@ -121,6 +125,7 @@ pub(crate) struct Finding {
 impl Finding {
     fn new(check: Check, subject: impl Into<String>, detail: String, fix: String) -> Self {
         Finding {
+            account: None,
             check: check.id(),
             severity: check.severity(),
             subject: subject.into(),

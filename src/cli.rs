@@ -376,12 +376,34 @@ pub(crate) struct ShowArgs {
     pub(crate) username: Option<String>,
 
     /// Show an IAM Identity Center person instead
-    #[arg(long)]
+    #[arg(long, conflicts_with = "accounts")]
     pub(crate) sso: bool,
 
     /// With --sso: the Identity Center instance, when the account has several
     #[arg(long, value_name = "ARN", requires = "sso")]
     pub(crate) instance_arn: Option<String>,
+
+    #[command(flatten)]
+    pub(crate) across: AccountsArgs,
+}
+
+/// Reaching the other accounts of the organisation.
+#[derive(Debug, Args)]
+pub(crate) struct AccountsArgs {
+    /// Every account of SET, comma-separated: account ids, ou-..., r-..., tag:KEY=VALUE or set
+    /// names of the configuration file. The tool assumes --role in each (the caller's own
+    /// account with the caller's own credentials) and reads them at once
+    #[arg(long, value_name = "SET")]
+    pub(crate) accounts: Option<String>,
+
+    /// With --accounts: the role to assume in each account (default: the configuration's
+    /// member_role, else OrganizationAccountAccessRole)
+    #[arg(long, value_name = "NAME", requires = "accounts")]
+    pub(crate) role: Option<String>,
+
+    /// With --accounts: how many accounts at once
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub(crate) account_concurrency: u16,
 }
 
 #[derive(Debug, Args)]
@@ -393,13 +415,16 @@ pub(crate) struct ListArgs {
     /// Also the users this tool did not create
     #[arg(long)]
     pub(crate) all: bool,
+
+    #[command(flatten)]
+    pub(crate) across: AccountsArgs,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct AuditArgs {
     /// Also audit IAM Identity Center: assignments whose principal is gone, and people given
     /// permission sets this tool does not manage
-    #[arg(long)]
+    #[arg(long, conflicts_with = "accounts")]
     pub(crate) sso: bool,
 
     /// Exit 5 when a finding is at or above this severity
@@ -422,6 +447,9 @@ pub(crate) struct AuditArgs {
     /// many days
     #[arg(long, value_name = "DAYS", default_value_t = 90)]
     pub(crate) review_days: u64,
+
+    #[command(flatten)]
+    pub(crate) across: AccountsArgs,
 
     /// With --sso: the Identity Center instance, when the account has several
     #[arg(long, value_name = "ARN", requires = "sso")]

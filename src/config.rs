@@ -33,6 +33,8 @@ struct ConfigFile {
     portal_url: Option<String>,
     #[serde(default)]
     sso_access: SsoAccess,
+    /// The role assumed in the organisation's other accounts (`--accounts`).
+    member_role: Option<String>,
 }
 
 /// One entry of an account set.
@@ -91,6 +93,8 @@ pub(crate) struct Config {
     pub(crate) sso_region: Option<String>,
     pub(crate) portal_url: Option<String>,
     pub(crate) sso_access: SsoAccess,
+    /// The role `--accounts` assumes in other accounts; `None`: the default.
+    pub(crate) member_role: Option<String>,
     /// The file it came from, for messages; `None` when there is none.
     pub(crate) source: Option<String>,
 }
@@ -135,8 +139,14 @@ impl Config {
                     .in_file(&shown),
             );
         }
+        if let Some(role) = &file.member_role {
+            crate::fields::IAM_ROLE_NAME.check(role).map_err(|why| {
+                InputError::new("member_role", format!("{role:?} {why}")).in_file(&shown)
+            })?;
+        }
         Ok(Config {
             account_sets: file.account_sets,
+            member_role: file.member_role,
             protected_users: file.protected_users,
             sso_region: file.sso_region,
             portal_url: file.portal_url,

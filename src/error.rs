@@ -20,8 +20,8 @@ pub(crate) mod exit {
     pub(crate) const DENIED: u8 = 3;
     /// The job stopped part-way, neither the old state nor the new: the undo did not finish,
     /// an offboarding stopped after its first change, an old MFA device could not be removed,
-    /// or a change got no answer; what is left (or kept) is listed, and running it again
-    /// finishes.
+    /// a change got no answer, or `--accounts` could not reach every account; what is left (or
+    /// kept, or missed) is listed, and running it again finishes.
     pub(crate) const UNDO_INCOMPLETE: u8 = 4;
     /// `audit` found something at or above `--fail-on`, or `templates lint` a finding no
     /// template accepts (the report is on standard output).
@@ -47,7 +47,7 @@ pub(crate) mod exit {
         ),
         (
             UNDO_INCOMPLETE,
-            "stopped part-way (the undo did not finish, an offboarding stopped after its first change, or a change got no answer); what is left is listed, and running it again finishes",
+            "stopped part-way (the undo did not finish, an offboarding stopped after its first change, a change got no answer, or --accounts could not cover every account); what is left is listed, and running it again finishes",
         ),
         (
             FINDINGS,
@@ -245,6 +245,13 @@ pub(crate) enum Error {
     )]
     NoLastAccessedData { cause: String },
 
+    #[error(
+        "{} account(s) not covered (the report covers the others):\n{}",
+        missed.len(),
+        bullet_list(&missed.iter().map(|(account, why)| format!("{account}: {why}")).collect::<Vec<_>>())
+    )]
+    AccountsNotCovered { missed: Vec<(String, String)> },
+
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -266,7 +273,8 @@ impl Error {
             Error::UndoIncomplete { .. }
             | Error::OffboardIncomplete { .. }
             | Error::MfaOldDevicesLeft { .. }
-            | Error::ChangeUnconfirmed { .. } => exit::UNDO_INCOMPLETE,
+            | Error::ChangeUnconfirmed { .. }
+            | Error::AccountsNotCovered { .. } => exit::UNDO_INCOMPLETE,
             Error::Findings { .. } | Error::LintFindings { .. } => exit::FINDINGS,
             Error::Batch(BatchShortfall::RowsFailed) => exit::FAILED,
             Error::Batch(BatchShortfall::UndoIncomplete) => exit::UNDO_INCOMPLETE,
@@ -291,6 +299,7 @@ impl Error {
             }
             Error::Batch(BatchShortfall::RowsFailed) => "rows-failed",
             Error::OffboardIncomplete { .. } | Error::MfaOldDevicesLeft { .. } => "incomplete",
+            Error::AccountsNotCovered { .. } => "accounts-not-covered",
             Error::ChangeUnconfirmed { .. } => "unconfirmed",
             Error::Findings { .. } | Error::LintFindings { .. } => "findings",
             Error::Batch(BatchShortfall::Interrupted)

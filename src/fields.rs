@@ -135,6 +135,14 @@ pub(crate) static STS_ROLE_SESSION_NAME: FieldRule = FieldRule::new(
     "A-Z a-z 0-9 + = , . @ _ -",
 );
 
+/// IAM role names (`roleNameType`): the role `--accounts` assumes in other accounts.
+pub(crate) static IAM_ROLE_NAME: FieldRule = FieldRule::new(
+    "iam GetRole.RoleName",
+    (1, 64),
+    r"[A-Za-z0-9_+=,.@-]",
+    "A-Z a-z 0-9 + = , . @ _ -",
+);
+
 /// IAM group names (`groupNameType`).
 pub(crate) static IAM_GROUP_NAME: FieldRule = FieldRule::new(
     "iam CreateGroup.GroupName",

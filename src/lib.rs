@@ -6,6 +6,7 @@
 //! `operation::Operation`, which the command, a batch row and the menu drive alike.
 
 mod account_sets;
+mod accounts;
 mod audit;
 mod aws;
 mod batch;
@@ -89,10 +90,13 @@ pub fn run() -> ExitCode {
                     err.exit_code()
                 }
             };
-            // The audit's and the lint's report is the document even when it fails on findings.
+            // The audit's and the lint's report is the document even when it fails on findings, and a
+            // report across accounts is when it could not cover them all (it names those).
             let reported = matches!(
                 err,
-                error::Error::Findings { .. } | error::Error::LintFindings { .. }
+                error::Error::Findings { .. }
+                    | error::Error::LintFindings { .. }
+                    | error::Error::AccountsNotCovered { .. }
             );
             if cli.global.output == cli::OutputFormat::Json && !reported {
                 terminal::output::print(&err.to_json(code));

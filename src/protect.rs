@@ -137,6 +137,8 @@ impl Guard {
             Person::IamUser { name, found } => {
                 found.is_some_and(|user| !user.user_id.is_empty() && user.user_id == caller.user_id)
                     || iam_user_in_arn(&caller.arn).is_some_and(|n| n.eq_ignore_ascii_case(name))
+                    || member_account_session(&caller.arn)
+                        .is_some_and(|n| n.eq_ignore_ascii_case(name))
             }
             Person::Identity { name } => {
                 identity_center_session(&caller.arn).is_some_and(|n| n.eq_ignore_ascii_case(name))
@@ -151,6 +153,39 @@ fn iam_user_in_arn(arn: &str) -> Option<&str> {
     let resource = arn.splitn(6, ':').nth(5)?;
     let path = resource.strip_prefix("user/")?;
     path.rsplit('/').next().filter(|name| !name.is_empty())
+}
+
+/// The prefix of the session name under which the tool assumes a role in another account of the
+/// organisation; the caller's own name follows it.
+const MEMBER_SESSION_PREFIX: &str = "iam-onboard.";
+
+/// The session name the tool assumes roles in other accounts under: `iam-onboard.` and the
+/// caller's name (an IAM user's name, a role session's name), kept to STS's 64 characters of
+/// `A-Z a-z 0-9 + = , . @ _ -`, so that there the person running the command is recognised.
+pub(crate) fn member_session_name(caller: &CallerIdentity) -> String {
+    let resource = caller.arn.splitn(6, ':').nth(5).unwrap_or_default();
+    let name = iam_user_in_arn(&caller.arn)
+        .or_else(|| {
+            resource
+                .strip_prefix("assumed-role/")
+                .and_then(|rest| rest.split('/').nth(1))
+        })
+        .unwrap_or("root");
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c);
+    let cleaned: String = name
+        .chars()
+        .map(|c| if allowed(c) { c } else { '_' })
+        .collect();
+    let mut session = format!("{MEMBER_SESSION_PREFIX}{cleaned}");
+    session.truncate(64);
+    session
+}
+
+/// The person behind the tool's own role session in another account (`member_session_name`).
+fn member_account_session(arn: &str) -> Option<&str> {
+    let resource = arn.splitn(6, ':').nth(5)?;
+    let session = resource.strip_prefix("assumed-role/")?.split('/').nth(1)?;
+    session.strip_prefix(MEMBER_SESSION_PREFIX)
 }
 
 /// The person behind an Identity Center role session: its role is
@@ -196,6 +231,49 @@ mod tests {
 
     fn admin() -> CallerIdentity {
         caller("arn:aws:iam::123456789012:user/admin", "AIDAADMIN")
+    }
+
+    #[test]
+    fn in_another_account_the_caller_is_recognised_by_the_tool_s_session_name() {
+        let session = member_session_name(&admin());
+        assert_eq!(session, "iam-onboard.admin");
+        let there = caller(
+            &format!(
+                "arn:aws:sts::210987654321:assumed-role/OrganizationAccountAccessRole/{session}"
+            ),
+            "AROAMEMBER:iam-onboard.admin",
+        );
+        let guard = Protected::default().guard(there);
+        let admin_there = user("admin", "arn:aws:iam::210987654321:user/admin", "AIDAOTHER");
+        let refused = guard
+            .check(Person::IamUser {
+                name: "admin",
+                found: Some(&admin_there),
+            })
+            .unwrap_err();
+        assert!(
+            refused.reason.contains("the identity running this command"),
+            "{refused}"
+        );
+        let bob = user("bob", "arn:aws:iam::210987654321:user/bob", "AIDABOB");
+        assert!(
+            guard
+                .check(Person::IamUser {
+                    name: "bob",
+                    found: Some(&bob)
+                })
+                .is_ok()
+        );
+        let from_a_role = caller(
+            "arn:aws:sts::123456789012:assumed-role/ops/jane@example.com",
+            "AROAOPS:jane@example.com",
+        );
+        assert_eq!(
+            member_session_name(&from_a_role),
+            "iam-onboard.jane@example.com"
+        );
+        let long = caller(&format!("arn:aws:iam::1:user/{}", "a".repeat(64)), "AIDA");
+        assert_eq!(member_session_name(&long).len(), 64);
     }
 
     fn iam<'a>(name: &'a str, found: Option<&'a UserInfo>) -> Person<'a> {

@@ -5,6 +5,7 @@
 //! `scripts/emulator stop`). Tests share one server, so each uses its own user names.
 
 mod account;
+mod accounts;
 mod assign;
 mod audit;
 mod batch;

@@ -13,6 +13,7 @@ mod iam;
 #[cfg(test)]
 pub(crate) mod memory;
 mod org;
+mod reach;
 pub(crate) mod sdk;
 pub(crate) mod settling;
 mod sso;
@@ -20,4 +21,5 @@ mod sso;
 pub(crate) use error::*;
 pub(crate) use iam::*;
 pub(crate) use org::*;
+pub(crate) use reach::*;
 pub(crate) use sso::*;

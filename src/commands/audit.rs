@@ -17,6 +17,7 @@ pub(super) async fn audit(args: AuditArgs, settings: &Settings) -> Result<(), Er
         mfa_grace_days: args.mfa_grace_days,
         review_days: args.review_days,
     };
+    let reached = super::across::reached(&args.across, settings).await?;
     let sdk_config = settings.sdk_config().await?;
     let iam = settings.iam(&sdk_config);
     let spinner = (settings.terminal.interactive && !settings.quiet).then(|| {
@@ -27,8 +28,32 @@ pub(super) async fn audit(args: AuditArgs, settings: &Settings) -> Result<(), Er
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
         bar
     });
-    let (facts, mut warnings) = gather::gather_iam(&iam, templates).await;
     let now = SystemClock.unix_now();
+    if let Some(reached) = reached {
+        let found = audit::across::audit_across(
+            &reached.reach,
+            &reached.accounts,
+            &reached.request,
+            &reached.session_name,
+            templates,
+            thresholds,
+            now,
+        )
+        .await;
+        if let Some(bar) = spinner {
+            bar.finish_and_clear();
+        }
+        let report = AuditReport::across(
+            rfc3339(now),
+            thresholds,
+            found.covered,
+            found.missed.clone(),
+        );
+        print_report(&report, settings)?;
+        super::across::covered_all(found.missed, settings)?;
+        return fail_on(&report, args.fail_on);
+    }
+    let (facts, mut warnings) = gather::gather_iam(&iam, templates).await;
     let mut findings = audit::iam_findings(&facts, templates, thresholds, now);
     if args.sso {
         let sso = settings.sso(&sdk_config);
@@ -55,12 +80,22 @@ pub(super) async fn audit(args: AuditArgs, settings: &Settings) -> Result<(), Er
         findings,
         warnings,
     );
+    print_report(&report, settings)?;
+    fail_on(&report, args.fail_on)
+}
+
+fn print_report(report: &AuditReport, settings: &Settings) -> Result<(), Error> {
     let text = report.render(settings.output).map_err(|err| Error::Io {
         context: "cannot write the CSV".to_string(),
         source: std::io::Error::other(err),
     })?;
     report::print(&text);
-    let threshold = match args.fail_on {
+    Ok(())
+}
+
+/// Exit 5 when a finding is at or above `--fail-on`.
+fn fail_on(report: &AuditReport, fail_on: FailOn) -> Result<(), Error> {
+    let threshold = match fail_on {
         FailOn::High => Some(Severity::High),
         FailOn::Medium => Some(Severity::Medium),
         FailOn::Low => Some(Severity::Low),

@@ -2,6 +2,7 @@
 //! `cli` values into requests), then the AWS work, then the report. One file a command; what
 //! they share (the terminal, where AWS is, the typed confirmation) is here.
 
+mod across;
 mod assign;
 mod audit;
 mod batch;

@@ -8,7 +8,7 @@ use crate::error::{Error, InputError};
 use crate::iam::people::{self, ListFilter};
 use crate::names;
 use crate::names::validate_identity_user_name;
-use crate::report::people::{ListReport, ShowReport};
+use crate::report::people::{AccountUser, ListReport, ShowReport};
 use crate::report::{self, Acting};
 use crate::settings::Settings;
 use crate::sso::people::read_person;
@@ -21,6 +21,13 @@ pub(super) async fn show(args: ShowArgs, settings: &Settings) -> Result<(), Erro
         &["show"],
         &[("<USERNAME>", args.username.is_some())],
     )?;
+    if args.across.accounts.is_some() && args.username.is_none() {
+        return Err(InputError::new(
+            "<USERNAME>",
+            "show --accounts looks for one user name in every account: give it",
+        )
+        .into());
+    }
     if let Some(name) = &args.username {
         if args.sso {
             validate_identity_user_name(name)?;
@@ -29,6 +36,50 @@ pub(super) async fn show(args: ShowArgs, settings: &Settings) -> Result<(), Erro
         }
     }
     let templates = &settings.templates;
+    if let (Some(name), Some(reached)) = (
+        &args.username,
+        super::across::reached(&args.across, settings).await?,
+    ) {
+        let found = people::read_user_across(
+            &reached.reach,
+            &reached.accounts,
+            &reached.request,
+            &reached.session_name,
+            name,
+            templates,
+            SystemClock.unix_now(),
+        )
+        .await;
+        let accounts: Vec<AccountUser> = found
+            .covered
+            .into_iter()
+            .filter_map(|(account, user)| {
+                Some(AccountUser {
+                    account,
+                    user: user?,
+                })
+            })
+            .collect();
+        if accounts.is_empty() && found.missed.is_empty() {
+            return Err(InputError::new(
+                "<USERNAME>",
+                format!(
+                    "no IAM user named {name} in any of the {} accounts",
+                    reached.accounts.len()
+                ),
+            )
+            .into());
+        }
+        let report = ShowReport {
+            acting: reached.acting,
+            user: None,
+            person: None,
+            accounts,
+            not_covered: found.missed.clone(),
+        };
+        report::print(&report.render(settings.output));
+        return super::across::covered_all(found.missed, settings);
+    }
     let sdk_config = settings.sdk_config().await?;
     let iam = settings.iam(&sdk_config);
     let mut prompter = Dialogue::new(settings.terminal.look);
@@ -47,6 +98,8 @@ pub(super) async fn show(args: ShowArgs, settings: &Settings) -> Result<(), Erro
         acting: Acting::of(&caller),
         user: None,
         person: None,
+        accounts: Vec::new(),
+        not_covered: Vec::new(),
     };
     if args.sso {
         report.person = read_person(&sso, &user_name, args.instance_arn.as_deref()).await?;
@@ -75,11 +128,32 @@ pub(super) async fn list(args: ListArgs, settings: &Settings) -> Result<(), Erro
     if let Some(template) = &args.template {
         settings.templates.get(template)?;
     }
-    let iam = settings.iam_api().await?;
     let filter = ListFilter {
         template: args.template.clone(),
         all: args.all,
     };
+    if let Some(reached) = super::across::reached(&args.across, settings).await? {
+        let found = people::list_people_across(
+            &reached.reach,
+            &reached.accounts,
+            &reached.request,
+            &reached.session_name,
+            &filter,
+        )
+        .await;
+        let report = ListReport {
+            acting: reached.acting,
+            people: found
+                .covered
+                .into_iter()
+                .flat_map(|(_, lines)| lines)
+                .collect(),
+            not_covered: found.missed.clone(),
+        };
+        print_list(&report, settings)?;
+        return super::across::covered_all(found.missed, settings);
+    }
+    let iam = settings.iam_api().await?;
     let (caller, people) = tokio::try_join!(
         iam.get_caller_identity(),
         people::list_people(&iam, &filter)
@@ -88,7 +162,12 @@ pub(super) async fn list(args: ListArgs, settings: &Settings) -> Result<(), Erro
     let report = ListReport {
         acting: Acting::of(&caller),
         people,
+        not_covered: Vec::new(),
     };
+    print_list(&report, settings)
+}
+
+fn print_list(report: &ListReport, settings: &Settings) -> Result<(), Error> {
     if settings.output == OutputFormat::Csv {
         let text = report.csv().map_err(|err| Error::Io {
             context: "cannot write the CSV".to_string(),

@@ -3,7 +3,8 @@
 //! and the credential report, so thousands of users cost a handful of calls, never calls per
 //! user. Nothing here is a secret: key ids and device serial numbers are identifiers.
 
-use crate::aws::{AuthorizedUser, AwsResult, CredentialRow, Iam, MfaDevice};
+use crate::accounts::{AccountsRequest, Across, across};
+use crate::aws::{AuthorizedUser, AwsResult, CredentialRow, Iam, MfaDevice, Reach};
 use crate::clock::parse_rfc3339;
 use crate::iam::offboard::access_cut;
 use crate::iam::plan::missing_as_empty;
@@ -170,6 +171,9 @@ pub(crate) async fn read_user(
 /// One person of `list`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct PersonLine {
+    /// The account, in a list across accounts (`--accounts`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) account: Option<String>,
     pub(crate) user_name: String,
     pub(crate) template: Option<String>,
     /// Made by this tool (`managed-by=iam-onboard`).
@@ -224,6 +228,7 @@ pub(crate) fn people(
             };
             let last_activity = row.and_then(last_activity);
             Some(PersonLine {
+                account: None,
                 user_name: user.name.clone(),
                 template,
                 managed,
@@ -237,6 +242,57 @@ pub(crate) fn people(
         .collect();
     lines.sort_by(|a, b| a.user_name.cmp(&b.user_name));
     lines
+}
+
+/// The people of each account reached, each line naming its account: the same two reads in
+/// every account, the accounts at once.
+pub(crate) async fn list_people_across<R: Reach>(
+    reach: &R,
+    accounts: &[String],
+    request: &AccountsRequest,
+    session_name: &str,
+    filter: &ListFilter,
+) -> Across<Vec<PersonLine>> {
+    across(
+        reach,
+        accounts,
+        request,
+        session_name,
+        |account, api| async move {
+            let mut lines = list_people(&api, filter)
+                .await
+                .map_err(|err| err.to_string())?;
+            for line in &mut lines {
+                line.account = Some(account.clone());
+            }
+            Ok(lines)
+        },
+    )
+    .await
+}
+
+/// The user `name` in each account reached that has one: `show` in every account at once.
+pub(crate) async fn read_user_across<R: Reach>(
+    reach: &R,
+    accounts: &[String],
+    request: &AccountsRequest,
+    session_name: &str,
+    name: &str,
+    templates: &TemplateSet,
+    now: u64,
+) -> Across<Option<UserView>> {
+    across(
+        reach,
+        accounts,
+        request,
+        session_name,
+        |_, api| async move {
+            read_user(&api, name, templates, now)
+                .await
+                .map_err(|err| err.to_string())
+        },
+    )
+    .await
 }
 
 /// The latest console sign-in or access key use of a credential report row, if any (the report

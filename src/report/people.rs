@@ -15,6 +15,19 @@ pub(crate) struct ShowReport {
     pub(crate) user: Option<UserView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) person: Option<PersonView>,
+    /// With `--accounts`: the person's user in each account that has one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) accounts: Vec<AccountUser>,
+    /// With `--accounts`: the accounts not covered, each with why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) not_covered: Vec<(String, String)>,
+}
+
+/// A person's user in one account.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct AccountUser {
+    pub(crate) account: String,
+    pub(crate) user: UserView,
 }
 
 impl ShowReport {
@@ -28,6 +41,10 @@ impl ShowReport {
                 }
                 if let Some(person) = &self.person {
                     out.push_str(&human_person(person));
+                }
+                for held in &self.accounts {
+                    out.push_str(&format!("\nIn account {}:", held.account));
+                    out.push_str(&human_user(&held.user));
                 }
                 out
             }
@@ -207,10 +224,14 @@ fn human_person(person: &PersonView) -> String {
 pub(crate) struct ListReport {
     pub(crate) acting: Acting,
     pub(crate) people: Vec<PersonLine>,
+    /// With `--accounts`: the accounts not covered, each with why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) not_covered: Vec<(String, String)>,
 }
 
-/// The columns of `list --output csv`, in order.
-const CSV_COLUMNS: [&str; 8] = [
+/// The columns of `list --output csv`, in order (`account` first across accounts).
+const CSV_COLUMNS: [&str; 9] = [
+    "account",
     "user_name",
     "template",
     "managed",
@@ -221,6 +242,19 @@ const CSV_COLUMNS: [&str; 8] = [
     "last_activity",
 ];
 
+/// The table's headers, in the same order.
+const HEADERS: [&str; 9] = [
+    "ACCOUNT",
+    "USER",
+    "TEMPLATE",
+    "MANAGED",
+    "CONSOLE",
+    "MFA",
+    "CREATED",
+    "UNTIL",
+    "LAST ACTIVITY",
+];
+
 impl ListReport {
     pub(crate) fn render(&self, format: OutputFormat) -> String {
         match format {
@@ -229,9 +263,21 @@ impl ListReport {
         }
     }
 
-    fn fields(person: &PersonLine) -> [String; 8] {
+    /// Whether the lines name their account: a list across accounts.
+    fn across(&self) -> bool {
+        self.people.iter().any(|p| p.account.is_some()) || !self.not_covered.is_empty()
+    }
+
+    /// The columns shown: every one across accounts, all but the account otherwise.
+    fn shown<T: Clone>(&self, cells: [T; 9]) -> Vec<T> {
+        let skip = usize::from(!self.across());
+        cells[skip..].to_vec()
+    }
+
+    fn fields(person: &PersonLine) -> [String; 9] {
         let yes_no = |value: bool| if value { "yes" } else { "no" }.to_string();
         [
+            person.account.clone().unwrap_or_default(),
             person.user_name.clone(),
             person.template.clone().unwrap_or_default(),
             yes_no(person.managed),
@@ -244,18 +290,13 @@ impl ListReport {
     }
 
     fn table(&self) -> String {
-        let rows: Vec<[String; 8]> = self.people.iter().map(Self::fields).collect();
-        let headers = [
-            "USER",
-            "TEMPLATE",
-            "MANAGED",
-            "CONSOLE",
-            "MFA",
-            "CREATED",
-            "UNTIL",
-            "LAST ACTIVITY",
-        ];
-        let widths: Vec<usize> = (0..8)
+        let rows: Vec<Vec<String>> = self
+            .people
+            .iter()
+            .map(|p| self.shown(Self::fields(p)))
+            .collect();
+        let headers = self.shown(HEADERS);
+        let widths: Vec<usize> = (0..headers.len())
             .map(|i| {
                 rows.iter()
                     .map(|r| r[i].chars().count())
@@ -272,7 +313,7 @@ impl ListReport {
                 .collect();
             format!("{}\n", padded.join("  ").trim_end())
         };
-        let mut out = line(&headers.map(str::to_string));
+        let mut out = line(&headers.iter().map(|h| h.to_string()).collect::<Vec<_>>());
         for row in &rows {
             out.push_str(&line(row));
         }
@@ -288,10 +329,12 @@ impl ListReport {
     /// CSV with a header row; a cell that a spreadsheet would run as a formula is escaped.
     pub(crate) fn csv(&self) -> Result<String, csv::Error> {
         let mut writer = csv::Writer::from_writer(Vec::new());
-        writer.write_record(CSV_COLUMNS)?;
+        writer.write_record(self.shown(CSV_COLUMNS))?;
         for person in &self.people {
             writer.write_record(
-                Self::fields(person).map(|cell| crate::report::csv::escape_formula(&cell)),
+                self.shown(Self::fields(person))
+                    .iter()
+                    .map(|cell| crate::report::csv::escape_formula(cell)),
             )?;
         }
         let bytes = writer.into_inner().map_err(|err| err.into_error())?;

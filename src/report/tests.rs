@@ -249,6 +249,8 @@ async fn show_and_list_report_a_person_without_a_secret() {
         acting: acting(),
         user,
         person: None,
+        accounts: Vec::new(),
+        not_covered: Vec::new(),
     };
     insta::assert_snapshot!("show_iam_user", both(|f| shown.render(f)));
 
@@ -262,6 +264,7 @@ async fn show_and_list_report_a_person_without_a_secret() {
     .await
     .unwrap();
     let listed = ListReport {
+        not_covered: Vec::new(),
         acting: acting(),
         people,
     };

@@ -18,7 +18,7 @@ use crate::aws::{
 };
 use crate::secret::Secret;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 mod calls;
 mod roles;
@@ -139,14 +139,16 @@ pub(crate) enum Injected {
     AnswerLostThenRetried,
 }
 
-#[derive(Debug)]
+/// One account's IAM; a clone is another handle to the same account (as another client of it
+/// would be).
+#[derive(Debug, Clone)]
 pub(crate) struct MemoryIam {
-    pub(crate) state: Mutex<State>,
+    pub(crate) state: Arc<Mutex<State>>,
     now: u64,
-    failures: Mutex<BTreeMap<usize, Injected>>,
+    failures: Arc<Mutex<BTreeMap<usize, Injected>>>,
     /// Operations refused on every call (a permission missing, a proxy that refuses them).
-    refused_always: Mutex<BTreeMap<String, AwsErrorKind>>,
-    unimplemented: Mutex<BTreeSet<&'static str>>,
+    refused_always: Arc<Mutex<BTreeMap<String, AwsErrorKind>>>,
+    unimplemented: Arc<Mutex<BTreeSet<&'static str>>>,
     /// How long each call takes, as a round trip to AWS would (on tokio's clock).
     latency: Latency,
 }
@@ -155,11 +157,11 @@ impl MemoryIam {
     /// An empty account whose clock (for MFA codes) reads `now`.
     pub(crate) fn new(now: u64) -> Self {
         MemoryIam {
-            state: Mutex::new(State::default()),
+            state: Arc::new(Mutex::new(State::default())),
             now,
-            failures: Mutex::new(BTreeMap::new()),
-            refused_always: Mutex::new(BTreeMap::new()),
-            unimplemented: Mutex::new(BTreeSet::new()),
+            failures: Arc::new(Mutex::new(BTreeMap::new())),
+            refused_always: Arc::new(Mutex::new(BTreeMap::new())),
+            unimplemented: Arc::new(Mutex::new(BTreeSet::new())),
             latency: Latency::default(),
         }
     }
@@ -180,6 +182,11 @@ impl MemoryIam {
         self.latency.wait().await;
     }
 
+    /// One round trip, for a call another model answers about this account (AssumeRole).
+    pub(crate) async fn wait_a_call(&self) {
+        self.wait().await;
+    }
+
     /// Makes a read call fail as an emulator that lacks it does (HTTP 500).
     pub(crate) fn unimplement(&self, operation: &'static str) {
         self.unimplemented.lock().unwrap().insert(operation);
@@ -195,6 +202,20 @@ impl MemoryIam {
             return Err(err(operation, AwsErrorKind::Other, "not implemented"));
         }
         read(&self.state.lock().unwrap())
+    }
+
+    /// A role made outside the tool (as Organizations makes `OrganizationAccountAccessRole`
+    /// in each account it creates), trusting the management account.
+    pub(crate) fn add_role(&self, name: &str) {
+        self.state.lock().unwrap().roles.insert(
+            name.to_string(),
+            MemoryRole {
+                arn: format!("arn:aws:iam::{ACCOUNT}:role/{name}"),
+                id: format!("AROA{name}"),
+                max_session_secs: 3_600,
+                ..MemoryRole::default()
+            },
+        );
     }
 
     /// Gives `name` one of everything AWS can attach to a user, as a person built by hand

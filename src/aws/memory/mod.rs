@@ -1,10 +1,12 @@
 //! In-memory models of the AWS services for the unit tests, each enforcing the rules AWS
 //! enforces and the emulator does not: IAM and STS (`iam`), Identity Center (`sso`),
-//! Organizations (`org`). Each call waits a simulated round trip (`latency`) on tokio's clock.
+//! Organizations (`org`), and the organisation's accounts reached by AssumeRole (`reach`). Each
+//! call waits a simulated round trip (`latency`) on tokio's clock.
 
 mod iam;
 mod latency;
 pub(crate) mod org;
+pub(crate) mod reach;
 pub(crate) mod sso;
 
 pub(crate) use iam::*;

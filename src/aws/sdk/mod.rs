@@ -71,8 +71,10 @@ mod credential_report;
 mod iam;
 mod last_accessed;
 mod org;
+mod reach;
 mod sso;
 
 pub(crate) use iam::SdkIam;
 pub(crate) use org::SdkOrg;
+pub(crate) use reach::SdkReach;
 pub(crate) use sso::SdkSso;

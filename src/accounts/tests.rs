@@ -1,0 +1,167 @@
+//! Many accounts on the in-memory models: the role missing or an account suspended is a miss
+//! naming it, the others covered; the accounts go at once, so waves do not add up per account.
+
+use super::*;
+use crate::audit::Thresholds;
+use crate::audit::across::audit_across;
+use crate::aws::Iam;
+use crate::aws::memory::reach::{MemoryAccounts, MemoryMember};
+use crate::aws::memory::{MEMORY_CREATED, MemoryIam};
+use crate::iam::people::{ListFilter, list_people_across};
+use crate::template::TemplateSet;
+use std::time::Duration;
+
+const OWN: &str = "111111111111";
+const ROUND_TRIP: Duration = Duration::from_millis(100);
+
+fn member(with_role: bool, suspended: bool) -> MemoryMember {
+    let iam = MemoryIam::new(0).with_latency(ROUND_TRIP);
+    if with_role {
+        iam.add_role(DEFAULT_MEMBER_ROLE);
+    }
+    MemoryMember { iam, suspended }
+}
+
+fn organisation(members: Vec<(String, MemoryMember)>) -> MemoryAccounts {
+    MemoryAccounts {
+        own: OWN.to_string(),
+        own_iam: MemoryIam::new(0).with_latency(ROUND_TRIP),
+        members: members.into_iter().collect(),
+    }
+}
+
+fn request(concurrency: usize) -> AccountsRequest {
+    AccountsRequest::new("ou-abcd-12345678", None, concurrency, &Config::default()).unwrap()
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_account_without_the_role_or_suspended_is_named_and_the_others_are_covered() {
+    let org = organisation(vec![
+        ("222222222222".to_string(), member(true, false)),
+        ("333333333333".to_string(), member(false, false)),
+        ("444444444444".to_string(), member(true, true)),
+    ]);
+    org.members["222222222222"].iam.add_everything(
+        "alice",
+        "team",
+        "arn:aws:iam::aws:policy/ReadOnlyAccess",
+    );
+    let accounts: Vec<String> = [OWN, "222222222222", "333333333333", "444444444444"]
+        .map(str::to_string)
+        .to_vec();
+    let found = list_people_across(
+        &org,
+        &accounts,
+        &request(8),
+        "iam-onboard.admin",
+        &ListFilter {
+            all: true,
+            ..ListFilter::default()
+        },
+    )
+    .await;
+    let covered: Vec<&str> = found.covered.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(covered, [OWN, "222222222222"]);
+    let alice = &found.covered[1].1[0];
+    assert_eq!(
+        (alice.account.as_deref(), alice.user_name.as_str()),
+        (Some("222222222222"), "alice")
+    );
+    let missed: Vec<(&str, &str)> = found
+        .missed
+        .iter()
+        .map(|(a, why)| (a.as_str(), why.as_str()))
+        .collect();
+    assert_eq!(missed.len(), 2, "{missed:?}");
+    assert_eq!(missed[0].0, "333333333333");
+    assert!(
+        missed[0]
+            .1
+            .contains("cannot assume role OrganizationAccountAccessRole")
+            && missed[0].1.contains("AccessDenied"),
+        "{missed:?}"
+    );
+    assert!(missed[1].1.contains("suspended"), "{missed:?}");
+    let seen_as = org.members["222222222222"]
+        .iam
+        .get_caller_identity()
+        .await
+        .unwrap();
+    assert_eq!(
+        seen_as.arn,
+        "arn:aws:sts::222222222222:assumed-role/OrganizationAccountAccessRole/iam-onboard.admin",
+        "the session there names the caller"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_audit_of_fifty_accounts_takes_the_waves_of_one_plus_the_role_assumption() {
+    let members: Vec<(String, MemoryMember)> = (0..50)
+        .map(|n| {
+            (
+                format!("{:012}", 500_000_000_000u64 + n),
+                member(true, false),
+            )
+        })
+        .collect();
+    let accounts: Vec<String> = members.iter().map(|(id, _)| id.clone()).collect();
+    let org = organisation(members);
+    let templates = TemplateSet::embedded().unwrap();
+    let now = crate::clock::parse_rfc3339(MEMORY_CREATED).unwrap();
+    let audit = async |concurrency: usize, accounts: &[String]| {
+        let started = tokio::time::Instant::now();
+        let found = audit_across(
+            &org,
+            accounts,
+            &request(concurrency),
+            "iam-onboard.admin",
+            &templates,
+            Thresholds::default(),
+            now,
+        )
+        .await;
+        assert!(found.missed.is_empty(), "{:?}", found.missed);
+        started.elapsed()
+    };
+    let one = audit(1, &accounts[..1]).await;
+    let all_at_once = audit(50, &accounts).await;
+    let bounded = audit(8, &accounts).await;
+    eprintln!(
+        "one account {one:?}, fifty at once {all_at_once:?}, fifty eight at a time {bounded:?}"
+    );
+    assert_eq!(
+        all_at_once, one,
+        "fifty accounts at once take the waves of one"
+    );
+    assert!(
+        bounded <= one * 7,
+        "seven rounds of eight at most: {bounded:?}"
+    );
+    assert!(
+        one <= ROUND_TRIP * 6,
+        "an assumption and a few waves: {one:?}"
+    );
+}
+
+#[test]
+fn entries_names_of_the_configuration_and_the_role_are_checked() {
+    let config = Config {
+        account_sets: [("prod".to_string(), vec!["222222222222".to_string()])].into(),
+        member_role: Some("AuditRole".to_string()),
+        ..Config::default()
+    };
+    let asked = AccountsRequest::new("prod, 333333333333,tag:team=red", None, 8, &config).unwrap();
+    assert_eq!(
+        asked.entries,
+        ["222222222222", "333333333333", "tag:team=red"]
+    );
+    assert_eq!(asked.role, "AuditRole");
+    let given = AccountsRequest::new("prod", Some("Reader"), 8, &config).unwrap();
+    assert_eq!(given.role, "Reader");
+    let bad = AccountsRequest::new("prod,staging", None, 8, &config).unwrap_err();
+    assert_eq!(bad.field, "--accounts");
+    assert!(bad.reason.contains("\"staging\""), "{bad}");
+    let role = AccountsRequest::new("prod", Some("has space"), 8, &config).unwrap_err();
+    assert_eq!(role.field, "--role");
+    assert!(AccountsRequest::new(" , ", None, 8, &config).is_err());
+}

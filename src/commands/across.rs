@@ -1,0 +1,70 @@
+//! `--accounts` at the edge: the set resolved (through Organizations for OUs and tags), the
+//! caller read once, and every account reached from the caller's credentials; what could not be
+//! covered said on standard error and in the exit code.
+
+use crate::accounts::{ACCOUNTS_SET, AccountsRequest};
+use crate::aws::Iam;
+use crate::aws::sdk::SdkReach;
+use crate::cli::AccountsArgs;
+use crate::error::Error;
+use crate::protect::member_session_name;
+use crate::report::{self, Acting};
+use crate::settings::Settings;
+
+/// Everything a command needs to run across the accounts of `--accounts`.
+pub(super) struct Reached {
+    pub(super) request: AccountsRequest,
+    pub(super) accounts: Vec<String>,
+    pub(super) reach: SdkReach,
+    pub(super) session_name: String,
+    pub(super) acting: Acting,
+}
+
+/// `None` without `--accounts`; else the accounts resolved and the way to reach them.
+pub(super) async fn reached(
+    args: &AccountsArgs,
+    settings: &Settings,
+) -> Result<Option<Reached>, Error> {
+    let Some(set) = &args.accounts else {
+        return Ok(None);
+    };
+    let request = AccountsRequest::new(
+        set,
+        args.role.as_deref(),
+        usize::from(args.account_concurrency),
+        &settings.config,
+    )?;
+    let (resolved, notes) = super::with_resolved_sets(request.as_config(), &settings.aws).await?;
+    if !settings.quiet {
+        for note in notes {
+            report::print_err(&format!("{note}\n"));
+        }
+    }
+    let accounts = resolved.accounts_of(ACCOUNTS_SET)?.to_vec();
+    let sdk_config = settings.sdk_config().await?;
+    let caller = settings
+        .iam(&sdk_config)
+        .get_caller_identity()
+        .await
+        .map_err(Error::from_aws)?;
+    Ok(Some(Reached {
+        session_name: member_session_name(&caller),
+        acting: Acting::of(&caller),
+        reach: SdkReach::new(&sdk_config, caller, settings.propagation),
+        request,
+        accounts,
+    }))
+}
+
+/// Warns of each account not covered, and ends the run with exit 4 when there is one.
+pub(super) fn covered_all(missed: Vec<(String, String)>, settings: &Settings) -> Result<(), Error> {
+    if missed.is_empty() {
+        return Ok(());
+    }
+    if !settings.quiet {
+        for (account, why) in &missed {
+            report::print_err(&format!("warning: account {account} not covered: {why}\n"));
+        }
+    }
+    Err(Error::AccountsNotCovered { missed })
+}
