@@ -248,7 +248,7 @@ pub(crate) struct OffboardArgs {
     /// Offboard from IAM Identity Center instead: deny the person's live sessions in every
     /// permission set of this tool they can use (an entry in its inline policy, re-provisioned),
     /// then remove their group memberships and account assignments, then the identity-store user
-    #[arg(long, conflicts_with = "disable_only")]
+    #[arg(long, conflicts_with_all = ["disable_only", "accounts"])]
     pub(crate) sso: bool,
 
     /// With --sso: also deny the person's sessions in permission sets this tool does not
@@ -264,6 +264,9 @@ pub(crate) struct OffboardArgs {
     /// With --sso: the Identity Center instance, when the account has several
     #[arg(long, value_name = "ARN", requires = "sso")]
     pub(crate) instance_arn: Option<String>,
+
+    #[command(flatten)]
+    pub(crate) across: AccountsArgs,
 }
 
 #[derive(Debug, Args)]

@@ -92,3 +92,93 @@ fn show_list_and_audit_reach_every_account_and_say_which_holds_what() {
         .stdout_has("Audit of 3 AWS accounts")
         .stdout_has(&format!("(account {})", members[0].id));
 }
+
+#[test]
+fn offboard_across_accounts_removes_the_person_in_each_and_nothing_else() {
+    let members = [
+        OwnAccount::new(50),
+        OwnAccount::new(51),
+        OwnAccount::new(52),
+    ];
+    for holder in &members[..2] {
+        holder
+            .run(plain_onboarding("alice", "developer"))
+            .output()
+            .exits(0);
+    }
+    members[0]
+        .run(plain_onboarding("bob", "developer"))
+        .output()
+        .exits(0);
+    let set = members
+        .iter()
+        .map(|m| m.id.clone())
+        .collect::<Vec<_>>()
+        .join(",");
+    let users_of = |member: &OwnAccount| -> Vec<String> {
+        let iam = member.iam();
+        crate::support::block_on(async {
+            iam.list_users()
+                .send()
+                .await
+                .unwrap()
+                .users()
+                .iter()
+                .map(|u| u.user_name().to_string())
+                .collect()
+        })
+    };
+    Run::new(&["offboard", "alice", "--accounts", &set])
+        .output()
+        .exits(2)
+        .stderr_has("--yes");
+    let dry = Run::new(&[
+        "offboard",
+        "alice",
+        "--accounts",
+        &set,
+        "--dry-run",
+        "--output",
+        "json",
+    ])
+    .output();
+    let planned = dry.exits(0).json();
+    assert_eq!(
+        planned["accounts"].as_array().unwrap().len(),
+        3,
+        "{planned:#}"
+    );
+    assert_eq!(planned["accounts"][0]["report"]["status"], "planned");
+    assert_eq!(planned["accounts"][2]["report"]["status"], "not-found");
+    assert!(
+        users_of(&members[0]).contains(&"alice".to_string()),
+        "a dry run changes nothing"
+    );
+
+    let done = Run::new(&[
+        "offboard",
+        "alice",
+        "--accounts",
+        &set,
+        "-y",
+        "--output",
+        "json",
+    ])
+    .output();
+    let report = done.exits(0).json();
+    let statuses: Vec<&str> = report["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["report"]["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["offboarded", "offboarded", "not-found"],
+        "{report:#}"
+    );
+    assert_eq!(users_of(&members[0]), ["bob"], "nothing else is removed");
+    assert!(users_of(&members[1]).is_empty());
+    let again = Run::new(&["offboard", "alice", "--accounts", &set, "-y"]).output();
+    again.exits(0).stdout_has("alice does not exist");
+}

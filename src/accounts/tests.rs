@@ -165,3 +165,126 @@ fn entries_names_of_the_configuration_and_the_role_are_checked() {
     assert_eq!(role.field, "--role");
     assert!(AccountsRequest::new(" , ", None, 8, &config).is_err());
 }
+
+mod offboarding {
+    use super::*;
+    use crate::aws::AwsErrorKind;
+    use crate::error::Error;
+    use crate::iam::offboard::across::{execute_across, prepare_across};
+    use crate::iam::offboard::{OffboardMode, OffboardRequest};
+    use crate::protect::Protected;
+
+    const A: &str = "222222222222";
+    const B: &str = "333333333333";
+    const C: &str = "444444444444";
+
+    fn with_alice(with_role: bool) -> MemoryMember {
+        let member = member(with_role, false);
+        member
+            .iam
+            .add_everything("alice", "team", "arn:aws:iam::aws:policy/ReadOnlyAccess");
+        member
+    }
+
+    fn accounts() -> Vec<String> {
+        [OWN, A, B, C].map(str::to_string).to_vec()
+    }
+
+    fn alice() -> OffboardRequest {
+        OffboardRequest::new("alice".to_string(), OffboardMode::Delete, None).unwrap()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_person_is_offboarded_where_they_have_a_user_and_an_account_without_the_role_is_missed()
+     {
+        let org = organisation(vec![
+            (A.to_string(), with_alice(true)),
+            (B.to_string(), with_alice(true)),
+            (C.to_string(), with_alice(false)),
+        ]);
+        org.members[B]
+            .iam
+            .refuse_always("iam:DeleteAccessKey", AwsErrorKind::AccessDenied);
+        let found = prepare_across(
+            &org,
+            &accounts(),
+            &request(8),
+            "iam-onboard.admin",
+            &alice(),
+            &Protected::default(),
+            "2026-12-01T00:00:00Z",
+        )
+        .await;
+        assert_eq!(found.missed.len(), 1);
+        assert_eq!(found.missed[0].0, C);
+        let prepared: Vec<_> = found.covered.into_iter().map(|(_, p)| p.unwrap()).collect();
+        assert!(
+            prepared[0].prepared.plan.is_none(),
+            "no alice in the caller's own account"
+        );
+        let outcomes = execute_across(&prepared).await;
+        let by_account: Vec<(&str, bool)> = outcomes
+            .iter()
+            .map(|(account, outcome)| (account.as_str(), outcome.is_ok()))
+            .collect();
+        assert_eq!(by_account, [(A, true), (B, false)]);
+        assert!(org.members[A].iam.state.lock().unwrap().users.is_empty());
+        let b = &org.members[B].iam;
+        assert!(
+            b.calls()
+                .iter()
+                .any(|c| c.starts_with("iam:PutUserPolicy alice")),
+            "B's access was cut before its removals stopped: {:?}",
+            b.calls()
+        );
+        match &outcomes[1].1 {
+            Err(Error::OffboardIncomplete {
+                removed, remaining, ..
+            }) => {
+                assert!(
+                    removed.iter().any(|r| r.contains("PutUserPolicy")),
+                    "{removed:?}"
+                );
+                assert!(
+                    remaining.iter().any(|r| r.contains("DeleteUser")),
+                    "{remaining:?}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(b.state.lock().unwrap().users.contains_key("alice"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_caller_is_refused_in_another_account_by_the_session_name() {
+        let org = organisation(vec![(A.to_string(), member(true, false))]);
+        org.members[A].iam.add_everything(
+            "admin",
+            "team",
+            "arn:aws:iam::aws:policy/ReadOnlyAccess",
+        );
+        let caller = org.own_iam.get_caller_identity().await.unwrap();
+        let session = crate::protect::member_session_name(&caller);
+        let admin = OffboardRequest::new("admin".to_string(), OffboardMode::Delete, None).unwrap();
+        let found = prepare_across(
+            &org,
+            &[A.to_string()],
+            &request(8),
+            &session,
+            &admin,
+            &Protected::default(),
+            "2026-12-01T00:00:00Z",
+        )
+        .await;
+        match &found.covered[0].1 {
+            Err(Error::Input(refused)) => {
+                assert!(
+                    refused.reason.contains("the identity running this command"),
+                    "{refused}"
+                )
+            }
+            Err(other) => panic!("{other}"),
+            Ok(_) => panic!("the caller must be refused"),
+        }
+    }
+}

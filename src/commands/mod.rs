@@ -10,6 +10,7 @@ mod install;
 mod job_change;
 mod new_user;
 mod offboard;
+mod offboard_across;
 mod proposal;
 mod reset_mfa;
 mod reset_password;

@@ -37,6 +37,8 @@ pub(super) async fn offboard(
             .into());
         }
         offboard_sso(args, settings, interrupts).await
+    } else if args.across.accounts.is_some() {
+        super::offboard_across::offboard_across(args, settings, interrupts).await
     } else {
         offboard_user(args, settings, interrupts).await
     }

@@ -772,6 +772,7 @@ pub(crate) async fn execute_at<A: Iam + Send + 'static>(
     Ok(removed)
 }
 
+pub(crate) mod across;
 mod operation;
 
 pub(crate) use operation::{FoundAndPlanned, OffboardUser};
