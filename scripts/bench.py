@@ -17,7 +17,9 @@ starts the emulator.
     the template's group (the default) and with direct assignments ("sso_access": "users"): calls
     and seconds per person;
 (i) `sync` of an HR export over an account of many managed people: with nothing to change, and
-    with 1% of them moved to another template (calls and seconds, whole process).
+    with 1% of them moved to another template (calls and seconds, whole process);
+(j) `audit --accounts` over 10 accounts of a person each, beside the audit of one of them
+    (calls and seconds, whole process).
 """
 import concurrent.futures
 import csv
@@ -302,6 +304,22 @@ def case_sync(people):
     return unchanged, changed
 
 
+def case_accounts(accounts=10):
+    """`audit --accounts` over `accounts` member accounts (moto acts in any account with the
+    credentials AssumeRole answers), a user in each: (calls, seconds) for all, then for one."""
+    ids = [f"{900000000000 + n:012d}" for n in range(accounts)]
+    sts = boto3.client("sts")
+    for account in ids:
+        given = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole",
+                                RoleSessionName="bench")["Credentials"]
+        boto3.client("iam", aws_access_key_id=given["AccessKeyId"],
+                     aws_secret_access_key=given["SecretAccessKey"],
+                     aws_session_token=given["SessionToken"]).create_user(UserName="bench-person")
+    audit = lambda chosen: counted(["audit", "--accounts", ",".join(chosen), "--output", "json",
+                                    "--fail-on", "never"])
+    return audit(ids), audit(ids[:1])
+
+
 def cpu():
     try:
         for line in open("/proc/cpuinfo"):
@@ -324,6 +342,7 @@ listed, list_calls, list_seconds = case_list(LIST_USERS)
 audit_calls, audit_seconds, loop_calls, loop_seconds = case_audit()
 (group_calls, group_seconds), (direct_calls, direct_seconds) = case_groups()
 (sync_calls, sync_seconds), (moved_calls, moved_seconds) = case_sync(SYNC_USERS)
+(across_calls, across_seconds), (one_calls, one_seconds) = case_accounts()
 
 rate = lambda seconds: USERS / seconds
 print()
@@ -350,3 +369,5 @@ print(f"(h) assign, 2nd to 20th person, template sets of 100 accounts: through t
 print(f"(i) sync over {SYNC_USERS} managed people: nothing to change {sync_calls} calls in "
       f"{sync_seconds:.2f} s; {max(SYNC_USERS // 100, 1)} moved {moved_calls} calls in "
       f"{moved_seconds:.2f} s, whole process")
+print(f"(j) audit --accounts over 10 accounts: {across_calls} calls in {across_seconds:.2f} s; "
+      f"one of them: {one_calls} calls in {one_seconds:.2f} s, whole process")
