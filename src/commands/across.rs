@@ -41,7 +41,9 @@ pub(super) async fn reached(
         }
     }
     let accounts = resolved.accounts_of(ACCOUNTS_SET)?.to_vec();
-    let sdk_config = settings.sdk_config().await?;
+    // Many calls to each account at once: adaptive retries, each account's client slowing
+    // itself down when throttled.
+    let sdk_config = settings.with_adaptive_retries().sdk_config().await?;
     let caller = settings
         .iam(&sdk_config)
         .get_caller_identity()
