@@ -127,7 +127,7 @@ impl MfaSeed {
 }
 
 /// Accepts what people type from an app that shows `123 456`: digits with spaces in between.
-fn normalise_code(code: &str) -> Option<String> {
+pub(crate) fn normalise_code(code: &str) -> Option<String> {
     let digits: String = code.chars().filter(|c| !c.is_whitespace()).collect();
     (digits.len() == DIGITS && digits.chars().all(|c| c.is_ascii_digit())).then_some(digits)
 }

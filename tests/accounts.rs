@@ -182,3 +182,49 @@ fn offboard_across_accounts_removes_the_person_in_each_and_nothing_else() {
     let again = Run::new(&["offboard", "alice", "--accounts", &set, "-y"]).output();
     again.exits(0).stdout_has("alice does not exist");
 }
+
+#[test]
+fn a_profile_that_asks_for_mfa_gets_one_code_typed_for_every_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    let credentials = dir.path().join("credentials");
+    std::fs::write(
+        &config,
+        "[profile mfa-user]\nmfa_serial = arn:aws:iam::123456789012:mfa/ops\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &credentials,
+        "[mfa-user]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
+    )
+    .unwrap();
+    let member = OwnAccount::new(53);
+    let with_profile = |run: Run| {
+        run.env("AWS_CONFIG_FILE", config.to_str().unwrap())
+            .env("AWS_SHARED_CREDENTIALS_FILE", credentials.to_str().unwrap())
+    };
+    with_profile(Run::new(&[
+        "--profile",
+        "mfa-user",
+        "list",
+        "--accounts",
+        &member.id,
+    ]))
+    .output()
+    .exits(2)
+    .stderr_has("the profile asks for MFA (arn:aws:iam::123456789012:mfa/ops)");
+    let mut session = crate::support::on_a_terminal(with_profile(Run::new(&[
+        "--profile",
+        "mfa-user",
+        "list",
+        "--accounts",
+        &member.id,
+        "--all",
+    ])));
+    session
+        .exp_string("MFA code from arn:aws:iam::123456789012:mfa/ops")
+        .unwrap();
+    session.send_line("123 456").unwrap();
+    session.exp_string("0 people").unwrap();
+    assert_eq!(crate::support::exit_code(&mut session), 0);
+}

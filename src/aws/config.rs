@@ -152,3 +152,18 @@ pub(crate) async fn load_config(target: &AwsTarget) -> Result<SdkConfig, Profile
     }
     Ok(loader.load().await)
 }
+
+/// The MFA device the caller's profile names (`mfa_serial`: `--profile`, else `AWS_PROFILE`,
+/// else `default`), when it names one: the profile asks for MFA before roles are assumed.
+pub(crate) async fn profile_mfa_serial(target: &AwsTarget) -> Option<String> {
+    use aws_types::os_shim_internal::{Env, Fs};
+    let chosen = target.profile.clone().map(std::borrow::Cow::Owned);
+    let profiles =
+        aws_config::profile::load(&Fs::real(), &Env::real(), &Default::default(), chosen)
+            .await
+            .ok()?;
+    profiles
+        .get_profile(profiles.selected_profile())
+        .and_then(|profile| profile.get("mfa_serial"))
+        .map(str::to_string)
+}

@@ -6,10 +6,12 @@ use crate::accounts::{ACCOUNTS_SET, AccountsRequest};
 use crate::aws::Iam;
 use crate::aws::sdk::SdkReach;
 use crate::cli::AccountsArgs;
-use crate::error::Error;
+use crate::error::{Error, InputError};
 use crate::protect::member_session_name;
 use crate::report::{self, Acting};
 use crate::settings::Settings;
+use crate::terminal::prompt::{Dialogue, Prompter};
+use crate::totp::normalise_code;
 
 /// Everything a command needs to run across the accounts of `--accounts`.
 pub(super) struct Reached {
@@ -49,10 +51,39 @@ pub(super) async fn reached(
         .get_caller_identity()
         .await
         .map_err(Error::from_aws)?;
+    let serial = crate::aws::config::profile_mfa_serial(&settings.aws).await;
+    let code = match &serial {
+        None => None,
+        Some(serial) if settings.terminal.interactive => {
+            let typed = Dialogue::new(settings.terminal.look).text(
+                &format!("MFA code from {serial} (the profile asks for MFA)"),
+                false,
+                &|answer: &str| {
+                    normalise_code(answer)
+                        .map(|_| ())
+                        .ok_or_else(|| "a code is 6 digits".to_string())
+                },
+            )?;
+            normalise_code(&typed)
+        }
+        Some(serial) => {
+            return Err(InputError::new(
+                "--accounts",
+                format!(
+                    "the profile asks for MFA ({serial}) before roles are assumed, and there is no terminal to type the code on"
+                ),
+            )
+            .into());
+        }
+    };
+    let mfa = serial.as_deref().zip(code.as_deref());
+    let reach = SdkReach::new(&sdk_config, caller.clone(), settings.propagation, mfa)
+        .await
+        .map_err(Error::from_aws)?;
     Ok(Some(Reached {
         session_name: member_session_name(&caller),
         acting: Acting::of(&caller),
-        reach: SdkReach::new(&sdk_config, caller, settings.propagation),
+        reach,
         request,
         accounts,
     }))

@@ -17,14 +17,65 @@ pub(crate) struct SdkReach {
 }
 
 impl SdkReach {
-    pub(crate) fn new(base: &SdkConfig, caller: CallerIdentity, propagation: Duration) -> Self {
-        SdkReach {
-            sts: aws_sdk_sts::Client::new(base),
+    /// Reaching accounts from `base`, the caller's configuration. With `mfa` (the device the
+    /// caller's profile names and a code from it), the roles are assumed with a session made
+    /// with MFA (GetSessionToken), so roles whose trust asks for MFA can be assumed in every
+    /// account with one code.
+    pub(crate) async fn new(
+        base: &SdkConfig,
+        caller: CallerIdentity,
+        propagation: Duration,
+        mfa: Option<(&str, &str)>,
+    ) -> AwsResult<Self> {
+        let sts = aws_sdk_sts::Client::new(base);
+        let sts = match mfa {
+            None => sts,
+            Some((serial, code)) => {
+                const OP: &str = "sts:GetSessionToken";
+                let out = sent!(
+                    OP,
+                    sts.get_session_token()
+                        .serial_number(serial)
+                        .token_code(code)
+                )?;
+                let session = credentials_of(OP, out.credentials())?;
+                aws_sdk_sts::Client::new(
+                    &base
+                        .to_builder()
+                        .credentials_provider(SharedCredentialsProvider::new(session))
+                        .build(),
+                )
+            }
+        };
+        Ok(SdkReach {
+            sts,
             base: base.clone(),
             caller,
             propagation,
-        }
+        })
     }
+}
+
+/// The credentials STS answered, for an SDK configuration.
+fn credentials_of(
+    operation: &'static str,
+    given: Option<&aws_sdk_sts::types::Credentials>,
+) -> AwsResult<Credentials> {
+    let Some(given) = given else {
+        return Err(AwsError::new(
+            operation,
+            AwsErrorKind::Other,
+            "NoCredentials",
+            "STS answered no credentials",
+        ));
+    };
+    Ok(Credentials::new(
+        given.access_key_id(),
+        given.secret_access_key(),
+        Some(given.session_token().to_string()),
+        None,
+        "iam-onboard STS",
+    ))
 }
 
 impl Reach for SdkReach {
@@ -48,21 +99,7 @@ impl Reach for SdkReach {
                 .role_arn(&role_arn)
                 .role_session_name(session_name)
         )?;
-        let Some(given) = out.credentials() else {
-            return Err(AwsError::new(
-                OP,
-                AwsErrorKind::Other,
-                "NoCredentials",
-                "AssumeRole answered no credentials",
-            ));
-        };
-        let credentials = Credentials::new(
-            given.access_key_id(),
-            given.secret_access_key(),
-            Some(given.session_token().to_string()),
-            None,
-            "iam-onboard AssumeRole",
-        );
+        let credentials = credentials_of(OP, out.credentials())?;
         let config = self
             .base
             .to_builder()
