@@ -1,27 +1,21 @@
-//! `--accounts` end to end against the emulator: three member accounts of their own (moto
-//! answers AssumeRole into any account with credentials that act there), a user named alice in
-//! two of them, found by show, listed with their account, and audited per account.
+//! `--accounts` end to end against the emulator: three member accounts of an organisation's OU
+//! (moto answers AssumeRole into any account with credentials that act there), a user named
+//! alice in two of them, found by show, listed with their account, audited per account and
+//! offboarded from both; and a profile that asks for MFA.
 
 use crate::support::{OwnAccount, Run, plain_onboarding};
 
 #[test]
-fn show_list_and_audit_reach_every_account_and_say_which_holds_what() {
-    let members = [
-        OwnAccount::new(47),
-        OwnAccount::new(48),
-        OwnAccount::new(49),
-    ];
+fn show_list_and_audit_reach_every_account_of_an_ou_and_say_which_holds_what() {
+    let (ou, ids) = crate::support::ou_with_accounts(3);
+    let members: Vec<OwnAccount> = ids.into_iter().map(OwnAccount::with_id).collect();
     for holder in &members[..2] {
         holder
             .run(plain_onboarding("alice", "developer"))
             .output()
             .exits(0);
     }
-    let set = members
-        .iter()
-        .map(|m| m.id.clone())
-        .collect::<Vec<_>>()
-        .join(",");
+    let set = ou;
     let shown = Run::new(&["show", "alice", "--accounts", &set, "--output", "json"]).output();
     let report = shown.exits(0).json();
     let holders: Vec<&str> = report["accounts"]

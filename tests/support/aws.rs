@@ -188,7 +188,11 @@ pub(crate) struct OwnAccount {
 impl OwnAccount {
     /// A new account, numbered from `seed` and the process id so parallel runs differ.
     pub(crate) fn new(seed: u32) -> Self {
-        let id = format!("{:06}{:06}", std::process::id() % 1_000_000, seed);
+        Self::with_id(format!("{:06}{:06}", std::process::id() % 1_000_000, seed))
+    }
+
+    /// The account `id` (one an organisation made, say), acted in through AssumeRole.
+    pub(crate) fn with_id(id: String) -> Self {
         let credentials = block_on(async {
             sts_as("testing", "testing")
                 .assume_role()
