@@ -86,44 +86,49 @@ pub(crate) struct Across<T> {
     pub(crate) missed: Vec<(String, String)>,
 }
 
-/// Runs `work` in each of `accounts`, reached through `reach` with `request`'s role under
-/// `session_name`, at most `request.concurrency` accounts at once.
-pub(crate) async fn across<R, T, F, Fut>(
-    reach: &R,
-    accounts: &[String],
-    request: &AccountsRequest,
-    session_name: &str,
-    work: F,
-) -> Across<T>
-where
-    R: Reach,
-    F: Fn(String, R::Api) -> Fut,
-    Fut: Future<Output = Result<T, String>>,
-{
-    let work = &work;
-    let results: Vec<(String, Result<T, String>)> =
-        futures_util::stream::iter(accounts.iter().cloned())
-            .map(|account| async move {
-                let outcome = match reach.reach(&account, &request.role, session_name).await {
-                    Ok(api) => work(account.clone(), api).await,
-                    Err(err) => Err(format!("cannot assume role {} there: {err}", request.role)),
-                };
-                (account, outcome)
-            })
-            .buffered(request.concurrency)
-            .collect()
-            .await;
-    let mut done = Across {
-        covered: Vec::new(),
-        missed: Vec::new(),
-    };
-    for (account, outcome) in results {
-        match outcome {
-            Ok(value) => done.covered.push((account, value)),
-            Err(why) => done.missed.push((account, why)),
+/// Where a run across accounts goes: the accounts, the way to reach them, the role and bound
+/// asked, and the session name the roles are assumed under.
+pub(crate) struct Targets<'a, R> {
+    pub(crate) reach: &'a R,
+    pub(crate) accounts: &'a [String],
+    pub(crate) request: &'a AccountsRequest,
+    pub(crate) session_name: &'a str,
+}
+
+impl<R: Reach> Targets<'_, R> {
+    /// Runs `work` in each account, reached with the role asked, at most `request.concurrency`
+    /// accounts at once.
+    pub(crate) async fn across<T, F, Fut>(&self, work: F) -> Across<T>
+    where
+        F: Fn(String, R::Api) -> Fut,
+        Fut: Future<Output = Result<T, String>>,
+    {
+        let work = &work;
+        let role = &self.request.role;
+        let results: Vec<(String, Result<T, String>)> =
+            futures_util::stream::iter(self.accounts.iter().cloned())
+                .map(|account| async move {
+                    let outcome = match self.reach.reach(&account, role, self.session_name).await {
+                        Ok(api) => work(account.clone(), api).await,
+                        Err(err) => Err(format!("cannot assume role {role} there: {err}")),
+                    };
+                    (account, outcome)
+                })
+                .buffered(self.request.concurrency)
+                .collect()
+                .await;
+        let mut done = Across {
+            covered: Vec::new(),
+            missed: Vec::new(),
+        };
+        for (account, outcome) in results {
+            match outcome {
+                Ok(value) => done.covered.push((account, value)),
+                Err(why) => done.missed.push((account, why)),
+            }
         }
+        done
     }
-    done
 }
 
 #[cfg(test)]

@@ -50,10 +50,12 @@ async fn an_account_without_the_role_or_suspended_is_named_and_the_others_are_co
         .map(str::to_string)
         .to_vec();
     let found = list_people_across(
-        &org,
-        &accounts,
-        &request(8),
-        "iam-onboard.admin",
+        &Targets {
+            reach: &org,
+            accounts: &accounts,
+            request: &request(8),
+            session_name: "iam-onboard.admin",
+        },
         &ListFilter {
             all: true,
             ..ListFilter::default()
@@ -111,10 +113,12 @@ async fn an_audit_of_fifty_accounts_takes_the_round_trips_of_one_plus_the_role_a
     let audit = async |concurrency: usize, accounts: &[String]| {
         let started = tokio::time::Instant::now();
         let found = audit_across(
-            &org,
-            accounts,
-            &request(concurrency),
-            "iam-onboard.admin",
+            &Targets {
+                reach: &org,
+                accounts,
+                request: &request(concurrency),
+                session_name: "iam-onboard.admin",
+            },
             &templates,
             Thresholds::default(),
             now,
@@ -209,10 +213,12 @@ mod offboarding {
             .iam
             .refuse_always("iam:DeleteAccessKey", AwsErrorKind::AccessDenied);
         let found = prepare_across(
-            &org,
-            &accounts(),
-            &request(8),
-            "iam-onboard.admin",
+            &Targets {
+                reach: &org,
+                accounts: &accounts(),
+                request: &request(8),
+                session_name: "iam-onboard.admin",
+            },
             &alice(),
             &Protected::default(),
             "2026-12-01T00:00:00Z",
@@ -270,10 +276,12 @@ mod offboarding {
         let session = crate::protect::member_session_name(&caller);
         let admin = OffboardRequest::new("admin".to_string(), OffboardMode::Delete, None).unwrap();
         let found = prepare_across(
-            &org,
-            &[A.to_string()],
-            &request(8),
-            &session,
+            &Targets {
+                reach: &org,
+                accounts: &[A.to_string()],
+                request: &request(8),
+                session_name: &session,
+            },
             &admin,
             &Protected::default(),
             "2026-12-01T00:00:00Z",

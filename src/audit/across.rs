@@ -3,7 +3,7 @@
 
 use super::gather::gather_iam;
 use super::{Finding, Thresholds, iam_findings};
-use crate::accounts::{AccountsRequest, Across, across};
+use crate::accounts::{Across, Targets};
 use crate::aws::Reach;
 use crate::template::TemplateSet;
 
@@ -12,20 +12,13 @@ pub(crate) type AccountAudit = (Vec<Finding>, Vec<String>);
 
 /// Each account's findings and warnings.
 pub(crate) async fn audit_across<R: Reach>(
-    reach: &R,
-    accounts: &[String],
-    request: &AccountsRequest,
-    session_name: &str,
+    targets: &Targets<'_, R>,
     templates: &TemplateSet,
     thresholds: Thresholds,
     now: u64,
 ) -> Across<AccountAudit> {
-    across(
-        reach,
-        accounts,
-        request,
-        session_name,
-        |account, api| async move {
+    targets
+        .across(|account, api| async move {
             let (facts, warnings) = gather_iam(&api, templates).await;
             let mut findings = iam_findings(&facts, templates, thresholds, now);
             for finding in &mut findings {
@@ -36,7 +29,6 @@ pub(crate) async fn audit_across<R: Reach>(
                 .map(|warning| format!("account {account}: {warning}"))
                 .collect();
             Ok((findings, warnings))
-        },
-    )
-    .await
+        })
+        .await
 }

@@ -2,7 +2,7 @@
 //! caller read once, and every account reached from the caller's credentials; what could not be
 //! covered said on standard error and in the exit code.
 
-use crate::accounts::{ACCOUNTS_SET, AccountsRequest};
+use crate::accounts::{ACCOUNTS_SET, AccountsRequest, Targets};
 use crate::aws::Iam;
 use crate::aws::sdk::SdkReach;
 use crate::cli::AccountsArgs;
@@ -20,6 +20,18 @@ pub(super) struct Reached {
     pub(super) reach: SdkReach,
     pub(super) session_name: String,
     pub(super) acting: Acting,
+}
+
+impl Reached {
+    /// Where the run goes.
+    pub(super) fn targets(&self) -> Targets<'_, SdkReach> {
+        Targets {
+            reach: &self.reach,
+            accounts: &self.accounts,
+            request: &self.request,
+            session_name: &self.session_name,
+        }
+    }
 }
 
 /// `None` without `--accounts`; else the accounts resolved and the way to reach them.

@@ -30,16 +30,8 @@ pub(super) async fn audit(args: AuditArgs, settings: &Settings) -> Result<(), Er
     });
     let now = SystemClock.unix_now();
     if let Some(reached) = reached {
-        let found = audit::across::audit_across(
-            &reached.reach,
-            &reached.accounts,
-            &reached.request,
-            &reached.session_name,
-            templates,
-            thresholds,
-            now,
-        )
-        .await;
+        let found =
+            audit::across::audit_across(&reached.targets(), templates, thresholds, now).await;
         if let Some(bar) = spinner {
             bar.finish_and_clear();
         }

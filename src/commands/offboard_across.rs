@@ -3,7 +3,7 @@
 //! account before anything is removed in any; a report per account. A re-run finishes what is
 //! left.
 
-use super::across::{Reached, covered_all};
+use super::across::covered_all;
 use super::confirm_typed;
 use crate::cli::OffboardArgs;
 use crate::clock::{Clock, SystemClock, rfc3339};
@@ -68,24 +68,9 @@ pub(super) async fn offboard_across(
     let Some(reached) = super::across::reached(&args.across, settings).await? else {
         unreachable!("called with --accounts");
     };
-    let Reached {
-        request: asked,
-        accounts,
-        reach,
-        session_name,
-        acting,
-    } = reached;
     let now = rfc3339(SystemClock.unix_now());
-    let found = prepare_across(
-        &reach,
-        &accounts,
-        &asked,
-        &session_name,
-        &request,
-        &settings.protected,
-        &now,
-    )
-    .await;
+    let found = prepare_across(&reached.targets(), &request, &settings.protected, &now).await;
+    let acting = reached.acting.clone();
     let mut missed = found.missed;
     let mut offboardings = Vec::new();
     for (account, prepared) in found.covered {

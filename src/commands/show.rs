@@ -40,16 +40,9 @@ pub(super) async fn show(args: ShowArgs, settings: &Settings) -> Result<(), Erro
         &args.username,
         super::across::reached(&args.across, settings).await?,
     ) {
-        let found = people::read_user_across(
-            &reached.reach,
-            &reached.accounts,
-            &reached.request,
-            &reached.session_name,
-            name,
-            templates,
-            SystemClock.unix_now(),
-        )
-        .await;
+        let found =
+            people::read_user_across(&reached.targets(), name, templates, SystemClock.unix_now())
+                .await;
         let accounts: Vec<AccountUser> = found
             .covered
             .into_iter()
@@ -133,14 +126,7 @@ pub(super) async fn list(args: ListArgs, settings: &Settings) -> Result<(), Erro
         all: args.all,
     };
     if let Some(reached) = super::across::reached(&args.across, settings).await? {
-        let found = people::list_people_across(
-            &reached.reach,
-            &reached.accounts,
-            &reached.request,
-            &reached.session_name,
-            &filter,
-        )
-        .await;
+        let found = people::list_people_across(&reached.targets(), &filter).await;
         let report = ListReport {
             acting: reached.acting,
             people: found

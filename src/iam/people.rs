@@ -3,7 +3,7 @@
 //! and the credential report, so thousands of users cost a handful of calls, never calls per
 //! user. Nothing here is a secret: key ids and device serial numbers are identifiers.
 
-use crate::accounts::{AccountsRequest, Across, across};
+use crate::accounts::{Across, Targets};
 use crate::aws::{AuthorizedUser, AwsResult, CredentialRow, Iam, MfaDevice, Reach};
 use crate::clock::parse_rfc3339;
 use crate::iam::offboard::access_cut;
@@ -247,18 +247,11 @@ pub(crate) fn people(
 /// The people of each account reached, each line naming its account: the same two reads in
 /// every account, the accounts at once.
 pub(crate) async fn list_people_across<R: Reach>(
-    reach: &R,
-    accounts: &[String],
-    request: &AccountsRequest,
-    session_name: &str,
+    targets: &Targets<'_, R>,
     filter: &ListFilter,
 ) -> Across<Vec<PersonLine>> {
-    across(
-        reach,
-        accounts,
-        request,
-        session_name,
-        |account, api| async move {
+    targets
+        .across(|account, api| async move {
             let mut lines = list_people(&api, filter)
                 .await
                 .map_err(|err| err.to_string())?;
@@ -266,33 +259,24 @@ pub(crate) async fn list_people_across<R: Reach>(
                 line.account = Some(account.clone());
             }
             Ok(lines)
-        },
-    )
-    .await
+        })
+        .await
 }
 
 /// The user `name` in each account reached that has one: `show` in every account at once.
 pub(crate) async fn read_user_across<R: Reach>(
-    reach: &R,
-    accounts: &[String],
-    request: &AccountsRequest,
-    session_name: &str,
+    targets: &Targets<'_, R>,
     name: &str,
     templates: &TemplateSet,
     now: u64,
 ) -> Across<Option<UserView>> {
-    across(
-        reach,
-        accounts,
-        request,
-        session_name,
-        |_, api| async move {
+    targets
+        .across(|_, api| async move {
             read_user(&api, name, templates, now)
                 .await
                 .map_err(|err| err.to_string())
-        },
-    )
-    .await
+        })
+        .await
 }
 
 /// The latest console sign-in or access key use of a credential report row, if any (the report

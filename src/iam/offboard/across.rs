@@ -4,7 +4,7 @@
 //! the rest of each account's plan at once.
 
 use super::{FoundAndPlanned, OffboardPlan, OffboardRequest, OffboardUser, Removed, execute};
-use crate::accounts::{AccountsRequest, Across, across};
+use crate::accounts::{Across, Targets};
 use crate::aws::Reach;
 use crate::error::Error;
 use crate::operation::{Operation, Prepared};
@@ -22,20 +22,13 @@ pub(crate) struct AccountOffboarding<A> {
 /// Prepares the offboarding in each account: the refusal of a protected person or of the
 /// caller comes back as that account's error, an account not reached as a miss.
 pub(crate) async fn prepare_across<R: Reach>(
-    reach: &R,
-    accounts: &[String],
-    asked: &AccountsRequest,
-    session_name: &str,
+    targets: &Targets<'_, R>,
     request: &OffboardRequest,
     protected: &Protected,
     now: &str,
 ) -> Across<Result<AccountOffboarding<R::Api>, Error>> {
-    across(
-        reach,
-        accounts,
-        asked,
-        session_name,
-        |account, api| async move {
+    targets
+        .across(|account, api| async move {
             let api = Arc::new(api);
             let operation = OffboardUser {
                 api: api.clone(),
@@ -51,9 +44,8 @@ pub(crate) async fn prepare_across<R: Reach>(
                     api,
                     prepared,
                 }))
-        },
-    )
-    .await
+        })
+        .await
 }
 
 /// Runs the prepared offboardings: the deny-all phase in every account at once, then every
