@@ -385,3 +385,67 @@ fn an_account_set_given_as_an_ou_follows_the_organisation() {
         .output()
         .exits(0);
 }
+
+#[test]
+fn a_template_s_aws_managed_policy_is_checked_before_any_change_and_attached_to_its_permission_set()
+{
+    let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let (instance_arn, store) = instance();
+    let dir = tempfile::tempdir().unwrap();
+    let set = dir.path().join("set");
+    let set_arg = set.to_str().unwrap();
+    Run::new(&["templates", "export", set_arg])
+        .output()
+        .exits(0);
+    let file = set.join("finance-aws.json");
+    let mut template: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(set.join("finance.json")).unwrap()).unwrap();
+    let with = |template: &mut serde_json::Value, policy: &str| {
+        template["aws_managed_policies"] = serde_json::json!([policy]);
+        std::fs::write(&file, template.to_string()).unwrap();
+    };
+    let name = unique("carla");
+    let assign = |name: &str| {
+        let mut args = vec![
+            "--templates",
+            set_arg,
+            "assign",
+            name,
+            "--template",
+            "finance-aws",
+        ];
+        args.extend(["--account", "111111111111"]);
+        args.extend_from_slice(CREATE);
+        Run::new(&args).output()
+    };
+    with(&mut template, "job-function/NoSuchPolicy");
+    assign(&name)
+        .exits(2)
+        .stderr_has("finance-aws.json")
+        .stderr_has("aws_managed_policies")
+        .stderr_has("arn:aws:iam::aws:policy/job-function/NoSuchPolicy");
+    assert!(identity_user_id(&store, &name).is_none(), "nothing changed");
+
+    with(&mut template, "AWSBillingReadOnlyAccess");
+    let report = assign(&name).exits(0).json();
+    let permission_set = report["permission_sets"][0]["arn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let attached = block_on(async {
+        sso()
+            .0
+            .list_managed_policies_in_permission_set()
+            .instance_arn(&instance_arn)
+            .permission_set_arn(&permission_set)
+            .send()
+            .await
+            .unwrap()
+    });
+    let arns: Vec<&str> = attached
+        .attached_managed_policies()
+        .iter()
+        .filter_map(|p| p.arn())
+        .collect();
+    assert_eq!(arns, ["arn:aws:iam::aws:policy/AWSBillingReadOnlyAccess"]);
+}

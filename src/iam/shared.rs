@@ -82,18 +82,42 @@ impl SharedState {
 
     /// Refuses a template that names an AWS managed policy AWS does not have.
     fn refuse_missing(&self, template: &Template) -> Result<(), InputError> {
-        match self.aws_managed_missing.as_slice() {
-            [] => Ok(()),
-            missing => Err(InputError::new(
-                "aws_managed_policies",
-                format!(
-                    "AWS has no managed policy {}; name one that exists (aws iam list-policies --scope AWS)",
-                    missing.join(", ")
-                ),
-            )
-            .in_file(&template.source)),
-        }
+        refuse_missing_aws_managed(template, &self.aws_managed_missing)
     }
+}
+
+/// Refuses `template` when `missing` (AWS managed policies it names) is not empty.
+pub(crate) fn refuse_missing_aws_managed(
+    template: &Template,
+    missing: &[String],
+) -> Result<(), InputError> {
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(InputError::new(
+        "aws_managed_policies",
+        format!(
+            "AWS has no managed policy {}; name one that exists (aws iam list-policies --scope AWS)",
+            missing.join(", ")
+        ),
+    )
+    .in_file(&template.source))
+}
+
+/// The AWS managed policies `template` names that AWS does not have, asked at once (GetPolicy).
+pub(crate) async fn missing_aws_managed(
+    api: &impl Iam,
+    template: &Template,
+    caller: &CallerIdentity,
+) -> AwsResult<Vec<String>> {
+    let arns = aws_managed_arns(template, caller);
+    let found = try_join_all(arns.iter().map(|arn| api.policy_exists(arn))).await?;
+    Ok(arns
+        .into_iter()
+        .zip(found)
+        .filter(|(_, exists)| !exists)
+        .map(|(arn, _)| arn)
+        .collect())
 }
 
 /// The ARNs of the AWS managed policies a template names, in the caller's partition.
@@ -167,17 +191,11 @@ pub(crate) async fn observe_shared(api: &impl Iam, template: &Template) -> AwsRe
         role,
         caller,
     )?;
-    let aws_managed = caller
-        .map(|caller| aws_managed_arns(template, &caller))
-        .unwrap_or_default();
     let aws_managed_missing = async {
-        let found = try_join_all(aws_managed.iter().map(|arn| api.policy_exists(arn))).await?;
-        Ok(aws_managed
-            .iter()
-            .zip(found)
-            .filter(|(_, exists)| !exists)
-            .map(|(arn, _)| arn.clone())
-            .collect::<Vec<_>>())
+        match &caller {
+            Some(caller) => missing_aws_managed(api, template, caller).await,
+            None => Ok(Vec::new()),
+        }
     };
     let documents = try_join_all(template.managed_policies().map(|policy| {
         let suffix = format!(":policy{IAM_PATH}{}", policy.iam_name);
