@@ -301,12 +301,13 @@ pub(crate) fn read_decisions(
                 "keep" => Decision::Keep,
                 "revoke" => Decision::Revoke,
                 other => match other.strip_prefix("move:") {
-                    Some(to) if templates.get(to).is_ok() => Decision::Move(to.to_string()),
-                    Some(to) => {
-                        let err = templates.get(to).unwrap_err();
-                        problems.push(at("decision", err.reason));
-                        continue;
-                    }
+                    Some(to) => match templates.get(to) {
+                        Ok(_) => Decision::Move(to.to_string()),
+                        Err(err) => {
+                            problems.push(at("decision", err.reason));
+                            continue;
+                        }
+                    },
                     None => {
                         problems.push(at(
                             "decision",

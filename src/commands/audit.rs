@@ -18,18 +18,19 @@ pub(super) async fn audit(args: AuditArgs, settings: &Settings) -> Result<(), Er
         review_days: args.review_days,
     };
     let reached = super::across::reached(&args.across, settings).await?;
-    let sdk_config = settings.sdk_config().await?;
-    let iam = settings.iam(&sdk_config);
-    let spinner = (settings.terminal.interactive && !settings.quiet).then(|| {
-        let bar = indicatif::ProgressBar::new_spinner();
-        bar.set_message(
-            "reading the account (the credential report can take a minute to generate)",
-        );
-        bar.enable_steady_tick(std::time::Duration::from_millis(120));
-        bar
-    });
+    let start_spinner = || {
+        (settings.terminal.interactive && !settings.quiet).then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_message(
+                "reading the account (the credential report can take a minute to generate)",
+            );
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            bar
+        })
+    };
     let now = SystemClock.unix_now();
     if let Some(reached) = reached {
+        let spinner = start_spinner();
         let found =
             audit::across::audit_across(&reached.targets(), templates, thresholds, now).await;
         if let Some(bar) = spinner {
@@ -45,6 +46,9 @@ pub(super) async fn audit(args: AuditArgs, settings: &Settings) -> Result<(), Er
         super::across::covered_all(found.missed, settings)?;
         return fail_on(&report, args.fail_on);
     }
+    let sdk_config = settings.sdk_config().await?;
+    let iam = settings.iam(&sdk_config);
+    let spinner = start_spinner();
     let (facts, mut warnings) = gather::gather_iam(&iam, templates).await;
     let mut findings = audit::iam_findings(&facts, templates, thresholds, now);
     if args.sso {
