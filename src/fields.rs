@@ -143,6 +143,15 @@ pub(crate) static IAM_ROLE_NAME: FieldRule = FieldRule::new(
     "A-Z a-z 0-9 + = , . @ _ -",
 );
 
+/// The MFA device of STS GetSessionToken (`serialNumberType`): the caller's profile's
+/// `mfa_serial`, used by `--accounts`.
+pub(crate) static STS_MFA_SERIAL: FieldRule = FieldRule::new(
+    "sts GetSessionToken.SerialNumber",
+    (9, 256),
+    r"[A-Za-z0-9_+=/:,.@-]",
+    "A-Z a-z 0-9 + = / : , . @ _ -",
+);
+
 /// IAM group names (`groupNameType`).
 pub(crate) static IAM_GROUP_NAME: FieldRule = FieldRule::new(
     "iam CreateGroup.GroupName",
@@ -249,6 +258,15 @@ mod tests {
         ] {
             assert!(check_parent_id(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn an_mfa_serial_is_a_device_arn_or_a_hardware_serial_of_9_to_256_characters() {
+        assert!(STS_MFA_SERIAL.check("arn:aws:iam::123456789012:mfa/ops").is_ok());
+        assert!(STS_MFA_SERIAL.check("GAHT12345678").is_ok());
+        assert!(STS_MFA_SERIAL.check("short").unwrap_err().contains("at least 9"));
+        let spaced = STS_MFA_SERIAL.check("arn:aws:iam::1:mfa/my device").unwrap_err();
+        assert!(spaced.contains("' '"), "{spaced}");
     }
 
     #[test]

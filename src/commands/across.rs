@@ -64,6 +64,11 @@ pub(super) async fn reached(
         .await
         .map_err(Error::from_aws)?;
     let serial = crate::aws::config::profile_mfa_serial(&settings.aws).await;
+    if let Some(serial) = &serial {
+        crate::fields::STS_MFA_SERIAL.check(serial).map_err(|why| {
+            InputError::new("mfa_serial", format!("{serial:?} in the profile {why}"))
+        })?;
+    }
     let code = match &serial {
         None => None,
         Some(serial) if settings.terminal.interactive => {
