@@ -262,10 +262,21 @@ mod tests {
 
     #[test]
     fn an_mfa_serial_is_a_device_arn_or_a_hardware_serial_of_9_to_256_characters() {
-        assert!(STS_MFA_SERIAL.check("arn:aws:iam::123456789012:mfa/ops").is_ok());
+        assert!(
+            STS_MFA_SERIAL
+                .check("arn:aws:iam::123456789012:mfa/ops")
+                .is_ok()
+        );
         assert!(STS_MFA_SERIAL.check("GAHT12345678").is_ok());
-        assert!(STS_MFA_SERIAL.check("short").unwrap_err().contains("at least 9"));
-        let spaced = STS_MFA_SERIAL.check("arn:aws:iam::1:mfa/my device").unwrap_err();
+        assert!(
+            STS_MFA_SERIAL
+                .check("short")
+                .unwrap_err()
+                .contains("at least 9")
+        );
+        let spaced = STS_MFA_SERIAL
+            .check("arn:aws:iam::1:mfa/my device")
+            .unwrap_err();
         assert!(spaced.contains("' '"), "{spaced}");
     }
 

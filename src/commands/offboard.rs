@@ -49,11 +49,7 @@ async fn offboard_user(
     settings: &Settings,
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
-    let mode = if args.disable_only {
-        OffboardMode::DisableOnly
-    } else {
-        OffboardMode::Delete
-    };
+    let mode = OffboardMode::asked(args.disable_only);
     let request_for = |name: String| OffboardRequest::new(name, mode, args.reason.clone());
     let given = args.username.clone().map(request_for).transpose()?;
     let mut prompter = Dialogue::new(settings.terminal.look);

@@ -58,11 +58,7 @@ pub(super) async fn offboard_across(
         )
         .into());
     };
-    let mode = if args.disable_only {
-        OffboardMode::DisableOnly
-    } else {
-        OffboardMode::Delete
-    };
+    let mode = OffboardMode::asked(args.disable_only);
     let request = OffboardRequest::new(name, mode, args.reason.clone())?;
     super::confirmable(settings)?;
     let Some(reached) = super::across::reached(&args.across, settings).await? else {

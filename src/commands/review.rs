@@ -90,11 +90,7 @@ async fn apply(
 ) -> Result<(), Error> {
     let (decided, undecided) =
         review::read_decisions(&args.dir, &settings.templates).map_err(Error::BadRows)?;
-    let mode = if args.disable_only {
-        OffboardMode::DisableOnly
-    } else {
-        OffboardMode::Delete
-    };
+    let mode = OffboardMode::asked(args.disable_only);
     let today = today(SystemClock.unix_now());
     let rows = review::rows(&decided, &settings.templates, mode, &today).map_err(Error::BadRows)?;
     super::confirmable(settings)?;

@@ -489,6 +489,17 @@ pub(crate) enum OffboardMode {
     DisableOnly,
 }
 
+impl OffboardMode {
+    /// The mode `--disable-only` asks for (given or not).
+    pub(crate) fn asked(disable_only: bool) -> Self {
+        if disable_only {
+            OffboardMode::DisableOnly
+        } else {
+            OffboardMode::Delete
+        }
+    }
+}
+
 /// A validated `offboard` request for an IAM user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct OffboardRequest {
