@@ -5,7 +5,7 @@ use super::*;
 use crate::audit::gather::gather_iam;
 use crate::audit::sso::{FoundAssignment, SsoFacts, sso_findings};
 use crate::aws::memory::{ACCOUNT, MEMORY_CREATED, MemoryIam};
-use crate::aws::{Iam, Principal};
+use crate::aws::{IamAccess, IamAccount, IamUsers, Principal};
 use crate::clock::{Clock, TokioClock};
 use std::time::Duration;
 
@@ -329,7 +329,6 @@ async fn only_a_template_in_use_drifts_when_its_policies_are_missing() {
 
 #[tokio::test]
 async fn a_role_template_s_role_is_checked_against_its_design_and_a_weakened_trust_is_high() {
-    use crate::aws::Iam;
     let api = MemoryIam::new(created());
     let request = crate::iam::request::NewUserRequest::new(
         crate::iam::request::NewUserInput {

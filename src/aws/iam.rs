@@ -217,14 +217,39 @@ impl Default for PasswordRules {
     }
 }
 
-/// Every IAM and STS call the tool makes. One method per API operation; `Option` results mean
-/// NoSuchEntity was an expected answer.
-pub(crate) trait Iam: Sync {
+/// Every IAM and STS call the tool makes, as four traits by what the call touches. One method per
+/// API operation; `Option` results mean NoSuchEntity was an expected answer. Everything above the
+/// boundary asks for `Iam`, which every implementation of the four is.
+pub(crate) trait Iam: IamAccount + IamAccess + IamUsers + IamCredentials {}
+
+impl<T: IamAccount + IamAccess + IamUsers + IamCredentials> Iam for T {}
+
+/// The account and the caller: who is calling, the password policy, and the account-wide reads
+/// (authorization details, credential report, last-accessed data, root MFA).
+pub(crate) trait IamAccount: Sync {
     fn get_caller_identity(&self) -> impl Future<Output = AwsResult<CallerIdentity>> + Send;
     fn get_account_password_policy(
         &self,
     ) -> impl Future<Output = AwsResult<Option<PasswordRules>>> + Send;
+    /// Every user of the account with what is attached (GetAccountAuthorizationDetails,
+    /// Filter=User, all pages).
+    fn list_authorized_users(&self) -> impl Future<Output = AwsResult<Vec<AuthorizedUser>>> + Send;
+    /// The credential report, generated when needed (GenerateCredentialReport until COMPLETE,
+    /// then GetCredentialReport).
+    fn credential_report(&self) -> impl Future<Output = AwsResult<Vec<CredentialRow>>> + Send;
+    /// IAM's last-accessed data for a group or role, at action level
+    /// (GenerateServiceLastAccessedDetails, polled until done with GetServiceLastAccessedDetails,
+    /// every page).
+    fn service_last_accessed(
+        &self,
+        arn: &str,
+    ) -> impl Future<Output = AwsResult<Vec<ServiceLastAccessed>>> + Send;
+    /// Whether the root user has MFA (GetAccountSummary, AccountMFAEnabled).
+    fn root_has_mfa(&self) -> impl Future<Output = AwsResult<bool>> + Send;
+}
 
+/// What grants access: customer and AWS managed policies, groups and roles, with their policies.
+pub(crate) trait IamAccess: Sync {
     /// The customer-managed policies under `path`, all pages: (ARN, default version id) each.
     fn list_local_policies(
         &self,
@@ -259,7 +284,6 @@ pub(crate) trait Iam: Sync {
         arn: &str,
         version_id: &str,
     ) -> impl Future<Output = AwsResult<()>> + Send;
-
     fn get_group(&self, name: &str) -> impl Future<Output = AwsResult<Option<String>>> + Send;
     fn create_group(
         &self,
@@ -275,7 +299,6 @@ pub(crate) trait Iam: Sync {
         group: &str,
         policy_arn: &str,
     ) -> impl Future<Output = AwsResult<()>> + Send;
-
     /// The group's inline policy `name`; `None` when the group has none of that name.
     fn get_group_policy(
         &self,
@@ -299,7 +322,6 @@ pub(crate) trait Iam: Sync {
         group: &str,
         name: &str,
     ) -> impl Future<Output = AwsResult<()>> + Send;
-
     fn get_role(&self, name: &str) -> impl Future<Output = AwsResult<Option<RoleInfo>>> + Send;
     /// Returns the new role's ARN.
     fn create_role(&self, role: &NewRole) -> impl Future<Output = AwsResult<String>> + Send;
@@ -353,7 +375,10 @@ pub(crate) trait Iam: Sync {
         role: &str,
         name: &str,
     ) -> impl Future<Output = AwsResult<()>> + Send;
+}
 
+/// The users themselves: their lifecycle, group memberships, own policies, tags and boundary.
+pub(crate) trait IamUsers: Sync {
     /// Every IAM user's name, all pages.
     fn list_users(&self) -> impl Future<Output = AwsResult<Vec<String>>> + Send;
     fn get_user(&self, name: &str) -> impl Future<Output = AwsResult<Option<UserInfo>>> + Send;
@@ -373,7 +398,54 @@ pub(crate) trait Iam: Sync {
         group: &str,
         user: &str,
     ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn list_user_policies(&self, user: &str)
+    -> impl Future<Output = AwsResult<Vec<String>>> + Send;
+    /// Creates or replaces an inline policy of the user.
+    fn put_user_policy(
+        &self,
+        user: &str,
+        policy_name: &str,
+        document: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn delete_user_policy(
+        &self,
+        user: &str,
+        policy_name: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn list_attached_user_policies(
+        &self,
+        user: &str,
+    ) -> impl Future<Output = AwsResult<Vec<String>>> + Send;
+    fn attach_user_policy(
+        &self,
+        user: &str,
+        policy_arn: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn detach_user_policy(
+        &self,
+        user: &str,
+        policy_arn: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn tag_user(
+        &self,
+        user: &str,
+        tags: &[(String, String)],
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn put_user_permissions_boundary(
+        &self,
+        user: &str,
+        policy_arn: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn delete_user_permissions_boundary(
+        &self,
+        user: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn untag_user(&self, user: &str, keys: &[&str]) -> impl Future<Output = AwsResult<()>> + Send;
+}
 
+/// How a user signs in and calls: login profile, MFA devices, access keys, signing
+/// certificates, SSH keys and service-specific credentials.
+pub(crate) trait IamCredentials: Sync {
     fn has_login_profile(&self, user: &str) -> impl Future<Output = AwsResult<bool>> + Send;
     fn create_login_profile(
         &self,
@@ -389,7 +461,6 @@ pub(crate) trait Iam: Sync {
         password_reset_required: bool,
     ) -> impl Future<Output = AwsResult<()>> + Send;
     fn delete_login_profile(&self, user: &str) -> impl Future<Output = AwsResult<()>> + Send;
-
     fn list_mfa_devices(&self, user: &str) -> impl Future<Output = AwsResult<Vec<String>>> + Send;
     /// The user's MFA devices with when each was enabled.
     fn list_mfa_devices_enabled(
@@ -401,21 +472,6 @@ pub(crate) trait Iam: Sync {
         &self,
         user: &str,
     ) -> impl Future<Output = AwsResult<Option<Option<String>>>> + Send;
-    /// Every user of the account with what is attached (GetAccountAuthorizationDetails,
-    /// Filter=User, all pages).
-    fn list_authorized_users(&self) -> impl Future<Output = AwsResult<Vec<AuthorizedUser>>> + Send;
-    /// The credential report, generated when needed (GenerateCredentialReport until COMPLETE,
-    /// then GetCredentialReport).
-    fn credential_report(&self) -> impl Future<Output = AwsResult<Vec<CredentialRow>>> + Send;
-    /// IAM's last-accessed data for a group or role, at action level
-    /// (GenerateServiceLastAccessedDetails, polled until done with GetServiceLastAccessedDetails,
-    /// every page).
-    fn service_last_accessed(
-        &self,
-        arn: &str,
-    ) -> impl Future<Output = AwsResult<Vec<ServiceLastAccessed>>> + Send;
-    /// Whether the root user has MFA (GetAccountSummary, AccountMFAEnabled).
-    fn root_has_mfa(&self) -> impl Future<Output = AwsResult<bool>> + Send;
     fn list_unassigned_virtual_mfa_devices(
         &self,
     ) -> impl Future<Output = AwsResult<Vec<String>>> + Send;
@@ -438,7 +494,6 @@ pub(crate) trait Iam: Sync {
     ) -> impl Future<Output = AwsResult<()>> + Send;
     fn delete_virtual_mfa_device(&self, serial: &str)
     -> impl Future<Output = AwsResult<()>> + Send;
-
     fn list_access_keys(
         &self,
         user: &str,
@@ -491,47 +546,4 @@ pub(crate) trait Iam: Sync {
         user: &str,
         credential_id: &str,
     ) -> impl Future<Output = AwsResult<()>> + Send;
-    fn list_user_policies(&self, user: &str)
-    -> impl Future<Output = AwsResult<Vec<String>>> + Send;
-    /// Creates or replaces an inline policy of the user.
-    fn put_user_policy(
-        &self,
-        user: &str,
-        policy_name: &str,
-        document: &str,
-    ) -> impl Future<Output = AwsResult<()>> + Send;
-    fn delete_user_policy(
-        &self,
-        user: &str,
-        policy_name: &str,
-    ) -> impl Future<Output = AwsResult<()>> + Send;
-    fn list_attached_user_policies(
-        &self,
-        user: &str,
-    ) -> impl Future<Output = AwsResult<Vec<String>>> + Send;
-    fn attach_user_policy(
-        &self,
-        user: &str,
-        policy_arn: &str,
-    ) -> impl Future<Output = AwsResult<()>> + Send;
-    fn detach_user_policy(
-        &self,
-        user: &str,
-        policy_arn: &str,
-    ) -> impl Future<Output = AwsResult<()>> + Send;
-    fn tag_user(
-        &self,
-        user: &str,
-        tags: &[(String, String)],
-    ) -> impl Future<Output = AwsResult<()>> + Send;
-    fn put_user_permissions_boundary(
-        &self,
-        user: &str,
-        policy_arn: &str,
-    ) -> impl Future<Output = AwsResult<()>> + Send;
-    fn delete_user_permissions_boundary(
-        &self,
-        user: &str,
-    ) -> impl Future<Output = AwsResult<()>> + Send;
-    fn untag_user(&self, user: &str, keys: &[&str]) -> impl Future<Output = AwsResult<()>> + Send;
 }

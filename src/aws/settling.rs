@@ -8,9 +8,10 @@
 
 use super::{
     AccessKey, Assignment, AuthorizedUser, AwsError, AwsErrorKind, AwsResult, CallerIdentity,
-    CredentialRow, Grantee, GroupMembership, GroupRef, Iam, IdentityGroup, MfaDevice, NewPerson,
-    NewRole, NewUser, OperationStatus, PasswordRules, PermissionSetSpec, PolicyVersion, Principal,
-    RoleInfo, ServiceCredential, ServiceLastAccessed, Sso, SsoInstance, UserInfo, VirtualMfaDevice,
+    CredentialRow, Grantee, GroupMembership, GroupRef, Iam, IamAccess, IamAccount, IamCredentials,
+    IamUsers, IdentityGroup, IdentityStore, MfaDevice, NewPerson, NewRole, NewUser,
+    OperationStatus, PasswordRules, PermissionSetSpec, PolicyVersion, Principal, RoleInfo,
+    ServiceCredential, ServiceLastAccessed, Sso, SsoAdmin, SsoInstance, UserInfo, VirtualMfaDevice,
 };
 use crate::secret::Secret;
 use backon::{ExponentialBuilder, Retryable};
@@ -138,7 +139,18 @@ macro_rules! settled {
     };
 }
 
-impl<A: Iam + Send + Sync> Iam for Settling<A> {
+impl<A: Iam + Send + Sync> IamAccount for Settling<A> {
+    settled! {
+        fn get_caller_identity() -> CallerIdentity: pass;
+        fn get_account_password_policy() -> Option<PasswordRules>: pass;
+        fn list_authorized_users() -> Vec<AuthorizedUser>: pass;
+        fn credential_report() -> Vec<CredentialRow>: pass;
+        fn service_last_accessed(arn: &str) -> Vec<ServiceLastAccessed>: pass;
+        fn root_has_mfa() -> bool: pass;
+    }
+}
+
+impl<A: Iam + Send + Sync> IamAccess for Settling<A> {
     async fn create_policy(
         &self,
         name: &str,
@@ -163,24 +175,6 @@ impl<A: Iam + Send + Sync> Iam for Settling<A> {
         created
     }
 
-    async fn create_user(&self, user: &NewUser) -> AwsResult<String> {
-        let created = self.inner.create_user(user).await;
-        self.remember(&created, &[user.name.as_str()]);
-        created
-    }
-
-    async fn create_virtual_mfa_device(
-        &self,
-        name: &str,
-        path: &str,
-    ) -> AwsResult<VirtualMfaDevice> {
-        let created = self.inner.create_virtual_mfa_device(name, path).await;
-        if let Ok(device) = &created {
-            self.remember(&created, &[device.serial.as_str()]);
-        }
-        created
-    }
-
     async fn create_role(&self, role: &NewRole) -> AwsResult<String> {
         let created = self.inner.create_role(role).await;
         self.remember(&created, &[role.name.as_str()]);
@@ -188,8 +182,6 @@ impl<A: Iam + Send + Sync> Iam for Settling<A> {
     }
 
     settled! {
-        fn get_caller_identity() -> CallerIdentity: pass;
-        fn get_account_password_policy() -> Option<PasswordRules>: pass;
         fn list_local_policies(path: &str) -> Vec<(String, String)>: pass;
         fn policy_exists(arn: &str) -> bool: pass;
         fn get_policy_version_document(arn: &str, version_id: &str) -> serde_json::Value: named [arn];
@@ -214,12 +206,50 @@ impl<A: Iam + Send + Sync> Iam for Settling<A> {
         fn get_role_policy(role: &str, name: &str) -> Option<serde_json::Value>: named [role];
         fn put_role_policy(role: &str, name: &str, document: &str) -> (): named [role];
         fn delete_role_policy(role: &str, name: &str) -> (): named [role];
+    }
+}
+
+impl<A: Iam + Send + Sync> IamUsers for Settling<A> {
+    async fn create_user(&self, user: &NewUser) -> AwsResult<String> {
+        let created = self.inner.create_user(user).await;
+        self.remember(&created, &[user.name.as_str()]);
+        created
+    }
+
+    settled! {
         fn list_users() -> Vec<String>: pass;
         fn get_user(name: &str) -> Option<UserInfo>: lookup [name];
         fn delete_user(name: &str) -> (): named [name];
         fn list_groups_for_user(user: &str) -> Vec<GroupRef>: named [user];
         fn add_user_to_group(group: &str, user: &str) -> (): named [group, user];
         fn remove_user_from_group(group: &str, user: &str) -> (): named [group, user];
+        fn list_user_policies(user: &str) -> Vec<String>: named [user];
+        fn put_user_policy(user: &str, policy_name: &str, document: &str) -> (): named [user];
+        fn delete_user_policy(user: &str, policy_name: &str) -> (): pass;
+        fn list_attached_user_policies(user: &str) -> Vec<String>: named [user];
+        fn attach_user_policy(user: &str, policy_arn: &str) -> (): named [user];
+        fn detach_user_policy(user: &str, policy_arn: &str) -> (): pass;
+        fn tag_user(user: &str, tags: &[(String, String)]) -> (): named [user];
+        fn put_user_permissions_boundary(user: &str, policy_arn: &str) -> (): named [user, policy_arn];
+        fn delete_user_permissions_boundary(user: &str) -> (): named [user];
+        fn untag_user(user: &str, keys: &[&str]) -> (): named [user];
+    }
+}
+
+impl<A: Iam + Send + Sync> IamCredentials for Settling<A> {
+    async fn create_virtual_mfa_device(
+        &self,
+        name: &str,
+        path: &str,
+    ) -> AwsResult<VirtualMfaDevice> {
+        let created = self.inner.create_virtual_mfa_device(name, path).await;
+        if let Ok(device) = &created {
+            self.remember(&created, &[device.serial.as_str()]);
+        }
+        created
+    }
+
+    settled! {
         fn has_login_profile(user: &str) -> bool: pass;
         fn create_login_profile(user: &str, password: &Secret, password_reset_required: bool) -> (): named [user];
         fn update_login_profile(user: &str, password: &Secret, password_reset_required: bool) -> (): named [user];
@@ -227,10 +257,6 @@ impl<A: Iam + Send + Sync> Iam for Settling<A> {
         fn list_mfa_devices(user: &str) -> Vec<String>: named [user];
         fn list_mfa_devices_enabled(user: &str) -> Vec<MfaDevice>: named [user];
         fn login_profile_created(user: &str) -> Option<Option<String>>: pass;
-        fn list_authorized_users() -> Vec<AuthorizedUser>: pass;
-        fn credential_report() -> Vec<CredentialRow>: pass;
-        fn service_last_accessed(arn: &str) -> Vec<ServiceLastAccessed>: pass;
-        fn root_has_mfa() -> bool: pass;
         fn list_unassigned_virtual_mfa_devices() -> Vec<String>: pass;
         fn enable_mfa_device(user: &str, serial: &str, code1: &str, code2: &str) -> (): named [user, serial];
         fn deactivate_mfa_device(user: &str, serial: &str) -> (): named [user, serial];
@@ -246,24 +272,56 @@ impl<A: Iam + Send + Sync> Iam for Settling<A> {
         fn delete_ssh_public_key(user: &str, key_id: &str) -> (): pass;
         fn list_service_specific_credentials(user: &str) -> Vec<ServiceCredential>: named [user];
         fn delete_service_specific_credential(user: &str, credential_id: &str) -> (): pass;
-        fn list_user_policies(user: &str) -> Vec<String>: named [user];
-        fn put_user_policy(user: &str, policy_name: &str, document: &str) -> (): named [user];
-        fn delete_user_policy(user: &str, policy_name: &str) -> (): pass;
-        fn list_attached_user_policies(user: &str) -> Vec<String>: named [user];
-        fn attach_user_policy(user: &str, policy_arn: &str) -> (): named [user];
-        fn detach_user_policy(user: &str, policy_arn: &str) -> (): pass;
-        fn tag_user(user: &str, tags: &[(String, String)]) -> (): named [user];
-        fn put_user_permissions_boundary(user: &str, policy_arn: &str) -> (): named [user, policy_arn];
-        fn delete_user_permissions_boundary(user: &str) -> (): named [user];
-        fn untag_user(user: &str, keys: &[&str]) -> (): named [user];
     }
 }
 
-impl<A: Sso + Send + Sync> Sso for Settling<A> {
+impl<A: Sso + Send + Sync> SsoAdmin for Settling<A> {
     fn region(&self) -> String {
         self.inner.region()
     }
 
+    async fn create_permission_set(
+        &self,
+        instance_arn: &str,
+        spec: &PermissionSetSpec,
+        tags: &[(String, String)],
+    ) -> AwsResult<String> {
+        let created = self
+            .inner
+            .create_permission_set(instance_arn, spec, tags)
+            .await;
+        if let Ok(arn) = &created {
+            self.remember(&created, &[arn.as_str()]);
+        }
+        created
+    }
+
+    settled! {
+        fn list_instances() -> Vec<SsoInstance>: pass;
+        fn list_permission_sets(instance_arn: &str) -> Vec<String>: pass;
+        fn describe_permission_set(instance_arn: &str, permission_set_arn: &str) -> PermissionSetSpec: named [permission_set_arn];
+        fn update_permission_set(instance_arn: &str, permission_set_arn: &str, spec: &PermissionSetSpec) -> (): named [permission_set_arn];
+        fn get_inline_policy(instance_arn: &str, permission_set_arn: &str) -> Option<serde_json::Value>: named [permission_set_arn];
+        fn put_inline_policy(instance_arn: &str, permission_set_arn: &str, document: &str) -> (): named [permission_set_arn];
+        fn get_permissions_boundary(instance_arn: &str, permission_set_arn: &str) -> Option<(String, String)>: named [permission_set_arn];
+        fn put_permissions_boundary(instance_arn: &str, permission_set_arn: &str, policy_name: &str, policy_path: &str) -> (): named [permission_set_arn];
+        fn list_managed_policies(instance_arn: &str, permission_set_arn: &str) -> Vec<String>: named [permission_set_arn];
+        fn attach_managed_policy(instance_arn: &str, permission_set_arn: &str, policy_arn: &str) -> (): named [permission_set_arn];
+        fn detach_managed_policy(instance_arn: &str, permission_set_arn: &str, policy_arn: &str) -> (): named [permission_set_arn];
+        fn provision_permission_set(instance_arn: &str, permission_set_arn: &str) -> OperationStatus: named [permission_set_arn];
+        fn describe_provisioning_status(instance_arn: &str, request_id: &str) -> OperationStatus: pass;
+        fn list_assignments_for_user(instance_arn: &str, user_id: &str) -> Vec<Assignment>: named [user_id];
+        fn list_accounts_for_permission_set(instance_arn: &str, permission_set_arn: &str) -> Vec<String>: named [permission_set_arn];
+        fn list_account_assignments(instance_arn: &str, account: &str, permission_set_arn: &str) -> Vec<(Principal, String)>: named [permission_set_arn];
+        fn list_assignments_for_group(instance_arn: &str, group_id: &str) -> Vec<Assignment>: named [group_id];
+        fn create_account_assignment(instance_arn: &str, assignment: &Assignment, grantee: &Grantee) -> OperationStatus: named [grantee.id.as_str(), assignment.permission_set_arn.as_str()];
+        fn describe_assignment_creation(instance_arn: &str, request_id: &str) -> OperationStatus: pass;
+        fn delete_account_assignment(instance_arn: &str, assignment: &Assignment, grantee: &Grantee) -> OperationStatus: named [grantee.id.as_str(), assignment.permission_set_arn.as_str()];
+        fn describe_assignment_deletion(instance_arn: &str, request_id: &str) -> OperationStatus: pass;
+    }
+}
+
+impl<A: Sso + Send + Sync> IdentityStore for Settling<A> {
     async fn create_user(&self, identity_store_id: &str, person: &NewPerson) -> AwsResult<String> {
         let created = self.inner.create_user(identity_store_id, person).await;
         let id = created.as_ref().map(String::as_str).unwrap_or_default();
@@ -286,24 +344,7 @@ impl<A: Sso + Send + Sync> Sso for Settling<A> {
         created
     }
 
-    async fn create_permission_set(
-        &self,
-        instance_arn: &str,
-        spec: &PermissionSetSpec,
-        tags: &[(String, String)],
-    ) -> AwsResult<String> {
-        let created = self
-            .inner
-            .create_permission_set(instance_arn, spec, tags)
-            .await;
-        if let Ok(arn) = &created {
-            self.remember(&created, &[arn.as_str()]);
-        }
-        created
-    }
-
     settled! {
-        fn list_instances() -> Vec<SsoInstance>: pass;
         fn find_user_id(identity_store_id: &str, user_name: &str) -> Option<String>: lookup [user_name];
         fn delete_user(identity_store_id: &str, user_id: &str) -> (): named [user_id];
         fn list_group_memberships_for_member(identity_store_id: &str, user_id: &str) -> Vec<GroupMembership>: named [user_id];
@@ -311,28 +352,8 @@ impl<A: Sso + Send + Sync> Sso for Settling<A> {
         fn find_group(identity_store_id: &str, display_name: &str) -> Option<(String, String)>: lookup [display_name];
         fn create_group_membership(identity_store_id: &str, group_id: &str, user_id: &str) -> (): named [group_id, user_id];
         fn delete_group_membership(identity_store_id: &str, membership_id: &str) -> (): pass;
-        fn list_permission_sets(instance_arn: &str) -> Vec<String>: pass;
-        fn describe_permission_set(instance_arn: &str, permission_set_arn: &str) -> PermissionSetSpec: named [permission_set_arn];
-        fn update_permission_set(instance_arn: &str, permission_set_arn: &str, spec: &PermissionSetSpec) -> (): named [permission_set_arn];
-        fn get_inline_policy(instance_arn: &str, permission_set_arn: &str) -> Option<serde_json::Value>: named [permission_set_arn];
-        fn put_inline_policy(instance_arn: &str, permission_set_arn: &str, document: &str) -> (): named [permission_set_arn];
-        fn get_permissions_boundary(instance_arn: &str, permission_set_arn: &str) -> Option<(String, String)>: named [permission_set_arn];
-        fn put_permissions_boundary(instance_arn: &str, permission_set_arn: &str, policy_name: &str, policy_path: &str) -> (): named [permission_set_arn];
-        fn list_managed_policies(instance_arn: &str, permission_set_arn: &str) -> Vec<String>: named [permission_set_arn];
-        fn attach_managed_policy(instance_arn: &str, permission_set_arn: &str, policy_arn: &str) -> (): named [permission_set_arn];
-        fn detach_managed_policy(instance_arn: &str, permission_set_arn: &str, policy_arn: &str) -> (): named [permission_set_arn];
-        fn provision_permission_set(instance_arn: &str, permission_set_arn: &str) -> OperationStatus: named [permission_set_arn];
-        fn describe_provisioning_status(instance_arn: &str, request_id: &str) -> OperationStatus: pass;
-        fn list_assignments_for_user(instance_arn: &str, user_id: &str) -> Vec<Assignment>: named [user_id];
-        fn list_accounts_for_permission_set(instance_arn: &str, permission_set_arn: &str) -> Vec<String>: named [permission_set_arn];
-        fn list_account_assignments(instance_arn: &str, account: &str, permission_set_arn: &str) -> Vec<(Principal, String)>: named [permission_set_arn];
         fn list_identity_users(identity_store_id: &str) -> Vec<(String, String)>: pass;
         fn list_identity_groups(identity_store_id: &str) -> Vec<IdentityGroup>: pass;
         fn list_group_members(identity_store_id: &str, group_id: &str) -> Vec<(String, String)>: named [group_id];
-        fn list_assignments_for_group(instance_arn: &str, group_id: &str) -> Vec<Assignment>: named [group_id];
-        fn create_account_assignment(instance_arn: &str, assignment: &Assignment, grantee: &Grantee) -> OperationStatus: named [grantee.id.as_str(), assignment.permission_set_arn.as_str()];
-        fn describe_assignment_creation(instance_arn: &str, request_id: &str) -> OperationStatus: pass;
-        fn delete_account_assignment(instance_arn: &str, assignment: &Assignment, grantee: &Grantee) -> OperationStatus: named [grantee.id.as_str(), assignment.permission_set_arn.as_str()];
-        fn describe_assignment_deletion(instance_arn: &str, request_id: &str) -> OperationStatus: pass;
     }
 }

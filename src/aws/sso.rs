@@ -96,65 +96,18 @@ pub(crate) struct OperationStatus {
     pub(crate) state: OperationState,
 }
 
-/// Every IAM Identity Center (SSO Admin) and Identity Store call the tool makes.
-pub(crate) trait Sso: Sync {
+/// Every IAM Identity Center call the tool makes, as the two services AWS splits it into. Everything
+/// above the boundary asks for `Sso`, which every implementation of both is.
+pub(crate) trait Sso: SsoAdmin + IdentityStore {}
+
+impl<T: SsoAdmin + IdentityStore> Sso for T {}
+
+/// SSO Admin: the instance, permission sets (policies, boundary, provisioning) and account
+/// assignments, whose creation and deletion are asynchronous.
+pub(crate) trait SsoAdmin: Sync {
     /// The region the calls go to: Identity Center's home region, for messages.
     fn region(&self) -> String;
     fn list_instances(&self) -> impl Future<Output = AwsResult<Vec<SsoInstance>>> + Send;
-    /// GetUserId by `userName`; `None` when there is no such person.
-    fn find_user_id(
-        &self,
-        identity_store_id: &str,
-        user_name: &str,
-    ) -> impl Future<Output = AwsResult<Option<String>>> + Send;
-    fn create_user(
-        &self,
-        identity_store_id: &str,
-        person: &NewPerson,
-    ) -> impl Future<Output = AwsResult<String>> + Send;
-    fn delete_user(
-        &self,
-        identity_store_id: &str,
-        user_id: &str,
-    ) -> impl Future<Output = AwsResult<()>> + Send;
-    /// The person's group memberships, all pages.
-    fn list_group_memberships_for_member(
-        &self,
-        identity_store_id: &str,
-        user_id: &str,
-    ) -> impl Future<Output = AwsResult<Vec<GroupMembership>>> + Send;
-    /// A group's display name.
-    fn describe_group(
-        &self,
-        identity_store_id: &str,
-        group_id: &str,
-    ) -> impl Future<Output = AwsResult<String>> + Send;
-    /// A group by display name: its id and description; `None` when there is none.
-    fn find_group(
-        &self,
-        identity_store_id: &str,
-        display_name: &str,
-    ) -> impl Future<Output = AwsResult<Option<(String, String)>>> + Send;
-    /// Creates a group; its id.
-    fn create_group(
-        &self,
-        identity_store_id: &str,
-        display_name: &str,
-        description: &str,
-    ) -> impl Future<Output = AwsResult<String>> + Send;
-    /// Makes the person a member of the group; ConflictException when they are already.
-    fn create_group_membership(
-        &self,
-        identity_store_id: &str,
-        group_id: &str,
-        user_id: &str,
-    ) -> impl Future<Output = AwsResult<()>> + Send;
-    fn delete_group_membership(
-        &self,
-        identity_store_id: &str,
-        membership_id: &str,
-    ) -> impl Future<Output = AwsResult<()>> + Send;
-
     fn list_permission_sets(
         &self,
         instance_arn: &str,
@@ -231,7 +184,6 @@ pub(crate) trait Sso: Sync {
         instance_arn: &str,
         request_id: &str,
     ) -> impl Future<Output = AwsResult<OperationStatus>> + Send;
-
     /// Every assignment of one user, across accounts and permission sets.
     fn list_assignments_for_user(
         &self,
@@ -251,22 +203,6 @@ pub(crate) trait Sso: Sync {
         account: &str,
         permission_set_arn: &str,
     ) -> impl Future<Output = AwsResult<Vec<(Principal, String)>>> + Send;
-    /// Every user of the identity store: (user id, user name).
-    fn list_identity_users(
-        &self,
-        identity_store_id: &str,
-    ) -> impl Future<Output = AwsResult<Vec<(String, String)>>> + Send;
-    /// Every group of the identity store.
-    fn list_identity_groups(
-        &self,
-        identity_store_id: &str,
-    ) -> impl Future<Output = AwsResult<Vec<IdentityGroup>>> + Send;
-    /// Every member of one group: (membership id, user id).
-    fn list_group_members(
-        &self,
-        identity_store_id: &str,
-        group_id: &str,
-    ) -> impl Future<Output = AwsResult<Vec<(String, String)>>> + Send;
     /// Every assignment of one identity-store group, across accounts and permission sets.
     fn list_assignments_for_group(
         &self,
@@ -295,4 +231,77 @@ pub(crate) trait Sso: Sync {
         instance_arn: &str,
         request_id: &str,
     ) -> impl Future<Output = AwsResult<OperationStatus>> + Send;
+}
+
+/// Identity Store: the people and groups of the instance's store, and group memberships.
+pub(crate) trait IdentityStore: Sync {
+    /// GetUserId by `userName`; `None` when there is no such person.
+    fn find_user_id(
+        &self,
+        identity_store_id: &str,
+        user_name: &str,
+    ) -> impl Future<Output = AwsResult<Option<String>>> + Send;
+    fn create_user(
+        &self,
+        identity_store_id: &str,
+        person: &NewPerson,
+    ) -> impl Future<Output = AwsResult<String>> + Send;
+    fn delete_user(
+        &self,
+        identity_store_id: &str,
+        user_id: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    /// The person's group memberships, all pages.
+    fn list_group_memberships_for_member(
+        &self,
+        identity_store_id: &str,
+        user_id: &str,
+    ) -> impl Future<Output = AwsResult<Vec<GroupMembership>>> + Send;
+    /// A group's display name.
+    fn describe_group(
+        &self,
+        identity_store_id: &str,
+        group_id: &str,
+    ) -> impl Future<Output = AwsResult<String>> + Send;
+    /// A group by display name: its id and description; `None` when there is none.
+    fn find_group(
+        &self,
+        identity_store_id: &str,
+        display_name: &str,
+    ) -> impl Future<Output = AwsResult<Option<(String, String)>>> + Send;
+    /// Creates a group; its id.
+    fn create_group(
+        &self,
+        identity_store_id: &str,
+        display_name: &str,
+        description: &str,
+    ) -> impl Future<Output = AwsResult<String>> + Send;
+    /// Makes the person a member of the group; ConflictException when they are already.
+    fn create_group_membership(
+        &self,
+        identity_store_id: &str,
+        group_id: &str,
+        user_id: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    fn delete_group_membership(
+        &self,
+        identity_store_id: &str,
+        membership_id: &str,
+    ) -> impl Future<Output = AwsResult<()>> + Send;
+    /// Every user of the identity store: (user id, user name).
+    fn list_identity_users(
+        &self,
+        identity_store_id: &str,
+    ) -> impl Future<Output = AwsResult<Vec<(String, String)>>> + Send;
+    /// Every group of the identity store.
+    fn list_identity_groups(
+        &self,
+        identity_store_id: &str,
+    ) -> impl Future<Output = AwsResult<Vec<IdentityGroup>>> + Send;
+    /// Every member of one group: (membership id, user id).
+    fn list_group_members(
+        &self,
+        identity_store_id: &str,
+        group_id: &str,
+    ) -> impl Future<Output = AwsResult<Vec<(String, String)>>> + Send;
 }

@@ -3,7 +3,7 @@
 //! covered said on standard error and in the exit code.
 
 use crate::accounts::{ACCOUNTS_SET, AccountsRequest, Targets};
-use crate::aws::Iam;
+use crate::aws::IamAccount;
 use crate::aws::sdk::SdkReach;
 use crate::cli::AccountsArgs;
 use crate::error::{Error, InputError};

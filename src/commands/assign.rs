@@ -1,6 +1,6 @@
 //! `assign`: Identity Center access from a template.
 
-use crate::aws::Iam;
+use crate::aws::IamAccount;
 use crate::cli::AssignArgs;
 use crate::clock::SystemClock;
 use crate::config::Config;

@@ -1,6 +1,6 @@
 //! `batch FILE.csv`: the file checked, then run, then summed up.
 
-use crate::aws::Iam;
+use crate::aws::IamAccount;
 use crate::batch;
 use crate::cli::BatchArgs;
 use crate::error::Error;

@@ -1,7 +1,7 @@
 //! `move`: a job change. The person (given, or asked for on a terminal) and the new template
 //! (given, or chosen from the list), the plan, the question, then the change, undone on failure.
 
-use crate::aws::Iam;
+use crate::aws::IamAccount;
 use crate::cli::MoveArgs;
 use crate::clock::SystemClock;
 use crate::error::Error;

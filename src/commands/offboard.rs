@@ -2,7 +2,7 @@
 //! Identity Center person.
 
 use super::confirm_typed;
-use crate::aws::Iam;
+use crate::aws::{Iam, IamAccount};
 use crate::cli::OffboardArgs;
 use crate::clock::{Clock, SystemClock, rfc3339};
 use crate::error::{Error, InputError};

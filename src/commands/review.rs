@@ -3,7 +3,7 @@
 //! as rows, each through its command's operation (offboard, move, the review tag).
 
 use super::rows::{Clients, Planned};
-use crate::aws::Iam;
+use crate::aws::IamAccount;
 use crate::batch::report::RowReport;
 use crate::cli::{OutputFormat, ReviewApplyArgs, ReviewCommand};
 use crate::clock::{Clock, SystemClock};

@@ -149,8 +149,8 @@ fn write_narrowed(dir: &Path, found: &Rightsizing) -> Result<Vec<PathBuf>, Error
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aws::ServiceLastAccessed;
     use crate::aws::memory::{ACCOUNT, MemoryIam};
+    use crate::aws::{IamAccount, ServiceLastAccessed};
     use crate::iam::apply::apply_shared;
     use crate::iam::shared::{observe_shared, plan_shared};
     use crate::template::TemplateSet;

@@ -1,7 +1,7 @@
 //! `show` and `list`: what people have, read only. Nothing here changes anything, so there is
 //! no plan and no question; secrets are never read.
 
-use crate::aws::Iam;
+use crate::aws::IamAccount;
 use crate::cli::{ListArgs, OutputFormat, ShowArgs};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, InputError};

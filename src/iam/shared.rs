@@ -398,6 +398,7 @@ fn oldest_non_default(versions: &[PolicyVersion]) -> Option<String> {
 mod tests {
     use super::*;
     use crate::aws::memory::MemoryIam;
+    use crate::aws::{IamAccess, IamAccount};
     use crate::iam::apply::apply_shared;
     use crate::template::{AwsManagedPolicy, TemplateSet};
 

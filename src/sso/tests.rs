@@ -8,7 +8,7 @@ use super::permission_set::*;
 use super::request::*;
 use crate::aws::memory::sso::{Behaviour, INSTANCE_ARN, MemorySso};
 use crate::aws::settling::Settling;
-use crate::aws::{NewPerson, OperationState, OperationStatus, PermissionSetSpec, Sso};
+use crate::aws::{NewPerson, OperationState, OperationStatus, PermissionSetSpec, SsoAdmin};
 use crate::clock::{Clock, SystemClock};
 use crate::config::SsoAccess;
 use crate::error::Error;

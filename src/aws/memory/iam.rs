@@ -8,20 +8,25 @@
 //! of one of its sessions.
 //! With a consistency lag, what a create made stays invisible to every other call (NoSuchEntity)
 //! for that long on tokio's clock, as IAM's eventual consistency may leave it. Any mutating call can be made to fail,
-//! either refused or with its answer lost after the change was made.
+//! either refused or with its answer lost after the change was made. The state and its checks are
+//! here; each of the four `Iam` traits is answered in a file below, AssumeRole in `roles`.
 
 use super::latency::Latency;
 use crate::aws::{
     AccessKey, AuthorizedUser, AwsError, AwsErrorKind, AwsResult, CallerIdentity, CredentialRow,
-    GroupRef, Iam, MfaDevice, NewRole, NewUser, PasswordRules, PolicyVersion, RoleInfo,
-    ServiceCredential, ServiceLastAccessed, UserInfo, VirtualMfaDevice,
+    GroupRef, IamAccess, IamAccount, IamCredentials, IamUsers, MfaDevice, NewRole, NewUser,
+    PasswordRules, PolicyVersion, RoleInfo, ServiceCredential, ServiceLastAccessed, UserInfo,
+    VirtualMfaDevice,
 };
 use crate::secret::Secret;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
-mod calls;
+mod access;
+mod account;
+mod credentials;
 mod roles;
+mod users;
 
 pub(crate) use roles::RoleSession;
 
@@ -480,4 +485,91 @@ fn codes_valid(seed: &[u8], code1: &str, code2: &str, now: u64) -> bool {
     let step = now / 30;
     (step.saturating_sub(2)..=step)
         .any(|first| totp.generate(first * 30) == code1 && totp.generate((first + 1) * 30) == code2)
+}
+
+/// A removal's answer: done when it was there, else NoSuchEntity naming what was not.
+fn removed(operation: &'static str, was_there: bool, what: &str) -> AwsResult<()> {
+    if was_there {
+        Ok(())
+    } else {
+        Err(not_found(operation, what))
+    }
+}
+
+fn parsed(operation: &'static str, document: &str) -> AwsResult<serde_json::Value> {
+    serde_json::from_str(document)
+        .map_err(|_| err(operation, AwsErrorKind::Invalid, "MalformedPolicyDocument"))
+}
+
+/// AWS's quota on the inline policies of one group or role together, `name` written anew.
+fn within_inline_quota(
+    operation: &'static str,
+    policies: &BTreeMap<String, serde_json::Value>,
+    name: &str,
+    document: &serde_json::Value,
+    limit: usize,
+) -> AwsResult<()> {
+    let size = |p: &serde_json::Value| crate::quotas::policy_chars(&p.to_string());
+    let others: usize = policies
+        .iter()
+        .filter(|(n, _)| *n != name)
+        .map(|(_, p)| size(p))
+        .sum();
+    if others + size(document) > limit {
+        return Err(err(
+            operation,
+            AwsErrorKind::LimitExceeded,
+            &format!("the inline policies together would pass {limit} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// AWS's rules for a trust policy: a JSON document of at most 2,048 characters.
+fn trust_checked(operation: &'static str, document: &str) -> AwsResult<serde_json::Value> {
+    if let Some(why) =
+        crate::quotas::too_large("the trust policy", document, crate::quotas::TRUST_POLICY)
+    {
+        return Err(err(operation, AwsErrorKind::LimitExceeded, &why));
+    }
+    parsed(operation, document)
+}
+
+/// CreateRole's and UpdateRole's `MaxSessionDuration`: 3,600 to 43,200 seconds.
+fn max_session_checked(operation: &'static str, seconds: u64) -> AwsResult<()> {
+    if crate::quotas::ROLE_MAX_SESSION_SECS.contains(&seconds) {
+        Ok(())
+    } else {
+        Err(err(
+            operation,
+            AwsErrorKind::Invalid,
+            "MaxSessionDuration must be 3600 to 43200",
+        ))
+    }
+}
+
+fn role_ref<'a>(
+    state: &'a State,
+    operation: &'static str,
+    name: &str,
+) -> AwsResult<&'a MemoryRole> {
+    state
+        .roles
+        .get(name)
+        .filter(|_| !state.invisible(name))
+        .ok_or_else(|| not_found(operation, name))
+}
+
+fn role_mut<'a>(
+    state: &'a mut State,
+    operation: &'static str,
+    name: &str,
+) -> AwsResult<&'a mut MemoryRole> {
+    if state.invisible(name) {
+        return Err(not_found(operation, name));
+    }
+    state
+        .roles
+        .get_mut(name)
+        .ok_or_else(|| not_found(operation, name))
 }

@@ -49,7 +49,9 @@ macro_rules! collected {
 /// A call sent with one attempt (the SDK's retries off), retried here only while AWS throttles
 /// it: for reads whose failure costs a warning, so an endpoint that lacks the call costs one
 /// round trip instead of the SDK's retries with backoff.
-async fn throttling_waited_out<T, Fut>(call: impl FnMut() -> Fut) -> crate::aws::AwsResult<T>
+pub(super) async fn throttling_waited_out<T, Fut>(
+    call: impl FnMut() -> Fut,
+) -> crate::aws::AwsResult<T>
 where
     Fut: Future<Output = crate::aws::AwsResult<T>>,
 {

@@ -1,11 +1,12 @@
 //! The `Sso` boundary implemented with the AWS SDK: SSO Admin for the instance, permission
 //! sets and account assignments, Identity Store for people. Errors convert through
-//! `sdk::convert`, like IAM's.
+//! `sdk::convert`, like IAM's. `SsoAdmin` is here, `IdentityStore` in `identity_store`.
 
 use super::calls_log::RetryLog;
 use crate::aws::{
     Assignment, AwsError, AwsErrorKind, AwsResult, Grantee, GroupMembership, IdentityGroup,
-    NewPerson, OperationState, OperationStatus, PermissionSetSpec, Principal, Sso, SsoInstance,
+    IdentityStore, NewPerson, OperationState, OperationStatus, PermissionSetSpec, Principal,
+    SsoAdmin, SsoInstance,
 };
 use aws_config::SdkConfig;
 use aws_sdk_identitystore::types::{AlternateIdentifier, Email, Name, UniqueAttribute};
@@ -14,6 +15,8 @@ use aws_sdk_ssoadmin::types::{
     PrincipalType, ProvisionTargetType, StatusValues, Tag, TargetType,
 };
 use aws_smithy_types::Document;
+
+mod identity_store;
 
 /// An account assignment's request (create or delete: the same members): the instance, the
 /// account, the permission set and who.
@@ -111,7 +114,7 @@ fn status(
     })
 }
 
-impl Sso for SdkSso {
+impl SsoAdmin for SdkSso {
     fn region(&self) -> String {
         self.region.clone()
     }
@@ -126,187 +129,6 @@ impl Sso for SdkSso {
                 identity_store_id: i.identity_store_id().unwrap_or_default().to_string(),
             })
             .collect())
-    }
-
-    async fn find_user_id(
-        &self,
-        identity_store_id: &str,
-        user_name: &str,
-    ) -> AwsResult<Option<String>> {
-        const OP: &str = "identitystore:GetUserId";
-        let result = sent!(
-            OP,
-            self.store
-                .get_user_id()
-                .identity_store_id(identity_store_id)
-                .alternate_identifier(unique("userName", user_name))
-        );
-        match result {
-            Ok(out) => Ok(Some(out.user_id().to_string())),
-            Err(err) if err.is(AwsErrorKind::NotFound) => Ok(None),
-            Err(err) => Err(err),
-        }
-    }
-
-    async fn create_user(&self, identity_store_id: &str, person: &NewPerson) -> AwsResult<String> {
-        const OP: &str = "identitystore:CreateUser";
-        let out = sent!(
-            OP,
-            self.store
-                .create_user()
-                .identity_store_id(identity_store_id)
-                .user_name(&person.user_name)
-                .display_name(&person.display_name)
-                .name(
-                    Name::builder()
-                        .given_name(&person.given_name)
-                        .family_name(&person.family_name)
-                        .build(),
-                )
-                .emails(
-                    Email::builder()
-                        .value(&person.email)
-                        .primary(true)
-                        .r#type("work")
-                        .build(),
-                )
-        )?;
-        Ok(out.user_id().to_string())
-    }
-
-    async fn delete_user(&self, identity_store_id: &str, user_id: &str) -> AwsResult<()> {
-        const OP: &str = "identitystore:DeleteUser";
-        sent!(
-            OP,
-            self.store
-                .delete_user()
-                .identity_store_id(identity_store_id)
-                .user_id(user_id)
-        )?;
-        Ok(())
-    }
-
-    async fn list_group_memberships_for_member(
-        &self,
-        identity_store_id: &str,
-        user_id: &str,
-    ) -> AwsResult<Vec<GroupMembership>> {
-        const OP: &str = "identitystore:ListGroupMembershipsForMember";
-        let memberships: Vec<_> = every!(
-            OP,
-            self.store
-                .list_group_memberships_for_member()
-                .identity_store_id(identity_store_id)
-                .member_id(aws_sdk_identitystore::types::MemberId::UserId(
-                    user_id.to_string(),
-                ))
-        )?;
-        Ok(memberships
-            .iter()
-            .filter_map(|m| {
-                Some(GroupMembership {
-                    membership_id: m.membership_id()?.to_string(),
-                    group_id: m.group_id()?.to_string(),
-                })
-            })
-            .collect())
-    }
-
-    async fn describe_group(&self, identity_store_id: &str, group_id: &str) -> AwsResult<String> {
-        const OP: &str = "identitystore:DescribeGroup";
-        let out = sent!(
-            OP,
-            self.store
-                .describe_group()
-                .identity_store_id(identity_store_id)
-                .group_id(group_id)
-        )?;
-        Ok(out.display_name().unwrap_or(group_id).to_string())
-    }
-
-    async fn find_group(
-        &self,
-        identity_store_id: &str,
-        display_name: &str,
-    ) -> AwsResult<Option<(String, String)>> {
-        let result = sent!(
-            "identitystore:GetGroupId",
-            self.store
-                .get_group_id()
-                .identity_store_id(identity_store_id)
-                .alternate_identifier(unique("displayName", display_name))
-        );
-        let id = match result {
-            Ok(out) => out.group_id().to_string(),
-            Err(err) if err.is(AwsErrorKind::NotFound) => return Ok(None),
-            Err(err) => return Err(err),
-        };
-        const DESCRIBE: &str = "identitystore:DescribeGroup";
-        let out = sent!(
-            DESCRIBE,
-            self.store
-                .describe_group()
-                .identity_store_id(identity_store_id)
-                .group_id(&id)
-        )?;
-        Ok(Some((
-            id,
-            out.description().unwrap_or_default().to_string(),
-        )))
-    }
-
-    async fn create_group(
-        &self,
-        identity_store_id: &str,
-        display_name: &str,
-        description: &str,
-    ) -> AwsResult<String> {
-        const OP: &str = "identitystore:CreateGroup";
-        let out = sent!(
-            OP,
-            self.store
-                .create_group()
-                .identity_store_id(identity_store_id)
-                .display_name(display_name)
-                .description(description)
-        )?;
-        Ok(out.group_id().to_string())
-    }
-
-    async fn create_group_membership(
-        &self,
-        identity_store_id: &str,
-        group_id: &str,
-        user_id: &str,
-    ) -> AwsResult<()> {
-        const OP: &str = "identitystore:CreateGroupMembership";
-        sent!(
-            OP,
-            self.store
-                .create_group_membership()
-                .identity_store_id(identity_store_id)
-                .group_id(group_id)
-                .member_id(aws_sdk_identitystore::types::MemberId::UserId(
-                    user_id.to_string(),
-                ))
-        )?;
-        Ok(())
-    }
-
-    async fn delete_group_membership(
-        &self,
-        identity_store_id: &str,
-        membership_id: &str,
-    ) -> AwsResult<()> {
-        const OP: &str = "identitystore:DeleteGroupMembership";
-        sent!(
-            OP,
-            self.store
-                .delete_group_membership()
-                .identity_store_id(identity_store_id)
-                .membership_id(membership_id)
-        )?;
-        Ok(())
     }
 
     async fn list_permission_sets(&self, instance_arn: &str) -> AwsResult<Vec<String>> {
@@ -642,68 +464,6 @@ impl Sso for SdkSso {
                     _ => Principal::User,
                 };
                 (kind, a.principal_id().unwrap_or_default().to_string())
-            })
-            .collect())
-    }
-
-    async fn list_identity_users(
-        &self,
-        identity_store_id: &str,
-    ) -> AwsResult<Vec<(String, String)>> {
-        const OP: &str = "identitystore:ListUsers";
-        let users = every!(
-            OP,
-            self.store.list_users().identity_store_id(identity_store_id)
-        )?;
-        Ok(users
-            .iter()
-            .map(|u| {
-                (
-                    u.user_id().to_string(),
-                    u.user_name().unwrap_or_default().to_string(),
-                )
-            })
-            .collect())
-    }
-
-    async fn list_identity_groups(&self, identity_store_id: &str) -> AwsResult<Vec<IdentityGroup>> {
-        const OP: &str = "identitystore:ListGroups";
-        let groups = every!(
-            OP,
-            self.store
-                .list_groups()
-                .identity_store_id(identity_store_id)
-        )?;
-        Ok(groups
-            .iter()
-            .map(|g| IdentityGroup {
-                id: g.group_id().to_string(),
-                name: g.display_name().unwrap_or_default().to_string(),
-                description: g.description().unwrap_or_default().to_string(),
-            })
-            .collect())
-    }
-
-    async fn list_group_members(
-        &self,
-        identity_store_id: &str,
-        group_id: &str,
-    ) -> AwsResult<Vec<(String, String)>> {
-        const OP: &str = "identitystore:ListGroupMemberships";
-        let memberships = every!(
-            OP,
-            self.store
-                .list_group_memberships()
-                .identity_store_id(identity_store_id)
-                .group_id(group_id)
-        )?;
-        Ok(memberships
-            .iter()
-            .filter_map(|m| {
-                let aws_sdk_identitystore::types::MemberId::UserId(user) = m.member_id()? else {
-                    return None;
-                };
-                Some((m.membership_id()?.to_string(), user.clone()))
             })
             .collect())
     }

@@ -4,7 +4,7 @@
 use super::tests::{NOW, full_request, run};
 use crate::aws::memory::MemoryIam;
 use crate::aws::settling::Settling;
-use crate::aws::{AwsErrorKind, Iam};
+use crate::aws::{AwsErrorKind, IamUsers};
 use std::time::Duration;
 
 /// An account where what a create makes stays invisible to other calls for three seconds.

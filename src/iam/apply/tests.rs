@@ -1,8 +1,8 @@
 //! The apply loop against the in-memory IAM: every step's failure, lost answers, undo.
 
 use super::*;
-use crate::aws::PasswordRules;
 use crate::aws::memory::{ACCOUNT, Injected, MemoryIam};
+use crate::aws::{IamAccess, IamCredentials, PasswordRules};
 use crate::error::exit;
 use crate::iam::enrol::{AfterWrongCodes, CodeInput, MAX_CODE_TRIES};
 use crate::iam::plan::{observe, plan_new_user};

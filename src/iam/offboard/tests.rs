@@ -1,6 +1,7 @@
 //! Offboarding against the in-memory IAM: discovery, the phases, AWS's delete conflicts.
 
 use super::*;
+use crate::aws::IamCredentials;
 use crate::aws::memory::{ACCOUNT, Injected, MemoryIam};
 use crate::error::exit;
 use std::time::Duration;

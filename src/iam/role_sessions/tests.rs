@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::aws::memory::{ACCOUNT, MemoryIam, RoleSession};
+use crate::aws::{IamAccess, IamAccount};
 use crate::clock::{Clock, parse_rfc3339};
 use crate::iam::apply::tests::run;
 use crate::iam::job_change::{self, MoveRequest};
