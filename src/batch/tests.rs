@@ -226,17 +226,16 @@ async fn run_file_with<I: crate::aws::Iam + Send + 'static>(
     let report_path = report_dir.path().join("report.csv");
     let sink = ReportSink::open(Some(&report_path), false)?;
     let (_cancel, cancelled) = tokio::sync::watch::channel(false);
-    let summary = run_rows(
-        iam.clone(),
+    let clients = Clients {
+        iam: iam.clone(),
         sso,
-        &checking,
-        &checked,
-        RowSource::File,
-        settings,
-        sink,
-        cancelled,
-    )
-    .await?;
+    };
+    let to_run = RowsToRun {
+        checking: &checking,
+        checked: &checked,
+        source: RowSource::File,
+    };
+    let summary = run_rows(&clients, to_run, settings, sink, cancelled).await?;
     Ok((summary, std::fs::read_to_string(report_path).unwrap()))
 }
 

@@ -8,7 +8,7 @@ use crate::aws::settling::Settling;
 use crate::batch;
 use crate::batch::check::{Checked, Checking, Row};
 use crate::batch::report::{ReportSink, RowReport, Summary};
-use crate::batch::run::{RowSource, RunOptions};
+use crate::batch::run::{RowSource, RowsToRun, RunOptions};
 use crate::cli::{ChangeRunArgs, OutputFormat};
 use crate::error::{Error, InputError};
 use crate::report;
@@ -41,15 +41,12 @@ pub(super) fn check_report(
 
 /// The clients of a run of rows, made once (with adaptive retries: many calls in a row) for
 /// what the command reads first and for the rows.
-pub(super) struct Clients {
-    pub(super) iam: Arc<Settling<SdkIam>>,
-    pub(super) sso: Arc<Settling<SdkSso>>,
-}
+pub(super) type Clients = batch::run::Clients<Settling<SdkIam>, Settling<SdkSso>>;
 
 impl Clients {
     pub(super) async fn new(settings: &Settings) -> Result<Self, Error> {
         let sdk_config = settings.with_adaptive_retries().sdk_config().await?;
-        Ok(Clients {
+        Ok(batch::run::Clients {
             iam: Arc::new(settings.iam(&sdk_config)),
             sso: Arc::new(settings.sso(&sdk_config)),
         })
@@ -105,16 +102,12 @@ pub(super) async fn run_rows(
         unicode: settings.terminal.look.unicode,
     };
     let (cancel, cancelled) = tokio::sync::watch::channel(false);
-    let running = batch::run::run_rows(
-        rows.clients.iam.clone(),
-        rows.clients.sso.clone(),
-        rows.checking,
-        rows.checked,
-        rows.source,
-        options,
-        sink,
-        cancelled,
-    );
+    let to_run = RowsToRun {
+        checking: rows.checking,
+        checked: rows.checked,
+        source: rows.source,
+    };
+    let running = batch::run::run_rows(rows.clients, to_run, options, sink, cancelled);
     tokio::pin!(running);
     let mut interrupted = std::pin::pin!(interrupts.during_changes());
     loop {

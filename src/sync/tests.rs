@@ -11,7 +11,7 @@ use crate::aws::memory::MemoryIam;
 use crate::aws::memory::sso::{Behaviour, MemorySso};
 use crate::batch::check::{Checked, Checking};
 use crate::batch::report::ReportSink;
-use crate::batch::run::{RowSource, RunOptions, run_rows};
+use crate::batch::run::{Clients, RowSource, RowsToRun, RunOptions, run_rows};
 use crate::clock::parse_rfc3339;
 use crate::config::Config;
 use crate::outcome::RowStatus;
@@ -402,16 +402,16 @@ async fn carry_out_with(
     let dir = tempfile::tempdir().unwrap();
     let sink = ReportSink::open(Some(&dir.path().join("report.csv")), false).unwrap();
     let (_cancel, cancelled) = tokio::sync::watch::channel(false);
-    run_rows(
-        iam.clone(),
-        sso.clone(),
-        &checking,
-        &checked,
-        RowSource::Planned(rows),
-        options,
-        sink,
-        cancelled,
-    )
+    let clients = Clients {
+        iam: iam.clone(),
+        sso: sso.clone(),
+    };
+    let to_run = RowsToRun {
+        checking: &checking,
+        checked: &checked,
+        source: RowSource::Planned(rows),
+    };
+    run_rows(&clients, to_run, options, sink, cancelled)
     .await
     .unwrap()
 }
