@@ -412,8 +412,8 @@ async fn carry_out_with(
         source: RowSource::Planned(rows),
     };
     run_rows(&clients, to_run, options, sink, cancelled)
-    .await
-    .unwrap()
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
