@@ -7,7 +7,7 @@
 //! but for reading and writing the sheets.
 
 use crate::aws::{AuthorizedUser, CredentialRow};
-use crate::batch::check::{Row, RowAction, open_with, readable};
+use crate::batch::check::{Row, RowAction, for_each_record};
 use crate::error::InputError;
 use crate::iam::job_change::MoveRequest;
 use crate::iam::offboard::{OffboardMode, OffboardRequest};
@@ -260,73 +260,60 @@ pub(crate) fn read_decisions(
     let mut first_seen: HashMap<String, (String, u64)> = HashMap::new();
     for path in &files {
         let file = path.display().to_string();
-        let (mut reader, header) = match open_with(path, &file, COLUMNS) {
-            Ok(opened) => opened,
-            Err(problem) => {
-                problems.push(problem);
-                continue;
-            }
-        };
-        for record in reader.records() {
-            let record = match readable(record, &file) {
-                Ok(record) => record,
-                Err(problem) => {
-                    problems.push(problem);
-                    continue;
+        for_each_record(
+            path,
+            &file,
+            COLUMNS,
+            &mut problems,
+            |header, record, line| {
+                let at = |column: &str, reason: String| {
+                    InputError::new(column, reason).in_file(&file).at_line(line)
+                };
+                let user_name = header.get(record, "username").to_string();
+                crate::names::validate_user_name(&user_name)
+                    .map_err(|err| at("username", err.reason))?;
+                if let Some((other, other_line)) = first_seen.get(&user_name) {
+                    return Err(at(
+                        "username",
+                        format!("{user_name} is on {other} line {other_line} too; decide once"),
+                    ));
                 }
-            };
-            let line = record.position().map_or(0, csv::Position::line);
-            let at = |column: &str, reason: String| {
-                InputError::new(column, reason).in_file(&file).at_line(line)
-            };
-            let user_name = header.get(&record, "username").to_string();
-            if let Err(err) = crate::names::validate_user_name(&user_name) {
-                problems.push(at("username", err.reason));
-                continue;
-            }
-            if let Some((other, other_line)) = first_seen.get(&user_name) {
-                problems.push(at(
-                    "username",
-                    format!("{user_name} is on {other} line {other_line} too; decide once"),
-                ));
-                continue;
-            }
-            first_seen.insert(user_name.clone(), (file.clone(), line));
-            let text = header.get(&record, "decision").to_ascii_lowercase();
-            let decision = match text.as_str() {
-                "" => {
-                    undecided.push((file.clone(), line, user_name));
-                    continue;
-                }
-                "keep" => Decision::Keep,
-                "revoke" => Decision::Revoke,
-                other => match other.strip_prefix("move:") {
-                    Some(to) => match templates.get(to) {
-                        Ok(_) => Decision::Move(to.to_string()),
-                        Err(err) => {
-                            problems.push(at("decision", err.reason));
-                            continue;
+                first_seen.insert(user_name.clone(), (file.clone(), line));
+                let text = header.get(record, "decision").to_ascii_lowercase();
+                let decision = match text.as_str() {
+                    "" => {
+                        undecided.push((file.clone(), line, user_name));
+                        return Ok(());
+                    }
+                    "keep" => Decision::Keep,
+                    "revoke" => Decision::Revoke,
+                    other => match other.strip_prefix("move:") {
+                        Some(to) => {
+                            templates
+                                .get(to)
+                                .map_err(|err| at("decision", err.reason))?;
+                            Decision::Move(to.to_string())
+                        }
+                        None => {
+                            return Err(at(
+                                "decision",
+                                format!(
+                                    "{} is not a decision: keep, revoke, move:TEMPLATE, or empty for undecided",
+                                    crate::names::shown(other)
+                                ),
+                            ));
                         }
                     },
-                    None => {
-                        problems.push(at(
-                            "decision",
-                            format!(
-                                "{} is not a decision: keep, revoke, move:TEMPLATE, or empty for undecided",
-                                crate::names::shown(other)
-                            ),
-                        ));
-                        continue;
-                    }
-                },
-            };
-            decided.push(Decided {
-                file: file.clone(),
-                line,
-                user_name,
-                decision,
-            });
-        }
+                };
+                decided.push(Decided {
+                    file: file.clone(),
+                    line,
+                    user_name,
+                    decision,
+                });
+                Ok(())
+            },
+        );
     }
     if problems.is_empty() {
         Ok((decided, undecided))

@@ -418,69 +418,78 @@ impl Checked {
     }
 }
 
-/// A record as read, or the problem with it, named by file and line (a row with more fields
-/// than the header, bytes that are not UTF-8).
-pub(crate) fn readable(
-    record: csv::Result<csv::StringRecord>,
+/// Reads each row of the CSV file at `path` (its header checked as [`open_with`] checks it),
+/// giving `each` the row and the line it starts on. Every problem goes to `problems`, in the
+/// file's order, and the reading goes on: the file's own, a row that cannot be read (more
+/// fields than the header, bytes that are not UTF-8), named by file and line, and what `each`
+/// finds.
+pub(crate) fn for_each_record(
+    path: &Path,
     file: &str,
-) -> Result<csv::StringRecord, InputError> {
-    record.map_err(|err| {
-        let line = err.position().map_or(0, csv::Position::line);
-        InputError::new("row", err.to_string())
-            .in_file(file)
-            .at_line(line)
-    })
+    known: &[&str],
+    problems: &mut Vec<InputError>,
+    mut each: impl FnMut(&Header, &csv::StringRecord, u64) -> Result<(), InputError>,
+) {
+    let (mut reader, header) = match open_with(path, file, known) {
+        Ok(opened) => opened,
+        Err(problem) => return problems.push(problem),
+    };
+    for record in reader.records() {
+        let outcome = record
+            .map_err(|err| {
+                let line = err.position().map_or(0, csv::Position::line);
+                InputError::new("row", err.to_string())
+                    .in_file(file)
+                    .at_line(line)
+            })
+            .and_then(|record| {
+                let line = record.position().map_or(0, csv::Position::line);
+                each(&header, &record, line)
+            });
+        if let Err(problem) = outcome {
+            problems.push(problem);
+        }
+    }
 }
 
 /// Reads and checks the whole file without changing anything. Returns every bad row, or
 /// what running it needs.
 pub(crate) fn check_file(path: &Path, checking: &Checking) -> Result<Checked, Vec<InputError>> {
-    let (mut reader, header) = open(path, checking.file).map_err(|err| vec![err])?;
     let mut checked = Checked {
         path: path.to_path_buf(),
         ..Checked::default()
     };
     let mut problems = Vec::new();
     let mut first_line_of: HashMap<String, u64> = HashMap::new();
-    for record in reader.records() {
-        let record = match readable(record, checking.file) {
-            Ok(record) => record,
-            Err(problem) => {
-                problems.push(problem);
-                continue;
-            }
-        };
-        checked.rows += 1;
-        let row = parse_row(&record, &header, checking).and_then(|row| {
+    for_each_record(
+        path,
+        checking.file,
+        COLUMNS,
+        &mut problems,
+        |header, record, _| {
+            checked.rows += 1;
+            let row = parse_row(record, header, checking)?;
             checking
                 .protected
                 .check_name(row.user_name())
                 .map_err(|err| err.in_file(checking.file).at_line(row.line))?;
-            Ok(row)
-        });
-        match row {
-            Err(problem) => problems.push(problem),
-            Ok(row) => {
-                let key = row.user_name().to_ascii_lowercase();
-                if let Some(first) = first_line_of.get(&key) {
-                    problems.push(
-                        InputError::new(
-                            "username",
-                            format!(
-                                "{} is also on line {first}; one row a person",
-                                row.user_name()
-                            ),
-                        )
-                        .in_file(checking.file)
-                        .at_line(row.line),
-                    );
-                    continue;
-                }
-                first_line_of.insert(key, row.line);
-                checked.note(&row);
+            let key = row.user_name().to_ascii_lowercase();
+            if let Some(first) = first_line_of.get(&key) {
+                return Err(InputError::new(
+                    "username",
+                    format!(
+                        "{} is also on line {first}; one row a person",
+                        row.user_name()
+                    ),
+                )
+                .in_file(checking.file)
+                .at_line(row.line));
             }
-        }
-    }
+            first_line_of.insert(key, row.line);
+            checked.note(&row);
+            Ok(())
+        },
+    );
     if problems.is_empty() {
         Ok(checked)
     } else {

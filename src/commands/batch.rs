@@ -60,9 +60,11 @@ pub(super) async fn run_batch(
     super::rows::proceed(settings, true)?;
     let rows = super::rows::Rows {
         clients: &clients,
-        checking: &checking,
-        checked: &checked,
-        source: batch::run::RowSource::File,
+        to_run: batch::run::RowsToRun {
+            checking: &checking,
+            checked: &checked,
+            source: batch::run::RowSource::File,
+        },
         caller,
         patience: Patience {
             timeout: std::time::Duration::from_secs(args.timeout),

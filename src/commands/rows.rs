@@ -70,9 +70,7 @@ pub(super) fn proceed(settings: &Settings, something_to_change: bool) -> Result<
 /// What a run of rows is given.
 pub(super) struct Rows<'a> {
     pub(super) clients: &'a Clients,
-    pub(super) checking: &'a Checking<'a>,
-    pub(super) checked: &'a Checked,
-    pub(super) source: RowSource,
+    pub(super) to_run: RowsToRun<'a>,
     pub(super) caller: CallerIdentity,
     pub(super) patience: Patience,
 }
@@ -102,12 +100,7 @@ pub(super) async fn run_rows(
         unicode: settings.terminal.look.unicode,
     };
     let (cancel, cancelled) = tokio::sync::watch::channel(false);
-    let to_run = RowsToRun {
-        checking: rows.checking,
-        checked: rows.checked,
-        source: rows.source,
-    };
-    let running = batch::run::run_rows(rows.clients, to_run, options, sink, cancelled);
+    let running = batch::run::run_rows(rows.clients, rows.to_run, options, sink, cancelled);
     tokio::pin!(running);
     let mut interrupted = std::pin::pin!(interrupts.during_changes());
     loop {
@@ -158,9 +151,11 @@ pub(super) async fn carry_out(
     };
     let rows = Rows {
         clients,
-        checking: &checking,
-        checked: &checked,
-        source: RowSource::Planned(rows),
+        to_run: RowsToRun {
+            checking: &checking,
+            checked: &checked,
+            source: RowSource::Planned(rows),
+        },
         caller,
         patience: Patience::default(),
     };

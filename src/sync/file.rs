@@ -5,7 +5,7 @@
 //! and column. An export with no rows, or whose header lacks `username`, is refused: an empty
 //! file must never read as "everyone has left".
 
-use crate::batch::check::{column_of, open_with, readable, split_list};
+use crate::batch::check::{column_of, for_each_record, split_list};
 use crate::config::Config;
 use crate::error::InputError;
 use crate::iam::request::{MfaMode, NewUserInput, NewUserRequest};
@@ -184,25 +184,20 @@ pub(crate) fn read_export(
     file: &str,
     rules: &ExportRules,
 ) -> Result<Vec<Wanted>, Vec<InputError>> {
-    let (mut reader, header) = open_with(path, file, COLUMNS).map_err(|err| vec![err])?;
     let mut wanted = Vec::new();
     let mut problems = Vec::new();
     let mut first_line_of: HashMap<(Kind, String), u64> = HashMap::new();
-    for record in reader.records() {
-        let record = match readable(record, file) {
-            Ok(record) => record,
-            Err(problem) => {
-                problems.push(problem);
-                continue;
-            }
-        };
-        let line = record.position().map_or(0, csv::Position::line);
-        let at = |column: &str, reason: String| {
-            InputError::new(column, reason).in_file(file).at_line(line)
-        };
-        let get = |column: &str| header.get(&record, column).to_string();
-        let optional = |column: &str| Some(get(column)).filter(|value| !value.is_empty());
-        let person = (|| {
+    for_each_record(
+        path,
+        file,
+        COLUMNS,
+        &mut problems,
+        |header, record, line| {
+            let at = |column: &str, reason: String| {
+                InputError::new(column, reason).in_file(file).at_line(line)
+            };
+            let get = |column: &str| header.get(record, column).to_string();
+            let optional = |column: &str| Some(get(column)).filter(|value| !value.is_empty());
             let user_name = get("username");
             if user_name.is_empty() {
                 return Err(at("username", "is missing".to_string()));
@@ -265,26 +260,20 @@ pub(crate) fn read_export(
                 .protected
                 .check_name(&person.user_name)
                 .map_err(|err| at("username", err.reason))?;
-            Ok(person)
-        })();
-        match person {
-            Err(problem) => problems.push(problem),
-            Ok(person) => {
-                let key = (person.kind, person.user_name.to_ascii_lowercase());
-                if let Some(first) = first_line_of.insert(key, line) {
-                    problems.push(at(
-                        "username",
-                        format!(
-                            "{} is also on line {first}; one row a person",
-                            person.user_name
-                        ),
-                    ));
-                } else {
-                    wanted.push(person);
-                }
+            let key = (person.kind, person.user_name.to_ascii_lowercase());
+            if let Some(first) = first_line_of.insert(key, line) {
+                return Err(at(
+                    "username",
+                    format!(
+                        "{} is also on line {first}; one row a person",
+                        person.user_name
+                    ),
+                ));
             }
-        }
-    }
+            wanted.push(person);
+            Ok(())
+        },
+    );
     if problems.is_empty() && wanted.is_empty() {
         problems.push(
             InputError::new(
