@@ -12,7 +12,7 @@
 use crate::aws::ServiceLastAccessed;
 use crate::clock::parse_rfc3339;
 use crate::policy::{statements, strings};
-use crate::template::{FORCE_MFA_POLICY, Template};
+use crate::template::{FORCE_MFA_POLICY, PolicyDocument, Template};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -115,6 +115,15 @@ fn tracked_use(uses: &[EntityUse], action: &str, cutoff: u64) -> Option<bool> {
     }))
 }
 
+/// The template's policies that right-sizing may narrow (and `--write` may write): all but the
+/// tool's MFA guard.
+pub(crate) fn narrowable(template: &Template) -> impl Iterator<Item = &PolicyDocument> {
+    template
+        .policies
+        .iter()
+        .filter(|p| p.name != FORCE_MFA_POLICY)
+}
+
 /// Right-sizes `template` from what its entities used, `now` and `days` setting the period.
 pub(crate) fn rightsize(
     template: &Template,
@@ -134,11 +143,7 @@ pub(crate) fn rightsize(
         unused: Vec::new(),
         narrowed: Vec::new(),
     };
-    let policies = template
-        .policies
-        .iter()
-        .filter(|p| p.name != FORCE_MFA_POLICY);
-    for policy in policies {
+    for policy in narrowable(template) {
         let mut document = policy.document.clone();
         let mut changed = false;
         let mut kept_statements = Vec::new();

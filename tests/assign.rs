@@ -260,7 +260,7 @@ fn the_menu_gives_sso_access_asking_for_each_value() {
     press(&mut session, &format!("{}\r", DOWN.repeat(3)));
     session.exp_string("AWS account IDs").unwrap();
     session.send_line("111111111111, 22222222222").unwrap();
-    let refused = utf8_from_pty(&session.exp_string("AWS account IDs").unwrap());
+    let refused = shown_until(&mut session, "AWS account IDs");
     assert!(
         refused.contains("\"22222222222\" is not an AWS account id (12 digits)"),
         "{refused}"
@@ -278,14 +278,13 @@ fn the_menu_gives_sso_access_asking_for_each_value() {
         session.exp_string(prompt).unwrap();
         session.send_line(answer).unwrap();
     }
-    let plan = utf8_from_pty(&session.exp_string("Proceed?").unwrap());
+    let plan = shown_until(&mut session, "Proceed?");
     assert!(
         plan.contains("111111111111") && plan.contains("222222222222"),
         "{plan}"
     );
     press(&mut session, "y");
-    let rest = utf8_from_pty(&session.exp_eof().unwrap());
-    assert_eq!(exit_code(&mut session), 0, "{rest}");
+    ends_with(&mut session, 0);
     let (instance_arn, store) = instance();
     let user_id = identity_user_id(&store, &name).expect("the person was created");
     let accounts: Vec<String> = assignments_of(&instance_arn, &user_id)
@@ -297,17 +296,16 @@ fn the_menu_gives_sso_access_asking_for_each_value() {
     let mut session = on_a_terminal(Run::new(&[]));
     session.exp_string("What do you want to do?").unwrap();
     press(&mut session, &format!("{}\r", DOWN.repeat(3)));
-    session
-        .exp_string("Identity Center user to offboard (type to filter)")
-        .unwrap();
-    press(&mut session, &name);
-    press(&mut session, "\r");
+    answer(
+        &mut session,
+        "Identity Center user to offboard (type to filter)",
+        &name,
+    );
     session
         .exp_string(&format!("Type {name} to confirm"))
         .unwrap();
     session.send_line(&name).unwrap();
-    let rest = utf8_from_pty(&session.exp_eof().unwrap());
-    assert_eq!(exit_code(&mut session), 0, "{rest}");
+    let rest = ends_with(&mut session, 0);
     assert!(
         identity_user_id(&store, &name).is_none(),
         "picked from the list and offboarded: {rest}"

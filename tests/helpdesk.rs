@@ -3,15 +3,15 @@
 //! without a terminal, which must not prompt.
 
 use crate::support::{
-    DOWN, Run, a_wrong_code, current_and_next_codes, decode_terminal_qr, enabled_mfa_devices,
-    exit_code, groups_of, on_a_terminal, on_a_terminal_columns, press, tags_of, type_codes, unique,
-    user_exists, utf8_from_pty,
+    DOWN, Run, a_wrong_code, answer, choose_from_menu, current_and_next_codes, decode_terminal_qr,
+    enabled_mfa_devices, ends_with, exit_code, groups_of, on_a_terminal, on_a_terminal_columns,
+    press, shown_until, tags_of, type_codes, unique, user_exists, utf8_from_pty,
 };
 use rexpect::session::PtySession;
 
 /// Reads the QR code on screen, then types the code the app shows and the next one.
 fn enrol(session: &mut PtySession) -> String {
-    let screen = utf8_from_pty(&session.exp_string("First code").unwrap());
+    let screen = shown_until(session, "First code");
     type_codes(session, &decode_terminal_qr(&screen));
     screen
 }
@@ -20,11 +20,10 @@ fn enrol(session: &mut PtySession) -> String {
 fn a_whole_onboarding_through_the_menu_ends_with_an_enabled_mfa_device() {
     let name = unique("desk");
     let mut session = on_a_terminal(Run::new(&[]));
-    session.exp_string("What do you want to do?").unwrap();
-    press(&mut session, "\r");
+    choose_from_menu(&mut session, 0);
     session.exp_string("User name").unwrap();
     session.send_line(&name).unwrap();
-    let choices = utf8_from_pty(&session.exp_string("security-auditor").unwrap());
+    let choices = shown_until(&mut session, "security-auditor");
     assert!(
         choices.contains("finance") && choices.contains("read-only cost"),
         "each template with its description: {choices}"
@@ -40,7 +39,7 @@ fn a_whole_onboarding_through_the_menu_ends_with_an_enabled_mfa_device() {
     session.send_line("CHG-42").unwrap();
     session.exp_string("Console access").unwrap();
     press(&mut session, "y");
-    let plan = utf8_from_pty(&session.exp_string("Proceed?").unwrap());
+    let plan = shown_until(&mut session, "Proceed?");
     assert!(
         plan.contains(&format!("About to onboard {name} as finance")),
         "{plan}"
@@ -56,14 +55,9 @@ fn a_whole_onboarding_through_the_menu_ends_with_an_enabled_mfa_device() {
         instructions.contains("scan this code with an authenticator app"),
         "{instructions}"
     );
-    let before_clearing = utf8_from_pty(
-        &session
-            .exp_string("Press Enter once they have them")
-            .unwrap(),
-    );
+    let before_clearing = shown_until(&mut session, "Press Enter once they have them");
     session.send_line("").unwrap();
-    let after = utf8_from_pty(&session.exp_eof().unwrap());
-    assert_eq!(exit_code(&mut session), 0, "{after}");
+    let after = ends_with(&mut session, 0);
     assert!(
         after.contains("\x1b[3J"),
         "the screen and its scrollback are cleared: {after:?}"
@@ -116,7 +110,7 @@ fn a_wrong_code_is_explained_and_the_second_try_enrols_on_a_plain_ascii_terminal
     let name = unique("retry");
     let run = Run::new(&["new-user", &name, "--template", "finance", "--yes"]).env("LANG", "C");
     let mut session = on_a_terminal_columns(run, 120);
-    let screen = utf8_from_pty(&session.exp_string("First code").unwrap());
+    let screen = shown_until(&mut session, "First code");
     assert!(
         screen.is_ascii(),
         "no Unicode on a C-locale terminal: {screen}"
@@ -127,10 +121,10 @@ fn a_wrong_code_is_explained_and_the_second_try_enrols_on_a_plain_ascii_terminal
     session.send_line(&wrong).unwrap();
     session.exp_string("Next code").unwrap();
     session.send_line("12345").unwrap();
-    let refused = utf8_from_pty(&session.exp_string("Next code").unwrap());
+    let refused = shown_until(&mut session, "Next code");
     assert!(refused.contains("a code is 6 digits"), "{refused}");
     session.send_line(&wrong).unwrap();
-    let feedback = utf8_from_pty(&session.exp_string("First code").unwrap());
+    let feedback = shown_until(&mut session, "First code");
     assert!(
         feedback.contains("Not accepted: the same code was entered twice"),
         "{feedback}"
@@ -142,8 +136,7 @@ fn a_wrong_code_is_explained_and_the_second_try_enrols_on_a_plain_ascii_terminal
         "not enabled after a wrong pair"
     );
     type_codes(&mut session, &uri);
-    let rest = utf8_from_pty(&session.exp_eof().unwrap());
-    assert_eq!(exit_code(&mut session), 0, "{rest}");
+    let rest = ends_with(&mut session, 0);
     assert!(rest.contains(&format!("ok Tell {name}:")), "{rest}");
     assert_eq!(enabled_mfa_devices(&name), 1);
 }
@@ -158,20 +151,19 @@ fn a_wrong_first_code_is_refused_before_anything_is_enabled() {
         "finance",
         "--yes",
     ]));
-    let screen = utf8_from_pty(&session.exp_string("First code").unwrap());
+    let screen = shown_until(&mut session, "First code");
     let uri = decode_terminal_qr(&screen);
     let (_, next) = current_and_next_codes(&uri);
     session.send_line(&a_wrong_code(&uri)).unwrap();
     session.exp_string("Next code").unwrap();
     session.send_line(&next).unwrap();
-    let feedback = utf8_from_pty(&session.exp_string("First code").unwrap());
+    let feedback = shown_until(&mut session, "First code");
     assert!(
         feedback.contains("Not accepted: the first code is not valid now"),
         "{feedback}"
     );
     type_codes(&mut session, &uri);
-    let rest = utf8_from_pty(&session.exp_eof().unwrap());
-    assert_eq!(exit_code(&mut session), 0, "{rest}");
+    ends_with(&mut session, 0);
     assert_eq!(enabled_mfa_devices(&name), 1);
 }
 
@@ -241,21 +233,12 @@ fn offboarding_from_the_menu_finds_the_user_by_part_of_the_name() {
     .output()
     .exits(0);
     let mut session = on_a_terminal(Run::new(&[]));
-    session.exp_string("What do you want to do?").unwrap();
-    press(&mut session, &DOWN.repeat(2));
-    press(&mut session, "\r");
-    session.exp_string("IAM user to offboard").unwrap();
-    press(&mut session, &name);
-    press(&mut session, "\r");
-    let plan = utf8_from_pty(
-        &session
-            .exp_string(&format!("Type {name} to confirm"))
-            .unwrap(),
-    );
+    choose_from_menu(&mut session, 2);
+    answer(&mut session, "IAM user to offboard", &name);
+    let plan = shown_until(&mut session, &format!("Type {name} to confirm"));
     assert!(plan.contains("iam:DeleteUser"), "{plan}");
     session.send_line(&name).unwrap();
-    let rest = utf8_from_pty(&session.exp_eof().unwrap());
-    assert_eq!(exit_code(&mut session), 0, "{rest}");
+    let rest = ends_with(&mut session, 0);
     assert!(
         rest.contains(&format!(
             "Offboarded arn:aws:iam::123456789012:user/{name}."
@@ -270,8 +253,7 @@ fn templates_show_without_a_name_offers_the_list() {
     let mut session = on_a_terminal(Run::new(&["templates", "show"]));
     session.exp_string("Job function").unwrap();
     press(&mut session, &format!("{}\r", DOWN.repeat(2)));
-    let shown = utf8_from_pty(&session.exp_eof().unwrap());
-    assert_eq!(exit_code(&mut session), 0, "{shown}");
+    let shown = ends_with(&mut session, 0);
     assert!(shown.contains("devops: DevOps engineer"), "{shown}");
     assert!(shown.contains("Permissions boundary"), "{shown}");
 }
@@ -300,23 +282,17 @@ fn deferred_with_console(prefix: &str) -> String {
 fn the_menu_resets_an_mfa_device_with_the_qr_code() {
     let name = deferred_with_console("desk-mfa");
     let mut session = on_a_terminal(Run::new(&[]));
-    session.exp_string("What do you want to do?").unwrap();
-    press(&mut session, &DOWN.repeat(4));
-    press(&mut session, "\r");
-    session.exp_string("IAM user to reset the MFA of").unwrap();
-    press(&mut session, &name);
-    press(&mut session, "\r");
-    let plan = utf8_from_pty(&session.exp_string("Proceed?").unwrap());
+    choose_from_menu(&mut session, 4);
+    answer(&mut session, "IAM user to reset the MFA of", &name);
+    let plan = shown_until(&mut session, "Proceed?");
     assert!(plan.contains("iam:CreateVirtualMFADevice"), "{plan}");
     session.send_line("y").unwrap();
-    let screen = utf8_from_pty(&session.exp_string("First code").unwrap());
-    type_codes(&mut session, &decode_terminal_qr(&screen));
+    enrol(&mut session);
     session
         .exp_string("Press Enter once they have them")
         .unwrap();
     session.send_line("").unwrap();
-    let rest = utf8_from_pty(&session.exp_eof().unwrap());
-    assert_eq!(exit_code(&mut session), 0, "{rest}");
+    ends_with(&mut session, 0);
     assert_eq!(enabled_mfa_devices(&name), 1);
 }
 
@@ -324,43 +300,28 @@ fn the_menu_resets_an_mfa_device_with_the_qr_code() {
 fn the_menu_resets_a_password_shows_a_user_and_lists_people() {
     let name = deferred_with_console("desk-pw");
     let mut session = on_a_terminal(Run::new(&[]));
-    session.exp_string("What do you want to do?").unwrap();
-    press(&mut session, &DOWN.repeat(7));
-    press(&mut session, "\r");
-    session
-        .exp_string("IAM user to give a new password")
-        .unwrap();
-    press(&mut session, &name);
-    press(&mut session, "\r");
+    choose_from_menu(&mut session, 7);
+    answer(&mut session, "IAM user to give a new password", &name);
     session.exp_string("Proceed?").unwrap();
     session.send_line("y").unwrap();
-    let rest = utf8_from_pty(&session.exp_eof().unwrap());
-    assert_eq!(exit_code(&mut session), 0, "{rest}");
+    let rest = ends_with(&mut session, 0);
     assert!(
         rest.contains("it must be changed at next sign-in"),
         "{rest}"
     );
 
     let mut session = on_a_terminal(Run::new(&[]));
-    session.exp_string("What do you want to do?").unwrap();
-    press(&mut session, &DOWN.repeat(8));
-    press(&mut session, "\r");
-    session.exp_string("IAM user to show").unwrap();
-    press(&mut session, &name);
-    press(&mut session, "\r");
-    let shown = utf8_from_pty(&session.exp_eof().unwrap());
-    assert_eq!(exit_code(&mut session), 0, "{shown}");
+    choose_from_menu(&mut session, 8);
+    answer(&mut session, "IAM user to show", &name);
+    let shown = ends_with(&mut session, 0);
     assert!(
         shown.contains("by iam-onboard, template finance"),
         "{shown}"
     );
 
     let mut session = on_a_terminal(Run::new(&[]));
-    session.exp_string("What do you want to do?").unwrap();
-    press(&mut session, &DOWN.repeat(10));
-    press(&mut session, "\r");
-    let listed = utf8_from_pty(&session.exp_eof().unwrap());
-    assert_eq!(exit_code(&mut session), 0, "{listed}");
+    choose_from_menu(&mut session, 10);
+    let listed = ends_with(&mut session, 0);
     assert!(listed.contains(&name), "{listed}");
 }
 
@@ -368,22 +329,17 @@ fn the_menu_resets_a_password_shows_a_user_and_lists_people() {
 fn the_menu_moves_a_user_to_a_template_chosen_from_the_list() {
     let name = deferred_with_console("desk-move");
     let mut session = on_a_terminal(Run::new(&[]));
-    session.exp_string("What do you want to do?").unwrap();
-    press(&mut session, &DOWN.repeat(5));
-    press(&mut session, "\r");
-    session.exp_string("IAM user to move").unwrap();
-    press(&mut session, &name);
-    press(&mut session, "\r");
+    choose_from_menu(&mut session, 5);
+    answer(&mut session, "IAM user to move", &name);
     session.exp_string("Job function").unwrap();
     press(&mut session, "\r");
-    let plan = utf8_from_pty(&session.exp_string("Proceed?").unwrap());
+    let plan = shown_until(&mut session, "Proceed?");
     assert!(
         plan.contains("iam:RemoveUserFromGroup GroupName=iam-onboard-finance"),
         "{plan}"
     );
     session.send_line("y").unwrap();
-    let rest = utf8_from_pty(&session.exp_eof().unwrap());
-    assert_eq!(exit_code(&mut session), 0, "{rest}");
+    let rest = ends_with(&mut session, 0);
     assert!(rest.contains("Moved"), "{rest}");
     assert_eq!(groups_of(&name).len(), 1);
     assert_ne!(groups_of(&name), ["iam-onboard-finance"]);
@@ -409,7 +365,7 @@ fn after_three_wrong_pairs_the_helper_can_keep_the_person_with_mfa_deferred() {
         "--yes",
         "--no-console",
     ]));
-    let screen = utf8_from_pty(&session.exp_string("First code").unwrap());
+    let screen = shown_until(&mut session, "First code");
     let uri = decode_terminal_qr(&screen);
     let wrong = a_wrong_code(&uri);
     for _ in 0..3 {
@@ -419,8 +375,7 @@ fn after_three_wrong_pairs_the_helper_can_keep_the_person_with_mfa_deferred() {
     }
     session.exp_string("What now?").unwrap();
     press(&mut session, &format!("{DOWN}\r"));
-    let rest = utf8_from_pty(&session.exp_eof().unwrap());
-    assert_eq!(exit_code(&mut session), 0, "{rest}");
+    let rest = ends_with(&mut session, 0);
     assert!(rest.contains("deferred"), "{rest}");
     assert!(user_exists(&name), "the person is kept");
     assert_eq!(enabled_mfa_devices(&name), 0);

@@ -2,8 +2,8 @@
 
 use crate::support::{
     Run, block_on, current_and_next_codes, decode_terminal_qr, enabled_mfa_devices, exit_code,
-    groups_of, iam, mode, on_a_terminal, strings, tags_of, type_codes, unique, user_exists,
-    utf8_from_pty, virtual_devices_named, wait_for_file,
+    groups_of, iam, mode, on_a_terminal, shown_until, strings, tags_of, type_codes, unique,
+    user_exists, utf8_from_pty, virtual_devices_named, wait_for_file,
 };
 use std::path::Path;
 
@@ -349,7 +349,7 @@ fn on_a_terminal_the_qr_code_decodes_and_typed_codes_enable_the_device() {
         "finance",
         "--yes",
     ]));
-    let screen = utf8_from_pty(&session.exp_string("First code").unwrap());
+    let screen = shown_until(&mut session, "First code");
     let uri = decode_terminal_qr(&screen);
     assert!(uri.starts_with("otpauth://totp/AWS-123456789012:"), "{uri}");
     assert!(uri.contains(&format!(":{name}?secret=")), "{uri}");
@@ -403,7 +403,7 @@ fn ctrl_c_at_the_code_prompt_undoes_everything_and_exits_130() {
 fn ctrl_c_at_the_confirmation_creates_nothing_and_exits_130() {
     let name = unique("nope");
     let mut session = on_a_terminal(Run::new(&["new-user", &name, "--template", "finance"]));
-    let plan = utf8_from_pty(&session.exp_string("Proceed?").unwrap());
+    let plan = shown_until(&mut session, "Proceed?");
     assert!(
         plan.contains(&format!("iam:CreateUser UserName={name} ")),
         "{plan}"

@@ -2,8 +2,8 @@
 //! users made by `new-user`.
 
 use crate::support::{
-    Run, block_on, create_user, current_and_next_codes, exit_code, iam, on_a_terminal, strings,
-    unique, user_exists, utf8_from_pty, virtual_devices_named, wait_for_file,
+    Run, block_on, create_user, current_and_next_codes, exit_code, iam, on_a_terminal, shown_until,
+    strings, unique, user_exists, utf8_from_pty, virtual_devices_named, wait_for_file,
 };
 
 const INLINE_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}"#;
@@ -437,11 +437,7 @@ fn on_a_terminal_the_user_name_must_be_typed_to_confirm() {
     build_by_hand(&name);
     let ask = |answers: &[&str]| {
         let mut session = on_a_terminal(Run::new(&["offboard", &name]));
-        let shown = utf8_from_pty(
-            &session
-                .exp_string(&format!("Type {name} to confirm"))
-                .unwrap(),
-        );
+        let shown = shown_until(&mut session, &format!("Type {name} to confirm"));
         assert!(
             shown.contains("iam:DeleteUser"),
             "the plan is shown first: {shown}"

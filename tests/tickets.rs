@@ -3,8 +3,8 @@
 
 use crate::support::{
     Proxy, Run, block_on, current_and_next_codes, decode_terminal_qr, enabled_mfa_devices,
-    groups_of, iam, mode, on_a_terminal, plain_onboarding, strings, tags_of, type_codes, unique,
-    utf8_from_pty, wait_for_file,
+    groups_of, iam, mode, on_a_terminal, plain_onboarding, shown_until, strings, tags_of,
+    type_codes, unique, utf8_from_pty, wait_for_file,
 };
 
 /// The serial numbers of the user's MFA devices.
@@ -155,14 +155,14 @@ fn a_new_phone_replaces_the_old_device_only_once_the_new_one_works() {
 fn on_a_terminal_reset_mfa_shows_the_qr_code_and_takes_typed_codes() {
     let name = deferred("qr-reset");
     let mut session = on_a_terminal(Run::new(&["reset-mfa", &name]));
-    let plan = utf8_from_pty(&session.exp_string("Proceed?").unwrap());
+    let plan = shown_until(&mut session, "Proceed?");
     assert!(
         plan.contains("AWS account 123456789012, acting as"),
         "{plan}"
     );
     assert!(plan.contains("iam:CreateVirtualMFADevice"), "{plan}");
     session.send_line("y").unwrap();
-    let screen = utf8_from_pty(&session.exp_string("First code").unwrap());
+    let screen = shown_until(&mut session, "First code");
     let uri = decode_terminal_qr(&screen);
     assert!(uri.contains(&format!(":{name}?secret=")), "{uri}");
     type_codes(&mut session, &uri);

@@ -7,7 +7,7 @@ use crate::cli::OutputFormat;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, InputError};
 use crate::report;
-use crate::rightsize::{EntityUse, Rightsizing, rightsize as judge};
+use crate::rightsize::{EntityUse, Rightsizing, narrowable, rightsize as judge};
 use crate::settings::Settings;
 use crate::template::Template;
 use std::path::{Path, PathBuf};
@@ -23,7 +23,7 @@ pub(super) async fn rightsize(
         ..err
     })?;
     if let Some(dir) = write {
-        refuse_taken(dir, template.policies.iter().map(|p| p.name.as_str()))?;
+        refuse_taken(dir, template)?;
     }
     let api = settings.iam_api().await?;
     let uses = read_use(&api, template).await?;
@@ -101,10 +101,10 @@ async fn read_use(api: &impl Iam, template: &Template) -> Result<Vec<EntityUse>,
     Ok(uses)
 }
 
-/// Refuses a folder that already holds a file of one of the template's policies, before any call.
-fn refuse_taken<'a>(dir: &Path, policies: impl Iterator<Item = &'a str>) -> Result<(), InputError> {
-    for policy in policies {
-        let path = dir.join("policies").join(format!("{policy}.json"));
+/// Refuses a folder that already holds a file of a policy `--write` may write, before any call.
+fn refuse_taken(dir: &Path, template: &Template) -> Result<(), InputError> {
+    for policy in narrowable(template) {
+        let path = dir.join("policies").join(format!("{}.json", policy.name));
         if path.exists() {
             return Err(InputError::new(
                 "--write",
@@ -223,8 +223,16 @@ mod tests {
             !allowed_rds,
             "no Allow of rds is left; the Deny stays: {copy}"
         );
-        let again = refuse_taken(dir.path(), devops.policies.iter().map(|p| p.name.as_str()));
+        let again = refuse_taken(dir.path(), devops);
         assert_eq!(again.unwrap_err().field, "--write");
+        let other = tempfile::tempdir().unwrap();
+        std::fs::create_dir(other.path().join("policies")).unwrap();
+        std::fs::write(other.path().join("policies/force-mfa.json"), "{}").unwrap();
+        let beside_the_guard = refuse_taken(other.path(), devops);
+        assert!(
+            beside_the_guard.is_ok(),
+            "force-mfa is never written, so a copy of it in DIR is no obstacle"
+        );
     }
 
     #[tokio::test]

@@ -55,6 +55,34 @@ pub(crate) fn utf8_from_pty(text: &str) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
+/// What the terminal showed up to and with `text`, once it is there.
+#[track_caller]
+pub(crate) fn shown_until(session: &mut rexpect::session::PtySession, text: &str) -> String {
+    utf8_from_pty(&session.exp_string(text).unwrap())
+}
+
+/// Waits for `prompt`, then types `keys` and Enter.
+#[track_caller]
+pub(crate) fn answer(session: &mut rexpect::session::PtySession, prompt: &str, keys: &str) {
+    session.exp_string(prompt).unwrap();
+    press(session, keys);
+    press(session, "\r");
+}
+
+/// Picks the menu's entry `index` (0: the first) once the menu is shown.
+#[track_caller]
+pub(crate) fn choose_from_menu(session: &mut rexpect::session::PtySession, index: usize) {
+    answer(session, "What do you want to do?", &DOWN.repeat(index));
+}
+
+/// The rest of what the run shows, once it has ended with `code`.
+#[track_caller]
+pub(crate) fn ends_with(session: &mut rexpect::session::PtySession, code: i32) -> String {
+    let rest = utf8_from_pty(&session.exp_eof().unwrap());
+    assert_eq!(exit_code(session), code, "{rest}");
+    rest
+}
+
 /// Types, at the code prompts, the code the app shows now and the next one.
 #[track_caller]
 pub(crate) fn type_codes(session: &mut rexpect::session::PtySession, uri: &str) {
