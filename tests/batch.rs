@@ -2,7 +2,8 @@
 //! killed part-way and run again, and throttling through the project's own fault proxy.
 
 use crate::support::{
-    Output, Proxy, Run, block_on, groups_of, iam, mode, project_root, unique, user_exists,
+    Output, Proxy, Run, batch_run, block_on, groups_of, iam, mode, project_root, unique,
+    user_exists,
 };
 use std::fmt::Write as _;
 use std::path::Path;
@@ -84,15 +85,7 @@ fn a_mixed_file_of_200_rows_is_done_and_a_rerun_finds_it_all_done() {
     // A spreadsheet export: UTF-8 with a byte-order mark, CRLF, quoted fields.
     let file = write(dir.path(), "people.csv", &format!("\u{feff}{text}"));
     let report = dir.path().join("report.csv");
-    let out = Run::new(&[
-        "batch",
-        "-y",
-        &file,
-        "--report",
-        report.to_str().unwrap(),
-        "-q",
-    ])
-    .output();
+    let out = batch_run(&file, &report).output();
     out.exits(0);
     assert_eq!(crate::support::mode(&report), 0o600);
     let rows = statuses(&report);
@@ -125,16 +118,7 @@ fn a_mixed_file_of_200_rows_is_done_and_a_rerun_finds_it_all_done() {
     );
 
     let again = dir.path().join("again.csv");
-    Run::new(&[
-        "batch",
-        "-y",
-        &file,
-        "--report",
-        again.to_str().unwrap(),
-        "-q",
-    ])
-    .output()
-    .exits(0);
+    batch_run(&file, &again).output().exits(0);
     let rows = statuses(&again);
     assert_eq!(rows.len(), 200);
     assert!(rows.iter().all(|(s, _)| s == "already-done"), "{rows:?}");
@@ -183,15 +167,7 @@ fn a_batch_killed_part_way_finishes_when_run_again() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(dir.path(), "wave.csv", &text);
     let first = dir.path().join("first.csv");
-    let mut child = Run::new(&[
-        "batch",
-        "-y",
-        &file,
-        "--report",
-        first.to_str().unwrap(),
-        "-q",
-    ])
-    .command();
+    let mut child = batch_run(&file, &first).command();
     let mut child = child
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -212,16 +188,7 @@ fn a_batch_killed_part_way_finishes_when_run_again() {
     );
 
     let second = dir.path().join("second.csv");
-    Run::new(&[
-        "batch",
-        "-y",
-        &file,
-        "--report",
-        second.to_str().unwrap(),
-        "-q",
-    ])
-    .output()
-    .exits(0);
+    batch_run(&file, &second).output().exits(0);
     let rows = statuses(&second);
     assert_eq!(rows.len(), 100);
     assert!(
@@ -291,16 +258,7 @@ fn a_password_never_written_to_the_report_is_replaced_and_written_on_the_rerun()
         &format!("username,template,console\n{name},developer,yes\n"),
     );
     let first = dir.path().join("first.csv");
-    Run::new(&[
-        "batch",
-        "-y",
-        &file,
-        "--report",
-        first.to_str().unwrap(),
-        "-q",
-    ])
-    .output()
-    .exits(0);
+    batch_run(&file, &first).output().exits(0);
     assert_eq!(password_tag(&name).as_deref(), Some("delivered"));
 
     // The state a kill -9 leaves between CreateLoginProfile and the report line.
@@ -319,16 +277,7 @@ fn a_password_never_written_to_the_report_is_replaced_and_written_on_the_rerun()
             .unwrap();
     });
     let second = dir.path().join("second.csv");
-    Run::new(&[
-        "batch",
-        "-y",
-        &file,
-        "--report",
-        second.to_str().unwrap(),
-        "-q",
-    ])
-    .output()
-    .exits(0);
+    batch_run(&file, &second).output().exits(0);
     let row = csv::Reader::from_path(&second)
         .unwrap()
         .records()
@@ -340,16 +289,7 @@ fn a_password_never_written_to_the_report_is_replaced_and_written_on_the_rerun()
     assert_eq!(password_tag(&name).as_deref(), Some("delivered"));
 
     let third = dir.path().join("third.csv");
-    Run::new(&[
-        "batch",
-        "-y",
-        &file,
-        "--report",
-        third.to_str().unwrap(),
-        "-q",
-    ])
-    .output()
-    .exits(0);
+    batch_run(&file, &third).output().exits(0);
     assert_eq!(statuses(&third), [("already-done".to_string(), name)]);
 }
 

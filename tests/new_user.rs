@@ -2,14 +2,10 @@
 
 use crate::support::{
     Run, block_on, current_and_next_codes, decode_terminal_qr, enabled_mfa_devices, exit_code,
-    groups_of, iam, mode, on_a_terminal, shown_until, strings, tags_of, type_codes, unique,
-    user_exists, utf8_from_pty, virtual_devices_named, wait_for_file,
+    exporting_onboarding, groups_of, iam, mode, on_a_terminal, path_arg, shown_until, strings,
+    tags_of, type_codes, unique, user_exists, utf8_from_pty, virtual_devices_named, wait_for_file,
 };
 use std::path::Path;
-
-fn path_arg(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
 
 #[test]
 fn export_mode_makes_a_complete_user_and_private_files() {
@@ -138,21 +134,9 @@ fn three_wrong_pairs_of_codes_leave_nothing_behind() {
     let name = unique("wrong");
     let dir = tempfile::tempdir().unwrap();
     let (secret_file, password_file) = (dir.path().join("F"), dir.path().join("P"));
-    let out = Run::new(&[
-        "new-user",
-        "-y",
-        &name,
-        "--template",
-        "developer",
-        "--mfa",
-        "export",
-        "--mfa-secret-file",
-        path_arg(&secret_file),
-        "--password-file",
-        path_arg(&password_file),
-    ])
-    .stdin("000000\n111111\n000000\n111111\n000000\n111111\n")
-    .output();
+    let out = exporting_onboarding(&name, "developer", &secret_file, &password_file)
+        .stdin("000000\n111111\n000000\n111111\n000000\n111111\n")
+        .output();
     out.exits(1)
         .stderr_has("3 pairs of codes were wrong")
         .stderr_has("undone:");
@@ -429,20 +413,8 @@ fn sigterm_and_sighup_while_waiting_for_codes_undo_everything_and_remove_the_sec
         let name = unique(&format!("sig{}", signal.to_lowercase()));
         let dir = tempfile::tempdir().unwrap();
         let (secret_file, password_file) = (dir.path().join("F"), dir.path().join("P"));
-        let running = Run::new(&[
-            "new-user",
-            "-y",
-            &name,
-            "--template",
-            "developer",
-            "--mfa",
-            "export",
-            "--mfa-secret-file",
-            path_arg(&secret_file),
-            "--password-file",
-            path_arg(&password_file),
-        ])
-        .spawn();
+        let running =
+            exporting_onboarding(&name, "developer", &secret_file, &password_file).spawn();
         wait_for_file(&secret_file);
         assert!(user_exists(&name), "the user exists while enrolment waits");
         let sent = std::process::Command::new("kill")

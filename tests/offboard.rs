@@ -2,8 +2,9 @@
 //! users made by `new-user`.
 
 use crate::support::{
-    Run, block_on, create_user, current_and_next_codes, exit_code, iam, on_a_terminal, shown_until,
-    strings, unique, user_exists, utf8_from_pty, virtual_devices_named, wait_for_file,
+    Run, block_on, create_user, current_and_next_codes, exit_code, exporting_onboarding, iam,
+    on_a_terminal, shown_until, strings, unique, user_exists, utf8_from_pty, virtual_devices_named,
+    wait_for_file,
 };
 
 const INLINE_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}"#;
@@ -378,20 +379,8 @@ fn a_user_onboarded_by_new_user_offboards_cleanly() {
     let name = unique("gina");
     let dir = tempfile::tempdir().unwrap();
     let secret_file = dir.path().join("F");
-    let mut running = Run::new(&[
-        "new-user",
-        "-y",
-        &name,
-        "--template",
-        "devops",
-        "--mfa",
-        "export",
-        "--mfa-secret-file",
-        secret_file.to_str().unwrap(),
-        "--password-file",
-        dir.path().join("P").to_str().unwrap(),
-    ])
-    .spawn();
+    let mut running =
+        exporting_onboarding(&name, "devops", &secret_file, &dir.path().join("P")).spawn();
     let (first, second) = current_and_next_codes(&wait_for_file(&secret_file));
     running.write_stdin(&format!("{first}\n{second}\n"));
     running.finish().exits(0);

@@ -8,16 +8,12 @@ use crate::support::*;
 fn keep_identity_and_dry_run_leave_the_person() {
     let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let name = unique("carl");
-    let (instance_arn, store) = instance();
-    let assigned = Run::new(&assign_args(&name, CREATE))
-        .output()
-        .exits(0)
-        .json();
-    let permission_set = assigned["permission_sets"][0]["arn"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let user_id = identity_user_id(&store, &name).unwrap();
+    let AssignedPerson {
+        instance_arn,
+        store,
+        permission_set,
+        user_id,
+    } = assigned_developer(&name);
     let group = unique("grp");
     join_group(&store, &group, &user_id);
     assert_eq!(groups_of_person(&store, &user_id).len(), 1);
@@ -105,16 +101,12 @@ fn keep_identity_and_dry_run_leave_the_person() {
 fn a_batch_row_offboards_from_sso_denying_the_persons_sessions_first() {
     let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let name = unique("erin");
-    let (instance_arn, store) = instance();
-    let assigned = Run::new(&assign_args(&name, CREATE))
-        .output()
-        .exits(0)
-        .json();
-    let permission_set = assigned["permission_sets"][0]["arn"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let user_id = identity_user_id(&store, &name).unwrap();
+    let AssignedPerson {
+        instance_arn,
+        store,
+        permission_set,
+        user_id,
+    } = assigned_developer(&name);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("leavers.csv");
     std::fs::write(
@@ -131,16 +123,7 @@ fn a_batch_row_offboards_from_sso_denying_the_persons_sessions_first() {
     assert_eq!(assignments_of(&instance_arn, &user_id).len(), 2);
 
     let report = dir.path().join("report.csv");
-    Run::new(&[
-        "batch",
-        "-y",
-        file,
-        "--report",
-        report.to_str().unwrap(),
-        "-q",
-    ])
-    .output()
-    .exits(0);
+    batch_run(file, &report).output().exits(0);
     let written = std::fs::read_to_string(&report).unwrap();
     assert!(written.contains(",offboarded,"), "{written}");
     assert!(assignments_of(&instance_arn, &user_id).is_empty());

@@ -4,16 +4,12 @@
 //! answers AssumeRole without checking any condition; the conditions are the in-memory model's.
 
 use crate::support::{
-    Run, access_key_of, block_on, current_and_next_codes, groups_of, iam, mode, sts_as, unique,
-    wait_for_file,
+    Run, access_key_of, block_on, current_and_next_codes, groups_of, iam, mode, path_arg, sts_as,
+    unique, wait_for_file,
 };
 use std::path::Path;
 
 const ROLE: &str = "iam-onboard-devops";
-
-fn path_arg(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
 
 /// A policy document as IAM answers it (URL-encoded JSON).
 fn document(text: &str) -> serde_json::Value {

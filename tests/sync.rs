@@ -3,12 +3,8 @@
 //! export changing exactly four; an export cut short refused; a stale saved plan refused; and
 //! the end dates.
 
-use crate::support::{OwnAccount, Run, block_on};
+use crate::support::{OwnAccount, Run, block_on, path_arg};
 use std::path::Path;
-
-fn path_arg(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
 
 /// The export: `username,template,until`, a row a person.
 fn export(dir: &Path, name: &str, rows: &[(String, &str, &str)]) -> std::path::PathBuf {

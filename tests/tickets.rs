@@ -2,9 +2,9 @@
 //! terminal, in one scripted run, and in two), `reset-password`, `show`, `list` and `move`.
 
 use crate::support::{
-    Proxy, Run, block_on, current_and_next_codes, decode_terminal_qr, enabled_mfa_devices,
-    groups_of, iam, mode, on_a_terminal, plain_onboarding, shown_until, strings, tags_of,
-    type_codes, unique, utf8_from_pty, wait_for_file,
+    Proxy, Run, batch_run, block_on, current_and_next_codes, decode_terminal_qr,
+    enabled_mfa_devices, groups_of, iam, mode, on_a_terminal, plain_onboarding, shown_until,
+    strings, tags_of, type_codes, unique, utf8_from_pty, wait_for_file,
 };
 
 /// The serial numbers of the user's MFA devices.
@@ -399,16 +399,7 @@ fn a_batch_move_row_moves_the_person() {
     )
     .unwrap();
     let report = dir.path().join("report.csv");
-    Run::new(&[
-        "batch",
-        "-y",
-        file.to_str().unwrap(),
-        "--report",
-        report.to_str().unwrap(),
-        "-q",
-    ])
-    .output()
-    .exits(0);
+    batch_run(file.to_str().unwrap(), &report).output().exits(0);
     let written = std::fs::read_to_string(&report).unwrap();
     assert!(written.contains(",moved,"), "{written}");
     assert_eq!(groups_of(&name), ["iam-onboard-devops"]);

@@ -31,6 +31,11 @@ impl CallerIdentity {
     }
 }
 
+/// The value of the tag `key` in `tags`, as IAM lists them (keys are unique).
+pub(crate) fn tag_value<'a>(tags: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+}
+
 /// A user as GetUser reports it, tags included.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct UserInfo {
@@ -48,10 +53,7 @@ pub(crate) struct UserInfo {
 
 impl UserInfo {
     pub(crate) fn tag(&self, key: &str) -> Option<&str> {
-        self.tags
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        tag_value(&self.tags, key)
     }
 }
 
@@ -144,10 +146,7 @@ pub(crate) struct AuthorizedUser {
 
 impl AuthorizedUser {
     pub(crate) fn tag(&self, key: &str) -> Option<&str> {
-        self.tags
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        tag_value(&self.tags, key)
     }
 }
 

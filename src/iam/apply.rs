@@ -6,7 +6,7 @@
 //! shows the QR code and reads codes, the clock, the random generator for passwords, and the
 //! interrupt signal. So the whole flow runs in unit tests against an in-memory IAM.
 
-use crate::aws::{AwsError, AwsErrorKind, AwsResult, Iam, NewUser, VirtualMfaDevice};
+use crate::aws::{AwsError, AwsErrorKind, AwsResult, Iam, NewUser, VirtualMfaDevice, tag_value};
 use crate::clock::Clock;
 use crate::error::Error;
 use crate::iam::enrol::{AfterWrongCodes, CodeSource, EnrolFailure, collect_codes, mfa_issuer};
@@ -484,10 +484,6 @@ async fn adopt_user(
         undo.forget(recorded);
         Err(err)
     }
-}
-
-fn tag_value<'a>(tags: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
 }
 
 /// A shared resource that another run created first is as good as one this run created.

@@ -49,6 +49,47 @@ pub(crate) fn plain_onboarding(name: &str, template: &str) -> Run {
     ])
 }
 
+/// A path as an argument of a run.
+pub(crate) fn path_arg(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// `new-user NAME --template TEMPLATE -y --mfa export`, the seed written to `secret_file` and
+/// the one-time password to `password_file` (both new): a script's onboarding, which then reads
+/// the seed and hands over the codes.
+pub(crate) fn exporting_onboarding(
+    name: &str,
+    template: &str,
+    secret_file: &Path,
+    password_file: &Path,
+) -> Run {
+    Run::new(&[
+        "new-user",
+        "-y",
+        name,
+        "--template",
+        template,
+        "--mfa",
+        "export",
+        "--mfa-secret-file",
+        path_arg(secret_file),
+        "--password-file",
+        path_arg(password_file),
+    ])
+}
+
+/// `batch FILE -y --report REPORT -q`: a batch file run, confirmed, its report in a new file.
+pub(crate) fn batch_run(file: &str, report: &Path) -> Run {
+    Run::new(&[
+        "batch",
+        "-y",
+        file,
+        "--report",
+        report.to_str().unwrap(),
+        "-q",
+    ])
+}
+
 /// A name no other test (or earlier run against the same server) uses.
 pub(crate) fn unique(prefix: &str) -> String {
     static COUNTER: AtomicU32 = AtomicU32::new(0);

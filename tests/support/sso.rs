@@ -83,6 +83,35 @@ pub(crate) fn assign_args<'a>(name: &'a str, extra: &[&'a str]) -> Vec<&'a str> 
     args
 }
 
+/// A person `assign` made in the identity store and gave the developer template: where, and
+/// the ids the checks need.
+pub(crate) struct AssignedPerson {
+    pub(crate) instance_arn: String,
+    pub(crate) store: String,
+    pub(crate) permission_set: String,
+    pub(crate) user_id: String,
+}
+
+#[track_caller]
+pub(crate) fn assigned_developer(name: &str) -> AssignedPerson {
+    let (instance_arn, store) = instance();
+    let assigned = Run::new(&assign_args(name, CREATE))
+        .output()
+        .exits(0)
+        .json();
+    let permission_set = assigned["permission_sets"][0]["arn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let user_id = identity_user_id(&store, name).unwrap();
+    AssignedPerson {
+        instance_arn,
+        store,
+        permission_set,
+        user_id,
+    }
+}
+
 pub(crate) const CREATE: &[&str] = &[
     "--create-user",
     "--email",

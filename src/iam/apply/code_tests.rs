@@ -17,14 +17,7 @@ async fn three_wrong_pairs_of_codes_undo_everything_without_calling_enable() {
         wrong_pairs: 3,
         ..ScriptedCodes::default()
     };
-    let err = run_with(
-        &api,
-        &full_request(dir.path()),
-        &mut codes,
-        std::future::pending(),
-    )
-    .await
-    .unwrap_err();
+    let err = run_full(&api, dir.path(), &mut codes).await.unwrap_err();
     assert_eq!(err.exit_code(), exit::FAILED);
     assert!(
         err.to_string().contains("3 pairs of codes were wrong"),
@@ -48,14 +41,7 @@ async fn a_wrong_pair_then_a_right_one_enrols() {
         wrong_pairs: 1,
         ..ScriptedCodes::default()
     };
-    run_with(
-        &api,
-        &full_request(dir.path()),
-        &mut codes,
-        std::future::pending(),
-    )
-    .await
-    .unwrap();
+    run_full(&api, dir.path(), &mut codes).await.unwrap();
     assert_eq!(codes.rejections, [CodeRejection::FirstNotCurrent]);
     assert_eq!(api.user("alice").unwrap().mfa_devices.len(), 1);
 }
@@ -86,14 +72,7 @@ async fn ctrl_c_at_the_code_prompt_undoes_and_exits_130() {
         ctrl_c: true,
         ..ScriptedCodes::default()
     };
-    let err = run_with(
-        &api,
-        &full_request(dir.path()),
-        &mut codes,
-        std::future::pending(),
-    )
-    .await
-    .unwrap_err();
+    let err = run_full(&api, dir.path(), &mut codes).await.unwrap_err();
     assert_eq!(err.exit_code(), exit::INTERRUPTED, "{err}");
     assert!(api.user("alice").is_none());
     assert_eq!(api.device_count(), 0);
@@ -109,14 +88,7 @@ async fn after_three_wrong_pairs_the_helper_may_try_again_or_keep_the_person_def
             after_wrong: vec![choice],
             ..ScriptedCodes::default()
         };
-        let onboarded = run_with(
-            &api,
-            &full_request(dir.path()),
-            &mut codes,
-            std::future::pending(),
-        )
-        .await
-        .unwrap();
+        let onboarded = run_full(&api, dir.path(), &mut codes).await.unwrap();
         let alice = api.user("alice").expect("the person is kept");
         assert!(alice.groups.contains("iam-onboard-developers"));
         if choice == AfterWrongCodes::TryAgain {

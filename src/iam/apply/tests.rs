@@ -116,6 +116,15 @@ pub(super) async fn run_with(
     apply_or_roll_back(api, request, &observed, &plan, effects, interrupted).await
 }
 
+/// The full request (files in `dir`) onboarded with `codes` typed, never interrupted.
+pub(super) async fn run_full(
+    api: &impl Iam,
+    dir: &std::path::Path,
+    codes: &mut ScriptedCodes,
+) -> Result<Onboarded, Error> {
+    run_with(api, &full_request(dir), codes, std::future::pending()).await
+}
+
 pub(crate) async fn run(api: &impl Iam, request: &NewUserRequest) -> Result<Onboarded, Error> {
     run_with(
         api,
@@ -177,12 +186,7 @@ async fn a_full_onboarding_creates_everything_aws_requires() {
     let serial = format!("arn:aws:iam::{ACCOUNT}:mfa/alice");
     assert_eq!(user.mfa_devices, std::slice::from_ref(&serial));
     assert_eq!(done.mfa_enabled, Some(serial));
-    let tag = |key: &str| {
-        user.tags
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.clone())
-    };
+    let tag = |key: &str| crate::aws::tag_value(&user.tags, key).map(str::to_string);
     assert_eq!(tag(MANAGED_BY_TAG).as_deref(), Some(MANAGED_BY_VALUE));
     assert_eq!(tag(TEMPLATE_TAG).as_deref(), Some("developer"));
     assert_eq!(tag(TICKET_TAG).as_deref(), Some("CHG-42"));
@@ -319,14 +323,7 @@ async fn after_a_lost_answer_at_any_step_a_later_failure_still_leaves_nothing() 
                 wrong_pairs: MAX_CODE_TRIES,
                 ..ScriptedCodes::default()
             };
-            let err = run_with(
-                &api,
-                &full_request(dir.path()),
-                &mut codes,
-                std::future::pending(),
-            )
-            .await
-            .unwrap_err();
+            let err = run_full(&api, dir.path(), &mut codes).await.unwrap_err();
             let context = format!("{how:?} at call {lost}: {err}");
             assert_eq!(err.exit_code(), exit::FAILED, "{context}");
             assert_nothing_left(&api, dir.path(), &context);
@@ -428,10 +425,7 @@ async fn a_password_made_but_never_delivered_is_replaced_and_delivered_on_the_re
     assert!(first.password_to_show.is_some());
     let tag = |api: &MemoryIam| {
         let user = api.user("alice").unwrap();
-        user.tags
-            .iter()
-            .find(|(k, _)| k == PASSWORD_TAG)
-            .map(|(_, v)| v.clone())
+        crate::aws::tag_value(&user.tags, PASSWORD_TAG).map(str::to_string)
     };
     assert_eq!(tag(&api).as_deref(), Some(PASSWORD_PENDING));
 

@@ -4,7 +4,7 @@
 use super::*;
 use crate::aws::memory::{ACCOUNT, Injected, MemoryIam};
 use crate::aws::settling::Settling;
-use crate::aws::{AwsErrorKind, CallerIdentity};
+use crate::aws::{AwsErrorKind, CallerIdentity, tag_value};
 use crate::error::exit;
 use crate::iam::apply::tests::{FixedClock, NOW, ScriptedCodes};
 use std::sync::Arc;
@@ -31,6 +31,16 @@ fn account_with_alice() -> MemoryIam {
 async fn plan_for(api: &impl Iam, mode: &ResetMode) -> MfaResetPlan {
     let (_, state) = look(api, "alice").await.unwrap();
     plan_reset(&state.unwrap(), mode, &caller(), NOW).unwrap()
+}
+
+/// A reset with the codes an app shows, typed at the prompt.
+async fn enrolled(api: &impl Iam) -> Result<MfaResetDone, Error> {
+    run(
+        api,
+        &ResetMode::Enrol(MfaMode::Prompt),
+        &mut ScriptedCodes::default(),
+    )
+    .await
 }
 
 async fn run(
@@ -67,13 +77,7 @@ async fn a_new_device_is_enabled_once_iam_shows_it() {
     let lagging = MemoryIam::new(NOW).with_consistency_lag(Duration::from_secs(3));
     lagging.add_everything("alice", "team", &format!("arn:aws:iam::{ACCOUNT}:policy/p"));
     let api = Settling::new(lagging, Duration::from_secs(120));
-    let done = run(
-        &api,
-        &ResetMode::Enrol(MfaMode::Prompt),
-        &mut ScriptedCodes::default(),
-    )
-    .await
-    .unwrap();
+    let done = enrolled(&api).await.unwrap();
     let new = done.enabled.clone().unwrap();
     assert_eq!(devices_of(api.inner(), "alice"), [new]);
     assert!(done.not_removed.is_empty(), "{done:?}");
@@ -82,13 +86,7 @@ async fn a_new_device_is_enabled_once_iam_shows_it() {
 #[tokio::test]
 async fn the_new_device_is_enabled_before_the_old_ones_go() {
     let api = account_with_alice();
-    let done = run(
-        &api,
-        &ResetMode::Enrol(MfaMode::Prompt),
-        &mut ScriptedCodes::default(),
-    )
-    .await
-    .unwrap();
+    let done = enrolled(&api).await.unwrap();
     let new = done.enabled.clone().unwrap();
     assert_eq!(
         new,
@@ -154,12 +152,7 @@ async fn an_aws_failure_at_each_enrolment_step_leaves_the_old_devices() {
     ] {
         let api = account_with_alice();
         api.fail_call(index, how);
-        let result = run(
-            &api,
-            &ResetMode::Enrol(MfaMode::Prompt),
-            &mut ScriptedCodes::default(),
-        )
-        .await;
+        let result = enrolled(&api).await;
         let err = result.unwrap_err();
         assert_ne!(err.exit_code(), exit::DONE, "{index} {how:?}");
         assert_eq!(
@@ -185,13 +178,7 @@ async fn a_person_whose_mfa_was_deferred_is_enrolled_with_nothing_to_remove() {
     }
     let plan = plan_for(&api, &ResetMode::Enrol(MfaMode::Prompt)).await;
     assert!(plan.remove.is_empty(), "{plan:?}");
-    let done = run(
-        &api,
-        &ResetMode::Enrol(MfaMode::Prompt),
-        &mut ScriptedCodes::default(),
-    )
-    .await
-    .unwrap();
+    let done = enrolled(&api).await.unwrap();
     assert_eq!(devices_of(&api, "alice"), [done.enabled.unwrap()]);
 }
 
@@ -215,12 +202,8 @@ async fn two_runs_enrol_a_script_pending_first_then_enabled_with_codes() {
         "the old devices still work until the new one is enabled"
     );
     assert_eq!(
-        api.user("alice")
-            .unwrap()
-            .tags
-            .iter()
-            .find(|(k, _)| k == MFA_PENDING_TAG),
-        Some(&(MFA_PENDING_TAG.to_string(), serial.clone()))
+        tag_value(&api.user("alice").unwrap().tags, MFA_PENDING_TAG),
+        Some(serial.as_str())
     );
     let uri = std::fs::read_to_string(&secret_file).unwrap();
     assert!(uri.starts_with("otpauth://totp/"), "{uri}");
@@ -365,11 +348,8 @@ fn mfa_of(api: &MemoryIam) -> (Vec<String>, usize, bool) {
         .cloned()
         .collect();
     let new = alice.mfa_devices.len() - old.len();
-    let pending = alice
-        .tags
-        .iter()
-        .find(|(k, _)| k == MFA_PENDING_TAG)
-        .is_some_and(|(_, serial)| !alice.mfa_devices.contains(serial));
+    let pending = tag_value(&alice.tags, MFA_PENDING_TAG)
+        .is_some_and(|serial| !alice.mfa_devices.iter().any(|device| device == serial));
     (old, new, pending)
 }
 
@@ -383,11 +363,7 @@ fn no_orphan_device(api: &MemoryIam, result: &Result<(), Error>) -> Result<(), S
             .is_some_and(|err| err.leftovers().iter().any(|left| left.contains(serial)))
     };
     let state = api.state.lock().unwrap();
-    let pending = state.users["alice"]
-        .tags
-        .iter()
-        .find(|(k, _)| k == MFA_PENDING_TAG)
-        .map(|(_, serial)| serial.clone());
+    let pending = tag_value(&state.users["alice"].tags, MFA_PENDING_TAG).map(str::to_string);
     if let Some(serial) = &pending
         && !state.devices.contains_key(serial)
     {

@@ -28,6 +28,15 @@ fn offboarding(user_name: &str, keep_identity: bool) -> SsoOffboardRequest {
     }
 }
 
+/// An Identity Center where bob was assigned (and created) in one account, at `clock`'s time.
+async fn bob_assigned_at(clock: &dyn Clock) -> Arc<MemorySso> {
+    let api = Arc::new(MemorySso::new(Behaviour::default()));
+    run_at(&api, &request(&["111111111111"], true), clock)
+        .await
+        .unwrap();
+    api
+}
+
 async fn plan_for(api: &MemorySso, request: &SsoOffboardRequest, now: u64) -> SsoOffboardPlan {
     plan_sso_offboard(api, request, now)
         .await
@@ -186,11 +195,8 @@ async fn the_persons_sessions_are_denied_in_each_set_before_anything_is_removed(
 
 #[tokio::test(start_paused = true)]
 async fn later_onboardings_keep_an_entry_until_the_session_duration_has_passed() {
-    let api = Arc::new(MemorySso::new(Behaviour::default()));
     let clock = TokioClock::starting_at(T0);
-    run_at(&api, &request(&["111111111111"], true), &clock)
-        .await
-        .unwrap();
+    let api = bob_assigned_at(&clock).await;
     offboard_bob(&api, &clock).await;
     assert_eq!(revoked(&api, DEVELOPER).revoked_at("user-bob"), Some(T0));
 
@@ -240,11 +246,8 @@ async fn later_onboardings_keep_an_entry_until_the_session_duration_has_passed()
 
 #[tokio::test(start_paused = true)]
 async fn an_offboarding_prunes_expired_entries_and_keeps_the_others() {
-    let api = Arc::new(MemorySso::new(Behaviour::default()));
     let clock = TokioClock::starting_at(T0);
-    run_at(&api, &request(&["111111111111"], true), &clock)
-        .await
-        .unwrap();
+    let api = bob_assigned_at(&clock).await;
     run_at(&api, &carol_too("carol"), &clock).await.unwrap();
     run_at(&api, &carol_too("dave"), &clock).await.unwrap();
     offboard_bob(&api, &clock).await;
@@ -266,11 +269,8 @@ async fn an_offboarding_prunes_expired_entries_and_keeps_the_others() {
 
 #[tokio::test(start_paused = true)]
 async fn a_rerun_finds_the_entry_done_and_finishes() {
-    let api = Arc::new(MemorySso::new(Behaviour::default()));
     let clock = TokioClock::starting_at(T0);
-    run_at(&api, &request(&["111111111111"], true), &clock)
-        .await
-        .unwrap();
+    let api = bob_assigned_at(&clock).await;
     let plan = plan_for(&api, &offboarding("bob", false), T0).await;
     cut_sessions(api.as_ref(), &plan, &clock, Patience::default())
         .await
@@ -306,8 +306,7 @@ async fn a_rerun_finds_the_entry_done_and_finishes() {
 
 #[tokio::test(start_paused = true)]
 async fn a_failed_provisioning_stops_before_any_removal_and_keeps_the_other_entries() {
-    let api = Arc::new(MemorySso::new(Behaviour::default()));
-    run(&api, &request(&["111111111111"], true)).await.unwrap();
+    let api = bob_assigned_at(&SystemClock).await;
     run(&api, &giving(request(&["333333333333"], false), finance()))
         .await
         .unwrap();
@@ -337,8 +336,7 @@ async fn a_failed_provisioning_stops_before_any_removal_and_keeps_the_other_entr
 #[tokio::test(start_paused = true)]
 async fn an_entry_lost_to_a_concurrent_write_is_written_again_a_few_times() {
     for (overwritten, succeeds) in [(1, true), (4, true), (5, false)] {
-        let api = Arc::new(MemorySso::new(Behaviour::default()));
-        run(&api, &request(&["111111111111"], true)).await.unwrap();
+        let api = bob_assigned_at(&SystemClock).await;
         api.behaviour.lock().unwrap().overwritten_puts = overwritten;
         let plan = plan_for(&api, &offboarding("bob", false), T0).await;
         let result = offboard_at_t0(&api, &plan).await;
@@ -377,8 +375,7 @@ fn add_unmanaged_set(api: &MemorySso, assigned_to: &str) -> String {
 #[tokio::test(start_paused = true)]
 async fn sets_of_others_are_left_and_reported_unless_revoke_unmanaged() {
     for revoke_unmanaged in [false, true] {
-        let api = Arc::new(MemorySso::new(Behaviour::default()));
-        run(&api, &request(&["111111111111"], true)).await.unwrap();
+        let api = bob_assigned_at(&SystemClock).await;
         let unmanaged = add_unmanaged_set(&api, "user-bob");
         let request = SsoOffboardRequest {
             revoke_unmanaged,
@@ -414,8 +411,7 @@ async fn sets_of_others_are_left_and_reported_unless_revoke_unmanaged() {
 #[tokio::test(start_paused = true)]
 async fn group_memberships_go_with_and_without_keep_identity_and_their_sets_are_denied() {
     for keep_identity in [true, false] {
-        let api = Arc::new(MemorySso::new(Behaviour::default()));
-        run(&api, &request(&["111111111111"], true)).await.unwrap();
+        let api = bob_assigned_at(&SystemClock).await;
         run(&api, &giving(request(&["333333333333"], false), finance()))
             .await
             .unwrap();
@@ -480,8 +476,7 @@ async fn group_memberships_go_with_and_without_keep_identity_and_their_sets_are_
 
 #[tokio::test(start_paused = true)]
 async fn ensuring_a_crowded_set_revokes_older_sessions_instead_of_refusing_the_hire() {
-    let api = Arc::new(MemorySso::new(Behaviour::default()));
-    run(&api, &request(&["111111111111"], true)).await.unwrap();
+    let api = bob_assigned_at(&SystemClock).await;
     let mut entries = Revocations::default();
     for n in 0..400 {
         entries.add(&format!("{n:010}-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"), T0);
@@ -615,11 +610,8 @@ async fn offboarding_from_sso_takes_ten_round_trips() {
 
 #[tokio::test(start_paused = true)]
 async fn assigning_a_revoked_person_again_says_until_when_they_stay_denied() {
-    let api = Arc::new(MemorySso::new(Behaviour::default()));
     let clock = TokioClock::starting_at(T0);
-    run_at(&api, &request(&["111111111111"], true), &clock)
-        .await
-        .unwrap();
+    let api = bob_assigned_at(&clock).await;
     let plan = plan_for(&api, &offboarding("bob", true), T0).await;
     offboard_sso(api.clone(), &plan, &clock, Patience::default())
         .await
