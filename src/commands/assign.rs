@@ -131,8 +131,9 @@ pub(super) async fn assign_person(
     let assigned = match driven {
         Driven::Applied(_, assigned) => assigned,
         Driven::Planned(prepared) | Driven::AlreadyDone(prepared) => {
-            report::print(
-                &AssignReport::planned(&acting, &request, prepared.changes).render(settings.output),
+            report::show(
+                &AssignReport::planned(&acting, &request, prepared.changes),
+                settings.output,
             );
             return Ok(());
         }
@@ -149,7 +150,7 @@ pub(super) async fn assign_person(
         ));
     }
     report.portal_url = Some(portal_url);
-    report::print(&report.render(settings.output));
+    report::show(&report, settings.output);
     Ok(())
 }
 

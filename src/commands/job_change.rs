@@ -116,7 +116,7 @@ pub(super) async fn job_change(
             to: request.template.name.clone(),
             changes,
         };
-        report::print(&report.render(settings.output));
+        report::show(&report, settings.output);
         return Ok(());
     }
     let request = MoveRequest::new(user_name, &template, templates)?;
@@ -140,7 +140,7 @@ pub(super) async fn job_change(
         to: plan.to.clone(),
         changes,
     };
-    report::print(&report.render(settings.output));
+    report::show(&report, settings.output);
     Ok(())
 }
 

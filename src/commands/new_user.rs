@@ -143,7 +143,7 @@ pub(super) async fn new_user(
             if !settings.dry_run {
                 write_profile(&request, &mut report)?;
             }
-            report::print(&report.render(settings.output));
+            report::show(&report, settings.output);
             return Ok(());
         }
     };
@@ -167,7 +167,7 @@ pub(super) async fn new_user(
             super::clear_secrets_when_done(&mut prompter)?;
         }
     }
-    report::print(&report.render(settings.output));
+    report::show(&report, settings.output);
     Ok(())
 }
 

@@ -95,7 +95,7 @@ async fn offboard_user(
             report
         }
     };
-    report::print(&report.render(settings.output));
+    report::show(&report, settings.output);
     Ok(())
 }
 
@@ -188,13 +188,14 @@ async fn offboard_sso(
         Driven::Applied(prepared, done) => (prepared, Some(done)),
     };
     let Some(plan) = prepared.plan else {
-        report::print(
-            &OffboardReport::not_found(&acting, &request.user_name).render(settings.output),
+        report::show(
+            &OffboardReport::not_found(&acting, &request.user_name),
+            settings.output,
         );
         return Ok(());
     };
     let report = OffboardReport::sso(&acting, &plan, request.keep_identity, done);
-    report::print(&report.render(settings.output));
+    report::show(&report, settings.output);
     Ok(())
 }
 

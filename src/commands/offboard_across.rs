@@ -11,7 +11,7 @@ use crate::error::{Error, InputError};
 use crate::iam::offboard::across::{AccountOffboarding, execute_across, prepare_across};
 use crate::iam::offboard::{self, OffboardMode, OffboardRequest};
 use crate::report::offboard::{AccessCut, OffboardReport};
-use crate::report::{self, Acting};
+use crate::report::{self, Acting, Report};
 use crate::settings::Settings;
 use crate::terminal::interrupt::Interrupts;
 use crate::terminal::prompt::Dialogue;

@@ -143,7 +143,7 @@ pub(super) async fn reset_mfa(
             report.status = MfaResetStatus::AlreadyDone;
             report.planned = Vec::new();
         }
-        report::print(&report.render(settings.output));
+        report::show(&report, settings.output);
         return Ok(());
     };
     report.planned = Vec::new();
@@ -170,7 +170,7 @@ pub(super) async fn reset_mfa(
     report.enabled_device = done.enabled;
     report.pending_device = done.pending;
     report.removed = done.removed;
-    report::print(&report.render(settings.output));
+    report::show(&report, settings.output);
     Ok(())
 }
 

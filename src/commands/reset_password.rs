@@ -72,7 +72,7 @@ pub(super) async fn reset_password(
         calls: prepared.changes.clone(),
     };
     let Some(shown) = shown else {
-        report::print(&report.render(settings.output));
+        report::show(&report, settings.output);
         return Ok(());
     };
     if let Some(password) = &shown.password {
@@ -99,6 +99,6 @@ pub(super) async fn reset_password(
         PasswordChange::Update { .. } => PasswordResetStatus::Reset,
         PasswordChange::Create { .. } => PasswordResetStatus::Created,
     };
-    report::print(&report.render(settings.output));
+    report::show(&report, settings.output);
     Ok(())
 }

@@ -103,6 +103,6 @@ pub(super) async fn rotate_key(
             .map(|(_, secret)| secret),
         calls: prepared.changes.clone(),
     };
-    report::print(&report.render(settings.output));
+    report::show(&report, settings.output);
     Ok(())
 }

@@ -70,7 +70,7 @@ pub(super) async fn show(args: ShowArgs, settings: &Settings) -> Result<(), Erro
             accounts,
             not_covered: found.missed.clone(),
         };
-        report::print(&report.render(settings.output));
+        report::show(&report, settings.output);
         return super::across::covered_all(found.missed, settings);
     }
     let sdk_config = settings.sdk_config().await?;
@@ -113,7 +113,7 @@ pub(super) async fn show(args: ShowArgs, settings: &Settings) -> Result<(), Erro
             );
         }
     }
-    report::print(&report.render(settings.output));
+    report::show(&report, settings.output);
     Ok(())
 }
 
@@ -161,7 +161,7 @@ fn print_list(report: &ListReport, settings: &Settings) -> Result<(), Error> {
         })?;
         report::print(&text);
     } else {
-        report::print(&report.render(settings.output));
+        report::show(report, settings.output);
     }
     Ok(())
 }

@@ -1,8 +1,7 @@
 //! The report of `assign`: the person, each template's permission set and account assignments
 //! with their outcome, and what the person needs for a first sign-in.
 
-use super::{Acting, to_json};
-use crate::cli::OutputFormat;
+use super::{Acting, Report, push_indented};
 use crate::outcome::{AccountStatus, AssignStatus, PermissionSetAction};
 use crate::sso::assign::Assigned;
 use crate::sso::assignments::AccountOutcome;
@@ -146,20 +145,22 @@ impl AssignReport {
             ..Self::planned(acting, request, Vec::new())
         }
     }
+}
 
-    pub(crate) fn render(&self, format: OutputFormat) -> String {
-        match format {
-            OutputFormat::Json => to_json(self),
-            OutputFormat::Human | OutputFormat::Csv => self.human(),
-        }
-    }
+/// What an administrator must do so a person created through the identity-store API can sign
+/// in: AWS sends them no invitation.
+pub(crate) fn first_sign_in_steps(user_name: &str, portal_url: &str) -> String {
+    format!(
+        "AWS sends no invitation email to people created through the API. In the IAM Identity Center console, Users, {user_name}, Reset password: send them an email with instructions, or generate a one-time password and hand it over; they then sign in at {portal_url} and set their own password and MFA. (Or turn on Settings, Authentication, \"Send email OTP for users created from API\" once, so AWS emails new people a one-time password at their first sign-in.)"
+    )
+}
 
+impl Report for AssignReport {
     fn human(&self) -> String {
         let mut out = match self.status {
             AssignStatus::Planned => format!(
-                "{}\nDry run for {}: nothing was changed. A real run would:\n",
-                self.acting.heading(),
-                self.user_name
+                "{} A real run would:\n",
+                self.acting.dry_run(&self.user_name)
             ),
             AssignStatus::AlreadyDone => format!(
                 "{} already has this access; nothing to change.\n",
@@ -169,9 +170,7 @@ impl AssignReport {
                 format!("Gave {} the {} access.\n", self.user_name, self.template)
             }
         };
-        for step in &self.planned {
-            out.push_str(&format!("  {step}\n"));
-        }
+        push_indented(&mut out, &self.planned);
         if let Some(id) = &self.user_id {
             let created = if self.user_created { " (created)" } else { "" };
             out.push_str(&format!("  person          {id}{created}\n"));
@@ -215,12 +214,4 @@ impl AssignReport {
         }
         out
     }
-}
-
-/// What an administrator must do so a person created through the identity-store API can sign
-/// in: AWS sends them no invitation.
-pub(crate) fn first_sign_in_steps(user_name: &str, portal_url: &str) -> String {
-    format!(
-        "AWS sends no invitation email to people created through the API. In the IAM Identity Center console, Users, {user_name}, Reset password: send them an email with instructions, or generate a one-time password and hand it over; they then sign in at {portal_url} and set their own password and MFA. (Or turn on Settings, Authentication, \"Send email OTP for users created from API\" once, so AWS emails new people a one-time password at their first sign-in.)"
-    )
 }

@@ -1,7 +1,7 @@
 //! The report of `audit`: grouped by severity for people, one JSON object, or CSV a finding a
 //! line (formula-escaped like the batch report).
 
-use super::to_json;
+use super::{push_indented, to_json};
 use crate::audit::across::AccountAudit;
 use crate::audit::{Finding, Severity, Thresholds};
 use crate::cli::OutputFormat;
@@ -140,9 +140,7 @@ impl AuditReport {
         }
         if !self.warnings.is_empty() {
             out.push_str("\nWarnings:\n");
-            for warning in &self.warnings {
-                out.push_str(&format!("  {warning}\n"));
-            }
+            push_indented(&mut out, &self.warnings);
         }
         for held in &self.accounts {
             let c = &held.counts;

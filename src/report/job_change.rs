@@ -1,8 +1,7 @@
 //! The report of `move`, IAM and `--sso`: the templates moved from and to, what was removed
 //! and added.
 
-use super::{Acting, to_json};
-use crate::cli::OutputFormat;
+use super::{Acting, Report, push_indented};
 use crate::outcome::MoveStatus;
 use serde::Serialize;
 
@@ -20,32 +19,24 @@ pub(crate) struct MoveReport {
     pub(crate) changes: Vec<String>,
 }
 
-impl MoveReport {
-    pub(crate) fn render(&self, format: OutputFormat) -> String {
-        match format {
-            OutputFormat::Json => to_json(self),
-            OutputFormat::Human | OutputFormat::Csv => {
-                let from = self.from.as_deref().unwrap_or("no template");
-                let mut out = match self.status {
-                    MoveStatus::Planned => format!(
-                        "{}\nDry run for {}: nothing was changed.\nA move from {from} to {} makes, in order:\n",
-                        self.acting.heading(),
-                        self.user,
-                        self.to
-                    ),
-                    MoveStatus::AlreadyDone => {
-                        format!("{} is on template {} already.\n", self.user, self.to)
-                    }
-                    MoveStatus::Moved => format!(
-                        "Moved {} from {from} to {}.\nChanges, in order:\n",
-                        self.user, self.to
-                    ),
-                };
-                for change in &self.changes {
-                    out.push_str(&format!("  {change}\n"));
-                }
-                out
+impl Report for MoveReport {
+    fn human(&self) -> String {
+        let from = self.from.as_deref().unwrap_or("no template");
+        let mut out = match self.status {
+            MoveStatus::Planned => format!(
+                "{}\nA move from {from} to {} makes, in order:\n",
+                self.acting.dry_run(&self.user),
+                self.to
+            ),
+            MoveStatus::AlreadyDone => {
+                format!("{} is on template {} already.\n", self.user, self.to)
             }
-        }
+            MoveStatus::Moved => format!(
+                "Moved {} from {from} to {}.\nChanges, in order:\n",
+                self.user, self.to
+            ),
+        };
+        push_indented(&mut out, &self.changes);
+        out
     }
 }

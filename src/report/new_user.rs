@@ -1,9 +1,8 @@
 //! The report of `new-user`: who was made, their console sign-in and MFA device, what the
 //! template gave them, or for `--dry-run` the plan; never the password or the seed.
 
-use super::{Acting, to_json};
+use super::{Acting, Report, push_indented};
 use crate::aws::CallerIdentity;
-use crate::cli::OutputFormat;
 use crate::iam::apply::Onboarded;
 use crate::iam::plan::{Observed, Plan};
 use crate::iam::request::{MfaMode, NewUserRequest};
@@ -140,13 +139,6 @@ impl NewUserReport {
         }
     }
 
-    pub(crate) fn render(&self, format: OutputFormat) -> String {
-        match format {
-            OutputFormat::Json => to_json(self),
-            OutputFormat::Human | OutputFormat::Csv => self.human(),
-        }
-    }
-
     /// What the helpdesk tells the new hire, shown on a terminal at the end: where to sign in,
     /// with which user name, and what happens at first sign-in. The password itself was shown
     /// once, earlier, and is not repeated.
@@ -205,15 +197,13 @@ impl NewUserReport {
         }
         out
     }
+}
 
+impl Report for NewUserReport {
     fn human(&self) -> String {
         let mut out = String::new();
         let headline = match self.status {
-            NewUserStatus::Planned => format!(
-                "{}\nDry run for {}: nothing was changed.",
-                self.acting.heading(),
-                self.user_name
-            ),
+            NewUserStatus::Planned => self.acting.dry_run(&self.user_name),
             NewUserStatus::AlreadyDone => format!(
                 "{} is already onboarded; nothing to change.",
                 self.user_name
@@ -269,9 +259,7 @@ impl NewUserReport {
             } else {
                 "Changes, in order:\n"
             });
-            for change in &self.changes {
-                out.push_str(&format!("  {change}\n"));
-            }
+            push_indented(&mut out, &self.changes);
         }
         out
     }

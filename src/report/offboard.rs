@@ -1,8 +1,7 @@
 //! The report of `offboard`, IAM and `--sso`: what was removed, found gone, kept, and when the
 //! person's access was cut; for `--dry-run` the removals a real run would make.
 
-use super::{Acting, to_json};
-use crate::cli::OutputFormat;
+use super::{Acting, Report, push_indented};
 use crate::clock::rfc3339;
 use crate::iam::offboard::{OffboardMode, OffboardPlan, Removed};
 use crate::iam::role_sessions::RoleSessionsCut;
@@ -219,33 +218,59 @@ impl OffboardReport {
             (None, None) => self.user_name.clone(),
         }
     }
+}
 
-    pub(crate) fn render(&self, format: OutputFormat) -> String {
-        match format {
-            OutputFormat::Json => to_json(self),
-            OutputFormat::Human | OutputFormat::Csv => self.human(),
-        }
+/// The permission sets whose sessions are left open, and until when.
+fn still_allowed(plan: &SsoOffboardPlan) -> Vec<StillAllowed> {
+    plan.revocations
+        .iter()
+        .filter_map(|set| match &set.step {
+            RevokeStep::Left { until, why } => Some(StillAllowed {
+                permission_set: set.name.clone(),
+                arn: set.arn.clone(),
+                until: rfc3339(*until),
+                why: why.clone(),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// When and where the person's sessions were cut: at the earliest deny entry, or when the run
+/// started when there was none to add (no permission set left to deny in).
+fn sessions_cut(cut: &[SessionsCut], started: u64) -> AccessCut {
+    let at = cut.iter().map(|c| c.since).min().unwrap_or(started);
+    AccessCut {
+        at: rfc3339(at),
+        inline_policy: None,
+        roles: Vec::new(),
+        permission_sets: cut
+            .iter()
+            .map(|c| SessionsCutReport {
+                name: c.name.clone(),
+                arn: c.arn.clone(),
+                since: rfc3339(c.since),
+                older_sessions_cut: c.older_sessions_cut.map(rfc3339),
+            })
+            .collect(),
     }
+}
 
+impl Report for OffboardReport {
     fn human(&self) -> String {
         let arn = self.subject();
         let mut out = match self.status {
             OffboardStatus::NotFound => {
                 format!("{} does not exist; nothing to offboard.\n", self.user_name)
             }
-            OffboardStatus::Planned => format!(
-                "{}\nDry run for {arn}: nothing was changed.\n",
-                self.acting.heading()
-            ),
+            OffboardStatus::Planned => format!("{}\n", self.acting.dry_run(&arn)),
             OffboardStatus::Disabled => format!("Disabled {arn}: access cut, user kept.\n"),
             OffboardStatus::Offboarded => format!("Offboarded {arn}.\n"),
         };
         let mut section = |title: &str, items: &[String]| {
             if !items.is_empty() {
                 out.push_str(title);
-                for item in items {
-                    out.push_str(&format!("  {item}\n"));
-                }
+                push_indented(&mut out, items);
             }
         };
         section("Calls a real run would make, in order:\n", &self.planned);
@@ -303,41 +328,5 @@ impl OffboardReport {
         section("Kept:\n", &self.kept);
         section("Warnings:\n", &self.warnings);
         out
-    }
-}
-
-/// The permission sets whose sessions are left open, and until when.
-fn still_allowed(plan: &SsoOffboardPlan) -> Vec<StillAllowed> {
-    plan.revocations
-        .iter()
-        .filter_map(|set| match &set.step {
-            RevokeStep::Left { until, why } => Some(StillAllowed {
-                permission_set: set.name.clone(),
-                arn: set.arn.clone(),
-                until: rfc3339(*until),
-                why: why.clone(),
-            }),
-            _ => None,
-        })
-        .collect()
-}
-
-/// When and where the person's sessions were cut: at the earliest deny entry, or when the run
-/// started when there was none to add (no permission set left to deny in).
-fn sessions_cut(cut: &[SessionsCut], started: u64) -> AccessCut {
-    let at = cut.iter().map(|c| c.since).min().unwrap_or(started);
-    AccessCut {
-        at: rfc3339(at),
-        inline_policy: None,
-        roles: Vec::new(),
-        permission_sets: cut
-            .iter()
-            .map(|c| SessionsCutReport {
-                name: c.name.clone(),
-                arn: c.arn.clone(),
-                since: rfc3339(c.since),
-                older_sessions_cut: c.older_sessions_cut.map(rfc3339),
-            })
-            .collect(),
     }
 }

@@ -1,8 +1,7 @@
 //! The reports of `show` (one person in full) and `list` (a line a person: a table, JSON or
 //! CSV).
 
-use super::{Acting, to_json};
-use crate::cli::OutputFormat;
+use super::{Acting, Report};
 use crate::iam::people::{PersonLine, UserView};
 use crate::sso::people::{AccessView, PersonView};
 use serde::Serialize;
@@ -30,25 +29,20 @@ pub(crate) struct AccountUser {
     pub(crate) user: UserView,
 }
 
-impl ShowReport {
-    pub(crate) fn render(&self, format: OutputFormat) -> String {
-        match format {
-            OutputFormat::Json => to_json(self),
-            OutputFormat::Human | OutputFormat::Csv => {
-                let mut out = format!("{}\n", self.acting.heading());
-                if let Some(user) = &self.user {
-                    out.push_str(&human_user(user));
-                }
-                if let Some(person) = &self.person {
-                    out.push_str(&human_person(person));
-                }
-                for held in &self.accounts {
-                    out.push_str(&format!("\nIn account {}:", held.account));
-                    out.push_str(&human_user(&held.user));
-                }
-                out
-            }
+impl Report for ShowReport {
+    fn human(&self) -> String {
+        let mut out = format!("{}\n", self.acting.heading());
+        if let Some(user) = &self.user {
+            out.push_str(&human_user(user));
         }
+        if let Some(person) = &self.person {
+            out.push_str(&human_person(person));
+        }
+        for held in &self.accounts {
+            out.push_str(&format!("\nIn account {}:", held.account));
+            out.push_str(&human_user(&held.user));
+        }
+        out
     }
 }
 
@@ -255,14 +249,14 @@ const HEADERS: [&str; 9] = [
     "LAST ACTIVITY",
 ];
 
-impl ListReport {
-    pub(crate) fn render(&self, format: OutputFormat) -> String {
-        match format {
-            OutputFormat::Json => to_json(self),
-            OutputFormat::Human | OutputFormat::Csv => self.table(),
-        }
+impl Report for ListReport {
+    /// The table; `--output csv` has a writer of its own.
+    fn human(&self) -> String {
+        self.table()
     }
+}
 
+impl ListReport {
     /// Whether the lines name their account: a list across accounts.
     fn across(&self) -> bool {
         self.people.iter().any(|p| p.account.is_some()) || !self.not_covered.is_empty()

@@ -1,8 +1,7 @@
 //! The report of `reset-mfa`: the device enabled (or left pending, with the file holding its
 //! URI), the old devices removed, or for `--dry-run` the calls a real run would make.
 
-use super::{Acting, to_json};
-use crate::cli::OutputFormat;
+use super::{Acting, Report, push_indented};
 use crate::outcome::MfaResetStatus;
 use serde::Serialize;
 
@@ -24,23 +23,11 @@ pub(crate) struct MfaResetReport {
     pub(crate) removed: Vec<String>,
 }
 
-impl MfaResetReport {
-    pub(crate) fn render(&self, format: OutputFormat) -> String {
-        match format {
-            OutputFormat::Json => to_json(self),
-            OutputFormat::Human | OutputFormat::Csv => self.human(),
-        }
-    }
-
+impl Report for MfaResetReport {
     fn human(&self) -> String {
         let user = &self.user_arn;
         let mut out = match self.status {
-            MfaResetStatus::Planned => {
-                format!(
-                    "{}\nDry run for {user}: nothing was changed.\n",
-                    self.acting.heading()
-                )
-            }
+            MfaResetStatus::Planned => format!("{}\n", self.acting.dry_run(user)),
             MfaResetStatus::AlreadyDone => format!("{user} has no MFA device to remove.\n"),
             MfaResetStatus::Enabled => format!(
                 "New MFA device {} enabled for {user}.\n",
@@ -63,9 +50,7 @@ impl MfaResetReport {
         ] {
             if !items.is_empty() {
                 out.push_str(title);
-                for item in items {
-                    out.push_str(&format!("  {item}\n"));
-                }
+                push_indented(&mut out, items);
             }
         }
         out

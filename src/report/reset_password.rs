@@ -1,7 +1,6 @@
 //! The report of `reset-password`: how the new password was handed over, never the password.
 
-use super::{Acting, to_json};
-use crate::cli::OutputFormat;
+use super::{Acting, Report, push_indented};
 use crate::outcome::PasswordResetStatus;
 use serde::Serialize;
 
@@ -18,32 +17,25 @@ pub(crate) struct PasswordResetReport {
     pub(crate) calls: Vec<String>,
 }
 
-impl PasswordResetReport {
-    pub(crate) fn render(&self, format: OutputFormat) -> String {
-        match format {
-            OutputFormat::Json => to_json(self),
-            OutputFormat::Human | OutputFormat::Csv => {
-                let user = &self.user_arn;
-                let mut out = match self.status {
-                    PasswordResetStatus::Planned => format!(
-                        "{}\nDry run for {user}: nothing was changed.\nCalls a real run would make:\n",
-                        self.acting.heading()
-                    ),
-                    PasswordResetStatus::Reset | PasswordResetStatus::Created => {
-                        let to = match &self.password_file {
-                            Some(file) => format!("written to {file}"),
-                            None => "shown above".to_string(),
-                        };
-                        format!(
-                            "New one-time console password for {user} ({to}); it must be changed at next sign-in.\nCalls made:\n"
-                        )
-                    }
+impl Report for PasswordResetReport {
+    fn human(&self) -> String {
+        let user = &self.user_arn;
+        let mut out = match self.status {
+            PasswordResetStatus::Planned => format!(
+                "{}\nCalls a real run would make:\n",
+                self.acting.dry_run(user)
+            ),
+            PasswordResetStatus::Reset | PasswordResetStatus::Created => {
+                let to = match &self.password_file {
+                    Some(file) => format!("written to {file}"),
+                    None => "shown above".to_string(),
                 };
-                for call in &self.calls {
-                    out.push_str(&format!("  {call}\n"));
-                }
-                out
+                format!(
+                    "New one-time console password for {user} ({to}); it must be changed at next sign-in.\nCalls made:\n"
+                )
             }
-        }
+        };
+        push_indented(&mut out, &self.calls);
+        out
     }
 }

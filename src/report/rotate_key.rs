@@ -1,8 +1,7 @@
 //! The report of `rotate-key`: what this run did to which key, where the new key went; the
 //! secret only when `--show-secret` asks for it.
 
-use super::{Acting, to_json};
-use crate::cli::OutputFormat;
+use super::{Acting, Report, push_indented};
 use crate::outcome::KeyRotationStatus;
 use crate::secret::Secret;
 use serde::Serialize;
@@ -32,17 +31,14 @@ pub(crate) struct KeyRotationReport {
     pub(crate) calls: Vec<String>,
 }
 
-impl KeyRotationReport {
-    pub(crate) fn render(&self, format: OutputFormat) -> String {
-        if format == OutputFormat::Json {
-            return to_json(self);
-        }
+impl Report for KeyRotationReport {
+    fn human(&self) -> String {
         let user = &self.user_arn;
         let key = |id: &Option<String>| id.clone().unwrap_or_else(|| "?".to_string());
         let mut out = match self.status {
             KeyRotationStatus::Planned => format!(
-                "{}\nDry run for {user}: nothing was changed.\nCalls a real run would make:\n",
-                self.acting.heading()
+                "{}\nCalls a real run would make:\n",
+                self.acting.dry_run(user)
             ),
             KeyRotationStatus::Created => format!(
                 "New access key {} for {user}, written to {}; {} stays active.\nCalls made:\n",
@@ -63,9 +59,7 @@ impl KeyRotationReport {
                 key(&self.old_key_id)
             ),
         };
-        for call in &self.calls {
-            out.push_str(&format!("  {call}\n"));
-        }
+        push_indented(&mut out, &self.calls);
         out.push_str(&format!("Next: {}\n", self.next));
         out
     }
