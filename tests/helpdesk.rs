@@ -5,7 +5,8 @@
 use crate::support::{
     DOWN, Run, a_wrong_code, answer, choose_from_menu, current_and_next_codes, decode_terminal_qr,
     enabled_mfa_devices, ends_with, exit_code, groups_of, on_a_terminal, on_a_terminal_columns,
-    press, shown_until, tags_of, type_codes, unique, user_exists, utf8_from_pty,
+    onboarding_at_the_code_prompt, press, shown_until, tags_of, type_codes, unique, user_exists,
+    utf8_from_pty,
 };
 use rexpect::session::PtySession;
 
@@ -144,15 +145,7 @@ fn a_wrong_code_is_explained_and_the_second_try_enrols_on_a_plain_ascii_terminal
 #[test]
 fn a_wrong_first_code_is_refused_before_anything_is_enabled() {
     let name = unique("wrong");
-    let mut session = on_a_terminal(Run::new(&[
-        "new-user",
-        &name,
-        "--template",
-        "finance",
-        "--yes",
-    ]));
-    let screen = shown_until(&mut session, "First code");
-    let uri = decode_terminal_qr(&screen);
+    let (mut session, uri) = onboarding_at_the_code_prompt(&name, &[]);
     let (_, next) = current_and_next_codes(&uri);
     session.send_line(&a_wrong_code(&uri)).unwrap();
     session.exp_string("Next code").unwrap();
@@ -357,16 +350,7 @@ fn the_menu_can_be_left_with_q() {
 #[test]
 fn after_three_wrong_pairs_the_helper_can_keep_the_person_with_mfa_deferred() {
     let name = unique("wrong3");
-    let mut session = on_a_terminal(Run::new(&[
-        "new-user",
-        &name,
-        "--template",
-        "finance",
-        "--yes",
-        "--no-console",
-    ]));
-    let screen = shown_until(&mut session, "First code");
-    let uri = decode_terminal_qr(&screen);
+    let (mut session, uri) = onboarding_at_the_code_prompt(&name, &["--no-console"]);
     let wrong = a_wrong_code(&uri);
     for _ in 0..3 {
         session.send_line(&wrong).unwrap();

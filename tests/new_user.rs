@@ -2,8 +2,9 @@
 
 use crate::support::{
     Run, block_on, current_and_next_codes, decode_terminal_qr, enabled_mfa_devices, exit_code,
-    exporting_onboarding, groups_of, iam, mode, on_a_terminal, path_arg, shown_until, strings,
-    tags_of, type_codes, unique, user_exists, utf8_from_pty, virtual_devices_named, wait_for_file,
+    exporting_onboarding, groups_of, iam, mode, on_a_terminal, onboarding_at_the_code_prompt,
+    path_arg, shown_until, strings, tags_of, type_codes, unique, user_exists, utf8_from_pty,
+    virtual_devices_named, wait_for_file,
 };
 use std::path::Path;
 
@@ -366,14 +367,7 @@ fn on_a_terminal_the_qr_code_decodes_and_typed_codes_enable_the_device() {
 #[test]
 fn ctrl_c_at_the_code_prompt_undoes_everything_and_exits_130() {
     let name = unique("ctrlc");
-    let mut session = on_a_terminal(Run::new(&[
-        "new-user",
-        &name,
-        "--template",
-        "finance",
-        "--yes",
-    ]));
-    session.exp_string("First code").unwrap();
+    let (mut session, _) = onboarding_at_the_code_prompt(&name, &[]);
     assert!(user_exists(&name), "the user exists while enrolment waits");
     session.send_control('c').unwrap();
     let rest = utf8_from_pty(&session.exp_eof().unwrap());

@@ -2,9 +2,9 @@
 //! terminal, in one scripted run, and in two), `reset-password`, `show`, `list` and `move`.
 
 use crate::support::{
-    Proxy, Run, batch_run, block_on, current_and_next_codes, decode_terminal_qr,
-    enabled_mfa_devices, groups_of, iam, mode, on_a_terminal, plain_onboarding, shown_until,
-    strings, tags_of, type_codes, unique, utf8_from_pty, wait_for_file,
+    Proxy, Run, batch_run, block_on, current_and_next_codes, enabled_mfa_devices, groups_of, iam,
+    mode, on_a_terminal, plain_onboarding, qr_at_the_code_prompt, shown_until, strings, tags_of,
+    type_codes, unique, utf8_from_pty, wait_for_file,
 };
 
 /// The serial numbers of the user's MFA devices.
@@ -162,8 +162,7 @@ fn on_a_terminal_reset_mfa_shows_the_qr_code_and_takes_typed_codes() {
     );
     assert!(plan.contains("iam:CreateVirtualMFADevice"), "{plan}");
     session.send_line("y").unwrap();
-    let screen = shown_until(&mut session, "First code");
-    let uri = decode_terminal_qr(&screen);
+    let uri = qr_at_the_code_prompt(&mut session);
     assert!(uri.contains(&format!(":{name}?secret=")), "{uri}");
     type_codes(&mut session, &uri);
     session

@@ -3,7 +3,7 @@
 //! and throttling retried, and no duplicate made (AWS accepts them).
 
 use crate::aws::{Assignment, AwsErrorKind, AwsResult, Grantee, Sso};
-use crate::sso::operations::{MAX_IN_FLIGHT, Patience, retrying_conflicts, wait_for};
+use crate::sso::operations::{Patience, at_most_in_flight, retrying_conflicts, wait_for};
 use std::sync::{Arc, Mutex};
 
 /// What happened in one account.
@@ -25,16 +25,11 @@ pub(crate) async fn assign_accounts<A: Sso + Send + 'static>(
     patience: Patience,
     created: Arc<Mutex<Vec<Assignment>>>,
 ) -> Vec<(Assignment, AccountOutcome)> {
-    let permits = Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT));
-    let mut running = tokio::task::JoinSet::new();
-    for (index, assignment) in assignments.into_iter().enumerate() {
-        let (api, permits, created) = (api.clone(), permits.clone(), created.clone());
-        let (instance_arn, grantee) = (instance_arn.to_string(), grantee.clone());
-        running.spawn(async move {
-            let _permit = permits
-                .acquire_owned()
-                .await
-                .expect("the semaphore stays open");
+    let (instance_arn, grantee) = (instance_arn.to_string(), grantee.clone());
+    at_most_in_flight(assignments, |assignment| {
+        let (api, created) = (api.clone(), created.clone());
+        let (instance_arn, grantee) = (instance_arn.clone(), grantee.clone());
+        async move {
             let outcome = assign_one(
                 api.as_ref(),
                 &instance_arn,
@@ -44,18 +39,10 @@ pub(crate) async fn assign_accounts<A: Sso + Send + 'static>(
                 &created,
             )
             .await;
-            (index, assignment, outcome)
-        });
-    }
-    let mut outcomes = Vec::new();
-    while let Some(joined) = running.join_next().await {
-        outcomes.push(joined.expect("an assignment task does not panic"));
-    }
-    outcomes.sort_by_key(|(index, _, _)| *index);
-    outcomes
-        .into_iter()
-        .map(|(_, assignment, outcome)| (assignment, outcome))
-        .collect()
+            (assignment, outcome)
+        }
+    })
+    .await
 }
 
 async fn assign_one(
@@ -124,16 +111,11 @@ pub(crate) async fn unassign<A: Sso + Send + 'static>(
     assignments: Vec<Assignment>,
     patience: Patience,
 ) -> Vec<(Assignment, String)> {
-    let permits = Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT));
-    let mut running = tokio::task::JoinSet::new();
-    for assignment in assignments {
-        let (api, permits) = (api.clone(), permits.clone());
-        let (instance_arn, grantee) = (instance_arn.to_string(), grantee.clone());
-        running.spawn(async move {
-            let _permit = permits
-                .acquire_owned()
-                .await
-                .expect("the semaphore stays open");
+    let (instance_arn, grantee) = (instance_arn.to_string(), grantee.clone());
+    let results = at_most_in_flight(assignments, |assignment| {
+        let api = api.clone();
+        let (instance_arn, grantee) = (instance_arn.clone(), grantee.clone());
+        async move {
             let api = api.as_ref();
             let started = retrying_conflicts(
                 || api.delete_account_assignment(&instance_arn, &assignment, &grantee),
@@ -155,14 +137,13 @@ pub(crate) async fn unassign<A: Sso + Send + 'static>(
                 .map_err(|failure| failure.to_string()),
             };
             (assignment, result)
-        });
-    }
-    let mut failures = Vec::new();
-    while let Some(joined) = running.join_next().await {
-        if let (assignment, Err(reason)) = joined.expect("an unassign task does not panic") {
-            failures.push((assignment, reason));
         }
-    }
+    })
+    .await;
+    let mut failures: Vec<(Assignment, String)> = results
+        .into_iter()
+        .filter_map(|(assignment, result)| result.err().map(|reason| (assignment, reason)))
+        .collect();
     failures.sort();
     failures
 }

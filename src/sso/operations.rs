@@ -10,6 +10,33 @@ use std::time::Duration;
 /// Identity Center allows at most 10 account-assignment operations outstanding.
 pub(crate) const MAX_IN_FLIGHT: usize = 10;
 
+/// Runs `each` of every item as a task of its own, at most `MAX_IN_FLIGHT` at once; the
+/// results in the items' order.
+pub(crate) async fn at_most_in_flight<T, R, Task>(items: Vec<T>, each: impl Fn(T) -> Task) -> Vec<R>
+where
+    R: Send + 'static,
+    Task: std::future::Future<Output = R> + Send + 'static,
+{
+    let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT));
+    let mut running = tokio::task::JoinSet::new();
+    for (index, item) in items.into_iter().enumerate() {
+        let (permits, task) = (permits.clone(), each(item));
+        running.spawn(async move {
+            let _permit = permits
+                .acquire_owned()
+                .await
+                .expect("the semaphore stays open");
+            (index, task.await)
+        });
+    }
+    let mut results = Vec::with_capacity(running.len());
+    while let Some(joined) = running.join_next().await {
+        results.push(joined.expect("a task in flight does not panic"));
+    }
+    results.sort_by_key(|(index, _)| *index);
+    results.into_iter().map(|(_, result)| result).collect()
+}
+
 /// How long and how often to wait for asynchronous operations and conflicts.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Patience {

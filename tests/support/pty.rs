@@ -92,6 +92,26 @@ pub(crate) fn type_codes(session: &mut rexpect::session::PtySession, uri: &str) 
     session.send_line(&second).unwrap();
 }
 
+/// `new-user NAME --template finance --yes` and `extra` on a terminal, once it asks for the
+/// first code: the session, and the otpauth URI of the QR code on the screen.
+#[track_caller]
+pub(crate) fn onboarding_at_the_code_prompt(
+    name: &str,
+    extra: &[&str],
+) -> (rexpect::session::PtySession, String) {
+    let mut args = vec!["new-user", name, "--template", "finance", "--yes"];
+    args.extend_from_slice(extra);
+    let mut session = on_a_terminal(Run::new(&args));
+    let uri = qr_at_the_code_prompt(&mut session);
+    (session, uri)
+}
+
+/// The otpauth URI of the QR code on the screen, once the first code is asked for.
+#[track_caller]
+pub(crate) fn qr_at_the_code_prompt(session: &mut rexpect::session::PtySession) -> String {
+    decode_terminal_qr(&shown_until(session, "First code"))
+}
+
 /// Reads the QR drawing back from what a terminal received, as a phone would: half blocks
 /// (two modules a line) or, on a terminal without Unicode, `#` (half a module a column).
 #[track_caller]
