@@ -519,11 +519,8 @@ async fn assigning_a_new_person_in_two_accounts_takes_few_round_trips() {
     }
     let started = tokio::time::Instant::now();
     run(&api, &second).await.unwrap();
-    let waited = started.elapsed();
-    eprintln!(
-        "simulated seconds against a 100 ms API: assign with a new person, two accounts {:.1}",
-        waited.as_secs_f64()
-    );
+    let waited =
+        crate::aws::memory::simulated_since(started, "assign with a new person, two accounts");
     assert!(waited <= Duration::from_millis(800), "{waited:?}");
 }
 

@@ -528,11 +528,8 @@ async fn a_sync_with_nothing_to_change_over_five_thousand_people_takes_one_wave_
         .await
         .unwrap();
     let plan = plan_of(&export, &account);
-    let waited = started.elapsed();
-    eprintln!(
-        "simulated seconds against a 100 ms API: sync of 5,000 people with nothing to change {:.1}",
-        waited.as_secs_f64()
-    );
+    let waited =
+        crate::aws::memory::simulated_since(started, "sync of 5,000 people with nothing to change");
     assert!(plan.changes.is_empty());
     assert_eq!(plan.unchanged.len(), 5_000);
     assert!(

@@ -18,3 +18,14 @@ impl Latency {
         }
     }
 }
+
+/// The simulated time since `started` (on tokio's clock), said on stderr as the figure of a
+/// 100 ms API for `what`, as the README quotes it.
+pub(crate) fn simulated_since(started: tokio::time::Instant, what: &str) -> Duration {
+    let waited = started.elapsed();
+    eprintln!(
+        "simulated seconds against a 100 ms API: {what} {:.1}",
+        waited.as_secs_f64()
+    );
+    waited
+}

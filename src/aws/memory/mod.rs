@@ -10,3 +10,4 @@ pub(crate) mod reach;
 pub(crate) mod sso;
 
 pub(crate) use iam::*;
+pub(crate) use latency::simulated_since;

@@ -683,10 +683,6 @@ async fn new_user_takes_five_round_trips_once_the_template_exists() {
     second.user_name = "bob".to_string();
     let started = tokio::time::Instant::now();
     run(&api, &second).await.unwrap();
-    let waited = started.elapsed();
-    eprintln!(
-        "simulated seconds against a 100 ms API: new-user with MFA {:.1}",
-        waited.as_secs_f64()
-    );
+    let waited = crate::aws::memory::simulated_since(started, "new-user with MFA");
     assert!(waited <= ROUND_TRIP * 5, "{waited:?}");
 }

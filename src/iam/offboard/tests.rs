@@ -102,11 +102,8 @@ async fn offboarding_takes_six_round_trips() {
     let (_, inventory) = look(api.as_ref(), "dave", None).await.unwrap();
     let plan = plan_offboard(&inventory.unwrap(), OffboardMode::Delete, NOW, None);
     execute(api.clone(), &plan).await.unwrap();
-    let waited = started.elapsed();
-    eprintln!(
-        "simulated seconds against a 100 ms API: offboard of a user with everything attached {:.1}",
-        waited.as_secs_f64()
-    );
+    let waited =
+        crate::aws::memory::simulated_since(started, "offboard of a user with everything attached");
     assert!(api.user("dave").is_none());
     // Reads; keys' last use; the deny-all; the removals; virtual devices and the deny; the user.
     assert!(waited <= Duration::from_millis(600), "{waited:?}");

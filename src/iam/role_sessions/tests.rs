@@ -360,11 +360,8 @@ async fn offboarding_a_role_template_s_person_takes_eight_round_trips() {
         .unwrap();
     let plan = plan_offboard(&inventory, OffboardMode::Delete, NOW, None);
     execute_at(api.clone(), &plan, &At(now())).await.unwrap();
-    let waited = started.elapsed();
-    eprintln!(
-        "simulated seconds against a 100 ms API: offboard of a role template's person {:.1}",
-        waited.as_secs_f64()
-    );
+    let waited =
+        crate::aws::memory::simulated_since(started, "offboard of a role template's person");
     // Every list; keys' last use and the groups' assume-role policies; the role and its
     // policies (no documents to read: it has none yet); the deny-all; the person's policy on
     // the role; the removals; the deny; the user.

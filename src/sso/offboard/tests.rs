@@ -600,10 +600,9 @@ async fn offboarding_from_sso_takes_ten_round_trips() {
     );
     let started = tokio::time::Instant::now();
     offboard_bob(&api, &SystemClock).await;
-    let waited = started.elapsed();
-    eprintln!(
-        "simulated seconds against a 100 ms API: offboard --sso, two permission sets, three accounts {:.1}",
-        waited.as_secs_f64()
+    let waited = crate::aws::memory::simulated_since(
+        started,
+        "offboard --sso, two permission sets, three accounts",
     );
     assert_eq!(waited, Duration::from_millis(1000));
 }

@@ -382,11 +382,8 @@ async fn five_thousand_identity_center_people_are_read_in_a_few_round_trips() {
     let account = Account::read(&iam, &sso, &sso_scope(), &templates)
         .await
         .unwrap();
-    let waited = started.elapsed();
-    eprintln!(
-        "simulated seconds against a 100 ms API: reading 5,000 Identity Center people {:.1}",
-        waited.as_secs_f64()
-    );
+    let waited =
+        crate::aws::memory::simulated_since(started, "reading 5,000 Identity Center people");
     assert_eq!(account.managed.len(), 5_000);
     assert_eq!(
         account.managed.iter().filter(|p| p.until.is_some()).count(),
