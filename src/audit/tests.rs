@@ -160,10 +160,7 @@ async fn keys_and_passwords_age_into_findings() {
 #[tokio::test(start_paused = true)]
 async fn drift_policies_on_users_and_unmanaged_users_are_found() {
     let api = account();
-    {
-        let mut state = api.state.lock().unwrap();
-        state.users.get_mut("alice").unwrap().groups = ["admins".to_string()].into();
-    }
+    api.edit_user("alice", |user| user.groups = ["admins".to_string()].into());
     let clock = TokioClock::starting_at(created());
     let findings = audit_at(&api, &clock).await;
     let drift = about(&findings, Check::TemplateDrift, "user/alice");

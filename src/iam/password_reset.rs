@@ -253,8 +253,7 @@ mod tests {
 
     /// Alice without console access.
     fn without_console(api: &MemoryIam) {
-        let mut state = api.state.lock().unwrap();
-        state.users.get_mut("alice").unwrap().login_profile = None;
+        api.edit_user("alice", |user| user.login_profile = None);
     }
 
     async fn state_of(api: &MemoryIam) -> ConsoleState {

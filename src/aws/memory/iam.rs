@@ -304,6 +304,18 @@ impl MemoryIam {
         self.state.lock().unwrap().users.get(name).cloned()
     }
 
+    /// Changes a user behind the API's back, as someone in the console would.
+    pub(crate) fn edit_user(&self, name: &str, edit: impl FnOnce(&mut MemoryUser)) {
+        edit(
+            self.state
+                .lock()
+                .unwrap()
+                .users
+                .get_mut(name)
+                .expect("the user exists"),
+        );
+    }
+
     pub(crate) fn device_count(&self) -> usize {
         self.state.lock().unwrap().devices.len()
     }

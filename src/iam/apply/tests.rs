@@ -533,14 +533,7 @@ async fn a_user_this_tool_did_not_create_is_refused() {
     run(&api, &request(MfaMode::Deferred, false, None))
         .await
         .unwrap();
-    api.state
-        .lock()
-        .unwrap()
-        .users
-        .get_mut("alice")
-        .unwrap()
-        .tags
-        .clear();
+    api.edit_user("alice", |user| user.tags.clear());
     let request = request(MfaMode::Deferred, false, None);
     let observed = observe(&api, &request).await.unwrap();
     let err = plan_new_user(&request, &observed).unwrap_err();

@@ -17,17 +17,13 @@ fn account_with_alice() -> MemoryIam {
         "iam-onboard-developers",
         &format!("arn:aws:iam::{ACCOUNT}:policy/people-boundary"),
     );
-    api.state
-        .lock()
-        .unwrap()
-        .users
-        .get_mut("alice")
-        .unwrap()
-        .tags = vec![
-        (MANAGED_BY_TAG.to_string(), MANAGED_BY_VALUE.to_string()),
-        (TEMPLATE_TAG.to_string(), "developer".to_string()),
-        ("job-function".to_string(), "developer".to_string()),
-    ];
+    api.edit_user("alice", |user| {
+        user.tags = vec![
+            (MANAGED_BY_TAG.to_string(), MANAGED_BY_VALUE.to_string()),
+            (TEMPLATE_TAG.to_string(), "developer".to_string()),
+            ("job-function".to_string(), "developer".to_string()),
+        ];
+    });
     api
 }
 
@@ -112,14 +108,7 @@ async fn the_old_group_is_left_before_the_new_one_is_joined() {
 #[tokio::test]
 async fn a_user_this_tool_did_not_make_is_refused() {
     let api = account_with_alice();
-    api.state
-        .lock()
-        .unwrap()
-        .users
-        .get_mut("alice")
-        .unwrap()
-        .tags
-        .clear();
+    api.edit_user("alice", |user| user.tags.clear());
     let finance = templates().get("finance").unwrap().clone();
     let (caller, state) = look(&api, "alice", &finance).await.unwrap();
     let err = plan_move(&state.unwrap(), &caller, &finance, &templates()).unwrap_err();

@@ -328,14 +328,7 @@ async fn an_orphaned_virtual_device_named_after_the_user_is_deleted() {
 async fn a_discovery_call_that_fails_is_a_warning() {
     let api = Arc::new(MemoryIam::new(0));
     api.add_everything("dave", GROUP, &policy_arn());
-    api.state
-        .lock()
-        .unwrap()
-        .users
-        .get_mut("dave")
-        .unwrap()
-        .service_credentials
-        .clear();
+    api.edit_user("dave", |user| user.service_credentials.clear());
     api.unimplement("iam:ListServiceSpecificCredentials");
     let plan = plan(&api, OffboardMode::Delete).await;
     assert_eq!(plan.warnings.len(), 1);
