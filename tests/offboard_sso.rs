@@ -101,12 +101,7 @@ fn keep_identity_and_dry_run_leave_the_person() {
 fn a_batch_row_offboards_from_sso_denying_the_persons_sessions_first() {
     let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let name = unique("erin");
-    let AssignedPerson {
-        instance_arn,
-        store,
-        permission_set,
-        user_id,
-    } = assigned_developer(&name);
+    let erin = assigned_developer(&name);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("leavers.csv");
     std::fs::write(
@@ -120,20 +115,20 @@ fn a_batch_row_offboards_from_sso_denying_the_persons_sessions_first() {
         .output()
         .exits(0)
         .stdout_has("sso:PutInlinePolicyToPermissionSet developer");
-    assert_eq!(assignments_of(&instance_arn, &user_id).len(), 2);
+    assert_eq!(assignments_of(&erin.instance_arn, &erin.user_id).len(), 2);
 
     let report = dir.path().join("report.csv");
     batch_run(file, &report).output().exits(0);
     let written = std::fs::read_to_string(&report).unwrap();
     assert!(written.contains(",offboarded,"), "{written}");
-    assert!(assignments_of(&instance_arn, &user_id).is_empty());
+    assert!(assignments_of(&erin.instance_arn, &erin.user_id).is_empty());
     assert_eq!(
-        identity_user_id(&store, &name),
-        Some(user_id.clone()),
+        identity_user_id(&erin.store, &name),
+        Some(erin.user_id.clone()),
         "keep_identity=yes"
     );
     assert!(
-        inline_policy(&instance_arn, &permission_set).contains(&user_id),
+        inline_policy(&erin.instance_arn, &erin.permission_set).contains(&erin.user_id),
         "the deny names them"
     );
 }
