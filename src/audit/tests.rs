@@ -35,18 +35,17 @@ fn account() -> MemoryIam {
         "iam-onboard-developers",
         &format!("arn:aws:iam::{ACCOUNT}:policy/other"),
     );
-    let mut state = api.state.lock().unwrap();
-    let alice = state.users.get_mut("alice").unwrap();
-    alice.tags = vec![
-        (MANAGED_BY_TAG.to_string(), MANAGED_BY_VALUE.to_string()),
-        (TEMPLATE_TAG.to_string(), "developer".to_string()),
-    ];
-    alice.mfa_devices.clear();
-    alice.access_keys.clear();
-    alice.inline_policies.clear();
-    alice.attached_policies.clear();
-    alice.boundary = Some(boundary);
-    drop(state);
+    api.edit_user("alice", |alice| {
+        alice.tags = vec![
+            (MANAGED_BY_TAG.to_string(), MANAGED_BY_VALUE.to_string()),
+            (TEMPLATE_TAG.to_string(), "developer".to_string()),
+        ];
+        alice.mfa_devices.clear();
+        alice.access_keys.clear();
+        alice.inline_policies.clear();
+        alice.attached_policies.clear();
+        alice.boundary = Some(boundary);
+    });
     api
 }
 

@@ -315,15 +315,14 @@ mod tests {
             "iam-onboard-developers",
             &format!("arn:aws:iam::{ACCOUNT}:policy/p"),
         );
-        let mut state = api.state.lock().unwrap();
-        let alice = state.users.get_mut("alice").unwrap();
-        alice.tags = vec![
-            (MANAGED_BY_TAG.to_string(), MANAGED_BY_VALUE.to_string()),
-            (TEMPLATE_TAG.to_string(), "developer".to_string()),
-            (EMAIL_TAG.to_string(), "alice@example.com".to_string()),
-        ];
-        alice.mfa_devices.clear();
-        drop(state);
+        api.edit_user("alice", |alice| {
+            alice.tags = vec![
+                (MANAGED_BY_TAG.to_string(), MANAGED_BY_VALUE.to_string()),
+                (TEMPLATE_TAG.to_string(), "developer".to_string()),
+                (EMAIL_TAG.to_string(), "alice@example.com".to_string()),
+            ];
+            alice.mfa_devices.clear();
+        });
         api
     }
 

@@ -653,7 +653,7 @@ async fn only_files_the_plan_writes_must_be_new() {
 fn creator_arns_become_valid_tag_values() {
     let tags = request(MfaMode::Deferred, false, None)
         .user_tags("arn:aws:sts::123456789012:assumed-role/Admin/j.doe,extra");
-    let created_by = &tags.iter().find(|(k, _)| k == CREATED_BY_TAG).unwrap().1;
+    let created_by = crate::aws::tag_value(&tags, CREATED_BY_TAG).unwrap();
     assert_eq!(
         created_by,
         "arn:aws:sts::123456789012:assumed-role/Admin/j.doe_extra"

@@ -112,10 +112,9 @@ async fn rotate(
 fn one_key() -> MemoryIam {
     let api = MemoryIam::new(parse_rfc3339(MEMORY_CREATED).unwrap());
     api.add_everything("ops", "admins", "arn:aws:iam::123456789012:policy/boundary");
-    let mut state = api.state.lock().unwrap();
-    let user = state.users.get_mut("ops").unwrap();
-    user.access_keys.retain(|k| k.id == "AKIA1");
-    drop(state);
+    api.edit_user("ops", |user| {
+        user.access_keys.retain(|k| k.id == "AKIA1");
+    });
     api
 }
 

@@ -242,10 +242,9 @@ async fn disable_only_cuts_access_and_tags_then_a_full_run_finishes() {
 /// Dave, whose own inline policies leave no room for the deny-all (2,048 characters together).
 fn with_full_inline_policies() -> Arc<MemoryIam> {
     let api = loaded();
-    let mut state = api.state.lock().unwrap();
-    let dave = state.users.get_mut("dave").unwrap();
-    dave.inline_sizes.insert("inline-a".to_string(), 2_000);
-    drop(state);
+    api.edit_user("dave", |dave| {
+        dave.inline_sizes.insert("inline-a".to_string(), 2_000);
+    });
     api
 }
 
