@@ -284,7 +284,7 @@ fn the_menu_gives_sso_access_asking_for_each_value() {
         "{plan}"
     );
     press(&mut session, "y");
-    ends_with(&mut session, 0);
+    finished_with(&mut session, 0);
     let (instance_arn, store) = instance();
     let user_id = identity_user_id(&store, &name).expect("the person was created");
     let accounts: Vec<String> = assignments_of(&instance_arn, &user_id)
@@ -305,7 +305,7 @@ fn the_menu_gives_sso_access_asking_for_each_value() {
         .exp_string(&format!("Type {name} to confirm"))
         .unwrap();
     session.send_line(&name).unwrap();
-    let rest = ends_with(&mut session, 0);
+    let rest = finished_with(&mut session, 0);
     assert!(
         identity_user_id(&store, &name).is_none(),
         "picked from the list and offboarded: {rest}"

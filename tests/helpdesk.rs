@@ -4,7 +4,7 @@
 
 use crate::support::{
     DOWN, Run, a_wrong_code, answer, choose_from_menu, current_and_next_codes, decode_terminal_qr,
-    enabled_mfa_devices, ends_with, exit_code, groups_of, on_a_terminal, on_a_terminal_columns,
+    enabled_mfa_devices, exit_code, finished_with, groups_of, on_a_terminal, on_a_terminal_columns,
     onboarding_at_the_code_prompt, press, shown_until, tags_of, type_codes, unique, user_exists,
     utf8_from_pty,
 };
@@ -58,7 +58,7 @@ fn a_whole_onboarding_through_the_menu_ends_with_an_enabled_mfa_device() {
     );
     let before_clearing = shown_until(&mut session, "Press Enter once they have them");
     session.send_line("").unwrap();
-    let after = ends_with(&mut session, 0);
+    let after = finished_with(&mut session, 0);
     assert!(
         after.contains("\x1b[3J"),
         "the screen and its scrollback are cleared: {after:?}"
@@ -137,7 +137,7 @@ fn a_wrong_code_is_explained_and_the_second_try_enrols_on_a_plain_ascii_terminal
         "not enabled after a wrong pair"
     );
     type_codes(&mut session, &uri);
-    let rest = ends_with(&mut session, 0);
+    let rest = finished_with(&mut session, 0);
     assert!(rest.contains(&format!("ok Tell {name}:")), "{rest}");
     assert_eq!(enabled_mfa_devices(&name), 1);
 }
@@ -156,7 +156,7 @@ fn a_wrong_first_code_is_refused_before_anything_is_enabled() {
         "{feedback}"
     );
     type_codes(&mut session, &uri);
-    ends_with(&mut session, 0);
+    finished_with(&mut session, 0);
     assert_eq!(enabled_mfa_devices(&name), 1);
 }
 
@@ -231,7 +231,7 @@ fn offboarding_from_the_menu_finds_the_user_by_part_of_the_name() {
     let plan = shown_until(&mut session, &format!("Type {name} to confirm"));
     assert!(plan.contains("iam:DeleteUser"), "{plan}");
     session.send_line(&name).unwrap();
-    let rest = ends_with(&mut session, 0);
+    let rest = finished_with(&mut session, 0);
     assert!(
         rest.contains(&format!(
             "Offboarded arn:aws:iam::123456789012:user/{name}."
@@ -246,7 +246,7 @@ fn templates_show_without_a_name_offers_the_list() {
     let mut session = on_a_terminal(Run::new(&["templates", "show"]));
     session.exp_string("Job function").unwrap();
     press(&mut session, &format!("{}\r", DOWN.repeat(2)));
-    let shown = ends_with(&mut session, 0);
+    let shown = finished_with(&mut session, 0);
     assert!(shown.contains("devops: DevOps engineer"), "{shown}");
     assert!(shown.contains("Permissions boundary"), "{shown}");
 }
@@ -285,7 +285,7 @@ fn the_menu_resets_an_mfa_device_with_the_qr_code() {
         .exp_string("Press Enter once they have them")
         .unwrap();
     session.send_line("").unwrap();
-    ends_with(&mut session, 0);
+    finished_with(&mut session, 0);
     assert_eq!(enabled_mfa_devices(&name), 1);
 }
 
@@ -297,7 +297,7 @@ fn the_menu_resets_a_password_shows_a_user_and_lists_people() {
     answer(&mut session, "IAM user to give a new password", &name);
     session.exp_string("Proceed?").unwrap();
     session.send_line("y").unwrap();
-    let rest = ends_with(&mut session, 0);
+    let rest = finished_with(&mut session, 0);
     assert!(
         rest.contains("it must be changed at next sign-in"),
         "{rest}"
@@ -306,7 +306,7 @@ fn the_menu_resets_a_password_shows_a_user_and_lists_people() {
     let mut session = on_a_terminal(Run::new(&[]));
     choose_from_menu(&mut session, 8);
     answer(&mut session, "IAM user to show", &name);
-    let shown = ends_with(&mut session, 0);
+    let shown = finished_with(&mut session, 0);
     assert!(
         shown.contains("by iam-onboard, template finance"),
         "{shown}"
@@ -314,7 +314,7 @@ fn the_menu_resets_a_password_shows_a_user_and_lists_people() {
 
     let mut session = on_a_terminal(Run::new(&[]));
     choose_from_menu(&mut session, 10);
-    let listed = ends_with(&mut session, 0);
+    let listed = finished_with(&mut session, 0);
     assert!(listed.contains(&name), "{listed}");
 }
 
@@ -332,7 +332,7 @@ fn the_menu_moves_a_user_to_a_template_chosen_from_the_list() {
         "{plan}"
     );
     session.send_line("y").unwrap();
-    let rest = ends_with(&mut session, 0);
+    let rest = finished_with(&mut session, 0);
     assert!(rest.contains("Moved"), "{rest}");
     assert_eq!(groups_of(&name).len(), 1);
     assert_ne!(groups_of(&name), ["iam-onboard-finance"]);
@@ -359,7 +359,7 @@ fn after_three_wrong_pairs_the_helper_can_keep_the_person_with_mfa_deferred() {
     }
     session.exp_string("What now?").unwrap();
     press(&mut session, &format!("{DOWN}\r"));
-    let rest = ends_with(&mut session, 0);
+    let rest = finished_with(&mut session, 0);
     assert!(rest.contains("deferred"), "{rest}");
     assert!(user_exists(&name), "the person is kept");
     assert_eq!(enabled_mfa_devices(&name), 0);

@@ -77,7 +77,7 @@ pub(crate) fn choose_from_menu(session: &mut rexpect::session::PtySession, index
 
 /// The rest of what the run shows, once it has ended with `code`.
 #[track_caller]
-pub(crate) fn ends_with(session: &mut rexpect::session::PtySession, code: i32) -> String {
+pub(crate) fn finished_with(session: &mut rexpect::session::PtySession, code: i32) -> String {
     let rest = utf8_from_pty(&session.exp_eof().unwrap());
     assert_eq!(exit_code(session), code, "{rest}");
     rest

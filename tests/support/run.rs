@@ -80,14 +80,7 @@ pub(crate) fn exporting_onboarding(
 
 /// `batch FILE -y --report REPORT -q`: a batch file run, confirmed, its report in a new file.
 pub(crate) fn batch_run(file: &str, report: &Path) -> Run {
-    Run::new(&[
-        "batch",
-        "-y",
-        file,
-        "--report",
-        report.to_str().unwrap(),
-        "-q",
-    ])
+    Run::new(&["batch", "-y", file, "--report", path_arg(report), "-q"])
 }
 
 /// A name no other test (or earlier run against the same server) uses.
