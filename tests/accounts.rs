@@ -122,10 +122,7 @@ fn offboard_across_accounts_removes_the_person_in_each_and_nothing_else() {
                 .collect()
         })
     };
-    Run::new(&["offboard", "alice", "--accounts", &set])
-        .output()
-        .exits(2)
-        .stderr_has("--yes");
+    Run::new(&["offboard", "alice", "--accounts", &set]).refused("--yes");
     let dry = Run::new(&[
         "offboard",
         "alice",
@@ -204,9 +201,7 @@ fn a_profile_that_asks_for_mfa_gets_one_code_typed_for_every_account() {
         "--accounts",
         &member.id,
     ]))
-    .output()
-    .exits(2)
-    .stderr_has("the profile asks for MFA (arn:aws:iam::123456789012:mfa/ops)");
+    .refused("the profile asks for MFA (arn:aws:iam::123456789012:mfa/ops)");
     let mut session = crate::support::on_a_terminal(with_profile(Run::new(&[
         "--profile",
         "mfa-user",

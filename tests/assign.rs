@@ -93,10 +93,7 @@ fn bad_input_exits_2_and_changes_nothing() {
     let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let name = unique("dora");
     let (_, store) = instance();
-    Run::new(&assign_args(&name, &["-y"]))
-        .output()
-        .exits(2)
-        .stderr_has("not in the identity store");
+    Run::new(&assign_args(&name, &["-y"])).refused("not in the identity store");
     Run::new(&[
         "assign",
         &name,
@@ -106,9 +103,7 @@ fn bad_input_exits_2_and_changes_nothing() {
         "12345",
         "-y",
     ])
-    .output()
-    .exits(2)
-    .stderr_has("12 digits");
+    .refused("12 digits");
     let mut unknown = vec![
         "assign",
         &name,
@@ -118,10 +113,7 @@ fn bad_input_exits_2_and_changes_nothing() {
         "111111111111",
     ];
     unknown.extend_from_slice(CREATE);
-    Run::new(&unknown)
-        .output()
-        .exits(2)
-        .stderr_has("no template");
+    Run::new(&unknown).refused("no template");
     Run::new(&[
         "assign",
         &name,
@@ -240,10 +232,7 @@ fn sso_access_users_keeps_direct_assignments_per_person() {
         .exits(0);
     assert!(assignments_of(&instance_arn, &user_id).is_empty());
 
-    Run::new(&["assign", &name, "--template", "developer", "-y"])
-        .output()
-        .exits(2)
-        .stderr_has("account_sets.dev");
+    Run::new(&["assign", &name, "--template", "developer", "-y"]).refused("account_sets.dev");
 }
 
 #[test]
@@ -251,15 +240,12 @@ fn the_menu_gives_sso_access_asking_for_each_value() {
     let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let name = unique("desk-sso");
     let mut session = on_a_terminal(Run::new(&[]));
-    session.exp_string("What do you want to do?").unwrap();
-    press(&mut session, &format!("{DOWN}\r"));
-    session.exp_string("Identity Center user name").unwrap();
-    session.send_line(&name).unwrap();
+    choose_from_menu(&mut session, 1);
+    answer(&mut session, "Identity Center user name", &name);
     session.exp_string("security-auditor").unwrap();
     // developer, developer-readonly, devops, finance, security-auditor
     press(&mut session, &format!("{}\r", DOWN.repeat(3)));
-    session.exp_string("AWS account IDs").unwrap();
-    session.send_line("111111111111, 22222222222").unwrap();
+    answer(&mut session, "AWS account IDs", "111111111111, 22222222222");
     let refused = shown_until(&mut session, "AWS account IDs");
     assert!(
         refused.contains("\"22222222222\" is not an AWS account id (12 digits)"),
@@ -269,14 +255,13 @@ fn the_menu_gives_sso_access_asking_for_each_value() {
     session.send_line("111111111111 222222222222").unwrap();
     session.exp_string("in the identity store").unwrap();
     press(&mut session, "y");
-    for (prompt, answer) in [
+    for (prompt, reply) in [
         ("Email", "sam@example.com"),
         ("Given name", "Sam"),
         ("Family name", "Example"),
         ("Display name", ""),
     ] {
-        session.exp_string(prompt).unwrap();
-        session.send_line(answer).unwrap();
+        answer(&mut session, prompt, reply);
     }
     let plan = shown_until(&mut session, "Proceed?");
     assert!(
@@ -390,14 +375,10 @@ fn a_template_s_aws_managed_policy_is_checked_before_any_change_and_attached_to_
     let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let (instance_arn, store) = instance();
     let dir = tempfile::tempdir().unwrap();
-    let set = dir.path().join("set");
-    let set_arg = set.to_str().unwrap();
-    Run::new(&["templates", "export", set_arg])
-        .output()
-        .exits(0);
+    let set = exported_templates(dir.path());
+    let set_arg = path_arg(&set);
     let file = set.join("finance-aws.json");
-    let mut template: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(set.join("finance.json")).unwrap()).unwrap();
+    let mut template = json_file(&set.join("finance.json"));
     let with = |template: &mut serde_json::Value, policy: &str| {
         template["aws_managed_policies"] = serde_json::json!([policy]);
         std::fs::write(&file, template.to_string()).unwrap();

@@ -2,8 +2,8 @@
 //! killed part-way and run again, and throttling through the project's own fault proxy.
 
 use crate::support::{
-    Output, Proxy, Run, batch_run, block_on, groups_of, iam, mode, project_root, unique,
-    user_exists,
+    Output, Proxy, Run, batch_run, block_on, groups_of, has_login_profile, iam, mode, project_root,
+    unique, user_exists,
 };
 use std::fmt::Write as _;
 use std::path::Path;
@@ -26,17 +26,6 @@ fn statuses(report: &Path) -> Vec<(String, String)> {
             (r[3].to_string(), r[2].to_string())
         })
         .collect()
-}
-
-fn has_login_profile(user: &str) -> bool {
-    block_on(async {
-        iam()
-            .get_login_profile()
-            .user_name(user)
-            .send()
-            .await
-            .is_ok()
-    })
 }
 
 fn has_tag(user: &str, key: &str) -> bool {
@@ -301,10 +290,7 @@ fn one_bad_row_reads_well_and_quiet_prints_no_summary_nor_rows_twice() {
         "bad.csv",
         "username,template\nbad name,finance\n",
     );
-    Run::new(&["batch", "-y", &bad])
-        .output()
-        .exits(2)
-        .stderr_has("1 bad row; nothing was changed");
+    Run::new(&["batch", "-y", &bad]).refused("1 bad row; nothing was changed");
     let name = unique("quiet");
     let good = write(
         dir.path(),

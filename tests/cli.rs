@@ -1,6 +1,6 @@
 //! The command line itself: help, exit codes, templates, and usage errors that need no AWS.
 
-use crate::support::Run;
+use crate::support::{Run, exported_templates, json_file, path_arg};
 
 #[test]
 fn help_documents_the_exit_codes() {
@@ -19,10 +19,7 @@ fn help_documents_the_exit_codes() {
 #[test]
 fn usage_errors_exit_2() {
     Run::new(&[]).output().exits(2);
-    Run::new(&["new-user", "-y", "bob"])
-        .output()
-        .exits(2)
-        .stderr_has("--template");
+    Run::new(&["new-user", "-y", "bob"]).refused("--template");
 }
 
 #[test]
@@ -39,15 +36,10 @@ fn an_empty_or_malformed_endpoint_is_bad_input_not_a_crash() {
     ];
     Run::new(&args)
         .env("AWS_ENDPOINT_URL", "")
-        .output()
-        .exits(2)
-        .stderr_has("AWS_ENDPOINT_URL");
+        .refused("AWS_ENDPOINT_URL");
     let mut with_flag = args.to_vec();
     with_flag.extend(["--endpoint-url", "localhost:5000"]);
-    Run::new(&with_flag)
-        .output()
-        .exits(2)
-        .stderr_has("--endpoint-url");
+    Run::new(&with_flag).refused("--endpoint-url");
 }
 
 #[test]
@@ -79,10 +71,7 @@ fn templates_list_and_show() {
         template["role"]["group_policy"]["name"],
         "iam-onboard-assume-role"
     );
-    Run::new(&["templates", "show", "nope"])
-        .output()
-        .exits(2)
-        .stderr_has("no template");
+    Run::new(&["templates", "show", "nope"]).refused("no template");
 }
 
 /// A template written as people write, which AWS's CreatePermissionSet would refuse, is refused
@@ -131,9 +120,7 @@ fn a_description_aws_would_refuse_is_exit_2_naming_file_field_and_character() {
     ];
     for args in runs {
         Run::new(args)
-            .output()
-            .exits(2)
-            .stderr_has("dev.json")
+            .refused("dev.json")
             .stderr_has("description")
             .stderr_has("character 23 ('—', U+2014)")
             .stderr_has("sso-admin CreatePermissionSet.Description");
@@ -153,9 +140,7 @@ fn without_a_terminal_prompts_and_shown_passwords_are_usage_errors() {
         "prompt",
         "--no-console",
     ])
-    .output()
-    .exits(2)
-    .stderr_has("--mfa: prompt needs a terminal");
+    .refused("--mfa: prompt needs a terminal");
     Run::new(&[
         "new-user",
         "-y",
@@ -165,9 +150,7 @@ fn without_a_terminal_prompts_and_shown_passwords_are_usage_errors() {
         "--mfa",
         "deferred",
     ])
-    .output()
-    .exits(2)
-    .stderr_has("--password-file");
+    .refused("--password-file");
     Run::new(&[
         "new-user",
         "-y",
@@ -177,9 +160,7 @@ fn without_a_terminal_prompts_and_shown_passwords_are_usage_errors() {
         "--mfa",
         "export",
     ])
-    .output()
-    .exits(2)
-    .stderr_has("--mfa export needs --mfa-secret-file");
+    .refused("--mfa export needs --mfa-secret-file");
 }
 
 #[test]
@@ -195,9 +176,7 @@ fn flags_answer_bad_values_as_prompts_and_csv_rows_do() {
         "--email",
         "not-an-email",
     ])
-    .output()
-    .exits(2)
-    .stderr_has(&format!("--email: {email}"));
+    .refused(&format!("--email: {email}"));
     let assign = [
         "assign",
         "-y",
@@ -214,10 +193,7 @@ fn flags_answer_bad_values_as_prompts_and_csv_rows_do() {
         "--family-name",
         "Example",
     ];
-    Run::new(&assign)
-        .output()
-        .exits(2)
-        .stderr_has(&format!("--email: {email}"));
+    Run::new(&assign).refused(&format!("--email: {email}"));
     Run::new(&[
         "new-user",
         "-y",
@@ -228,9 +204,7 @@ fn flags_answer_bad_values_as_prompts_and_csv_rows_do() {
         "--tag",
         "team=a\tb",
     ])
-    .output()
-    .exits(2)
-    .stderr_has("tag \"team\": contains '\\t'");
+    .refused("tag \"team\": contains '\\t'");
     Run::new(&[
         "assign",
         "-y",
@@ -240,9 +214,7 @@ fn flags_answer_bad_values_as_prompts_and_csv_rows_do() {
         "--account",
         "12345",
     ])
-    .output()
-    .exits(2)
-    .stderr_has("--account: \"12345\" is not an AWS account id (12 digits)");
+    .refused("--account: \"12345\" is not an AWS account id (12 digits)");
 }
 
 #[test]
@@ -318,10 +290,7 @@ fn version_completions_and_the_manual_page_are_there_to_install() {
         "a command's help shows its own options and names the global ones: {}",
         brief.stdout
     );
-    Run::new(&["completions", "bash", "--output", "json"])
-        .output()
-        .exits(2)
-        .stderr_has("does not apply");
+    Run::new(&["completions", "bash", "--output", "json"]).refused("does not apply");
     let offline = Run::new(&["completions", "--help"]).output();
     assert!(
         !offline.stdout.contains("--profile") && !offline.stdout.contains("--endpoint-url"),
@@ -368,10 +337,7 @@ fn a_refused_command_line_is_one_json_error_with_output_json_and_long_values_are
 
 #[test]
 fn offboard_sso_refuses_a_reason_which_only_disable_only_keeps() {
-    Run::new(&["offboard", "carol", "--sso", "--reason", "left", "--yes"])
-        .output()
-        .exits(2)
-        .stderr_has("--reason");
+    Run::new(&["offboard", "carol", "--sso", "--reason", "left", "--yes"]).refused("--reason");
 }
 
 #[test]
@@ -388,10 +354,7 @@ fn templates_export_starts_a_set_of_ones_own_that_templates_reads_back() {
         .output()
         .exits(0)
         .stdout_has("security-auditor");
-    Run::new(&["templates", "export", set_arg])
-        .output()
-        .exits(2)
-        .stderr_has("exists already");
+    Run::new(&["templates", "export", set_arg]).refused("exists already");
 }
 
 #[test]
@@ -402,17 +365,12 @@ fn templates_lint_passes_the_built_in_set_and_finds_a_path_added_or_carried_on_p
     assert_eq!(report["templates"].as_array().unwrap().len(), 5);
 
     let dir = tempfile::tempdir().unwrap();
-    let set = dir.path().join("mine");
-    let set_arg = set.to_str().unwrap();
-    Run::new(&["templates", "export", set_arg])
-        .output()
-        .exits(0);
+    let set = exported_templates(dir.path());
+    let set_arg = path_arg(&set);
     let file = set.join("developer.json");
-    let mut template: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let mut template = json_file(&file);
     let write = set.join("policies/developer-dev-write.json");
-    let mut policy: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&write).unwrap()).unwrap();
+    let mut policy = json_file(&write);
     policy["Statement"][0]["Action"]
         .as_array_mut()
         .unwrap()
@@ -440,7 +398,5 @@ fn templates_lint_passes_the_built_in_set_and_finds_a_path_added_or_carried_on_p
     template["accepted"] = serde_json::json!([{"finding": "no-such-path", "why": "x"}]);
     std::fs::write(&file, template.to_string()).unwrap();
     Run::new(&["--templates", set_arg, "templates", "lint", "developer"])
-        .output()
-        .exits(2)
-        .stderr_has("accepted[0].finding");
+        .refused("accepted[0].finding");
 }

@@ -22,8 +22,7 @@ fn a_whole_onboarding_through_the_menu_ends_with_an_enabled_mfa_device() {
     let name = unique("desk");
     let mut session = on_a_terminal(Run::new(&[]));
     choose_from_menu(&mut session, 0);
-    session.exp_string("User name").unwrap();
-    session.send_line(&name).unwrap();
+    answer(&mut session, "User name", &name);
     let choices = shown_until(&mut session, "security-auditor");
     assert!(
         choices.contains("finance") && choices.contains("read-only cost"),
@@ -32,12 +31,9 @@ fn a_whole_onboarding_through_the_menu_ends_with_an_enabled_mfa_device() {
     // The list is in name order: developer, developer-readonly, devops, finance, ...
     press(&mut session, &DOWN.repeat(3));
     press(&mut session, "\r");
-    session.exp_string("Display name").unwrap();
-    session.send_line("Pat Example").unwrap();
-    session.exp_string("Email").unwrap();
-    session.send_line("pat@example.com").unwrap();
-    session.exp_string("Change ticket").unwrap();
-    session.send_line("CHG-42").unwrap();
+    answer(&mut session, "Display name", "Pat Example");
+    answer(&mut session, "Email", "pat@example.com");
+    answer(&mut session, "Change ticket", "CHG-42");
     session.exp_string("Console access").unwrap();
     press(&mut session, "y");
     let plan = shown_until(&mut session, "Proceed?");
@@ -120,8 +116,7 @@ fn a_wrong_code_is_explained_and_the_second_try_enrols_on_a_plain_ascii_terminal
     let uri = decode_terminal_qr(&screen);
     let wrong = a_wrong_code(&uri);
     session.send_line(&wrong).unwrap();
-    session.exp_string("Next code").unwrap();
-    session.send_line("12345").unwrap();
+    answer(&mut session, "Next code", "12345");
     let refused = shown_until(&mut session, "Next code");
     assert!(refused.contains("a code is 6 digits"), "{refused}");
     session.send_line(&wrong).unwrap();
@@ -148,8 +143,7 @@ fn a_wrong_first_code_is_refused_before_anything_is_enabled() {
     let (mut session, uri) = onboarding_at_the_code_prompt(&name, &[]);
     let (_, next) = current_and_next_codes(&uri);
     session.send_line(&a_wrong_code(&uri)).unwrap();
-    session.exp_string("Next code").unwrap();
-    session.send_line(&next).unwrap();
+    answer(&mut session, "Next code", &next);
     let feedback = shown_until(&mut session, "First code");
     assert!(
         feedback.contains("Not accepted: the first code is not valid now"),
@@ -295,8 +289,7 @@ fn the_menu_resets_a_password_shows_a_user_and_lists_people() {
     let mut session = on_a_terminal(Run::new(&[]));
     choose_from_menu(&mut session, 7);
     answer(&mut session, "IAM user to give a new password", &name);
-    session.exp_string("Proceed?").unwrap();
-    session.send_line("y").unwrap();
+    answer(&mut session, "Proceed?", "y");
     let rest = finished_with(&mut session, 0);
     assert!(
         rest.contains("it must be changed at next sign-in"),
@@ -354,8 +347,7 @@ fn after_three_wrong_pairs_the_helper_can_keep_the_person_with_mfa_deferred() {
     let wrong = a_wrong_code(&uri);
     for _ in 0..3 {
         session.send_line(&wrong).unwrap();
-        session.exp_string("Next code").unwrap();
-        session.send_line(&wrong).unwrap();
+        answer(&mut session, "Next code", &wrong);
     }
     session.exp_string("What now?").unwrap();
     press(&mut session, &format!("{DOWN}\r"));

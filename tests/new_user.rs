@@ -2,9 +2,9 @@
 
 use crate::support::{
     Run, block_on, current_and_next_codes, decode_terminal_qr, enabled_mfa_devices, exit_code,
-    exporting_onboarding, groups_of, iam, mode, on_a_terminal, onboarding_at_the_code_prompt,
-    path_arg, shown_until, strings, tags_of, type_codes, unique, user_exists, utf8_from_pty,
-    virtual_devices_named, wait_for_file,
+    exporting_onboarding, groups_of, has_login_profile, iam, mfa_devices_of, mode, on_a_terminal,
+    onboarding_at_the_code_prompt, path_arg, shown_until, strings, tags_of, type_codes, unique,
+    user_exists, utf8_from_pty, virtual_devices_named, wait_for_file,
 };
 use std::path::Path;
 
@@ -67,26 +67,12 @@ fn export_mode_makes_a_complete_user_and_private_files() {
     }
     assert!(tags.iter().any(|(k, _)| k == "iam-onboard:created-by"));
     assert_eq!(groups_of(&name), ["iam-onboard-developers"]);
-    block_on(async {
-        iam()
-            .get_login_profile()
-            .user_name(&name)
-            .send()
-            .await
-            .expect("a login profile");
-        let devices = iam()
-            .list_mfa_devices()
-            .user_name(&name)
-            .send()
-            .await
-            .unwrap();
-        let serials: Vec<_> = devices
-            .mfa_devices()
-            .iter()
-            .map(|d| d.serial_number())
-            .collect();
-        assert_eq!(serials, [serial.as_str()], "exactly one enabled MFA device");
-    });
+    assert!(has_login_profile(&name), "a login profile");
+    assert_eq!(
+        mfa_devices_of(&name),
+        [serial.as_str()],
+        "exactly one enabled MFA device"
+    );
 
     assert_eq!(mode(&secret_file), 0o600);
     assert_eq!(mode(&password_file), 0o600);
@@ -247,9 +233,7 @@ fn a_user_made_by_hand_is_refused_and_left_alone() {
         "--mfa",
         "deferred",
     ])
-    .output()
-    .exits(2)
-    .stderr_has("not created by iam-onboard");
+    .refused("not created by iam-onboard");
     assert!(groups_of(&name).is_empty());
 }
 
@@ -285,7 +269,7 @@ fn bad_input_exits_2_and_changes_nothing() {
         all.extend(args);
         all.extend(["--no-console".into(), "--mfa".into(), "deferred".into()]);
         let refs: Vec<&str> = all.iter().map(String::as_str).collect();
-        Run::new(&refs).output().exits(2).stderr_has(message);
+        Run::new(&refs).refused(message);
     }
     assert!(!user_exists(&name));
 }
@@ -316,9 +300,7 @@ fn a_template_that_allows_everything_is_refused_with_file_and_field() {
         "--mfa",
         "deferred",
     ])
-    .output()
-    .exits(2)
-    .stderr_has("policies/admin.json")
+    .refused("policies/admin.json")
     .stderr_has("Statement[0].Action")
     .stderr_has("Allow of \"*\" on \"*\"");
     assert!(!user_exists(&name));
@@ -433,10 +415,7 @@ fn a_dry_run_asks_exactly_what_the_real_run_asks() {
     for extra in [&["--dry-run"][..], &[][..]] {
         let mut args = vec!["new-user", name.as_str(), "--template", "finance", "-y"];
         args.extend_from_slice(extra);
-        Run::new(&args)
-            .output()
-            .exits(2)
-            .stderr_has("--password-file");
+        Run::new(&args).refused("--password-file");
     }
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("pw");
@@ -475,7 +454,7 @@ fn a_dry_run_asks_exactly_what_the_real_run_asks() {
     for extra in [&["--dry-run"][..], &[][..]] {
         let mut args = vec!["batch", "-y", csv.to_str().unwrap()];
         args.extend_from_slice(extra);
-        Run::new(&args).output().exits(2).stderr_has("--report");
+        Run::new(&args).refused("--report");
     }
 }
 
@@ -529,9 +508,7 @@ fn a_template_s_aws_managed_policies_are_checked_to_exist_and_attached_to_its_gr
     let typo = unique("aud");
     write_template(r#"["SecurityAudit","job-function/ViewOnlyAcess"]"#);
     onboard(&typo)
-        .output()
-        .exits(2)
-        .stderr_has("auditor.json")
+        .refused("auditor.json")
         .stderr_has("aws_managed_policies")
         .stderr_has("arn:aws:iam::aws:policy/job-function/ViewOnlyAcess");
     assert!(!user_exists(&typo));

@@ -2,9 +2,10 @@
 //! users made by `new-user`.
 
 use crate::support::{
-    Run, block_on, create_user, current_and_next_codes, exit_code, exporting_onboarding, iam,
-    on_a_terminal, shown_until, strings, unique, user_exists, utf8_from_pty, virtual_devices_named,
-    wait_for_file,
+    Run, access_keys_of, block_on, create_user, current_and_next_codes, enabled_mfa_devices,
+    exit_code, exporting_onboarding, has_login_profile, iam, inline_policies_of, mfa_devices_of,
+    on_a_terminal, shown_until, strings, tag_of, unique, user_exists, utf8_from_pty,
+    virtual_devices_named, wait_for_file,
 };
 
 const INLINE_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}"#;
@@ -227,28 +228,9 @@ fn dry_run_prints_every_item_and_leaves_everything_in_place() {
     assert_eq!(count("iam:RemoveUserFromGroup"), 2);
     assert_eq!(count("iam:DeleteUser "), 1);
     assert!(user_exists(&name));
-    block_on(async {
-        let keys = iam()
-            .list_access_keys()
-            .user_name(&name)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(keys.access_key_metadata().len(), 2);
-        let devices = iam()
-            .list_mfa_devices()
-            .user_name(&name)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(devices.mfa_devices().len(), 1);
-        iam()
-            .get_login_profile()
-            .user_name(&name)
-            .send()
-            .await
-            .expect("still there");
-    });
+    assert_eq!(access_keys_of(&name).len(), 2);
+    assert_eq!(enabled_mfa_devices(&name), 1);
+    assert!(has_login_profile(&name), "still there");
 }
 
 #[test]
@@ -274,30 +256,13 @@ fn disable_only_cuts_access_keeps_the_user_and_a_later_run_finishes() {
         "the tag is not a removal: {}",
         out.stdout
     );
+    assert!(!has_login_profile(&name), "no login profile");
+    let keys = access_keys_of(&name);
+    assert_eq!(keys.len(), 2);
+    assert!(keys.iter().all(|(_, active)| !active), "{keys:?}");
+    assert!(mfa_devices_of(&name).is_empty(), "no enabled MFA device");
     block_on(async {
-        let iam = iam();
-        let profile = iam.get_login_profile().user_name(&name).send().await;
-        assert!(profile.is_err(), "no login profile");
-        let keys = iam
-            .list_access_keys()
-            .user_name(&name)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(keys.access_key_metadata().len(), 2);
-        assert!(
-            keys.access_key_metadata()
-                .iter()
-                .all(|k| k.status() == Some(&aws_sdk_iam::types::StatusType::Inactive))
-        );
-        let devices = iam
-            .list_mfa_devices()
-            .user_name(&name)
-            .send()
-            .await
-            .unwrap();
-        assert!(devices.mfa_devices().is_empty(), "no enabled MFA device");
-        let deny = iam
+        let deny = iam()
             .get_user_policy()
             .user_name(&name)
             .policy_name("iam-onboard-deny-all")
@@ -320,43 +285,17 @@ fn disable_only_cuts_access_keeps_the_user_and_a_later_run_finishes() {
             statement.get("Condition").is_none(),
             "no condition: {document}"
         );
-        let tags = iam.list_user_tags().user_name(&name).send().await.unwrap();
-        let tag = |key: &str| {
-            tags.tags()
-                .iter()
-                .find(|t| t.key() == key)
-                .map(|t| t.value().to_string())
-        };
-        assert!(tag("iam-onboard:offboarded").is_some());
-        assert_eq!(
-            tag("iam-onboard:offboard-reason").as_deref(),
-            Some("left 2026-11")
-        );
-        let policies = iam
-            .list_user_policies()
-            .user_name(&name)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            policies.policy_names().len(),
-            3,
-            "policies kept for investigation, and the deny-all"
-        );
     });
-    let offboarded_tag = block_on(async {
-        let tags = iam()
-            .list_user_tags()
-            .user_name(&name)
-            .send()
-            .await
-            .unwrap();
-        tags.tags()
-            .iter()
-            .find(|t| t.key() == "iam-onboard:offboarded")
-            .map(|t| t.value().to_string())
-            .unwrap()
-    });
+    assert_eq!(
+        tag_of(&name, "iam-onboard:offboard-reason").as_deref(),
+        Some("left 2026-11")
+    );
+    assert_eq!(
+        inline_policies_of(&name).len(),
+        3,
+        "policies kept for investigation, and the deny-all"
+    );
+    let offboarded_tag = tag_of(&name, "iam-onboard:offboarded").expect("the offboarded tag");
     let report = Run::new(&["offboard", &name, "-y", "--output", "json"])
         .output()
         .exits(0)
@@ -401,22 +340,14 @@ fn a_user_onboarded_by_new_user_offboards_cleanly() {
 fn without_a_terminal_or_yes_and_for_protected_users_nothing_changes() {
     let name = unique("hank");
     build_by_hand(&name);
-    Run::new(&["offboard", &name])
-        .output()
-        .exits(2)
-        .stderr_has("--yes");
+    Run::new(&["offboard", &name]).refused("--yes");
     Run::new(&["offboard", &name, "-y"])
         .env("IAM_ONBOARD_PROTECTED", &format!("break-glass,{name}"))
-        .output()
-        .exits(2)
-        .stderr_has("protected");
+        .refused("protected");
     Run::new(&["offboard", &name, "-y", "--protect", &name])
         .output()
         .exits(2);
-    Run::new(&["offboard", "bad name!", "-y"])
-        .output()
-        .exits(2)
-        .stderr_has("username");
+    Run::new(&["offboard", "bad name!", "-y"]).refused("username");
     assert!(user_exists(&name));
 }
 

@@ -9,9 +9,7 @@ fn protect_adds_to_the_environment_instead_of_replacing_it() {
     create_user(&keep);
     Run::new(&["offboard", &keep, "-y", "--protect", "someoneelse"])
         .env("IAM_ONBOARD_PROTECTED", &keep)
-        .output()
-        .exits(2)
-        .stderr_has("is protected");
+        .refused("is protected");
     Run::new(&[
         "offboard",
         &keep,
@@ -21,17 +19,13 @@ fn protect_adds_to_the_environment_instead_of_replacing_it() {
         "x,y",
     ])
     .env("IAM_ONBOARD_PROTECTED", &format!("break-glass,{keep}"))
-    .output()
-    .exits(2)
-    .stderr_has("IAM_ONBOARD_PROTECTED");
+    .refused("IAM_ONBOARD_PROTECTED");
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config.json");
     std::fs::write(&config, format!(r#"{{"protected_users":["{keep}"]}}"#)).unwrap();
     Run::new(&["offboard", &keep, "-y", "--protect", "someoneelse"])
         .env("IAM_ONBOARD_CONFIG", config.to_str().unwrap())
-        .output()
-        .exits(2)
-        .stderr_has("configuration file");
+        .refused("configuration file");
     assert!(user_exists(&keep));
 }
 
@@ -50,9 +44,7 @@ fn batch_rows_respect_the_environment_and_change_nothing() {
     .unwrap();
     Run::new(&["batch", "-y", file.to_str().unwrap()])
         .env("IAM_ONBOARD_PROTECTED", &keep)
-        .output()
-        .exits(2)
-        .stderr_has(":3: username")
+        .refused(":3: username")
         .stderr_has("is protected");
     assert!(user_exists(&keep));
     assert!(user_exists(&leaver), "nothing changes when a row is bad");
@@ -70,15 +62,11 @@ fn new_user_and_identity_center_paths_refuse_protected_people() {
         "--no-console",
     ])
     .env("IAM_ONBOARD_PROTECTED", &keep)
-    .output()
-    .exits(2)
-    .stderr_has("is protected");
+    .refused("is protected");
     assert!(!user_exists(&keep));
     Run::new(&["offboard", &keep, "--sso", "-y"])
         .env("IAM_ONBOARD_PROTECTED", &keep)
-        .output()
-        .exits(2)
-        .stderr_has("is protected");
+        .refused("is protected");
     Run::new(&[
         "assign",
         "-y",
@@ -89,9 +77,7 @@ fn new_user_and_identity_center_paths_refuse_protected_people() {
         "111111111111",
     ])
     .env("IAM_ONBOARD_PROTECTED", &keep)
-    .output()
-    .exits(2)
-    .stderr_has("is protected");
+    .refused("is protected");
 }
 
 #[test]
@@ -103,14 +89,9 @@ fn the_caller_is_refused_by_unique_id_in_offboard_and_in_batch_rows() {
         run.env("AWS_ACCESS_KEY_ID", &key_id)
             .env("AWS_SECRET_ACCESS_KEY", &secret)
     };
-    as_admin(Run::new(&["offboard", &admin, "-y"]))
-        .output()
-        .exits(2)
-        .stderr_has("identity running this command");
+    as_admin(Run::new(&["offboard", &admin, "-y"])).refused("identity running this command");
     as_admin(Run::new(&["offboard", &admin, "-y", "--disable-only"]))
-        .output()
-        .exits(2)
-        .stderr_has("identity running this command");
+        .refused("identity running this command");
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("people.csv");
     std::fs::write(&file, format!("action,username\noffboard,{admin}\n")).unwrap();
@@ -128,9 +109,6 @@ fn the_caller_is_refused_by_unique_id_in_offboard_and_in_batch_rows() {
 #[test]
 fn the_emulators_own_caller_is_refused_whatever_its_arn_form() {
     create_user("moto");
-    Run::new(&["offboard", "moto", "-y"])
-        .output()
-        .exits(2)
-        .stderr_has("identity running this command");
+    Run::new(&["offboard", "moto", "-y"]).refused("identity running this command");
     assert!(user_exists("moto"));
 }

@@ -287,14 +287,8 @@ fn a_profile_file_that_exists_or_a_group_template_is_refused_before_any_change()
             path_arg(file),
         ])
     };
-    args("devops", &taken)
-        .output()
-        .exits(2)
-        .stderr_has("--aws-profile-out");
+    args("devops", &taken).refused("--aws-profile-out");
     assert_eq!(std::fs::read_to_string(&taken).unwrap(), "[profile mine]\n");
-    args("finance", &dir.path().join("new"))
-        .output()
-        .exits(2)
-        .stderr_has("not a role");
+    args("finance", &dir.path().join("new")).refused("not a role");
     assert!(!crate::support::user_exists(&name), "nothing was made");
 }

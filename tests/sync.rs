@@ -257,9 +257,7 @@ fn expire_disables_the_people_past_their_end_date_and_nobody_else() {
             "--until",
             "31/01/2026",
         ]))
-        .output()
-        .exits(2)
-        .stderr_has("--until");
+        .refused("--until");
 }
 
 /// An Identity Center export: `username,template,accounts,email,given_name,family_name,until`,

@@ -2,26 +2,10 @@
 //! terminal, in one scripted run, and in two), `reset-password`, `show`, `list` and `move`.
 
 use crate::support::{
-    Proxy, Run, batch_run, block_on, current_and_next_codes, enabled_mfa_devices, groups_of, iam,
+    Proxy, Run, batch_run, current_and_next_codes, enabled_mfa_devices, groups_of, mfa_devices_of,
     mode, on_a_terminal, plain_onboarding, qr_at_the_code_prompt, shown_until, strings, tags_of,
     type_codes, unique, utf8_from_pty, wait_for_file,
 };
-
-/// The serial numbers of the user's MFA devices.
-fn devices_of(user: &str) -> Vec<String> {
-    block_on(async {
-        let out = iam()
-            .list_mfa_devices()
-            .user_name(user)
-            .send()
-            .await
-            .unwrap();
-        out.mfa_devices()
-            .iter()
-            .map(|d| d.serial_number().to_string())
-            .collect()
-    })
-}
 
 /// A user onboarded with MFA deferred and no console.
 fn deferred(prefix: &str) -> String {
@@ -94,7 +78,7 @@ fn a_script_enrols_in_two_runs_pending_first_then_enabled_with_the_codes() {
     .output();
     let report = second.exits(0).json();
     assert_eq!(report["status"], "enabled");
-    assert_eq!(devices_of(&name), [pending]);
+    assert_eq!(mfa_devices_of(&name), [pending]);
     assert!(
         !tags_of(&name)
             .iter()
@@ -103,9 +87,7 @@ fn a_script_enrols_in_two_runs_pending_first_then_enabled_with_the_codes() {
 
     Run::new(&["reset-mfa", &name, "--enable-pending", "-y"])
         .stdin("123456\n654321\n")
-        .output()
-        .exits(2)
-        .stderr_has("has no pending MFA device");
+        .refused("has no pending MFA device");
 }
 
 #[test]
@@ -116,7 +98,7 @@ fn a_new_phone_replaces_the_old_device_only_once_the_new_one_works() {
     reset_by_export(&name, &old_secret, &[])
         .exits(0)
         .stdout_has("enabled");
-    let old = devices_of(&name);
+    let old = mfa_devices_of(&name);
     assert_eq!(old.len(), 1);
 
     let wrong = dir.path().join("wrong");
@@ -134,7 +116,7 @@ fn a_new_phone_replaces_the_old_device_only_once_the_new_one_works() {
     .exits(1)
     .stderr_has("undone");
     assert_eq!(
-        devices_of(&name),
+        mfa_devices_of(&name),
         old,
         "a failed reset leaves the old device"
     );
@@ -144,7 +126,7 @@ fn a_new_phone_replaces_the_old_device_only_once_the_new_one_works() {
     let report = reset_by_export(&name, &new_secret, &["--output", "json"])
         .exits(0)
         .json();
-    let new = devices_of(&name);
+    let new = mfa_devices_of(&name);
     assert_eq!(new.len(), 1);
     assert_ne!(new, old, "the old device is gone, the new one enabled");
     assert_eq!(report["enabled_device"], new[0].as_str());
@@ -192,13 +174,8 @@ fn remove_only_leaves_the_person_to_mfa_self_service() {
         .stdout_has("MFA self-service");
     assert_eq!(enabled_mfa_devices(&name), 0);
     Run::new(&["reset-mfa", "no-such-person-x", "--remove-only", "-y"])
-        .output()
-        .exits(2)
-        .stderr_has("no IAM user named no-such-person-x");
-    Run::new(&["reset-mfa", "-y", &name])
-        .output()
-        .exits(2)
-        .stderr_has("--mfa export or --mfa pending");
+        .refused("no IAM user named no-such-person-x");
+    Run::new(&["reset-mfa", "-y", &name]).refused("--mfa export or --mfa pending");
 }
 
 #[test]
@@ -207,10 +184,7 @@ fn reset_password_writes_a_new_one_time_password_to_a_new_file() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("pw");
     let file_arg = file.to_str().unwrap();
-    Run::new(&["reset-password", &name, "--password-file", file_arg, "-y"])
-        .output()
-        .exits(2)
-        .stderr_has("--create");
+    Run::new(&["reset-password", &name, "--password-file", file_arg, "-y"]).refused("--create");
     assert!(!file.exists());
     let report = Run::new(&[
         "reset-password",
@@ -245,13 +219,8 @@ fn reset_password_writes_a_new_one_time_password_to_a_new_file() {
     .stdout_has("must be changed at next sign-in");
     assert_ne!(std::fs::read_to_string(&again).unwrap(), password);
     Run::new(&["reset-password", &name, "--password-file", file_arg, "-y"])
-        .output()
-        .exits(2)
-        .stderr_has("exists already");
-    Run::new(&["reset-password", &name, "--sso"])
-        .output()
-        .exits(2)
-        .stderr_has("no API to reset");
+        .refused("exists already");
+    Run::new(&["reset-password", &name, "--sso"]).refused("no API to reset");
 }
 
 #[test]
@@ -294,10 +263,7 @@ fn show_tells_everything_about_a_user_and_never_a_secret() {
     assert_eq!(user["groups_match_template"], true);
     assert_eq!(user["console"]["last_used"], serde_json::Value::Null);
     assert!(!report.to_string().contains(password.trim()));
-    Run::new(&["show", "no-such-user-x"])
-        .output()
-        .exits(2)
-        .stderr_has("no IAM user named no-such-user-x");
+    Run::new(&["show", "no-such-user-x"]).refused("no IAM user named no-such-user-x");
 }
 
 #[test]
@@ -341,7 +307,7 @@ fn move_changes_the_group_and_tags_and_keeps_the_rest() {
         ["iam-onboard-finance"],
         "a dry run changes nothing"
     );
-    let report = Run::new(&[
+    let move_to_developer = [
         "move",
         &name,
         "--template",
@@ -349,54 +315,46 @@ fn move_changes_the_group_and_tags_and_keeps_the_rest() {
         "-y",
         "--output",
         "json",
-    ])
-    .output()
-    .exits(0)
-    .json();
+    ];
+    let report = Run::new(&move_to_developer).output().exits(0).json();
     assert_eq!(report["status"], "moved");
     assert_eq!(report["from"], "finance");
     assert_eq!(groups_of(&name), ["iam-onboard-developers"]);
     let tags = tags_of(&name);
     assert!(tags.contains(&("iam-onboard:template".to_string(), "developer".to_string())));
     assert!(tags.contains(&("job-function".to_string(), "developer".to_string())));
-    Run::new(&[
-        "move",
-        &name,
-        "--template",
-        "developer",
-        "-y",
-        "--output",
-        "json",
-    ])
-    .output()
-    .exits(0)
-    .stdout_has("\"already-done\"");
+    Run::new(&move_to_developer)
+        .output()
+        .exits(0)
+        .stdout_has("\"already-done\"");
 
     let hand_made = unique("by-hand");
     crate::support::create_user(&hand_made);
     Run::new(&["move", &hand_made, "--template", "developer", "-y"])
-        .output()
-        .exits(2)
-        .stderr_has("not created by iam-onboard");
+        .refused("not created by iam-onboard");
     Run::new(&["move", "no-such-user-y", "--template", "developer", "-y"])
-        .output()
-        .exits(2)
-        .stderr_has("no IAM user named no-such-user-y");
+        .refused("no IAM user named no-such-user-y");
     Run::new(&["move", &name, "--template", "nope", "-y"])
         .output()
         .exits(2);
+}
+
+/// A batch file, in `dir`, with one row that moves `name` to devops.
+fn moving_to_devops(dir: &std::path::Path, name: &str) -> std::path::PathBuf {
+    let file = dir.join("moves.csv");
+    std::fs::write(
+        &file,
+        format!("action,username,template\nmove,{name},devops\n"),
+    )
+    .unwrap();
+    file
 }
 
 #[test]
 fn a_batch_move_row_moves_the_person() {
     let name = deferred("row-mover");
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("moves.csv");
-    std::fs::write(
-        &file,
-        format!("action,username,template\nmove,{name},devops\n"),
-    )
-    .unwrap();
+    let file = moving_to_devops(dir.path(), &name);
     let report = dir.path().join("report.csv");
     batch_run(file.to_str().unwrap(), &report).output().exits(0);
     let written = std::fs::read_to_string(&report).unwrap();
@@ -424,12 +382,7 @@ fn a_batch_move_row_plans_exactly_what_the_move_command_plans() {
     let changes = strings(&command["changes"]);
     assert!(!changes.is_empty());
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("moves.csv");
-    std::fs::write(
-        &file,
-        format!("action,username,template\nmove,{name},devops\n"),
-    )
-    .unwrap();
+    let file = moving_to_devops(dir.path(), &name);
     let out = Run::new(&[
         "batch",
         file.to_str().unwrap(),
@@ -517,7 +470,7 @@ fn off_a_terminal_every_change_needs_yes_and_without_it_nothing_changes() {
         ],
         vec!["offboard", name.as_str()],
     ] {
-        Run::new(&args).output().exits(2).stderr_has("pass --yes");
+        Run::new(&args).refused("pass --yes");
     }
     assert_eq!(groups_of(&name), groups, "nothing changed");
     assert!(!std::path::Path::new("/tmp/never-written").exists());
@@ -546,9 +499,7 @@ fn a_secret_file_that_cannot_be_made_is_exit_2_before_any_device_or_password_is_
                 path,
                 "-y",
             ])
-            .output()
-            .exits(2)
-            .stderr_has("--mfa-secret-file");
+            .refused("--mfa-secret-file");
         }
         Run::new(&[
             "reset-password",
@@ -558,11 +509,9 @@ fn a_secret_file_that_cannot_be_made_is_exit_2_before_any_device_or_password_is_
             path,
             "-y",
         ])
-        .output()
-        .exits(2)
-        .stderr_has("--password-file");
+        .refused("--password-file");
     }
-    assert!(devices_of(&name).is_empty(), "no device was made");
+    assert!(mfa_devices_of(&name).is_empty(), "no device was made");
     let garbage = dir.path().join("garbage.otpauth");
     std::fs::write(&garbage, "not a uri\0").unwrap();
     Run::new(&[
@@ -573,9 +522,7 @@ fn a_secret_file_that_cannot_be_made_is_exit_2_before_any_device_or_password_is_
         garbage.to_str().unwrap(),
         "-y",
     ])
-    .output()
-    .exits(2)
-    .stderr_has("garbage.otpauth");
+    .refused("garbage.otpauth");
 }
 
 #[test]
@@ -597,8 +544,5 @@ fn verbose_shows_each_call_once_and_an_unknown_name_is_said_without_a_placeholde
         out.stderr
     );
     assert!(!out.stderr.contains("WARN"), "{}", out.stderr);
-    Run::new(&["show", "nobody-at-all"])
-        .output()
-        .exits(2)
-        .stderr_has("iam-onboard: no IAM user named nobody-at-all");
+    Run::new(&["show", "nobody-at-all"]).refused("iam-onboard: no IAM user named nobody-at-all");
 }

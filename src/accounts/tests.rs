@@ -5,6 +5,7 @@ use super::*;
 use crate::audit::Thresholds;
 use crate::audit::across::audit_across;
 use crate::aws::IamAccount;
+use crate::aws::memory::Simulated;
 use crate::aws::memory::reach::{MemoryAccounts, MemoryMember};
 use crate::aws::memory::{MEMORY_CREATED, MemoryIam};
 use crate::iam::people::{ListFilter, list_people_across};

@@ -4,6 +4,7 @@ use super::check::*;
 use super::report::*;
 use super::run::*;
 use crate::aws::memory::MemoryIam;
+use crate::aws::memory::Simulated;
 use crate::aws::memory::sso::{Behaviour, MemorySso};
 use crate::aws::settling::Settling;
 use crate::config::Config;

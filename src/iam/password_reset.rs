@@ -260,6 +260,25 @@ mod tests {
         look(api, "alice").await.unwrap().1.unwrap()
     }
 
+    /// A reset with a seeded generator and no interrupt.
+    async fn seeded_reset(
+        api: &MemoryIam,
+        state: &ConsoleState,
+        change: &PasswordChange,
+        password_file: Option<&PathBuf>,
+    ) -> Result<PasswordReset, Error> {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        reset(
+            api,
+            state,
+            change,
+            password_file,
+            &mut rng,
+            std::future::pending(),
+        )
+        .await
+    }
+
     #[tokio::test]
     async fn a_new_password_replaces_the_old_one_and_must_be_changed() {
         let api = account();
@@ -271,19 +290,11 @@ mod tests {
                 user: "alice".to_string()
             }
         );
-        let mut rng = rand::rngs::StdRng::seed_from_u64(1);
-        let shown = reset(
-            &api,
-            &state,
-            &change,
-            None,
-            &mut rng,
-            std::future::pending(),
-        )
-        .await
-        .unwrap()
-        .password
-        .unwrap();
+        let shown = seeded_reset(&api, &state, &change, None)
+            .await
+            .unwrap()
+            .password
+            .unwrap();
         let (stored, reset_required) = api.user("alice").unwrap().login_profile.unwrap();
         assert_eq!(stored.expose(), shown.expose());
         assert!(reset_required);
@@ -299,17 +310,9 @@ mod tests {
         let change = plan_reset(&state, true, None).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("pw");
-        let mut rng = rand::rngs::StdRng::seed_from_u64(1);
-        let shown = reset(
-            &api,
-            &state,
-            &change,
-            Some(&file),
-            &mut rng,
-            std::future::pending(),
-        )
-        .await
-        .unwrap();
+        let shown = seeded_reset(&api, &state, &change, Some(&file))
+            .await
+            .unwrap();
         assert!(shown.password.is_none(), "written, not shown");
         let (stored, _) = api.user("alice").unwrap().login_profile.unwrap();
         assert_eq!(std::fs::read_to_string(&file).unwrap(), stored.expose());
@@ -330,17 +333,9 @@ mod tests {
             let dir = tempfile::tempdir().unwrap();
             let file = dir.path().join("pw");
             api.fail_call(0, how);
-            let mut rng = rand::rngs::StdRng::seed_from_u64(1);
-            let err = reset(
-                &api,
-                &state,
-                &change,
-                Some(&file),
-                &mut rng,
-                std::future::pending(),
-            )
-            .await
-            .unwrap_err();
+            let err = seeded_reset(&api, &state, &change, Some(&file))
+                .await
+                .unwrap_err();
             assert_eq!(err.exit_code(), exit::FAILED, "{how:?}: {err}");
             assert!(!file.exists(), "{how:?}: the file goes with the failure");
             assert!(
@@ -391,16 +386,7 @@ mod tests {
                 async move {
                     let state = state_of(&api).await;
                     let change = plan_reset(&state, create, Some(&file))?;
-                    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
-                    let reset = reset(
-                        api.as_ref(),
-                        &state,
-                        &change,
-                        Some(&file),
-                        &mut rng,
-                        std::future::pending(),
-                    )
-                    .await?;
+                    let reset = seeded_reset(api.as_ref(), &state, &change, Some(&file)).await?;
                     match reset.unconfirmed {
                         Some(err) => Err(Error::ChangeUnconfirmed {
                             change: change.to_string(),

@@ -6,6 +6,7 @@ use super::assignments::*;
 use super::operations::*;
 use super::permission_set::*;
 use super::request::*;
+use crate::aws::memory::Simulated;
 use crate::aws::memory::sso::{Behaviour, INSTANCE_ARN, MemorySso};
 use crate::aws::settling::Settling;
 use crate::aws::{NewPerson, OperationState, OperationStatus, PermissionSetSpec, SsoAdmin};

@@ -8,6 +8,7 @@ use super::saved::SavedPlan;
 use super::state::{Account, ManagedPerson, ReadScope};
 use crate::aws::CallerIdentity;
 use crate::aws::memory::MemoryIam;
+use crate::aws::memory::Simulated;
 use crate::aws::memory::sso::{Behaviour, MemorySso};
 use crate::batch::check::{Checked, Checking};
 use crate::batch::report::ReportSink;

@@ -133,9 +133,9 @@ pub(crate) fn tags_of(user: &str) -> Vec<(String, String)> {
     })
 }
 
-/// How many MFA devices are enabled for the user.
+/// The serial numbers of the MFA devices enabled for the user.
 #[track_caller]
-pub(crate) fn enabled_mfa_devices(user: &str) -> usize {
+pub(crate) fn mfa_devices_of(user: &str) -> Vec<String> {
     block_on(async {
         let out = iam()
             .list_mfa_devices()
@@ -143,8 +143,73 @@ pub(crate) fn enabled_mfa_devices(user: &str) -> usize {
             .send()
             .await
             .unwrap();
-        out.mfa_devices().len()
+        out.mfa_devices()
+            .iter()
+            .map(|d| d.serial_number().to_string())
+            .collect()
     })
+}
+
+/// How many MFA devices are enabled for the user.
+#[track_caller]
+pub(crate) fn enabled_mfa_devices(user: &str) -> usize {
+    mfa_devices_of(user).len()
+}
+
+/// Whether the user has a console password (a login profile).
+#[track_caller]
+pub(crate) fn has_login_profile(user: &str) -> bool {
+    block_on(async {
+        iam()
+            .get_login_profile()
+            .user_name(user)
+            .send()
+            .await
+            .is_ok()
+    })
+}
+
+/// The user's access keys: each id, and whether it is active.
+#[track_caller]
+pub(crate) fn access_keys_of(user: &str) -> Vec<(String, bool)> {
+    block_on(async {
+        let out = iam()
+            .list_access_keys()
+            .user_name(user)
+            .send()
+            .await
+            .unwrap();
+        out.access_key_metadata()
+            .iter()
+            .map(|k| {
+                let active = k.status() == Some(&aws_sdk_iam::types::StatusType::Active);
+                (k.access_key_id().unwrap().to_string(), active)
+            })
+            .collect()
+    })
+}
+
+/// The names of the user's inline policies.
+#[track_caller]
+pub(crate) fn inline_policies_of(user: &str) -> Vec<String> {
+    block_on(async {
+        let out = iam()
+            .list_user_policies()
+            .user_name(user)
+            .send()
+            .await
+            .unwrap();
+        out.policy_names().to_vec()
+    })
+}
+
+/// The value of the user's tag `key`, if it has one.
+#[track_caller]
+pub(crate) fn tag_of(user: &str, key: &str) -> Option<String> {
+    tags_of(user)
+        .into_iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, value)| value)
 }
 
 /// Creates an IAM user by hand; one that exists already (a re-run on the same server) is fine.

@@ -88,8 +88,7 @@ pub(crate) fn finished_with(session: &mut rexpect::session::PtySession, code: i3
 pub(crate) fn type_codes(session: &mut rexpect::session::PtySession, uri: &str) {
     let (first, second) = current_and_next_codes(uri);
     session.send_line(&first).unwrap();
-    session.exp_string("Next code").unwrap();
-    session.send_line(&second).unwrap();
+    answer(session, "Next code", &second);
 }
 
 /// `new-user NAME --template finance --yes` and `extra` on a terminal, once it asks for the

@@ -195,6 +195,14 @@ impl Run {
             .unwrap();
         Output::from(child.wait_with_output().unwrap())
     }
+
+    /// Runs to the end as bad input does: exit 2, `message` on standard error.
+    #[track_caller]
+    pub(crate) fn refused(self, message: &str) -> Output {
+        let out = self.output();
+        out.exits(2).stderr_has(message);
+        out
+    }
 }
 
 /// A run in progress.
@@ -313,4 +321,20 @@ pub(crate) fn wait_for_file(path: &Path) -> String {
 pub(crate) fn mode(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// The built-in templates exported to `dir/set`, a set of one's own to edit.
+#[track_caller]
+pub(crate) fn exported_templates(dir: &Path) -> PathBuf {
+    let set = dir.join("set");
+    Run::new(&["templates", "export", path_arg(&set)])
+        .output()
+        .exits(0);
+    set
+}
+
+/// A JSON file, read.
+#[track_caller]
+pub(crate) fn json_file(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }

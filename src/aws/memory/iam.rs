@@ -11,7 +11,7 @@
 //! either refused or with its answer lost after the change was made. The state and its checks are
 //! here; each of the four `Iam` traits is answered in a file below, AssumeRole in `roles`.
 
-use super::latency::Latency;
+use super::latency::{Latency, Simulated};
 use crate::aws::{
     AccessKey, AuthorizedUser, AwsError, AwsErrorKind, AwsResult, CallerIdentity, CredentialRow,
     GroupRef, IamAccess, IamAccount, IamCredentials, IamUsers, MfaDevice, NewRole, NewUser,
@@ -169,18 +169,6 @@ impl MemoryIam {
             unimplemented: Arc::new(Mutex::new(BTreeSet::new())),
             latency: Latency::default(),
         }
-    }
-
-    /// What a create makes stays invisible to other calls for `lag` (on tokio's clock).
-    pub(crate) fn with_consistency_lag(self, lag: std::time::Duration) -> Self {
-        self.state.lock().unwrap().lag = lag;
-        self
-    }
-
-    /// Every call takes `latency` (on tokio's clock; pause it to measure round trips).
-    pub(crate) fn with_latency(mut self, round_trip: std::time::Duration) -> Self {
-        self.latency = Latency::of(round_trip);
-        self
     }
 
     async fn wait(&self) {
@@ -584,4 +572,14 @@ fn role_mut<'a>(
         .roles
         .get_mut(name)
         .ok_or_else(|| not_found(operation, name))
+}
+
+impl Simulated for MemoryIam {
+    fn latency_mut(&mut self) -> &mut Latency {
+        &mut self.latency
+    }
+
+    fn set_consistency_lag(&self, lag: std::time::Duration) {
+        self.state.lock().unwrap().lag = lag;
+    }
 }

@@ -1,5 +1,6 @@
-//! A simulated round trip for the in-memory models: each call waits this long on tokio's clock,
-//! so a test on a paused clock measures what a person would wait for against AWS.
+//! What the in-memory models simulate of AWS's timing: a round trip each call waits on tokio's
+//! clock, so a test on a paused clock measures what a person would wait for against AWS, and
+//! the lag before what a create makes is seen by other calls.
 
 use std::time::Duration;
 
@@ -16,6 +17,27 @@ impl Latency {
         if let Some(round_trip) = self.0 {
             tokio::time::sleep(round_trip).await;
         }
+    }
+}
+
+/// A model whose calls take a round trip and whose creates are seen after a lag.
+pub(crate) trait Simulated: Sized {
+    /// The round trip each call waits.
+    fn latency_mut(&mut self) -> &mut Latency;
+
+    /// How long what a create makes stays unseen by other calls.
+    fn set_consistency_lag(&self, lag: Duration);
+
+    /// What a create makes stays unseen by other calls for `lag` (on tokio's clock).
+    fn with_consistency_lag(self, lag: Duration) -> Self {
+        self.set_consistency_lag(lag);
+        self
+    }
+
+    /// Every call takes `round_trip` (on tokio's clock; pause it to measure round trips).
+    fn with_latency(mut self, round_trip: Duration) -> Self {
+        *self.latency_mut() = Latency::of(round_trip);
+        self
     }
 }
 

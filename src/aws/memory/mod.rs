@@ -10,4 +10,4 @@ pub(crate) mod reach;
 pub(crate) mod sso;
 
 pub(crate) use iam::*;
-pub(crate) use latency::simulated_since;
+pub(crate) use latency::{Simulated, simulated_since};

@@ -6,7 +6,7 @@
 //! (ResourceNotFoundException) for that long on tokio's clock, as between the identity store and
 //! SSO Admin. `SsoAdmin` is answered here, `IdentityStore` in `identity_store`.
 
-use super::latency::Latency;
+use super::latency::{Latency, Simulated};
 use crate::aws::{
     Assignment, AwsError, AwsErrorKind, AwsResult, Grantee, GroupMembership, IdentityGroup,
     IdentityStore, NewPerson, OperationState, OperationStatus, PermissionSetSpec, Principal,
@@ -118,18 +118,6 @@ impl MemorySso {
             behaviour: Mutex::new(behaviour),
             latency: Latency::default(),
         }
-    }
-
-    /// What a create makes stays unknown to other calls for `lag` (on tokio's clock).
-    pub(crate) fn with_consistency_lag(self, lag: std::time::Duration) -> Self {
-        self.state.lock().unwrap().lag = lag;
-        self
-    }
-
-    /// Every call takes `latency` (on tokio's clock; pause it to measure round trips).
-    pub(crate) fn with_latency(mut self, round_trip: std::time::Duration) -> Self {
-        self.latency = Latency::of(round_trip);
-        self
     }
 
     async fn wait(&self) {
@@ -648,5 +636,15 @@ impl SsoAdmin for MemorySso {
     ) -> AwsResult<OperationStatus> {
         self.wait().await;
         self.poll("sso:DescribeAccountAssignmentDeletionStatus", request_id)
+    }
+}
+
+impl Simulated for MemorySso {
+    fn latency_mut(&mut self) -> &mut Latency {
+        &mut self.latency
+    }
+
+    fn set_consistency_lag(&self, lag: std::time::Duration) {
+        self.state.lock().unwrap().lag = lag;
     }
 }

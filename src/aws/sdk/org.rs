@@ -3,7 +3,7 @@
 use super::calls_log::RetryLog;
 use crate::aws::{AwsResult, Org};
 use aws_config::SdkConfig;
-use aws_sdk_organizations::types::{AccountStatus, ChildType};
+use aws_sdk_organizations::types::{Account, AccountStatus, ChildType};
 
 #[derive(Debug, Clone)]
 pub(crate) struct SdkOrg {
@@ -29,12 +29,7 @@ impl Org for SdkOrg {
             OP,
             self.client.list_accounts_for_parent().parent_id(parent_id)
         )?;
-        Ok(pages
-            .iter()
-            .flat_map(|page| page.accounts())
-            .filter(|a| a.status() == Some(&AccountStatus::Active))
-            .filter_map(|a| a.id().map(str::to_string))
-            .collect())
+        Ok(active_ids(pages.iter().flat_map(|page| page.accounts())))
     }
 
     async fn list_child_ous(&self, parent_id: &str) -> AwsResult<Vec<String>> {
@@ -56,12 +51,7 @@ impl Org for SdkOrg {
     async fn list_active_accounts(&self) -> AwsResult<Vec<String>> {
         const OP: &str = "organizations:ListAccounts";
         let pages: Vec<_> = pages!(OP, self.client.list_accounts())?;
-        Ok(pages
-            .iter()
-            .flat_map(|page| page.accounts())
-            .filter(|a| a.status() == Some(&AccountStatus::Active))
-            .filter_map(|a| a.id().map(str::to_string))
-            .collect())
+        Ok(active_ids(pages.iter().flat_map(|page| page.accounts())))
     }
 
     async fn account_tags(&self, account_id: &str) -> AwsResult<Vec<(String, String)>> {
@@ -76,4 +66,12 @@ impl Org for SdkOrg {
             .map(|t| (t.key().to_string(), t.value().to_string()))
             .collect())
     }
+}
+
+/// The ids of the accounts that are active (not suspended, not being closed).
+fn active_ids<'a>(accounts: impl Iterator<Item = &'a Account>) -> Vec<String> {
+    accounts
+        .filter(|a| a.status() == Some(&AccountStatus::Active))
+        .filter_map(|a| a.id().map(str::to_string))
+        .collect()
 }

@@ -3,6 +3,7 @@
 
 use super::tests::{NOW, full_request, run};
 use crate::aws::memory::MemoryIam;
+use crate::aws::memory::Simulated;
 use crate::aws::settling::Settling;
 use crate::aws::{AwsErrorKind, IamUsers};
 use std::time::Duration;

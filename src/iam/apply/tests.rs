@@ -1,6 +1,7 @@
 //! The apply loop against the in-memory IAM: every step's failure, lost answers, undo.
 
 use super::*;
+use crate::aws::memory::Simulated;
 use crate::aws::memory::{ACCOUNT, Injected, MemoryIam};
 use crate::aws::{IamAccess, IamCredentials, PasswordRules};
 use crate::error::exit;

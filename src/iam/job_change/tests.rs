@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::aws::AwsErrorKind;
+use crate::aws::memory::Simulated;
 use crate::aws::memory::{ACCOUNT, Injected, MemoryIam};
 use crate::aws::settling::Settling;
 use crate::error::exit;

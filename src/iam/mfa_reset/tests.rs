@@ -2,6 +2,7 @@
 //! every failure of the enrolment undone with the old devices untouched.
 
 use super::*;
+use crate::aws::memory::Simulated;
 use crate::aws::memory::{ACCOUNT, Injected, MemoryIam};
 use crate::aws::settling::Settling;
 use crate::aws::{AwsErrorKind, CallerIdentity, tag_value};

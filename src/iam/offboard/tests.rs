@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::aws::IamCredentials;
+use crate::aws::memory::Simulated;
 use crate::aws::memory::{ACCOUNT, Injected, MemoryIam};
 use crate::error::exit;
 use std::time::Duration;

@@ -3,6 +3,7 @@
 //! and offboarding and a move cutting the sessions already issued.
 
 use super::*;
+use crate::aws::memory::Simulated;
 use crate::aws::memory::{ACCOUNT, MemoryIam, RoleSession};
 use crate::aws::{IamAccess, IamAccount};
 use crate::clock::{Clock, parse_rfc3339};

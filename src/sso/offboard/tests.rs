@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::aws::PermissionSetSpec;
+use crate::aws::memory::Simulated;
 use crate::aws::memory::sso::{Behaviour, INSTANCE_ARN, MemoryPermissionSet, MemorySso};
 use crate::clock::{SystemClock, TokioClock};
 use crate::error::{Error, exit};

@@ -3,6 +3,7 @@
 //! thousand people in a few round trips.
 
 use super::*;
+use crate::aws::memory::Simulated;
 
 fn models() -> (Arc<MemoryIam>, Arc<MemorySso>) {
     (

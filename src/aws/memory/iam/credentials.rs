@@ -21,16 +21,8 @@ impl IamCredentials for MemoryIam {
         password_reset_required: bool,
     ) -> AwsResult<()> {
         self.wait().await;
-        const OP: &str = "iam:CreateLoginProfile";
-        self.mutate(OP, user, |s| {
-            check_password_policy(s, OP, password)?;
-            let entry = user_mut(s, OP, user)?;
-            if entry.login_profile.is_some() {
-                return Err(err(OP, AwsErrorKind::AlreadyExists, user));
-            }
-            entry.login_profile = Some((password.clone(), password_reset_required));
-            Ok(())
-        })
+        let profile = (password, password_reset_required);
+        self.set_login_profile("iam:CreateLoginProfile", user, profile, false)
     }
 
     async fn update_login_profile(
@@ -40,16 +32,8 @@ impl IamCredentials for MemoryIam {
         password_reset_required: bool,
     ) -> AwsResult<()> {
         self.wait().await;
-        const OP: &str = "iam:UpdateLoginProfile";
-        self.mutate(OP, user, |s| {
-            check_password_policy(s, OP, password)?;
-            let profile = &mut user_mut(s, OP, user)?.login_profile;
-            if profile.is_none() {
-                return Err(not_found(OP, "login profile"));
-            }
-            *profile = Some((password.clone(), password_reset_required));
-            Ok(())
-        })
+        let profile = (password, password_reset_required);
+        self.set_login_profile("iam:UpdateLoginProfile", user, profile, true)
     }
 
     async fn delete_login_profile(&self, user: &str) -> AwsResult<()> {
@@ -320,6 +304,31 @@ impl IamCredentials for MemoryIam {
                 .login_profile
                 .as_ref()
                 .map(|_| Some(MEMORY_CREATED.to_string())))
+        })
+    }
+}
+
+impl MemoryIam {
+    /// CreateLoginProfile (`replacing` false: no profile may exist yet) and UpdateLoginProfile
+    /// (`replacing` true: one must): the password (and whether it must be reset at sign-in)
+    /// checked against the account's policy, then set.
+    fn set_login_profile(
+        &self,
+        operation: &'static str,
+        user: &str,
+        (password, password_reset_required): (&Secret, bool),
+        replacing: bool,
+    ) -> AwsResult<()> {
+        self.mutate(operation, user, |s| {
+            check_password_policy(s, operation, password)?;
+            let profile = &mut user_mut(s, operation, user)?.login_profile;
+            match (replacing, profile.is_some()) {
+                (false, true) => return Err(err(operation, AwsErrorKind::AlreadyExists, user)),
+                (true, false) => return Err(not_found(operation, "login profile")),
+                _ => {}
+            }
+            *profile = Some((password.clone(), password_reset_required));
+            Ok(())
         })
     }
 }
