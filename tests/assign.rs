@@ -6,7 +6,7 @@ use crate::support::*;
 
 #[test]
 fn assign_creates_person_permission_set_and_assignments_once() {
-    let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _turn = sso_turn();
     let name = unique("bob");
     let (instance_arn, store) = instance();
     let first = Run::new(&assign_args(&name, CREATE)).output();
@@ -90,7 +90,7 @@ fn assign_creates_person_permission_set_and_assignments_once() {
 
 #[test]
 fn bad_input_exits_2_and_changes_nothing() {
-    let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _turn = sso_turn();
     let name = unique("dora");
     let (_, store) = instance();
     Run::new(&assign_args(&name, &["-y"])).refused("not in the identity store");
@@ -132,7 +132,7 @@ fn bad_input_exits_2_and_changes_nothing() {
 #[test]
 fn account_sets_give_access_through_one_group_per_template() {
     use aws_sdk_ssoadmin::types::PrincipalType;
-    let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _turn = sso_turn();
     let (instance_arn, store) = instance();
     let dir = tempfile::tempdir().unwrap();
     let config = config_file(
@@ -199,7 +199,7 @@ fn account_sets_give_access_through_one_group_per_template() {
 
 #[test]
 fn sso_access_users_keeps_direct_assignments_per_person() {
-    let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _turn = sso_turn();
     let name = unique("erin");
     let (instance_arn, store) = instance();
     let dir = tempfile::tempdir().unwrap();
@@ -237,7 +237,7 @@ fn sso_access_users_keeps_direct_assignments_per_person() {
 
 #[test]
 fn the_menu_gives_sso_access_asking_for_each_value() {
-    let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _turn = sso_turn();
     let name = unique("desk-sso");
     let mut session = on_a_terminal(Run::new(&[]));
     choose_from_menu(&mut session, 1);
@@ -300,7 +300,7 @@ fn the_menu_gives_sso_access_asking_for_each_value() {
 #[test]
 fn an_account_set_given_as_an_ou_follows_the_organisation() {
     use aws_sdk_ssoadmin::types::PrincipalType;
-    let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _turn = sso_turn();
     let (instance_arn, store) = instance();
     let (ou, accounts) = ou_with_accounts(2);
     let dir = tempfile::tempdir().unwrap();
@@ -372,7 +372,7 @@ fn an_account_set_given_as_an_ou_follows_the_organisation() {
 #[test]
 fn a_template_s_aws_managed_policy_is_checked_before_any_change_and_attached_to_its_permission_set()
 {
-    let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _turn = sso_turn();
     let (instance_arn, store) = instance();
     let dir = tempfile::tempdir().unwrap();
     let set = exported_templates(dir.path());

@@ -3,8 +3,8 @@
 use crate::support::{
     Run, block_on, current_and_next_codes, decode_terminal_qr, enabled_mfa_devices, exit_code,
     exporting_onboarding, groups_of, has_login_profile, iam, mfa_devices_of, mode, on_a_terminal,
-    onboarding_at_the_code_prompt, path_arg, shown_until, strings, tags_of, type_codes, unique,
-    user_exists, utf8_from_pty, virtual_devices_named, wait_for_file,
+    onboarding_at_the_code_prompt, path_arg, seed_of, shown_until, strings, tags_of, type_codes,
+    unique, user_exists, utf8_from_pty, virtual_devices_named, wait_for_file,
 };
 use std::path::Path;
 
@@ -80,13 +80,7 @@ fn export_mode_makes_a_complete_user_and_private_files() {
     assert_eq!(decode_png(&png), uri.trim());
 
     let password = std::fs::read_to_string(&password_file).unwrap();
-    let seed = uri
-        .split("secret=")
-        .nth(1)
-        .unwrap()
-        .split('&')
-        .next()
-        .unwrap();
+    let seed = seed_of(&uri);
     for (what, secret) in [("password", password.as_str()), ("seed", seed)] {
         assert!(!out.stdout.contains(secret), "{what} in stdout");
         assert!(!out.stderr.contains(secret), "{what} in the trace log");
@@ -320,13 +314,7 @@ fn on_a_terminal_the_qr_code_decodes_and_typed_codes_enable_the_device() {
     let uri = decode_terminal_qr(&screen);
     assert!(uri.starts_with("otpauth://totp/AWS-123456789012:"), "{uri}");
     assert!(uri.contains(&format!(":{name}?secret=")), "{uri}");
-    let secret = uri
-        .split("secret=")
-        .nth(1)
-        .unwrap()
-        .split('&')
-        .next()
-        .unwrap();
+    let secret = seed_of(&uri);
     let shown_key = screen
         .split("by hand: key ")
         .nth(1)

@@ -6,7 +6,7 @@ use crate::support::*;
 
 #[test]
 fn keep_identity_and_dry_run_leave_the_person() {
-    let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _turn = sso_turn();
     let name = unique("carl");
     let AssignedPerson {
         instance_arn,
@@ -99,7 +99,7 @@ fn keep_identity_and_dry_run_leave_the_person() {
 
 #[test]
 fn a_batch_row_offboards_from_sso_denying_the_persons_sessions_first() {
-    let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _turn = sso_turn();
     let name = unique("erin");
     let erin = assigned_developer(&name);
     let dir = tempfile::tempdir().unwrap();

@@ -4,7 +4,7 @@ use crate::support::*;
 
 #[test]
 fn show_sso_lists_groups_and_assignments_by_name() {
-    let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _turn = sso_turn();
     let name = unique("seen");
     let (_, store) = instance();
     Run::new(&assign_args(&name, CREATE)).output().exits(0);
@@ -45,7 +45,7 @@ fn show_sso_lists_groups_and_assignments_by_name() {
 
 #[test]
 fn move_sso_replaces_the_old_templates_assignments_in_the_same_accounts() {
-    let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _turn = sso_turn();
     let name = unique("sso-mover");
     let (instance_arn, store) = instance();
     Run::new(&assign_args(&name, CREATE)).output().exits(0);

@@ -73,16 +73,7 @@ fn tags_of(account: &OwnAccount, user: &str) -> Vec<(String, String)> {
 }
 
 fn policies_of(account: &OwnAccount, user: &str) -> Vec<String> {
-    block_on(async {
-        let out = account
-            .iam()
-            .list_user_policies()
-            .user_name(user)
-            .send()
-            .await
-            .unwrap();
-        out.policy_names().to_vec()
-    })
+    crate::support::inline_policies_in(&account.iam(), user)
 }
 
 #[test]

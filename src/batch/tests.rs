@@ -29,16 +29,35 @@ fn file(bytes: &[u8]) -> File {
     File { _dir: dir, path }
 }
 
+/// What a file is checked against in these tests: the built-in templates, no config, no
+/// protected people.
+struct Defaults {
+    templates: TemplateSet,
+    config: Config,
+    protected: Protected,
+}
+
+impl Defaults {
+    fn new() -> Self {
+        Defaults {
+            templates: TemplateSet::embedded().unwrap(),
+            config: Config::default(),
+            protected: Protected::default(),
+        }
+    }
+
+    fn checking(&self) -> Checking<'_> {
+        Checking {
+            file: "people.csv",
+            templates: &self.templates,
+            config: &self.config,
+            protected: &self.protected,
+        }
+    }
+}
+
 fn check(bytes: &[u8]) -> Result<Checked, Vec<InputError>> {
-    let set = TemplateSet::embedded().unwrap();
-    let config = Config::default();
-    let checking = Checking {
-        file: "people.csv",
-        templates: &set,
-        config: &config,
-        protected: &Protected::default(),
-    };
-    check_file(&file(bytes).path, &checking)
+    check_file(&file(bytes).path, &Defaults::new().checking())
 }
 
 #[test]
@@ -213,14 +232,8 @@ async fn run_file_with<I: crate::aws::Iam + Send + 'static>(
     bytes: &[u8],
     settings: RunOptions,
 ) -> Result<(Summary, String), Error> {
-    let set = TemplateSet::embedded().unwrap();
-    let config = Config::default();
-    let checking = Checking {
-        file: "people.csv",
-        templates: &set,
-        config: &config,
-        protected: &Protected::default(),
-    };
+    let defaults = Defaults::new();
+    let checking = defaults.checking();
     let input = file(bytes);
     let checked = check_file(&input.path, &checking).unwrap();
     let report_dir = tempfile::tempdir().unwrap();

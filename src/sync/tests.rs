@@ -417,6 +417,19 @@ async fn carry_out_with(
         .unwrap()
 }
 
+/// The IAM people of the model, as sync reads them.
+async fn read_iam_account(iam: &MemoryIam) -> Account {
+    let sso = MemorySso::new(Behaviour::default());
+    Account::read(
+        iam,
+        &sso,
+        &ReadScope::iam(),
+        &TemplateSet::embedded().unwrap(),
+    )
+    .await
+    .unwrap()
+}
+
 #[tokio::test]
 async fn a_sync_converges_and_a_second_run_changes_nothing() {
     let iam = Arc::new(MemoryIam::new(now()));
@@ -430,17 +443,10 @@ async fn a_sync_converges_and_a_second_run_changes_nothing() {
             )
         })
         .collect();
-    let sso = MemorySso::new(Behaviour::default());
-    let templates = TemplateSet::embedded().unwrap();
-    let read = || async {
-        Account::read(iam.as_ref(), &sso, &ReadScope::iam(), &templates)
-            .await
-            .unwrap()
-    };
-    let plan = plan_of(&export, &read().await);
+    let plan = plan_of(&export, &read_iam_account(&iam).await);
     let summary = carry_out(&iam, &plan).await;
     assert_eq!(summary.count(RowStatus::Joined), 6, "{summary}");
-    let again = plan_of(&export, &read().await);
+    let again = plan_of(&export, &read_iam_account(&iam).await);
     assert!(again.changes.is_empty(), "{:?}", again.changes);
 
     let mut edited = export.clone();
@@ -449,7 +455,7 @@ async fn a_sync_converges_and_a_second_run_changes_nothing() {
     edited[2].until = Some("2027-02-28".to_string());
     edited.remove(3);
     edited.push(wanted(9, "newcomer", "finance", None));
-    let plan = plan_of(&edited, &read().await);
+    let plan = plan_of(&edited, &read_iam_account(&iam).await);
     let summary = carry_out(&iam, &plan).await;
     assert_eq!(
         (
@@ -494,7 +500,7 @@ async fn a_sync_converges_and_a_second_run_changes_nothing() {
             .contains(&("iam-onboard:until".to_string(), "2027-05-31".to_string())),
         "a mover whose end date changed too gets it in the same run"
     );
-    let settled = plan_of(&edited, &read().await);
+    let settled = plan_of(&edited, &read_iam_account(&iam).await);
     assert!(settled.changes.is_empty(), "{:?}", settled.changes);
 }
 
@@ -543,18 +549,11 @@ async fn a_sync_with_nothing_to_change_over_five_thousand_people_takes_one_wave_
 #[tokio::test]
 async fn a_mover_whose_new_end_date_cannot_be_set_is_moved_and_exit_4_names_the_date() {
     let iam = Arc::new(MemoryIam::new(now()));
-    let sso = MemorySso::new(Behaviour::default());
-    let templates = TemplateSet::embedded().unwrap();
-    let read = || async {
-        Account::read(iam.as_ref(), &sso, &ReadScope::iam(), &templates)
-            .await
-            .unwrap()
-    };
     let export = vec![wanted(2, "mo", "developer", Some("2027-01-31"))];
-    carry_out(&iam, &plan_of(&export, &read().await)).await;
+    carry_out(&iam, &plan_of(&export, &read_iam_account(&iam).await)).await;
     let mut moved = export.clone();
     moves_to(&mut moved[0], "finance", None);
-    let plan = plan_of(&moved, &read().await);
+    let plan = plan_of(&moved, &read_iam_account(&iam).await);
     assert_eq!(
         kinds(&plan.changes),
         ["move mo: developer -> finance, until no end date"]
@@ -577,7 +576,7 @@ async fn a_mover_whose_new_end_date_cannot_be_set_is_moved_and_exit_4_names_the_
         "the move stays made"
     );
     iam.heal();
-    let settled = plan_of(&moved, &read().await);
+    let settled = plan_of(&moved, &read_iam_account(&iam).await);
     assert_eq!(
         kinds(&settled.changes),
         ["until mo: until no end date"],

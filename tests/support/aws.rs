@@ -192,8 +192,14 @@ pub(crate) fn access_keys_of(user: &str) -> Vec<(String, bool)> {
 /// The names of the user's inline policies.
 #[track_caller]
 pub(crate) fn inline_policies_of(user: &str) -> Vec<String> {
+    inline_policies_in(&iam(), user)
+}
+
+/// The names of the inline policies of `user`, in the account `iam` acts in.
+#[track_caller]
+pub(crate) fn inline_policies_in(iam: &aws_sdk_iam::Client, user: &str) -> Vec<String> {
     block_on(async {
-        let out = iam()
+        let out = iam
             .list_user_policies()
             .user_name(user)
             .send()

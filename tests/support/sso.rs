@@ -3,11 +3,17 @@
 //! set's inline policy), and the arguments and files those tests share. The tests take turns.
 
 use super::{Run, block_on, sso, unique};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 /// The emulator has one Identity Center instance, and the permission set of a template is
 /// shared by everyone: these tests take turns.
-pub(crate) static TURN: Mutex<()> = Mutex::new(());
+static TURN: Mutex<()> = Mutex::new(());
+
+/// This test's turn at Identity Center, until the guard is dropped (a test that failed in its
+/// turn leaves it to the next).
+pub(crate) fn sso_turn() -> MutexGuard<'static, ()> {
+    TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 pub(crate) fn instance() -> (String, String) {
     block_on(async {
@@ -41,31 +47,13 @@ pub(crate) fn identity_user_id(store: &str, name: &str) -> Option<String> {
     })
 }
 
-/// (account, permission set ARN) of every assignment of `user_id`.
+/// (account, permission set ARN) of every assignment of the person `user_id`.
 pub(crate) fn assignments_of(instance_arn: &str, user_id: &str) -> Vec<(String, String)> {
-    block_on(async {
-        let out = sso()
-            .0
-            .list_account_assignments_for_principal()
-            .instance_arn(instance_arn)
-            .principal_id(user_id)
-            .principal_type(aws_sdk_ssoadmin::types::PrincipalType::User)
-            .send()
-            .await
-            .unwrap();
-        let mut found: Vec<(String, String)> = out
-            .account_assignments()
-            .iter()
-            .map(|a| {
-                (
-                    a.account_id().unwrap().to_string(),
-                    a.permission_set_arn().unwrap().to_string(),
-                )
-            })
-            .collect();
-        found.sort();
-        found
-    })
+    principal_assignments(
+        instance_arn,
+        aws_sdk_ssoadmin::types::PrincipalType::User,
+        user_id,
+    )
 }
 
 pub(crate) fn assign_args<'a>(name: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
@@ -185,7 +173,8 @@ pub(crate) fn groups_of_person(store: &str, user_id: &str) -> Vec<String> {
     })
 }
 
-/// The assignments of a principal: a person (`User`) or a group (`Group`).
+/// (account, permission set ARN) of every assignment of a principal: a person (`User`) or a
+/// group (`Group`), all pages followed.
 pub(crate) fn principal_assignments(
     instance_arn: &str,
     kind: aws_sdk_ssoadmin::types::PrincipalType,

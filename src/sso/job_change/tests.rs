@@ -26,6 +26,20 @@ fn assigned(api: &MemorySso) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The planned move to finance carried out, uninterrupted.
+async fn move_to_finance(api: &Arc<MemorySso>, plan: &SsoMovePlan) -> Result<SsoMoved, Error> {
+    apply_sso_move(
+        api.clone(),
+        plan,
+        &finance(),
+        None,
+        &SystemClock,
+        Patience::default(),
+        std::future::pending(),
+    )
+    .await
+}
+
 #[tokio::test(start_paused = true)]
 async fn the_old_access_goes_before_the_new_is_granted_in_the_same_accounts() {
     let api = Arc::new(MemorySso::new(Behaviour::default()));
@@ -38,17 +52,7 @@ async fn the_old_access_goes_before_the_new_is_granted_in_the_same_accounts() {
     assert_eq!(plan.remove.len(), 2);
     assert_eq!(plan.accounts, ["111111111111", "222222222222"]);
     let before = api.calls().len();
-    apply_sso_move(
-        api.clone(),
-        &plan,
-        &finance(),
-        None,
-        &SystemClock,
-        Patience::default(),
-        std::future::pending(),
-    )
-    .await
-    .unwrap();
+    move_to_finance(&api, &plan).await.unwrap();
     let calls = &api.calls()[before..];
     let last_delete = calls
         .iter()
@@ -99,17 +103,7 @@ async fn a_failed_grant_removes_the_new_access_and_gives_the_old_back() {
         .unwrap()
         .failing_accounts
         .insert("333333333333".to_string(), "account suspended".to_string());
-    let err = apply_sso_move(
-        api.clone(),
-        &plan,
-        &finance(),
-        None,
-        &SystemClock,
-        Patience::default(),
-        std::future::pending(),
-    )
-    .await
-    .unwrap_err();
+    let err = move_to_finance(&api, &plan).await.unwrap_err();
     assert_eq!(err.exit_code(), exit::FAILED, "{err}");
     assert!(err.to_string().contains("account suspended"), "{err}");
     api.behaviour.lock().unwrap().failing_accounts.clear();

@@ -38,6 +38,21 @@ async fn bob_assigned_at(clock: &dyn Clock) -> Arc<MemorySso> {
     api
 }
 
+/// Bob given developer in two accounts (created on the way) and finance in a third.
+async fn assign_bob_two_sets(api: &Arc<MemorySso>) {
+    run(api, &request(&["111111111111", "222222222222"], true))
+        .await
+        .unwrap();
+    give_bob_finance(api).await;
+}
+
+/// Bob also given finance, in a third account.
+async fn give_bob_finance(api: &Arc<MemorySso>) {
+    run(api, &giving(request(&["333333333333"], false), finance()))
+        .await
+        .unwrap();
+}
+
 async fn plan_for(api: &MemorySso, request: &SsoOffboardRequest, now: u64) -> SsoOffboardPlan {
     plan_sso_offboard(api, request, now)
         .await
@@ -100,12 +115,7 @@ async fn offboarding_from_sso_removes_every_assignment_then_the_person() {
         polls_before_done: 2,
         ..Behaviour::default()
     }));
-    run(&api, &request(&["111111111111", "222222222222"], true))
-        .await
-        .unwrap();
-    run(&api, &giving(request(&["333333333333"], false), finance()))
-        .await
-        .unwrap();
+    assign_bob_two_sets(&api).await;
 
     let plan = plan_for(&api, &offboarding("bob", false), T0).await;
     assert_eq!(
@@ -137,12 +147,7 @@ async fn offboarding_from_sso_removes_every_assignment_then_the_person() {
 #[tokio::test(start_paused = true)]
 async fn the_persons_sessions_are_denied_in_each_set_before_anything_is_removed() {
     let api = Arc::new(MemorySso::new(Behaviour::default()));
-    run(&api, &request(&["111111111111", "222222222222"], true))
-        .await
-        .unwrap();
-    run(&api, &giving(request(&["333333333333"], false), finance()))
-        .await
-        .unwrap();
+    assign_bob_two_sets(&api).await;
     let template_policy = inline(&api, DEVELOPER).unwrap();
     let before = api.calls().len();
 
@@ -308,9 +313,7 @@ async fn a_rerun_finds_the_entry_done_and_finishes() {
 #[tokio::test(start_paused = true)]
 async fn a_failed_provisioning_stops_before_any_removal_and_keeps_the_other_entries() {
     let api = bob_assigned_at(&SystemClock).await;
-    run(&api, &giving(request(&["333333333333"], false), finance()))
-        .await
-        .unwrap();
+    give_bob_finance(&api).await;
     api.behaviour.lock().unwrap().failing_provisioning.insert(
         FINANCE.to_string(),
         "account 333333333333 is busy".to_string(),
@@ -413,9 +416,7 @@ async fn sets_of_others_are_left_and_reported_unless_revoke_unmanaged() {
 async fn group_memberships_go_with_and_without_keep_identity_and_their_sets_are_denied() {
     for keep_identity in [true, false] {
         let api = bob_assigned_at(&SystemClock).await;
-        run(&api, &giving(request(&["333333333333"], false), finance()))
-            .await
-            .unwrap();
+        give_bob_finance(&api).await;
         {
             let mut state = api.state.lock().unwrap();
             state
@@ -588,12 +589,7 @@ async fn a_layoff_of_two_hundred_cuts_every_leaver_and_the_next_hire_is_assigned
 #[tokio::test(start_paused = true)]
 async fn offboarding_from_sso_takes_ten_round_trips() {
     let api = Arc::new(MemorySso::new(Behaviour::default()));
-    run(&api, &request(&["111111111111", "222222222222"], true))
-        .await
-        .unwrap();
-    run(&api, &giving(request(&["333333333333"], false), finance()))
-        .await
-        .unwrap();
+    assign_bob_two_sets(&api).await;
     let api = Arc::new(
         Arc::into_inner(api)
             .unwrap()
