@@ -168,25 +168,10 @@ mod tests {
         org
     }
 
-    fn config(sets: &[(&str, &[&str])]) -> Config {
-        Config {
-            account_sets: sets
-                .iter()
-                .map(|(name, entries)| {
-                    (
-                        name.to_string(),
-                        entries.iter().map(ToString::to_string).collect(),
-                    )
-                })
-                .collect(),
-            ..Config::default()
-        }
-    }
-
     #[tokio::test]
     async fn an_ou_holds_every_active_account_below_it_and_a_tag_the_accounts_with_it() {
         let org = organisation();
-        let config = config(&[
+        let config = Config::of_account_sets(&[
             ("dev", &["ou-a1b2-devteam1", "555555555555"]),
             ("prod", &["tag:env=prod"]),
         ]);
@@ -210,13 +195,13 @@ mod tests {
     #[tokio::test]
     async fn plain_account_ids_need_no_call_and_an_empty_unit_is_refused() {
         let org = organisation();
-        let plain = config(&[("dev", &["111111111111"])]);
+        let plain = Config::of_account_sets(&[("dev", &["111111111111"])]);
         assert!(!needs_organizations(&plain));
         let (resolved, notes) = resolve(&org, &plain).await.unwrap();
         assert_eq!(resolved, plain);
         assert!(notes.is_empty());
         assert!(org.calls.lock().unwrap().is_empty());
-        let empty = config(&[("lab", &["tag:env=lab"])]);
+        let empty = Config::of_account_sets(&[("lab", &["tag:env=lab"])]);
         let err = resolve(&org, &empty).await.unwrap_err();
         assert!(err.to_string().contains("holds no ACTIVE account"), "{err}");
     }

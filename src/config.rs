@@ -174,6 +174,25 @@ impl Config {
 }
 
 #[cfg(test)]
+impl Config {
+    /// A configuration of these account sets (name, entries) and nothing else.
+    pub(crate) fn of_account_sets(sets: &[(&str, &[&str])]) -> Self {
+        Config {
+            account_sets: sets
+                .iter()
+                .map(|(name, entries)| {
+                    (
+                        name.to_string(),
+                        entries.iter().map(ToString::to_string).collect(),
+                    )
+                })
+                .collect(),
+            ..Config::default()
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -154,9 +154,8 @@ async fn an_audit_of_fifty_accounts_takes_the_round_trips_of_one_plus_the_role_a
 #[test]
 fn entries_names_of_the_configuration_and_the_role_are_checked() {
     let config = Config {
-        account_sets: [("prod".to_string(), vec!["222222222222".to_string()])].into(),
         member_role: Some("AuditRole".to_string()),
-        ..Config::default()
+        ..Config::of_account_sets(&[("prod", &["222222222222"])])
     };
     let asked = AccountsRequest::new("prod, 333333333333,tag:team=red", None, 8, &config).unwrap();
     assert_eq!(

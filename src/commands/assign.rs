@@ -176,17 +176,8 @@ mod tests {
 
     fn config(sets: &[(&str, &[&str])]) -> Config {
         Config {
-            account_sets: sets
-                .iter()
-                .map(|(name, accounts)| {
-                    (
-                        name.to_string(),
-                        accounts.iter().map(ToString::to_string).collect(),
-                    )
-                })
-                .collect(),
             source: Some("config.json".to_string()),
-            ..Config::default()
+            ..Config::of_account_sets(sets)
         }
     }
 

@@ -618,15 +618,8 @@ pub(crate) mod tests {
         assert_eq!(args.given_name.as_deref(), Some("Bob"));
         assert_eq!(args.display_name, None);
 
-        let configured = Config {
-            account_sets: [
-                ("dev".to_string(), vec!["111111111111".to_string()]),
-                ("prod".to_string(), vec!["222222222222".to_string()]),
-            ]
-            .into_iter()
-            .collect(),
-            ..Config::default()
-        };
+        let configured =
+            Config::of_account_sets(&[("dev", &["111111111111"]), ("prod", &["222222222222"])]);
         let mut args = bare_assign();
         args.username = Some("carol".to_string());
         let mut prompter = Scripted::new(&["developer "]);
