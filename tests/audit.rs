@@ -165,13 +165,10 @@ fn rotate_key_makes_the_new_key_then_deactivates_and_deletes_the_old_over_runs()
     assert_eq!(deactivated["status"], "deactivated", "{deactivated}");
     let deleted = run(&[]).exits(0).json();
     assert_eq!(deleted["status"], "deleted", "{deleted}");
-    let keys = crate::support::block_on(async {
-        let out = iam.list_access_keys().user_name(name).send().await.unwrap();
-        out.access_key_metadata()
-            .iter()
-            .map(|k| k.access_key_id().unwrap().to_string())
-            .collect::<Vec<_>>()
-    });
+    let keys: Vec<String> = crate::support::access_keys_in(&iam, name)
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
     assert_eq!(keys, [new]);
     let again = dir.path().join("again.key");
     let shown = run(&["--key-file", again.to_str().unwrap(), "--show-secret"])

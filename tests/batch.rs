@@ -3,7 +3,7 @@
 
 use crate::support::{
     Output, Proxy, Run, batch_run, block_on, groups_of, has_login_profile, iam, mode, project_root,
-    unique, user_exists,
+    tag_of, unique, user_exists,
 };
 use std::fmt::Write as _;
 use std::path::Path;
@@ -26,13 +26,6 @@ fn statuses(report: &Path) -> Vec<(String, String)> {
             (r[3].to_string(), r[2].to_string())
         })
         .collect()
-}
-
-fn has_tag(user: &str, key: &str) -> bool {
-    block_on(async {
-        let out = iam().list_user_tags().user_name(user).send().await.unwrap();
-        out.tags().iter().any(|t| t.key() == key)
-    })
 }
 
 #[test]
@@ -189,7 +182,7 @@ fn a_batch_killed_part_way_finishes_when_run_again() {
         let user = format!("{prefix}-{i}");
         assert_eq!(groups_of(&user), ["iam-onboard-devops"], "{user}");
         assert!(has_login_profile(&user), "{user} has its login profile");
-        assert!(has_tag(&user, "managed-by"), "{user} has its tags");
+        assert!(tag_of(&user, "managed-by").is_some(), "{user} has its tags");
     }
 }
 
@@ -226,17 +219,6 @@ fn a_20_row_batch_completes_through_15_percent_throttling() {
     assert!(rows.iter().all(|(s, _)| s == "created"), "{rows:?}");
 }
 
-/// The value of the `iam-onboard:password` tag of `user`.
-fn password_tag(user: &str) -> Option<String> {
-    block_on(async {
-        let out = iam().list_user_tags().user_name(user).send().await.unwrap();
-        out.tags()
-            .iter()
-            .find(|t| t.key() == "iam-onboard:password")
-            .map(|t| t.value().to_string())
-    })
-}
-
 #[test]
 fn a_password_never_written_to_the_report_is_replaced_and_written_on_the_rerun() {
     let name = unique("lost-pw");
@@ -248,7 +230,10 @@ fn a_password_never_written_to_the_report_is_replaced_and_written_on_the_rerun()
     );
     let first = dir.path().join("first.csv");
     batch_run(&file, &first).output().exits(0);
-    assert_eq!(password_tag(&name).as_deref(), Some("delivered"));
+    assert_eq!(
+        tag_of(&name, "iam-onboard:password").as_deref(),
+        Some("delivered")
+    );
 
     // The state a kill -9 leaves between CreateLoginProfile and the report line.
     block_on(async {
@@ -275,7 +260,10 @@ fn a_password_never_written_to_the_report_is_replaced_and_written_on_the_rerun()
         .unwrap();
     assert_eq!(&row[3], "converged");
     assert!(row[5].len() >= 20, "a new password in the report");
-    assert_eq!(password_tag(&name).as_deref(), Some("delivered"));
+    assert_eq!(
+        tag_of(&name, "iam-onboard:password").as_deref(),
+        Some("delivered")
+    );
 
     let third = dir.path().join("third.csv");
     batch_run(&file, &third).output().exits(0);

@@ -259,7 +259,10 @@ fn disable_only_cuts_access_keeps_the_user_and_a_later_run_finishes() {
     assert!(!has_login_profile(&name), "no login profile");
     let keys = access_keys_of(&name);
     assert_eq!(keys.len(), 2);
-    assert!(keys.iter().all(|(_, active)| !active), "{keys:?}");
+    assert!(
+        keys.iter().all(|(_, status)| status == "Inactive"),
+        "{keys:?}"
+    );
     assert!(mfa_devices_of(&name).is_empty(), "no enabled MFA device");
     block_on(async {
         let deny = iam()

@@ -14,14 +14,7 @@ fn onboard(account: &OwnAccount, name: &str, template: &str, tags: &[&str]) {
 }
 
 fn tags_of(account: &OwnAccount, user: &str) -> Vec<(String, String)> {
-    let iam = account.iam();
-    block_on(async {
-        let out = iam.list_user_tags().user_name(user).send().await.unwrap();
-        out.tags()
-            .iter()
-            .map(|t| (t.key().to_string(), t.value().to_string()))
-            .collect()
-    })
+    crate::support::tags_in(&account.iam(), user)
 }
 
 fn groups_of(account: &OwnAccount, user: &str) -> Option<Vec<String>> {

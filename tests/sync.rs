@@ -3,7 +3,7 @@
 //! export changing exactly four; an export cut short refused; a stale saved plan refused; and
 //! the end dates.
 
-use crate::support::{OwnAccount, Run, block_on, path_arg};
+use crate::support::{OwnAccount, Run, path_arg};
 use std::path::Path;
 
 /// The export: `username,template,until`, a row a person.
@@ -57,19 +57,7 @@ fn people(n: usize) -> Vec<(String, &'static str, &'static str)> {
 }
 
 fn tags_of(account: &OwnAccount, user: &str) -> Vec<(String, String)> {
-    block_on(async {
-        let out = account
-            .iam()
-            .list_user_tags()
-            .user_name(user)
-            .send()
-            .await
-            .unwrap();
-        out.tags()
-            .iter()
-            .map(|t| (t.key().to_string(), t.value().to_string()))
-            .collect()
-    })
+    crate::support::tags_in(&account.iam(), user)
 }
 
 fn policies_of(account: &OwnAccount, user: &str) -> Vec<String> {

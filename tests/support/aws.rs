@@ -124,8 +124,14 @@ pub(crate) fn virtual_devices_named(name: &str) -> Vec<String> {
 /// The user's tags, as (key, value).
 #[track_caller]
 pub(crate) fn tags_of(user: &str) -> Vec<(String, String)> {
+    tags_in(&iam(), user)
+}
+
+/// The tags of `user`, as (key, value), in the account `iam` acts in.
+#[track_caller]
+pub(crate) fn tags_in(iam: &aws_sdk_iam::Client, user: &str) -> Vec<(String, String)> {
     block_on(async {
-        let out = iam().list_user_tags().user_name(user).send().await.unwrap();
+        let out = iam.list_user_tags().user_name(user).send().await.unwrap();
         out.tags()
             .iter()
             .map(|t| (t.key().to_string(), t.value().to_string()))
@@ -169,21 +175,25 @@ pub(crate) fn has_login_profile(user: &str) -> bool {
     })
 }
 
-/// The user's access keys: each id, and whether it is active.
+/// The user's access keys: each id, and its status (`Active` or `Inactive`).
 #[track_caller]
-pub(crate) fn access_keys_of(user: &str) -> Vec<(String, bool)> {
+pub(crate) fn access_keys_of(user: &str) -> Vec<(String, String)> {
+    access_keys_in(&iam(), user)
+}
+
+/// The access keys of `user`, each id and its status, in the account `iam` acts in.
+#[track_caller]
+pub(crate) fn access_keys_in(iam: &aws_sdk_iam::Client, user: &str) -> Vec<(String, String)> {
     block_on(async {
-        let out = iam()
-            .list_access_keys()
-            .user_name(user)
-            .send()
-            .await
-            .unwrap();
+        let out = iam.list_access_keys().user_name(user).send().await.unwrap();
         out.access_key_metadata()
             .iter()
             .map(|k| {
-                let active = k.status() == Some(&aws_sdk_iam::types::StatusType::Active);
-                (k.access_key_id().unwrap().to_string(), active)
+                let status = k.status().map(|s| s.as_str().to_string());
+                (
+                    k.access_key_id().unwrap().to_string(),
+                    status.unwrap_or_default(),
+                )
             })
             .collect()
     })
