@@ -6,8 +6,8 @@ use super::assignments::*;
 use super::operations::*;
 use super::permission_set::*;
 use super::request::*;
-use crate::aws::memory::Simulated;
 use crate::aws::memory::sso::{Behaviour, INSTANCE_ARN, MemorySso};
+use crate::aws::memory::{Simulated, assert_before};
 use crate::aws::settling::Settling;
 use crate::aws::{NewPerson, OperationState, OperationStatus, PermissionSetSpec, SsoAdmin};
 use crate::clock::{Clock, SystemClock};
@@ -233,17 +233,11 @@ async fn a_failed_assignment_reports_its_reason_and_undoes_the_run() {
         "the user this run created is deleted"
     );
     let calls = &state.calls;
-    let last_delete = calls
-        .iter()
-        .rposition(|c| c.starts_with("sso:DeleteAccountAssignment"))
-        .unwrap();
-    let user_delete = calls
-        .iter()
-        .position(|c| c.starts_with("identitystore:DeleteUser"))
-        .unwrap();
-    assert!(
-        last_delete < user_delete,
-        "assignments go before the user: {calls:?}"
+    assert_before(
+        calls,
+        "sso:DeleteAccountAssignment",
+        "identitystore:DeleteUser",
+        "assignments go before the user",
     );
 }
 

@@ -4,7 +4,7 @@
 use super::*;
 use crate::aws::AwsErrorKind;
 use crate::aws::memory::Simulated;
-use crate::aws::memory::{ACCOUNT, Injected, MemoryIam};
+use crate::aws::memory::{ACCOUNT, Injected, MemoryIam, assert_before};
 use crate::aws::settling::Settling;
 use crate::error::exit;
 use crate::template::PolicyDocument;
@@ -85,15 +85,12 @@ async fn the_old_group_is_left_before_the_new_one_is_joined() {
         .await
         .unwrap();
     let calls = person_calls(&api);
-    let left = calls
-        .iter()
-        .position(|c| c.starts_with("iam:RemoveUserFromGroup"))
-        .unwrap();
-    let joined = calls
-        .iter()
-        .position(|c| c.starts_with("iam:AddUserToGroup"))
-        .unwrap();
-    assert!(left < joined, "never in both groups: {calls:?}");
+    assert_before(
+        &calls,
+        "iam:RemoveUserFromGroup",
+        "iam:AddUserToGroup",
+        "never in both groups",
+    );
     assert_eq!(groups_of(&api), ["iam-onboard-finance"]);
     let tags = tags_of(&api);
     assert!(tags.contains(&(TEMPLATE_TAG.to_string(), "finance".to_string())));

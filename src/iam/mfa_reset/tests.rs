@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::aws::memory::Simulated;
-use crate::aws::memory::{ACCOUNT, Injected, MemoryIam};
+use crate::aws::memory::{ACCOUNT, Injected, MemoryIam, assert_before};
 use crate::aws::settling::Settling;
 use crate::aws::{AwsErrorKind, CallerIdentity, tag_value};
 use crate::error::exit;
@@ -66,13 +66,6 @@ fn devices_of(api: &MemoryIam, user: &str) -> Vec<String> {
     api.user(user).unwrap().mfa_devices
 }
 
-fn position(calls: &[String], operation: &str) -> usize {
-    calls
-        .iter()
-        .position(|c| c.starts_with(operation))
-        .unwrap_or_else(|| panic!("no {operation} in {calls:?}"))
-}
-
 #[tokio::test(start_paused = true)]
 async fn a_new_device_is_enabled_once_iam_shows_it() {
     let lagging = MemoryIam::new(NOW).with_consistency_lag(Duration::from_secs(3));
@@ -96,9 +89,11 @@ async fn the_new_device_is_enabled_before_the_old_ones_go() {
     assert_eq!(devices_of(&api, "alice"), [new]);
     assert!(done.not_removed.is_empty(), "{done:?}");
     let calls = api.calls();
-    assert!(
-        position(&calls, "iam:EnableMFADevice") < position(&calls, "iam:DeactivateMFADevice"),
-        "{calls:?}"
+    assert_before(
+        &calls,
+        "iam:EnableMFADevice",
+        "iam:DeactivateMFADevice",
+        "the new device works before the old ones go",
     );
     let state = api.state.lock().unwrap();
     assert!(

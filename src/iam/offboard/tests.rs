@@ -3,7 +3,7 @@
 use super::*;
 use crate::aws::IamCredentials;
 use crate::aws::memory::Simulated;
-use crate::aws::memory::{ACCOUNT, Injected, MemoryIam};
+use crate::aws::memory::{ACCOUNT, Injected, MemoryIam, assert_before};
 use crate::error::exit;
 use std::time::Duration;
 
@@ -256,17 +256,11 @@ async fn when_the_users_inline_policies_are_full_aws_deny_all_is_attached_instea
     let removed = execute(api.clone(), &plan_disable).await.unwrap();
     assert!(removed.denied_by_managed_policy);
     let calls = api.calls();
-    let attached = calls
-        .iter()
-        .position(|c| c.starts_with("iam:AttachUserPolicy dave arn:aws:iam::aws:policy/AWSDenyAll"))
-        .expect("AWSDenyAll attached");
-    let first_removal = calls
-        .iter()
-        .position(|c| c.starts_with("iam:DeleteLoginProfile"))
-        .unwrap();
-    assert!(
-        attached < first_removal,
-        "denied before anything is removed: {calls:?}"
+    assert_before(
+        &calls,
+        "iam:AttachUserPolicy dave arn:aws:iam::aws:policy/AWSDenyAll",
+        "iam:DeleteLoginProfile",
+        "denied before anything is removed",
     );
     let dave = api.user("dave").unwrap();
     assert!(!dave.inline_policies.contains(DENY_ALL_POLICY));

@@ -2,6 +2,7 @@
 //! granted, and a failed grant undone with the old access back.
 
 use super::*;
+use crate::aws::memory::assert_before;
 use crate::aws::memory::sso::{Behaviour, MemorySso};
 use crate::clock::SystemClock;
 use crate::error::exit;
@@ -54,15 +55,12 @@ async fn the_old_access_goes_before_the_new_is_granted_in_the_same_accounts() {
     let before = api.calls().len();
     move_to_finance(&api, &plan).await.unwrap();
     let calls = &api.calls()[before..];
-    let last_delete = calls
-        .iter()
-        .rposition(|c| c.starts_with("sso:DeleteAccountAssignment"))
-        .unwrap();
-    let first_create = calls
-        .iter()
-        .position(|c| c.starts_with("sso:CreateAccountAssignment"))
-        .unwrap();
-    assert!(last_delete < first_create, "{calls:?}");
+    assert_before(
+        calls,
+        "sso:DeleteAccountAssignment",
+        "sso:CreateAccountAssignment",
+        "the old access goes before the new comes",
+    );
     assert_eq!(
         assigned(&api),
         [

@@ -4,8 +4,8 @@
 
 use super::*;
 use crate::aws::PermissionSetSpec;
-use crate::aws::memory::Simulated;
 use crate::aws::memory::sso::{Behaviour, INSTANCE_ARN, MemoryPermissionSet, MemorySso};
+use crate::aws::memory::{Simulated, assert_before};
 use crate::clock::{SystemClock, TokioClock};
 use crate::error::{Error, exit};
 use crate::outcome::PermissionSetAction;
@@ -162,15 +162,12 @@ async fn the_persons_sessions_are_denied_in_each_set_before_anything_is_removed(
     let done = offboard_at_t0(&api, &plan).await.unwrap();
 
     let calls = &api.calls()[before..];
-    let last_provision = calls
-        .iter()
-        .rposition(|c| c.starts_with("sso:ProvisionPermissionSet"))
-        .unwrap();
-    let first_removal = calls
-        .iter()
-        .position(|c| c.starts_with("sso:DeleteAccountAssignment"))
-        .unwrap();
-    assert!(last_provision < first_removal, "{calls:?}");
+    assert_before(
+        calls,
+        "sso:ProvisionPermissionSet",
+        "sso:DeleteAccountAssignment",
+        "sessions are denied before access is removed",
+    );
     for arn in [DEVELOPER, FINANCE] {
         assert_eq!(revoked(&api, arn).revoked_at("user-bob"), Some(T0), "{arn}");
     }
