@@ -407,16 +407,29 @@ fn not_found(operation: &'static str, what: &str) -> AwsError {
     )
 }
 
+/// The user or role `name` as IAM answers for it: not found while it is not yet visible.
+fn visible<T>(
+    entity: Option<T>,
+    invisible: bool,
+    operation: &'static str,
+    name: &str,
+) -> AwsResult<T> {
+    entity
+        .filter(|_| !invisible)
+        .ok_or_else(|| not_found(operation, name))
+}
+
 fn user_ref<'a>(
     state: &'a State,
     operation: &'static str,
     name: &str,
 ) -> AwsResult<&'a MemoryUser> {
-    state
-        .users
-        .get(name)
-        .filter(|_| !state.invisible(name))
-        .ok_or_else(|| not_found(operation, name))
+    visible(
+        state.users.get(name),
+        state.invisible(name),
+        operation,
+        name,
+    )
 }
 
 fn user_mut<'a>(
@@ -424,13 +437,8 @@ fn user_mut<'a>(
     operation: &'static str,
     name: &str,
 ) -> AwsResult<&'a mut MemoryUser> {
-    if state.invisible(name) {
-        return Err(not_found(operation, name));
-    }
-    state
-        .users
-        .get_mut(name)
-        .ok_or_else(|| not_found(operation, name))
+    let invisible = state.invisible(name);
+    visible(state.users.get_mut(name), invisible, operation, name)
 }
 
 fn remove_where<T>(
@@ -553,11 +561,12 @@ fn role_ref<'a>(
     operation: &'static str,
     name: &str,
 ) -> AwsResult<&'a MemoryRole> {
-    state
-        .roles
-        .get(name)
-        .filter(|_| !state.invisible(name))
-        .ok_or_else(|| not_found(operation, name))
+    visible(
+        state.roles.get(name),
+        state.invisible(name),
+        operation,
+        name,
+    )
 }
 
 fn role_mut<'a>(
@@ -565,13 +574,8 @@ fn role_mut<'a>(
     operation: &'static str,
     name: &str,
 ) -> AwsResult<&'a mut MemoryRole> {
-    if state.invisible(name) {
-        return Err(not_found(operation, name));
-    }
-    state
-        .roles
-        .get_mut(name)
-        .ok_or_else(|| not_found(operation, name))
+    let invisible = state.invisible(name);
+    visible(state.roles.get_mut(name), invisible, operation, name)
 }
 
 impl Simulated for MemoryIam {
