@@ -5,8 +5,8 @@
 use crate::support::{
     DOWN, Run, a_wrong_code, answer, choose_from_menu, current_and_next_codes, decode_terminal_qr,
     enabled_mfa_devices, exit_code, finished_with, groups_of, on_a_terminal, on_a_terminal_columns,
-    onboarding_at_the_code_prompt, press, shown_until, tags_of, type_codes, unique, user_exists,
-    utf8_from_pty,
+    onboarding_at_the_code_prompt, plain_onboarding, press, shown_until, tags_of, type_codes,
+    unique, user_exists, utf8_from_pty,
 };
 use rexpect::session::PtySession;
 
@@ -207,18 +207,7 @@ fn without_a_terminal_missing_values_are_a_usage_error_not_a_prompt() {
 #[test]
 fn offboarding_from_the_menu_finds_the_user_by_part_of_the_name() {
     let name = unique("leaver");
-    Run::new(&[
-        "new-user",
-        "-y",
-        &name,
-        "--template",
-        "finance",
-        "--no-console",
-        "--mfa",
-        "deferred",
-    ])
-    .output()
-    .exits(0);
+    plain_onboarding(&name, "finance").output().exits(0);
     let mut session = on_a_terminal(Run::new(&[]));
     choose_from_menu(&mut session, 2);
     answer(&mut session, "IAM user to offboard", &name);

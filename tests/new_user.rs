@@ -3,8 +3,8 @@
 use crate::support::{
     Run, block_on, current_and_next_codes, decode_terminal_qr, enabled_mfa_devices, exit_code,
     exporting_onboarding, groups_of, has_login_profile, iam, mfa_devices_of, mode, on_a_terminal,
-    onboarding_at_the_code_prompt, path_arg, seed_of, shown_until, strings, tags_of, type_codes,
-    unique, user_exists, utf8_from_pty, virtual_devices_named, wait_for_file,
+    onboarding_at_the_code_prompt, path_arg, plain_onboarding, seed_of, shown_until, strings,
+    tags_of, type_codes, unique, user_exists, utf8_from_pty, virtual_devices_named, wait_for_file,
 };
 use std::path::Path;
 
@@ -192,22 +192,15 @@ fn dry_run_lists_the_calls_and_changes_nothing() {
 #[test]
 fn a_second_run_finds_the_job_done() {
     let name = unique("again");
-    let args = [
-        "new-user",
-        "-y",
-        &name,
-        "--template",
-        "finance",
-        "--no-console",
-        "--mfa",
-        "deferred",
-        "--output",
-        "json",
-    ];
-    let first = Run::new(&args).output();
+    let onboard = || {
+        plain_onboarding(&name, "finance")
+            .arg("--output")
+            .arg("json")
+    };
+    let first = onboard().output();
     assert_eq!(first.exits(0).json()["status"], "created");
     assert_eq!(first.json()["mfa"]["state"], "deferred");
-    let second = Run::new(&args).output();
+    let second = onboard().output();
     let report = second.exits(0).json();
     assert_eq!(report["status"], "already-done");
     assert_eq!(report["changes"].as_array().unwrap().len(), 0);
@@ -217,17 +210,7 @@ fn a_second_run_finds_the_job_done() {
 fn a_user_made_by_hand_is_refused_and_left_alone() {
     let name = unique("byhand");
     block_on(async { iam().create_user().user_name(&name).send().await.unwrap() });
-    Run::new(&[
-        "new-user",
-        "-y",
-        &name,
-        "--template",
-        "developer",
-        "--no-console",
-        "--mfa",
-        "deferred",
-    ])
-    .refused("not created by iam-onboard");
+    plain_onboarding(&name, "developer").refused("not created by iam-onboard");
     assert!(groups_of(&name).is_empty());
 }
 

@@ -3,7 +3,7 @@
 //! export changing exactly four; an export cut short refused; a stale saved plan refused; and
 //! the end dates.
 
-use crate::support::{OwnAccount, Run, path_arg};
+use crate::support::{OwnAccount, Run, path_arg, plain_onboarding};
 use std::path::Path;
 
 /// The export: `username,template,until`, a row a person.
@@ -196,18 +196,7 @@ fn expire_disables_the_people_past_their_end_date_and_nobody_else() {
     let account = OwnAccount::new(4);
     for (name, until) in [("ex-past", "2026-01-31"), ("ex-future", "2099-12-31")] {
         account
-            .run(Run::new(&[
-                "new-user",
-                "-y",
-                name,
-                "--template",
-                "finance",
-                "--no-console",
-                "--mfa",
-                "deferred",
-                "--until",
-                until,
-            ]))
+            .run(plain_onboarding(name, "finance").arg("--until").arg(until))
             .output()
             .exits(0);
     }
