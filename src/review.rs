@@ -7,7 +7,8 @@
 //! but for reading and writing the sheets.
 
 use crate::aws::{AuthorizedUser, CredentialRow};
-use crate::batch::check::{Row, RowAction, for_each_record};
+use crate::batch::cells::for_each_record;
+use crate::batch::check::{Row, RowAction};
 use crate::error::InputError;
 use crate::iam::job_change::MoveRequest;
 use crate::iam::offboard::{OffboardMode, OffboardRequest};
@@ -260,60 +261,52 @@ pub(crate) fn read_decisions(
     let mut first_seen: HashMap<String, (String, u64)> = HashMap::new();
     for path in &files {
         let file = path.display().to_string();
-        for_each_record(
-            path,
-            &file,
-            COLUMNS,
-            &mut problems,
-            |header, record, line| {
-                let at = |column: &str, reason: String| {
-                    InputError::new(column, reason).in_file(&file).at_line(line)
-                };
-                let user_name = header.get(record, "username").to_string();
-                crate::names::validate_user_name(&user_name)
-                    .map_err(|err| at("username", err.reason))?;
-                if let Some((other, other_line)) = first_seen.get(&user_name) {
-                    return Err(at(
-                        "username",
-                        format!("{user_name} is on {other} line {other_line} too; decide once"),
-                    ));
+        for_each_record(path, &file, COLUMNS, &mut problems, |cells| {
+            let line = cells.line;
+            let user_name = cells.get("username");
+            crate::names::validate_user_name(&user_name)
+                .map_err(|err| cells.error("username", err.reason))?;
+            if let Some((other, other_line)) = first_seen.get(&user_name) {
+                return Err(cells.error(
+                    "username",
+                    format!("{user_name} is on {other} line {other_line} too; decide once"),
+                ));
+            }
+            first_seen.insert(user_name.clone(), (file.clone(), line));
+            let text = cells.get("decision").to_ascii_lowercase();
+            let decision = match text.as_str() {
+                "" => {
+                    undecided.push((file.clone(), line, user_name));
+                    return Ok(());
                 }
-                first_seen.insert(user_name.clone(), (file.clone(), line));
-                let text = header.get(record, "decision").to_ascii_lowercase();
-                let decision = match text.as_str() {
-                    "" => {
-                        undecided.push((file.clone(), line, user_name));
-                        return Ok(());
+                "keep" => Decision::Keep,
+                "revoke" => Decision::Revoke,
+                other => match other.strip_prefix("move:") {
+                    Some(to) => {
+                        templates
+                            .get(to)
+                            .map_err(|err| cells.error("decision", err.reason))?;
+                        Decision::Move(to.to_string())
                     }
-                    "keep" => Decision::Keep,
-                    "revoke" => Decision::Revoke,
-                    other => match other.strip_prefix("move:") {
-                        Some(to) => {
-                            templates
-                                .get(to)
-                                .map_err(|err| at("decision", err.reason))?;
-                            Decision::Move(to.to_string())
-                        }
-                        None => {
-                            return Err(at(
+                    None => {
+                        return Err(cells.error(
                                 "decision",
                                 format!(
                                     "{} is not a decision: keep, revoke, move:TEMPLATE, or empty for undecided",
                                     crate::names::shown(other)
                                 ),
                             ));
-                        }
-                    },
-                };
-                decided.push(Decided {
-                    file: file.clone(),
-                    line,
-                    user_name,
-                    decision,
-                });
-                Ok(())
-            },
-        );
+                    }
+                },
+            };
+            decided.push(Decided {
+                file: file.clone(),
+                line,
+                user_name,
+                decision,
+            });
+            Ok(())
+        });
     }
     if problems.is_empty() {
         Ok((decided, undecided))

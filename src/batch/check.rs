@@ -1,7 +1,8 @@
-//! Reading and checking a batch file before anything changes: the header's columns, each row
-//! turned into the same request the single commands build, every bad row named by line and
-//! column, one row a person, and no protected person.
+//! Checking a batch file before anything changes: each row (its cells read by `cells`) turned
+//! into the same request the single commands build, every bad row named by line and column,
+//! one row a person, and no protected person.
 
+use crate::batch::cells::{Cells, Header, for_each_record, open_with};
 use crate::config::{Config, SsoAccess};
 use crate::error::InputError;
 use crate::iam::job_change::MoveRequest;
@@ -106,20 +107,6 @@ pub(crate) struct Checking<'a> {
     pub(crate) protected: &'a Protected,
 }
 
-/// The column positions of a file.
-pub(crate) struct Header {
-    columns: HashMap<String, usize>,
-}
-
-impl Header {
-    pub(crate) fn get<'r>(&self, record: &'r csv::StringRecord, column: &str) -> &'r str {
-        self.columns
-            .get(column)
-            .and_then(|index| record.get(*index))
-            .unwrap_or("")
-    }
-}
-
 pub(super) fn open(
     path: &Path,
     file: &str,
@@ -127,197 +114,69 @@ pub(super) fn open(
     open_with(path, file, COLUMNS)
 }
 
-/// Opens a CSV file whose header may name `known` columns (in any order) and must name
-/// `username`.
-pub(crate) fn open_with(
-    path: &Path,
-    file: &str,
-    known: &[&str],
-) -> Result<(csv::Reader<std::fs::File>, Header), InputError> {
-    // Lines end at \n: the \r of a CRLF file is trimmed with the field's white space. (With
-    // the default CRLF terminator, the csv crate counts the lines of CRLF files one short.)
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_path(path)
-        .map_err(|err| InputError::new("file", format!("cannot read it: {err}")).in_file(file))?;
-    let names = reader
-        .headers()
-        .map_err(|err| {
-            InputError::new("header", err.to_string())
-                .in_file(file)
-                .at_line(1)
-        })?
-        .clone();
-    let mut columns = HashMap::new();
-    for (index, name) in names.iter().enumerate() {
-        let name = name.to_ascii_lowercase();
-        if !known.contains(&name.as_str()) {
-            return Err(InputError::new(
-                format!("column {name:?}"),
-                format!("unknown column; the columns are {}", known.join(", ")),
-            )
-            .in_file(file)
-            .at_line(1));
-        }
-        if columns.insert(name.clone(), index).is_some() {
-            return Err(InputError::new(format!("column {name:?}"), "appears twice")
-                .in_file(file)
-                .at_line(1));
-        }
-    }
-    if !columns.contains_key("username") {
-        return Err(InputError::new("header", "there is no username column")
-            .in_file(file)
-            .at_line(1));
-    }
-    Ok((reader, Header { columns }))
-}
-
-/// `a;b;c`, each trimmed, empty ones left out: tags (`k=v;k=v`) and accounts.
-pub(crate) fn split_list(text: &str) -> Vec<String> {
-    text.split(';')
-        .map(str::trim)
-        .filter(|item| !item.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-/// The column an error of the single commands' checks belongs to.
-pub(crate) fn column_of(field: &str) -> String {
-    let field = field.trim_start_matches("--");
-    let tag_column = [
-        (crate::tags::DISPLAY_NAME_TAG, "display_name"),
-        (crate::tags::EMAIL_TAG, "email"),
-        (crate::tags::TICKET_TAG, "ticket"),
-    ]
-    .into_iter()
-    .find(|(tag, _)| field == format!("tag {tag:?}"));
-    if let Some((_, column)) = tag_column {
-        column.to_string()
-    } else if field.starts_with("tag") {
-        "tags".to_string()
-    } else if field.starts_with("account") {
-        "accounts".to_string()
-    } else {
-        field.replace('-', "_")
-    }
-}
-
-pub(crate) fn parse_row(
-    record: &csv::StringRecord,
-    header: &Header,
-    checking: &Checking,
-) -> Result<Row, InputError> {
-    let line = record.position().map_or(0, csv::Position::line);
-    let at = |column: &str, reason: String| {
-        InputError::new(column, reason)
-            .in_file(checking.file)
-            .at_line(line)
-    };
-    let relocate = |err: InputError| {
-        let detail = if err.field.starts_with("tag ") || err.field.starts_with("account_sets") {
-            format!("{}: {}", err.field, err.reason)
-        } else {
-            err.reason
-        };
-        at(&column_of(&err.field), detail)
-    };
-    // The columns this row's action reads: a value anywhere else is said to be ignored.
-    let read = std::cell::RefCell::new(BTreeSet::new());
-    let get = |column: &'static str| {
-        read.borrow_mut().insert(column);
-        header.get(record, column).to_string()
-    };
-    let optional = |column: &'static str| Some(get(column)).filter(|value| !value.is_empty());
-    let user_name = get("username");
-    if user_name.is_empty() {
-        return Err(at("username", "is missing".to_string()));
-    }
-    let template = || {
-        let name = get("template");
-        if name.is_empty() {
-            return Err(at("template", "is missing".to_string()));
-        }
-        Ok(name)
-    };
-    let yes_or_no = |column: &'static str| match get(column).to_ascii_lowercase().as_str() {
-        "" | "no" => Ok(false),
-        "yes" => Ok(true),
-        other => Err(at(
-            column,
-            format!("{} is not yes or no", names::shown(other)),
-        )),
-    };
-    let action = match get("action").to_ascii_lowercase().as_str() {
+/// Checks one record of a batch file: the request its action asks for, built with the
+/// constructor the single command uses.
+pub(crate) fn parse_row(cells: &Cells, checking: &Checking) -> Result<Row, InputError> {
+    let user_name = cells.required("username")?;
+    let template = || cells.required("template");
+    let action = match cells.get("action").to_ascii_lowercase().as_str() {
         "" | "onboard" => {
             let template = template()?;
-            let console = yes_or_no("console")?;
             let input = NewUserInput {
                 user_name,
                 template,
-                display_name: optional("display_name"),
-                email: optional("email"),
-                ticket: optional("ticket"),
-                tags: split_list(&get("tags")),
-                console,
+                display_name: cells.optional("display_name"),
+                email: cells.optional("email"),
+                ticket: cells.optional("ticket"),
+                tags: cells.list("tags"),
+                console: cells.yes_or_no("console")?,
                 mfa: MfaMode::Deferred,
                 password_file: None,
                 profile_file: None,
-                until: optional("until"),
+                until: cells.optional("until"),
             };
-            let request = NewUserRequest::new(input, checking.templates).map_err(relocate)?;
+            let request = NewUserRequest::new(input, checking.templates)
+                .map_err(|err| cells.relocated(err))?;
             RowAction::Onboard(Box::new(request))
         }
         "offboard" => RowAction::Offboard(
-            OffboardRequest::new(user_name, OffboardMode::Delete, None).map_err(relocate)?,
+            OffboardRequest::new(user_name, OffboardMode::Delete, None)
+                .map_err(|err| cells.relocated(err))?,
         ),
         "assign" => {
             let template = template()?;
-            let names = [
-                optional("email"),
-                optional("given_name"),
-                optional("family_name"),
-            ];
-            let create = match names {
-                [Some(email), Some(given_name), Some(family_name)] => Some(PersonInput {
-                    email,
-                    given_name,
-                    family_name,
-                    display_name: optional("display_name"),
-                }),
-                [None, None, None] => None,
-                _ => {
-                    return Err(at(
-                        "given_name",
-                        "email, given_name and family_name go together (all three create the person when missing)"
-                            .to_string(),
-                    ));
-                }
-            };
+            let create = PersonInput::named_whole(
+                cells.optional("email"),
+                cells.optional("given_name"),
+                cells.optional("family_name"),
+                cells.optional("display_name"),
+            )
+            .map_err(|err| cells.relocated(err))?;
             let input = AssignInput {
                 user_name,
                 template,
-                accounts: split_list(&get("accounts")),
+                accounts: cells.list("accounts"),
                 create,
                 instance_arn: None,
-                until: optional("until"),
+                until: cells.optional("until"),
             };
-            let request =
-                AssignRequest::new(input, checking.templates, checking.config).map_err(relocate)?;
+            let request = AssignRequest::new(input, checking.templates, checking.config)
+                .map_err(|err| cells.relocated(err))?;
             RowAction::Assign(Box::new(request))
         }
         "move" => RowAction::Move(Box::new(
-            MoveRequest::new(user_name, &template()?, checking.templates).map_err(relocate)?,
+            MoveRequest::new(user_name, &template()?, checking.templates)
+                .map_err(|err| cells.relocated(err))?,
         )),
         "offboard-sso" => {
-            let keep_identity = yes_or_no("keep_identity")?;
+            let keep_identity = cells.yes_or_no("keep_identity")?;
             RowAction::OffboardSso(
-                SsoOffboardRequest::new(user_name, None, keep_identity, false).map_err(relocate)?,
+                SsoOffboardRequest::new(user_name, None, keep_identity, false)
+                    .map_err(|err| cells.relocated(err))?,
             )
         }
         other => {
-            return Err(at(
+            return Err(cells.error(
                 "action",
                 format!(
                     "{} is not onboard, offboard, assign, offboard-sso or move",
@@ -326,17 +185,10 @@ pub(crate) fn parse_row(
             ));
         }
     };
-    let read = read.into_inner();
-    let ignored = COLUMNS
-        .iter()
-        .copied()
-        .filter(|column| !read.contains(column))
-        .filter(|column| !header.get(record, column).trim().is_empty())
-        .collect();
     Ok(Row {
-        line,
+        line: cells.line,
         action,
-        ignored,
+        ignored: cells.unread(COLUMNS),
         planned: false,
         then: None,
     })
@@ -418,40 +270,6 @@ impl Checked {
     }
 }
 
-/// Reads each row of the CSV file at `path` (its header checked as [`open_with`] checks it),
-/// giving `each` the row and the line it starts on. Every problem goes to `problems`, in the
-/// file's order, and the reading goes on: the file's own, a row that cannot be read (more
-/// fields than the header, bytes that are not UTF-8), named by file and line, and what `each`
-/// finds.
-pub(crate) fn for_each_record(
-    path: &Path,
-    file: &str,
-    known: &[&str],
-    problems: &mut Vec<InputError>,
-    mut each: impl FnMut(&Header, &csv::StringRecord, u64) -> Result<(), InputError>,
-) {
-    let (mut reader, header) = match open_with(path, file, known) {
-        Ok(opened) => opened,
-        Err(problem) => return problems.push(problem),
-    };
-    for record in reader.records() {
-        let outcome = record
-            .map_err(|err| {
-                let line = err.position().map_or(0, csv::Position::line);
-                InputError::new("row", err.to_string())
-                    .in_file(file)
-                    .at_line(line)
-            })
-            .and_then(|record| {
-                let line = record.position().map_or(0, csv::Position::line);
-                each(&header, &record, line)
-            });
-        if let Err(problem) = outcome {
-            problems.push(problem);
-        }
-    }
-}
-
 /// Reads and checks the whole file without changing anything. Returns every bad row, or
 /// what running it needs.
 pub(crate) fn check_file(path: &Path, checking: &Checking) -> Result<Checked, Vec<InputError>> {
@@ -461,35 +279,29 @@ pub(crate) fn check_file(path: &Path, checking: &Checking) -> Result<Checked, Ve
     };
     let mut problems = Vec::new();
     let mut first_line_of: HashMap<String, u64> = HashMap::new();
-    for_each_record(
-        path,
-        checking.file,
-        COLUMNS,
-        &mut problems,
-        |header, record, _| {
-            checked.rows += 1;
-            let row = parse_row(record, header, checking)?;
-            checking
-                .protected
-                .check_name(row.user_name())
-                .map_err(|err| err.in_file(checking.file).at_line(row.line))?;
-            let key = row.user_name().to_ascii_lowercase();
-            if let Some(first) = first_line_of.get(&key) {
-                return Err(InputError::new(
-                    "username",
-                    format!(
-                        "{} is also on line {first}; one row a person",
-                        row.user_name()
-                    ),
-                )
-                .in_file(checking.file)
-                .at_line(row.line));
-            }
-            first_line_of.insert(key, row.line);
-            checked.note(&row);
-            Ok(())
-        },
-    );
+    for_each_record(path, checking.file, COLUMNS, &mut problems, |cells| {
+        checked.rows += 1;
+        let row = parse_row(cells, checking)?;
+        checking
+            .protected
+            .check_name(row.user_name())
+            .map_err(|err| err.in_file(checking.file).at_line(row.line))?;
+        let key = row.user_name().to_ascii_lowercase();
+        if let Some(first) = first_line_of.get(&key) {
+            return Err(InputError::new(
+                "username",
+                format!(
+                    "{} is also on line {first}; one row a person",
+                    row.user_name()
+                ),
+            )
+            .in_file(checking.file)
+            .at_line(row.line));
+        }
+        first_line_of.insert(key, row.line);
+        checked.note(&row);
+        Ok(())
+    });
     if problems.is_empty() {
         Ok(checked)
     } else {

@@ -4,6 +4,7 @@
 
 use super::row::{Finished, prepare, run_row};
 use crate::aws::{CallerIdentity, Iam, Sso};
+use crate::batch::cells::Cells;
 use crate::batch::check::{Checked, Checking, Row, open, parse_row};
 use crate::batch::report::{ReportSink, RowReport, Summary};
 use crate::error::Error;
@@ -144,7 +145,7 @@ pub(crate) async fn run_rows<I: Iam + Send + 'static, S: Sso + Send + 'static>(
                     let (reader, header) = open(&checked.path, checking.file)?;
                     Box::new(reader.into_records().map(move |record| {
                         let record = record.map_err(|err| Error::io("cannot read the file", err.into()))?;
-                        Ok(parse_row(&record, &header, checking)?)
+                        Ok(parse_row(&Cells::new(&header, &record, checking.file), checking)?)
                     }))
                 }
             };

@@ -91,6 +91,31 @@ pub(crate) struct PersonInput {
     pub(crate) display_name: Option<String>,
 }
 
+impl PersonInput {
+    /// The person a CSV row names whole (email, given and family name, with a display name or
+    /// not); `None` when it names none of the three, and an error when it names only some.
+    pub(crate) fn named_whole(
+        email: Option<String>,
+        given_name: Option<String>,
+        family_name: Option<String>,
+        display_name: Option<String>,
+    ) -> Result<Option<Self>, InputError> {
+        match (email, given_name, family_name) {
+            (Some(email), Some(given_name), Some(family_name)) => Ok(Some(PersonInput {
+                email,
+                given_name,
+                family_name,
+                display_name,
+            })),
+            (None, None, None) => Ok(None),
+            _ => Err(InputError::new(
+                "given_name",
+                "email, given_name and family_name go together (all three create the person when missing)",
+            )),
+        }
+    }
+}
+
 /// An identity-store name or email (given, family, display): not blank, and by the identity
 /// store's rule for its text fields.
 pub(crate) fn validate_person_name(field: &str, value: &str) -> Result<(), InputError> {

@@ -5,7 +5,7 @@
 //! and column. An export with no rows, or whose header lacks `username`, is refused: an empty
 //! file must never read as "everyone has left".
 
-use crate::batch::check::{column_of, for_each_record, split_list};
+use crate::batch::cells::for_each_record;
 use crate::config::Config;
 use crate::error::InputError;
 use crate::iam::request::{MfaMode, NewUserInput, NewUserRequest};
@@ -120,21 +120,12 @@ impl Wanted {
         templates: &TemplateSet,
         config: &Config,
     ) -> Result<AssignRequest, InputError> {
-        let create = match (&self.email, &self.given_name, &self.family_name) {
-            (Some(email), Some(given_name), Some(family_name)) => Some(PersonInput {
-                email: email.clone(),
-                given_name: given_name.clone(),
-                family_name: family_name.clone(),
-                display_name: self.display_name.clone(),
-            }),
-            (None, None, None) => None,
-            _ => {
-                return Err(InputError::new(
-                    "given_name",
-                    "email, given_name and family_name go together (all three create the person when missing)",
-                ));
-            }
-        };
+        let create = PersonInput::named_whole(
+            self.email.clone(),
+            self.given_name.clone(),
+            self.family_name.clone(),
+            self.display_name.clone(),
+        )?;
         AssignRequest::new(
             AssignInput {
                 user_name: self.user_name.clone(),
@@ -187,93 +178,65 @@ pub(crate) fn read_export(
     let mut wanted = Vec::new();
     let mut problems = Vec::new();
     let mut first_line_of: HashMap<(Kind, String), u64> = HashMap::new();
-    for_each_record(
-        path,
-        file,
-        COLUMNS,
-        &mut problems,
-        |header, record, line| {
-            let at = |column: &str, reason: String| {
-                InputError::new(column, reason).in_file(file).at_line(line)
-            };
-            let get = |column: &str| header.get(record, column).to_string();
-            let optional = |column: &str| Some(get(column)).filter(|value| !value.is_empty());
-            let user_name = get("username");
-            if user_name.is_empty() {
-                return Err(at("username", "is missing".to_string()));
+    for_each_record(path, file, COLUMNS, &mut problems, |cells| {
+        let user_name = cells.required("username")?;
+        let template = cells.required("template")?;
+        let kind = match cells.get("kind").to_ascii_lowercase().as_str() {
+            "" => rules.default_kind,
+            "iam" => Kind::Iam,
+            "sso" => Kind::Sso,
+            other => {
+                return Err(
+                    cells.error("kind", format!("{} is not iam or sso", names::shown(other)))
+                );
             }
-            let template = get("template");
-            if template.is_empty() {
-                return Err(at("template", "is missing".to_string()));
-            }
-            let kind = match get("kind").to_ascii_lowercase().as_str() {
-                "" => rules.default_kind,
-                "iam" => Kind::Iam,
-                "sso" => Kind::Sso,
-                other => {
-                    return Err(at(
-                        "kind",
-                        format!("{} is not iam or sso", names::shown(other)),
-                    ));
-                }
-            };
-            let (unused, used_by) = match kind {
-                Kind::Iam => (&SSO_COLUMNS[..], "Identity Center people (kind sso)"),
-                Kind::Sso => (&IAM_COLUMNS[..], "IAM users (kind iam)"),
-            };
-            if let Some(column) = unused.iter().find(|column| !get(column).is_empty()) {
-                return Err(at(
-                    column,
-                    format!("is for {used_by}; a {} row leaves it empty", kind.name()),
-                ));
-            }
-            let console = match get("console").to_ascii_lowercase().as_str() {
-                "" | "no" => false,
-                "yes" => true,
-                other => {
-                    return Err(at(
-                        "console",
-                        format!("{} is not yes or no", names::shown(other)),
-                    ));
-                }
-            };
-            let mut person = Wanted {
-                line,
-                kind,
-                user_name,
-                template,
-                display_name: optional("display_name"),
-                email: optional("email"),
-                ticket: optional("ticket"),
-                tags: split_list(&get("tags")),
-                console,
-                until: optional("until"),
-                accounts: split_list(&get("accounts")),
-                given_name: optional("given_name"),
-                family_name: optional("family_name"),
-                holds: String::new(),
-            };
-            person
-                .check(rules.templates, rules.config)
-                .map_err(|err| at(&column_of(&err.field), err.reason))?;
-            rules
-                .protected
-                .check_name(&person.user_name)
-                .map_err(|err| at("username", err.reason))?;
-            let key = (person.kind, person.user_name.to_ascii_lowercase());
-            if let Some(first) = first_line_of.insert(key, line) {
-                return Err(at(
-                    "username",
-                    format!(
-                        "{} is also on line {first}; one row a person",
-                        person.user_name
-                    ),
-                ));
-            }
-            wanted.push(person);
-            Ok(())
-        },
-    );
+        };
+        let (unused, used_by) = match kind {
+            Kind::Iam => (&SSO_COLUMNS[..], "Identity Center people (kind sso)"),
+            Kind::Sso => (&IAM_COLUMNS[..], "IAM users (kind iam)"),
+        };
+        if let Some(column) = unused.iter().find(|column| !cells.get(column).is_empty()) {
+            return Err(cells.error(
+                column,
+                format!("is for {used_by}; a {} row leaves it empty", kind.name()),
+            ));
+        }
+        let mut person = Wanted {
+            line: cells.line,
+            kind,
+            user_name,
+            template,
+            display_name: cells.optional("display_name"),
+            email: cells.optional("email"),
+            ticket: cells.optional("ticket"),
+            tags: cells.list("tags"),
+            console: cells.yes_or_no("console")?,
+            until: cells.optional("until"),
+            accounts: cells.list("accounts"),
+            given_name: cells.optional("given_name"),
+            family_name: cells.optional("family_name"),
+            holds: String::new(),
+        };
+        person
+            .check(rules.templates, rules.config)
+            .map_err(|err| cells.relocated(err))?;
+        rules
+            .protected
+            .check_name(&person.user_name)
+            .map_err(|err| cells.error("username", err.reason))?;
+        let key = (person.kind, person.user_name.to_ascii_lowercase());
+        if let Some(first) = first_line_of.insert(key, cells.line) {
+            return Err(cells.error(
+                "username",
+                format!(
+                    "{} is also on line {first}; one row a person",
+                    person.user_name
+                ),
+            ));
+        }
+        wanted.push(person);
+        Ok(())
+    });
     if problems.is_empty() && wanted.is_empty() {
         problems.push(
             InputError::new(

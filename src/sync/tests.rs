@@ -357,6 +357,12 @@ fn an_export_is_checked_whole_and_an_empty_one_is_refused() {
         let errors = read(text).unwrap_err();
         assert_eq!(errors[0].field, field, "{text:?}: {}", errors[0]);
     }
+    let reserved = read("username,template,tags\nann,developer,iam-onboard:template=admin\n");
+    assert_eq!(
+        reserved.unwrap_err()[0].to_string(),
+        "hr.csv:2: tags: tag \"iam-onboard:template\": is set by iam-onboard itself; use --ticket, --display-name or --email",
+        "named as a batch file names it: the column, then which tag"
+    );
 }
 
 /// Runs a plan's changes as a sync does: the batch runner over its rows.

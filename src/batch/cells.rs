@@ -1,0 +1,294 @@
+//! Reading a CSV file of people (a batch file, a sync export, review decisions): the header's
+//! columns checked, then each record's cells read by column, with the rules every such file's
+//! cells keep (a required value, yes or no, a `;` list) and the file, line and column on
+//! every error.
+
+use crate::error::InputError;
+use crate::names;
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+
+/// The column positions of a file.
+pub(crate) struct Header {
+    columns: HashMap<String, usize>,
+}
+
+impl Header {
+    pub(crate) fn get<'r>(&self, record: &'r csv::StringRecord, column: &str) -> &'r str {
+        self.columns
+            .get(column)
+            .and_then(|index| record.get(*index))
+            .unwrap_or("")
+    }
+}
+
+/// One record's cells, read by column name: each error names the file, the line and the
+/// column, and the columns read are remembered, so a value in any other can be said to be
+/// ignored.
+pub(crate) struct Cells<'a> {
+    header: &'a Header,
+    record: &'a csv::StringRecord,
+    file: &'a str,
+    /// The line the record starts on.
+    pub(crate) line: u64,
+    read: RefCell<BTreeSet<&'static str>>,
+}
+
+impl<'a> Cells<'a> {
+    pub(crate) fn new(header: &'a Header, record: &'a csv::StringRecord, file: &'a str) -> Self {
+        Cells {
+            header,
+            record,
+            file,
+            line: record.position().map_or(0, csv::Position::line),
+            read: RefCell::default(),
+        }
+    }
+
+    /// A bad value in `column` of this record.
+    pub(crate) fn error(&self, column: &str, reason: impl Into<String>) -> InputError {
+        InputError::new(column, reason)
+            .in_file(self.file)
+            .at_line(self.line)
+    }
+
+    /// An error of a request built from this record, in the column its field came from; a
+    /// tag's or an account set's error keeps naming which.
+    pub(crate) fn relocated(&self, err: InputError) -> InputError {
+        let detail = if err.field.starts_with("tag ") || err.field.starts_with("account_sets") {
+            format!("{}: {}", err.field, err.reason)
+        } else {
+            err.reason
+        };
+        self.error(&column_of(&err.field), detail)
+    }
+
+    /// The cell's text (empty when the file has no such column).
+    pub(crate) fn get(&self, column: &'static str) -> String {
+        self.read.borrow_mut().insert(column);
+        self.header.get(self.record, column).to_string()
+    }
+
+    /// The cell's text, `None` when empty.
+    pub(crate) fn optional(&self, column: &'static str) -> Option<String> {
+        Some(self.get(column)).filter(|value| !value.is_empty())
+    }
+
+    /// The cell's text, which must not be empty.
+    pub(crate) fn required(&self, column: &'static str) -> Result<String, InputError> {
+        self.optional(column)
+            .ok_or_else(|| self.error(column, "is missing"))
+    }
+
+    /// `yes` or `no` (any case); empty is no.
+    pub(crate) fn yes_or_no(&self, column: &'static str) -> Result<bool, InputError> {
+        match self.get(column).to_ascii_lowercase().as_str() {
+            "" | "no" => Ok(false),
+            "yes" => Ok(true),
+            other => Err(self.error(column, format!("{} is not yes or no", names::shown(other)))),
+        }
+    }
+
+    /// `a;b;c`, each trimmed, empty ones left out: tags (`k=v;k=v`) and accounts.
+    pub(crate) fn list(&self, column: &'static str) -> Vec<String> {
+        self.get(column)
+            .split(';')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Those of `columns` that hold a value but were not read.
+    pub(crate) fn unread(&self, columns: &[&'static str]) -> Vec<&'static str> {
+        let read = self.read.borrow();
+        columns
+            .iter()
+            .copied()
+            .filter(|column| !read.contains(column))
+            .filter(|column| !self.header.get(self.record, column).trim().is_empty())
+            .collect()
+    }
+}
+
+/// Opens a CSV file whose header may name `known` columns (in any order) and must name
+/// `username`.
+pub(crate) fn open_with(
+    path: &Path,
+    file: &str,
+    known: &[&str],
+) -> Result<(csv::Reader<std::fs::File>, Header), InputError> {
+    // Lines end at \n: the \r of a CRLF file is trimmed with the field's white space. (With
+    // the default CRLF terminator, the csv crate counts the lines of CRLF files one short.)
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_path(path)
+        .map_err(|err| InputError::new("file", format!("cannot read it: {err}")).in_file(file))?;
+    let names = reader
+        .headers()
+        .map_err(|err| {
+            InputError::new("header", err.to_string())
+                .in_file(file)
+                .at_line(1)
+        })?
+        .clone();
+    let mut columns = HashMap::new();
+    for (index, name) in names.iter().enumerate() {
+        let name = name.to_ascii_lowercase();
+        if !known.contains(&name.as_str()) {
+            return Err(InputError::new(
+                format!("column {name:?}"),
+                format!("unknown column; the columns are {}", known.join(", ")),
+            )
+            .in_file(file)
+            .at_line(1));
+        }
+        if columns.insert(name.clone(), index).is_some() {
+            return Err(InputError::new(format!("column {name:?}"), "appears twice")
+                .in_file(file)
+                .at_line(1));
+        }
+    }
+    if !columns.contains_key("username") {
+        return Err(InputError::new("header", "there is no username column")
+            .in_file(file)
+            .at_line(1));
+    }
+    Ok((reader, Header { columns }))
+}
+
+/// The column an error of the single commands' checks belongs to.
+pub(crate) fn column_of(field: &str) -> String {
+    let field = field.trim_start_matches("--");
+    let tag_column = [
+        (crate::tags::DISPLAY_NAME_TAG, "display_name"),
+        (crate::tags::EMAIL_TAG, "email"),
+        (crate::tags::TICKET_TAG, "ticket"),
+    ]
+    .into_iter()
+    .find(|(tag, _)| field == format!("tag {tag:?}"));
+    if let Some((_, column)) = tag_column {
+        column.to_string()
+    } else if field.starts_with("tag") {
+        "tags".to_string()
+    } else if field.starts_with("account") {
+        "accounts".to_string()
+    } else {
+        field.replace('-', "_")
+    }
+}
+
+/// Reads each row of the CSV file at `path` (its header checked as [`open_with`] checks it),
+/// giving `each` its cells. Every problem goes to `problems`, in the
+/// file's order, and the reading goes on: the file's own, a row that cannot be read (more
+/// fields than the header, bytes that are not UTF-8), named by file and line, and what `each`
+/// finds.
+pub(crate) fn for_each_record(
+    path: &Path,
+    file: &str,
+    known: &[&str],
+    problems: &mut Vec<InputError>,
+    mut each: impl FnMut(&Cells) -> Result<(), InputError>,
+) {
+    let (mut reader, header) = match open_with(path, file, known) {
+        Ok(opened) => opened,
+        Err(problem) => return problems.push(problem),
+    };
+    for record in reader.records() {
+        let outcome = record
+            .map_err(|err| {
+                let line = err.position().map_or(0, csv::Position::line);
+                InputError::new("row", err.to_string())
+                    .in_file(file)
+                    .at_line(line)
+            })
+            .and_then(|record| each(&Cells::new(&header, &record, file)));
+        if let Err(problem) = outcome {
+            problems.push(problem);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KNOWN: &[&str] = &["username", "template", "console", "tags", "email"];
+
+    /// Each record of `text` (a file named `people.csv`) given to `each`; the problems found.
+    fn read(text: &str, mut each: impl FnMut(&Cells) -> Result<(), InputError>) -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("people.csv");
+        std::fs::write(&path, text).unwrap();
+        let mut problems = Vec::new();
+        for_each_record(&path, "people.csv", KNOWN, &mut problems, |cells| {
+            each(cells)
+        });
+        problems.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn each_error_names_the_file_the_line_and_the_column() {
+        let problems = read(
+            "username,template,console\nalice,,yes\nbob,developer,maybe\ncarol,developer,No\n",
+            |cells| {
+                cells.required("username")?;
+                cells.required("template")?;
+                cells.yes_or_no("console")?;
+                Ok(())
+            },
+        );
+        assert_eq!(
+            problems,
+            [
+                "people.csv:2: template: is missing",
+                "people.csv:3: console: \"maybe\" is not yes or no",
+            ]
+        );
+    }
+
+    #[test]
+    fn lists_drop_blank_items_and_unread_values_are_found() {
+        let mut seen = Vec::new();
+        read(
+            "username,tags,email\nalice, team=a ;; cost=b ;,alice@example.com\nbob,,\n",
+            |cells| {
+                seen.push((cells.list("tags"), cells.unread(KNOWN)));
+                Ok(())
+            },
+        );
+        assert_eq!(
+            seen,
+            [
+                (
+                    vec!["team=a".to_string(), "cost=b".to_string()],
+                    vec!["username", "email"]
+                ),
+                (vec![], vec!["username"]),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_requests_error_goes_to_the_column_its_field_came_from() {
+        let problems = read("username,tags\nalice,x\n", |cells| {
+            Err(cells.relocated(InputError::new("tag \"x\"", "must be KEY=VALUE")))
+        });
+        assert_eq!(
+            problems,
+            ["people.csv:2: tags: tag \"x\": must be KEY=VALUE"]
+        );
+    }
+
+    #[test]
+    fn an_unknown_column_is_refused_on_line_one() {
+        let problems = read("username,shoe_size\nalice,9\n", |_| Ok(()));
+        assert_eq!(problems.len(), 1);
+        assert!(
+            problems[0].starts_with("people.csv:1: column \"shoe_size\": unknown column"),
+            "{problems:?}"
+        );
+    }
+}
