@@ -290,12 +290,12 @@ pub(crate) fn read_decisions(
                     }
                     None => {
                         return Err(cells.error(
-                                "decision",
-                                format!(
-                                    "{} is not a decision: keep, revoke, move:TEMPLATE, or empty for undecided",
-                                    crate::names::shown(other)
-                                ),
-                            ));
+                            "decision",
+                            format!(
+                                "{} is not a decision: keep, revoke, move:TEMPLATE, or empty for undecided",
+                                crate::names::shown(other)
+                            ),
+                        ));
                     }
                 },
             };

@@ -288,15 +288,13 @@ pub(crate) fn check_file(path: &Path, checking: &Checking) -> Result<Checked, Ve
             .map_err(|err| err.in_file(checking.file).at_line(row.line))?;
         let key = row.user_name().to_ascii_lowercase();
         if let Some(first) = first_line_of.get(&key) {
-            return Err(InputError::new(
+            return Err(cells.error(
                 "username",
                 format!(
                     "{} is also on line {first}; one row a person",
                     row.user_name()
                 ),
-            )
-            .in_file(checking.file)
-            .at_line(row.line));
+            ));
         }
         first_line_of.insert(key, row.line);
         checked.note(&row);
