@@ -2,8 +2,8 @@
 //! killed part-way and run again, and throttling through the project's own fault proxy.
 
 use crate::support::{
-    Output, Proxy, Run, batch_run, block_on, groups_of, has_login_profile, iam, mode, project_root,
-    tag_of, unique, user_exists,
+    Output, Proxy, Run, batch_run, block_on, finished_with, groups_of, has_login_profile, iam,
+    mode, on_a_terminal, project_root, shown_until, tag_of, unique, user_exists,
 };
 use std::fmt::Write as _;
 use std::path::Path;
@@ -300,6 +300,26 @@ fn one_bad_row_reads_well_and_quiet_prints_no_summary_nor_rows_twice() {
         "the row is on stdout only: {}",
         loud.stderr
     );
+}
+
+#[test]
+fn a_file_edited_while_its_plan_waits_for_a_yes_is_refused_and_nothing_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (confirmed, edited) = (unique("confirmed"), unique("edited"));
+    let rows = |name: &str| format!("username,template\n{name},finance\n");
+    let file = write(dir.path(), "people.csv", &rows(&confirmed));
+    let mut session = on_a_terminal(Run::new(&["batch", &file]));
+    let plan = shown_until(&mut session, "Proceed?");
+    assert!(plan.contains("1 row: 1 onboard"), "{plan}");
+    write(dir.path(), "people.csv", &rows(&edited));
+    session.send_line("y").unwrap();
+    let rest = finished_with(&mut session, 2);
+    assert!(
+        rest.contains("people.csv: file: changed since it was checked; nothing was run"),
+        "{rest}"
+    );
+    assert!(!user_exists(&confirmed), "{rest}");
+    assert!(!user_exists(&edited), "{rest}");
 }
 
 #[test]

@@ -7,6 +7,9 @@ use crate::error::InputError;
 use crate::names;
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
+use std::fs::File;
+use std::hash::Hasher;
+use std::io::{Read, Seek};
 use std::path::Path;
 
 /// The column positions of a file.
@@ -112,20 +115,64 @@ impl<'a> Cells<'a> {
     }
 }
 
+/// What a file held when it was read: its length and a hash of its bytes, so that a later
+/// read in the same run can tell whether it still holds the same.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Contents {
+    len: u64,
+    hash: u64,
+}
+
+impl Contents {
+    /// Reads `handle` to its end, then rewinds it.
+    pub(crate) fn of(handle: &mut File) -> std::io::Result<Self> {
+        let mut hasher = std::hash::DefaultHasher::new();
+        let mut chunk = vec![0; 64 * 1024];
+        let mut len = 0;
+        loop {
+            let read = handle.read(&mut chunk)?;
+            if read == 0 {
+                break;
+            }
+            hasher.write(&chunk[..read]);
+            len += read as u64;
+        }
+        handle.rewind()?;
+        Ok(Contents {
+            len,
+            hash: hasher.finish(),
+        })
+    }
+}
+
+/// Opens the file at `path` for reading; `file` names it in the error.
+pub(crate) fn open_file(path: &Path, file: &str) -> Result<File, InputError> {
+    File::open(path)
+        .map_err(|err| InputError::new("file", format!("cannot read it: {err}")).in_file(file))
+}
+
 /// Opens a CSV file whose header may name `known` columns (in any order) and must name
 /// `username`.
 pub(crate) fn open_with(
     path: &Path,
     file: &str,
     known: &[&str],
-) -> Result<(csv::Reader<std::fs::File>, Header), InputError> {
+) -> Result<(csv::Reader<File>, Header), InputError> {
+    read_header(open_file(path, file)?, file, known)
+}
+
+/// Reads the header of the CSV file open in `handle`, as [`open_with`] does.
+pub(crate) fn read_header(
+    handle: File,
+    file: &str,
+    known: &[&str],
+) -> Result<(csv::Reader<File>, Header), InputError> {
     // Lines end at \n: the \r of a CRLF file is trimmed with the field's white space. (With
     // the default CRLF terminator, the csv crate counts the lines of CRLF files one short.)
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .terminator(csv::Terminator::Any(b'\n'))
-        .from_path(path)
-        .map_err(|err| InputError::new("file", format!("cannot read it: {err}")).in_file(file))?;
+        .from_reader(handle);
     let names = reader
         .headers()
         .map_err(|err| {

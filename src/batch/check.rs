@@ -2,7 +2,7 @@
 //! into the same request the single commands build, every bad row named by line and column,
 //! one row a person, and no protected person.
 
-use crate::batch::cells::{Cells, Header, for_each_record, open_with};
+use crate::batch::cells::{Cells, Contents, Header, for_each_record, open_file, read_header};
 use crate::config::{Config, SsoAccess};
 use crate::error::InputError;
 use crate::iam::job_change::MoveRequest;
@@ -17,6 +17,7 @@ use crate::sso::offboard::SsoOffboardRequest;
 use crate::sso::request::{AssignInput, AssignRequest, PersonInput};
 use crate::template::TemplateSet;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fs::File;
 use std::path::{Path, PathBuf};
 
 /// The columns a file may have, in any order; only `username` is required.
@@ -107,11 +108,9 @@ pub(crate) struct Checking<'a> {
     pub(crate) protected: &'a Protected,
 }
 
-pub(super) fn open(
-    path: &Path,
-    file: &str,
-) -> Result<(csv::Reader<std::fs::File>, Header), InputError> {
-    open_with(path, file, COLUMNS)
+/// The header of the batch file open in `handle`, checked.
+pub(super) fn open(handle: File, file: &str) -> Result<(csv::Reader<File>, Header), InputError> {
+    read_header(handle, file, COLUMNS)
 }
 
 /// Checks one record of a batch file: the request its action asks for, built with the
@@ -199,6 +198,8 @@ pub(crate) fn parse_row(cells: &Cells, checking: &Checking) -> Result<Row, Input
 pub(crate) struct Checked {
     /// The file, read again row by row when the rows run.
     pub(crate) path: PathBuf,
+    /// What it held when it was checked: the rows that run must be the rows confirmed.
+    pub(crate) contents: Contents,
     pub(crate) rows: u64,
     /// Templates whose policies and groups onboard rows need.
     pub(crate) onboard_templates: BTreeSet<String>,
@@ -213,6 +214,24 @@ pub(crate) struct Checked {
 }
 
 impl Checked {
+    /// The checked file opened again for the run, refused if it no longer holds what was
+    /// checked (and confirmed). The run reads the handle returned, so a file saved over it
+    /// from now on (a new file renamed into its place, as editors save) is not what runs.
+    pub(crate) fn reopen(&self, file: &str) -> Result<File, InputError> {
+        let mut handle = open_file(&self.path, file)?;
+        let now = Contents::of(&mut handle).map_err(|err| {
+            InputError::new("file", format!("cannot read it: {err}")).in_file(file)
+        })?;
+        if now != self.contents {
+            return Err(InputError::new(
+                "file",
+                "changed since it was checked; nothing was run: run the batch again to check and confirm what it holds now",
+            )
+            .in_file(file));
+        }
+        Ok(handle)
+    }
+
     /// What running `rows` (made by a plan, not read from a file) needs.
     pub(crate) fn of_rows(rows: &[Row]) -> Self {
         let mut checked = Checked {
@@ -301,7 +320,18 @@ pub(crate) fn check_file(path: &Path, checking: &Checking) -> Result<Checked, Ve
         Ok(())
     });
     if problems.is_empty() {
-        Ok(checked)
+        let contents = open_file(path, checking.file).and_then(|mut handle| {
+            Contents::of(&mut handle).map_err(|err| {
+                InputError::new("file", format!("cannot read it: {err}")).in_file(checking.file)
+            })
+        });
+        match contents {
+            Ok(contents) => Ok(Checked {
+                contents,
+                ..checked
+            }),
+            Err(problem) => Err(vec![problem]),
+        }
     } else {
         Err(problems)
     }

@@ -92,10 +92,10 @@ impl Progress {
     }
 }
 
-/// Where the rows come from: read again from the checked file, streamed, or made by a plan
-/// (`sync`, `expire`).
+/// Where the rows come from: the checked file opened again (`Checked::reopen`), streamed, or
+/// made by a plan (`sync`, `expire`).
 pub(crate) enum RowSource {
-    File,
+    File(std::fs::File),
     Planned(Vec<Row>),
 }
 
@@ -141,8 +141,8 @@ pub(crate) async fn run_rows<I: Iam + Send + 'static, S: Sso + Send + 'static>(
         .run_until(async {
             let rows: Box<dyn Iterator<Item = Result<Row, Error>>> = match source {
                 RowSource::Planned(rows) => Box::new(rows.into_iter().map(Ok)),
-                RowSource::File => {
-                    let (reader, header) = open(&checked.path, checking.file)?;
+                RowSource::File(handle) => {
+                    let (reader, header) = open(handle, checking.file)?;
                     Box::new(reader.into_records().map(move |record| {
                         let record = record.map_err(|err| Error::io("cannot read the file", err.into()))?;
                         Ok(parse_row(&Cells::new(&header, &record, checking.file), checking)?)

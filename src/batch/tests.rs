@@ -236,6 +236,19 @@ async fn run_file_with<I: crate::aws::Iam + Send + 'static>(
     let checking = defaults.checking();
     let input = file(bytes);
     let checked = check_file(&input.path, &checking).unwrap();
+    let handle = checked.reopen(checking.file).unwrap();
+    run_checked(iam, sso, &checking, &checked, handle, settings).await
+}
+
+/// Runs a checked file from `handle`, as `batch` does once it is confirmed.
+async fn run_checked<I: crate::aws::Iam + Send + 'static>(
+    iam: &Arc<I>,
+    sso: Arc<MemorySso>,
+    checking: &Checking<'_>,
+    checked: &Checked,
+    handle: std::fs::File,
+    settings: RunOptions,
+) -> Result<(Summary, String), Error> {
     let report_dir = tempfile::tempdir().unwrap();
     let report_path = report_dir.path().join("report.csv");
     let sink = ReportSink::open(Some(&report_path), false)?;
@@ -245,12 +258,46 @@ async fn run_file_with<I: crate::aws::Iam + Send + 'static>(
         sso,
     };
     let to_run = RowsToRun {
-        checking: &checking,
-        checked: &checked,
-        source: RowSource::File,
+        checking,
+        checked,
+        source: RowSource::File(handle),
     };
     let summary = run_rows(&clients, to_run, settings, sink, cancelled).await?;
     Ok((summary, std::fs::read_to_string(report_path).unwrap()))
+}
+
+#[tokio::test]
+async fn the_rows_that_run_are_the_rows_checked_and_confirmed() {
+    let defaults = Defaults::new();
+    let checking = defaults.checking();
+    let checked_text = b"username,template\nann,developer\n";
+    let input = file(checked_text);
+    let checked = check_file(&input.path, &checking).unwrap();
+
+    std::fs::write(
+        &input.path,
+        b"username,template\nann,developer\neve,developer\n",
+    )
+    .unwrap();
+    assert_eq!(
+        checked.reopen(checking.file).unwrap_err().to_string(),
+        "people.csv: file: changed since it was checked; nothing was run: run the batch again to check and confirm what it holds now",
+        "a file edited in place after the check"
+    );
+
+    std::fs::write(&input.path, checked_text).unwrap();
+    let handle = checked.reopen(checking.file).unwrap();
+    let saved_over = input.path.with_extension("saved");
+    std::fs::write(&saved_over, b"username,template\neve,developer\n").unwrap();
+    std::fs::rename(&saved_over, &input.path).unwrap();
+    let iam = Arc::new(MemoryIam::new(0));
+    let sso = Arc::new(MemorySso::new(Behaviour::default()));
+    let (summary, _) = run_checked(&iam, sso, &checking, &checked, handle, settings(false))
+        .await
+        .unwrap();
+    assert_eq!(summary.by_status.get(&RowStatus::Created), Some(&1));
+    assert!(iam.user("ann").is_some(), "the checked row ran");
+    assert!(iam.user("eve").is_none(), "the file saved over it did not");
 }
 
 fn people(n: usize) -> Vec<u8> {

@@ -58,12 +58,13 @@ pub(super) async fn run_batch(
         ));
     }
     super::rows::proceed(settings, true)?;
+    let handle = checked.reopen(&file)?;
     let rows = super::rows::Rows {
         clients: &clients,
         to_run: batch::run::RowsToRun {
             checking: &checking,
             checked: &checked,
-            source: batch::run::RowSource::File,
+            source: batch::run::RowSource::File(handle),
         },
         caller,
         patience: Patience {
