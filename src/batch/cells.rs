@@ -1,7 +1,8 @@
 //! Reading a CSV file of people (a batch file, a sync export, review decisions): the header's
 //! columns checked, then each record's cells read by column, with the rules every such file's
 //! cells keep (a required value, yes or no, a `;` list) and the file, line and column on
-//! every error.
+//! every error; and what a file held (`Contents`), to tell whether it changed between two
+//! reads.
 
 use crate::error::InputError;
 use crate::names;
@@ -18,7 +19,7 @@ pub(crate) struct Header {
 }
 
 impl Header {
-    pub(crate) fn get<'r>(&self, record: &'r csv::StringRecord, column: &str) -> &'r str {
+    fn get<'r>(&self, record: &'r csv::StringRecord, column: &str) -> &'r str {
         self.columns
             .get(column)
             .and_then(|index| record.get(*index))
