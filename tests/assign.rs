@@ -398,12 +398,51 @@ fn a_template_s_aws_managed_policy_is_checked_before_any_change_and_attached_to_
         Run::new(&args).output()
     };
     with(&mut template, "job-function/NoSuchPolicy");
-    assign(&name)
-        .exits(2)
-        .stderr_has("finance-aws.json")
-        .stderr_has("aws_managed_policies")
-        .stderr_has("arn:aws:iam::aws:policy/job-function/NoSuchPolicy");
+    let refused = |output: Output| {
+        output
+            .exits(2)
+            .stderr_has("finance-aws.json")
+            .stderr_has("aws_managed_policies")
+            .stderr_has("arn:aws:iam::aws:policy/job-function/NoSuchPolicy");
+    };
+    refused(assign(&name));
     assert!(identity_user_id(&store, &name).is_none(), "nothing changed");
+
+    let rows = dir.path().join("rows.csv");
+    std::fs::write(
+        &rows,
+        format!(
+            "action,username,template,accounts,email,given_name,family_name\n\
+             assign,{name},finance-aws,111111111111,carla@example.com,Carla,Example\n"
+        ),
+    )
+    .unwrap();
+    refused(Run::new(&["--templates", set_arg, "batch", "-y", path_arg(&rows)]).output());
+    assert!(
+        identity_user_id(&store, &name).is_none(),
+        "a batch row: nothing changed"
+    );
+
+    let mover = unique("marta");
+    let assigned = assigned_developer(&mover);
+    let before = assignments_of(&instance_arn, &assigned.user_id);
+    assert_eq!(before.len(), 2, "developer in two accounts: {before:?}");
+    let move_args = [
+        "--templates",
+        set_arg,
+        "move",
+        &mover,
+        "--sso",
+        "--template",
+        "finance-aws",
+        "-y",
+    ];
+    refused(Run::new(&move_args).output());
+    assert_eq!(
+        assignments_of(&instance_arn, &assigned.user_id),
+        before,
+        "a move: the old access is left as it was"
+    );
 
     with(&mut template, "AWSBillingReadOnlyAccess");
     let report = assign(&name).exits(0).json();

@@ -205,6 +205,8 @@ pub(crate) struct Checked {
     pub(crate) onboard_templates: BTreeSet<String>,
     /// Templates whose permission sets assign rows need.
     pub(crate) assign_templates: BTreeSet<String>,
+    /// Templates whose permission sets move-sso rows (a sync's Identity Center movers) give.
+    pub(crate) move_sso_templates: BTreeSet<String>,
     /// Group mode: the accounts each template's group is given (from its account sets).
     pub(crate) group_accounts: BTreeMap<String, BTreeSet<String>>,
     /// Whether some row makes a console password (which goes only to the report).
@@ -265,11 +267,15 @@ impl Checked {
                     }
                 }
             }
+            RowAction::MoveSso(request) => {
+                for template in request.templates() {
+                    self.move_sso_templates.insert(template.name.clone());
+                }
+            }
             RowAction::Offboard(_)
             | RowAction::OffboardSso(_)
             | RowAction::Move { .. }
             | RowAction::SetTag(_)
-            | RowAction::MoveSso(_)
             | RowAction::SetSsoEndDate(_) => {}
         }
     }

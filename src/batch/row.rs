@@ -7,7 +7,7 @@ use crate::batch::report::RowReport;
 use crate::batch::run::RunOptions;
 use crate::clock::{Clock, SystemClock};
 use crate::config::SsoAccess;
-use crate::error::Error;
+use crate::error::{Error, InputError};
 use crate::iam::apply::{self as onboard};
 use crate::iam::enrol::{AfterWrongCodes, CodeInput, CodeSource};
 use crate::iam::job_change;
@@ -28,9 +28,10 @@ use crate::sso::job_change::{self as sso_job_change, SsoMoveRequest};
 use crate::sso::offboard::{self as sso_offboard, SsoOffboardRequest};
 use crate::sso::permission_set::PermissionSetOutcome;
 use crate::sso::request::AssignRequest;
-use crate::template::TemplateSet;
+use crate::template::{Template, TemplateSet};
 use crate::totp::CodeRejection;
-use std::collections::BTreeMap;
+use futures_util::future::try_join_all;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// The code source of batch rows: MFA is deferred, so no code is ever asked for.
@@ -101,13 +102,36 @@ pub(super) async fn prepare<I: Iam, S: Sso + Send + 'static>(
     } else {
         PasswordRules::default()
     };
-    let mut shared = BTreeMap::new();
-    for name in &checked.onboard_templates {
-        let template = checking.templates.get(name)?;
-        let found = shared::observe_shared(iam, template)
+    let templates_of = |names: &BTreeSet<String>| -> Result<Vec<&Template>, InputError> {
+        names
+            .iter()
+            .map(|name| checking.templates.get(name))
+            .collect()
+    };
+    let onboarded = templates_of(&checked.onboard_templates)?;
+    let mut given_in_sso = templates_of(&checked.assign_templates)?;
+    given_in_sso.extend(templates_of(&checked.move_sso_templates)?);
+    // Every template is read and planned before anything is ensured: one that AWS would
+    // refuse stops the run with nothing changed.
+    let (found, ()) = tokio::try_join!(
+        async {
+            try_join_all(
+                onboarded
+                    .iter()
+                    .map(|template| shared::observe_shared(iam, template)),
+            )
             .await
-            .map_err(Error::from_aws)?;
+            .map_err(Error::from_aws)
+        },
+        shared::refuse_missing_aws_managed_in(iam, &given_in_sso, &caller),
+    )?;
+    let mut planned = Vec::new();
+    for (template, found) in onboarded.into_iter().zip(found) {
         let steps = shared::plan_shared(template, &found, &caller)?;
+        planned.push((template, found, steps));
+    }
+    let mut shared = BTreeMap::new();
+    for (template, found, steps) in planned {
         let state = if options.dry_run {
             found
         } else {
@@ -119,7 +143,7 @@ pub(super) async fn prepare<I: Iam, S: Sso + Send + 'static>(
             }
             SharedState::ensured(template, &caller)
         };
-        shared.insert(name.clone(), state);
+        shared.insert(template.name.clone(), state);
     }
     let sso = if checked.assign_templates.is_empty() || options.dry_run {
         None

@@ -433,3 +433,73 @@ async fn a_rows_columns_that_its_action_does_not_use_are_named_in_its_report() {
     );
     assert!(!lines[2].contains("ignored"), "{report}");
 }
+
+#[tokio::test]
+async fn a_sync_mover_to_a_template_aws_lacks_a_policy_of_is_refused_before_any_change() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("policies")).unwrap();
+    std::fs::write(
+        dir.path().join("policies/read.json"),
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("auditor.json"),
+        r#"{"description":"auditor","group":"iam-onboard-auditors","policies":["read"],"aws_managed_policies":["job-function/NoSuchPolicy"],"permissions_boundary":"read","console_access":false,"mfa":"optional"}"#,
+    )
+    .unwrap();
+    let templates = TemplateSet::from_dir(dir.path()).unwrap();
+    let (config, protected) = (Config::default(), Protected::default());
+    let checking = Checking {
+        file: "hr.csv",
+        templates: &templates,
+        config: &config,
+        protected: &protected,
+    };
+    let request = crate::sso::job_change::SsoMoveRequest::new(
+        "ann".to_string(),
+        "auditor",
+        &templates,
+        &config,
+        vec!["111111111111".to_string()],
+        None,
+    )
+    .unwrap();
+    let rows = vec![Row {
+        line: 2,
+        action: RowAction::MoveSso(Box::new(request)),
+        ignored: Vec::new(),
+        planned: true,
+        then: None,
+    }];
+    let checked = Checked::of_rows(&rows);
+    let iam = Arc::new(MemoryIam::new(0));
+    let sso = Arc::new(MemorySso::new(Behaviour::default()));
+    let clients = Clients {
+        iam: iam.clone(),
+        sso: sso.clone(),
+    };
+    let to_run = RowsToRun {
+        checking: &checking,
+        checked: &checked,
+        source: RowSource::Planned(rows),
+    };
+    let (_cancel, cancelled) = tokio::sync::watch::channel(false);
+    let sink = ReportSink::open(None, false).unwrap();
+    let err = run_rows(&clients, to_run, settings(false), sink, cancelled)
+        .await
+        .unwrap_err();
+    assert_eq!(err.exit_code(), exit::BAD_INPUT, "{err}");
+    assert!(
+        err.to_string().contains(
+            "AWS has no managed policy arn:aws:iam::aws:policy/job-function/NoSuchPolicy"
+        ),
+        "{err}"
+    );
+    assert!(sso.calls().is_empty(), "{:?}", sso.calls());
+    assert!(
+        iam.calls().iter().all(|c| c.starts_with("iam:GetPolicy")),
+        "{:?}",
+        iam.calls()
+    );
+}

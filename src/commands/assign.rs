@@ -96,20 +96,7 @@ pub(super) async fn assign_person(
         .await
         .map_err(Error::from_aws)?;
     let iam = settings.iam(&sdk_config);
-    let mut given: Vec<&crate::template::Template> =
-        request.targets.iter().map(|t| &t.template).collect();
-    given.sort_by(|a, b| a.name.cmp(&b.name));
-    given.dedup_by(|a, b| a.name == b.name);
-    let missing = futures_util::future::try_join_all(
-        given
-            .iter()
-            .map(|template| crate::iam::shared::missing_aws_managed(&iam, template, &caller)),
-    )
-    .await
-    .map_err(Error::from_aws)?;
-    for (template, missing) in given.iter().zip(missing) {
-        crate::iam::shared::refuse_missing_aws_managed(template, &missing)?;
-    }
+    crate::iam::shared::refuse_missing_aws_managed_in(&iam, &request.templates(), &caller).await?;
     let acting = Acting::of(&caller);
     let asking = settings.terminal.interactive && !settings.yes;
     let mut operation = sso_assign::AssignPerson {

@@ -80,6 +80,8 @@ pub(super) async fn job_change(
             args.instance_arn.clone(),
         )?;
         let caller = iam.get_caller_identity().await.map_err(Error::from_aws)?;
+        crate::iam::shared::refuse_missing_aws_managed_in(&iam, &request.templates(), &caller)
+            .await?;
         let mut operation = MovePerson {
             api: sso,
             request: &request,

@@ -5,7 +5,7 @@
 //! the same way.
 
 use crate::aws::{AwsResult, CallerIdentity, Iam, NewRole, PolicyVersion, RoleInfo};
-use crate::error::InputError;
+use crate::error::{Error, InputError};
 use crate::iam::plan::{MAX_POLICY_VERSIONS, Step, missing_as_empty};
 use crate::iam::role;
 use crate::tags::TEMPLATE_TAG;
@@ -86,11 +86,33 @@ impl SharedState {
     }
 }
 
+/// Refuses, before anything changes, any of `templates` that names an AWS managed policy AWS
+/// does not have: each template once, all their policies asked at once (GetPolicy). For the
+/// permission sets of `assign` and `move --sso` (in a command, a batch or a sync alike), which
+/// Identity Center would refuse only once the change is under way.
+pub(crate) async fn refuse_missing_aws_managed_in(
+    api: &impl Iam,
+    templates: &[&Template],
+    caller: &CallerIdentity,
+) -> Result<(), Error> {
+    let mut distinct = templates.to_vec();
+    distinct.sort_by(|a, b| a.name.cmp(&b.name));
+    distinct.dedup_by(|a, b| a.name == b.name);
+    let missing = try_join_all(
+        distinct
+            .iter()
+            .map(|template| missing_aws_managed(api, template, caller)),
+    )
+    .await
+    .map_err(Error::from_aws)?;
+    for (template, missing) in distinct.iter().zip(missing) {
+        refuse_missing_aws_managed(template, &missing)?;
+    }
+    Ok(())
+}
+
 /// Refuses `template` when `missing` (AWS managed policies it names) is not empty.
-pub(crate) fn refuse_missing_aws_managed(
-    template: &Template,
-    missing: &[String],
-) -> Result<(), InputError> {
+fn refuse_missing_aws_managed(template: &Template, missing: &[String]) -> Result<(), InputError> {
     if missing.is_empty() {
         return Ok(());
     }
@@ -105,7 +127,7 @@ pub(crate) fn refuse_missing_aws_managed(
 }
 
 /// The AWS managed policies `template` names that AWS does not have, asked at once (GetPolicy).
-pub(crate) async fn missing_aws_managed(
+async fn missing_aws_managed(
     api: &impl Iam,
     template: &Template,
     caller: &CallerIdentity,

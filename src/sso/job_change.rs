@@ -464,6 +464,16 @@ pub(crate) struct SsoMoveRequest {
 }
 
 impl SsoMoveRequest {
+    /// The templates whose access the move gives: the new one, and through groups those its
+    /// account sets give.
+    pub(crate) fn templates(&self) -> Vec<&Template> {
+        let mut given = vec![&self.template];
+        if let Some(groups) = &self.groups {
+            given.extend(groups.templates());
+        }
+        given
+    }
+
     /// The one constructor every edge calls: the name by the identity store's rules, each
     /// account id, the template by name (and its account sets, for access through groups).
     pub(crate) fn new(
