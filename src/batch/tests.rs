@@ -237,16 +237,24 @@ async fn run_file_with<I: crate::aws::Iam + Send + 'static>(
     let input = file(bytes);
     let checked = check_file(&input.path, &checking).unwrap();
     let handle = checked.reopen(checking.file).unwrap();
-    run_checked(iam, sso, &checking, &checked, handle, settings).await
+    run_checked(
+        iam,
+        sso,
+        &checking,
+        &checked,
+        RowSource::File(handle),
+        settings,
+    )
+    .await
 }
 
-/// Runs a checked file from `handle`, as `batch` does once it is confirmed.
+/// Runs checked rows from `source`, as `batch` does once they are confirmed; the report too.
 async fn run_checked<I: crate::aws::Iam + Send + 'static>(
     iam: &Arc<I>,
     sso: Arc<MemorySso>,
     checking: &Checking<'_>,
     checked: &Checked,
-    handle: std::fs::File,
+    source: RowSource,
     settings: RunOptions,
 ) -> Result<(Summary, String), Error> {
     let report_dir = tempfile::tempdir().unwrap();
@@ -260,7 +268,7 @@ async fn run_checked<I: crate::aws::Iam + Send + 'static>(
     let to_run = RowsToRun {
         checking,
         checked,
-        source: RowSource::File(handle),
+        source,
     };
     let summary = run_rows(&clients, to_run, settings, sink, cancelled).await?;
     Ok((summary, std::fs::read_to_string(report_path).unwrap()))
@@ -292,9 +300,16 @@ async fn the_rows_that_run_are_the_rows_checked_and_confirmed() {
     std::fs::rename(&saved_over, &input.path).unwrap();
     let iam = Arc::new(MemoryIam::new(0));
     let sso = Arc::new(MemorySso::new(Behaviour::default()));
-    let (summary, _) = run_checked(&iam, sso, &checking, &checked, handle, settings(false))
-        .await
-        .unwrap();
+    let (summary, _) = run_checked(
+        &iam,
+        sso,
+        &checking,
+        &checked,
+        RowSource::File(handle),
+        settings(false),
+    )
+    .await
+    .unwrap();
     assert_eq!(summary.by_status.get(&RowStatus::Created), Some(&1));
     assert!(iam.user("ann").is_some(), "the checked row ran");
     assert!(iam.user("eve").is_none(), "the file saved over it did not");
@@ -475,20 +490,17 @@ async fn a_sync_mover_to_a_template_aws_lacks_a_policy_of_is_refused_before_any_
     let checked = Checked::of_rows(&rows);
     let iam = Arc::new(MemoryIam::new(0));
     let sso = Arc::new(MemorySso::new(Behaviour::default()));
-    let clients = Clients {
-        iam: iam.clone(),
-        sso: sso.clone(),
-    };
-    let to_run = RowsToRun {
-        checking: &checking,
-        checked: &checked,
-        source: RowSource::Planned(rows),
-    };
-    let (_cancel, cancelled) = tokio::sync::watch::channel(false);
-    let sink = ReportSink::open(None, false).unwrap();
-    let err = run_rows(&clients, to_run, settings(false), sink, cancelled)
-        .await
-        .unwrap_err();
+    let source = RowSource::Planned(rows);
+    let err = run_checked(
+        &iam,
+        sso.clone(),
+        &checking,
+        &checked,
+        source,
+        settings(false),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.exit_code(), exit::BAD_INPUT, "{err}");
     assert!(
         err.to_string().contains(
