@@ -323,6 +323,15 @@ fn a_file_edited_while_its_plan_waits_for_a_yes_is_refused_and_nothing_runs() {
 }
 
 #[test]
+fn a_file_piped_in_is_refused_as_it_cannot_be_read_twice() {
+    let name = unique("piped");
+    Run::new(&["batch", "-y", "/dev/stdin"])
+        .stdin(&format!("username,template\n{name},finance\n"))
+        .refused("/dev/stdin: file: is not a regular file (a pipe, say)");
+    assert!(!user_exists(&name));
+}
+
+#[test]
 fn the_readmes_batch_examples_run_as_written_the_dry_run_writing_nothing() {
     let readme = std::fs::read_to_string(project_root().join("README.md")).unwrap();
     let examples: Vec<Vec<&str>> = readme

@@ -152,17 +152,8 @@ pub(crate) fn open_file(path: &Path, file: &str) -> Result<File, InputError> {
         .map_err(|err| InputError::new("file", format!("cannot read it: {err}")).in_file(file))
 }
 
-/// Opens a CSV file whose header may name `known` columns (in any order) and must name
-/// `username`.
-pub(crate) fn open_with(
-    path: &Path,
-    file: &str,
-    known: &[&str],
-) -> Result<(csv::Reader<File>, Header), InputError> {
-    read_header(open_file(path, file)?, file, known)
-}
-
-/// Reads the header of the CSV file open in `handle`, as [`open_with`] does.
+/// Reads the header of the CSV file open in `handle`: it may name `known` columns (in any
+/// order) and must name `username`.
 pub(crate) fn read_header(
     handle: File,
     file: &str,
@@ -228,7 +219,7 @@ pub(crate) fn column_of(field: &str) -> String {
     }
 }
 
-/// Reads each row of the CSV file at `path` (its header checked as [`open_with`] checks it),
+/// Reads each row of the CSV file at `path` (its header checked as [`read_header`] checks it),
 /// giving `each` its cells. Every problem goes to `problems`, in the
 /// file's order, and the reading goes on: the file's own, a row that cannot be read (more
 /// fields than the header, bytes that are not UTF-8), named by file and line, and what `each`
@@ -238,9 +229,23 @@ pub(crate) fn for_each_record(
     file: &str,
     known: &[&str],
     problems: &mut Vec<InputError>,
+    each: impl FnMut(&Cells) -> Result<(), InputError>,
+) {
+    match open_file(path, file) {
+        Ok(handle) => for_each_record_in(handle, file, known, problems, each),
+        Err(problem) => problems.push(problem),
+    }
+}
+
+/// [`for_each_record`] of the file open in `handle`.
+pub(crate) fn for_each_record_in(
+    handle: File,
+    file: &str,
+    known: &[&str],
+    problems: &mut Vec<InputError>,
     mut each: impl FnMut(&Cells) -> Result<(), InputError>,
 ) {
-    let (mut reader, header) = match open_with(path, file, known) {
+    let (mut reader, header) = match read_header(handle, file, known) {
         Ok(opened) => opened,
         Err(problem) => return problems.push(problem),
     };

@@ -2,7 +2,7 @@
 //! into the same request the single commands build, every bad row named by line and column,
 //! one row a person, and no protected person.
 
-use crate::batch::cells::{Cells, Contents, Header, for_each_record, open_file, read_header};
+use crate::batch::cells::{Cells, Contents, Header, for_each_record_in, open_file, read_header};
 use crate::config::{Config, SsoAccess};
 use crate::error::InputError;
 use crate::iam::job_change::MoveRequest;
@@ -220,10 +220,7 @@ impl Checked {
     /// checked (and confirmed). The run reads the handle returned, so a file saved over it
     /// from now on (a new file renamed into its place, as editors save) is not what runs.
     pub(crate) fn reopen(&self, file: &str) -> Result<File, InputError> {
-        let mut handle = open_file(&self.path, file)?;
-        let now = Contents::of(&mut handle).map_err(|err| {
-            InputError::new("file", format!("cannot read it: {err}")).in_file(file)
-        })?;
+        let (handle, now) = open_regular(&self.path, file)?;
         if now != self.contents {
             return Err(InputError::new(
                 "file",
@@ -302,9 +299,11 @@ pub(crate) fn check_file(path: &Path, checking: &Checking) -> Result<Checked, Ve
         path: path.to_path_buf(),
         ..Checked::default()
     };
+    let (handle, contents) = open_regular(path, checking.file).map_err(|problem| vec![problem])?;
+    checked.contents = contents;
     let mut problems = Vec::new();
     let mut first_line_of: HashMap<String, u64> = HashMap::new();
-    for_each_record(path, checking.file, COLUMNS, &mut problems, |cells| {
+    for_each_record_in(handle, checking.file, COLUMNS, &mut problems, |cells| {
         checked.rows += 1;
         let row = parse_row(cells, checking)?;
         checking
@@ -326,19 +325,27 @@ pub(crate) fn check_file(path: &Path, checking: &Checking) -> Result<Checked, Ve
         Ok(())
     });
     if problems.is_empty() {
-        let contents = open_file(path, checking.file).and_then(|mut handle| {
-            Contents::of(&mut handle).map_err(|err| {
-                InputError::new("file", format!("cannot read it: {err}")).in_file(checking.file)
-            })
-        });
-        match contents {
-            Ok(contents) => Ok(Checked {
-                contents,
-                ..checked
-            }),
-            Err(problem) => Err(vec![problem]),
-        }
+        Ok(checked)
     } else {
         Err(problems)
     }
+}
+
+/// The batch file at `path` opened, and what it holds. It must be a regular file: a batch
+/// reads it twice (checked whole, then streamed), and a pipe would give the run nothing the
+/// second time.
+fn open_regular(path: &Path, file: &str) -> Result<(File, Contents), InputError> {
+    let cannot = |err: std::io::Error| {
+        InputError::new("file", format!("cannot read it: {err}")).in_file(file)
+    };
+    let mut handle = open_file(path, file)?;
+    if !handle.metadata().map_err(cannot)?.is_file() {
+        return Err(InputError::new(
+            "file",
+            "is not a regular file (a pipe, say): a batch reads its file once to check it and again to run it; save it to a file first",
+        )
+        .in_file(file));
+    }
+    let contents = Contents::of(&mut handle).map_err(cannot)?;
+    Ok((handle, contents))
 }

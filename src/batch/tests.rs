@@ -274,6 +274,18 @@ async fn run_checked<I: crate::aws::Iam + Send + 'static>(
     Ok((summary, std::fs::read_to_string(report_path).unwrap()))
 }
 
+#[test]
+fn a_batch_file_must_be_a_regular_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let problems = check_file(dir.path(), &Defaults::new().checking()).unwrap_err();
+    assert_eq!(
+        problems.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        [
+            "people.csv: file: is not a regular file (a pipe, say): a batch reads its file once to check it and again to run it; save it to a file first"
+        ]
+    );
+}
+
 #[tokio::test]
 async fn the_rows_that_run_are_the_rows_checked_and_confirmed() {
     let defaults = Defaults::new();
