@@ -12,7 +12,9 @@ pub(crate) struct BatchArgs {
     /// required): action (onboard, offboard, assign, offboard-sso, move; default onboard), username,
     /// template, display_name, email, ticket, tags (k=v;k=v), console (yes/no, default no),
     /// accounts (;-separated, for assign), given_name, family_name, keep_identity (yes/no, for
-    /// offboard-sso), until (YYYY-MM-DD, for onboard and assign). Asked for on a terminal when missing
+    /// offboard-sso), until (YYYY-MM-DD, for onboard and assign). A regular file, not a pipe: it
+    /// is read to check it, then again to run what was confirmed. Asked for on a terminal when
+    /// missing
     pub(crate) file: Option<PathBuf>,
 
     #[command(flatten)]
