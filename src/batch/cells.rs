@@ -148,8 +148,12 @@ impl Contents {
 
 /// Opens the file at `path` for reading; `file` names it in the error.
 pub(crate) fn open_file(path: &Path, file: &str) -> Result<File, InputError> {
-    File::open(path)
-        .map_err(|err| InputError::new("file", format!("cannot read it: {err}")).in_file(file))
+    File::open(path).map_err(|err| unreadable(file, &err))
+}
+
+/// `file` could not be opened or read.
+pub(crate) fn unreadable(file: &str, err: &std::io::Error) -> InputError {
+    InputError::new("file", format!("cannot read it: {err}")).in_file(file)
 }
 
 /// Reads the header of the CSV file open in `handle`: it may name `known` columns (in any

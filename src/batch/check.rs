@@ -2,7 +2,9 @@
 //! into the same request the single commands build, every bad row named by line and column,
 //! one row a person, and no protected person.
 
-use crate::batch::cells::{Cells, Contents, Header, for_each_record_in, open_file, read_header};
+use crate::batch::cells::{
+    Cells, Contents, Header, for_each_record_in, open_file, read_header, unreadable,
+};
 use crate::config::{Config, SsoAccess};
 use crate::error::InputError;
 use crate::iam::job_change::MoveRequest;
@@ -335,9 +337,7 @@ pub(crate) fn check_file(path: &Path, checking: &Checking) -> Result<Checked, Ve
 /// reads it twice (checked whole, then streamed), and a pipe would give the run nothing the
 /// second time.
 fn open_regular(path: &Path, file: &str) -> Result<(File, Contents), InputError> {
-    let cannot = |err: std::io::Error| {
-        InputError::new("file", format!("cannot read it: {err}")).in_file(file)
-    };
+    let cannot = |err: std::io::Error| unreadable(file, &err);
     let mut handle = open_file(path, file)?;
     if !handle.metadata().map_err(cannot)?.is_file() {
         return Err(InputError::new(
