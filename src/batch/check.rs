@@ -279,18 +279,23 @@ impl Checked {
         }
     }
 
-    /// The file's rows by action, for the plan: `12 rows: 10 onboard, 2 offboard`.
+    /// The file's rows by action, for the plan.
     pub(crate) fn counts(&self) -> String {
         let parts: Vec<String> = self
             .actions
             .iter()
             .map(|(action, n)| format!("{n} {action}"))
             .collect();
-        match self.rows {
-            0 => "no rows".to_string(),
-            1 => format!("1 row: {}", parts.join(", ")),
-            n => format!("{n} rows: {}", parts.join(", ")),
-        }
+        counted_rows(self.rows, &parts)
+    }
+}
+
+/// `12 rows: 10 onboard, 2 offboard`, `1 row: 1 moved`, `no rows`: how many rows, and of what.
+pub(crate) fn counted_rows(rows: u64, parts: &[String]) -> String {
+    match rows {
+        0 => "no rows".to_string(),
+        1 => format!("1 row: {}", parts.join(", ")),
+        n => format!("{n} rows: {}", parts.join(", ")),
     }
 }
 

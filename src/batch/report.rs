@@ -1,7 +1,7 @@
 //! The batch report: one line a row (CSV for spreadsheets, formula-escaped, or JSON lines), to
 //! a new 0600 file or standard output, and the counts of row outcomes.
 
-use crate::batch::check::Row;
+use crate::batch::check::{Row, counted_rows};
 use crate::error::{BatchShortfall, Error, InputError};
 use crate::outcome::RowStatus;
 use crate::report::csv::escape_formula;
@@ -21,22 +21,38 @@ pub(crate) struct RowReport {
     /// The one-time console password of a user this row created; only ever in the report.
     #[serde(serialize_with = "crate::secret::serialize_exposed")]
     pub(crate) password: Option<Secret>,
-    /// What failed, or for `--dry-run` the calls a real run would make.
+    /// What failed, or for `--dry-run` the calls a real run would make, joined with `; `.
     pub(crate) detail: String,
+    /// The detail's parts, as they were before joining (a call may hold `; ` itself): the
+    /// terminal shows a planned row's calls one a line.
+    #[serde(skip)]
+    pub(crate) parts: Vec<String>,
 }
 
 impl RowReport {
     /// A row's report line; columns the row's action does not use are said after the detail.
     pub(super) fn new(row: &Row, status: RowStatus, arn: String, detail: String) -> Self {
-        let detail = match (row.ignored.is_empty(), detail.is_empty()) {
-            (true, _) => detail,
-            (false, empty) => format!(
-                "{detail}{}not used by {} rows, so ignored: {}",
-                if empty { "" } else { "; " },
+        let parts = if detail.is_empty() {
+            Vec::new()
+        } else {
+            vec![detail]
+        };
+        Self::of_parts(row, status, arn, parts)
+    }
+
+    /// A dry-run row's report line: the calls a real run would make, in order.
+    pub(super) fn planned(row: &Row, arn: String, calls: Vec<String>) -> Self {
+        Self::of_parts(row, RowStatus::Planned, arn, calls)
+    }
+
+    fn of_parts(row: &Row, status: RowStatus, arn: String, mut parts: Vec<String>) -> Self {
+        if !row.ignored.is_empty() {
+            parts.push(format!(
+                "not used by {} rows, so ignored: {}",
                 row.action_name(),
                 row.ignored.join(", ")
-            ),
-        };
+            ));
+        }
         RowReport {
             line: row.line,
             action: row.action_name(),
@@ -44,7 +60,46 @@ impl RowReport {
             status,
             arn,
             password: None,
-            detail,
+            detail: parts.join("; "),
+            parts,
+        }
+    }
+
+    /// The line a terminal shows: a planned row's calls one a line below it, else the detail
+    /// in brackets.
+    pub(crate) fn human(&self) -> String {
+        let detail = match (self.detail.is_empty(), self.status) {
+            (true, _) => String::new(),
+            (false, RowStatus::Planned) => self
+                .parts
+                .iter()
+                .map(|call| format!("\n    {call}"))
+                .collect(),
+            (false, _) => format!(" ({})", self.detail),
+        };
+        format!(
+            "line {} {} {}: {} {}{detail}\n",
+            self.line, self.action, self.username, self.status, self.arn
+        )
+    }
+
+    /// A line of the report for a person no row is needed for (unchanged), with why.
+    pub(crate) fn unchanged(
+        line: u64,
+        action: &'static str,
+        username: String,
+        arn: String,
+        why: String,
+    ) -> Self {
+        RowReport {
+            line,
+            action,
+            username,
+            status: RowStatus::Unchanged,
+            arn,
+            password: None,
+            detail: why.clone(),
+            parts: vec![why],
         }
     }
 }
@@ -125,19 +180,7 @@ impl ReportSink {
                     .map_err(failed)
             }
             ReportSink::Human => {
-                let detail = match (report.detail.is_empty(), report.status) {
-                    (true, _) => String::new(),
-                    (false, RowStatus::Planned) => report
-                        .detail
-                        .split("; ")
-                        .map(|call| format!("\n    {call}"))
-                        .collect(),
-                    (false, _) => format!(" ({})", report.detail),
-                };
-                crate::report::print(&format!(
-                    "line {} {} {}: {} {}{detail}\n",
-                    report.line, report.action, report.username, report.status, report.arn
-                ));
+                crate::report::print(&report.human());
                 Ok(())
             }
         }
@@ -187,7 +230,7 @@ impl std::fmt::Display for Summary {
             .iter()
             .map(|(status, n)| format!("{n} {status}"))
             .collect();
-        write!(f, "{total} rows: {}", parts.join(", "))?;
+        f.write_str(&counted_rows(total, &parts))?;
         for warning in &self.warnings {
             write!(f, "\n  warning: {warning}")?;
         }

@@ -494,12 +494,7 @@ fn row_report<P, D>(
     applied: impl FnOnce(&P, D) -> (RowStatus, String, Option<Secret>),
 ) -> RowReport {
     match driven {
-        Driven::Planned(prepared) => RowReport::new(
-            row,
-            RowStatus::Planned,
-            prepared.subject,
-            prepared.changes.join("; "),
-        ),
+        Driven::Planned(prepared) => RowReport::planned(row, prepared.subject, prepared.changes),
         Driven::AlreadyDone(prepared) => {
             RowReport::new(row, RowStatus::AlreadyDone, prepared.subject, String::new())
         }
@@ -546,7 +541,7 @@ async fn offboard_sso_row<S: Sso + Send + 'static>(
         }) => {
             let mut calls = plan.removals();
             calls.extend(plan.left_open());
-            RowReport::new(row, RowStatus::Planned, plan.user_id, calls.join("; "))
+            RowReport::planned(row, plan.user_id, calls)
         }
         Driven::Planned(_) | Driven::AlreadyDone(_) => RowReport::new(
             row,

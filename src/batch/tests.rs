@@ -187,6 +187,7 @@ fn a_rows_password_is_a_secret_that_only_the_report_serialises() {
         arn: String::new(),
         password: None,
         detail: String::new(),
+        parts: Vec::new(),
     };
     report.password = Some(Secret::new("Xy7-hunter2-secret!"));
     assert!(!format!("{report:?}").contains("hunter2"));
@@ -198,6 +199,51 @@ fn a_rows_password_is_a_secret_that_only_the_report_serialises() {
     report.password = None;
     let line = serde_json::to_string(&report).unwrap();
     assert!(line.contains("\"password\":\"\""), "{line}");
+}
+
+/// A call's own words may hold `; ` (offboarding's deny-all says why in brackets): the terminal
+/// shows each planned call on a line of its own, whole, and the report keeps them joined.
+#[test]
+fn a_planned_rows_calls_are_shown_one_a_line_however_they_are_worded() {
+    let request = crate::iam::offboard::OffboardRequest::new(
+        "ann".to_string(),
+        crate::iam::offboard::OffboardMode::Delete,
+        None,
+    )
+    .unwrap();
+    let row = Row {
+        line: 2,
+        action: RowAction::Offboard(request),
+        ignored: vec!["ticket"],
+        planned: false,
+        then: None,
+    };
+    let calls = vec![
+        "iam:PutUserPolicy deny-all (at once; else AWSDenyAll)".to_string(),
+        "iam:DeleteUser ann".to_string(),
+    ];
+    let report = RowReport::planned(&row, "arn:aws:iam::1:user/ann".to_string(), calls);
+    assert_eq!(
+        report.human(),
+        "line 2 offboard ann: planned arn:aws:iam::1:user/ann\n    \
+         iam:PutUserPolicy deny-all (at once; else AWSDenyAll)\n    \
+         iam:DeleteUser ann\n    \
+         not used by offboard rows, so ignored: ticket\n"
+    );
+    assert_eq!(
+        report.detail,
+        "iam:PutUserPolicy deny-all (at once; else AWSDenyAll); iam:DeleteUser ann; \
+         not used by offboard rows, so ignored: ticket"
+    );
+}
+
+#[test]
+fn the_summary_counts_one_row_as_one_row() {
+    let mut summary = Summary::default();
+    summary.by_status.insert(RowStatus::Moved, 1);
+    assert_eq!(summary.to_string(), "1 row: 1 moved");
+    summary.by_status.insert(RowStatus::Failed, 2);
+    assert_eq!(summary.to_string(), "3 rows: 1 moved, 2 failed");
 }
 
 fn settings(continue_on_error: bool) -> RunOptions {

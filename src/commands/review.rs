@@ -10,7 +10,6 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, InputError};
 use crate::iam::end_date::today;
 use crate::iam::offboard::OffboardMode;
-use crate::outcome::RowStatus;
 use crate::report::{self, Acting};
 use crate::review::{self, Decided, Decision};
 use crate::settings::Settings;
@@ -110,14 +109,14 @@ async fn apply(
     }
     let unchanged = undecided
         .into_iter()
-        .map(|(file, line, username)| RowReport {
-            line,
-            action: "review",
-            username,
-            status: RowStatus::Unchanged,
-            arn: String::new(),
-            password: None,
-            detail: format!("no decision in {file}"),
+        .map(|(file, line, username)| {
+            RowReport::unchanged(
+                line,
+                "review",
+                username,
+                String::new(),
+                format!("no decision in {file}"),
+            )
         })
         .collect();
     let planned = Planned {

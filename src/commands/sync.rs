@@ -7,7 +7,6 @@ use crate::batch::report::RowReport;
 use crate::cli::{ApplyArgs, ChangeRunArgs, ExpireArgs, LeaverArgs, SyncArgs};
 use crate::clock::{Clock, SystemClock, rfc3339};
 use crate::error::Error;
-use crate::outcome::RowStatus;
 use crate::report::{self, Acting};
 use crate::settings::Settings;
 use crate::sync::file::{ExportRules, Kind, read_export};
@@ -158,14 +157,14 @@ async fn carry_out(
     let unchanged = plan
         .unchanged
         .iter()
-        .map(|person| RowReport {
-            line: person.line,
-            action: "sync",
-            username: person.user_name.clone(),
-            status: RowStatus::Unchanged,
-            arn: person.arn.clone(),
-            password: None,
-            detail: person.why.clone(),
+        .map(|person| {
+            RowReport::unchanged(
+                person.line,
+                "sync",
+                person.user_name.clone(),
+                person.arn.clone(),
+                person.why.clone(),
+            )
         })
         .collect();
     let planned = super::rows::Planned {
