@@ -141,7 +141,8 @@ pub(crate) struct GlobalArgs {
     #[arg(long, global = true)]
     pub(crate) dry_run: bool,
 
-    /// Do not ask for confirmation on a terminal
+    /// Do not ask for confirmation on a terminal (the plan is still shown, on stderr, unless
+    /// -q); off a terminal, required for any change
     #[arg(short = 'y', long, global = true)]
     pub(crate) yes: bool,
 

@@ -79,6 +79,59 @@ fn every_plan_is_headed_by_the_account_and_the_caller() {
         .stdout_has(heading);
 }
 
+/// `-y` gives the yes, not the plan: a real run off a terminal still shows the plan on stderr,
+/// headed by the account and the caller, so its log says what was done where; `-q` leaves it out.
+#[test]
+fn with_yes_the_plan_still_goes_to_stderr_before_the_change() {
+    let heading = "AWS account 123456789012, acting as arn:aws:sts::123456789012:user/moto";
+    let name = unique("yes-plan");
+    let out = Run::new(&[
+        "new-user",
+        &name,
+        "--template",
+        "finance",
+        "--no-console",
+        "--mfa",
+        "deferred",
+        "-y",
+        "--output",
+        "json",
+    ])
+    .output();
+    out.exits(0)
+        .stderr_has(heading)
+        .stderr_has(&format!(
+            "About to onboard {name} as finance, in this order:"
+        ))
+        .stderr_has(&format!("  iam:CreateUser UserName={name} "));
+    assert_eq!(
+        out.json()["status"],
+        "created",
+        "stdout is the report alone"
+    );
+    let offboarded = Run::new(&["offboard", &name, "-y"]).output();
+    offboarded
+        .exits(0)
+        .stderr_has(heading)
+        .stderr_has(&format!("About to offboard {name}, in this order:"))
+        .stderr_has("  iam:PutUserPolicy PolicyName=iam-onboard-deny-all");
+    let quiet_name = unique("yes-quiet");
+    let quiet = Run::new(&[
+        "new-user",
+        &quiet_name,
+        "--template",
+        "finance",
+        "--no-console",
+        "--mfa",
+        "deferred",
+        "-y",
+        "-q",
+    ])
+    .output();
+    quiet.exits(0);
+    assert!(quiet.stderr.trim().is_empty(), "-q: {}", quiet.stderr);
+}
+
 #[test]
 fn a_bad_endpoint_or_region_is_one_line_of_bad_input() {
     for args in [

@@ -124,22 +124,19 @@ async fn drive_command<O: Operation>(
     .await
 }
 
-/// A change's question on a terminal (not with `-y`, never off one): the plan, then yes or no.
+/// A change's plan, then its question on a terminal (not with `-y`, never off one): yes or no.
 fn ask_yes_no<P>(
     prepared: &Prepared<P>,
     action: String,
     settings: &Settings,
     prompter: &mut impl Prompter,
 ) -> Result<bool, Error> {
-    if !settings.terminal.interactive || settings.yes {
-        return Ok(true);
-    }
     Proposal {
         acting: &Acting::of(&prepared.caller),
         action,
         changes: prepared.changes.clone(),
     }
-    .confirm(Consent::YesNo, prompter)
+    .agreed(Consent::YesNo, settings, prompter)
 }
 
 /// Before a QR code is drawn for `user_name`'s device: it must fit the terminal.
@@ -153,9 +150,11 @@ fn qr_fits(account: &str, user_name: &str, settings: &Settings) -> Result<(), Er
     Ok(())
 }
 
-/// Shows `lines` under the account and caller, and asks for `user_name`, typed.
+/// Shows `lines` under the account and caller, and asks for `user_name`, typed (on a terminal,
+/// without `-y`).
 fn confirm_typed(
     prompter: &mut impl Prompter,
+    settings: &Settings,
     acting: &Acting,
     user_name: &str,
     lines: &[String],
@@ -165,7 +164,7 @@ fn confirm_typed(
         action: format!("offboard {user_name}"),
         changes: lines.to_vec(),
     }
-    .confirm(Consent::TypedName(user_name), prompter)
+    .agreed(Consent::TypedName(user_name), settings, prompter)
 }
 
 /// Shows the one-time password once, on the terminal; whether it got there.

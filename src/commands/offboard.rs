@@ -127,13 +127,14 @@ fn ask(
     prompter: &mut impl Prompter,
 ) -> Result<bool, Error> {
     match &prepared.plan {
-        Some(found) if settings.terminal.interactive && !settings.yes => confirm_offboard(
+        Some(found) => confirm_offboard(
             prompter,
+            settings,
             &Acting::of(&prepared.caller),
             &found.inventory.user,
             &found.plan,
         ),
-        _ => Ok(true),
+        None => Ok(true),
     }
 }
 
@@ -210,29 +211,30 @@ fn ask_sso(
     let Some(plan) = &prepared.plan else {
         return Ok(true);
     };
-    if !settings.terminal.interactive || settings.yes {
-        return Ok(true);
-    }
     let mut lines = plan.removals();
     lines.extend(
         plan.left_open()
             .into_iter()
             .map(|l| format!("warning: {l}")),
     );
-    confirm_typed(prompter, acting, &plan.user_name, &lines)
+    confirm_typed(prompter, settings, acting, &plan.user_name, &lines)
 }
 
-/// Shows the plan and asks for the user name, typed, before removing anything.
+/// Shows who the person is and the plan, and asks for the user name, typed, before removing
+/// anything.
 fn confirm_offboard(
     prompter: &mut impl Prompter,
+    settings: &Settings,
     acting: &Acting,
     user: &crate::aws::UserInfo,
     plan: &offboard::OffboardPlan,
 ) -> Result<bool, Error> {
-    eprintln!("{}", who(user));
+    if super::proposal::shows(settings) {
+        report::print_err(&format!("{}\n", who(user)));
+    }
     let mut lines: Vec<String> = plan.removals().map(ToString::to_string).collect();
     lines.extend(plan.warnings.iter().map(|w| format!("warning: {w}")));
-    confirm_typed(prompter, acting, &plan.user_name, &lines)
+    confirm_typed(prompter, settings, acting, &plan.user_name, &lines)
 }
 
 /// Who the person is, so the helper can check it is the right one: name and email, template,

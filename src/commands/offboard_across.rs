@@ -109,7 +109,7 @@ pub(super) async fn offboard_across(
         report::print(&report.render(settings));
         return covered_all(missed, settings);
     }
-    if settings.terminal.interactive && !settings.yes {
+    {
         let lines: Vec<String> = with_user
             .iter()
             .flat_map(|o| {
@@ -125,7 +125,7 @@ pub(super) async fn offboard_across(
             )
             .collect();
         let mut prompter = Dialogue::new(settings.terminal.look);
-        if !confirm_typed(&mut prompter, &acting, &request.user_name, &lines)? {
+        if !confirm_typed(&mut prompter, settings, &acting, &request.user_name, &lines)? {
             return Err(Error::Declined);
         }
     }
