@@ -10,7 +10,12 @@ fn assign_creates_person_permission_set_and_assignments_once() {
     let name = unique("bob");
     let (instance_arn, store) = instance();
     let first = Run::new(&assign_args(&name, CREATE)).output();
-    let report = first.exits(0).json();
+    let report = first
+        .exits(0)
+        .stderr_has(&format!(
+            "About to give {name} developer in 111111111111, developer in 222222222222."
+        ))
+        .json();
     assert_eq!(report["status"], "assigned");
     assert_eq!(report["user_created"], true);
     assert_eq!(

@@ -111,7 +111,12 @@ pub(super) async fn assign_person(
         patience,
     };
     let driven = super::drive_command(&mut operation, settings, interrupts, |prepared| {
-        let action = format!("give {} access", request.user_name);
+        let given: Vec<String> = request
+            .targets
+            .iter()
+            .map(|target| format!("{} in {}", target.template.name, target.account))
+            .collect();
+        let action = format!("give {} {}", request.user_name, given.join(", "));
         super::ask_yes_no(prepared, action, settings, &mut prompter)
     })
     .await?;
