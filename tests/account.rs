@@ -2,7 +2,7 @@
 //! named, every plan is headed by the account and the caller, and a bad endpoint or region is
 //! one line of bad input.
 
-use crate::support::{Run, access_key_of, block_on, create_user, iam, unique};
+use crate::support::{Run, access_key_of, block_on, create_user, iam, plain_onboarding, unique};
 
 /// A credentials file with one profile, `work`, holding an access key of a new user.
 fn profile_of_new_user(dir: &std::path::Path) -> (String, std::path::PathBuf) {
@@ -85,19 +85,10 @@ fn every_plan_is_headed_by_the_account_and_the_caller() {
 fn with_yes_the_plan_still_goes_to_stderr_before_the_change() {
     let heading = "AWS account 123456789012, acting as arn:aws:sts::123456789012:user/moto";
     let name = unique("yes-plan");
-    let out = Run::new(&[
-        "new-user",
-        &name,
-        "--template",
-        "finance",
-        "--no-console",
-        "--mfa",
-        "deferred",
-        "-y",
-        "--output",
-        "json",
-    ])
-    .output();
+    let out = plain_onboarding(&name, "finance")
+        .arg("--output")
+        .arg("json")
+        .output();
     out.exits(0)
         .stderr_has(heading)
         .stderr_has(&format!(
@@ -115,19 +106,9 @@ fn with_yes_the_plan_still_goes_to_stderr_before_the_change() {
         .stderr_has(heading)
         .stderr_has(&format!("About to offboard {name}, in this order:"))
         .stderr_has("  iam:PutUserPolicy PolicyName=iam-onboard-deny-all");
-    let quiet_name = unique("yes-quiet");
-    let quiet = Run::new(&[
-        "new-user",
-        &quiet_name,
-        "--template",
-        "finance",
-        "--no-console",
-        "--mfa",
-        "deferred",
-        "-y",
-        "-q",
-    ])
-    .output();
+    let quiet = plain_onboarding(&unique("yes-quiet"), "finance")
+        .arg("-q")
+        .output();
     quiet.exits(0);
     assert!(quiet.stderr.trim().is_empty(), "-q: {}", quiet.stderr);
 }

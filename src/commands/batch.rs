@@ -50,7 +50,7 @@ pub(super) async fn run_batch(
         .get_caller_identity()
         .await
         .map_err(Error::from_aws)?;
-    if !settings.quiet || settings.terminal.interactive {
+    if super::proposal::shows(settings) {
         report::print_err(&format!(
             "{}\n{file}: {}\n",
             Acting::of(&caller).heading(),

@@ -100,7 +100,7 @@ async fn apply(
         .await
         .map_err(Error::from_aws)?;
     let source = args.dir.display().to_string();
-    if !settings.quiet || settings.terminal.interactive {
+    if super::proposal::shows(settings) {
         report::print_err(&format!(
             "{}\nThe review in {source}:\n{}",
             Acting::of(&caller).heading(),

@@ -131,9 +131,9 @@ pub(super) async fn expire(
     .await
 }
 
-/// The plan, grouped with counts, on standard error (not with `-q` off a terminal).
+/// The plan, grouped with counts, on standard error (not with `-q`, unless it asks).
 fn show_plan(account: &Account, source: &str, plan: &SyncPlan, settings: &Settings) {
-    if !settings.quiet || settings.terminal.interactive {
+    if super::proposal::shows(settings) {
         report::print_err(&format!(
             "{}\n{source}, against {} people this tool manages:\n{}",
             Acting::of(&account.caller).heading(),
