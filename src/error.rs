@@ -87,7 +87,7 @@ pub(crate) fn exit_codes_help(width: usize) -> String {
 }
 
 /// Bad input: which file, line and field, and why. Raised before anything changes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub(crate) struct InputError {
     pub(crate) file: Option<String>,
     pub(crate) line: Option<u64>,
@@ -321,6 +321,15 @@ impl Error {
         }
     }
 
+    /// Each bad value, for a script to point at: the file, line and field, and why.
+    pub(crate) fn bad_input(&self) -> &[InputError] {
+        match self {
+            Error::Input(err) => std::slice::from_ref(err),
+            Error::BadRows(errs) => errs,
+            _ => &[],
+        }
+    }
+
     /// The failure as `--output json` prints it on standard output.
     pub(crate) fn to_json(&self, exit_code: u8) -> String {
         let document = serde_json::json!({
@@ -329,6 +338,7 @@ impl Error {
                 "message": self.to_string(),
                 "exit_code": exit_code,
                 "leftovers": self.leftovers(),
+                "bad_input": self.bad_input(),
             }
         });
         format!(
@@ -433,5 +443,33 @@ mod tests {
             "user arn:aws:iam::1:user/x (AccessDenied)"
         );
         assert!(json["error"]["message"].as_str().unwrap().contains("boom"));
+        assert_eq!(json["error"]["bad_input"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn bad_rows_as_json_name_each_file_line_and_field() {
+        let err = Error::BadRows(vec![
+            InputError::new("username", "contains ' '")
+                .in_file("people.csv")
+                .at_line(3),
+            InputError::new("template", "no template \"nosuch\"")
+                .in_file("people.csv")
+                .at_line(4),
+        ]);
+        let json: serde_json::Value = serde_json::from_str(&err.to_json(err.exit_code())).unwrap();
+        assert_eq!(json["error"]["kind"], "bad-input");
+        assert_eq!(
+            json["error"]["bad_input"],
+            serde_json::json!([
+                {"file": "people.csv", "line": 3, "field": "username", "reason": "contains ' '"},
+                {"file": "people.csv", "line": 4, "field": "template", "reason": "no template \"nosuch\""},
+            ])
+        );
+        let flag = Error::from(InputError::new("--mfa", "give --mfa export"));
+        let json: serde_json::Value = serde_json::from_str(&flag.to_json(2)).unwrap();
+        assert_eq!(
+            json["error"]["bad_input"],
+            serde_json::json!([{"file": null, "line": null, "field": "--mfa", "reason": "give --mfa export"}])
+        );
     }
 }

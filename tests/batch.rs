@@ -126,16 +126,35 @@ fn a_file_with_five_kinds_of_bad_rows_changes_nothing() {
     );
     let out = Run::new(&["batch", "-y", &file]).output();
     out.exits(2).stderr_has("6 bad rows; nothing was changed");
-    for (line, column) in [
+    let bad = [
         (3, "username"),
         (4, "template"),
         (5, "username"),
         (6, "action"),
         (7, "accounts"),
         (8, "tags"),
-    ] {
+    ];
+    for (line, column) in bad {
         out.stderr_has(&format!("bad.csv:{line}: {column}: "));
     }
+    let as_json = Run::new(&["batch", "-y", &file, "--output", "json"]).output();
+    let named: Vec<(u64, String, String)> = as_json.exits(2).json()["error"]["bad_input"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|bad| {
+            (
+                bad["line"].as_u64().unwrap(),
+                bad["field"].as_str().unwrap().to_string(),
+                bad["file"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected: Vec<(u64, String, String)> = bad
+        .into_iter()
+        .map(|(line, field)| (line, field.to_string(), file.clone()))
+        .collect();
+    assert_eq!(named, expected, "each bad row, for a script to point at");
     assert!(!user_exists(&format!("{prefix}-ok")), "nothing in AWS");
 }
 

@@ -232,6 +232,7 @@ fn with_output_json_a_failure_is_one_json_object_on_standard_output() {
         "{report}"
     );
     assert_eq!(error["leftovers"], serde_json::json!([]));
+    assert_eq!(error["bad_input"][0]["field"], "<USERNAME>", "{report}");
     Run::new(&["show", "no-such-user-json"])
         .output()
         .exits(2)
