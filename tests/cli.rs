@@ -1,6 +1,6 @@
 //! The command line itself: help, exit codes, templates, and usage errors that need no AWS.
 
-use crate::support::{Run, exported_templates, json_file, path_arg};
+use crate::support::{Run, exported_templates, json_file, path_arg, plain_onboarding};
 
 #[test]
 fn help_documents_the_exit_codes() {
@@ -24,22 +24,13 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn an_empty_or_malformed_endpoint_is_bad_input_not_a_crash() {
-    let args = [
-        "new-user",
-        "-y",
-        "erin",
-        "--template",
-        "finance",
-        "--no-console",
-        "--mfa",
-        "deferred",
-    ];
-    Run::new(&args)
+    plain_onboarding("erin", "finance")
         .env("AWS_ENDPOINT_URL", "")
         .refused("AWS_ENDPOINT_URL");
-    let mut with_flag = args.to_vec();
-    with_flag.extend(["--endpoint-url", "localhost:5000"]);
-    Run::new(&with_flag).refused("--endpoint-url");
+    plain_onboarding("erin", "finance")
+        .arg("--endpoint-url")
+        .arg("localhost:5000")
+        .refused("--endpoint-url");
 }
 
 #[test]
@@ -130,109 +121,71 @@ fn a_description_aws_would_refuse_is_exit_2_naming_file_field_and_character() {
 
 #[test]
 fn without_a_terminal_prompts_and_shown_passwords_are_usage_errors() {
-    Run::new(&[
-        "new-user",
-        "-y",
-        "carol",
-        "--template",
-        "developer",
-        "--mfa",
-        "prompt",
-        "--no-console",
-    ])
-    .refused("--mfa: prompt needs a terminal");
-    Run::new(&[
-        "new-user",
-        "-y",
-        "carol",
-        "--template",
-        "developer",
-        "--mfa",
-        "deferred",
-    ])
-    .refused("--password-file");
-    Run::new(&[
-        "new-user",
-        "-y",
-        "carol",
-        "--template",
-        "developer",
-        "--mfa",
-        "export",
-    ])
-    .refused("--mfa export needs --mfa-secret-file");
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["--mfa", "prompt", "--no-console"],
+            "--mfa: prompt needs a terminal",
+        ),
+        (&["--mfa", "deferred"], "--password-file"),
+        (&["--mfa", "export"], "--mfa export needs --mfa-secret-file"),
+    ];
+    for (extra, refusal) in cases {
+        let mut args = vec!["new-user", "-y", "carol", "--template", "developer"];
+        args.extend_from_slice(extra);
+        Run::new(&args).refused(refusal);
+    }
 }
 
 #[test]
 fn flags_answer_bad_values_as_prompts_and_csv_rows_do() {
-    let email = "\"not-an-email\" is not an email address (local@domain.tld)";
-    Run::new(&[
-        "new-user",
-        "-y",
-        "erin",
-        "--template",
-        "finance",
-        "--no-console",
-        "--email",
-        "not-an-email",
-    ])
-    .refused(&format!("--email: {email}"));
-    let assign = [
-        "assign",
-        "-y",
-        "erin",
-        "--template",
-        "finance",
-        "--account",
-        "111111111111",
-        "--create-user",
-        "--email",
-        "not-an-email",
-        "--given-name",
-        "Erin",
-        "--family-name",
-        "Example",
+    let email = "--email: \"not-an-email\" is not an email address (local@domain.tld)";
+    let new_user = ["new-user", "-y", "erin", "--template", "finance"];
+    let assign = ["assign", "-y", "erin", "--template", "finance", "--account"];
+    let cases: [(&[&str], &[&str], &str); 4] = [
+        (
+            &new_user,
+            &["--no-console", "--email", "not-an-email"],
+            email,
+        ),
+        (
+            &assign,
+            &[
+                "111111111111",
+                "--create-user",
+                "--email",
+                "not-an-email",
+                "--given-name",
+                "Erin",
+                "--family-name",
+                "Example",
+            ],
+            email,
+        ),
+        (
+            &new_user,
+            &["--no-console", "--tag", "team=a\tb"],
+            "tag \"team\": contains '\\t'",
+        ),
+        (
+            &assign,
+            &["12345"],
+            "--account: \"12345\" is not an AWS account id (12 digits)",
+        ),
     ];
-    Run::new(&assign).refused(&format!("--email: {email}"));
-    Run::new(&[
-        "new-user",
-        "-y",
-        "erin",
-        "--template",
-        "finance",
-        "--no-console",
-        "--tag",
-        "team=a\tb",
-    ])
-    .refused("tag \"team\": contains '\\t'");
-    Run::new(&[
-        "assign",
-        "-y",
-        "erin",
-        "--template",
-        "finance",
-        "--account",
-        "12345",
-    ])
-    .refused("--account: \"12345\" is not an AWS account id (12 digits)");
+    for (command, extra, refusal) in cases {
+        let mut args = command.to_vec();
+        args.extend_from_slice(extra);
+        Run::new(&args).refused(refusal);
+    }
 }
 
 #[test]
 fn with_output_json_a_failure_is_one_json_object_on_standard_output() {
-    let out = Run::new(&["show", "no-such-user-json", "--output", "json"]).output();
-    let report = out.exits(2).json();
-    let error = &report["error"];
-    assert_eq!(error["kind"], "bad-input");
-    assert_eq!(error["exit_code"], 2);
-    assert!(
-        error["message"]
-            .as_str()
-            .unwrap()
-            .contains("no IAM user named no-such-user-json"),
-        "{report}"
-    );
+    let error = Run::new(&["show", "no-such-user-json", "--output", "json"])
+        .output()
+        .bad_input_json("no IAM user named no-such-user-json");
     assert_eq!(error["leftovers"], serde_json::json!([]));
-    assert_eq!(error["bad_input"][0]["field"], "<USERNAME>", "{report}");
+    assert_eq!(error["bad_input"][0]["field"], "<USERNAME>", "{error}");
     Run::new(&["show", "no-such-user-json"])
         .output()
         .exits(2)
@@ -319,17 +272,8 @@ fn version_completions_and_the_manual_page_are_there_to_install() {
 #[test]
 fn a_refused_command_line_is_one_json_error_with_output_json_and_long_values_are_cut() {
     let out = Run::new(&["audit", "--key-max-age", "abc", "--output", "json"]).output();
-    out.exits(2).stderr_has("--key-max-age");
-    let error = &out.json()["error"];
-    assert_eq!(error["kind"], "bad-input");
-    assert_eq!(error["exit_code"], 2);
-    assert!(
-        error["message"]
-            .as_str()
-            .unwrap()
-            .contains("invalid value 'abc'"),
-        "{error}"
-    );
+    out.stderr_has("--key-max-age");
+    out.bad_input_json("invalid value 'abc'");
     let long = "9".repeat(100_000);
     let out = Run::new(&["audit", "--key-max-age", &long]).output();
     out.exits(2).stderr_has("(100002 characters)");

@@ -284,6 +284,18 @@ impl Output {
     pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout).unwrap_or_else(|err| panic!("{err}: {}", self.stdout))
     }
+
+    /// A run with `--output json` refused as bad input: exit 2, and on standard output the one
+    /// `{"error": …}` object, of kind bad-input, whose message holds `text`; the error object.
+    #[track_caller]
+    pub(crate) fn bad_input_json(&self, text: &str) -> serde_json::Value {
+        let error = self.exits(2).json()["error"].clone();
+        assert_eq!(error["kind"], "bad-input", "{error}");
+        assert_eq!(error["exit_code"], 2, "{error}");
+        let message = error["message"].as_str().unwrap_or_default();
+        assert!(message.contains(text), "{text:?} not in {error}");
+        error
+    }
 }
 
 /// The strings of a JSON array, as the reports print lists.
