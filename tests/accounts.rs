@@ -156,7 +156,10 @@ fn offboard_across_accounts_removes_the_person_in_each_and_nothing_else() {
         "json",
     ])
     .output();
-    let report = done.exits(0).json();
+    let report = done
+        .exits(0)
+        .stderr_has("About to offboard alice, in this order:")
+        .json();
     let statuses: Vec<&str> = report["accounts"]
         .as_array()
         .unwrap()

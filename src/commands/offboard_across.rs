@@ -109,25 +109,23 @@ pub(super) async fn offboard_across(
         report::print(&report.render(settings));
         return covered_all(missed, settings);
     }
-    {
-        let lines: Vec<String> = with_user
-            .iter()
-            .flat_map(|o| {
-                let plan = &o.prepared.plan.as_ref().expect("filtered").plan;
-                plan.removals()
-                    .map(|removal| format!("account {}: {removal}", o.account))
-                    .collect::<Vec<_>>()
-            })
-            .chain(
-                missed
-                    .iter()
-                    .map(|(a, why)| format!("warning: account {a} not covered: {why}")),
-            )
-            .collect();
-        let mut prompter = Dialogue::new(settings.terminal.look);
-        if !confirm_typed(&mut prompter, settings, &acting, &request.user_name, &lines)? {
-            return Err(Error::Declined);
-        }
+    let lines: Vec<String> = with_user
+        .iter()
+        .flat_map(|o| {
+            let plan = &o.prepared.plan.as_ref().expect("filtered").plan;
+            plan.removals()
+                .map(|removal| format!("account {}: {removal}", o.account))
+                .collect::<Vec<_>>()
+        })
+        .chain(
+            missed
+                .iter()
+                .map(|(a, why)| format!("warning: account {a} not covered: {why}")),
+        )
+        .collect();
+    let mut prompter = Dialogue::new(settings.terminal.look);
+    if !confirm_typed(&mut prompter, settings, &acting, &request.user_name, &lines)? {
+        return Err(Error::Declined);
     }
     let outcomes = tokio::select! {
         outcomes = execute_across(&offboardings) => outcomes,
