@@ -298,6 +298,21 @@ fn disable_only_cuts_access_keeps_the_user_and_a_later_run_finishes() {
         3,
         "policies kept for investigation, and the deny-all"
     );
+    let listed = Run::new(&["list", "--all", "--output", "json"])
+        .output()
+        .exits(0)
+        .json();
+    let line = listed["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|person| person["user_name"] == name.as_str())
+        .unwrap_or_else(|| panic!("{name} is listed: {listed}"))
+        .clone();
+    assert_eq!(
+        line["access_cut"], true,
+        "list says the access is cut: {line}"
+    );
     let offboarded_tag = tag_of(&name, "iam-onboard:offboarded").expect("the offboarded tag");
     let report = Run::new(&["offboard", &name, "-y", "--output", "json"])
         .output()

@@ -188,6 +188,9 @@ pub(crate) struct PersonLine {
     /// The latest console sign-in or access key use, if any (the report writes every date
     /// alike, so the latest is the greatest).
     pub(crate) last_activity: Option<String>,
+    /// The person's access is cut (offboarding's deny-all, as `offboard --disable-only`, a
+    /// sync's leaver or `expire` leave it): listed, but holding nothing.
+    pub(crate) access_cut: bool,
 }
 
 /// Which people to list.
@@ -237,6 +240,10 @@ pub(crate) fn people(
                 created: user.created.clone(),
                 until: user.tag(crate::tags::UNTIL_TAG).map(str::to_string),
                 last_activity,
+                access_cut: crate::iam::offboard::access_cut(
+                    &user.inline_policies,
+                    &user.attached_policies,
+                ),
             })
         })
         .collect();
@@ -407,6 +414,19 @@ mod tests {
         .await
         .unwrap();
         assert!(finance.is_empty());
+        assert!(!alice.access_cut && !everyone[1].access_cut);
+    }
+
+    #[tokio::test]
+    async fn list_says_whose_access_is_cut() {
+        let api = account();
+        api.edit_user("alice", |alice| {
+            alice
+                .inline_policies
+                .insert(crate::iam::offboard::DENY_ALL_POLICY.to_string());
+        });
+        let managed = list_people(&api, &ListFilter::default()).await.unwrap();
+        assert!(managed[0].access_cut, "{managed:?}");
     }
 
     #[test]

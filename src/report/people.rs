@@ -224,7 +224,7 @@ pub(crate) struct ListReport {
 }
 
 /// The columns of `list --output csv`, in order (`account` first across accounts).
-const CSV_COLUMNS: [&str; 9] = [
+const CSV_COLUMNS: [&str; 10] = [
     "account",
     "user_name",
     "template",
@@ -234,10 +234,11 @@ const CSV_COLUMNS: [&str; 9] = [
     "created",
     "until",
     "last_activity",
+    "access_cut",
 ];
 
 /// The table's headers, in the same order.
-const HEADERS: [&str; 9] = [
+const HEADERS: [&str; 10] = [
     "ACCOUNT",
     "USER",
     "TEMPLATE",
@@ -247,6 +248,7 @@ const HEADERS: [&str; 9] = [
     "CREATED",
     "UNTIL",
     "LAST ACTIVITY",
+    "ACCESS CUT",
 ];
 
 impl Report for ListReport {
@@ -263,12 +265,12 @@ impl ListReport {
     }
 
     /// The columns shown: every one across accounts, all but the account otherwise.
-    fn shown<T: Clone>(&self, cells: [T; 9]) -> Vec<T> {
+    fn shown<T: Clone>(&self, cells: [T; 10]) -> Vec<T> {
         let skip = usize::from(!self.across());
         cells[skip..].to_vec()
     }
 
-    fn fields(person: &PersonLine) -> [String; 9] {
+    fn fields(person: &PersonLine) -> [String; 10] {
         let yes_no = |value: bool| if value { "yes" } else { "no" }.to_string();
         [
             person.account.clone().unwrap_or_default(),
@@ -280,6 +282,7 @@ impl ListReport {
             person.created.clone().unwrap_or_default(),
             person.until.clone().unwrap_or_default(),
             person.last_activity.clone().unwrap_or_default(),
+            yes_no(person.access_cut),
         ]
     }
 
