@@ -13,6 +13,8 @@ use std::path::Path;
 /// One line of the report.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct RowReport {
+    /// The line of the file the row came from; 0 for a change no line asked for (a sync's
+    /// leaver, who is not in the export; an end date passed).
     pub(crate) line: u64,
     pub(crate) action: &'static str,
     pub(crate) username: String,
@@ -77,9 +79,13 @@ impl RowReport {
                 .collect(),
             (false, _) => format!(" ({})", self.detail),
         };
+        let line = match self.line {
+            0 => String::new(),
+            line => format!("line {line} "),
+        };
         format!(
-            "line {} {} {}: {} {}{detail}\n",
-            self.line, self.action, self.username, self.status, self.arn
+            "{line}{} {}: {} {}{detail}\n",
+            self.action, self.username, self.status, self.arn
         )
     }
 

@@ -237,6 +237,24 @@ fn a_planned_rows_calls_are_shown_one_a_line_however_they_are_worded() {
     );
 }
 
+/// A sync's leaver comes from no line of the export: the terminal names no line 0.
+#[test]
+fn a_row_no_line_asked_for_is_shown_without_a_line() {
+    let report = RowReport::unchanged(
+        0,
+        "sync",
+        "ben".to_string(),
+        "arn:aws:iam::1:user/ben".to_string(),
+        "protected".to_string(),
+    );
+    assert_eq!(
+        report.human(),
+        "sync ben: unchanged arn:aws:iam::1:user/ben (protected)\n"
+    );
+    let from_a_line = RowReport { line: 3, ..report };
+    assert!(from_a_line.human().starts_with("line 3 sync ben: "));
+}
+
 #[test]
 fn the_summary_counts_one_row_as_one_row() {
     let mut summary = Summary::default();
