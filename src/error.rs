@@ -153,7 +153,7 @@ pub(crate) enum Error {
     #[error("{0}")]
     Input(#[from] InputError),
 
-    #[error("{}; nothing was changed:\n{}", bad_rows(.0.len()), bullet_list(&.0.iter().map(ToString::to_string).collect::<Vec<_>>()))]
+    #[error("{}", refused_input(.0))]
     BadRows(Vec<InputError>),
 
     #[error("{0}")]
@@ -382,13 +382,18 @@ fn list_or_nothing(items: &[String]) -> String {
     }
 }
 
-/// "1 bad row", "3 bad rows".
-fn bad_rows(count: usize) -> String {
-    if count == 1 {
-        "1 bad row".to_string()
-    } else {
-        format!("{count} bad rows")
-    }
+/// A file refused: "3 bad rows; nothing was changed:" and each, or the file's one problem
+/// (no person in it, a header without `username`) said as it is, not counted as a row.
+fn refused_input(errors: &[InputError]) -> String {
+    let rows = errors.iter().filter(|err| err.line.is_some()).count();
+    let counted = match (errors.len(), rows) {
+        (1, 0) => return format!("{}; nothing was changed", errors[0]),
+        (1, 1) => "1 bad row".to_string(),
+        (all, rows) if rows == all => format!("{all} bad rows"),
+        (all, _) => format!("{all} problems"),
+    };
+    let each: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    format!("{counted}; nothing was changed:\n{}", bullet_list(&each))
 }
 
 fn bullet_list(items: &[String]) -> String {
@@ -444,6 +449,26 @@ mod tests {
         );
         assert!(json["error"]["message"].as_str().unwrap().contains("boom"));
         assert_eq!(json["error"]["bad_input"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn a_files_own_problem_is_not_counted_as_a_bad_row() {
+        let empty = Error::BadRows(vec![
+            InputError::new("file", "holds no person").in_file("hr.csv"),
+        ]);
+        assert_eq!(
+            empty.to_string(),
+            "hr.csv: file: holds no person; nothing was changed"
+        );
+        let one = Error::BadRows(vec![
+            InputError::new("username", "is empty")
+                .in_file("hr.csv")
+                .at_line(2),
+        ]);
+        assert_eq!(
+            one.to_string(),
+            "1 bad row; nothing was changed:\n  - hr.csv:2: username: is empty"
+        );
     }
 
     #[test]
