@@ -3,9 +3,9 @@
 
 use crate::support::{
     Run, access_keys_of, block_on, create_user, current_and_next_codes, enabled_mfa_devices,
-    exit_code, exporting_onboarding, has_login_profile, iam, inline_policies_of, mfa_devices_of,
-    on_a_terminal, shown_until, strings, tag_of, unique, user_exists, utf8_from_pty,
-    virtual_devices_named, wait_for_file,
+    exit_code, exporting_onboarding, has_login_profile, iam, inline_policies_of, listed_line,
+    mfa_devices_of, on_a_terminal, shown_until, strings, tag_of, unique, user_exists,
+    utf8_from_pty, virtual_devices_named, wait_for_file,
 };
 
 const INLINE_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}"#;
@@ -298,17 +298,7 @@ fn disable_only_cuts_access_keeps_the_user_and_a_later_run_finishes() {
         3,
         "policies kept for investigation, and the deny-all"
     );
-    let listed = Run::new(&["list", "--all", "--output", "json"])
-        .output()
-        .exits(0)
-        .json();
-    let line = listed["people"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|person| person["user_name"] == name.as_str())
-        .unwrap_or_else(|| panic!("{name} is listed: {listed}"))
-        .clone();
+    let line = listed_line(&name);
     assert_eq!(
         line["access_cut"], true,
         "list says the access is cut: {line}"

@@ -2,9 +2,9 @@
 //! terminal, in one scripted run, and in two), `reset-password`, `show`, `list` and `move`.
 
 use crate::support::{
-    Proxy, Run, batch_run, current_and_next_codes, enabled_mfa_devices, groups_of, mfa_devices_of,
-    mode, on_a_terminal, plain_onboarding, qr_at_the_code_prompt, shown_until, strings, tags_of,
-    type_codes, unique, utf8_from_pty, wait_for_file,
+    Proxy, Run, batch_run, current_and_next_codes, enabled_mfa_devices, groups_of, listed_line,
+    mfa_devices_of, mode, on_a_terminal, plain_onboarding, qr_at_the_code_prompt, shown_until,
+    strings, tags_of, type_codes, unique, utf8_from_pty, wait_for_file,
 };
 
 /// A user onboarded with MFA deferred and no console.
@@ -271,17 +271,7 @@ fn list_gives_a_line_a_person_as_a_table_json_or_csv() {
     let name = deferred("listed");
     let table = Run::new(&["list", "--template", "finance"]).output();
     table.exits(0).stdout_has("USER").stdout_has(&name);
-    let report = Run::new(&["list", "--output", "json"])
-        .output()
-        .exits(0)
-        .json();
-    let line = report["people"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["user_name"] == name.as_str())
-        .unwrap_or_else(|| panic!("{name} is listed: {report}"))
-        .clone();
+    let line = listed_line(&name);
     assert_eq!(line["template"], "finance");
     assert_eq!(line["mfa"], "deferred");
     assert_eq!(line["console"], false);

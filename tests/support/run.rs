@@ -298,6 +298,22 @@ impl Output {
     }
 }
 
+/// `name`'s line of `list --all --output json`.
+#[track_caller]
+pub(crate) fn listed_line(name: &str) -> serde_json::Value {
+    let listed = Run::new(&["list", "--all", "--output", "json"])
+        .output()
+        .exits(0)
+        .json();
+    listed["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|person| person["user_name"] == name)
+        .unwrap_or_else(|| panic!("{name} is listed: {listed}"))
+        .clone()
+}
+
 /// The strings of a JSON array, as the reports print lists.
 #[track_caller]
 pub(crate) fn strings(value: &serde_json::Value) -> Vec<String> {
