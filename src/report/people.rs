@@ -163,11 +163,25 @@ fn human_user(user: &UserView) -> String {
             ),
         );
     }
+    if let Some((_, old_key)) = user
+        .tags
+        .iter()
+        .find(|(key, _)| key == crate::iam::key_rotation::ROTATING_TAG)
+    {
+        row(
+            &mut out,
+            "key rotation",
+            &format!(
+                "{old_key} is being replaced: rotate-key {} deactivates it once the new key is used",
+                user.user_name
+            ),
+        );
+    }
     if user.access_cut {
         row(
             &mut out,
             "access",
-            "cut: the iam-onboard-deny-all inline policy denies everything (offboard --disable-only)",
+            "cut: offboarding's deny-all denies everything (offboard --disable-only, a sync leaver or expire); offboard removes the user",
         );
     }
     out

@@ -271,6 +271,43 @@ async fn show_and_list_report_a_person_without_a_secret() {
     insta::assert_snapshot!("list_all", both(|f| listed.render(f)));
 }
 
+/// `show` says what is under way or done to a person that only tags and policies record: a key
+/// rotation half-way, access cut.
+#[tokio::test]
+async fn show_says_a_key_rotation_is_under_way_and_the_access_is_cut() {
+    let api = dave();
+    api.edit_user("dave", |dave| {
+        dave.tags.push((
+            crate::iam::key_rotation::ROTATING_TAG.to_string(),
+            "AKIAOLD".to_string(),
+        ));
+        dave.inline_policies
+            .insert(crate::iam::offboard::DENY_ALL_POLICY.to_string());
+    });
+    let templates = TemplateSet::embedded().unwrap();
+    let user = crate::iam::people::read_user(api.as_ref(), "dave", &templates, 1_795_000_000)
+        .await
+        .unwrap();
+    let shown = ShowReport {
+        acting: acting(),
+        user,
+        person: None,
+        accounts: Vec::new(),
+        not_covered: Vec::new(),
+    }
+    .human();
+    assert!(
+        shown.contains(
+            "  key rotation       AKIAOLD is being replaced: rotate-key dave deactivates it once the new key is used\n"
+        ),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("  access             cut: offboarding's deny-all"),
+        "{shown}"
+    );
+}
+
 #[tokio::test]
 async fn assign_reports_its_plan_and_what_it_gave() {
     let request = crate::sso::tests::request(&["111111111111", "222222222222"], true);
