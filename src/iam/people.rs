@@ -46,7 +46,8 @@ pub(crate) struct UserView {
     pub(crate) mfa_devices: Vec<MfaDevice>,
     pub(crate) mfa_pending: Option<String>,
     pub(crate) access_keys: Vec<KeyView>,
-    /// An offboarding with `--disable-only` left this user without access.
+    /// Offboarding's deny-all left this user without access (`offboard --disable-only`, a sync
+    /// leaver, `expire`).
     pub(crate) access_cut: bool,
     pub(crate) tags: Vec<(String, String)>,
 }
