@@ -238,20 +238,25 @@ fn move_reset_mfa_and_reset_password_reports() {
     insta::assert_snapshot!("reset_password_to_a_file", both(|f| password.render(f)));
 }
 
-#[tokio::test]
-async fn show_and_list_report_a_person_without_a_secret() {
-    let api = dave();
+/// `show dave`'s report, read from `api`.
+async fn show_dave(api: &MemoryIam) -> ShowReport {
     let templates = TemplateSet::embedded().unwrap();
-    let user = crate::iam::people::read_user(api.as_ref(), "dave", &templates, 1_795_000_000)
+    let user = crate::iam::people::read_user(api, "dave", &templates, 1_795_000_000)
         .await
         .unwrap();
-    let shown = ShowReport {
+    ShowReport {
         acting: acting(),
         user,
         person: None,
         accounts: Vec::new(),
         not_covered: Vec::new(),
-    };
+    }
+}
+
+#[tokio::test]
+async fn show_and_list_report_a_person_without_a_secret() {
+    let api = dave();
+    let shown = show_dave(&api).await;
     insta::assert_snapshot!("show_iam_user", both(|f| shown.render(f)));
 
     let people = crate::iam::people::list_people(
@@ -284,18 +289,7 @@ async fn show_says_a_key_rotation_is_under_way_and_the_access_is_cut() {
         dave.inline_policies
             .insert(crate::iam::offboard::DENY_ALL_POLICY.to_string());
     });
-    let templates = TemplateSet::embedded().unwrap();
-    let user = crate::iam::people::read_user(api.as_ref(), "dave", &templates, 1_795_000_000)
-        .await
-        .unwrap();
-    let shown = ShowReport {
-        acting: acting(),
-        user,
-        person: None,
-        accounts: Vec::new(),
-        not_covered: Vec::new(),
-    }
-    .human();
+    let shown = show_dave(&api).await.human();
     assert!(
         shown.contains(
             "  key rotation       AKIAOLD is being replaced: rotate-key dave deactivates it once the new key is used\n"
