@@ -23,33 +23,37 @@ pub(crate) struct RowReport {
     /// The one-time console password of a user this row created; only ever in the report.
     #[serde(serialize_with = "crate::secret::serialize_exposed")]
     pub(crate) password: Option<Secret>,
-    /// What failed, or for `--dry-run` the calls a real run would make, joined with `; `.
-    pub(crate) detail: String,
-    /// The detail's parts, as they were before joining (a call may hold `; ` itself): the
-    /// terminal shows a planned row's calls one a line.
-    #[serde(skip)]
-    pub(crate) parts: Vec<String>,
+    /// What failed, or for `--dry-run` the calls a real run would make, each as it was said (a
+    /// call may hold `; ` itself): the terminal shows a planned row's calls one a line; the
+    /// report file joins them with `; ` as `detail`.
+    #[serde(rename = "detail", serialize_with = "joined")]
+    pub(crate) details: Vec<String>,
+}
+
+/// The details as the report file's one `detail` cell.
+fn joined<S: serde::Serializer>(details: &[String], serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&details.join("; "))
 }
 
 impl RowReport {
     /// A row's report line; columns the row's action does not use are said after the detail.
     pub(super) fn new(row: &Row, status: RowStatus, arn: String, detail: String) -> Self {
-        let parts = if detail.is_empty() {
+        let details = if detail.is_empty() {
             Vec::new()
         } else {
             vec![detail]
         };
-        Self::of_parts(row, status, arn, parts)
+        Self::of_details(row, status, arn, details)
     }
 
     /// A dry-run row's report line: the calls a real run would make, in order.
     pub(super) fn planned(row: &Row, arn: String, calls: Vec<String>) -> Self {
-        Self::of_parts(row, RowStatus::Planned, arn, calls)
+        Self::of_details(row, RowStatus::Planned, arn, calls)
     }
 
-    fn of_parts(row: &Row, status: RowStatus, arn: String, mut parts: Vec<String>) -> Self {
+    fn of_details(row: &Row, status: RowStatus, arn: String, mut details: Vec<String>) -> Self {
         if !row.ignored.is_empty() {
-            parts.push(format!(
+            details.push(format!(
                 "not used by {} rows, so ignored: {}",
                 row.action_name(),
                 row.ignored.join(", ")
@@ -62,22 +66,26 @@ impl RowReport {
             status,
             arn,
             password: None,
-            detail: parts.join("; "),
-            parts,
+            details,
         }
+    }
+
+    /// The details joined, as the report file has them.
+    pub(crate) fn detail(&self) -> String {
+        self.details.join("; ")
     }
 
     /// The line a terminal shows: a planned row's calls one a line below it, else the detail
     /// in brackets.
     pub(crate) fn human(&self) -> String {
-        let detail = match (self.detail.is_empty(), self.status) {
+        let detail = match (self.details.is_empty(), self.status) {
             (true, _) => String::new(),
             (false, RowStatus::Planned) => self
-                .parts
+                .details
                 .iter()
                 .map(|call| format!("\n    {call}"))
                 .collect(),
-            (false, _) => format!(" ({})", self.detail),
+            (false, _) => format!(" ({})", self.detail()),
         };
         let line = match self.line {
             0 => String::new(),
@@ -104,8 +112,7 @@ impl RowReport {
             status: RowStatus::Unchanged,
             arn,
             password: None,
-            detail: why.clone(),
-            parts: vec![why],
+            details: vec![why],
         }
     }
 }
@@ -165,6 +172,7 @@ impl ReportSink {
         match self {
             ReportSink::Csv(writer) => {
                 let line = report.line.to_string();
+                let detail = report.detail();
                 let fields = [
                     line.as_str(),
                     report.action,
@@ -172,7 +180,7 @@ impl ReportSink {
                     report.status.as_str(),
                     &report.arn,
                     report.password.as_ref().map_or("", Secret::expose),
-                    &report.detail,
+                    &detail,
                 ];
                 writer
                     .write_record(fields.iter().map(|field| escape_formula(field)))

@@ -227,9 +227,7 @@ pub(super) async fn run_row<I: Iam + Send + 'static, S: Sso + Send + 'static>(
             then: None,
         };
         match run_action(iam, sso, &follow, prepared, options, interrupted()).await {
-            Ok(done) if !done.detail.is_empty() && !options.dry_run => {
-                report.detail = format!("{}; {}", report.detail, done.detail);
-            }
+            Ok(done) if !options.dry_run => report.details.extend(done.details),
             Ok(_) => {}
             Err(err) => {
                 ended = Err(Error::UndoIncomplete {

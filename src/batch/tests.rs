@@ -186,8 +186,7 @@ fn a_rows_password_is_a_secret_that_only_the_report_serialises() {
         status: RowStatus::Created,
         arn: String::new(),
         password: None,
-        detail: String::new(),
-        parts: Vec::new(),
+        details: Vec::new(),
     };
     report.password = Some(Secret::new("Xy7-hunter2-secret!"));
     assert!(!format!("{report:?}").contains("hunter2"));
@@ -231,7 +230,7 @@ fn a_planned_rows_calls_are_shown_one_a_line_however_they_are_worded() {
          not used by offboard rows, so ignored: ticket\n"
     );
     assert_eq!(
-        report.detail,
+        report.detail(),
         "iam:PutUserPolicy deny-all (at once; else AWSDenyAll); iam:DeleteUser ann; \
          not used by offboard rows, so ignored: ticket"
     );
