@@ -146,7 +146,7 @@ pub(super) async fn job_change(
     Ok(())
 }
 
-/// A move's question on a terminal (not with `-y`): the plan, then yes or no.
+/// A move's plan, then its question on a terminal (not with `-y`): yes or no.
 fn ask<P>(
     prepared: &Prepared<P>,
     settings: &Settings,

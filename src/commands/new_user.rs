@@ -188,8 +188,8 @@ fn write_profile(request: &NewUserRequest, report: &mut NewUserReport) -> Result
     Ok(())
 }
 
-/// `new-user`'s question on a terminal (not with `-y`): the QR code must fit the terminal
-/// first when it will be shown; then the plan, and yes or no.
+/// `new-user`'s plan and its question on a terminal (not with `-y`): the QR code must fit the
+/// terminal first when it will be shown; then the plan, and yes or no.
 fn ask(
     prepared: &Prepared<(Observed, plan::Plan)>,
     request: &NewUserRequest,

@@ -119,8 +119,8 @@ async fn suggest_names(
     }
 }
 
-/// Offboarding's question on a terminal (not with `-y`): who the person is, the plan, and
-/// their name typed.
+/// Offboarding's plan, and its question on a terminal (not with `-y`): who the person is, the
+/// plan, and their name typed.
 fn ask(
     prepared: &Prepared<Option<offboard::FoundAndPlanned>>,
     settings: &Settings,
@@ -200,8 +200,8 @@ async fn offboard_sso(
     Ok(())
 }
 
-/// `offboard --sso`'s question on a terminal (not with `-y`): the plan with the sets left
-/// open, and the name typed.
+/// `offboard --sso`'s plan with the sets left open, and its question on a terminal (not with
+/// `-y`): the name typed.
 fn ask_sso(
     prepared: &Prepared<Option<SsoOffboardPlan>>,
     acting: &Acting,

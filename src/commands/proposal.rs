@@ -71,7 +71,7 @@ impl Proposal<'_> {
         if asks(settings) {
             return self.confirm(consent, prompter);
         }
-        if !settings.quiet {
+        if shows(settings) {
             crate::report::print_err(&self.text());
         }
         Ok(true)

@@ -174,8 +174,8 @@ pub(super) async fn reset_mfa(
     Ok(())
 }
 
-/// `reset-mfa`'s question on a terminal (not with `-y`): the QR code must fit the terminal
-/// first when it will be shown; then the plan, and yes or no.
+/// `reset-mfa`'s plan and its question on a terminal (not with `-y`): the QR code must fit the
+/// terminal first when it will be shown; then the plan, and yes or no.
 fn ask(
     prepared: &Prepared<(String, MfaResetPlan)>,
     mode: &ResetMode,
