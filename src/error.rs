@@ -382,10 +382,17 @@ fn list_or_nothing(items: &[String]) -> String {
     }
 }
 
+/// Line 1 of every CSV file this tool reads is its header: a problem there is the file's own.
+const HEADER_LINE: u64 = 1;
+
 /// A file refused: "3 bad rows; nothing was changed:" and each, or the file's one problem
-/// (no person in it, a header without `username`) said as it is, not counted as a row.
+/// (no person in it, a header without `username` or with an unknown column) said as it is,
+/// not counted as a row.
 fn refused_input(errors: &[InputError]) -> String {
-    let rows = errors.iter().filter(|err| err.line.is_some()).count();
+    let rows = errors
+        .iter()
+        .filter(|err| err.line.is_some_and(|line| line > HEADER_LINE))
+        .count();
     let counted = match (errors.len(), rows) {
         (1, 0) => return format!("{}; nothing was changed", errors[0]),
         (1, 1) => "1 bad row".to_string(),
@@ -459,6 +466,15 @@ mod tests {
         assert_eq!(
             empty.to_string(),
             "hr.csv: file: holds no person; nothing was changed"
+        );
+        let header = Error::BadRows(vec![
+            InputError::new("column \"shoe_size\"", "unknown column")
+                .in_file("hr.csv")
+                .at_line(1),
+        ]);
+        assert_eq!(
+            header.to_string(),
+            "hr.csv:1: column \"shoe_size\": unknown column; nothing was changed"
         );
         let one = Error::BadRows(vec![
             InputError::new("username", "is empty")
