@@ -199,8 +199,8 @@ pub(crate) enum Command {
     Move(MoveArgs),
     /// Give an IAM user a new one-time console password (changed at next sign-in)
     ResetPassword(ResetPasswordArgs),
-    /// Rotate an IAM user's access key over runs: make the new one (to a new 0600 file), then
-    /// deactivate the old once the new is used or the grace has passed, then delete it
+    /// Rotate an IAM user's access key over runs: make the new one (to a new 0600 file, or shown
+    /// once on the terminal), then deactivate the old once the new is used or the grace has passed, then delete it
     RotateKey(RotateKeyArgs),
     /// Show everything about one person, read only: tags, groups, policies, boundary, console,
     /// MFA devices, access keys (with --sso: identity-store user, groups, assignments)
@@ -334,11 +334,12 @@ pub(crate) struct ResetPasswordArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct RotateKeyArgs {
-    /// IAM user name
-    pub(crate) username: String,
+    /// IAM user name (on a terminal, when missing: chosen from the account's users)
+    pub(crate) username: Option<String>,
 
-    /// Write the new key (an AWS credentials file section) to this new file, mode 0600; needed
-    /// by the run that makes it
+    /// Write the new key (an AWS credentials file section) to this new file, mode 0600. Without
+    /// it, the run that makes the key shows it once on the terminal; off a terminal that run
+    /// needs it
     #[arg(long, value_name = "FILE")]
     pub(crate) key_file: Option<PathBuf>,
 

@@ -170,6 +170,9 @@ fn rotate_key_makes_the_new_key_then_deactivates_and_deletes_the_old_over_runs()
         .map(|(id, _)| id)
         .collect();
     assert_eq!(keys, [new]);
+    run(&[])
+        .exits(2)
+        .stderr_has("off a terminal it cannot be shown: give --key-file FILE");
     let again = dir.path().join("again.key");
     let shown = run(&["--key-file", again.to_str().unwrap(), "--show-secret"])
         .exits(0)

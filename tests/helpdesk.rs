@@ -168,7 +168,7 @@ fn ctrl_c_at_the_template_prompt_exits_130_and_creates_nothing() {
 
 #[test]
 fn without_a_terminal_missing_values_are_a_usage_error_not_a_prompt() {
-    let cases: [(&[&str], &str, &str); 6] = [
+    let cases: [(&[&str], &str, &str); 7] = [
         (
             &["new-user"],
             "missing <USERNAME>, --template <NAME>",
@@ -183,6 +183,11 @@ fn without_a_terminal_missing_values_are_a_usage_error_not_a_prompt() {
             &["offboard", "--yes"],
             "missing <USERNAME>",
             "Usage: iam-onboard offboard",
+        ),
+        (
+            &["rotate-key", "-y"],
+            "missing <USERNAME>",
+            "Usage: iam-onboard rotate-key",
         ),
         (&[], "missing a command", "Usage: iam-onboard [OPTIONS]"),
         (&["batch"], "missing <FILE>", "Usage: iam-onboard batch"),
@@ -286,7 +291,7 @@ fn the_menu_resets_a_password_shows_a_user_and_lists_people() {
     );
 
     let mut session = on_a_terminal(Run::new(&[]));
-    choose_from_menu(&mut session, 8);
+    choose_from_menu(&mut session, 9);
     answer(&mut session, "IAM user to show", &name);
     let shown = finished_with(&mut session, 0);
     assert!(
@@ -295,9 +300,44 @@ fn the_menu_resets_a_password_shows_a_user_and_lists_people() {
     );
 
     let mut session = on_a_terminal(Run::new(&[]));
-    choose_from_menu(&mut session, 10);
+    choose_from_menu(&mut session, 11);
     let listed = finished_with(&mut session, 0);
     assert!(listed.contains(&name), "{listed}");
+}
+
+#[test]
+fn the_menu_rotates_an_access_key_and_shows_the_new_one_once_on_the_terminal() {
+    let account = crate::support::OwnAccount::new(54);
+    let name = unique("desk-key");
+    let old = account.user_with_keys(&name, 1).remove(0);
+    let mut session = on_a_terminal(account.run(Run::new(&[])));
+    choose_from_menu(&mut session, 8);
+    answer(&mut session, "IAM user to rotate the access key of", &name);
+    let plan = shown_until(&mut session, "Proceed?");
+    assert!(
+        plan.contains("the secret goes to this terminal, shown once"),
+        "{plan}"
+    );
+    session.send_line("y").unwrap();
+    let shown = shown_until(&mut session, "Press Enter once they have them");
+    let keys = crate::support::access_keys_in(&account.iam(), &name);
+    let new = &keys.iter().find(|(id, _)| *id != old).unwrap().0;
+    assert!(
+        shown.contains(&format!("    aws_access_key_id = {new}")),
+        "{shown}"
+    );
+    assert!(shown.contains("    aws_secret_access_key = "), "{shown}");
+    session.send_line("").unwrap();
+    let rest = finished_with(&mut session, 0);
+    assert!(
+        rest.contains("\x1b[2J\x1b[3J"),
+        "the screen is cleared: {rest}"
+    );
+    assert!(
+        rest.contains(&format!("New access key {new} for ")) && rest.contains("shown once above"),
+        "{rest}"
+    );
+    assert_eq!(keys.len(), 2, "the old key stays until the new one is used");
 }
 
 #[test]

@@ -1,15 +1,18 @@
-//! `rotate-key USER`: the rotation's next step planned, asked, made; the report says what the
-//! next run will do.
+//! `rotate-key USER`: the user (given, or chosen on a terminal), the rotation's next step
+//! planned, asked, made; a new key written to the key file or shown once on the terminal; the
+//! report says what the next run will do.
 
-use crate::cli::RotateKeyArgs;
+use crate::cli::{OutputFormat, RotateKeyArgs};
 use crate::clock::{SystemClock, rfc3339};
 use crate::error::Error;
-use crate::iam::key_rotation::{RotateKey, RotateKeyRequest, RotationStep};
+use crate::iam::key_rotation::{RotateKey, RotateKeyRequest, RotationStep, ShowKey};
 use crate::operation::Driven;
 use crate::outcome::KeyRotationStatus;
 use crate::report::rotate_key::KeyRotationReport;
 use crate::report::{self, Acting};
+use crate::secret::Secret;
 use crate::settings::Settings;
+use crate::terminal::helpdesk;
 use crate::terminal::interrupt::Interrupts;
 use crate::terminal::prompt::Dialogue;
 
@@ -18,13 +21,36 @@ pub(super) async fn rotate_key(
     settings: &Settings,
     interrupts: &Interrupts,
 ) -> Result<(), Error> {
-    let request = RotateKeyRequest::new(args.username, args.key_file.clone(), args.grace)?;
+    helpdesk::require(
+        settings.terminal.interactive,
+        &["rotate-key"],
+        &[("<USERNAME>", args.username.is_some())],
+    )?;
+    let request_for =
+        |user_name: String| RotateKeyRequest::new(user_name, args.key_file.clone(), args.grace);
+    let given = args.username.clone().map(request_for).transpose()?;
     let api = settings.iam_api().await?;
     let mut prompter = Dialogue::new(settings.terminal.look);
+    let request = match given {
+        Some(request) => request,
+        None => request_for(
+            helpdesk::ask_iam_user(&api, &mut prompter, "rotate the access key of").await?,
+        )?,
+    };
+    let shown_on_terminal = std::cell::Cell::new(false);
+    let show_on_terminal = |section: &Secret| {
+        show_key(&request.user_name, section)?;
+        shown_on_terminal.set(true);
+        Ok(())
+    };
     let mut operation = RotateKey {
         api: &api,
         request: &request,
         clock: &SystemClock,
+        terminal: settings
+            .terminal
+            .interactive
+            .then_some(&show_on_terminal as ShowKey),
     };
     let driven = super::drive_command(&mut operation, settings, interrupts, |prepared| {
         let action = format!(
@@ -39,6 +65,9 @@ pub(super) async fn rotate_key(
         Driven::AlreadyDone(prepared) => (prepared, None),
         Driven::Applied(prepared, rotated) => (prepared, Some(rotated)),
     };
+    if shown_on_terminal.get() && settings.output == OutputFormat::Human && !settings.yes {
+        super::clear_secrets_when_done(&mut prompter)?;
+    }
     let step = &prepared.plan.step;
     let new_key = made.and_then(|rotated| rotated.new_key);
     let (status, old, new, next) = match step {
@@ -105,4 +134,22 @@ pub(super) async fn rotate_key(
     };
     report::show(&report, settings.output);
     Ok(())
+}
+
+/// Shows the new key once, on the terminal, as the credentials file section it belongs in
+/// (written piece by piece: no copy of the secret is made).
+fn show_key(user_name: &str, section: &Secret) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut stderr = std::io::stderr().lock();
+    write!(
+        stderr,
+        "\nNew access key for {user_name} (shown once, not stored; AWS cannot show its secret again), as a section of an AWS credentials file:\n\n"
+    )?;
+    for line in section.expose().lines() {
+        stderr.write_all(b"    ")?;
+        stderr.write_all(line.as_bytes())?;
+        stderr.write_all(b"\n")?;
+    }
+    stderr.write_all(b"\n")?;
+    stderr.flush()
 }

@@ -1,6 +1,6 @@
 //! `rotate-key`: an IAM user's access key replaced without cutting off what uses it, over
-//! runs. The first run makes the new key, delivered like a password (a new 0600 file; the
-//! secret in the JSON output only with `--show-secret`), and records the key it replaces in
+//! runs. The first run makes the new key, delivered like a password (a new 0600 file, or shown
+//! once on the terminal; the secret in the JSON output only with `--show-secret`), and records the key it replaces in
 //! the tag `iam-onboard:rotating`. A later run deactivates the old key once the new one has
 //! been used (GetAccessKeyLastUsed) or the grace has passed since it was made; a run after
 //! that deletes the old key and the tag. AWS allows two keys: a user holding two without a
@@ -24,7 +24,8 @@ pub(crate) const ROTATING_TAG: &str = "iam-onboard:rotating";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct RotateKeyRequest {
     pub(crate) user_name: String,
-    /// Where the new key goes (a new file); needed by the run that makes it.
+    /// Where the new key goes (a new file); without it, the run that makes the key shows it on
+    /// the terminal, or is refused off one.
     pub(crate) key_file: Option<PathBuf>,
     /// How long the old key stays active when the new one is not seen in use.
     pub(crate) grace_secs: u64,
@@ -132,13 +133,14 @@ pub(crate) fn plan_rotation(
 }
 
 impl RotationStep {
-    /// The step in the words of its API calls, for the plan and the dry run.
-    pub(crate) fn changes(&self, user: &str) -> Vec<String> {
+    /// The step in the words of its API calls, for the plan and the dry run; `secret_to`: where
+    /// a new key's secret goes.
+    pub(crate) fn changes(&self, user: &str, secret_to: &str) -> Vec<String> {
         match self {
             RotationStep::Create { old } => vec![
                 format!("iam:TagUser UserName={user} Tags=[{ROTATING_TAG}={old}]"),
                 format!(
-                    "iam:CreateAccessKey UserName={user} (the secret goes to the key file; {old} stays active until the new key is used)"
+                    "iam:CreateAccessKey UserName={user} (the secret goes to {secret_to}; {old} stays active until the new key is used)"
                 ),
             ],
             RotationStep::Deactivate { old, why, .. } => vec![format!(
@@ -172,11 +174,24 @@ pub(crate) struct Rotated {
     pub(crate) new_key: Option<(String, Secret)>,
 }
 
+/// Shows a new key's credentials section once, on the terminal.
+pub(crate) type ShowKey<'a> = &'a dyn Fn(&Secret) -> std::io::Result<()>;
+
 /// `rotate-key`, as the command runs it.
 pub(crate) struct RotateKey<'a, A> {
     pub(crate) api: &'a A,
     pub(crate) request: &'a RotateKeyRequest,
     pub(crate) clock: &'a dyn Clock,
+    /// Where a new key goes without a key file: the terminal the command runs on, if any.
+    pub(crate) terminal: Option<ShowKey<'a>>,
+}
+
+/// The new key as an AWS credentials file section, the profile named after the user.
+fn credentials_section(user: &str, id: &str, secret: &Secret) -> Secret {
+    Secret::new(format!(
+        "[{user}]\naws_access_key_id = {id}\naws_secret_access_key = {}\n",
+        secret.expose()
+    ))
 }
 
 impl<A: Iam> Operation for RotateKey<'_, A> {
@@ -211,17 +226,22 @@ impl<A: Iam> Operation for RotateKey<'_, A> {
             self.clock.unix_now(),
             self.request.grace_secs,
         )?;
-        if matches!(step, RotationStep::Create { .. }) && self.request.key_file.is_none() {
-            return Err(InputError::new(
-                "--key-file",
-                "this run makes the new key: give --key-file FILE (a new file) for its secret",
-            )
-            .into());
-        }
+        let secret_to = match (&self.request.key_file, self.terminal) {
+            (Some(path), _) => format!("the new file {}", path.display()),
+            (None, Some(_)) => "this terminal, shown once".to_string(),
+            (None, None) if matches!(step, RotationStep::Create { .. }) => {
+                return Err(InputError::new(
+                    "--key-file",
+                    "this run makes the new key, and off a terminal it cannot be shown: give --key-file FILE (a new file) for its secret",
+                )
+                .into());
+            }
+            (None, None) => String::new(),
+        };
         Ok(Prepared {
             caller,
             subject: user.arn.clone(),
-            changes: step.changes(name),
+            changes: step.changes(name, &secret_to),
             done: matches!(step, RotationStep::Wait { .. }),
             plan: RotationPlan { user, step },
         })
@@ -235,6 +255,7 @@ impl<A: Iam> Operation for RotateKey<'_, A> {
         let api = self.api;
         let name = &self.request.user_name;
         let key_file = self.request.key_file.clone();
+        let terminal = self.terminal;
         rolling_back(
             api,
             async |undo: &UndoLog| {
@@ -252,19 +273,34 @@ impl<A: Iam> Operation for RotateKey<'_, A> {
                             keep: old.clone(),
                         });
                         let (id, secret) = api.create_access_key(name).await?;
-                        let path = key_file.expect("checked in prepare");
-                        let text = format!(
-                            "[{name}]\naws_access_key_id = {id}\naws_secret_access_key = {}\n",
-                            secret.expose()
-                        );
-                        crate::secret::write_new_private_file(&path, text.as_bytes()).map_err(
-                            |source| Failure::File {
-                                context: format!("writing the new key to {}", path.display()),
-                                source,
-                            },
-                        )?;
-                        // Recorded once written: a file that could not be made new is not ours.
-                        undo.record(Undo::RemoveFile { path });
+                        let section = credentials_section(name, &id, &secret);
+                        match (key_file, terminal) {
+                            (Some(path), _) => {
+                                crate::secret::write_new_private_file(
+                                    &path,
+                                    section.expose().as_bytes(),
+                                )
+                                .map_err(|source| {
+                                    Failure::File {
+                                        context: format!(
+                                            "writing the new key to {}",
+                                            path.display()
+                                        ),
+                                        source,
+                                    }
+                                })?;
+                                // Recorded once written: a file that could not be made new is
+                                // not ours.
+                                undo.record(Undo::RemoveFile { path });
+                            }
+                            (None, Some(show)) => {
+                                show(&section).map_err(|source| Failure::File {
+                                    context: "showing the new key on the terminal".to_string(),
+                                    source,
+                                })?;
+                            }
+                            (None, None) => unreachable!("refused in prepare"),
+                        }
                         Ok(Rotated {
                             new_key: Some((id, secret)),
                         })

@@ -41,9 +41,12 @@ impl Report for KeyRotationReport {
                 self.acting.dry_run(user)
             ),
             KeyRotationStatus::Created => format!(
-                "New access key {} for {user}, written to {}; {} stays active.\nCalls made:\n",
+                "New access key {} for {user}, {}; {} stays active.\nCalls made:\n",
                 key(&self.new_key_id),
-                self.key_file.as_deref().unwrap_or("?"),
+                self.key_file.as_ref().map_or_else(
+                    || "shown once above".to_string(),
+                    |file| format!("written to {file}")
+                ),
                 key(&self.old_key_id)
             ),
             KeyRotationStatus::Waiting => format!(

@@ -238,6 +238,31 @@ fn move_reset_mfa_and_reset_password_reports() {
     insta::assert_snapshot!("reset_password_to_a_file", both(|f| password.render(f)));
 }
 
+#[test]
+fn a_rotation_report_says_where_the_new_key_went_and_never_holds_its_secret() {
+    let mut created = super::rotate_key::KeyRotationReport {
+        acting: acting(),
+        status: crate::outcome::KeyRotationStatus::Created,
+        user_name: "ci-bot".to_string(),
+        user_arn: format!("arn:aws:iam::{ACCOUNT}:user/ci-bot"),
+        old_key_id: Some("AKIAOLD".to_string()),
+        new_key_id: Some("AKIANEW".to_string()),
+        key_file: Some("ci-bot.key".to_string()),
+        next: "switch what uses AKIAOLD to the new key".to_string(),
+        secret_access_key: None,
+        calls: vec!["iam:CreateAccessKey UserName=ci-bot".to_string()],
+    };
+    insta::assert_snapshot!("rotate_key_to_a_file", both(|f| created.render(f)));
+    created.key_file = None;
+    let human = created.render(OutputFormat::Human);
+    assert!(
+        human.starts_with(&format!(
+            "New access key AKIANEW for arn:aws:iam::{ACCOUNT}:user/ci-bot, shown once above; AKIAOLD stays active."
+        )),
+        "{human}"
+    );
+}
+
 /// `show dave`'s report, read from `api`.
 async fn show_dave(api: &MemoryIam) -> ShowReport {
     let templates = TemplateSet::embedded().unwrap();

@@ -41,6 +41,7 @@ const MENU: &[(&str, &[&str])] = &[
         &["move", "--sso"],
     ),
     ("Reset an IAM user's console password", &["reset-password"]),
+    ("Rotate an IAM user's access key", &["rotate-key"]),
     ("Show what an IAM user has", &["show"]),
     (
         "Show what an Identity Center person has",
@@ -592,6 +593,12 @@ pub(crate) mod tests {
             assert!(
                 menu(&mut Scripted::new(&[leave])).unwrap().is_none(),
                 "{leave}"
+            );
+        }
+        for (label, _) in MENU {
+            assert!(
+                menu(&mut Scripted::new(&[label])).unwrap().is_some(),
+                "{label} stands for a command that asks for what it lacks"
             );
         }
     }

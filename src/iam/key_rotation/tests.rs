@@ -1,6 +1,7 @@
 //! Key rotation: each step decided from the keys and the tag, and whole rotations against the
-//! in-memory IAM (a new key delivered to a 0600 file, the old one deactivated once the new is
-//! used or the grace has passed, then deleted), with a failure undone.
+//! in-memory IAM (a new key delivered to a 0600 file or shown on the terminal, the old one
+//! deactivated once the new is used or the grace has passed, then deleted), with a failure
+//! undone.
 
 use super::*;
 use crate::aws::memory::{MEMORY_CREATED, MemoryIam};
@@ -86,10 +87,20 @@ impl Clock for At {
     }
 }
 
-/// `rotate-key ops` once at `now`.
+/// `rotate-key ops` once at `now`, off a terminal.
 async fn rotate(
     api: &MemoryIam,
     key_file: Option<PathBuf>,
+    now: u64,
+) -> Result<Driven<RotationPlan, Rotated>, Error> {
+    rotate_at(api, key_file, None, now).await
+}
+
+/// `rotate-key ops` once at `now`, on `terminal` when there is one.
+async fn rotate_at(
+    api: &MemoryIam,
+    key_file: Option<PathBuf>,
+    terminal: Option<ShowKey<'_>>,
     now: u64,
 ) -> Result<Driven<RotationPlan, Rotated>, Error> {
     let request = RotateKeyRequest::new("ops".to_string(), key_file, 24).unwrap();
@@ -97,6 +108,7 @@ async fn rotate(
         api,
         request: &request,
         clock: &At(now),
+        terminal,
     };
     drive(
         &mut operation,
@@ -194,4 +206,50 @@ async fn a_new_key_whose_answer_was_lost_is_deleted_and_the_tag_undone() {
     assert_eq!(ids, ["AKIA1"], "the key made without its answer is gone");
     assert!(!user.tags.iter().any(|(k, _)| k == ROTATING_TAG));
     assert!(!dir.path().join("ops.key").exists());
+}
+
+#[tokio::test]
+async fn on_a_terminal_without_a_key_file_the_new_key_is_shown_once_and_no_file_is_made() {
+    let api = one_key();
+    let t = parse_rfc3339(MEMORY_CREATED).unwrap();
+    let shown = std::sync::Mutex::new(Vec::new());
+    let show = |section: &Secret| {
+        shown.lock().unwrap().push(section.expose().to_string());
+        Ok(())
+    };
+    let Driven::Applied(prepared, made) = rotate_at(&api, None, Some(&show), t).await.unwrap()
+    else {
+        panic!("the first run makes the key");
+    };
+    assert!(
+        prepared.changes[1].contains("the secret goes to this terminal, shown once"),
+        "{:?}",
+        prepared.changes
+    );
+    let (id, secret) = made.new_key.unwrap();
+    assert_eq!(
+        *shown.lock().unwrap(),
+        [format!(
+            "[ops]\naws_access_key_id = {id}\naws_secret_access_key = {}\n",
+            secret.expose()
+        )]
+    );
+    assert_eq!(api.user("ops").unwrap().access_keys.len(), 2);
+}
+
+#[tokio::test]
+async fn a_new_key_that_could_not_be_shown_is_deleted_and_the_tag_undone() {
+    let api = one_key();
+    let t = parse_rfc3339(MEMORY_CREATED).unwrap();
+    let broken = |_: &Secret| Err(std::io::Error::from(std::io::ErrorKind::BrokenPipe));
+    let err = rotate_at(&api, None, Some(&broken), t).await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("showing the new key on the terminal"),
+        "{err}"
+    );
+    let user = api.user("ops").unwrap();
+    let ids: Vec<&str> = user.access_keys.iter().map(|k| k.id.as_str()).collect();
+    assert_eq!(ids, ["AKIA1"], "a key nobody saw is gone");
+    assert!(!user.tags.iter().any(|(k, _)| k == ROTATING_TAG));
 }
