@@ -298,6 +298,20 @@ fn one_bad_row_reads_well_and_quiet_prints_no_summary_nor_rows_twice() {
         "username,template\nbad name,finance\n",
     );
     Run::new(&["batch", "-y", &bad]).refused("1 bad row; nothing was changed");
+    let header = write(
+        dir.path(),
+        "header.csv",
+        "username,template,shoe_size
+ann,finance,42
+",
+    );
+    let refused = Run::new(&["batch", "-y", &header])
+        .refused("header.csv:1: column \"shoe_size\": unknown column; the columns are ");
+    assert!(
+        !refused.stderr.contains("bad row"),
+        "the header is not a row: {}",
+        refused.stderr
+    );
     let name = unique("quiet");
     let good = write(
         dir.path(),
