@@ -460,31 +460,31 @@ mod tests {
 
     #[test]
     fn a_files_own_problem_is_not_counted_as_a_bad_row() {
-        let empty = Error::BadRows(vec![
-            InputError::new("file", "holds no person").in_file("hr.csv"),
-        ]);
-        assert_eq!(
-            empty.to_string(),
-            "hr.csv: file: holds no person; nothing was changed"
-        );
-        let header = Error::BadRows(vec![
-            InputError::new("column \"shoe_size\"", "unknown column")
-                .in_file("hr.csv")
-                .at_line(1),
-        ]);
-        assert_eq!(
-            header.to_string(),
-            "hr.csv:1: column \"shoe_size\": unknown column; nothing was changed"
-        );
-        let one = Error::BadRows(vec![
-            InputError::new("username", "is empty")
-                .in_file("hr.csv")
-                .at_line(2),
-        ]);
-        assert_eq!(
-            one.to_string(),
-            "1 bad row; nothing was changed:\n  - hr.csv:2: username: is empty"
-        );
+        let problem = |field: &str, reason: &str, line: Option<u64>| {
+            let err = InputError::new(field, reason).in_file("hr.csv");
+            Error::BadRows(vec![match line {
+                Some(line) => err.at_line(line),
+                None => err,
+            }])
+            .to_string()
+        };
+        let cases = [
+            (
+                problem("file", "holds no person", None),
+                "hr.csv: file: holds no person; nothing was changed",
+            ),
+            (
+                problem("column \"shoe_size\"", "unknown column", Some(1)),
+                "hr.csv:1: column \"shoe_size\": unknown column; nothing was changed",
+            ),
+            (
+                problem("username", "is empty", Some(2)),
+                "1 bad row; nothing was changed:\n  - hr.csv:2: username: is empty",
+            ),
+        ];
+        for (said, expected) in cases {
+            assert_eq!(said, expected);
+        }
     }
 
     #[test]

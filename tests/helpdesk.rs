@@ -5,8 +5,8 @@
 use crate::support::{
     DOWN, Run, a_wrong_code, answer, choose_from_menu, current_and_next_codes, decode_terminal_qr,
     enabled_mfa_devices, exit_code, finished_with, groups_of, on_a_terminal, on_a_terminal_columns,
-    onboarding_at_the_code_prompt, plain_onboarding, press, shown_until, tags_of, type_codes,
-    unique, user_exists, utf8_from_pty,
+    onboarding_at_the_code_prompt, plain_onboarding, press, shown_until, tags_of,
+    taken_and_cleared, type_codes, unique, user_exists, utf8_from_pty,
 };
 use rexpect::session::PtySession;
 
@@ -53,12 +53,7 @@ fn a_whole_onboarding_through_the_menu_ends_with_an_enabled_mfa_device() {
         "{instructions}"
     );
     let before_clearing = shown_until(&mut session, "Press Enter once they have them");
-    session.send_line("").unwrap();
-    let after = finished_with(&mut session, 0);
-    assert!(
-        after.contains("\x1b[3J"),
-        "the screen and its scrollback are cleared: {after:?}"
-    );
+    let after = taken_and_cleared(&mut session);
     assert!(
         after.contains(&format!("Onboarded {name}.")),
         "the summary comes after: {after}"
@@ -327,12 +322,7 @@ fn the_menu_rotates_an_access_key_and_shows_the_new_one_once_on_the_terminal() {
         "{shown}"
     );
     assert!(shown.contains("    aws_secret_access_key = "), "{shown}");
-    session.send_line("").unwrap();
-    let rest = finished_with(&mut session, 0);
-    assert!(
-        rest.contains("\x1b[2J\x1b[3J"),
-        "the screen is cleared: {rest}"
-    );
+    let rest = taken_and_cleared(&mut session);
     assert!(
         rest.contains(&format!("New access key {new} for ")) && rest.contains("shown once above"),
         "{rest}"

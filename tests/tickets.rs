@@ -4,7 +4,7 @@
 use crate::support::{
     Proxy, Run, batch_run, current_and_next_codes, enabled_mfa_devices, groups_of, listed_line,
     mfa_devices_of, mode, on_a_terminal, plain_onboarding, qr_at_the_code_prompt, shown_until,
-    strings, tags_of, type_codes, unique, utf8_from_pty, wait_for_file,
+    strings, tags_of, taken_and_cleared, type_codes, unique, wait_for_file,
 };
 
 /// A user onboarded with MFA deferred and no console.
@@ -150,9 +150,7 @@ fn on_a_terminal_reset_mfa_shows_the_qr_code_and_takes_typed_codes() {
     session
         .exp_string("Press Enter once they have them")
         .unwrap();
-    session.send_line("").unwrap();
-    let rest = utf8_from_pty(&session.exp_eof().unwrap());
-    assert!(rest.contains("\x1b[3J"), "the QR code is cleared: {rest:?}");
+    let rest = taken_and_cleared(&mut session);
     assert!(rest.contains("New MFA device"), "{rest}");
     assert_eq!(enabled_mfa_devices(&name), 1);
 }

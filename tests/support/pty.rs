@@ -83,6 +83,19 @@ pub(crate) fn finished_with(session: &mut rexpect::session::PtySession, code: i3
     rest
 }
 
+/// Presses Enter once the secrets on the screen were taken: the rest of the run (exit 0),
+/// which must have cleared the screen and its scrollback first.
+#[track_caller]
+pub(crate) fn taken_and_cleared(session: &mut rexpect::session::PtySession) -> String {
+    session.send_line("").unwrap();
+    let rest = finished_with(session, 0);
+    assert!(
+        rest.contains("\x1b[2J\x1b[3J"),
+        "the screen and its scrollback are cleared: {rest:?}"
+    );
+    rest
+}
+
 /// Types, at the code prompts, the code the app shows now and the next one.
 #[track_caller]
 pub(crate) fn type_codes(session: &mut rexpect::session::PtySession, uri: &str) {
