@@ -1,10 +1,11 @@
 //! `rotate-key`: an IAM user's access key replaced without cutting off what uses it, over
 //! runs. The first run makes the new key, delivered like a password (a new 0600 file, or shown
-//! once on the terminal; the secret in the JSON output only with `--show-secret`), and records the key it replaces in
-//! the tag `iam-onboard:rotating`. A later run deactivates the old key once the new one has
-//! been used (GetAccessKeyLastUsed) or the grace has passed since it was made; a run after
-//! that deletes the old key and the tag. AWS allows two keys: a user holding two without a
-//! rotation under way is refused. `plan_rotation` decides from what was read (pure).
+//! once on the terminal; the secret in the JSON output only with `--show-secret`), and records
+//! the key it replaces in the tag `iam-onboard:rotating`. A later run deactivates the old key
+//! once the new one has been used (GetAccessKeyLastUsed) or the grace has passed since it was
+//! made; a run after that deletes the old key and the tag. AWS allows two keys: a user holding
+//! two without a rotation under way is refused. `plan_rotation` decides from what was read
+//! (pure).
 
 use crate::aws::{AccessKey, CallerIdentity, Iam, UserInfo};
 use crate::clock::{Clock, parse_rfc3339, rfc3339};
