@@ -163,10 +163,7 @@ fn human_user(user: &UserView) -> String {
             ),
         );
     }
-    if let Some((_, old_key)) = user
-        .tags
-        .iter()
-        .find(|(key, _)| key == crate::iam::key_rotation::ROTATING_TAG)
+    if let Some(old_key) = crate::aws::tag_value(&user.tags, crate::iam::key_rotation::ROTATING_TAG)
     {
         row(
             &mut out,
