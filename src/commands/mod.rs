@@ -170,16 +170,28 @@ fn confirm_typed(
 /// Shows the one-time password once, on the terminal; whether it got there.
 /// `when` the person must change it: "first sign-in", "next sign-in".
 pub(super) fn show_password(user_name: &str, password: &crate::secret::Secret, when: &str) -> bool {
+    show_secret_once(
+        &format!(
+            "One-time console password for {user_name} (shown once, not stored; it must be changed at {when}):"
+        ),
+        password,
+    )
+    .is_ok()
+}
+
+/// Shows a secret once, on the terminal (stderr): `heading`, then each line of the secret
+/// indented, written piece by piece so that no copy of it is made.
+fn show_secret_once(heading: &str, secret: &crate::secret::Secret) -> std::io::Result<()> {
     use std::io::Write;
-    let text = format!(
-        "\nOne-time console password for {user_name} (shown once, not stored; it must be changed at {when}):\n\n    {}\n\n",
-        password.expose()
-    );
     let mut stderr = std::io::stderr().lock();
-    stderr
-        .write_all(text.as_bytes())
-        .and_then(|()| stderr.flush())
-        .is_ok()
+    write!(stderr, "\n{heading}\n\n")?;
+    for line in secret.expose().lines() {
+        stderr.write_all(b"    ")?;
+        stderr.write_all(line.as_bytes())?;
+        stderr.write_all(b"\n")?;
+    }
+    stderr.write_all(b"\n")?;
+    stderr.flush()
 }
 
 /// The configuration with its account sets resolved to account ids: sets that name an OU or a

@@ -37,11 +37,14 @@ pub(super) async fn rotate_key(
             helpdesk::ask_iam_user(&api, &mut prompter, "rotate the access key of").await?,
         )?,
     };
-    let shown_on_terminal = std::cell::Cell::new(false);
     let show_on_terminal = |section: &Secret| {
-        show_key(&request.user_name, section)?;
-        shown_on_terminal.set(true);
-        Ok(())
+        super::show_secret_once(
+            &format!(
+                "New access key for {} (shown once, not stored; AWS cannot show its secret again), as a section of an AWS credentials file:",
+                request.user_name
+            ),
+            section,
+        )
     };
     let mut operation = RotateKey {
         api: &api,
@@ -65,11 +68,13 @@ pub(super) async fn rotate_key(
         Driven::AlreadyDone(prepared) => (prepared, None),
         Driven::Applied(prepared, rotated) => (prepared, Some(rotated)),
     };
-    if shown_on_terminal.get() && settings.output == OutputFormat::Human && !settings.yes {
-        super::clear_secrets_when_done(&mut prompter)?;
-    }
     let step = &prepared.plan.step;
     let new_key = made.and_then(|rotated| rotated.new_key);
+    // A new key without a key file was shown on the terminal (or the run would have failed).
+    let shown_on_terminal = new_key.is_some() && request.key_file.is_none();
+    if shown_on_terminal && settings.output == OutputFormat::Human && !settings.yes {
+        super::clear_secrets_when_done(&mut prompter)?;
+    }
     let (status, old, new, next) = match step {
         _ if settings.dry_run => (KeyRotationStatus::Planned, None, None, String::new()),
         RotationStep::Create { old } => (
@@ -134,22 +139,4 @@ pub(super) async fn rotate_key(
     };
     report::show(&report, settings.output);
     Ok(())
-}
-
-/// Shows the new key once, on the terminal, as the credentials file section it belongs in
-/// (written piece by piece: no copy of the secret is made).
-fn show_key(user_name: &str, section: &Secret) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut stderr = std::io::stderr().lock();
-    write!(
-        stderr,
-        "\nNew access key for {user_name} (shown once, not stored; AWS cannot show its secret again), as a section of an AWS credentials file:\n\n"
-    )?;
-    for line in section.expose().lines() {
-        stderr.write_all(b"    ")?;
-        stderr.write_all(line.as_bytes())?;
-        stderr.write_all(b"\n")?;
-    }
-    stderr.write_all(b"\n")?;
-    stderr.flush()
 }
