@@ -301,9 +301,7 @@ fn one_bad_row_reads_well_and_quiet_prints_no_summary_nor_rows_twice() {
     let header = write(
         dir.path(),
         "header.csv",
-        "username,template,shoe_size
-ann,finance,42
-",
+        "username,template,shoe_size\nann,finance,42\n",
     );
     let refused = Run::new(&["batch", "-y", &header])
         .refused("header.csv:1: column \"shoe_size\": unknown column; the columns are ");
