@@ -5,6 +5,7 @@
 //! reads.
 
 use crate::error::InputError;
+use crate::iam::request::PersonDetails;
 use crate::names;
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
@@ -102,6 +103,19 @@ impl<'a> Cells<'a> {
             .filter(|item| !item.is_empty())
             .map(str::to_string)
             .collect()
+    }
+
+    /// The person's details, from the columns a batch file and an HR export both name them in:
+    /// display_name, email, ticket, tags, console and until.
+    pub(crate) fn person_details(&self) -> Result<PersonDetails, InputError> {
+        Ok(PersonDetails {
+            display_name: self.optional("display_name"),
+            email: self.optional("email"),
+            ticket: self.optional("ticket"),
+            tags: self.list("tags"),
+            console: self.yes_or_no("console")?,
+            until: self.optional("until"),
+        })
     }
 
     /// Those of `columns` that hold a value but were not read.

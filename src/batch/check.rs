@@ -126,15 +126,10 @@ pub(crate) fn parse_row(cells: &Cells, checking: &Checking) -> Result<Row, Input
             let input = NewUserInput {
                 user_name,
                 template,
-                display_name: cells.optional("display_name"),
-                email: cells.optional("email"),
-                ticket: cells.optional("ticket"),
-                tags: cells.list("tags"),
-                console: cells.yes_or_no("console")?,
+                details: cells.person_details()?,
                 mfa: MfaMode::Deferred,
                 password_file: None,
                 profile_file: None,
-                until: cells.optional("until"),
             };
             let request = NewUserRequest::new(input, checking.templates)
                 .map_err(|err| cells.relocated(err))?;

@@ -9,7 +9,7 @@ use crate::iam::apply::{self as onboard};
 use crate::iam::onboard::{Onboard, PasswordDelivery};
 use crate::iam::plan;
 use crate::iam::plan::Observed;
-use crate::iam::request::{MfaMode, NewUserInput, NewUserRequest};
+use crate::iam::request::{MfaMode, NewUserInput, NewUserRequest, PersonDetails};
 use crate::operation::{Driven, Prepared};
 use crate::report;
 use crate::report::new_user::NewUserReport;
@@ -37,15 +37,17 @@ pub(crate) fn new_user_request(
         NewUserInput {
             user_name,
             template,
-            display_name: args.display_name,
-            email: args.email,
-            ticket: args.ticket,
-            tags: args.tags,
-            console: !args.no_console,
+            details: PersonDetails {
+                display_name: args.display_name,
+                email: args.email,
+                ticket: args.ticket,
+                tags: args.tags,
+                console: !args.no_console,
+                until: args.until,
+            },
             mfa,
             password_file: args.password_file,
             profile_file: args.aws_profile_out,
-            until: args.until,
         },
         set,
     )?;

@@ -39,11 +39,10 @@ impl MfaMode {
     }
 }
 
-/// `new-user`'s values as an edge received them (flags, prompts, a CSV row), not yet checked.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct NewUserInput {
-    pub(crate) user_name: String,
-    pub(crate) template: String,
+/// What is said of a person besides their name and template, as an edge received it (flags, a
+/// prompt, a batch row, an HR export row), not yet checked: what new-user tags and sets.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct PersonDetails {
     pub(crate) display_name: Option<String>,
     pub(crate) email: Option<String>,
     pub(crate) ticket: Option<String>,
@@ -51,12 +50,20 @@ pub(crate) struct NewUserInput {
     pub(crate) tags: Vec<String>,
     /// Whether console access is asked for; the template may still allow none.
     pub(crate) console: bool,
+    /// The last day of the person's access (`YYYY-MM-DD`).
+    pub(crate) until: Option<String>,
+}
+
+/// `new-user`'s values as an edge received them (flags, prompts, a CSV row), not yet checked.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NewUserInput {
+    pub(crate) user_name: String,
+    pub(crate) template: String,
+    pub(crate) details: PersonDetails,
     pub(crate) mfa: MfaMode,
     pub(crate) password_file: Option<PathBuf>,
     /// A new file for the AWS CLI profile that assumes a role template's role.
     pub(crate) profile_file: Option<PathBuf>,
-    /// The last day of the person's access (`YYYY-MM-DD`), not yet checked.
-    pub(crate) until: Option<String>,
 }
 
 /// A `new-user` request, validated: every field here is known to be acceptable to IAM.
@@ -84,25 +91,26 @@ impl NewUserRequest {
     /// The one constructor every edge calls, so the same value gets the same answer whether it
     /// came from a flag, a prompt or a CSV row. Checks everything that does not need AWS.
     pub(crate) fn new(input: NewUserInput, templates: &TemplateSet) -> Result<Self, InputError> {
+        let details = input.details;
         names::validate_user_name(&input.user_name)?;
         let template = templates.get(&input.template)?.clone();
         template.admits(&input.user_name)?;
-        if let Some(email) = &input.email {
+        if let Some(email) = &details.email {
             names::validate_email("--email", email)?;
         }
-        let extra_tags = input
+        let extra_tags = details
             .tags
             .iter()
             .map(|text| names::parse_tag(text))
             .collect::<Result<Vec<_>, _>>()?;
-        let console = input.console && template.console_access;
+        let console = details.console && template.console_access;
         if !console && input.password_file.is_some() {
             return Err(InputError::new(
                 "--password-file",
                 "no console password is made (--no-console, or the template allows no console)",
             ));
         }
-        let until = input
+        let until = details
             .until
             .as_deref()
             .map(|date| crate::iam::end_date::parse_date("--until", date))
@@ -119,9 +127,9 @@ impl NewUserRequest {
         NewUserRequest {
             user_name: input.user_name,
             template,
-            display_name: input.display_name,
-            email: input.email,
-            ticket: input.ticket,
+            display_name: details.display_name,
+            email: details.email,
+            ticket: details.ticket,
             extra_tags,
             console,
             mfa: input.mfa,
@@ -321,10 +329,20 @@ mod tests {
         NewUserInput {
             user_name: "alice".to_string(),
             template: "developer".to_string(),
-            email: Some("alice@example.com".to_string()),
-            tags: vec!["cost-center=CC-7".to_string()],
+            details: PersonDetails {
+                email: Some("alice@example.com".to_string()),
+                tags: vec!["cost-center=CC-7".to_string()],
+                ..PersonDetails::default()
+            },
             ..NewUserInput::default()
         }
+    }
+
+    /// `input()` with its details changed.
+    fn detailed(change: impl FnOnce(&mut PersonDetails)) -> NewUserInput {
+        let mut changed = input();
+        change(&mut changed.details);
+        changed
     }
 
     fn refused(input: NewUserInput) -> InputError {
@@ -334,14 +352,7 @@ mod tests {
     #[test]
     fn a_good_request_takes_the_templates_console_rule() {
         let set = TemplateSet::embedded().unwrap();
-        let request = NewUserRequest::new(
-            NewUserInput {
-                console: true,
-                ..input()
-            },
-            &set,
-        )
-        .unwrap();
+        let request = NewUserRequest::new(detailed(|d| d.console = true), &set).unwrap();
         assert!(request.console);
         assert_eq!(
             request.extra_tags,
@@ -351,16 +362,12 @@ mod tests {
 
     #[test]
     fn reserved_tags_long_names_bad_emails_and_missing_folders_are_refused() {
-        let tagged = NewUserInput {
-            tags: vec!["Managed-By=me".to_string()],
-            ..input()
-        };
+        let tagged = detailed(|d| d.tags = vec!["Managed-By=me".to_string()]);
         assert_eq!(refused(tagged).field, "tag \"Managed-By\"");
         let dir = tempfile::tempdir().unwrap();
         let nowhere = NewUserInput {
-            console: true,
             password_file: Some(dir.path().join("no/such/dir/p")),
-            ..input()
+            ..detailed(|d| d.console = true)
         };
         assert_eq!(refused(nowhere).field, "--password-file");
         let long_name = NewUserInput {
@@ -368,20 +375,13 @@ mod tests {
             ..input()
         };
         assert_eq!(refused(long_name).field, "username");
-        let email = NewUserInput {
-            email: Some("not-an-email".to_string()),
-            ..input()
-        };
+        let email = detailed(|d| d.email = Some("not-an-email".to_string()));
         assert_eq!(refused(email).field, "--email");
-        let tab = NewUserInput {
-            tags: vec!["team=a\tb".to_string()],
-            ..input()
-        };
+        let tab = detailed(|d| d.tags = vec!["team=a\tb".to_string()]);
         assert_eq!(refused(tab).field, "tag \"team\"");
         let no_console = NewUserInput {
-            console: false,
             password_file: Some(dir.path().join("p")),
-            ..input()
+            ..detailed(|d| d.console = false)
         };
         assert_eq!(refused(no_console).field, "--password-file");
     }

@@ -22,7 +22,7 @@ use crate::clock::SystemClock;
 use crate::iam::offboard::{OffboardMode, discover, execute, plan_offboard};
 use crate::iam::plan::{observe, plan_new_user};
 use crate::iam::request::NewUserRequest;
-use crate::iam::request::{MfaMode, NewUserInput};
+use crate::iam::request::{MfaMode, NewUserInput, PersonDetails};
 use crate::operation::Operation;
 use crate::outcome::{MfaResetStatus, MoveStatus, PasswordResetStatus};
 use crate::protect::Protected;
@@ -176,15 +176,17 @@ async fn new_user_reports_its_plan_for_a_dry_run() {
         NewUserInput {
             user_name: "alice".to_string(),
             template: "developer".to_string(),
-            display_name: Some("Alice Example".to_string()),
-            email: Some("alice@example.com".to_string()),
-            ticket: Some("CHG-42".to_string()),
-            tags: vec!["cost-center=CC-7".to_string()],
-            console: false,
+            details: PersonDetails {
+                display_name: Some("Alice Example".to_string()),
+                email: Some("alice@example.com".to_string()),
+                ticket: Some("CHG-42".to_string()),
+                tags: vec!["cost-center=CC-7".to_string()],
+                console: false,
+                until: None,
+            },
             mfa: MfaMode::Deferred,
             password_file: None,
             profile_file: None,
-            until: None,
         },
         &templates,
     )

@@ -8,7 +8,7 @@
 use crate::batch::cells::for_each_record;
 use crate::config::Config;
 use crate::error::InputError;
-use crate::iam::request::{MfaMode, NewUserInput, NewUserRequest};
+use crate::iam::request::{MfaMode, NewUserInput, NewUserRequest, PersonDetails};
 use crate::names;
 use crate::protect::Protected;
 use crate::sso::request::{AssignInput, AssignRequest, PersonInput};
@@ -74,12 +74,8 @@ pub(crate) struct Wanted {
     pub(crate) kind: Kind,
     pub(crate) user_name: String,
     pub(crate) template: String,
-    pub(crate) display_name: Option<String>,
-    pub(crate) email: Option<String>,
-    pub(crate) ticket: Option<String>,
-    pub(crate) tags: Vec<String>,
-    pub(crate) console: bool,
-    pub(crate) until: Option<String>,
+    #[serde(flatten)]
+    pub(crate) details: PersonDetails,
     /// Identity Center: the accounts (none: the template's account sets).
     pub(crate) accounts: Vec<String>,
     /// Identity Center: with `email`, who to create when the person is not in the store.
@@ -99,15 +95,10 @@ impl Wanted {
             NewUserInput {
                 user_name: self.user_name.clone(),
                 template: self.template.clone(),
-                display_name: self.display_name.clone(),
-                email: self.email.clone(),
-                ticket: self.ticket.clone(),
-                tags: self.tags.clone(),
-                console: self.console,
+                details: self.details.clone(),
                 mfa: MfaMode::Deferred,
                 password_file: None,
                 profile_file: None,
-                until: self.until.clone(),
             },
             templates,
         )
@@ -121,10 +112,10 @@ impl Wanted {
         config: &Config,
     ) -> Result<AssignRequest, InputError> {
         let create = PersonInput::named_whole(
-            self.email.clone(),
+            self.details.email.clone(),
             self.given_name.clone(),
             self.family_name.clone(),
-            self.display_name.clone(),
+            self.details.display_name.clone(),
         )?;
         AssignRequest::new(
             AssignInput {
@@ -133,7 +124,7 @@ impl Wanted {
                 accounts: self.accounts.clone(),
                 create,
                 instance_arn: None,
-                until: self.until.clone(),
+                until: self.details.until.clone(),
             },
             templates,
             config,
@@ -206,12 +197,7 @@ pub(crate) fn read_export(
             kind,
             user_name,
             template,
-            display_name: cells.optional("display_name"),
-            email: cells.optional("email"),
-            ticket: cells.optional("ticket"),
-            tags: cells.list("tags"),
-            console: cells.yes_or_no("console")?,
-            until: cells.optional("until"),
+            details: cells.person_details()?,
             accounts: cells.list("accounts"),
             given_name: cells.optional("given_name"),
             family_name: cells.optional("family_name"),

@@ -141,6 +141,7 @@ impl Change {
                 person.user_name,
                 person.template,
                 person
+                    .details
                     .until
                     .as_deref()
                     .map_or(String::new(), |until| format!(" until {until}"))
@@ -436,6 +437,7 @@ pub(crate) fn plan_sync(
         let key = (person.kind, person.user_name.to_ascii_lowercase());
         seen.insert(key.clone());
         let ended = person
+            .details
             .until
             .as_deref()
             .is_some_and(|until| has_passed(until, &today));
@@ -445,7 +447,7 @@ pub(crate) fn plan_sync(
                     "an IAM user of this name exists that this tool did not make: never changed"
                         .to_string(),
                 ),
-                Kind::Sso if !account.identity_users.contains(&key.1) && person.email.is_none() => {
+                Kind::Sso if !account.identity_users.contains(&key.1) && person.details.email.is_none() => {
                     Some("not in the identity store: give email, given_name and family_name to create them".to_string())
                 }
                 _ => None,
@@ -464,7 +466,7 @@ pub(crate) fn plan_sync(
                     arn: String::new(),
                     why: format!(
                         "not in AWS; end date {} passed",
-                        person.until.as_deref().unwrap_or_default()
+                        person.details.until.as_deref().unwrap_or_default()
                     ),
                 });
             } else {
@@ -487,7 +489,7 @@ pub(crate) fn plan_sync(
         if ended {
             let why = format!(
                 "end date {} passed",
-                person.until.as_deref().unwrap_or_default()
+                person.details.until.as_deref().unwrap_or_default()
             );
             match leaver(found, why, rules, now) {
                 Ok(change) => leavers.push(change),
@@ -513,16 +515,16 @@ pub(crate) fn plan_sync(
                 from: found.template.clone(),
                 to: person.template.clone(),
                 accounts: person.accounts.clone(),
-                new_until: (found.until != person.until).then(|| Until {
-                    until: person.until.clone(),
+                new_until: (found.until != person.details.until).then(|| Until {
+                    until: person.details.until.clone(),
                 }),
             });
-        } else if found.until != person.until {
+        } else if found.until != person.details.until {
             dates.push(Change::SetUntil {
                 kind: person.kind,
                 user_name: found.name.clone(),
                 line: person.line,
-                until: person.until.clone(),
+                until: person.details.until.clone(),
             });
         } else {
             unchanged.push(stays(String::new()));

@@ -15,6 +15,7 @@ use crate::batch::report::ReportSink;
 use crate::batch::run::{Clients, RowSource, RowsToRun, RunOptions, run_rows};
 use crate::clock::parse_rfc3339;
 use crate::config::Config;
+use crate::iam::request::PersonDetails;
 use crate::outcome::RowStatus;
 use crate::protect::Protected;
 use crate::sso::operations::Patience;
@@ -52,12 +53,10 @@ fn wanted(line: u64, name: &str, template: &str, until: Option<&str>) -> Wanted 
         kind: Kind::Iam,
         user_name: name.to_string(),
         template: template.to_string(),
-        display_name: None,
-        email: None,
-        ticket: None,
-        tags: Vec::new(),
-        console: false,
-        until: until.map(str::to_string),
+        details: PersonDetails {
+            until: until.map(str::to_string),
+            ..PersonDetails::default()
+        },
         accounts: Vec::new(),
         given_name: None,
         family_name: None,
@@ -79,7 +78,7 @@ fn account(people: Vec<ManagedPerson>) -> Account {
 fn moves_to(person: &mut Wanted, template: &str, until: Option<&str>) {
     person.template = template.to_string();
     person.holds = template.to_string();
-    person.until = until.map(str::to_string);
+    person.details.until = until.map(str::to_string);
 }
 
 /// The plan of `export` against `account` now, leavers disabled, nobody protected.
@@ -325,7 +324,7 @@ fn an_export_is_checked_whole_and_an_empty_one_is_refused() {
     };
     let people = read("username,template,until\nann,developer,2027-01-31\nbob,finance,\n").unwrap();
     assert_eq!(people.len(), 2);
-    assert_eq!(people[0].until.as_deref(), Some("2027-01-31"));
+    assert_eq!(people[0].details.until.as_deref(), Some("2027-01-31"));
     for (text, field) in [
         ("username,template\n", "file"),
         ("", "header"),
@@ -457,8 +456,8 @@ async fn a_sync_converges_and_a_second_run_changes_nothing() {
 
     let mut edited = export.clone();
     moves_to(&mut edited[0], "devops", Some("2027-05-31"));
-    edited[1].until = Some("2026-11-30".to_string());
-    edited[2].until = Some("2027-02-28".to_string());
+    edited[1].details.until = Some("2026-11-30".to_string());
+    edited[2].details.until = Some("2027-02-28".to_string());
     edited.remove(3);
     edited.push(wanted(9, "newcomer", "finance", None));
     let plan = plan_of(&edited, &read_iam_account(&iam).await);

@@ -29,13 +29,17 @@ fn sso_scope() -> ReadScope {
 
 /// An Identity Center person as an export row names them, to be created when missing.
 fn sso_wanted(line: u64, name: &str, template: &str, until: Option<&str>) -> Wanted {
+    let plain = wanted(line, name, template, until);
     Wanted {
         kind: Kind::Sso,
-        email: Some(format!("{name}@example.com")),
+        details: PersonDetails {
+            email: Some(format!("{name}@example.com")),
+            ..plain.details.clone()
+        },
         given_name: Some("Given".to_string()),
         family_name: Some(name.to_string()),
         accounts: vec!["111122223333".to_string()],
-        ..wanted(line, name, template, until)
+        ..plain
     }
 }
 
@@ -91,8 +95,8 @@ async fn identity_center_people_are_synced_and_a_second_run_changes_nothing() {
 
     let mut edited = export.clone();
     moves_to(&mut edited[0], "finance", Some("2027-04-30"));
-    edited[1].until = Some("2027-03-31".to_string());
-    edited[3].until = Some("2026-11-30".to_string());
+    edited[1].details.until = Some("2027-03-31".to_string());
+    edited[3].details.until = Some("2026-11-30".to_string());
     edited.remove(2);
     edited.push(sso_wanted(9, "eve", "developer", None));
     let plan = plan_of(&edited, &read().await);
@@ -192,7 +196,7 @@ async fn an_identity_center_person_without_this_tool_s_access_is_never_a_leaver(
         ]
     );
     let mut unknown = sso_wanted(3, "kim", "developer", None);
-    unknown.email = None;
+    unknown.details.email = None;
     unknown.given_name = None;
     unknown.family_name = None;
     let plan = plan_of(&[unknown], &account);
