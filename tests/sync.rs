@@ -90,9 +90,17 @@ fn twenty_people_synced_twice_then_an_edited_export_changes_exactly_four() {
         .stderr_has("join: 1\n  hr99 as developer")
         .stderr_has("move: 1\n  hr00: developer -> finance")
         .stderr_has("disable: 2");
-    let out = sync(&account, &second, &[]);
-    out.exits(0);
-    let by_status = statuses(&out.stdout);
+    let report = dir.path().join("report.jsonl");
+    let out = sync(&account, &second, &["--report", path_arg(&report)]);
+    out.exits(0)
+        .stderr_has("\noffboard hr01: disabled\n")
+        .stderr_has("\noffboard hr02: disabled\n");
+    assert!(
+        !out.stderr.contains("line 0"),
+        "a leaver stands on no line of the export: {}",
+        out.stderr
+    );
+    let by_status = statuses(&std::fs::read_to_string(&report).unwrap());
     assert_eq!(by_status["joined"], ["hr99"]);
     assert_eq!(by_status["moved"], ["hr00"]);
     let mut disabled = by_status["disabled"].clone();

@@ -87,14 +87,23 @@ impl RowReport {
                 .collect(),
             (false, _) => format!(" ({})", self.detail()),
         };
-        let line = match self.line {
+        format!(
+            "{}{} {}: {} {}{detail}\n",
+            self.line_said(),
+            self.action,
+            self.username,
+            self.status,
+            self.arn
+        )
+    }
+
+    /// `line N ` of the row's file, or nothing for a person no line stands for (a sync's
+    /// leaver, not in the export).
+    pub(crate) fn line_said(&self) -> String {
+        match self.line {
             0 => String::new(),
             line => format!("line {line} "),
-        };
-        format!(
-            "{line}{} {}: {} {}{detail}\n",
-            self.action, self.username, self.status, self.arn
-        )
+        }
     }
 
     /// A line of the report for a person no row is needed for (unchanged), with why.

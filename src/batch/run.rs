@@ -69,8 +69,11 @@ impl Progress {
                 bar.inc(1);
             }
             None if self.log_rows => crate::report::print_err(&format!(
-                "line {} {} {}: {}\n",
-                report.line, report.action, report.username, report.status
+                "{}{} {}: {}\n",
+                report.line_said(),
+                report.action,
+                report.username,
+                report.status
             )),
             None => {}
         }
