@@ -4,8 +4,10 @@
 use crate::error::Error;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
+mod globals_line;
 mod rows;
 
+pub(crate) use globals_line::description;
 pub(crate) use rows::*;
 use std::path::PathBuf;
 
@@ -626,74 +628,6 @@ pub(crate) enum TemplatesCommand {
         /// A new or empty folder
         dir: std::path::PathBuf,
     },
-}
-
-/// The command line as clap describes it, for parsing, completions and the manual page, each
-/// subcommand's help brief (`brief_globals`).
-pub(crate) fn description() -> clap::Command {
-    brief_globals(Cli::command())
-}
-
-/// A subcommand's `--help` shows its own options and names the global ones in a line
-/// (`iam-onboard --help` describes them): each subcommand gets hidden copies of them, which
-/// clap then propagates instead of the shown ones, still accepted. The line names only those
-/// that apply: no AWS option for the offline commands, no `--dry-run` or `--yes` for the
-/// commands that change nothing.
-fn brief_globals(mut command: clap::Command) -> clap::Command {
-    let globals: Vec<clap::Arg> = command
-        .get_arguments()
-        .filter(|arg| arg.is_global_set())
-        .cloned()
-        .collect();
-    let names: Vec<String> = command
-        .get_subcommands()
-        .map(|sub| sub.get_name().to_string())
-        .collect();
-    for name in names {
-        let offline = ["completions", "man", "templates"].contains(&name.as_str());
-        let changes_nothing = offline || ["show", "list", "audit"].contains(&name.as_str());
-        command = command.mut_subcommand(&name, |mut sub| {
-            let mut named = Vec::new();
-            for global in &globals {
-                let id = global.get_id().as_str();
-                if sub.get_arguments().any(|arg| arg.get_id() == id) {
-                    continue;
-                }
-                let beside_the_point = (offline && AWS_ONLY.contains(&id))
-                    || (changes_nothing && ["dry_run", "yes"].contains(&id));
-                if !beside_the_point {
-                    named.push(flag_of(global));
-                }
-                sub = sub.arg(global.clone().hide(true));
-            }
-            sub.after_help(format!(
-                "Global options (iam-onboard --help describes them): {}",
-                named.join(", ")
-            ))
-        });
-    }
-    command
-}
-
-/// The global options that only say where and how AWS is called.
-const AWS_ONLY: &[&str] = &[
-    "profile",
-    "region",
-    "sso_region",
-    "endpoint_url",
-    "call_timeout",
-    "propagation_timeout",
-    "protect",
-    "config",
-];
-
-fn flag_of(arg: &clap::Arg) -> String {
-    match (arg.get_short(), arg.get_long()) {
-        (Some(short), Some(long)) => format!("-{short}/--{long}"),
-        (None, Some(long)) => format!("--{long}"),
-        (Some(short), None) => format!("-{short}"),
-        (None, None) => arg.get_id().to_string(),
-    }
 }
 
 /// Whether a command line (that clap may have refused) asks for `--output json`, so that even

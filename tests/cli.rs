@@ -257,12 +257,31 @@ fn version_completions_and_the_manual_page_are_there_to_install() {
         .stdout_has("Global options:")
         .stdout_has("--propagation-timeout");
     let read_only = Run::new(&["templates", "list", "--help"]).output();
-    read_only.exits(0);
+    read_only
+        .exits(0)
+        .stdout_has("Global options (iam-onboard --help describes them): --output,");
     assert!(
         !read_only.stdout.contains("--dry-run") && !read_only.stdout.contains("--yes"),
         "flags that change nothing there are not offered: {}",
         read_only.stdout
     );
+    for (command, named, not_named) in [
+        (&["templates", "rightsize"][..], "--profile", "--dry-run"),
+        (&["review", "start"], "--dry-run", "-y/--yes"),
+        (&["templates", "show"], "--templates", "--profile"),
+        (&["completions"], "-q/--quiet", "--output"),
+    ] {
+        let help = Run::new(&[command, &["--help"]].concat()).output();
+        let line = help
+            .stdout
+            .split("Global options (iam-onboard --help describes them): ")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{command:?} names no global option: {}", help.stdout));
+        assert!(
+            line.contains(named) && !line.contains(not_named),
+            "{command:?} names {named} and not {not_named}: {line}"
+        );
+    }
     Run::new(&["templates", "list", "--dry-run", "-y"])
         .output()
         .exits(0)
