@@ -121,7 +121,8 @@ fn a_review_keeps_revokes_and_moves_through_the_commands_and_records_who_was_kep
         .stderr_has("offboard (revoke): 1 (rv-dave)")
         .stderr_has("move, then record the review: 1 (rv-carol to developer-readonly)")
         .stderr_has("keep: record the review: 1 (rv-alice)")
-        .stderr_has("no decision, left as they are: 1");
+        .stderr_has("no decision, left as they are: 1")
+        .stdout_has("iam:TagUser UserName=rv-carol Tags=[iam-onboard:reviewed=");
     assert!(
         groups_of(&account, "rv-dave").is_some(),
         "a dry run changes nothing"

@@ -87,13 +87,16 @@ impl RowReport {
                 .collect(),
             (false, _) => format!(" ({})", self.detail()),
         };
+        let arn = match self.arn.as_str() {
+            "" => String::new(),
+            arn => format!(" {arn}"),
+        };
         format!(
-            "{}{} {}: {} {}{detail}\n",
+            "{}{} {}: {}{arn}{detail}\n",
             self.line_said(),
             self.action,
             self.username,
             self.status,
-            self.arn
         )
     }
 

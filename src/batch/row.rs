@@ -227,8 +227,7 @@ pub(super) async fn run_row<I: Iam + Send + 'static, S: Sso + Send + 'static>(
             then: None,
         };
         match run_action(iam, sso, &follow, prepared, options, interrupted()).await {
-            Ok(done) if !options.dry_run => report.details.extend(done.details),
-            Ok(_) => {}
+            Ok(done) => report.details.extend(done.details),
             Err(err) => {
                 ended = Err(Error::UndoIncomplete {
                     cause: err.to_string(),

@@ -250,8 +250,20 @@ fn a_row_no_line_asked_for_is_shown_without_a_line() {
         report.human(),
         "sync ben: unchanged arn:aws:iam::1:user/ben (protected)\n"
     );
-    let from_a_line = RowReport { line: 3, ..report };
+    let from_a_line = RowReport {
+        line: 3,
+        ..report.clone()
+    };
     assert!(from_a_line.human().starts_with("line 3 sync ben: "));
+    let without_an_arn = RowReport {
+        arn: String::new(),
+        ..report
+    };
+    assert_eq!(
+        without_an_arn.human(),
+        "sync ben: unchanged (protected)\n",
+        "one space between the words, an ARN or not"
+    );
 }
 
 #[test]
@@ -588,5 +600,57 @@ async fn a_sync_mover_to_a_template_aws_lacks_a_policy_of_is_refused_before_any_
         iam.calls().iter().all(|c| c.starts_with("iam:GetPolicy")),
         "{:?}",
         iam.calls()
+    );
+}
+
+#[tokio::test]
+async fn a_dry_run_plans_a_rows_follow_up_after_its_action() {
+    let iam = Arc::new(MemoryIam::new(0));
+    run_file(&iam, &people(1), settings(false)).await.unwrap();
+    let defaults = Defaults::new();
+    let checking = defaults.checking();
+    let request =
+        crate::iam::job_change::MoveRequest::new("p0".to_string(), "finance", &defaults.templates)
+            .unwrap();
+    let reviewed =
+        crate::iam::user_tag::UserTagRequest::reviewed("p0".to_string(), "2026-12-04").unwrap();
+    let rows = vec![Row {
+        line: 2,
+        action: RowAction::Move(Box::new(request)),
+        ignored: Vec::new(),
+        planned: true,
+        then: Some(Box::new(RowAction::SetTag(reviewed))),
+    }];
+    let checked = Checked::of_rows(&rows);
+    let sso = Arc::new(MemorySso::new(Behaviour::default()));
+    let dry_run = RunOptions {
+        dry_run: true,
+        ..settings(false)
+    };
+    let before = iam.calls().len();
+    let (_, report) = run_checked(
+        &iam,
+        sso,
+        &checking,
+        &checked,
+        RowSource::Planned(rows),
+        dry_run,
+    )
+    .await
+    .unwrap();
+    let row = report.lines().nth(1).unwrap();
+    let moved = row
+        .find("iam:AddUserToGroup GroupName=iam-onboard-finance UserName=p0")
+        .unwrap_or_else(|| panic!("the move is planned: {row}"));
+    let tagged = row
+        .find("iam:TagUser UserName=p0 Tags=[iam-onboard:reviewed=2026-12-04]")
+        .unwrap_or_else(|| panic!("the review's tag is planned: {row}"));
+    assert!(moved < tagged, "the follow-up after the action: {row}");
+    assert!(
+        iam.calls()[before..]
+            .iter()
+            .all(|call| !call.starts_with("iam:TagUser") && !call.starts_with("iam:AddUserToGroup")),
+        "a dry run changes nothing: {:?}",
+        &iam.calls()[before..]
     );
 }
