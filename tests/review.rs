@@ -147,6 +147,11 @@ fn a_review_keeps_revokes_and_moves_through_the_commands_and_records_who_was_kep
     );
     assert_eq!(reviewed("rv-carol").as_deref(), Some(today.as_str()));
     assert_eq!(reviewed("rv-bob"), None, "no decision, no record");
+    account
+        .run(Run::new(&["show", "rv-carol"]))
+        .output()
+        .exits(0)
+        .stdout_has(&format!("  last reviewed      {today}\n"));
 
     let audit = account
         .run(Run::new(&[

@@ -32,6 +32,8 @@ pub(crate) struct UserView {
     pub(crate) ticket: Option<String>,
     /// The last day of the person's access (`iam-onboard:until`).
     pub(crate) until: Option<String>,
+    /// The day an access review last kept or moved the person (`iam-onboard:reviewed`).
+    pub(crate) reviewed: Option<String>,
     pub(crate) groups: Vec<String>,
     /// The group the template gives, and whether the user's groups are exactly it.
     pub(crate) template_group: Option<String>,
@@ -147,6 +149,7 @@ pub(crate) async fn read_user(
         email: tag(EMAIL_TAG),
         ticket: tag(TICKET_TAG),
         until: tag(crate::tags::UNTIL_TAG),
+        reviewed: tag(crate::tags::REVIEWED_TAG),
         mfa_pending: tag(MFA_PENDING_TAG),
         template,
         template_group,

@@ -75,6 +75,7 @@ fn human_user(user: &UserView) -> String {
     row(&mut out, "email", or_none(&user.email));
     row(&mut out, "ticket", or_none(&user.ticket));
     row(&mut out, "until", or_none(&user.until));
+    row(&mut out, "last reviewed", or_none(&user.reviewed));
     let groups = if user.groups.is_empty() {
         "none".to_string()
     } else {

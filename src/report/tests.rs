@@ -304,14 +304,18 @@ async fn show_and_list_report_a_person_without_a_secret() {
 }
 
 /// `show` says what is under way or done to a person that only tags and policies record: a key
-/// rotation half-way, access cut.
+/// rotation half-way, access cut, the last access review.
 #[tokio::test]
-async fn show_says_a_key_rotation_is_under_way_and_the_access_is_cut() {
+async fn show_says_a_key_rotation_is_under_way_the_access_is_cut_and_the_last_review() {
     let api = dave();
     api.edit_user("dave", |dave| {
         dave.tags.push((
             crate::iam::key_rotation::ROTATING_TAG.to_string(),
             "AKIAOLD".to_string(),
+        ));
+        dave.tags.push((
+            crate::tags::REVIEWED_TAG.to_string(),
+            "2026-11-30".to_string(),
         ));
         dave.inline_policies
             .insert(crate::iam::offboard::DENY_ALL_POLICY.to_string());
@@ -325,6 +329,10 @@ async fn show_says_a_key_rotation_is_under_way_and_the_access_is_cut() {
     );
     assert!(
         shown.contains("  access             cut: offboarding's deny-all"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("  last reviewed      2026-11-30\n"),
         "{shown}"
     );
 }
