@@ -538,8 +538,8 @@ pub(crate) struct NewUserArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) aws_profile_out: Option<PathBuf>,
 
-    /// The last day of the person's access (YYYY-MM-DD), kept in the iam-onboard:until tag;
-    /// `expire` and `sync` disable them after it
+    /// The last day of the person's access (YYYY-MM-DD, today or later), kept in the
+    /// iam-onboard:until tag; `expire` and `sync` disable them after it
     #[arg(long, value_name = "DATE")]
     pub(crate) until: Option<String>,
 }
@@ -583,8 +583,8 @@ pub(crate) struct AssignArgs {
     #[arg(long, value_name = "ARN")]
     pub(crate) instance_arn: Option<String>,
 
-    /// The last day of the person's access (YYYY-MM-DD), kept as their membership of the
-    /// identity-store group iam-onboard-until-<DATE>; `expire --sso` and `sync` remove their
+    /// The last day of the person's access (YYYY-MM-DD, today or later), kept as their
+    /// membership of the identity-store group iam-onboard-until-<DATE>; `expire --sso` and `sync` remove their
     /// access after it
     #[arg(long, value_name = "DATE")]
     pub(crate) until: Option<String>,

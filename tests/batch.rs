@@ -3,7 +3,7 @@
 
 use crate::support::{
     Output, Proxy, Run, batch_run, block_on, finished_with, groups_of, has_login_profile, iam,
-    mode, on_a_terminal, project_root, shown_until, tag_of, unique, user_exists,
+    mode, on_a_terminal, project_root, shown_until, tag_of, tag_user_in, unique, user_exists,
 };
 use std::fmt::Write as _;
 use std::path::Path;
@@ -255,20 +255,7 @@ fn a_password_never_written_to_the_report_is_replaced_and_written_on_the_rerun()
     );
 
     // The state a kill -9 leaves between CreateLoginProfile and the report line.
-    block_on(async {
-        let pending = aws_sdk_iam::types::Tag::builder()
-            .key("iam-onboard:password")
-            .value("pending")
-            .build()
-            .unwrap();
-        iam()
-            .tag_user()
-            .user_name(&name)
-            .tags(pending)
-            .send()
-            .await
-            .unwrap();
-    });
+    tag_user_in(&iam(), &name, "iam-onboard:password", "pending");
     let second = dir.path().join("second.csv");
     batch_run(&file, &second).output().exits(0);
     let row = csv::Reader::from_path(&second)

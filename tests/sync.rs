@@ -3,7 +3,7 @@
 //! export changing exactly four; an export cut short refused; a stale saved plan refused; and
 //! the end dates.
 
-use crate::support::{OwnAccount, Run, path_arg, plain_onboarding};
+use crate::support::{OwnAccount, Run, path_arg, plain_onboarding, tag_user_in, user_exists_in};
 use std::path::Path;
 
 /// The export: `username,template,until`, a row a person.
@@ -202,18 +202,44 @@ fn a_saved_plan_is_carried_out_or_refused_when_the_account_changed() {
 #[test]
 fn expire_disables_the_people_past_their_end_date_and_nobody_else() {
     let account = OwnAccount::new(4);
-    for (name, until) in [("ex-past", "2026-01-31"), ("ex-future", "2099-12-31")] {
+    account
+        .run(
+            plain_onboarding("ex-past", "finance")
+                .arg("--until")
+                .arg("2026-01-31"),
+        )
+        .refused("--until: 2026-01-31 has passed");
+    assert!(
+        !user_exists_in(&account.iam(), "ex-past"),
+        "an end date that has passed makes no user"
+    );
+    for name in ["ex-past", "ex-future"] {
         account
-            .run(plain_onboarding(name, "finance").arg("--until").arg(until))
+            .run(
+                plain_onboarding(name, "finance")
+                    .arg("--until")
+                    .arg("2099-12-31"),
+            )
             .output()
             .exits(0);
     }
+    tag_user_in(&account.iam(), "ex-past", "iam-onboard:until", "2026-01-31");
     account
         .run(Run::new(&["audit", "--output", "json"]))
         .output()
         .stdout_has("access-past-end-date");
     let listed = account.run(Run::new(&["list", "--output", "csv"])).output();
     listed.exits(0).stdout_has("2026-01-31");
+    let planned = account.run(Run::new(&["expire", "--dry-run"])).output();
+    planned
+        .exits(0)
+        .stdout_has("expire ex-future: unchanged arn:")
+        .stdout_has("offboard ex-past: planned arn:");
+    assert!(
+        !planned.stdout.contains("()") && !planned.stdout.contains("sync "),
+        "a person expire leaves alone is said as expire's, with no empty brackets: {}",
+        planned.stdout
+    );
     let out = account
         .run(Run::new(&["expire", "-y", "--output", "json"]))
         .output();

@@ -7,6 +7,7 @@ use crate::batch::cells::{
 };
 use crate::config::{Config, SsoAccess};
 use crate::error::InputError;
+use crate::iam::end_date::refuse_passed;
 use crate::iam::job_change::MoveRequest;
 use crate::iam::offboard::{OffboardMode, OffboardRequest};
 use crate::iam::request::{MfaMode, NewUserInput, NewUserRequest};
@@ -108,6 +109,8 @@ pub(crate) struct Checking<'a> {
     pub(crate) config: &'a Config,
     /// Rows for these people are bad rows: no row may change a protected person.
     pub(crate) protected: &'a Protected,
+    /// The day (UTC) the rows are checked: a row that gives access ending before it is bad.
+    pub(crate) today: String,
 }
 
 /// The header of the batch file open in `handle`, checked.
@@ -132,6 +135,10 @@ pub(crate) fn parse_row(cells: &Cells, checking: &Checking) -> Result<Row, Input
                 profile_file: None,
             };
             let request = NewUserRequest::new(input, checking.templates)
+                .and_then(|request| {
+                    refuse_passed("--until", request.until.as_deref(), &checking.today)?;
+                    Ok(request)
+                })
                 .map_err(|err| cells.relocated(err))?;
             RowAction::Onboard(Box::new(request))
         }
@@ -157,6 +164,10 @@ pub(crate) fn parse_row(cells: &Cells, checking: &Checking) -> Result<Row, Input
                 until: cells.optional("until"),
             };
             let request = AssignRequest::new(input, checking.templates, checking.config)
+                .and_then(|request| {
+                    refuse_passed("--until", request.until.as_deref(), &checking.today)?;
+                    Ok(request)
+                })
                 .map_err(|err| cells.relocated(err))?;
             RowAction::Assign(Box::new(request))
         }

@@ -124,7 +124,11 @@ impl RowReport {
             status: RowStatus::Unchanged,
             arn,
             password: None,
-            details: vec![why],
+            details: if why.is_empty() {
+                Vec::new()
+            } else {
+                vec![why]
+            },
         }
     }
 }

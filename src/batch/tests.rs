@@ -52,6 +52,7 @@ impl Defaults {
             templates: &self.templates,
             config: &self.config,
             protected: &self.protected,
+            today: "2026-12-01".to_string(),
         }
     }
 }
@@ -89,6 +90,24 @@ fn an_onboard_row_carries_its_end_date_and_a_bad_one_is_named_by_its_column() {
         (Some(2), "until")
     );
     assert!(problems[0].reason.contains("YYYY-MM-DD"), "{}", problems[0]);
+    let passed = check(
+        b"username,template,until,action,accounts\nann,developer,2026-11-30,,\nbob,developer,2026-12-01,,\ncid,developer,2026-11-30,assign,111111111111\n",
+    )
+    .unwrap_err();
+    assert_eq!(
+        passed
+            .iter()
+            .map(|p| (p.line, p.field.as_str()))
+            .collect::<Vec<_>>(),
+        [(Some(2), "until"), (Some(4), "until")],
+        "an end date before the day of the check is a bad row, onboard or assign; the day itself is not: {passed:?}"
+    );
+    assert!(
+        passed.iter().all(|p| p
+            .reason
+            .contains("2026-11-30 has passed (today is 2026-12-01")),
+        "{passed:?}"
+    );
 }
 
 #[test]
@@ -263,6 +282,18 @@ fn a_row_no_line_asked_for_is_shown_without_a_line() {
         without_an_arn.human(),
         "sync ben: unchanged (protected)\n",
         "one space between the words, an ARN or not"
+    );
+    let nothing_to_say = RowReport::unchanged(
+        0,
+        "expire",
+        "ann".to_string(),
+        "arn:aws:iam::1:user/ann".to_string(),
+        String::new(),
+    );
+    assert_eq!(
+        nothing_to_say.human(),
+        "expire ann: unchanged arn:aws:iam::1:user/ann\n",
+        "no empty brackets"
     );
 }
 
@@ -557,6 +588,7 @@ async fn a_sync_mover_to_a_template_aws_lacks_a_policy_of_is_refused_before_any_
         templates: &templates,
         config: &config,
         protected: &protected,
+        today: "2026-12-01".to_string(),
     };
     let request = crate::sso::job_change::SsoMoveRequest::new(
         "ann".to_string(),

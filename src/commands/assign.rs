@@ -89,6 +89,11 @@ pub(super) async fn assign_person(
         helpdesk::ask_assign(&mut args, set, &config, &mut prompter)?;
     }
     let request = assign_request(args, set, &config)?;
+    crate::iam::end_date::refuse_passed(
+        "--until",
+        request.until.as_deref(),
+        &crate::iam::end_date::today_by_the_clock(),
+    )?;
     let sdk_config = settings.sdk_config().await?;
     let caller = settings
         .iam(&sdk_config)

@@ -40,6 +40,7 @@ pub(super) async fn run_batch(
         templates: set,
         config: &config,
         protected,
+        today: crate::iam::end_date::today_by_the_clock(),
     };
     let checked = batch::check::check_file(&path, &checking).map_err(Error::BadRows)?;
     super::rows::check_report(&checked, &args.run, settings)?;

@@ -110,6 +110,11 @@ pub(super) async fn new_user(
         helpdesk::ask_new_user(&mut args, set, &api, &mut prompter).await?;
     }
     let request = new_user_request(args, set, settings.terminal)?;
+    crate::iam::end_date::refuse_passed(
+        "--until",
+        request.until.as_deref(),
+        &crate::iam::end_date::today_by_the_clock(),
+    )?;
 
     let codes = AnyCodes::new(
         request.mfa == MfaMode::Prompt,

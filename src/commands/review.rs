@@ -6,9 +6,8 @@ use super::rows::{Clients, Planned};
 use crate::aws::IamAccount;
 use crate::batch::report::RowReport;
 use crate::cli::{OutputFormat, ReviewApplyArgs, ReviewCommand};
-use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, InputError};
-use crate::iam::end_date::today;
+use crate::iam::end_date::today_by_the_clock;
 use crate::iam::offboard::OffboardMode;
 use crate::report::{self, Acting};
 use crate::review::{self, Decided, Decision};
@@ -90,7 +89,7 @@ async fn apply(
     let (decided, undecided) =
         review::read_decisions(&args.dir, &settings.templates).map_err(Error::BadRows)?;
     let mode = OffboardMode::asked(args.disable_only);
-    let today = today(SystemClock.unix_now());
+    let today = today_by_the_clock();
     let rows = review::rows(&decided, &settings.templates, mode, &today).map_err(Error::BadRows)?;
     super::confirmable(settings)?;
     let clients = Clients::new(settings).await?;

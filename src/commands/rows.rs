@@ -148,6 +148,7 @@ pub(super) async fn carry_out(
         templates: &settings.templates,
         config: &settings.config,
         protected: &settings.protected,
+        today: crate::iam::end_date::today_by_the_clock(),
     };
     let rows = Rows {
         clients,

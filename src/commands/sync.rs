@@ -66,7 +66,13 @@ pub(super) async fn sync(
         return Ok(());
     }
     carry_out(
-        plan, &clients, &account, &file, &args.run, settings, interrupts,
+        plan,
+        &clients,
+        &account,
+        RowsOf::File(&file),
+        &args.run,
+        settings,
+        interrupts,
     )
     .await
 }
@@ -101,7 +107,13 @@ pub(super) async fn apply(
     };
     show_plan(&account, &file, &plan, settings);
     carry_out(
-        plan, &clients, &account, &file, &args.run, settings, interrupts,
+        plan,
+        &clients,
+        &account,
+        RowsOf::File(&file),
+        &args.run,
+        settings,
+        interrupts,
     )
     .await
 }
@@ -126,7 +138,13 @@ pub(super) async fn expire(
     );
     show_plan(&account, "end dates", &plan, settings);
     carry_out(
-        plan, &clients, &account, "expire", &args.run, settings, interrupts,
+        plan,
+        &clients,
+        &account,
+        RowsOf::Expire,
+        &args.run,
+        settings,
+        interrupts,
     )
     .await
 }
@@ -143,12 +161,37 @@ fn show_plan(account: &Account, source: &str, plan: &SyncPlan, settings: &Settin
     }
 }
 
+/// What a run's rows come from: an export or a saved plan (its file), or `expire`.
+#[derive(Clone, Copy)]
+enum RowsOf<'a> {
+    File(&'a str),
+    Expire,
+}
+
+impl<'a> RowsOf<'a> {
+    /// The name the run's summary gives its rows.
+    fn source(self) -> &'a str {
+        match self {
+            RowsOf::File(file) => file,
+            RowsOf::Expire => "expire",
+        }
+    }
+
+    /// The action said of a person the run leaves as they are.
+    fn unchanged_action(self) -> &'static str {
+        match self {
+            RowsOf::File(_) => "sync",
+            RowsOf::Expire => "expire",
+        }
+    }
+}
+
 /// The plan's changes as rows, its unchanged people reported first, carried out as a batch's.
 async fn carry_out(
     plan: SyncPlan,
     clients: &Clients,
     account: &Account,
-    source: &str,
+    rows_of: RowsOf<'_>,
     run: &ChangeRunArgs,
     settings: &Settings,
     interrupts: &Interrupts,
@@ -160,7 +203,7 @@ async fn carry_out(
         .map(|person| {
             RowReport::unchanged(
                 person.line,
-                "sync",
+                rows_of.unchanged_action(),
                 person.user_name.clone(),
                 person.arn.clone(),
                 person.why.clone(),
@@ -170,7 +213,7 @@ async fn carry_out(
     let planned = super::rows::Planned {
         rows: planned,
         unchanged,
-        source,
+        source: rows_of.source(),
         caller: account.caller.clone(),
     };
     super::rows::carry_out(planned, clients, run, settings, interrupts).await

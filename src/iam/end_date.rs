@@ -46,9 +46,34 @@ pub(crate) fn parse_date(field: &str, text: &str) -> Result<String, InputError> 
     Ok(text.to_string())
 }
 
+/// Refuses an end date that has passed by `today` (`field` names where it was given): the
+/// person would be given access for `expire` or `sync` to cut at once. The last day itself
+/// still counts.
+pub(crate) fn refuse_passed(
+    field: &str,
+    until: Option<&str>,
+    today: &str,
+) -> Result<(), InputError> {
+    match until {
+        Some(until) if has_passed(until, today) => Err(InputError::new(
+            field,
+            format!(
+                "{until} has passed (today is {today}, UTC): access that has already ended is not given"
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Today's date (UTC) at Unix time `now`.
 pub(crate) fn today(now: u64) -> String {
     crate::clock::rfc3339(now)[..10].to_string()
+}
+
+/// Today's date (UTC) by the machine's clock.
+pub(crate) fn today_by_the_clock() -> String {
+    use crate::clock::Clock;
+    today(crate::clock::SystemClock.unix_now())
 }
 
 /// Whether access that lasts `until` (inclusive) has ended by `today`.
@@ -85,5 +110,18 @@ mod tests {
             "the last day still counts"
         );
         assert_eq!(today(1_795_846_800), "2026-11-28");
+    }
+
+    #[test]
+    fn an_end_date_that_has_passed_is_refused_and_today_is_not() {
+        let err = refuse_passed("--until", Some("2026-11-30"), "2026-12-01").unwrap_err();
+        assert_eq!(err.field, "--until");
+        assert!(
+            err.reason
+                .contains("2026-11-30 has passed (today is 2026-12-01"),
+            "{err}"
+        );
+        refuse_passed("--until", Some("2026-12-01"), "2026-12-01").unwrap();
+        refuse_passed("--until", None, "2026-12-01").unwrap();
     }
 }

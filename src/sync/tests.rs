@@ -392,6 +392,7 @@ async fn carry_out_with(
         templates: &templates,
         config,
         protected: &protected,
+        today: "2026-12-01".to_string(),
     };
     let rows = plan.rows(&templates, config).unwrap();
     let checked = Checked::of_rows(&rows);

@@ -93,8 +93,14 @@ pub(crate) fn groups_of(user: &str) -> Vec<String> {
 
 #[track_caller]
 pub(crate) fn user_exists(name: &str) -> bool {
+    user_exists_in(&iam(), name)
+}
+
+/// Whether the user `name` exists in the account `iam` acts in.
+#[track_caller]
+pub(crate) fn user_exists_in(iam: &aws_sdk_iam::Client, name: &str) -> bool {
     block_on(async {
-        match iam().get_user().user_name(name).send().await {
+        match iam.get_user().user_name(name).send().await {
             Ok(_) => true,
             Err(err)
                 if err
@@ -137,6 +143,25 @@ pub(crate) fn tags_in(iam: &aws_sdk_iam::Client, user: &str) -> Vec<(String, Str
             .map(|t| (t.key().to_string(), t.value().to_string()))
             .collect()
     })
+}
+
+/// Sets the tag `key` of `user` to `value` behind the tool's back, in the account `iam` acts
+/// in: the state another run, a person or time left.
+#[track_caller]
+pub(crate) fn tag_user_in(iam: &aws_sdk_iam::Client, user: &str, key: &str, value: &str) {
+    block_on(async {
+        let tag = aws_sdk_iam::types::Tag::builder()
+            .key(key)
+            .value(value)
+            .build()
+            .unwrap();
+        iam.tag_user()
+            .user_name(user)
+            .tags(tag)
+            .send()
+            .await
+            .unwrap();
+    });
 }
 
 /// The serial numbers of the MFA devices enabled for the user.
