@@ -22,58 +22,48 @@ fn brief_globals(mut command: clap::Command) -> clap::Command {
         .filter(|arg| arg.is_global_set())
         .cloned()
         .collect();
-    let names: Vec<String> = command
-        .get_subcommands()
-        .map(|sub| sub.get_name().to_string())
-        .collect();
-    for name in names {
-        command = command.mut_subcommand(&name, |mut sub| {
-            let own: Vec<clap::Id> = sub
-                .get_arguments()
-                .map(|arg| arg.get_id().clone())
-                .collect();
-            for global in globals
-                .iter()
-                .filter(|global| !own.contains(global.get_id()))
-            {
+    for name in subcommand_names(&command) {
+        command = command.mut_subcommand(&name, |sub| {
+            let own = own_ids(&sub);
+            let mut sub = with_globals_line(sub, &name, &globals);
+            for global in globals.iter().filter(|g| !own.contains(g.get_id())) {
                 sub = sub.arg(global.clone().hide(true));
             }
-            with_globals_line(sub, &name, &globals, &own)
+            sub
         });
     }
     command
 }
 
+/// The names of `command`'s subcommands.
+fn subcommand_names(command: &clap::Command) -> Vec<String> {
+    command
+        .get_subcommands()
+        .map(|sub| sub.get_name().to_string())
+        .collect()
+}
+
+/// The ids of the arguments `command` defines itself.
+fn own_ids(command: &clap::Command) -> Vec<clap::Id> {
+    command
+        .get_arguments()
+        .map(|arg| arg.get_id().clone())
+        .collect()
+}
+
 /// `sub` (at `path`, such as `templates rightsize`) and the subcommands under it, each with the
-/// line naming the global options that apply to it; `own` are the ids `sub` defines itself.
-fn with_globals_line(
-    mut sub: clap::Command,
-    path: &str,
-    globals: &[clap::Arg],
-    own: &[clap::Id],
-) -> clap::Command {
+/// line naming the global options that apply to it and that it does not define itself.
+fn with_globals_line(mut sub: clap::Command, path: &str, globals: &[clap::Arg]) -> clap::Command {
+    let own = own_ids(&sub);
     let named: Vec<String> = globals
         .iter()
         .filter(|global| !own.contains(global.get_id()))
         .filter(|global| applies_under(&sub, path, global.get_id().as_str()))
         .map(flag_of)
         .collect();
-    let children: Vec<String> = sub
-        .get_subcommands()
-        .map(|child| child.get_name().to_string())
-        .collect();
-    for child in children {
-        sub = sub.mut_subcommand(&child, |child_command| {
-            let child_own: Vec<clap::Id> = child_command
-                .get_arguments()
-                .map(|arg| arg.get_id().clone())
-                .collect();
-            with_globals_line(
-                child_command,
-                &format!("{path} {child}"),
-                globals,
-                &child_own,
-            )
+    for child in subcommand_names(&sub) {
+        sub = sub.mut_subcommand(&child, |command| {
+            with_globals_line(command, &format!("{path} {child}"), globals)
         });
     }
     sub.after_help(format!(

@@ -65,14 +65,9 @@ pub(super) async fn sync(
         ));
         return Ok(());
     }
+    let rows_of = RowsOf::File(&file);
     carry_out(
-        plan,
-        &clients,
-        &account,
-        RowsOf::File(&file),
-        &args.run,
-        settings,
-        interrupts,
+        plan, &clients, &account, rows_of, &args.run, settings, interrupts,
     )
     .await
 }
@@ -106,14 +101,9 @@ pub(super) async fn apply(
         managed: account.managed.len(),
     };
     show_plan(&account, &file, &plan, settings);
+    let rows_of = RowsOf::File(&file);
     carry_out(
-        plan,
-        &clients,
-        &account,
-        RowsOf::File(&file),
-        &args.run,
-        settings,
-        interrupts,
+        plan, &clients, &account, rows_of, &args.run, settings, interrupts,
     )
     .await
 }
@@ -137,14 +127,9 @@ pub(super) async fn expire(
         SystemClock.unix_now(),
     );
     show_plan(&account, "end dates", &plan, settings);
+    let rows_of = RowsOf::Expire;
     carry_out(
-        plan,
-        &clients,
-        &account,
-        RowsOf::Expire,
-        &args.run,
-        settings,
-        interrupts,
+        plan, &clients, &account, rows_of, &args.run, settings, interrupts,
     )
     .await
 }
