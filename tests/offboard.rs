@@ -293,6 +293,13 @@ fn disable_only_cuts_access_keeps_the_user_and_a_later_run_finishes() {
         tag_of(&name, "iam-onboard:offboard-reason").as_deref(),
         Some("left 2026-11")
     );
+    let at = tag_of(&name, "iam-onboard:offboarded").unwrap();
+    Run::new(&["show", &name])
+        .output()
+        .exits(0)
+        .stdout_has(&format!(
+            "  access             cut at {at} (left 2026-11): "
+        ));
     assert_eq!(
         inline_policies_of(&name).len(),
         3,

@@ -176,10 +176,19 @@ fn human_user(user: &UserView) -> String {
         );
     }
     if user.access_cut {
+        let tag = |key| crate::aws::tag_value(&user.tags, key);
+        let when = tag(crate::iam::offboard::OFFBOARDED_TAG)
+            .map(|at| format!(" at {at}"))
+            .unwrap_or_default();
+        let why = tag(crate::iam::offboard::OFFBOARD_REASON_TAG)
+            .map(|reason| format!(" ({reason})"))
+            .unwrap_or_default();
         row(
             &mut out,
             "access",
-            "cut: offboarding's deny-all denies everything (offboard --disable-only, a sync leaver or expire); offboard removes the user",
+            &format!(
+                "cut{when}{why}: offboarding's deny-all denies everything (offboard --disable-only, a sync leaver or expire); offboard removes the user"
+            ),
         );
     }
     out

@@ -304,7 +304,7 @@ async fn show_and_list_report_a_person_without_a_secret() {
 }
 
 /// `show` says what is under way or done to a person that only tags and policies record: a key
-/// rotation half-way, access cut, the last access review.
+/// rotation half-way, access cut (when and why), the last access review.
 #[tokio::test]
 async fn show_says_a_key_rotation_is_under_way_the_access_is_cut_and_the_last_review() {
     let api = dave();
@@ -319,6 +319,14 @@ async fn show_says_a_key_rotation_is_under_way_the_access_is_cut_and_the_last_re
         ));
         dave.inline_policies
             .insert(crate::iam::offboard::DENY_ALL_POLICY.to_string());
+        dave.tags.push((
+            crate::iam::offboard::OFFBOARDED_TAG.to_string(),
+            "2026-12-01T09:00:00Z".to_string(),
+        ));
+        dave.tags.push((
+            crate::iam::offboard::OFFBOARD_REASON_TAG.to_string(),
+            "end date 2026-11-30 passed".to_string(),
+        ));
     });
     let shown = show_dave(&api).await.human();
     assert!(
@@ -328,7 +336,7 @@ async fn show_says_a_key_rotation_is_under_way_the_access_is_cut_and_the_last_re
         "{shown}"
     );
     assert!(
-        shown.contains("  access             cut: offboarding's deny-all"),
+        shown.contains("  access             cut at 2026-12-01T09:00:00Z (end date 2026-11-30 passed): offboarding's deny-all"),
         "{shown}"
     );
     assert!(
