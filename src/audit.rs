@@ -456,11 +456,16 @@ fn user_findings(user: &AuthorizedUser, facts: &IamFacts, templates: &TemplateSe
         )
         .collect();
     if !direct.is_empty() {
+        let through = if is_managed(user) {
+            format!("a template's group (iam-onboard move {name} --template <T>)")
+        } else {
+            "a group (iam-onboard changes only the people it made: see unmanaged-user)".to_string()
+        };
         findings.push(Finding::new(
             Check::PolicyOnUser,
             user.arn.clone(),
             format!("attached to the user itself: {}", direct.join(", ")),
-            format!("give the access through a template's group (iam-onboard move {name} --template <T>), then detach: aws iam detach-user-policy / delete-user-policy --user-name {name}"),
+            format!("give the access through {through}, then detach: aws iam detach-user-policy / delete-user-policy --user-name {name}"),
         ));
     }
     if !is_managed(user) {

@@ -159,7 +159,10 @@ async fn keys_and_passwords_age_into_findings() {
 #[tokio::test(start_paused = true)]
 async fn drift_policies_on_users_and_unmanaged_users_are_found() {
     let api = account();
-    api.edit_user("alice", |user| user.groups = ["admins".to_string()].into());
+    api.edit_user("alice", |user| {
+        user.groups = ["admins".to_string()].into();
+        user.inline_policies.insert("inline-b".to_string());
+    });
     let clock = TokioClock::starting_at(created());
     let findings = audit_at(&api, &clock).await;
     let drift = about(&findings, Check::TemplateDrift, "user/alice");
@@ -176,6 +179,17 @@ async fn drift_policies_on_users_and_unmanaged_users_are_found() {
     );
     let on_user = about(&findings, Check::PolicyOnUser, "user/ops");
     assert!(on_user[0].detail.contains("inline inline-a"), "{on_user:?}");
+    assert!(
+        !on_user[0].fix.contains("iam-onboard move") && on_user[0].fix.contains("unmanaged-user"),
+        "move refuses a user this tool did not make, so the fix does not offer it: {on_user:?}"
+    );
+    let managed_on_user = about(&findings, Check::PolicyOnUser, "user/alice");
+    assert!(
+        managed_on_user[0]
+            .fix
+            .contains("iam-onboard move alice --template <T>"),
+        "{managed_on_user:?}"
+    );
     assert_eq!(about(&findings, Check::UnmanagedUser, "user/ops").len(), 1);
     assert!(about(&findings, Check::UnmanagedUser, "user/alice").is_empty());
     assert!(
