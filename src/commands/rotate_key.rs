@@ -76,7 +76,6 @@ pub(super) async fn rotate_key(
         super::clear_secrets_when_done(&mut prompter)?;
     }
     let (status, old, new, next) = match step {
-        _ if settings.dry_run => (KeyRotationStatus::Planned, None, None, String::new()),
         RotationStep::Create { old } => (
             KeyRotationStatus::Created,
             Some(old.clone()),
@@ -119,6 +118,10 @@ pub(super) async fn rotate_key(
             None,
             "nothing: the next rotate-key starts a new rotation".to_string(),
         ),
+    };
+    let (status, next) = match settings.dry_run {
+        true => (KeyRotationStatus::Planned, None),
+        false => (status, Some(next)),
     };
     let report = KeyRotationReport {
         acting: Acting::of(&prepared.caller),

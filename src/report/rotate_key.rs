@@ -19,8 +19,8 @@ pub(crate) struct KeyRotationReport {
     pub(crate) new_key_id: Option<String>,
     /// Where the new key was written.
     pub(crate) key_file: Option<String>,
-    /// What the next run will do.
-    pub(crate) next: String,
+    /// What the next run will do; none for a dry run.
+    pub(crate) next: Option<String>,
     /// `--show-secret`: the new key's secret.
     #[serde(
         skip_serializing_if = "Option::is_none",
@@ -63,7 +63,9 @@ impl Report for KeyRotationReport {
             ),
         };
         push_indented(&mut out, &self.calls);
-        out.push_str(&format!("Next: {}\n", self.next));
+        if let Some(next) = &self.next {
+            out.push_str(&format!("Next: {next}\n"));
+        }
         out
     }
 }

@@ -250,7 +250,7 @@ fn a_rotation_report_says_where_the_new_key_went_and_never_holds_its_secret() {
         old_key_id: Some("AKIAOLD".to_string()),
         new_key_id: Some("AKIANEW".to_string()),
         key_file: Some("ci-bot.key".to_string()),
-        next: "switch what uses AKIAOLD to the new key".to_string(),
+        next: Some("switch what uses AKIAOLD to the new key".to_string()),
         secret_access_key: None,
         calls: vec!["iam:CreateAccessKey UserName=ci-bot".to_string()],
     };
@@ -262,6 +262,18 @@ fn a_rotation_report_says_where_the_new_key_went_and_never_holds_its_secret() {
             "New access key AKIANEW for arn:aws:iam::{ACCOUNT}:user/ci-bot, shown once above; AKIAOLD stays active."
         )),
         "{human}"
+    );
+    let planned = super::rotate_key::KeyRotationReport {
+        status: crate::outcome::KeyRotationStatus::Planned,
+        new_key_id: None,
+        key_file: None,
+        next: None,
+        ..created
+    };
+    let human = planned.render(OutputFormat::Human);
+    assert!(
+        human.ends_with("  iam:CreateAccessKey UserName=ci-bot\n"),
+        "a dry run ends with its calls, no empty Next: {human}"
     );
 }
 
