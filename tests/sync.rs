@@ -390,4 +390,9 @@ fn assign_until_records_the_end_date_as_a_group_membership_and_a_bad_date_change
         .output()
         .json();
     assert_eq!(shown["person"]["until"], "2027-12-31", "{shown}");
+    assert_eq!(
+        (&shown["person"]["display_name"], &shown["person"]["email"]),
+        (&"Dee Example".into(), &"dee@example.com".into()),
+        "the identity store's name and email: {shown}"
+    );
 }

@@ -9,7 +9,7 @@
 use super::{
     AccessKey, Assignment, AuthorizedUser, AwsError, AwsErrorKind, AwsResult, CallerIdentity,
     CredentialRow, Grantee, GroupMembership, GroupRef, Iam, IamAccess, IamAccount, IamCredentials,
-    IamUsers, IdentityGroup, IdentityStore, MfaDevice, NewPerson, NewRole, NewUser,
+    IamUsers, IdentityGroup, IdentityStore, IdentityUser, MfaDevice, NewPerson, NewRole, NewUser,
     OperationStatus, PasswordRules, PermissionSetSpec, PolicyVersion, Principal, RoleInfo,
     ServiceCredential, ServiceLastAccessed, Sso, SsoAdmin, SsoInstance, UserInfo, VirtualMfaDevice,
 };
@@ -346,6 +346,7 @@ impl<A: Sso + Send + Sync> IdentityStore for Settling<A> {
 
     settled! {
         fn find_user_id(identity_store_id: &str, user_name: &str) -> Option<String>: lookup [user_name];
+        fn describe_user(identity_store_id: &str, user_id: &str) -> IdentityUser: named [user_id];
         fn delete_user(identity_store_id: &str, user_id: &str) -> (): named [user_id];
         fn list_group_memberships_for_member(identity_store_id: &str, user_id: &str) -> Vec<GroupMembership>: named [user_id];
         fn describe_group(identity_store_id: &str, group_id: &str) -> String: named [group_id];

@@ -21,6 +21,14 @@ pub(crate) struct NewPerson {
     pub(crate) email: String,
 }
 
+/// What the identity store says of a person besides their user name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct IdentityUser {
+    pub(crate) display_name: Option<String>,
+    /// The primary email, or the first when none is marked primary.
+    pub(crate) email: Option<String>,
+}
+
 /// A group of the identity store, as listed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct IdentityGroup {
@@ -241,6 +249,12 @@ pub(crate) trait IdentityStore: Sync {
         identity_store_id: &str,
         user_name: &str,
     ) -> impl Future<Output = AwsResult<Option<String>>> + Send;
+    /// DescribeUser: the person's display name and email.
+    fn describe_user(
+        &self,
+        identity_store_id: &str,
+        user_id: &str,
+    ) -> impl Future<Output = AwsResult<IdentityUser>> + Send;
     fn create_user(
         &self,
         identity_store_id: &str,

@@ -206,6 +206,8 @@ fn human_person(person: &PersonView) -> String {
         "\n{} (identity-store user {} in {})\n",
         person.user_name, person.user_id, person.identity_store_id
     );
+    row(&mut out, "display name", or_none(&person.display_name));
+    row(&mut out, "email", or_none(&person.email));
     if person.groups.is_empty() {
         row(&mut out, "groups", "none");
     }

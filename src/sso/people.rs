@@ -32,6 +32,8 @@ pub(crate) struct PersonView {
     pub(crate) user_name: String,
     pub(crate) user_id: String,
     pub(crate) identity_store_id: String,
+    pub(crate) display_name: Option<String>,
+    pub(crate) email: Option<String>,
     pub(crate) groups: Vec<GroupView>,
     pub(crate) assignments: Vec<AccessView>,
     /// The end date their `iam-onboard-until-<date>` group records, if any.
@@ -118,7 +120,8 @@ pub(crate) async fn read_access(
 }
 
 /// Reads the person's access (see `read_access`), then the permission sets' names (ten at a
-/// time). `None` when the person is not in the identity store.
+/// time) and the person's display name and email, at once. `None` when the person is not in
+/// the identity store.
 pub(crate) async fn read_person(
     api: &impl Sso,
     user_name: &str,
@@ -127,13 +130,16 @@ pub(crate) async fn read_person(
     let Some(access) = read_access(api, user_name, instance_arn).await? else {
         return Ok(None);
     };
-    let names: BTreeMap<String, String> =
-        describe_all(api, &access.instance.arn, &access.permission_sets())
-            .await
-            .map_err(Error::from_aws)?
-            .into_iter()
-            .map(|(arn, spec)| (arn, spec.name))
-            .collect();
+    let permission_sets = access.permission_sets();
+    let (specs, identity) = tokio::try_join!(
+        describe_all(api, &access.instance.arn, &permission_sets),
+        api.describe_user(&access.instance.identity_store_id, &access.user_id),
+    )
+    .map_err(Error::from_aws)?;
+    let names: BTreeMap<String, String> = specs
+        .into_iter()
+        .map(|(arn, spec)| (arn, spec.name))
+        .collect();
     let views = |assignments: &[Assignment]| {
         let mut views: Vec<AccessView> = assignments
             .iter()
@@ -160,6 +166,8 @@ pub(crate) async fn read_person(
     groups.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(Some(PersonView {
         user_name: user_name.to_string(),
+        display_name: identity.display_name,
+        email: identity.email,
         identity_store_id: access.instance.identity_store_id.clone(),
         until: access
             .memberships

@@ -648,3 +648,22 @@ async fn a_new_person_is_assigned_while_sso_admin_does_not_know_them_yet() {
         assert_eq!(state.memberships.len(), usize::from(group_mode));
     }
 }
+
+/// `show --sso` reads the person's display name and email beside the permission sets' names,
+/// in the same wave: four round trips in all (the instance, the person's id, their
+/// assignments and groups, then the names and the person).
+#[tokio::test(start_paused = true)]
+async fn a_person_is_shown_with_their_name_and_email_in_four_round_trips() {
+    let latency = Duration::from_millis(100);
+    let api = Arc::new(MemorySso::new(Behaviour::default()).with_latency(latency));
+    run(&api, &request(&["111111111111"], true)).await.unwrap();
+    let started = tokio::time::Instant::now();
+    let person = super::people::read_person(api.as_ref(), "bob", None)
+        .await
+        .unwrap()
+        .expect("bob is in the identity store");
+    assert_eq!(started.elapsed(), 4 * latency);
+    assert_eq!(person.display_name.as_deref(), Some("Bob Example"));
+    assert_eq!(person.email.as_deref(), Some("bob@example.com"));
+    assert_eq!(person.assignments.len(), 1, "{person:?}");
+}

@@ -9,8 +9,8 @@
 use super::latency::{Latency, Simulated};
 use crate::aws::{
     Assignment, AwsError, AwsErrorKind, AwsResult, Grantee, GroupMembership, IdentityGroup,
-    IdentityStore, NewPerson, OperationState, OperationStatus, PermissionSetSpec, Principal,
-    SsoAdmin, SsoInstance,
+    IdentityStore, IdentityUser, NewPerson, OperationState, OperationStatus, PermissionSetSpec,
+    Principal, SsoAdmin, SsoInstance,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;

@@ -5,8 +5,8 @@
 use super::calls_log::RetryLog;
 use crate::aws::{
     Assignment, AwsError, AwsErrorKind, AwsResult, Grantee, GroupMembership, IdentityGroup,
-    IdentityStore, NewPerson, OperationState, OperationStatus, PermissionSetSpec, Principal,
-    SsoAdmin, SsoInstance,
+    IdentityStore, IdentityUser, NewPerson, OperationState, OperationStatus, PermissionSetSpec,
+    Principal, SsoAdmin, SsoInstance,
 };
 use aws_config::SdkConfig;
 use aws_sdk_identitystore::types::{AlternateIdentifier, Email, Name, UniqueAttribute};

@@ -14,6 +14,19 @@ impl IdentityStore for MemorySso {
             .map(|(id, _)| id.clone()))
     }
 
+    async fn describe_user(&self, _store: &str, user_id: &str) -> AwsResult<IdentityUser> {
+        self.wait().await;
+        let state = self.state.lock().unwrap();
+        state
+            .users
+            .get(user_id)
+            .map(|person| IdentityUser {
+                display_name: Some(person.display_name.clone()),
+                email: Some(person.email.clone()),
+            })
+            .ok_or_else(|| not_found("identitystore:DescribeUser", user_id))
+    }
+
     async fn create_user(&self, _store: &str, person: &NewPerson) -> AwsResult<String> {
         self.wait().await;
         let mut state = self.state.lock().unwrap();

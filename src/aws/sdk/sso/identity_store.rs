@@ -23,6 +23,32 @@ impl IdentityStore for SdkSso {
         }
     }
 
+    async fn describe_user(
+        &self,
+        identity_store_id: &str,
+        user_id: &str,
+    ) -> AwsResult<IdentityUser> {
+        const OP: &str = "identitystore:DescribeUser";
+        let out = sent!(
+            OP,
+            self.store
+                .describe_user()
+                .identity_store_id(identity_store_id)
+                .user_id(user_id)
+        )?;
+        let emails = out.emails();
+        let email = emails
+            .iter()
+            .find(|email| email.primary())
+            .or_else(|| emails.first())
+            .and_then(|email| email.value())
+            .map(str::to_string);
+        Ok(IdentityUser {
+            display_name: out.display_name().map(str::to_string),
+            email,
+        })
+    }
+
     async fn create_user(&self, identity_store_id: &str, person: &NewPerson) -> AwsResult<String> {
         const OP: &str = "identitystore:CreateUser";
         let out = sent!(
