@@ -103,27 +103,28 @@ pub(crate) struct GlobalArgs {
     #[arg(long, global = true, value_name = "URL")]
     pub(crate) endpoint_url: Option<String>,
 
-    /// How long one attempt of an AWS call may take before it counts as unanswered; a call's
-    /// retries each get as long
+    /// How long one attempt of an AWS call may take before it counts as unanswered (1 to 3600);
+    /// a call's retries each get as long
     #[arg(
         long,
         global = true,
         value_name = "SECONDS",
         default_value_t = 30,
         env = "IAM_ONBOARD_CALL_TIMEOUT",
-        value_parser = clap::value_parser!(u64).range(1..)
+        value_parser = clap::value_parser!(u64).range(1..=3600)
     )]
     pub(crate) call_timeout: u64,
 
     /// How long to keep asking when AWS answers "not found" for something this run has just
-    /// created (IAM and Identity Center are eventually consistent); anything else not found is
-    /// an answer at once
+    /// created (IAM and Identity Center are eventually consistent; 0 to 3600); anything else not
+    /// found is an answer at once
     #[arg(
         long,
         global = true,
         value_name = "SECONDS",
         default_value_t = 120,
-        env = "IAM_ONBOARD_PROPAGATION_TIMEOUT"
+        env = "IAM_ONBOARD_PROPAGATION_TIMEOUT",
+        value_parser = clap::value_parser!(u64).range(0..=3600)
     )]
     pub(crate) propagation_timeout: u64,
 
@@ -589,8 +590,13 @@ pub(crate) struct AssignArgs {
     #[arg(long, value_name = "DATE")]
     pub(crate) until: Option<String>,
 
-    /// How long to wait for one assignment that stays IN_PROGRESS
-    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    /// How long to wait for one assignment that stays IN_PROGRESS (at most a day)
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 300,
+        value_parser = clap::value_parser!(u64).range(1..=86_400)
+    )]
     pub(crate) timeout: u64,
 }
 

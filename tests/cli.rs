@@ -136,6 +136,45 @@ fn without_a_terminal_prompts_and_shown_passwords_are_usage_errors() {
     }
 }
 
+/// A wait or a width beyond what the tool can hold is a usage error, where it overflowed a
+/// timer or a semaphore and panicked.
+#[test]
+fn waits_and_concurrency_out_of_their_ranges_are_refused() {
+    let huge = u64::MAX.to_string();
+    let cases: [(&[&str], &str); 5] = [
+        (&["list", "--call-timeout", &huge], "not in 1..=3600"),
+        (
+            &["list", "--propagation-timeout", "3601"],
+            "not in 0..=3600",
+        ),
+        (
+            &["batch", "people.csv", "--concurrency", "65", "--dry-run"],
+            "not in 1..=64",
+        ),
+        (
+            &["batch", "people.csv", "--timeout", "0", "--dry-run"],
+            "not in 1..=86400",
+        ),
+        (
+            &[
+                "assign",
+                "ann",
+                "--template",
+                "finance",
+                "--timeout",
+                "86401",
+            ],
+            "not in 1..=86400",
+        ),
+    ];
+    for (args, refusal) in cases {
+        Run::new(args).refused(refusal);
+    }
+    Run::new(&["list"])
+        .env("IAM_ONBOARD_CALL_TIMEOUT", &huge)
+        .refused("--call-timeout");
+}
+
 #[test]
 fn flags_answer_bad_values_as_prompts_and_csv_rows_do() {
     let email = "--email: \"not-an-email\" is not an email address (local@domain.tld)";

@@ -2,6 +2,7 @@
 //! `expire` and `review`, with the run options they share (`ChangeRunArgs`) and what happens to
 //! leavers (`LeaverArgs`).
 
+use clap::builder::TypedValueParser as _;
 use clap::{Args, Subcommand};
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
@@ -20,16 +21,28 @@ pub(crate) struct BatchArgs {
     #[command(flatten)]
     pub(crate) run: ChangeRunArgs,
 
-    /// How long to wait for one Identity Center assignment that stays IN_PROGRESS
-    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    /// How long to wait for one Identity Center assignment that stays IN_PROGRESS (at most a day)
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 300,
+        value_parser = clap::value_parser!(u64).range(1..=86_400)
+    )]
     pub(crate) timeout: u64,
 }
 
 /// How batch, sync, apply and expire run their rows of changes.
 #[derive(Debug, Args)]
 pub(crate) struct ChangeRunArgs {
-    /// Rows at once
-    #[arg(long, value_name = "N", default_value_t = NonZeroUsize::new(4).expect("4 is not 0"))]
+    /// Rows at once (1 to 64: IAM's request rate, not the machine, is what limits a batch)
+    #[arg(
+        long,
+        value_name = "N",
+        default_value = "4",
+        value_parser = clap::value_parser!(u8).range(1..=64).map(|n| {
+            NonZeroUsize::new(usize::from(n)).expect("the range starts at 1")
+        })
+    )]
     pub(crate) concurrency: NonZeroUsize,
 
     /// Write the report (CSV, or JSON lines with --output json) to this new file, mode 0600;
