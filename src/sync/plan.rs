@@ -392,7 +392,9 @@ fn leaver(
         (Some(at), Leavers::Disable) => {
             let since = crate::clock::parse_rfc3339(at);
             match (rules.delete_after_days, since) {
-                (Some(days), Some(since)) if now >= since.saturating_add(days * 86_400) => {
+                (Some(days), Some(since))
+                    if now >= since.saturating_add(days.saturating_mul(86_400)) =>
+                {
                     Ok(Change::Offboard {
                         kind,
                         user_name,

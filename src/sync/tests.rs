@@ -182,6 +182,19 @@ fn a_disabled_leaver_is_offboarded_after_the_days_given_or_at_once_when_asked() 
     );
     let plan = plan_sync(&export, &account, &Protected::default(), after(31), now());
     assert!(plan.changes.is_empty(), "30 days and a morning: not yet 31");
+    let wraps_to_a_day = u64::MAX / 86_400 + 1;
+    let plan = plan_sync(
+        &export,
+        &account,
+        &Protected::default(),
+        after(wraps_to_a_day),
+        now(),
+    );
+    assert!(
+        plan.changes.is_empty(),
+        "days whose seconds overflow are never, not a wrapped few: {:?}",
+        kinds(&plan.changes)
+    );
     let outright = LeaverRules {
         leavers: Leavers::Offboard,
         ..DISABLE
