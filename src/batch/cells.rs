@@ -219,16 +219,7 @@ pub(crate) fn read_header(
 /// The column an error of the single commands' checks belongs to.
 pub(crate) fn column_of(field: &str) -> String {
     let field = field.trim_start_matches("--");
-    let tag_column = [
-        (crate::tags::DISPLAY_NAME_TAG, "display_name"),
-        (crate::tags::EMAIL_TAG, "email"),
-        (crate::tags::TICKET_TAG, "ticket"),
-    ]
-    .into_iter()
-    .find(|(tag, _)| field == format!("tag {tag:?}"));
-    if let Some((_, column)) = tag_column {
-        column.to_string()
-    } else if field.starts_with("tag") {
+    if field.starts_with("tag") {
         "tags".to_string()
     } else if field.starts_with("account") {
         "accounts".to_string()

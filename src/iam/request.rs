@@ -153,7 +153,7 @@ impl NewUserRequest {
             }
         }
         let tags = self.user_tags("arn:aws:iam::000000000000:user/placeholder");
-        names::validate_tag_set(&tags)?;
+        names::validate_tag_set(&tags).map_err(named_by_its_flag)?;
         for file in self.secret_files() {
             check_folder(file.flag, file.path)?;
         }
@@ -229,6 +229,25 @@ impl NewUserRequest {
         tags.extend(self.template.tags.iter().cloned());
         tags.extend(self.extra_tags.iter().cloned());
         tags
+    }
+}
+
+/// A tag's problem for a value given as a flag of its own (`--display-name`, `--email`,
+/// `--ticket`) names that flag, which a batch row turns into its column.
+fn named_by_its_flag(err: InputError) -> InputError {
+    let flag = [
+        (DISPLAY_NAME_TAG, "--display-name"),
+        (EMAIL_TAG, "--email"),
+        (TICKET_TAG, "--ticket"),
+    ]
+    .into_iter()
+    .find(|(tag, _)| err.field == format!("tag {}", names::shown(tag)));
+    match flag {
+        Some((_, flag)) => InputError {
+            field: flag.to_string(),
+            ..err
+        },
+        None => err,
     }
 }
 
@@ -379,6 +398,21 @@ mod tests {
         assert_eq!(refused(email).field, "--email");
         let tab = detailed(|d| d.tags = vec!["team=a\tb".to_string()]);
         assert_eq!(refused(tab).field, "tag \"team\"");
+        let long = "x".repeat(257);
+        for (flag, given) in [
+            (
+                "--display-name",
+                detailed(|d| d.display_name = Some(long.clone())),
+            ),
+            ("--ticket", detailed(|d| d.ticket = Some(long.clone()))),
+        ] {
+            let err = refused(given);
+            assert_eq!(
+                (err.field.as_str(), err.reason.as_str()),
+                (flag, "tag values are at most 256 characters"),
+                "a value given by a flag of its own is named by that flag"
+            );
+        }
         let no_console = NewUserInput {
             password_file: Some(dir.path().join("p")),
             ..detailed(|d| d.console = false)
