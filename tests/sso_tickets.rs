@@ -50,6 +50,10 @@ fn move_sso_replaces_the_old_templates_assignments_in_the_same_accounts() {
     let (instance_arn, store) = instance();
     Run::new(&assign_args(&name, CREATE)).output().exits(0);
     let user_id = identity_user_id(&store, &name).unwrap();
+    let old_sets: Vec<String> = assignments_of(&instance_arn, &user_id)
+        .into_iter()
+        .map(|(_, set)| set)
+        .collect();
     let report = Run::new(&[
         "move",
         &name,
@@ -65,6 +69,17 @@ fn move_sso_replaces_the_old_templates_assignments_in_the_same_accounts() {
     .json();
     assert_eq!(report["status"], "moved");
     assert_eq!(report["from"], "developer");
+    assert!(
+        report["changes"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("sso:PutInlinePolicyToPermissionSet developer"),
+        "the old access's live sessions are denied first: {report}"
+    );
+    assert!(
+        inline_policy(&instance_arn, &old_sets[0]).contains(&user_id),
+        "the developer set denies the mover's sessions issued before the move"
+    );
     let now = assignments_of(&instance_arn, &user_id);
     assert_eq!(now.len(), 2, "{now:?}");
     assert!(

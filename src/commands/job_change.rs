@@ -3,7 +3,7 @@
 
 use crate::aws::IamAccount;
 use crate::cli::MoveArgs;
-use crate::clock::SystemClock;
+use crate::clock::{SystemClock, rfc3339};
 use crate::error::Error;
 use crate::iam::job_change::{MoveRequest, MoveUser};
 use crate::names;
@@ -94,6 +94,14 @@ pub(super) async fn job_change(
         })
         .await?;
         let (prepared, status, changes) = moved(driven, |moved| {
+            let denied = moved.sessions_cut.iter().map(|(set, at)| {
+                format!(
+                    "sso:PutInlinePolicyToPermissionSet {} ({}): the person's sessions issued until {} denied, then sso:ProvisionPermissionSet",
+                    set.name,
+                    set.arn,
+                    rfc3339(*at)
+                )
+            });
             let removed = moved.removed.iter().map(|a| {
                 format!(
                     "sso:DeleteAccountAssignment {} in account {}",
@@ -106,7 +114,7 @@ pub(super) async fn job_change(
                     a.permission_set_arn, a.account
                 )
             });
-            removed.chain(granted).collect()
+            denied.chain(removed).chain(granted).collect()
         });
         let (plan, _) = &prepared.plan;
         let report = MoveReport {

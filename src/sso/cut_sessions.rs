@@ -11,7 +11,7 @@ use crate::quotas::PERMISSION_SET_INLINE_POLICY;
 use crate::revoke::{Fitted, Revocations, session_seconds};
 use crate::sso::operations::Patience;
 use crate::sso::permission_set::{MAX_DESCRIBES_AT_ONCE, PERMISSION_SET_MARKER, reprovision};
-use futures_util::future::try_join_all;
+use futures_util::future::{join_all, try_join_all};
 use serde_json::Value;
 
 /// Writes of one set's policy before giving up when concurrent writes keep losing the entry.
@@ -230,6 +230,33 @@ pub(crate) async fn revoke_in_set(
             .map_err(|err| err.to_string())?;
         writes += 1;
     }
+}
+
+/// The sets whose step adds the person's entry, each written at once (`revoke_in_set`): those
+/// done with how, and those that could not be with why (`permission set NAME (ARN): why`).
+pub(crate) async fn revoke_in_sets<'a>(
+    api: &impl Sso,
+    instance_arn: &str,
+    revocations: &'a [SetRevocation],
+    user_id: &str,
+    clock: &dyn Clock,
+    patience: Patience,
+) -> (Vec<(&'a SetRevocation, Revoked)>, Vec<String>) {
+    let adding = revocations.iter().filter(|set| set.adds());
+    let added = join_all(adding.map(|set| async move {
+        let result = revoke_in_set(api, instance_arn, set, user_id, clock, patience).await;
+        (set, result)
+    }))
+    .await;
+    let mut done = Vec::new();
+    let mut failed = Vec::new();
+    for (set, result) in added {
+        match result {
+            Ok(revoked) => done.push((set, revoked)),
+            Err(why) => failed.push(format!("permission set {} ({}): {why}", set.name, set.arn)),
+        }
+    }
+    (done, failed)
 }
 
 #[cfg(test)]

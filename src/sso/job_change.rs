@@ -1,7 +1,8 @@
 //! `move --sso`: a job change in Identity Center. The person's assignments from the permission
 //! sets of this tool's other templates, and their memberships of its other templates' groups,
-//! are replaced by the new template's access, the old removed (polled) before the new is
-//! granted, so the person never holds both. The new access is direct assignments when the
+//! are replaced by the new template's access: first the person's live sessions of the old
+//! access are denied in its permission sets (as offboarding denies them), then the old is
+//! removed (polled) before the new is granted, so the person never holds both. The new access is direct assignments when the
 //! accounts are named (or the configuration says `"sso_access": "users"`), else, as `assign`
 //! gives it, the new template's groups. A failure or interrupt while granting removes what this
 //! run granted and gives the old access back.
@@ -17,6 +18,7 @@ use crate::operation::{Operation, Prepared};
 use crate::protect::{Person, Protected};
 use crate::sso::assign::assign;
 use crate::sso::assignments::{AccountOutcome, assign_accounts, unassign};
+use crate::sso::cut_sessions::{SetRevocation, plan_revocations, revoke_in_sets};
 use crate::sso::end_date::UNTIL_GROUP_PREFIX;
 use crate::sso::groups::{group_name, memberships_named};
 use crate::sso::instance::choose_instance;
@@ -52,21 +54,26 @@ pub(crate) struct SsoMovePlan {
     pub(crate) joins: Vec<String>,
     /// The new access is through groups (`SsoMoveRequest::groups`).
     pub(crate) through_groups: bool,
+    /// The permission sets of the access removed: the person's sessions of them are denied
+    /// first, as offboarding denies them, since removing an assignment or a membership only
+    /// stops new sessions.
+    pub(crate) revocations: Vec<SetRevocation>,
 }
 
 impl SsoMovePlan {
     /// The changes, in order, for the plan and the dry run.
     pub(crate) fn steps(&self, template: &str) -> Vec<String> {
         let mut steps: Vec<String> = self
-            .remove
+            .revocations
             .iter()
-            .map(|a| {
-                format!(
-                    "sso:DeleteAccountAssignment {} in account {} (the old access, removed first)",
-                    a.permission_set_arn, a.account
-                )
-            })
+            .filter_map(|set| set.planned(&self.user_id))
             .collect();
+        steps.extend(self.remove.iter().map(|a| {
+            format!(
+                "sso:DeleteAccountAssignment {} in account {} (the old access, removed first)",
+                a.permission_set_arn, a.account
+            )
+        }));
         steps.extend(self.leave.iter().map(|(membership, name)| {
             format!(
                 "identitystore:DeleteGroupMembership {} (group {name}, the old access, left first)",
@@ -110,7 +117,8 @@ impl SsoMovePlan {
 /// Reads the person, their assignments and the permission sets behind them, and their groups,
 /// and decides. Through groups (`groups`: the new access's group names), the new access is
 /// those groups; else the new template's accounts are `accounts`, or those of the access it
-/// replaces.
+/// replaces. The permission sets of the access removed are read for the denial of the
+/// person's sessions of them (at Unix time `now`).
 pub(crate) async fn plan_sso_move(
     api: &impl Sso,
     user_name: &str,
@@ -118,6 +126,7 @@ pub(crate) async fn plan_sso_move(
     accounts: &[String],
     instance_arn: Option<&str>,
     groups: Option<&[String]>,
+    now: u64,
 ) -> Result<SsoMovePlan, Error> {
     let instance = choose_instance(api, instance_arn).await?;
     let Some(user_id) = api
@@ -174,6 +183,15 @@ pub(crate) async fn plan_sso_move(
         .filter(|a| managed.iter().any(|(arn, _)| *arn == a.permission_set_arn))
         .cloned()
         .collect();
+    let old_sets: Vec<String> = managed
+        .iter()
+        .filter(|(arn, name)| {
+            remove.iter().any(|a| a.permission_set_arn == *arn)
+                || leave.iter().any(|(_, group)| *group == group_name(name))
+        })
+        .map(|(arn, _)| arn.clone())
+        .collect();
+    let revocations = plan_revocations(api, &instance.arn, &old_sets, &user_id, now, false).await?;
     let from: Vec<String> = managed
         .into_iter()
         .filter(|(arn, _)| remove.iter().any(|a| a.permission_set_arn == *arn))
@@ -215,20 +233,25 @@ pub(crate) async fn plan_sso_move(
         leave,
         joins,
         through_groups: groups.is_some(),
+        revocations,
     })
 }
 
 /// What a move did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct SsoMoved {
+    /// The old access's permission sets whose sessions this run denied the person, each with
+    /// when (Unix seconds).
+    pub(crate) sessions_cut: Vec<(SetRevocation, u64)>,
     pub(crate) permission_set: String,
     pub(crate) removed: Vec<Assignment>,
     pub(crate) granted: Vec<Assignment>,
 }
 
-/// Ensures the new template's permission set, removes the old assignments (each polled), then
-/// grants the new ones. When granting fails or is interrupted, what it granted is removed and
-/// the old access granted again.
+/// Ensures the new template's permission set, denies the person's sessions of the old access,
+/// removes the old assignments (each polled), then grants the new ones. When a denial fails,
+/// nothing else is changed; when granting fails or is interrupted, what it granted is removed
+/// and the old access granted again (the denials stay: the person signs in again).
 pub(crate) async fn apply_sso_move<A: Sso + Send + 'static>(
     api: Arc<A>,
     plan: &SsoMovePlan,
@@ -240,6 +263,28 @@ pub(crate) async fn apply_sso_move<A: Sso + Send + 'static>(
 ) -> Result<SsoMoved, Error> {
     let instance_arn = &plan.instance.arn;
     let set = ensure_permission_set(api.as_ref(), &plan.instance, design, clock, patience).await?;
+    let (denied, failed) = revoke_in_sets(
+        api.as_ref(),
+        instance_arn,
+        &plan.revocations,
+        &plan.user_id,
+        clock,
+        patience,
+    )
+    .await;
+    if !failed.is_empty() {
+        return Err(Error::RolledBack {
+            cause: format!(
+                "could not deny the person's sessions of the old access in {}; nothing else was changed (a deny entry written stays: it only makes the person sign in again)",
+                failed.join("; ")
+            ),
+            undone: Vec::new(),
+        });
+    }
+    let sessions_cut: Vec<(SetRevocation, u64)> = denied
+        .into_iter()
+        .map(|(set, revoked)| (set.clone(), revoked.at))
+        .collect();
     let person = Grantee::user(&plan.user_id);
     let store = &plan.instance.identity_store_id;
     let mut left: Vec<&GroupMembership> = Vec::new();
@@ -294,6 +339,7 @@ pub(crate) async fn apply_sso_move<A: Sso + Send + 'static>(
     if let Some(request) = groups {
         return match assign(api.clone(), request, clock, patience, interrupted).await {
             Ok(_) => Ok(SsoMoved {
+                sessions_cut,
                 permission_set: set.arn,
                 removed: plan.remove.clone(),
                 granted: Vec::new(),
@@ -328,6 +374,7 @@ pub(crate) async fn apply_sso_move<A: Sso + Send + 'static>(
     let granted = created.lock().expect("not poisoned").clone();
     if failed.is_empty() {
         return Ok(SsoMoved {
+            sessions_cut,
             permission_set: set.arn,
             removed: plan.remove.clone(),
             granted,
@@ -559,6 +606,7 @@ impl<A: Sso + Send + 'static> Operation for MovePerson<'_, A> {
             &request.accounts,
             request.instance_arn.as_deref(),
             groups.as_deref(),
+            self.clock.unix_now(),
         )
         .await?;
         Ok(Prepared {

@@ -11,7 +11,7 @@ use crate::names::validate_identity_user_name;
 use crate::operation::{Operation, Prepared};
 use crate::protect::{Person, Protected};
 use crate::sso::assignments::unassign;
-use crate::sso::cut_sessions::{RevokeStep, SetRevocation, plan_revocations, revoke_in_set};
+use crate::sso::cut_sessions::{RevokeStep, SetRevocation, plan_revocations, revoke_in_sets};
 use crate::sso::operations::Patience;
 use crate::sso::people::{Membership, PersonAccess, read_access};
 use futures_util::future::join_all;
@@ -271,22 +271,15 @@ async fn cut_sessions(
     clock: &dyn Clock,
     patience: Patience,
 ) -> Result<Vec<SessionsCut>, Error> {
-    let instance_arn = &plan.instance.arn;
-    let adding = plan.revocations.iter().filter(|set| set.adds());
-    let added = join_all(adding.map(|set| async move {
-        let result = revoke_in_set(api, instance_arn, set, &plan.user_id, clock, patience).await;
-        (set, result)
-    }))
+    let (added, failed) = revoke_in_sets(
+        api,
+        &plan.instance.arn,
+        &plan.revocations,
+        &plan.user_id,
+        clock,
+        patience,
+    )
     .await;
-    let failed: Vec<String> = added
-        .iter()
-        .filter_map(|(set, result)| {
-            result
-                .as_ref()
-                .err()
-                .map(|why| format!("permission set {} ({}): {why}", set.name, set.arn))
-        })
-        .collect();
     let cut_in = |set: &SetRevocation, since: u64, older_sessions_cut| SessionsCut {
         name: set.name.clone(),
         arn: set.arn.clone(),
@@ -301,12 +294,11 @@ async fn cut_sessions(
             _ => None,
         })
         .collect();
-    cut.extend(added.iter().filter_map(|(set, result)| {
-        result
-            .as_ref()
-            .ok()
-            .map(|done| cut_in(set, done.at, done.older_sessions_cut))
-    }));
+    cut.extend(
+        added
+            .iter()
+            .map(|(set, done)| cut_in(set, done.at, done.older_sessions_cut)),
+    );
     if failed.is_empty() {
         return Ok(cut);
     }

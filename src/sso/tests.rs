@@ -520,7 +520,7 @@ async fn assigning_a_new_person_in_two_accounts_takes_few_round_trips() {
 }
 
 /// The request in group mode, as when the accounts come from the template's account sets.
-fn grouped(mut request: AssignRequest) -> AssignRequest {
+pub(crate) fn grouped(mut request: AssignRequest) -> AssignRequest {
     request.access = SsoAccess::Groups;
     request
 }
