@@ -1,8 +1,9 @@
-//! What offboarding does to each permission set the person can start sessions from: add their
-//! deny entry (see `revoke`) and re-provision the set, find it done by an earlier run, or leave
-//! the set (one this tool does not manage) and say until when its sessions may last. A set whose
-//! entries no longer fit its size limit gets AWS's revocation of every older session instead
-//! (see `revoke`): the person's sessions are cut all the same.
+//! What offboarding does to each permission set the person can start sessions from, and a move
+//! to each set of the access it removes: add their deny entry (see `revoke`) and re-provision
+//! the set, find it done by an earlier run, or leave the set (one this tool does not manage) and
+//! say until when its sessions may last. A set whose entries no longer fit its size limit gets
+//! AWS's revocation of every older session instead (see `revoke`): the person's sessions are cut
+//! all the same.
 
 use crate::aws::{PermissionSetSpec, Sso};
 use crate::clock::{Clock, rfc3339};
