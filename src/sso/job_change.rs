@@ -1,11 +1,11 @@
-//! `move --sso`: a job change in Identity Center. The person's assignments from the permission
-//! sets of this tool's other templates, and their memberships of its other templates' groups,
-//! are replaced by the new template's access: first the person's live sessions of the old
-//! access are denied in its permission sets (as offboarding denies them), then the old is
-//! removed (polled) before the new is granted, so the person never holds both. The new access is direct assignments when the
-//! accounts are named (or the configuration says `"sso_access": "users"`), else, as `assign`
-//! gives it, the new template's groups. A failure or interrupt while granting removes what this
-//! run granted and gives the old access back.
+//! `move --sso`: a job change in Identity Center. The person's assignments from the permission sets
+//! of this tool's other templates, and their memberships of its other templates' groups, are
+//! replaced by the new template's access: first the person's live sessions of the old access are
+//! denied in its permission sets (as offboarding denies them), then the old is removed (polled)
+//! before the new is granted, so the person never holds both. The new access is direct assignments
+//! when the accounts are named (or the configuration says `"sso_access": "users"`), else, as
+//! `assign` gives it, the new template's groups. A failure or interrupt while granting removes what
+//! this run granted and gives the old access back.
 
 use crate::aws::{
     Assignment, AwsErrorKind, CallerIdentity, Grantee, GroupMembership, Sso, SsoInstance,
