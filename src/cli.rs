@@ -220,9 +220,8 @@ pub(crate) enum Command {
     /// reviewers' decisions carried out (revoke, move:TEMPLATE, keep)
     #[command(subcommand)]
     Review(ReviewCommand),
-    /// List or show the job-function templates
-    #[command(subcommand)]
-    Templates(TemplatesCommand),
+    /// List or show the job-function templates (without a command: list them)
+    Templates(TemplatesArgs),
     /// Print the shell completion script (e.g. `iam-onboard completions bash > ~/.local/share/bash-completion/completions/iam-onboard`)
     Completions {
         /// The shell
@@ -598,6 +597,12 @@ pub(crate) struct AssignArgs {
         value_parser = clap::value_parser!(u64).range(1..=86_400)
     )]
     pub(crate) timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct TemplatesArgs {
+    #[command(subcommand)]
+    pub(crate) which: Option<TemplatesCommand>,
 }
 
 #[derive(Debug, Subcommand)]

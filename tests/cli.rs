@@ -39,6 +39,9 @@ fn templates_list_and_show() {
     for name in ["developer", "devops", "finance", "security-auditor"] {
         list.exits(0).stdout_has(name);
     }
+    let bare = Run::new(&["templates"]).output();
+    bare.exits(0);
+    assert_eq!(bare.stdout, list.stdout, "templates alone lists them");
     Run::new(&["templates", "show", "devops"])
         .output()
         .exits(0)

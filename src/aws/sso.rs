@@ -22,7 +22,7 @@ pub(crate) struct NewPerson {
 }
 
 /// What the identity store says of a person besides their user name.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct IdentityUser {
     pub(crate) display_name: Option<String>,
     /// The primary email, or the first when none is marked primary.

@@ -23,7 +23,7 @@ mod sync;
 mod templates;
 
 use crate::aws::config::AwsTarget;
-use crate::cli::{Command, GlobalArgs, OutputFormat};
+use crate::cli::{Command, GlobalArgs, OutputFormat, TemplatesCommand};
 use crate::error::{Error, InputError};
 use crate::operation::{Driven, Operation, Prepared, drive};
 use crate::report::{self, Acting};
@@ -86,7 +86,9 @@ pub(crate) async fn dispatch(
         Command::List(args) => show::list(args, settings).await,
         Command::Audit(args) => audit::audit(args, settings).await,
         Command::Review(which) => review::review(which, settings, interrupts).await,
-        Command::Templates(which) => templates::templates(which, settings).await,
+        Command::Templates(args) => {
+            templates::templates(args.which.unwrap_or(TemplatesCommand::List), settings).await
+        }
         Command::Completions { .. } | Command::Man { .. } => unreachable!("run above"),
     }
 }
