@@ -152,8 +152,16 @@ impl NewUserRequest {
                 ));
             }
         }
+        for (flag, key, value) in self.flag_tags() {
+            if let Some(value) = value {
+                names::validate_tag(key, value).map_err(|err| InputError {
+                    field: flag.to_string(),
+                    ..err
+                })?;
+            }
+        }
         let tags = self.user_tags("arn:aws:iam::000000000000:user/placeholder");
-        names::validate_tag_set(&tags).map_err(named_by_its_flag)?;
+        names::validate_tag_set(&tags)?;
         for file in self.secret_files() {
             check_folder(file.flag, file.path)?;
         }
@@ -210,12 +218,7 @@ impl NewUserRequest {
             (TEMPLATE_TAG.to_string(), self.template.name.clone()),
             (CREATED_BY_TAG.to_string(), tag_safe(created_by)),
         ];
-        let optional = [
-            (TICKET_TAG, &self.ticket),
-            (DISPLAY_NAME_TAG, &self.display_name),
-            (EMAIL_TAG, &self.email),
-        ];
-        for (key, value) in optional {
+        for (_, key, value) in self.flag_tags() {
             if let Some(value) = value {
                 tags.push((key.to_string(), value.clone()));
             }
@@ -230,24 +233,15 @@ impl NewUserRequest {
         tags.extend(self.extra_tags.iter().cloned());
         tags
     }
-}
 
-/// A tag's problem for a value given as a flag of its own (`--display-name`, `--email`,
-/// `--ticket`) names that flag, which a batch row turns into its column.
-fn named_by_its_flag(err: InputError) -> InputError {
-    let flag = [
-        (DISPLAY_NAME_TAG, "--display-name"),
-        (EMAIL_TAG, "--email"),
-        (TICKET_TAG, "--ticket"),
-    ]
-    .into_iter()
-    .find(|(tag, _)| err.field == format!("tag {}", names::shown(tag)));
-    match flag {
-        Some((_, flag)) => InputError {
-            field: flag.to_string(),
-            ..err
-        },
-        None => err,
+    /// The tags given by a flag of their own: the flag (a batch row's column), the tag, the
+    /// value. A value that breaks a tag rule is named by its flag, not by the tag it is kept in.
+    fn flag_tags(&self) -> [(&'static str, &'static str, &Option<String>); 3] {
+        [
+            ("--ticket", TICKET_TAG, &self.ticket),
+            ("--display-name", DISPLAY_NAME_TAG, &self.display_name),
+            ("--email", EMAIL_TAG, &self.email),
+        ]
     }
 }
 
