@@ -38,12 +38,7 @@ fn joined<S: serde::Serializer>(details: &[String], serializer: S) -> Result<S::
 impl RowReport {
     /// A row's report line; columns the row's action does not use are said after the detail.
     pub(super) fn new(row: &Row, status: RowStatus, arn: String, detail: String) -> Self {
-        let details = if detail.is_empty() {
-            Vec::new()
-        } else {
-            vec![detail]
-        };
-        Self::of_details(row, status, arn, details)
+        Self::of_details(row, status, arn, said(detail))
     }
 
     /// A dry-run row's report line: the calls a real run would make, in order.
@@ -124,12 +119,17 @@ impl RowReport {
             status: RowStatus::Unchanged,
             arn,
             password: None,
-            details: if why.is_empty() {
-                Vec::new()
-            } else {
-                vec![why]
-            },
+            details: said(why),
         }
+    }
+}
+
+/// A detail as the report's list of them: none when there is nothing to say.
+fn said(detail: String) -> Vec<String> {
+    if detail.is_empty() {
+        Vec::new()
+    } else {
+        vec![detail]
     }
 }
 
