@@ -584,8 +584,8 @@ pub(crate) struct AssignArgs {
     pub(crate) instance_arn: Option<String>,
 
     /// The last day of the person's access (YYYY-MM-DD, today or later), kept as their
-    /// membership of the identity-store group iam-onboard-until-<DATE>; `expire --sso` and `sync` remove their
-    /// access after it
+    /// membership of the identity-store group iam-onboard-until-<DATE>; `expire --sso` and
+    /// `sync` remove their access after it
     #[arg(long, value_name = "DATE")]
     pub(crate) until: Option<String>,
 

@@ -250,7 +250,7 @@ pub(crate) struct SsoMoved {
 
 /// Ensures the new template's permission set, denies the person's sessions of the old access,
 /// removes the old assignments (each polled), then grants the new ones. When a denial fails,
-/// nothing else is changed; when granting fails or is interrupted, what it granted is removed
+/// the person's access is left as it was; when granting fails or is interrupted, what it granted is removed
 /// and the old access granted again (the denials stay: the person signs in again).
 pub(crate) async fn apply_sso_move<A: Sso + Send + 'static>(
     api: Arc<A>,
@@ -275,7 +275,7 @@ pub(crate) async fn apply_sso_move<A: Sso + Send + 'static>(
     if !failed.is_empty() {
         return Err(Error::RolledBack {
             cause: format!(
-                "could not deny the person's sessions of the old access in {}; nothing else was changed (a deny entry written stays: it only makes the person sign in again)",
+                "could not deny the person's sessions of the old access in {}; their access is as it was (a deny entry written stays: it only makes them sign in again; the new template's permission set, shared, stays too)",
                 failed.join("; ")
             ),
             undone: Vec::new(),
