@@ -143,6 +143,32 @@ async fn a_person_leaving_the_old_templates_group_has_its_sessions_denied_first(
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_denial_that_fails_leaves_the_persons_access_as_it_was() {
+    let api = Arc::new(MemorySso::new(Behaviour::default()));
+    run(&api, &request(&["111111111111"], true)).await.unwrap();
+    let plan = plan_sso_move(api.as_ref(), "bob", "finance", &[], None, None, now())
+        .await
+        .unwrap();
+    api.behaviour
+        .lock()
+        .unwrap()
+        .failing_provisioning
+        .insert(DEVELOPER.to_string(), "account closed".to_string());
+    let err = move_to_finance(&api, &plan).await.unwrap_err();
+    assert_eq!(err.exit_code(), exit::FAILED, "{err}");
+    assert!(
+        err.to_string()
+            .contains("could not deny the person's sessions of the old access"),
+        "{err}"
+    );
+    assert_eq!(
+        assigned(&api),
+        [("111111111111".to_string(), DEVELOPER.to_string())],
+        "the old access stays and nothing new is given"
+    );
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_failed_grant_removes_the_new_access_and_gives_the_old_back() {
     let api = Arc::new(MemorySso::new(Behaviour::default()));
     run(&api, &request(&["111111111111", "222222222222"], true))
