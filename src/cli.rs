@@ -346,7 +346,8 @@ pub(crate) struct RotateKeyArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) key_file: Option<PathBuf>,
 
-    /// How long the old key stays active when the new one is not seen in use
+    /// How long the old key stays active when the new one is not seen in use, and then
+    /// inactive (to be made active again by hand if need be) before a run deletes it
     #[arg(long, value_name = "HOURS", default_value_t = 24)]
     pub(crate) grace: u64,
 
@@ -509,7 +510,8 @@ pub(crate) struct NewUserArgs {
     #[arg(long, value_name = "ID")]
     pub(crate) ticket: Option<String>,
 
-    /// Extra tag KEY=VALUE (repeatable)
+    /// Extra tag KEY=VALUE (repeatable); not one of the tool's own (managed-by, display-name,
+    /// email, iam-onboard:*)
     #[arg(long = "tag", value_name = "KEY=VALUE")]
     pub(crate) tags: Vec<String>,
 

@@ -225,6 +225,35 @@ pub(crate) fn validate_tag_set(tags: &[(String, String)]) -> Result<(), InputErr
     Ok(())
 }
 
+/// Checks that the tags a run adds to an existing user fit beside the user's own: a key the
+/// user has already (in any case) is replaced, a new one counts against IAM's quota, which
+/// TagUser enforces with LimitExceeded once the change is under way.
+pub(crate) fn check_room_for_tags(
+    user: &str,
+    existing: &[(String, String)],
+    adding: &[&str],
+) -> Result<(), InputError> {
+    let new: Vec<&str> = adding
+        .iter()
+        .copied()
+        .filter(|key| !existing.iter().any(|(k, _)| k.eq_ignore_ascii_case(key)))
+        .collect();
+    let total = existing.len() + new.len();
+    if total <= MAX_TAGS {
+        return Ok(());
+    }
+    Err(InputError::new(
+        "<USERNAME>",
+        format!(
+            "{user} has {} tags and this run adds {} ({}); IAM allows at most {MAX_TAGS} on a user: remove {} of its other tags first (aws iam untag-user)",
+            existing.len(),
+            new.len(),
+            new.join(", "),
+            total - MAX_TAGS
+        ),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -336,5 +365,27 @@ mod tests {
         ];
         let err = validate_tag_set(&tags).unwrap_err();
         assert!(err.reason.contains("twice"));
+    }
+
+    #[test]
+    fn a_run_adding_tags_must_leave_the_user_within_the_quota() {
+        let tags = |n: usize| -> Vec<(String, String)> {
+            (0..n).map(|i| (format!("k{i}"), "v".to_string())).collect()
+        };
+        check_room_for_tags("ann", &tags(49), &["iam-onboard:rotating"]).unwrap();
+        check_room_for_tags("ann", &tags(50), &["K3"]).unwrap();
+        let err = check_room_for_tags("ann", &tags(49), &["a", "b", "k7"]).unwrap_err();
+        assert_eq!(err.field, "<USERNAME>");
+        assert!(
+            err.reason
+                .starts_with("ann has 49 tags and this run adds 2 (a, b); IAM allows at most 50"),
+            "{}",
+            err.reason
+        );
+        assert!(
+            err.reason.contains("remove 1 of its other tags"),
+            "{}",
+            err.reason
+        );
     }
 }

@@ -17,26 +17,59 @@ pub(crate) const PASSWORD_PENDING: &str = "pending";
 pub(crate) const PASSWORD_DELIVERED: &str = "delivered";
 /// The virtual MFA device a `reset-mfa --mfa pending` left for a later `--enable-pending`.
 pub(crate) const MFA_PENDING_TAG: &str = "iam-onboard:mfa-pending";
-/// Tags the tool sets itself; `--tag` may not set them.
 /// The last day of a person's access (`YYYY-MM-DD`); see `iam::end_date`.
 pub(crate) const UNTIL_TAG: &str = "iam-onboard:until";
 /// The day (`YYYY-MM-DD`) a person's access was last reviewed and kept (`review apply`).
 pub(crate) const REVIEWED_TAG: &str = "iam-onboard:reviewed";
 
-pub(crate) const RESERVED_TAGS: &[&str] = &[
-    MANAGED_BY_TAG,
-    TEMPLATE_TAG,
-    TICKET_TAG,
-    CREATED_BY_TAG,
-    DISPLAY_NAME_TAG,
-    EMAIL_TAG,
-    PASSWORD_TAG,
-    MFA_PENDING_TAG,
-    UNTIL_TAG,
-    REVIEWED_TAG,
-];
+/// The prefix of the tags in which the tool keeps its own records (template, ticket, end date,
+/// rotation, offboarding, ...).
+const OWN_PREFIX: &str = "iam-onboard:";
+
+/// Why a reserved tag key is refused.
+pub(crate) const RESERVED_REASON: &str = "is one of the tags iam-onboard sets itself (managed-by, display-name, email, and every key under iam-onboard:)";
+
+/// Whether a tag key is one the tool sets itself, which `--tag` and a template may not set:
+/// `managed-by`, `display-name`, `email`, and every key under `iam-onboard:`, in any case (IAM
+/// tag keys are case-insensitive).
+pub(crate) fn is_reserved(key: &str) -> bool {
+    [MANAGED_BY_TAG, DISPLAY_NAME_TAG, EMAIL_TAG]
+        .iter()
+        .any(|own| own.eq_ignore_ascii_case(key))
+        || key
+            .get(..OWN_PREFIX.len())
+            .is_some_and(|prefix| prefix.eq_ignore_ascii_case(OWN_PREFIX))
+}
 
 /// The tag every resource this tool creates carries.
 pub(crate) fn managed_by() -> Vec<(String, String)> {
     vec![(MANAGED_BY_TAG.to_string(), MANAGED_BY_VALUE.to_string())]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tools_own_tags_are_reserved_in_any_case() {
+        for own in [
+            MANAGED_BY_TAG,
+            "Display-Name",
+            "EMAIL",
+            TEMPLATE_TAG,
+            "iam-onboard:offboarded",
+            "IAM-Onboard:Rotating",
+        ] {
+            assert!(is_reserved(own), "{own}");
+        }
+        for free in [
+            "team",
+            "manager",
+            "cost-center",
+            "iam-onboard",
+            "iam-onboarding",
+        ] {
+            assert!(!is_reserved(free), "{free}");
+        }
+    }
 }

@@ -577,6 +577,12 @@ fn parse_template(
         }
     }
     let tags: Vec<(String, String)> = raw.tags.into_iter().collect();
+    if let Some((key, _)) = tags.iter().find(|(key, _)| crate::tags::is_reserved(key)) {
+        return Err(at(
+            &format!("tags: tag {}", names::shown(key)),
+            crate::tags::RESERVED_REASON.to_string(),
+        ));
+    }
     names::validate_tag_set(&tags)
         .map_err(|err| at(&format!("tags: {}", err.field), err.reason))?;
     let template = Template {

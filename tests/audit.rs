@@ -163,7 +163,16 @@ fn rotate_key_makes_the_new_key_then_deactivates_and_deletes_the_old_over_runs()
     assert_eq!(waiting["status"], "waiting", "{waiting}");
     let deactivated = run(&["--grace", "0"]).exits(0).json();
     assert_eq!(deactivated["status"], "deactivated", "{deactivated}");
-    let deleted = run(&[]).exits(0).json();
+    let kept = run(&[]).exits(0).json();
+    assert_eq!(kept["status"], "waiting", "{kept}");
+    assert!(
+        kept["next"]
+            .as_str()
+            .is_some_and(|next| next.contains("can be made active again by hand")),
+        "inactive for less than the grace, the old key is kept: {kept}"
+    );
+    assert_eq!(crate::support::access_keys_in(&iam, name).len(), 2);
+    let deleted = run(&["--grace", "0"]).exits(0).json();
     assert_eq!(deleted["status"], "deleted", "{deleted}");
     let keys: Vec<String> = crate::support::access_keys_in(&iam, name)
         .into_iter()
@@ -185,6 +194,48 @@ fn rotate_key_makes_the_new_key_then_deactivates_and_deletes_the_old_over_runs()
     run(&["--key-file", again.to_str().unwrap()])
         .exits(2)
         .stderr_has("--key-file");
+}
+
+/// IAM refuses a 51st tag with LimitExceeded once the change is under way; the tool sees it
+/// coming and changes nothing.
+#[test]
+fn a_user_at_the_tag_quota_is_refused_before_any_change_by_a_run_that_would_tag_them() {
+    let account = crate::support::OwnAccount::new(55);
+    let iam = account.iam();
+    let name = "tagged-full";
+    let old = account.user_with_keys(name, 1);
+    for i in 0..50 {
+        crate::support::tag_user_in(&iam, name, &format!("k{i}"), "v");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tagged-full.key");
+    account
+        .run(Run::new(&[
+            "rotate-key",
+            name,
+            "--key-file",
+            file.to_str().unwrap(),
+            "-y",
+        ]))
+        .output()
+        .exits(2)
+        .stderr_has("tagged-full has 50 tags and this run adds 1 (iam-onboard:rotating); IAM allows at most 50 on a user");
+    account
+        .run(Run::new(&["offboard", name, "--disable-only", "-y"]))
+        .output()
+        .exits(2)
+        .stderr_has("this run adds 1 (iam-onboard:offboarded)");
+    assert!(!file.exists());
+    assert_eq!(crate::support::tags_in(&iam, name).len(), 50);
+    assert_eq!(
+        crate::support::access_keys_in(&iam, name),
+        [(old[0].clone(), "Active".to_string())],
+        "no new key, none deactivated"
+    );
+    assert!(
+        crate::support::inline_policies_in(&iam, name).is_empty(),
+        "no deny"
+    );
 }
 
 #[test]

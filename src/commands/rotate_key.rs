@@ -5,7 +5,7 @@
 use crate::cli::{OutputFormat, RotateKeyArgs};
 use crate::clock::{SystemClock, rfc3339};
 use crate::error::Error;
-use crate::iam::key_rotation::{RotateKey, RotateKeyRequest, RotationStep, ShowKey};
+use crate::iam::key_rotation::{ROTATING_TAG, RotateKey, RotateKeyRequest, RotationStep, ShowKey};
 use crate::operation::Driven;
 use crate::outcome::KeyRotationStatus;
 use crate::report::rotate_key::KeyRotationReport;
@@ -85,25 +85,31 @@ pub(super) async fn rotate_key(
                 args.grace
             ),
         ),
-        RotationStep::Wait { new, until } => (
+        RotationStep::WaitForUse { new, until } => (
             KeyRotationStatus::Waiting,
-            prepared
-                .plan
-                .user
-                .tag(crate::iam::key_rotation::ROTATING_TAG)
-                .map(str::to_string),
+            prepared.plan.user.tag(ROTATING_TAG).map(str::to_string),
             Some(new.clone()),
             format!(
                 "the new key {new} has not been used; the old one is deactivated by a run once it is, or from {}",
                 rfc3339(*until)
             ),
         ),
-        RotationStep::Deactivate { old, new, .. } => (
+        RotationStep::WaitToDelete { old, until } => (
+            KeyRotationStatus::Waiting,
+            Some(old.clone()),
+            None,
+            format!(
+                "{old} is deleted by a run from {}; until then it can be made active again by hand if something still needs it",
+                rfc3339(*until)
+            ),
+        ),
+        RotationStep::Deactivate { old, new, at, .. } => (
             KeyRotationStatus::Deactivated,
             Some(old.clone()),
             Some(new.clone()),
             format!(
-                "run rotate-key again to delete {old} (make it active again by hand if something still needed it)"
+                "{old} is deleted by a run from {}; until then it can be made active again by hand if something still needs it",
+                rfc3339(at.saturating_add(request.grace_secs))
             ),
         ),
         RotationStep::Delete { old } => (

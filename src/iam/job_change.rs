@@ -255,6 +255,14 @@ pub(crate) fn plan_move(
         })
         .unwrap_or_default();
     if !set.is_empty() || !remove.is_empty() {
+        let kept: Vec<(String, String)> = user
+            .tags
+            .iter()
+            .filter(|(key, _)| !remove.contains(key))
+            .cloned()
+            .collect();
+        let adding: Vec<&str> = set.iter().map(|(key, _)| key.as_str()).collect();
+        crate::names::check_room_for_tags(&name, &kept, &adding)?;
         steps.push(MoveStep::Retag {
             user: name.clone(),
             set,

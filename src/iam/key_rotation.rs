@@ -3,9 +3,10 @@
 //! once on the terminal; the secret in the JSON output only with `--show-secret`), and records
 //! the key it replaces in the tag `iam-onboard:rotating`. A later run deactivates the old key
 //! once the new one has been used (GetAccessKeyLastUsed) or the grace has passed since it was
-//! made; a run after that deletes the old key and the tag. AWS allows two keys: a user holding
-//! two without a rotation under way is refused. `plan_rotation` decides from what was read
-//! (pure).
+//! made, and records when in `iam-onboard:rotating-deactivated`; a run once the old key has
+//! been inactive for the grace too deletes it and the tags (until then it can be made active
+//! again by hand). AWS allows two keys: a user holding two without a rotation under way is
+//! refused. `plan_rotation` decides from what was read (pure).
 
 use crate::aws::{AccessKey, CallerIdentity, Iam, UserInfo};
 use crate::clock::{Clock, parse_rfc3339, rfc3339};
@@ -20,6 +21,8 @@ use std::path::PathBuf;
 
 /// The tag naming the key a rotation replaces.
 pub(crate) const ROTATING_TAG: &str = "iam-onboard:rotating";
+/// The tag recording when the rotation deactivated the old key (RFC 3339).
+pub(crate) const DEACTIVATED_TAG: &str = "iam-onboard:rotating-deactivated";
 
 /// A validated `rotate-key` request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,7 +31,8 @@ pub(crate) struct RotateKeyRequest {
     /// Where the new key goes (a new file); without it, the run that makes the key shows it on
     /// the terminal, or is refused off one.
     pub(crate) key_file: Option<PathBuf>,
-    /// How long the old key stays active when the new one is not seen in use.
+    /// How long the old key stays active when the new one is not seen in use, and then how
+    /// long it stays inactive before it is deleted.
     pub(crate) grace_secs: u64,
 }
 
@@ -63,25 +67,32 @@ pub(crate) struct ReadKey {
 pub(crate) enum RotationStep {
     /// Make the new key and record `old` as the one it replaces.
     Create { old: String },
-    /// The new key is in use (or the grace has passed): deactivate `old`.
+    /// The new key is in use (or the grace has passed): deactivate `old`, recording `at`.
     Deactivate {
         old: String,
         new: String,
         why: String,
+        at: u64,
     },
-    /// `old` is inactive: delete it and end the rotation.
+    /// `old` has been inactive for the grace (or was deactivated by hand): delete it and end
+    /// the rotation.
     Delete { old: String },
     /// The rotation's old key is gone already: end it.
     Finish,
     /// The new key is neither used nor past the grace: nothing yet.
-    Wait { new: String, until: u64 },
+    WaitForUse { new: String, until: u64 },
+    /// `old` was deactivated by this rotation and may still be made active again by hand if
+    /// something needs it: deleted from `until`.
+    WaitToDelete { old: String, until: u64 },
 }
 
-/// The rotation's next step for the user's keys and rotation tag at `now`.
+/// The rotation's next step for the user's keys and rotation tags at `now`: `rotating`, the
+/// key being replaced; `deactivated`, when this rotation deactivated it.
 pub(crate) fn plan_rotation(
     user: &str,
     keys: &[ReadKey],
     rotating: Option<&str>,
+    deactivated: Option<u64>,
     now: u64,
     grace_secs: u64,
 ) -> Result<RotationStep, InputError> {
@@ -104,10 +115,27 @@ pub(crate) fn plan_rotation(
     let Some(old) = keys.iter().find(|k| k.key.id == old_id) else {
         return Ok(RotationStep::Finish);
     };
-    if !old.key.active {
-        return Ok(RotationStep::Delete {
-            old: old_id.to_string(),
-        });
+    match (old.key.active, deactivated) {
+        // Within the grace, a key read as active may be a read from before the deactivation
+        // settled, or one made active again by hand: either way, nothing to do yet.
+        (_, Some(at)) if now < at.saturating_add(grace_secs) => {
+            return Ok(RotationStep::WaitToDelete {
+                old: old_id.to_string(),
+                until: at.saturating_add(grace_secs),
+            });
+        }
+        (false, _) => {
+            return Ok(RotationStep::Delete {
+                old: old_id.to_string(),
+            });
+        }
+        (true, Some(at)) => {
+            return refuse(format!(
+                "{user}'s old key {old_id} is active again since this rotation deactivated it {}: once nothing uses it, deactivate it (aws iam update-access-key --status Inactive) and run rotate-key again, which deletes it after the grace",
+                rfc3339(at)
+            ));
+        }
+        (true, None) => {}
     }
     let Some(new) = keys.iter().find(|k| k.key.id != old_id) else {
         return refuse(format!(
@@ -120,7 +148,7 @@ pub(crate) fn plan_rotation(
         (Some(used), _) => format!("the new key was used {used}"),
         (None, true) => format!("the grace ended {}", rfc3339(until)),
         (None, false) => {
-            return Ok(RotationStep::Wait {
+            return Ok(RotationStep::WaitForUse {
                 new: new.key.id.clone(),
                 until,
             });
@@ -130,6 +158,7 @@ pub(crate) fn plan_rotation(
         old: old_id.to_string(),
         new: new.key.id.clone(),
         why,
+        at: now,
     })
 }
 
@@ -144,21 +173,28 @@ impl RotationStep {
                     "iam:CreateAccessKey UserName={user} (the secret goes to {secret_to}; {old} stays active until the new key is used)"
                 ),
             ],
-            RotationStep::Deactivate { old, why, .. } => vec![format!(
-                "iam:UpdateAccessKey UserName={user} AccessKeyId={old} Status=Inactive ({why})"
-            )],
+            RotationStep::Deactivate { old, why, at, .. } => vec![
+                format!(
+                    "iam:UpdateAccessKey UserName={user} AccessKeyId={old} Status=Inactive ({why})"
+                ),
+                format!(
+                    "iam:TagUser UserName={user} Tags=[{DEACTIVATED_TAG}={}]",
+                    rfc3339(*at)
+                ),
+            ],
             RotationStep::Delete { old } => vec![
                 format!("iam:DeleteAccessKey UserName={user} AccessKeyId={old}"),
-                format!("iam:UntagUser UserName={user} TagKeys=[{ROTATING_TAG}]"),
+                untag_rotation(user),
             ],
-            RotationStep::Finish => {
-                vec![format!(
-                    "iam:UntagUser UserName={user} TagKeys=[{ROTATING_TAG}]"
-                )]
-            }
-            RotationStep::Wait { .. } => Vec::new(),
+            RotationStep::Finish => vec![untag_rotation(user)],
+            RotationStep::WaitForUse { .. } | RotationStep::WaitToDelete { .. } => Vec::new(),
         }
     }
+}
+
+/// The call that ends a rotation: its tags removed.
+fn untag_rotation(user: &str) -> String {
+    format!("iam:UntagUser UserName={user} TagKeys=[{ROTATING_TAG}, {DEACTIVATED_TAG}]")
 }
 
 /// What prepare found: the user and the step.
@@ -224,9 +260,16 @@ impl<A: Iam> Operation for RotateKey<'_, A> {
             name,
             &read,
             user.tag(ROTATING_TAG),
+            user.tag(DEACTIVATED_TAG).and_then(parse_rfc3339),
             self.clock.unix_now(),
             self.request.grace_secs,
         )?;
+        let tagging: &[&str] = match step {
+            RotationStep::Create { .. } => &[ROTATING_TAG],
+            RotationStep::Deactivate { .. } => &[DEACTIVATED_TAG],
+            _ => &[],
+        };
+        crate::names::check_room_for_tags(name, &user.tags, tagging)?;
         let secret_to = match (&self.request.key_file, self.terminal) {
             (Some(path), _) => format!("the new file {}", path.display()),
             (None, Some(_)) => "this terminal, shown once".to_string(),
@@ -243,7 +286,10 @@ impl<A: Iam> Operation for RotateKey<'_, A> {
             caller,
             subject: user.arn.clone(),
             changes: step.changes(name, &secret_to),
-            done: matches!(step, RotationStep::Wait { .. }),
+            done: matches!(
+                step,
+                RotationStep::WaitForUse { .. } | RotationStep::WaitToDelete { .. }
+            ),
             plan: RotationPlan { user, step },
         })
     }
@@ -306,24 +352,42 @@ impl<A: Iam> Operation for RotateKey<'_, A> {
                             new_key: Some((id, secret)),
                         })
                     }
-                    RotationStep::Deactivate { old, .. } => {
+                    RotationStep::Deactivate { old, at, .. } => {
                         undo.record(Undo::ReactivateAccessKey {
                             user: name.clone(),
                             key_id: old.clone(),
                         });
                         api.update_access_key_status(name, old, false).await?;
+                        let earlier = plan.user.tag(DEACTIVATED_TAG);
+                        undo.record(Undo::RestoreTags {
+                            user: name.clone(),
+                            tags: earlier
+                                .map(|value| (DEACTIVATED_TAG.to_string(), value.to_string()))
+                                .into_iter()
+                                .collect(),
+                            added: match earlier {
+                                Some(_) => Vec::new(),
+                                None => vec![DEACTIVATED_TAG.to_string()],
+                            },
+                        });
+                        api.tag_user(name, &[(DEACTIVATED_TAG.to_string(), rfc3339(*at))])
+                            .await?;
                         Ok(Rotated { new_key: None })
                     }
                     RotationStep::Delete { old } => {
                         api.delete_access_key(name, old).await?;
-                        api.untag_user(name, &[ROTATING_TAG]).await?;
+                        api.untag_user(name, &[ROTATING_TAG, DEACTIVATED_TAG])
+                            .await?;
                         Ok(Rotated { new_key: None })
                     }
                     RotationStep::Finish => {
-                        api.untag_user(name, &[ROTATING_TAG]).await?;
+                        api.untag_user(name, &[ROTATING_TAG, DEACTIVATED_TAG])
+                            .await?;
                         Ok(Rotated { new_key: None })
                     }
-                    RotationStep::Wait { .. } => Ok(Rotated { new_key: None }),
+                    RotationStep::WaitForUse { .. } | RotationStep::WaitToDelete { .. } => {
+                        Ok(Rotated { new_key: None })
+                    }
                 }
             },
             interrupted,

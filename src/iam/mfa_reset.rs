@@ -607,6 +607,16 @@ impl<A: Iam, C: CodeSource> Operation for ResetMfa<'_, A, C> {
         })?;
         let plan = plan_reset(&state, &self.request.mode, &caller, self.clock.unix_now())
             .map_err(|err| InputError::new("--enable-pending", err.to_string()))?;
+        if plan
+            .steps()
+            .any(|step| matches!(step, MfaStep::MarkPending { .. }))
+        {
+            crate::names::check_room_for_tags(
+                &state.user.name,
+                &state.user.tags,
+                &[MFA_PENDING_TAG],
+            )?;
+        }
         Ok(Prepared {
             subject: plan.user_arn.clone(),
             changes: plan.steps().map(ToString::to_string).collect(),

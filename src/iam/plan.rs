@@ -479,6 +479,7 @@ pub(crate) fn plan_new_user(
         None => steps.push(Step::CreateLoginProfile { user: name.clone() }),
         Some(user) if !user.has_login_profile => {
             if request.delivers_password_later() {
+                crate::names::check_room_for_tags(name, &user.info.tags, &[PASSWORD_TAG])?;
                 steps.push(Step::MarkPasswordPending { user: name.clone() });
             }
             steps.push(Step::CreateLoginProfile { user: name.clone() });

@@ -5,7 +5,7 @@ use crate::error::InputError;
 use crate::names;
 use crate::tags::{
     CREATED_BY_TAG, DISPLAY_NAME_TAG, EMAIL_TAG, MANAGED_BY_TAG, MANAGED_BY_VALUE,
-    PASSWORD_PENDING, PASSWORD_TAG, RESERVED_TAGS, TEMPLATE_TAG, TICKET_TAG,
+    PASSWORD_PENDING, PASSWORD_TAG, TEMPLATE_TAG, TICKET_TAG,
 };
 use crate::template::{Template, TemplateSet};
 use std::path::{Path, PathBuf};
@@ -145,10 +145,13 @@ impl NewUserRequest {
     fn validate(self) -> Result<Self, InputError> {
         names::validate_user_name(&self.user_name)?;
         for (key, _) in &self.extra_tags {
-            if RESERVED_TAGS.iter().any(|r| r.eq_ignore_ascii_case(key)) {
+            if crate::tags::is_reserved(key) {
                 return Err(InputError::new(
                     format!("tag {key:?}"),
-                    "is set by iam-onboard itself; use --ticket, --display-name or --email",
+                    format!(
+                        "{}; use --ticket, --display-name or --email",
+                        crate::tags::RESERVED_REASON
+                    ),
                 ));
             }
         }
@@ -377,6 +380,15 @@ mod tests {
     fn reserved_tags_long_names_bad_emails_and_missing_folders_are_refused() {
         let tagged = detailed(|d| d.tags = vec!["Managed-By=me".to_string()]);
         assert_eq!(refused(tagged).field, "tag \"Managed-By\"");
+        let own_record =
+            detailed(|d| d.tags = vec!["iam-onboard:offboarded=2026-12-01".to_string()]);
+        let err = refused(own_record);
+        assert_eq!(err.field, "tag \"iam-onboard:offboarded\"");
+        assert!(
+            err.reason.contains("every key under iam-onboard:"),
+            "{}",
+            err.reason
+        );
         let dir = tempfile::tempdir().unwrap();
         let nowhere = NewUserInput {
             password_file: Some(dir.path().join("no/such/dir/p")),

@@ -79,6 +79,9 @@ impl<A: Iam> Operation for SetUserTag<'_, A> {
             .into());
         }
         let wanted = self.request.value.as_deref();
+        if wanted.is_some() {
+            crate::names::check_room_for_tags(name, &user.tags, &[key])?;
+        }
         let changes = match wanted {
             _ if user.tag(key) == wanted => Vec::new(),
             Some(value) => vec![format!("iam:TagUser UserName={name} Tags=[{key}={value}]")],
@@ -130,5 +133,42 @@ impl<A: Iam> Operation for SetUserTag<'_, A> {
             interrupted,
         )
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::memory::{ACCOUNT, MemoryIam};
+    use crate::names::MAX_TAGS;
+
+    #[tokio::test]
+    async fn a_tag_that_would_pass_the_quota_is_refused_and_one_that_replaces_a_value_is_not() {
+        let api = MemoryIam::new(1_750_000_000);
+        api.add_everything("ann", "g", &format!("arn:aws:iam::{ACCOUNT}:policy/b"));
+        api.edit_user("ann", |user| {
+            user.tags = vec![(MANAGED_BY_TAG.to_string(), MANAGED_BY_VALUE.to_string())];
+            user.tags
+                .extend((1..MAX_TAGS).map(|i| (format!("k{i}"), "v".to_string())));
+        });
+        let request = UserTagRequest::end_date("ann".to_string(), Some("2027-01-31")).unwrap();
+        let operation = SetUserTag {
+            api: &api,
+            request: &request,
+        };
+        let err = operation.prepare(&Protected::default()).await.unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("ann has 50 tags and this run adds 1 (iam-onboard:until)"),
+            "{err}"
+        );
+        api.edit_user("ann", |user| {
+            user.tags[1] = (UNTIL_TAG.to_string(), "2026-12-31".to_string());
+        });
+        let prepared = operation.prepare(&Protected::default()).await.unwrap();
+        assert_eq!(
+            prepared.changes,
+            ["iam:TagUser UserName=ann Tags=[iam-onboard:until=2027-01-31]"]
+        );
     }
 }

@@ -166,13 +166,21 @@ fn human_user(user: &UserView) -> String {
     }
     if let Some(old_key) = crate::aws::tag_value(&user.tags, crate::iam::key_rotation::ROTATING_TAG)
     {
+        let next =
+            match crate::aws::tag_value(&user.tags, crate::iam::key_rotation::DEACTIVATED_TAG) {
+                Some(at) => format!(
+                    "deactivated {at}; rotate-key {} deletes it once the grace has passed",
+                    user.user_name
+                ),
+                None => format!(
+                    "rotate-key {} deactivates it once the new key is used",
+                    user.user_name
+                ),
+            };
         row(
             &mut out,
             "key rotation",
-            &format!(
-                "{old_key} is being replaced: rotate-key {} deactivates it once the new key is used",
-                user.user_name
-            ),
+            &format!("{old_key} is being replaced: {next}"),
         );
     }
     if user.access_cut {

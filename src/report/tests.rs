@@ -355,6 +355,19 @@ async fn show_says_a_key_rotation_is_under_way_the_access_is_cut_and_the_last_re
         shown.contains("  last reviewed      2026-11-30\n"),
         "{shown}"
     );
+    api.edit_user("dave", |dave| {
+        dave.tags.push((
+            crate::iam::key_rotation::DEACTIVATED_TAG.to_string(),
+            "2026-12-02T10:00:00Z".to_string(),
+        ));
+    });
+    let shown = show_dave(&api).await.human();
+    assert!(
+        shown.contains(
+            "  key rotation       AKIAOLD is being replaced: deactivated 2026-12-02T10:00:00Z; rotate-key dave deletes it once the grace has passed\n"
+        ),
+        "{shown}"
+    );
 }
 
 #[tokio::test]

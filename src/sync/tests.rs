@@ -372,7 +372,7 @@ fn an_export_is_checked_whole_and_an_empty_one_is_refused() {
     let reserved = read("username,template,tags\nann,developer,iam-onboard:template=admin\n");
     assert_eq!(
         reserved.unwrap_err()[0].to_string(),
-        "hr.csv:2: tags: tag \"iam-onboard:template\": is set by iam-onboard itself; use --ticket, --display-name or --email",
+        "hr.csv:2: tags: tag \"iam-onboard:template\": is one of the tags iam-onboard sets itself (managed-by, display-name, email, and every key under iam-onboard:); use --ticket, --display-name or --email",
         "named as a batch file names it: the column, then which tag"
     );
 }

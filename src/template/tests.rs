@@ -213,6 +213,10 @@ fn template_mistakes_name_the_field() {
             "tags: tag \"aws:x\"",
         ),
         (
+            GOOD.replace("}", ",\"tags\":{\"IAM-Onboard:Offboarded\":\"y\"}}"),
+            "tags: tag \"IAM-Onboard:Offboarded\"",
+        ),
+        (
             GOOD.replace("}", ",\"session_duration\":\"PT13H\"}"),
             "session_duration",
         ),

@@ -4,6 +4,7 @@
 //! undone.
 
 use super::*;
+use crate::aws::IamUsers;
 use crate::aws::memory::{MEMORY_CREATED, MemoryIam};
 use crate::operation::{Driven, drive};
 
@@ -24,7 +25,7 @@ fn key(id: &str, active: bool, created: u64, used: Option<&str>) -> ReadKey {
 fn each_step_is_decided_from_the_keys_and_the_rotation_tag() {
     let t = parse_rfc3339(MEMORY_CREATED).unwrap();
     let plan = |keys: &[ReadKey], tag: Option<&str>, now: u64| {
-        plan_rotation("ops", keys, tag, now, 24 * HOUR)
+        plan_rotation("ops", keys, tag, None, now, 24 * HOUR)
     };
     assert_eq!(
         plan(&[key("OLD", true, t, None)], None, t).unwrap(),
@@ -48,7 +49,7 @@ fn each_step_is_decided_from_the_keys_and_the_rotation_tag() {
     );
     assert_eq!(
         plan(&both, Some("OLD"), t + 2 * HOUR).unwrap(),
-        RotationStep::Wait {
+        RotationStep::WaitForUse {
             new: "NEW".to_string(),
             until: t + 25 * HOUR
         }
@@ -65,12 +66,68 @@ fn each_step_is_decided_from_the_keys_and_the_rotation_tag() {
         plan(&both, Some("OLD"), t + 25 * HOUR).unwrap(),
         RotationStep::Deactivate { ref why, .. } if why.contains("grace ended")
     ));
-    let deactivated = [key("OLD", false, t, None), key("NEW", true, t + HOUR, None)];
     assert_eq!(
-        plan(&deactivated, Some("OLD"), t + 30 * HOUR).unwrap(),
+        plan(&used, Some("OLD"), t + 2 * HOUR).unwrap(),
+        RotationStep::Deactivate {
+            old: "OLD".to_string(),
+            new: "NEW".to_string(),
+            why: "the new key was used 2026-11-01T11:00:00Z".to_string(),
+            at: t + 2 * HOUR,
+        },
+        "the deactivation's time is recorded, to start the wait before the delete"
+    );
+    let deactivated = [key("OLD", false, t, None), key("NEW", true, t + HOUR, None)];
+    let since = |at: u64, now: u64| {
+        plan_rotation("ops", &deactivated, Some("OLD"), Some(at), now, 24 * HOUR)
+    };
+    assert_eq!(
+        since(t + 2 * HOUR, t + 3 * HOUR).unwrap(),
+        RotationStep::WaitToDelete {
+            old: "OLD".to_string(),
+            until: t + 26 * HOUR
+        },
+        "inactive for less than the grace: it can still be made active again"
+    );
+    assert_eq!(
+        since(t + 2 * HOUR, t + 26 * HOUR).unwrap(),
         RotationStep::Delete {
             old: "OLD".to_string()
         }
+    );
+    assert_eq!(
+        plan(&deactivated, Some("OLD"), t + 3 * HOUR).unwrap(),
+        RotationStep::Delete {
+            old: "OLD".to_string()
+        },
+        "deactivated by hand (no time recorded): the one who did it has chosen"
+    );
+    let again = plan_rotation(
+        "ops",
+        &used,
+        Some("OLD"),
+        Some(t + 2 * HOUR),
+        t + 3 * HOUR,
+        24 * HOUR,
+    );
+    assert!(
+        matches!(again.unwrap(), RotationStep::WaitToDelete { .. }),
+        "read as active within the grace (a read before the change settled, or made active by hand): nothing yet"
+    );
+    let err = plan_rotation(
+        "ops",
+        &used,
+        Some("OLD"),
+        Some(t + 2 * HOUR),
+        t + 27 * HOUR,
+        24 * HOUR,
+    )
+    .unwrap_err();
+    assert!(
+        err.reason.starts_with(
+            "ops's old key OLD is active again since this rotation deactivated it 2026-"
+        ),
+        "made active again by hand: never deactivated again over it, {}",
+        err.reason
     );
     assert_eq!(
         plan(&[key("NEW", true, t, None)], Some("OLD"), t).unwrap(),
@@ -169,13 +226,37 @@ async fn a_rotation_delivers_the_new_key_then_deactivates_and_deletes_the_old_ov
         .key_last_used
         .insert(id.clone(), rfc3339(t + 2 * HOUR));
     rotate(&api, None, t + 3 * HOUR).await.unwrap();
-    let keys = api.user("ops").unwrap().access_keys;
-    assert!(!keys.iter().find(|k| k.id == "AKIA1").unwrap().active);
-    rotate(&api, None, t + 4 * HOUR).await.unwrap();
+    let user = api.user("ops").unwrap();
+    assert!(
+        !user
+            .access_keys
+            .iter()
+            .find(|k| k.id == "AKIA1")
+            .unwrap()
+            .active
+    );
+    assert!(
+        user.tags
+            .contains(&(DEACTIVATED_TAG.to_string(), rfc3339(t + 3 * HOUR)))
+    );
+    assert!(
+        matches!(
+            rotate(&api, None, t + 4 * HOUR).await.unwrap(),
+            Driven::AlreadyDone(_)
+        ),
+        "inactive for an hour of the 24: kept, to be made active again if something needs it"
+    );
+    assert_eq!(api.user("ops").unwrap().access_keys.len(), 2);
+    rotate(&api, None, t + 27 * HOUR).await.unwrap();
     let user = api.user("ops").unwrap();
     let ids: Vec<&str> = user.access_keys.iter().map(|k| k.id.as_str()).collect();
     assert_eq!(ids, [id.as_str()]);
-    assert!(!user.tags.iter().any(|(k, _)| k == ROTATING_TAG));
+    assert!(
+        !user
+            .tags
+            .iter()
+            .any(|(k, _)| k == ROTATING_TAG || k == DEACTIVATED_TAG)
+    );
     assert!(
         rotate(&api, None, t + 5 * HOUR)
             .await
@@ -252,4 +333,39 @@ async fn a_new_key_that_could_not_be_shown_is_deleted_and_the_tag_undone() {
     let ids: Vec<&str> = user.access_keys.iter().map(|k| k.id.as_str()).collect();
     assert_eq!(ids, ["AKIA1"], "a key nobody saw is gone");
     assert!(!user.tags.iter().any(|(k, _)| k == ROTATING_TAG));
+}
+
+#[tokio::test]
+async fn a_run_that_would_pass_the_users_tag_quota_is_refused_before_any_change() {
+    let api = one_key();
+    let t = parse_rfc3339(MEMORY_CREATED).unwrap();
+    api.edit_user("ops", |user| {
+        let room = crate::names::MAX_TAGS - user.tags.len();
+        user.tags
+            .extend((0..room).map(|i| (format!("k{i}"), "v".to_string())));
+    });
+    let full = api.user("ops").unwrap();
+    let err = api
+        .tag_user("ops", &[(ROTATING_TAG.to_string(), "AKIA1".to_string())])
+        .await
+        .unwrap_err();
+    assert!(
+        err.is(crate::aws::AwsErrorKind::LimitExceeded),
+        "AWS answers LimitExceeded once the change is under way: {err}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let refused = rotate(&api, Some(dir.path().join("ops.key")), t)
+        .await
+        .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("ops has 50 tags and this run adds 1 (iam-onboard:rotating)"),
+        "{refused}"
+    );
+    assert_eq!(refused.exit_code(), 2);
+    let after = api.user("ops").unwrap();
+    assert_eq!(after.tags, full.tags);
+    assert_eq!(after.access_keys, full.access_keys, "no new key");
+    assert!(!dir.path().join("ops.key").exists());
 }

@@ -2,8 +2,8 @@
 //! caller, guarded, planned; then the phases run under interrupts.
 
 use super::{
-    Inventory, KnownGaps, OffboardPlan, OffboardRequest, Removed, cut_earlier, execute, look,
-    plan_offboard,
+    Inventory, KnownGaps, OffboardPlan, OffboardRequest, Removal, Removed, cut_earlier, execute,
+    look, plan_offboard,
 };
 use crate::aws::Iam;
 use crate::error::Error;
@@ -65,6 +65,15 @@ impl<A: Iam + Send + 'static> Operation for OffboardUser<'_, A> {
             &self.now,
             self.request.reason.as_deref(),
         );
+        let tagging: Vec<&str> = plan
+            .removals()
+            .filter_map(|removal| match removal {
+                Removal::TagOffboarded { tags } => Some(tags.iter().map(|(key, _)| key.as_str())),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        crate::names::check_room_for_tags(user_name, &inventory.user.tags, &tagging)?;
         Ok(Prepared {
             caller,
             subject: plan.user_arn.clone(),

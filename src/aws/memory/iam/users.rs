@@ -222,10 +222,24 @@ impl IamUsers for MemoryIam {
         const OP: &str = "iam:TagUser";
         self.mutate(OP, user, |s| {
             let entry = user_mut(s, OP, user)?;
+            // A key the user has in another case is the same key: its value is replaced.
+            let mut merged = entry.tags.clone();
             for (key, value) in tags {
-                entry.tags.retain(|(k, _)| k != key);
-                entry.tags.push((key.clone(), value.clone()));
+                merged.retain(|(k, _)| !k.eq_ignore_ascii_case(key));
+                merged.push((key.clone(), value.clone()));
             }
+            if merged.len() > crate::names::MAX_TAGS {
+                return Err(err(
+                    OP,
+                    AwsErrorKind::LimitExceeded,
+                    &format!(
+                        "{user} would carry {} tags; a user may carry {}",
+                        merged.len(),
+                        crate::names::MAX_TAGS
+                    ),
+                ));
+            }
+            entry.tags = merged;
             Ok(())
         })
     }
