@@ -103,6 +103,36 @@ async fn the_old_group_is_left_before_the_new_one_is_joined() {
     assert!(again.is_done(), "{again:?}");
 }
 
+/// The move's tags replace the old template's before they are counted against IAM's 50.
+#[tokio::test]
+async fn a_move_whose_new_tags_would_pass_the_quota_is_refused() {
+    let api = account_with_alice();
+    api.edit_user("alice", |user| {
+        user.tags.truncate(2);
+        let room = crate::names::MAX_TAGS - user.tags.len();
+        user.tags
+            .extend((0..room).map(|i| (format!("k{i}"), "v".to_string())));
+    });
+    let finance = templates().get("finance").unwrap().clone();
+    let (caller, state) = look(&api, "alice", &finance).await.unwrap();
+    let err = plan_move(&state.unwrap(), &caller, &finance, &templates()).unwrap_err();
+    assert!(
+        err.reason
+            .starts_with("alice has 50 tags and this run adds 1 (job-function)"),
+        "{err}"
+    );
+    api.edit_user("alice", |user| {
+        user.tags[2] = ("job-function".to_string(), "developer".to_string());
+    });
+    let (_, plan) = plan_to(&api, &finance).await;
+    assert!(
+        plan.steps
+            .iter()
+            .any(|step| matches!(step, MoveStep::Retag { .. })),
+        "job-function and the template replaced in place: room enough"
+    );
+}
+
 #[tokio::test]
 async fn a_user_this_tool_did_not_make_is_refused() {
     let api = account_with_alice();
