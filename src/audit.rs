@@ -45,6 +45,7 @@ pub(crate) enum Check {
     ConsoleWithoutMfa,
     AccessPastEndDate,
     TemplateDrift,
+    StandingAdmin,
     AccessKeyOld,
     AccessKeyUnused,
     TwoActiveKeys,
@@ -68,6 +69,7 @@ impl Check {
             Check::ConsoleWithoutMfa => "console-without-mfa",
             Check::AccessPastEndDate => "access-past-end-date",
             Check::TemplateDrift => "template-drift",
+            Check::StandingAdmin => "standing-admin",
             Check::AccessKeyOld => "access-key-old",
             Check::AccessKeyUnused => "access-key-unused",
             Check::TwoActiveKeys => "two-active-keys",
@@ -91,6 +93,7 @@ impl Check {
             | Check::ConsoleWithoutMfa
             | Check::AccessPastEndDate
             | Check::TemplateDrift
+            | Check::StandingAdmin
             | Check::SsoOrphanAssignment => Severity::High,
             Check::AccessKeyOld
             | Check::AccessKeyUnused
@@ -439,6 +442,53 @@ fn credential_findings(
     findings
 }
 
+/// AWS's managed policy that allows every action on every resource.
+const ADMINISTRATOR_ACCESS: &str = "iam::aws:policy/AdministratorAccess";
+
+/// A user whose access is not cut and who holds AdministratorAccess itself or through a group:
+/// every action, at all times, rather than through a role assumed with MFA for a session.
+fn standing_admin(user: &AuthorizedUser) -> Option<Finding> {
+    let is_admin = |arn: &String| arn.ends_with(&format!(":{ADMINISTRATOR_ACCESS}"));
+    if access_cut(&user.inline_policies, &user.attached_policies) {
+        return None;
+    }
+    let held: Vec<String> = user
+        .attached_policies
+        .iter()
+        .any(is_admin)
+        .then(|| "attached to the user itself".to_string())
+        .into_iter()
+        .chain(
+            user.group_policies
+                .iter()
+                .filter(|(_, attached)| attached.iter().any(is_admin))
+                .map(|(group, _)| format!("through the group {group}")),
+        )
+        .collect();
+    if held.is_empty() {
+        return None;
+    }
+    let name = &user.name;
+    let fix = if is_managed(user) {
+        format!(
+            "give administration through a role template, whose role its people assume with MFA for a session (iam-onboard move {name} --template <T>)"
+        )
+    } else {
+        format!(
+            "give administration through a role assumed with MFA, then detach AdministratorAccess: aws iam detach-user-policy --user-name {name} / detach-group-policy, or aws iam remove-user-from-group"
+        )
+    };
+    Some(Finding::new(
+        Check::StandingAdmin,
+        user.arn.clone(),
+        format!(
+            "AdministratorAccess (every action on every resource) at all times, {}",
+            held.join(", ")
+        ),
+        fix,
+    ))
+}
+
 /// The checks of one user's attachments and tags.
 fn user_findings(user: &AuthorizedUser, facts: &IamFacts, templates: &TemplateSet) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -467,6 +517,9 @@ fn user_findings(user: &AuthorizedUser, facts: &IamFacts, templates: &TemplateSe
             format!("attached to the user itself: {}", direct.join(", ")),
             format!("give the access through {through}, then detach: aws iam detach-user-policy / delete-user-policy --user-name {name}"),
         ));
+    }
+    if let Some(finding) = standing_admin(user) {
+        findings.push(finding);
     }
     if !is_managed(user) {
         findings.push(Finding::new(

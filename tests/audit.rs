@@ -10,6 +10,23 @@ fn the_json_report_names_each_finding_with_its_fix_and_exit_5_on_high() {
     plain_onboarding(&made, "finance").output().exits(0);
     let by_hand = unique("hand");
     create_user(&by_hand);
+    let admins = unique("admins");
+    crate::support::block_on(async {
+        let iam = crate::support::iam();
+        iam.create_group().group_name(&admins).send().await.unwrap();
+        iam.attach_group_policy()
+            .group_name(&admins)
+            .policy_arn("arn:aws:iam::aws:policy/AdministratorAccess")
+            .send()
+            .await
+            .unwrap();
+        iam.add_user_to_group()
+            .group_name(&admins)
+            .user_name(&by_hand)
+            .send()
+            .await
+            .unwrap();
+    });
     let out = Run::new(&["audit", "--output", "json"]).output();
     let report = out.exits(5).json();
     assert_eq!(report["account"], "123456789012");
@@ -31,6 +48,15 @@ fn the_json_report_names_each_finding_with_its_fix_and_exit_5_on_high() {
     );
     let unmanaged = about("unmanaged-user", &format!("user/{by_hand}")).unwrap();
     assert_eq!(unmanaged["severity"], "low");
+    let admin = about("standing-admin", &format!("user/{by_hand}")).unwrap();
+    assert_eq!(admin["severity"], "high");
+    assert!(
+        admin["detail"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("through the group {admins}")),
+        "{admin}"
+    );
     assert!(
         about("root-mfa", "root").is_some(),
         "moto answers AccountMFAEnabled 0"

@@ -43,7 +43,12 @@ pub(crate) async fn gather_iam(api: &impl Iam, templates: &TemplateSet) -> (IamF
         ),
         users: kept.of(
             "the users (GetAccountAuthorizationDetails)",
-            &["template-drift (users)", "policy-on-user", "unmanaged-user"],
+            &[
+                "template-drift (users)",
+                "standing-admin",
+                "policy-on-user",
+                "unmanaged-user",
+            ],
             users,
         ),
         root_has_mfa: kept.of("the account summary", &["root-mfa"], root),

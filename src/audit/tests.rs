@@ -156,6 +156,52 @@ async fn keys_and_passwords_age_into_findings() {
     );
 }
 
+/// AdministratorAccess held all the time, on the user or through a group, is high; once
+/// offboarding's deny cuts the access, it is not.
+#[tokio::test(start_paused = true)]
+async fn standing_administrator_access_is_found_on_the_user_and_through_a_group() {
+    let api = account();
+    let admin = "arn:aws:iam::aws:policy/AdministratorAccess".to_string();
+    api.attach_group_policy("admins", &admin).await.unwrap();
+    api.edit_user("alice", |user| {
+        user.attached_policies.insert(admin.clone());
+    });
+    let clock = TokioClock::starting_at(created());
+    let findings = audit_at(&api, &clock).await;
+    let ops = about(&findings, Check::StandingAdmin, "user/ops");
+    assert_eq!(ops.len(), 1, "{findings:#?}");
+    assert_eq!(ops[0].severity, Severity::High);
+    assert!(
+        ops[0]
+            .detail
+            .ends_with("at all times, through the group admins"),
+        "{ops:?}"
+    );
+    assert!(ops[0].fix.contains("detach-group-policy"), "{ops:?}");
+    let alice = about(&findings, Check::StandingAdmin, "user/alice");
+    assert!(
+        alice[0]
+            .detail
+            .ends_with("at all times, attached to the user itself"),
+        "{alice:?}"
+    );
+    assert!(
+        alice[0]
+            .fix
+            .contains("iam-onboard move alice --template <T>"),
+        "{alice:?}"
+    );
+    api.edit_user("ops", |user| {
+        user.inline_policies
+            .insert(crate::iam::offboard::DENY_ALL_POLICY.to_string());
+    });
+    let after = audit_at(&api, &clock).await;
+    assert!(
+        about(&after, Check::StandingAdmin, "user/ops").is_empty(),
+        "access cut: nothing is held"
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn drift_policies_on_users_and_unmanaged_users_are_found() {
     let api = account();

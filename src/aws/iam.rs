@@ -142,6 +142,8 @@ pub(crate) struct AuthorizedUser {
     pub(crate) attached_policies: Vec<String>,
     pub(crate) inline_policies: Vec<String>,
     pub(crate) permissions_boundary: Option<String>,
+    /// Each of the user's groups with the ARNs of the managed policies attached to it.
+    pub(crate) group_policies: Vec<(String, Vec<String>)>,
 }
 
 impl AuthorizedUser {

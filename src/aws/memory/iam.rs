@@ -353,9 +353,11 @@ impl MemoryIam {
 const MANAGED_POLICIES_A_USER: usize = 10;
 
 /// The AWS managed policies the model knows (a sample of AWS's several hundred): the
-/// job-function ones templates use and the deny-all that offboarding attaches.
-const AWS_MANAGED_POLICIES: [&str; 7] = [
+/// job-function ones templates use, the deny-all that offboarding attaches, and the
+/// administrator policy the audit looks for.
+const AWS_MANAGED_POLICIES: [&str; 8] = [
     "AWSDenyAll",
+    "AdministratorAccess",
     "SecurityAudit",
     "ReadOnlyAccess",
     "AWSBillingReadOnlyAccess",

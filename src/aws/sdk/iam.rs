@@ -95,8 +95,21 @@ impl IamAccount for SdkIam {
             self.iam
                 .get_account_authorization_details()
                 .filter(EntityType::User)
+                .filter(EntityType::Group)
                 .max_items(1000)
         )?;
+        let group_policies: std::collections::BTreeMap<&str, Vec<String>> = pages
+            .iter()
+            .flat_map(|page| page.group_detail_list())
+            .map(|group| {
+                let attached = group
+                    .attached_managed_policies()
+                    .iter()
+                    .filter_map(|p| p.policy_arn().map(str::to_string))
+                    .collect();
+                (group.group_name().unwrap_or_default(), attached)
+            })
+            .collect();
         Ok(pages
             .iter()
             .flat_map(|page| page.user_detail_list())
@@ -124,6 +137,14 @@ impl IamAccount for SdkIam {
                     .permissions_boundary()
                     .and_then(|b| b.permissions_boundary_arn())
                     .map(str::to_string),
+                group_policies: user
+                    .group_list()
+                    .iter()
+                    .map(|group| {
+                        let attached = group_policies.get(group.as_str()).cloned();
+                        (group.clone(), attached.unwrap_or_default())
+                    })
+                    .collect(),
             })
             .collect())
     }

@@ -39,6 +39,14 @@ impl IamAccount for MemoryIam {
                     attached_policies: u.attached_policies.iter().cloned().collect(),
                     inline_policies: u.inline_policies.iter().cloned().collect(),
                     permissions_boundary: u.boundary.clone(),
+                    group_policies: u
+                        .groups
+                        .iter()
+                        .map(|group| {
+                            let attached = s.groups.get(group).cloned().unwrap_or_default();
+                            (group.clone(), attached)
+                        })
+                        .collect(),
                 })
                 .collect())
         })
