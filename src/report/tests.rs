@@ -320,25 +320,21 @@ async fn show_and_list_report_a_person_without_a_secret() {
 #[tokio::test]
 async fn show_says_a_key_rotation_is_under_way_the_access_is_cut_and_the_last_review() {
     let api = dave();
+    let tag = |key: &str, value: &str| {
+        api.edit_user("dave", |dave| {
+            dave.tags.push((key.to_string(), value.to_string()));
+        });
+    };
+    tag(crate::iam::key_rotation::ROTATING_TAG, "AKIAOLD");
+    tag(crate::tags::REVIEWED_TAG, "2026-11-30");
+    tag(crate::iam::offboard::OFFBOARDED_TAG, "2026-12-01T09:00:00Z");
+    tag(
+        crate::iam::offboard::OFFBOARD_REASON_TAG,
+        "end date 2026-11-30 passed",
+    );
     api.edit_user("dave", |dave| {
-        dave.tags.push((
-            crate::iam::key_rotation::ROTATING_TAG.to_string(),
-            "AKIAOLD".to_string(),
-        ));
-        dave.tags.push((
-            crate::tags::REVIEWED_TAG.to_string(),
-            "2026-11-30".to_string(),
-        ));
         dave.inline_policies
             .insert(crate::iam::offboard::DENY_ALL_POLICY.to_string());
-        dave.tags.push((
-            crate::iam::offboard::OFFBOARDED_TAG.to_string(),
-            "2026-12-01T09:00:00Z".to_string(),
-        ));
-        dave.tags.push((
-            crate::iam::offboard::OFFBOARD_REASON_TAG.to_string(),
-            "end date 2026-11-30 passed".to_string(),
-        ));
     });
     let shown = show_dave(&api).await.human();
     assert!(
@@ -355,12 +351,10 @@ async fn show_says_a_key_rotation_is_under_way_the_access_is_cut_and_the_last_re
         shown.contains("  last reviewed      2026-11-30\n"),
         "{shown}"
     );
-    api.edit_user("dave", |dave| {
-        dave.tags.push((
-            crate::iam::key_rotation::DEACTIVATED_TAG.to_string(),
-            "2026-12-02T10:00:00Z".to_string(),
-        ));
-    });
+    tag(
+        crate::iam::key_rotation::DEACTIVATED_TAG,
+        "2026-12-02T10:00:00Z",
+    );
     let shown = show_dave(&api).await.human();
     assert!(
         shown.contains(

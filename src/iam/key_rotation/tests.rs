@@ -101,27 +101,24 @@ fn each_step_is_decided_from_the_keys_and_the_rotation_tag() {
         },
         "deactivated by hand (no time recorded): the one who did it has chosen"
     );
-    let again = plan_rotation(
-        "ops",
-        &used,
-        Some("OLD"),
-        Some(t + 2 * HOUR),
-        t + 3 * HOUR,
-        24 * HOUR,
-    );
+    let used_since = |now: u64| {
+        plan_rotation(
+            "ops",
+            &used,
+            Some("OLD"),
+            Some(t + 2 * HOUR),
+            now,
+            24 * HOUR,
+        )
+    };
     assert!(
-        matches!(again.unwrap(), RotationStep::WaitToDelete { .. }),
+        matches!(
+            used_since(t + 3 * HOUR).unwrap(),
+            RotationStep::WaitToDelete { .. }
+        ),
         "read as active within the grace (a read before the change settled, or made active by hand): nothing yet"
     );
-    let err = plan_rotation(
-        "ops",
-        &used,
-        Some("OLD"),
-        Some(t + 2 * HOUR),
-        t + 27 * HOUR,
-        24 * HOUR,
-    )
-    .unwrap_err();
+    let err = used_since(t + 27 * HOUR).unwrap_err();
     assert!(
         err.reason.starts_with(
             "ops's old key OLD is active again since this rotation deactivated it 2026-"
