@@ -1,7 +1,8 @@
-//! AWS's size quotas on the policies the tool writes, counted as AWS counts them: every
-//! character but whitespace (IAM and Identity Center leave whitespace out of a policy's size, so
-//! the API's own length constraints, which count it, are not the binding ones). Each writer
-//! checks its document here before sending it, and the in-memory models refuse what AWS would.
+//! AWS's quotas on what the tool writes: the sizes of policies, counted as AWS counts them
+//! (every character but whitespace: IAM and Identity Center leave whitespace out of a policy's
+//! size, so the API's own length constraints, which count it, are not the binding ones), and
+//! how many groups and MFA devices one user may have. Each writer checks here before sending,
+//! and the in-memory models refuse what AWS would.
 
 /// A permission set's inline policy (IAM Identity Center quotas).
 pub(crate) const PERMISSION_SET_INLINE_POLICY: usize = 10_240;
@@ -25,6 +26,29 @@ pub(crate) const GROUP_INLINE_POLICIES: usize = 5_120;
 /// hours) are within it; the in-memory IAM enforces it.
 #[cfg(test)]
 pub(crate) const ROLE_MAX_SESSION_SECS: std::ops::RangeInclusive<u64> = 3_600..=43_200;
+
+/// The groups one IAM user may be in (IAM and AWS STS quotas).
+pub(crate) const GROUPS_A_USER: usize = 10;
+/// The MFA devices one IAM user may hold (IAM and AWS STS quotas).
+pub(crate) const MFA_DEVICES_A_USER: usize = 8;
+
+/// Checks that a user would be in no more groups than IAM allows once it joins `group`.
+pub(crate) fn check_room_for_group(
+    user: &str,
+    groups_after: usize,
+    group: &str,
+) -> Result<(), crate::error::InputError> {
+    if groups_after <= GROUPS_A_USER {
+        return Ok(());
+    }
+    Err(crate::error::InputError::new(
+        "<USERNAME>",
+        format!(
+            "{user} is in {} groups, and IAM allows a user in at most {GROUPS_A_USER}: remove them from one it does not need (aws iam remove-user-from-group) before it joins {group}",
+            groups_after - 1
+        ),
+    ))
+}
 
 /// A policy document's size as AWS counts it: its characters less whitespace.
 pub(crate) fn policy_chars(document: &str) -> usize {

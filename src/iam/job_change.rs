@@ -233,6 +233,11 @@ pub(crate) fn plan_move(
             }),
     );
     if !state.groups.iter().any(|g| g.name == new.group) {
+        let leaving = steps
+            .iter()
+            .filter(|step| matches!(step, MoveStep::LeaveGroup { .. }))
+            .count();
+        crate::quotas::check_room_for_group(&name, state.groups.len() - leaving + 1, &new.group)?;
         steps.push(MoveStep::JoinGroup {
             user: name.clone(),
             group: new.group.clone(),

@@ -607,6 +607,20 @@ impl<A: Iam, C: CodeSource> Operation for ResetMfa<'_, A, C> {
         })?;
         let plan = plan_reset(&state, &self.request.mode, &caller, self.clock.unix_now())
             .map_err(|err| InputError::new("--enable-pending", err.to_string()))?;
+        let enables = plan
+            .steps()
+            .any(|step| matches!(step, MfaStep::Enable { .. }));
+        if enables && state.devices.len() >= crate::quotas::MFA_DEVICES_A_USER {
+            return Err(InputError::new(
+                "<USERNAME>",
+                format!(
+                    "{} holds {} MFA devices, as many as IAM allows; the new device is enabled before the old ones go, so deactivate one first (aws iam deactivate-mfa-device)",
+                    state.user.name,
+                    state.devices.len()
+                ),
+            )
+            .into());
+        }
         if plan
             .steps()
             .any(|step| matches!(step, MfaStep::MarkPending { .. }))

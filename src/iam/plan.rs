@@ -469,6 +469,9 @@ pub(crate) fn plan_new_user(
         }));
     }
     if !existing.is_some_and(|u| u.groups.iter().any(|g| g.name == template.group)) {
+        if let Some(user) = existing {
+            crate::quotas::check_room_for_group(name, user.groups.len() + 1, &template.group)?;
+        }
         steps.push(Step::AddUserToGroup {
             group: template.group.clone(),
             user: name.clone(),

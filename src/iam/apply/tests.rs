@@ -502,6 +502,27 @@ async fn a_rerun_converges_only_what_is_missing() {
     assert!(plan_new_user(&again, &observed).unwrap().is_empty());
 }
 
+/// A rerun for a user someone took out of the template's group and put in ten others: IAM's
+/// limit is ten groups, so the plan refuses before any change.
+#[tokio::test]
+async fn a_rerun_that_would_put_the_user_in_an_eleventh_group_is_refused() {
+    let api = MemoryIam::new(NOW);
+    let first = request(MfaMode::Deferred, false, None);
+    run(&api, &first).await.unwrap();
+    let user = first.user_name.clone();
+    api.edit_user(&user, |person| {
+        person.groups = (1..=10).map(|n| format!("team-{n}")).collect();
+    });
+    let observed = observe(&api, &first).await.unwrap();
+    let err = plan_new_user(&first, &observed).unwrap_err();
+    assert!(
+        err.reason.starts_with(&format!(
+            "{user} is in 10 groups, and IAM allows a user in at most 10"
+        )),
+        "{err}"
+    );
+}
+
 #[tokio::test]
 async fn a_failed_rerun_keeps_what_earlier_runs_made() {
     let api = MemoryIam::new(NOW);

@@ -2,10 +2,10 @@
 //! failure at any step of the person's put back in reverse order.
 
 use super::*;
-use crate::aws::AwsErrorKind;
 use crate::aws::memory::Simulated;
 use crate::aws::memory::{ACCOUNT, Injected, MemoryIam, assert_before};
 use crate::aws::settling::Settling;
+use crate::aws::{AwsErrorKind, IamUsers};
 use crate::error::exit;
 use crate::template::PolicyDocument;
 use std::sync::Arc;
@@ -101,6 +101,60 @@ async fn the_old_group_is_left_before_the_new_one_is_joined() {
 
     let (_, again) = plan_to(&api, &finance).await;
     assert!(again.is_done(), "{again:?}");
+}
+
+/// IAM lets a user be in ten groups: the old template's group is left before the new one is
+/// joined, so only a user already in ten others is refused.
+#[tokio::test]
+async fn a_move_that_would_put_the_user_in_an_eleventh_group_is_refused() {
+    let api = account_with_alice();
+    let others: Vec<String> = (1..=9).map(|n| format!("team-{n}")).collect();
+    for group in &others {
+        api.state
+            .lock()
+            .unwrap()
+            .groups
+            .entry(group.clone())
+            .or_default();
+    }
+    api.edit_user("alice", |user| user.groups.extend(others.iter().cloned()));
+    let finance = templates().get("finance").unwrap().clone();
+    let (_, plan) = plan_to(&api, &finance).await;
+    assert!(
+        plan.steps
+            .iter()
+            .any(|step| matches!(step, MoveStep::JoinGroup { .. })),
+        "ten groups before and after: the developers' left, the finance one joined"
+    );
+    api.edit_user("alice", |user| {
+        user.groups.remove("iam-onboard-developers");
+        user.groups.insert("team-10".to_string());
+    });
+    api.state
+        .lock()
+        .unwrap()
+        .groups
+        .entry("team-10".to_string())
+        .or_default();
+    let (caller, state) = look(&api, "alice", &finance).await.unwrap();
+    let err = plan_move(&state.unwrap(), &caller, &finance, &templates()).unwrap_err();
+    assert!(
+        err.reason.starts_with(
+            "alice is in 10 groups, and IAM allows a user in at most 10: remove them from one"
+        ),
+        "{err}"
+    );
+    api.state
+        .lock()
+        .unwrap()
+        .groups
+        .entry("team-11".to_string())
+        .or_default();
+    let refused = api.add_user_to_group("team-11", "alice").await.unwrap_err();
+    assert!(
+        refused.is(AwsErrorKind::LimitExceeded),
+        "AWS's answer once the change is under way: {refused}"
+    );
 }
 
 /// The move's tags replace the old template's before they are counted against IAM's 50.

@@ -296,6 +296,50 @@ fn a_device_made_the_same_second_gets_the_next_number() {
     );
 }
 
+/// AWS lets a user hold eight MFA devices; the new one is enabled before the old go, so a user
+/// with eight is refused before anything is made, and removing them all is not.
+#[tokio::test]
+async fn a_user_holding_eight_devices_is_refused_an_enrolment_but_not_a_removal() {
+    let api = account_with_alice();
+    api.edit_user("alice", |alice| {
+        alice
+            .mfa_devices
+            .extend((3..=8).map(|n| format!("GAHT0000000{n}")));
+    });
+    let prepare = |mode: ResetMode| {
+        let request = ResetMfaRequest::new("alice".to_string(), mode).unwrap();
+        let api = &api;
+        async move {
+            ResetMfa {
+                api,
+                request: &request,
+                codes: ScriptedCodes::default(),
+                clock: &FixedClock,
+            }
+            .prepare(&Protected::default())
+            .await
+        }
+    };
+    let err = prepare(ResetMode::Enrol(MfaMode::Prompt))
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("alice holds 8 MFA devices, as many as IAM allows"),
+        "{err}"
+    );
+    assert_eq!(err.exit_code(), exit::BAD_INPUT);
+    let removal = prepare(ResetMode::RemoveOnly).await.unwrap();
+    assert_eq!(
+        removal
+            .changes
+            .iter()
+            .filter(|change| change.starts_with("iam:DeactivateMFADevice"))
+            .count(),
+        8
+    );
+}
+
 #[test]
 fn a_reset_mfa_request_checks_the_name() {
     let request = ResetMfaRequest::new("alice".to_string(), ResetMode::RemoveOnly).unwrap();

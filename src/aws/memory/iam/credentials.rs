@@ -114,7 +114,11 @@ impl IamCredentials for MemoryIam {
             if !codes_valid(&device.seed, code1, code2, now) {
                 return Err(err(OP, AwsErrorKind::Invalid, "InvalidAuthenticationCode"));
             }
-            user_mut(s, OP, user)?.mfa_devices.push(serial.to_string());
+            let devices = &mut user_mut(s, OP, user)?.mfa_devices;
+            if devices.len() >= crate::quotas::MFA_DEVICES_A_USER {
+                return Err(err(OP, AwsErrorKind::LimitExceeded, "eight MFA devices"));
+            }
+            devices.push(serial.to_string());
             s.devices.get_mut(serial).expect("checked above").user = Some(user.to_string());
             Ok(())
         })

@@ -110,7 +110,11 @@ impl IamUsers for MemoryIam {
             if !s.groups.contains_key(group) {
                 return Err(not_found(OP, group));
             }
-            user_mut(s, OP, user)?.groups.insert(group.to_string());
+            let groups = &mut user_mut(s, OP, user)?.groups;
+            if groups.len() >= crate::quotas::GROUPS_A_USER && !groups.contains(group) {
+                return Err(err(OP, AwsErrorKind::LimitExceeded, "ten groups"));
+            }
+            groups.insert(group.to_string());
             Ok(())
         })
     }
