@@ -204,7 +204,7 @@ pub(crate) enum Command {
     ResetPassword(ResetPasswordArgs),
     /// Rotate an IAM user's access key over runs: make the new one (to a new 0600 file, or shown
     /// once on the terminal), then deactivate the old once the new is used or the grace has
-    /// passed, then delete it
+    /// passed, then delete it once it has been inactive for the grace
     RotateKey(RotateKeyArgs),
     /// Show everything about one person, read only: tags, groups, policies, boundary, console,
     /// MFA devices, access keys (with --sso: identity-store user, groups, assignments)
