@@ -139,6 +139,8 @@ impl std::error::Error for InputError {}
 pub(crate) enum BatchShortfall {
     #[error("some rows failed or were skipped; each failed row's own changes were undone")]
     RowsFailed,
+    #[error("some rows would fail or be skipped (dry run: nothing was changed)")]
+    RowsWouldFail,
     #[error(
         "the undo of some rows did not finish; their leftovers are in the report's failed rows"
     )]
@@ -276,7 +278,9 @@ impl Error {
             | Error::ChangeUnconfirmed { .. }
             | Error::AccountsNotCovered { .. } => exit::UNDO_INCOMPLETE,
             Error::Findings { .. } | Error::LintFindings { .. } => exit::FINDINGS,
-            Error::Batch(BatchShortfall::RowsFailed) => exit::FAILED,
+            Error::Batch(BatchShortfall::RowsFailed | BatchShortfall::RowsWouldFail) => {
+                exit::FAILED
+            }
             Error::Batch(BatchShortfall::UndoIncomplete) => exit::UNDO_INCOMPLETE,
             Error::Batch(BatchShortfall::Interrupted)
             | Error::Interrupted { .. }
@@ -297,7 +301,9 @@ impl Error {
             Error::UndoIncomplete { .. } | Error::Batch(BatchShortfall::UndoIncomplete) => {
                 "undo-incomplete"
             }
-            Error::Batch(BatchShortfall::RowsFailed) => "rows-failed",
+            Error::Batch(BatchShortfall::RowsFailed | BatchShortfall::RowsWouldFail) => {
+                "rows-failed"
+            }
             Error::OffboardIncomplete { .. } | Error::MfaOldDevicesLeft { .. } => "incomplete",
             Error::AccountsNotCovered { .. } => "accounts-not-covered",
             Error::ChangeUnconfirmed { .. } => "unconfirmed",

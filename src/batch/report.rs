@@ -223,6 +223,8 @@ pub(crate) struct Summary {
     pub(crate) by_status: BTreeMap<RowStatus, u64>,
     pub(crate) undo_incomplete: bool,
     pub(crate) interrupted: bool,
+    /// A `--dry-run`: a failed row is one that would fail, and nothing was changed.
+    pub(crate) dry_run: bool,
     /// What the rows share and went wrong without failing them (a permission set left without
     /// its boundary), each once.
     pub(crate) warnings: BTreeSet<String>,
@@ -244,7 +246,10 @@ impl Summary {
         } else if self.undo_incomplete {
             BatchShortfall::UndoIncomplete
         } else if self.failed() > 0 || self.count(RowStatus::Skipped) > 0 {
-            BatchShortfall::RowsFailed
+            match self.dry_run {
+                true => BatchShortfall::RowsWouldFail,
+                false => BatchShortfall::RowsFailed,
+            }
         } else {
             return Ok(());
         };

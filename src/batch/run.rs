@@ -153,7 +153,10 @@ pub(crate) async fn run_rows<I: Iam + Send + 'static, S: Sso + Send + 'static>(
                 }
             };
             let permits = Arc::new(tokio::sync::Semaphore::new(options.concurrency.get()));
-            let mut summary = Summary::default();
+            let mut summary = Summary {
+                dry_run: options.dry_run,
+                ..Summary::default()
+            };
             // Rows end in any order but are reported in the file's: a row's outcome waits here
             // until every row before it is reported. Each row keeps its permit until its line
             // is written, so at most `concurrency` rows are running or waiting.

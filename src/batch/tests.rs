@@ -544,6 +544,29 @@ async fn after_a_failure_the_rest_is_skipped_unless_continue_on_error() {
     let (kept_going, _) = run_file(&iam, rows, settings(true)).await.unwrap();
     assert_eq!(kept_going.failed(), 1);
     assert_eq!(kept_going.by_status.get(&RowStatus::Created), Some(&6));
+    assert!(
+        kept_going
+            .outcome()
+            .unwrap_err()
+            .to_string()
+            .contains("each failed row's own changes were undone")
+    );
+
+    let dry_run = RunOptions {
+        dry_run: true,
+        ..settings(true)
+    };
+    let (would_fail, _) = run_file(&iam, rows, dry_run).await.unwrap();
+    assert_eq!(would_fail.failed(), 1);
+    let err = would_fail.outcome().unwrap_err();
+    assert_eq!(
+        (err.exit_code(), err.to_string().as_str()),
+        (
+            exit::FAILED,
+            "some rows would fail or be skipped (dry run: nothing was changed)"
+        ),
+        "a dry run changed nothing, so it undid nothing"
+    );
 }
 
 #[tokio::test]
