@@ -75,6 +75,12 @@ pub(super) async fn rotate_key(
     if shown_on_terminal && settings.output == OutputFormat::Human && !settings.yes {
         super::clear_secrets_when_done(&mut prompter)?;
     }
+    let deleted_from = |old: &str, until: u64| {
+        format!(
+            "{old} is deleted by a run from {}; until then it can be made active again by hand if something still needs it",
+            rfc3339(until)
+        )
+    };
     let (status, old, new, next) = match step {
         RotationStep::Create { old } => (
             KeyRotationStatus::Created,
@@ -98,19 +104,13 @@ pub(super) async fn rotate_key(
             KeyRotationStatus::Waiting,
             Some(old.clone()),
             None,
-            format!(
-                "{old} is deleted by a run from {}; until then it can be made active again by hand if something still needs it",
-                rfc3339(*until)
-            ),
+            deleted_from(old, *until),
         ),
         RotationStep::Deactivate { old, new, at, .. } => (
             KeyRotationStatus::Deactivated,
             Some(old.clone()),
             Some(new.clone()),
-            format!(
-                "{old} is deleted by a run from {}; until then it can be made active again by hand if something still needs it",
-                rfc3339(at.saturating_add(request.grace_secs))
-            ),
+            deleted_from(old, at.saturating_add(request.grace_secs)),
         ),
         RotationStep::Delete { old } => (
             KeyRotationStatus::Deleted,

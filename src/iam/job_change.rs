@@ -342,19 +342,10 @@ async fn apply_step(
         }
         MoveStep::Retag { user, set, remove } => {
             let touched = set.iter().map(|(k, _)| k).chain(remove);
-            let tags: Vec<(String, String)> = touched
-                .clone()
-                .filter_map(|key| Some((key.clone(), state.user.tag(key)?.to_string())))
-                .collect();
-            let added: Vec<String> = touched
-                .filter(|key| state.user.tag(key).is_none())
-                .cloned()
-                .collect();
-            undo.record(Undo::RestoreTags {
-                user: user.clone(),
-                tags,
-                added,
-            });
+            undo.record(Undo::tags_before(
+                user,
+                touched.map(|key| (key.as_str(), state.user.tag(key))),
+            ));
             if !remove.is_empty() {
                 let keys: Vec<&str> = remove.iter().map(String::as_str).collect();
                 api.untag_user(user, &keys).await?;

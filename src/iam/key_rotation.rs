@@ -308,11 +308,10 @@ impl<A: Iam> Operation for RotateKey<'_, A> {
             async |undo: &UndoLog| {
                 match &plan.step {
                     RotationStep::Create { old } => {
-                        undo.record(Undo::RestoreTags {
-                            user: name.clone(),
-                            tags: Vec::new(),
-                            added: vec![ROTATING_TAG.to_string()],
-                        });
+                        undo.record(Undo::tags_before(
+                            name,
+                            [(ROTATING_TAG, plan.user.tag(ROTATING_TAG))],
+                        ));
                         api.tag_user(name, &[(ROTATING_TAG.to_string(), old.clone())])
                             .await?;
                         undo.record(Undo::DeleteAccessKeysBut {
@@ -358,18 +357,10 @@ impl<A: Iam> Operation for RotateKey<'_, A> {
                             key_id: old.clone(),
                         });
                         api.update_access_key_status(name, old, false).await?;
-                        let earlier = plan.user.tag(DEACTIVATED_TAG);
-                        undo.record(Undo::RestoreTags {
-                            user: name.clone(),
-                            tags: earlier
-                                .map(|value| (DEACTIVATED_TAG.to_string(), value.to_string()))
-                                .into_iter()
-                                .collect(),
-                            added: match earlier {
-                                Some(_) => Vec::new(),
-                                None => vec![DEACTIVATED_TAG.to_string()],
-                            },
-                        });
+                        undo.record(Undo::tags_before(
+                            name,
+                            [(DEACTIVATED_TAG, plan.user.tag(DEACTIVATED_TAG))],
+                        ));
                         api.tag_user(name, &[(DEACTIVATED_TAG.to_string(), rfc3339(*at))])
                             .await?;
                         Ok(Rotated { new_key: None })

@@ -394,18 +394,10 @@ pub(crate) async fn enrol(
             }
             MfaStep::MarkPending { user, replaces } => {
                 let serial = serial.clone().expect("the device is created first");
-                undo.record(Undo::RestoreTags {
-                    user: user.clone(),
-                    tags: replaces
-                        .iter()
-                        .map(|earlier| (MFA_PENDING_TAG.to_string(), earlier.clone()))
-                        .collect(),
-                    added: if replaces.is_none() {
-                        vec![MFA_PENDING_TAG.to_string()]
-                    } else {
-                        Vec::new()
-                    },
-                });
+                undo.record(Undo::tags_before(
+                    user,
+                    [(MFA_PENDING_TAG, replaces.as_deref())],
+                ));
                 api.tag_user(user, &[(MFA_PENDING_TAG.to_string(), serial.clone())])
                     .await?;
                 done.pending = Some(serial);

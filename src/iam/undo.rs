@@ -112,6 +112,27 @@ impl fmt::Display for Undo {
 }
 
 impl Undo {
+    /// The undo of setting tags on `user`, from each key's value before (`None`: the user did
+    /// not have the key, so the undo removes it).
+    pub(crate) fn tags_before<'a>(
+        user: &str,
+        before: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
+    ) -> Undo {
+        let mut tags = Vec::new();
+        let mut added = Vec::new();
+        for (key, value) in before {
+            match value {
+                Some(value) => tags.push((key.to_string(), value.to_string())),
+                None => added.push(key.to_string()),
+            }
+        }
+        Undo::RestoreTags {
+            user: user.to_string(),
+            tags,
+            added,
+        }
+    }
+
     /// What is left when this reversal fails: the change it would have reversed, in words a
     /// person can act on.
     fn left(&self) -> String {

@@ -108,19 +108,7 @@ impl<A: Iam> Operation for SetUserTag<'_, A> {
         rolling_back(
             api,
             async |undo: &UndoLog| {
-                let old = user.tag(key).map(str::to_string);
-                undo.record(Undo::RestoreTags {
-                    user: name.clone(),
-                    tags: old
-                        .iter()
-                        .map(|value| (key.to_string(), value.clone()))
-                        .collect(),
-                    added: if old.is_none() {
-                        vec![key.to_string()]
-                    } else {
-                        Vec::new()
-                    },
-                });
+                undo.record(Undo::tags_before(name, [(key, user.tag(key))]));
                 match &value {
                     Some(value) => {
                         api.tag_user(name, &[(key.to_string(), value.clone())])
