@@ -7,6 +7,7 @@
 pub(crate) mod across;
 pub(crate) mod gather;
 pub(crate) mod sso;
+mod standing_admin;
 
 use crate::aws::{AuthorizedUser, CallerIdentity, CredentialRow, PasswordRules};
 use crate::clock::parse_rfc3339;
@@ -442,53 +443,6 @@ fn credential_findings(
     findings
 }
 
-/// AWS's managed policy that allows every action on every resource.
-const ADMINISTRATOR_ACCESS: &str = "iam::aws:policy/AdministratorAccess";
-
-/// A user whose access is not cut and who holds AdministratorAccess itself or through a group:
-/// every action, at all times, rather than through a role assumed with MFA for a session.
-fn standing_admin(user: &AuthorizedUser) -> Option<Finding> {
-    let is_admin = |arn: &String| arn.ends_with(&format!(":{ADMINISTRATOR_ACCESS}"));
-    if access_cut(&user.inline_policies, &user.attached_policies) {
-        return None;
-    }
-    let held: Vec<String> = user
-        .attached_policies
-        .iter()
-        .any(is_admin)
-        .then(|| "attached to the user itself".to_string())
-        .into_iter()
-        .chain(
-            user.group_policies
-                .iter()
-                .filter(|(_, attached)| attached.iter().any(is_admin))
-                .map(|(group, _)| format!("through the group {group}")),
-        )
-        .collect();
-    if held.is_empty() {
-        return None;
-    }
-    let name = &user.name;
-    let fix = if is_managed(user) {
-        format!(
-            "give administration through a role template, whose role its people assume with MFA for a session (iam-onboard move {name} --template <T>)"
-        )
-    } else {
-        format!(
-            "give administration through a role assumed with MFA, then detach AdministratorAccess: aws iam detach-user-policy --user-name {name} / detach-group-policy, or aws iam remove-user-from-group"
-        )
-    };
-    Some(Finding::new(
-        Check::StandingAdmin,
-        user.arn.clone(),
-        format!(
-            "AdministratorAccess (every action on every resource) at all times, {}",
-            held.join(", ")
-        ),
-        fix,
-    ))
-}
-
 /// The checks of one user's attachments and tags.
 fn user_findings(user: &AuthorizedUser, facts: &IamFacts, templates: &TemplateSet) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -518,7 +472,7 @@ fn user_findings(user: &AuthorizedUser, facts: &IamFacts, templates: &TemplateSe
             format!("give the access through {through}, then detach: aws iam detach-user-policy / delete-user-policy --user-name {name}"),
         ));
     }
-    if let Some(finding) = standing_admin(user) {
+    if let Some(finding) = standing_admin::standing_admin(user) {
         findings.push(finding);
     }
     if !is_managed(user) {

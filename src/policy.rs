@@ -205,6 +205,43 @@ pub(crate) fn broad_grants(document: &Value) -> Vec<String> {
     broad
 }
 
+/// What an Allow statement on every resource grants that amounts to administrator access: every
+/// action, every action but those a `NotAction` lists, or every IAM action (with which its
+/// holder can grant itself anything). Each entry names the statement and the grant.
+pub(crate) fn administrator_grants(document: &Value) -> Vec<String> {
+    let mut grants = Vec::new();
+    for (index, statement) in statements(document).iter().enumerate() {
+        if statement["Effect"] != "Allow" || !strings(&statement["Resource"]).contains(&"*") {
+            continue;
+        }
+        let actions = strings(&statement["Action"]);
+        let grant = if statement.get("NotAction").is_some() {
+            format!(
+                "every action but {}",
+                strings(&statement["NotAction"]).join(", ")
+            )
+        } else if actions.iter().any(|action| grants_every_action(action)) {
+            "every action".to_string()
+        } else if actions
+            .iter()
+            .any(|action| wildcard_match(&action.to_ascii_lowercase(), "iam:*"))
+        {
+            "every IAM action".to_string()
+        } else {
+            continue;
+        };
+        let scoped = if statement.get("Condition").is_some() {
+            " (under a condition)"
+        } else {
+            ""
+        };
+        grants.push(format!(
+            "Statement[{index}] allows {grant} on every resource{scoped}"
+        ));
+    }
+    grants
+}
+
 /// IAM's `*` wildcard (any run of characters) in actions, ARNs and resources.
 pub(crate) fn wildcard_match(pattern: &str, text: &str) -> bool {
     match pattern.split_once('*') {

@@ -11,8 +11,35 @@ fn the_json_report_names_each_finding_with_its_fix_and_exit_5_on_high() {
     let by_hand = unique("hand");
     create_user(&by_hand);
     let admins = unique("admins");
+    let written = unique("written");
+    create_user(&written);
+    let iam_all = unique("iam-all");
     crate::support::block_on(async {
         let iam = crate::support::iam();
+        let policy = iam
+            .create_policy()
+            .policy_name(&iam_all)
+            .policy_document(
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}"#,
+            )
+            .send()
+            .await
+            .unwrap();
+        iam.attach_user_policy()
+            .user_name(&written)
+            .policy_arn(policy.policy().unwrap().arn().unwrap())
+            .send()
+            .await
+            .unwrap();
+        iam.put_user_policy()
+            .user_name(&written)
+            .policy_name("everything")
+            .policy_document(
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+            )
+            .send()
+            .await
+            .unwrap();
         iam.create_group().group_name(&admins).send().await.unwrap();
         iam.attach_group_policy()
             .group_name(&admins)
@@ -56,6 +83,14 @@ fn the_json_report_names_each_finding_with_its_fix_and_exit_5_on_high() {
             .unwrap()
             .ends_with(&format!("through the group {admins}")),
         "{admin}"
+    );
+    let written_admin = about("standing-admin", &format!("user/{written}")).unwrap();
+    assert_eq!(
+        written_admin["detail"],
+        format!(
+            "administrator access at all times: arn:aws:iam::123456789012:policy/{iam_all} (Statement[0] allows every IAM action on every resource) on the user itself, inline policy everything (Statement[0] allows every action on every resource) on the user itself"
+        ),
+        "the documents are read from the account's details"
     );
     assert!(
         about("root-mfa", "root").is_some(),

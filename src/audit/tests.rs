@@ -171,19 +171,15 @@ async fn standing_administrator_access_is_found_on_the_user_and_through_a_group(
     let ops = about(&findings, Check::StandingAdmin, "user/ops");
     assert_eq!(ops.len(), 1, "{findings:#?}");
     assert_eq!(ops[0].severity, Severity::High);
-    assert!(
-        ops[0]
-            .detail
-            .ends_with("at all times, through the group admins"),
-        "{ops:?}"
+    assert_eq!(
+        ops[0].detail,
+        "administrator access at all times: AdministratorAccess (every action on every resource) through the group admins"
     );
     assert!(ops[0].fix.contains("detach-group-policy"), "{ops:?}");
     let alice = about(&findings, Check::StandingAdmin, "user/alice");
-    assert!(
-        alice[0]
-            .detail
-            .ends_with("at all times, attached to the user itself"),
-        "{alice:?}"
+    assert_eq!(
+        alice[0].detail,
+        "administrator access at all times: AdministratorAccess (every action on every resource) on the user itself"
     );
     assert!(
         alice[0]
@@ -199,6 +195,67 @@ async fn standing_administrator_access_is_found_on_the_user_and_through_a_group(
     assert!(
         about(&after, Check::StandingAdmin, "user/ops").is_empty(),
         "access cut: nothing is held"
+    );
+}
+
+/// Administrator access written in a policy is found as AWS's is: an inline policy of the
+/// user or of a group, or a customer managed policy's default version, that allows every
+/// action, every action but a few, or every IAM action on every resource; and IAMFullAccess.
+/// A narrow or denying policy is not.
+#[tokio::test(start_paused = true)]
+async fn administrator_access_written_in_a_policy_or_through_iam_full_access_is_found() {
+    let api = account();
+    let allow = |action: &str, resource: &str| {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"{action}","Resource":"{resource}"}}]}}"#
+        )
+    };
+    api.put_user_policy("ops", "everything", &allow("*", "*"))
+        .await
+        .unwrap();
+    api.put_user_policy("ops", "reads", &allow("s3:GetObject", "*"))
+        .await
+        .unwrap();
+    api.put_group_policy("admins", "iam-all", &allow("iam:*", "*"))
+        .await
+        .unwrap();
+    api.put_group_policy(
+        "admins",
+        "one-bucket",
+        &allow("s3:*", "arn:aws:s3:::logs/*"),
+    )
+    .await
+    .unwrap();
+    let but = api
+        .create_policy(
+            "all-but-billing",
+            "/",
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"},{"Effect":"Allow","NotAction":["aws-portal:*","account:*"],"Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}"#,
+            "",
+            &[],
+        )
+        .await
+        .unwrap();
+    api.attach_user_policy("alice", &but).await.unwrap();
+    api.attach_group_policy(
+        "iam-onboard-developers",
+        "arn:aws:iam::aws:policy/IAMFullAccess",
+    )
+    .await
+    .unwrap();
+    let clock = TokioClock::starting_at(created());
+    let findings = audit_at(&api, &clock).await;
+    let ops = about(&findings, Check::StandingAdmin, "user/ops");
+    assert_eq!(
+        ops[0].detail,
+        "administrator access at all times: inline policy everything (Statement[0] allows every action on every resource) on the user itself, inline policy iam-all (Statement[0] allows every IAM action on every resource) through the group admins"
+    );
+    let alice = about(&findings, Check::StandingAdmin, "user/alice");
+    assert_eq!(
+        alice[0].detail,
+        format!(
+            "administrator access at all times: {but} (Statement[1] allows every action but aws-portal:*, account:* on every resource (under a condition)) on the user itself, IAMFullAccess (every IAM action: enough to grant itself anything) through the group iam-onboard-developers"
+        )
     );
 }
 

@@ -142,8 +142,21 @@ pub(crate) struct AuthorizedUser {
     pub(crate) attached_policies: Vec<String>,
     pub(crate) inline_policies: Vec<String>,
     pub(crate) permissions_boundary: Option<String>,
-    /// Each of the user's groups with the ARNs of the managed policies attached to it.
-    pub(crate) group_policies: Vec<(String, Vec<String>)>,
+    /// Every policy the user holds, on the user itself and through each of its groups.
+    pub(crate) held: Vec<HeldPolicy>,
+}
+
+/// A policy a user holds, as GetAccountAuthorizationDetails describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct HeldPolicy {
+    /// The group it comes through; `None` when it is on the user itself.
+    pub(crate) group: Option<String>,
+    /// A managed policy's ARN, or an inline policy's name.
+    pub(crate) policy: String,
+    pub(crate) inline: bool,
+    /// An inline policy's document, or a customer managed policy's default version; `None`
+    /// for AWS's managed policies, which the details name by ARN only.
+    pub(crate) document: Option<serde_json::Value>,
 }
 
 impl AuthorizedUser {

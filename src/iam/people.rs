@@ -444,7 +444,7 @@ mod tests {
             attached_policies: Vec::new(),
             inline_policies: Vec::new(),
             permissions_boundary: None,
-            group_policies: Vec::new(),
+            held: Vec::new(),
         };
         let row = CredentialRow {
             user: "bob".to_string(),

@@ -18,7 +18,7 @@ fn user(name: &str, template: &str, tags: &[(&str, &str)]) -> AuthorizedUser {
         attached_policies: Vec::new(),
         inline_policies: Vec::new(),
         permissions_boundary: None,
-        group_policies: Vec::new(),
+        held: Vec::new(),
     }
 }
 

@@ -14,9 +14,9 @@
 use super::latency::{Latency, Simulated};
 use crate::aws::{
     AccessKey, AuthorizedUser, AwsError, AwsErrorKind, AwsResult, CallerIdentity, CredentialRow,
-    GroupRef, IamAccess, IamAccount, IamCredentials, IamUsers, MfaDevice, NewRole, NewUser,
-    PasswordRules, PolicyVersion, RoleInfo, ServiceCredential, ServiceLastAccessed, UserInfo,
-    VirtualMfaDevice,
+    GroupRef, HeldPolicy, IamAccess, IamAccount, IamCredentials, IamUsers, MfaDevice, NewRole,
+    NewUser, PasswordRules, PolicyVersion, RoleInfo, ServiceCredential, ServiceLastAccessed,
+    UserInfo, VirtualMfaDevice,
 };
 use crate::secret::Secret;
 use std::collections::{BTreeMap, BTreeSet};
@@ -50,6 +50,8 @@ pub(crate) struct MemoryUser {
     pub(crate) inline_policies: BTreeSet<String>,
     /// The size (as AWS counts it) of each inline policy whose document is known.
     pub(crate) inline_sizes: BTreeMap<String, usize>,
+    /// The document of each inline policy put through PutUserPolicy.
+    pub(crate) inline_documents: BTreeMap<String, serde_json::Value>,
     pub(crate) attached_policies: BTreeSet<String>,
 }
 
@@ -252,6 +254,7 @@ impl MemoryIam {
                 }],
                 inline_policies: ["inline-a".to_string(), "inline-b".to_string()].into(),
                 inline_sizes: BTreeMap::new(),
+                inline_documents: BTreeMap::new(),
                 attached_policies: [policy_arn.to_string()].into(),
             },
         );
@@ -354,10 +357,11 @@ const MANAGED_POLICIES_A_USER: usize = 10;
 
 /// The AWS managed policies the model knows (a sample of AWS's several hundred): the
 /// job-function ones templates use, the deny-all that offboarding attaches, and the
-/// administrator policy the audit looks for.
-const AWS_MANAGED_POLICIES: [&str; 8] = [
+/// administrator policies the audit looks for.
+const AWS_MANAGED_POLICIES: [&str; 9] = [
     "AWSDenyAll",
     "AdministratorAccess",
+    "IAMFullAccess",
     "SecurityAudit",
     "ReadOnlyAccess",
     "AWSBillingReadOnlyAccess",

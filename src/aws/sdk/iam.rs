@@ -6,14 +6,15 @@ use super::calls_log::RetryLog;
 use super::convert::{absent_if_not_found, parse_policy_document};
 use crate::aws::{
     AccessKey, AuthorizedUser, AwsError, AwsErrorKind, AwsResult, CallerIdentity, CredentialRow,
-    GroupRef, IamAccess, IamAccount, IamCredentials, IamUsers, MfaDevice, NewRole, NewUser,
-    PasswordRules, PolicyVersion, RoleInfo, ServiceCredential, ServiceLastAccessed, UserInfo,
-    VirtualMfaDevice,
+    GroupRef, HeldPolicy, IamAccess, IamAccount, IamCredentials, IamUsers, MfaDevice, NewRole,
+    NewUser, PasswordRules, PolicyVersion, RoleInfo, ServiceCredential, ServiceLastAccessed,
+    UserInfo, VirtualMfaDevice,
 };
 use crate::secret::Secret;
 use aws_config::SdkConfig;
 use aws_sdk_iam::primitives::DateTimeFormat;
 use aws_sdk_iam::types::{AssignmentStatusType, EntityType, StatusType, SummaryKeyType, Tag};
+use std::collections::BTreeMap;
 
 mod access;
 mod credentials;
@@ -96,18 +97,53 @@ impl IamAccount for SdkIam {
                 .get_account_authorization_details()
                 .filter(EntityType::User)
                 .filter(EntityType::Group)
+                .filter(EntityType::LocalManagedPolicy)
                 .max_items(1000)
         )?;
-        let group_policies: std::collections::BTreeMap<&str, Vec<String>> = pages
+        let document = |text: Option<&str>| text.and_then(|t| parse_policy_document(OP, t).ok());
+        let customer_documents: BTreeMap<&str, serde_json::Value> = pages
+            .iter()
+            .flat_map(|page| page.policies())
+            .filter_map(|policy| {
+                let default = policy
+                    .policy_version_list()
+                    .iter()
+                    .find(|version| version.is_default_version())?;
+                Some((policy.arn()?, document(default.document())?))
+            })
+            .collect();
+        let held = |group: Option<&str>,
+                    attached: &[aws_sdk_iam::types::AttachedPolicy],
+                    inline: &[aws_sdk_iam::types::PolicyDetail]| {
+            let group = group.map(str::to_string);
+            let managed = attached
+                .iter()
+                .filter_map(|p| p.policy_arn())
+                .map(|arn| HeldPolicy {
+                    group: group.clone(),
+                    policy: arn.to_string(),
+                    inline: false,
+                    document: customer_documents.get(arn).cloned(),
+                });
+            let inline = inline.iter().map(|p| HeldPolicy {
+                group: group.clone(),
+                policy: p.policy_name().unwrap_or_default().to_string(),
+                inline: true,
+                document: document(p.policy_document()),
+            });
+            managed.chain(inline).collect::<Vec<_>>()
+        };
+        let group_held: BTreeMap<&str, Vec<HeldPolicy>> = pages
             .iter()
             .flat_map(|page| page.group_detail_list())
-            .map(|group| {
-                let attached = group
-                    .attached_managed_policies()
-                    .iter()
-                    .filter_map(|p| p.policy_arn().map(str::to_string))
-                    .collect();
-                (group.group_name().unwrap_or_default(), attached)
+            .filter_map(|group| {
+                let name = group.group_name()?;
+                let policies = held(
+                    Some(name),
+                    group.attached_managed_policies(),
+                    group.group_policy_list(),
+                );
+                Some((name, policies))
             })
             .collect();
         Ok(pages
@@ -137,14 +173,19 @@ impl IamAccount for SdkIam {
                     .permissions_boundary()
                     .and_then(|b| b.permissions_boundary_arn())
                     .map(str::to_string),
-                group_policies: user
-                    .group_list()
-                    .iter()
-                    .map(|group| {
-                        let attached = group_policies.get(group.as_str()).cloned();
-                        (group.clone(), attached.unwrap_or_default())
-                    })
-                    .collect(),
+                held: held(
+                    None,
+                    user.attached_managed_policies(),
+                    user.user_policy_list(),
+                )
+                .into_iter()
+                .chain(
+                    user.group_list()
+                        .iter()
+                        .flat_map(|group| group_held.get(group.as_str()).cloned())
+                        .flatten(),
+                )
+                .collect(),
             })
             .collect())
     }

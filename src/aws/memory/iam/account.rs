@@ -39,14 +39,7 @@ impl IamAccount for MemoryIam {
                     attached_policies: u.attached_policies.iter().cloned().collect(),
                     inline_policies: u.inline_policies.iter().cloned().collect(),
                     permissions_boundary: u.boundary.clone(),
-                    group_policies: u
-                        .groups
-                        .iter()
-                        .map(|group| {
-                            let attached = s.groups.get(group).cloned().unwrap_or_default();
-                            (group.clone(), attached)
-                        })
-                        .collect(),
+                    held: held_by(s, u),
                 })
                 .collect())
         })
@@ -90,4 +83,43 @@ impl IamAccount for MemoryIam {
                 .collect())
         })
     }
+}
+
+/// What `user` holds, as GetAccountAuthorizationDetails describes it: its own policies, then
+/// each group's, with the documents of inline and customer managed policies.
+fn held_by(s: &State, user: &MemoryUser) -> Vec<HeldPolicy> {
+    let managed = |group: Option<&String>, arn: &String| HeldPolicy {
+        group: group.cloned(),
+        policy: arn.clone(),
+        inline: false,
+        document: s.policies.get(arn).and_then(|policy| {
+            let (_, document, _) = policy.versions.iter().find(|(_, _, default)| *default)?;
+            Some(document.clone())
+        }),
+    };
+    let inline =
+        |group: Option<&String>, name: &String, document: Option<&serde_json::Value>| HeldPolicy {
+            group: group.cloned(),
+            policy: name.clone(),
+            inline: true,
+            document: document.cloned(),
+        };
+    let own = user
+        .attached_policies
+        .iter()
+        .map(|arn| managed(None, arn))
+        .chain(
+            user.inline_policies
+                .iter()
+                .map(|name| inline(None, name, user.inline_documents.get(name))),
+        );
+    let through_groups = user.groups.iter().flat_map(|group| {
+        let attached = s.groups.get(group).into_iter().flatten();
+        let policies = s.group_inline.get(group).into_iter().flatten();
+        attached
+            .map(|arn| managed(Some(group), arn))
+            .chain(policies.map(|(name, document)| inline(Some(group), name, Some(document))))
+            .collect::<Vec<_>>()
+    });
+    own.chain(through_groups).collect()
 }

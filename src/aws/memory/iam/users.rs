@@ -148,7 +148,7 @@ impl IamUsers for MemoryIam {
         self.wait().await;
         const OP: &str = "iam:PutUserPolicy";
         self.mutate(OP, &format!("{user} {policy_name}"), |s| {
-            serde_json::from_str::<serde_json::Value>(document)
+            let parsed = serde_json::from_str::<serde_json::Value>(document)
                 .map_err(|_| err(OP, AwsErrorKind::Invalid, "MalformedPolicyDocument"))?;
             let person = user_mut(s, OP, user)?;
             let others: usize = person
@@ -166,6 +166,9 @@ impl IamUsers for MemoryIam {
                 ));
             }
             person.inline_sizes.insert(policy_name.to_string(), size);
+            person
+                .inline_documents
+                .insert(policy_name.to_string(), parsed);
             person.inline_policies.insert(policy_name.to_string());
             Ok(())
         })
@@ -177,6 +180,7 @@ impl IamUsers for MemoryIam {
         self.mutate(OP, &format!("{user} {policy_name}"), |s| {
             let person = user_mut(s, OP, user)?;
             person.inline_sizes.remove(policy_name);
+            person.inline_documents.remove(policy_name);
             removed(OP, person.inline_policies.remove(policy_name), policy_name)
         })
     }
