@@ -206,8 +206,9 @@ pub(crate) fn broad_grants(document: &Value) -> Vec<String> {
 }
 
 /// What an Allow statement on every resource grants that amounts to administrator access: every
-/// action, every action but those a `NotAction` lists, or every IAM action (with which its
-/// holder can grant itself anything). Each entry names the statement and the grant.
+/// action, every action but those a `NotAction` lists when they leave some of IAM in, or every
+/// IAM action (with which its holder can grant itself anything). Each entry names the
+/// statement and the grant.
 pub(crate) fn administrator_grants(document: &Value) -> Vec<String> {
     let mut grants = Vec::new();
     for (index, statement) in statements(document).iter().enumerate() {
@@ -216,16 +217,14 @@ pub(crate) fn administrator_grants(document: &Value) -> Vec<String> {
         }
         let actions = strings(&statement["Action"]);
         let grant = if statement.get("NotAction").is_some() {
-            format!(
-                "every action but {}",
-                strings(&statement["NotAction"]).join(", ")
-            )
+            let left_out = strings(&statement["NotAction"]);
+            if left_out.iter().any(|action| covers_iam(action)) {
+                continue;
+            }
+            format!("every action but {}", left_out.join(", "))
         } else if actions.iter().any(|action| grants_every_action(action)) {
             "every action".to_string()
-        } else if actions
-            .iter()
-            .any(|action| wildcard_match(&action.to_ascii_lowercase(), "iam:*"))
-        {
+        } else if actions.iter().any(|action| covers_iam(action)) {
             "every IAM action".to_string()
         } else {
             continue;
@@ -240,6 +239,11 @@ pub(crate) fn administrator_grants(document: &Value) -> Vec<String> {
         ));
     }
     grants
+}
+
+/// Whether an action pattern matches every IAM action (`iam:*`, `i*`, `*`).
+fn covers_iam(action: &str) -> bool {
+    wildcard_match(&action.to_ascii_lowercase(), "iam:*")
 }
 
 /// IAM's `*` wildcard (any run of characters) in actions, ARNs and resources.
@@ -453,5 +457,38 @@ mod tests {
             actions.join(",")
         );
         assert_eq!(problem(&text).field, "document");
+    }
+
+    #[test]
+    fn administrator_grants_are_every_action_or_every_iam_action_on_every_resource() {
+        let grants = |statement: &str| {
+            administrator_grants(
+                &serde_json::from_str(&format!(r#"{{"Statement":[{statement}]}}"#)).unwrap(),
+            )
+        };
+        assert_eq!(
+            grants(r#"{"Effect":"Allow","Action":["s3:GetObject","*:*"],"Resource":"*"}"#),
+            ["Statement[0] allows every action on every resource"]
+        );
+        assert_eq!(
+            grants(r#"{"Effect":"Allow","Action":"IAM:*","Resource":["arn:aws:s3:::x","*"]}"#),
+            ["Statement[0] allows every IAM action on every resource"]
+        );
+        assert_eq!(
+            grants(r#"{"Effect":"Allow","Action":"ia*","Resource":"*","Condition":{}}"#),
+            ["Statement[0] allows every IAM action on every resource (under a condition)"]
+        );
+        assert_eq!(
+            grants(r#"{"Effect":"Allow","NotAction":["s3:*","iam:CreateUser"],"Resource":"*"}"#),
+            ["Statement[0] allows every action but s3:*, iam:CreateUser on every resource"]
+        );
+        for not_admin in [
+            r#"{"Effect":"Deny","Action":"*","Resource":"*"}"#,
+            r#"{"Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::x"}"#,
+            r#"{"Effect":"Allow","Action":["iam:Get*","iam:List*"],"Resource":"*"}"#,
+            r#"{"Effect":"Allow","NotAction":["iam:*","organizations:*"],"Resource":"*"}"#,
+        ] {
+            assert!(grants(not_admin).is_empty(), "{not_admin}");
+        }
     }
 }

@@ -201,7 +201,7 @@ async fn standing_administrator_access_is_found_on_the_user_and_through_a_group(
 /// Administrator access written in a policy is found as AWS's is: an inline policy of the
 /// user or of a group, or a customer managed policy's default version, that allows every
 /// action, every action but a few, or every IAM action on every resource; and IAMFullAccess.
-/// A narrow or denying policy is not.
+/// A narrow or denying policy is not, nor one that leaves IAM out (a power user's).
 #[tokio::test(start_paused = true)]
 async fn administrator_access_written_in_a_policy_or_through_iam_full_access_is_found() {
     let api = account();
@@ -223,6 +223,13 @@ async fn administrator_access_written_in_a_policy_or_through_iam_full_access_is_
         "admins",
         "one-bucket",
         &allow("s3:*", "arn:aws:s3:::logs/*"),
+    )
+    .await
+    .unwrap();
+    api.put_group_policy(
+        "admins",
+        "power-user",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":["iam:*","organizations:*"],"Resource":"*"}]}"#,
     )
     .await
     .unwrap();
