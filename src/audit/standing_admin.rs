@@ -22,7 +22,8 @@ const ADMINISTRATOR_MANAGED: &[(&str, &str)] = &[
 /// A user whose access is not cut and who holds administrator access itself or through a
 /// group: AWS's AdministratorAccess or IAMFullAccess, or a policy of its own that allows every
 /// action (or every IAM action) on every resource; at all times, rather than through a role
-/// assumed with MFA for a session.
+/// assumed with MFA for a session. A permissions boundary is named, not weighed: it caps the
+/// grant, but the grant stands on the person all the same.
 pub(super) fn standing_admin(user: &AuthorizedUser) -> Option<Finding> {
     if access_cut(&user.inline_policies, &user.attached_policies) {
         return None;
@@ -57,6 +58,12 @@ pub(super) fn standing_admin(user: &AuthorizedUser) -> Option<Finding> {
     if held.is_empty() {
         return None;
     }
+    let capped = user
+        .permissions_boundary
+        .as_ref()
+        .map_or(String::new(), |boundary| {
+            format!("; the permissions boundary {boundary} caps what it grants")
+        });
     let name = &user.name;
     let fix = if is_managed(user) {
         format!(
@@ -70,7 +77,10 @@ pub(super) fn standing_admin(user: &AuthorizedUser) -> Option<Finding> {
     Some(Finding::new(
         Check::StandingAdmin,
         user.arn.clone(),
-        format!("administrator access at all times: {}", held.join(", ")),
+        format!(
+            "administrator access at all times: {}{capped}",
+            held.join(", ")
+        ),
         fix,
     ))
 }

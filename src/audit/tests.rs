@@ -166,6 +166,7 @@ async fn standing_administrator_access_is_found_on_the_user_and_through_a_group(
     api.edit_user("alice", |user| {
         user.attached_policies.insert(admin.clone());
     });
+    api.edit_user("ops", |user| user.boundary = None);
     let clock = TokioClock::starting_at(created());
     let findings = audit_at(&api, &clock).await;
     let ops = about(&findings, Check::StandingAdmin, "user/ops");
@@ -179,7 +180,10 @@ async fn standing_administrator_access_is_found_on_the_user_and_through_a_group(
     let alice = about(&findings, Check::StandingAdmin, "user/alice");
     assert_eq!(
         alice[0].detail,
-        "administrator access at all times: AdministratorAccess (every action on every resource) on the user itself"
+        format!(
+            "administrator access at all times: AdministratorAccess (every action on every resource) on the user itself; the permissions boundary arn:aws:iam::{ACCOUNT}:policy{IAM_PATH}iam-onboard-people-boundary caps what it grants"
+        ),
+        "a boundary is named, not weighed"
     );
     assert!(
         alice[0]
@@ -255,13 +259,15 @@ async fn administrator_access_written_in_a_policy_or_through_iam_full_access_is_
     let ops = about(&findings, Check::StandingAdmin, "user/ops");
     assert_eq!(
         ops[0].detail,
-        "administrator access at all times: inline policy everything (Statement[0] allows every action on every resource) on the user itself, inline policy iam-all (Statement[0] allows every IAM action on every resource) through the group admins"
+        format!(
+            "administrator access at all times: inline policy everything (Statement[0] allows every action on every resource) on the user itself, inline policy iam-all (Statement[0] allows every IAM action on every resource) through the group admins; the permissions boundary arn:aws:iam::{ACCOUNT}:policy/admin caps what it grants"
+        )
     );
     let alice = about(&findings, Check::StandingAdmin, "user/alice");
     assert_eq!(
         alice[0].detail,
         format!(
-            "administrator access at all times: {but} (Statement[1] allows every action but aws-portal:*, account:* on every resource (under a condition)) on the user itself, IAMFullAccess (every IAM action: enough to grant itself anything) through the group iam-onboard-developers"
+            "administrator access at all times: {but} (Statement[1] allows every action but aws-portal:*, account:* on every resource (under a condition)) on the user itself, IAMFullAccess (every IAM action: enough to grant itself anything) through the group iam-onboard-developers; the permissions boundary arn:aws:iam::{ACCOUNT}:policy{IAM_PATH}iam-onboard-people-boundary caps what it grants"
         )
     );
 }
