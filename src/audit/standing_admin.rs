@@ -3,18 +3,16 @@
 //! managed policies are known by name; any other policy by what its document allows.
 
 use super::{Check, Finding, is_managed};
-use crate::aws::AuthorizedUser;
+use crate::aws::{AuthorizedUser, aws_managed_policy_name};
 use crate::iam::offboard::access_cut;
 
 /// AWS's managed policies that amount to administrator access, with what each grants: their
-/// documents are not in the account's details, so they are known by name.
+/// documents are not in the account's details, so they are known by name (path and name, in
+/// any partition).
 const ADMINISTRATOR_MANAGED: &[(&str, &str)] = &[
+    ("AdministratorAccess", "every action on every resource"),
     (
-        "iam::aws:policy/AdministratorAccess",
-        "every action on every resource",
-    ),
-    (
-        "iam::aws:policy/IAMFullAccess",
+        "IAMFullAccess",
         "every IAM action: enough to grant itself anything",
     ),
 ];
@@ -36,7 +34,7 @@ pub(super) fn standing_admin(user: &AuthorizedUser) -> Option<Finding> {
                 Some(document) => crate::policy::administrator_grants(document),
                 None => ADMINISTRATOR_MANAGED
                     .iter()
-                    .filter(|(arn, _)| policy.policy.ends_with(&format!(":{arn}")))
+                    .filter(|(name, _)| aws_managed_policy_name(&policy.policy) == Some(name))
                     .map(|(_, grant)| grant.to_string())
                     .collect(),
             };

@@ -36,6 +36,14 @@ pub(crate) fn tag_value<'a>(tags: &'a [(String, String)], key: &str) -> Option<&
     tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
 }
 
+/// The path and name of the AWS managed policy an ARN names, in whatever partition
+/// (`arn:aws-cn:iam::aws:policy/job-function/Billing` gives `job-function/Billing`), or `None`
+/// for any other ARN, such as a customer managed policy's.
+pub(crate) fn aws_managed_policy_name(arn: &str) -> Option<&str> {
+    let (_partition, rest) = arn.strip_prefix("arn:")?.split_once(':')?;
+    rest.strip_prefix("iam::aws:policy/")
+}
+
 /// A user as GetUser reports it, tags included.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct UserInfo {
@@ -560,4 +568,33 @@ pub(crate) trait IamCredentials: Sync {
         user: &str,
         credential_id: &str,
     ) -> impl Future<Output = AwsResult<()>> + Send;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::aws_managed_policy_name;
+
+    #[test]
+    fn an_aws_managed_policy_is_named_in_every_partition_and_path() {
+        let named = |arn| aws_managed_policy_name(arn);
+        assert_eq!(
+            named("arn:aws:iam::aws:policy/AWSDenyAll"),
+            Some("AWSDenyAll")
+        );
+        assert_eq!(
+            named("arn:aws-cn:iam::aws:policy/job-function/Billing"),
+            Some("job-function/Billing")
+        );
+        assert_eq!(
+            named("arn:aws-us-gov:iam::aws:policy/IAMFullAccess"),
+            Some("IAMFullAccess")
+        );
+        assert_eq!(
+            named("arn:aws:iam::123456789012:policy/iam-onboard/AWSDenyAll"),
+            None,
+            "a customer managed policy of the same name is not AWS's"
+        );
+        assert_eq!(named("arn:aws:iam::aws:role/AWSDenyAll"), None);
+        assert_eq!(named("iam::aws:policy/AWSDenyAll"), None, "not an ARN");
+    }
 }

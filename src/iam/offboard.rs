@@ -17,7 +17,7 @@
 
 use crate::aws::{
     AccessKey, AwsError, AwsErrorKind, AwsResult, CallerIdentity, GroupRef, Iam, ServiceCredential,
-    UserInfo,
+    UserInfo, aws_managed_policy_name,
 };
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, InputError};
@@ -35,12 +35,12 @@ use std::sync::{Arc, Mutex};
 pub(crate) const DENY_ALL_POLICY: &str = "iam-onboard-deny-all";
 /// AWS's managed policy that denies every action, attached in the deny-all's place when the
 /// user's inline policies are full.
-const DENY_ALL_MANAGED: &str = "iam::aws:policy/AWSDenyAll";
+const DENY_ALL_MANAGED: &str = "AWSDenyAll";
 
 /// `AWSDenyAll`'s ARN in the partition of `user_arn`.
 fn deny_all_managed_arn(user_arn: &str) -> String {
     let partition = user_arn.split(':').nth(1).unwrap_or("aws");
-    format!("arn:{partition}:{DENY_ALL_MANAGED}")
+    format!("arn:{partition}:iam::aws:policy/{DENY_ALL_MANAGED}")
 }
 
 /// Whether an offboarding's deny is on a user with these inline policy names and attached
@@ -52,7 +52,7 @@ pub(crate) fn access_cut(inline_policies: &[String], attached_policies: &[String
 
 /// Whether a managed policy is AWS's deny-all, as offboarding attaches it.
 pub(crate) fn is_deny_all_managed(arn: &str) -> bool {
-    arn.ends_with(&format!(":{DENY_ALL_MANAGED}"))
+    aws_managed_policy_name(arn) == Some(DENY_ALL_MANAGED)
 }
 
 fn deny_all_document() -> String {

@@ -4,7 +4,9 @@
 //! that onboards or moves a person (and a batch, once for all its rows) brings them up to date
 //! the same way.
 
-use crate::aws::{AwsResult, CallerIdentity, Iam, NewRole, PolicyVersion, RoleInfo};
+use crate::aws::{
+    AwsResult, CallerIdentity, Iam, NewRole, PolicyVersion, RoleInfo, aws_managed_policy_name,
+};
 use crate::error::{Error, InputError};
 use crate::iam::plan::{MAX_POLICY_VERSIONS, Step, missing_as_empty};
 use crate::iam::role;
@@ -391,7 +393,7 @@ fn plan_role(
     }
     let tool_path = format!(":policy{IAM_PATH}");
     for arn in &state.attached {
-        let ours = arn.contains(&tool_path) || arn.contains(":iam::aws:policy/");
+        let ours = arn.contains(&tool_path) || aws_managed_policy_name(arn).is_some();
         if ours && !wanted.contains(arn) {
             steps.push(Step::DetachRolePolicy {
                 role: name.to_string(),

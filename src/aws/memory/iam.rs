@@ -16,7 +16,7 @@ use crate::aws::{
     AccessKey, AuthorizedUser, AwsError, AwsErrorKind, AwsResult, CallerIdentity, CredentialRow,
     GroupRef, HeldPolicy, IamAccess, IamAccount, IamCredentials, IamUsers, MfaDevice, NewRole,
     NewUser, PasswordRules, PolicyVersion, RoleInfo, ServiceCredential, ServiceLastAccessed,
-    UserInfo, VirtualMfaDevice,
+    UserInfo, VirtualMfaDevice, aws_managed_policy_name,
 };
 use crate::secret::Secret;
 use std::collections::{BTreeMap, BTreeSet};
@@ -372,8 +372,7 @@ const AWS_MANAGED_POLICIES: [&str; 9] = [
 
 /// Whether `arn` is an AWS managed policy the model knows.
 pub(crate) fn is_known_aws_managed(arn: &str) -> bool {
-    arn.split_once(":iam::aws:policy/")
-        .is_some_and(|(_, name)| AWS_MANAGED_POLICIES.contains(&name))
+    aws_managed_policy_name(arn).is_some_and(|name| AWS_MANAGED_POLICIES.contains(&name))
 }
 
 /// Whether a managed policy exists: one made in the account, or a known AWS managed one.
