@@ -241,7 +241,7 @@ pub(crate) fn iam_findings(
 /// A person whose end date (`iam-onboard:until`) has passed while their access is not cut.
 fn past_end_date(user: &AuthorizedUser, now: u64) -> Option<Finding> {
     let until = user.tag(crate::tags::UNTIL_TAG)?;
-    let denied = access_cut(&user.inline_policies, &user.attached_policies);
+    let denied = access_cut(&user.inline_policies(), &user.attached_policies());
     let today = crate::iam::end_date::today(now);
     (crate::iam::end_date::has_passed(until, &today) && !denied).then(|| {
         Finding::new(
@@ -259,7 +259,7 @@ fn past_end_date(user: &AuthorizedUser, now: u64) -> Option<Finding> {
 /// A person this tool made whose access no review has kept for `days` (counted from their
 /// last review, or from their creation when never reviewed): the periodic access review.
 fn not_reviewed(user: &AuthorizedUser, days: u64, now: u64) -> Option<Finding> {
-    if !is_managed(user) || access_cut(&user.inline_policies, &user.attached_policies) {
+    if !is_managed(user) || access_cut(&user.inline_policies(), &user.attached_policies()) {
         return None;
     }
     let reviewed = user.tag(crate::tags::REVIEWED_TAG);
@@ -448,14 +448,13 @@ fn user_findings(user: &AuthorizedUser, facts: &IamFacts, templates: &TemplateSe
     let mut findings = Vec::new();
     let name = &user.name;
     let direct: Vec<String> = user
-        .attached_policies
-        .iter()
+        .attached_policies()
+        .into_iter()
         .filter(|arn| !is_deny_all_managed(arn))
-        .cloned()
         .chain(
-            user.inline_policies
-                .iter()
-                .filter(|p| *p != DENY_ALL_POLICY)
+            user.inline_policies()
+                .into_iter()
+                .filter(|p| p != DENY_ALL_POLICY)
                 .map(|p| format!("inline {p}")),
         )
         .collect();

@@ -95,12 +95,8 @@ pub(crate) fn sheets(
             template: of_template.to_string(),
             manager: tag(MANAGER_TAG),
             groups: user.groups.join(";"),
-            direct_policies: user
-                .attached_policies
-                .iter()
-                .chain(&user.inline_policies)
-                .cloned()
-                .collect::<Vec<_>>()
+            direct_policies: [user.attached_policies(), user.inline_policies()]
+                .concat()
                 .join(";"),
             console: row.is_some_and(|r| r.password_enabled),
             mfa: row.is_some_and(|r| r.mfa_active),

@@ -23,7 +23,7 @@ const ADMINISTRATOR_MANAGED: &[(&str, &str)] = &[
 /// assumed with MFA for a session. A permissions boundary is named, not weighed: it caps the
 /// grant, but the grant stands on the person all the same.
 pub(super) fn standing_admin(user: &AuthorizedUser) -> Option<Finding> {
-    if access_cut(&user.inline_policies, &user.attached_policies) {
+    if access_cut(&user.inline_policies(), &user.attached_policies()) {
         return None;
     }
     let held: Vec<String> = user

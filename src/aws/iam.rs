@@ -146,9 +146,6 @@ pub(crate) struct AuthorizedUser {
     pub(crate) created: Option<String>,
     pub(crate) tags: Vec<(String, String)>,
     pub(crate) groups: Vec<String>,
-    /// ARNs of the managed policies attached to the user itself.
-    pub(crate) attached_policies: Vec<String>,
-    pub(crate) inline_policies: Vec<String>,
     pub(crate) permissions_boundary: Option<String>,
     /// Every policy the user holds, on the user itself and through each of its groups.
     pub(crate) held: Vec<HeldPolicy>,
@@ -170,6 +167,24 @@ pub(crate) struct HeldPolicy {
 impl AuthorizedUser {
     pub(crate) fn tag(&self, key: &str) -> Option<&str> {
         tag_value(&self.tags, key)
+    }
+
+    /// ARNs of the managed policies attached to the user itself (not through a group).
+    pub(crate) fn attached_policies(&self) -> Vec<String> {
+        self.own_policies(false)
+    }
+
+    /// Names of the user's own inline policies (not its groups').
+    pub(crate) fn inline_policies(&self) -> Vec<String> {
+        self.own_policies(true)
+    }
+
+    fn own_policies(&self, inline: bool) -> Vec<String> {
+        self.held
+            .iter()
+            .filter(|held| held.group.is_none() && held.inline == inline)
+            .map(|held| held.policy.clone())
+            .collect()
     }
 }
 

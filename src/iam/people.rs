@@ -245,8 +245,8 @@ pub(crate) fn people(
                 until: user.tag(crate::tags::UNTIL_TAG).map(str::to_string),
                 last_activity,
                 access_cut: crate::iam::offboard::access_cut(
-                    &user.inline_policies,
-                    &user.attached_policies,
+                    &user.inline_policies(),
+                    &user.attached_policies(),
                 ),
             })
         })
@@ -441,8 +441,6 @@ mod tests {
             created: None,
             tags: vec![(MANAGED_BY_TAG.to_string(), MANAGED_BY_VALUE.to_string())],
             groups: Vec::new(),
-            attached_policies: Vec::new(),
-            inline_policies: Vec::new(),
             permissions_boundary: None,
             held: Vec::new(),
         };

@@ -15,8 +15,6 @@ fn user(name: &str, template: &str, tags: &[(&str, &str)]) -> AuthorizedUser {
         created: Some("2026-01-01T00:00:00Z".to_string()),
         tags: all,
         groups: vec![format!("iam-onboard-{template}s")],
-        attached_policies: Vec::new(),
-        inline_policies: Vec::new(),
         permissions_boundary: None,
         held: Vec::new(),
     }

@@ -146,7 +146,7 @@ impl Account {
                 unmanaged.push(user.name);
                 continue;
             }
-            let denied = access_cut(&user.inline_policies, &user.attached_policies);
+            let denied = access_cut(&user.inline_policies(), &user.attached_policies());
             managed.push(ManagedPerson {
                 kind: Kind::Iam,
                 template: user.tag(TEMPLATE_TAG).map(str::to_string),

@@ -159,16 +159,6 @@ impl IamAccount for SdkIam {
                     .map(|t| (t.key().to_string(), t.value().to_string()))
                     .collect(),
                 groups: user.group_list().to_vec(),
-                attached_policies: user
-                    .attached_managed_policies()
-                    .iter()
-                    .filter_map(|p| p.policy_arn().map(str::to_string))
-                    .collect(),
-                inline_policies: user
-                    .user_policy_list()
-                    .iter()
-                    .filter_map(|p| p.policy_name().map(str::to_string))
-                    .collect(),
                 permissions_boundary: user
                     .permissions_boundary()
                     .and_then(|b| b.permissions_boundary_arn())

@@ -36,8 +36,6 @@ impl IamAccount for MemoryIam {
                     created: Some(MEMORY_CREATED.to_string()),
                     tags: u.tags.clone(),
                     groups: u.groups.iter().cloned().collect(),
-                    attached_policies: u.attached_policies.iter().cloned().collect(),
-                    inline_policies: u.inline_policies.iter().cloned().collect(),
                     permissions_boundary: u.boundary.clone(),
                     held: held_by(s, u),
                 })
