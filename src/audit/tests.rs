@@ -192,8 +192,10 @@ async fn standing_administrator_access_is_found_on_the_user_and_through_a_group(
         "{alice:?}"
     );
     api.edit_user("ops", |user| {
-        user.inline_policies
-            .insert(crate::iam::offboard::DENY_ALL_POLICY.to_string());
+        user.inline_policies.insert(
+            crate::iam::offboard::DENY_ALL_POLICY.to_string(),
+            Default::default(),
+        );
     });
     let after = audit_at(&api, &clock).await;
     assert!(
@@ -277,7 +279,8 @@ async fn drift_policies_on_users_and_unmanaged_users_are_found() {
     let api = account();
     api.edit_user("alice", |user| {
         user.groups = ["admins".to_string()].into();
-        user.inline_policies.insert("inline-b".to_string());
+        user.inline_policies
+            .insert("inline-b".to_string(), Default::default());
     });
     let clock = TokioClock::starting_at(created());
     let findings = audit_at(&api, &clock).await;

@@ -425,9 +425,10 @@ mod tests {
     async fn list_says_whose_access_is_cut() {
         let api = account();
         api.edit_user("alice", |alice| {
-            alice
-                .inline_policies
-                .insert(crate::iam::offboard::DENY_ALL_POLICY.to_string());
+            alice.inline_policies.insert(
+                crate::iam::offboard::DENY_ALL_POLICY.to_string(),
+                Default::default(),
+            );
         });
         let managed = list_people(&api, &ListFilter::default()).await.unwrap();
         assert!(managed[0].access_cut, "{managed:?}");

@@ -333,8 +333,10 @@ async fn show_says_a_key_rotation_is_under_way_the_access_is_cut_and_the_last_re
         "end date 2026-11-30 passed",
     );
     api.edit_user("dave", |dave| {
-        dave.inline_policies
-            .insert(crate::iam::offboard::DENY_ALL_POLICY.to_string());
+        dave.inline_policies.insert(
+            crate::iam::offboard::DENY_ALL_POLICY.to_string(),
+            Default::default(),
+        );
     });
     let shown = show_dave(&api).await.human();
     assert!(

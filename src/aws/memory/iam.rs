@@ -47,12 +47,17 @@ pub(crate) struct MemoryUser {
     pub(crate) signing_certificates: Vec<String>,
     pub(crate) ssh_public_keys: Vec<String>,
     pub(crate) service_credentials: Vec<ServiceCredential>,
-    pub(crate) inline_policies: BTreeSet<String>,
-    /// The size (as AWS counts it) of each inline policy whose document is known.
-    pub(crate) inline_sizes: BTreeMap<String, usize>,
-    /// The document of each inline policy put through PutUserPolicy.
-    pub(crate) inline_documents: BTreeMap<String, serde_json::Value>,
+    /// The user's inline policies by name.
+    pub(crate) inline_policies: BTreeMap<String, MemoryInlinePolicy>,
     pub(crate) attached_policies: BTreeSet<String>,
+}
+
+/// A user's inline policy: its size as AWS counts it and, when PutUserPolicy made it, its
+/// document. A test may seed one by name alone (size 0, no document).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct MemoryInlinePolicy {
+    pub(crate) size: usize,
+    pub(crate) document: Option<serde_json::Value>,
 }
 
 /// A role: its trust, maximum session, boundary, attached and inline policies.
@@ -252,9 +257,9 @@ impl MemoryIam {
                     id: "ACCA1".to_string(),
                     service: "codecommit.amazonaws.com".to_string(),
                 }],
-                inline_policies: ["inline-a".to_string(), "inline-b".to_string()].into(),
-                inline_sizes: BTreeMap::new(),
-                inline_documents: BTreeMap::new(),
+                inline_policies: ["inline-a", "inline-b"]
+                    .map(|name| (name.to_string(), MemoryInlinePolicy::default()))
+                    .into(),
                 attached_policies: [policy_arn.to_string()].into(),
             },
         );

@@ -225,7 +225,7 @@ async fn disable_only_cuts_access_and_tags_then_a_full_run_finishes() {
         3,
         "policies are kept, and the deny-all added"
     );
-    assert!(dave.inline_policies.contains(DENY_ALL_POLICY));
+    assert!(dave.inline_policies.contains_key(DENY_ALL_POLICY));
     assert!(
         dave.tags
             .contains(&(OFFBOARDED_TAG.to_string(), NOW.to_string()))
@@ -244,7 +244,7 @@ async fn disable_only_cuts_access_and_tags_then_a_full_run_finishes() {
 fn with_full_inline_policies() -> Arc<MemoryIam> {
     let api = loaded();
     api.edit_user("dave", |dave| {
-        dave.inline_sizes.insert("inline-a".to_string(), 2_000);
+        dave.inline_policies.get_mut("inline-a").unwrap().size = 2_000;
     });
     api
 }
@@ -263,7 +263,7 @@ async fn when_the_users_inline_policies_are_full_aws_deny_all_is_attached_instea
         "denied before anything is removed",
     );
     let dave = api.user("dave").unwrap();
-    assert!(!dave.inline_policies.contains(DENY_ALL_POLICY));
+    assert!(!dave.inline_policies.contains_key(DENY_ALL_POLICY));
     assert!(
         dave.attached_policies
             .contains("arn:aws:iam::aws:policy/AWSDenyAll")

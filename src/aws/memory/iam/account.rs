@@ -109,7 +109,7 @@ fn held_by(s: &State, user: &MemoryUser) -> Vec<HeldPolicy> {
         .chain(
             user.inline_policies
                 .iter()
-                .map(|name| inline(None, name, user.inline_documents.get(name))),
+                .map(|(name, policy)| inline(None, name, policy.document.as_ref())),
         );
     let through_groups = user.groups.iter().flat_map(|group| {
         let attached = s.groups.get(group).into_iter().flatten();

@@ -133,7 +133,7 @@ impl IamUsers for MemoryIam {
         self.read_op(OP, |s| {
             Ok(user_ref(s, OP, user)?
                 .inline_policies
-                .iter()
+                .keys()
                 .cloned()
                 .collect())
         })
@@ -152,10 +152,10 @@ impl IamUsers for MemoryIam {
                 .map_err(|_| err(OP, AwsErrorKind::Invalid, "MalformedPolicyDocument"))?;
             let person = user_mut(s, OP, user)?;
             let others: usize = person
-                .inline_sizes
+                .inline_policies
                 .iter()
                 .filter(|(name, _)| *name != policy_name)
-                .map(|(_, size)| size)
+                .map(|(_, policy)| policy.size)
                 .sum();
             let size = crate::quotas::policy_chars(document);
             if others + size > crate::quotas::USER_INLINE_POLICIES {
@@ -165,11 +165,13 @@ impl IamUsers for MemoryIam {
                     "the user's inline policies would pass 2,048 characters",
                 ));
             }
-            person.inline_sizes.insert(policy_name.to_string(), size);
+            let policy = MemoryInlinePolicy {
+                size,
+                document: Some(parsed),
+            };
             person
-                .inline_documents
-                .insert(policy_name.to_string(), parsed);
-            person.inline_policies.insert(policy_name.to_string());
+                .inline_policies
+                .insert(policy_name.to_string(), policy);
             Ok(())
         })
     }
@@ -179,9 +181,8 @@ impl IamUsers for MemoryIam {
         const OP: &str = "iam:DeleteUserPolicy";
         self.mutate(OP, &format!("{user} {policy_name}"), |s| {
             let person = user_mut(s, OP, user)?;
-            person.inline_sizes.remove(policy_name);
-            person.inline_documents.remove(policy_name);
-            removed(OP, person.inline_policies.remove(policy_name), policy_name)
+            let policy = person.inline_policies.remove(policy_name);
+            removed(OP, policy.is_some(), policy_name)
         })
     }
 
