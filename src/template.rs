@@ -6,6 +6,7 @@
 //! policy documents templates refer to. Each policy becomes the customer-managed policy
 //! `iam-onboard-POLICY` under the IAM path `/iam-onboard/`.
 
+use crate::aws::aws_managed_policy_name;
 use crate::error::InputError;
 use crate::names;
 use crate::policy;
@@ -96,20 +97,20 @@ pub(crate) struct AwsManagedPolicy {
 impl AwsManagedPolicy {
     /// Reads a reference as a template writes it: a name, a path and a name, or an ARN.
     pub(crate) fn parse(reference: &str) -> Result<Self, String> {
-        let path_and_name = match reference.strip_prefix("arn:") {
-            Some(arn) => {
-                let (partition, rest) = arn.split_once(':').unwrap_or_default();
-                let known = ["aws", "aws-cn", "aws-us-gov"].contains(&partition);
-                match rest.strip_prefix("iam::aws:policy/") {
-                    Some(rest) if known => rest,
-                    _ => {
-                        return Err(format!(
-                            "{reference:?} is not the ARN of an AWS managed policy (arn:aws:iam::aws:policy/NAME)"
-                        ));
-                    }
+        let path_and_name = if reference.starts_with("arn:") {
+            let partition = reference.split(':').nth(1).unwrap_or_default();
+            match aws_managed_policy_name(reference) {
+                Some(path_and_name) if ["aws", "aws-cn", "aws-us-gov"].contains(&partition) => {
+                    path_and_name
+                }
+                _ => {
+                    return Err(format!(
+                        "{reference:?} is not the ARN of an AWS managed policy (arn:aws:iam::aws:policy/NAME)"
+                    ));
                 }
             }
-            None => reference.trim_start_matches('/'),
+        } else {
+            reference.trim_start_matches('/')
         };
         let mut segments: Vec<&str> = path_and_name.split('/').collect();
         let name = segments.pop().unwrap_or_default();

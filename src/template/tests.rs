@@ -83,6 +83,14 @@ fn aws_managed_policies_are_read_by_name_path_or_arn_and_checked_for_form_and_qu
             .reason
             .contains("not the ARN of an AWS managed policy")
     );
+    let partition = refused(r#"["arn:aws-moon:iam::aws:policy/SecurityAudit"]"#);
+    assert!(
+        partition
+            .reason
+            .contains("not the ARN of an AWS managed policy"),
+        "a partition AWS does not have: {}",
+        partition.reason
+    );
     let spaced = refused(r#"["ok","Security Audit"]"#);
     assert_eq!(spaced.field, "aws_managed_policies[1]");
     assert!(spaced.reason.contains("character 9"), "{}", spaced.reason);
