@@ -11,7 +11,7 @@ mod standing_admin;
 
 use crate::aws::{AuthorizedUser, CallerIdentity, CredentialRow, PasswordRules};
 use crate::clock::parse_rfc3339;
-use crate::iam::offboard::{DENY_ALL_POLICY, access_cut, is_deny_all_managed};
+use crate::iam::offboard::{DENY_ALL_POLICY, is_deny_all_managed, user_access_cut};
 use crate::iam::shared::{PolicyState, SharedState};
 use crate::tags::{MANAGED_BY_TAG, MANAGED_BY_VALUE, TEMPLATE_TAG};
 use crate::template::{IAM_PATH, Template, TemplateSet};
@@ -241,7 +241,7 @@ pub(crate) fn iam_findings(
 /// A person whose end date (`iam-onboard:until`) has passed while their access is not cut.
 fn past_end_date(user: &AuthorizedUser, now: u64) -> Option<Finding> {
     let until = user.tag(crate::tags::UNTIL_TAG)?;
-    let denied = access_cut(&user.inline_policies(), &user.attached_policies());
+    let denied = user_access_cut(user);
     let today = crate::iam::end_date::today(now);
     (crate::iam::end_date::has_passed(until, &today) && !denied).then(|| {
         Finding::new(
@@ -259,7 +259,7 @@ fn past_end_date(user: &AuthorizedUser, now: u64) -> Option<Finding> {
 /// A person this tool made whose access no review has kept for `days` (counted from their
 /// last review, or from their creation when never reviewed): the periodic access review.
 fn not_reviewed(user: &AuthorizedUser, days: u64, now: u64) -> Option<Finding> {
-    if !is_managed(user) || access_cut(&user.inline_policies(), &user.attached_policies()) {
+    if !is_managed(user) || user_access_cut(user) {
         return None;
     }
     let reviewed = user.tag(crate::tags::REVIEWED_TAG);

@@ -4,7 +4,7 @@
 
 use super::{Check, Finding, is_managed};
 use crate::aws::{AuthorizedUser, aws_managed_policy_name};
-use crate::iam::offboard::access_cut;
+use crate::iam::offboard::user_access_cut;
 
 /// AWS's managed policies that amount to administrator access, with what each grants: their
 /// documents are not in the account's details, so they are known by name (path and name, in
@@ -23,7 +23,7 @@ const ADMINISTRATOR_MANAGED: &[(&str, &str)] = &[
 /// assumed with MFA for a session. A permissions boundary is named, not weighed: it caps the
 /// grant, but the grant stands on the person all the same.
 pub(super) fn standing_admin(user: &AuthorizedUser) -> Option<Finding> {
-    if access_cut(&user.inline_policies(), &user.attached_policies()) {
+    if user_access_cut(user) {
         return None;
     }
     let held: Vec<String> = user

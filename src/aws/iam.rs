@@ -591,7 +591,7 @@ mod tests {
 
     #[test]
     fn an_aws_managed_policy_is_named_in_every_partition_and_path() {
-        let named = |arn| aws_managed_policy_name(arn);
+        let named = aws_managed_policy_name;
         assert_eq!(
             named("arn:aws:iam::aws:policy/AWSDenyAll"),
             Some("AWSDenyAll")

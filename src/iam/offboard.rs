@@ -16,14 +16,15 @@
 //! would, just before the user.
 
 use crate::aws::{
-    AccessKey, AwsError, AwsErrorKind, AwsResult, CallerIdentity, GroupRef, Iam, ServiceCredential,
-    UserInfo, aws_managed_policy_name,
+    AccessKey, AuthorizedUser, AwsError, AwsErrorKind, AwsResult, CallerIdentity, GroupRef, Iam,
+    ServiceCredential, UserInfo, aws_managed_policy_name,
 };
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, InputError};
 use crate::iam::role::REVOKED_POLICY_PREFIX;
 use crate::iam::role_sessions::{AssumableRole, RoleSessionsCut, assumable_roles, cut_sessions};
 use crate::names;
+use crate::template::AwsManagedPolicy;
 use futures_util::future::join_all;
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -40,7 +41,10 @@ const DENY_ALL_MANAGED: &str = "AWSDenyAll";
 /// `AWSDenyAll`'s ARN in the partition of `user_arn`.
 fn deny_all_managed_arn(user_arn: &str) -> String {
     let partition = user_arn.split(':').nth(1).unwrap_or("aws");
-    format!("arn:{partition}:iam::aws:policy/{DENY_ALL_MANAGED}")
+    AwsManagedPolicy {
+        path_and_name: DENY_ALL_MANAGED.to_string(),
+    }
+    .arn(partition)
 }
 
 /// Whether an offboarding's deny is on a user with these inline policy names and attached
@@ -48,6 +52,11 @@ fn deny_all_managed_arn(user_arn: &str) -> String {
 pub(crate) fn access_cut(inline_policies: &[String], attached_policies: &[String]) -> bool {
     inline_policies.iter().any(|name| name == DENY_ALL_POLICY)
         || attached_policies.iter().any(|arn| is_deny_all_managed(arn))
+}
+
+/// `access_cut` for a user as the account's details list it (its own policies, not its groups').
+pub(crate) fn user_access_cut(user: &AuthorizedUser) -> bool {
+    access_cut(&user.inline_policies(), &user.attached_policies())
 }
 
 /// Whether a managed policy is AWS's deny-all, as offboarding attaches it.

@@ -244,10 +244,7 @@ pub(crate) fn people(
                 created: user.created.clone(),
                 until: user.tag(crate::tags::UNTIL_TAG).map(str::to_string),
                 last_activity,
-                access_cut: crate::iam::offboard::access_cut(
-                    &user.inline_policies(),
-                    &user.attached_policies(),
-                ),
+                access_cut: crate::iam::offboard::user_access_cut(user),
             })
         })
         .collect();

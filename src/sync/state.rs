@@ -8,7 +8,7 @@
 use crate::audit::sso::{SsoFacts, gather_sso};
 use crate::aws::{AuthorizedUser, CallerIdentity, Iam, Principal, Sso};
 use crate::error::Error;
-use crate::iam::offboard::{OFFBOARDED_TAG, access_cut};
+use crate::iam::offboard::{OFFBOARDED_TAG, user_access_cut};
 use crate::sso::end_date::date_of_group;
 use crate::sso::groups::group_name;
 use crate::sync::file::Kind;
@@ -146,7 +146,7 @@ impl Account {
                 unmanaged.push(user.name);
                 continue;
             }
-            let denied = access_cut(&user.inline_policies(), &user.attached_policies());
+            let denied = user_access_cut(&user);
             managed.push(ManagedPerson {
                 kind: Kind::Iam,
                 template: user.tag(TEMPLATE_TAG).map(str::to_string),
