@@ -18,7 +18,7 @@ pub(crate) struct CallerIdentity {
 impl CallerIdentity {
     /// The ARN partition (`aws`, `aws-cn`, `aws-us-gov`) of the caller's account.
     pub(crate) fn partition(&self) -> &str {
-        self.arn.split(':').nth(1).unwrap_or("aws")
+        partition_of(&self.arn)
     }
 
     /// The console's sign-in domain in the caller's partition.
@@ -34,6 +34,12 @@ impl CallerIdentity {
 /// The value of the tag `key` in `tags`, as IAM lists them (keys are unique).
 pub(crate) fn tag_value<'a>(tags: &'a [(String, String)], key: &str) -> Option<&'a str> {
     tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+}
+
+/// The partition (`aws`, `aws-cn`, `aws-us-gov`) an ARN is in; `aws` for a string that names
+/// none.
+pub(crate) fn partition_of(arn: &str) -> &str {
+    arn.split(':').nth(1).unwrap_or("aws")
 }
 
 /// The path and name of the AWS managed policy an ARN names, in whatever partition
@@ -587,7 +593,20 @@ pub(crate) trait IamCredentials: Sync {
 
 #[cfg(test)]
 mod tests {
-    use super::aws_managed_policy_name;
+    use super::{aws_managed_policy_name, partition_of};
+
+    #[test]
+    fn an_arns_partition_is_its_second_field_and_aws_when_there_is_none() {
+        assert_eq!(
+            partition_of("arn:aws-cn:iam::123456789012:user/ann"),
+            "aws-cn"
+        );
+        assert_eq!(
+            partition_of("arn:aws-us-gov:sso:::instance/ssoins-1"),
+            "aws-us-gov"
+        );
+        assert_eq!(partition_of("not-an-arn"), "aws");
+    }
 
     #[test]
     fn an_aws_managed_policy_is_named_in_every_partition_and_path() {

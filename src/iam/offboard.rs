@@ -17,7 +17,7 @@
 
 use crate::aws::{
     AccessKey, AuthorizedUser, AwsError, AwsErrorKind, AwsResult, CallerIdentity, GroupRef, Iam,
-    ServiceCredential, UserInfo, aws_managed_policy_name,
+    ServiceCredential, UserInfo, aws_managed_policy_name, partition_of,
 };
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, InputError};
@@ -40,11 +40,10 @@ const DENY_ALL_MANAGED: &str = "AWSDenyAll";
 
 /// `AWSDenyAll`'s ARN in the partition of `user_arn`.
 fn deny_all_managed_arn(user_arn: &str) -> String {
-    let partition = user_arn.split(':').nth(1).unwrap_or("aws");
     AwsManagedPolicy {
         path_and_name: DENY_ALL_MANAGED.to_string(),
     }
-    .arn(partition)
+    .arn(partition_of(user_arn))
 }
 
 /// Whether an offboarding's deny is on a user with these inline policy names and attached

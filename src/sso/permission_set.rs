@@ -4,7 +4,9 @@
 //! revoke entries in its inline policy (see `revoke`) are not drift: ensuring keeps every one
 //! that has not expired, so a later onboarding never lifts a revocation.
 
-use crate::aws::{AwsError, AwsErrorKind, AwsResult, PermissionSetSpec, Sso, SsoInstance};
+use crate::aws::{
+    AwsError, AwsErrorKind, AwsResult, PermissionSetSpec, Sso, SsoInstance, partition_of,
+};
 use crate::clock::Clock;
 use crate::clock::rfc3339;
 use crate::error::{Error, InputError};
@@ -42,7 +44,7 @@ pub(crate) struct PermissionSetDesign {
 impl PermissionSetDesign {
     /// The ARNs of its AWS managed policies, in the partition of the Identity Center instance.
     fn aws_managed_arns(&self, instance_arn: &str) -> Vec<String> {
-        let partition = instance_arn.split(':').nth(1).unwrap_or("aws");
+        let partition = partition_of(instance_arn);
         self.aws_managed.iter().map(|p| p.arn(partition)).collect()
     }
 }
