@@ -342,6 +342,7 @@ pub(crate) fn rows(
         match made {
             Ok((action, then)) => rows.push(Row {
                 line: decision.line,
+                sheet: Some(decision.file.clone()),
                 action,
                 ignored: Vec::new(),
                 planned: true,

@@ -131,7 +131,20 @@ fn a_review_keeps_revokes_and_moves_through_the_commands_and_records_who_was_kep
     let done = account
         .run(Run::new(&["review", "apply", out_arg, "-y"]))
         .output();
-    done.exits(0);
+    let sheet = |name: &str| out.join(name).to_str().unwrap().to_string();
+    done.exits(0)
+        .stdout_has(&format!(
+            "{}:3 offboard rv-dave: offboarded",
+            sheet("template-developer.csv")
+        ))
+        .stdout_has(&format!(
+            "{}:2 move rv-carol: moved",
+            sheet("template-finance.csv")
+        ))
+        .stdout_has(&format!(
+            "{}:2 review rv-bob: unchanged (no decision)",
+            sheet("manager-dana@example.com.csv")
+        ));
     let reviewed = |user: &str| {
         tags_of(&account, user)
             .into_iter()

@@ -62,6 +62,9 @@ pub(crate) enum RowAction {
 #[derive(Debug, Clone)]
 pub(crate) struct Row {
     pub(crate) line: u64,
+    /// The file the line is in, when the run reads several (a review's sheets); none where
+    /// the run's one file (or no file) holds every line.
+    pub(crate) sheet: Option<String>,
     pub(crate) action: RowAction,
     /// Columns with a value that this row's action does not use, said in its report.
     pub(crate) ignored: Vec<&'static str>,
@@ -194,6 +197,7 @@ pub(crate) fn parse_row(cells: &Cells, checking: &Checking) -> Result<Row, Input
     };
     Ok(Row {
         line: cells.line,
+        sheet: None,
         action,
         ignored: cells.unread(COLUMNS),
         planned: false,

@@ -16,6 +16,9 @@ pub(crate) struct RowReport {
     /// The line of the file the row came from; 0 for a change no line asked for (a sync's
     /// leaver, who is not in the export; an end date passed).
     pub(crate) line: u64,
+    /// The file the line is in, when the run reads several (a review's sheets).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) sheet: Option<String>,
     pub(crate) action: &'static str,
     pub(crate) username: String,
     pub(crate) status: RowStatus,
@@ -56,6 +59,7 @@ impl RowReport {
         }
         RowReport {
             line: row.line,
+            sheet: row.sheet.clone(),
             action: row.action_name(),
             username: row.user_name().to_string(),
             status,
@@ -95,12 +99,14 @@ impl RowReport {
         )
     }
 
-    /// `line N ` of the row's file, or nothing for a person no line stands for (a sync's
-    /// leaver, not in the export).
+    /// Where the row came from: `line N ` of the run's one file, `FILE:N ` of one of its
+    /// files (a review's sheets), or nothing for a person no line stands for (a sync's leaver,
+    /// not in the export).
     pub(crate) fn line_said(&self) -> String {
-        match self.line {
-            0 => String::new(),
-            line => format!("line {line} "),
+        match (&self.sheet, self.line) {
+            (Some(sheet), line) => format!("{sheet}:{line} "),
+            (None, 0) => String::new(),
+            (None, line) => format!("line {line} "),
         }
     }
 
@@ -114,12 +120,21 @@ impl RowReport {
     ) -> Self {
         RowReport {
             line,
+            sheet: None,
             action,
             username,
             status: RowStatus::Unchanged,
             arn,
             password: None,
             details: said(why),
+        }
+    }
+
+    /// The same line, said to be of `sheet`, one of the run's files.
+    pub(crate) fn in_sheet(self, sheet: String) -> Self {
+        RowReport {
+            sheet: Some(sheet),
+            ..self
         }
     }
 }
@@ -135,8 +150,12 @@ fn said(detail: String) -> Vec<String> {
 
 /// Where report lines go.
 pub(crate) enum ReportSink {
-    /// CSV, formula-escaped, to a new 0600 file.
-    Csv(Box<csv::Writer<std::fs::File>>),
+    /// CSV, formula-escaped, to a new 0600 file; with a first column `sheet` when the run
+    /// reads several files.
+    Csv {
+        writer: Box<csv::Writer<std::fs::File>>,
+        sheets: bool,
+    },
     /// One JSON object a line, to a new 0600 file or standard output.
     JsonLines(Box<dyn std::io::Write>),
     /// A line a row for people, on standard output.
@@ -144,8 +163,9 @@ pub(crate) enum ReportSink {
 }
 
 impl ReportSink {
-    /// Opens the sink: `path` is created new with mode 0600.
-    pub(crate) fn open(path: Option<&Path>, json: bool) -> Result<Self, Error> {
+    /// Opens the sink: `path` is created new with mode 0600; `sheets`, the run reads several
+    /// files, so each line names its own.
+    pub(crate) fn open(path: Option<&Path>, json: bool, sheets: bool) -> Result<Self, Error> {
         let Some(path) = path else {
             return Ok(if json {
                 ReportSink::JsonLines(Box::new(std::io::stdout()))
@@ -175,20 +195,26 @@ impl ReportSink {
             ))));
         }
         let mut writer = csv::Writer::from_writer(file);
+        let columns = [
+            "line", "action", "username", "status", "arn", "password", "detail",
+        ];
+        let sheet_column = sheets.then_some("sheet");
         writer
-            .write_record([
-                "line", "action", "username", "status", "arn", "password", "detail",
-            ])
+            .write_record(sheet_column.iter().chain(&columns))
             .map_err(|err| Error::io("cannot write the report", err.into()))?;
-        Ok(ReportSink::Csv(Box::new(writer)))
+        Ok(ReportSink::Csv {
+            writer: Box::new(writer),
+            sheets,
+        })
     }
 
     pub(crate) fn write(&mut self, report: &RowReport) -> Result<(), Error> {
         let failed = |err: std::io::Error| Error::io("cannot write the report", err);
         match self {
-            ReportSink::Csv(writer) => {
+            ReportSink::Csv { writer, sheets } => {
                 let line = report.line.to_string();
                 let detail = report.detail();
+                let sheet = sheets.then(|| report.sheet.as_deref().unwrap_or_default());
                 let fields = [
                     line.as_str(),
                     report.action,
@@ -199,7 +225,12 @@ impl ReportSink {
                     &detail,
                 ];
                 writer
-                    .write_record(fields.iter().map(|field| escape_formula(field)))
+                    .write_record(
+                        sheet
+                            .iter()
+                            .chain(&fields)
+                            .map(|field| escape_formula(field)),
+                    )
                     .and_then(|()| writer.flush().map_err(Into::into))
                     .map_err(|err| failed(err.into()))
             }

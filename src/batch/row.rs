@@ -221,6 +221,7 @@ pub(super) async fn run_row<I: Iam + Send + 'static, S: Sso + Send + 'static>(
     if let (Ok(report), Some(then)) = (&mut ended, &row.then) {
         let follow = Row {
             line: row.line,
+            sheet: row.sheet.clone(),
             action: (**then).clone(),
             ignored: Vec::new(),
             planned: row.planned,

@@ -200,6 +200,7 @@ fn unknown_columns_and_a_missing_username_column_are_refused() {
 fn a_rows_password_is_a_secret_that_only_the_report_serialises() {
     let mut report = RowReport {
         line: 2,
+        sheet: None,
         action: "onboard",
         username: "ann".to_string(),
         status: RowStatus::Created,
@@ -231,6 +232,7 @@ fn a_planned_rows_calls_are_shown_one_a_line_however_they_are_worded() {
     .unwrap();
     let row = Row {
         line: 2,
+        sheet: None,
         action: RowAction::Offboard(request),
         ignored: vec!["ticket"],
         planned: false,
@@ -365,7 +367,7 @@ async fn run_checked<I: crate::aws::Iam + Send + 'static>(
 ) -> Result<(Summary, String), Error> {
     let report_dir = tempfile::tempdir().unwrap();
     let report_path = report_dir.path().join("report.csv");
-    let sink = ReportSink::open(Some(&report_path), false)?;
+    let sink = ReportSink::open(Some(&report_path), false, false)?;
     let (_cancel, cancelled) = tokio::sync::watch::channel(false);
     let clients = Clients {
         iam: iam.clone(),
@@ -378,6 +380,50 @@ async fn run_checked<I: crate::aws::Iam + Send + 'static>(
     };
     let summary = run_rows(&clients, to_run, settings, sink, cancelled).await?;
     Ok((summary, std::fs::read_to_string(report_path).unwrap()))
+}
+
+/// A review reads several sheets, each with its own line 2: each report line names its sheet,
+/// on the terminal, in the report file (a first column) and in JSON; a run of one file keeps
+/// the columns it always had.
+#[test]
+fn a_line_of_one_of_several_files_names_its_file() {
+    let kept = RowReport::unchanged(
+        2,
+        "review",
+        "ann".to_string(),
+        String::new(),
+        "no decision".to_string(),
+    );
+    let of_a_sheet = kept.clone().in_sheet("q4/template-finance.csv".to_string());
+    assert_eq!(
+        of_a_sheet.human(),
+        "q4/template-finance.csv:2 review ann: unchanged (no decision)\n"
+    );
+    assert_eq!(kept.human(), "line 2 review ann: unchanged (no decision)\n");
+    let json = serde_json::to_value(&of_a_sheet).unwrap();
+    assert_eq!(json["sheet"], "q4/template-finance.csv");
+    assert_eq!(json["line"], 2);
+    let json = serde_json::to_value(&kept).unwrap();
+    assert!(json.get("sheet").is_none(), "{json}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let written = |name: &str, sheets: bool, report: &RowReport| {
+        let path = dir.path().join(name);
+        let mut sink = ReportSink::open(Some(&path), false, sheets).unwrap();
+        sink.write(report).unwrap();
+        drop(sink);
+        std::fs::read_to_string(path).unwrap()
+    };
+    assert_eq!(
+        written("review.csv", true, &of_a_sheet),
+        "sheet,line,action,username,status,arn,password,detail\n\
+         q4/template-finance.csv,2,review,ann,unchanged,,,no decision\n"
+    );
+    assert_eq!(
+        written("batch.csv", false, &kept),
+        "line,action,username,status,arn,password,detail\n\
+         2,review,ann,unchanged,,,no decision\n"
+    );
 }
 
 #[test]
@@ -624,6 +670,7 @@ async fn a_sync_mover_to_a_template_aws_lacks_a_policy_of_is_refused_before_any_
     .unwrap();
     let rows = vec![Row {
         line: 2,
+        sheet: None,
         action: RowAction::MoveSso(Box::new(request)),
         ignored: Vec::new(),
         planned: true,
@@ -671,6 +718,7 @@ async fn a_dry_run_plans_a_rows_follow_up_after_its_action() {
         crate::iam::user_tag::UserTagRequest::reviewed("p0".to_string(), "2026-12-04").unwrap();
     let rows = vec![Row {
         line: 2,
+        sheet: None,
         action: RowAction::Move(Box::new(request)),
         ignored: Vec::new(),
         planned: true,

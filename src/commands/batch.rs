@@ -72,6 +72,7 @@ pub(super) async fn run_batch(
             timeout: std::time::Duration::from_secs(args.timeout),
             ..Patience::default()
         },
+        sheets: false,
     };
     let summary = super::rows::run_rows(rows, &args.run, settings, interrupts, |_| Ok(())).await?;
     if !settings.quiet {

@@ -114,8 +114,9 @@ async fn apply(
                 "review",
                 username,
                 String::new(),
-                format!("no decision in {file}"),
+                "no decision".to_string(),
             )
+            .in_sheet(file)
         })
         .collect();
     let planned = Planned {

@@ -1,5 +1,5 @@
-//! Running many changes as rows, for `batch` (rows of a file) and `sync`, `apply` and `expire`
-//! (rows of a plan): the report's checks, its sink (a new file, or standard output), the run
+//! Running many changes as rows, for `batch` (rows of a file) and `sync`, `apply`, `expire` and
+//! `review apply` (rows of a plan): the report's checks, its sink (a new file, or standard output), the run
 //! options, and the signals, which roll back the rows in flight and start no more.
 
 use crate::aws::CallerIdentity;
@@ -73,6 +73,8 @@ pub(super) struct Rows<'a> {
     pub(super) to_run: RowsToRun<'a>,
     pub(super) caller: CallerIdentity,
     pub(super) patience: Patience,
+    /// The rows come from several files (a review's sheets): the report names each line's.
+    pub(super) sheets: bool,
 }
 
 /// Runs the rows: the report opened (a dry run writes no file: its rows, each with the calls a
@@ -86,7 +88,7 @@ pub(super) async fn run_rows(
     first: impl FnOnce(&mut ReportSink) -> Result<(), Error>,
 ) -> Result<Summary, Error> {
     let written = run.report.as_deref().filter(|_| !settings.dry_run);
-    let mut sink = ReportSink::open(written, settings.output == OutputFormat::Json)?;
+    let mut sink = ReportSink::open(written, settings.output == OutputFormat::Json, rows.sheets)?;
     first(&mut sink)?;
     let options = RunOptions {
         caller: rows.caller,
@@ -150,6 +152,8 @@ pub(super) async fn carry_out(
         protected: &settings.protected,
         today: crate::iam::end_date::today_by_the_clock(),
     };
+    let sheets = rows.iter().any(|row| row.sheet.is_some())
+        || unchanged.iter().any(|report| report.sheet.is_some());
     let rows = Rows {
         clients,
         to_run: RowsToRun {
@@ -159,6 +163,7 @@ pub(super) async fn carry_out(
         },
         caller,
         patience: Patience::default(),
+        sheets,
     };
     let left_alone = unchanged.len();
     let summary = run_rows(rows, run, settings, interrupts, |sink| {

@@ -103,17 +103,23 @@ fn decisions_become_the_commands_rows_and_bad_ones_are_named_by_file_line_and_co
         "2026-12-02",
     )
     .unwrap();
-    let shapes: Vec<(&str, &str)> = rows
+    let shapes: Vec<(&str, &str, u64)> = rows
         .iter()
-        .map(|r| (r.user_name(), r.action_name()))
+        .map(|r| (r.user_name(), r.action_name(), r.line))
         .collect();
     assert_eq!(
         shapes,
         [
-            ("alice", "reviewed"),
-            ("bob", "offboard"),
-            ("carol", "move")
+            ("alice", "reviewed", 2),
+            ("bob", "offboard", 3),
+            ("carol", "move", 4)
         ]
+    );
+    let sheet = dir.path().join("template-developer.csv");
+    assert!(
+        rows.iter()
+            .all(|r| r.sheet.as_deref() == Some(&*sheet.to_string_lossy())),
+        "each row names the sheet its line is in: {rows:?}"
     );
     match &rows[1].action {
         RowAction::Offboard(request) => assert_eq!(request.mode, OffboardMode::DisableOnly),

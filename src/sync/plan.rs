@@ -320,6 +320,7 @@ impl SyncPlan {
                 };
                 Ok(Row {
                     line: change.line(),
+                    sheet: None,
                     action,
                     ignored: Vec::new(),
                     planned: true,

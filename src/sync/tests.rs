@@ -420,7 +420,7 @@ async fn carry_out_with(
         unicode: false,
     };
     let dir = tempfile::tempdir().unwrap();
-    let sink = ReportSink::open(Some(&dir.path().join("report.csv")), false).unwrap();
+    let sink = ReportSink::open(Some(&dir.path().join("report.csv")), false, false).unwrap();
     let (_cancel, cancelled) = tokio::sync::watch::channel(false);
     let clients = Clients {
         iam: iam.clone(),
