@@ -11,7 +11,7 @@ use crate::batch::cells::for_each_record;
 use crate::batch::check::{Row, RowAction};
 use crate::error::InputError;
 use crate::iam::job_change::MoveRequest;
-use crate::iam::offboard::{OffboardMode, OffboardRequest};
+use crate::iam::offboard::{OffboardMode, OffboardRequest, user_access_cut};
 use crate::iam::people::last_activity;
 use crate::iam::user_tag::UserTagRequest;
 use crate::report::csv::escape_formula;
@@ -39,6 +39,7 @@ pub(crate) const COLUMNS: &[&str] = &[
     "console",
     "mfa",
     "active_keys",
+    "access_cut",
     "created",
     "last_used",
     "until",
@@ -62,6 +63,9 @@ pub(crate) struct ReviewLine {
     pub(crate) console: bool,
     pub(crate) mfa: bool,
     pub(crate) active_keys: usize,
+    /// An offboarding's deny is on them (disabled, a sync leaver, expired): nothing they hold
+    /// works, so what is left to decide is revoking outright or keeping them disabled.
+    pub(crate) access_cut: bool,
     pub(crate) created: String,
     /// The latest console sign-in or access key use; empty: never.
     pub(crate) last_used: String,
@@ -101,6 +105,7 @@ pub(crate) fn sheets(
             console: row.is_some_and(|r| r.password_enabled),
             mfa: row.is_some_and(|r| r.mfa_active),
             active_keys: row.map_or(0, |r| r.access_keys_active.iter().filter(|a| **a).count()),
+            access_cut: user_access_cut(user),
             created: user.created.clone().unwrap_or_default(),
             last_used: row.and_then(last_activity).unwrap_or_default(),
             until: tag(UNTIL_TAG),
@@ -192,6 +197,7 @@ fn write_sheet(path: &Path, lines: &[ReviewLine]) -> Result<(), Box<dyn std::err
             yes_no(line.console),
             yes_no(line.mfa),
             line.active_keys.to_string(),
+            yes_no(line.access_cut),
             line.created.clone(),
             line.last_used.clone(),
             line.until.clone(),

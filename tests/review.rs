@@ -202,4 +202,30 @@ fn a_review_keeps_revokes_and_moves_through_the_commands_and_records_who_was_kep
         .run(Run::new(&["review", "apply", out_arg, "-y"]))
         .output();
     again.exits(0);
+
+    account
+        .run(Run::new(&["offboard", "rv-bob", "--disable-only", "-y"]))
+        .output()
+        .exits(0);
+    let next = dir.path().join("q1");
+    account
+        .run(Run::new(&[
+            "review",
+            "start",
+            "--out",
+            next.to_str().unwrap(),
+        ]))
+        .output()
+        .exits(0);
+    let sheet = std::fs::read_to_string(next.join("manager-dana@example.com.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(sheet.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let cut = header.iter().position(|h| h == "access_cut").unwrap();
+    let bob = reader.records().next().unwrap().unwrap();
+    assert_eq!((&bob[0], &bob[cut]), ("rv-bob", "yes"), "{sheet}");
+    let sheet = std::fs::read_to_string(next.join("template-developer.csv")).unwrap();
+    assert!(sheet.contains("rv-alice,"), "{sheet}");
+    let mut reader = csv::Reader::from_reader(sheet.as_bytes());
+    let alice = reader.records().next().unwrap().unwrap();
+    assert_eq!((&alice[0], &alice[cut]), ("rv-alice", "no"), "{sheet}");
 }

@@ -28,8 +28,15 @@ fn write(dir: &Path, name: &str, text: &str) {
 fn sheets_go_per_template_or_per_manager_and_leave_out_people_the_tool_did_not_make() {
     let mut stranger = user("root-ish", "developer", &[]);
     stranger.tags.clear();
+    let mut disabled = user("bob", "developer", &[]);
+    disabled.held.push(crate::aws::HeldPolicy {
+        group: None,
+        policy: crate::iam::offboard::DENY_ALL_POLICY.to_string(),
+        inline: true,
+        document: None,
+    });
     let users = [
-        user("bob", "developer", &[]),
+        disabled,
         user("alice", "developer", &[(REVIEWED_TAG, "2026-06-01")]),
         user("carol", "finance", &[(MANAGER_TAG, "dana@example.com")]),
         stranger,
@@ -57,6 +64,8 @@ fn sheets_go_per_template_or_per_manager_and_leave_out_people_the_tool_did_not_m
     assert!(developers[0].console && developers[0].mfa);
     assert_eq!(developers[1].username, "bob");
     assert_eq!(developers[1].last_used, "", "never used");
+    assert!(!developers[0].access_cut);
+    assert!(developers[1].access_cut, "offboarding's deny is on bob");
     let finance_only = super::sheets(&users, &report, Some("finance"));
     assert_eq!(finance_only.len(), 1);
 
@@ -71,6 +80,11 @@ fn sheets_go_per_template_or_per_manager_and_leave_out_people_the_tool_did_not_m
         text.starts_with("username,display_name,email,template,manager,groups"),
         "{text}"
     );
+    assert!(
+        text.contains("\nalice,,,developer,,iam-onboard-developers,,yes,yes,1,no,2026-01-01")
+            && text.contains("\nbob,,,developer,,iam-onboard-developers,iam-onboard-deny-all,no,no,0,yes,2026-01-01"),
+        "alice holds one active key, bob's access is cut: {text}"
+    );
     let again = write_sheets(dir.path(), &sheets).unwrap_err();
     assert!(again.reason.contains("exists already"), "{again}");
 }
@@ -81,7 +95,7 @@ fn decisions_become_the_commands_rows_and_bad_ones_are_named_by_file_line_and_co
     let dir = tempfile::tempdir().unwrap();
     let header = COLUMNS.join(",");
     let blank =
-        |name: &str, decision: &str| format!("{name},,,developer,,,,no,no,0,,,,,{decision},\n");
+        |name: &str, decision: &str| format!("{name},,,developer,,,,no,no,0,no,,,,,{decision},\n");
     write(
         dir.path(),
         "template-developer.csv",
