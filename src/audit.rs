@@ -595,8 +595,9 @@ fn wildcard_findings(template: &Template) -> Vec<Finding> {
                     format!("template {} policy {}", template.name, policy.name),
                     broad.join("; "),
                     format!(
-                        "name the actions and resources the job needs in {} (then any iam-onboard run with the template updates the policy in AWS)",
-                        template.where_to_edit()
+                        "name the actions and resources the job needs in {} (then any iam-onboard run with the template updates the policy in AWS){}",
+                        template.file_to_edit(&policy.source),
+                        template.how_to_edit()
                     ),
                 )
             })

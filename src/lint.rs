@@ -7,7 +7,7 @@
 //! finding on purpose (`accepted`, with why): it is shown as accepted, not hidden. Pure.
 
 use crate::policy::{statements, strings, wildcard_match};
-use crate::template::Template;
+use crate::template::{PolicyDocument, Template};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -91,8 +91,8 @@ fn denies(policy: &Value, action: &str) -> bool {
 }
 
 /// Where the template's people are allowed `action`: `policy Statement[i] (Sid)`, with its
-/// condition or narrower resources said; `None` when they are not.
-fn effective(template: &Template, action: &str) -> Option<String> {
+/// condition or narrower resources said, and the policy that says it; `None` when they are not.
+fn effective<'a>(template: &'a Template, action: &str) -> Option<(String, &'a PolicyDocument)> {
     let boundary = &template.permissions_boundary.document;
     if allowing(boundary, action).is_none() || denies(boundary, action) {
         return None;
@@ -122,9 +122,12 @@ fn effective(template: &Template, action: &str) -> Option<String> {
         } else {
             format!(", {}", narrowed.join(", "))
         };
-        Some(format!(
-            "{action}: {} Statement[{index}]{sid}{narrowed}",
-            policy.name
+        Some((
+            format!(
+                "{action}: {} Statement[{index}]{sid}{narrowed}",
+                policy.name
+            ),
+            policy,
         ))
     })
 }
@@ -135,11 +138,20 @@ pub(crate) fn lint(template: &Template) -> Vec<LintFinding> {
     data.rules
         .iter()
         .filter_map(|rule| {
-            let allowed_by = rule
+            let (allowed_by, policies): (Vec<String>, Vec<&PolicyDocument>) = rule
                 .actions
                 .iter()
                 .map(|action| effective(template, action))
-                .collect::<Option<Vec<String>>>()?;
+                .collect::<Option<Vec<_>>>()?
+                .into_iter()
+                .unzip();
+            let mut files: Vec<String> = Vec::new();
+            for policy in policies {
+                let file = template.file_to_edit(&policy.source);
+                if !files.contains(&file) {
+                    files.push(file);
+                }
+            }
             let remove = if rule.actions.len() == 1 {
                 format!("remove {}", rule.actions[0])
             } else {
@@ -152,9 +164,12 @@ pub(crate) fn lint(template: &Template) -> Vec<LintFinding> {
                 allowed_by,
                 why: rule.why.clone(),
                 fix: format!(
-                    "{remove} from the statements named (edit {}), or deny it in the boundary; or carry it on purpose in the template: \"accepted\": [{{\"finding\": \"{}\", \"why\": \"...\"}}]",
-                    template.where_to_edit(),
-                    rule.id
+                    "{remove} from the statements named ({}), or deny it in the boundary ({}); or carry it on purpose in the template ({}): \"accepted\": [{{\"finding\": \"{}\", \"why\": \"...\"}}]{}",
+                    files.join(", "),
+                    template.file_to_edit(&template.permissions_boundary.source),
+                    template.file_to_edit(&template.source),
+                    rule.id,
+                    template.how_to_edit()
                 ),
                 source: data
                     .sources

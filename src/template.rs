@@ -169,6 +169,8 @@ pub(crate) struct PolicyDocument {
     pub(crate) iam_name: String,
     /// The document, parsed.
     pub(crate) document: serde_json::Value,
+    /// Its file, as messages name it.
+    pub(crate) source: String,
 }
 
 /// A checked template.
@@ -197,16 +199,23 @@ pub(crate) struct Template {
 }
 
 impl Template {
-    /// Where a change to this template is made, for a fix to say: its file, or for a built-in
-    /// template a copy of the built-in set.
-    pub(crate) fn where_to_edit(&self) -> String {
-        if self.built_in {
-            format!(
-                "{} of a copy of the built-in set (iam-onboard templates export DIR), then run with --templates DIR",
-                self.source.trim_start_matches("templates/")
-            )
-        } else {
-            self.source.clone()
+    /// A file of this template's set (`source`: the template's own, or a policy's), as a fix
+    /// names it: its path, or for a built-in template its path in a copy of the built-in set.
+    pub(crate) fn file_to_edit(&self, source: &str) -> String {
+        match self.built_in {
+            true => source.trim_start_matches("templates/").to_string(),
+            false => source.to_string(),
+        }
+    }
+
+    /// What a fix that names files of the set ends with: for a built-in template, how to get
+    /// the copy to edit; nothing for a set of one's own.
+    pub(crate) fn how_to_edit(&self) -> &'static str {
+        match self.built_in {
+            true => {
+                "; edit a copy of the built-in set (iam-onboard templates export DIR), then run with --templates DIR"
+            }
+            false => "",
         }
     }
 
@@ -379,6 +388,7 @@ impl TemplateSet {
                     iam_name: format!("{POLICY_NAME_PREFIX}{name}"),
                     name,
                     document,
+                    source: file.shown_as.clone(),
                 },
             );
         }

@@ -393,6 +393,13 @@ fn the_built_in_templates_pass_their_own_audit_and_a_whole_service_or_writes_eve
         !wild[0].detail.contains("DescribeInstances"),
         "a read on * is no finding"
     );
+    assert_eq!(
+        wild[0].fix,
+        "name the actions and resources the job needs in policies/finance-access.json (then any \
+         iam-onboard run with the template updates the policy in AWS); edit a copy of the \
+         built-in set (iam-onboard templates export DIR), then run with --templates DIR",
+        "the policy's file, not the template's"
+    );
 }
 
 #[test]

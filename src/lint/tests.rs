@@ -10,6 +10,7 @@ fn document(name: &str, document: Value) -> PolicyDocument {
         name: name.to_string(),
         iam_name: format!("iam-onboard-{name}"),
         document,
+        source: format!("templates/policies/{name}.json"),
     }
 }
 
@@ -33,6 +34,14 @@ fn allow(actions: &[&str]) -> Value {
 
 fn everything() -> Value {
     allow(&["*"])
+}
+
+/// The finding `passrole-ec2` of `template`, which holds.
+fn passrole_ec2(template: &Template) -> LintFinding {
+    lint(template)
+        .into_iter()
+        .find(|f| f.finding == "passrole-ec2")
+        .expect("passrole-ec2 holds")
 }
 
 fn found(template: &Template) -> Vec<String> {
@@ -107,11 +116,8 @@ fn a_finding_names_the_statements_a_narrowed_grant_and_the_fix_and_can_be_carrie
         {"Sid": "Run", "Effect": "Allow", "Action": "ec2:RunInstances", "Resource": "*",
          "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}}
     ]});
-    let mut subject = template(policy, everything());
-    let finding = lint(&subject)
-        .into_iter()
-        .find(|f| f.finding == "passrole-ec2")
-        .unwrap();
+    let mut subject = template(policy.clone(), everything());
+    let finding = passrole_ec2(&subject);
     assert_eq!(
         finding.allowed_by,
         [
@@ -120,10 +126,40 @@ fn a_finding_names_the_statements_a_narrowed_grant_and_the_fix_and_can_be_carrie
         ]
     );
     assert_eq!(finding.kind, "escalation");
-    assert!(
-        finding
-            .fix
-            .contains("remove one of iam:PassRole, ec2:RunInstances")
+    assert_eq!(
+        finding.fix,
+        "remove one of iam:PassRole, ec2:RunInstances from the statements named \
+         (policies/access.json), or deny it in the boundary (policies/boundary.json); or carry \
+         it on purpose in the template (finance.json): \
+         \"accepted\": [{\"finding\": \"passrole-ec2\", \"why\": \"...\"}]; \
+         edit a copy of the built-in set (iam-onboard templates export DIR), then run with \
+         --templates DIR",
+        "a built-in template's files, as they are in a copy of the set"
+    );
+    let mut own = subject.clone();
+    own.built_in = false;
+    own.source = "/srv/tpl/finance.json".to_string();
+    own.permissions_boundary.source = "/srv/tpl/policies/boundary.json".to_string();
+    own.policies = vec![
+        PolicyDocument {
+            source: "/srv/tpl/policies/pass.json".to_string(),
+            document: json!({"Statement": [policy["Statement"][0].clone()]}),
+            ..document("pass", Value::Null)
+        },
+        PolicyDocument {
+            source: "/srv/tpl/policies/run.json".to_string(),
+            document: json!({"Statement": [policy["Statement"][1].clone()]}),
+            ..document("run", Value::Null)
+        },
+    ];
+    let finding = passrole_ec2(&own);
+    assert_eq!(
+        finding.fix,
+        "remove one of iam:PassRole, ec2:RunInstances from the statements named \
+         (/srv/tpl/policies/pass.json, /srv/tpl/policies/run.json), or deny it in the boundary \
+         (/srv/tpl/policies/boundary.json); or carry it on purpose in the template \
+         (/srv/tpl/finance.json): \"accepted\": [{\"finding\": \"passrole-ec2\", \"why\": \"...\"}]",
+        "each policy file that allows one of the actions, the boundary's and the template's own"
     );
     assert!(finding.source.starts_with("https://"));
     assert_eq!(finding.accepted, None);
@@ -131,10 +167,7 @@ fn a_finding_names_the_statements_a_narrowed_grant_and_the_fix_and_can_be_carrie
         finding: "passrole-ec2".to_string(),
         why: "the platform team launches workload instances".to_string(),
     }];
-    let carried = lint(&subject)
-        .into_iter()
-        .find(|f| f.finding == "passrole-ec2")
-        .unwrap();
+    let carried = passrole_ec2(&subject);
     assert_eq!(
         carried.accepted.as_deref(),
         Some("the platform team launches workload instances")

@@ -249,6 +249,7 @@ async fn a_template_with_another_boundary_changes_it_and_a_failure_restores_it()
         name: "strict-boundary".to_string(),
         iam_name: "strict-boundary".to_string(),
         document: other.permissions_boundary.document.clone(),
+        source: "set/policies/strict-boundary.json".to_string(),
     };
     let old_boundary = format!("arn:aws:iam::{ACCOUNT}:policy/people-boundary");
     let api = account_with_alice();
