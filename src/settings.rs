@@ -71,9 +71,6 @@ impl Settings {
             Some(dir) => TemplateSet::from_dir(dir)?,
             None => TemplateSet::embedded()?,
         };
-        if !global.quiet {
-            warn_of_lint_findings(&templates);
-        }
         let config = Config::load(global.config.as_deref())?;
         let protected = Protected::gather(&global.protect, &config);
         Ok(Settings {
@@ -153,7 +150,7 @@ fn aws_target(global: &GlobalArgs) -> Result<AwsTarget, InputError> {
 
 /// A warning on standard error for each template holding `templates lint` findings it does not
 /// accept (the built-in set holds none).
-fn warn_of_lint_findings(templates: &TemplateSet) {
+pub(crate) fn warn_of_lint_findings(templates: &TemplateSet) {
     for template in templates.iter() {
         let open = crate::lint::lint(template)
             .iter()

@@ -383,12 +383,23 @@ fn templates_lint_passes_the_built_in_set_and_finds_a_path_added_or_carried_on_p
         .push("lambda:UpdateFunctionCode".into());
     policy["Statement"][0]["Resource"] = "*".into();
     std::fs::write(&write, policy.to_string()).unwrap();
-    Run::new(&["--templates", set_arg, "templates", "lint", "developer"])
-        .output()
+    let linted = Run::new(&["--templates", set_arg, "templates", "lint", "developer"]).output();
+    linted
         .exits(5)
         .stdout_has("escalation lambda-update-function-code")
         .stdout_has("allowed by lambda:UpdateFunctionCode: developer-dev-write Statement[0] (ChangeOnlyDevTables), under a condition")
+        .stdout_has(&format!(
+            "from the statements named ({}), or deny it in the boundary ({}); or carry it on purpose in the template ({}):",
+            write.display(),
+            set.join("policies/people-boundary.json").display(),
+            file.display()
+        ))
         .stderr_has("1 lint finding(s) not accepted");
+    assert!(
+        !linted.stderr.contains("warning: template developer holds"),
+        "the lint's own findings are not warned of again: {}",
+        linted.stderr
+    );
     Run::new(&["--templates", set_arg, "templates", "list"])
         .output()
         .exits(0)

@@ -67,6 +67,13 @@ pub(crate) async fn dispatch(
         Command::Man { dir } => return install::man(dir.as_deref()),
         _ => Settings::from_globals(global, terminal)?,
     };
+    let lints = matches!(
+        &command,
+        Command::Templates(args) if matches!(args.which, Some(TemplatesCommand::Lint { .. }))
+    );
+    if !settings.quiet && !lints {
+        crate::settings::warn_of_lint_findings(&settings.templates);
+    }
     let settings = &settings;
     match command {
         Command::NewUser(args) => new_user::new_user(args, settings, interrupts).await,
