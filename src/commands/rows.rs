@@ -1,6 +1,7 @@
 //! Running many changes as rows, for `batch` (rows of a file) and `sync`, `apply`, `expire` and
-//! `review apply` (rows of a plan): the report's checks, its sink (a new file, or standard output), the run
-//! options, and the signals, which roll back the rows in flight and start no more.
+//! `review apply` (rows of a plan): the report's checks, its sink (a new file, or standard
+//! output), the run options, and the signals, which roll back the rows in flight and start no
+//! more.
 
 use crate::aws::CallerIdentity;
 use crate::aws::sdk::{SdkIam, SdkSso};
